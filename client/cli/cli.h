@@ -1,0 +1,128 @@
+/* cli: what the parts of the `kart` command-line client share.
+ *
+ * main.c parses the command line against the command table and maps results
+ * to exit codes, cmd.c runs one command each (talking to kartd through kc),
+ * out.c prints: human tables and records, JSON through pbjson, and the one-line
+ * error messages. Every command function returns an exit code (enum kc_status
+ * values double as exit codes). */
+#ifndef KART_CLI_H
+#define KART_CLI_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kc.h"
+
+#define KART_CLIENT_NAME "kart 0.1.0"
+#define KART_DEFAULT_SERVER "127.0.0.1:7443"
+
+enum opt_kind {
+	OPT_FLAG,       /* no value */
+	OPT_VALUE,      /* one value, given at most once */
+	OPT_LIST,       /* one value per occurrence, repeatable */
+};
+
+struct opt_spec {
+	const char *name;       /* long name without "--" */
+	char short_name;        /* 0: none */
+	enum opt_kind kind;
+	const char *metavar;    /* value placeholder for the help text */
+	const char *help;
+	const char *card_field; /* card add: the Card field the value sets */
+};
+
+struct opt_value {
+	const struct opt_spec *spec;
+	const char *value;      /* NULL for a flag */
+};
+
+/* The command line after parsing: positional words after the command name and
+ * every option occurrence in the order given (global ones included). */
+struct cmd_args {
+	const char **pos;
+	size_t npos;
+	struct opt_value *opts;
+	size_t nopts;
+};
+
+/* Global settings. server and ca come from the flags or the environment; NULL
+ * means "use the session file's, else the default". */
+struct cli {
+	bool json;
+	const char *server;
+	const char *ca;
+	char home[PATH_MAX];    /* $KART_HOME; created only when written to */
+};
+
+struct cmd_def {
+	const char *name;       /* words, space-separated: "card show" */
+	const char *synopsis;   /* positional part of the usage line: "ID" */
+	size_t min_pos, max_pos;
+	const char *summary;
+	const struct opt_spec *opts; /* terminated by an entry with a NULL name */
+	int (*run)(struct cli *cli, const struct cmd_args *a);
+};
+
+/* main.c: option access and number parsing. */
+const char *args_value(const struct cmd_args *a, const char *name);
+bool args_flag(const struct cmd_args *a, const char *name);
+/* Parses a positive integer ID; prints a usage error naming what on failure. */
+int parse_id(const char *text, const char *what, uint64_t *out);
+/* Parses a non-negative integer no larger than max. */
+int parse_count(const char *text, const char *what, uint64_t max, uint64_t *out);
+/* The help command: `kart help [COMMAND...]`. */
+int cmd_help(struct cli *cli, const struct cmd_args *a);
+
+/* cmd.c: one function per command. */
+int cmd_login(struct cli *cli, const struct cmd_args *a);
+int cmd_logout(struct cli *cli, const struct cmd_args *a);
+int cmd_whoami(struct cli *cli, const struct cmd_args *a);
+int cmd_user_add(struct cli *cli, const struct cmd_args *a);
+int cmd_user_list(struct cli *cli, const struct cmd_args *a);
+int cmd_user_passwd(struct cli *cli, const struct cmd_args *a);
+int cmd_card_add(struct cli *cli, const struct cmd_args *a);
+int cmd_card_show(struct cli *cli, const struct cmd_args *a);
+int cmd_card_edit(struct cli *cli, const struct cmd_args *a);
+int cmd_card_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_card_restore(struct cli *cli, const struct cmd_args *a);
+int cmd_card_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_audit(struct cli *cli, const struct cmd_args *a);
+
+/* out.c: errors. Both print one line "kart: ..." to stderr and return the
+ * exit code to use. */
+int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int out_kc_error(const struct kc_error *err);
+
+/* out.c: JSON. A single message is printed indented, ending in a newline. */
+int out_json_message(const ProtobufCMessage *m, const char *drop_key);
+/* The body of a reply envelope, whatever it is ({} for Ok). */
+int out_json_body(const Kart__Envelope *e);
+
+/* out.c: lists printed as their pages arrive, as a table or a JSON array. */
+enum out_list_kind { OUT_LIST_CARDS, OUT_LIST_USERS, OUT_LIST_AUDIT };
+
+struct out_list {
+	enum out_list_kind kind;
+	bool json;
+	bool started;           /* header or "[" printed */
+	size_t count;
+};
+
+void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json);
+void out_list_card(struct out_list *l, const Kart__Card *card);
+void out_list_user(struct out_list *l, const Kart__User *user);
+void out_list_event(struct out_list *l, const Kart__AuditEvent *ev);
+/* Flushes what a page produced, so a pipe sees it before the next page. */
+void out_list_flush(struct out_list *l);
+/* Closes the JSON array (or prints the header of an empty table). */
+void out_list_end(struct out_list *l);
+
+/* out.c: one card as aligned "field: value" lines. */
+void out_card_record(const Kart__Card *card);
+/* Short enum names ("admin", "hot"); "" when unset. */
+const char *out_role_name(Kart__Role role, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,569 @@
+/* kart: the Kartoteka command-line client. This file is the front door: the
+ * command and option tables, the command-line parser (global options are
+ * accepted anywhere, before or after the command), the help text, resolving
+ * the global settings from flags and environment, and exit codes. */
+#include <ctype.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define MAX_COMMAND_WORDS 2
+
+static const struct opt_spec global_opts[] = {
+	{ "server", 's', OPT_VALUE, "HOST:PORT", "kartd address (env KART_SERVER; default: the session's, else " KART_DEFAULT_SERVER ")", NULL },
+	{ "ca", 0, OPT_VALUE, "FILE", "CA certificate (PEM) the server must be signed by (env KART_CA; default: system store)", NULL },
+	{ "home", 0, OPT_VALUE, "DIR", "where the session file lives (env KART_HOME; default ~/.config/kart)", NULL },
+	{ "json", 0, OPT_FLAG, NULL, "print JSON (proto field names) instead of text", NULL },
+	{ "help", 'h', OPT_FLAG, NULL, "show help", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec no_opts[] = {
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec login_opts[] = {
+	{ "password-file", 0, OPT_VALUE, "FILE", "read the password from the first line of FILE", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec user_add_opts[] = {
+	{ "role", 0, OPT_VALUE, "ROLE", "admin, supervisor, manager or auditor (required)", NULL },
+	{ "password-file", 0, OPT_VALUE, "FILE", "read the password from the first line of FILE", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_add_opts[] = {
+	{ "first", 0, OPT_VALUE, "NAME", "first name", "first_name" },
+	{ "last", 0, OPT_VALUE, "NAME", "last name", "last_name" },
+	{ "middle", 0, OPT_VALUE, "NAME", "middle name (patronymic)", "middle_name" },
+	{ "company", 0, OPT_VALUE, "TEXT", "company", "company" },
+	{ "position", 0, OPT_VALUE, "TEXT", "position in the company", "position" },
+	{ "phone", 0, OPT_LIST, "PHONE", "phone number", "phones" },
+	{ "email", 0, OPT_LIST, "EMAIL", "e-mail address", "emails" },
+	{ "messenger", 0, OPT_LIST, "KIND:HANDLE", "messenger account, e.g. telegram:@ivanov", "messengers" },
+	{ "city", 0, OPT_VALUE, "TEXT", "city", "city" },
+	{ "address", 0, OPT_VALUE, "TEXT", "address", "address" },
+	{ "birthday", 0, OPT_VALUE, "YYYY-MM-DD", "date of birth", "birthday" },
+	{ "gender", 0, OPT_VALUE, "f|m", "gender", "gender" },
+	{ "source", 0, OPT_VALUE, "TEXT", "how the client heard of us", "source" },
+	{ "tag", 0, OPT_LIST, "TAG", "tag", "tags" },
+	{ "sector", 0, OPT_VALUE, "cold|warm|hot", "sales sector", "sector" },
+	{ "owner", 0, OPT_VALUE, "USER", "owning manager (default: the server decides)", "owner" },
+	{ "notes", 0, OPT_VALUE, "TEXT", "free-form notes", "notes" },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_show_opts[] = {
+	{ "trash", 0, OPT_FLAG, NULL, "look in the trash", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_edit_opts[] = {
+	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field (names as in `kart card show`; lists comma-separated; empty clears)", NULL },
+	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_rm_opts[] = {
+	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_ls_opts[] = {
+	{ "limit", 0, OPT_VALUE, "N", "at most N cards (default: all)", NULL },
+	{ "after", 0, OPT_VALUE, "ID", "start after card ID", NULL },
+	{ "trash", 0, OPT_FLAG, NULL, "list the trash", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec audit_opts[] = {
+	{ "user", 0, OPT_VALUE, "USER", "only events by USER", NULL },
+	{ "action", 0, OPT_VALUE, "ACTION", "only this action, e.g. login, card.create, user.add", NULL },
+	{ "since", 0, OPT_VALUE, "T", "from T on (YYYY-MM-DD, YYYY-MM-DDTHH:MM, unix seconds, or 1h, 7d, -30m ago)", NULL },
+	{ "until", 0, OPT_VALUE, "T", "before T (same forms as --since)", NULL },
+	{ "limit", 0, OPT_VALUE, "N", "at most N events (default: all)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct cmd_def commands[] = {
+	{ "login", "USER", 1, 1, "log in; the session is kept in $KART_HOME", login_opts, cmd_login },
+	{ "logout", "", 0, 0, "end the session and forget it", no_opts, cmd_logout },
+	{ "whoami", "", 0, 0, "show who the session belongs to", no_opts, cmd_whoami },
+	{ "user add", "NAME --role ROLE", 1, 1, "create a user (asks for the password)", user_add_opts, cmd_user_add },
+	{ "user list", "", 0, 0, "list users", no_opts, cmd_user_list },
+	{ "user passwd", "NAME", 1, 1, "set a user's password", login_opts, cmd_user_passwd },
+	{ "card add", "[--first NAME --last NAME --company C --phone P ...]", 0, 0, "create a card; prints its id", card_add_opts, cmd_card_add },
+	{ "card show", "ID", 1, 1, "show one card", card_show_opts, cmd_card_show },
+	{ "card edit", "ID --set FIELD=VALUE...", 1, 1, "change fields of a card", card_edit_opts, cmd_card_edit },
+	{ "card rm", "ID", 1, 1, "move a card to the trash", card_rm_opts, cmd_card_rm },
+	{ "card restore", "ID", 1, 1, "bring a card back from the trash", no_opts, cmd_card_restore },
+	{ "card ls", "", 0, 0, "list cards in id order", card_ls_opts, cmd_card_ls },
+	{ "audit", "", 0, 0, "query the audit log, newest first", audit_opts, cmd_audit },
+	{ "help", "[COMMAND...]", 0, MAX_COMMAND_WORDS, "show help for a command", no_opts, cmd_help },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+enum name_match { NAME_NONE, NAME_PREFIX, NAME_FULL };
+
+/* Compares the words typed so far with a command name ("card show"). */
+static enum name_match match_name(const char *name, const char *const *words, size_t nwords)
+{
+	const char *p = name;
+	for (size_t i = 0; i < nwords; i++) {
+		size_t len = strlen(words[i]);
+		if (*p == '\0')
+			return NAME_NONE;
+		if (strncmp(p, words[i], len) != 0 || (p[len] != ' ' && p[len] != '\0'))
+			return NAME_NONE;
+		p += len;
+		if (*p == ' ')
+			p++;
+	}
+	return *p == '\0' ? NAME_FULL : NAME_PREFIX;
+}
+
+/* The command named exactly by words; *is_prefix tells whether the words
+ * start some longer command name (a group such as "card"). */
+static const struct cmd_def *find_command(const char *const *words, size_t nwords, bool *is_prefix)
+{
+	*is_prefix = false;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		enum name_match m = match_name(commands[i].name, words, nwords);
+		if (m == NAME_FULL)
+			return &commands[i];
+		if (m == NAME_PREFIX)
+			*is_prefix = true;
+	}
+	return NULL;
+}
+
+static void join_words(const char *const *words, size_t nwords, char *out, size_t n)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < nwords && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? " " : "", words[i]);
+}
+
+/* ---- help text ---- */
+
+#define HELP_WIDTH 79
+#define HELP_OPTION_COLUMN 30
+#define HELP_COMMAND_COLUMN 38
+
+/* Prints text from column indent on, wrapped at spaces to HELP_WIDTH. */
+static void put_wrapped(FILE *f, const char *text, size_t indent)
+{
+	size_t column = indent;
+
+	while (*text) {
+		size_t word = strcspn(text, " ");
+		if (column > indent && column + 1 + word > HELP_WIDTH) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			column = indent;
+		} else if (column > indent) {
+			fputc(' ', f);
+			column++;
+		}
+		fwrite(text, 1, word, f);
+		column += word;
+		text += word;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
+static void print_option_help(FILE *f, const struct opt_spec *o)
+{
+	char left[64], help[512];
+	int len;
+
+	if (o->short_name)
+		len = snprintf(left, sizeof(left), "  -%c, --%s", o->short_name, o->name);
+	else
+		len = snprintf(left, sizeof(left), "      --%s", o->name);
+	if (o->metavar && len > 0 && (size_t)len < sizeof(left))
+		len += snprintf(left + len, sizeof(left) - (size_t)len, " %s", o->metavar);
+	if (len >= HELP_OPTION_COLUMN - 1)
+		fprintf(f, "%s\n%*s", left, HELP_OPTION_COLUMN, "");
+	else
+		fprintf(f, "%-*s", HELP_OPTION_COLUMN, left);
+	snprintf(help, sizeof(help), "%s%s", o->help, o->kind == OPT_LIST ? " (repeatable)" : "");
+	put_wrapped(f, help, HELP_OPTION_COLUMN);
+}
+
+static void print_global_help(FILE *f)
+{
+	fprintf(f, "\nGlobal options (before or after the command):\n");
+	for (const struct opt_spec *o = global_opts; o->name; o++)
+		print_option_help(f, o);
+}
+
+static void print_command_line(FILE *f, const struct cmd_def *cmd)
+{
+	char left[64];
+
+	snprintf(left, sizeof(left), "  %s %s", cmd->name, cmd->synopsis);
+	if (strlen(left) >= HELP_COMMAND_COLUMN - 1)
+		fprintf(f, "%s\n%*s", left, HELP_COMMAND_COLUMN, "");
+	else
+		fprintf(f, "%-*s", HELP_COMMAND_COLUMN, left);
+	put_wrapped(f, cmd->summary, HELP_COMMAND_COLUMN);
+}
+
+static void print_main_help(FILE *f)
+{
+	fprintf(f, "usage: kart [OPTIONS] COMMAND [ARGS] [OPTIONS]\n\n"
+		"Kartoteka client base: command-line client.\n\nCommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		print_command_line(f, &commands[i]);
+	print_global_help(f);
+	fprintf(f, "\nRun 'kart COMMAND --help' for the options of a command.\n"
+		"Exit codes: 0 ok, 1 other error, 2 usage or bad request, 3 not logged in or\n"
+		"denied, 4 not found, 5 conflict, 6 cannot connect.\n");
+}
+
+static void print_group_help(FILE *f, const char *const *words, size_t nwords)
+{
+	char group[64];
+
+	join_words(words, nwords, group, sizeof(group));
+	fprintf(f, "usage: kart %s SUBCOMMAND [ARGS] [OPTIONS]\n\nSubcommands:\n", group);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (match_name(commands[i].name, words, nwords) == NAME_PREFIX)
+			print_command_line(f, &commands[i]);
+	fprintf(f, "\nRun 'kart %s SUBCOMMAND --help' for its options.\n", group);
+}
+
+static void print_command_help(FILE *f, const struct cmd_def *cmd)
+{
+	bool has_opts = cmd->opts[0].name != NULL;
+
+	fprintf(f, "usage: kart %s%s%s%s\n\n%c%s.\n", cmd->name, *cmd->synopsis ? " " : "",
+		cmd->synopsis, has_opts ? " [OPTIONS]" : "",
+		toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+	if (has_opts) {
+		fprintf(f, "\nOptions:\n");
+		for (const struct opt_spec *o = cmd->opts; o->name; o++)
+			print_option_help(f, o);
+	}
+	print_global_help(f);
+}
+
+int cmd_help(struct cli *cli, const struct cmd_args *a)
+{
+	const struct cmd_def *cmd;
+	bool is_prefix;
+
+	if (a->npos == 0) {
+		print_main_help(stdout);
+		return 0;
+	}
+	cmd = find_command(a->pos, a->npos, &is_prefix);
+	if (cmd) {
+		print_command_help(stdout, cmd);
+		return 0;
+	}
+	if (is_prefix) {
+		print_group_help(stdout, a->pos, a->npos);
+		return 0;
+	}
+	char name[64];
+	join_words(a->pos, a->npos, name, sizeof(name));
+	return out_error(KC_ERR_USAGE, "unknown command '%s' (see: kart help)", name);
+}
+
+/* ---- option access ---- */
+
+const char *args_value(const struct cmd_args *a, const char *name)
+{
+	for (size_t i = 0; i < a->nopts; i++)
+		if (strcmp(a->opts[i].spec->name, name) == 0)
+			return a->opts[i].value;
+	return NULL;
+}
+
+bool args_flag(const struct cmd_args *a, const char *name)
+{
+	for (size_t i = 0; i < a->nopts; i++)
+		if (strcmp(a->opts[i].spec->name, name) == 0)
+			return true;
+	return false;
+}
+
+static int parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int parse_id(const char *text, const char *what, uint64_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(text, &v) < 0 || v == 0)
+		return out_error(KC_ERR_USAGE, "bad %s '%s': expected a positive integer", what, text);
+	*out = v;
+	return 0;
+}
+
+int parse_count(const char *text, const char *what, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(text, &v) < 0)
+		return out_error(KC_ERR_USAGE, "bad %s '%s': expected a non-negative integer", what, text);
+	if (v > max)
+		return out_error(KC_ERR_USAGE, "bad %s '%s': at most %llu", what, text, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+/* ---- the parser ---- */
+
+/* A word starting with '-' is an option, except "-" itself and negative
+ * numbers, which are left to the argument checks to reject with a clear
+ * message. */
+static bool looks_like_option(const char *arg)
+{
+	if (arg[0] != '-' || arg[1] == '\0')
+		return false;
+	if (arg[1] >= '0' && arg[1] <= '9')
+		return false;
+	return true;
+}
+
+static const struct opt_spec *find_option(const struct opt_spec *table, const char *name, size_t len, char short_name)
+{
+	if (!table)
+		return NULL;
+	for (const struct opt_spec *o = table; o->name; o++) {
+		if (short_name ? o->short_name == short_name :
+		    strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* Consumes the option at argv[*i] (and its value), looking in the command's
+ * table (NULL before the command is known) and then the global one. */
+static int take_option(int argc, char **argv, int *i, const struct cmd_def *cmd, struct cmd_args *a)
+{
+	const char *arg = argv[*i];
+	const struct opt_spec *spec;
+	const char *value = NULL;
+	bool inline_value = false;
+
+	if (arg[1] == '-') {
+		const char *name = arg + 2;
+		const char *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		spec = find_option(cmd ? cmd->opts : NULL, name, len, 0);
+		if (!spec)
+			spec = find_option(global_opts, name, len, 0);
+		if (eq) {
+			value = eq + 1;
+			inline_value = true;
+		}
+	} else {
+		spec = find_option(cmd ? cmd->opts : NULL, NULL, 0, arg[1]);
+		if (!spec)
+			spec = find_option(global_opts, NULL, 0, arg[1]);
+		if (arg[2] != '\0') {
+			value = arg + 2;
+			inline_value = true;
+		}
+	}
+	if (!spec) {
+		if (cmd)
+			return out_error(KC_ERR_USAGE, "unknown option '%s' for '%s' (see: kart %s --help)",
+					 arg, cmd->name, cmd->name);
+		return out_error(KC_ERR_USAGE, "unknown option '%s' (see: kart help)", arg);
+	}
+	(*i)++;
+	if (spec->kind == OPT_FLAG) {
+		if (inline_value)
+			return out_error(KC_ERR_USAGE, "option --%s takes no value", spec->name);
+	} else if (!inline_value) {
+		if (*i >= argc)
+			return out_error(KC_ERR_USAGE, "option --%s needs a value (%s)", spec->name, spec->metavar);
+		value = argv[(*i)++];
+	}
+	if (spec->kind == OPT_VALUE)
+		for (size_t k = 0; k < a->nopts; k++)
+			if (a->opts[k].spec == spec)
+				return out_error(KC_ERR_USAGE, "option --%s given more than once", spec->name);
+	a->opts[a->nopts].spec = spec;
+	a->opts[a->nopts].value = value;
+	a->nopts++;
+	return 0;
+}
+
+/* Finds the command among the leading words (global options may come first),
+ * then takes its positional arguments and options. *cmd is NULL when only
+ * help was asked for; words/nwords hold what named the command or group. */
+static int parse_command_line(int argc, char **argv, struct cmd_args *a, const struct cmd_def **cmd_out,
+			      const char **words, size_t *nwords)
+{
+	const struct cmd_def *cmd = NULL;
+	bool after_dashes = false, is_prefix = false;
+	int i = 1, rc;
+
+	*nwords = 0;
+	while (i < argc && !cmd) {
+		const char *arg = argv[i];
+		if (!after_dashes && strcmp(arg, "--") == 0) {
+			after_dashes = true;
+			i++;
+			continue;
+		}
+		if (!after_dashes && looks_like_option(arg)) {
+			rc = take_option(argc, argv, &i, NULL, a);
+			if (rc)
+				return rc;
+			continue;
+		}
+		words[(*nwords)++] = arg;
+		i++;
+		cmd = find_command(words, *nwords, &is_prefix);
+		if (!cmd && !is_prefix) {
+			char name[64];
+			join_words(words, *nwords, name, sizeof(name));
+			return out_error(KC_ERR_USAGE, "unknown command '%s' (see: kart help)", name);
+		}
+		if (!cmd && *nwords == MAX_COMMAND_WORDS)
+			return out_error(KC_ERR_USAGE, "unknown command (see: kart help)");
+	}
+	*cmd_out = cmd;
+	if (!cmd) {
+		if (args_flag(a, "help"))
+			return 0;
+		if (*nwords == 0)
+			return out_error(KC_ERR_USAGE, "missing command (see: kart help)");
+		char group[64];
+		join_words(words, *nwords, group, sizeof(group));
+		return out_error(KC_ERR_USAGE, "'%s' needs a subcommand (see: kart help %s)", group, group);
+	}
+	while (i < argc) {
+		const char *arg = argv[i];
+		if (!after_dashes && strcmp(arg, "--") == 0) {
+			after_dashes = true;
+			i++;
+			continue;
+		}
+		if (!after_dashes && looks_like_option(arg)) {
+			rc = take_option(argc, argv, &i, cmd, a);
+			if (rc)
+				return rc;
+			continue;
+		}
+		a->pos[a->npos++] = arg;
+		i++;
+	}
+	if (args_flag(a, "help"))
+		return 0;
+	if (a->npos < cmd->min_pos)
+		return out_error(KC_ERR_USAGE, "'%s' needs %s (see: kart %s --help)",
+				 cmd->name, cmd->synopsis, cmd->name);
+	if (a->npos > cmd->max_pos)
+		return out_error(KC_ERR_USAGE, "unexpected argument '%s' for '%s'",
+				 a->pos[cmd->max_pos], cmd->name);
+	return 0;
+}
+
+/* ---- global settings ---- */
+
+static const char *flag_or_env(const struct cmd_args *a, const char *option, const char *env)
+{
+	const char *v = args_value(a, option);
+	if (v)
+		return v;
+	v = getenv(env);
+	return v && *v ? v : NULL;
+}
+
+static int resolve_settings(const struct cmd_args *a, struct cli *cli)
+{
+	const char *home = flag_or_env(a, "home", "KART_HOME");
+	int len;
+
+	cli->json = args_flag(a, "json");
+	cli->server = flag_or_env(a, "server", "KART_SERVER");
+	cli->ca = flag_or_env(a, "ca", "KART_CA");
+	if (home) {
+		len = snprintf(cli->home, sizeof(cli->home), "%s", home);
+	} else {
+		const char *user_home = getenv("HOME");
+		if (!user_home || !*user_home) {
+			struct passwd *pw = getpwuid(getuid());
+			user_home = pw ? pw->pw_dir : NULL;
+		}
+		if (!user_home)
+			return out_error(KC_ERR_OTHER, "cannot find the home directory: set KART_HOME or --home");
+		len = snprintf(cli->home, sizeof(cli->home), "%s/.config/kart", user_home);
+	}
+	if (len < 0 || (size_t)len >= sizeof(cli->home))
+		return out_error(KC_ERR_USAGE, "home directory path too long");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cmd_args args = { 0 };
+	struct cli cli = { 0 };
+	const struct cmd_def *cmd = NULL;
+	const char *words[MAX_COMMAND_WORDS];
+	size_t nwords = 0;
+	int rc;
+
+	args.pos = calloc((size_t)argc + 1, sizeof(*args.pos));
+	args.opts = calloc((size_t)argc + 1, sizeof(*args.opts));
+	if (!args.pos || !args.opts) {
+		rc = out_error(KC_ERR_OTHER, "out of memory");
+		goto cleanup;
+	}
+	rc = parse_command_line(argc, argv, &args, &cmd, words, &nwords);
+	if (rc)
+		goto cleanup;
+	if (args_flag(&args, "help")) {
+		if (cmd && cmd->run == cmd_help)
+			rc = cmd_help(&cli, &args);
+		else if (cmd)
+			print_command_help(stdout, cmd);
+		else if (nwords)
+			print_group_help(stdout, words, nwords);
+		else
+			print_main_help(stdout);
+		goto flush;
+	}
+	rc = resolve_settings(&args, &cli);
+	if (rc)
+		goto cleanup;
+	rc = cmd->run(&cli, &args);
+flush:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int saved = errno;
+		if (rc == 0)
+			rc = out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(saved));
+	}
+cleanup:
+	free(args.pos);
+	free(args.opts);
+	return rc;
+}

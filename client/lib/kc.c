@@ -1,0 +1,421 @@
+#include "kc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "frame.h"
+#include "tls.h"
+#include "util.h"
+
+#define KC_MAX_FRAME (64u << 20)
+
+struct kc {
+	int fd;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	struct frame_asm in;
+	uint64_t next_id;
+	uint8_t *out;       /* send buffer: queued frames not yet written */
+	size_t out_len, out_cap;
+	bool nonblocking;
+};
+
+static void seterr(struct kc_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void seterr(struct kc_error *err, int status, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	err->status = status;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+}
+
+int kc_status_of(Kart__ErrorCode code)
+{
+	switch (code) {
+	case KART__ERROR_CODE__UNAUTHENTICATED:
+	case KART__ERROR_CODE__PERMISSION_DENIED:
+		return KC_ERR_DENIED;
+	case KART__ERROR_CODE__NOT_FOUND:
+		return KC_ERR_NOT_FOUND;
+	case KART__ERROR_CODE__CONFLICT:
+		return KC_ERR_CONFLICT;
+	case KART__ERROR_CODE__BAD_REQUEST:
+		return KC_ERR_USAGE;
+	default:
+		return KC_ERR_OTHER;
+	}
+}
+
+void kc_error_from(struct kc_error *err, const Kart__Error *e)
+{
+	if (!err)
+		return;
+	memset(err, 0, sizeof(*err));
+	err->status = kc_status_of(e->code);
+	err->code = e->code;
+	snprintf(err->message, sizeof(err->message), "%s", e->message ? e->message : "");
+	snprintf(err->field, sizeof(err->field), "%s", e->field ? e->field : "");
+}
+
+static int tcp_connect(const char *host, int port, int timeout_ms, struct kc_error *err)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res = NULL;
+	char portstr[16];
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	int rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0) {
+		seterr(err, KC_ERR_CONNECT, "cannot resolve %s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	int fd = -1, last = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0) {
+			last = errno;
+			continue;
+		}
+		struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		last = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		seterr(err, KC_ERR_CONNECT, "cannot connect to %s:%d: %s", host, port, strerror(last));
+	return fd;
+}
+
+static void tls_fail(struct kc *c, struct kc_error *err, const char *what)
+{
+	char buf[256];
+	long vr = c->ssl ? SSL_get_verify_result(c->ssl) : X509_V_OK;
+	if (vr != X509_V_OK)
+		seterr(err, KC_ERR_CONNECT, "%s: server certificate not trusted: %s", what,
+		       X509_verify_cert_error_string(vr));
+	else if (ERR_peek_error())
+		seterr(err, KC_ERR_CONNECT, "%s: %s", what, tls_last_error(buf, sizeof(buf)));
+	else
+		seterr(err, KC_ERR_CONNECT, "%s: connection closed by the server", what);
+}
+
+struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
+{
+	char host[256];
+	int port;
+	if (!o->server || util_split_hostport(o->server, host, sizeof(host), &port) < 0) {
+		seterr(err, KC_ERR_USAGE, "bad server address '%s': expected HOST:PORT", o->server ? o->server : "");
+		return NULL;
+	}
+	struct kc *c = calloc(1, sizeof(*c));
+	if (!c) {
+		seterr(err, KC_ERR_OTHER, "out of memory");
+		return NULL;
+	}
+	c->fd = -1;
+	frame_asm_init(&c->in, KC_MAX_FRAME);
+	int timeout = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	char ebuf[512];
+	c->ctx = tls_client_ctx(o->ca_file, ebuf, sizeof(ebuf));
+	if (!c->ctx) {
+		seterr(err, KC_ERR_CONNECT, "%s", ebuf);
+		goto fail;
+	}
+	c->fd = tcp_connect(host, port, timeout, err);
+	if (c->fd < 0)
+		goto fail;
+	c->ssl = SSL_new(c->ctx);
+	if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
+		tls_fail(c, err, "TLS");
+		goto fail;
+	}
+	X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
+	if (X509_VERIFY_PARAM_set1_ip_asc(vp, host) != 1) {
+		SSL_set_tlsext_host_name(c->ssl, host);
+		SSL_set1_host(c->ssl, host);
+	}
+	ERR_clear_error();
+	if (SSL_connect(c->ssl) != 1) {
+		tls_fail(c, err, "TLS handshake");
+		goto fail;
+	}
+	if (o->skip_hello)
+		return c;
+	Kart__Hello hello = KART__HELLO__INIT;
+	hello.version = KART__PROTOCOL__PROTOCOL_V1;
+	hello.client = (char *)(o->client_name ? o->client_name : "kc");
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_HELLO;
+	req.hello = &hello;
+	Kart__Envelope *resp = kc_call(c, &req, err);
+	if (!resp)
+		goto fail;
+	int ok = resp->body_case == KART__ENVELOPE__BODY_HELLO_OK;
+	kc_env_free(resp);
+	if (!ok) {
+		seterr(err, KC_ERR_OTHER, "unexpected reply to Hello");
+		goto fail;
+	}
+	return c;
+fail:
+	kc_close(c);
+	return NULL;
+}
+
+void kc_close(struct kc *c)
+{
+	if (!c)
+		return;
+	if (c->ssl) {
+		ERR_clear_error();
+		if (c->fd >= 0 && SSL_is_init_finished(c->ssl))
+			SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	if (c->ctx)
+		SSL_CTX_free(c->ctx);
+	if (c->fd >= 0)
+		close(c->fd);
+	frame_asm_free(&c->in);
+	free(c->out);
+	free(c);
+}
+
+int kc_fd(struct kc *c) { return c->fd; }
+
+int kc_write_raw(struct kc *c, const void *data, size_t len, struct kc_error *err)
+{
+	ERR_clear_error();
+	if (len == 0)
+		return 0;
+	if (SSL_write(c->ssl, data, (int)len) != (int)len) {
+		tls_fail(c, err, "send");
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t kc_queue(struct kc *c, Kart__Envelope *req, struct kc_error *err)
+{
+	if (req->request_id == 0)
+		req->request_id = ++c->next_id;
+	else if (req->request_id > c->next_id)
+		c->next_id = req->request_id;
+	size_t n = kart__envelope__get_packed_size(req);
+	if (c->out_len + n + 4 > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + n + 4)
+			cap *= 2;
+		uint8_t *nb = realloc(c->out, cap);
+		if (!nb) {
+			seterr(err, KC_ERR_OTHER, "out of memory");
+			return 0;
+		}
+		c->out = nb;
+		c->out_cap = cap;
+	}
+	frame_put_header(c->out + c->out_len, (uint32_t)n);
+	kart__envelope__pack(req, c->out + c->out_len + 4);
+	c->out_len += n + 4;
+	return req->request_id;
+}
+
+int kc_flush(struct kc *c, struct kc_error *err)
+{
+	size_t off = 0;
+	while (off < c->out_len) {
+		ERR_clear_error();
+		int r = SSL_write(c->ssl, c->out + off, (int)(c->out_len - off));
+		if (r > 0) {
+			off += (size_t)r;
+			continue;
+		}
+		int e = SSL_get_error(c->ssl, r);
+		if (c->nonblocking && (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)) {
+			struct pollfd p = { .fd = c->fd, .events = e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN };
+			poll(&p, 1, 1000);
+			continue;
+		}
+		c->out_len = 0;
+		tls_fail(c, err, "send");
+		return -1;
+	}
+	c->out_len = 0;
+	return 0;
+}
+
+int kc_set_nonblocking(struct kc *c)
+{
+	int fl = fcntl(c->fd, F_GETFL);
+	if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	/* a retried SSL_write may then continue from a moved buffer */
+	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+	c->nonblocking = true;
+	return 0;
+}
+
+uint64_t kc_send(struct kc *c, Kart__Envelope *req, struct kc_error *err)
+{
+	uint64_t id = kc_queue(c, req, err);
+	if (!id || kc_flush(c, err) < 0)
+		return 0;
+	return id;
+}
+
+int kc_try_recv(struct kc *c, Kart__Envelope **out, struct kc_error *err)
+{
+	for (;;) {
+		const uint8_t *payload;
+		uint32_t len;
+		int st = frame_asm_next(&c->in, &payload, &len);
+		if (st == FRAME_OK) {
+			*out = kart__envelope__unpack(NULL, len, payload);
+			if (!*out) {
+				seterr(err, KC_ERR_OTHER, "malformed reply from the server");
+				return -1;
+			}
+			return 1;
+		}
+		if (st != FRAME_NEED_MORE) {
+			seterr(err, KC_ERR_OTHER, "reply from the server too large");
+			return -1;
+		}
+		uint8_t buf[16384];
+		ERR_clear_error();
+		int r = SSL_read(c->ssl, buf, sizeof(buf));
+		if (r <= 0) {
+			int e = SSL_get_error(c->ssl, r);
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				return 0;
+			if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL)
+				seterr(err, KC_ERR_CONNECT, "connection closed by the server");
+			else
+				tls_fail(c, err, "receive");
+			return -1;
+		}
+		if (frame_asm_push(&c->in, buf, (size_t)r) != FRAME_OK) {
+			seterr(err, KC_ERR_OTHER, "out of memory");
+			return -1;
+		}
+	}
+}
+
+Kart__Envelope *kc_recv(struct kc *c, struct kc_error *err)
+{
+	for (;;) {
+		const uint8_t *payload;
+		uint32_t len;
+		int st = frame_asm_next(&c->in, &payload, &len);
+		if (st == FRAME_OK) {
+			Kart__Envelope *e = kart__envelope__unpack(NULL, len, payload);
+			if (!e)
+				seterr(err, KC_ERR_OTHER, "malformed reply from the server");
+			return e;
+		}
+		if (st != FRAME_NEED_MORE) {
+			seterr(err, KC_ERR_OTHER, "reply from the server too large");
+			return NULL;
+		}
+		uint8_t buf[16384];
+		ERR_clear_error();
+		int r = SSL_read(c->ssl, buf, sizeof(buf));
+		if (r <= 0) {
+			int e = SSL_get_error(c->ssl, r);
+			if (e == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK))
+				seterr(err, KC_ERR_CONNECT, "timed out waiting for the server");
+			else if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL)
+				seterr(err, KC_ERR_CONNECT, "connection closed by the server");
+			else
+				tls_fail(c, err, "receive");
+			return NULL;
+		}
+		if (frame_asm_push(&c->in, buf, (size_t)r) != FRAME_OK) {
+			seterr(err, KC_ERR_OTHER, "out of memory");
+			return NULL;
+		}
+	}
+}
+
+void kc_env_free(Kart__Envelope *e)
+{
+	if (e)
+		kart__envelope__free_unpacked(e, NULL);
+}
+
+Kart__Envelope *kc_call(struct kc *c, Kart__Envelope *req, struct kc_error *err)
+{
+	uint64_t id = kc_send(c, req, err);
+	if (!id)
+		return NULL;
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, err);
+		if (!e)
+			return NULL;
+		if (e->request_id != id && e->request_id != 0) {
+			kc_env_free(e); /* a reply to an earlier, abandoned request */
+			continue;
+		}
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			kc_error_from(err, e->error);
+			kc_env_free(e);
+			return NULL;
+		}
+		return e;
+	}
+}
+
+static Kart__Envelope *expect_session(Kart__Envelope *e, struct kc_error *err)
+{
+	if (e && e->body_case != KART__ENVELOPE__BODY_SESSION) {
+		kc_env_free(e);
+		seterr(err, KC_ERR_OTHER, "unexpected reply to login");
+		return NULL;
+	}
+	return e;
+}
+
+Kart__Envelope *kc_login(struct kc *c, const char *user, const char *password, struct kc_error *err)
+{
+	Kart__Login m = KART__LOGIN__INIT;
+	m.user = (char *)user;
+	m.password = (char *)password;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_LOGIN;
+	req.login = &m;
+	return expect_session(kc_call(c, &req, err), err);
+}
+
+Kart__Envelope *kc_resume(struct kc *c, const char *token, struct kc_error *err)
+{
+	Kart__Resume m = KART__RESUME__INIT;
+	m.token = (char *)token;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_RESUME;
+	req.resume = &m;
+	return expect_session(kc_call(c, &req, err), err);
+}

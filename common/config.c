@@ -1,0 +1,232 @@
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum ctype { C_STR, C_U32, C_U64 };
+
+struct ckey {
+	const char *name;
+	enum ctype type;
+	size_t off, size;
+	uint64_t min, max;
+	const char *help;
+};
+
+#define S(f, h) { #f, C_STR, offsetof(struct kart_config, f), sizeof(((struct kart_config *)0)->f), 0, 0, h }
+#define U(f, lo, hi, h) { #f, C_U32, offsetof(struct kart_config, f), 4, lo, hi, h }
+#define U64(f, lo, hi, h) { #f, C_U64, offsetof(struct kart_config, f), 8, lo, hi, h }
+
+static const struct ckey keys[] = {
+	S(listen, "address and port to listen on"),
+	S(tls_cert, "server certificate chain (PEM)"),
+	S(tls_key, "server private key (PEM)"),
+	S(tls_min_version, "lowest TLS version accepted: 1.2 or 1.3"),
+	U(max_frame, 1024, 1u << 30, "largest request frame in bytes"),
+	U(max_connections, 1, 1000000, "simultaneous client connections"),
+	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake and Hello"),
+	U(idle_timeout_ms, 1000, 86400000, "close connections idle this long"),
+	U(output_limit, 65536, 1u << 30, "stop reading a connection with this many unsent bytes"),
+	U(session_ttl_s, 60, 365u * 86400, "session token lifetime in seconds"),
+	U(argon2_memory_kib, 8, 4u << 20, "argon2id memory cost in KiB"),
+	U(argon2_iterations, 1, 100, "argon2id time cost"),
+	U(argon2_parallelism, 1, 64, "argon2id lanes"),
+	U(max_concurrent_hashes, 1, 1024, "password hashes computed at once"),
+	U64(map_size, 1u << 20, UINT64_C(1) << 44, "initial database map size in bytes (grows on demand)"),
+	U(max_readers, 16, 100000, "LMDB reader slots"),
+	U(page_size, 1, 10000, "records per page of a streamed list"),
+	S(log_level, "err, warn, notice, info or debug"),
+};
+
+void config_defaults(struct kart_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strcpy(c->listen, "127.0.0.1:7443");
+	strcpy(c->tls_cert, "tls/server.pem");
+	strcpy(c->tls_key, "tls/server.key");
+	strcpy(c->tls_min_version, "1.3");
+	c->max_frame = 4u << 20;
+	c->max_connections = 1024;
+	c->handshake_timeout_ms = 10000;
+	c->idle_timeout_ms = 600000;
+	c->output_limit = 4u << 20;
+	c->session_ttl_s = 12 * 3600;
+	c->argon2_memory_kib = 19456;
+	c->argon2_iterations = 2;
+	c->argon2_parallelism = 1;
+	c->max_concurrent_hashes = 2;
+	c->map_size = UINT64_C(256) << 20;
+	c->max_readers = 256;
+	c->page_size = 200;
+	strcpy(c->log_level, "info");
+}
+
+static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
+{
+	if (strcmp(k->name, "tls_min_version") == 0 && strcmp(v, "1.2") && strcmp(v, "1.3")) {
+		snprintf(why, n, "must be 1.2 or 1.3");
+		return -1;
+	}
+	if (strcmp(k->name, "log_level") == 0 && strcmp(v, "err") && strcmp(v, "warn") &&
+	    strcmp(v, "notice") && strcmp(v, "info") && strcmp(v, "debug")) {
+		snprintf(why, n, "must be err, warn, notice, info or debug");
+		return -1;
+	}
+	if (strcmp(k->name, "listen") == 0) {
+		char host[256];
+		int port;
+		if (util_split_hostport(v, host, sizeof(host), &port) < 0) {
+			snprintf(why, n, "must be HOST:PORT");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_size(const char *v, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*v == '-' || *v == '\0')
+		return -1;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return -1;
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1024, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1024 * 1024, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1024 * 1024 * 1024, end++;
+	if (*end)
+		return -1;
+	if (x > UINT64_MAX / mul)
+		return -1;
+	*out = x * mul;
+	return 0;
+}
+
+int config_parse(struct kart_config *c, const char *text, char *err, size_t errlen)
+{
+	char *copy = strdup(text);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = 0, lineno = 0;
+	char *line = copy;
+	/* strtok_r would skip empty lines and so miscount them */
+	while (line) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		/* a '#' starts a comment unless it is inside "quotes" */
+		int quoted = 0;
+		for (char *p = line; *p; p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else if (*p == '#' && !quoted) {
+				*p = '\0';
+				break;
+			}
+		}
+		char *s = util_trim(line);
+		if (*s) {
+			char *eq = strchr(s, '=');
+			if (!eq) {
+				snprintf(err, errlen, "line %d: expected key = value", lineno);
+				rc = -1;
+				break;
+			}
+			*eq = '\0';
+			char *key = util_trim(s), *val = util_trim(eq + 1);
+			if (val[0] == '"' && strlen(val) >= 2 && val[strlen(val) - 1] == '"') {
+				val[strlen(val) - 1] = '\0';
+				val++;
+			}
+			const struct ckey *k = NULL;
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (strcmp(keys[i].name, key) == 0)
+					k = &keys[i];
+			if (!k) {
+				snprintf(err, errlen, "line %d: unknown key '%.64s'", lineno, key);
+				rc = -1;
+				break;
+			}
+			char why[128] = "";
+			if (k->type == C_STR) {
+				if (strlen(val) >= k->size)
+					snprintf(why, sizeof(why), "too long");
+				else if (check_str(k, val, why, sizeof(why)) == 0)
+					strcpy((char *)c + k->off, val);
+			} else {
+				uint64_t x;
+				if (parse_size(val, &x) < 0)
+					snprintf(why, sizeof(why), "not a number");
+				else if (x < k->min || x > k->max)
+					snprintf(why, sizeof(why), "must be between %" PRIu64 " and %" PRIu64, k->min, k->max);
+				else if (k->type == C_U32)
+					*(uint32_t *)((char *)c + k->off) = (uint32_t)x;
+				else
+					*(uint64_t *)((char *)c + k->off) = x;
+			}
+			if (why[0]) {
+				snprintf(err, errlen, "line %d: %s: %s", lineno, k->name, why);
+				rc = -1;
+				break;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(copy);
+	return rc;
+}
+
+int config_load(struct kart_config *c, const char *path, char *err, size_t errlen)
+{
+	char *text = util_read_file(path, NULL);
+	if (!text) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char inner[256];
+	int rc = config_parse(c, text, inner, sizeof(inner));
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", path, inner);
+	free(text);
+	return rc;
+}
+
+char *config_render(const struct kart_config *c)
+{
+	size_t cap = 8192, n = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	n += (size_t)snprintf(out + n, cap - n, "# kartd configuration. Relative paths are against the data directory.\n");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < cap; i++) {
+		const struct ckey *k = &keys[i];
+		const char *p = (const char *)c + k->off;
+		n += (size_t)snprintf(out + n, cap - n, "\n# %s\n", k->help);
+		if (n >= cap)
+			break;
+		if (k->type == C_STR)
+			n += (size_t)snprintf(out + n, cap - n, "%s = \"%s\"\n", k->name, p);
+		else if (k->type == C_U32)
+			n += (size_t)snprintf(out + n, cap - n, "%s = %u\n", k->name, *(const uint32_t *)p);
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%s = %" PRIu64 "\n", k->name, *(const uint64_t *)p);
+	}
+	if (n >= cap) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}

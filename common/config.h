@@ -1,0 +1,40 @@
+/* config: kartd.conf, a plain "key = value" file with # comments.
+ *
+ * Every key has a default; an unknown key, a malformed value or one out of
+ * range is an error naming the line, so a typo never passes silently. */
+#ifndef KART_CONFIG_H
+#define KART_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kart_config {
+	char listen[256];                 /* HOST:PORT */
+	char tls_cert[1024];              /* relative paths are against the data dir */
+	char tls_key[1024];
+	char tls_min_version[16];         /* "1.2" or "1.3" */
+	uint32_t max_frame;               /* bytes */
+	uint32_t max_connections;
+	uint32_t handshake_timeout_ms;
+	uint32_t idle_timeout_ms;
+	uint32_t output_limit;            /* stop reading a connection past this many unsent bytes */
+	uint32_t session_ttl_s;
+	uint32_t argon2_memory_kib;
+	uint32_t argon2_iterations;
+	uint32_t argon2_parallelism;
+	uint32_t max_concurrent_hashes;
+	uint64_t map_size;                /* initial LMDB map size, bytes; grows on demand */
+	uint32_t max_readers;
+	uint32_t page_size;               /* records per streamed page */
+	char log_level[16];               /* err, warn, notice, info, debug */
+};
+
+void config_defaults(struct kart_config *c);
+/* Parses text over the defaults already in c. On error returns -1 and writes
+ * "line N: what is wrong" into err. */
+int config_parse(struct kart_config *c, const char *text, char *err, size_t errlen);
+int config_load(struct kart_config *c, const char *path, char *err, size_t errlen);
+/* Renders the config as a commented file, as written by `kartd init`. */
+char *config_render(const struct kart_config *c);
+
+#endif

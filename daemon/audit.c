@@ -1,0 +1,97 @@
+#include "audit.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "log.h"
+
+static int chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes,
+		      size_t len, uint8_t out[32])
+{
+	uint8_t seqb[8];
+	store_u64_key(seq, seqb);
+	unsigned int outlen = 32;
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0), OSSL_PARAM_construct_end() };
+	size_t got = 0;
+	int ok = ctx && EVP_MAC_init(ctx, key, 32, params) && EVP_MAC_update(ctx, prev, 32) &&
+		 EVP_MAC_update(ctx, seqb, 8) && EVP_MAC_update(ctx, bytes, len) &&
+		 EVP_MAC_final(ctx, out, &got, outlen) && got == 32;
+	EVP_MAC_CTX_free(ctx);
+	EVP_MAC_free(mac);
+	return ok ? 0 : -1;
+}
+
+int audit_load(struct store *s, struct audit_chain *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc)
+		return rc;
+	rc = mdb_cursor_open(txn, s->audit, &cur);
+	if (rc == 0) {
+		MDB_val k, v;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		if (rc == 0) {
+			if (k.mv_size != 8 || v.mv_size < 32) {
+				rc = MDB_CORRUPTED;
+			} else {
+				ch->seq = store_key_u64(k.mv_data);
+				memcpy(ch->hash, v.mv_data, 32);
+			}
+		} else if (rc == MDB_NOTFOUND) {
+			rc = 0;
+		}
+		mdb_cursor_close(cur);
+	}
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int audit_append(struct req *r, const char *action, const char *object, uint64_t object_id,
+		 const char *object_name, const char *summary, bool ok)
+{
+	struct audit_chain *ch = &r->srv->chain;
+	Kart__AuditEvent ev = KART__AUDIT_EVENT__INIT;
+	ev.seq = ch->seq + 1;
+	ev.time = r->now;
+	ev.user = r->who.user;
+	ev.action = (char *)action;
+	ev.object = (char *)(object ? object : "");
+	ev.object_id = object_id;
+	ev.object_name = (char *)(object_name ? object_name : "");
+	ev.summary = (char *)(summary ? summary : "");
+	ev.client = r->who.peer;
+	ev.ok = ok;
+	size_t n = kart__audit_event__get_packed_size(&ev);
+	uint8_t *val = arena_alloc(r->arena, n + 32);
+	if (!val)
+		return ENOMEM;
+	kart__audit_event__pack(&ev, val + 32);
+	if (chain_hash(r->srv->audit_key, ch->hash, ev.seq, val + 32, n, val) < 0) {
+		log_err("audit: HMAC failed");
+		return EIO;
+	}
+	uint8_t key[8];
+	store_u64_key(ev.seq, key);
+	MDB_val k = { 8, key }, v = { n + 32, val };
+	int rc = mdb_put(r->txn, r->srv->store.audit, &k, &v, MDB_APPEND);
+	if (rc)
+		return rc;
+	ch->seq = ev.seq;
+	memcpy(ch->hash, val, 32);
+	return 0;
+}
+
+Kart__AuditEvent *audit_decode(const MDB_val *v, ProtobufCAllocator *alloc)
+{
+	if (v->mv_size < 32)
+		return NULL;
+	return kart__audit_event__unpack(alloc, v->mv_size - 32, (const uint8_t *)v->mv_data + 32);
+}

@@ -1,0 +1,28 @@
+/* audit: the append-only, hash-chained trail of every change and login.
+ *
+ * Each record is stored as hash[32] || AuditEvent bytes under its sequence
+ * number, where hash[n] = HMAC-SHA256(key, hash[n-1] || seq(u64 BE) || bytes[n])
+ * and hash[0] is 32 zero bytes. The bytes stored are the bytes hashed, so
+ * verification never needs a canonical re-encoding. The key lives in the
+ * instance directory (audit.key), not in the database.
+ *
+ * Appends happen only on the writer thread, inside the transaction of the
+ * change they describe; the chain head is cached in struct audit_chain. */
+#ifndef KART_AUDIT_H
+#define KART_AUDIT_H
+
+#include <stdint.h>
+#include <lmdb.h>
+
+#include "kartd.h"
+
+/* Reads the head of the chain. */
+int audit_load(struct store *s, struct audit_chain *ch);
+/* Appends one event for request r in r->txn, advancing r->srv->chain. The event's seq and time are set
+ * here. Returns 0 or an MDB code. */
+int audit_append(struct req *r, const char *action, const char *object, uint64_t object_id,
+		 const char *object_name, const char *summary, bool ok);
+/* Decodes a stored record. Returns NULL if it is malformed. */
+Kart__AuditEvent *audit_decode(const MDB_val *v, ProtobufCAllocator *alloc);
+
+#endif

@@ -1,0 +1,473 @@
+/* conn: one client connection — the TLS pump, frames, backpressure, close.
+ *
+ * libuv owns the socket; bytes read go into the TLS engine, plaintext into the
+ * frame assembler, whole frames to dispatch. Replies are encrypted into the
+ * engine and flushed with one uv_write per batch of input. A connection whose
+ * unsent output passes output_limit stops reading until it drains, and its
+ * streams pause. Protocol errors get an error frame; transport errors close. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kartd.h"
+#include "log.h"
+#include "util.h"
+
+#define READ_CHUNK 65536
+
+struct wbuf {
+	uv_write_t req;
+	struct conn *conn;
+	size_t len;
+	char data[];
+};
+
+static char read_buf[READ_CHUNK];      /* loop thread only: consumed inside on_read */
+static uint8_t *pack_buf;              /* loop thread only: scratch for packing */
+static size_t pack_cap;
+
+static void conn_free(struct conn *c)
+{
+	while (c->streams) {
+		struct stream *s = c->streams;
+		c->streams = s->next;
+		stream_free(s);
+	}
+	tls_engine_free(&c->tls);
+	frame_asm_free(&c->in);
+	arena_free(&c->arena);
+	free(c);
+}
+
+void conn_ref(struct conn *c) { c->refs++; }
+
+void conn_unref(struct conn *c)
+{
+	if (--c->refs == 0)
+		conn_free(c);
+}
+
+bool conn_is_open(const struct conn *c) { return !c->closing && !c->shutting; }
+
+static void on_close(uv_handle_t *h)
+{
+	conn_unref((struct conn *)h);
+}
+
+void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	struct server *srv = c->srv;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	srv->nconns--;
+	uv_close((uv_handle_t *)&c->tcp, on_close);
+	server_maybe_finish(srv);
+}
+
+/* Sends what is pending (an alert, close_notify, a last error frame), then closes. */
+static void conn_close_after_flush(struct conn *c)
+{
+	if (c->closing || c->shutting)
+		return;
+	c->shutting = true;
+	c->shut_ms = util_mono_ms();
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	conn_flush(c);
+	if (c->out_queued == 0)
+		conn_close(c);
+}
+
+void conn_take_arena(struct conn *c, struct arena *into)
+{
+	*into = c->arena;
+	into->pb.allocator_data = into;
+	arena_init(&c->arena, c->arena.budget);
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+	struct wbuf *b = req->data;
+	struct conn *c = b->conn;
+	c->out_queued -= b->len;
+	free(b);
+	if (status < 0 && !c->closing) {
+		log_debug("%s: write failed: %s", c->peer, uv_strerror(status));
+		conn_close(c);
+	}
+	if (!c->closing && c->shutting && c->out_queued == 0)
+		conn_close(c);
+	if (!c->closing && !c->shutting) {
+		conn_pump(c);
+		if (!c->reading && !c->srv->stopping && c->out_queued <= c->srv->cfg.output_limit / 2) {
+			conn_start_reading(c);
+		}
+	}
+	conn_unref(c);
+}
+
+void conn_flush(struct conn *c)
+{
+	if (c->closing)
+		return;
+	size_t n = tls_engine_pending(&c->tls);
+	if (n == 0)
+		return;
+	struct wbuf *b = malloc(sizeof(*b) + n);
+	if (!b) {
+		conn_close(c);
+		return;
+	}
+	b->conn = c;
+	b->len = tls_engine_take(&c->tls, b->data, n);
+	b->req.data = b;
+	uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
+	int rc = uv_write(&b->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+	if (rc < 0) {
+		free(b);
+		conn_close(c);
+		return;
+	}
+	c->out_queued += b->len;
+	conn_ref(c);
+	if (c->reading && c->out_queued > c->srv->cfg.output_limit) {
+		/* backpressure: the peer is not reading its replies */
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+}
+
+void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len)
+{
+	if (!conn_is_open(c) || !c->tls_done)
+		return;
+	if (tls_engine_write(&c->tls, frame, len) != TLS_OK) {
+		log_warn("%s: TLS write failed", c->peer);
+		conn_close(c);
+	}
+}
+
+void conn_send(struct conn *c, const Kart__Envelope *e)
+{
+	size_t n = kart__envelope__get_packed_size(e);
+	if (n + 4 > pack_cap) {
+		size_t cap = pack_cap ? pack_cap : 65536;
+		while (cap < n + 4)
+			cap *= 2;
+		uint8_t *nb = realloc(pack_buf, cap);
+		if (!nb) {
+			conn_close(c);
+			return;
+		}
+		pack_buf = nb;
+		pack_cap = cap;
+	}
+	frame_put_header(pack_buf, (uint32_t)n);
+	kart__envelope__pack(e, pack_buf + 4);
+	conn_send_frame(c, pack_buf, n + 4);
+}
+
+static void send_error(struct conn *c, uint64_t id, Kart__ErrorCode code, const char *msg)
+{
+	Kart__Error err = KART__ERROR__INIT;
+	err.code = code;
+	err.message = (char *)msg;
+	Kart__Envelope e = KART__ENVELOPE__INIT;
+	e.request_id = id;
+	e.body_case = KART__ENVELOPE__BODY_ERROR;
+	e.error = &err;
+	conn_send(c, &e);
+}
+
+void conn_set_session(struct conn *c, const char *user, Kart__Role role, int64_t expires_us, const uint8_t key[32])
+{
+	c->authed = true;
+	snprintf(c->user, sizeof(c->user), "%s", user);
+	c->role = role;
+	c->session_expires = expires_us;
+	memcpy(c->session_key, key, 32);
+}
+
+void conn_clear_session(struct conn *c)
+{
+	c->authed = false;
+	c->user[0] = '\0';
+	c->role = KART__ROLE__ROLE_UNSPECIFIED;
+	c->session_expires = 0;
+	memset(c->session_key, 0, sizeof(c->session_key));
+}
+
+void conn_add_stream(struct conn *c, struct stream *s)
+{
+	s->next = NULL;
+	if (c->streams_tail)
+		c->streams_tail->next = s;
+	else
+		c->streams = s;
+	c->streams_tail = s;
+}
+
+/* Removes the stream with request id `id`. Returns true if there was one. */
+bool conn_cancel_stream(struct conn *c, uint64_t id)
+{
+	struct stream **pp = &c->streams, *prev = NULL;
+	for (; *pp; prev = *pp, pp = &(*pp)->next) {
+		struct stream *s = *pp;
+		if (s->id != id)
+			continue;
+		*pp = s->next;
+		if (c->streams_tail == s)
+			c->streams_tail = prev;
+		stream_free(s);
+		return true;
+	}
+	return false;
+}
+
+/* Produces stream pages while the connection's output is under its limit. */
+void conn_pump(struct conn *c)
+{
+	if (c->pumping)
+		return;
+	c->pumping = true;
+	struct server *srv = c->srv;
+	while (c->streams && conn_is_open(c) && c->out_queued < srv->cfg.output_limit) {
+		struct stream *s = c->streams;
+		struct req r = { .srv = srv, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
+				 .now = util_now_us() };
+		kart__envelope__init(&r.out);
+		bool last = true;
+		r.txn = store_read_begin(&srv->store);
+		if (r.txn) {
+			last = s->page(s, &r);
+			store_read_end(&srv->store);
+		} else {
+			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
+		}
+		if (r.out.body_case == KART__ENVELOPE__BODY_ERROR)
+			last = true;
+		r.out.request_id = s->id;
+		r.out.more = !last;
+		conn_send(c, &r.out);
+		arena_reset(&c->arena);
+		if (last) {
+			c->streams = s->next;
+			if (!c->streams)
+				c->streams_tail = NULL;
+			stream_free(s);
+		}
+		conn_flush(c);
+	}
+	c->pumping = false;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	(void)h;
+	(void)suggested;
+	*buf = uv_buf_init(read_buf, sizeof(read_buf));
+}
+
+static void process_frames(struct conn *c)
+{
+	const uint8_t *payload;
+	uint32_t len;
+	for (;;) {
+		if (!conn_is_open(c))
+			return;
+		int st = frame_asm_next(&c->in, &payload, &len);
+		if (st == FRAME_NEED_MORE)
+			return;
+		if (st == FRAME_TOO_LARGE) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u bytes",
+				 frame_get_u32(c->in.buf + c->in.start), c->srv->cfg.max_frame);
+			log_notice("%s: %s; closing", c->peer, msg);
+			send_error(c, 0, KART__ERROR_CODE__BAD_REQUEST, msg);
+			conn_close_after_flush(c);
+			return;
+		}
+		dispatch_frame(c, payload, len);
+	}
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+	struct conn *c = (struct conn *)stream;
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		if (nread != UV_EOF)
+			log_debug("%s: read: %s", c->peer, uv_strerror((int)nread));
+		conn_close(c);
+		return;
+	}
+	c->active_ms = util_mono_ms();
+	if (tls_engine_feed(&c->tls, buf->base, (size_t)nread) != TLS_OK) {
+		conn_close(c);
+		return;
+	}
+	if (!c->tls_done) {
+		int hs = tls_engine_handshake(&c->tls);
+		if (hs == TLS_ERROR) {
+			char e[256];
+			log_notice("%s: TLS handshake failed: %s", c->peer, tls_last_error(e, sizeof(e)));
+			conn_close_after_flush(c); /* send the alert, if any */
+			return;
+		}
+		conn_flush(c);
+		if (hs == TLS_WANT)
+			return;
+		c->tls_done = true;
+	}
+	uint8_t plain[16384];
+	for (;;) {
+		int n = tls_engine_read(&c->tls, plain, sizeof(plain));
+		if (n > 0) {
+			if (frame_asm_push(&c->in, plain, (size_t)n) != FRAME_OK) {
+				conn_close(c);
+				return;
+			}
+			continue;
+		}
+		if (n == -TLS_WANT)
+			break;
+		if (n == -TLS_CLOSED) {
+			/* close_notify: answer what was received, then close */
+			process_frames(c);
+			tls_engine_shutdown(&c->tls);
+			conn_close_after_flush(c);
+			return;
+		}
+		char e[256];
+		log_notice("%s: TLS error: %s", c->peer, tls_last_error(e, sizeof(e)));
+		conn_close(c);
+		return;
+	}
+	process_frames(c);
+	conn_flush(c);
+	conn_pump(c);
+}
+
+void conn_start_reading(struct conn *c)
+{
+	if (c->reading || !conn_is_open(c))
+		return;
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+		c->reading = true;
+	else
+		conn_close(c);
+}
+
+static void reject_close(uv_handle_t *h) { free(h); }
+
+void conn_accept(struct server *srv)
+{
+	if (srv->nconns >= srv->cfg.max_connections) {
+		uv_tcp_t *t = malloc(sizeof(*t));
+		if (!t)
+			return;
+		uv_tcp_init(srv->loop, t);
+		if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)t) == 0)
+			log_warn("connection refused: %u connections open (max_connections)", srv->nconns);
+		uv_close((uv_handle_t *)t, reject_close);
+		return;
+	}
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->srv = srv;
+	c->refs = 1;
+	uv_tcp_init(srv->loop, &c->tcp);
+	if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)&c->tcp) != 0) {
+		uv_close((uv_handle_t *)&c->tcp, reject_close);
+		return;
+	}
+	struct sockaddr_storage ss;
+	int sl = sizeof(ss);
+	strcpy(c->peer, "?");
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
+		char host[INET6_ADDRSTRLEN] = "?";
+		int port = 0;
+		if (ss.ss_family == AF_INET) {
+			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+			uv_ip4_name(a, host, sizeof(host));
+			port = ntohs(a->sin_port);
+			snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+		} else if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+			uv_ip6_name(a, host, sizeof(host));
+			port = ntohs(a->sin6_port);
+			snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
+		}
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	frame_asm_init(&c->in, srv->cfg.max_frame);
+	/* decoding may allocate more than the frame holds, but within bounds */
+	arena_init(&c->arena, (size_t)srv->cfg.max_frame * 4 + 65536);
+	c->created_ms = c->active_ms = util_mono_ms();
+	if (tls_engine_init(&c->tls, srv->tls) != TLS_OK) {
+		free(c);
+		return;
+	}
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	conn_start_reading(c);
+}
+
+void conn_sweep(struct server *srv, int64_t now_ms)
+{
+	struct conn *next;
+	for (struct conn *c = srv->conns; c; c = next) {
+		next = c->next;
+		if (c->shutting) {
+			if (now_ms - c->shut_ms > 2000)
+				conn_close(c);
+			continue;
+		}
+		if (!c->hello && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
+			log_notice("%s: no TLS handshake and Hello within %u ms; closing", c->peer,
+				   srv->cfg.handshake_timeout_ms);
+			conn_close(c);
+			continue;
+		}
+		if (!c->streams && now_ms - c->active_ms > srv->cfg.idle_timeout_ms) {
+			log_info("%s: idle for %u ms; closing", c->peer, srv->cfg.idle_timeout_ms);
+			tls_engine_shutdown(&c->tls);
+			conn_close_after_flush(c);
+		}
+	}
+}
+
+void conn_shutdown_all(struct server *srv)
+{
+	struct conn *next;
+	for (struct conn *c = srv->conns; c; c = next) {
+		next = c->next;
+		if (c->tls_done)
+			tls_engine_shutdown(&c->tls);
+		conn_close_after_flush(c);
+	}
+}
+
+/* Stops reading on every connection (shutdown: no new requests). */
+void conn_stop_reading_all(struct server *srv)
+{
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (c->reading) {
+			uv_read_stop((uv_stream_t *)&c->tcp);
+			c->reading = false;
+		}
+	}
+}

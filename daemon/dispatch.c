@@ -1,0 +1,186 @@
+/* dispatch: the request table. Unpacks a frame, checks what the request needs
+ * (Hello first, a session, a role) and runs its handler: reads here on the
+ * loop thread in a short read transaction, writes on the writer thread. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kartd.h"
+#include "log.h"
+#include "pbjson.h"
+#include "util.h"
+
+enum {
+	F_BEFORE_HELLO = 1,   /* allowed before Hello */
+	F_PUBLIC = 2,         /* allowed without a session */
+	F_WRITE = 4,          /* runs on the writer thread */
+};
+
+#define ROLE(r) (1u << KART__ROLE__ROLE_##r)
+#define STAFF (ROLE(ADMIN) | ROLE(SUPERVISOR) | ROLE(MANAGER))
+#define ANY 0u
+
+struct route {
+	const char *name;
+	handler_fn fn;
+	unsigned flags;
+	unsigned roles;       /* allowed roles; ANY: every signed-in user */
+};
+
+static const struct route routes[] = {
+	[KART__ENVELOPE__BODY_HELLO] = { "hello", h_hello, F_BEFORE_HELLO | F_PUBLIC, ANY },
+	[KART__ENVELOPE__BODY_LOGIN] = { "login", h_login, F_PUBLIC, ANY },
+	[KART__ENVELOPE__BODY_RESUME] = { "resume", h_resume, F_PUBLIC, ANY },
+	[KART__ENVELOPE__BODY_LOGOUT] = { "logout", h_logout, F_WRITE, ANY },
+	[KART__ENVELOPE__BODY_WHOAMI] = { "whoami", h_whoami, 0, ANY },
+	[KART__ENVELOPE__BODY_CANCEL] = { "cancel", h_cancel, F_PUBLIC, ANY },
+	[KART__ENVELOPE__BODY_USER_ADD] = { "add users", h_user_add, 0, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_USER_LIST] = { "list users", h_user_list, 0, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_USER_PASSWD] = { "change passwords", h_user_passwd, 0, ANY },
+	[KART__ENVELOPE__BODY_CARD_CREATE] = { "create cards", h_card_create, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_CARD_GET] = { "read cards", h_card_get, 0, STAFF },
+	[KART__ENVELOPE__BODY_CARD_UPDATE] = { "edit cards", h_card_update, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_CARD_DELETE] = { "delete cards", h_card_delete, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_CARD_RESTORE] = { "restore cards", h_card_restore, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_CARD_LIST] = { "list cards", h_card_list, 0, STAFF },
+	[KART__ENVELOPE__BODY_AUDIT_QUERY] = { "read the audit trail", h_audit_query, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
+};
+
+int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
+{
+	Kart__Error *e = arena_alloc(r->arena, sizeof(*e));
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kart__envelope__init(&r->out);
+	if (!e)
+		return H_ABORT; /* an empty reply still reaches the client */
+	kart__error__init(e);
+	e->code = code;
+	e->message = arena_strdup(r->arena, msg);
+	e->field = arena_strdup(r->arena, field ? field : "");
+	if (!e->message || !e->field)
+		e->message = e->field = (char *)"";
+	r->out.body_case = KART__ENVELOPE__BODY_ERROR;
+	r->out.error = e;
+	return H_ABORT;
+}
+
+void req_ok(struct req *r)
+{
+	static Kart__Ok ok = KART__OK__INIT;
+	kart__envelope__init(&r->out);
+	r->out.body_case = KART__ENVELOPE__BODY_OK;
+	r->out.ok = &ok;
+}
+
+int req_store_error(struct req *r, int rc, const char *what)
+{
+	log_err("%s: %s failed: %s", r->who.peer, what, mdb_strerror(rc));
+	req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
+	return H_ABORT;
+}
+
+static void reply_now(struct conn *c, struct req *r)
+{
+	r->out.request_id = r->id;
+	if (r->out.body_case == KART__ENVELOPE__BODY__NOT_SET)
+		req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error: empty reply");
+	conn_send(c, &r->out);
+}
+
+void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
+{
+	struct server *srv = c->srv;
+	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us() };
+	kart__envelope__init(&r.out);
+	snprintf(r.who.peer, sizeof(r.who.peer), "%s", c->peer);
+
+	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
+	if (!r.in) {
+		log_notice("%s: malformed request (%u bytes)", c->peer, len);
+		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		goto reply;
+	}
+	r.id = r.in->request_id;
+	const struct route *rt = NULL;
+	if ((size_t)r.in->body_case < sizeof(routes) / sizeof(routes[0]) && routes[r.in->body_case].fn)
+		rt = &routes[r.in->body_case];
+	if (!rt) {
+		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "body", "unknown or missing request");
+		goto reply;
+	}
+	if (!c->hello && !(rt->flags & F_BEFORE_HELLO)) {
+		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "send Hello first");
+		goto reply;
+	}
+	if (!(rt->flags & F_PUBLIC)) {
+		if (c->authed && c->session_expires <= r.now) {
+			conn_clear_session(c);
+			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired; log in again");
+			goto reply;
+		}
+		if (!c->authed) {
+			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "not logged in");
+			goto reply;
+		}
+	}
+	if (c->authed) {
+		snprintf(r.who.user, sizeof(r.who.user), "%s", c->user);
+		r.who.role = c->role;
+		memcpy(r.who.session_key, c->session_key, 32);
+	}
+	if (rt->roles && !(rt->roles & (1u << c->role))) {
+		char role[32];
+		pbjson_enum_name(&kart__role__descriptor, (int)c->role, role, sizeof(role));
+		req_error(&r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: a user with role %s may not %s",
+			  role, rt->name);
+		goto reply;
+	}
+	if (rt->flags & F_WRITE) {
+		struct wreq *w = req_to_wreq(&r, rt->fn);
+		if (!w) {
+			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			goto reply;
+		}
+		writer_submit(srv, w);
+		return;
+	}
+	r.txn = store_read_begin(&srv->store);
+	if (!r.txn) {
+		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
+		goto reply;
+	}
+	int rc = rt->fn(&r);
+	store_read_end(&srv->store);
+	if (rc == H_DEFER) {
+		arena_reset(&c->arena);
+		return;
+	}
+	if (rc != H_OK && rc != H_ABORT)
+		req_store_error(&r, rc, rt->name);
+reply:
+	reply_now(c, &r);
+	arena_reset(&c->arena);
+}
+
+struct stream *stream_new(struct req *r, stream_page_fn page)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->id = r->id;
+	s->page = page;
+	s->who = r->who;
+	arena_init(&s->arena, 0);
+	return s;
+}
+
+void stream_free(struct stream *s)
+{
+	arena_free(&s->arena);
+	free(s);
+}

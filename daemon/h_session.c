@@ -1,0 +1,214 @@
+/* h_session: Hello, Login, Resume, Logout, WhoAmI, Cancel.
+ *
+ * Login verifies the password off the loop (auth.c), then records the outcome
+ * on the writer: a new session and an audit event, or an audit event of the
+ * refusal. The refusal never says whether the user exists. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "kartd.h"
+#include "log.h"
+#include "util.h"
+
+#define TOKEN_BYTES 32
+
+int h_hello(struct req *r)
+{
+	Kart__Hello *h = r->in->hello;
+	if (h->version != KART__PROTOCOL__PROTOCOL_V1)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "version",
+				 "unsupported protocol version %u; this server speaks version %d", h->version,
+				 KART__PROTOCOL__PROTOCOL_V1);
+	r->conn->hello = true;
+	Kart__HelloOk *ok = arena_alloc(r->arena, sizeof(*ok));
+	if (!ok)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__hello_ok__init(ok);
+	ok->version = KART__PROTOCOL__PROTOCOL_V1;
+	ok->server = (char *)KART_SERVER_NAME;
+	ok->max_frame = r->srv->cfg.max_frame;
+	r->out.body_case = KART__ENVELOPE__BODY_HELLO_OK;
+	r->out.hello_ok = ok;
+	return H_OK;
+}
+
+static int reply_session(struct req *r, const char *token, const char *user, Kart__Role role, int64_t expires)
+{
+	Kart__Session *s = arena_alloc(r->arena, sizeof(*s));
+	if (!s)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__session__init(s);
+	s->token = arena_strdup(r->arena, token);
+	s->user = arena_strdup(r->arena, user);
+	s->role = role;
+	s->expires_at = expires / 1000000;
+	r->out.body_case = KART__ENVELOPE__BODY_SESSION;
+	r->out.session = s;
+	return H_OK;
+}
+
+int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(txn, st->users, &k, &v);
+	if (rc)
+		return rc;
+	*out = kart__user_record__unpack(alloc, v.mv_size, v.mv_data);
+	return *out && (*out)->user ? 0 : MDB_CORRUPTED;
+}
+
+static void login_done(struct wreq *w)
+{
+	struct conn *c = w->r.conn;
+	Kart__Envelope *e = &w->r.out;
+	if (e->body_case != KART__ENVELOPE__BODY_SESSION || !conn_is_open(c))
+		return;
+	uint8_t key[32];
+	auth_session_key(w->aux, key);
+	conn_set_session(c, e->session->user, e->session->role, e->session->expires_at * 1000000, key);
+	explicit_bzero(w->aux, sizeof(w->aux));
+}
+
+/* Writer: records the login's outcome. */
+static int w_login(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	const char *name = r->in->login->user;
+	Kart__UserRecord *u = NULL;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	const char *why = NULL;
+	if (rc == MDB_NOTFOUND)
+		why = "unknown user";
+	else if (u->user->locked)
+		why = "user locked";
+	else if (!w->verified)
+		why = "wrong password";
+	if (why) {
+		log_notice("%s: login refused for '%s': %s", r->who.peer, name, why);
+		rc = audit_append(r, "login", "user", 0, name, why, false);
+		if (rc)
+			return rc;
+		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
+		return H_OK; /* keep the audit record */
+	}
+	uint8_t raw[TOKEN_BYTES];
+	if (util_random(raw, sizeof(raw)) < 0)
+		return EIO;
+	util_hex(raw, sizeof(raw), w->aux);
+	uint8_t key[32];
+	auth_session_key(w->aux, key);
+	Kart__SessionRecord sr = KART__SESSION_RECORD__INIT;
+	sr.user = (char *)name;
+	sr.created_at = r->now;
+	sr.expires_at = r->now + (int64_t)r->srv->cfg.session_ttl_s * 1000000;
+	sr.client = r->who.peer;
+	size_t n = kart__session_record__get_packed_size(&sr);
+	MDB_val k = { 32, key }, v = { n, NULL };
+	if ((rc = mdb_put(r->txn, r->srv->store.sessions, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__session_record__pack(&sr, v.mv_data);
+	if ((rc = audit_append(r, "login", "user", 0, name, "", true)))
+		return rc;
+	return reply_session(r, w->aux, name, u->user->role, sr.expires_at);
+}
+
+static void login_hashed(struct hash_job *j)
+{
+	struct wreq *w = j->ud;
+	w->verified = j->ok;
+	writer_submit(j->srv, w);
+	free(j);
+}
+
+int h_login(struct req *r)
+{
+	Kart__Login *m = r->in->login;
+	if (!m->user || !*m->user || strlen(m->user) >= KART_NAME_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "user", "user name missing or too long");
+	if (!m->password || strlen(m->password) >= sizeof(((struct hash_job *)0)->password))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "password", "password missing or too long");
+	if (r->conn->authed)
+		conn_clear_session(r->conn);
+	struct hash_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	Kart__UserRecord *u = NULL;
+	int rc = user_load(r->txn, &r->srv->store, m->user, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND) {
+		free(j);
+		return rc;
+	}
+	/* an unknown user costs the same hash as a known one */
+	snprintf(j->encoded, sizeof(j->encoded), "%s", rc == 0 ? u->password_hash : r->srv->dummy_hash);
+	snprintf(j->password, sizeof(j->password), "%s", m->password);
+	snprintf(r->who.user, sizeof(r->who.user), "%s", m->user);
+	struct wreq *w = req_to_wreq(r, w_login);
+	if (!w) {
+		free(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	w->done = login_done;
+	j->verify = true;
+	j->cb = login_hashed;
+	j->ud = w;
+	auth_queue(r->srv, j);
+	return H_DEFER;
+}
+
+int h_resume(struct req *r)
+{
+	const char *token = r->in->resume->token;
+	if (!token || !*token)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "token", "token missing");
+	uint8_t key[32];
+	auth_session_key(token, key);
+	MDB_val k = { 32, key }, v;
+	int rc = mdb_get(r->txn, r->srv->store.sessions, &k, &v);
+	Kart__SessionRecord *sr = NULL;
+	if (rc == 0)
+		sr = kart__session_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	Kart__UserRecord *u = NULL;
+	if (rc == 0 && sr && sr->expires_at > r->now &&
+	    user_load(r->txn, &r->srv->store, sr->user, &r->arena->pb, &u) == 0 && !u->user->locked) {
+		conn_set_session(r->conn, sr->user, u->user->role, sr->expires_at, key);
+		return reply_session(r, "", sr->user, u->user->role, sr->expires_at);
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	return req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
+}
+
+static void logout_done(struct wreq *w)
+{
+	if (conn_is_open(w->r.conn))
+		conn_clear_session(w->r.conn);
+}
+
+int h_logout(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	w->done = logout_done;
+	MDB_val k = { 32, r->who.session_key };
+	int rc = mdb_del(r->txn, r->srv->store.sessions, &k, NULL);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = audit_append(r, "logout", "user", 0, r->who.user, "", true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+int h_whoami(struct req *r)
+{
+	return reply_session(r, "", r->conn->user, r->conn->role, r->conn->session_expires);
+}
+
+int h_cancel(struct req *r)
+{
+	conn_cancel_stream(r->conn, r->in->cancel->request_id);
+	req_ok(r);
+	return H_OK;
+}

@@ -1,0 +1,258 @@
+/* kartd: the daemon's shared types.
+ *
+ * Glossary
+ *   server   the process: config, TLS context, store, writer, listener, connections.
+ *   conn     one client connection: socket (owned by libuv), TLS engine, frame
+ *            assembler, session, pending streams. Freed when its handle is closed
+ *            and no write request still refers to it (refs).
+ *   req      one decoded request and its reply. Read requests run on the loop
+ *            thread inside a short read transaction; write requests are handed to
+ *            the writer thread (writer.h) and run inside a nested write transaction.
+ *   stream   a long list answered in pages (CardList, AuditQuery); paused while the
+ *            connection's unsent output is over its limit.
+ *
+ * A request in six hops: conn.c read callback -> tls.c decrypt -> frame.c whole
+ * frame -> dispatch.c unpack and look up the handler -> h_*.c in one store
+ * transaction, with its audit record -> pack, encrypt, uv_write. */
+#ifndef KARTD_H
+#define KARTD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "arena.h"
+#include "config.h"
+#include "frame.h"
+#include "kart.pb-c.h"
+#include "store.h"
+#include "tls.h"
+
+#define KART_NAME_MAX 64
+#define KART_SERVER_NAME "kartd 0.1.0"
+
+struct server;
+struct conn;
+struct stream;
+
+/* Who is asking: copied into every request so the writer never touches a conn. */
+struct principal {
+	char user[KART_NAME_MAX];
+	Kart__Role role;
+	char peer[64];
+	uint8_t session_key[32];    /* the session the request came on */
+};
+
+/* Handler return codes (besides MDB codes, which mean a storage failure, and
+ * MDB_MAP_FULL, which makes the writer grow the map and retry the batch). */
+enum {
+	H_OK = 0,     /* commit (the reply may still be an error, e.g. a refused login) */
+	H_ABORT = 1,  /* abort the request's own changes; the reply stands */
+	H_DEFER = 2,  /* loop handler handed the request on; it replies later */
+};
+
+struct req {
+	struct server *srv;
+	struct conn *conn;          /* loop thread only; NULL on the writer */
+	uint64_t id;
+	Kart__Envelope *in;         /* decoded request, in `in_arena` */
+	struct principal who;
+	MDB_txn *txn;               /* the handler's transaction */
+	struct arena *arena;        /* reply and scratch memory */
+	Kart__Envelope out;         /* the reply */
+	int64_t now;                /* unix microseconds, fixed for the request */
+};
+
+typedef int (*handler_fn)(struct req *r);
+
+/* Reply helpers. req_error returns H_ABORT so a handler can `return req_error(...)`. */
+int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void req_ok(struct req *r);
+/* Maps a storage error to an INTERNAL reply (details go to the log only). */
+int req_store_error(struct req *r, int rc, const char *what);
+
+/* ---- writer.c: the one writer thread, group commit ---- */
+
+struct wreq;
+typedef void (*wreq_done_fn)(struct wreq *w);
+
+struct wreq {
+	struct wreq *next;
+	handler_fn fn;
+	struct req r;
+	struct arena in_arena;      /* the decoded request */
+	struct arena work;          /* reply and scratch; reset if the batch is retried */
+	uint8_t *frame;             /* packed reply (header + payload), malloc'ed */
+	size_t frame_len;
+	wreq_done_fn done;          /* optional, loop thread, before the reply is sent */
+	bool verified;              /* login: the password matched */
+	char aux[256];              /* login: the new token; user add/passwd: the new hash */
+};
+
+#define wreq_of(req) ((struct wreq *)((char *)(req) - offsetof(struct wreq, r)))
+
+int writer_start(struct server *srv);
+void writer_stop(struct server *srv);
+/* Takes ownership of w; the reply is sent to w->r.conn when committed. */
+void writer_submit(struct server *srv, struct wreq *w);
+/* Moves a loop-thread request (and its connection's request arena) into a new
+ * write request that will run fn on the writer thread. */
+struct wreq *req_to_wreq(struct req *r, handler_fn fn);
+void wreq_free(struct wreq *w);
+
+/* ---- conn.c ---- */
+
+struct conn {
+	uv_tcp_t tcp;               /* must stay first: handle->data is not used */
+	struct server *srv;
+	struct conn *next, *prev;   /* server's list of open connections */
+	struct tls_engine tls;
+	struct frame_asm in;
+	struct arena arena;         /* current request's memory */
+	char peer[64];
+	int refs;                   /* the handle + one per write request in flight */
+	bool closing;               /* uv_close called */
+	bool shutting;              /* flushing its last output, then closes */
+	bool tls_done, hello, reading;
+	size_t out_queued;          /* bytes handed to uv_write, not yet written */
+	int64_t created_ms, active_ms, shut_ms;
+	struct stream *streams, *streams_tail;
+	bool pumping;
+	/* session */
+	bool authed;
+	char user[KART_NAME_MAX];
+	Kart__Role role;
+	int64_t session_expires;    /* unix microseconds */
+	uint8_t session_key[32];
+};
+
+void conn_accept(struct server *srv);
+/* Hands the connection's request arena (holding the current request) to
+ * `into` and gives the connection a fresh one. */
+void conn_take_arena(struct conn *c, struct arena *into);
+/* Queues one packed frame (header + payload) for sending. */
+void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len);
+/* Packs an envelope and queues it. */
+void conn_send(struct conn *c, const Kart__Envelope *e);
+void conn_flush(struct conn *c);
+void conn_close(struct conn *c);
+void conn_ref(struct conn *c);
+void conn_unref(struct conn *c);
+bool conn_is_open(const struct conn *c);
+void conn_set_session(struct conn *c, const char *user, Kart__Role role, int64_t expires_us,
+		      const uint8_t key[32]);
+void conn_clear_session(struct conn *c);
+void conn_add_stream(struct conn *c, struct stream *s);
+bool conn_cancel_stream(struct conn *c, uint64_t id);
+void conn_pump(struct conn *c);
+void conn_start_reading(struct conn *c);
+void conn_stop_reading_all(struct server *srv);
+void conn_sweep(struct server *srv, int64_t now_ms);
+void conn_shutdown_all(struct server *srv);
+
+/* ---- streams: one page at a time ---- */
+
+/* Produces the next page into r->out. Returns true when this was the last. */
+typedef bool (*stream_page_fn)(struct stream *s, struct req *r);
+
+struct stream {
+	struct stream *next;
+	uint64_t id;                /* request id */
+	stream_page_fn page;
+	struct arena arena;         /* request copy and cursor state */
+	struct principal who;
+	void *state;
+};
+
+struct stream *stream_new(struct req *r, stream_page_fn page);
+void stream_free(struct stream *s);
+
+/* ---- dispatch.c ---- */
+
+void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len);
+
+/* ---- auth.c: passwords and sessions ---- */
+
+int auth_hash_password(const struct kart_config *cfg, const char *password, char *out, size_t outlen);
+bool auth_verify_password(const char *encoded, const char *password);
+/* Queues an argon2 verify (or hash) off the loop thread, at most
+ * max_concurrent_hashes at a time; cb runs on the loop thread. */
+struct hash_job;
+typedef void (*hash_cb)(struct hash_job *j);
+struct hash_job {
+	uv_work_t work;
+	struct hash_job *next;
+	struct server *srv;
+	bool verify;                /* verify `encoded` against password, or hash password into `encoded` */
+	char password[1024];
+	char encoded[256];
+	bool ok;
+	hash_cb cb;
+	void *ud;
+};
+void auth_queue(struct server *srv, struct hash_job *j);
+void auth_session_key(const char *token, uint8_t out[32]);
+
+/* ---- server ---- */
+
+/* The head of the audit chain (audit.h). */
+struct audit_chain {
+	uint64_t seq;               /* last sequence number written */
+	uint8_t hash[32];           /* its chain hash */
+};
+
+struct server {
+	uv_loop_t *loop;
+	struct kart_config cfg;
+	char dir[1024];
+	SSL_CTX *tls;
+	struct store store;
+	uint8_t audit_key[32];
+	struct audit_chain chain;   /* writer thread only, once it runs */
+
+	uv_tcp_t listener;
+	uv_timer_t sweep;
+	uv_signal_t sigterm, sigint;
+	char listen_addr[128];
+
+	struct conn *conns;         /* list of open connections */
+	unsigned nconns;
+	unsigned inflight;          /* write requests and hash jobs not yet answered */
+	bool stopping, drained, timer_closed;
+
+	/* writer (writer.c) */
+	struct writer *writer;
+
+	/* password hashing limiter (auth.c) */
+	unsigned hashes_running;
+	struct hash_job *hash_head, *hash_tail;
+	char dummy_hash[256];       /* verified for unknown users, so timing does not tell */
+};
+
+void server_maybe_finish(struct server *srv);
+
+/* Reads a user record; returns 0, MDB_NOTFOUND or an MDB code. */
+int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out);
+
+/* h_*.c handlers, looked up by dispatch.c */
+int h_hello(struct req *r);
+int h_login(struct req *r);
+int h_resume(struct req *r);
+int h_logout(struct req *r);
+int h_whoami(struct req *r);
+int h_cancel(struct req *r);
+int h_user_add(struct req *r);
+int h_user_list(struct req *r);
+int h_user_passwd(struct req *r);
+int h_card_create(struct req *r);
+int h_card_get(struct req *r);
+int h_card_update(struct req *r);
+int h_card_delete(struct req *r);
+int h_card_restore(struct req *r);
+int h_card_list(struct req *r);
+int h_audit_query(struct req *r);
+
+#endif

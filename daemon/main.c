@@ -1,0 +1,74 @@
+/* kartd: the Kartoteka daemon.
+ *
+ *   kartd init --data DIR [--listen HOST:PORT]   create an instance
+ *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "init.h"
+#include "log.h"
+#include "server.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kartd init --data DIR [--listen HOST:PORT]\n"
+		   "       kartd run --data DIR [--listen HOST:PORT]\n"
+		   "       kartd --version\n"
+		   "\n"
+		   "init creates an instance in DIR (a new or empty directory): configuration,\n"
+		   "TLS certificates, audit key, database and the user admin, whose password is\n"
+		   "written to DIR/admin.password. run serves it in the foreground until SIGTERM.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("%s\n", KART_SERVER_NAME);
+		return 0;
+	}
+	if (strcmp(cmd, "init") != 0 && strcmp(cmd, "run") != 0) {
+		fprintf(stderr, "kartd: unknown command '%s'\n", cmd);
+		usage(stderr);
+		return 2;
+	}
+	const char *data = NULL, *listen = NULL;
+	for (int i = 2; i < argc; i++) {
+		const char **slot = NULL;
+		const char *a = argv[i];
+		if (strcmp(a, "--data") == 0 || strcmp(a, "-d") == 0)
+			slot = &data;
+		else if (strcmp(a, "--listen") == 0 || strcmp(a, "-l") == 0)
+			slot = &listen;
+		else if (strncmp(a, "--data=", 7) == 0)
+			data = a + 7;
+		else if (strncmp(a, "--listen=", 9) == 0)
+			listen = a + 9;
+		else {
+			fprintf(stderr, "kartd: unknown option '%s'\n", a);
+			return 2;
+		}
+		if (slot) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "kartd: %s needs a value\n", a);
+				return 2;
+			}
+			*slot = argv[++i];
+		}
+	}
+	if (!data) {
+		fprintf(stderr, "kartd: --data DIR is required\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return strcmp(cmd, "init") == 0 ? kartd_init(data, listen) : kartd_run(data, listen);
+}

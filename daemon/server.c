@@ -1,0 +1,223 @@
+/* server: `kartd run` — config, TLS, store, writer, listener, timers, signals,
+ * and an orderly stop: stop accepting and reading, let in-flight writes commit
+ * and their replies go out, close connections, stop the writer, close the store. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "audit.h"
+#include "init.h"
+#include "log.h"
+#include "server.h"
+#include "util.h"
+
+static void log_head(struct server *srv, const char *when)
+{
+	struct audit_chain ch;
+	if (audit_load(&srv->store, &ch) != 0)
+		return;
+	char hex[65];
+	util_hex(ch.hash, 32, hex);
+	log_notice("audit head at %s: %llu:%s", when, (unsigned long long)ch.seq, hex);
+}
+
+static void on_timer_closed(uv_handle_t *h) { (void)h; }
+
+void server_maybe_finish(struct server *srv)
+{
+	if (!srv->stopping)
+		return;
+	if (!srv->drained && srv->inflight == 0) {
+		srv->drained = true;
+		conn_shutdown_all(srv);
+		writer_stop(srv);
+		uv_close((uv_handle_t *)&srv->sigterm, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->sigint, on_timer_closed);
+	}
+	if (srv->drained && srv->nconns == 0 && !srv->timer_closed) {
+		srv->timer_closed = true;
+		uv_close((uv_handle_t *)&srv->sweep, on_timer_closed);
+	}
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct server *srv = s->data;
+	if (srv->stopping)
+		return;
+	log_notice("signal %d: stopping (%u connections, %u requests in flight)", signum, srv->nconns, srv->inflight);
+	sd_notify(0, "STOPPING=1");
+	srv->stopping = true;
+	uv_close((uv_handle_t *)&srv->listener, NULL);
+	conn_stop_reading_all(srv);
+	server_maybe_finish(srv);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	conn_sweep(srv, util_mono_ms());
+	server_maybe_finish(srv);
+}
+
+static void on_connection(uv_stream_t *l, int status)
+{
+	struct server *srv = l->data;
+	if (status < 0) {
+		log_warn("accept: %s", uv_strerror(status));
+		return;
+	}
+	if (!srv->stopping)
+		conn_accept(srv);
+}
+
+static int start_listener(struct server *srv)
+{
+	char host[256];
+	int port;
+	if (util_split_hostport(srv->cfg.listen, host, sizeof(host), &port) < 0) {
+		log_err("listen: bad address %s", srv->cfg.listen);
+		return -1;
+	}
+	struct sockaddr_storage ss;
+	if (uv_ip4_addr(host, port, (struct sockaddr_in *)&ss) != 0 &&
+	    uv_ip6_addr(host, port, (struct sockaddr_in6 *)&ss) != 0) {
+		log_err("listen: %s is not an IP address", host);
+		return -1;
+	}
+	uv_tcp_init(srv->loop, &srv->listener);
+	srv->listener.data = srv;
+	int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
+	if (rc) {
+		log_err("cannot listen on %s: %s", srv->cfg.listen, uv_strerror(rc));
+		return -1;
+	}
+	int len = sizeof(ss);
+	uv_tcp_getsockname(&srv->listener, (struct sockaddr *)&ss, &len);
+	char name[INET6_ADDRSTRLEN];
+	if (ss.ss_family == AF_INET6) {
+		uv_ip6_name((struct sockaddr_in6 *)&ss, name, sizeof(name));
+		snprintf(srv->listen_addr, sizeof(srv->listen_addr), "[%s]:%d", name,
+			 ntohs(((struct sockaddr_in6 *)&ss)->sin6_port));
+	} else {
+		uv_ip4_name((struct sockaddr_in *)&ss, name, sizeof(name));
+		snprintf(srv->listen_addr, sizeof(srv->listen_addr), "%s:%d", name,
+			 ntohs(((struct sockaddr_in *)&ss)->sin_port));
+	}
+	return 0;
+}
+
+static const char *in_dir(const char *dir, const char *p, char *buf, size_t n)
+{
+	if (p[0] == '/')
+		return p;
+	snprintf(buf, n, "%s/%s", dir, p);
+	return buf;
+}
+
+static int parse_level(const char *s)
+{
+	static const struct { const char *name; int level; } levels[] = {
+		{ "err", LOG_ERR }, { "warn", LOG_WARN }, { "notice", LOG_NOTICE }, { "info", LOG_INFO }, { "debug", LOG_DEBUG } };
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+		if (strcmp(levels[i].name, s) == 0)
+			return levels[i].level;
+	return LOG_INFO;
+}
+
+int kartd_run(const char *dir, const char *listen)
+{
+	static struct server srv; /* handles must outlive every callback */
+	memset(&srv, 0, sizeof(srv));
+	int exit_code = 1;
+	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
+	config_defaults(&srv.cfg);
+	char path[2048], err[512];
+	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
+	if (config_load(&srv.cfg, path, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (listen) {
+		char line[300];
+		snprintf(line, sizeof(line), "listen = %s\n", listen);
+		if (strlen(listen) > 250 || config_parse(&srv.cfg, line, err, sizeof(err)) < 0) {
+			log_err("--listen %s: expected HOST:PORT", listen);
+			return 2;
+		}
+	}
+	log_set_level(parse_level(srv.cfg.log_level));
+	if (kartd_load_audit_key(dir, srv.audit_key) < 0)
+		return 1;
+	char cert[2048], key[2048];
+	srv.tls = tls_server_ctx(in_dir(dir, srv.cfg.tls_cert, cert, sizeof(cert)),
+				 in_dir(dir, srv.cfg.tls_key, key, sizeof(key)), srv.cfg.tls_min_version, err, sizeof(err));
+	if (!srv.tls) {
+		log_err("%s", err);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/db", dir);
+	int rc = store_open(&srv.store, path, srv.cfg.map_size, srv.cfg.max_readers, false);
+	if (rc) {
+		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
+		SSL_CTX_free(srv.tls);
+		return 1;
+	}
+	/* verified for unknown users so a refusal takes as long either way */
+	uint8_t junk[16];
+	char junkhex[33];
+	util_random(junk, sizeof(junk));
+	util_hex(junk, sizeof(junk), junkhex);
+	if (auth_hash_password(&srv.cfg, junkhex, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0)
+		goto cleanup;
+
+	srv.loop = uv_default_loop();
+	if (writer_start(&srv) < 0)
+		goto cleanup;
+	if (start_listener(&srv) < 0) {
+		srv.stopping = true;
+		server_maybe_finish(&srv);
+		uv_run(srv.loop, UV_RUN_DEFAULT);
+		goto cleanup;
+	}
+	uv_signal_init(srv.loop, &srv.sigterm);
+	uv_signal_init(srv.loop, &srv.sigint);
+	srv.sigterm.data = srv.sigint.data = &srv;
+	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&srv.sigint, on_signal, SIGINT);
+	uv_timer_init(srv.loop, &srv.sweep);
+	srv.sweep.data = &srv;
+	uint64_t period = srv.cfg.handshake_timeout_ms / 4;
+	if (period > 1000)
+		period = 1000;
+	if (period < 50)
+		period = 50;
+	uv_timer_start(&srv.sweep, on_sweep, period, period);
+
+	log_head(&srv, "start");
+	log_notice("listening on %s", srv.listen_addr);
+	printf("kartd listening on %s\n", srv.listen_addr);
+	fflush(stdout);
+	sd_notify(0, "READY=1");
+
+	uv_run(srv.loop, UV_RUN_DEFAULT);
+	exit_code = 0;
+cleanup:
+	if (srv.writer)
+		writer_stop(&srv);
+	if (srv.loop) {
+		uv_run(srv.loop, UV_RUN_NOWAIT);
+		uv_loop_close(srv.loop);
+	}
+	if (srv.store.env)
+		log_head(&srv, "stop");
+	store_close(&srv.store);
+	SSL_CTX_free(srv.tls);
+	log_notice("stopped");
+	return exit_code;
+}

@@ -1,0 +1,175 @@
+#include "store.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+
+static int open_dbs(struct store *s)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc)
+		return rc;
+	struct { const char *name; MDB_dbi *dbi; } dbs[] = {
+		{ "cards", &s->cards }, { "trash", &s->trash }, { "users", &s->users },
+		{ "sessions", &s->sessions }, { "audit", &s->audit }, { "meta", &s->meta },
+	};
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
+		if (rc)
+			goto fail;
+	}
+	uint64_t schema = 0;
+	rc = store_meta_get_u64(txn, s, "schema", &schema);
+	if (rc == MDB_NOTFOUND)
+		rc = store_meta_put_u64(txn, s, "schema", schema = STORE_SCHEMA);
+	if (rc)
+		goto fail;
+	if (schema != STORE_SCHEMA) {
+		log_err("database schema %llu is not the supported %d", (unsigned long long)schema, STORE_SCHEMA);
+		rc = EINVAL;
+		goto fail;
+	}
+	return mdb_txn_commit(txn);
+fail:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create)
+{
+	memset(s, 0, sizeof(*s));
+	/* writer preference: a map resize must not starve behind a stream of readers */
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->map_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	int rc = mdb_env_create(&s->env);
+	if (rc)
+		return rc;
+	if ((rc = mdb_env_set_maxdbs(s->env, 16)) || (rc = mdb_env_set_maxreaders(s->env, max_readers)))
+		goto fail;
+	/* never below what the file already holds */
+	if ((rc = mdb_env_set_mapsize(s->env, map_size)))
+		goto fail;
+	if (create && mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		rc = errno;
+		goto fail;
+	}
+	/* MDB_NOTLS: read transactions are not tied to a thread's slot, so a
+	 * cached one can be reset and renewed, and pool threads may use their own. */
+	rc = mdb_env_open(s->env, dir, MDB_NOTLS | MDB_NORDAHEAD, 0600);
+	if (rc)
+		goto fail;
+	MDB_envinfo info;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	if ((rc = open_dbs(s)))
+		goto fail;
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	return 0;
+fail:
+	mdb_env_close(s->env);
+	s->env = NULL;
+	return rc;
+}
+
+void store_close(struct store *s)
+{
+	if (s->rtxn) {
+		mdb_txn_abort(s->rtxn);
+		s->rtxn = NULL;
+	}
+	if (s->env) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+	}
+	pthread_rwlock_destroy(&s->map_lock);
+}
+
+MDB_txn *store_read_begin(struct store *s)
+{
+	pthread_rwlock_rdlock(&s->map_lock);
+	int rc;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (s->rtxn) {
+			rc = mdb_txn_renew(s->rtxn);
+		} else {
+			rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->rtxn);
+			if (rc)
+				s->rtxn = NULL;
+		}
+		if (rc == 0) {
+			s->rtxn_live = true;
+			return s->rtxn;
+		}
+		if (s->rtxn) {
+			mdb_txn_abort(s->rtxn);
+			s->rtxn = NULL;
+		}
+		if (rc == MDB_MAP_RESIZED) {
+			/* another process grew the map: adopt its size */
+			mdb_env_set_mapsize(s->env, 0);
+			continue;
+		}
+		if (rc == MDB_READERS_FULL) {
+			int dead = 0;
+			mdb_reader_check(s->env, &dead);
+			if (dead > 0)
+				continue;
+		}
+		break;
+	}
+	pthread_rwlock_unlock(&s->map_lock);
+	log_err("cannot begin read transaction: %s", mdb_strerror(rc));
+	return NULL;
+}
+
+void store_read_end(struct store *s)
+{
+	if (!s->rtxn_live)
+		return;
+	mdb_txn_reset(s->rtxn);
+	s->rtxn_live = false;
+	pthread_rwlock_unlock(&s->map_lock);
+}
+
+int store_grow(struct store *s)
+{
+	pthread_rwlock_wrlock(&s->map_lock);
+	uint64_t want = s->map_size * 2;
+	int rc = mdb_env_set_mapsize(s->env, want);
+	if (rc == 0) {
+		log_notice("database map grown from %llu to %llu MiB", (unsigned long long)(s->map_size >> 20),
+			   (unsigned long long)(want >> 20));
+		s->map_size = want;
+	} else {
+		log_err("cannot grow database map to %llu bytes: %s", (unsigned long long)want, mdb_strerror(rc));
+	}
+	pthread_rwlock_unlock(&s->map_lock);
+	return rc;
+}
+
+int store_meta_get_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t *out)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(txn, s->meta, &k, &v);
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return MDB_CORRUPTED;
+	*out = store_key_u64(v.mv_data);
+	return 0;
+}
+
+int store_meta_put_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t x)
+{
+	uint8_t b[8];
+	store_u64_key(x, b);
+	MDB_val k = { strlen(name), (void *)name }, v = { 8, b };
+	return mdb_put(txn, s->meta, &k, &v, 0);
+}

@@ -1,0 +1,67 @@
+/* store: the one LMDB environment and its named databases.
+ *
+ * Threads: the loop thread reads through store_read_begin/end (one cached read
+ * transaction, reset between requests and renewed for the next); the writer
+ * thread (writer.h) owns every write transaction. Growing the map needs every
+ * reader out of the map, so readers hold map_lock shared while their
+ * transaction is live and the writer takes it exclusively to resize.
+ *
+ * Databases (keys are big-endian so LMDB's order is numeric order):
+ *   cards     id(u64)  -> Card           live cards
+ *   trash     id(u64)  -> Card           deleted cards, restorable
+ *   users     name     -> UserRecord
+ *   sessions  sha256(token) -> SessionRecord
+ *   audit     seq(u64) -> hash[32] || AuditEvent   (see audit.h)
+ *   meta      name     -> value          counters, schema version */
+#ifndef KART_STORE_H
+#define KART_STORE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+
+struct store {
+	MDB_env *env;
+	MDB_dbi cards, trash, users, sessions, audit, meta;
+	pthread_rwlock_t map_lock;
+	uint64_t map_size;
+	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */
+	bool rtxn_live;
+};
+
+#define STORE_SCHEMA 1
+
+/* Opens (create: and creates) the environment in dir. Returns 0 or an MDB/errno code. */
+int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create);
+void store_close(struct store *s);
+
+/* Loop-thread read transaction. Returns NULL on failure (logged). */
+MDB_txn *store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+
+/* Writer thread: grows the map after MDB_MAP_FULL. No transaction of this
+ * process may be open; readers are excluded through map_lock. */
+int store_grow(struct store *s);
+
+/* Key helpers. */
+static inline void store_u64_key(uint64_t v, uint8_t out[8])
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		out[i] = (uint8_t)v;
+}
+static inline uint64_t store_key_u64(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+/* meta counters (write txn). */
+int store_meta_get_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t *out);
+int store_meta_put_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t v);
+
+#endif

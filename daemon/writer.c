@@ -1,0 +1,274 @@
+/* writer: the one thread that writes.
+ *
+ * The loop hands decoded write requests over through a queue. The writer takes
+ * everything waiting, runs each request in a nested transaction of one batch
+ * transaction (so one request's failure aborts only its own changes), commits
+ * once, and returns the replies through uv_async: one fsync serves the whole
+ * batch (group commit). A reply leaves only after the commit that holds its
+ * change. MDB_MAP_FULL anywhere aborts the batch, grows the map and reruns it. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "kartd.h"
+#include "log.h"
+#include "util.h"
+
+#define BATCH_MAX 2048
+
+struct writer {
+	struct server *srv;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wreq *head, *tail;       /* submitted, not yet run */
+	struct wreq *done_head, *done_tail;
+	uv_async_t async;
+	bool stop, started;
+};
+
+
+struct wreq *req_to_wreq(struct req *r, handler_fn fn)
+{
+	struct wreq *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	conn_take_arena(r->conn, &w->in_arena);
+	arena_init(&w->work, 0);
+	w->fn = fn;
+	w->r = *r;
+	w->r.arena = &w->work;
+	w->r.txn = NULL;
+	conn_ref(r->conn);
+	return w;
+}
+
+void wreq_free(struct wreq *w)
+{
+	if (!w)
+		return;
+	arena_free(&w->in_arena);
+	arena_free(&w->work);
+	free(w->frame);
+	free(w);
+}
+
+void writer_submit(struct server *srv, struct wreq *w)
+{
+	struct writer *wr = srv->writer;
+	srv->inflight++;
+	pthread_mutex_lock(&wr->mu);
+	w->next = NULL;
+	if (wr->tail)
+		wr->tail->next = w;
+	else
+		wr->head = w;
+	wr->tail = w;
+	pthread_cond_signal(&wr->cv);
+	pthread_mutex_unlock(&wr->mu);
+}
+
+static void pack_reply(struct wreq *w)
+{
+	Kart__Envelope *e = &w->r.out;
+	e->request_id = w->r.id;
+	size_t n = kart__envelope__get_packed_size(e);
+	w->frame = malloc(n + 4);
+	if (!w->frame)
+		return;
+	frame_put_header(w->frame, (uint32_t)n);
+	kart__envelope__pack(e, w->frame + 4);
+	w->frame_len = n + 4;
+}
+
+static void reset_reply(struct wreq *w, int64_t now)
+{
+	arena_reset(&w->work);
+	kart__envelope__init(&w->r.out);
+	w->r.arena = &w->work;
+	w->r.now = now;
+}
+
+/* Runs one batch. Returns 0, or MDB_MAP_FULL to ask for a grow and rerun. */
+static int run_batch(struct writer *wr, struct wreq *batch)
+{
+	struct store *st = &wr->srv->store;
+	struct audit_chain saved_batch = wr->srv->chain;
+	int64_t now = util_now_us();
+	MDB_txn *txn = NULL;
+	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		goto fail_all;
+	for (struct wreq *w = batch; w; w = w->next) {
+		reset_reply(w, now);
+		struct audit_chain saved = wr->srv->chain;
+		MDB_txn *child = NULL;
+		rc = mdb_txn_begin(st->env, txn, 0, &child);
+		if (rc)
+			goto abort_batch;
+		w->r.txn = child;
+		int hrc = w->fn(&w->r);
+		w->r.txn = NULL;
+		if (hrc == H_OK) {
+			rc = mdb_txn_commit(child);
+			if (rc)
+				goto abort_batch;
+			continue;
+		}
+		mdb_txn_abort(child);
+		wr->srv->chain = saved;
+		if (hrc == MDB_MAP_FULL) {
+			rc = hrc;
+			goto abort_batch;
+		}
+		if (hrc != H_ABORT)
+			req_store_error(&w->r, hrc, "write");
+	}
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc)
+		goto fail_all;
+	return 0;
+abort_batch:
+	if (txn)
+		mdb_txn_abort(txn);
+	txn = NULL;
+fail_all:
+	wr->srv->chain = saved_batch;
+	if (rc == MDB_MAP_FULL)
+		return rc;
+	log_err("write transaction failed: %s", mdb_strerror(rc));
+	for (struct wreq *w = batch; w; w = w->next) {
+		reset_reply(w, now);
+		req_store_error(&w->r, rc, "commit");
+	}
+	return 0;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *wr = arg;
+	for (;;) {
+		pthread_mutex_lock(&wr->mu);
+		while (!wr->head && !wr->stop)
+			pthread_cond_wait(&wr->cv, &wr->mu);
+		if (!wr->head && wr->stop) {
+			pthread_mutex_unlock(&wr->mu);
+			break;
+		}
+		/* take up to BATCH_MAX */
+		struct wreq *batch = wr->head, *last = batch;
+		int n = 1;
+		while (last->next && n < BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		wr->head = last->next;
+		if (!wr->head)
+			wr->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&wr->mu);
+
+		while (run_batch(wr, batch) == MDB_MAP_FULL) {
+			if (store_grow(&wr->srv->store) != 0) {
+				/* cannot grow: fail the batch rather than spin */
+				for (struct wreq *w = batch; w; w = w->next) {
+					reset_reply(w, util_now_us());
+					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
+				}
+				break;
+			}
+		}
+		for (struct wreq *w = batch; w; w = w->next)
+			pack_reply(w);
+
+		pthread_mutex_lock(&wr->mu);
+		if (wr->done_tail)
+			wr->done_tail->next = batch;
+		else
+			wr->done_head = batch;
+		wr->done_tail = last;
+		pthread_mutex_unlock(&wr->mu);
+		uv_async_send(&wr->async);
+	}
+	return NULL;
+}
+
+static void on_done(uv_async_t *a)
+{
+	struct writer *wr = a->data;
+	struct server *srv = wr->srv;
+	pthread_mutex_lock(&wr->mu);
+	struct wreq *w = wr->done_head;
+	wr->done_head = wr->done_tail = NULL;
+	pthread_mutex_unlock(&wr->mu);
+	while (w) {
+		struct wreq *next = w->next;
+		struct conn *c = w->r.conn;
+		if (w->done)
+			w->done(w);
+		if (conn_is_open(c)) {
+			if (w->frame)
+				conn_send_frame(c, w->frame, w->frame_len);
+			else
+				conn_close(c); /* out of memory packing the reply: do not leave it waiting */
+			conn_flush(c);
+		}
+		conn_unref(c);
+		wreq_free(w);
+		srv->inflight--;
+		w = next;
+	}
+	server_maybe_finish(srv);
+}
+
+int writer_start(struct server *srv)
+{
+	struct writer *wr = calloc(1, sizeof(*wr));
+	if (!wr)
+		return -1;
+	wr->srv = srv;
+	pthread_mutex_init(&wr->mu, NULL);
+	pthread_cond_init(&wr->cv, NULL);
+	int rc = audit_load(&srv->store, &srv->chain);
+	if (rc) {
+		log_err("cannot read the audit trail: %s", mdb_strerror(rc));
+		free(wr);
+		return -1;
+	}
+	uv_async_init(srv->loop, &wr->async, on_done);
+	wr->async.data = wr;
+	srv->writer = wr;
+	if (pthread_create(&wr->thread, NULL, writer_main, wr) != 0) {
+		log_err("cannot start the writer thread");
+		return -1;
+	}
+	wr->started = true;
+	return 0;
+}
+
+static void free_writer(uv_handle_t *h)
+{
+	struct writer *wr = h->data;
+	pthread_mutex_destroy(&wr->mu);
+	pthread_cond_destroy(&wr->cv);
+	free(wr);
+}
+
+void writer_stop(struct server *srv)
+{
+	struct writer *wr = srv->writer;
+	if (!wr)
+		return;
+	pthread_mutex_lock(&wr->mu);
+	wr->stop = true;
+	pthread_cond_signal(&wr->cv);
+	pthread_mutex_unlock(&wr->mu);
+	if (wr->started)
+		pthread_join(wr->thread, NULL);
+	/* replies produced after the last wakeup */
+	on_done(&wr->async);
+	srv->writer = NULL;
+	uv_close((uv_handle_t *)&wr->async, free_writer);
+}

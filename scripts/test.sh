@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: unit, integration and
+# systemd checks, in the default build and again under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_suite() { # build-dir build-type
+	local dir=$1 type=$2
+	echo "== $type build in $dir"
+	cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE="$type" >/dev/null
+	cmake --build "$dir" -j"$jobs"
+	(cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_suite build RelWithDebInfo
+run_suite build-asan asan
+echo "all tests passed (default and asan builds)"

@@ -1,0 +1,1114 @@
+/* kart-bench: the Kartoteka benchmark client.
+ *
+ *   kart-bench [conn] --load N            load N generated cards, print cards/s
+ *   kart-bench [conn] --op get|mixed      drive M connections with P requests
+ *                                         in flight each for D seconds, print
+ *                                         ops/s, latency percentiles, errors
+ *                                         and the daemon's peak RSS
+ *
+ * Everything goes through the client library (kc.h): one TLS connection per
+ * worker thread, pipelined with several kc_send before each kc_recv. The
+ * password is hashed once: the main thread logs in and the workers Resume
+ * with its token. Latencies go into per-thread log-linear histograms (under
+ * 1% error) that are merged at the end. Errors are counted and reported,
+ * never fatal; a worker whose connection fails counts its requests in flight
+ * as errors and stops. Exit: 0 it ran, 1 cannot connect or log in, 2 usage. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gen.h"
+#include "kc.h"
+#include "util.h"
+
+#define DEFAULT_SERVER "127.0.0.1:7443"
+#define MAX_CONNS 1024
+#define MAX_PIPELINE 65535
+#define ID_SEARCH_LIMIT (UINT64_C(1) << 40)
+
+enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED };
+
+struct opts {
+	const char *server;
+	const char *ca_file;
+	const char *user;
+	const char *password_file;
+	enum mode mode;
+	uint64_t load_n;
+	uint64_t first_index;
+	int conns;                  /* 0: the mode's default */
+	int threads;                /* get/mixed: threads driving the connections */
+	int pipeline;
+	double seconds;
+	long pid;                   /* 0: look for kartd */
+	uint64_t seed;
+	uint64_t ids_lo, ids_hi;    /* 0: discover */
+};
+
+/* ---- latency histogram ------------------------------------------------
+ * Values in nanoseconds. Below 2^SUB_BITS a bucket is one value; above, each
+ * power of two is split into 2^SUB_BITS buckets, so a bucket is at most
+ * 1/128 of its value wide. */
+#define SUB_BITS 7
+#define SUB (1u << SUB_BITS)
+#define HIST_BUCKETS ((64 - SUB_BITS + 1) * SUB)
+
+struct hist {
+	uint64_t count[HIST_BUCKETS];
+	uint64_t total;
+};
+
+static unsigned hist_index(uint64_t v)
+{
+	if (v < SUB)
+		return (unsigned)v;
+	unsigned e = 63u - (unsigned)__builtin_clzll(v);   /* >= SUB_BITS */
+	unsigned sub = (unsigned)(v >> (e - SUB_BITS)) & (SUB - 1);
+	return (e - SUB_BITS + 1) * SUB + sub;
+}
+
+/* The middle of bucket i. */
+static double hist_value(unsigned i)
+{
+	if (i < SUB)
+		return (double)i;
+	unsigned e = i / SUB + SUB_BITS - 1, sub = i % SUB;
+	double lo = (double)(UINT64_C(1) << e) + (double)sub * (double)(UINT64_C(1) << (e - SUB_BITS));
+	return lo + (double)(UINT64_C(1) << (e - SUB_BITS)) / 2.0;
+}
+
+static void hist_add(struct hist *h, uint64_t v)
+{
+	h->count[hist_index(v)]++;
+	h->total++;
+}
+
+static void hist_merge(struct hist *into, const struct hist *from)
+{
+	for (unsigned i = 0; i < HIST_BUCKETS; i++)
+		into->count[i] += from->count[i];
+	into->total += from->total;
+}
+
+/* The value at quantile q (0..1), in nanoseconds; 0 when empty. */
+static double hist_quantile(const struct hist *h, double q)
+{
+	if (h->total == 0)
+		return 0;
+	uint64_t rank = (uint64_t)(q * (double)h->total + 0.999999);
+	if (rank < 1)
+		rank = 1;
+	uint64_t seen = 0;
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		seen += h->count[i];
+		if (seen >= rank)
+			return hist_value(i);
+	}
+	return hist_value(HIST_BUCKETS - 1);
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The splitmix64 finalizer: a bijection that scatters nearby inputs. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A splitmix64 stream, one per thread. Seed it with rng_seed: streams started
+ * at nearby states would be the same stream shifted. */
+static uint64_t rng_next(uint64_t *s)
+{
+	return mix64(*s += 0x9e3779b97f4a7c15ull);
+}
+
+static uint64_t rng_seed(uint64_t seed, uint64_t stream)
+{
+	return mix64(stream ^ mix64(seed + 0x632be59bd9b4e019ull));
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !isdigit((unsigned char)*s))
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	uint64_t v;
+	if (parse_u64(s, &v) < 0 || v < (uint64_t)lo || v > (uint64_t)hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* "LO-HI" */
+static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+{
+	char buf[64];
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return -1;
+	char *dash = strchr(buf, '-');
+	if (!dash)
+		return -1;
+	*dash = '\0';
+	if (parse_u64(buf, lo) < 0 || parse_u64(dash + 1, hi) < 0 || *lo == 0 || *lo > *hi)
+		return -1;
+	return 0;
+}
+
+/* Milliseconds with precision that suits the size. */
+static void fmt_ms(double ns, char *out, size_t n)
+{
+	double ms = ns / 1e6;
+	snprintf(out, n, ms < 1.0 ? "%.3f" : ms < 100.0 ? "%.2f" : "%.0f", ms);
+}
+
+/* ---- the daemon's memory ---------------------------------------------- */
+
+/* The pid of the only process named kartd, or 0 if none or several. */
+static long find_kartd(void)
+{
+	long found = 0;
+	int n = 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		uint64_t pid;
+		if (parse_u64(de->d_name, &pid) < 0)
+			continue;
+		char path[320], comm[64];
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		int ok = fgets(comm, sizeof(comm), f) != NULL;
+		fclose(f);
+		if (ok && strcmp(comm, "kartd\n") == 0) {
+			found = (long)pid;
+			n++;
+		}
+	}
+	closedir(d);
+	return n == 1 ? found : 0;
+}
+
+/* VmHWM and VmRSS of pid in kB. Returns 0, or -1 if unreadable. */
+static int read_rss(long pid, long *hwm_kb, long *rss_kb)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	*hwm_kb = *rss_kb = -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			*hwm_kb = strtol(line + 6, NULL, 10);
+		else if (strncmp(line, "VmRSS:", 6) == 0)
+			*rss_kb = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+	return *hwm_kb >= 0 && *rss_kb >= 0 ? 0 : -1;
+}
+
+static void fmt_rss(long pid, char *out, size_t n)
+{
+	long hwm, rss;
+	if (pid <= 0 || read_rss(pid, &hwm, &rss) < 0)
+		snprintf(out, n, "kartd_peak_rss=n/a");
+	else
+		snprintf(out, n, "kartd_peak_rss=%.1f MB (rss now %.1f MB)", (double)hwm / 1024.0,
+			 (double)rss / 1024.0);
+}
+
+/* ---- shared run state -------------------------------------------------- */
+
+struct run {
+	const struct opts *o;
+	struct kc_options kco;
+	const char *token;
+	int pipeline;
+	/* start gate: workers connect, report ready, and wait for go */
+	pthread_cond_t cond;
+	int ready, go;
+	/* load */
+	_Atomic uint64_t next_index;
+	uint64_t load_end;          /* one past the last index */
+	/* get/mixed */
+	uint64_t lo, hi;
+	_Atomic uint64_t update_seq;
+	pthread_mutex_t lock;       /* guards the gate and first_error */
+	/* the first error seen by anyone */
+	char first_error[600];
+};
+
+struct worker {
+	struct run *run;
+	int no;
+	pthread_t thread;
+	int connected;
+	uint64_t ok, errors;
+	uint64_t min_id, max_id;    /* load: ids of the created cards */
+	struct hist hist;           /* get/mixed: latencies */
+	int nconns;                 /* get/mixed: connections this thread drives */
+	int64_t end_ns;
+};
+
+/* Tells the main thread this worker is ready and waits for everyone. */
+static void wait_for_start(struct run *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->ready++;
+	pthread_cond_broadcast(&r->cond);
+	while (!r->go)
+		pthread_cond_wait(&r->cond, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void note_error(struct run *r, const char *what, const char *msg)
+{
+	pthread_mutex_lock(&r->lock);
+	if (!r->first_error[0])
+		snprintf(r->first_error, sizeof(r->first_error), "%s: %s", what, msg);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* A worker's connection failed: say which worker. */
+static void note_conn_error(struct worker *w, const char *msg)
+{
+	char what[32];
+	snprintf(what, sizeof(what), "connection %d", w->no + 1);
+	note_error(w->run, what, msg);
+}
+
+/* A worker's own connection, resumed on the main thread's session. */
+static struct kc *worker_connect(struct worker *w)
+{
+	struct kc_error err;
+	struct kc *c = kc_connect(&w->run->kco, &err);
+	if (!c) {
+		note_conn_error(w, err.message);
+		return NULL;
+	}
+	Kart__Envelope *s = kc_resume(c, w->run->token, &err);
+	if (!s) {
+		note_conn_error(w, err.message);
+		kc_close(c);
+		return NULL;
+	}
+	kc_env_free(s);
+	return c;
+}
+
+/* ---- load ------------------------------------------------------------- */
+
+static uint64_t send_create(struct kc *c, uint64_t seed, uint64_t index, struct kc_error *err)
+{
+	struct gen_card card;
+	struct gen_fields f;
+	gen_card(seed, index, &card);
+	gen_fields(&card, &f);
+	Kart__CardCreate cc = KART__CARD_CREATE__INIT;
+	cc.n_fields = f.n;
+	cc.fields = f.ptrs;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
+	req.card_create = &cc;
+	return kc_send(c, &req, err);
+}
+
+/* Takes the next index to load, or returns 0 when all are taken. */
+static int take_index(struct run *r, uint64_t *index)
+{
+	uint64_t i = atomic_fetch_add(&r->next_index, 1);
+	if (i >= r->load_end)
+		return 0;
+	*index = i;
+	return 1;
+}
+
+static void *load_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	struct kc_error err;
+	uint64_t index, outstanding = 0;
+	struct kc *c = worker_connect(w);
+	w->connected = c != NULL;
+	if (!c)
+		w->errors++;
+	wait_for_start(r);
+	if (!c)
+		goto out;
+	while (outstanding < (uint64_t)r->pipeline && take_index(r, &index)) {
+		if (!send_create(c, r->o->seed, index, &err)) {
+			w->errors += outstanding + 1;
+			note_conn_error(w, err.message);
+			goto out;
+		}
+		outstanding++;
+	}
+	while (outstanding > 0) {
+		Kart__Envelope *e = kc_recv(c, &err);
+		if (!e) {
+			w->errors += outstanding;
+			note_conn_error(w, err.message);
+			goto out;
+		}
+		int done = !e->more && e->request_id != 0;
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			w->errors++;
+			note_error(r, e->request_id ? "card create" : "server",
+				   e->error->message ? e->error->message : "");
+		} else if (e->body_case == KART__ENVELOPE__BODY_CARD && e->card) {
+			uint64_t id = e->card->id;
+			w->ok++;
+			if (!w->min_id || id < w->min_id)
+				w->min_id = id;
+			if (id > w->max_id)
+				w->max_id = id;
+		} else if (done) {
+			w->errors++;
+			note_error(r, "card create", "unexpected reply");
+		}
+		kc_env_free(e);
+		if (!done)
+			continue;
+		outstanding--;
+		if (take_index(r, &index)) {
+			if (!send_create(c, r->o->seed, index, &err)) {
+				w->errors += outstanding + 1;
+				note_conn_error(w, err.message);
+				goto out;
+			}
+			outstanding++;
+		}
+	}
+out:
+	w->end_ns = mono_ns();
+	kc_close(c);
+	return NULL;
+}
+
+/* ---- get / mixed ------------------------------------------------------ */
+
+struct slot {
+	uint64_t rid;               /* 0: free */
+	int64_t sent_ns;
+};
+
+/* One benchmark connection, driven by a worker thread among others. */
+struct bconn {
+	struct kc *c;
+	struct slot *slots;         /* one per pipeline position */
+	int outstanding;
+	uint64_t seq;
+	bool dead;
+};
+
+/* Queues one get (or, in mixed mode, one update in ten) from slot s. Request
+ * ids are chosen so that (rid - 1) % pipeline == s. */
+static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, struct kc_error *err)
+{
+	struct run *r = w->run;
+	uint64_t id = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+	uint64_t rid = ++b->seq * (uint64_t)r->pipeline + (uint64_t)s + 1;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	Kart__CardGet get = KART__CARD_GET__INIT;
+	Kart__CardUpdate upd = KART__CARD_UPDATE__INIT;
+	Kart__FieldValue note = KART__FIELD_VALUE__INIT;
+	Kart__FieldValue *set[1] = { &note };
+	char text[48];
+	req.request_id = rid;
+	if (r->o->mode == MODE_MIXED && rng_next(rng) % 100 < 10) {
+		snprintf(text, sizeof(text), "bench %" PRIu64, atomic_fetch_add(&r->update_seq, 1) + 1);
+		note.field = "notes";
+		note.value = text;
+		upd.id = id;
+		upd.expected_version = 0;
+		upd.n_set = 1;
+		upd.set = set;
+		req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
+		req.card_update = &upd;
+	} else {
+		get.id = id;
+		req.body_case = KART__ENVELOPE__BODY_CARD_GET;
+		req.card_get = &get;
+	}
+	b->slots[s].rid = rid;
+	b->slots[s].sent_ns = mono_ns();
+	if (!kc_queue(b->c, &req, err)) {
+		b->slots[s].rid = 0;
+		return -1;
+	}
+	b->outstanding++;
+	return 0;
+}
+
+static void conn_failed(struct worker *w, struct bconn *b, int ep, const char *msg)
+{
+	w->errors += (uint64_t)b->outstanding;
+	b->outstanding = 0;
+	b->dead = true;
+	note_conn_error(w, msg);
+	epoll_ctl(ep, EPOLL_CTL_DEL, kc_fd(b->c), NULL);
+}
+
+/* Handles every whole reply waiting on b, queueing a new request for each
+ * one answered while the run lasts, then sends them in one write. */
+static void drain(struct worker *w, struct bconn *b, int ep, int64_t deadline, uint64_t *rng)
+{
+	struct run *r = w->run;
+	struct kc_error err;
+	int P = r->pipeline;
+	for (;;) {
+		Kart__Envelope *e = NULL;
+		int got = kc_try_recv(b->c, &e, &err);
+		if (got == 0)
+			break;
+		if (got < 0) {
+			conn_failed(w, b, ep, err.message);
+			return;
+		}
+		int64_t now = mono_ns();
+		uint64_t rid = e->request_id;
+		int s = rid ? (int)((rid - 1) % (uint64_t)P) : -1;
+		int is_error = e->body_case == KART__ENVELOPE__BODY_ERROR;
+		if (is_error)
+			note_error(r, rid ? "request" : "server", e->error->message ? e->error->message : "");
+		if (s < 0 || b->slots[s].rid != rid || e->more) {
+			/* not one of ours (or an unsolicited error): count, keep going */
+			if (is_error)
+				w->errors++;
+			kc_env_free(e);
+			continue;
+		}
+		if (is_error)
+			w->errors++;
+		else
+			w->ok++;
+		hist_add(&w->hist, (uint64_t)(now - b->slots[s].sent_ns));
+		b->slots[s].rid = 0;
+		b->outstanding--;
+		kc_env_free(e);
+		if (now < deadline && queue_op(w, b, s, rng, &err) < 0) {
+			conn_failed(w, b, ep, err.message);
+			return;
+		}
+	}
+	if (kc_flush(b->c, &err) < 0)
+		conn_failed(w, b, ep, err.message);
+}
+
+/* A worker thread drives its share of the connections from one epoll loop,
+ * as an event-driven load generator does, so the client spends its CPU on
+ * requests rather than on waking one thread per connection. */
+static void *op_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct run *r = w->run;
+	struct kc_error err;
+	int P = r->pipeline, live = 0;
+	uint64_t rng = rng_seed(r->o->seed, (uint64_t)w->no);
+	struct bconn *bc = calloc((size_t)w->nconns, sizeof(*bc));
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (!bc || ep < 0)
+		note_error(r, "worker", "out of memory");
+	for (int i = 0; bc && ep >= 0 && i < w->nconns; i++) {
+		struct bconn *b = &bc[i];
+		b->slots = calloc((size_t)P, sizeof(*b->slots));
+		b->c = b->slots ? worker_connect(w) : NULL;
+		if (!b->c || kc_set_nonblocking(b->c) < 0) {
+			b->dead = true;
+			w->errors++;
+			continue;
+		}
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = b };
+		epoll_ctl(ep, EPOLL_CTL_ADD, kc_fd(b->c), &ev);
+		live++;
+	}
+	w->connected = live > 0;
+	wait_for_start(r);
+	int64_t deadline = mono_ns() + (int64_t)(r->o->seconds * 1e9);
+	int outstanding = 0;
+	for (int i = 0; i < w->nconns && live; i++) {
+		struct bconn *b = &bc[i];
+		if (b->dead)
+			continue;
+		for (int s = 0; s < P && !b->dead; s++)
+			if (queue_op(w, b, s, &rng, &err) < 0)
+				conn_failed(w, b, ep, err.message);
+		if (!b->dead && kc_flush(b->c, &err) < 0)
+			conn_failed(w, b, ep, err.message);
+		outstanding += b->outstanding;
+	}
+	while (outstanding > 0) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, 1000);
+		for (int i = 0; i < n; i++) {
+			struct bconn *b = evs[i].data.ptr;
+			if (!b->dead)
+				drain(w, b, ep, deadline, &rng);
+		}
+		outstanding = 0;
+		for (int i = 0; i < w->nconns; i++)
+			outstanding += bc[i].outstanding;
+	}
+	w->end_ns = mono_ns();
+	for (int i = 0; bc && i < w->nconns; i++) {
+		kc_close(bc[i].c);
+		free(bc[i].slots);
+	}
+	free(bc);
+	if (ep >= 0)
+		close(ep);
+	return NULL;
+}
+
+/* ---- id range discovery ------------------------------------------------ */
+
+/* The lowest card id via CardList{limit 1}; 0 if there are no cards, with
+ * *failed set on an error. */
+static uint64_t lowest_id(struct kc *c, struct kc_error *err, int *failed)
+{
+	Kart__CardList list = KART__CARD_LIST__INIT;
+	list.limit = 1;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
+	req.card_list = &list;
+	uint64_t rid = kc_send(c, &req, err), lowest = 0;
+	*failed = 0;
+	if (!rid) {
+		*failed = 1;
+		return 0;
+	}
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, err);
+		if (!e) {
+			*failed = 1;
+			return 0;
+		}
+		if (e->request_id != rid) {
+			kc_env_free(e);
+			continue;
+		}
+		int more = e->more;
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			kc_error_from(err, e->error);
+			*failed = 1;
+		} else if (e->body_case == KART__ENVELOPE__BODY_CARD_PAGE && e->card_page) {
+			for (size_t i = 0; i < e->card_page->n_cards; i++) {
+				uint64_t id = e->card_page->cards[i]->id;
+				if (!lowest || id < lowest)
+					lowest = id;
+			}
+		}
+		kc_env_free(e);
+		if (!more)
+			break;
+	}
+	return *failed ? 0 : lowest;
+}
+
+/* 1 if card id exists, 0 if NOT_FOUND, -1 on any other failure. */
+static int card_exists(struct kc *c, uint64_t id, struct kc_error *err)
+{
+	Kart__CardGet get = KART__CARD_GET__INIT;
+	get.id = id;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
+	req.card_get = &get;
+	Kart__Envelope *e = kc_call(c, &req, err);
+	if (!e)
+		return err->code == KART__ERROR_CODE__NOT_FOUND ? 0 : -1;
+	int ok = e->body_case == KART__ENVELOPE__BODY_CARD;
+	kc_env_free(e);
+	return ok ? 1 : -1;
+}
+
+/* Finds [lo, hi] assuming ids are dense from the lowest: gallops up from the
+ * lowest id, then bisects between the last id found and the first missing. */
+static int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_error *err)
+{
+	int failed;
+	uint64_t low = lowest_id(c, err, &failed);
+	if (failed)
+		return -1;
+	if (!low) {
+		snprintf(err->message, sizeof(err->message), "there are no cards: run --load first");
+		return -1;
+	}
+	uint64_t have = low, missing = 0, step = 1;
+	while (!missing) {
+		uint64_t probe = have + step;
+		if (probe > ID_SEARCH_LIMIT) {
+			missing = ID_SEARCH_LIMIT + 1;
+			break;
+		}
+		int ex = card_exists(c, probe, err);
+		if (ex < 0)
+			return -1;
+		if (ex) {
+			have = probe;
+			step *= 2;
+		} else {
+			missing = probe;
+		}
+	}
+	while (missing - have > 1) {
+		uint64_t mid = have + (missing - have) / 2;
+		int ex = card_exists(c, mid, err);
+		if (ex < 0)
+			return -1;
+		if (ex)
+			have = mid;
+		else
+			missing = mid;
+	}
+	*lo = low;
+	*hi = have;
+	return 0;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kart-bench [connection options] --load N [--conns M] [--pipeline P] [--seed S] [--first I]\n"
+		"       kart-bench [connection options] --op get|mixed [--conns M] [--pipeline P] [--seconds D]\n"
+		"                  [--ids LO-HI] [--seed S] [--pid PID]\n"
+		"\n"
+		"Benchmarks kartd through its protocol.\n"
+		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
+		"  --op get          get cards by random id for D seconds\n"
+		"  --op mixed        as get, but one request in ten is an update of the card's notes\n"
+		"\n"
+		"Connection options:\n"
+		"  -s, --server HOST:PORT   the daemon (default " DEFAULT_SERVER ")\n"
+		"  --ca FILE                CA certificate (PEM) to verify the daemon with\n"
+		"  --user U                 user to log in as (default admin)\n"
+		"  --password-file F        file whose first line is the password (required)\n"
+		"\n"
+		"Load and run options:\n"
+		"  --conns M         connections (default 4 for --load, one thread each; 16 for --op)\n"
+		"  --threads T       --op: threads driving the connections, each with one epoll\n"
+		"                    loop (default 1)\n"
+		"  --pipeline P      requests in flight per connection (default 64 for --load, 1 for --op)\n"
+		"  --seconds D       how long to run --op (default 10; fractions allowed)\n"
+		"  --seed S          generator and id-choice seed (default 1)\n"
+		"  --first I         index of the first generated card (default 0); phones and e-mails\n"
+		"                    are unique per index, so load more cards with a new --first\n"
+		"  --ids LO-HI       card ids to pick from (default: discover, assuming dense ids)\n"
+		"  --pid PID         the daemon's pid for its memory use (default: the only process\n"
+		"                    named kartd, if there is exactly one)\n"
+		"  -h, --help        this text\n"
+		"\n"
+		"Exit status: 0 it ran (errors are reported), 1 cannot connect or log in, 2 usage.\n");
+}
+
+enum {
+	OPT_CA = 256, OPT_USER, OPT_PASSWORD_FILE, OPT_LOAD, OPT_OP, OPT_CONNS, OPT_PIPELINE,
+	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS,
+};
+
+/* Returns 0, 1 for --help, or -1 after printing a usage error. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+		{ "load", required_argument, NULL, OPT_LOAD },
+		{ "op", required_argument, NULL, OPT_OP },
+		{ "conns", required_argument, NULL, OPT_CONNS },
+		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
+		{ "seconds", required_argument, NULL, OPT_SECONDS },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "ids", required_argument, NULL, OPT_IDS },
+		{ "first", required_argument, NULL, OPT_FIRST },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->server = DEFAULT_SERVER;
+	o->user = "admin";
+	o->seconds = 10;
+	o->seed = 1;
+	int ch, modes = 0;
+	uint64_t v;
+	char *end;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			o->server = optarg;
+			break;
+		case OPT_CA:
+			o->ca_file = optarg;
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case OPT_PASSWORD_FILE:
+			o->password_file = optarg;
+			break;
+		case OPT_LOAD:
+			if (parse_u64(optarg, &o->load_n) < 0 || o->load_n == 0) {
+				fprintf(stderr, "kart-bench: --load wants a positive count, not '%s'\n", optarg);
+				return -1;
+			}
+			o->mode = MODE_LOAD;
+			modes++;
+			break;
+		case OPT_OP:
+			if (strcmp(optarg, "get") == 0)
+				o->mode = MODE_GET;
+			else if (strcmp(optarg, "mixed") == 0)
+				o->mode = MODE_MIXED;
+			else {
+				fprintf(stderr, "kart-bench: --op is get or mixed, not '%s'\n", optarg);
+				return -1;
+			}
+			modes++;
+			break;
+		case OPT_CONNS:
+			if (parse_int(optarg, 1, MAX_CONNS, &o->conns) < 0) {
+				fprintf(stderr, "kart-bench: --conns wants 1..%d, not '%s'\n", MAX_CONNS, optarg);
+				return -1;
+			}
+			break;
+		case OPT_PIPELINE:
+			if (parse_int(optarg, 1, MAX_PIPELINE, &o->pipeline) < 0) {
+				fprintf(stderr, "kart-bench: --pipeline wants 1..%d, not '%s'\n", MAX_PIPELINE, optarg);
+				return -1;
+			}
+			break;
+		case OPT_SECONDS:
+			errno = 0;
+			o->seconds = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->seconds > 0) || o->seconds > 1e6) {
+				fprintf(stderr, "kart-bench: --seconds wants a positive number, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_PID:
+			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 0x7fffffff) {
+				fprintf(stderr, "kart-bench: --pid wants a process id, not '%s'\n", optarg);
+				return -1;
+			}
+			o->pid = (long)v;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, &o->seed) < 0) {
+				fprintf(stderr, "kart-bench: --seed wants a number, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_IDS:
+			if (parse_range(optarg, &o->ids_lo, &o->ids_hi) < 0) {
+				fprintf(stderr, "kart-bench: --ids wants LO-HI with 1 <= LO <= HI, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_FIRST:
+			if (parse_u64(optarg, &o->first_index) < 0) {
+				fprintf(stderr, "kart-bench: --first wants a number, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_THREADS:
+			if (parse_int(optarg, 1, 64, &o->threads) < 0) {
+				fprintf(stderr, "kart-bench: --threads wants 1 to 64, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			return 1;
+		case ':':
+			fprintf(stderr, "kart-bench: %s needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			fprintf(stderr, "kart-bench: unknown option '%s'\n", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kart-bench: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (modes != 1) {
+		fprintf(stderr, "kart-bench: give exactly one of --load N and --op get|mixed\n");
+		return -1;
+	}
+	if (!o->password_file) {
+		fprintf(stderr, "kart-bench: --password-file is required\n");
+		return -1;
+	}
+	if (o->mode == MODE_LOAD && o->load_n > UINT64_MAX - o->first_index) {
+		fprintf(stderr, "kart-bench: --first + --load overflows\n");
+		return -1;
+	}
+	if (!o->conns)
+		o->conns = o->mode == MODE_LOAD ? 4 : 16;
+	if (!o->threads)
+		o->threads = 1;
+	if (!o->pipeline)
+		o->pipeline = o->mode == MODE_LOAD ? 64 : 1;
+	return 0;
+}
+
+/* The first line of the password file, malloc'd; NULL after a message. */
+static char *read_password(const char *path)
+{
+	char *text = util_read_file(path, NULL);
+	if (!text) {
+		fprintf(stderr, "kart-bench: cannot read %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!text[0]) {
+		fprintf(stderr, "kart-bench: %s: the first line (the password) is empty\n", path);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static void summarize_load(struct run *r, struct worker *w, int n, double secs)
+{
+	const struct opts *o = r->o;
+	uint64_t ok = 0, errors = 0, lo = 0, hi = 0;
+	for (int i = 0; i < n; i++) {
+		ok += w[i].ok;
+		errors += w[i].errors;
+		if (w[i].min_id && (!lo || w[i].min_id < lo))
+			lo = w[i].min_id;
+		if (w[i].max_id > hi)
+			hi = w[i].max_id;
+	}
+	char rss[128];
+	fmt_rss(o->pid ? o->pid : find_kartd(), rss, sizeof(rss));
+	uint64_t taken = atomic_load(&r->next_index);
+	uint64_t unsent = taken < r->load_end ? r->load_end - taken : 0;
+	char extra[48] = "";
+	if (unsent)
+		snprintf(extra, sizeof(extra), ", not sent %" PRIu64, unsent);
+	printf("load: %" PRIu64 " cards in %.1f s = %.0f cards/s (errors %" PRIu64 "%s)\n", ok, secs,
+	       secs > 0 ? (double)ok / secs : 0.0, errors, extra);
+	if (ok)
+		printf("load: ids %" PRIu64 "-%" PRIu64 "  %s\n", lo, hi, rss);
+	else
+		printf("load: no cards created  %s\n", rss);
+	if (r->first_error[0])
+		fprintf(stderr, "kart-bench: first error: %s\n", r->first_error);
+}
+
+static void summarize_ops(struct run *r, struct worker *w, int n, double secs)
+{
+	const struct opts *o = r->o;
+	static struct hist all;
+	uint64_t ok = 0, errors = 0;
+	memset(&all, 0, sizeof(all));
+	for (int i = 0; i < n; i++) {
+		ok += w[i].ok;
+		errors += w[i].errors;
+		hist_merge(&all, &w[i].hist);
+	}
+	char p50[32], p99[32], p999[32], rss[128];
+	fmt_ms(hist_quantile(&all, 0.50), p50, sizeof(p50));
+	fmt_ms(hist_quantile(&all, 0.99), p99, sizeof(p99));
+	fmt_ms(hist_quantile(&all, 0.999), p999, sizeof(p999));
+	fmt_rss(o->pid ? o->pid : find_kartd(), rss, sizeof(rss));
+	char dur[32];
+	snprintf(dur, sizeof(dur), "%g", o->seconds);
+	printf("op=%s conns=%d pipeline=%d seconds=%s: %.0f ops/s  p50=%s ms  p99=%s ms  p999=%s ms  "
+	       "errors=%" PRIu64 "  %s\n",
+	       o->mode == MODE_MIXED ? "mixed" : "get", o->conns, o->pipeline, dur,
+	       secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, errors, rss);
+	if (r->first_error[0])
+		fprintf(stderr, "kart-bench: first error: %s\n", r->first_error);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct run run;
+	struct kc_error err;
+	struct kc *main_conn = NULL;
+	Kart__Envelope *session = NULL;
+	struct worker *workers = NULL;
+	char *password = NULL, *token = NULL;
+	int rc = 1, nstarted = 0, sync_ready = 0;
+
+	memset(&run, 0, sizeof(run));
+	int pr = parse_opts(argc, argv, &o);
+	if (pr != 0) {
+		if (pr > 0) {
+			usage(stdout);
+			rc = 0;
+		} else {
+			fprintf(stderr, "Try 'kart-bench --help'.\n");
+			rc = 2;
+		}
+		goto cleanup;
+	}
+	password = read_password(o.password_file);
+	if (!password) {
+		rc = 2;
+		goto cleanup;
+	}
+	/* A dead connection must be an error, not a SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	run.o = &o;
+	run.kco.server = o.server;
+	run.kco.ca_file = o.ca_file;
+	run.kco.timeout_ms = 30000;
+	run.kco.client_name = "kart-bench 0.1.0";
+	run.pipeline = o.pipeline;
+	main_conn = kc_connect(&run.kco, &err);
+	if (!main_conn) {
+		fprintf(stderr, "kart-bench: %s\n", err.message);
+		rc = err.status == KC_ERR_USAGE ? 2 : 1;
+		goto cleanup;
+	}
+	session = kc_login(main_conn, o.user, password, &err);
+	if (!session) {
+		fprintf(stderr, "kart-bench: login as %s: %s\n", o.user, err.message);
+		goto cleanup;
+	}
+	if (!session->session || !session->session->token || !session->session->token[0]) {
+		fprintf(stderr, "kart-bench: login as %s: the server sent no session token\n", o.user);
+		goto cleanup;
+	}
+	token = strdup(session->session->token);
+	if (!token) {
+		fprintf(stderr, "kart-bench: out of memory\n");
+		goto cleanup;
+	}
+	run.token = token;
+
+	if (o.mode == MODE_LOAD) {
+		atomic_store(&run.next_index, o.first_index);
+		run.load_end = o.first_index + o.load_n;
+	} else if (o.ids_lo) {
+		run.lo = o.ids_lo;
+		run.hi = o.ids_hi;
+	} else {
+		if (discover_ids(main_conn, &run.lo, &run.hi, &err) < 0) {
+			fprintf(stderr, "kart-bench: finding the card ids: %s\n", err.message);
+			goto cleanup;
+		}
+		fprintf(stderr, "kart-bench: card ids %" PRIu64 "-%" PRIu64 "\n", run.lo, run.hi);
+	}
+
+	int nworkers = o.conns;
+	if (o.mode != MODE_LOAD && o.threads < o.conns)
+		nworkers = o.threads;
+	workers = calloc((size_t)nworkers, sizeof(*workers));
+	if (!workers) {
+		fprintf(stderr, "kart-bench: out of memory\n");
+		goto cleanup;
+	}
+	if (pthread_mutex_init(&run.lock, NULL) != 0)
+		goto cleanup;
+	if (pthread_cond_init(&run.cond, NULL) != 0) {
+		pthread_mutex_destroy(&run.lock);
+		goto cleanup;
+	}
+	sync_ready = 1;
+	for (int i = 0; i < nworkers; i++) {
+		workers[i].run = &run;
+		workers[i].no = i;
+		workers[i].nconns = o.conns / nworkers + (i < o.conns % nworkers);
+		int e = pthread_create(&workers[i].thread, NULL, o.mode == MODE_LOAD ? load_worker : op_worker,
+				       &workers[i]);
+		if (e != 0) {
+			fprintf(stderr, "kart-bench: cannot start worker %d: %s; going on with %d\n", i,
+				strerror(e), nstarted);
+			break;
+		}
+		nstarted++;
+	}
+	/* Every worker connects first; the clock starts when all are ready. */
+	pthread_mutex_lock(&run.lock);
+	while (run.ready < nstarted)
+		pthread_cond_wait(&run.cond, &run.lock);
+	run.go = 1;
+	pthread_cond_broadcast(&run.cond);
+	pthread_mutex_unlock(&run.lock);
+	int64_t t0 = mono_ns();
+	for (int i = 0; i < nstarted; i++)
+		pthread_join(workers[i].thread, NULL);
+	int64_t t1 = t0;
+	int connected = 0;
+	for (int i = 0; i < nstarted; i++) {
+		if (workers[i].end_ns > t1)
+			t1 = workers[i].end_ns;
+		connected += workers[i].connected;
+	}
+	double secs = (double)(t1 - t0) / 1e9;
+	if (!connected) {
+		fprintf(stderr, "kart-bench: no worker could connect: %s\n",
+			run.first_error[0] ? run.first_error : "no worker thread started");
+		goto cleanup;
+	}
+	if (o.mode == MODE_LOAD)
+		summarize_load(&run, workers, nstarted, secs);
+	else
+		summarize_ops(&run, workers, nstarted, secs);
+	fflush(stdout);
+	rc = 0;
+
+cleanup:
+	if (sync_ready) {
+		pthread_cond_destroy(&run.cond);
+		pthread_mutex_destroy(&run.lock);
+	}
+	free(workers);
+	free(token);
+	kc_env_free(session);
+	kc_close(main_conn);
+	if (password) {
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	return rc;
+}

@@ -1,0 +1,415 @@
+/* hostile: malformed and abusive clients against a real kartd.
+ *
+ *   kart-hostile SCENARIO HOST:PORT CA_FILE PASSWORD_FILE
+ *
+ * Each scenario does one bad thing, asserts the daemon's answer (a clear error,
+ * or closing that connection), then asserts that another client is still
+ * served and that no stored card or user changed. Prints "ok SCENARIO" and
+ * exits 0, or prints what went wrong and exits 1. */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "kc.h"
+#include "util.h"
+
+static const char *server, *ca_file;
+static char password[256];
+static const char *scenario;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "FAIL %s: ", scenario);
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(1);
+}
+
+static struct kc *connect_opt(int skip_hello)
+{
+	struct kc_options o = { .server = server, .ca_file = ca_file, .timeout_ms = 10000,
+				.client_name = "kart-hostile", .skip_hello = skip_hello };
+	struct kc_error err;
+	struct kc *c = kc_connect(&o, &err);
+	if (!c)
+		fail("cannot connect: %s", err.message);
+	return c;
+}
+
+static struct kc *admin(void)
+{
+	struct kc *c = connect_opt(0);
+	struct kc_error err;
+	Kart__Envelope *s = kc_login(c, "admin", password, &err);
+	if (!s)
+		fail("admin login: %s", err.message);
+	kc_env_free(s);
+	return c;
+}
+
+/* A digest of every card (live and trash) and every user, to prove nothing changed. */
+static void snapshot(struct kc *c, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (int trash = 0; trash < 2; trash++) {
+		Kart__CardList list = KART__CARD_LIST__INIT;
+		list.trash = trash;
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
+		req.card_list = &list;
+		struct kc_error err;
+		uint64_t id = kc_send(c, &req, &err);
+		if (!id)
+			fail("list: %s", err.message);
+		for (;;) {
+			Kart__Envelope *e = kc_recv(c, &err);
+			if (!e)
+				fail("list: %s", err.message);
+			if (e->request_id != id) {
+				kc_env_free(e);
+				continue;
+			}
+			if (e->body_case != KART__ENVELOPE__BODY_CARD_PAGE)
+				fail("list: unexpected reply %d", e->body_case);
+			for (size_t i = 0; i < e->card_page->n_cards; i++) {
+				size_t n = kart__card__get_packed_size(e->card_page->cards[i]);
+				uint8_t *buf = malloc(n + 1);
+				kart__card__pack(e->card_page->cards[i], buf);
+				EVP_DigestUpdate(md, buf, n);
+				free(buf);
+			}
+			int more = e->more;
+			kc_env_free(e);
+			if (!more)
+				break;
+		}
+	}
+	Kart__UserList ul = KART__USER_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_USER_LIST;
+	req.user_list = &ul;
+	struct kc_error err;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e)
+		fail("user list: %s", err.message);
+	size_t n = kart__envelope__get_packed_size(e);
+	e->request_id = 0;
+	n = kart__envelope__get_packed_size(e);
+	uint8_t *buf = malloc(n + 1);
+	kart__envelope__pack(e, buf);
+	EVP_DigestUpdate(md, buf, n);
+	free(buf);
+	kc_env_free(e);
+	unsigned len = 32;
+	EVP_DigestFinal_ex(md, out, &len);
+	EVP_MD_CTX_free(md);
+}
+
+/* Another client is still served: log in, read a card list. */
+static void still_serving(void)
+{
+	struct kc *c = admin();
+	uint8_t d[32];
+	snapshot(c, d);
+	kc_close(c);
+}
+
+static int raw_connect(void)
+{
+	char host[256];
+	int port;
+	if (util_split_hostport(server, host, sizeof(host), &port) < 0)
+		fail("bad server %s", server);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	inet_pton(AF_INET, host, &a.sin_addr);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		fail("raw connect: %s", strerror(errno));
+	return fd;
+}
+
+/* Waits until the peer closes fd (read returns 0 or an error). Returns ms waited or -1. */
+static int wait_closed(int fd, int timeout_ms)
+{
+	int64_t start = util_mono_ms();
+	char buf[4096];
+	for (;;) {
+		int left = timeout_ms - (int)(util_mono_ms() - start);
+		if (left <= 0)
+			return -1;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, left);
+		if (r <= 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return (int)(util_mono_ms() - start);
+	}
+}
+
+static Kart__Envelope *expect_error(struct kc *c, Kart__ErrorCode code, const char *contains)
+{
+	struct kc_error err;
+	Kart__Envelope *e = kc_recv(c, &err);
+	if (!e)
+		fail("expected an error frame, got: %s", err.message);
+	if (e->body_case != KART__ENVELOPE__BODY_ERROR)
+		fail("expected an error, got body %d", e->body_case);
+	if (e->error->code != code)
+		fail("expected error code %d, got %d (%s)", code, e->error->code, e->error->message);
+	if (contains && !strstr(e->error->message, contains))
+		fail("error message '%s' does not mention '%s'", e->error->message, contains);
+	printf("  server said: %s\n", e->error->message);
+	return e;
+}
+
+static Kart__Envelope get_card_req(Kart__CardGet *g)
+{
+	kart__card_get__init(g);
+	g->id = 1;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
+	req.card_get = g;
+	return req;
+}
+
+static void s_tcp_garbage(void)
+{
+	int fd = raw_connect();
+	const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n\x00\x01\x02garbage\xff\xfe";
+	if (write(fd, junk, sizeof(junk)) < 0)
+		fail("write: %s", strerror(errno));
+	if (wait_closed(fd, 5000) < 0)
+		fail("server did not close a connection that sent plain-text garbage");
+	close(fd);
+}
+
+static void s_stall_handshake(void)
+{
+	int fd = raw_connect();
+	/* the first bytes of a TLS record header, then nothing */
+	const unsigned char part[] = { 0x16, 0x03, 0x01, 0x02 };
+	if (write(fd, part, sizeof(part)) < 0)
+		fail("write: %s", strerror(errno));
+	/* while it stalls, others are served */
+	still_serving();
+	int waited = wait_closed(fd, 15000);
+	if (waited < 0)
+		fail("server kept a stalled handshake open for 15 s");
+	printf("  stalled connection closed after %d ms\n", waited);
+	close(fd);
+}
+
+static void s_huge_frame(void)
+{
+	struct kc *c = admin();
+	const uint8_t hdr[4] = { 0xff, 0xff, 0xff, 0xff };
+	struct kc_error err;
+	if (kc_write_raw(c, hdr, 4, &err) < 0)
+		fail("write: %s", err.message);
+	Kart__Envelope *e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "exceeds the limit");
+	kc_env_free(e);
+	e = kc_recv(c, &err);
+	if (e)
+		fail("connection still open after an oversized frame");
+	kc_close(c);
+}
+
+static void s_truncated_frame(void)
+{
+	struct kc *c = admin();
+	uint8_t buf[14];
+	frame_put_header(buf, 100);
+	memset(buf + 4, 0x0a, 10);
+	struct kc_error err;
+	if (kc_write_raw(c, buf, sizeof(buf), &err) < 0)
+		fail("write: %s", err.message);
+	/* and go away mid-frame */
+	kc_close(c);
+	/* a second one stays, mid-frame, while others are served */
+	c = admin();
+	if (kc_write_raw(c, buf, sizeof(buf), &err) < 0)
+		fail("write: %s", err.message);
+	still_serving();
+	kc_close(c);
+}
+
+static void s_garbage_protobuf(void)
+{
+	struct kc *c = admin();
+	uint8_t buf[4 + 32];
+	frame_put_header(buf, 32);
+	for (int i = 0; i < 32; i++)
+		buf[4 + i] = (uint8_t)(0xff - i);
+	struct kc_error err;
+	if (kc_write_raw(c, buf, sizeof(buf), &err) < 0)
+		fail("write: %s", err.message);
+	kc_env_free(expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "malformed"));
+	/* the same connection still works: frames are intact */
+	Kart__WhoAmI w = KART__WHO_AM_I__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_WHOAMI;
+	req.whoami = &w;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_SESSION)
+		fail("connection unusable after a malformed message: %s", e ? "bad reply" : err.message);
+	kc_env_free(e);
+	kc_close(c);
+}
+
+static void s_before_hello(void)
+{
+	struct kc *c = connect_opt(1);
+	Kart__CardGet g;
+	Kart__Envelope req = get_card_req(&g);
+	struct kc_error err;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	kc_env_free(expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "Hello"));
+	kc_close(c);
+	/* after Hello, before Login */
+	c = connect_opt(0);
+	req = get_card_req(&g);
+	req.request_id = 0;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	kc_env_free(expect_error(c, KART__ERROR_CODE__UNAUTHENTICATED, "not logged in"));
+	kc_close(c);
+	/* a forged token */
+	c = connect_opt(0);
+	Kart__Envelope *e = kc_resume(c, "0000000000000000000000000000000000000000000000000000000000000000", &err);
+	if (e || err.code != KART__ERROR_CODE__UNAUTHENTICATED)
+		fail("a forged token was not refused");
+	printf("  server said: %s\n", err.message);
+	kc_close(c);
+}
+
+static void s_wrong_password(void)
+{
+	struct kc *c = connect_opt(0);
+	struct kc_error err;
+	Kart__Envelope *e = kc_login(c, "admin", "not-the-password", &err);
+	if (e || err.code != KART__ERROR_CODE__UNAUTHENTICATED)
+		fail("a wrong password was not refused");
+	printf("  server said: %s\n", err.message);
+	/* an unknown user gets the very same answer */
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", err.message);
+	e = kc_login(c, "nosuchuser", "whatever-password", &err);
+	if (e || err.code != KART__ERROR_CODE__UNAUTHENTICATED || strcmp(msg, err.message) != 0)
+		fail("an unknown user got a different answer: %s", err.message);
+	kc_close(c);
+}
+
+static void s_many_connections(void)
+{
+	enum { N = 200 };
+	/* log in once; every connection resumes the session */
+	struct kc *a = admin();
+	struct kc_error err;
+	Kart__WhoAmI w = KART__WHO_AM_I__INIT;
+	kc_close(a);
+	a = connect_opt(0);
+	Kart__Envelope *s = kc_login(a, "admin", password, &err);
+	if (!s)
+		fail("login: %s", err.message);
+	char token[128];
+	snprintf(token, sizeof(token), "%s", s->session->token);
+	kc_env_free(s);
+	kc_close(a);
+	static struct kc *conns[N];
+	/* open all 200 raw TCP connections at once first, then complete each */
+	int fds[N];
+	for (int i = 0; i < N; i++)
+		fds[i] = raw_connect();
+	for (int i = 0; i < N; i++)
+		conns[i] = connect_opt(0);
+	for (int i = 0; i < N; i++) {
+		Kart__Envelope *e = kc_resume(conns[i], token, &err);
+		if (!e)
+			fail("connection %d: resume: %s", i, err.message);
+		kc_env_free(e);
+	}
+	for (int i = 0; i < N; i++) {
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		req.body_case = KART__ENVELOPE__BODY_WHOAMI;
+		req.whoami = &w;
+		if (!kc_send(conns[i], &req, &err))
+			fail("connection %d: send: %s", i, err.message);
+	}
+	for (int i = 0; i < N; i++) {
+		Kart__Envelope *e = kc_recv(conns[i], &err);
+		if (!e || e->body_case != KART__ENVELOPE__BODY_SESSION)
+			fail("connection %d: no answer: %s", i, e ? "bad reply" : err.message);
+		kc_env_free(e);
+	}
+	for (int i = 0; i < N; i++) {
+		kc_close(conns[i]);
+		close(fds[i]);
+	}
+	printf("  %d TLS connections served at once (plus %d idle TCP ones)\n", N, N);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} scenarios[] = {
+	{ "tcp-garbage", s_tcp_garbage },
+	{ "stall-handshake", s_stall_handshake },
+	{ "huge-frame", s_huge_frame },
+	{ "truncated-frame", s_truncated_frame },
+	{ "garbage-protobuf", s_garbage_protobuf },
+	{ "before-hello", s_before_hello },
+	{ "wrong-password", s_wrong_password },
+	{ "many-connections", s_many_connections },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc != 5) {
+		fprintf(stderr, "usage: kart-hostile SCENARIO HOST:PORT CA_FILE PASSWORD_FILE\n");
+		return 2;
+	}
+	scenario = argv[1];
+	server = argv[2];
+	ca_file = argv[3];
+	char *pw = util_read_file(argv[4], NULL);
+	if (!pw)
+		fail("cannot read %s", argv[4]);
+	snprintf(password, sizeof(password), "%s", util_trim(pw));
+	free(pw);
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		if (strcmp(scenarios[i].name, scenario) != 0)
+			continue;
+		struct kc *c = admin();
+		uint8_t before[32], after[32];
+		snapshot(c, before);
+		kc_close(c);
+		scenarios[i].fn();
+		still_serving();
+		c = admin();
+		snapshot(c, after);
+		kc_close(c);
+		if (memcmp(before, after, 32) != 0)
+			fail("stored data changed");
+		printf("ok %s\n", scenario);
+		return 0;
+	}
+	fprintf(stderr, "unknown scenario %s\n", scenario);
+	return 2;
+}
