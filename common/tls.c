@@ -61,6 +61,8 @@ SSL_CTX *tls_client_ctx(const char *ca_file, char *err, size_t errlen)
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	/* read whole socket buffers, not a record header and then its body */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	int ok = ca_file && *ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL)
 				     : SSL_CTX_set_default_verify_paths(ctx);
 	if (ok != 1) {

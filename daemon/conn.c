@@ -22,8 +22,6 @@ struct wbuf {
 };
 
 static char read_buf[READ_CHUNK];      /* loop thread only: consumed inside on_read */
-static uint8_t *pack_buf;              /* loop thread only: scratch for packing */
-static size_t pack_cap;
 
 static void conn_free(struct conn *c)
 {
@@ -33,6 +31,7 @@ static void conn_free(struct conn *c)
 		stream_free(s);
 	}
 	tls_engine_free(&c->tls);
+	free(c->plain);
 	frame_asm_free(&c->in);
 	arena_free(&c->arena);
 	free(c);
@@ -100,7 +99,7 @@ static void on_write(uv_write_t *req, int status)
 	c->out_queued -= b->len;
 	free(b);
 	if (status < 0 && !c->closing) {
-		log_debug("%s: write failed: %s", c->peer, uv_strerror(status));
+		log_debug("%s: write failed: %s", c->who.peer, uv_strerror(status));
 		conn_close(c);
 	}
 	if (!c->closing && c->shutting && c->out_queued == 0)
@@ -116,28 +115,58 @@ static void on_write(uv_write_t *req, int status)
 
 void conn_flush(struct conn *c)
 {
+	static char out[65536]; /* loop thread only */
 	if (c->closing)
 		return;
-	size_t n = tls_engine_pending(&c->tls);
-	if (n == 0)
-		return;
-	struct wbuf *b = malloc(sizeof(*b) + n);
-	if (!b) {
-		conn_close(c);
-		return;
+	if (c->plain_len > 0) {
+		int rc = c->tls_done ? tls_engine_write(&c->tls, c->plain, c->plain_len) : TLS_ERROR;
+		c->plain_len = 0;
+		if (c->plain_cap > (1u << 20)) {
+			/* a large page went out: do not keep its buffer */
+			free(c->plain);
+			c->plain = NULL;
+			c->plain_cap = 0;
+		}
+		if (rc != TLS_OK) {
+			log_warn("%s: TLS write failed", c->who.peer);
+			conn_close(c);
+			return;
+		}
 	}
-	b->conn = c;
-	b->len = tls_engine_take(&c->tls, b->data, n);
-	b->req.data = b;
-	uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
-	int rc = uv_write(&b->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
-	if (rc < 0) {
-		free(b);
-		conn_close(c);
-		return;
+	while (tls_engine_pending(&c->tls) > 0) {
+		size_t n = tls_engine_take(&c->tls, out, sizeof(out));
+		size_t done = 0;
+		if (c->out_queued == 0) {
+			/* the common case: the socket takes it all now, no request, no callback */
+			uv_buf_t buf = uv_buf_init(out, (unsigned)n);
+			int w = uv_try_write((uv_stream_t *)&c->tcp, &buf, 1);
+			if (w > 0)
+				done = (size_t)w;
+			else if (w != UV_EAGAIN) {
+				conn_close(c);
+				return;
+			}
+		}
+		if (done == n)
+			continue;
+		struct wbuf *b = malloc(sizeof(*b) + n - done);
+		if (!b) {
+			conn_close(c);
+			return;
+		}
+		b->conn = c;
+		b->len = n - done;
+		memcpy(b->data, out + done, b->len);
+		b->req.data = b;
+		uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
+		if (uv_write(&b->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) < 0) {
+			free(b);
+			conn_close(c);
+			return;
+		}
+		c->out_queued += b->len;
+		conn_ref(c);
 	}
-	c->out_queued += b->len;
-	conn_ref(c);
 	if (c->reading && c->out_queued > c->srv->cfg.output_limit) {
 		/* backpressure: the peer is not reading its replies */
 		uv_read_stop((uv_stream_t *)&c->tcp);
@@ -145,34 +174,92 @@ void conn_flush(struct conn *c)
 	}
 }
 
+/* Makes room for n more bytes of plaintext output. */
+static uint8_t *plain_reserve(struct conn *c, size_t n)
+{
+	if (c->plain_cap - c->plain_len < n) {
+		size_t cap = c->plain_cap ? c->plain_cap : 16384;
+		while (cap - c->plain_len < n)
+			cap *= 2;
+		uint8_t *nb = realloc(c->plain, cap);
+		if (!nb)
+			return NULL;
+		c->plain = nb;
+		c->plain_cap = cap;
+	}
+	return c->plain + c->plain_len;
+}
+
 void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len)
 {
 	if (!conn_is_open(c) || !c->tls_done)
 		return;
-	if (tls_engine_write(&c->tls, frame, len) != TLS_OK) {
-		log_warn("%s: TLS write failed", c->peer);
+	uint8_t *p = plain_reserve(c, len);
+	if (!p) {
 		conn_close(c);
+		return;
 	}
+	memcpy(p, frame, len);
+	c->plain_len += len;
 }
 
 void conn_send(struct conn *c, const Kart__Envelope *e)
 {
+	if (!conn_is_open(c) || !c->tls_done)
+		return;
 	size_t n = kart__envelope__get_packed_size(e);
-	if (n + 4 > pack_cap) {
-		size_t cap = pack_cap ? pack_cap : 65536;
-		while (cap < n + 4)
-			cap *= 2;
-		uint8_t *nb = realloc(pack_buf, cap);
-		if (!nb) {
-			conn_close(c);
-			return;
-		}
-		pack_buf = nb;
-		pack_cap = cap;
+	uint8_t *p = plain_reserve(c, n + 4);
+	if (!p) {
+		conn_close(c);
+		return;
 	}
-	frame_put_header(pack_buf, (uint32_t)n);
-	kart__envelope__pack(e, pack_buf + 4);
-	conn_send_frame(c, pack_buf, n + 4);
+	frame_put_header(p, (uint32_t)n);
+	kart__envelope__pack(e, p + 4);
+	c->plain_len += n + 4;
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+static uint8_t *varint_put(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+void conn_send_packed(struct conn *c, uint64_t id, Kart__Envelope__BodyCase body, const void *bytes, size_t len)
+{
+	if (!conn_is_open(c) || !c->tls_done)
+		return;
+	/* the same bytes protobuf-c would write: field 1 (varint), then the body field */
+	uint64_t tag = (uint64_t)body << 3 | 2;
+	size_t n = (id ? 1 + varint_len(id) : 0) + varint_len(tag) + varint_len(len) + len;
+	uint8_t *p = plain_reserve(c, n + 4);
+	if (!p) {
+		conn_close(c);
+		return;
+	}
+	frame_put_header(p, (uint32_t)n);
+	uint8_t *q = p + 4;
+	if (id) {
+		*q++ = 1 << 3;
+		q = varint_put(q, id);
+	}
+	q = varint_put(q, tag);
+	q = varint_put(q, len);
+	memcpy(q, bytes, len);
+	c->plain_len += n + 4;
 }
 
 static void send_error(struct conn *c, uint64_t id, Kart__ErrorCode code, const char *msg)
@@ -190,19 +277,19 @@ static void send_error(struct conn *c, uint64_t id, Kart__ErrorCode code, const 
 void conn_set_session(struct conn *c, const char *user, Kart__Role role, int64_t expires_us, const uint8_t key[32])
 {
 	c->authed = true;
-	snprintf(c->user, sizeof(c->user), "%s", user);
-	c->role = role;
+	snprintf(c->who.user, sizeof(c->who.user), "%s", user);
+	c->who.role = role;
 	c->session_expires = expires_us;
-	memcpy(c->session_key, key, 32);
+	memcpy(c->who.session_key, key, 32);
 }
 
 void conn_clear_session(struct conn *c)
 {
 	c->authed = false;
-	c->user[0] = '\0';
-	c->role = KART__ROLE__ROLE_UNSPECIFIED;
+	c->who.user[0] = '\0';
+	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
 	c->session_expires = 0;
-	memset(c->session_key, 0, sizeof(c->session_key));
+	memset(c->who.session_key, 0, sizeof(c->who.session_key));
 }
 
 void conn_add_stream(struct conn *c, struct stream *s)
@@ -239,7 +326,7 @@ void conn_pump(struct conn *c)
 		return;
 	c->pumping = true;
 	struct server *srv = c->srv;
-	while (c->streams && conn_is_open(c) && c->out_queued < srv->cfg.output_limit) {
+	while (c->streams && conn_is_open(c) && c->out_queued + c->plain_len < srv->cfg.output_limit) {
 		struct stream *s = c->streams;
 		struct req r = { .srv = srv, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
 				 .now = util_now_us() };
@@ -278,25 +365,30 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void process_frames(struct conn *c)
 {
+	struct store *st = &c->srv->store;
+	/* one read snapshot for the whole batch of pipelined requests */
+	bool txn = store_read_begin(st) != NULL;
 	const uint8_t *payload;
 	uint32_t len;
 	for (;;) {
 		if (!conn_is_open(c))
-			return;
-		int st = frame_asm_next(&c->in, &payload, &len);
-		if (st == FRAME_NEED_MORE)
-			return;
-		if (st == FRAME_TOO_LARGE) {
+			break;
+		int fs = frame_asm_next(&c->in, &payload, &len);
+		if (fs == FRAME_NEED_MORE)
+			break;
+		if (fs == FRAME_TOO_LARGE) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u bytes",
 				 frame_get_u32(c->in.buf + c->in.start), c->srv->cfg.max_frame);
-			log_notice("%s: %s; closing", c->peer, msg);
+			log_notice("%s: %s; closing", c->who.peer, msg);
 			send_error(c, 0, KART__ERROR_CODE__BAD_REQUEST, msg);
 			conn_close_after_flush(c);
-			return;
+			break;
 		}
 		dispatch_frame(c, payload, len);
 	}
+	if (txn)
+		store_read_end(st);
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -306,7 +398,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		return;
 	if (nread < 0) {
 		if (nread != UV_EOF)
-			log_debug("%s: read: %s", c->peer, uv_strerror((int)nread));
+			log_debug("%s: read: %s", c->who.peer, uv_strerror((int)nread));
 		conn_close(c);
 		return;
 	}
@@ -319,7 +411,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		int hs = tls_engine_handshake(&c->tls);
 		if (hs == TLS_ERROR) {
 			char e[256];
-			log_notice("%s: TLS handshake failed: %s", c->peer, tls_last_error(e, sizeof(e)));
+			log_notice("%s: TLS handshake failed: %s", c->who.peer, tls_last_error(e, sizeof(e)));
 			conn_close_after_flush(c); /* send the alert, if any */
 			return;
 		}
@@ -343,12 +435,13 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		if (n == -TLS_CLOSED) {
 			/* close_notify: answer what was received, then close */
 			process_frames(c);
+			conn_flush(c); /* replies before close_notify */
 			tls_engine_shutdown(&c->tls);
 			conn_close_after_flush(c);
 			return;
 		}
 		char e[256];
-		log_notice("%s: TLS error: %s", c->peer, tls_last_error(e, sizeof(e)));
+		log_notice("%s: TLS error: %s", c->who.peer, tls_last_error(e, sizeof(e)));
 		conn_close(c);
 		return;
 	}
@@ -393,7 +486,7 @@ void conn_accept(struct server *srv)
 	}
 	struct sockaddr_storage ss;
 	int sl = sizeof(ss);
-	strcpy(c->peer, "?");
+	strcpy(c->who.peer, "?");
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
 		char host[INET6_ADDRSTRLEN] = "?";
 		int port = 0;
@@ -401,12 +494,12 @@ void conn_accept(struct server *srv)
 			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 			uv_ip4_name(a, host, sizeof(host));
 			port = ntohs(a->sin_port);
-			snprintf(c->peer, sizeof(c->peer), "%s:%d", host, port);
+			snprintf(c->who.peer, sizeof(c->who.peer), "%s:%d", host, port);
 		} else if (ss.ss_family == AF_INET6) {
 			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 			uv_ip6_name(a, host, sizeof(host));
 			port = ntohs(a->sin6_port);
-			snprintf(c->peer, sizeof(c->peer), "[%s]:%d", host, port);
+			snprintf(c->who.peer, sizeof(c->who.peer), "[%s]:%d", host, port);
 		}
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
@@ -437,13 +530,14 @@ void conn_sweep(struct server *srv, int64_t now_ms)
 			continue;
 		}
 		if (!c->hello && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
-			log_notice("%s: no TLS handshake and Hello within %u ms; closing", c->peer,
+			log_notice("%s: no TLS handshake and Hello within %u ms; closing", c->who.peer,
 				   srv->cfg.handshake_timeout_ms);
 			conn_close(c);
 			continue;
 		}
 		if (!c->streams && now_ms - c->active_ms > srv->cfg.idle_timeout_ms) {
-			log_info("%s: idle for %u ms; closing", c->peer, srv->cfg.idle_timeout_ms);
+			log_info("%s: idle for %u ms; closing", c->who.peer, srv->cfg.idle_timeout_ms);
+			conn_flush(c); /* replies before close_notify */
 			tls_engine_shutdown(&c->tls);
 			conn_close_after_flush(c);
 		}
@@ -455,6 +549,7 @@ void conn_shutdown_all(struct server *srv)
 	struct conn *next;
 	for (struct conn *c = srv->conns; c; c = next) {
 		next = c->next;
+		conn_flush(c); /* replies before close_notify */
 		if (c->tls_done)
 			tls_engine_shutdown(&c->tls);
 		conn_close_after_flush(c);

@@ -84,8 +84,20 @@ int req_store_error(struct req *r, int rc, const char *what)
 	return H_ABORT;
 }
 
+int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len)
+{
+	r->packed.body = body;
+	r->packed.bytes = bytes;
+	r->packed.len = len;
+	return H_OK;
+}
+
 static void reply_now(struct conn *c, struct req *r)
 {
+	if (r->packed.bytes && r->out.body_case == KART__ENVELOPE__BODY__NOT_SET) {
+		conn_send_packed(c, r->id, r->packed.body, r->packed.bytes, r->packed.len);
+		return;
+	}
 	r->out.request_id = r->id;
 	if (r->out.body_case == KART__ENVELOPE__BODY__NOT_SET)
 		req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error: empty reply");
@@ -95,13 +107,12 @@ static void reply_now(struct conn *c, struct req *r)
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
-	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us() };
+	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us(), .who = c->who };
 	kart__envelope__init(&r.out);
-	snprintf(r.who.peer, sizeof(r.who.peer), "%s", c->peer);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
 	if (!r.in) {
-		log_notice("%s: malformed request (%u bytes)", c->peer, len);
+		log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
 		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
 		goto reply;
 	}
@@ -128,14 +139,9 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 			goto reply;
 		}
 	}
-	if (c->authed) {
-		snprintf(r.who.user, sizeof(r.who.user), "%s", c->user);
-		r.who.role = c->role;
-		memcpy(r.who.session_key, c->session_key, 32);
-	}
-	if (rt->roles && !(rt->roles & (1u << c->role))) {
+	if (rt->roles && !(rt->roles & (1u << c->who.role))) {
 		char role[32];
-		pbjson_enum_name(&kart__role__descriptor, (int)c->role, role, sizeof(role));
+		pbjson_enum_name(&kart__role__descriptor, (int)c->who.role, role, sizeof(role));
 		req_error(&r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: a user with role %s may not %s",
 			  role, rt->name);
 		goto reply;
@@ -155,13 +161,14 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		goto reply;
 	}
 	int rc = rt->fn(&r);
-	store_read_end(&srv->store);
-	if (rc == H_DEFER) {
-		arena_reset(&c->arena);
-		return;
+	if (rc != H_DEFER) {
+		if (rc != H_OK && rc != H_ABORT)
+			req_store_error(&r, rc, rt->name);
+		reply_now(c, &r); /* a packed reply points into the snapshot */
 	}
-	if (rc != H_OK && rc != H_ABORT)
-		req_store_error(&r, rc, rt->name);
+	store_read_end(&srv->store);
+	arena_reset(&c->arena);
+	return;
 reply:
 	reply_now(c, &r);
 	arena_reset(&c->arena);

@@ -71,13 +71,16 @@ int h_card_create(struct req *r)
 int h_card_get(struct req *r)
 {
 	Kart__CardGet *m = r->in->card_get;
-	Kart__Card *c;
-	int rc = card_load(r->txn, m->trash ? r->srv->store.trash : r->srv->store.cards, m->id, r->arena, &c);
+	uint8_t key[8];
+	store_u64_key(m->id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(r->txn, m->trash ? r->srv->store.trash : r->srv->store.cards, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, m->id, m->trash);
 	if (rc)
 		return rc;
-	return reply_card(r, c);
+	/* the stored bytes are the Card message: no decode, no re-encode */
+	return req_reply_packed(r, KART__ENVELOPE__BODY_CARD, v.mv_data, v.mv_size);
 }
 
 static int check_version(struct req *r, const Kart__Card *c, uint64_t expected)

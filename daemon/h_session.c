@@ -203,7 +203,7 @@ int h_logout(struct req *r)
 
 int h_whoami(struct req *r)
 {
-	return reply_session(r, "", r->conn->user, r->conn->role, r->conn->session_expires);
+	return reply_session(r, "", r->conn->who.user, r->conn->who.role, r->conn->session_expires);
 }
 
 int h_cancel(struct req *r)

@@ -62,6 +62,13 @@ struct req {
 	MDB_txn *txn;               /* the handler's transaction */
 	struct arena *arena;        /* reply and scratch memory */
 	Kart__Envelope out;         /* the reply */
+	/* or a reply whose body is a message already serialized, e.g. a card as
+	 * stored: sent without decoding and re-encoding it (loop thread only) */
+	struct {
+		Kart__Envelope__BodyCase body;
+		const void *bytes;
+		size_t len;
+	} packed;
 	int64_t now;                /* unix microseconds, fixed for the request */
 };
 
@@ -71,6 +78,8 @@ typedef int (*handler_fn)(struct req *r);
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void req_ok(struct req *r);
+/* Replies with a message already serialized as the envelope's `body` field. */
+int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 /* Maps a storage error to an INTERNAL reply (details go to the log only). */
 int req_store_error(struct req *r, int rc, const char *what);
 
@@ -112,7 +121,7 @@ struct conn {
 	struct tls_engine tls;
 	struct frame_asm in;
 	struct arena arena;         /* current request's memory */
-	char peer[64];
+	struct principal who;       /* peer address always; user, role, session once logged in */
 	int refs;                   /* the handle + one per write request in flight */
 	bool closing;               /* uv_close called */
 	bool shutting;              /* flushing its last output, then closes */
@@ -121,12 +130,11 @@ struct conn {
 	int64_t created_ms, active_ms, shut_ms;
 	struct stream *streams, *streams_tail;
 	bool pumping;
-	/* session */
 	bool authed;
-	char user[KART_NAME_MAX];
-	Kart__Role role;
 	int64_t session_expires;    /* unix microseconds */
-	uint8_t session_key[32];
+	/* plaintext replies not yet encrypted: one TLS record per flush, not per reply */
+	uint8_t *plain;
+	size_t plain_len, plain_cap;
 };
 
 void conn_accept(struct server *srv);
@@ -137,6 +145,8 @@ void conn_take_arena(struct conn *c, struct arena *into);
 void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len);
 /* Packs an envelope and queues it. */
 void conn_send(struct conn *c, const Kart__Envelope *e);
+/* Queues an envelope {request_id, body = bytes} whose body message is already serialized. */
+void conn_send_packed(struct conn *c, uint64_t id, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 void conn_flush(struct conn *c);
 void conn_close(struct conn *c);
 void conn_ref(struct conn *c);

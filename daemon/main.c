@@ -2,6 +2,7 @@
  *
  *   kartd init --data DIR [--listen HOST:PORT]   create an instance
  *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,5 +71,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* A fixed threshold: glibc would otherwise raise it after the first
+	 * argon2 buffer (19 MiB) is freed, and keep every later one resident in
+	 * the hashing threads' heaps for good. */
+	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
 	return strcmp(cmd, "init") == 0 ? kartd_init(data, listen) : kartd_run(data, listen);
 }

@@ -93,6 +93,10 @@ void store_close(struct store *s)
 
 MDB_txn *store_read_begin(struct store *s)
 {
+	if (s->rtxn_depth > 0) {
+		s->rtxn_depth++;
+		return s->rtxn;
+	}
 	pthread_rwlock_rdlock(&s->map_lock);
 	int rc;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -104,7 +108,7 @@ MDB_txn *store_read_begin(struct store *s)
 				s->rtxn = NULL;
 		}
 		if (rc == 0) {
-			s->rtxn_live = true;
+			s->rtxn_depth = 1;
 			return s->rtxn;
 		}
 		if (s->rtxn) {
@@ -131,10 +135,9 @@ MDB_txn *store_read_begin(struct store *s)
 
 void store_read_end(struct store *s)
 {
-	if (!s->rtxn_live)
+	if (s->rtxn_depth == 0 || --s->rtxn_depth > 0)
 		return;
 	mdb_txn_reset(s->rtxn);
-	s->rtxn_live = false;
 	pthread_rwlock_unlock(&s->map_lock);
 }
 

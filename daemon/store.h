@@ -28,7 +28,7 @@ struct store {
 	pthread_rwlock_t map_lock;
 	uint64_t map_size;
 	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */
-	bool rtxn_live;
+	int rtxn_depth;         /* nested begin/end pairs: one snapshot for a batch of requests */
 };
 
 #define STORE_SCHEMA 1
@@ -37,7 +37,9 @@ struct store {
 int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create);
 void store_close(struct store *s);
 
-/* Loop-thread read transaction. Returns NULL on failure (logged). */
+/* Loop-thread read transaction. Pairs nest: the outermost begin renews the
+ * snapshot, the outermost end resets it, so a batch of pipelined requests
+ * shares one. Returns NULL on failure (logged). */
 MDB_txn *store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 

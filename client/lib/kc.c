@@ -33,6 +33,7 @@ struct kc {
 	uint8_t *out;       /* send buffer: queued frames not yet written */
 	size_t out_len, out_cap;
 	bool nonblocking;
+	bool drained;       /* the last socket read came up short: wait for the poller */
 };
 
 static void seterr(struct kc_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -305,9 +306,16 @@ int kc_try_recv(struct kc *c, Kart__Envelope **out, struct kc_error *err)
 			seterr(err, KC_ERR_OTHER, "reply from the server too large");
 			return -1;
 		}
+		if (c->drained) {
+			/* saves a read that would only say EAGAIN; the caller polls again */
+			c->drained = false;
+			return 0;
+		}
 		uint8_t buf[16384];
 		ERR_clear_error();
 		int r = SSL_read(c->ssl, buf, sizeof(buf));
+		if (r > 0 && (size_t)r < sizeof(buf) && !SSL_has_pending(c->ssl))
+			c->drained = true;
 		if (r <= 0) {
 			int e = SSL_get_error(c->ssl, r);
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
