@@ -32,7 +32,7 @@ static const struct ckey keys[] = {
 	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake and Hello"),
 	U(idle_timeout_ms, 1000, 86400000, "close connections idle this long"),
 	U(output_limit, 65536, 1u << 30, "stop reading a connection with this many unsent bytes"),
-	U(session_ttl_s, 60, 365u * 86400, "session token lifetime in seconds"),
+	U(session_ttl_s, 1, 365u * 86400, "session token lifetime in seconds"),
 	U(argon2_memory_kib, 8, 4u << 20, "argon2id memory cost in KiB"),
 	U(argon2_iterations, 1, 100, "argon2id time cost"),
 	U(argon2_parallelism, 1, 64, "argon2id lanes"),

@@ -13,6 +13,9 @@
 #include "util.h"
 
 #define READ_CHUNK 65536
+/* Per connection: beyond these, its requests wait unread (backpressure). */
+#define CONN_MAX_WRITES 1024
+#define CONN_MAX_STREAMS 16
 
 struct wbuf {
 	uv_write_t req;
@@ -104,13 +107,28 @@ static void on_write(uv_write_t *req, int status)
 	}
 	if (!c->closing && c->shutting && c->out_queued == 0)
 		conn_close(c);
-	if (!c->closing && !c->shutting) {
-		conn_pump(c);
-		if (!c->reading && !c->srv->stopping && c->out_queued <= c->srv->cfg.output_limit / 2) {
-			conn_start_reading(c);
-		}
-	}
+	conn_resume(c);
 	conn_unref(c);
+}
+
+/* Over a limit: unsent output (the peer does not read its replies), writes
+ * waiting for the writer, or open streams. */
+static bool conn_busy(const struct conn *c)
+{
+	return c->out_queued + c->plain_len > c->srv->cfg.output_limit || c->pending_writes >= CONN_MAX_WRITES ||
+	       c->nstreams >= CONN_MAX_STREAMS;
+}
+
+/* Backpressure: a busy connection is not read until it drains. */
+static bool conn_check_busy(struct conn *c)
+{
+	if (!conn_busy(c))
+		return false;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	return true;
 }
 
 void conn_flush(struct conn *c)
@@ -167,11 +185,7 @@ void conn_flush(struct conn *c)
 		c->out_queued += b->len;
 		conn_ref(c);
 	}
-	if (c->reading && c->out_queued > c->srv->cfg.output_limit) {
-		/* backpressure: the peer is not reading its replies */
-		uv_read_stop((uv_stream_t *)&c->tcp);
-		c->reading = false;
-	}
+	conn_check_busy(c);
 }
 
 /* Makes room for n more bytes of plaintext output. */
@@ -294,6 +308,7 @@ void conn_clear_session(struct conn *c)
 
 void conn_add_stream(struct conn *c, struct stream *s)
 {
+	c->nstreams++;
 	s->next = NULL;
 	if (c->streams_tail)
 		c->streams_tail->next = s;
@@ -314,6 +329,7 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 		if (c->streams_tail == s)
 			c->streams_tail = prev;
 		stream_free(s);
+		c->nstreams--;
 		return true;
 	}
 	return false;
@@ -350,6 +366,7 @@ void conn_pump(struct conn *c)
 			if (!c->streams)
 				c->streams_tail = NULL;
 			stream_free(s);
+			c->nstreams--;
 		}
 		conn_flush(c);
 	}
@@ -371,7 +388,7 @@ static void process_frames(struct conn *c)
 	const uint8_t *payload;
 	uint32_t len;
 	for (;;) {
-		if (!conn_is_open(c))
+		if (!conn_is_open(c) || conn_check_busy(c))
 			break;
 		int fs = frame_asm_next(&c->in, &payload, &len);
 		if (fs == FRAME_NEED_MORE)
@@ -448,6 +465,22 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	process_frames(c);
 	conn_flush(c);
 	conn_pump(c);
+}
+
+void conn_resume(struct conn *c)
+{
+	if (!conn_is_open(c) || c->srv->stopping || c->resuming)
+		return;
+	c->resuming = true;
+	conn_pump(c);
+	if (!conn_busy(c) && frame_asm_pending(&c->in) > 0) {
+		process_frames(c);
+		conn_flush(c);
+		conn_pump(c);
+	}
+	if (!conn_busy(c))
+		conn_start_reading(c);
+	c->resuming = false;
 }
 
 void conn_start_reading(struct conn *c)

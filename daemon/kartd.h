@@ -129,7 +129,10 @@ struct conn {
 	size_t out_queued;          /* bytes handed to uv_write, not yet written */
 	int64_t created_ms, active_ms, shut_ms;
 	struct stream *streams, *streams_tail;
-	bool pumping;
+	unsigned nstreams;          /* streams not yet finished */
+	unsigned pending_writes;    /* requests handed to the writer, not yet answered */
+	bool pumping, resuming;
+	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
 	bool authed;
 	int64_t session_expires;    /* unix microseconds */
 	/* plaintext replies not yet encrypted: one TLS record per flush, not per reply */
@@ -158,6 +161,9 @@ void conn_clear_session(struct conn *c);
 void conn_add_stream(struct conn *c, struct stream *s);
 bool conn_cancel_stream(struct conn *c, uint64_t id);
 void conn_pump(struct conn *c);
+/* After output drained or a write was answered: continue with buffered
+ * requests and reading, unless the connection is still over a limit. */
+void conn_resume(struct conn *c);
 void conn_start_reading(struct conn *c);
 void conn_stop_reading_all(struct server *srv);
 void conn_sweep(struct server *srv, int64_t now_ms);

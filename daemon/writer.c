@@ -41,6 +41,7 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn)
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
 	conn_ref(r->conn);
+	r->conn->pending_writes++;
 	return w;
 }
 
@@ -199,26 +200,39 @@ static void on_done(uv_async_t *a)
 {
 	struct writer *wr = a->data;
 	struct server *srv = wr->srv;
+	static uint64_t gen; /* marks connections already flushed in this pass */
 	pthread_mutex_lock(&wr->mu);
-	struct wreq *w = wr->done_head;
+	struct wreq *list = wr->done_head;
 	wr->done_head = wr->done_tail = NULL;
 	pthread_mutex_unlock(&wr->mu);
-	while (w) {
-		struct wreq *next = w->next;
+	gen++;
+	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
+		c->pending_writes--;
 		if (w->done)
 			w->done(w);
-		if (conn_is_open(c)) {
-			if (w->frame)
-				conn_send_frame(c, w->frame, w->frame_len);
-			else
-				conn_close(c); /* out of memory packing the reply: do not leave it waiting */
-			conn_flush(c);
-		}
-		conn_unref(c);
-		wreq_free(w);
+		if (!conn_is_open(c))
+			continue;
+		if (w->frame)
+			conn_send_frame(c, w->frame, w->frame_len);
+		else
+			conn_close(c); /* out of memory packing the reply: do not leave it waiting */
+	}
+	/* one flush per connection for all its replies of these batches */
+	for (struct wreq *w = list; w; w = w->next) {
+		struct conn *c = w->r.conn;
+		if (c->flush_gen == gen || !conn_is_open(c))
+			continue;
+		c->flush_gen = gen;
+		conn_flush(c);
+		conn_resume(c);
+	}
+	while (list) {
+		struct wreq *next = list->next;
+		conn_unref(list->r.conn);
+		wreq_free(list);
 		srv->inflight--;
-		w = next;
+		list = next;
 	}
 	server_maybe_finish(srv);
 }

@@ -5,6 +5,8 @@ set -euo pipefail
 
 : "${KARTD:?KARTD must point to the kartd binary}"
 : "${KART:?KART must point to the kart binary}"
+: "${HOSTILE:?HOSTILE must point to kart-hostile}"
+: "${KART_BENCH:?KART_BENCH must point to kart-bench}"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kart-test.XXXXXX")
 KARTD_PID=

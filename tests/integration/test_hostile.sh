@@ -2,12 +2,15 @@
 # Malformed and abusive clients: each gets a clear error or a closed connection,
 # the daemon keeps serving everyone else, and no stored data changes.
 . "$(dirname "$0")/lib.sh"
-: "${HOSTILE:?HOSTILE must point to kart-hostile}"
 init_instance "handshake_timeout_ms = 1000"
 start_kartd
 login_admin
 expect_rc 0 as admin card add --first Иван --last Иванов --phone '+7 846 000-00-01'
-for s in tcp-garbage stall-handshake huge-frame truncated-frame garbage-protobuf before-hello wrong-password many-connections; do
+export KARTD_PID
+KART_TOKEN=$(jq -r .token "$T/home-admin/session")
+export KART_TOKEN
+for s in tcp-garbage stall-handshake huge-frame truncated-frame garbage-protobuf before-hello wrong-password \
+	many-connections flood-no-read login-storm; do
 	"$HOSTILE" "$s" "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario $s"
 	kill -0 "$KARTD_PID" || fail "kartd died during $s"
 done
