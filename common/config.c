@@ -41,6 +41,8 @@ static const struct ckey keys[] = {
 	U(max_readers, 16, 100000, "LMDB reader slots"),
 	U(page_size, 1, 10000, "records per page of a streamed list"),
 	S(log_level, "err, warn, notice, info or debug"),
+	S(funnel, "deal stages in order, comma-separated"),
+	S(phone_country, "country of phone numbers typed without a country code (ISO 3166, e.g. RU)"),
 };
 
 void config_defaults(struct kart_config *c)
@@ -64,6 +66,8 @@ void config_defaults(struct kart_config *c)
 	c->max_readers = 256;
 	c->page_size = 200;
 	strcpy(c->log_level, "info");
+	strcpy(c->funnel, "lead,qualified,proposal,negotiation,won,lost");
+	strcpy(c->phone_country, "RU");
 }
 
 static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
@@ -75,6 +79,25 @@ static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
 	if (strcmp(k->name, "log_level") == 0 && strcmp(v, "err") && strcmp(v, "warn") &&
 	    strcmp(v, "notice") && strcmp(v, "info") && strcmp(v, "debug")) {
 		snprintf(why, n, "must be err, warn, notice, info or debug");
+		return -1;
+	}
+	if (strcmp(k->name, "funnel") == 0) {
+		/* 2..32 stages of [a-z0-9_-], no empty ones */
+		int stages = 1;
+		const char *p = v;
+		for (; *p; p++) {
+			if (*p == ',')
+				stages++;
+			else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				break;
+		}
+		if (*p || stages < 2 || stages > 32 || v[0] == ',' || strstr(v, ",,") || v[strlen(v) - 1] == ',') {
+			snprintf(why, n, "must be 2 to 32 stages of a-z, 0-9, '_', '-', separated by commas");
+			return -1;
+		}
+	}
+	if (strcmp(k->name, "phone_country") == 0 && (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z')) {
+		snprintf(why, n, "must be a two-letter country code such as RU");
 		return -1;
 	}
 	if (strcmp(k->name, "listen") == 0) {

@@ -27,6 +27,8 @@ struct kart_config {
 	uint32_t max_readers;
 	uint32_t page_size;               /* records per streamed page */
 	char log_level[16];               /* err, warn, notice, info, debug */
+	char funnel[512];                 /* deal stages in order, comma-separated */
+	char phone_country[8];            /* ISO code for phone numbers typed without one */
 };
 
 void config_defaults(struct kart_config *c);

@@ -1,6 +1,10 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
 
 bool text_utf8_valid(const char *s, size_t len)
 {
@@ -47,4 +51,371 @@ size_t text_utf8_chars(const char *s, size_t len)
 		if (((uint8_t)s[i] & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+/* ---- folding ----------------------------------------------------------- */
+
+/* NFKC with Unicode case folding. STABLE limits composition to what Unicode
+ * promises not to change between versions; folds of characters that a newer
+ * utf8proc assigns or re-cases can still differ, so index keys built from
+ * folds belong to one utf8proc version. */
+#define FOLD_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD)
+
+/* ё (U+0451, D1 91) -> е (U+0435, D0 B5) in place; same length in UTF-8, and
+ * D1 is always a lead byte in valid UTF-8, so a byte scan cannot misfire. */
+static void fold_yo(char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((uint8_t)s[i] == 0xd1 && (uint8_t)s[i + 1] == 0x91)
+			s[i] = (char)0xd0, s[i + 1] = (char)0xb5, i++;
+}
+
+/* The general path: any valid text through utf8proc. buf (len + 1 bytes in
+ * the arena, left over from an abandoned fast pass) is reused when the result
+ * fits, since an arena cannot give memory back. */
+static char *fold_slow(struct arena *a, const char *s, size_t len, char *buf)
+{
+	if (!text_utf8_valid(s, len))
+		return NULL;
+	utf8proc_uint8_t *dst = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &dst, FOLD_FLAGS);
+	if (n < 0)
+		return NULL;
+	char *out = (size_t)n <= len ? buf : arena_alloc(a, (size_t)n + 1);
+	if (out) {
+		memcpy(out, dst, (size_t)n);
+		out[n] = '\0';
+		fold_yo(out, (size_t)n);
+	}
+	free(dst);
+	return out;
+}
+
+/* Is the 3-byte sequence E2 80 xx one of the dashes and quotes of Russian
+ * typography (– — ‘ ’ “ ” „)? They have no decomposition, no case and never
+ * compose with a neighbour, so NFKC_Casefold leaves them as they are. */
+static bool fast_punct3(uint8_t b2)
+{
+	return b2 == 0x93 || b2 == 0x94 || b2 == 0x98 || b2 == 0x99 ||
+	       b2 == 0x9c || b2 == 0x9d || b2 == 0x9e;
+}
+
+char *text_fold(struct arena *a, const char *s)
+{
+	size_t len = strlen(s);
+	char *buf = arena_alloc(a, len + 1);
+	if (!buf)
+		return NULL;
+	/* Fast path for what names and addresses here are made of: ASCII, the
+	 * basic Cyrillic alphabet and a few punctuation marks. For those the
+	 * NFKC_Casefold result is a per-character table lookup, the same length
+	 * in bytes, and nothing composes with a neighbour. The first anything
+	 * else (including a combining mark, which could compose with the
+	 * previous letter) sends the whole string to utf8proc. The unit test
+	 * checks this against utf8proc on many generated strings. */
+	const uint8_t *p = (const uint8_t *)s;
+	uint8_t *o = (uint8_t *)buf;
+	size_t i = 0;
+	while (i < len) {
+		uint8_t c = p[i];
+		if (c < 0x80) {
+			/* the same controls text_utf8_valid rejects */
+			if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+				return NULL;
+			o[i] = (c >= 'A' && c <= 'Z') ? (uint8_t)(c | 0x20) : c;
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		uint8_t c2 = p[i + 1];
+		if (c == 0xd0) {
+			if (c2 >= 0x90 && c2 <= 0x9f) {            /* А..П -> а..п */
+				o[i] = 0xd0, o[i + 1] = (uint8_t)(c2 + 0x20);
+			} else if (c2 >= 0xa0 && c2 <= 0xaf) {     /* Р..Я -> р..я */
+				o[i] = 0xd1, o[i + 1] = (uint8_t)(c2 - 0x20);
+			} else if (c2 >= 0xb0 && c2 <= 0xbf) {     /* а..п */
+				o[i] = c, o[i + 1] = c2;
+			} else if (c2 == 0x81) {                   /* Ё -> е */
+				o[i] = 0xd0, o[i + 1] = 0xb5;
+			} else {
+				break;
+			}
+			i += 2;
+		} else if (c == 0xd1) {
+			if (c2 >= 0x80 && c2 <= 0x8f) {            /* р..я */
+				o[i] = c, o[i + 1] = c2;
+			} else if (c2 == 0x91) {                   /* ё -> е */
+				o[i] = 0xd0, o[i + 1] = 0xb5;
+			} else {
+				break;
+			}
+			i += 2;
+		} else if (c == 0xc2 && (c2 == 0xab || c2 == 0xbb)) { /* « » */
+			o[i] = c, o[i + 1] = c2;
+			i += 2;
+		} else if (c == 0xe2 && c2 == 0x80 && i + 2 < len && fast_punct3(p[i + 2])) {
+			o[i] = c, o[i + 1] = c2, o[i + 2] = p[i + 2];
+			i += 3;
+		} else {
+			break;
+		}
+	}
+	if (i == len) {
+		buf[len] = '\0';
+		return buf;
+	}
+	return fold_slow(a, s, len, buf);
+}
+
+/* ---- words ------------------------------------------------------------- */
+
+/* Letters and digits make words. Combining marks continue a word (never
+ * start one): NFKC composes Latin and Cyrillic accents away, but scripts
+ * such as Devanagari keep vowel signs as marks, and cutting a word at each
+ * of them would make those names unsearchable. */
+enum wclass { W_SEP, W_WORD, W_MARK };
+
+static enum wclass word_class(const uint8_t *p, size_t left, size_t *clen)
+{
+	if (p[0] < 0x80) {
+		*clen = 1;
+		uint8_t c = p[0];
+		return ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ? W_WORD : W_SEP;
+	}
+	/* U+0400..U+047F, all Cyrillic letters: most of the text here, so
+	 * spared the decoding and the category lookup */
+	if ((p[0] == 0xd0 || p[0] == 0xd1) && left >= 2 && (p[1] & 0xc0) == 0x80) {
+		*clen = 2;
+		return W_WORD;
+	}
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n = utf8proc_iterate(p, (utf8proc_ssize_t)left, &cp);
+	if (n <= 0) {
+		/* not expected in folded text; one byte of junk separates */
+		*clen = 1;
+		return W_SEP;
+	}
+	*clen = (size_t)n;
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return W_WORD;
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+		return W_MARK;
+	default:
+		return W_SEP;
+	}
+}
+
+/* Finds the next word in s[*pos..len): sets [*start, *end) and moves *pos
+ * past it. Shared by the counting and the copying pass of text_words so the
+ * two cannot disagree. */
+static bool next_word(const char *s, size_t len, size_t *pos, size_t *start, size_t *end)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = *pos, cl;
+	/* marks before any letter (a stray accent after a space) separate */
+	while (i < len && word_class(p + i, len - i, &cl) != W_WORD)
+		i += cl;
+	if (i == len)
+		return false;
+	*start = i;
+	while (i < len && word_class(p + i, len - i, &cl) != W_SEP)
+		i += cl;
+	*end = *pos = i;
+	return true;
+}
+
+size_t text_words(struct arena *a, const char *folded, char ***out)
+{
+	size_t len = strlen(folded), n = 0, pos = 0, ws, we;
+	while (next_word(folded, len, &pos, &ws, &we))
+		n++;
+	/* One copy of the whole text, cut in place with NULs: a word is always
+	 * followed by a separator byte or the terminating NUL, and one
+	 * allocation is cheaper than one per word. The array is NULL-terminated
+	 * as well. */
+	char **v = arena_alloc(a, (n + 1) * sizeof(*v));
+	char *copy = v ? arena_alloc(a, len + 1) : NULL;
+	if (!copy) {
+		/* out of memory: *out = NULL tells it apart from "no words" */
+		*out = NULL;
+		return 0;
+	}
+	memcpy(copy, folded, len + 1);
+	size_t k = 0;
+	pos = 0;
+	while (k < n && next_word(folded, len, &pos, &ws, &we)) {
+		copy[we] = '\0';
+		v[k++] = copy + ws;
+	}
+	v[k] = NULL;
+	*out = v;
+	return k;
+}
+
+/* ---- phones ------------------------------------------------------------ */
+
+/* Countries whose national numbers can be turned into E.164: the calling
+ * code, the trunk prefixes dialled before a national number (stripped), and
+ * the length range of the national significant number. Lengths matter: they
+ * are how a national number is told apart from one already carrying the
+ * code. Only common countries for this clientele; others must be typed in
+ * international form (or with 11..15 digits). */
+struct phone_country {
+	char iso[3];
+	const char *code;
+	const char *trunk[2];
+	unsigned char nsn_min, nsn_max;
+};
+
+static const struct phone_country phone_countries[] = {
+	{ "RU", "7", { "8", NULL }, 10, 10 },
+	{ "KZ", "7", { "8", NULL }, 10, 10 },
+	{ "BY", "375", { "80", "0" }, 9, 9 },
+	{ "UA", "380", { "0", NULL }, 9, 9 },
+	{ "US", "1", { "1", NULL }, 10, 10 },
+	{ "CA", "1", { "1", NULL }, 10, 10 },
+	{ "DE", "49", { "0", NULL }, 6, 11 },
+	{ "GB", "44", { "0", NULL }, 9, 10 },
+	{ "FR", "33", { "0", NULL }, 9, 9 },
+	{ "PL", "48", { NULL, NULL }, 9, 9 },
+	{ "TR", "90", { "0", NULL }, 10, 10 },
+	{ "AM", "374", { "0", NULL }, 8, 8 },
+	{ "GE", "995", { "0", NULL }, 9, 9 },
+	{ "AZ", "994", { "0", NULL }, 9, 9 },
+	{ "UZ", "998", { "8", NULL }, 9, 9 },
+	{ "KG", "996", { "0", NULL }, 9, 9 },
+	{ "CN", "86", { "0", NULL }, 10, 11 },
+	{ "IL", "972", { "0", NULL }, 8, 9 },
+};
+
+enum { PHONE_MIN = 8, PHONE_MAX = 15 };
+
+static const struct phone_country *phone_country_find(const char *iso)
+{
+	if (!iso)
+		return NULL;
+	for (size_t i = 0; i < sizeof(phone_countries) / sizeof(phone_countries[0]); i++) {
+		const char *c = phone_countries[i].iso;
+		/* ISO codes as typed in a config may be lower case */
+		if (iso[0] && iso[1] && !iso[2] && (iso[0] & ~0x20) == c[0] && (iso[1] & ~0x20) == c[1])
+			return &phone_countries[i];
+	}
+	return NULL;
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+/* Writes "+" code nsn into out; -1 if it does not fit or is not E.164 size. */
+static int phone_put(char *out, size_t outlen, const char *code, const char *nsn)
+{
+	size_t cl = strlen(code), nl = strlen(nsn);
+	if (cl + nl < PHONE_MIN || cl + nl > PHONE_MAX || cl + nl + 2 > outlen)
+		return -1;
+	out[0] = '+';
+	memcpy(out + 1, code, cl);
+	memcpy(out + 1 + cl, nsn, nl + 1);
+	return 0;
+}
+
+int text_phone_e164(const char *typed, const char *country, char *out, size_t outlen)
+{
+	/* room for "00" and 15 digits, plus one to see that there are more */
+	char d[PHONE_MAX + 4];
+	size_t n = 0;
+	bool plus = false;
+	if (!typed)
+		return -1;
+	for (const char *p = typed; *p; p++) {
+		char c = *p;
+		if (c >= '0' && c <= '9') {
+			if (n == sizeof(d) - 1)
+				return -1;
+			d[n++] = c;
+		} else if (c == '+') {
+			/* only as the international prefix, before any digit */
+			if (plus || n > 0)
+				return -1;
+			plus = true;
+		} else if (c != ' ' && c != '(' && c != ')' && c != '-' && c != '.') {
+			return -1;
+		}
+	}
+	d[n] = '\0';
+	const char *digits = d;
+	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
+		/* "00" is the international prefix almost everywhere */
+		plus = true;
+		digits += 2, n -= 2;
+	}
+	/* 7 digits or fewer is a local number without an area code: there is
+	 * nothing to normalize it against, the caller keeps it as typed */
+	if (n < PHONE_MIN || n > PHONE_MAX)
+		return -1;
+	if (plus)
+		return phone_put(out, outlen, "", digits);
+
+	const struct phone_country *pc = phone_country_find(country);
+	if (pc) {
+		/* a national number after a trunk prefix: "8 846 …" in Russia */
+		for (size_t t = 0; t < 2 && pc->trunk[t]; t++) {
+			size_t tl = strlen(pc->trunk[t]);
+			if (has_prefix(digits, pc->trunk[t]) && n - tl >= pc->nsn_min && n - tl <= pc->nsn_max)
+				return phone_put(out, outlen, pc->code, digits + tl);
+		}
+		/* a national number as it is: "846 123 45 67" */
+		if (n >= pc->nsn_min && n <= pc->nsn_max)
+			return phone_put(out, outlen, pc->code, digits);
+		/* the own calling code without the '+': "7 846 …" */
+		size_t cl = strlen(pc->code);
+		if (has_prefix(digits, pc->code) && n - cl >= pc->nsn_min && n - cl <= pc->nsn_max)
+			return phone_put(out, outlen, "", digits);
+	}
+	/* long enough to hold a calling code: an international number typed
+	 * without the '+' */
+	if (n >= 11)
+		return phone_put(out, outlen, "", digits);
+	return -1;
+}
+
+size_t text_digits(const char *s, char *out, size_t outlen)
+{
+	size_t n = 0;
+	if (outlen == 0)
+		return 0;
+	for (; *s && n + 1 < outlen; s++)
+		if (*s >= '0' && *s <= '9')
+			out[n++] = *s;
+	out[n] = '\0';
+	return n;
+}
+
+/* ---- classification ---------------------------------------------------- */
+
+enum text_kind text_classify(const char *s)
+{
+	/* text on both sides of an '@' means something other than spaces;
+	 * "@ivan" (a messenger handle) and "ivan@" are names */
+	size_t b = 0, e = strlen(s);
+	while (b < e && s[b] == ' ')
+		b++;
+	while (e > b && s[e - 1] == ' ')
+		e--;
+	for (size_t i = b + 1; i + 1 < e; i++)
+		if (s[i] == '@')
+			return TEXT_EMAIL;
+	size_t digits = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!strchr("+()-. ", *p))
+			return TEXT_NAME;
+	}
+	return digits >= 5 ? TEXT_PHONE : TEXT_NAME;
 }

@@ -76,6 +76,7 @@ SSL_CTX *tls_client_ctx(const char *ca_file, char *err, size_t errlen)
 
 int tls_engine_init(struct tls_engine *e, SSL_CTX *ctx)
 {
+	/* the server side of a connection */
 	memset(e, 0, sizeof(*e));
 	ERR_clear_error();
 	e->ssl = SSL_new(ctx);
@@ -131,7 +132,12 @@ int tls_engine_read(struct tls_engine *e, void *buf, size_t n)
 		return -TLS_WANT;
 	if (err == SSL_ERROR_ZERO_RETURN)
 		return -TLS_CLOSED;
-	return TLS_ERROR;
+	return -TLS_ERROR;
+}
+
+size_t tls_engine_unread(struct tls_engine *e)
+{
+	return BIO_ctrl_pending(e->rbio);
 }
 
 int tls_engine_write(struct tls_engine *e, const void *data, size_t n)

@@ -22,7 +22,7 @@ struct tls_engine {
 	BIO *rbio, *wbio;  /* owned by ssl */
 };
 
-enum tls_status { TLS_OK = 0, TLS_WANT = 1, TLS_CLOSED = 2, TLS_ERROR = -1 };
+enum tls_status { TLS_OK = 0, TLS_WANT = 1, TLS_CLOSED = 2, TLS_ERROR = 3 };
 
 int tls_engine_init(struct tls_engine *e, SSL_CTX *ctx);
 void tls_engine_free(struct tls_engine *e);
@@ -30,12 +30,14 @@ void tls_engine_free(struct tls_engine *e);
 int tls_engine_feed(struct tls_engine *e, const void *data, size_t len);
 /* Drives the handshake: TLS_OK when complete, TLS_WANT for more input. */
 int tls_engine_handshake(struct tls_engine *e);
-/* Decrypts into buf: returns bytes (>0), or -TLS_WANT, -TLS_CLOSED, TLS_ERROR. */
+/* Decrypts into buf: returns bytes (>0), or -TLS_WANT, -TLS_CLOSED, -TLS_ERROR. */
 int tls_engine_read(struct tls_engine *e, void *buf, size_t n);
 /* Encrypts plaintext into the output BIO. Returns 0 or TLS_ERROR. */
 int tls_engine_write(struct tls_engine *e, const void *data, size_t n);
 /* Sends close_notify into the output BIO. */
 void tls_engine_shutdown(struct tls_engine *e);
+/* Ciphertext received but not yet taken in by the TLS engine. */
+size_t tls_engine_unread(struct tls_engine *e);
 /* Ciphertext waiting to be sent. */
 size_t tls_engine_pending(struct tls_engine *e);
 /* Moves up to n bytes of ciphertext into out; returns how many. */

@@ -146,14 +146,66 @@ int util_split_hostport(const char *s, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
+/* "today" or "tomorrow", optionally followed by " HH:MM" (or " HH:MM:SS"):
+ * that day at that local time, 00:00 when no time is given. Returns 1 and
+ * *out when s is one of these, 0 when it is not, -1 when it is but malformed. */
+static int parse_day_word(const char *s, int64_t now, int64_t *out)
+{
+	static const struct { const char *word; int days; } words[] = { { "today", 0 }, { "tomorrow", 1 } };
+	const char *rest = NULL;
+	int days = 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t len = strlen(words[i].word);
+		if (strncmp(s, words[i].word, len) == 0 && (s[len] == '\0' || s[len] == ' ')) {
+			rest = s + len;
+			days = words[i].days;
+			break;
+		}
+	}
+	if (!rest)
+		return 0;
+	time_t t = (time_t)now;
+	struct tm tm, clock;
+	if (!localtime_r(&t, &tm))
+		return -1;
+	memset(&clock, 0, sizeof(clock));
+	if (*rest == ' ') {
+		const char *end = strptime(rest + 1, "%H:%M:%S", &clock);
+		if (!end) {
+			memset(&clock, 0, sizeof(clock));
+			end = strptime(rest + 1, "%H:%M", &clock);
+		}
+		if (!end || *end || rest[1] < '0' || rest[1] > '9')
+			return -1;
+	}
+	tm.tm_mday += days;
+	tm.tm_hour = clock.tm_hour;
+	tm.tm_min = clock.tm_min;
+	tm.tm_sec = clock.tm_sec;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	*out = (int64_t)t;
+	return 1;
+}
+
 int util_parse_time(const char *s, int64_t now, int64_t *out)
 {
 	char *end;
 	size_t n = strlen(s);
 	if (n == 0)
 		return -1;
-	if (n >= 2 && strchr("smhdw", s[n - 1]) && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
-		const char *p = s[0] == '-' ? s + 1 : s;
+	int day = parse_day_word(s, now, out);
+	if (day != 0)
+		return day > 0 ? 0 : -1;
+	if (n >= 2 && strchr("smhdw", s[n - 1]) &&
+	    (s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9'))) {
+		/* "+2h" is from now on; "2h" and "-2h" are that long ago */
+		int64_t sign = s[0] == '+' ? 1 : -1;
+		const char *p = s[0] == '-' || s[0] == '+' ? s + 1 : s;
+		if (*p < '0' || *p > '9')
+			return -1;
 		errno = 0;
 		long long v = strtoll(p, &end, 10);
 		if (errno || end != s + n - 1 || end == p || v < 0 || v > 100LL * 366 * 86400)
@@ -162,7 +214,7 @@ int util_parse_time(const char *s, int64_t now, int64_t *out)
 			{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 } };
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 			if (units[i].c == s[n - 1])
-				*out = now - v * units[i].mul;
+				*out = now + sign * v * units[i].mul;
 		return 0;
 	}
 	struct tm tm;
@@ -185,6 +237,9 @@ int util_parse_time(const char *s, int64_t now, int64_t *out)
 		*out = (int64_t)t;
 		return 0;
 	}
+	/* unix seconds: digits only (no sign, no leading blanks) */
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
 	if (errno || *end || v < 0)

@@ -17,7 +17,9 @@ int util_write_file(const char *path, const void *data, size_t len, int mode);
 /* Splits "host:port" (or "[v6]:port"). Returns 0 or -1. */
 int util_split_hostport(const char *s, char *host, size_t hostlen, int *port);
 /* Parses a time given as YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] (local time), unix
- * seconds, or a relative "-30m", "2h", "7d" (meaning that long ago).
+ * seconds, a relative "-30m", "2h", "7d" (meaning that long ago) or "+2h",
+ * "+1d" (that long from now), or "today" / "tomorrow" optionally followed by
+ * " HH:MM" (local time; 00:00 of that day when no time is given).
  * Returns 0 and unix seconds in *out, or -1. */
 int util_parse_time(const char *s, int64_t now, int64_t *out);
 /* Formats unix seconds as local "YYYY-MM-DD HH:MM:SS". */

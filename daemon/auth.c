@@ -62,13 +62,22 @@ static void after(uv_work_t *w, int status)
 	server_maybe_finish(srv);
 }
 
+#define HASH_QUEUE_MAX 256
+
+static struct hash_job *pop(struct server *srv)
+{
+	struct hash_job *j = srv->hash_head;
+	srv->hash_head = j->next;
+	if (!srv->hash_head)
+		srv->hash_tail = NULL;
+	srv->hashes_queued--;
+	return j;
+}
+
 static void start_next(struct server *srv)
 {
 	while (srv->hash_head && srv->hashes_running < srv->cfg.max_concurrent_hashes) {
-		struct hash_job *j = srv->hash_head;
-		srv->hash_head = j->next;
-		if (!srv->hash_head)
-			srv->hash_tail = NULL;
+		struct hash_job *j = pop(srv);
 		j->work.data = j;
 		srv->hashes_running++;
 		if (uv_queue_work(srv->loop, &j->work, work, after) != 0) {
@@ -80,15 +89,81 @@ static void start_next(struct server *srv)
 	}
 }
 
-void auth_queue(struct server *srv, struct hash_job *j)
+int auth_queue(struct server *srv, struct hash_job *j)
 {
+	if (srv->hashes_queued >= HASH_QUEUE_MAX || srv->stopping)
+		return -1;
 	j->srv = srv;
 	j->next = NULL;
 	srv->inflight++;
+	srv->hashes_queued++;
 	if (srv->hash_tail)
 		srv->hash_tail->next = j;
 	else
 		srv->hash_head = j;
 	srv->hash_tail = j;
 	start_next(srv);
+	return 0;
+}
+
+void auth_cancel_queued(struct server *srv)
+{
+	while (srv->hash_head) {
+		struct hash_job *j = pop(srv);
+		srv->inflight--;
+		j->ok = false;
+		j->cancelled = true;
+		explicit_bzero(j->password, sizeof(j->password));
+		j->cb(j);
+	}
+}
+
+#define CONN_MAX_HASHES 4
+
+static void hashed(struct hash_job *j)
+{
+	struct wreq *w = j->ud;
+	w->r.conn->pending_hashes--;
+	if (j->cancelled) {
+		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "the server is stopping; try again shortly");
+	} else {
+		if (j->verify)
+			w->verified = j->ok;
+		else /* the writer turns an empty hash into an error reply */
+			snprintf(w->aux, sizeof(w->aux), "%s", j->ok ? j->encoded : "");
+		writer_submit(j->srv, w);
+	}
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+}
+
+int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
+		    wreq_done_fn done)
+{
+	if (r->conn->pending_hashes >= CONN_MAX_HASHES)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "too many logins at once on this connection");
+	struct hash_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	snprintf(j->password, sizeof(j->password), "%s", password);
+	if (verify_against)
+		snprintf(j->encoded, sizeof(j->encoded), "%s", verify_against);
+	j->verify = verify_against != NULL;
+	j->cb = hashed;
+	struct wreq *w = req_to_wreq_copy(r, fn);
+	if (!w) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	w->done = done;
+	j->ud = w;
+	if (auth_queue(r->srv, j) < 0) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "too many logins at once; try again shortly");
+		return H_DEFER;
+	}
+	r->conn->pending_hashes++;
+	return H_DEFER;
 }

@@ -1,14 +1,20 @@
 #include "card.h"
 
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "audit.h"
+#include "index.h"
 #include "pbjson.h"
+#include "schema.h"
 #include "text.h"
 
-enum kind { K_TEXT, K_NOTE, K_LIST, K_ENUM, K_DATE, K_MESSENGERS, K_OWNER, K_READONLY };
+enum kind { K_TEXT, K_NOTE, K_LIST, K_ENUM, K_DATE, K_MESSENGERS, K_OWNER, K_BOOL, K_RELATIVES, K_READONLY };
 
 struct cfield {
 	const char *name;
@@ -44,7 +50,12 @@ static const struct cfield fields[] = {
 	{ "sector", K_ENUM, 0, offsetof(Kart__Card, sector), 0, &kart__sector__descriptor },
 	{ "owner", K_OWNER, KART_NAME_MAX - 1, offsetof(Kart__Card, owner), 0, NULL },
 	{ "notes", K_NOTE, 10000, offsetof(Kart__Card, notes), 0, NULL },
+	{ "lifecycle", K_ENUM, 0, offsetof(Kart__Card, lifecycle), 0, &kart__lifecycle__descriptor },
+	{ "vip", K_BOOL, 0, offsetof(Kart__Card, vip), 0, NULL },
+	{ "key_account", K_BOOL, 0, offsetof(Kart__Card, key_account), 0, NULL },
+	{ "relatives", K_RELATIVES, 0, 0, 0, NULL },
 	RO(version), RO(created_at), RO(created_by), RO(updated_at), RO(updated_by), RO(deleted_at), RO(deleted_by),
+	RO(custom), RO(phones_e164), RO(last_touch_at), RO(touches), RO(total_purchases),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
@@ -87,7 +98,9 @@ static int check_date(struct req *r, const struct cfield *f, const char *v)
 	time_t now = (time_t)(r->now / 1000000);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	if (y < 1900 || y > tm.tm_year + 1900)
+	/* a birthday is in the past; other dates (a planned renewal) may be ahead */
+	int last = strcmp(f->name, "birthday") == 0 ? tm.tm_year + 1900 : 2200;
+	if (y < 1900 || y > last)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: year %d is out of range", f->name, y);
 	return H_OK;
 }
@@ -186,17 +199,162 @@ static int append_messengers(struct req *r, const struct cfield *f, Kart__Card *
 	return H_OK;
 }
 
+static bool parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "1", "on", "да" };
+	static const char *const no[] = { "false", "no", "0", "off", "нет", "" };
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(v, yes[i]) == 0)
+			return *out = true, true;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(v, no[i]) == 0)
+			return *out = false, true;
+	return false;
+}
+
+static bool folds_equal(struct arena *a, const char *x, const char *y)
+{
+	const char *fx = text_fold(a, x), *fy = text_fold(a, y);
+	return fx && fy && strcmp(fx, fy) == 0;
+}
+
+/* Canonical text of a custom value, or an error reply. "" clears. */
+static int custom_canonical(struct req *r, const Kart__FieldDef *d, const char *v, const char **out)
+{
+	*out = "";
+	if (!*v)
+		return H_OK;
+	struct cfield f = { .name = d->name, .max = 1000 };
+	int rc = check_text(r, &f, v, false);
+	if (rc)
+		return rc;
+	switch (d->type) {
+	case KART__FIELD_TYPE__FIELD_TYPE_NUMBER: {
+		int64_t x;
+		if (schema_parse_number(v, &x) < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name,
+					 "%s is a number (up to 4 decimals, '.' before them); '%.40s' is not", d->name, v);
+		int64_t whole = x / CUSTOM_NUMBER_SCALE, frac = x % CUSTOM_NUMBER_SCALE;
+		if (frac < 0)
+			frac = -frac;
+		char buf[48];
+		if (frac == 0) {
+			snprintf(buf, sizeof(buf), "%lld", (long long)whole);
+		} else {
+			int n = snprintf(buf, sizeof(buf), "%s%lld.%04lld", x < 0 && whole == 0 ? "-" : "", (long long)whole,
+					 (long long)frac);
+			while (n > 0 && buf[n - 1] == '0')
+				buf[--n] = '\0';
+		}
+		*out = arena_strdup(r->arena, buf);
+		return H_OK;
+	}
+	case KART__FIELD_TYPE__FIELD_TYPE_DATE:
+		if ((rc = check_date(r, &f, v)))
+			return rc;
+		*out = arena_strdup(r->arena, v);
+		return H_OK;
+	case KART__FIELD_TYPE__FIELD_TYPE_BOOL: {
+		bool b;
+		if (!parse_bool(v, &b))
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name, "%s is yes/no; '%.40s' is neither", d->name, v);
+		*out = b ? "true" : "false";
+		return H_OK;
+	}
+	case KART__FIELD_TYPE__FIELD_TYPE_ENUM:
+	case KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM: {
+		bool multi = d->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM;
+		char *copy = arena_strdup(r->arena, v), *acc = arena_strdup(r->arena, "");
+		for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && acc; tok = strtok_r(NULL, ",", &save)) {
+			while (*tok == ' ')
+				tok++;
+			size_t len = strlen(tok);
+			while (len && tok[len - 1] == ' ')
+				tok[--len] = '\0';
+			if (!len)
+				continue;
+			const char *canon = NULL;
+			for (size_t i = 0; i < d->n_values && !canon; i++)
+				if (strcasecmp(d->values[i], tok) == 0 || folds_equal(r->arena, d->values[i], tok))
+					canon = d->values[i];
+			if (!canon) {
+				char *list = arena_strdup(r->arena, "");
+				for (size_t i = 0; i < d->n_values && list; i++)
+					list = arena_printf(r->arena, "%s%s%s", list, i ? ", " : "", d->values[i]);
+				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name, "%s: unknown value '%.40s' (one of: %s)",
+						 d->name, tok, list ? list : "");
+			}
+			if (*acc && !multi)
+				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name, "%s takes one value", d->name);
+			acc = arena_printf(r->arena, "%s%s%s", acc, *acc ? "," : "", canon);
+		}
+		*out = acc ? acc : "";
+		return H_OK;
+	}
+	default:
+		*out = arena_strdup(r->arena, v);
+		return H_OK;
+	}
+}
+
+/* Sets (or with "" removes) a custom value, keeping card->custom sorted by name. */
+static int set_custom(struct req *r, Kart__Card *card, const Kart__FieldDef *d, const char *v)
+{
+	const char *canon;
+	int rc = custom_canonical(r, d, v, &canon);
+	if (rc)
+		return rc;
+	size_t i = 0;
+	while (i < card->n_custom && strcmp(card->custom[i]->field, d->name) < 0)
+		i++;
+	bool exists = i < card->n_custom && strcmp(card->custom[i]->field, d->name) == 0;
+	Kart__CustomValue **arr = arena_alloc(r->arena, (card->n_custom + 1) * sizeof(*arr));
+	if (!arr)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	if (card->n_custom)
+		memcpy(arr, card->custom, card->n_custom * sizeof(*arr));
+	if (!*canon) {
+		if (exists) {
+			memmove(arr + i, arr + i + 1, (card->n_custom - i - 1) * sizeof(*arr));
+			card->n_custom--;
+		}
+		card->custom = arr;
+		return H_OK;
+	}
+	Kart__CustomValue *cv = arena_alloc(r->arena, sizeof(*cv));
+	if (!cv)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__custom_value__init(cv);
+	cv->field = d->name;
+	cv->value = (char *)canon;
+	if (!exists) {
+		memmove(arr + i + 1, arr + i, (card->n_custom - i) * sizeof(*arr));
+		card->n_custom++;
+	}
+	arr[i] = cv;
+	card->custom = arr;
+	return H_OK;
+}
+
 int card_set(struct req *r, Kart__Card *card, const char *name, const char *value, uint64_t *seen)
 {
 	size_t idx;
+	if (!value)
+		value = "";
 	const struct cfield *f = name ? find_field(name, &idx) : NULL;
+	if (!f && name) {
+		const Kart__FieldDef *d = schema_find(schema_for(r), name);
+		if (d)
+			return set_custom(r, card, d, value);
+	}
 	if (!f)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, name ? name : "", "unknown field '%.64s'",
 				 name ? name : "");
 	if (f->kind == K_READONLY)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "field %s is set by the server", f->name);
-	if (!value)
-		value = "";
+	if (f->kind == K_RELATIVES)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
+				 "relatives are changed with RelativeAdd/RelativeRemove (kart card rel add|rm)");
 	bool first = !(*seen & (UINT64_C(1) << idx));
 	*seen |= UINT64_C(1) << idx;
 	char **sp = (char **)((char *)card + f->off);
@@ -215,9 +373,17 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 		if (!rc)
 			*sp = arena_strdup(r->arena, value);
 		break;
+	case K_BOOL: {
+		bool b;
+		if (!parse_bool(value, &b))
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s is yes/no; '%.40s' is neither",
+					 f->name, value);
+		*(protobuf_c_boolean *)((char *)card + f->off) = b;
+		break;
+	}
 	case K_ENUM: {
 		int e = 0;
-		char names[128] = "";
+		char names[160] = "";
 		if (*value && (pbjson_enum_parse(f->enum_desc, value, &e) < 0 || e == 0)) {
 			for (unsigned i = 1; i < f->enum_desc->n_values; i++) {
 				char b[32];
@@ -240,10 +406,17 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 			card->n_messengers = 0;
 		rc = append_messengers(r, f, card, value);
 		break;
+	case K_RELATIVES:
 	case K_READONLY:
 		break;
 	}
 	return rc;
+}
+
+bool card_is_core_field(const char *name)
+{
+	size_t idx;
+	return find_field(name, &idx) != NULL;
 }
 
 static bool empty(const char *s) { return !s || !*s; }
@@ -257,6 +430,36 @@ int card_validate(struct req *r, const Kart__Card *card)
 	return H_OK;
 }
 
+/* Fills the fields the server derives from what was typed. */
+static int card_normalize(struct req *r, Kart__Card *c)
+{
+	char **e164 = c->n_phones ? arena_alloc(r->arena, c->n_phones * sizeof(char *)) : NULL;
+	if (c->n_phones && !e164)
+		return ENOMEM;
+	for (size_t i = 0; i < c->n_phones; i++) {
+		char buf[24];
+		e164[i] = text_phone_e164(c->phones[i], r->srv->cfg.phone_country, buf, sizeof(buf)) == 0
+				  ? arena_strdup(r->arena, buf)
+				  : (char *)"";
+		if (!e164[i])
+			return ENOMEM;
+	}
+	c->phones_e164 = e164;
+	c->n_phones_e164 = c->n_phones;
+	return 0;
+}
+
+static const char *relatives_text(struct arena *a, const Kart__Card *c)
+{
+	char *out = arena_strdup(a, "");
+	for (size_t i = 0; out && i < c->n_relatives; i++) {
+		const Kart__Relative *p = c->relatives[i];
+		out = arena_printf(a, "%s%s%s (%s%s%s)", out, i ? ", " : "", p->name, p->relation,
+				   p->birthday && *p->birthday ? ", " : "", p->birthday ? p->birthday : "");
+	}
+	return out ? out : "";
+}
+
 static const char *field_text(struct arena *a, const Kart__Card *c, const struct cfield *f)
 {
 	char buf[32];
@@ -268,6 +471,8 @@ static const char *field_text(struct arena *a, const Kart__Card *c, const struct
 		const char *s = *(char *const *)((const char *)c + f->off);
 		return s ? s : "";
 	}
+	case K_BOOL:
+		return *(const protobuf_c_boolean *)((const char *)c + f->off) ? "true" : "";
 	case K_ENUM: {
 		int e = *(const int *)((const char *)c + f->off);
 		return e ? arena_strdup(a, pbjson_enum_name(f->enum_desc, e, buf, sizeof(buf))) : "";
@@ -287,9 +492,19 @@ static const char *field_text(struct arena *a, const Kart__Card *c, const struct
 					   c->messengers[i]->handle);
 		return out ? out : "";
 	}
+	case K_RELATIVES:
+		return relatives_text(a, c);
 	case K_READONLY:
 		break;
 	}
+	return "";
+}
+
+static const char *custom_text(const Kart__Card *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_custom; i++)
+		if (strcmp(c->custom[i]->field, name) == 0)
+			return c->custom[i]->value;
 	return "";
 }
 
@@ -305,23 +520,78 @@ static const char *clip(struct arena *a, const char *s)
 	return arena_printf(a, "%.*s…", (int)cut, s);
 }
 
-char *card_diff(struct arena *a, const Kart__Card *before, const Kart__Card *after)
+static int push_change(struct arena *a, Kart__Change ***arr, size_t *n, size_t *cap, const char *field,
+		       const char *x, const char *y)
 {
-	char *out = arena_strdup(a, "");
-	for (size_t i = 0; out && i < NFIELDS; i++) {
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		Kart__Change **na = arena_alloc(a, *cap * sizeof(*na));
+		if (!na)
+			return -1;
+		if (*n)
+			memcpy(na, *arr, *n * sizeof(*na));
+		*arr = na;
+	}
+	Kart__Change *ch = arena_alloc(a, sizeof(*ch));
+	if (!ch)
+		return -1;
+	kart__change__init(ch);
+	ch->field = (char *)field;
+	ch->old_value = (char *)x;
+	ch->new_value = (char *)y;
+	(*arr)[(*n)++] = ch;
+	return 0;
+}
+
+size_t card_changes(struct arena *a, const Kart__Card *before, const Kart__Card *after, Kart__Change ***out)
+{
+	Kart__Change **arr = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < NFIELDS; i++) {
 		const struct cfield *f = &fields[i];
 		if (f->kind == K_READONLY)
 			continue;
 		const char *x = before ? field_text(a, before, f) : "";
 		const char *y = field_text(a, after, f);
-		if (strcmp(x, y) == 0)
-			continue;
+		if (strcmp(x, y) != 0 && push_change(a, &arr, &n, &cap, f->name, x, y) < 0)
+			break;
+	}
+	/* custom values: both lists are sorted by name */
+	size_t i = 0, j = 0, bn = before ? before->n_custom : 0;
+	while (i < bn || j < after->n_custom) {
+		int c = i == bn ? 1 : j == after->n_custom ? -1 : strcmp(before->custom[i]->field, after->custom[j]->field);
+		const char *name = c <= 0 ? before->custom[i]->field : after->custom[j]->field;
+		const char *x = c <= 0 ? before->custom[i]->value : "";
+		const char *y = c >= 0 ? after->custom[j]->value : "";
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			j++;
+		if (strcmp(x, y) != 0 && push_change(a, &arr, &n, &cap, name, x, y) < 0)
+			break;
+	}
+	*out = arr;
+	return n;
+}
+
+char *card_diff(struct arena *a, const Kart__Card *before, const Kart__Card *after)
+{
+	Kart__Change **ch;
+	size_t n = card_changes(a, before, after, &ch);
+	char *out = arena_strdup(a, "");
+	for (size_t i = 0; out && i < n; i++) {
 		if (before)
-			out = arena_printf(a, "%s%s%s: '%s' -> '%s'", out, *out ? "; " : "", f->name, clip(a, x), clip(a, y));
+			out = arena_printf(a, "%s%s%s: '%s' -> '%s'", out, *out ? "; " : "", ch[i]->field,
+					   clip(a, ch[i]->old_value), clip(a, ch[i]->new_value));
 		else
-			out = arena_printf(a, "%s%s%s: '%s'", out, *out ? "; " : "", f->name, clip(a, y));
+			out = arena_printf(a, "%s%s%s: '%s'", out, *out ? "; " : "", ch[i]->field, clip(a, ch[i]->new_value));
 	}
 	return out;
+}
+
+const char *card_custom_value(const Kart__Card *c, const char *name)
+{
+	return custom_text(c, name);
 }
 
 const char *card_title(struct arena *a, const Kart__Card *c)
@@ -348,7 +618,7 @@ int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Car
 	return *out ? 0 : MDB_CORRUPTED;
 }
 
-int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card, struct arena *a)
+int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card)
 {
 	size_t n = kart__card__get_packed_size(card);
 	uint8_t key[8];
@@ -357,7 +627,6 @@ int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card, struct arena *a
 	int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
 	if (rc)
 		return rc;
-	(void)a;
 	kart__card__pack(card, v.mv_data);
 	return 0;
 }
@@ -370,4 +639,45 @@ Kart__Card *card_copy(struct arena *a, const Kart__Card *card)
 		return NULL;
 	kart__card__pack(card, buf);
 	return kart__card__unpack(&a->pb, n, buf);
+}
+
+int card_history_key(uint64_t id, uint64_t version, uint8_t out[16])
+{
+	store_u64_key(id, out);
+	store_u64_key(version, out + 8);
+	return 16;
+}
+
+int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_where where)
+{
+	struct store *st = &r->srv->store;
+	struct schema *sc = schema_for(r);
+	int rc;
+	if (after && (rc = card_normalize(r, after)))
+		return rc;
+	if (before) {
+		/* keep the version being replaced */
+		uint8_t hk[16];
+		card_history_key(before->id, before->version, hk);
+		MDB_val k = { 16, hk }, v = { kart__card__get_packed_size(before), NULL };
+		if ((rc = mdb_put(r->txn, st->history, &k, &v, MDB_RESERVE)))
+			return rc;
+		kart__card__pack(before, v.mv_data);
+	}
+	/* only live cards are indexed */
+	const Kart__Card *ix_old = before && where != CARD_RESTORED ? before : NULL;
+	const Kart__Card *ix_new = after && where != CARD_TRASHED ? after : NULL;
+	if ((rc = index_update(r->txn, st, sc, r->arena, ix_old, ix_new)))
+		return rc;
+	uint64_t id = after ? after->id : before->id;
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key };
+	if (where == CARD_TRASHED && (rc = mdb_del(r->txn, st->cards, &k, NULL)))
+		return rc;
+	if (where == CARD_RESTORED && (rc = mdb_del(r->txn, st->trash, &k, NULL)))
+		return rc;
+	if (after)
+		rc = card_save(r->txn, where == CARD_TRASHED ? st->trash : st->cards, after);
+	return rc;
 }

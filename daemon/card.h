@@ -20,7 +20,22 @@ const char *card_title(struct arena *a, const Kart__Card *card);
 
 /* Storage: load (unpacked into the arena) and save. Returns 0 or an MDB code. */
 int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out);
-int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card, struct arena *a);
+int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card);
+
+enum card_where {
+	CARD_LIVE,        /* before and after live (create: before NULL) */
+	CARD_TRASHED,     /* moved from the live table to the trash */
+	CARD_RESTORED,    /* moved from the trash back */
+};
+/* Writes a change of one card: derived fields, the replaced version into
+ * history, the secondary indexes, the card itself. The caller has bumped the
+ * version and appends the audit record. Returns 0 or an MDB code. */
+int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_where where);
+int card_history_key(uint64_t id, uint64_t version, uint8_t out[16]);
+/* Field-level differences (core, relatives, custom), in the arena. */
+size_t card_changes(struct arena *a, const Kart__Card *before, const Kart__Card *after, Kart__Change ***out);
+bool card_is_core_field(const char *name);
+const char *card_custom_value(const Kart__Card *c, const char *name);
 /* A deep copy sharing nothing mutable with the original, for diffs. */
 Kart__Card *card_copy(struct arena *a, const Kart__Card *card);
 

@@ -100,6 +100,7 @@ static void on_write(uv_write_t *req, int status)
 	struct wbuf *b = req->data;
 	struct conn *c = b->conn;
 	c->out_queued -= b->len;
+	c->active_ms = util_mono_ms(); /* the peer reads: it is not idle */
 	free(b);
 	if (status < 0 && !c->closing) {
 		log_debug("%s: write failed: %s", c->who.peer, uv_strerror(status));
@@ -112,11 +113,12 @@ static void on_write(uv_write_t *req, int status)
 }
 
 /* Over a limit: unsent output (the peer does not read its replies), writes
- * waiting for the writer, or open streams. */
+ * waiting for the writer (by count and by the memory they hold), or open
+ * streams. */
 static bool conn_busy(const struct conn *c)
 {
 	return c->out_queued + c->plain_len > c->srv->cfg.output_limit || c->pending_writes >= CONN_MAX_WRITES ||
-	       c->nstreams >= CONN_MAX_STREAMS;
+	       c->pending_bytes > c->srv->cfg.output_limit || c->nstreams >= CONN_MAX_STREAMS;
 }
 
 /* Backpressure: a busy connection is not read until it drains. */
@@ -424,6 +426,12 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
+	if (tls_engine_unread(&c->tls) > c->srv->cfg.max_frame + 65536) {
+		/* the engine stopped taking input (a broken record): do not hoard the rest */
+		log_notice("%s: TLS input not consumed; closing", c->who.peer);
+		conn_close(c);
+		return;
+	}
 	if (!c->tls_done) {
 		int hs = tls_engine_handshake(&c->tls);
 		if (hs == TLS_ERROR) {
@@ -465,6 +473,8 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	process_frames(c);
 	conn_flush(c);
 	conn_pump(c);
+	/* a stream may have ended, or output drained without a write callback */
+	conn_resume(c);
 }
 
 void conn_resume(struct conn *c)
@@ -541,7 +551,7 @@ void conn_accept(struct server *srv)
 	arena_init(&c->arena, (size_t)srv->cfg.max_frame * 4 + 65536);
 	c->created_ms = c->active_ms = util_mono_ms();
 	if (tls_engine_init(&c->tls, srv->tls) != TLS_OK) {
-		free(c);
+		uv_close((uv_handle_t *)&c->tcp, reject_close);
 		return;
 	}
 	c->next = srv->conns;
@@ -568,7 +578,7 @@ void conn_sweep(struct server *srv, int64_t now_ms)
 			conn_close(c);
 			continue;
 		}
-		if (!c->streams && now_ms - c->active_ms > srv->cfg.idle_timeout_ms) {
+		if (now_ms - c->active_ms > srv->cfg.idle_timeout_ms) {
 			log_info("%s: idle for %u ms; closing", c->who.peer, srv->cfg.idle_timeout_ms);
 			conn_flush(c); /* replies before close_notify */
 			tls_engine_shutdown(&c->tls);

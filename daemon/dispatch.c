@@ -45,6 +45,29 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_CARD_RESTORE] = { "restore cards", h_card_restore, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_CARD_LIST] = { "list cards", h_card_list, 0, STAFF },
 	[KART__ENVELOPE__BODY_AUDIT_QUERY] = { "read the audit trail", h_audit_query, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
+	[KART__ENVELOPE__BODY_LOG_ADD] = { "write the timeline", h_log_add, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_TIMELINE_QUERY] = { "read the timeline", h_timeline_query, 0, STAFF },
+	[KART__ENVELOPE__BODY_DEAL_ADD] = { "add deals", h_deal_add, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_DEAL_MOVE] = { "move deals", h_deal_move, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_DEAL_LIST] = { "list deals", h_deal_list, 0, STAFF },
+	[KART__ENVELOPE__BODY_REMINDER_ADD] = { "add reminders", h_reminder_add, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_REMINDER_DONE] = { "close reminders", h_reminder_done, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_TODAY_QUERY] = { "see today's reminders and birthdays", h_today, 0, STAFF },
+	[KART__ENVELOPE__BODY_FIELD_ADD] = { "define custom fields", h_field_add, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_FIELD_LIST] = { "list custom fields", h_field_list, 0, ANY },
+	[KART__ENVELOPE__BODY_FIELD_REMOVE] = { "remove custom fields", h_field_remove, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_RELATIVE_ADD] = { "edit cards", h_relative_add, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_RELATIVE_REMOVE] = { "edit cards", h_relative_remove, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_CARD_HISTORY] = { "read card history", h_card_history, 0, STAFF },
+	[KART__ENVELOPE__BODY_CARD_REVERT] = { "revert cards", h_card_revert, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_FIND] = { "find cards", h_find, 0, STAFF },
+	[KART__ENVELOPE__BODY_CARD_QUERY] = { "list cards", h_card_query, 0, STAFF },
+	[KART__ENVELOPE__BODY_BULK_MOVE] = { "move cards in bulk", h_bulk_move, F_WRITE, ROLE(ADMIN) | ROLE(SUPERVISOR) },
+	[KART__ENVELOPE__BODY_SEGMENT_SAVE] = { "save segments", h_segment_save, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_SEGMENT_LIST] = { "list segments", h_segment_list, 0, STAFF },
+	[KART__ENVELOPE__BODY_SEGMENT_SHOW] = { "read segments", h_segment_show, 0, STAFF },
+	[KART__ENVELOPE__BODY_SEGMENT_REMOVE] = { "remove segments", h_segment_remove, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_REINDEX] = { "rebuild indexes", h_reindex, F_WRITE, ROLE(ADMIN) },
 };
 
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
@@ -136,6 +159,18 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		}
 		if (!c->authed) {
 			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "not logged in");
+			goto reply;
+		}
+		/* a session revoked elsewhere (logout, password change, lock) ends here too:
+		 * one lookup in the batch's snapshot */
+		MDB_txn *txn = store_read_begin(&srv->store);
+		MDB_val k = { 32, c->who.session_key }, v;
+		int src = txn ? mdb_get(txn, srv->store.sessions, &k, &v) : MDB_NOTFOUND;
+		if (txn)
+			store_read_end(&srv->store);
+		if (src == MDB_NOTFOUND) {
+			conn_clear_session(c);
+			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
 			goto reply;
 		}
 	}

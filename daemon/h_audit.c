@@ -1,10 +1,11 @@
 /* h_audit: the audit trail, newest first, filtered, streamed in pages. */
+#include <stdint.h>
 #include <string.h>
 
 #include "audit.h"
 #include "kartd.h"
 
-#define SCAN_PER_PAGE 20000   /* records examined before a page is sent, even if short */
+#define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 
 struct audit_state {
 	uint64_t before;          /* next record to examine is before this seq; 0: from the newest */
@@ -53,6 +54,8 @@ static bool audit_page(struct stream *s, struct req *r)
 	int scanned = 0;
 	for (; rc == 0 && page->n_events < want && scanned < SCAN_PER_PAGE;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV), scanned++) {
+		if (page->n_events && r->arena->used > PAGE_BYTES)
+			break; /* this record starts the next page */
 		st->before = store_key_u64(k.mv_data);
 		Kart__AuditEvent *e = audit_decode(&v, &r->arena->pb);
 		if (!e)
@@ -85,7 +88,10 @@ static bool audit_page(struct stream *s, struct req *r)
 int h_audit_query(struct req *r)
 {
 	Kart__AuditQuery *m = r->in->audit_query;
-	if (m->since < 0 || m->until < 0 || (m->until && m->since && m->until <= m->since))
+	if (m->since < 0 || m->until < 0 || m->since > INT64_MAX / 1000000 || m->until > INT64_MAX / 1000000)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, m->since < 0 || m->since > INT64_MAX / 1000000 ? "since" : "until",
+				 "time out of range");
+	if (m->until && m->since && m->until <= m->since)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "until", "the time range is empty");
 	struct stream *s = stream_new(r, audit_page);
 	struct audit_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;

@@ -1,10 +1,13 @@
 /* h_card: create, get, update, delete (to the trash), restore, list. */
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
+#include "log.h"
+#include "text.h"
 
 static int reply_card(struct req *r, Kart__Card *c)
 {
@@ -49,19 +52,12 @@ int h_card_create(struct req *r)
 		c->owner = r->who.user;
 	if ((rc = check_owner(r, c)))
 		return rc;
-	uint64_t next = 0;
-	rc = store_meta_get_u64(r->txn, &r->srv->store, "next_card_id", &next);
-	if (rc == MDB_NOTFOUND)
-		next = 1;
-	else if (rc)
+	if ((rc = store_next_id(r->txn, &r->srv->store, "next_card_id", &c->id)))
 		return rc;
-	if ((rc = store_meta_put_u64(r->txn, &r->srv->store, "next_card_id", next + 1)))
-		return rc;
-	c->id = next;
 	c->version = 1;
 	c->created_at = c->updated_at = r->now / 1000000;
 	c->created_by = c->updated_by = r->who.user;
-	if ((rc = card_save(r->txn, r->srv->store.cards, c, r->arena)))
+	if ((rc = card_commit(r, NULL, c, CARD_LIVE)))
 		return rc;
 	if ((rc = audit_append(r, "card.create", "card", c->id, card_title(r->arena, c), card_diff(r->arena, NULL, c), true)))
 		return rc;
@@ -128,7 +124,7 @@ int h_card_update(struct req *r)
 	if (!*diff)
 		return reply_card(r, c); /* nothing changed: no new version */
 	touch(r, c);
-	if ((rc = card_save(r->txn, r->srv->store.cards, c, r->arena)))
+	if ((rc = card_commit(r, before, c, CARD_LIVE)))
 		return rc;
 	if ((rc = audit_append(r, "card.update", "card", c->id, card_title(r->arena, c), diff, true)))
 		return rc;
@@ -139,7 +135,7 @@ int h_card_update(struct req *r)
 static int move_card(struct req *r, uint64_t id, uint64_t expected, bool to_trash)
 {
 	struct store *st = &r->srv->store;
-	MDB_dbi from = to_trash ? st->cards : st->trash, to = to_trash ? st->trash : st->cards;
+	MDB_dbi from = to_trash ? st->cards : st->trash;
 	Kart__Card *c;
 	int rc = card_load(r->txn, from, id, r->arena, &c);
 	if (rc == MDB_NOTFOUND)
@@ -148,13 +144,13 @@ static int move_card(struct req *r, uint64_t id, uint64_t expected, bool to_tras
 		return rc;
 	if ((rc = check_version(r, c, expected)))
 		return rc;
+	Kart__Card *before = card_copy(r->arena, c);
+	if (!before)
+		return ENOMEM;
 	touch(r, c);
 	c->deleted_at = to_trash ? r->now / 1000000 : 0;
 	c->deleted_by = to_trash ? r->who.user : (char *)"";
-	uint8_t key[8];
-	store_u64_key(id, key);
-	MDB_val k = { 8, key };
-	if ((rc = mdb_del(r->txn, from, &k, NULL)) || (rc = card_save(r->txn, to, c, r->arena)))
+	if ((rc = card_commit(r, before, c, to_trash ? CARD_TRASHED : CARD_RESTORED)))
 		return rc;
 	if ((rc = audit_append(r, to_trash ? "card.delete" : "card.restore", "card", id, card_title(r->arena, c),
 			       to_trash ? "moved to trash" : "restored from trash", true)))
@@ -199,10 +195,14 @@ static bool list_page(struct stream *s, struct req *r)
 	MDB_val k = { 8, key }, v;
 	int rc = st->after == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	for (; rc == 0 && page->n_cards < want; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (page->n_cards && r->arena->used > PAGE_BYTES)
+			break; /* this card starts the next page */
 		Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 		st->after = store_key_u64(k.mv_data);
 		if (c)
 			cards[page->n_cards++] = c;
+		else
+			log_err("card %llu does not decode; skipped", (unsigned long long)st->after);
 	}
 	/* is there more after this page? */
 	bool last = rc != 0;
@@ -233,4 +233,236 @@ int h_card_list(struct req *r)
 	s->state = st;
 	conn_add_stream(r->conn, s);
 	return H_DEFER;
+}
+
+/* Loads a live card for a change, checking the expected version. */
+static int load_for_change(struct req *r, uint64_t id, uint64_t expected, Kart__Card **c, Kart__Card **before)
+{
+	int rc = card_load(r->txn, r->srv->store.cards, id, r->arena, c);
+	if (rc == MDB_NOTFOUND)
+		return not_found(r, id, false);
+	if (rc)
+		return rc;
+	if ((rc = check_version(r, *c, expected)))
+		return rc;
+	*before = card_copy(r->arena, *c);
+	return *before ? H_OK : ENOMEM;
+}
+
+static int check_relative_text(struct req *r, const char *field, const char *v, size_t max, bool required)
+{
+	size_t len = v ? strlen(v) : 0;
+	if (required && len == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s is required", field);
+	if (len && !text_utf8_valid(v, len))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: not valid UTF-8 text", field);
+	if (len && text_utf8_chars(v, len) > max)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s is too long (at most %zu characters)", field, max);
+	return H_OK;
+}
+
+int h_relative_add(struct req *r)
+{
+	Kart__RelativeAdd *m = r->in->relative_add;
+	Kart__Relative *p = m->relative;
+	if (!p)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "relative", "relative missing");
+	int rc;
+	if ((rc = check_relative_text(r, "name", p->name, 200, true)) ||
+	    (rc = check_relative_text(r, "relation", p->relation, 64, true)) ||
+	    (rc = check_relative_text(r, "note", p->note, 1000, false)))
+		return rc;
+	if (p->birthday && *p->birthday) {
+		/* a year may be unknown: --MM-DD */
+		const char *b = p->birthday;
+		char full[11];
+		snprintf(full, sizeof(full), "%s", b);
+		if (strncmp(b, "--", 2) == 0 && strlen(b) == 7)
+			snprintf(full, sizeof(full), "2000%s", b + 1);
+		uint64_t seen = 0;
+		Kart__Card probe = KART__CARD__INIT;
+		if ((rc = card_set(r, &probe, "birthday", full, &seen))) {
+			r->out.error->field = (char *)"birthday";
+			return rc;
+		}
+	}
+	Kart__Card *c, *before;
+	if ((rc = load_for_change(r, m->card_id, m->expected_version, &c, &before)))
+		return rc;
+	if (c->n_relatives >= 50)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "relative", "at most 50 relatives per card");
+	Kart__Relative **arr = arena_alloc(r->arena, (c->n_relatives + 1) * sizeof(*arr));
+	if (!arr)
+		return ENOMEM;
+	if (c->n_relatives)
+		memcpy(arr, c->relatives, c->n_relatives * sizeof(*arr));
+	arr[c->n_relatives++] = p;
+	c->relatives = arr;
+	touch(r, c);
+	if ((rc = card_commit(r, before, c, CARD_LIVE)))
+		return rc;
+	if ((rc = audit_append(r, "card.update", "card", c->id, card_title(r->arena, c),
+			       arena_printf(r->arena, "relative added: %s (%s)", p->name, p->relation), true)))
+		return rc;
+	return reply_card(r, c);
+}
+
+int h_relative_remove(struct req *r)
+{
+	Kart__RelativeRemove *m = r->in->relative_remove;
+	Kart__Card *c, *before;
+	int rc;
+	if ((rc = load_for_change(r, m->card_id, m->expected_version, &c, &before)))
+		return rc;
+	if (m->index < 1 || m->index > c->n_relatives)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "index", "card %" PRIu64 " has no relative %u (it has %zu)",
+				 c->id, m->index, c->n_relatives);
+	Kart__Relative *gone = c->relatives[m->index - 1];
+	memmove(c->relatives + m->index - 1, c->relatives + m->index, (c->n_relatives - m->index) * sizeof(*c->relatives));
+	c->n_relatives--;
+	touch(r, c);
+	if ((rc = card_commit(r, before, c, CARD_LIVE)))
+		return rc;
+	if ((rc = audit_append(r, "card.update", "card", c->id, card_title(r->arena, c),
+			       arena_printf(r->arena, "relative removed: %s (%s)", gone->name, gone->relation), true)))
+		return rc;
+	return reply_card(r, c);
+}
+
+/* Every stored version of card id, oldest first, ending with the current one. */
+static int load_versions(struct req *r, uint64_t id, Kart__Card ***out, size_t *n)
+{
+	struct store *st = &r->srv->store;
+	Kart__Card *cur;
+	int rc = card_load(r->txn, st->cards, id, r->arena, &cur);
+	if (rc == MDB_NOTFOUND)
+		rc = card_load(r->txn, st->trash, id, r->arena, &cur);
+	if (rc == MDB_NOTFOUND)
+		return not_found(r, id, false);
+	if (rc)
+		return rc;
+	size_t cap = 16, cnt = 0;
+	Kart__Card **v = arena_alloc(r->arena, cap * sizeof(*v));
+	MDB_cursor *cursor;
+	if (!v || (rc = mdb_cursor_open(r->txn, st->history, &cursor)))
+		return v ? rc : ENOMEM;
+	uint8_t hk[16];
+	card_history_key(id, 0, hk);
+	MDB_val k = { 16, hk }, val;
+	for (rc = mdb_cursor_get(cursor, &k, &val, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cursor, &k, &val, MDB_NEXT)) {
+		if (k.mv_size != 16 || store_key_u64(k.mv_data) != id)
+			break;
+		Kart__Card *c = kart__card__unpack(&r->arena->pb, val.mv_size, val.mv_data);
+		if (!c)
+			continue;
+		if (cnt + 1 >= cap) {
+			Kart__Card **nv = arena_alloc(r->arena, cap * 2 * sizeof(*nv));
+			if (!nv) {
+				rc = ENOMEM;
+				break;
+			}
+			memcpy(nv, v, cnt * sizeof(*nv));
+			v = nv;
+			cap *= 2;
+		}
+		v[cnt++] = c;
+	}
+	mdb_cursor_close(cursor);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	v[cnt++] = cur;
+	*out = v;
+	*n = cnt;
+	return H_OK;
+}
+
+int h_card_history(struct req *r)
+{
+	Kart__Card **v;
+	size_t n;
+	int rc = load_versions(r, r->in->card_history->id, &v, &n);
+	if (rc)
+		return rc;
+	Kart__HistoryPage *page = arena_alloc(r->arena, sizeof(*page));
+	Kart__Version **vers = arena_alloc(r->arena, n * sizeof(*vers));
+	if (!page || !vers)
+		return ENOMEM;
+	kart__history_page__init(page);
+	for (size_t i = 0; i < n; i++) {
+		Kart__Version *ver = arena_alloc(r->arena, sizeof(*ver));
+		if (!ver)
+			return ENOMEM;
+		kart__version__init(ver);
+		ver->version = v[i]->version;
+		ver->at = i == 0 && v[i]->version == 1 ? v[i]->created_at : v[i]->updated_at;
+		ver->by = i == 0 && v[i]->version == 1 ? v[i]->created_by : v[i]->updated_by;
+		ver->n_changes = card_changes(r->arena, i ? v[i - 1] : NULL, v[i], &ver->changes);
+		if (v[i]->deleted_at && (i == 0 || !v[i - 1]->deleted_at)) {
+			Kart__Change *ch = arena_alloc(r->arena, sizeof(*ch));
+			Kart__Change **na = arena_alloc(r->arena, (ver->n_changes + 1) * sizeof(*na));
+			if (!ch || !na)
+				return ENOMEM;
+			kart__change__init(ch);
+			ch->field = (char *)"trash";
+			ch->old_value = (char *)"";
+			ch->new_value = (char *)"moved to trash";
+			if (ver->n_changes)
+				memcpy(na, ver->changes, ver->n_changes * sizeof(*na));
+			na[ver->n_changes++] = ch;
+			ver->changes = na;
+		}
+		vers[page->n_versions++] = ver;
+	}
+	page->versions = vers;
+	r->out.body_case = KART__ENVELOPE__BODY_HISTORY_PAGE;
+	r->out.history_page = page;
+	return H_OK;
+}
+
+int h_card_revert(struct req *r)
+{
+	Kart__CardRevert *m = r->in->card_revert;
+	Kart__Card **v;
+	size_t n;
+	int rc = load_versions(r, m->id, &v, &n);
+	if (rc)
+		return rc;
+	Kart__Card *cur = v[n - 1];
+	if (cur->deleted_at)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "id", "card %" PRIu64 " is in the trash; restore it first",
+				 cur->id);
+	if ((rc = check_version(r, cur, m->expected_version)))
+		return rc;
+	Kart__Card *target = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->version == m->to_version)
+			target = v[i];
+	if (!target)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "to_version", "card %" PRIu64 " has no version %" PRIu64,
+				 cur->id, m->to_version);
+	Kart__Card *before = card_copy(r->arena, cur);
+	Kart__Card *c = card_copy(r->arena, target);
+	if (!before || !c)
+		return ENOMEM;
+	/* what the server keeps stays as it is now */
+	c->version = cur->version;
+	c->created_at = cur->created_at;
+	c->created_by = cur->created_by;
+	c->last_touch_at = cur->last_touch_at;
+	c->touches = cur->touches;
+	c->total_purchases = cur->total_purchases;
+	c->deleted_at = 0;
+	c->deleted_by = (char *)"";
+	if ((rc = check_owner(r, c)))
+		return rc;
+	const char *diff = card_diff(r->arena, before, c);
+	if (!*diff)
+		return reply_card(r, cur);
+	touch(r, c);
+	if ((rc = card_commit(r, before, c, CARD_LIVE)))
+		return rc;
+	if ((rc = audit_append(r, "card.revert", "card", c->id, card_title(r->arena, c),
+			       arena_printf(r->arena, "to version %" PRIu64 ": %s", m->to_version, diff), true)))
+		return rc;
+	return reply_card(r, c);
 }

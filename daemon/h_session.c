@@ -115,14 +115,6 @@ static int w_login(struct req *r)
 	return reply_session(r, w->aux, name, u->user->role, sr.expires_at);
 }
 
-static void login_hashed(struct hash_job *j)
-{
-	struct wreq *w = j->ud;
-	w->verified = j->ok;
-	writer_submit(j->srv, w);
-	free(j);
-}
-
 int h_login(struct req *r)
 {
 	Kart__Login *m = r->in->login;
@@ -132,30 +124,13 @@ int h_login(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "password", "password missing or too long");
 	if (r->conn->authed)
 		conn_clear_session(r->conn);
-	struct hash_job *j = calloc(1, sizeof(*j));
-	if (!j)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, m->user, &r->arena->pb, &u);
-	if (rc && rc != MDB_NOTFOUND) {
-		free(j);
+	if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	}
-	/* an unknown user costs the same hash as a known one */
-	snprintf(j->encoded, sizeof(j->encoded), "%s", rc == 0 ? u->password_hash : r->srv->dummy_hash);
-	snprintf(j->password, sizeof(j->password), "%s", m->password);
 	snprintf(r->who.user, sizeof(r->who.user), "%s", m->user);
-	struct wreq *w = req_to_wreq(r, w_login);
-	if (!w) {
-		free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	}
-	w->done = login_done;
-	j->verify = true;
-	j->cb = login_hashed;
-	j->ud = w;
-	auth_queue(r->srv, j);
-	return H_DEFER;
+	/* an unknown user costs the same hash as a known one */
+	return auth_then_write(r, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login, login_done);
 }
 
 int h_resume(struct req *r)

@@ -36,38 +36,6 @@ static int check_password(struct req *r, const char *pw)
 	return H_OK;
 }
 
-static void hashed(struct hash_job *j)
-{
-	struct wreq *w = j->ud;
-	if (!j->ok) {
-		/* the writer turns an empty hash into an error reply */
-		w->aux[0] = '\0';
-	} else {
-		snprintf(w->aux, sizeof(w->aux), "%s", j->encoded);
-	}
-	writer_submit(j->srv, w);
-	free(j);
-}
-
-/* Hashes `password` off the loop, then runs fn on the writer with the hash in aux. */
-static int hash_then_write(struct req *r, const char *password, handler_fn fn)
-{
-	struct hash_job *j = calloc(1, sizeof(*j));
-	if (!j)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	snprintf(j->password, sizeof(j->password), "%s", password);
-	struct wreq *w = req_to_wreq(r, fn);
-	if (!w) {
-		free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	}
-	j->verify = false;
-	j->cb = hashed;
-	j->ud = w;
-	auth_queue(r->srv, j);
-	return H_DEFER;
-}
-
 static int put_user(struct req *r, const Kart__UserRecord *u)
 {
 	size_t n = kart__user_record__get_packed_size(u);
@@ -124,7 +92,7 @@ int h_user_add(struct req *r)
 		return req_error(r, KART__ERROR_CODE__CONFLICT, "name", "user %s already exists", m->name);
 	if (rc != MDB_NOTFOUND)
 		return rc;
-	return hash_then_write(r, m->password, w_user_add);
+	return auth_then_write(r, m->password, NULL, w_user_add, NULL);
 }
 
 int h_user_list(struct req *r)
@@ -178,7 +146,25 @@ static int w_user_passwd(struct req *r)
 	u->password_hash = wreq_of(r)->aux;
 	if ((rc = put_user(r, u)))
 		return rc;
-	if ((rc = audit_append(r, "user.passwd", "user", 0, m->name, "", true)))
+	/* the old password's sessions end, except the one asking */
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur)))
+		return rc;
+	MDB_val k, v;
+	unsigned revoked = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Kart__SessionRecord *sr = kart__session_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!sr || strcmp(sr->user, m->name) != 0 || (k.mv_size == 32 && memcmp(k.mv_data, r->who.session_key, 32) == 0))
+			continue;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		revoked++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = audit_append(r, "user.passwd", "user", 0, m->name,
+			       revoked ? arena_printf(r->arena, "%u sessions revoked", revoked) : "", true)))
 		return rc;
 	req_ok(r);
 	return H_OK;
@@ -201,5 +187,5 @@ int h_user_passwd(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
 	if (rc)
 		return rc;
-	return hash_then_write(r, m->password, w_user_passwd);
+	return auth_then_write(r, m->password, NULL, w_user_passwd, NULL);
 }

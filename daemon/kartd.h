@@ -30,6 +30,15 @@
 #include "store.h"
 #include "tls.h"
 
+/* schema.h: the custom field definitions cached per thread */
+struct schema {
+	uint64_t gen;
+	size_t n;
+	Kart__FieldDef **defs;      /* sorted by name; in `arena` */
+	struct arena arena;
+	bool loaded;
+};
+
 #define KART_NAME_MAX 64
 #define KART_SERVER_NAME "kartd 0.1.0"
 
@@ -70,6 +79,7 @@ struct req {
 		size_t len;
 	} packed;
 	int64_t now;                /* unix microseconds, fixed for the request */
+	bool on_writer;             /* runs on the writer thread */
 };
 
 typedef int (*handler_fn)(struct req *r);
@@ -97,6 +107,7 @@ struct wreq {
 	uint8_t *frame;             /* packed reply (header + payload), malloc'ed */
 	size_t frame_len;
 	wreq_done_fn done;          /* optional, loop thread, before the reply is sent */
+	size_t in_bytes;            /* counted in the connection's pending_bytes */
 	bool verified;              /* login: the password matched */
 	char aux[256];              /* login: the new token; user add/passwd: the new hash */
 };
@@ -110,6 +121,11 @@ void writer_submit(struct server *srv, struct wreq *w);
 /* Moves a loop-thread request (and its connection's request arena) into a new
  * write request that will run fn on the writer thread. */
 struct wreq *req_to_wreq(struct req *r, handler_fn fn);
+/* The same, for a request that will wait (for a password hash): it keeps a
+ * copy of the request without unknown fields instead of the whole frame. */
+struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn);
+/* Answers a write request that will not run with an error, and frees it. */
+void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message);
 void wreq_free(struct wreq *w);
 
 /* ---- conn.c ---- */
@@ -130,7 +146,9 @@ struct conn {
 	int64_t created_ms, active_ms, shut_ms;
 	struct stream *streams, *streams_tail;
 	unsigned nstreams;          /* streams not yet finished */
-	unsigned pending_writes;    /* requests handed to the writer, not yet answered */
+	unsigned pending_writes;    /* requests handed to the writer or the pool, not yet answered */
+	size_t pending_bytes;       /* the memory those requests hold */
+	unsigned pending_hashes;    /* of which waiting for a password hash */
 	bool pumping, resuming;
 	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
 	bool authed;
@@ -183,6 +201,9 @@ struct stream {
 	void *state;
 };
 
+/* A page ends early once its records hold this much memory. */
+#define PAGE_BYTES (1u << 20)
+
 struct stream *stream_new(struct req *r, stream_page_fn page);
 void stream_free(struct stream *s);
 
@@ -206,10 +227,19 @@ struct hash_job {
 	char password[1024];
 	char encoded[256];
 	bool ok;
+	bool cancelled;             /* the daemon is stopping: answer, do not write */
 	hash_cb cb;
 	void *ud;
 };
-void auth_queue(struct server *srv, struct hash_job *j);
+/* Queues j; returns -1 (and takes nothing) when too many hashes wait. */
+int auth_queue(struct server *srv, struct hash_job *j);
+/* Hashes `password` (or verifies it against verify_against) off the loop,
+ * then runs fn on the writer with the outcome in the wreq (verified, or the
+ * new hash in aux, "" if hashing failed). Returns H_DEFER, or an error reply. */
+int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
+		    wreq_done_fn done);
+/* Stopping: jobs not yet started run their callbacks with cancelled set. */
+void auth_cancel_queued(struct server *srv);
 void auth_session_key(const char *token, uint8_t out[32]);
 
 /* ---- server ---- */
@@ -243,9 +273,12 @@ struct server {
 	struct writer *writer;
 
 	/* password hashing limiter (auth.c) */
-	unsigned hashes_running;
+	unsigned hashes_running, hashes_queued;
 	struct hash_job *hash_head, *hash_tail;
 	char dummy_hash[256];       /* verified for unknown users, so timing does not tell */
+
+	/* custom field definitions, one cache per thread (schema.h) */
+	struct schema schema_loop, schema_writer;
 };
 
 void server_maybe_finish(struct server *srv);
@@ -270,5 +303,29 @@ int h_card_delete(struct req *r);
 int h_card_restore(struct req *r);
 int h_card_list(struct req *r);
 int h_audit_query(struct req *r);
+/* h_timeline.c, h_deal.c, h_remind.c */
+int h_log_add(struct req *r);
+int h_timeline_query(struct req *r);
+int h_deal_add(struct req *r);
+int h_deal_move(struct req *r);
+int h_deal_list(struct req *r);
+int h_reminder_add(struct req *r);
+int h_reminder_done(struct req *r);
+int h_today(struct req *r);
+int h_field_add(struct req *r);
+int h_field_list(struct req *r);
+int h_field_remove(struct req *r);
+int h_relative_add(struct req *r);
+int h_relative_remove(struct req *r);
+int h_card_history(struct req *r);
+int h_card_revert(struct req *r);
+int h_find(struct req *r);
+int h_card_query(struct req *r);
+int h_bulk_move(struct req *r);
+int h_segment_save(struct req *r);
+int h_segment_list(struct req *r);
+int h_segment_show(struct req *r);
+int h_segment_remove(struct req *r);
+int h_reindex(struct req *r);
 
 #endif

@@ -2,6 +2,9 @@
  * and an orderly stop: stop accepting and reading, let in-flight writes commit
  * and their replies go out, close connections, stop the writer, close the store. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include "audit.h"
 #include "init.h"
 #include "log.h"
+#include "schema.h"
 #include "server.h"
 #include "util.h"
 
@@ -53,6 +57,7 @@ static void on_signal(uv_signal_t *s, int signum)
 	srv->stopping = true;
 	uv_close((uv_handle_t *)&srv->listener, NULL);
 	conn_stop_reading_all(srv);
+	auth_cancel_queued(srv);
 	server_maybe_finish(srv);
 }
 
@@ -95,6 +100,7 @@ static int start_listener(struct server *srv)
 		rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
 	if (rc) {
 		log_err("cannot listen on %s: %s", srv->cfg.listen, uv_strerror(rc));
+		uv_close((uv_handle_t *)&srv->listener, NULL);
 		return -1;
 	}
 	int len = sizeof(ss);
@@ -152,13 +158,25 @@ int kartd_run(const char *dir, const char *listen)
 		}
 	}
 	log_set_level(parse_level(srv.cfg.log_level));
-	if (kartd_load_audit_key(dir, srv.audit_key) < 0)
+	/* one daemon per instance: a second would share the map without sharing its locks */
+	snprintf(path, sizeof(path), "%s/kartd.lock", dir);
+	int lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+		log_err("%s: %s", path, lockfd < 0 ? strerror(errno) : "another kartd is running on this instance");
+		if (lockfd >= 0)
+			close(lockfd);
 		return 1;
+	}
+	if (kartd_load_audit_key(dir, srv.audit_key) < 0) {
+		close(lockfd);
+		return 1;
+	}
 	char cert[2048], key[2048];
 	srv.tls = tls_server_ctx(in_dir(dir, srv.cfg.tls_cert, cert, sizeof(cert)),
 				 in_dir(dir, srv.cfg.tls_key, key, sizeof(key)), srv.cfg.tls_min_version, err, sizeof(err));
 	if (!srv.tls) {
 		log_err("%s", err);
+		close(lockfd);
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/db", dir);
@@ -166,6 +184,7 @@ int kartd_run(const char *dir, const char *listen)
 	if (rc) {
 		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
 		SSL_CTX_free(srv.tls);
+		close(lockfd);
 		return 1;
 	}
 	/* verified for unknown users so a refusal takes as long either way */
@@ -179,19 +198,20 @@ int kartd_run(const char *dir, const char *listen)
 	srv.loop = uv_default_loop();
 	if (writer_start(&srv) < 0)
 		goto cleanup;
+	uv_signal_init(srv.loop, &srv.sigterm);
+	uv_signal_init(srv.loop, &srv.sigint);
+	srv.sigterm.data = srv.sigint.data = &srv;
+	uv_timer_init(srv.loop, &srv.sweep);
+	srv.sweep.data = &srv;
 	if (start_listener(&srv) < 0) {
+		/* nothing was accepted: stop the writer and close what was opened */
 		srv.stopping = true;
 		server_maybe_finish(&srv);
 		uv_run(srv.loop, UV_RUN_DEFAULT);
 		goto cleanup;
 	}
-	uv_signal_init(srv.loop, &srv.sigterm);
-	uv_signal_init(srv.loop, &srv.sigint);
-	srv.sigterm.data = srv.sigint.data = &srv;
 	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&srv.sigint, on_signal, SIGINT);
-	uv_timer_init(srv.loop, &srv.sweep);
-	srv.sweep.data = &srv;
 	uint64_t period = srv.cfg.handshake_timeout_ms / 4;
 	if (period > 1000)
 		period = 1000;
@@ -217,7 +237,10 @@ cleanup:
 	if (srv.store.env)
 		log_head(&srv, "stop");
 	store_close(&srv.store);
+	schema_free(&srv.schema_loop);
+	schema_free(&srv.schema_writer);
 	SSL_CTX_free(srv.tls);
 	log_notice("stopped");
+	close(lockfd);
 	return exit_code;
 }

@@ -12,12 +12,19 @@ static int open_dbs(struct store *s)
 	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	if (rc)
 		return rc;
-	struct { const char *name; MDB_dbi *dbi; } dbs[] = {
-		{ "cards", &s->cards }, { "trash", &s->trash }, { "users", &s->users },
-		{ "sessions", &s->sessions }, { "audit", &s->audit }, { "meta", &s->meta },
+	enum { IX = MDB_DUPSORT | MDB_DUPFIXED };
+	struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
+		{ "cards", &s->cards, 0 }, { "trash", &s->trash, 0 }, { "users", &s->users, 0 },
+		{ "sessions", &s->sessions, 0 }, { "audit", &s->audit, 0 }, { "meta", &s->meta, 0 },
+		{ "fields", &s->fields, 0 }, { "history", &s->history, 0 }, { "timeline", &s->timeline, 0 },
+		{ "deals", &s->deals, 0 }, { "reminders", &s->reminders, 0 }, { "segments", &s->segments, 0 },
+		{ "ix_phone", &s->ix_phone, IX }, { "ix_email", &s->ix_email, IX }, { "ix_name", &s->ix_name, IX },
+		{ "ix_tag", &s->ix_tag, IX }, { "ix_city", &s->ix_city, IX }, { "ix_owner", &s->ix_owner, IX },
+		{ "ix_sector", &s->ix_sector, IX }, { "ix_birthday", &s->ix_birthday, IX },
+		{ "ix_custom", &s->ix_custom, IX },
 	};
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
-		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
+		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, dbs[i].dbi);
 		if (rc)
 			goto fail;
 	}
@@ -50,7 +57,7 @@ int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max
 	int rc = mdb_env_create(&s->env);
 	if (rc)
 		return rc;
-	if ((rc = mdb_env_set_maxdbs(s->env, 16)) || (rc = mdb_env_set_maxreaders(s->env, max_readers)))
+	if ((rc = mdb_env_set_maxdbs(s->env, 32)) || (rc = mdb_env_set_maxreaders(s->env, max_readers)))
 		goto fail;
 	/* never below what the file already holds */
 	if ((rc = mdb_env_set_mapsize(s->env, map_size)))
@@ -175,4 +182,18 @@ int store_meta_put_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t
 	store_u64_key(x, b);
 	MDB_val k = { strlen(name), (void *)name }, v = { 8, b };
 	return mdb_put(txn, s->meta, &k, &v, 0);
+}
+
+int store_next_id(MDB_txn *txn, struct store *s, const char *name, uint64_t *id)
+{
+	uint64_t next = 0;
+	int rc = store_meta_get_u64(txn, s, name, &next);
+	if (rc == MDB_NOTFOUND)
+		next = 1;
+	else if (rc)
+		return rc;
+	if ((rc = store_meta_put_u64(txn, s, name, next + 1)))
+		return rc;
+	*id = next;
+	return 0;
 }

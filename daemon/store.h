@@ -12,7 +12,18 @@
  *   users     name     -> UserRecord
  *   sessions  sha256(token) -> SessionRecord
  *   audit     seq(u64) -> hash[32] || AuditEvent   (see audit.h)
- *   meta      name     -> value          counters, schema version */
+ *   meta      name     -> value          counters, schema version
+ *   fields    name     -> FieldDef       custom field definitions
+ *   history   id(u64) version(u64) -> Card   each version a change replaced
+ *   timeline  card(u64) at(i64+2^63) entry(u64) -> TimelineEntry
+ *   deals     id(u64)  -> Deal
+ *   reminders at(i64+2^63) id(u64) -> Reminder   open reminders, by due time
+ *   segments  name     -> Segment
+ * Secondary indexes (MDB_DUPSORT|MDB_DUPFIXED, key -> card id(u64)), written
+ * in the same transaction as the card (index.h):
+ *   ix_phone (E.164 digits reversed), ix_email, ix_name (words of names and
+ *   company), ix_tag, ix_city, ix_owner, ix_sector, ix_birthday (MMDD, of the
+ *   client and of their relatives), ix_custom (field \0 encoded value) */
 #ifndef KART_STORE_H
 #define KART_STORE_H
 
@@ -25,6 +36,8 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi cards, trash, users, sessions, audit, meta;
+	MDB_dbi fields, history, timeline, deals, reminders, segments;
+	MDB_dbi ix_phone, ix_email, ix_name, ix_tag, ix_city, ix_owner, ix_sector, ix_birthday, ix_custom;
 	pthread_rwlock_t map_lock;
 	uint64_t map_size;
 	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */
@@ -53,6 +66,11 @@ static inline void store_u64_key(uint64_t v, uint8_t out[8])
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		out[i] = (uint8_t)v;
 }
+/* Signed times as keys: offset so that byte order is numeric order. */
+static inline void store_i64_key(int64_t v, uint8_t out[8])
+{
+	store_u64_key((uint64_t)v ^ (UINT64_C(1) << 63), out);
+}
 static inline uint64_t store_key_u64(const void *p)
 {
 	const uint8_t *b = p;
@@ -65,5 +83,7 @@ static inline uint64_t store_key_u64(const void *p)
 /* meta counters (write txn). */
 int store_meta_get_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t *out);
 int store_meta_put_u64(MDB_txn *txn, struct store *s, const char *name, uint64_t v);
+/* The next id from counter `name` (1, 2, ...), advanced in the write txn. */
+int store_next_id(MDB_txn *txn, struct store *s, const char *name, uint64_t *id);
 
 #endif

@@ -29,20 +29,87 @@ struct writer {
 };
 
 
-struct wreq *req_to_wreq(struct req *r, handler_fn fn)
+static void reset_reply(struct wreq *w, int64_t now)
+{
+	arena_reset(&w->work);
+	kart__envelope__init(&w->r.out);
+	w->r.arena = &w->work;
+	w->r.now = now;
+	w->r.on_writer = true;
+}
+
+static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
 {
 	struct wreq *w = calloc(1, sizeof(*w));
 	if (!w)
 		return NULL;
-	conn_take_arena(r->conn, &w->in_arena);
 	arena_init(&w->work, 0);
 	w->fn = fn;
 	w->r = *r;
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
 	return w;
+}
+
+static void wreq_attach(struct wreq *w, struct conn *c)
+{
+	w->in_bytes = w->in_arena.used;
+	conn_ref(c);
+	c->pending_writes++;
+	c->pending_bytes += w->in_bytes;
+}
+
+struct wreq *req_to_wreq(struct req *r, handler_fn fn)
+{
+	struct wreq *w = wreq_alloc(r, fn);
+	if (!w)
+		return NULL;
+	conn_take_arena(r->conn, &w->in_arena);
+	wreq_attach(w, r->conn);
+	return w;
+}
+
+struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn)
+{
+	struct wreq *w = wreq_alloc(r, fn);
+	if (!w)
+		return NULL;
+	arena_init(&w->in_arena, 0);
+	/* unknown fields would ride along: a padded request must not pin its frame */
+	r->in->base.n_unknown_fields = 0;
+	const ProtobufCFieldDescriptor *f =
+		protobuf_c_message_descriptor_get_field(r->in->base.descriptor, (unsigned)r->in->body_case);
+	if (f && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+		ProtobufCMessage *body = *(ProtobufCMessage **)((char *)r->in + f->offset);
+		if (body)
+			body->n_unknown_fields = 0;
+	}
+	size_t n = kart__envelope__get_packed_size(r->in);
+	uint8_t *buf = arena_alloc(&w->in_arena, n ? n : 1);
+	w->r.in = buf ? kart__envelope__unpack(&w->in_arena.pb, n, (kart__envelope__pack(r->in, buf), buf)) : NULL;
+	if (!w->r.in) {
+		wreq_free(w);
+		return NULL;
+	}
+	wreq_attach(w, r->conn);
+	return w;
+}
+
+void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
+{
+	struct conn *c = w->r.conn;
+	c->pending_writes--;
+	c->pending_bytes -= w->in_bytes;
+	if (conn_is_open(c)) {
+		reset_reply(w, util_now_us());
+		req_error(&w->r, code, "", "%s", message);
+		w->r.out.request_id = w->r.id;
+		conn_send(c, &w->r.out);
+		conn_flush(c);
+		conn_resume(c);
+	}
+	conn_unref(c);
+	wreq_free(w);
 }
 
 void wreq_free(struct wreq *w)
@@ -83,15 +150,9 @@ static void pack_reply(struct wreq *w)
 	w->frame_len = n + 4;
 }
 
-static void reset_reply(struct wreq *w, int64_t now)
-{
-	arena_reset(&w->work);
-	kart__envelope__init(&w->r.out);
-	w->r.arena = &w->work;
-	w->r.now = now;
-}
 
-/* Runs one batch. Returns 0, or MDB_MAP_FULL to ask for a grow and rerun. */
+/* Runs one batch. Returns 0, MDB_MAP_FULL to ask for a grow and rerun, or
+ * MDB_TXN_FULL when the batch is too big for one transaction. */
 static int run_batch(struct writer *wr, struct wreq *batch)
 {
 	struct store *st = &wr->srv->store;
@@ -119,7 +180,7 @@ static int run_batch(struct writer *wr, struct wreq *batch)
 		}
 		mdb_txn_abort(child);
 		wr->srv->chain = saved;
-		if (hrc == MDB_MAP_FULL) {
+		if (hrc == MDB_MAP_FULL || hrc == MDB_TXN_FULL) {
 			rc = hrc;
 			goto abort_batch;
 		}
@@ -137,7 +198,7 @@ abort_batch:
 	txn = NULL;
 fail_all:
 	wr->srv->chain = saved_batch;
-	if (rc == MDB_MAP_FULL)
+	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
 		return rc;
 	log_err("write transaction failed: %s", mdb_strerror(rc));
 	for (struct wreq *w = batch; w; w = w->next) {
@@ -171,7 +232,8 @@ static void *writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&wr->mu);
 
-		while (run_batch(wr, batch) == MDB_MAP_FULL) {
+		int brc;
+		while ((brc = run_batch(wr, batch)) == MDB_MAP_FULL) {
 			if (store_grow(&wr->srv->store) != 0) {
 				/* cannot grow: fail the batch rather than spin */
 				for (struct wreq *w = batch; w; w = w->next) {
@@ -179,6 +241,24 @@ static void *writer_main(void *arg)
 					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
 				}
 				break;
+			}
+		}
+		if (brc == MDB_TXN_FULL) {
+			/* too many pages dirty for one transaction: one request each */
+			for (struct wreq *w = batch, *next; w; w = next) {
+				next = w->next;
+				w->next = NULL;
+				int one;
+				while ((one = run_batch(wr, w)) == MDB_MAP_FULL && store_grow(&wr->srv->store) == 0)
+					;
+				if (one == MDB_TXN_FULL) {
+					reset_reply(w, util_now_us());
+					req_error(&w->r, KART__ERROR_CODE__BAD_REQUEST, "", "the request changes too much at once");
+				} else if (one == MDB_MAP_FULL) {
+					reset_reply(w, util_now_us());
+					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
+				}
+				w->next = next;
 			}
 		}
 		for (struct wreq *w = batch; w; w = w->next)
@@ -209,6 +289,7 @@ static void on_done(uv_async_t *a)
 	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
 		c->pending_writes--;
+		c->pending_bytes -= w->in_bytes;
 		if (w->done)
 			w->done(w);
 		if (!conn_is_open(c))

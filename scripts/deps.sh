@@ -18,6 +18,7 @@ libssl-dev
 openssl
 libargon2-dev
 libjansson-dev
+libutf8proc-dev
 libcmocka-dev
 libsystemd-dev
 systemd

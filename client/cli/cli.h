@@ -89,6 +89,30 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a);
 int cmd_card_rm(struct cli *cli, const struct cmd_args *a);
 int cmd_card_restore(struct cli *cli, const struct cmd_args *a);
 int cmd_card_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_card_history(struct cli *cli, const struct cmd_args *a);
+int cmd_card_revert(struct cli *cli, const struct cmd_args *a);
+int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a);
+int cmd_card_rel_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_card_rel_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_field_add(struct cli *cli, const struct cmd_args *a);
+int cmd_field_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_field_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_log(struct cli *cli, const struct cmd_args *a);
+int cmd_timeline(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_add(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_move(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_remind(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_done(struct cli *cli, const struct cmd_args *a);
+int cmd_today(struct cli *cli, const struct cmd_args *a);
+int cmd_find(struct cli *cli, const struct cmd_args *a);
+int cmd_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_move(struct cli *cli, const struct cmd_args *a);
+int cmd_segment_save(struct cli *cli, const struct cmd_args *a);
+int cmd_segment_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_segment_show(struct cli *cli, const struct cmd_args *a);
+int cmd_segment_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a);
 int cmd_audit(struct cli *cli, const struct cmd_args *a);
 
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
@@ -98,11 +122,19 @@ int out_kc_error(const struct kc_error *err);
 
 /* out.c: JSON. A single message is printed indented, ending in a newline. */
 int out_json_message(const ProtobufCMessage *m, const char *drop_key);
+/* A page holding more than one list (or a list and more), its lists always
+ * there, empty ones as []: scripts can index them without checks. */
+int out_json_page(const ProtobufCMessage *m);
 /* The body of a reply envelope, whatever it is ({} for Ok). */
 int out_json_body(const Kart__Envelope *e);
 
-/* out.c: lists printed as their pages arrive, as a table or a JSON array. */
-enum out_list_kind { OUT_LIST_CARDS, OUT_LIST_USERS, OUT_LIST_AUDIT };
+/* out.c: lists printed as their pages arrive, as a table or a JSON array.
+ * Versions (card history) are not a table: a header line per version and an
+ * indented line per change. */
+enum out_list_kind {
+	OUT_LIST_CARDS, OUT_LIST_USERS, OUT_LIST_AUDIT, OUT_LIST_FIELDS, OUT_LIST_TIMELINE,
+	OUT_LIST_DEALS, OUT_LIST_SEGMENTS, OUT_LIST_RELATIVES, OUT_LIST_VERSIONS,
+};
 
 struct out_list {
 	enum out_list_kind kind;
@@ -115,13 +147,30 @@ void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json);
 void out_list_card(struct out_list *l, const Kart__Card *card);
 void out_list_user(struct out_list *l, const Kart__User *user);
 void out_list_event(struct out_list *l, const Kart__AuditEvent *ev);
+void out_list_field(struct out_list *l, const Kart__FieldDef *f);
+void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e);
+void out_list_deal(struct out_list *l, const Kart__Deal *d);
+void out_list_segment(struct out_list *l, const Kart__Segment *s);
+/* Relatives are numbered from 1 in the order given, as RelativeRemove counts. */
+void out_list_relative(struct out_list *l, const Kart__Relative *r);
+void out_list_version(struct out_list *l, const Kart__Version *v);
 /* Flushes what a page produced, so a pipe sees it before the next page. */
 void out_list_flush(struct out_list *l);
 /* Closes the JSON array (or prints the header of an empty table). */
 void out_list_end(struct out_list *l);
 
-/* out.c: one card as aligned "field: value" lines. */
-void out_card_record(const Kart__Card *card);
+/* out.c: one card as aligned "field: value" lines: the core fields, then the
+ * custom fields, placed by their definitions (defs, possibly none): those
+ * without a tab in the main section, then a "[TAB]" section per tab. With tab
+ * set only that tab is printed ("main": the core fields and the custom ones
+ * without a tab). Returns an exit code (a tab no field is on is not found). */
+int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs, const char *tab);
+/* The funnel under `deal ls`: a line per stage, in the page's stage order. */
+void out_deal_funnel(const Kart__DealPage *page);
+/* `kart today`: reminders (those due before now marked overdue), birthdays. */
+void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
+/* Minor units (kopecks) as money: "1 234.50", "-0.05". */
+const char *out_money(int64_t minor, char *buf, size_t n);
 /* Short enum names ("admin", "hot"); "" when unset. */
 const char *out_role_name(Kart__Role role, char *buf, size_t n);
 

@@ -250,6 +250,22 @@ static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__Body
 			for (size_t i = 0; i < e->audit_page->n_events; i++)
 				out_list_event(list, e->audit_page->events[i]);
 			break;
+		case KART__ENVELOPE__BODY_FIELD_PAGE:
+			for (size_t i = 0; i < e->field_page->n_fields; i++)
+				out_list_field(list, e->field_page->fields[i]);
+			break;
+		case KART__ENVELOPE__BODY_TIMELINE_PAGE:
+			for (size_t i = 0; i < e->timeline_page->n_entries; i++)
+				out_list_entry(list, e->timeline_page->entries[i]);
+			break;
+		case KART__ENVELOPE__BODY_SEGMENT_PAGE:
+			for (size_t i = 0; i < e->segment_page->n_segments; i++)
+				out_list_segment(list, e->segment_page->segments[i]);
+			break;
+		case KART__ENVELOPE__BODY_HISTORY_PAGE:
+			for (size_t i = 0; i < e->history_page->n_versions; i++)
+				out_list_version(list, e->history_page->versions[i]);
+			break;
 		default:
 			break;
 		}
@@ -265,6 +281,16 @@ cleanup:
 	if (rc == 0 || list->started)
 		out_list_end(list);
 	return rc;
+}
+
+/* Opens the session and makes one call: open_session, then call. */
+static int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want,
+		   struct kc **c, Kart__Envelope **out)
+{
+	int rc = open_session(cli, c);
+
+	*out = NULL;
+	return rc ? rc : call(*c, req, want, out);
 }
 
 /* ---- passwords ---- */
@@ -616,39 +642,79 @@ cleanup:
 
 /* ---- cards ---- */
 
+/* The fields a card command sets, as FieldValues: every option that names a
+ * Card field (a flag sets "true") and every --set / --field FIELD=VALUE, in
+ * the order given. Custom fields are set by their plain names, like the core
+ * ones; which names exist is the server's business. */
+struct field_values {
+	Kart__FieldValue *values;
+	Kart__FieldValue **ptrs;
+	char **names;           /* the names split off FIELD=VALUE, owned */
+	size_t n, nnames;
+};
+
+static void field_values_free(struct field_values *fv)
+{
+	for (size_t i = 0; i < fv->nnames; i++)
+		free(fv->names[i]);
+	free(fv->names);
+	free(fv->values);
+	free(fv->ptrs);
+	memset(fv, 0, sizeof(*fv));
+}
+
+static int field_values_collect(const struct cmd_args *a, struct field_values *fv)
+{
+	memset(fv, 0, sizeof(*fv));
+	fv->values = calloc(a->nopts + 1, sizeof(*fv->values));
+	fv->ptrs = calloc(a->nopts + 1, sizeof(*fv->ptrs));
+	fv->names = calloc(a->nopts + 1, sizeof(*fv->names));
+	if (!fv->values || !fv->ptrs || !fv->names)
+		return out_error(KC_ERR_OTHER, "out of memory");
+	for (size_t i = 0; i < a->nopts; i++) {
+		const struct opt_value *v = &a->opts[i];
+		Kart__FieldValue *fval = &fv->values[fv->n];
+		kart__field_value__init(fval);
+		if (v->spec->card_field) {
+			fval->field = (char *)v->spec->card_field;
+			fval->value = (char *)(v->value ? v->value : "true");
+		} else if (strcmp(v->spec->name, "set") == 0 || strcmp(v->spec->name, "field") == 0) {
+			const char *eq = strchr(v->value, '=');
+			if (!eq || eq == v->value)
+				return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s", v->spec->name,
+						 v->value, v->spec->metavar);
+			fval->field = strndup(v->value, (size_t)(eq - v->value));
+			if (!fval->field)
+				return out_error(KC_ERR_OTHER, "out of memory");
+			fv->names[fv->nnames++] = fval->field;
+			fval->value = (char *)eq + 1;
+		} else {
+			continue;
+		}
+		fv->ptrs[fv->n++] = fval;
+	}
+	return 0;
+}
+
 int cmd_card_add(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
 	Kart__Envelope *resp = NULL;
 	Kart__CardCreate create = KART__CARD_CREATE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	Kart__FieldValue *values = NULL, **value_ptrs = NULL;
-	size_t n = 0;
+	struct field_values fv;
 	int rc = 0;
 
 	/* what a card must hold (a name, a company, a phone or an email) is the
 	 * server's rule, so a company-only or phone-only card is fine here */
-	values = calloc(a->nopts, sizeof(*values));
-	value_ptrs = calloc(a->nopts, sizeof(*value_ptrs));
-	if (!values || !value_ptrs) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+	rc = field_values_collect(a, &fv);
+	if (rc)
 		goto cleanup;
-	}
-	for (size_t i = 0; i < a->nopts; i++) {
-		const struct opt_value *v = &a->opts[i];
-		if (!v->spec->card_field)
-			continue;
-		kart__field_value__init(&values[n]);
-		values[n].field = (char *)v->spec->card_field;
-		values[n].value = (char *)v->value;
-		value_ptrs[n] = &values[n];
-		n++;
-	}
 	rc = open_session(cli, &c);
 	if (rc)
 		goto cleanup;
-	create.n_fields = n;
-	create.fields = value_ptrs;
+	create.n_fields = fv.n;
+	create.fields = fv.ptrs;
 	req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
 	req.card_create = &create;
 	rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
@@ -659,16 +725,115 @@ int cmd_card_add(struct cli *cli, const struct cmd_args *a)
 	else
 		printf("%llu\n", (unsigned long long)resp->card->id);
 cleanup:
-	free(values);
-	free(value_ptrs);
+	field_values_free(&fv);
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
 }
 
+/* The custom field definitions, for placing a card's custom values: the
+ * FieldPage frames of one reply, all of them owned here. */
+struct field_defs {
+	Kart__Envelope **pages;
+	size_t npages;
+	Kart__FieldDef **defs; /* pointers into the pages */
+	size_t ndefs;
+};
+
+static void field_defs_free(struct field_defs *fd)
+{
+	for (size_t i = 0; i < fd->npages; i++)
+		kc_env_free(fd->pages[i]);
+	free(fd->pages);
+	free(fd->defs);
+	memset(fd, 0, sizeof(*fd));
+}
+
+static int field_defs_add_page(struct field_defs *fd, Kart__Envelope *e)
+{
+	Kart__Envelope **pages = realloc(fd->pages, (fd->npages + 1) * sizeof(*pages));
+	Kart__FieldDef **defs;
+
+	if (!pages)
+		return -1;
+	fd->pages = pages;
+	defs = realloc(fd->defs, (fd->ndefs + e->field_page->n_fields + 1) * sizeof(*defs));
+	if (!defs)
+		return -1;
+	fd->defs = defs;
+	fd->pages[fd->npages++] = e;
+	for (size_t i = 0; i < e->field_page->n_fields; i++)
+		fd->defs[fd->ndefs++] = e->field_page->fields[i];
+	return 0;
+}
+
+/* Gets the card and, in the same write, the field definitions; waits for
+ * both replies, told apart by request id. The card's failure is the
+ * command's; without the definitions (an older server, say) every custom
+ * value is shown in the main section. */
+static int get_card_and_fields(struct kc *c, Kart__Envelope *card_req, Kart__Envelope **card_out,
+			       struct field_defs *fd)
+{
+	Kart__FieldList list = KART__FIELD_LIST__INIT;
+	Kart__Envelope list_req = KART__ENVELOPE__INIT;
+	Kart__Envelope *e = NULL, *card = NULL;
+	struct kc_error err;
+	bool fields_done = false;
+	uint64_t card_id, list_id;
+	int rc = 0;
+
+	*card_out = NULL;
+	list_req.body_case = KART__ENVELOPE__BODY_FIELD_LIST;
+	list_req.field_list = &list;
+	card_id = kc_queue(c, card_req, &err);
+	list_id = card_id ? kc_queue(c, &list_req, &err) : 0;
+	if (!card_id || !list_id || kc_flush(c, &err) < 0)
+		return out_kc_error(&err);
+	while (!card || !fields_done) {
+		e = kc_recv(c, &err);
+		if (!e) {
+			if (card)
+				break;
+			rc = out_kc_error(&err);
+			goto cleanup;
+		}
+		if (e->request_id == card_id || (e->request_id == 0 && !card)) {
+			if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+				kc_error_from(&err, e->error);
+				rc = out_kc_error(&err);
+				goto cleanup;
+			}
+			if (e->body_case != KART__ENVELOPE__BODY_CARD || card) {
+				rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
+				goto cleanup;
+			}
+			card = e;
+		} else if (e->request_id == list_id && e->body_case == KART__ENVELOPE__BODY_FIELD_PAGE) {
+			fields_done = !e->more;
+			if (field_defs_add_page(fd, e) < 0) {
+				rc = out_error(KC_ERR_OTHER, "out of memory");
+				goto cleanup;
+			}
+		} else {
+			if (e->request_id == list_id || e->request_id == 0)
+				fields_done = true;
+			kc_env_free(e);
+		}
+		e = NULL;
+	}
+	*card_out = card;
+	card = NULL;
+cleanup:
+	kc_env_free(e);
+	kc_env_free(card);
+	return rc;
+}
+
 int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 {
+	const char *tab = args_value(a, "tab");
 	struct kc *c = NULL;
+	struct field_defs fd = { 0 };
 	Kart__Envelope *resp = NULL;
 	Kart__CardGet get = KART__CARD_GET__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
@@ -678,6 +843,10 @@ int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
 		goto cleanup;
+	if (tab && !*tab) {
+		rc = out_error(KC_ERR_USAGE, "bad --tab '': expected a tab name (main: the core fields)");
+		goto cleanup;
+	}
 	rc = open_session(cli, &c);
 	if (rc)
 		goto cleanup;
@@ -685,14 +854,19 @@ int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 	get.trash = args_flag(a, "trash");
 	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
 	req.card_get = &get;
-	rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
+	/* JSON is the card as it is: no need for the definitions */
+	if (cli->json)
+		rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
+	else
+		rc = get_card_and_fields(c, &req, &resp, &fd);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
 		rc = out_json_message(&resp->card->base, NULL);
 	else
-		out_card_record(resp->card);
+		rc = out_card_record(resp->card, fd.defs, fd.ndefs, tab);
 cleanup:
+	field_defs_free(&fd);
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
@@ -715,8 +889,7 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 	Kart__Envelope *resp = NULL;
 	Kart__CardUpdate update = KART__CARD_UPDATE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	Kart__FieldValue *values = NULL, **value_ptrs = NULL;
-	size_t n = 0;
+	struct field_values fv = { 0 };
 	uint64_t id, version;
 	int rc;
 
@@ -726,32 +899,10 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 	rc = expected_version(a, &version);
 	if (rc)
 		goto cleanup;
-	values = calloc(a->nopts + 1, sizeof(*values));
-	value_ptrs = calloc(a->nopts + 1, sizeof(*value_ptrs));
-	if (!values || !value_ptrs) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+	rc = field_values_collect(a, &fv);
+	if (rc)
 		goto cleanup;
-	}
-	for (size_t i = 0; i < a->nopts; i++) {
-		const struct opt_value *v = &a->opts[i];
-		if (strcmp(v->spec->name, "set") != 0)
-			continue;
-		const char *eq = strchr(v->value, '=');
-		if (!eq || eq == v->value) {
-			rc = out_error(KC_ERR_USAGE, "bad --set '%s': expected FIELD=VALUE", v->value);
-			goto cleanup;
-		}
-		kart__field_value__init(&values[n]);
-		values[n].field = strndup(v->value, (size_t)(eq - v->value));
-		if (!values[n].field) {
-			rc = out_error(KC_ERR_OTHER, "out of memory");
-			goto cleanup;
-		}
-		values[n].value = (char *)eq + 1;
-		value_ptrs[n] = &values[n];
-		n++;
-	}
-	if (n == 0) {
+	if (fv.n == 0) {
 		rc = out_error(KC_ERR_USAGE, "'card edit' needs at least one --set FIELD=VALUE");
 		goto cleanup;
 	}
@@ -760,8 +911,8 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	update.id = id;
 	update.expected_version = version;
-	update.n_set = n;
-	update.set = value_ptrs;
+	update.n_set = fv.n;
+	update.set = fv.ptrs;
 	req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
 	req.card_update = &update;
 	rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
@@ -773,10 +924,7 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 		printf("card %llu updated (version %llu)\n", (unsigned long long)id,
 		       (unsigned long long)resp->card->version);
 cleanup:
-	for (size_t i = 0; i < n; i++)
-		free(values[i].field);
-	free(values);
-	free(value_ptrs);
+	field_values_free(&fv);
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
@@ -880,7 +1028,7 @@ cleanup:
 	return rc;
 }
 
-/* --since/--until: any form util_parse_time knows; 0 when not given. */
+/* --since/--until/--at: any form util_parse_time knows; 0 when not given. */
 static int time_option(const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
 {
 	const char *text = args_value(a, name);
@@ -888,7 +1036,8 @@ static int time_option(const struct cmd_args *a, const char *name, int64_t now, 
 	*out = 0;
 	if (text && util_parse_time(text, now, out) < 0)
 		return out_error(KC_ERR_USAGE, "bad --%s '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
-				 "unix seconds, or a time ago such as 30m, 1h, 7d", name, text);
+				 "unix seconds, today or tomorrow [HH:MM], a time ago such as 30m, 1h, 7d, "
+				 "or ahead such as +2h, +1d", name, text);
 	return 0;
 }
 
@@ -921,6 +1070,908 @@ int cmd_audit(struct cli *cli, const struct cmd_args *a)
 	out_list_begin(&list, OUT_LIST_AUDIT, cli->json);
 	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, &list);
 cleanup:
+	kc_close(c);
+	return rc;
+}
+
+/* ---- card history, relatives ---- */
+
+int cmd_card_history(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__CardHistory history = KART__CARD_HISTORY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	history.id = id;
+	req.body_case = KART__ENVELOPE__BODY_CARD_HISTORY;
+	req.card_history = &history;
+	out_list_begin(&list, OUT_LIST_VERSIONS, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_HISTORY_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+int cmd_card_revert(struct cli *cli, const struct cmd_args *a)
+{
+	const char *to_text = args_value(a, "to-version");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CardRevert revert = KART__CARD_REVERT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id, to, version;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	if (!to_text) {
+		rc = out_error(KC_ERR_USAGE, "'card revert' needs --to-version N (see: kart card history %s)",
+			       a->pos[0]);
+		goto cleanup;
+	}
+	rc = parse_id(to_text, "--to-version", &to);
+	if (!rc)
+		rc = expected_version(a, &version);
+	if (rc)
+		goto cleanup;
+	revert.id = id;
+	revert.to_version = to;
+	revert.expected_version = version;
+	req.body_case = KART__ENVELOPE__BODY_CARD_REVERT;
+	req.card_revert = &revert;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CARD, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->card->base, NULL);
+	else
+		printf("card %llu reverted to version %llu (now version %llu)\n", (unsigned long long)id,
+		       (unsigned long long)to, (unsigned long long)resp->card->version);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a)
+{
+	const char *name = args_value(a, "name"), *relation = args_value(a, "relation");
+	const char *birthday = args_value(a, "birthday"), *note = args_value(a, "note");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__Relative rel = KART__RELATIVE__INIT;
+	Kart__RelativeAdd add = KART__RELATIVE_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id, version;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (!rc)
+		rc = expected_version(a, &version);
+	if (rc)
+		goto cleanup;
+	if (!name || !*name || !relation || !*relation) {
+		rc = out_error(KC_ERR_USAGE, "'card rel add' needs --name NAME and --relation REL");
+		goto cleanup;
+	}
+	rel.name = (char *)name;
+	rel.relation = (char *)relation;
+	rel.birthday = (char *)(birthday ? birthday : "");
+	rel.note = (char *)(note ? note : "");
+	add.card_id = id;
+	add.relative = &rel;
+	add.expected_version = version;
+	req.body_case = KART__ENVELOPE__BODY_RELATIVE_ADD;
+	req.relative_add = &add;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("card %llu: relative added\n", (unsigned long long)id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_card_rel_rm(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__RelativeRemove rm = KART__RELATIVE_REMOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id, index, version;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (!rc)
+		rc = parse_id(a->pos[1], "relative number", &index);
+	if (!rc && index > UINT32_MAX)
+		rc = out_error(KC_ERR_USAGE, "bad relative number '%s': too large", a->pos[1]);
+	if (!rc)
+		rc = expected_version(a, &version);
+	if (rc)
+		goto cleanup;
+	rm.card_id = id;
+	rm.index = (uint32_t)index;
+	rm.expected_version = version;
+	req.body_case = KART__ENVELOPE__BODY_RELATIVE_REMOVE;
+	req.relative_remove = &rm;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("card %llu: relative %llu removed\n", (unsigned long long)id, (unsigned long long)index);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_card_rel_ls(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__Envelope *resp = NULL;
+	Kart__CardGet get = KART__CARD_GET__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	get.id = id;
+	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
+	req.card_get = &get;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CARD, &c, &resp);
+	if (rc)
+		goto cleanup;
+	out_list_begin(&list, OUT_LIST_RELATIVES, cli->json);
+	for (size_t i = 0; i < resp->card->n_relatives; i++)
+		out_list_relative(&list, resp->card->relatives[i]);
+	out_list_end(&list);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- custom fields ---- */
+
+int cmd_field_add(struct cli *cli, const struct cmd_args *a)
+{
+	const char *name = a->pos[0];
+	const char *type_text = args_value(a, "type"), *values_text = args_value(a, "values");
+	const char *tab = args_value(a, "tab");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__FieldDef def = KART__FIELD_DEF__INIT;
+	Kart__FieldAdd add = KART__FIELD_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	char *values_buf = NULL, **values = NULL;
+	size_t nvalues = 0;
+	int type = 0, rc = 0;
+
+	if (!type_text) {
+		rc = out_error(KC_ERR_USAGE, "'field add' needs --type text|number|date|enum|multienum|bool");
+		goto cleanup;
+	}
+	if (pbjson_enum_parse(&kart__field_type__descriptor, type_text, &type) < 0 || type == 0) {
+		rc = out_error(KC_ERR_USAGE, "bad --type '%s': expected text, number, date, enum, multienum or bool",
+			       type_text);
+		goto cleanup;
+	}
+	if (values_text) {
+		/* a,b,c: the values split on ',', blanks around each dropped */
+		values_buf = strdup(values_text);
+		values = calloc(strlen(values_text) + 2, sizeof(*values));
+		if (!values_buf || !values) {
+			rc = out_error(KC_ERR_OTHER, "out of memory");
+			goto cleanup;
+		}
+		for (char *p = values_buf, *next; p; p = next) {
+			next = strchr(p, ',');
+			if (next)
+				*next++ = '\0';
+			p = util_trim(p);
+			if (!*p) {
+				rc = out_error(KC_ERR_USAGE, "bad --values '%s': an empty value", values_text);
+				goto cleanup;
+			}
+			values[nvalues++] = p;
+		}
+	}
+	def.name = (char *)name;
+	def.type = (Kart__FieldType)type;
+	def.n_values = nvalues;
+	def.values = values;
+	def.tab = (char *)(tab ? tab : "");
+	def.sensitive = args_flag(a, "sensitive");
+	add.field = &def;
+	req.body_case = KART__ENVELOPE__BODY_FIELD_ADD;
+	req.field_add = &add;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("field %s added\n", name);
+cleanup:
+	free(values);
+	free(values_buf);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_field_ls(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__FieldList field_list = KART__FIELD_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	req.body_case = KART__ENVELOPE__BODY_FIELD_LIST;
+	req.field_list = &field_list;
+	out_list_begin(&list, OUT_LIST_FIELDS, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_FIELD_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+int cmd_field_rm(struct cli *cli, const struct cmd_args *a)
+{
+	const char *name = a->pos[0];
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__FieldRemove rm = KART__FIELD_REMOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rm.name = (char *)name;
+	rm.force = args_flag(a, "force");
+	req.body_case = KART__ENVELOPE__BODY_FIELD_REMOVE;
+	req.field_remove = &rm;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("field %s removed\n", name);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- timeline ---- */
+
+int cmd_log(struct cli *cli, const struct cmd_args *a)
+{
+	const char *kind_text = a->pos[1];
+	const char *text = args_value(a, "text"), *amount = args_value(a, "amount");
+	int64_t now = util_now_us() / 1000000;
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__LogAdd add = KART__LOG_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int kind = 0, rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	if (pbjson_enum_parse(&kart__entry_kind__descriptor, kind_text, &kind) < 0 || kind == 0) {
+		rc = out_error(KC_ERR_USAGE, "bad kind '%s': expected call, meeting, email, note or purchase",
+			       kind_text);
+		goto cleanup;
+	}
+	if (!text && !(kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE && amount)) {
+		rc = out_error(KC_ERR_USAGE, "'log' needs --text TEXT%s",
+			       kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE ? " or --amount" : "");
+		goto cleanup;
+	}
+	rc = time_option(a, "at", now, &add.at);
+	if (rc)
+		goto cleanup;
+	add.card_id = id;
+	add.kind = (Kart__EntryKind)kind;
+	add.text = (char *)(text ? text : "");
+	/* the server parses the amount: no floating point on the way */
+	add.amount = (char *)(amount ? amount : "");
+	req.body_case = KART__ENVELOPE__BODY_LOG_ADD;
+	req.log_add = &add;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_TIMELINE_ENTRY, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->timeline_entry->base, NULL);
+	else
+		printf("%llu\n", (unsigned long long)resp->timeline_entry->id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_timeline(struct cli *cli, const struct cmd_args *a)
+{
+	const char *limit_text = args_value(a, "limit");
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__TimelineQuery query = KART__TIMELINE_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id, limit = 0;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (!rc && limit_text)
+		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (rc)
+		goto cleanup;
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	query.card_id = id;
+	query.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_TIMELINE_QUERY;
+	req.timeline_query = &query;
+	out_list_begin(&list, OUT_LIST_TIMELINE, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_TIMELINE_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+/* ---- deals ---- */
+
+static char *opt_or_empty(const struct cmd_args *a, const char *name)
+{
+	const char *v = args_value(a, name);
+	return (char *)(v ? v : "");
+}
+
+int cmd_deal_add(struct cli *cli, const struct cmd_args *a)
+{
+	const char *title = args_value(a, "title");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__DealAdd add = KART__DEAL_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	if (!title || !*title) {
+		rc = out_error(KC_ERR_USAGE, "'deal add' needs --title TITLE");
+		goto cleanup;
+	}
+	add.card_id = id;
+	add.title = (char *)title;
+	add.amount = opt_or_empty(a, "amount");
+	add.stage = opt_or_empty(a, "stage");
+	add.expected_close = opt_or_empty(a, "close");
+	add.owner = opt_or_empty(a, "owner");
+	req.body_case = KART__ENVELOPE__BODY_DEAL_ADD;
+	req.deal_add = &add;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_DEAL, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->deal->base, NULL);
+	else
+		printf("%llu\n", (unsigned long long)resp->deal->id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_deal_move(struct cli *cli, const struct cmd_args *a)
+{
+	const char *stage = args_value(a, "stage");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__DealMove move = KART__DEAL_MOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "deal id", &id);
+	if (rc)
+		goto cleanup;
+	if (!stage || !*stage) {
+		rc = out_error(KC_ERR_USAGE, "'deal move' needs --stage STAGE");
+		goto cleanup;
+	}
+	move.deal_id = id;
+	move.stage = (char *)stage;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_MOVE;
+	req.deal_move = &move;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_DEAL, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->deal->base, NULL);
+	else
+		printf("deal %llu: %s\n", (unsigned long long)resp->deal->id,
+		       *resp->deal->stage ? resp->deal->stage : stage);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_deal_ls(struct cli *cli, const struct cmd_args *a)
+{
+	const char *card_text = args_value(a, "card");
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__Envelope *resp = NULL;
+	Kart__DealList deal_list = KART__DEAL_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t card = 0;
+	int rc = 0;
+
+	if (card_text)
+		rc = parse_id(card_text, "--card", &card);
+	if (rc)
+		goto cleanup;
+	deal_list.stage = opt_or_empty(a, "stage");
+	deal_list.owner = opt_or_empty(a, "owner");
+	deal_list.card_id = card;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_LIST;
+	req.deal_list = &deal_list;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_DEAL_PAGE, &c, &resp);
+	if (rc)
+		goto cleanup;
+	/* JSON: the deals, an array like every list; text: the table, then
+	 * the funnel */
+	out_list_begin(&list, OUT_LIST_DEALS, cli->json);
+	for (size_t i = 0; i < resp->deal_page->n_deals; i++)
+		out_list_deal(&list, resp->deal_page->deals[i]);
+	out_list_end(&list);
+	if (!cli->json)
+		out_deal_funnel(resp->deal_page);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- reminders ---- */
+
+int cmd_remind(struct cli *cli, const struct cmd_args *a)
+{
+	const char *text = args_value(a, "text");
+	int64_t now = util_now_us() / 1000000;
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card id", &id);
+	if (rc)
+		goto cleanup;
+	if (!args_value(a, "at") || !text || !*text) {
+		rc = out_error(KC_ERR_USAGE, "'remind' needs --at TIME and --text TEXT");
+		goto cleanup;
+	}
+	rc = time_option(a, "at", now, &add.at);
+	if (rc)
+		goto cleanup;
+	add.card_id = id;
+	add.text = (char *)text;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
+	req.reminder_add = &add;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->reminder->base, NULL);
+	else
+		printf("%llu\n", (unsigned long long)resp->reminder->id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_remind_done(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ReminderDone done = KART__REMINDER_DONE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t id;
+	int rc;
+
+	rc = parse_id(a->pos[0], "reminder id", &id);
+	if (rc)
+		goto cleanup;
+	done.id = id;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_DONE;
+	req.reminder_done = &done;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("reminder %llu done\n", (unsigned long long)id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+#define TODAY_DEFAULT_DAYS 7
+#define TODAY_MAX_DAYS 366
+
+int cmd_today(struct cli *cli, const struct cmd_args *a)
+{
+	const char *days_text = args_value(a, "days");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__TodayQuery query = KART__TODAY_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t days = TODAY_DEFAULT_DAYS;
+	int rc = 0;
+
+	if (days_text) {
+		rc = parse_count(days_text, "--days", TODAY_MAX_DAYS, &days);
+		if (!rc && days == 0)
+			rc = out_error(KC_ERR_USAGE, "bad --days '%s': at least 1", days_text);
+	}
+	if (rc)
+		goto cleanup;
+	query.days = (uint32_t)days;
+	query.all = args_flag(a, "all");
+	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
+	req.today_query = &query;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_TODAY_PAGE, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_page(&resp->today_page->base);
+	else
+		out_today(resp->today_page, (uint32_t)days, util_now_us() / 1000000);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- finding, queries, segments ---- */
+
+int cmd_find(struct cli *cli, const struct cmd_args *a)
+{
+	const char *limit_text = args_value(a, "limit");
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__Envelope *resp = NULL;
+	Kart__Find find = KART__FIND__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t limit = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = 0;
+
+	if (limit_text)
+		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (rc)
+		goto cleanup;
+	/* "Иванов Иван" may come as one argument or two */
+	for (size_t i = 0; i < a->npos; i++)
+		len += strlen(a->pos[i]) + 1;
+	text = malloc(len + 1);
+	if (!text) {
+		rc = out_error(KC_ERR_OTHER, "out of memory");
+		goto cleanup;
+	}
+	len = 0;
+	for (size_t i = 0; i < a->npos; i++)
+		len += (size_t)sprintf(text + len, "%s%s", i ? " " : "", a->pos[i]);
+	if (!*util_trim(text)) {
+		rc = out_error(KC_ERR_USAGE, "'find' needs TEXT: a phone, an email or a name");
+		goto cleanup;
+	}
+	find.text = util_trim(text);
+	find.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_FIND;
+	req.find = &find;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_FIND_PAGE, &c, &resp);
+	if (rc)
+		goto cleanup;
+	/* JSON: the page, so that matched_as is there too; no match is not an
+	 * error: exit 0 with "cards": [] */
+	if (cli->json) {
+		rc = out_json_page(&resp->find_page->base);
+		goto cleanup;
+	}
+	if (resp->find_page->n_cards == 0) {
+		printf("no matches\n");
+		goto cleanup;
+	}
+	out_list_begin(&list, OUT_LIST_CARDS, false);
+	for (size_t i = 0; i < resp->find_page->n_cards; i++)
+		out_list_card(&list, resp->find_page->cards[i]);
+	out_list_end(&list);
+	if (*resp->find_page->matched_as)
+		printf("matched as %s\n", resp->find_page->matched_as);
+cleanup:
+	free(text);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* The filter of ls and move: --where EXPR or --segment NAME, not both; ls
+ * also takes EXPR as its one argument. */
+static int filter_options(const struct cmd_args *a, const char *cmd, bool required,
+			  const char **where, const char **segment)
+{
+	*where = args_value(a, "where");
+	*segment = args_value(a, "segment");
+	if (a->npos > 1)
+		return out_error(KC_ERR_USAGE, "'%s' takes the filter as one argument: quote it, "
+				 "e.g. kart %s --where 'city = Самара'", cmd, cmd);
+	if (a->npos == 1) {
+		if (*where)
+			return out_error(KC_ERR_USAGE, "give the filter either as an argument or with --where");
+		*where = a->pos[0];
+	}
+	if (*where && *segment)
+		return out_error(KC_ERR_USAGE, "--where and --segment cannot be combined");
+	if (required && !(*where && **where) && !(*segment && **segment))
+		return out_error(KC_ERR_USAGE, "'%s' needs --where EXPR or --segment NAME", cmd);
+	return 0;
+}
+
+int cmd_ls(struct cli *cli, const struct cmd_args *a)
+{
+	const char *limit_text = args_value(a, "limit"), *sort = args_value(a, "sort");
+	const char *where, *segment;
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__Envelope *resp = NULL;
+	Kart__CardQuery query = KART__CARD_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t limit = 0;
+	int rc;
+
+	rc = filter_options(a, "ls", false, &where, &segment);
+	if (!rc && limit_text)
+		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (rc)
+		goto cleanup;
+	query.where = (char *)(where ? where : "");
+	query.segment = (char *)(segment ? segment : "");
+	query.count = args_flag(a, "count");
+	query.explain = args_flag(a, "explain");
+	query.sort = (char *)(sort ? sort : "");
+	query.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+	req.card_query = &query;
+	if (!query.count && !query.explain) {
+		rc = open_session(cli, &c);
+		if (rc)
+			goto cleanup;
+		out_list_begin(&list, OUT_LIST_CARDS, cli->json);
+		rc = call_streamed(c, &req, KART__ENVELOPE__BODY_CARD_PAGE, &list);
+		goto cleanup;
+	}
+	/* count and explain: one QueryResult */
+	rc = request(cli, &req, KART__ENVELOPE__BODY_QUERY_RESULT, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json) {
+		rc = out_json_message(&resp->query_result->base, NULL);
+	} else if (query.explain) {
+		const char *plan = resp->query_result->plan;
+		size_t n = strlen(plan);
+		fputs(plan, stdout);
+		if (n && plan[n - 1] != '\n')
+			fputc('\n', stdout);
+		printf("count: %llu\n", (unsigned long long)resp->query_result->count);
+	} else {
+		printf("%llu\n", (unsigned long long)resp->query_result->count);
+	}
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_move(struct cli *cli, const struct cmd_args *a)
+{
+	const char *sector = args_value(a, "sector");
+	const char *where, *segment;
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__BulkMove move = KART__BULK_MOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t n;
+	int rc;
+
+	rc = filter_options(a, "move", true, &where, &segment);
+	if (rc)
+		goto cleanup;
+	if (!sector || !*sector) {
+		rc = out_error(KC_ERR_USAGE, "'move' needs --sector cold|warm|hot");
+		goto cleanup;
+	}
+	move.where = (char *)(where ? where : "");
+	move.segment = (char *)(segment ? segment : "");
+	move.sector = (char *)sector;
+	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
+	req.bulk_move = &move;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_QUERY_RESULT, &c, &resp);
+	if (rc)
+		goto cleanup;
+	n = resp->query_result->count;
+	if (cli->json)
+		rc = out_json_message(&resp->query_result->base, NULL);
+	else
+		printf("moved %llu card%s to %s\n", (unsigned long long)n, n == 1 ? "" : "s", sector);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_segment_save(struct cli *cli, const struct cmd_args *a)
+{
+	const char *name = a->pos[0], *expr = a->pos[1];
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__SegmentSave save = KART__SEGMENT_SAVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	save.name = (char *)name;
+	save.expr = (char *)expr;
+	req.body_case = KART__ENVELOPE__BODY_SEGMENT_SAVE;
+	req.segment_save = &save;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("segment %s saved\n", name);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_segment_ls(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__SegmentList segment_list = KART__SEGMENT_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	req.body_case = KART__ENVELOPE__BODY_SEGMENT_LIST;
+	req.segment_list = &segment_list;
+	out_list_begin(&list, OUT_LIST_SEGMENTS, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_SEGMENT_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+int cmd_segment_show(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__SegmentShow show = KART__SEGMENT_SHOW__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	show.name = (char *)a->pos[0];
+	req.body_case = KART__ENVELOPE__BODY_SEGMENT_SHOW;
+	req.segment_show = &show;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_SEGMENT, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->segment->base, NULL);
+	else
+		printf("%s\n", resp->segment->expr);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_segment_rm(struct cli *cli, const struct cmd_args *a)
+{
+	const char *name = a->pos[0];
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__SegmentRemove rm = KART__SEGMENT_REMOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rm.name = (char *)name;
+	req.body_case = KART__ENVELOPE__BODY_SEGMENT_REMOVE;
+	req.segment_remove = &rm;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf("segment %s removed\n", name);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- administration ---- */
+
+int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__Reindex reindex = KART__REINDEX__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	const Kart__ReindexResult *r;
+	int rc;
+
+	reindex.check = args_flag(a, "check");
+	req.body_case = KART__ENVELOPE__BODY_REINDEX;
+	req.reindex = &reindex;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_REINDEX_RESULT, &c, &resp);
+	if (rc)
+		goto cleanup;
+	r = resp->reindex_result;
+	if (cli->json) {
+		rc = out_json_message(&r->base, NULL);
+	} else {
+		printf("cards: %llu, missing index entries: %llu, extra: %llu\n", (unsigned long long)r->cards,
+		       (unsigned long long)r->missing, (unsigned long long)r->extra);
+		if (r->repaired)
+			printf("repaired\n");
+	}
+	/* a check that finds damage fails, so scripts and monitoring notice */
+	if (!rc && reindex.check && (r->missing || r->extra))
+		rc = out_error(KC_ERR_OTHER, "the indexes need repair (run: kart admin reindex)");
+cleanup:
+	kc_env_free(resp);
 	kc_close(c);
 	return rc;
 }

@@ -12,7 +12,7 @@
 
 #include "cli.h"
 
-#define MAX_COMMAND_WORDS 2
+#define MAX_COMMAND_WORDS 3
 
 static const struct opt_spec global_opts[] = {
 	{ "server", 's', OPT_VALUE, "HOST:PORT", "kartd address (env KART_SERVER; default: the session's, else " KART_DEFAULT_SERVER ")", NULL },
@@ -56,16 +56,22 @@ static const struct opt_spec card_add_opts[] = {
 	{ "sector", 0, OPT_VALUE, "cold|warm|hot", "sales sector", "sector" },
 	{ "owner", 0, OPT_VALUE, "USER", "owning manager (default: the server decides)", "owner" },
 	{ "notes", 0, OPT_VALUE, "TEXT", "free-form notes", "notes" },
+	{ "lifecycle", 0, OPT_VALUE, "STAGE", "potential, working, active, regular or dead", "lifecycle" },
+	{ "vip", 0, OPT_FLAG, NULL, "mark the client as a VIP", "vip" },
+	{ "key-account", 0, OPT_FLAG, NULL, "mark the client as a key account", "key_account" },
+	{ "field", 0, OPT_LIST, "NAME=VALUE", "set a custom field (see: kart field ls)", NULL },
+	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set any field by name, core or custom, as in `kart card edit`", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 static const struct opt_spec card_show_opts[] = {
 	{ "trash", 0, OPT_FLAG, NULL, "look in the trash", NULL },
+	{ "tab", 0, OPT_VALUE, "TAB", "show only this tab of custom fields (main: the core fields and the custom fields without a tab)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 static const struct opt_spec card_edit_opts[] = {
-	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field (names as in `kart card show`; lists comma-separated; empty clears)", NULL },
+	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field by its name as in `kart card show`, core or custom (see: kart field ls); lists comma-separated; empty clears", NULL },
 	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -82,10 +88,110 @@ static const struct opt_spec card_ls_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec card_rel_add_opts[] = {
+	{ "name", 0, OPT_VALUE, "NAME", "the relative's name (required)", NULL },
+	{ "relation", 0, OPT_VALUE, "REL", "spouse, child, parent, colleague, ... (required)", NULL },
+	{ "birthday", 0, OPT_VALUE, "YYYY-MM-DD", "date of birth (--MM-DD when the year is unknown)", NULL },
+	{ "note", 0, OPT_VALUE, "TEXT", "a note about the relative", NULL },
+	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_revert_opts[] = {
+	{ "to-version", 0, OPT_VALUE, "N", "the version whose fields to bring back (required; see: kart card history)", NULL },
+	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec field_add_opts[] = {
+	{ "type", 0, OPT_VALUE, "TYPE", "text, number, date, enum, multienum or bool (required)", NULL },
+	{ "values", 0, OPT_VALUE, "A,B,C", "enum and multienum: the allowed values, comma-separated", NULL },
+	{ "tab", 0, OPT_VALUE, "TAB", "the card tab the field is shown on (default: main)", NULL },
+	{ "sensitive", 0, OPT_FLAG, NULL, "hide the value from those not allowed to see sensitive data", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec field_rm_opts[] = {
+	{ "force", 0, OPT_FLAG, NULL, "remove even when cards have a value for it (the values are lost)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec log_opts[] = {
+	{ "text", 0, OPT_VALUE, "TEXT", "what happened (required, except for a purchase with --amount)", NULL },
+	{ "amount", 0, OPT_VALUE, "1234.50", "purchase amount, in the currency's units", NULL },
+	{ "at", 0, OPT_VALUE, "TIME", "when it happened (default: now; forms as for `kart audit --since`)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec timeline_opts[] = {
+	{ "limit", 0, OPT_VALUE, "N", "at most N entries (default: all)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec deal_add_opts[] = {
+	{ "title", 0, OPT_VALUE, "TITLE", "what the deal is about (required)", NULL },
+	{ "amount", 0, OPT_VALUE, "1234.50", "expected amount, in the currency's units", NULL },
+	{ "stage", 0, OPT_VALUE, "STAGE", "funnel stage (default: the first)", NULL },
+	{ "close", 0, OPT_VALUE, "YYYY-MM-DD", "expected close date", NULL },
+	{ "owner", 0, OPT_VALUE, "USER", "owning manager (default: the card's owner)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec deal_move_opts[] = {
+	{ "stage", 0, OPT_VALUE, "STAGE", "the funnel stage to move to (required)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec deal_ls_opts[] = {
+	{ "stage", 0, OPT_VALUE, "STAGE", "only deals at this stage", NULL },
+	{ "owner", 0, OPT_VALUE, "USER", "only deals owned by USER", NULL },
+	{ "card", 0, OPT_VALUE, "ID", "only deals of card ID", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec remind_opts[] = {
+	{ "at", 0, OPT_VALUE, "TIME", "when: +2h, +1d, tomorrow 10:00, today 18:00, YYYY-MM-DD HH:MM, ... (required)", NULL },
+	{ "text", 0, OPT_VALUE, "TEXT", "what to do (required)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec today_opts[] = {
+	{ "days", 0, OPT_VALUE, "N", "birthdays this many days ahead (default: 7)", NULL },
+	{ "all", 0, OPT_FLAG, NULL, "every user's reminders, not only mine", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec find_opts[] = {
+	{ "limit", 0, OPT_VALUE, "N", "at most N cards (default: 20)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec query_opts[] = {
+	{ "where", 0, OPT_VALUE, "EXPR", "the filter, one quoted argument (or EXPR without --where), e.g. 'city = Самара'", NULL },
+	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
+	{ "count", 0, OPT_FLAG, NULL, "print only how many cards match", NULL },
+	{ "sort", 0, OPT_VALUE, "FIELD", "order by FIELD; -FIELD for descending (default: id)", NULL },
+	{ "limit", 0, OPT_VALUE, "N", "at most N cards (default: all)", NULL },
+	{ "explain", 0, OPT_FLAG, NULL, "print how the query would run and the count", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec move_opts[] = {
+	{ "where", 0, OPT_VALUE, "EXPR", "the filter, as one argument (this or --segment is required)", NULL },
+	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
+	{ "sector", 0, OPT_VALUE, "cold|warm|hot", "the sector to move the cards to (required)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec reindex_opts[] = {
+	{ "check", 0, OPT_FLAG, NULL, "only check, repair nothing; exit 1 when something is wrong", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec audit_opts[] = {
 	{ "user", 0, OPT_VALUE, "USER", "only events by USER", NULL },
 	{ "action", 0, OPT_VALUE, "ACTION", "only this action, e.g. login, card.create, user.add", NULL },
-	{ "since", 0, OPT_VALUE, "T", "from T on (YYYY-MM-DD, YYYY-MM-DDTHH:MM, unix seconds, or 1h, 7d, -30m ago)", NULL },
+	{ "since", 0, OPT_VALUE, "T", "from T on (YYYY-MM-DD, YYYY-MM-DDTHH:MM, unix seconds, today, 1h, 7d, -30m ago)", NULL },
 	{ "until", 0, OPT_VALUE, "T", "before T (same forms as --since)", NULL },
 	{ "limit", 0, OPT_VALUE, "N", "at most N events (default: all)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -104,6 +210,30 @@ static const struct cmd_def commands[] = {
 	{ "card rm", "ID", 1, 1, "move a card to the trash", card_rm_opts, cmd_card_rm },
 	{ "card restore", "ID", 1, 1, "bring a card back from the trash", no_opts, cmd_card_restore },
 	{ "card ls", "", 0, 0, "list cards in id order", card_ls_opts, cmd_card_ls },
+	{ "card history", "ID", 1, 1, "show a card's versions and their changes", no_opts, cmd_card_history },
+	{ "card revert", "ID --to-version N", 1, 1, "restore a card's fields from version N", card_revert_opts, cmd_card_revert },
+	{ "card rel add", "ID --name NAME --relation REL", 1, 1, "add a relative (spouse, child, ...)", card_rel_add_opts, cmd_card_rel_add },
+	{ "card rel rm", "ID N", 2, 2, "remove a card's N-th relative", card_rm_opts, cmd_card_rel_rm },
+	{ "card rel ls", "ID", 1, 1, "list a card's relatives, numbered", no_opts, cmd_card_rel_ls },
+	{ "field add", "NAME --type TYPE", 1, 1, "define a custom card field", field_add_opts, cmd_field_add },
+	{ "field ls", "", 0, 0, "list the custom card fields", no_opts, cmd_field_ls },
+	{ "field rm", "NAME", 1, 1, "remove a custom card field", field_rm_opts, cmd_field_rm },
+	{ "log", "ID call|meeting|email|note|purchase --text TEXT", 2, 2, "log a contact or purchase; prints its id", log_opts, cmd_log },
+	{ "timeline", "ID", 1, 1, "show a card's timeline, newest first", timeline_opts, cmd_timeline },
+	{ "deal add", "ID --title TITLE", 1, 1, "open a deal for a card; prints its id", deal_add_opts, cmd_deal_add },
+	{ "deal move", "DEAL --stage STAGE", 1, 1, "move a deal to another funnel stage", deal_move_opts, cmd_deal_move },
+	{ "deal ls", "", 0, 0, "list deals and the funnel per stage", deal_ls_opts, cmd_deal_ls },
+	{ "remind", "ID --at TIME --text TEXT", 1, 1, "remind about a card; prints its id", remind_opts, cmd_remind },
+	{ "remind done", "RID", 1, 1, "mark a reminder done", no_opts, cmd_remind_done },
+	{ "today", "", 0, 0, "reminders due and birthdays coming up", today_opts, cmd_today },
+	{ "find", "TEXT...", 1, SIZE_MAX, "find cards by phone, email or name", find_opts, cmd_find },
+	{ "ls", "[EXPR]", 0, SIZE_MAX, "list or count the cards a filter matches", query_opts, cmd_ls },
+	{ "move", "--where EXPR --sector SECTOR", 0, 0, "move matching cards to a sector", move_opts, cmd_move },
+	{ "segment save", "NAME EXPR", 2, 2, "save a filter as a named segment", no_opts, cmd_segment_save },
+	{ "segment ls", "", 0, 0, "list the saved segments", no_opts, cmd_segment_ls },
+	{ "segment show", "NAME", 1, 1, "print a segment's filter", no_opts, cmd_segment_show },
+	{ "segment rm", "NAME", 1, 1, "remove a saved segment", no_opts, cmd_segment_rm },
+	{ "admin reindex", "", 0, 0, "check and repair the search indexes", reindex_opts, cmd_admin_reindex },
 	{ "audit", "", 0, 0, "query the audit log, newest first", audit_opts, cmd_audit },
 	{ "help", "[COMMAND...]", 0, MAX_COMMAND_WORDS, "show help for a command", no_opts, cmd_help },
 };
@@ -130,18 +260,21 @@ static enum name_match match_name(const char *name, const char *const *words, si
 }
 
 /* The command named exactly by words; *is_prefix tells whether the words
- * start some longer command name (a group such as "card"). */
+ * start some longer command name (a group such as "card", or "remind", which
+ * is a command itself and the start of "remind done"). */
 static const struct cmd_def *find_command(const char *const *words, size_t nwords, bool *is_prefix)
 {
+	const struct cmd_def *found = NULL;
+
 	*is_prefix = false;
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		enum name_match m = match_name(commands[i].name, words, nwords);
-		if (m == NAME_FULL)
-			return &commands[i];
-		if (m == NAME_PREFIX)
+		if (m == NAME_FULL && !found)
+			found = &commands[i];
+		else if (m == NAME_PREFIX)
 			*is_prefix = true;
 	}
-	return NULL;
+	return found;
 }
 
 static void join_words(const char *const *words, size_t nwords, char *out, size_t n)
@@ -442,6 +575,19 @@ static int parse_command_line(int argc, char **argv, struct cmd_args *a, const s
 		words[(*nwords)++] = arg;
 		i++;
 		cmd = find_command(words, *nwords, &is_prefix);
+		/* "remind done 5" against "remind 5": the longer name wins when
+		 * the very next word completes it */
+		while (cmd && is_prefix && i < argc && *nwords < MAX_COMMAND_WORDS) {
+			bool longer_is_prefix;
+			words[*nwords] = argv[i];
+			const struct cmd_def *longer = find_command(words, *nwords + 1, &longer_is_prefix);
+			if (!longer)
+				break;
+			cmd = longer;
+			is_prefix = longer_is_prefix;
+			(*nwords)++;
+			i++;
+		}
 		if (!cmd && !is_prefix) {
 			char name[64];
 			join_words(words, *nwords, name, sizeof(name));

@@ -1,11 +1,15 @@
 /* out: everything `kart` prints. One-line errors on stderr; on stdout, JSON
  * built by pbjson (so field names are the proto's), single cards as aligned
- * "field: value" records, and lists as tables or JSON arrays written page by
- * page as the server streams them. Table cells are measured in code points
- * (names are mostly Cyrillic) and cut with "…" when too long. */
+ * "field: value" records (custom fields in a section per tab), and lists as
+ * tables or JSON arrays written page by page as the server streams them.
+ * Table cells are measured in code points (names are mostly Cyrillic) and cut
+ * with "…" when too long. Money is kept in minor units and shown as
+ * "1 234.50"; JSON keeps the integer. */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -78,6 +82,34 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 	return rc;
 }
 
+int out_json_page(const ProtobufCMessage *m)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	json_t *from = pbjson_from_message(m, 0), *j = json_object();
+	int rc = 0;
+
+	/* rebuilt in field order, so an added [] sits where the list belongs */
+	for (unsigned i = 0; from && j && i < d->n_fields; i++) {
+		const char *name = d->fields[i].name;
+		json_t *v = json_object_get(from, name);
+		if (v)
+			json_object_set(j, name, v);
+		else if (d->fields[i].label == PROTOBUF_C_LABEL_REPEATED)
+			json_object_set_new(j, name, json_array());
+	}
+	json_decref(from);
+	if (!from || !j) {
+		json_decref(j);
+		return out_error(KC_ERR_OTHER, "out of memory");
+	}
+	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
+		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
+	else
+		fputc('\n', stdout);
+	json_decref(j);
+	return rc;
+}
+
 int out_json_body(const Kart__Envelope *e)
 {
 	const ProtobufCFieldDescriptor *f =
@@ -129,9 +161,42 @@ static const struct column audit_columns[] = {
 	{ "OBJECT", 24, false }, { "SUMMARY", 0, false },
 };
 
-#define N_CARD_COLUMNS (sizeof(card_columns) / sizeof(card_columns[0]))
-#define N_USER_COLUMNS (sizeof(user_columns) / sizeof(user_columns[0]))
-#define N_AUDIT_COLUMNS (sizeof(audit_columns) / sizeof(audit_columns[0]))
+static const struct column field_columns[] = {
+	{ "NAME", 24, false }, { "TYPE", 9, false }, { "TAB", 16, false }, { "VALUES", 40, false },
+	{ "SENSITIVE", 0, false },
+};
+
+static const struct column timeline_columns[] = {
+	{ "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
+	{ "TEXT", 0, false },
+};
+
+static const struct column deal_columns[] = {
+	{ "ID", 6, true }, { "CARD", 6, true }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
+	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
+};
+
+static const struct column segment_columns[] = {
+	{ "NAME", 20, false }, { "EXPR", 48, false }, { "CREATED", 19, false }, { "BY", 16, false },
+};
+
+static const struct column relative_columns[] = {
+	{ "N", 3, true }, { "NAME", 32, false }, { "RELATION", 12, false }, { "BIRTHDAY", 10, false },
+	{ "NOTE", 0, false },
+};
+
+static const struct column reminder_columns[] = {
+	{ "AT", 27, false }, { "CARD", 32, false }, { "TEXT", 0, false },
+};
+
+static const struct column birthday_columns[] = {
+	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
+};
+
+#define N_COLUMNS(c) (sizeof(c) / sizeof((c)[0]))
+#define N_CARD_COLUMNS N_COLUMNS(card_columns)
+#define N_USER_COLUMNS N_COLUMNS(user_columns)
+#define N_AUDIT_COLUMNS N_COLUMNS(audit_columns)
 
 static void put_spaces(size_t n)
 {
@@ -211,6 +276,23 @@ static void start_table(struct out_list *l)
 		break;
 	case OUT_LIST_AUDIT:
 		put_header(audit_columns, N_AUDIT_COLUMNS);
+		break;
+	case OUT_LIST_FIELDS:
+		put_header(field_columns, N_COLUMNS(field_columns));
+		break;
+	case OUT_LIST_TIMELINE:
+		put_header(timeline_columns, N_COLUMNS(timeline_columns));
+		break;
+	case OUT_LIST_DEALS:
+		put_header(deal_columns, N_COLUMNS(deal_columns));
+		break;
+	case OUT_LIST_SEGMENTS:
+		put_header(segment_columns, N_COLUMNS(segment_columns));
+		break;
+	case OUT_LIST_RELATIVES:
+		put_header(relative_columns, N_COLUMNS(relative_columns));
+		break;
+	case OUT_LIST_VERSIONS:
 		break;
 	}
 }
@@ -323,6 +405,274 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	l->count++;
 }
 
+const char *out_money(int64_t minor, char *buf, size_t n)
+{
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	char digits[24], grouped[48];
+	int len = snprintf(digits, sizeof(digits), "%" PRIu64, v / 100);
+	size_t used = 0;
+
+	if (minor < 0)
+		grouped[used++] = '-';
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			grouped[used++] = ' ';
+		grouped[used++] = digits[i];
+	}
+	snprintf(buf, n, "%.*s.%02u", (int)used, grouped, (unsigned)(v % 100));
+	return buf;
+}
+
+static const char *money_or_empty(int64_t minor, char *buf, size_t n)
+{
+	if (minor == 0) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return out_money(minor, buf, n);
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+void out_list_field(struct out_list *l, const Kart__FieldDef *f)
+{
+	char type[32], values[1024];
+	const char *cells[N_COLUMNS(field_columns)];
+	size_t used = 0;
+
+	if (l->json) {
+		put_json_element(l, &f->base);
+		return;
+	}
+	start_table(l);
+	values[0] = '\0';
+	for (size_t i = 0; i < f->n_values && used < sizeof(values); i++)
+		used += (size_t)snprintf(values + used, sizeof(values) - used, "%s%s", i ? "," : "", f->values[i]);
+	cells[0] = str_or_empty(f->name);
+	cells[1] = enum_short(&kart__field_type__descriptor, (int)f->type, type, sizeof(type));
+	cells[2] = str_or_empty(f->tab);
+	cells[3] = values;
+	cells[4] = f->sensitive ? "yes" : "no";
+	put_row(field_columns, N_COLUMNS(field_columns), cells);
+	l->count++;
+}
+
+void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
+{
+	char at[32], kind[32], amount[48];
+	const char *cells[N_COLUMNS(timeline_columns)];
+
+	if (l->json) {
+		put_json_element(l, &e->base);
+		return;
+	}
+	start_table(l);
+	format_time_or_empty(e->at, at, sizeof(at));
+	cells[0] = at;
+	cells[1] = enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	cells[2] = money_or_empty(e->amount, amount, sizeof(amount));
+	cells[3] = str_or_empty(e->author);
+	cells[4] = str_or_empty(e->text);
+	put_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
+	l->count++;
+}
+
+void out_list_deal(struct out_list *l, const Kart__Deal *d)
+{
+	char id[24], card[24], amount[48];
+	const char *cells[N_COLUMNS(deal_columns)];
+
+	if (l->json) {
+		put_json_element(l, &d->base);
+		return;
+	}
+	start_table(l);
+	snprintf(id, sizeof(id), "%" PRIu64, d->id);
+	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
+	cells[0] = id;
+	cells[1] = card;
+	cells[2] = str_or_empty(d->title);
+	cells[3] = money_or_empty(d->amount, amount, sizeof(amount));
+	cells[4] = str_or_empty(d->stage);
+	cells[5] = str_or_empty(d->owner);
+	cells[6] = str_or_empty(d->expected_close);
+	put_row(deal_columns, N_COLUMNS(deal_columns), cells);
+	l->count++;
+}
+
+void out_list_segment(struct out_list *l, const Kart__Segment *seg)
+{
+	char created[32];
+	const char *cells[N_COLUMNS(segment_columns)];
+
+	if (l->json) {
+		put_json_element(l, &seg->base);
+		return;
+	}
+	start_table(l);
+	format_time_or_empty(seg->created_at, created, sizeof(created));
+	cells[0] = str_or_empty(seg->name);
+	cells[1] = str_or_empty(seg->expr);
+	cells[2] = created;
+	cells[3] = str_or_empty(seg->created_by);
+	put_row(segment_columns, N_COLUMNS(segment_columns), cells);
+	l->count++;
+}
+
+void out_list_relative(struct out_list *l, const Kart__Relative *r)
+{
+	char n[24];
+	const char *cells[N_COLUMNS(relative_columns)];
+
+	if (l->json) {
+		put_json_element(l, &r->base);
+		return;
+	}
+	start_table(l);
+	snprintf(n, sizeof(n), "%zu", l->count + 1);
+	cells[0] = n;
+	cells[1] = str_or_empty(r->name);
+	cells[2] = str_or_empty(r->relation);
+	cells[3] = str_or_empty(r->birthday);
+	cells[4] = str_or_empty(r->note);
+	put_row(relative_columns, N_COLUMNS(relative_columns), cells);
+	l->count++;
+}
+
+/* 'value' on one line (control characters as spaces). */
+static void put_quoted(const char *s)
+{
+	fputc('\'', stdout);
+	put_chars(str_or_empty(s), SIZE_MAX);
+	fputc('\'', stdout);
+}
+
+void out_list_version(struct out_list *l, const Kart__Version *v)
+{
+	char at[32];
+
+	if (l->json) {
+		put_json_element(l, &v->base);
+		return;
+	}
+	start_table(l);
+	format_time_or_empty(v->at, at, sizeof(at));
+	printf("v%" PRIu64 "  %s  ", v->version, at);
+	put_chars(str_or_empty(v->by), SIZE_MAX);
+	fputc('\n', stdout);
+	for (size_t i = 0; i < v->n_changes; i++) {
+		const Kart__Change *ch = v->changes[i];
+		fputs("  ", stdout);
+		put_chars(str_or_empty(ch->field), SIZE_MAX);
+		fputs(": ", stdout);
+		put_quoted(ch->old_value);
+		fputs(" -> ", stdout);
+		put_quoted(ch->new_value);
+		fputc('\n', stdout);
+	}
+	l->count++;
+}
+
+void out_deal_funnel(const Kart__DealPage *page)
+{
+	char amount[48];
+	const char **extra = NULL;
+	size_t nextra = 0;
+
+	if (page->n_stages || page->n_deals)
+		fputc('\n', stdout);
+	/* the configured stages in order, then any stage a deal is at that the
+	 * funnel no longer has, as first met */
+	if (page->n_deals)
+		extra = calloc(page->n_deals, sizeof(*extra));
+	for (size_t i = 0; i < page->n_deals && extra; i++) {
+		const char *stage = str_or_empty(page->deals[i]->stage);
+		bool known = false;
+		for (size_t k = 0; k < page->n_stages && !known; k++)
+			known = strcmp(page->stages[k], stage) == 0;
+		for (size_t k = 0; k < nextra && !known; k++)
+			known = strcmp(extra[k], stage) == 0;
+		if (!known)
+			extra[nextra++] = stage;
+	}
+	for (size_t k = 0; k < page->n_stages + nextra; k++) {
+		const char *stage = k < page->n_stages ? page->stages[k] : extra[k - page->n_stages];
+		size_t count = 0;
+		int64_t sum = 0;
+		for (size_t i = 0; i < page->n_deals; i++) {
+			if (strcmp(str_or_empty(page->deals[i]->stage), stage) != 0)
+				continue;
+			count++;
+			sum += page->deals[i]->amount;
+		}
+		put_chars(*stage ? stage : "(no stage)", SIZE_MAX);
+		printf(": %zu deal%s, %s\n", count, count == 1 ? "" : "s", out_money(sum, amount, sizeof(amount)));
+	}
+	free(extra);
+}
+
+/* "#12 Иванов Иван": the card id, then its title when known. */
+static void card_cell(uint64_t id, const char *title, char *buf, size_t n)
+{
+	if (title && *title)
+		snprintf(buf, n, "#%" PRIu64 " %s", id, title);
+	else
+		snprintf(buf, n, "#%" PRIu64, id);
+}
+
+void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
+{
+	char at[64], card[512], name[512], in[32];
+
+	printf("Reminders (due today or overdue)\n");
+	if (page->n_reminders == 0)
+		printf("nothing due\n");
+	else
+		put_header(reminder_columns, N_COLUMNS(reminder_columns));
+	for (size_t i = 0; i < page->n_reminders; i++) {
+		const Kart__Reminder *r = page->reminders[i];
+		const char *cells[N_COLUMNS(reminder_columns)];
+		size_t len;
+		format_time_or_empty(r->at, at, sizeof(at));
+		len = strlen(at);
+		if (r->at < now)
+			snprintf(at + len, sizeof(at) - len, " overdue");
+		card_cell(r->card_id, r->card_title, card, sizeof(card));
+		cells[0] = at;
+		cells[1] = card;
+		cells[2] = str_or_empty(r->text);
+		put_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
+	}
+	printf("\nBirthdays in the next %" PRIu32 " day%s\n", days, days == 1 ? "" : "s");
+	if (page->n_birthdays == 0)
+		printf("no birthdays\n");
+	else
+		put_header(birthday_columns, N_COLUMNS(birthday_columns));
+	for (size_t i = 0; i < page->n_birthdays; i++) {
+		const Kart__Birthday *b = page->birthdays[i];
+		const char *cells[N_COLUMNS(birthday_columns)];
+		if (b->in_days == 0)
+			snprintf(in, sizeof(in), "today");
+		else if (b->in_days == 1)
+			snprintf(in, sizeof(in), "tomorrow");
+		else
+			snprintf(in, sizeof(in), "%" PRIu32 " days", b->in_days);
+		if (b->relation && *b->relation)
+			snprintf(name, sizeof(name), "%s (%s)", str_or_empty(b->name), b->relation);
+		else
+			snprintf(name, sizeof(name), "%s", str_or_empty(b->name));
+		card_cell(b->card_id, b->client, card, sizeof(card));
+		cells[0] = str_or_empty(b->date);
+		cells[1] = in;
+		cells[2] = name;
+		cells[3] = card;
+		put_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
+	}
+}
+
 void out_list_flush(struct out_list *l)
 {
 	fflush(stdout);
@@ -353,11 +703,23 @@ static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_INT64:
 		return *(const uint64_t *)p == 0;
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_INT32:
+		return *(const uint32_t *)p == 0;
+	case PROTOBUF_C_TYPE_BOOL:
+		return !*(const protobuf_c_boolean *)p;
 	case PROTOBUF_C_TYPE_ENUM:
 		return *(const int *)p == 0;
 	default:
 		return false;
 	}
+}
+
+/* Card fields shown elsewhere: custom values in their sections, the
+ * normalized phones next to the phones. */
+static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
+{
+	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164);
 }
 
 /* Prints a value; lines after the first are indented to the value column. */
@@ -374,18 +736,54 @@ static void put_value(const char *s, size_t indent)
 	}
 }
 
+/* "Анна (spouse, 1982-05-01) — likes tulips" */
+static void put_relative(const Kart__Relative *r, size_t indent)
+{
+	const char *relation = str_or_empty(r->relation), *birthday = str_or_empty(r->birthday);
+
+	put_value(str_or_empty(r->name), indent);
+	if (*relation || *birthday) {
+		fputs(" (", stdout);
+		put_value(relation, indent);
+		fputs(*relation && *birthday ? ", " : "", stdout);
+		put_value(birthday, indent);
+		fputc(')', stdout);
+	}
+	if (r->note && *r->note) {
+		fputs(" — ", stdout);
+		put_value(r->note, indent);
+	}
+}
+
 static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, size_t indent)
 {
+	const Kart__Card *card = (const Kart__Card *)base;
 	const void *p = base + f->offset;
 	char buf[64];
 
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		size_t n = *(const size_t *)(base + f->quantifier_offset);
 		for (size_t i = 0; i < n; i++) {
+			if (f->descriptor == &kart__relative__descriptor) {
+				if (i) {
+					fputc('\n', stdout);
+					put_spaces(indent);
+				}
+				put_relative((*(Kart__Relative *const *const *)p)[i], indent);
+				continue;
+			}
 			if (i)
 				fputs(", ", stdout);
 			if (f->type == PROTOBUF_C_TYPE_STRING) {
-				put_value((*(char *const *const *)p)[i], indent);
+				const char *v = (*(char *const *const *)p)[i];
+				put_value(v, indent);
+				/* a phone's normalized form, when it reads differently */
+				if (f->offset == offsetof(Kart__Card, phones) && i < card->n_phones_e164 &&
+				    *card->phones_e164[i] && strcmp(card->phones_e164[i], v) != 0) {
+					fputs(" (", stdout);
+					put_value(card->phones_e164[i], indent);
+					fputc(')', stdout);
+				}
 			} else if (f->descriptor == &kart__messenger__descriptor) {
 				const Kart__Messenger *m = (*(Kart__Messenger *const *const *)p)[i];
 				put_value(m->kind ? m->kind : "", indent);
@@ -402,9 +800,20 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 	case PROTOBUF_C_TYPE_UINT64:
 		printf("%" PRIu64, *(const uint64_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_INT64: /* every int64 in a Card is a time in unix seconds */
-		util_format_time(*(const int64_t *)p, buf, sizeof(buf));
-		fputs(buf, stdout);
+	case PROTOBUF_C_TYPE_UINT32:
+		printf("%" PRIu32, *(const uint32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		fputs(*(const protobuf_c_boolean *)p ? "yes" : "no", stdout);
+		break;
+	case PROTOBUF_C_TYPE_INT64:
+		/* every other int64 in a Card is a time in unix seconds */
+		if (f->offset == offsetof(Kart__Card, total_purchases))
+			fputs(out_money(*(const int64_t *)p, buf, sizeof(buf)), stdout);
+		else {
+			util_format_time(*(const int64_t *)p, buf, sizeof(buf));
+			fputs(buf, stdout);
+		}
 		break;
 	case PROTOBUF_C_TYPE_ENUM:
 		fputs(pbjson_enum_name(f->descriptor, *(const int *)p, buf, sizeof(buf)), stdout);
@@ -414,7 +823,125 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 	}
 }
 
-void out_card_record(const Kart__Card *card)
+/* ---- custom fields on the card ---- */
+
+static bool tab_is_main(const char *tab)
+{
+	return !tab || !*tab || strcmp(tab, "main") == 0;
+}
+
+static const Kart__FieldDef *find_def(Kart__FieldDef *const *defs, size_t ndefs, const char *name)
+{
+	for (size_t i = 0; i < ndefs; i++)
+		if (defs[i]->name && strcmp(defs[i]->name, name) == 0)
+			return defs[i];
+	return NULL;
+}
+
+static const Kart__CustomValue *find_custom(const Kart__Card *card, const char *name)
+{
+	for (size_t i = 0; i < card->n_custom; i++) {
+		const Kart__CustomValue *v = card->custom[i];
+		if (v->field && strcmp(v->field, name) == 0 && v->value && *v->value)
+			return v;
+	}
+	return NULL;
+}
+
+/* The custom values of one section, in the order of their definitions; the
+ * main section ends with values whose field has no definition (any more). */
+static size_t section_values(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs,
+			     const char *tab, const Kart__CustomValue **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ndefs; i++) {
+		const Kart__CustomValue *v;
+		if (tab_is_main(tab) ? !tab_is_main(defs[i]->tab) : strcmp(str_or_empty(defs[i]->tab), tab) != 0)
+			continue;
+		if (defs[i]->name && (v = find_custom(card, defs[i]->name)))
+			out[n++] = v;
+	}
+	if (!tab_is_main(tab))
+		return n;
+	for (size_t i = 0; i < card->n_custom; i++) {
+		const Kart__CustomValue *v = card->custom[i];
+		if (v->field && v->value && *v->value && !find_def(defs, ndefs, v->field))
+			out[n++] = v;
+	}
+	return n;
+}
+
+/* A custom value as text, by its type: booleans as yes/no, the values of a
+ * multienum separated by ", ". */
+static void put_custom_value(const Kart__FieldDef *def, const char *value, size_t indent)
+{
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_BOOL &&
+	    (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)) {
+		fputs(value[0] == 't' ? "yes" : "no", stdout);
+		return;
+	}
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
+		for (const char *p = value; *p; p++) {
+			if (*p == ',') {
+				fputs(", ", stdout);
+				while (p[1] == ' ')
+					p++;
+			} else {
+				fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, stdout);
+			}
+		}
+		return;
+	}
+	put_value(value, indent);
+}
+
+static void put_label(const char *name, size_t label_width)
+{
+	put_chars(name, SIZE_MAX);
+	fputc(':', stdout);
+	put_spaces(label_width - text_utf8_chars(name, strlen(name)) + 1);
+}
+
+static void put_custom_lines(const Kart__CustomValue *const *values, size_t n, Kart__FieldDef *const *defs,
+			     size_t ndefs, size_t label_width)
+{
+	for (size_t i = 0; i < n; i++) {
+		put_label(values[i]->field, label_width);
+		put_custom_value(find_def(defs, ndefs, values[i]->field), values[i]->value, label_width + 2);
+		fputc('\n', stdout);
+	}
+}
+
+static size_t widest_label(const Kart__CustomValue *const *values, size_t n, size_t width)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = text_utf8_chars(values[i]->field, strlen(values[i]->field));
+		if (len > width)
+			width = len;
+	}
+	return width;
+}
+
+/* The tabs of the definitions, in order of first appearance, main left out. */
+static size_t list_tabs(Kart__FieldDef *const *defs, size_t ndefs, const char **tabs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ndefs; i++) {
+		bool seen = tab_is_main(defs[i]->tab);
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = strcmp(tabs[k], defs[i]->tab) == 0;
+		if (!seen)
+			tabs[n++] = defs[i]->tab;
+	}
+	return n;
+}
+
+/* The main section: the core fields, then the custom ones without a tab,
+ * their labels lined up together. */
+static void put_main_section(const Kart__Card *card, const Kart__CustomValue *const *custom, size_t ncustom,
+			     Kart__FieldDef *const *defs, size_t ndefs)
 {
 	const ProtobufCMessageDescriptor *d = &kart__card__descriptor;
 	const char *base = (const char *)card;
@@ -422,16 +949,68 @@ void out_card_record(const Kart__Card *card)
 
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		size_t len = strlen(d->fields[i].name);
-		if (!field_is_empty(&d->fields[i], base) && len > label_width)
+		if (!card_field_hidden(&d->fields[i]) && !field_is_empty(&d->fields[i], base) && len > label_width)
 			label_width = len;
 	}
+	label_width = widest_label(custom, ncustom, label_width);
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (field_is_empty(f, base))
+		if (card_field_hidden(f) || field_is_empty(f, base))
 			continue;
-		printf("%s:", f->name);
-		put_spaces(label_width - strlen(f->name) + 1);
+		put_label(f->name, label_width);
 		put_card_field(f, base, label_width + 2);
 		fputc('\n', stdout);
 	}
+	put_custom_lines(custom, ncustom, defs, ndefs, label_width);
+}
+
+int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs, const char *tab)
+{
+	const Kart__CustomValue **values = calloc(card->n_custom + 1, sizeof(*values));
+	const char **tabs = calloc(ndefs + 1, sizeof(*tabs));
+	size_t ntabs, n;
+	bool printed;
+	int rc = 0;
+
+	if (!values || !tabs) {
+		rc = out_error(KC_ERR_OTHER, "out of memory");
+		goto cleanup;
+	}
+	ntabs = list_tabs(defs, ndefs, tabs);
+	if (tab && !tab_is_main(tab)) {
+		bool known = false;
+		for (size_t k = 0; k < ntabs && !known; k++)
+			known = strcmp(tabs[k], tab) == 0;
+		if (!known) {
+			char names[512] = "main";
+			size_t used = strlen(names);
+			for (size_t k = 0; k < ntabs && used < sizeof(names); k++)
+				used += (size_t)snprintf(names + used, sizeof(names) - used, ", %s", tabs[k]);
+			rc = out_error(KC_ERR_NOT_FOUND, "no tab '%s' (tabs: %s)", tab, names);
+			goto cleanup;
+		}
+	}
+	printed = !tab || tab_is_main(tab);
+	if (printed) {
+		n = section_values(card, defs, ndefs, "", values);
+		put_main_section(card, values, n, defs, ndefs);
+	}
+	for (size_t k = 0; k < ntabs; k++) {
+		if (tab && strcmp(tab, tabs[k]) != 0)
+			continue;
+		n = section_values(card, defs, ndefs, tabs[k], values);
+		if (n == 0)
+			continue;
+		if (!tab) {
+			fputs(printed ? "\n[" : "[", stdout);
+			put_chars(tabs[k], SIZE_MAX);
+			fputs("]\n", stdout);
+		}
+		put_custom_lines(values, n, defs, ndefs, widest_label(values, n, 0));
+		printed = true;
+	}
+cleanup:
+	free(values);
+	free(tabs);
+	return rc;
 }

@@ -262,7 +262,10 @@ int kc_flush(struct kc *c, struct kc_error *err)
 			continue;
 		}
 		c->out_len = 0;
-		tls_fail(c, err, "send");
+		if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
+			seterr(err, KC_ERR_CONNECT, "timed out sending to the server");
+		else
+			tls_fail(c, err, "send");
 		return -1;
 	}
 	c->out_len = 0;
@@ -354,7 +357,9 @@ Kart__Envelope *kc_recv(struct kc *c, struct kc_error *err)
 		int r = SSL_read(c->ssl, buf, sizeof(buf));
 		if (r <= 0) {
 			int e = SSL_get_error(c->ssl, r);
-			if (e == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK))
+			/* a socket timeout comes back as "want read" from a blocking socket */
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ||
+			    (e == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)))
 				seterr(err, KC_ERR_CONNECT, "timed out waiting for the server");
 			else if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL)
 				seterr(err, KC_ERR_CONNECT, "connection closed by the server");

@@ -87,6 +87,91 @@ static void test_parse_time_relative(void **state)
 	assert_true(parse_ok("0") == 0);
 }
 
+static void test_parse_time_future(void **state)
+{
+	(void)state;
+	/* a leading '+' counts from now on; without it, back */
+	assert_true(parse_ok("+2h") == NOW + 2 * 3600);
+	assert_true(parse_ok("+1d") == NOW + 86400);
+	assert_true(parse_ok("+30m") == NOW + 30 * 60);
+	assert_true(parse_ok("+45s") == NOW + 45);
+	assert_true(parse_ok("+2w") == NOW + 14 * 86400);
+	assert_true(parse_ok("+0d") == NOW);
+	assert_true(parse_ok("7d") == NOW - 7 * 86400);
+	assert_true(parse_ok("-7d") == NOW - 7 * 86400);
+	int64_t out;
+	assert_int_equal(util_parse_time("+1h", 10000, &out), 0);
+	assert_true(out == 10000 + 3600);
+
+	parse_bad("+");
+	parse_bad("+d");
+	parse_bad("++2h");
+	parse_bad("+-2h");
+	parse_bad("-+2h");
+	parse_bad("+ 2h");
+	parse_bad("+2");           /* not unix seconds either */
+	parse_bad("+2x");
+	parse_bad("+99999999999d");
+}
+
+static void test_parse_time_day_words(void **state)
+{
+	(void)state;
+	/* NOW is 2025-06-15 15:06:40 UTC */
+	const int64_t midnight = 1749945600; /* 2025-06-15 00:00 UTC */
+	assert_true(parse_ok("today") == midnight);
+	assert_true(parse_ok("tomorrow") == midnight + 86400);
+	assert_true(parse_ok("today 10:00") == midnight + 10 * 3600);
+	assert_true(parse_ok("today 18:30") == midnight + 18 * 3600 + 30 * 60);
+	assert_true(parse_ok("tomorrow 09:15") == midnight + 86400 + 9 * 3600 + 15 * 60);
+	assert_true(parse_ok("tomorrow 9:15") == midnight + 86400 + 9 * 3600 + 15 * 60);
+	assert_true(parse_ok("tomorrow 23:59") == midnight + 2 * 86400 - 60);
+	assert_true(parse_ok("today 10:00:30") == midnight + 10 * 3600 + 30);
+	assert_true(parse_ok("today 00:00") == midnight);
+
+	/* across the end of a month and of a year */
+	int64_t out;
+	assert_int_equal(util_parse_time("tomorrow", 1751320800 /* 2025-06-30 22:00 UTC */, &out), 0);
+	assert_true(out == 1751328000); /* 2025-07-01 */
+	assert_int_equal(util_parse_time("tomorrow 08:00", 1767218400 /* 2025-12-31 22:00 UTC */, &out), 0);
+	assert_true(out == 1767225600 + 8 * 3600); /* 2026-01-01 08:00 */
+
+	/* local time: in Moscow, 2025-06-15 15:06:40 UTC is 18:06:40 of the same day */
+	set_tz("MSK-3");
+	assert_true(parse_ok("today") == midnight - 3 * 3600);
+	assert_true(parse_ok("today 10:00") == midnight + 7 * 3600);
+	assert_true(parse_ok("tomorrow 10:00") == midnight + 86400 + 7 * 3600);
+	/* 22:30 UTC is already the next day in Moscow */
+	assert_int_equal(util_parse_time("today", 1750026600 /* 2025-06-15 22:30 UTC */, &out), 0);
+	assert_true(out == midnight + 86400 - 3 * 3600);
+	set_tz("UTC0");
+
+	/* a day with a DST change: 2025-03-30 in Berlin has no 02:30 and 23 hours */
+	set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+	assert_int_equal(util_parse_time("tomorrow", 1743253200 /* 2025-03-29 13:00 UTC */, &out), 0);
+	assert_true(out == 1743289200); /* 2025-03-30 00:00 CET = 2025-03-29 23:00 UTC */
+	assert_int_equal(util_parse_time("tomorrow 12:00", 1743253200, &out), 0);
+	assert_true(out == 1743328800); /* 2025-03-30 12:00 CEST = 10:00 UTC */
+	set_tz("UTC0");
+
+	parse_bad("today ");
+	parse_bad("today 24:00");
+	parse_bad("today 10:60");
+	parse_bad("today 10");
+	parse_bad("today 10:00 ");
+	parse_bad("today 10:00x");
+	parse_bad("today  10:00");
+	parse_bad("today T10:00");
+	parse_bad("todayT10:00");
+	parse_bad("today10:00");
+	parse_bad("todays");
+	parse_bad("tomorrow 25:00");
+	parse_bad("tomorrow -1:00");
+	parse_bad("Today");
+	parse_bad("to");
+	parse_bad("tod");
+}
+
 static void test_parse_time_rejects(void **state)
 {
 	(void)state;
@@ -116,6 +201,8 @@ static void test_parse_time_rejects(void **state)
 	parse_bad("7.5h");
 	parse_bad("h7");
 	parse_bad("-5");           /* negative unix seconds */
+	parse_bad(" 5");
+	parse_bad("- 5d");
 	parse_bad("12abc");
 	parse_bad("1e9");
 	parse_bad("99999999999999999999999");
@@ -329,6 +416,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_time_dates),
 		cmocka_unit_test(test_parse_time_relative),
+		cmocka_unit_test(test_parse_time_future),
+		cmocka_unit_test(test_parse_time_day_words),
 		cmocka_unit_test(test_parse_time_rejects),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_split_hostport),

@@ -1,0 +1,758 @@
+#include "cardq.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "card.h"
+#include "index.h"
+#include "pbjson.h"
+#include "text.h"
+
+/* ---- the fields a query can name ---- */
+
+enum {
+	F_FIRST_NAME, F_MIDDLE_NAME, F_LAST_NAME, F_NAME, F_COMPANY, F_POSITION, F_CITY, F_ADDRESS, F_SOURCE,
+	F_OWNER, F_NOTES, F_CREATED_BY, F_UPDATED_BY, F_GENDER, F_SECTOR, F_LIFECYCLE, F_VIP, F_KEY_ACCOUNT,
+	F_PHONES, F_EMAILS, F_TAGS, F_BIRTHDAY, F_CREATED_AT, F_UPDATED_AT, F_LAST_TOUCH, F_TOUCHES,
+	F_TOTAL_PURCHASES, F_ID, F_VERSION, F_CUSTOM = 1000,
+};
+
+static const char *const genders[] = { "f", "m" };
+static const char *const sectors[] = { "cold", "warm", "hot" };
+static const char *const lifecycles[] = { "potential", "working", "active", "regular", "dead" };
+
+#define T(n, id) { n, Q_TEXT, 0, false, Q_TEXT, NULL, 0, id }
+#define E(n, vals, id) { n, Q_ENUM, 0, false, Q_TEXT, vals, sizeof(vals) / sizeof(vals[0]), id }
+#define B(n, id) { n, Q_BOOL, 0, false, Q_TEXT, NULL, 0, id }
+#define S(n, id) { n, Q_SET, 0, false, Q_TEXT, NULL, 0, id }
+#define D(n, annual, id) { n, Q_DATE, 0, annual, Q_TEXT, NULL, 0, id }
+#define N(n, scale, id) { n, Q_NUMBER, scale, false, Q_TEXT, NULL, 0, id }
+
+static const struct qfield core[] = {
+	T("first_name", F_FIRST_NAME), T("middle_name", F_MIDDLE_NAME), T("last_name", F_LAST_NAME),
+	T("name", F_NAME), T("company", F_COMPANY), T("position", F_POSITION), T("city", F_CITY),
+	T("address", F_ADDRESS), T("source", F_SOURCE), T("owner", F_OWNER), T("notes", F_NOTES),
+	T("created_by", F_CREATED_BY), T("updated_by", F_UPDATED_BY),
+	E("gender", genders, F_GENDER), E("sector", sectors, F_SECTOR), E("lifecycle", lifecycles, F_LIFECYCLE),
+	B("vip", F_VIP), B("key_account", F_KEY_ACCOUNT),
+	S("phones", F_PHONES), S("phone", F_PHONES), S("emails", F_EMAILS), S("email", F_EMAILS),
+	S("tags", F_TAGS), S("tag", F_TAGS),
+	D("birthday", true, F_BIRTHDAY), D("created_at", false, F_CREATED_AT), D("updated_at", false, F_UPDATED_AT),
+	D("last_touch", false, F_LAST_TOUCH),
+	N("touches", 1, F_TOUCHES), N("total_purchases", 100, F_TOTAL_PURCHASES), N("id", 1, F_ID),
+	N("version", 1, F_VERSION),
+};
+
+static const struct qfield *lookup(void *ud, const char *name)
+{
+	struct cardq *c = ud;
+	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++)
+		if (strcmp(core[i].name, name) == 0)
+			return &core[i];
+	const Kart__FieldDef *d = c->sc ? schema_find(c->sc, name) : NULL;
+	if (!d)
+		return NULL;
+	struct qfield *f = arena_alloc(c->a, sizeof(*f));
+	if (!f)
+		return NULL;
+	memset(f, 0, sizeof(*f));
+	f->name = d->name;
+	f->id = F_CUSTOM;
+	f->values = (const char *const *)d->values;
+	f->nvalues = d->n_values;
+	switch (d->type) {
+	case KART__FIELD_TYPE__FIELD_TYPE_NUMBER:
+		f->type = Q_NUMBER;
+		f->scale = CUSTOM_NUMBER_SCALE;
+		break;
+	case KART__FIELD_TYPE__FIELD_TYPE_DATE:
+		f->type = Q_DATE;
+		break;
+	case KART__FIELD_TYPE__FIELD_TYPE_ENUM:
+		f->type = Q_ENUM;
+		break;
+	case KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM:
+		f->type = Q_SET;
+		f->elem = Q_ENUM;
+		break;
+	case KART__FIELD_TYPE__FIELD_TYPE_BOOL:
+		f->type = Q_BOOL;
+		break;
+	default:
+		f->type = Q_TEXT;
+		break;
+	}
+	return f;
+}
+
+int64_t cardq_today(int64_t now_us)
+{
+	time_t t = (time_t)(now_us / 1000000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	/* days since the epoch of the local calendar date */
+	int64_t y = tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static int64_t days_of(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static void civil(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* ---- reading a card's values ---- */
+
+struct rec {
+	const Kart__Card *c;
+	struct arena *a;            /* scratch, reset per card */
+};
+
+static void set_text(struct rec *r, struct qvalue *out, const char *s)
+{
+	if (s && *s) {
+		out->text = text_fold(r->a, s);
+		out->present = out->text != NULL;
+	}
+}
+
+static void set_date(struct qvalue *out, const char *s)
+{
+	int y, m, d;
+	if (!s || strlen(s) != 10 || sscanf(s + 5, "%2d-%2d", &m, &d) != 2)
+		return;
+	out->month = m;
+	out->day = d;
+	if (sscanf(s, "%4d", &y) == 1)
+		out->num = days_of(y, m, d);
+	out->present = true;
+}
+
+static void set_list(struct rec *r, struct qvalue *out, char **items, size_t n)
+{
+	if (n == 0)
+		return;
+	const char **f = arena_alloc(r->a, n * sizeof(*f));
+	if (!f)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (items[i] && items[i][0] && (f[k] = text_fold(r->a, items[i])))
+			k++;
+	out->items = f;
+	out->nitems = k;
+	out->present = k > 0;
+}
+
+static void set_enum(struct rec *r, struct qvalue *out, const ProtobufCEnumDescriptor *d, int v)
+{
+	char buf[32];
+	if (v)
+		set_text(r, out, pbjson_enum_name(d, v, buf, sizeof(buf)));
+}
+
+static void set_secs_date(struct qvalue *out, int64_t secs)
+{
+	if (secs <= 0)
+		return;
+	out->num = cardq_today(secs * 1000000);
+	out->present = true;
+}
+
+static bool get_custom(struct rec *r, const struct qfield *f, struct qvalue *out)
+{
+	const char *v = card_custom_value(r->c, f->name);
+	if (!*v)
+		return true;
+	switch (f->type) {
+	case Q_NUMBER: {
+		int64_t x;
+		if (schema_parse_number(v, &x) == 0) {
+			out->num = x;
+			out->present = true;
+		}
+		return true;
+	}
+	case Q_DATE:
+		set_date(out, v);
+		return true;
+	case Q_BOOL:
+		out->num = strcmp(v, "true") == 0;
+		out->present = true;
+		return true;
+	case Q_SET: {
+		char *copy = arena_strdup(r->a, v);
+		char *items[256];
+		size_t n = 0;
+		for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && n < 256;
+		     tok = strtok_r(NULL, ",", &save))
+			items[n++] = tok;
+		set_list(r, out, items, n);
+		return true;
+	}
+	default:
+		set_text(r, out, v);
+		return true;
+	}
+}
+
+static bool get(void *recp, const struct qfield *f, struct qvalue *out)
+{
+	struct rec *r = recp;
+	const Kart__Card *c = r->c;
+	memset(out, 0, sizeof(*out));
+	switch (f->id) {
+	case F_FIRST_NAME: set_text(r, out, c->first_name); break;
+	case F_MIDDLE_NAME: set_text(r, out, c->middle_name); break;
+	case F_LAST_NAME: set_text(r, out, c->last_name); break;
+	case F_NAME: {
+		const char *n = arena_printf(r->a, "%s %s %s", c->last_name ? c->last_name : "",
+					     c->first_name ? c->first_name : "", c->middle_name ? c->middle_name : "");
+		/* collapse the gaps of missing parts */
+		char *t = n ? arena_strdup(r->a, n) : NULL;
+		if (t) {
+			char *w = t;
+			for (const char *p = n; *p; p++)
+				if (*p != ' ' || (w > t && w[-1] != ' '))
+					*w++ = *p;
+			while (w > t && w[-1] == ' ')
+				w--;
+			*w = '\0';
+		}
+		set_text(r, out, t);
+		break;
+	}
+	case F_COMPANY: set_text(r, out, c->company); break;
+	case F_POSITION: set_text(r, out, c->position); break;
+	case F_CITY: set_text(r, out, c->city); break;
+	case F_ADDRESS: set_text(r, out, c->address); break;
+	case F_SOURCE: set_text(r, out, c->source); break;
+	case F_OWNER: set_text(r, out, c->owner); break;
+	case F_NOTES: set_text(r, out, c->notes); break;
+	case F_CREATED_BY: set_text(r, out, c->created_by); break;
+	case F_UPDATED_BY: set_text(r, out, c->updated_by); break;
+	case F_GENDER: set_enum(r, out, &kart__gender__descriptor, c->gender); break;
+	case F_SECTOR: set_enum(r, out, &kart__sector__descriptor, c->sector); break;
+	case F_LIFECYCLE: set_enum(r, out, &kart__lifecycle__descriptor, c->lifecycle); break;
+	case F_VIP: out->num = c->vip; out->present = true; break;
+	case F_KEY_ACCOUNT: out->num = c->key_account; out->present = true; break;
+	case F_PHONES: {
+		/* the normalized form where there is one, else as typed */
+		char **items = c->n_phones ? arena_alloc(r->a, c->n_phones * sizeof(char *)) : NULL;
+		for (size_t i = 0; items && i < c->n_phones; i++)
+			items[i] = i < c->n_phones_e164 && c->phones_e164[i][0] ? c->phones_e164[i] : c->phones[i];
+		set_list(r, out, items, items ? c->n_phones : 0);
+		break;
+	}
+	case F_EMAILS: set_list(r, out, c->emails, c->n_emails); break;
+	case F_TAGS: set_list(r, out, c->tags, c->n_tags); break;
+	case F_BIRTHDAY: set_date(out, c->birthday); break;
+	case F_CREATED_AT: set_secs_date(out, c->created_at); break;
+	case F_UPDATED_AT: set_secs_date(out, c->updated_at); break;
+	case F_LAST_TOUCH: set_secs_date(out, c->last_touch_at); break;
+	case F_TOUCHES: out->num = c->touches; out->present = true; break;
+	case F_TOTAL_PURCHASES: out->num = c->total_purchases; out->present = true; break;
+	case F_ID: out->num = (int64_t)c->id; out->present = true; break;
+	case F_VERSION: out->num = (int64_t)c->version; out->present = true; break;
+	case F_CUSTOM: return get_custom(r, f, out);
+	default: return false;
+	}
+	return true;
+}
+
+int cardq_parse(struct cardq *c, const char *where)
+{
+	memset(&c->err, 0, sizeof(c->err));
+	c->q = NULL;
+	if (!where || !*where)
+		return 0;
+	c->q = query_parse(c->a, where, lookup, c, c->today, &c->err);
+	return c->q || !c->err.message[0] ? 0 : -1;
+}
+
+int cardq_sort_field(struct cardq *c, const char *name)
+{
+	c->sort = NULL;
+	c->desc = false;
+	if (!name || !*name)
+		return 0;
+	if (*name == '-') {
+		c->desc = true;
+		name++;
+	}
+	c->sort = lookup(c, name);
+	if (!c->sort) {
+		memset(&c->err, 0, sizeof(c->err));
+		snprintf(c->err.message, sizeof(c->err.message), "cannot sort by unknown field '%.64s'", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- choosing an index ---- */
+
+/* One range of keys [lo, hi] (inclusive, compared as LMDB does) in one index. */
+struct krange {
+	const uint8_t *lo, *hi;
+	size_t lolen, hilen;
+};
+
+struct plan {
+	MDB_dbi dbi;
+	const char *index;          /* its name, for explain */
+	struct krange r[32];
+	size_t n;
+	uint64_t est;
+	const struct qnode *pred;
+};
+
+static void add_exact(struct plan *p, const void *key, size_t len)
+{
+	if (p->n < sizeof(p->r) / sizeof(p->r[0]))
+		p->r[p->n++] = (struct krange){ key, key, len, len };
+}
+
+static const uint8_t *dup_bytes(struct arena *a, const void *src, size_t n)
+{
+	uint8_t *d = arena_alloc(a, n ? n : 1);
+	if (d)
+		memcpy(d, src, n);
+	return d;
+}
+
+static void ymd_text(int64_t days, char out[11])
+{
+	int64_t y;
+	int m, d;
+	civil(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
+}
+
+/* The index keys that hold every card a predicate can match, if there are. */
+static bool plan_pred(struct cardq *c, const struct qnode *p, struct plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pred = p;
+	const struct qfield *f = p->field;
+	struct store *st = c->st;
+	bool eq = p->op == QOP_EQ || p->op == QOP_IN;
+	if (f->id == F_CUSTOM) {
+		const Kart__FieldDef *d = schema_find(c->sc, f->name);
+		if (!d)
+			return false;
+		out->dbi = st->ix_custom;
+		out->index = "ix_custom";
+		size_t nl = strlen(f->name);
+		if (eq) {
+			for (size_t i = 0; i < p->nlits; i++) {
+				uint8_t *k;
+				size_t len;
+				if (f->type == Q_NUMBER) {
+					k = arena_alloc(c->a, nl + 9);
+					if (!k)
+						return false;
+					memcpy(k, f->name, nl + 1);
+					index_number_bytes(p->lits[i].num, k + nl + 1);
+					len = nl + 9;
+				} else if (f->type == Q_DATE) {
+					char ymd[11];
+					ymd_text(p->lits[i].num, ymd);
+					len = index_custom_key(d, f->name, ymd, c->a, &k);
+				} else if (f->type == Q_BOOL) {
+					len = index_custom_key(d, f->name, p->lits[i].num ? "true" : "false", c->a, &k);
+				} else {
+					len = index_custom_key(d, f->name, p->lits[i].text, c->a, &k);
+				}
+				if (!len)
+					return false;
+				add_exact(out, k, len);
+			}
+			return out->n > 0;
+		}
+		if ((f->type == Q_NUMBER || f->type == Q_DATE) &&
+		    (p->op == QOP_LT || p->op == QOP_LE || p->op == QOP_GT || p->op == QOP_GE)) {
+			int64_t v = p->lits[0].num;
+			int64_t lo = INT64_MIN, hi = INT64_MAX;
+			if (p->op == QOP_LT)
+				hi = v - 1;
+			else if (p->op == QOP_LE)
+				hi = v;
+			else if (p->op == QOP_GT)
+				lo = v + 1;
+			else
+				lo = v;
+			uint8_t *klo = arena_alloc(c->a, nl + 12), *khi = arena_alloc(c->a, nl + 12);
+			if (!klo || !khi)
+				return false;
+			memcpy(klo, f->name, nl + 1);
+			memcpy(khi, f->name, nl + 1);
+			size_t len;
+			if (f->type == Q_NUMBER) {
+				index_number_bytes(lo, klo + nl + 1);
+				index_number_bytes(hi, khi + nl + 1);
+				len = nl + 9;
+				out->r[out->n++] = (struct krange){ klo, khi, len, len };
+			} else {
+				/* dates are stored as YYYY-MM-DD text, which sorts as dates do */
+				char a[11] = "0000-00-00", b[11] = "9999-99-99";
+				if (lo != INT64_MIN)
+					ymd_text(lo, a);
+				if (hi != INT64_MAX)
+					ymd_text(hi, b);
+				memcpy(klo + nl + 1, a, 10);
+				memcpy(khi + nl + 1, b, 10);
+				len = nl + 11;
+				out->r[out->n++] = (struct krange){ klo, khi, len, len };
+			}
+			return true;
+		}
+		return false;
+	}
+	MDB_dbi dbi;
+	const char *name;
+	switch (f->id) {
+	case F_CITY: dbi = st->ix_city; name = "ix_city"; break;
+	case F_TAGS: dbi = st->ix_tag; name = "ix_tag"; break;
+	case F_EMAILS: dbi = st->ix_email; name = "ix_email"; break;
+	case F_OWNER: dbi = st->ix_owner; name = "ix_owner"; break;
+	case F_SECTOR: dbi = st->ix_sector; name = "ix_sector"; break;
+	case F_PHONES: dbi = st->ix_phone; name = "ix_phone"; break;
+	case F_BIRTHDAY: dbi = st->ix_birthday; name = "ix_birthday"; break;
+	default: return false;
+	}
+	out->dbi = dbi;
+	out->index = name;
+	if (f->id == F_BIRTHDAY) {
+		if (p->op != QOP_WITHIN)
+			return false;
+		int64_t from = p->lits[0].num >= 0 ? c->today : c->today + p->lits[0].num;
+		int64_t to = p->lits[0].num >= 0 ? c->today + p->lits[0].num : c->today;
+		if (to - from >= 365) {
+			/* every day of the year: an index scan brings nothing */
+			return false;
+		}
+		int64_t y1, y2;
+		int m1, d1, m2, d2;
+		civil(from, &y1, &m1, &d1);
+		civil(to, &y2, &m2, &d2);
+		char *a = arena_printf(c->a, "%02d%02d", m1, d1), *b = arena_printf(c->a, "%02d%02d", m2, d2);
+		if (!a || !b)
+			return false;
+		if (strcmp(a, b) <= 0) {
+			out->r[out->n++] = (struct krange){ (uint8_t *)a, (uint8_t *)b, 4, 4 };
+		} else {
+			/* across the year's end */
+			out->r[out->n++] = (struct krange){ (uint8_t *)a, (const uint8_t *)"1231", 4, 4 };
+			out->r[out->n++] = (struct krange){ (const uint8_t *)"0101", (uint8_t *)b, 4, 4 };
+		}
+		/* a Feb 29 birthday is celebrated on Mar 1 in common years */
+		return true;
+	}
+	if (!eq)
+		return false;
+	for (size_t i = 0; i < p->nlits; i++) {
+		const char *t = p->lits[i].text;
+		if (f->id == F_SECTOR) {
+			int e;
+			if (pbjson_enum_parse(&kart__sector__descriptor, t, &e) < 0)
+				return false;
+			uint8_t *b = arena_alloc(c->a, 1);
+			if (!b)
+				return false;
+			*b = (uint8_t)e;
+			add_exact(out, b, 1);
+		} else if (f->id == F_PHONES) {
+			char key[32];
+			size_t len = index_phone_key(t, key, sizeof(key));
+			add_exact(out, dup_bytes(c->a, key, len), len);
+		} else if (f->id == F_OWNER) {
+			add_exact(out, t, strlen(t));
+		} else {
+			add_exact(out, t, strlen(t));
+		}
+	}
+	return out->n > 0;
+}
+
+static int key_cmp(const MDB_val *k, const uint8_t *b, size_t blen)
+{
+	size_t n = k->mv_size < blen ? k->mv_size : blen;
+	int c = memcmp(k->mv_data, b, n);
+	if (c)
+		return c;
+	return k->mv_size < blen ? -1 : k->mv_size > blen;
+}
+
+/* Walks the ids under a plan's ranges; fn(ud, id) returning non-zero stops. */
+static int plan_walk(struct cardq *c, const struct plan *p, uint64_t cap, uint64_t *count,
+		     int (*fn)(void *ud, uint64_t id), void *ud)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(c->txn, p->dbi, &cur);
+	if (rc)
+		return rc;
+	*count = 0;
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		MDB_val k = { p->r[i].lolen, (void *)p->r[i].lo }, v;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+			if (key_cmp(&k, p->r[i].hi, p->r[i].hilen) > 0)
+				break;
+			if (!fn) {
+				size_t dups;
+				if ((rc = mdb_cursor_count(cur, &dups)))
+					break;
+				*count += dups;
+				if (cap && *count >= cap)
+					break;
+				continue;
+			}
+			/* the ids under one key, a page at a time */
+			for (rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); rc == 0;
+			     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
+				for (size_t j = 0; j + 8 <= v.mv_size; j += 8) {
+					(*count)++;
+					if (fn(ud, store_key_u64((uint8_t *)v.mv_data + j))) {
+						mdb_cursor_close(cur);
+						return 0;
+					}
+				}
+			}
+			if (rc != MDB_NOTFOUND)
+				break;
+			rc = 0;
+		}
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+		if (cap && *count >= cap)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* ---- running ---- */
+
+struct idvec {
+	uint64_t *v;
+	size_t n, cap;
+	int err;
+};
+
+static int collect_id(void *ud, uint64_t id)
+{
+	struct idvec *iv = ud;
+	if (iv->n == iv->cap) {
+		size_t cap = iv->cap ? iv->cap * 2 : 1024;
+		uint64_t *nv = realloc(iv->v, cap * sizeof(*nv));
+		if (!nv) {
+			iv->err = ENOMEM;
+			return 1;
+		}
+		iv->v = nv;
+		iv->cap = cap;
+	}
+	iv->v[iv->n++] = id;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct sorted {
+	uint64_t id;
+	bool present;
+	int64_t num;
+	const char *text;           /* malloc'ed */
+};
+
+static int cmp_sorted(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+	if (x->present != y->present)
+		return x->present ? -1 : 1; /* missing values last */
+	int c = 0;
+	if (x->present)
+		c = x->text || y->text ? strcmp(x->text ? x->text : "", y->text ? y->text : "")
+				       : (x->num < y->num ? -1 : x->num > y->num);
+	return c ? c : (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* Evaluates the query on one stored card. */
+static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart__Card **out)
+{
+	*out = kart__card__unpack(&scratch->pb, v->mv_size, v->mv_data);
+	if (!*out)
+		return 0;
+	struct rec rec = { *out, scratch };
+	return !c->q || query_eval(c->q, get, &rec, c->today);
+}
+
+int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
+{
+	struct store *st = c->st;
+	MDB_stat ms;
+	int rc = mdb_stat(c->txn, st->cards, &ms);
+	if (rc)
+		return rc;
+	/* the cheapest index among the predicates every match must satisfy */
+	const struct qnode *conj[64];
+	size_t nconj = c->q ? query_conjuncts(c->q, conj, 64) : 0;
+	struct plan best, cand;
+	bool have = false;
+	for (size_t i = 0; i < nconj; i++) {
+		if (!plan_pred(c, conj[i], &cand))
+			continue;
+		uint64_t cap = have ? best.est : ms.ms_entries / 2 + 1;
+		if ((rc = plan_walk(c, &cand, cap, &cand.est, NULL, NULL)))
+			return rc;
+		if (cand.est < cap) {
+			best = cand;
+			have = true;
+		}
+	}
+	struct idvec ids = { 0 };
+	if (have) {
+		uint64_t n;
+		if ((rc = plan_walk(c, &best, 0, &n, collect_id, &ids)) || (rc = ids.err))
+			goto cleanup;
+		qsort(ids.v, ids.n, sizeof(*ids.v), cmp_u64);
+		size_t w = 0;
+		for (size_t i = 0; i < ids.n; i++)
+			if (w == 0 || ids.v[w - 1] != ids.v[i])
+				ids.v[w++] = ids.v[i];
+		ids.n = w;
+		c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter", best.index,
+				       query_describe(c->a, best.pred), ids.n, (size_t)ms.ms_entries);
+	} else {
+		c->plan = arena_printf(c->a, "scan of all %zu cards%s", (size_t)ms.ms_entries,
+				       c->q ? " with the filter" : "");
+	}
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	struct sorted *sv = NULL;
+	size_t sn = 0, scap = 0;
+	uint64_t passed = 0;
+	MDB_cursor *cur = NULL;
+	if ((rc = mdb_cursor_open(c->txn, st->cards, &cur)))
+		goto done;
+	MDB_val k, v;
+	size_t pos = 0;
+	for (;;) {
+		if (have) {
+			if (pos == ids.n)
+				break;
+			uint8_t key[8];
+			store_u64_key(ids.v[pos++], key);
+			k.mv_size = 8;
+			k.mv_data = key;
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+			if (rc == MDB_NOTFOUND)
+				continue; /* an index entry of a card since moved: reindex repairs it */
+		} else {
+			rc = mdb_cursor_get(cur, &k, &v, pos++ ? MDB_NEXT : MDB_FIRST);
+			if (rc == MDB_NOTFOUND) {
+				rc = 0;
+				break;
+			}
+		}
+		if (rc)
+			break;
+		arena_reset(&scratch);
+		Kart__Card *card;
+		if (!match(c, &scratch, &v, &card))
+			continue;
+		if (!c->sort) {
+			passed++;
+			if (fn(ud, card) || (limit && passed >= limit))
+				break;
+			continue;
+		}
+		struct qvalue qv;
+		struct rec rec = { card, &scratch };
+		get(&rec, c->sort, &qv);
+		if (sn == scap) {
+			scap = scap ? scap * 2 : 1024;
+			struct sorted *ns = realloc(sv, scap * sizeof(*ns));
+			if (!ns) {
+				rc = ENOMEM;
+				break;
+			}
+			sv = ns;
+		}
+		const char *t = qv.present ? (qv.text ? qv.text : (qv.nitems ? qv.items[0] : NULL)) : NULL;
+		sv[sn] = (struct sorted){ card->id, qv.present, qv.num, t ? strdup(t) : NULL };
+		sn++;
+	}
+	if (rc == 0 && c->sort) {
+		qsort(sv, sn, sizeof(*sv), cmp_sorted);
+		for (size_t i = 0; i < sn && rc == 0; i++) {
+			size_t at = c->desc ? sn - 1 - i : i;
+			if (c->desc && !sv[at].present)
+				continue; /* missing values last either way */
+			uint8_t key[8];
+			store_u64_key(sv[at].id, key);
+			k.mv_size = 8;
+			k.mv_data = key;
+			if (mdb_get(c->txn, st->cards, &k, &v))
+				continue;
+			arena_reset(&scratch);
+			Kart__Card *card = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (!card)
+				continue;
+			passed++;
+			if (fn(ud, card) || (limit && passed >= limit))
+				break;
+		}
+		if (c->desc)
+			for (size_t i = 0; i < sn && rc == 0 && !(limit && passed >= limit); i++) {
+				if (sv[i].present)
+					continue;
+				uint8_t key[8];
+				store_u64_key(sv[i].id, key);
+				k.mv_size = 8;
+				k.mv_data = key;
+				if (mdb_get(c->txn, st->cards, &k, &v))
+					continue;
+				arena_reset(&scratch);
+				Kart__Card *card = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+				if (card) {
+					passed++;
+					if (fn(ud, card))
+						break;
+				}
+			}
+	}
+done:
+	if (cur)
+		mdb_cursor_close(cur);
+	for (size_t i = 0; i < sn; i++)
+		free((void *)sv[i].text);
+	free(sv);
+	arena_free(&scratch);
+cleanup:
+	free(ids.v);
+	return rc;
+}

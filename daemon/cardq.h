@@ -1,0 +1,40 @@
+/* cardq: the filter language applied to cards — which fields a query may
+ * name, how a card's values are read for it, how an index is chosen, and how
+ * the matching ids are collected. Used by the query jobs (pool threads), by
+ * bulk moves (the writer) and by segment checks; it needs only a transaction,
+ * the store and a schema, never a connection. */
+#ifndef KART_CARDQ_H
+#define KART_CARDQ_H
+
+#include "kartd.h"
+#include "query.h"
+#include "schema.h"
+
+struct cardq {
+	MDB_txn *txn;
+	struct store *st;
+	const struct schema *sc;
+	struct arena *a;            /* the tree, the plan, the ids */
+	int64_t today;              /* days since 1970-01-01, local date */
+	struct qnode *q;            /* NULL: every card */
+	const char *plan;           /* how it was run, for --explain */
+	const struct qfield *sort;  /* optional */
+	bool desc;
+	struct qerror err;
+};
+
+/* Parses `where` against the card fields and the schema. Returns 0, or -1 with c->err filled. */
+int cardq_parse(struct cardq *c, const char *where);
+/* Resolves a sort field name ("-name" for descending). Returns 0 or -1 with c->err. */
+int cardq_sort_field(struct cardq *c, const char *name);
+
+/* Calls fn for every live card that matches, in id order (or, with a sort
+ * field, in that order), until fn returns non-zero or limit cards (0: all)
+ * were passed. The card is valid only during the call. Returns 0 or an MDB code. */
+typedef int (*cardq_fn)(void *ud, Kart__Card *card);
+int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud);
+
+/* Today's date as days since 1970-01-01 in local time. */
+int64_t cardq_today(int64_t now_us);
+
+#endif

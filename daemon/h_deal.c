@@ -1,0 +1,256 @@
+/* h_deal: deals on cards, moved through the configured funnel (cfg.funnel,
+ * comma-separated stages in order).
+ *
+ * deals: id(u64) -> Deal. The table is small, so a list scans it whole. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit.h"
+#include "card.h"
+#include "kartd.h"
+#include "money.h"
+#include "text.h"
+
+#define TITLE_MAX 200   /* characters */
+#define STAGES_MAX 32   /* config.c allows 2..32 */
+
+/* The funnel's stages, split into the arena. Returns how many. */
+static size_t funnel_stages(struct req *r, char **out)
+{
+	char *copy = arena_strdup(r->arena, r->srv->cfg.funnel);
+	size_t n = 0;
+	if (!copy)
+		return 0;
+	for (char *p = copy; n < STAGES_MAX;) {
+		out[n++] = p;
+		char *comma = strchr(p, ',');
+		if (!comma)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+	}
+	return n;
+}
+
+/* Checks stage against the funnel; BAD_REQUEST naming the stages if it is not in it. */
+static int check_stage(struct req *r, const char *stage)
+{
+	char *stages[STAGES_MAX];
+	size_t n = funnel_stages(r, stages);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(stages[i], stage) == 0)
+			return H_OK;
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "stage", "stage: '%.40s' is not a stage of the funnel (%s)",
+			 stage, r->srv->cfg.funnel);
+}
+
+static bool valid_date(const char *v)
+{
+	int y, m, d;
+	char tail;
+	if (strlen(v) != 10 || v[4] != '-' || v[7] != '-' || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
+			return false;
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);
+}
+
+static int deal_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Deal **out)
+{
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+	if (rc)
+		return rc;
+	*out = kart__deal__unpack(&a->pb, v.mv_size, v.mv_data);
+	return *out ? 0 : MDB_CORRUPTED;
+}
+
+static int deal_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Deal *d)
+{
+	uint8_t key[8];
+	store_u64_key(d->id, key);
+	MDB_val k = { 8, key }, v = { kart__deal__get_packed_size(d), NULL };
+	int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
+	if (rc)
+		return rc;
+	kart__deal__pack(d, v.mv_data);
+	return 0;
+}
+
+static int reply_deal(struct req *r, Kart__Deal *d)
+{
+	r->out.body_case = KART__ENVELOPE__BODY_DEAL;
+	r->out.deal = d;
+	return H_OK;
+}
+
+int h_deal_add(struct req *r)
+{
+	Kart__DealAdd *m = r->in->deal_add;
+	struct store *st = &r->srv->store;
+	int64_t now = r->now / 1000000;
+
+	Kart__Card *card;
+	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
+	if (rc)
+		return rc;
+
+	const char *title = m->title ? m->title : "";
+	size_t len = strlen(title);
+	if (!*title)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: a deal needs a title");
+	if (!text_utf8_valid(title, len) || strchr(title, '\n'))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: not valid one-line UTF-8 text");
+	size_t chars = text_utf8_chars(title, len);
+	if (chars > TITLE_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title is too long: %zu characters, at most %d",
+				 chars, TITLE_MAX);
+
+	int64_t amount = 0;
+	if (m->amount && *m->amount) {
+		const char *why = "";
+		if (money_parse(m->amount, &amount, &why) < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+					 "amount: '%.40s' is not an amount (%s); write it like 1234.50", m->amount, why);
+		if (amount < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a deal cannot be negative");
+	}
+
+	char *stages[STAGES_MAX];
+	const char *stage = m->stage && *m->stage ? m->stage : NULL;
+	if (stage) {
+		if ((rc = check_stage(r, stage)))
+			return rc;
+	} else {
+		if (funnel_stages(r, stages) == 0)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		stage = stages[0];
+	}
+
+	const char *close = m->expected_close ? m->expected_close : "";
+	if (*close && !valid_date(close))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expected_close",
+				 "expected_close: '%.40s' is not a date (YYYY-MM-DD)", close);
+
+	const char *owner = m->owner && *m->owner ? m->owner : NULL;
+	if (owner) {
+		Kart__UserRecord *u;
+		rc = user_load(r->txn, st, owner, &r->arena->pb, &u);
+		if (rc == MDB_NOTFOUND)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "owner", "owner: no user %.64s", owner);
+		if (rc)
+			return rc;
+	} else {
+		owner = card->owner && *card->owner ? card->owner : r->who.user;
+	}
+
+	Kart__Deal *d = arena_alloc(r->arena, sizeof(*d));
+	if (!d)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__deal__init(d);
+	if ((rc = store_next_id(r->txn, st, "next_deal_id", &d->id)))
+		return rc;
+	d->card_id = card->id;
+	d->title = (char *)title;
+	d->amount = amount;
+	d->stage = (char *)stage;
+	d->owner = (char *)owner;
+	d->expected_close = (char *)close;
+	d->created_at = d->updated_at = now;
+	d->created_by = d->updated_by = r->who.user;
+	if ((rc = deal_save(r->txn, st->deals, d)))
+		return rc;
+
+	char money[32];
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 " %s: %s, %s, owner %s%s%s", card->id,
+					   card_title(r->arena, card), money_format(amount, money, sizeof(money)), stage,
+					   owner, *close ? ", close " : "", close);
+	if ((rc = audit_append(r, "deal.add", "deal", d->id, title, summary ? summary : "", true)))
+		return rc;
+	return reply_deal(r, d);
+}
+
+int h_deal_move(struct req *r)
+{
+	Kart__DealMove *m = r->in->deal_move;
+	struct store *st = &r->srv->store;
+	Kart__Deal *d;
+	int rc = deal_load(r->txn, st->deals, m->deal_id, r->arena, &d);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "deal_id", "no deal %" PRIu64, m->deal_id);
+	if (rc)
+		return rc;
+	const char *stage = m->stage ? m->stage : "";
+	if (!*stage)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "stage", "stage: which stage? the funnel is %s",
+				 r->srv->cfg.funnel);
+	if ((rc = check_stage(r, stage)))
+		return rc;
+	const char *from = d->stage ? d->stage : "";
+	if (strcmp(from, stage) == 0)
+		return reply_deal(r, d); /* already there: no change, no audit record */
+	const char *summary = arena_printf(r->arena, "%s -> %s", from, stage);
+	d->stage = (char *)stage;
+	d->updated_at = r->now / 1000000;
+	d->updated_by = r->who.user;
+	if ((rc = deal_save(r->txn, st->deals, d)))
+		return rc;
+	if ((rc = audit_append(r, "deal.move", "deal", d->id, d->title ? d->title : "", summary ? summary : "", true)))
+		return rc;
+	return reply_deal(r, d);
+}
+
+int h_deal_list(struct req *r)
+{
+	Kart__DealList *m = r->in->deal_list;
+	struct store *st = &r->srv->store;
+	const char *stage = m->stage ? m->stage : "", *owner = m->owner ? m->owner : "";
+	int rc;
+	if (*stage && (rc = check_stage(r, stage)))
+		return rc;
+
+	Kart__DealPage *page = arena_alloc(r->arena, sizeof(*page));
+	char **stages = arena_alloc(r->arena, STAGES_MAX * sizeof(*stages));
+	MDB_stat ms;
+	if ((rc = mdb_stat(r->txn, st->deals, &ms)))
+		return rc;
+	Kart__Deal **deals = arena_alloc(r->arena, (ms.ms_entries ? ms.ms_entries : 1) * sizeof(*deals));
+	if (!page || !stages || !deals)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	kart__deal_page__init(page);
+	page->stages = stages;
+	page->n_stages = funnel_stages(r, stages);
+	page->deals = deals;
+
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(r->txn, st->deals, &cur)))
+		return rc;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && page->n_deals < ms.ms_entries;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Kart__Deal *d = kart__deal__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!d)
+			continue;
+		if (*stage && strcmp(stage, d->stage ? d->stage : "") != 0)
+			continue;
+		if (*owner && strcmp(owner, d->owner ? d->owner : "") != 0)
+			continue;
+		if (m->card_id && m->card_id != d->card_id)
+			continue;
+		deals[page->n_deals++] = d;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_DEAL_PAGE;
+	r->out.deal_page = page;
+	return H_OK;
+}

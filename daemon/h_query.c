@@ -1,0 +1,753 @@
+/* h_query: finding cards — `find` by phone, email or name; filtered lists,
+ * counts and plans; bulk moves; saved segments; index verification.
+ *
+ * A filtered list can read every card, so it runs in the libuv pool with a
+ * read transaction of its own and hands the loop only the matching ids; the
+ * loop then streams those cards page by page like any list. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "card.h"
+#include "cardq.h"
+#include "index.h"
+#include "kartd.h"
+#include "log.h"
+#include "pbjson.h"
+#include "schema.h"
+#include "text.h"
+
+#define FIND_DEFAULT 20
+#define FIND_MAX 500
+#define FIND_SCAN 5000          /* candidates examined for a name search */
+
+/* ---- find ---- */
+
+struct hit {
+	uint64_t id;
+	int rank;                   /* 0 exact, 1 prefix/suffix */
+};
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const struct hit *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Walks keys starting with prefix in an index, calling back with each id. */
+static int prefix_walk(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t plen, size_t budget,
+		       int (*fn)(void *ud, const MDB_val *key, uint64_t id), void *ud)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc)
+		return rc;
+	MDB_val k = { plen, (void *)prefix }, v;
+	size_t seen = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && seen < budget;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+			break;
+		seen++;
+		if (fn(ud, &k, store_key_u64(v.mv_data)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+struct find_ctx {
+	struct req *r;
+	struct hit *hits;
+	size_t n, cap;
+	size_t exact_len;           /* a key this long is an exact match */
+	char **words;               /* name search: every query word */
+	size_t nwords;
+};
+
+static int add_hit(struct find_ctx *f, uint64_t id, int rank)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->hits[i].id == id) {
+			if (rank < f->hits[i].rank)
+				f->hits[i].rank = rank;
+			return 0;
+		}
+	if (f->n == f->cap)
+		return 1;
+	f->hits[f->n++] = (struct hit){ id, rank };
+	return 0;
+}
+
+static int on_key(void *ud, const MDB_val *k, uint64_t id)
+{
+	struct find_ctx *f = ud;
+	return add_hit(f, id, k->mv_size == f->exact_len ? 0 : 1);
+}
+
+/* Name search: the card must have, for every query word, a word starting
+ * with it; it ranks first when every query word is a whole word of it. */
+static int on_name(void *ud, const MDB_val *k, uint64_t id)
+{
+	(void)k;
+	struct find_ctx *f = ud;
+	struct req *r = f->r;
+	Kart__Card *c;
+	if (card_load(r->txn, r->srv->store.cards, id, r->arena, &c))
+		return 0;
+	const char *all = arena_printf(r->arena, "%s %s %s %s", c->last_name ? c->last_name : "",
+				       c->first_name ? c->first_name : "", c->middle_name ? c->middle_name : "",
+				       c->company ? c->company : "");
+	char *folded = all ? text_fold(r->arena, all) : NULL;
+	char **cw;
+	size_t ncw = folded ? text_words(r->arena, folded, &cw) : 0;
+	int rank = 0;
+	for (size_t i = 0; i < f->nwords; i++) {
+		int best = 2;
+		size_t ql = strlen(f->words[i]);
+		for (size_t j = 0; j < ncw && best; j++)
+			if (strncmp(cw[j], f->words[i], ql) == 0)
+				best = cw[j][ql] == '\0' ? 0 : 1;
+		if (best == 2)
+			return 0;
+		if (best > rank)
+			rank = best;
+	}
+	return add_hit(f, id, rank);
+}
+
+int h_find(struct req *r)
+{
+	Kart__Find *m = r->in->find;
+	struct store *st = &r->srv->store;
+	const char *text = m->text ? m->text : "";
+	size_t limit = m->limit ? m->limit : FIND_DEFAULT;
+	if (limit > FIND_MAX)
+		limit = FIND_MAX;
+	if (!*text || strlen(text) > 200 || !text_utf8_valid(text, strlen(text)))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "give a phone, an email or a name to find");
+	struct find_ctx f = { .r = r, .cap = FIND_SCAN };
+	f.hits = arena_alloc(r->arena, f.cap * sizeof(*f.hits));
+	if (!f.hits)
+		return ENOMEM;
+	const char *as;
+	int rc;
+	switch (text_classify(text)) {
+	case TEXT_PHONE: {
+		as = "phone";
+		char e164[24], key[32];
+		size_t klen;
+		if (text_phone_e164(text, r->srv->cfg.phone_country, e164, sizeof(e164)) == 0) {
+			klen = index_phone_key(e164, key, sizeof(key));
+		} else {
+			klen = index_phone_key(text, key, sizeof(key));
+			if (klen < 7)
+				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text",
+						 "give at least the last 7 digits of a phone number");
+		}
+		/* reversed digits: the number itself, or any number ending with them */
+		char full[32];
+		f.exact_len = text_phone_e164(text, r->srv->cfg.phone_country, e164, sizeof(e164)) == 0
+				      ? index_phone_key(e164, full, sizeof(full))
+				      : klen;
+		rc = prefix_walk(r->txn, st->ix_phone, key, klen, FIND_SCAN, on_key, &f);
+		break;
+	}
+	case TEXT_EMAIL: {
+		as = "email";
+		const char *e = text_fold(r->arena, text);
+		if (!e)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "not valid text");
+		f.exact_len = strlen(e);
+		rc = prefix_walk(r->txn, st->ix_email, e, strlen(e), FIND_SCAN, on_key, &f);
+		break;
+	}
+	default: {
+		as = "name";
+		const char *folded = text_fold(r->arena, text);
+		f.nwords = folded ? text_words(r->arena, folded, &f.words) : 0;
+		if (f.nwords == 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "give a phone, an email or a name to find");
+		/* walk the longest word: it narrows the most */
+		size_t w = 0;
+		for (size_t i = 1; i < f.nwords; i++)
+			if (strlen(f.words[i]) > strlen(f.words[w]))
+				w = i;
+		rc = prefix_walk(r->txn, st->ix_name, f.words[w], strlen(f.words[w]), FIND_SCAN, on_name, &f);
+		break;
+	}
+	}
+	if (rc)
+		return rc;
+	qsort(f.hits, f.n, sizeof(*f.hits), cmp_hit);
+	Kart__FindPage *page = arena_alloc(r->arena, sizeof(*page));
+	Kart__Card **cards = arena_alloc(r->arena, (f.n < limit ? f.n : limit) * sizeof(*cards) + 1);
+	if (!page || !cards)
+		return ENOMEM;
+	kart__find_page__init(page);
+	page->matched_as = (char *)as;
+	page->cards = cards;
+	for (size_t i = 0; i < f.n && page->n_cards < limit; i++) {
+		Kart__Card *c;
+		if (card_load(r->txn, st->cards, f.hits[i].id, r->arena, &c) == 0)
+			cards[page->n_cards++] = c;
+	}
+	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
+	r->out.find_page = page;
+	return H_OK;
+}
+
+/* ---- filtered lists: a job in the pool ---- */
+
+struct qjob {
+	uv_work_t work;
+	struct server *srv;
+	struct conn *conn;
+	uint64_t id;
+	struct principal who;
+	char *where, *sort;
+	uint64_t limit;
+	bool count, explain;
+	int64_t now;
+	/* results */
+	Kart__ErrorCode code;
+	char field[32];
+	char message[300];
+	uint64_t count_out;
+	char *plan;
+	uint64_t *ids;
+	size_t nids, cap;
+};
+
+static int job_collect(void *ud, Kart__Card *card)
+{
+	struct qjob *j = ud;
+	j->count_out++;
+	if (j->count)
+		return 0;
+	if (j->nids == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 1024;
+		uint64_t *n = realloc(j->ids, cap * sizeof(*n));
+		if (!n)
+			return 1;
+		j->ids = n;
+		j->cap = cap;
+	}
+	j->ids[j->nids++] = card->id;
+	return 0;
+}
+
+static void job_run(uv_work_t *w)
+{
+	struct qjob *j = w->data;
+	struct store *st = &j->srv->store;
+	struct arena a;
+	arena_init(&a, 0);
+	struct schema sc = { 0 };
+	MDB_txn *txn = NULL;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = schema_sync(&sc, txn, st);
+	if (rc) {
+		j->code = KART__ERROR_CODE__UNAVAILABLE;
+		snprintf(j->message, sizeof(j->message), "the database is busy; try again");
+		log_err("query: %s", mdb_strerror(rc));
+		goto done;
+	}
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now) };
+	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
+		j->code = KART__ERROR_CODE__BAD_REQUEST;
+		snprintf(j->field, sizeof(j->field), "%s", q.sort || !j->sort || !*j->sort ? "where" : "sort");
+		if (q.err.col)
+			snprintf(j->message, sizeof(j->message), "%s (column %d)", q.err.message, q.err.col);
+		else
+			snprintf(j->message, sizeof(j->message), "%s", q.err.message);
+		goto done;
+	}
+	rc = cardq_run(&q, j->count ? 0 : j->limit, job_collect, j);
+	if (rc) {
+		j->code = KART__ERROR_CODE__INTERNAL;
+		snprintf(j->message, sizeof(j->message), "internal error; the server log has details");
+		log_err("query: %s", mdb_strerror(rc));
+		goto done;
+	}
+	j->plan = strdup(q.plan ? q.plan : "");
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&st->map_lock);
+	schema_free(&sc);
+	arena_free(&a);
+}
+
+struct ids_state {
+	uint64_t *ids;
+	size_t n, pos;
+};
+
+static bool ids_page(struct stream *s, struct req *r)
+{
+	struct ids_state *st = s->state;
+	uint32_t want = r->srv->cfg.page_size;
+	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));
+	Kart__Card **cards = arena_alloc(r->arena, want * sizeof(*cards));
+	if (!page || !cards) {
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return true;
+	}
+	kart__card_page__init(page);
+	page->cards = cards;
+	while (st->pos < st->n && page->n_cards < want && !(page->n_cards && r->arena->used > PAGE_BYTES)) {
+		Kart__Card *c;
+		if (card_load(r->txn, r->srv->store.cards, st->ids[st->pos++], r->arena, &c) == 0)
+			cards[page->n_cards++] = c;
+	}
+	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
+	r->out.card_page = page;
+	return st->pos >= st->n;
+}
+
+static void free_job(struct qjob *j)
+{
+	free(j->where);
+	free(j->sort);
+	free(j->plan);
+	free(j->ids);
+	free(j);
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+	struct qjob *j = w->data;
+	struct server *srv = j->srv;
+	struct conn *c = j->conn;
+	srv->inflight--;
+	c->pending_writes--;
+	if (!conn_is_open(c))
+		goto out;
+	struct arena a;
+	arena_init(&a, 0);
+	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
+	kart__envelope__init(&r.out);
+	if (status != 0) {
+		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
+	} else if (j->code) {
+		req_error(&r, j->code, j->field, "%s", j->message);
+	} else if (j->count || j->explain) {
+		Kart__QueryResult *qr = arena_alloc(&a, sizeof(*qr));
+		if (qr) {
+			kart__query_result__init(qr);
+			qr->count = j->count_out;
+			qr->plan = j->explain ? j->plan : (char *)"";
+			r.out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
+			r.out.query_result = qr;
+		}
+	} else {
+		struct stream *s = stream_new(&r, ids_page);
+		struct ids_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
+		if (!st) {
+			if (s)
+				stream_free(s);
+			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		} else {
+			st->ids = j->ids;
+			st->n = j->nids;
+			st->pos = 0;
+			j->ids = NULL;
+			/* the stream owns the id list now */
+			uint64_t *copy = st->n ? arena_alloc(&s->arena, st->n * sizeof(*copy)) : NULL;
+			if (st->n && copy)
+				memcpy(copy, st->ids, st->n * sizeof(*copy));
+			free(st->ids);
+			st->ids = copy;
+			if (st->n && !copy)
+				st->n = 0;
+			s->state = st;
+			conn_add_stream(c, s);
+		}
+	}
+	if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
+		r.out.request_id = j->id;
+		conn_send(c, &r.out);
+	}
+	arena_free(&a);
+	conn_flush(c);
+	conn_resume(c);
+out:
+	conn_unref(c);
+	free_job(j);
+	server_maybe_finish(srv);
+}
+
+/* The expression of a saved segment, or NULL after an error reply. */
+static const char *segment_expr(struct req *r, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	if (rc) {
+		if (rc == MDB_NOTFOUND)
+			req_error(r, KART__ERROR_CODE__NOT_FOUND, "segment", "no segment %.64s", name);
+		else
+			req_store_error(r, rc, "segment");
+		return NULL;
+	}
+	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!s)
+		req_store_error(r, MDB_CORRUPTED, "segment");
+	return s ? s->expr : NULL;
+}
+
+/* A filter given directly or by a segment's name. */
+static const char *filter_of(struct req *r, const char *where, const char *segment)
+{
+	if (segment && *segment) {
+		if (where && *where) {
+			req_error(r, KART__ERROR_CODE__BAD_REQUEST, "segment", "give a filter or a segment, not both");
+			return NULL;
+		}
+		return segment_expr(r, segment);
+	}
+	return where ? where : "";
+}
+
+int h_card_query(struct req *r)
+{
+	Kart__CardQuery *m = r->in->card_query;
+	const char *where = filter_of(r, m->where, m->segment);
+	if (!where)
+		return H_ABORT;
+	if (strlen(where) > 64 * 1024)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "the filter is longer than 64 KiB");
+	struct qjob *j = calloc(1, sizeof(*j));
+	if (!j || !(j->where = strdup(where)) || !(j->sort = strdup(m->sort ? m->sort : ""))) {
+		if (j)
+			free_job(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	j->srv = r->srv;
+	j->conn = r->conn;
+	j->id = r->id;
+	j->who = r->who;
+	j->limit = m->limit;
+	j->count = m->count || m->explain;
+	j->explain = m->explain;
+	j->now = r->now;
+	j->work.data = j;
+	if (uv_queue_work(r->srv->loop, &j->work, job_run, job_done) != 0) {
+		free_job(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
+	}
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->srv->inflight++;
+	return H_DEFER;
+}
+
+/* ---- bulk moves (writer) ---- */
+
+struct move_ctx {
+	struct req *r;
+	Kart__Sector sector;
+	uint64_t moved, matched;
+	uint64_t *ids;
+	size_t n, cap;
+	int err;
+};
+
+static int move_collect(void *ud, Kart__Card *card)
+{
+	struct move_ctx *m = ud;
+	m->matched++;
+	if (card->sector == m->sector)
+		return 0;
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		uint64_t *n = realloc(m->ids, cap * sizeof(*n));
+		if (!n) {
+			m->err = ENOMEM;
+			return 1;
+		}
+		m->ids = n;
+		m->cap = cap;
+	}
+	m->ids[m->n++] = card->id;
+	return 0;
+}
+
+int h_bulk_move(struct req *r)
+{
+	Kart__BulkMove *m = r->in->bulk_move;
+	int e = 0;
+	if (!m->sector || pbjson_enum_parse(&kart__sector__descriptor, m->sector, &e) < 0 || e == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "sector", "sector must be cold, warm or hot");
+	const char *where = filter_of(r, m->where, m->segment);
+	if (!where)
+		return H_ABORT;
+	if (!*where)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where",
+				 "give a filter: moving every card needs an explicit one (e.g. id > 0)");
+	struct schema *sc = schema_for(r);
+	int rc = schema_sync(sc, r->txn, &r->srv->store);
+	if (rc)
+		return rc;
+	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena, .today = cardq_today(r->now) };
+	if (cardq_parse(&q, where) < 0) {
+		if (q.err.col)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s (column %d)", q.err.message, q.err.col);
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s", q.err.message);
+	}
+	struct move_ctx mc = { .r = r, .sector = (Kart__Sector)e };
+	rc = cardq_run(&q, 0, move_collect, &mc);
+	if (!rc)
+		rc = mc.err;
+	/* change the cards after the walk, never under a cursor */
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	for (size_t i = 0; rc == 0 && i < mc.n; i++) {
+		arena_reset(&scratch);
+		struct req sub = *r;
+		sub.arena = &scratch;
+		Kart__Card *c;
+		if ((rc = card_load(r->txn, r->srv->store.cards, mc.ids[i], &scratch, &c)))
+			break;
+		Kart__Card *before = card_copy(&scratch, c);
+		if (!before) {
+			rc = ENOMEM;
+			break;
+		}
+		c->sector = mc.sector;
+		c->version++;
+		c->updated_at = r->now / 1000000;
+		c->updated_by = r->who.user;
+		if ((rc = card_commit(&sub, before, c, CARD_LIVE)))
+			break;
+		mc.moved++;
+	}
+	arena_free(&scratch);
+	free(mc.ids);
+	if (rc)
+		return rc;
+	char sector[16];
+	pbjson_enum_name(&kart__sector__descriptor, e, sector, sizeof(sector));
+	if ((rc = audit_append(r, "card.move", "card", 0, "",
+			       arena_printf(r->arena, "%" PRIu64 " cards to %s (%" PRIu64 " matched): %s", mc.moved, sector,
+					    mc.matched, where),
+			       true)))
+		return rc;
+	Kart__QueryResult *qr = arena_alloc(r->arena, sizeof(*qr));
+	if (!qr)
+		return ENOMEM;
+	kart__query_result__init(qr);
+	qr->count = mc.moved;
+	qr->plan = (char *)(q.plan ? q.plan : "");
+	r->out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
+	r->out.query_result = qr;
+	return H_OK;
+}
+
+/* ---- segments ---- */
+
+int h_segment_save(struct req *r)
+{
+	Kart__SegmentSave *m = r->in->segment_save;
+	size_t nl = m->name ? strlen(m->name) : 0;
+	if (nl == 0 || nl > 64 || !text_utf8_valid(m->name, nl) || strchr(m->name, '\n'))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "segment name: 1 to 64 characters");
+	if (!m->expr || !*m->expr)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "a segment needs a filter");
+	struct schema *sc = schema_for(r);
+	int rc = schema_sync(sc, r->txn, &r->srv->store);
+	if (rc)
+		return rc;
+	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena, .today = cardq_today(r->now) };
+	if (cardq_parse(&q, m->expr) < 0) {
+		if (q.err.col)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "%s (column %d)", q.err.message, q.err.col);
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "%s", q.err.message);
+	}
+	Kart__Segment seg = KART__SEGMENT__INIT;
+	seg.name = m->name;
+	seg.expr = m->expr;
+	seg.created_at = r->now / 1000000;
+	seg.created_by = r->who.user;
+	MDB_val k = { nl, m->name }, v = { kart__segment__get_packed_size(&seg), NULL };
+	bool existed = mdb_get(r->txn, r->srv->store.segments, &k, &(MDB_val){ 0, NULL }) == 0;
+	if ((rc = mdb_put(r->txn, r->srv->store.segments, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__segment__pack(&seg, v.mv_data);
+	if ((rc = audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, m->name, m->expr, true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+int h_segment_list(struct req *r)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.segments, &cur);
+	if (rc)
+		return rc;
+	Kart__SegmentPage *page = arena_alloc(r->arena, sizeof(*page));
+	if (!page) {
+		mdb_cursor_close(cur);
+		return ENOMEM;
+	}
+	kart__segment_page__init(page);
+	size_t cap = 0;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!s)
+			continue;
+		if (page->n_segments == cap) {
+			cap = cap ? cap * 2 : 16;
+			Kart__Segment **na = arena_alloc(r->arena, cap * sizeof(*na));
+			if (!na) {
+				rc = ENOMEM;
+				break;
+			}
+			if (page->n_segments)
+				memcpy(na, page->segments, page->n_segments * sizeof(*na));
+			page->segments = na;
+		}
+		page->segments[page->n_segments++] = s;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_SEGMENT_PAGE;
+	r->out.segment_page = page;
+	return H_OK;
+}
+
+int h_segment_show(struct req *r)
+{
+	const char *name = r->in->segment_show->name ? r->in->segment_show->name : "";
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no segment %.64s", name);
+	if (rc)
+		return rc;
+	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!s)
+		return MDB_CORRUPTED;
+	r->out.body_case = KART__ENVELOPE__BODY_SEGMENT;
+	r->out.segment = s;
+	return H_OK;
+}
+
+int h_segment_remove(struct req *r)
+{
+	const char *name = r->in->segment_remove->name ? r->in->segment_remove->name : "";
+	MDB_val k = { strlen(name), (void *)name };
+	int rc = mdb_del(r->txn, r->srv->store.segments, &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no segment %.64s", name);
+	if (rc || (rc = audit_append(r, "segment.remove", "segment", 0, name, "", true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+/* ---- reindex (writer) ---- */
+
+int h_reindex(struct req *r)
+{
+	struct store *st = &r->srv->store;
+	struct schema *sc = schema_for(r);
+	int rc = schema_sync(sc, r->txn, st);
+	if (rc)
+		return rc;
+	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom };
+	uint64_t entries = 0, expected = 0, missing = 0, cards = 0;
+	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++) {
+		MDB_stat ms;
+		if ((rc = mdb_stat(r->txn, ix[i], &ms)))
+			return rc;
+		entries += ms.ms_entries;
+	}
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(r->txn, st->cards, &cur)))
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&scratch);
+		Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (!c)
+			continue;
+		cards++;
+		struct ix_key *keys;
+		size_t n;
+		if ((rc = index_keys(&scratch, st, sc, c, &keys, &n)))
+			break;
+		expected += n;
+		uint8_t idb[8];
+		store_u64_key(c->id, idb);
+		for (size_t i = 0; i < n; i++) {
+			MDB_val kk = { keys[i].len, (void *)keys[i].bytes }, vv = { 8, idb };
+			MDB_cursor *ic;
+			if ((rc = mdb_cursor_open(r->txn, keys[i].dbi, &ic)))
+				break;
+			int g = mdb_cursor_get(ic, &kk, &vv, MDB_GET_BOTH);
+			mdb_cursor_close(ic);
+			if (g == MDB_NOTFOUND)
+				missing++;
+			else if (g) {
+				rc = g;
+				break;
+			}
+		}
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	uint64_t extra = entries + missing - expected;
+	bool repair = !r->in->reindex->check && (missing || extra);
+	if (!rc && repair) {
+		/* rebuild every index from the cards */
+		for (size_t i = 0; rc == 0 && i < sizeof(ix) / sizeof(ix[0]); i++)
+			rc = mdb_drop(r->txn, ix[i], 0);
+		if (!rc)
+			rc = mdb_cursor_open(r->txn, st->cards, &cur);
+		for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && g == 0;
+		     g = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&scratch);
+			Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (c)
+				rc = index_update(r->txn, st, sc, &scratch, NULL, c);
+		}
+		if (!rc || cur)
+			mdb_cursor_close(cur);
+	}
+	arena_free(&scratch);
+	if (rc)
+		return rc;
+	if (repair && (rc = audit_append(r, "admin.reindex", "index", 0, "",
+					 arena_printf(r->arena, "%" PRIu64 " cards; %" PRIu64 " missing and %" PRIu64
+							 " extra entries repaired",
+						      cards, missing, extra),
+					 true)))
+		return rc;
+	Kart__ReindexResult *res = arena_alloc(r->arena, sizeof(*res));
+	if (!res)
+		return ENOMEM;
+	kart__reindex_result__init(res);
+	res->cards = cards;
+	res->missing = missing;
+	res->extra = extra;
+	res->repaired = repair;
+	r->out.body_case = KART__ENVELOPE__BODY_REINDEX_RESULT;
+	r->out.reindex_result = res;
+	return H_OK;
+}

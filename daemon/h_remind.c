@@ -1,0 +1,451 @@
+/* h_remind: reminders on cards, and "today" — the reminders due and the
+ * birthdays coming up.
+ *
+ * reminders: at(i64 key) || id(u64) -> Reminder, open reminders only, in due
+ * order; marking one done deletes it (the audit trail keeps the record).
+ * Birthdays come from ix_birthday: "MMDD" -> card ids (DUPSORT), which holds
+ * the birthdays of clients and of their relatives. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "card.h"
+#include "kartd.h"
+#include "text.h"
+#include "util.h"
+
+#define TEXT_MAX 1000        /* characters */
+#define SUMMARY_TEXT 60      /* characters of the text quoted in the audit summary */
+#define DAYS_DEFAULT 7
+#define DAYS_MAX 366
+#define TODAY_MAX 5000       /* reminders, and birthdays, in one TodayPage: keeps the reply one sane frame */
+
+static bool may_see_all(const struct principal *who)
+{
+	return who->role == KART__ROLE__ROLE_ADMIN || who->role == KART__ROLE__ROLE_SUPERVISOR;
+}
+
+static void reminder_key(int64_t at, uint64_t id, uint8_t out[16])
+{
+	store_i64_key(at, out);
+	store_u64_key(id, out + 8);
+}
+
+/* The first n characters of valid UTF-8 text s, on one line, "…" if cut. */
+static const char *clip_chars(struct arena *a, const char *s, size_t n)
+{
+	size_t i = 0, chars = 0;
+	while (s[i] && chars < n) {
+		i++;
+		while ((s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	char *out = arena_printf(a, "%.*s%s", (int)i, s, s[i] ? "…" : "");
+	if (!out)
+		return "";
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return out;
+}
+
+/* The title of a live card, or of one in the trash; "" if neither has it. */
+static char *title_of(struct req *r, uint64_t card_id)
+{
+	Kart__Card *c;
+	if (card_load(r->txn, r->srv->store.cards, card_id, r->arena, &c) == 0 ||
+	    card_load(r->txn, r->srv->store.trash, card_id, r->arena, &c) == 0) {
+		const char *t = card_title(r->arena, c);
+		return (char *)(t ? t : "");
+	}
+	return (char *)"";
+}
+
+static int reply_reminder(struct req *r, Kart__Reminder *rem)
+{
+	r->out.body_case = KART__ENVELOPE__BODY_REMINDER;
+	r->out.reminder = rem;
+	return H_OK;
+}
+
+int h_reminder_add(struct req *r)
+{
+	Kart__ReminderAdd *m = r->in->reminder_add;
+	struct store *st = &r->srv->store;
+	Kart__Card *card;
+	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
+	if (rc)
+		return rc;
+	if (m->at <= 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: when should it remind? (a time is required)");
+	const char *text = m->text ? m->text : "";
+	size_t len = strlen(text);
+	if (!*text)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: a reminder needs a text");
+	if (!text_utf8_valid(text, len))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
+	size_t chars = text_utf8_chars(text, len);
+	if (chars > TEXT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
+				 chars, TEXT_MAX);
+
+	Kart__Reminder *rem = arena_alloc(r->arena, sizeof(*rem));
+	if (!rem)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__reminder__init(rem);
+	if ((rc = store_next_id(r->txn, st, "next_reminder_id", &rem->id)))
+		return rc;
+	rem->card_id = card->id;
+	rem->at = m->at;
+	rem->text = (char *)text;
+	rem->owner = r->who.user;
+	rem->created_at = r->now / 1000000;
+	rem->created_by = r->who.user;
+	/* card_title is filled in replies only, never stored: the card's name may change */
+	uint8_t key[16];
+	reminder_key(rem->at, rem->id, key);
+	MDB_val k = { 16, key }, v = { kart__reminder__get_packed_size(rem), NULL };
+	if ((rc = mdb_put(r->txn, st->reminders, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__reminder__pack(rem, v.mv_data);
+
+	const char *title = card_title(r->arena, card);
+	char when[64];
+	util_format_time(rem->at, when, sizeof(when));
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 " at %s: %s", card->id, when,
+					   clip_chars(r->arena, text, SUMMARY_TEXT));
+	if ((rc = audit_append(r, "reminder.add", "reminder", rem->id, title ? title : "", summary ? summary : "", true)))
+		return rc;
+	rem->card_title = (char *)(title ? title : "");
+	return reply_reminder(r, rem);
+}
+
+int h_reminder_done(struct req *r)
+{
+	Kart__ReminderDone *m = r->in->reminder_done;
+	struct store *st = &r->srv->store;
+	/* open reminders are keyed by due time; a scan finds one by id */
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, st->reminders, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	Kart__Reminder *rem = NULL;
+	uint8_t key[16];
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size == 16 && store_key_u64((const uint8_t *)k.mv_data + 8) == m->id) {
+			memcpy(key, k.mv_data, 16);
+			rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+			if (!rem)
+				rc = MDB_CORRUPTED;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "id", "no open reminder %" PRIu64, m->id);
+	if (rc)
+		return rc;
+	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who))
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "id",
+				 "permission denied: reminder %" PRIu64 " is %.64s's; only they, an admin or a supervisor may mark it done",
+				 m->id, rem->owner ? rem->owner : "");
+	MDB_val dk = { 16, key };
+	if ((rc = mdb_del(r->txn, st->reminders, &dk, NULL)))
+		return rc;
+	rem->card_title = title_of(r, rem->card_id);
+	rem->done = true;
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 ": %s", rem->card_id,
+					   clip_chars(r->arena, rem->text ? rem->text : "", SUMMARY_TEXT));
+	if ((rc = audit_append(r, "reminder.done", "reminder", rem->id, rem->card_title, summary ? summary : "", true)))
+		return rc;
+	return reply_reminder(r, rem);
+}
+
+/* ---- today ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's algorithms): date arithmetic without mktime or DST. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
+}
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DD" or "--MM-DD" (year unknown: *y = 0). */
+static bool parse_birthday(const char *s, int *y, int *m, int *d)
+{
+	if (!s)
+		return false;
+	size_t n = strlen(s);
+	int yy = 0;
+	const char *md;
+	if (n == 10 && s[4] == '-') {
+		for (int i = 0; i < 4; i++)
+			if (s[i] < '0' || s[i] > '9')
+				return false;
+		yy = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+		md = s + 5;
+	} else if (n == 7 && s[0] == '-' && s[1] == '-') {
+		md = s + 2;
+	} else {
+		return false;
+	}
+	if (md[2] != '-' || md[0] < '0' || md[0] > '9' || md[1] < '0' || md[1] > '9' || md[3] < '0' || md[3] > '9' ||
+	    md[4] < '0' || md[4] > '9')
+		return false;
+	int mm = (md[0] - '0') * 10 + (md[1] - '0'), dd = (md[3] - '0') * 10 + (md[4] - '0');
+	if (mm < 1 || mm > 12 || dd < 1 || dd > 31)
+		return false;
+	*y = yy;
+	*m = mm;
+	*d = dd;
+	return true;
+}
+
+struct bday {
+	Kart__Birthday *b;
+	uint64_t card_id;
+	unsigned person;            /* 0: the client, i: relative i-1 */
+};
+
+static int bday_cmp(const void *pa, const void *pb)
+{
+	const struct bday *a = pa, *b = pb;
+	if (a->b->in_days != b->b->in_days)
+		return a->b->in_days < b->b->in_days ? -1 : 1;
+	if (a->card_id != b->card_id)
+		return a->card_id < b->card_id ? -1 : 1;
+	return a->person < b->person ? -1 : a->person > b->person;
+}
+
+struct bdays {
+	struct bday *v;
+	size_t n, cap;
+};
+
+static bool bday_push(struct req *r, struct bdays *l, Kart__Birthday *b, uint64_t card_id, unsigned person)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct bday *nv = arena_alloc(r->arena, cap * sizeof(*nv));
+		if (!nv)
+			return false;
+		if (l->n)
+			memcpy(nv, l->v, l->n * sizeof(*nv));
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = (struct bday){ b, card_id, person };
+	return true;
+}
+
+/* Adds everyone on card `id` whose birthday falls on month-day key_m/key_d,
+ * celebrated on y-m-d, in_days from today. */
+static int add_card_birthdays(struct req *r, struct bdays *l, uint64_t id, int key_m, int key_d, int y, int m, int d,
+			      unsigned in_days)
+{
+	Kart__Card *c;
+	int rc = card_load(r->txn, r->srv->store.cards, id, r->arena, &c);
+	if (rc == MDB_NOTFOUND)
+		return 0; /* in the trash, or a stale index entry */
+	if (rc)
+		return rc;
+	const char *title = card_title(r->arena, c);
+	for (size_t p = 0; p <= c->n_relatives; p++) {
+		const char *bd = p == 0 ? c->birthday : c->relatives[p - 1]->birthday;
+		int by, bm, bdd;
+		if (!parse_birthday(bd, &by, &bm, &bdd) || bm != key_m || bdd != key_d)
+			continue;
+		Kart__Birthday *b = arena_alloc(r->arena, sizeof(*b));
+		if (!b)
+			return -1;
+		kart__birthday__init(b);
+		b->card_id = id;
+		b->client = (char *)(title ? title : "");
+		if (p == 0) {
+			b->name = b->client;
+			b->relation = (char *)"";
+		} else {
+			const Kart__Relative *rel = c->relatives[p - 1];
+			b->name = rel->name ? rel->name : (char *)"";
+			b->relation = rel->relation && *rel->relation ? rel->relation : (char *)"relative";
+		}
+		b->date = arena_printf(r->arena, "%04d-%02d-%02d", y, m, d);
+		if (!b->date)
+			return -1;
+		b->in_days = in_days;
+		b->age = by && y > by ? (uint32_t)(y - by) : 0;
+		if (!bday_push(r, l, b, id, (unsigned)p))
+			return -1;
+	}
+	return 0;
+}
+
+/* Cards under one ix_birthday key. */
+static int lookup_mmdd(struct req *r, MDB_cursor *cur, struct bdays *l, int key_m, int key_d, int y, int m, int d,
+		       unsigned in_days)
+{
+	char key[5];
+	snprintf(key, sizeof(key), "%02d%02d", key_m, key_d);
+	MDB_val k = { 4, key }, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		if (v.mv_size != 8)
+			continue;
+		int arc = add_card_birthdays(r, l, store_key_u64(v.mv_data), key_m, key_d, y, m, d, in_days);
+		if (arc)
+			return arc;
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int today_birthdays(struct req *r, int64_t today, unsigned days, struct bdays *l)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.ix_birthday, &cur);
+	if (rc)
+		return rc;
+	/* a month-day is looked up once: with 366 days the window can meet today's again */
+	bool seen[13][32] = { { false } };
+	for (unsigned i = 0; i < days && l->n < TODAY_MAX && rc == 0; i++) {
+		int y, m, d;
+		civil_from_days(today + i, &y, &m, &d);
+		if (!seen[m][d]) {
+			seen[m][d] = true;
+			rc = lookup_mmdd(r, cur, l, m, d, y, m, d, i);
+		}
+		/* Feb 29 birthdays are celebrated on Mar 1 in a non-leap year (the day
+		 * after Feb 28, when the person is indeed a year older) */
+		if (rc == 0 && m == 3 && d == 1 && !is_leap(y) && !seen[2][29]) {
+			seen[2][29] = true;
+			rc = lookup_mmdd(r, cur, l, 2, 29, y, m, d, i);
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPage *page)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.reminders, &cur);
+	if (rc)
+		return rc;
+	size_t cap = 0;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && page->n_reminders < TODAY_MAX;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 16)
+			continue;
+		int64_t at = (int64_t)(store_key_u64(k.mv_data) ^ (UINT64_C(1) << 63));
+		if (at >= until)
+			break; /* in due order: the rest are later */
+		Kart__Reminder *rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!rem || (!all && strcmp(rem->owner ? rem->owner : "", r->who.user) != 0))
+			continue;
+		/* a reminder on a card in the trash waits for its card to be restored */
+		Kart__Card *c;
+		int crc = card_load(r->txn, r->srv->store.cards, rem->card_id, r->arena, &c);
+		if (crc == MDB_NOTFOUND)
+			continue;
+		if (crc) {
+			rc = crc;
+			break;
+		}
+		const char *t = card_title(r->arena, c);
+		rem->card_title = (char *)(t ? t : "");
+		if (page->n_reminders == cap) {
+			cap = cap ? cap * 2 : 16;
+			Kart__Reminder **na = arena_alloc(r->arena, cap * sizeof(*na));
+			if (!na) {
+				rc = -1;
+				break;
+			}
+			if (page->n_reminders)
+				memcpy(na, page->reminders, page->n_reminders * sizeof(*na));
+			page->reminders = na;
+		}
+		page->reminders[page->n_reminders++] = rem;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
+}
+
+int h_today(struct req *r)
+{
+	Kart__TodayQuery *m = r->in->today_query;
+	unsigned days = m->days ? m->days : DAYS_DEFAULT;
+	if (days > DAYS_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "days", "days: at most %d", DAYS_MAX);
+	if (m->all && !may_see_all(&r->who))
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "all",
+				 "permission denied: only an admin or a supervisor may see everyone's reminders");
+
+	/* today and the start of tomorrow, in local time */
+	time_t now = (time_t)(r->now / 1000000);
+	struct tm tm;
+	if (!localtime_r(&now, &tm))
+		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+	int64_t today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+	struct tm tmr = tm;
+	tmr.tm_mday++;
+	tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;
+	tmr.tm_isdst = -1;
+	time_t tomorrow = mktime(&tmr);
+	if (tomorrow == (time_t)-1)
+		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+
+	Kart__TodayPage *page = arena_alloc(r->arena, sizeof(*page));
+	if (!page)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	kart__today_page__init(page);
+	int rc = today_reminders(r, (int64_t)tomorrow, m->all, page);
+	struct bdays l = { 0 };
+	if (rc == 0)
+		rc = today_birthdays(r, today, days, &l);
+	if (rc == -1)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	if (rc)
+		return rc;
+	if (l.n) {
+		qsort(l.v, l.n, sizeof(*l.v), bday_cmp);
+		page->birthdays = arena_alloc(r->arena, l.n * sizeof(*page->birthdays));
+		if (!page->birthdays)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		for (size_t i = 0; i < l.n; i++)
+			page->birthdays[i] = l.v[i].b;
+		page->n_birthdays = l.n;
+	}
+	r->out.body_case = KART__ENVELOPE__BODY_TODAY_PAGE;
+	r->out.today_page = page;
+	return H_OK;
+}

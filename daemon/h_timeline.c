@@ -1,0 +1,226 @@
+/* h_timeline: a card's history of contacts — calls, meetings, emails, notes,
+ * purchases. Adding an entry also keeps the card's derived fields (touches,
+ * last_touch_at, total_purchases) in the same transaction, without a new card
+ * version: they are kept by the server, not edited by a person.
+ *
+ * timeline: card(u64) || at(i64 key) || entry id(u64) -> TimelineEntry, so
+ * one card's entries are contiguous and in time order. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "audit.h"
+#include "card.h"
+#include "kartd.h"
+#include "money.h"
+#include "pbjson.h"
+#include "text.h"
+
+#define TEXT_MAX 10000          /* characters */
+#define SUMMARY_TEXT 60         /* characters of the text quoted in the audit summary */
+#define FUTURE_SLACK (24 * 3600) /* an entry may be dated at most a day ahead */
+#define KEY_LEN 24
+
+static void entry_key(uint64_t card, int64_t at, uint64_t id, uint8_t out[KEY_LEN])
+{
+	store_u64_key(card, out);
+	store_i64_key(at, out + 8);
+	store_u64_key(id, out + 16);
+}
+
+/* The first n characters of valid UTF-8 text s, on one line, "…" if cut. */
+static const char *clip_chars(struct arena *a, const char *s, size_t n)
+{
+	size_t i = 0, chars = 0;
+	while (s[i] && chars < n) {
+		i++;
+		while ((s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	char *out = arena_printf(a, "%.*s%s", (int)i, s, s[i] ? "…" : "");
+	if (!out)
+		return "";
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return out;
+}
+
+int h_log_add(struct req *r)
+{
+	Kart__LogAdd *m = r->in->log_add;
+	struct store *st = &r->srv->store;
+	int64_t now = r->now / 1000000;
+
+	if (m->kind == KART__ENTRY_KIND__ENTRY_KIND_UNSPECIFIED ||
+	    !protobuf_c_enum_descriptor_get_value(&kart__entry_kind__descriptor, (int)m->kind))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "kind",
+				 "kind: must be one of call, meeting, email, note, purchase");
+	bool purchase = m->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE;
+
+	const char *text = m->text ? m->text : "";
+	size_t len = strlen(text);
+	if (!text_utf8_valid(text, len))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
+	size_t chars = text_utf8_chars(text, len);
+	if (chars > TEXT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
+				 chars, TEXT_MAX);
+
+	int64_t amount = 0;
+	if (m->amount && *m->amount) {
+		if (!purchase)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: only a purchase has an amount");
+		const char *why = "";
+		if (money_parse(m->amount, &amount, &why) < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+					 "amount: '%.40s' is not an amount (%s); write it like 1234.50", m->amount, why);
+		if (amount < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a purchase cannot be negative");
+	}
+
+	int64_t at = m->at ? m->at : now;
+	if (at < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: the time is before 1970");
+	if (at > now + FUTURE_SLACK)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at",
+				 "at: the time is more than a day in the future");
+
+	Kart__Card *card;
+	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
+	if (rc)
+		return rc;
+
+	/* the card's derived fields; a total that would overflow is refused */
+	int64_t total;
+	if (__builtin_add_overflow(card->total_purchases, amount, &total))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+				 "amount: the card's total of purchases would overflow");
+	card->total_purchases = total;
+	card->touches++;
+	if (at > card->last_touch_at)
+		card->last_touch_at = at;
+
+	Kart__TimelineEntry *e = arena_alloc(r->arena, sizeof(*e));
+	if (!e)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__timeline_entry__init(e);
+	if ((rc = store_next_id(r->txn, st, "next_entry_id", &e->id)))
+		return rc;
+	e->card_id = m->card_id;
+	e->kind = m->kind;
+	e->text = (char *)text;
+	e->amount = amount;
+	e->at = at;
+	e->author = r->who.user;
+	e->created_at = now;
+
+	uint8_t key[KEY_LEN];
+	entry_key(e->card_id, e->at, e->id, key);
+	MDB_val k = { KEY_LEN, key }, v = { kart__timeline_entry__get_packed_size(e), NULL };
+	if ((rc = mdb_put(r->txn, st->timeline, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__timeline_entry__pack(e, v.mv_data);
+	if ((rc = card_save(r->txn, st->cards, card)))
+		return rc;
+
+	char kind[32], money[32];
+	pbjson_enum_name(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	const char *summary;
+	if (purchase)
+		summary = arena_printf(r->arena, "%s %s%s%s", kind, money_format(amount, money, sizeof(money)),
+				       *text ? ": " : "", clip_chars(r->arena, text, SUMMARY_TEXT));
+	else
+		summary = arena_printf(r->arena, "%s%s%s", kind, *text ? ": " : "", clip_chars(r->arena, text, SUMMARY_TEXT));
+	if ((rc = audit_append(r, "timeline.add", "card", card->id, card_title(r->arena, card), summary ? summary : kind,
+			       true)))
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_ENTRY;
+	r->out.timeline_entry = e;
+	return H_OK;
+}
+
+/* ---- the stream: one card's entries, newest first ---- */
+
+struct timeline_state {
+	uint64_t card;
+	uint8_t last[KEY_LEN];    /* the next entry to send is before this key */
+	uint32_t remaining;       /* 0: no limit */
+};
+
+static bool timeline_page(struct stream *s, struct req *r)
+{
+	struct timeline_state *st = s->state;
+	uint32_t want = r->srv->cfg.page_size;
+	if (st->remaining && st->remaining < want)
+		want = st->remaining;
+	Kart__TimelinePage *page = arena_alloc(r->arena, sizeof(*page));
+	Kart__TimelineEntry **entries = arena_alloc(r->arena, want * sizeof(*entries));
+	MDB_cursor *cur = NULL;
+	if (!page || !entries || mdb_cursor_open(r->txn, r->srv->store.timeline, &cur)) {
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return true;
+	}
+	kart__timeline_page__init(page);
+	page->entries = entries;
+	uint8_t prefix[8];
+	store_u64_key(st->card, prefix);
+	/* step back from the last key sent (or from past the card's newest) */
+	MDB_val k = { KEY_LEN, st->last }, v;
+	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	bool last = false;
+	for (; rc == 0 && page->n_entries < want; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != KEY_LEN || memcmp(k.mv_data, prefix, 8) != 0) {
+			last = true; /* past the card's oldest entry */
+			break;
+		}
+		memcpy(st->last, k.mv_data, KEY_LEN);
+		Kart__TimelineEntry *e = kart__timeline_entry__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (e)
+			entries[page->n_entries++] = e;
+	}
+	/* a full page leaves the cursor on the next older key: is it still this card's? */
+	if (rc != 0 || k.mv_size != KEY_LEN || memcmp(k.mv_data, prefix, 8) != 0)
+		last = true;
+	mdb_cursor_close(cur);
+	if (st->remaining) {
+		st->remaining -= (uint32_t)page->n_entries;
+		if (st->remaining == 0)
+			last = true;
+	}
+	r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_PAGE;
+	r->out.timeline_page = page;
+	return last;
+}
+
+int h_timeline_query(struct req *r)
+{
+	Kart__TimelineQuery *m = r->in->timeline_query;
+	uint8_t key[8];
+	store_u64_key(m->card_id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(r->txn, r->srv->store.cards, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
+	if (rc)
+		return rc;
+	struct stream *s = stream_new(r, timeline_page);
+	struct timeline_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
+	if (!st) {
+		if (s)
+			stream_free(s);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	memset(st, 0, sizeof(*st));
+	st->card = m->card_id;
+	st->remaining = m->limit;
+	/* just past the card's newest possible entry */
+	store_u64_key(m->card_id, st->last);
+	memset(st->last + 8, 0xFF, KEY_LEN - 8);
+	s->state = st;
+	conn_add_stream(r->conn, s);
+	return H_DEFER;
+}

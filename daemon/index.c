@@ -1,0 +1,226 @@
+#include "index.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+struct keyset {
+	struct ix_key *k;
+	size_t n, cap;
+	struct arena *a;
+	int err;
+};
+
+static void add(struct keyset *ks, MDB_dbi dbi, const void *bytes, size_t len)
+{
+	if (ks->err || len == 0 || len > 480) /* LMDB's key limit is 511 bytes */
+		return;
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 64;
+		struct ix_key *nk = arena_alloc(ks->a, cap * sizeof(*nk));
+		if (!nk) {
+			ks->err = ENOMEM;
+			return;
+		}
+		if (ks->n)
+			memcpy(nk, ks->k, ks->n * sizeof(*nk));
+		ks->k = nk;
+		ks->cap = cap;
+	}
+	uint8_t *copy = arena_alloc(ks->a, len);
+	if (!copy) {
+		ks->err = ENOMEM;
+		return;
+	}
+	memcpy(copy, bytes, len);
+	ks->k[ks->n++] = (struct ix_key){ dbi, (uint32_t)len, copy };
+}
+
+static void add_folded(struct keyset *ks, MDB_dbi dbi, const char *s)
+{
+	if (!s || !*s)
+		return;
+	char *f = text_fold(ks->a, s);
+	if (f)
+		add(ks, dbi, f, strlen(f));
+}
+
+static void add_words(struct keyset *ks, MDB_dbi dbi, const char *s)
+{
+	if (!s || !*s)
+		return;
+	char *f = text_fold(ks->a, s);
+	char **words;
+	size_t n = f ? text_words(ks->a, f, &words) : 0;
+	for (size_t i = 0; i < n; i++)
+		add(ks, dbi, words[i], strlen(words[i]));
+}
+
+size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
+{
+	char digits[32];
+	size_t n = text_digits(e164_or_digits, digits, sizeof(digits));
+	if (n + 1 > outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = digits[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+void index_number_bytes(int64_t scaled, uint8_t out[8])
+{
+	store_i64_key(scaled, out);
+}
+
+size_t index_custom_key(const Kart__FieldDef *def, const char *name, const char *value, struct arena *a,
+			uint8_t **out)
+{
+	size_t nl = strlen(name);
+	const char *enc = value;
+	size_t el = strlen(value);
+	uint8_t num[8];
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_NUMBER) {
+		int64_t v;
+		if (schema_parse_number(value, &v) == 0) {
+			index_number_bytes(v, num);
+			enc = (const char *)num;
+			el = 8;
+		}
+	} else if (!def || def->type == KART__FIELD_TYPE__FIELD_TYPE_TEXT || def->type == KART__FIELD_TYPE__FIELD_TYPE_ENUM ||
+		   def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
+		char *f = text_fold(a, value);
+		if (f) {
+			enc = f;
+			el = strlen(f);
+		}
+	}
+	uint8_t *k = arena_alloc(a, nl + 1 + el);
+	if (!k)
+		return 0;
+	memcpy(k, name, nl);
+	k[nl] = 0;
+	memcpy(k + nl + 1, enc, el);
+	*out = k;
+	return nl + 1 + el;
+}
+
+/* "MMDD" of a YYYY-MM-DD or --MM-DD date. */
+static void add_birthday(struct keyset *ks, MDB_dbi dbi, const char *date)
+{
+	size_t n = date ? strlen(date) : 0;
+	if (n != 10 && n != 7)
+		return;
+	const char *md = date + n - 5; /* "MM-DD" */
+	char mmdd[4] = { md[0], md[1], md[3], md[4] };
+	add(ks, dbi, mmdd, 4);
+}
+
+static int cmp_key(const void *x, const void *y)
+{
+	const struct ix_key *a = x, *b = y;
+	if (a->dbi != b->dbi)
+		return a->dbi < b->dbi ? -1 : 1;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->bytes, b->bytes, n);
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+int index_keys(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *c,
+	       struct ix_key **out, size_t *n)
+{
+	struct keyset ks = { .a = a };
+	for (size_t i = 0; i < c->n_phones; i++) {
+		const char *src = i < c->n_phones_e164 && c->phones_e164[i][0] ? c->phones_e164[i] : c->phones[i];
+		char key[32];
+		size_t len = index_phone_key(src, key, sizeof(key));
+		add(&ks, st->ix_phone, key, len);
+	}
+	for (size_t i = 0; i < c->n_emails; i++)
+		add_folded(&ks, st->ix_email, c->emails[i]);
+	add_words(&ks, st->ix_name, c->first_name);
+	add_words(&ks, st->ix_name, c->middle_name);
+	add_words(&ks, st->ix_name, c->last_name);
+	add_words(&ks, st->ix_name, c->company);
+	for (size_t i = 0; i < c->n_tags; i++)
+		add_folded(&ks, st->ix_tag, c->tags[i]);
+	add_folded(&ks, st->ix_city, c->city);
+	if (c->owner && *c->owner)
+		add(&ks, st->ix_owner, c->owner, strlen(c->owner));
+	if (c->sector) {
+		uint8_t b = (uint8_t)c->sector;
+		add(&ks, st->ix_sector, &b, 1);
+	}
+	add_birthday(&ks, st->ix_birthday, c->birthday);
+	for (size_t i = 0; i < c->n_relatives; i++)
+		add_birthday(&ks, st->ix_birthday, c->relatives[i]->birthday);
+	for (size_t i = 0; i < c->n_custom; i++) {
+		const Kart__CustomValue *cv = c->custom[i];
+		const Kart__FieldDef *def = sc ? schema_find(sc, cv->field) : NULL;
+		if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
+			char *copy = arena_strdup(a, cv->value);
+			for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;
+			     tok = strtok_r(NULL, ",", &save)) {
+				uint8_t *k;
+				size_t len = index_custom_key(def, cv->field, tok, a, &k);
+				add(&ks, st->ix_custom, k, len);
+			}
+			continue;
+		}
+		uint8_t *k;
+		size_t len = index_custom_key(def, cv->field, cv->value, a, &k);
+		add(&ks, st->ix_custom, k, len);
+	}
+	if (ks.err)
+		return ks.err;
+	qsort(ks.k, ks.n, sizeof(*ks.k), cmp_key);
+	size_t w = 0;
+	for (size_t i = 0; i < ks.n; i++)
+		if (w == 0 || cmp_key(&ks.k[w - 1], &ks.k[i]) != 0)
+			ks.k[w++] = ks.k[i];
+	*out = ks.k;
+	*n = w;
+	return 0;
+}
+
+int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,
+		 const Kart__Card *now)
+{
+	struct ix_key *ok = NULL, *nk = NULL;
+	size_t on = 0, nn = 0;
+	int rc = 0;
+	if (old && (rc = index_keys(a, st, sc, old, &ok, &on)))
+		return rc;
+	if (now && (rc = index_keys(a, st, sc, now, &nk, &nn)))
+		return rc;
+	uint8_t idb[8];
+	store_u64_key(now ? now->id : old->id, idb);
+	MDB_val id = { 8, idb };
+	size_t i = 0, j = 0;
+	while (i < on || j < nn) {
+		int c = i == on ? 1 : j == nn ? -1 : cmp_key(&ok[i], &nk[j]);
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		const struct ix_key *k = c < 0 ? &ok[i++] : &nk[j++];
+		MDB_val key = { k->len, (void *)k->bytes };
+		if (c < 0) {
+			rc = mdb_del(txn, k->dbi, &key, &id);
+			if (rc == MDB_NOTFOUND)
+				rc = 0; /* already gone: reindex repairs such drift */
+		} else {
+			rc = mdb_put(txn, k->dbi, &key, &id, MDB_NODUPDATA);
+			if (rc == MDB_KEYEXIST)
+				rc = 0;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

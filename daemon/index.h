@@ -1,0 +1,34 @@
+/* index: a card's secondary index entries, kept in step with the card.
+ *
+ * Every entry is derived from the card's bytes alone (and the custom field
+ * types), so an update removes exactly what the old version added: the old
+ * and new key sets are computed and only their difference is written. */
+#ifndef KART_INDEX_H
+#define KART_INDEX_H
+
+#include "kartd.h"
+#include "schema.h"
+
+struct ix_key {
+	MDB_dbi dbi;
+	uint32_t len;
+	const uint8_t *bytes;
+};
+
+/* Every index key of card (in the arena), sorted and without duplicates. */
+int index_keys(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *card,
+	       struct ix_key **out, size_t *n);
+/* Moves the indexes from `old` to `now` for one card id; either may be NULL
+ * (create, delete). Returns 0 or an MDB code. */
+int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,
+		 const Kart__Card *now);
+
+/* Key encodings shared with the query planner. */
+/* Phone: the E.164 digits reversed, so a suffix of the number is a key prefix. */
+size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen);
+/* Custom field entry: name \0 encoded value; numbers as sortable 8 bytes. */
+size_t index_custom_key(const Kart__FieldDef *def, const char *name, const char *value, struct arena *a,
+			uint8_t **out);
+void index_number_bytes(int64_t scaled, uint8_t out[8]);
+
+#endif

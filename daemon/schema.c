@@ -1,0 +1,131 @@
+#include "schema.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_def(const void *a, const void *b)
+{
+	return strcmp((*(Kart__FieldDef *const *)a)->name, (*(Kart__FieldDef *const *)b)->name);
+}
+
+int schema_sync(struct schema *s, MDB_txn *txn, struct store *st)
+{
+	uint64_t gen = 0;
+	int rc = store_meta_get_u64(txn, st, "schema_gen", &gen);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (s->loaded && s->gen == gen)
+		return 0;
+	arena_free(&s->arena);
+	arena_init(&s->arena, 0);
+	s->n = 0;
+	s->defs = NULL;
+	s->loaded = false;
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(txn, st->fields, &cur)))
+		return rc;
+	size_t cap = 0;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Kart__FieldDef *d = kart__field_def__unpack(&s->arena.pb, v.mv_size, v.mv_data);
+		if (!d)
+			continue;
+		if (s->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			Kart__FieldDef **nd = arena_alloc(&s->arena, cap * sizeof(*nd));
+			if (!nd) {
+				rc = ENOMEM;
+				break;
+			}
+			if (s->n)
+				memcpy(nd, s->defs, s->n * sizeof(*nd));
+			s->defs = nd;
+		}
+		s->defs[s->n++] = d;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND)
+		return rc ? rc : EIO;
+	if (s->n)
+		qsort(s->defs, s->n, sizeof(*s->defs), cmp_def);
+	s->gen = gen;
+	s->loaded = true;
+	return 0;
+}
+
+const Kart__FieldDef *schema_find(const struct schema *s, const char *name)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(s->defs[mid]->name, name);
+		if (c == 0)
+			return s->defs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void schema_free(struct schema *s)
+{
+	arena_free(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+int schema_bump(MDB_txn *txn, struct store *st)
+{
+	/* a random generation: one written by a transaction that then aborted
+	 * can never come back, so a cache that saw it is always reloaded */
+	uint64_t gen;
+	if (util_random(&gen, sizeof(gen)) < 0)
+		return EIO;
+	return store_meta_put_u64(txn, st, "schema_gen", gen);
+}
+
+struct schema *schema_loop(struct server *srv) { return &srv->schema_loop; }
+struct schema *schema_writer(struct server *srv) { return &srv->schema_writer; }
+
+struct schema *schema_for(struct req *r)
+{
+	/* loop-thread requests carry their connection; writer ones never touch it */
+	return r->on_writer ? schema_writer(r->srv) : schema_loop(r->srv);
+}
+
+int schema_parse_number(const char *text, int64_t *out)
+{
+	const char *p = text;
+	bool neg = false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (!(*p >= '0' && *p <= '9'))
+		return -1;
+	int64_t v = 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (INT64_MAX / 10 - 9) / CUSTOM_NUMBER_SCALE)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	v *= CUSTOM_NUMBER_SCALE;
+	if (*p == '.') {
+		p++;
+		int64_t mul = CUSTOM_NUMBER_SCALE / 10;
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (mul == 0)
+				return -1; /* more decimals than kept */
+			v += (*p - '0') * mul;
+			mul /= 10;
+		}
+	}
+	if (*p)
+		return -1;
+	*out = neg ? -v : v;
+	return 0;
+}

@@ -1,0 +1,84 @@
+/* kart-dbtool: edits a stopped instance's database directly, as someone with
+ * the file (and not the daemon) could, so tests can prove such edits are
+ * detected and repaired.
+ *
+ *   kart-dbtool DBDIR drop DB              empty a named database
+ *   kart-dbtool DBDIR del DB KEYHEX        delete a key (all its values)
+ *   kart-dbtool DBDIR put DB KEYHEX VALHEX put a value
+ *   kart-dbtool DBDIR count DB             print the number of entries */
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t unhex(const char *h, unsigned char *out, size_t cap)
+{
+	size_t n = strlen(h) / 2;
+	if (n > cap)
+		n = cap;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+		if (sscanf(h + 2 * i, "%2x", &v) != 1)
+			return 0;
+		out[i] = (unsigned char)v;
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count DB [KEYHEX [VALHEX]]\n");
+		return 2;
+	}
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc = mdb_env_create(&env);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(env, 64);
+	if (!rc)
+		rc = mdb_env_set_mapsize(env, (size_t)1 << 36);
+	if (!rc)
+		rc = mdb_env_open(env, argv[1], 0, 0600);
+	if (!rc)
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+	if (!rc)
+		rc = mdb_dbi_open(txn, argv[3], 0, &dbi);
+	if (rc) {
+		fprintf(stderr, "kart-dbtool: %s\n", mdb_strerror(rc));
+		return 1;
+	}
+	static unsigned char key[512], val[65536];
+	MDB_val k = { 0, key }, v = { 0, val };
+	const char *op = argv[2];
+	if (strcmp(op, "drop") == 0) {
+		rc = mdb_drop(txn, dbi, 0);
+	} else if (strcmp(op, "del") == 0 && argc == 5) {
+		k.mv_size = unhex(argv[4], key, sizeof(key));
+		rc = mdb_del(txn, dbi, &k, NULL);
+	} else if (strcmp(op, "put") == 0 && argc == 6) {
+		k.mv_size = unhex(argv[4], key, sizeof(key));
+		v.mv_size = unhex(argv[5], val, sizeof(val));
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	} else if (strcmp(op, "count") == 0) {
+		MDB_stat st;
+		rc = mdb_stat(txn, dbi, &st);
+		if (!rc)
+			printf("%zu\n", st.ms_entries);
+	} else {
+		fprintf(stderr, "kart-dbtool: bad arguments\n");
+		mdb_txn_abort(txn);
+		return 2;
+	}
+	if (!rc)
+		rc = mdb_txn_commit(txn);
+	else
+		mdb_txn_abort(txn);
+	mdb_env_close(env);
+	if (rc) {
+		fprintf(stderr, "kart-dbtool: %s\n", mdb_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
