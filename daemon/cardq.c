@@ -357,8 +357,8 @@ static bool plan_pred(struct cardq *c, const struct qnode *p, struct plan *out)
 	bool eq = p->op == QOP_EQ || p->op == QOP_IN;
 	if (f->id == F_CUSTOM) {
 		const Kart__FieldDef *d = schema_find(c->sc, f->name);
-		if (!d)
-			return false;
+		if (!d || d->type == KART__FIELD_TYPE__FIELD_TYPE_TEXT)
+			return false; /* not indexed (index.c) */
 		out->dbi = st->ix_custom;
 		out->index = "ix_custom";
 		size_t nl = strlen(f->name);
@@ -638,7 +638,8 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		uint64_t n;
 		if ((rc = plan_walk(c, &best, 0, &n, collect_id, &ids)) || (rc = ids.err))
 			goto cleanup;
-		qsort(ids.v, ids.n, sizeof(*ids.v), cmp_u64);
+		if (ids.n)
+			qsort(ids.v, ids.n, sizeof(*ids.v), cmp_u64);
 		size_t w = 0;
 		for (size_t i = 0; i < ids.n; i++)
 			if (w == 0 || ids.v[w - 1] != ids.v[i])
@@ -707,7 +708,8 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		sn++;
 	}
 	if (rc == 0 && c->sort) {
-		qsort(sv, sn, sizeof(*sv), cmp_sorted);
+		if (sn)
+			qsort(sv, sn, sizeof(*sv), cmp_sorted);
 		for (size_t i = 0; i < sn && rc == 0; i++) {
 			size_t at = c->desc ? sn - 1 - i : i;
 			if (c->desc && !sv[at].present)

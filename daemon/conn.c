@@ -35,6 +35,7 @@ static void conn_free(struct conn *c)
 	}
 	tls_engine_free(&c->tls);
 	free(c->plain);
+	free(c->backlog);
 	frame_asm_free(&c->in);
 	arena_free(&c->arena);
 	free(c);
@@ -95,13 +96,18 @@ void conn_take_arena(struct conn *c, struct arena *into)
 	arena_init(&c->arena, c->arena.budget);
 }
 
+static void submit_backlog(struct conn *c);
+
 static void on_write(uv_write_t *req, int status)
 {
 	struct wbuf *b = req->data;
 	struct conn *c = b->conn;
 	c->out_queued -= b->len;
+	c->inflight = NULL;
 	c->active_ms = util_mono_ms(); /* the peer reads: it is not idle */
 	free(b);
+	if (status == 0)
+		submit_backlog(c);
 	if (status < 0 && !c->closing) {
 		log_debug("%s: write failed: %s", c->who.peer, uv_strerror(status));
 		conn_close(c);
@@ -133,6 +139,36 @@ static bool conn_check_busy(struct conn *c)
 	return true;
 }
 
+/* Submits the backlog as the connection's one write in flight. */
+static void submit_backlog(struct conn *c)
+{
+	if (c->inflight || c->backlog_len == 0 || c->closing)
+		return;
+	struct wbuf *b = malloc(sizeof(*b) + c->backlog_len);
+	if (!b) {
+		conn_close(c);
+		return;
+	}
+	b->conn = c;
+	b->len = c->backlog_len;
+	memcpy(b->data, c->backlog, b->len);
+	b->req.data = b;
+	c->backlog_len = 0;
+	if (c->backlog_cap > (1u << 20)) {
+		free(c->backlog);
+		c->backlog = NULL;
+		c->backlog_cap = 0;
+	}
+	uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
+	if (uv_write(&b->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) < 0) {
+		free(b);
+		conn_close(c);
+		return;
+	}
+	c->inflight = b;
+	conn_ref(c);
+}
+
 void conn_flush(struct conn *c)
 {
 	static char out[65536]; /* loop thread only */
@@ -153,6 +189,9 @@ void conn_flush(struct conn *c)
 			return;
 		}
 	}
+	/* At most one write is in flight; what the socket does not take at once
+	 * waits in one backlog buffer, so a peer that does not read costs its
+	 * bytes and nothing per reply. */
 	while (tls_engine_pending(&c->tls) > 0) {
 		size_t n = tls_engine_take(&c->tls, out, sizeof(out));
 		size_t done = 0;
@@ -169,24 +208,24 @@ void conn_flush(struct conn *c)
 		}
 		if (done == n)
 			continue;
-		struct wbuf *b = malloc(sizeof(*b) + n - done);
-		if (!b) {
-			conn_close(c);
-			return;
+		size_t rest = n - done;
+		if (c->backlog_cap - c->backlog_len < rest) {
+			size_t cap = c->backlog_cap ? c->backlog_cap : 65536;
+			while (cap - c->backlog_len < rest)
+				cap *= 2;
+			uint8_t *nb = realloc(c->backlog, cap);
+			if (!nb) {
+				conn_close(c);
+				return;
+			}
+			c->backlog = nb;
+			c->backlog_cap = cap;
 		}
-		b->conn = c;
-		b->len = n - done;
-		memcpy(b->data, out + done, b->len);
-		b->req.data = b;
-		uv_buf_t buf = uv_buf_init(b->data, (unsigned)b->len);
-		if (uv_write(&b->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write) < 0) {
-			free(b);
-			conn_close(c);
-			return;
-		}
-		c->out_queued += b->len;
-		conn_ref(c);
+		memcpy(c->backlog + c->backlog_len, out + done, rest);
+		c->backlog_len += rest;
+		c->out_queued += rest;
 	}
+	submit_backlog(c);
 	conn_check_busy(c);
 }
 
@@ -382,16 +421,23 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(read_buf, sizeof(read_buf));
 }
 
-static void process_frames(struct conn *c)
+/* Dispatches the whole frames received. Returns true if it stopped because
+ * the connection is over a limit with frames still waiting. */
+static bool process_frames(struct conn *c)
 {
+	bool stopped = false;
 	struct store *st = &c->srv->store;
 	/* one read snapshot for the whole batch of pipelined requests */
 	bool txn = store_read_begin(st) != NULL;
 	const uint8_t *payload;
 	uint32_t len;
 	for (;;) {
-		if (!conn_is_open(c) || conn_check_busy(c))
+		if (!conn_is_open(c))
 			break;
+		if (conn_check_busy(c)) {
+			stopped = true;
+			break;
+		}
 		int fs = frame_asm_next(&c->in, &payload, &len);
 		if (fs == FRAME_NEED_MORE)
 			break;
@@ -408,6 +454,7 @@ static void process_frames(struct conn *c)
 	}
 	if (txn)
 		store_read_end(st);
+	return stopped;
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -482,13 +529,20 @@ void conn_resume(struct conn *c)
 	if (!conn_is_open(c) || c->srv->stopping || c->resuming)
 		return;
 	c->resuming = true;
-	conn_pump(c);
-	if (!conn_busy(c) && frame_asm_pending(&c->in) > 0) {
-		process_frames(c);
-		conn_flush(c);
+	/* finish what was received before reading more: a client that pipelines
+	 * faster than it is answered waits in its socket, not in our memory */
+	bool waiting = true;
+	while (conn_is_open(c)) { /* bounded: only what one read brought in */
 		conn_pump(c);
+		if (conn_busy(c))
+			break;
+		waiting = process_frames(c);
+		conn_flush(c);
+		if (!waiting)
+			break;
 	}
-	if (!conn_busy(c))
+	conn_pump(c);
+	if (conn_is_open(c) && !waiting && !conn_busy(c))
 		conn_start_reading(c);
 	c->resuming = false;
 }

@@ -68,6 +68,7 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_SEGMENT_SHOW] = { "read segments", h_segment_show, 0, STAFF },
 	[KART__ENVELOPE__BODY_SEGMENT_REMOVE] = { "remove segments", h_segment_remove, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_REINDEX] = { "rebuild indexes", h_reindex, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CARD_IMPORT] = { "import cards", h_card_import, F_WRITE, ROLE(ADMIN) | ROLE(SUPERVISOR) },
 };
 
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)

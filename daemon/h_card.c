@@ -32,25 +32,23 @@ static int check_owner(struct req *r, const Kart__Card *c)
 	return rc;
 }
 
-int h_card_create(struct req *r)
+/* Creates one card from its fields. H_ABORT leaves the reason in r->out. */
+static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
 {
-	Kart__CardCreate *m = r->in->card_create;
 	Kart__Card *c = arena_alloc(r->arena, sizeof(*c));
 	if (!c)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 	kart__card__init(c);
 	uint64_t seen = 0;
-	for (size_t i = 0; i < m->n_fields; i++) {
-		int rc = card_set(r, c, m->fields[i]->field, m->fields[i]->value, &seen);
-		if (rc)
+	int rc;
+	for (size_t i = 0; i < m->n_fields; i++)
+		if ((rc = card_set(r, c, m->fields[i]->field, m->fields[i]->value, &seen)))
 			return rc;
-	}
-	int rc = card_validate(r, c);
-	if (rc)
+	if ((rc = card_validate(r, c)))
 		return rc;
 	if (!c->owner || !*c->owner)
 		c->owner = r->who.user;
-	if ((rc = check_owner(r, c)))
+	else if ((rc = check_owner(r, c)))
 		return rc;
 	if ((rc = store_next_id(r->txn, &r->srv->store, "next_card_id", &c->id)))
 		return rc;
@@ -59,9 +57,89 @@ int h_card_create(struct req *r)
 	c->created_by = c->updated_by = r->who.user;
 	if ((rc = card_commit(r, NULL, c, CARD_LIVE)))
 		return rc;
+	*out = c;
+	return H_OK;
+}
+
+int h_card_create(struct req *r)
+{
+	Kart__Card *c;
+	int rc = create_one(r, r->in->card_create, &c);
+	if (rc)
+		return rc;
 	if ((rc = audit_append(r, "card.create", "card", c->id, card_title(r->arena, c), card_diff(r->arena, NULL, c), true)))
 		return rc;
 	return reply_card(r, c);
+}
+
+#define IMPORT_MAX 5000
+
+int h_card_import(struct req *r)
+{
+	Kart__CardImport *m = r->in->card_import;
+	if (m->n_cards == 0 || m->n_cards > IMPORT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "cards", "an import carries 1 to %d cards", IMPORT_MAX);
+	Kart__ImportResult *res = arena_alloc(r->arena, sizeof(*res));
+	uint64_t *ids = arena_alloc(r->arena, m->n_cards * sizeof(*ids));
+	Kart__ImportError **errs = arena_alloc(r->arena, m->n_cards * sizeof(*errs));
+	if (!res || !ids || !errs)
+		return ENOMEM;
+	kart__import_result__init(res);
+	res->ids = ids;
+	res->n_ids = m->n_cards;
+	res->errors = errs;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	uint64_t first = 0, last = 0, created = 0;
+	int rc = 0;
+	for (size_t i = 0; i < m->n_cards; i++) {
+		arena_reset(&scratch);
+		struct req sub = *r;
+		sub.arena = &scratch;
+		kart__envelope__init(&sub.out);
+		Kart__Card *c = NULL;
+		ids[i] = 0;
+		rc = create_one(&sub, m->cards[i], &c);
+		if (rc == H_OK) {
+			ids[i] = c->id;
+			if (!first)
+				first = c->id;
+			last = c->id;
+			created++;
+			continue;
+		}
+		if (rc != H_ABORT)
+			break; /* storage trouble: the whole import fails */
+		rc = 0;
+		Kart__ImportError *ie = arena_alloc(r->arena, sizeof(*ie));
+		Kart__Error *e = arena_alloc(r->arena, sizeof(*e));
+		if (!ie || !e) {
+			rc = ENOMEM;
+			break;
+		}
+		kart__import_error__init(ie);
+		kart__error__init(e);
+		ie->index = (uint32_t)i;
+		ie->error = e;
+		if (sub.out.error) {
+			e->code = sub.out.error->code;
+			e->message = arena_strdup(r->arena, sub.out.error->message);
+			e->field = arena_strdup(r->arena, sub.out.error->field);
+		}
+		errs[res->n_errors++] = ie;
+	}
+	arena_free(&scratch);
+	if (rc)
+		return rc;
+	if (created && (rc = audit_append(r, "card.import", "card", first, "",
+					  arena_printf(r->arena, "%" PRIu64 " cards created (ids %" PRIu64 "-%" PRIu64
+								 "), %zu refused",
+						       created, first, last, res->n_errors),
+					  true)))
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_IMPORT_RESULT;
+	r->out.import_result = res;
+	return H_OK;
 }
 
 int h_card_get(struct req *r)
@@ -286,7 +364,7 @@ int h_relative_add(struct req *r)
 			return rc;
 		}
 	}
-	Kart__Card *c, *before;
+	Kart__Card *c = NULL, *before = NULL;
 	if ((rc = load_for_change(r, m->card_id, m->expected_version, &c, &before)))
 		return rc;
 	if (c->n_relatives >= 50)
@@ -310,7 +388,7 @@ int h_relative_add(struct req *r)
 int h_relative_remove(struct req *r)
 {
 	Kart__RelativeRemove *m = r->in->relative_remove;
-	Kart__Card *c, *before;
+	Kart__Card *c = NULL, *before = NULL;
 	int rc;
 	if ((rc = load_for_change(r, m->card_id, m->expected_version, &c, &before)))
 		return rc;

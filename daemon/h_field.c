@@ -157,6 +157,42 @@ static int cards_using(struct req *r, const char *name, uint64_t **ids, size_t *
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* The same, by reading every card: for fields without an index. */
+static int cards_scanned(struct req *r, const char *name, uint64_t **ids, size_t *n)
+{
+	size_t cap = 0;
+	*ids = NULL;
+	*n = 0;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.cards, &cur);
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&scratch);
+		Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (!c || !*card_custom_value(c, name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			uint64_t *ni = arena_alloc(r->arena, cap * sizeof(*ni));
+			if (!ni) {
+				rc = ENOMEM;
+				break;
+			}
+			if (*n)
+				memcpy(ni, *ids, *n * sizeof(*ni));
+			*ids = ni;
+		}
+		(*ids)[(*n)++] = c->id;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 int h_field_remove(struct req *r)
 {
 	Kart__FieldRemove *m = r->in->field_remove;
@@ -174,7 +210,12 @@ int h_field_remove(struct req *r)
 		return rc;
 	uint64_t *ids;
 	size_t n;
-	if ((rc = cards_using(r, m->name, &ids, &n)))
+	const Kart__FieldDef *def = schema_find(sc, m->name);
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_TEXT)
+		rc = cards_scanned(r, m->name, &ids, &n); /* text fields are not indexed */
+	else
+		rc = cards_using(r, m->name, &ids, &n);
+	if (rc)
 		return rc;
 	if (n && !m->force)
 		return req_error(r, KART__ERROR_CODE__CONFLICT, "name",

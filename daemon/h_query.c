@@ -172,7 +172,15 @@ int h_find(struct req *r)
 		f.nwords = folded ? text_words(r->arena, folded, &f.words) : 0;
 		if (f.nwords == 0)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "give a phone, an email or a name to find");
-		/* walk the longest word: it narrows the most */
+		if (f.nwords == 1) {
+			/* keys come in order: the exact word (if any) first, then longer
+			 * words with that prefix, so the first `limit` ids are the answer */
+			f.exact_len = strlen(f.words[0]);
+			f.cap = limit;
+			rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
+			break;
+		}
+		/* several words: walk the longest, check the others on the card */
 		size_t w = 0;
 		for (size_t i = 1; i < f.nwords; i++)
 			if (strlen(f.words[i]) > strlen(f.words[w]))

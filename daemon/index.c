@@ -161,6 +161,10 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 	for (size_t i = 0; i < c->n_custom; i++) {
 		const Kart__CustomValue *cv = c->custom[i];
 		const Kart__FieldDef *def = sc ? schema_find(sc, cv->field) : NULL;
+		/* free text is filtered by scanning: indexing every word of it would
+		 * cost each card write far more than the rare filter on it saves */
+		if (!def || def->type == KART__FIELD_TYPE__FIELD_TYPE_TEXT)
+			continue;
 		if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
 			char *copy = arena_strdup(a, cv->value);
 			for (char *save = NULL, *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok;

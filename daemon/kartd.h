@@ -45,6 +45,7 @@ struct schema {
 struct server;
 struct conn;
 struct stream;
+struct wbuf;
 
 /* Who is asking: copied into every request so the writer never touches a conn. */
 struct principal {
@@ -142,7 +143,10 @@ struct conn {
 	bool closing;               /* uv_close called */
 	bool shutting;              /* flushing its last output, then closes */
 	bool tls_done, hello, reading;
-	size_t out_queued;          /* bytes handed to uv_write, not yet written */
+	size_t out_queued;          /* encrypted bytes not yet taken by the socket */
+	struct wbuf *inflight;      /* the one uv_write in flight, if any */
+	uint8_t *backlog;           /* encrypted bytes waiting for it to finish */
+	size_t backlog_len, backlog_cap;
 	int64_t created_ms, active_ms, shut_ms;
 	struct stream *streams, *streams_tail;
 	unsigned nstreams;          /* streams not yet finished */
@@ -327,5 +331,6 @@ int h_segment_list(struct req *r);
 int h_segment_show(struct req *r);
 int h_segment_remove(struct req *r);
 int h_reindex(struct req *r);
+int h_card_import(struct req *r);
 
 #endif

@@ -15,7 +15,15 @@
 #include "log.h"
 #include "util.h"
 
-#define BATCH_MAX 2048
+/* A batch holds requests up to this weight: a request weighs 1, an import 1
+ * per card, so a transaction stays well within LMDB's dirty page limit. */
+#define BATCH_WEIGHT 16384
+
+static size_t wreq_weight(const struct wreq *w)
+{
+	const Kart__Envelope *e = w->r.in;
+	return 1 + (e && e->body_case == KART__ENVELOPE__BODY_CARD_IMPORT ? e->card_import->n_cards : 0);
+}
 
 struct writer {
 	struct server *srv;
@@ -221,10 +229,10 @@ static void *writer_main(void *arg)
 		}
 		/* take up to BATCH_MAX */
 		struct wreq *batch = wr->head, *last = batch;
-		int n = 1;
-		while (last->next && n < BATCH_MAX) {
+		size_t weight = wreq_weight(batch);
+		while (last->next && weight + wreq_weight(last->next) <= BATCH_WEIGHT) {
 			last = last->next;
-			n++;
+			weight += wreq_weight(last);
 		}
 		wr->head = last->next;
 		if (!wr->head)

@@ -290,12 +290,17 @@ static int leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static void gen_phone(uint64_t index, struct rng *r, char *out, size_t n)
+uint64_t gen_phone_national(uint64_t index)
 {
 	/* 3^18 is coprime to 10^9, so this is a bijection on [0, 10^9); the
 	 * number is 9XX XXX-XX-XX with the nine X digits from it. */
 	const uint64_t mod = 1000000000ull;
-	unsigned long long digits = 9000000000ull + ((index % mod) * 387420489ull + 123456789ull) % mod;
+	return 9000000000ull + ((index % mod) * 387420489ull + 123456789ull) % mod;
+}
+
+static void gen_phone(uint64_t index, struct rng *r, char *out, size_t n)
+{
+	unsigned long long digits = gen_phone_national(index);
 	unsigned code = (unsigned)(digits / 10000000ull);
 	unsigned mid = (unsigned)(digits / 10000 % 1000);
 	unsigned a = (unsigned)(digits / 100 % 100);
@@ -366,23 +371,55 @@ static void gen_company(struct gen_card *c, struct rng *r)
 	c->position = PICK(r, positions);
 }
 
+/* The first draws of every card: the gender and the last name. Returns
+ * whether the card is a woman's. */
+static int draw_last_name(struct rng *r, char *out, size_t n)
+{
+	int female = rng_below(r, 2) == 0;
+	const char *male_last = PICK(r, surnames);
+	if (female)
+		female_surname(male_last, out, n);
+	else
+		snprintf(out, n, "%s", male_last);
+	return female;
+}
+
+void gen_last_name(uint64_t seed, uint64_t index, char *out, size_t n)
+{
+	struct rng r;
+	rng_init(&r, seed, index);
+	draw_last_name(&r, out, n);
+}
+
+/* One draw: a city weighted roughly by population (see gen.h). */
+static const char *draw_city(struct rng *r)
+{
+	uint64_t x = rng_next(r);
+	uint32_t w = (uint32_t)(x % 1000);
+	x /= 1000;
+	if (w < 120)
+		return cities[0];               /* Москва */
+	if (w < 180)
+		return cities[1];               /* Санкт-Петербург */
+	if (w < 390)
+		return cities[2 + (w - 180) / 15];      /* the next 14, Самара among them */
+	return cities[16 + x % (COUNT(cities) - 16)];
+}
+
 void gen_card(uint64_t seed, uint64_t index, struct gen_card *out)
 {
 	struct rng r;
 	rng_init(&r, seed, index);
 	memset(out, 0, sizeof(*out));
-	int female = rng_below(&r, 2) == 0;
-	const char *male_last = PICK(&r, surnames);
+	int female = draw_last_name(&r, out->last_name, sizeof(out->last_name));
 	const char *const *patr = patronymics[rng_below(&r, (uint32_t)COUNT(patronymics))];
 	if (female) {
 		out->first_name = PICK(&r, female_names);
 		out->middle_name = patr[1];
-		female_surname(male_last, out->last_name, sizeof(out->last_name));
 		out->gender = "f";
 	} else {
 		out->first_name = PICK(&r, male_names);
 		out->middle_name = patr[0];
-		snprintf(out->last_name, sizeof(out->last_name), "%s", male_last);
 		out->gender = "m";
 	}
 	out->position = "";
@@ -390,7 +427,7 @@ void gen_card(uint64_t seed, uint64_t index, struct gen_card *out)
 		gen_company(out, &r);
 	gen_phone(index, &r, out->phone, sizeof(out->phone));
 	gen_email(out, index, &r, out->email, sizeof(out->email));
-	out->city = PICK(&r, cities);
+	out->city = draw_city(&r);
 
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int year = 1950 + (int)rng_below(&r, 2004 - 1950 + 1);
@@ -446,4 +483,145 @@ void gen_fields(const struct gen_card *c, struct gen_fields *f)
 	for (int i = 0; i < c->ntags; i++)
 		put(f, "tags", c->tags[i]);
 	put(f, "sector", c->sector);
+}
+
+/* ---- custom fields ---- */
+
+static const char *const branches[] = {
+	"Центр", "Северо-Запад", "Юг", "Северный Кавказ", "Поволжье", "Урал", "Сибирь", "Дальний Восток",
+	"Черноземье", "Калининград",
+};
+
+static const char *const interests[] = {
+	"компьютеры", "ноутбуки", "серверы", "принтеры", "сети", "программы", "ремонт", "обучение",
+};
+
+static const char *const note_words[] = {
+	"перезвонить", "после", "обеда", "в", "понедельник", "просил", "прайс", "скидку", "счёт", "договор",
+	"отправить", "КП", "уточнить", "сроки", "доставки", "бухгалтерия", "оплата", "задерживается",
+	"интересуется", "ноутбуками", "для", "офиса", "нужен", "выезд", "инженера", "семинар", "понравился",
+};
+
+static const struct {
+	const char *name;
+	Kart__FieldType type;
+	const char *const *values;
+	size_t nvalues;
+} typed[GEN_CUSTOM_TYPED] = {
+	{ "computers", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, NULL, 0 },
+	{ "employees", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, NULL, 0 },
+	{ "fleet_renewal", KART__FIELD_TYPE__FIELD_TYPE_DATE, NULL, 0 },
+	{ "branch", KART__FIELD_TYPE__FIELD_TYPE_ENUM, branches, COUNT(branches) },
+	{ "interests", KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM, interests, COUNT(interests) },
+	{ "seminar_ok", KART__FIELD_TYPE__FIELD_TYPE_BOOL, NULL, 0 },
+	{ "revenue", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, NULL, 0 },
+	{ "contract_until", KART__FIELD_TYPE__FIELD_TYPE_DATE, NULL, 0 },
+};
+
+void gen_custom_def(int i, struct gen_field_def *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i < GEN_CUSTOM_TYPED) {
+		snprintf(out->name, sizeof(out->name), "%s", typed[i].name);
+		out->type = typed[i].type;
+		out->values = typed[i].values;
+		out->nvalues = typed[i].nvalues;
+	} else {
+		snprintf(out->name, sizeof(out->name), "note%d", i - GEN_CUSTOM_TYPED + 1);
+		out->type = KART__FIELD_TYPE__FIELD_TYPE_TEXT;
+	}
+}
+
+static void draw_date(struct rng *r, int from_year, int years, char *out, size_t n)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year = from_year + (int)rng_below(r, (uint32_t)years);
+	int month = 1 + (int)rng_below(r, 12);
+	int days = mdays[month - 1] + (month == 2 && leap(year));
+	int day = 1 + (int)rng_below(r, (uint32_t)days);
+	snprintf(out, n, "%04u-%02u-%02u", (unsigned)year % 10000u, (unsigned)month % 100u, (unsigned)day % 100u);
+}
+
+void gen_custom(uint64_t seed, uint64_t index, int n, struct gen_custom *out)
+{
+	struct rng r;
+	/* a stream apart from the card's own */
+	rng_init(&r, seed ^ 0x5c3a9e1f0b7d2468ull, index);
+	if (n > GEN_MAX_CUSTOM)
+		n = GEN_MAX_CUSTOM;
+	out->n = n < 0 ? 0 : n;
+	for (int i = 0; i < out->n; i++) {
+		char *v = out->value[i];
+		size_t vn = sizeof(out->value[i]);
+		if (i < GEN_CUSTOM_TYPED)
+			snprintf(out->name[i], sizeof(out->name[i]), "%s", typed[i].name);
+		else
+			snprintf(out->name[i], sizeof(out->name[i]), "note%d", i - GEN_CUSTOM_TYPED + 1);
+		switch (i) {
+		case 0:                 /* computers */
+			snprintf(v, vn, "%u", rng_below(&r, 201));
+			break;
+		case 1: {               /* employees: 1-9, 10-49, 50-249, 250-999, 1000-9999 */
+			static const unsigned lo[] = { 1, 10, 50, 250, 1000 }, hi[] = { 9, 49, 249, 999, 9999 };
+			static const unsigned weight[] = { 40, 70, 88, 97, 100 };
+			uint32_t b = rng_below(&r, 100), k = 0;
+			while (b >= weight[k])
+				k++;
+			snprintf(v, vn, "%u", lo[k] + rng_below(&r, hi[k] - lo[k] + 1));
+			break;
+		}
+		case 2:                 /* fleet_renewal */
+			draw_date(&r, 2018, 13, v, vn);
+			break;
+		case 3:                 /* branch */
+			snprintf(v, vn, "%s", PICK(&r, branches));
+			break;
+		case 4: {               /* interests: 1-3 distinct, in list order */
+			uint32_t k = 1 + rng_below(&r, 3), mask = 0;
+			while ((uint32_t)__builtin_popcount(mask) < k)
+				mask |= 1u << rng_below(&r, (uint32_t)COUNT(interests));
+			size_t o = 0;
+			v[0] = '\0';
+			for (size_t j = 0; j < COUNT(interests); j++)
+				if (mask & (1u << j)) {
+					int w = snprintf(v + o, vn - o, "%s%s", o ? "," : "", interests[j]);
+					if (w < 0 || (size_t)w >= vn - o)
+						break;
+					o += (size_t)w;
+				}
+			break;
+		}
+		case 5:                 /* seminar_ok */
+			snprintf(v, vn, "%s", rng_below(&r, 100) < 30 ? "true" : "false");
+			break;
+		case 6: {               /* revenue */
+			uint64_t kop = rng_next(&r) % 1000000000ull;
+			snprintf(v, vn, "%llu.%02u", (unsigned long long)(kop / 100), (unsigned)(kop % 100));
+			break;
+		}
+		case 7:                 /* contract_until */
+			draw_date(&r, 2024, 6, v, vn);
+			break;
+		default: {              /* noteK: three or four words */
+			uint32_t words = 3 + rng_below(&r, 2);
+			size_t o = 0;
+			v[0] = '\0';
+			for (uint32_t j = 0; j < words; j++) {
+				int w = snprintf(v + o, vn - o, "%s%s", o ? " " : "", PICK(&r, note_words));
+				if (w < 0 || (size_t)w >= vn - o) {
+					v[o] = '\0';
+					break;
+				}
+				o += (size_t)w;
+			}
+			break;
+		}
+		}
+	}
+}
+
+void gen_fields_custom(const struct gen_custom *cu, struct gen_fields *f)
+{
+	for (int i = 0; i < cu->n; i++)
+		put(f, cu->name[i], cu->value[i]);
 }

@@ -5,7 +5,15 @@
  * deterministically from a seed and the card's index: the same (seed, index)
  * always gives the same card. The phone and the e-mail depend injectively on
  * the index alone, so cards with different indices (below 10^9) never share
- * a phone or an e-mail, whatever their seeds. No I/O, no allocation. */
+ * a phone or an e-mail, whatever their seeds. Cities are weighted roughly by
+ * population: Москва 12%, Санкт-Петербург 6%, the next fourteen cities (the
+ * million-plus ones: Новосибирск ... Самара ... Волгоград) 1.5% each, the
+ * other 201 cities share the remaining 61%.
+ *
+ * Optionally each card also carries values for GEN_MAX_CUSTOM or fewer custom
+ * fields (gen_custom_def describes them, gen_custom makes the values), drawn
+ * from a stream of their own, so the core fields are the same with or without
+ * them. No I/O, no allocation. */
 #ifndef KART_BENCH_GEN_H
 #define KART_BENCH_GEN_H
 
@@ -15,9 +23,12 @@
 #include "kart.pb-c.h"
 
 #define GEN_MAX_TAGS 3
+/* Custom fields: eight typed ones, then text fields note1, note2, ... */
+#define GEN_MAX_CUSTOM 64
+#define GEN_CUSTOM_TYPED 8
 /* first/middle/last name, company, position, gender, phones, emails, city,
- * birthday, sector, and one per tag. */
-#define GEN_MAX_FIELDS (11 + GEN_MAX_TAGS)
+ * birthday, sector, one per tag, and the custom fields. */
+#define GEN_MAX_FIELDS (11 + GEN_MAX_TAGS + GEN_MAX_CUSTOM)
 
 struct gen_card {
 	const char *first_name;
@@ -43,9 +54,45 @@ struct gen_fields {
 	size_t n;
 };
 
+/* The definition of custom field i (0 <= i < GEN_MAX_CUSTOM):
+ *   0 computers       number, uniform 0..200 (computers > 50: ~75% of cards)
+ *   1 employees       number, 1..9999, skewed to small firms
+ *   2 fleet_renewal   date, 2018..2030
+ *   3 branch          enum of 10 regions
+ *   4 interests       multienum of 8 values, 1 to 3 of them per card
+ *   5 seminar_ok      bool, true for ~30%
+ *   6 revenue         number with 2 decimals, 0..9999999.99
+ *   7 contract_until  date, 2024..2029
+ *   8.. note1, note2, ...  text, a short phrase */
+struct gen_field_def {
+	char name[16];
+	Kart__FieldType type;
+	const char *const *values;  /* enum and multienum */
+	size_t nvalues;
+};
+
+/* The custom values of one card, one per field, in definition order. */
+struct gen_custom {
+	int n;
+	char name[GEN_MAX_CUSTOM][16];
+	char value[GEN_MAX_CUSTOM][80];
+};
+
 /* Generates card number index for the given seed. */
 void gen_card(uint64_t seed, uint64_t index, struct gen_card *out);
 /* Fills f with the non-empty fields of c, one FieldValue per tag. */
 void gen_fields(const struct gen_card *c, struct gen_fields *f);
+/* Definition of custom field i; see above. */
+void gen_custom_def(int i, struct gen_field_def *out);
+/* Values of the first n (<= GEN_MAX_CUSTOM) custom fields for card index. */
+void gen_custom(uint64_t seed, uint64_t index, int n, struct gen_custom *out);
+/* Appends the custom values to f (after gen_fields). cu must outlive f. */
+void gen_fields_custom(const struct gen_custom *cu, struct gen_fields *f);
+
+/* The phone of card index as its 10 national digits, 9XXXXXXXXX (the card
+ * carries it as +7 and these, in one of several formats). */
+uint64_t gen_phone_national(uint64_t index);
+/* The last name of card index, as gen_card makes it, without the rest. */
+void gen_last_name(uint64_t seed, uint64_t index, char *out, size_t n);
 
 #endif

@@ -1,18 +1,27 @@
 /* kart-bench: the Kartoteka benchmark client.
  *
- *   kart-bench [conn] --load N            load N generated cards, print cards/s
- *   kart-bench [conn] --op get|mixed      drive M connections with P requests
+ *   kart-bench [conn] --load N [--custom K]  load N generated cards (with K
+ *                                         custom fields), print cards/s
+ *   kart-bench [conn] --op get|mixed|find-phone|find-name
+ *                                         drive M connections with P requests
  *                                         in flight each for D seconds, print
  *                                         ops/s, latency percentiles, errors
  *                                         and the daemon's peak RSS
+ *   kart-bench [conn] --op segment        time a filter's count and its first
+ *                                         100 rows, run after run
+ *   kart-bench [conn] --op move           time one BulkMove
  *
- * Everything goes through the client library (kc.h): one TLS connection per
- * worker thread, pipelined with several kc_send before each kc_recv. The
- * password is hashed once: the main thread logs in and the workers Resume
- * with its token. Latencies go into per-thread log-linear histograms (under
- * 1% error) that are merged at the end. Errors are counted and reported,
- * never fatal; a worker whose connection fails counts its requests in flight
- * as errors and stops. Exit: 0 it ran, 1 cannot connect or log in, 2 usage. */
+ * Everything goes through the client library (kc.h). The password is hashed
+ * once: the main thread logs in and the workers Resume with its token. The
+ * load and the --op drivers share one engine: T threads, each driving its
+ * share of the M connections from one epoll loop, keeping P requests in
+ * flight on each; the replies that arrived are handled together and the
+ * requests that replace them go out in one write (kc_queue, kc_flush).
+ * Latencies go into per-thread log-linear histograms (under 1% error) that
+ * are merged at the end. Errors are counted and reported, never fatal; a
+ * connection that fails counts its requests in flight as errors and stops.
+ * segment and move are sequential on the main connection. Exit: 0 it ran,
+ * 1 cannot connect or log in (or the server refused the segment/move), 2 usage. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -38,7 +47,18 @@
 #define MAX_PIPELINE 65535
 #define ID_SEARCH_LIMIT (UINT64_C(1) << 40)
 
-enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED };
+enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_SEGMENT, MODE_MOVE };
+
+static const char *const mode_names[] = {
+	[MODE_NONE] = "", [MODE_LOAD] = "load", [MODE_GET] = "get", [MODE_MIXED] = "mixed",
+	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_SEGMENT] = "segment",
+	[MODE_MOVE] = "move",
+};
+
+/* The segment: women in Самара with more than 50 computers. */
+#define DEFAULT_WHERE "gender = f and city = \"Самара\" and computers > 50"
+#define DEFAULT_RUNS 20
+#define FIND_NAME_LIMIT 20
 
 struct opts {
 	const char *server;
@@ -49,12 +69,20 @@ struct opts {
 	uint64_t load_n;
 	uint64_t first_index;
 	int conns;                  /* 0: the mode's default */
-	int threads;                /* get/mixed: threads driving the connections */
+	int threads;                /* threads driving the connections */
 	int pipeline;
 	double seconds;
+	bool seconds_given;
 	long pid;                   /* 0: look for kartd */
 	uint64_t seed;
 	uint64_t ids_lo, ids_hi;    /* 0: discover */
+	int custom;                 /* load: custom fields per card */
+	int batch;                  /* load: cards per request (CardImport when > 1) */
+	bool indices_given;         /* find ops: generated indices to pick from */
+	uint64_t idx_lo, idx_hi;
+	const char *where;          /* segment, move */
+	const char *sector;         /* move */
+	int runs;                   /* segment: at least this many runs */
 };
 
 /* ---- latency histogram ------------------------------------------------
@@ -170,8 +198,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-/* "LO-HI" */
-static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
+/* "LO-HI"; LO may be 0 only if zero_ok. */
+static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, bool zero_ok)
 {
 	char buf[64];
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
@@ -180,7 +208,7 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi)
 	if (!dash)
 		return -1;
 	*dash = '\0';
-	if (parse_u64(buf, lo) < 0 || parse_u64(dash + 1, hi) < 0 || *lo == 0 || *lo > *hi)
+	if (parse_u64(buf, lo) < 0 || parse_u64(dash + 1, hi) < 0 || (*lo == 0 && !zero_ok) || *lo > *hi)
 		return -1;
 	return 0;
 }
@@ -289,7 +317,7 @@ struct run {
 	/* load */
 	_Atomic uint64_t next_index;
 	uint64_t load_end;          /* one past the last index */
-	/* get/mixed */
+	/* get/mixed: card ids; find ops: generated indices */
 	uint64_t lo, hi;
 	_Atomic uint64_t update_seq;
 	pthread_mutex_t lock;       /* guards the gate and first_error */
@@ -305,9 +333,10 @@ struct worker {
 	pthread_t thread;
 	int connected;
 	uint64_t ok, errors;
+	uint64_t misses;            /* find-phone: the phone's card was not found */
 	uint64_t min_id, max_id;    /* load: ids of the created cards */
-	struct hist hist;           /* get/mixed: latencies */
-	int nconns;                 /* get/mixed: connections this thread drives */
+	struct hist hist;           /* --op: latencies */
+	int nconns;                 /* connections this thread drives */
 	int64_t end_ns;
 };
 
@@ -357,22 +386,7 @@ static struct kc *worker_connect(struct worker *w)
 	return c;
 }
 
-/* ---- load ------------------------------------------------------------- */
-
-static uint64_t send_create(struct kc *c, uint64_t seed, uint64_t index, struct kc_error *err)
-{
-	struct gen_card card;
-	struct gen_fields f;
-	gen_card(seed, index, &card);
-	gen_fields(&card, &f);
-	Kart__CardCreate cc = KART__CARD_CREATE__INIT;
-	cc.n_fields = f.n;
-	cc.fields = f.ptrs;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
-	req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
-	req.card_create = &cc;
-	return kc_send(c, &req, err);
-}
+/* ---- the engine: load and --op drivers ------------------------------------ */
 
 /* Takes the next index to load, or returns 0 when all are taken. */
 static int take_index(struct run *r, uint64_t *index)
@@ -384,74 +398,10 @@ static int take_index(struct run *r, uint64_t *index)
 	return 1;
 }
 
-static void *load_worker(void *arg)
-{
-	struct worker *w = arg;
-	struct run *r = w->run;
-	struct kc_error err;
-	uint64_t index, outstanding = 0;
-	struct kc *c = worker_connect(w);
-	w->connected = c != NULL;
-	if (!c)
-		w->errors++;
-	wait_for_start(r);
-	if (!c)
-		goto out;
-	while (outstanding < (uint64_t)r->pipeline && take_index(r, &index)) {
-		if (!send_create(c, r->o->seed, index, &err)) {
-			w->errors += outstanding + 1;
-			note_conn_error(w, err.message);
-			goto out;
-		}
-		outstanding++;
-	}
-	while (outstanding > 0) {
-		Kart__Envelope *e = kc_recv(c, &err);
-		if (!e) {
-			w->errors += outstanding;
-			note_conn_error(w, err.message);
-			goto out;
-		}
-		int done = !e->more && e->request_id != 0;
-		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-			w->errors++;
-			note_error(r, e->request_id ? "card create" : "server",
-				   e->error->message ? e->error->message : "");
-		} else if (e->body_case == KART__ENVELOPE__BODY_CARD && e->card) {
-			uint64_t id = e->card->id;
-			w->ok++;
-			if (!w->min_id || id < w->min_id)
-				w->min_id = id;
-			if (id > w->max_id)
-				w->max_id = id;
-		} else if (done) {
-			w->errors++;
-			note_error(r, "card create", "unexpected reply");
-		}
-		kc_env_free(e);
-		if (!done)
-			continue;
-		outstanding--;
-		if (take_index(r, &index)) {
-			if (!send_create(c, r->o->seed, index, &err)) {
-				w->errors += outstanding + 1;
-				note_conn_error(w, err.message);
-				goto out;
-			}
-			outstanding++;
-		}
-	}
-out:
-	w->end_ns = mono_ns();
-	kc_close(c);
-	return NULL;
-}
-
-/* ---- get / mixed ------------------------------------------------------ */
-
 struct slot {
 	uint64_t rid;               /* 0: free */
 	int64_t sent_ns;
+	uint64_t index;             /* find-phone: whose phone was asked for */
 };
 
 /* One benchmark connection, driven by a worker thread among others. */
@@ -463,36 +413,185 @@ struct bconn {
 	bool dead;
 };
 
-/* Queues one get (or, in mixed mode, one update in ten) from slot s. Request
- * ids are chosen so that (rid - 1) % pipeline == s. */
+/* Formats the phone of card index as a person might type it: +7 9xx xxx-xx-xx,
+ * 8 (9xx) xxx-xx-xx, 89xxxxxxxxx, 9xxxxxxxxx, or (one time in eight) only
+ * its last 7 digits. */
+static void typed_phone(uint64_t index, uint64_t pick, char *out, size_t n)
+{
+	unsigned long long d = gen_phone_national(index);
+	unsigned code = (unsigned)(d / 10000000ull), mid = (unsigned)(d / 10000 % 1000);
+	unsigned a = (unsigned)(d / 100 % 100), b = (unsigned)(d % 100);
+	switch (pick % 8) {
+	case 0:
+	case 1:
+		snprintf(out, n, "+7 %03u %03u-%02u-%02u", code, mid, a, b);
+		break;
+	case 2:
+	case 3:
+		snprintf(out, n, "8 (%03u) %03u-%02u-%02u", code, mid, a, b);
+		break;
+	case 4:
+		snprintf(out, n, "8%llu", d);
+		break;
+	case 5:
+	case 6:
+		snprintf(out, n, "%llu", d);
+		break;
+	default:
+		snprintf(out, n, "%07llu", d % 10000000ull);
+		break;
+	}
+}
+
+/* The first k code points of s (UTF-8), at most n - 1 bytes. */
+static void utf8_prefix(const char *s, int k, char *out, size_t n)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	for (int i = 0; i < k && *p; i++) {
+		size_t len = *p < 0x80 ? 1 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+		if (o + len >= n)
+			break;
+		for (size_t j = 0; j < len && p[j]; j++)
+			out[o++] = (char)p[j];
+		p += len;
+	}
+	out[o] = '\0';
+}
+
+/* Queues one CardImport of up to --batch cards from the next indices.
+ * Returns 0, 1 if there is nothing left to send, -1 on error. */
+static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, struct kc_error *err)
+{
+	struct run *r = w->run;
+	const struct opts *o = r->o;
+	size_t n = 0, want = (size_t)o->batch;
+	/* one of each per card: the FieldValues point into them until packed */
+	struct gen_card *cards = malloc(want * sizeof(*cards));
+	struct gen_fields *fields = malloc(want * sizeof(*fields));
+	struct gen_custom *cu = o->custom ? malloc(want * sizeof(*cu)) : NULL;
+	Kart__CardCreate *cc = malloc(want * sizeof(*cc));
+	Kart__CardCreate **ccp = malloc(want * sizeof(*ccp));
+	int rc = -1;
+	if (!cards || !fields || !cc || !ccp || (o->custom && !cu)) {
+		snprintf(err->message, sizeof(err->message), "out of memory");
+		goto cleanup;
+	}
+	uint64_t index;
+	while (n < want && take_index(r, &index)) {
+		gen_card(o->seed, index, &cards[n]);
+		gen_fields(&cards[n], &fields[n]);
+		if (o->custom) {
+			gen_custom(o->seed, index, o->custom, &cu[n]);
+			gen_fields_custom(&cu[n], &fields[n]);
+		}
+		kart__card_create__init(&cc[n]);
+		cc[n].n_fields = fields[n].n;
+		cc[n].fields = fields[n].ptrs;
+		ccp[n] = &cc[n];
+		n++;
+	}
+	if (n == 0) {
+		rc = 1;
+		goto cleanup;
+	}
+	Kart__CardImport imp = KART__CARD_IMPORT__INIT;
+	imp.n_cards = n;
+	imp.cards = ccp;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.request_id = rid;
+	req.body_case = KART__ENVELOPE__BODY_CARD_IMPORT;
+	req.card_import = &imp;
+	b->slots[s].rid = rid;
+	b->slots[s].index = 0;
+	b->slots[s].sent_ns = mono_ns();
+	if (!kc_queue(b->c, &req, err)) {
+		b->slots[s].rid = 0;
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	free(cards);
+	free(fields);
+	free(cu);
+	free(cc);
+	free(ccp);
+	return rc;
+}
+
+/* Queues one request from slot s: a CardCreate of the next index (load), a
+ * get (or, in mixed mode, one update in ten), a find. Request ids are chosen
+ * so that (rid - 1) % pipeline == s. Returns 0, 1 if there is nothing left
+ * to send (load), -1 on error. */
 static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, struct kc_error *err)
 {
 	struct run *r = w->run;
-	uint64_t id = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+	const struct opts *o = r->o;
 	uint64_t rid = ++b->seq * (uint64_t)r->pipeline + (uint64_t)s + 1;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	Kart__CardGet get = KART__CARD_GET__INIT;
 	Kart__CardUpdate upd = KART__CARD_UPDATE__INIT;
+	Kart__CardCreate cc = KART__CARD_CREATE__INIT;
+	Kart__Find find = KART__FIND__INIT;
 	Kart__FieldValue note = KART__FIELD_VALUE__INIT;
 	Kart__FieldValue *set[1] = { &note };
-	char text[48];
+	struct gen_card card;
+	struct gen_fields f;
+	struct gen_custom cu;
+	char text[64], last[64];
+	uint64_t index = 0;
 	req.request_id = rid;
-	if (r->o->mode == MODE_MIXED && rng_next(rng) % 100 < 10) {
-		snprintf(text, sizeof(text), "bench %" PRIu64, atomic_fetch_add(&r->update_seq, 1) + 1);
-		note.field = "notes";
-		note.value = text;
-		upd.id = id;
-		upd.expected_version = 0;
-		upd.n_set = 1;
-		upd.set = set;
-		req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
-		req.card_update = &upd;
+	if (o->mode == MODE_LOAD && o->batch > 1) {
+		int rc = queue_import(w, b, s, rid, err);
+		if (rc == 0)
+			b->outstanding++;
+		return rc;
+	}
+	if (o->mode == MODE_LOAD) {
+		if (!take_index(r, &index))
+			return 1;
+		gen_card(o->seed, index, &card);
+		gen_fields(&card, &f);
+		if (o->custom) {
+			gen_custom(o->seed, index, o->custom, &cu);
+			gen_fields_custom(&cu, &f);
+		}
+		cc.n_fields = f.n;
+		cc.fields = f.ptrs;
+		req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
+		req.card_create = &cc;
+	} else if (o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME) {
+		index = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+		if (o->mode == MODE_FIND_PHONE) {
+			typed_phone(index, rng_next(rng), text, sizeof(text));
+		} else {
+			gen_last_name(o->seed, index, last, sizeof(last));
+			utf8_prefix(last, 3, text, sizeof(text));
+			find.limit = FIND_NAME_LIMIT;
+		}
+		find.text = text;
+		req.body_case = KART__ENVELOPE__BODY_FIND;
+		req.find = &find;
 	} else {
-		get.id = id;
-		req.body_case = KART__ENVELOPE__BODY_CARD_GET;
-		req.card_get = &get;
+		uint64_t id = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+		if (o->mode == MODE_MIXED && rng_next(rng) % 100 < 10) {
+			snprintf(text, sizeof(text), "bench %" PRIu64, atomic_fetch_add(&r->update_seq, 1) + 1);
+			note.field = "notes";
+			note.value = text;
+			upd.id = id;
+			upd.expected_version = 0;
+			upd.n_set = 1;
+			upd.set = set;
+			req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
+			req.card_update = &upd;
+		} else {
+			get.id = id;
+			req.body_case = KART__ENVELOPE__BODY_CARD_GET;
+			req.card_get = &get;
+		}
 	}
 	b->slots[s].rid = rid;
+	b->slots[s].index = index;
 	b->slots[s].sent_ns = mono_ns();
 	if (!kc_queue(b->c, &req, err)) {
 		b->slots[s].rid = 0;
@@ -500,6 +599,68 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 	}
 	b->outstanding++;
 	return 0;
+}
+
+/* Whether a FindPage holds the card whose phone was asked for. */
+static bool page_has_phone(const Kart__FindPage *p, uint64_t index)
+{
+	char want[24];
+	snprintf(want, sizeof(want), "+7%llu", (unsigned long long)gen_phone_national(index));
+	for (size_t i = 0; p && i < p->n_cards; i++)
+		for (size_t j = 0; j < p->cards[i]->n_phones_e164; j++)
+			if (strcmp(p->cards[i]->phones_e164[j], want) == 0)
+				return true;
+	return false;
+}
+
+/* Counts one whole reply to slot s as ok or an error. */
+static void count_reply(struct worker *w, const struct slot *sl, const Kart__Envelope *e)
+{
+	struct run *r = w->run;
+	switch (r->o->mode) {
+	case MODE_LOAD:
+		if (e->body_case == KART__ENVELOPE__BODY_IMPORT_RESULT && e->import_result) {
+			const Kart__ImportResult *ir = e->import_result;
+			for (size_t i = 0; i < ir->n_ids; i++) {
+				uint64_t id = ir->ids[i];
+				if (!id)
+					continue;
+				w->ok++;
+				if (!w->min_id || id < w->min_id)
+					w->min_id = id;
+				if (id > w->max_id)
+					w->max_id = id;
+			}
+			w->errors += ir->n_errors;
+			if (ir->n_errors && ir->errors[0]->error)
+				note_error(r, "card import", ir->errors[0]->error->message ? ir->errors[0]->error->message : "");
+		} else if (e->body_case == KART__ENVELOPE__BODY_CARD && e->card) {
+			uint64_t id = e->card->id;
+			w->ok++;
+			if (!w->min_id || id < w->min_id)
+				w->min_id = id;
+			if (id > w->max_id)
+				w->max_id = id;
+		} else {
+			w->errors++;
+			note_error(r, "card create", "unexpected reply");
+		}
+		break;
+	case MODE_FIND_PHONE:
+	case MODE_FIND_NAME:
+		if (e->body_case == KART__ENVELOPE__BODY_FIND_PAGE) {
+			w->ok++;
+			if (r->o->mode == MODE_FIND_PHONE && !page_has_phone(e->find_page, sl->index))
+				w->misses++;
+		} else {
+			w->errors++;
+			note_error(r, "find", "unexpected reply");
+		}
+		break;
+	default:
+		w->ok++;
+		break;
+	}
 }
 
 static void conn_failed(struct worker *w, struct bconn *b, int ep, const char *msg)
@@ -532,7 +693,8 @@ static void drain(struct worker *w, struct bconn *b, int ep, int64_t deadline, u
 		int s = rid ? (int)((rid - 1) % (uint64_t)P) : -1;
 		int is_error = e->body_case == KART__ENVELOPE__BODY_ERROR;
 		if (is_error)
-			note_error(r, rid ? "request" : "server", e->error->message ? e->error->message : "");
+			note_error(r, rid ? (r->o->mode == MODE_LOAD ? "card create" : "request") : "server",
+				   e->error->message ? e->error->message : "");
 		if (s < 0 || b->slots[s].rid != rid || e->more) {
 			/* not one of ours (or an unsolicited error): count, keep going */
 			if (is_error)
@@ -543,7 +705,7 @@ static void drain(struct worker *w, struct bconn *b, int ep, int64_t deadline, u
 		if (is_error)
 			w->errors++;
 		else
-			w->ok++;
+			count_reply(w, &b->slots[s], e);
 		hist_add(&w->hist, (uint64_t)(now - b->slots[s].sent_ns));
 		b->slots[s].rid = 0;
 		b->outstanding--;
@@ -559,7 +721,8 @@ static void drain(struct worker *w, struct bconn *b, int ep, int64_t deadline, u
 
 /* A worker thread drives its share of the connections from one epoll loop,
  * as an event-driven load generator does, so the client spends its CPU on
- * requests rather than on waking one thread per connection. */
+ * requests rather than on waking one thread per connection. A load runs
+ * until every index is sent and answered. */
 static void *op_worker(void *arg)
 {
 	struct worker *w = arg;
@@ -586,15 +749,19 @@ static void *op_worker(void *arg)
 	}
 	w->connected = live > 0;
 	wait_for_start(r);
-	int64_t deadline = mono_ns() + (int64_t)(r->o->seconds * 1e9);
+	int64_t deadline = r->o->mode == MODE_LOAD ? INT64_MAX : mono_ns() + (int64_t)(r->o->seconds * 1e9);
 	int outstanding = 0;
 	for (int i = 0; i < w->nconns && live; i++) {
 		struct bconn *b = &bc[i];
 		if (b->dead)
 			continue;
-		for (int s = 0; s < P && !b->dead; s++)
-			if (queue_op(w, b, s, &rng, &err) < 0)
+		for (int s = 0; s < P && !b->dead; s++) {
+			int q = queue_op(w, b, s, &rng, &err);
+			if (q < 0)
 				conn_failed(w, b, ep, err.message);
+			else if (q > 0)
+				break;
+		}
 		if (!b->dead && kc_flush(b->c, &err) < 0)
 			conn_failed(w, b, ep, err.message);
 		outstanding += b->outstanding;
@@ -727,19 +894,229 @@ static int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_erro
 	return 0;
 }
 
+/* ---- custom fields ------------------------------------------------------ */
+
+/* Defines the first n generated custom fields (FieldAdd; one that already
+ * exists is fine), then checks with FieldList that each has the type the
+ * generator's values need. Returns 0, or -1 after a message. */
+static int define_custom(struct kc *c, int n)
+{
+	struct kc_error err;
+	int added = 0, existed = 0;
+	for (int i = 0; i < n; i++) {
+		struct gen_field_def d;
+		gen_custom_def(i, &d);
+		Kart__FieldDef def = KART__FIELD_DEF__INIT;
+		def.name = d.name;
+		def.type = d.type;
+		def.n_values = d.nvalues;
+		def.values = (char **)d.values;
+		Kart__FieldAdd add = KART__FIELD_ADD__INIT;
+		add.field = &def;
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		req.body_case = KART__ENVELOPE__BODY_FIELD_ADD;
+		req.field_add = &add;
+		Kart__Envelope *e = kc_call(c, &req, &err);
+		if (e) {
+			added++;
+			kc_env_free(e);
+		} else if (err.code == KART__ERROR_CODE__CONFLICT) {
+			existed++;
+		} else {
+			fprintf(stderr, "kart-bench: defining custom field %s: %s\n", d.name, err.message);
+			return -1;
+		}
+	}
+	Kart__FieldList fl = KART__FIELD_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_FIELD_LIST;
+	req.field_list = &fl;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_FIELD_PAGE || !e->field_page) {
+		fprintf(stderr, "kart-bench: listing the custom fields: %s\n", e ? "unexpected reply" : err.message);
+		kc_env_free(e);
+		return -1;
+	}
+	int bad = 0;
+	for (int i = 0; i < n; i++) {
+		struct gen_field_def d;
+		gen_custom_def(i, &d);
+		const Kart__FieldDef *have = NULL;
+		for (size_t j = 0; j < e->field_page->n_fields && !have; j++)
+			if (e->field_page->fields[j]->name && strcmp(e->field_page->fields[j]->name, d.name) == 0)
+				have = e->field_page->fields[j];
+		if (!have) {
+			fprintf(stderr, "kart-bench: custom field %s is not listed after it was added\n", d.name);
+			bad = 1;
+		} else if (have->type != d.type) {
+			fprintf(stderr, "kart-bench: custom field %s exists with another type (%d, want %d); "
+				"remove it first\n", d.name, (int)have->type, (int)d.type);
+			bad = 1;
+		}
+	}
+	kc_env_free(e);
+	if (bad)
+		return -1;
+	fprintf(stderr, "kart-bench: custom fields: %d (%d added, %d there already)\n", n, added, existed);
+	return 0;
+}
+
+/* ---- segment and move ----------------------------------------------------- */
+
+/* Sends one CardQuery and reads its replies to the end. The time until the
+ * last frame goes to *ns; rows to *rows; a QueryResult's count to *count.
+ * Returns 0, or -1 with err filled (a server error or a lost connection). */
+static int timed_query(struct kc *c, const char *where, bool count, uint32_t limit, bool explain, int64_t *ns,
+		       uint64_t *rows, uint64_t *count_out, char **plan, struct kc_error *err)
+{
+	Kart__CardQuery q = KART__CARD_QUERY__INIT;
+	q.where = (char *)where;
+	q.count = count;
+	q.limit = limit;
+	q.explain = explain;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+	req.card_query = &q;
+	int64_t t0 = mono_ns();
+	uint64_t rid = kc_send(c, &req, err);
+	if (!rid)
+		return -1;
+	int failed = 0;
+	*rows = 0;
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, err);
+		if (!e)
+			return -1;
+		if (e->request_id != rid) {
+			kc_env_free(e);
+			continue;
+		}
+		bool more = e->more;
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			kc_error_from(err, e->error);
+			failed = 1;
+		} else if (e->body_case == KART__ENVELOPE__BODY_CARD_PAGE && e->card_page) {
+			*rows += e->card_page->n_cards;
+		} else if (e->body_case == KART__ENVELOPE__BODY_QUERY_RESULT && e->query_result) {
+			*count_out = e->query_result->count;
+			if (plan && e->query_result->plan)
+				*plan = strdup(e->query_result->plan);
+		}
+		kc_env_free(e);
+		if (!more)
+			break;
+	}
+	*ns = mono_ns() - t0;
+	return failed ? -1 : 0;
+}
+
+/* --op segment: the filter's count, then its first 100 rows, run after run
+ * on one connection, for --seconds if given, and at least --runs times. */
+static int run_segment(struct kc *c, const struct opts *o)
+{
+	static struct hist hc, hr;
+	struct kc_error err;
+	uint64_t count = 0, rows = 0, n = 0;
+	int64_t ns;
+	char *plan = NULL;
+	memset(&hc, 0, sizeof(hc));
+	memset(&hr, 0, sizeof(hr));
+	/* once untimed, with the plan: it also warms the caches */
+	if (timed_query(c, o->where, true, 0, true, &ns, &rows, &count, &plan, &err) < 0) {
+		fprintf(stderr, "kart-bench: segment '%s': %s\n", o->where, err.message);
+		return -1;
+	}
+	fprintf(stderr, "kart-bench: plan: %s\n", plan ? plan : "");
+	free(plan);
+	int runs = 0;
+	int64_t end = mono_ns() + (int64_t)(o->seconds * 1e9);
+	bool warned = false;
+	while (runs < o->runs || (o->seconds_given && mono_ns() < end)) {
+		if (timed_query(c, o->where, true, 0, false, &ns, &rows, &n, NULL, &err) < 0) {
+			fprintf(stderr, "kart-bench: segment count: %s\n", err.message);
+			return -1;
+		}
+		hist_add(&hc, (uint64_t)ns);
+		count = n;
+		if (timed_query(c, o->where, false, 100, false, &ns, &rows, &n, NULL, &err) < 0) {
+			fprintf(stderr, "kart-bench: segment rows: %s\n", err.message);
+			return -1;
+		}
+		hist_add(&hr, (uint64_t)ns);
+		uint64_t want = count < 100 ? count : 100;
+		if (rows != want && !warned) {
+			fprintf(stderr, "kart-bench: segment: %" PRIu64 " rows came back, the count says %" PRIu64 "\n",
+				rows, want);
+			warned = true;
+		}
+		runs++;
+	}
+	char c50[32], c99[32], r50[32], r99[32];
+	fmt_ms(hist_quantile(&hc, 0.50), c50, sizeof(c50));
+	fmt_ms(hist_quantile(&hc, 0.99), c99, sizeof(c99));
+	fmt_ms(hist_quantile(&hr, 0.50), r50, sizeof(r50));
+	fmt_ms(hist_quantile(&hr, 0.99), r99, sizeof(r99));
+	printf("op=segment where='%s': count=%" PRIu64 "  count p50=%s p99=%s ms  first100 p50=%s p99=%s ms  runs=%d\n",
+	       o->where, count, c50, c99, r50, r99, runs);
+	return 0;
+}
+
+/* --op move: one BulkMove, timed. */
+static int run_move(struct kc *c, const struct opts *o)
+{
+	struct kc_error err;
+	Kart__BulkMove m = KART__BULK_MOVE__INIT;
+	m.where = (char *)o->where;
+	m.sector = (char *)o->sector;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
+	req.bulk_move = &m;
+	int64_t t0 = mono_ns();
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	double secs = (double)(mono_ns() - t0) / 1e9;
+	if (!e) {
+		fprintf(stderr, "kart-bench: move '%s' to %s: %s\n", o->where, o->sector, err.message);
+		return -1;
+	}
+	if (e->body_case != KART__ENVELOPE__BODY_QUERY_RESULT || !e->query_result) {
+		fprintf(stderr, "kart-bench: move: unexpected reply\n");
+		kc_env_free(e);
+		return -1;
+	}
+	printf(secs < 1.0 ? "op=move: moved %" PRIu64 " cards in %.3f s\n" : "op=move: moved %" PRIu64 " cards in %.1f s\n",
+	       e->query_result->count, secs);
+	kc_env_free(e);
+	return 0;
+}
+
 /* ---- options ------------------------------------------------------------ */
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kart-bench [connection options] --load N [--conns M] [--pipeline P] [--seed S] [--first I]\n"
+		"usage: kart-bench [connection options] --load N [--custom K] [--conns M] [--pipeline P]\n"
+		"                  [--threads T] [--seed S] [--first I]\n"
 		"       kart-bench [connection options] --op get|mixed [--conns M] [--pipeline P] [--seconds D]\n"
-		"                  [--ids LO-HI] [--seed S] [--pid PID]\n"
+		"                  [--threads T] [--ids LO-HI] [--seed S] [--pid PID]\n"
+		"       kart-bench [connection options] --op find-phone|find-name [--conns M] [--pipeline P]\n"
+		"                  [--seconds D] [--threads T] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
+		"       kart-bench [connection options] --op segment [--where EXPR] [--runs R] [--seconds D]\n"
+		"       kart-bench [connection options] --op move --sector S [--where EXPR]\n"
 		"\n"
 		"Benchmarks kartd through its protocol.\n"
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
 		"  --op get          get cards by random id for D seconds\n"
 		"  --op mixed        as get, but one request in ten is an update of the card's notes\n"
+		"  --op find-phone   Find the phone of a random loaded card, typed as +7 9xx xxx-xx-xx,\n"
+		"                    8 (9xx) xxx-xx-xx, 89xxxxxxxxx, 9xxxxxxxxx or (1 in 8) its last 7\n"
+		"                    digits; also prints misses=N: replies without that card (every\n"
+		"                    phone of a loaded index must be found)\n"
+		"  --op find-name    Find (limit 20) the first 3 letters of a random card's last name\n"
+		"  --op segment      count the cards matching --where (CardQuery count) and fetch its\n"
+		"                    first 100 (CardQuery limit 100, until the last CardPage), one after\n"
+		"                    the other on one connection; prints both latencies' p50 and p99\n"
+		"  --op move         one BulkMove of the cards matching --where to --sector, timed;\n"
+		"                    moved N counts the cards whose sector changed\n"
 		"\n"
 		"Connection options:\n"
 		"  -s, --server HOST:PORT   the daemon (default " DEFAULT_SERVER ")\n"
@@ -748,25 +1125,55 @@ static void usage(FILE *f)
 		"  --password-file F        file whose first line is the password (required)\n"
 		"\n"
 		"Load and run options:\n"
-		"  --conns M         connections (default 4 for --load, one thread each; 16 for --op)\n"
-		"  --threads T       --op: threads driving the connections, each with one epoll\n"
-		"                    loop (default 1)\n"
-		"  --pipeline P      requests in flight per connection (default 64 for --load, 1 for --op)\n"
-		"  --seconds D       how long to run --op (default 10; fractions allowed)\n"
-		"  --seed S          generator and id-choice seed (default 1)\n"
+		"  --conns M         connections (default 4 for --load, 16 for --op)\n"
+		"  --threads T       threads driving the connections, each with one epoll loop\n"
+		"                    (default 1); a thread sends the requests that replace the\n"
+		"                    replies it read in one write\n"
+		"  --pipeline P      requests in flight per connection (default 4 for --load, 1 for --op)\n"
+		"  --batch B         --load: cards per request (default 200), sent as one CardImport;\n"
+		"                    1 sends one CardCreate per card. Loading is limited by the\n"
+		"                    daemon's one writer thread: every request in flight joins its next\n"
+		"                    group commit (up to 16384 cards), and a commit costs milliseconds,\n"
+		"                    so more cards in flight load faster\n"
+		"  --seconds D       how long to run --op (default 10; fractions allowed); segment runs\n"
+		"                    --runs times, or for D seconds if given and that is more\n"
+		"  --seed S          generator and id-choice seed (default 1); the find ops must use the\n"
+		"                    seed the cards were loaded with\n"
 		"  --first I         index of the first generated card (default 0); phones and e-mails\n"
 		"                    are unique per index, so load more cards with a new --first\n"
+		"  --custom K        --load: first define K custom fields (FieldAdd; existing ones are\n"
+		"                    fine if their type matches), then give every card a value for each:\n"
+		"                    computers (number 0..200, so computers > 50 keeps ~75%%),\n"
+		"                    employees (number), fleet_renewal (date), branch (enum of 10),\n"
+		"                    interests (multienum of 8), seminar_ok (bool), revenue (number\n"
+		"                    with 2 decimals), contract_until (date), then text fields note1,\n"
+		"                    note2, ... (K up to %d; default 0)\n"
 		"  --ids LO-HI       card ids to pick from (default: discover, assuming dense ids)\n"
+		"  --indices LO-HI   find ops: generated card indices to pick from (default 0 to the\n"
+		"                    number of ids minus 1, the ids given or discovered as above:\n"
+		"                    cards loaded from --first 0 into an empty database)\n"
+		"  --where EXPR      segment, move: the filter, by default\n"
+		"                      %s\n"
+		"                    the generator puts 1.5%% of the cards in Самара (Москва 12%%,\n"
+		"                    Санкт-Петербург 6%%, the next 14 cities 1.5%% each), half are\n"
+		"                    women, so this segment is ~0.56%% of the cards (load them with\n"
+		"                    --custom 1 or more for the computers field)\n"
+		"  --runs R          segment: at least R runs (default %d)\n"
+		"  --sector S        move: cold, warm or hot (required); the caller picks it, so to\n"
+		"                    move the same cards back and forth alternate it between runs\n"
 		"  --pid PID         the daemon's pid for its memory use (default: the only process\n"
 		"                    named kartd, if there is exactly one)\n"
 		"  -h, --help        this text\n"
 		"\n"
-		"Exit status: 0 it ran (errors are reported), 1 cannot connect or log in, 2 usage.\n");
+		"Exit status: 0 it ran (errors are reported), 1 cannot connect or log in, or the server\n"
+		"refused the segment or move, 2 usage.\n",
+		GEN_MAX_CUSTOM, DEFAULT_WHERE, DEFAULT_RUNS);
 }
 
 enum {
 	OPT_CA = 256, OPT_USER, OPT_PASSWORD_FILE, OPT_LOAD, OPT_OP, OPT_CONNS, OPT_PIPELINE,
-	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS,
+	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS, OPT_CUSTOM, OPT_INDICES, OPT_WHERE,
+	OPT_RUNS, OPT_SECTOR, OPT_BATCH,
 };
 
 /* Returns 0, 1 for --help, or -1 after printing a usage error. */
@@ -787,6 +1194,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ids", required_argument, NULL, OPT_IDS },
 		{ "first", required_argument, NULL, OPT_FIRST },
 		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "custom", required_argument, NULL, OPT_CUSTOM },
+		{ "batch", required_argument, NULL, OPT_BATCH },
+		{ "indices", required_argument, NULL, OPT_INDICES },
+		{ "where", required_argument, NULL, OPT_WHERE },
+		{ "runs", required_argument, NULL, OPT_RUNS },
+		{ "sector", required_argument, NULL, OPT_SECTOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -795,6 +1208,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->user = "admin";
 	o->seconds = 10;
 	o->seed = 1;
+	o->runs = -1;
+	o->custom = -1;
+	o->batch = 200;
 	int ch, modes = 0;
 	uint64_t v;
 	char *end;
@@ -821,17 +1237,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->mode = MODE_LOAD;
 			modes++;
 			break;
-		case OPT_OP:
-			if (strcmp(optarg, "get") == 0)
-				o->mode = MODE_GET;
-			else if (strcmp(optarg, "mixed") == 0)
-				o->mode = MODE_MIXED;
-			else {
-				fprintf(stderr, "kart-bench: --op is get or mixed, not '%s'\n", optarg);
+		case OPT_OP: {
+			enum mode m = MODE_NONE;
+			for (int i = MODE_GET; i <= MODE_MOVE; i++)
+				if (strcmp(optarg, mode_names[i]) == 0)
+					m = (enum mode)i;
+			if (m == MODE_NONE) {
+				fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment or move, "
+					"not '%s'\n", optarg);
 				return -1;
 			}
+			o->mode = m;
 			modes++;
 			break;
+		}
 		case OPT_CONNS:
 			if (parse_int(optarg, 1, MAX_CONNS, &o->conns) < 0) {
 				fprintf(stderr, "kart-bench: --conns wants 1..%d, not '%s'\n", MAX_CONNS, optarg);
@@ -851,6 +1270,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "kart-bench: --seconds wants a positive number, not '%s'\n", optarg);
 				return -1;
 			}
+			o->seconds_given = true;
 			break;
 		case OPT_PID:
 			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 0x7fffffff) {
@@ -866,7 +1286,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case OPT_IDS:
-			if (parse_range(optarg, &o->ids_lo, &o->ids_hi) < 0) {
+			if (parse_range(optarg, &o->ids_lo, &o->ids_hi, false) < 0) {
 				fprintf(stderr, "kart-bench: --ids wants LO-HI with 1 <= LO <= HI, not '%s'\n", optarg);
 				return -1;
 			}
@@ -877,11 +1297,46 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			break;
+		case OPT_BATCH:
+			if (parse_int(optarg, 1, 5000, &o->batch) < 0) {
+				fprintf(stderr, "kart-bench: --batch wants 1 to 5000, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
 		case OPT_THREADS:
 			if (parse_int(optarg, 1, 64, &o->threads) < 0) {
 				fprintf(stderr, "kart-bench: --threads wants 1 to 64, not '%s'\n", optarg);
 				return -1;
 			}
+			break;
+		case OPT_CUSTOM:
+			if (parse_int(optarg, 0, GEN_MAX_CUSTOM, &o->custom) < 0) {
+				fprintf(stderr, "kart-bench: --custom wants 0 to %d, not '%s'\n", GEN_MAX_CUSTOM, optarg);
+				return -1;
+			}
+			break;
+		case OPT_INDICES:
+			if (parse_range(optarg, &o->idx_lo, &o->idx_hi, true) < 0) {
+				fprintf(stderr, "kart-bench: --indices wants LO-HI with LO <= HI, not '%s'\n", optarg);
+				return -1;
+			}
+			o->indices_given = true;
+			break;
+		case OPT_WHERE:
+			o->where = optarg;
+			break;
+		case OPT_RUNS:
+			if (parse_int(optarg, 1, 1000000000, &o->runs) < 0) {
+				fprintf(stderr, "kart-bench: --runs wants a positive count, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_SECTOR:
+			if (strcmp(optarg, "cold") && strcmp(optarg, "warm") && strcmp(optarg, "hot")) {
+				fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", optarg);
+				return -1;
+			}
+			o->sector = optarg;
 			break;
 		case 'h':
 			return 1;
@@ -898,9 +1353,29 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (modes != 1) {
-		fprintf(stderr, "kart-bench: give exactly one of --load N and --op get|mixed\n");
+		fprintf(stderr, "kart-bench: give exactly one of --load N and --op OP\n");
 		return -1;
 	}
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME;
+	bool seq = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE;
+	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
+				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name"
+				: o->where && !seq ? "--where goes with --op segment|move"
+				: o->runs >= 0 && o->mode != MODE_SEGMENT ? "--runs goes with --op segment"
+				: o->sector && o->mode != MODE_MOVE ? "--sector goes with --op move"
+				: o->mode == MODE_MOVE && !o->sector ? "--op move needs --sector cold|warm|hot"
+				: o->mode == MODE_MOVE && o->seconds_given ? "--op move runs once: no --seconds"
+				: NULL;
+	if (misplaced) {
+		fprintf(stderr, "kart-bench: %s\n", misplaced);
+		return -1;
+	}
+	if (o->custom < 0)
+		o->custom = 0;
+	if (o->runs < 0)
+		o->runs = DEFAULT_RUNS;
+	if (!o->where)
+		o->where = DEFAULT_WHERE;
 	if (!o->password_file) {
 		fprintf(stderr, "kart-bench: --password-file is required\n");
 		return -1;
@@ -914,7 +1389,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->threads)
 		o->threads = 1;
 	if (!o->pipeline)
-		o->pipeline = o->mode == MODE_LOAD ? 64 : 1;
+		o->pipeline = o->mode == MODE_LOAD ? (o->batch > 1 ? 4 : 64) : 1;
 	return 0;
 }
 
@@ -969,11 +1444,12 @@ static void summarize_ops(struct run *r, struct worker *w, int n, double secs)
 {
 	const struct opts *o = r->o;
 	static struct hist all;
-	uint64_t ok = 0, errors = 0;
+	uint64_t ok = 0, errors = 0, misses = 0;
 	memset(&all, 0, sizeof(all));
 	for (int i = 0; i < n; i++) {
 		ok += w[i].ok;
 		errors += w[i].errors;
+		misses += w[i].misses;
 		hist_merge(&all, &w[i].hist);
 	}
 	char p50[32], p99[32], p999[32], rss[200];
@@ -981,12 +1457,14 @@ static void summarize_ops(struct run *r, struct worker *w, int n, double secs)
 	fmt_ms(hist_quantile(&all, 0.99), p99, sizeof(p99));
 	fmt_ms(hist_quantile(&all, 0.999), p999, sizeof(p999));
 	fmt_rss(r->pid, atomic_load(&r->sampler->anon_peak_kb), rss, sizeof(rss));
-	char dur[32];
+	char dur[32], miss[48] = "";
 	snprintf(dur, sizeof(dur), "%g", o->seconds);
+	if (o->mode == MODE_FIND_PHONE)
+		snprintf(miss, sizeof(miss), "  misses=%" PRIu64, misses);
 	printf("op=%s conns=%d pipeline=%d seconds=%s: %.0f ops/s  p50=%s ms  p99=%s ms  p999=%s ms  "
-	       "errors=%" PRIu64 "  %s\n",
-	       o->mode == MODE_MIXED ? "mixed" : "get", o->conns, o->pipeline, dur,
-	       secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, errors, rss);
+	       "errors=%" PRIu64 "%s  %s\n",
+	       mode_names[o->mode], o->conns, o->pipeline, dur, secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999,
+	       errors, miss, rss);
 	if (r->first_error[0])
 		fprintf(stderr, "kart-bench: first error: %s\n", r->first_error);
 }
@@ -1025,7 +1503,8 @@ int main(int argc, char **argv)
 	run.o = &o;
 	run.kco.server = o.server;
 	run.kco.ca_file = o.ca_file;
-	run.kco.timeout_ms = 30000;
+	/* a segment over every card or a bulk move may take minutes */
+	run.kco.timeout_ms = o.mode == MODE_SEGMENT || o.mode == MODE_MOVE ? 3600000 : 30000;
 	run.kco.client_name = "kart-bench 0.1.0";
 	run.pipeline = o.pipeline;
 	main_conn = kc_connect(&run.kco, &err);
@@ -1050,9 +1529,21 @@ int main(int argc, char **argv)
 	}
 	run.token = token;
 
+	if (o.mode == MODE_SEGMENT || o.mode == MODE_MOVE) {
+		int r = o.mode == MODE_SEGMENT ? run_segment(main_conn, &o) : run_move(main_conn, &o);
+		fflush(stdout);
+		rc = r < 0 ? 1 : 0;
+		goto cleanup;
+	}
+	bool find = o.mode == MODE_FIND_PHONE || o.mode == MODE_FIND_NAME;
 	if (o.mode == MODE_LOAD) {
+		if (o.custom > 0 && define_custom(main_conn, o.custom) < 0)
+			goto cleanup;
 		atomic_store(&run.next_index, o.first_index);
 		run.load_end = o.first_index + o.load_n;
+	} else if (find && o.indices_given) {
+		run.lo = o.idx_lo;
+		run.hi = o.idx_hi;
 	} else if (o.ids_lo) {
 		run.lo = o.ids_lo;
 		run.hi = o.ids_hi;
@@ -1063,10 +1554,14 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr, "kart-bench: card ids %" PRIu64 "-%" PRIu64 "\n", run.lo, run.hi);
 	}
+	if (find && !o.indices_given) {
+		/* cards loaded from index 0 into an empty database: index = id - lo */
+		run.hi -= run.lo;
+		run.lo = 0;
+		fprintf(stderr, "kart-bench: generated indices %" PRIu64 "-%" PRIu64 "\n", run.lo, run.hi);
+	}
 
-	int nworkers = o.conns;
-	if (o.mode != MODE_LOAD && o.threads < o.conns)
-		nworkers = o.threads;
+	int nworkers = o.threads < o.conns ? o.threads : o.conns;
 	workers = calloc((size_t)nworkers, sizeof(*workers));
 	if (!workers) {
 		fprintf(stderr, "kart-bench: out of memory\n");
@@ -1083,8 +1578,7 @@ int main(int argc, char **argv)
 		workers[i].run = &run;
 		workers[i].no = i;
 		workers[i].nconns = o.conns / nworkers + (i < o.conns % nworkers);
-		int e = pthread_create(&workers[i].thread, NULL, o.mode == MODE_LOAD ? load_worker : op_worker,
-				       &workers[i]);
+		int e = pthread_create(&workers[i].thread, NULL, op_worker, &workers[i]);
 		if (e != 0) {
 			fprintf(stderr, "kart-bench: cannot start worker %d: %s; going on with %d\n", i,
 				strerror(e), nstarted);

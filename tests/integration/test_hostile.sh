@@ -14,6 +14,10 @@ for s in tcp-garbage stall-handshake huge-frame truncated-frame garbage-protobuf
 	"$HOSTILE" "$s" "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario $s"
 	kill -0 "$KARTD_PID" || fail "kartd died during $s"
 done
+# an import refuses its bad cards by position and creates the rest
+"$HOSTILE" import "$SERVER" "$CA" "$ADMIN_PW" || fail "import"
+expect_rc 0 as admin --json audit --action card.import
+contains "$(jq -r '.[0].summary' <<<"$OUT")" "3 cards created"
 # and it still stops cleanly
 stop_kartd
 grep -q 'stopped' "$T/kartd.err" || fail "no clean stop in the log"

@@ -47,17 +47,22 @@ stop_kartd
 
 # a tiny map grows on demand: thousands of cards, no error seen by anyone
 rm -rf "$T/inst" "$T/home-admin"
-init_instance "map_size = 1048576" "session_ttl_s = 3"
+init_instance "map_size = 1048576"
 start_kartd
 login_admin
 "$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 3000 --conns 2 --pipeline 32 --pid "$KARTD_PID" >"$T/load.out" 2>&1 ||
 	fail "load: $(cat "$T/load.out")"
 grep -q '3000 cards in .*(errors 0)' "$T/load.out" || fail "load into a small map: $(cat "$T/load.out")"
 grep -q 'database map grown' "$T/kartd.err" || fail "the map did not grow"
-login_admin
 expect_rc 0 as admin --json card ls
 [[ $(jq 'length' <<<"$OUT") == 3000 ]] || fail "cards after growing the map: $(jq length <<<"$OUT")"
-# sessions expire (session_ttl_s = 3)
+stop_kartd
+
+# sessions expire
+echo "session_ttl_s = 3" >>"$T/inst/kartd.conf"
+start_kartd
+login_admin
+expect_rc 0 as admin whoami
 sleep 4
 expect_rc 3 as admin whoami
 contains "$ERR" "log in again"
