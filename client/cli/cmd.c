@@ -223,7 +223,8 @@ static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__Body
 			rc = out_kc_error(&err);
 			goto cleanup;
 		}
-		if (e->request_id != id) {
+		/* an error with id 0 is about the connection itself (a frame too large) */
+		if (e->request_id != id && !(e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR)) {
 			kc_env_free(e);
 			e = NULL;
 			continue;
