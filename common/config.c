@@ -43,6 +43,11 @@ static const struct ckey keys[] = {
 	S(log_level, "err, warn, notice, info or debug"),
 	S(funnel, "deal stages in order, comma-separated"),
 	S(phone_country, "country of phone numbers typed without a country code (ISO 3166, e.g. RU)"),
+	S(visibility_manager, "cards a manager sees: own, team or all"),
+	S(visibility_supervisor, "cards a supervisor sees: team or all"),
+	U(login_max_failures, 1, 1000, "failed logins within login_window_s that lock the user"),
+	U(login_window_s, 1, 30u * 86400, "the window, in seconds, in which failed logins are counted"),
+	U(login_lockout_s, 1, 30u * 86400, "seconds a user stays locked after too many failed logins; each later lockout doubles"),
 };
 
 void config_defaults(struct kart_config *c)
@@ -68,6 +73,11 @@ void config_defaults(struct kart_config *c)
 	strcpy(c->log_level, "info");
 	strcpy(c->funnel, "lead,qualified,proposal,negotiation,won,lost");
 	strcpy(c->phone_country, "RU");
+	strcpy(c->visibility_manager, "own");
+	strcpy(c->visibility_supervisor, "team");
+	c->login_max_failures = 5;
+	c->login_window_s = 900;
+	c->login_lockout_s = 900;
 }
 
 static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
@@ -98,6 +108,14 @@ static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
 	}
 	if (strcmp(k->name, "phone_country") == 0 && (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z')) {
 		snprintf(why, n, "must be a two-letter country code such as RU");
+		return -1;
+	}
+	if (strcmp(k->name, "visibility_manager") == 0 && strcmp(v, "own") && strcmp(v, "team") && strcmp(v, "all")) {
+		snprintf(why, n, "must be own, team or all");
+		return -1;
+	}
+	if (strcmp(k->name, "visibility_supervisor") == 0 && strcmp(v, "team") && strcmp(v, "all")) {
+		snprintf(why, n, "must be team or all");
 		return -1;
 	}
 	if (strcmp(k->name, "listen") == 0) {

@@ -29,6 +29,11 @@ struct kart_config {
 	char log_level[16];               /* err, warn, notice, info, debug */
 	char funnel[512];                 /* deal stages in order, comma-separated */
 	char phone_country[8];            /* ISO code for phone numbers typed without one */
+	char visibility_manager[8];       /* own, team or all */
+	char visibility_supervisor[8];    /* team or all */
+	uint32_t login_max_failures;      /* failed logins within login_window_s that lock a user */
+	uint32_t login_window_s;
+	uint32_t login_lockout_s;         /* the first lockout; each later one doubles */
 };
 
 void config_defaults(struct kart_config *c);

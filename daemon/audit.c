@@ -1,6 +1,7 @@
 #include "audit.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -8,22 +9,54 @@
 
 #include "log.h"
 
-static int chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes,
-		      size_t len, uint8_t out[32])
+struct audit_hmac {
+	EVP_MAC *mac;
+	EVP_MAC_CTX *ctx;           /* keyed once; EVP_MAC_init with no key restarts it */
+};
+
+struct audit_hmac *audit_hmac_new(const uint8_t key[32])
+{
+	struct audit_hmac *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0), OSSL_PARAM_construct_end() };
+	h->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	h->ctx = h->mac ? EVP_MAC_CTX_new(h->mac) : NULL;
+	if (!h->ctx || !EVP_MAC_init(h->ctx, key, 32, params)) {
+		audit_hmac_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void audit_hmac_free(struct audit_hmac *h)
+{
+	if (!h)
+		return;
+	EVP_MAC_CTX_free(h->ctx);
+	EVP_MAC_free(h->mac);
+	free(h);
+}
+
+int audit_hmac_link(struct audit_hmac *h, const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
+		    uint8_t out[32])
 {
 	uint8_t seqb[8];
 	store_u64_key(seq, seqb);
-	unsigned int outlen = 32;
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0), OSSL_PARAM_construct_end() };
 	size_t got = 0;
-	int ok = ctx && EVP_MAC_init(ctx, key, 32, params) && EVP_MAC_update(ctx, prev, 32) &&
-		 EVP_MAC_update(ctx, seqb, 8) && EVP_MAC_update(ctx, bytes, len) &&
-		 EVP_MAC_final(ctx, out, &got, outlen) && got == 32;
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
+	int ok = EVP_MAC_init(h->ctx, NULL, 0, NULL) && EVP_MAC_update(h->ctx, prev, 32) &&
+		 EVP_MAC_update(h->ctx, seqb, 8) && EVP_MAC_update(h->ctx, bytes, len) &&
+		 EVP_MAC_final(h->ctx, out, &got, 32) && got == 32;
 	return ok ? 0 : -1;
+}
+
+int audit_chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
+		     uint8_t out[32])
+{
+	struct audit_hmac *h = audit_hmac_new(key);
+	int rc = h ? audit_hmac_link(h, prev, seq, bytes, len, out) : -1;
+	audit_hmac_free(h);
+	return rc;
 }
 
 int audit_load(struct store *s, struct audit_chain *ch)
@@ -74,7 +107,7 @@ int audit_append(struct req *r, const char *action, const char *object, uint64_t
 	if (!val)
 		return ENOMEM;
 	kart__audit_event__pack(&ev, val + 32);
-	if (chain_hash(r->srv->audit_key, ch->hash, ev.seq, val + 32, n, val) < 0) {
+	if (audit_chain_hash(r->srv->audit_key, ch->hash, ev.seq, val + 32, n, val) < 0) {
 		log_err("audit: HMAC failed");
 		return EIO;
 	}

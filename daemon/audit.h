@@ -22,6 +22,15 @@ int audit_load(struct store *s, struct audit_chain *ch);
  * here. Returns 0 or an MDB code. */
 int audit_append(struct req *r, const char *action, const char *object, uint64_t object_id,
 		 const char *object_name, const char *summary, bool ok);
+/* The chain hash of one record: HMAC-SHA256(key, prev || seq (u64 BE) || bytes). */
+int audit_chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
+		     uint8_t out[32]);
+/* The same for many records (verification): the key is set up once. */
+struct audit_hmac;
+struct audit_hmac *audit_hmac_new(const uint8_t key[32]);
+int audit_hmac_link(struct audit_hmac *h, const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
+		    uint8_t out[32]);
+void audit_hmac_free(struct audit_hmac *h);
 /* Decodes a stored record. Returns NULL if it is malformed. */
 Kart__AuditEvent *audit_decode(const MDB_val *v, ProtobufCAllocator *alloc);
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "index.h"
 #include "pbjson.h"
@@ -616,6 +617,18 @@ int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Car
 		return rc;
 	*out = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
 	return *out ? 0 : MDB_CORRUPTED;
+}
+
+int card_load_visible(struct req *r, MDB_dbi dbi, uint64_t id, Kart__Card **out, const char *what)
+{
+	int rc = card_load(r->txn, dbi, id, r->arena, out);
+	if (rc)
+		return rc;
+	if (!acl_visible(r, *out)) {
+		acl_note_denied(r, id, what);
+		return MDB_NOTFOUND;
+	}
+	return 0;
 }
 
 int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card)

@@ -21,6 +21,9 @@ const char *card_title(struct arena *a, const Kart__Card *card);
 /* Storage: load (unpacked into the arena) and save. Returns 0 or an MDB code. */
 int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out);
 int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card);
+/* card_load for a request: a card outside the user's scope is MDB_NOTFOUND,
+ * and the attempt is recorded (acl.h). `what` says what was tried. */
+int card_load_visible(struct req *r, MDB_dbi dbi, uint64_t id, Kart__Card **out, const char *what);
 
 enum card_where {
 	CARD_LIVE,        /* before and after live (create: before NULL) */

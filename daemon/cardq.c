@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acl.h"
 #include "card.h"
 #include "index.h"
 #include "pbjson.h"
@@ -607,7 +608,13 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	if (!*out)
 		return 0;
 	struct rec rec = { *out, scratch };
-	return !c->q || query_eval(c->q, get, &rec, c->today);
+	if (c->q && !query_eval(c->q, get, &rec, c->today))
+		return 0;
+	if (c->scope && !acl_sees_all(c->scope) && !acl_visible(c->scope, *out)) {
+		c->hidden++;
+		return 0;
+	}
+	return 1;
 }
 
 int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)

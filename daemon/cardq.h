@@ -21,6 +21,8 @@ struct cardq {
 	const struct qfield *sort;  /* optional */
 	bool desc;
 	struct qerror err;
+	struct req *scope;          /* whose cards: others are left out (acl.h); NULL: all */
+	uint64_t hidden;            /* matches left out for scope */
 };
 
 /* Parses `where` against the card fields and the schema. Returns 0, or -1 with c->err filled. */

@@ -329,10 +329,12 @@ static void send_error(struct conn *c, uint64_t id, Kart__ErrorCode code, const 
 	conn_send(c, &e);
 }
 
-void conn_set_session(struct conn *c, const char *user, Kart__Role role, int64_t expires_us, const uint8_t key[32])
+void conn_set_session(struct conn *c, const char *user, Kart__Role role, const char *team, int64_t expires_us,
+		      const uint8_t key[32])
 {
 	c->authed = true;
 	snprintf(c->who.user, sizeof(c->who.user), "%s", user);
+	snprintf(c->who.team, sizeof(c->who.team), "%s", team ? team : "");
 	c->who.role = role;
 	c->session_expires = expires_us;
 	memcpy(c->who.session_key, key, 32);
@@ -342,6 +344,7 @@ void conn_clear_session(struct conn *c)
 {
 	c->authed = false;
 	c->who.user[0] = '\0';
+	c->who.team[0] = '\0';
 	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
 	c->session_expires = 0;
 	memset(c->who.session_key, 0, sizeof(c->who.session_key));

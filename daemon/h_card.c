@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
@@ -11,6 +12,7 @@
 
 static int reply_card(struct req *r, Kart__Card *c)
 {
+	acl_mask(r, c);
 	r->out.body_case = KART__ENVELOPE__BODY_CARD;
 	r->out.card = c;
 	return H_OK;
@@ -29,7 +31,14 @@ static int check_owner(struct req *r, const Kart__Card *c)
 	int rc = user_load(r->txn, &r->srv->store, c->owner, &r->arena->pb, &u);
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "owner", "owner: no user %.64s", c->owner);
-	return rc;
+	if (rc)
+		return rc;
+	/* nobody hands a card out of their own sight: a manager keeps their own,
+	 * a supervisor gives within the team */
+	if (!acl_visible(r, c))
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "owner",
+				 "permission denied: you may not give a card to %.64s", c->owner);
+	return H_OK;
 }
 
 /* Creates one card from its fields. H_ABORT leaves the reason in r->out. */
@@ -153,8 +162,18 @@ int h_card_get(struct req *r)
 		return not_found(r, m->id, m->trash);
 	if (rc)
 		return rc;
-	/* the stored bytes are the Card message: no decode, no re-encode */
-	return req_reply_packed(r, KART__ENVELOPE__BODY_CARD, v.mv_data, v.mv_size);
+	if (r->who.role == KART__ROLE__ROLE_ADMIN) {
+		/* the stored bytes are the Card message: no decode, no re-encode */
+		return req_reply_packed(r, KART__ENVELOPE__BODY_CARD, v.mv_data, v.mv_size);
+	}
+	Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!c)
+		return MDB_CORRUPTED;
+	if (!acl_visible(r, c)) {
+		acl_note_denied(r, m->id, "show");
+		return not_found(r, m->id, m->trash);
+	}
+	return reply_card(r, c);
 }
 
 static int check_version(struct req *r, const Kart__Card *c, uint64_t expected)
@@ -178,7 +197,7 @@ int h_card_update(struct req *r)
 {
 	Kart__CardUpdate *m = r->in->card_update;
 	Kart__Card *c;
-	int rc = card_load(r->txn, r->srv->store.cards, m->id, r->arena, &c);
+	int rc = card_load_visible(r, r->srv->store.cards, m->id, &c, "edit");
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, m->id, false);
 	if (rc)
@@ -215,7 +234,7 @@ static int move_card(struct req *r, uint64_t id, uint64_t expected, bool to_tras
 	struct store *st = &r->srv->store;
 	MDB_dbi from = to_trash ? st->cards : st->trash;
 	Kart__Card *c;
-	int rc = card_load(r->txn, from, id, r->arena, &c);
+	int rc = card_load_visible(r, from, id, &c, to_trash ? "delete" : "restore");
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, id, !to_trash);
 	if (rc)
@@ -277,9 +296,10 @@ static bool list_page(struct stream *s, struct req *r)
 			break; /* this card starts the next page */
 		Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 		st->after = store_key_u64(k.mv_data);
-		if (c)
+		if (c && acl_visible(r, c)) {
+			acl_mask(r, c);
 			cards[page->n_cards++] = c;
-		else
+		} else if (!c)
 			log_err("card %llu does not decode; skipped", (unsigned long long)st->after);
 	}
 	/* is there more after this page? */
@@ -316,7 +336,7 @@ int h_card_list(struct req *r)
 /* Loads a live card for a change, checking the expected version. */
 static int load_for_change(struct req *r, uint64_t id, uint64_t expected, Kart__Card **c, Kart__Card **before)
 {
-	int rc = card_load(r->txn, r->srv->store.cards, id, r->arena, c);
+	int rc = card_load_visible(r, r->srv->store.cards, id, c, "edit");
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, id, false);
 	if (rc)
@@ -412,9 +432,9 @@ static int load_versions(struct req *r, uint64_t id, Kart__Card ***out, size_t *
 {
 	struct store *st = &r->srv->store;
 	Kart__Card *cur;
-	int rc = card_load(r->txn, st->cards, id, r->arena, &cur);
+	int rc = card_load_visible(r, st->cards, id, &cur, "history");
 	if (rc == MDB_NOTFOUND)
-		rc = card_load(r->txn, st->trash, id, r->arena, &cur);
+		rc = card_load_visible(r, st->trash, id, &cur, "history");
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, id, false);
 	if (rc)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
@@ -97,7 +98,7 @@ int h_deal_add(struct req *r)
 	int64_t now = r->now / 1000000;
 
 	Kart__Card *card;
-	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	int rc = card_load_visible(r, st->cards, m->card_id, &card, "deal");
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)
@@ -245,6 +246,14 @@ int h_deal_list(struct req *r)
 			continue;
 		if (m->card_id && m->card_id != d->card_id)
 			continue;
+		if (!acl_sees_all(r)) {
+			/* a deal is seen with its card */
+			uint8_t ck[8];
+			store_u64_key(d->card_id, ck);
+			MDB_val cv, ckv = { 8, ck };
+			if (mdb_get(r->txn, r->srv->store.cards, &ckv, &cv) != 0 || !acl_visible_bytes(r, cv.mv_data, cv.mv_size))
+				continue;
+		}
 		deals[page->n_deals++] = d;
 	}
 	mdb_cursor_close(cur);

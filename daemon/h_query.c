@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "cardq.h"
@@ -199,11 +200,25 @@ int h_find(struct req *r)
 	kart__find_page__init(page);
 	page->matched_as = (char *)as;
 	page->cards = cards;
+	size_t hidden = 0;
 	for (size_t i = 0; i < f.n && page->n_cards < limit; i++) {
 		Kart__Card *c;
-		if (card_load(r->txn, st->cards, f.hits[i].id, r->arena, &c) == 0)
-			cards[page->n_cards++] = c;
+		if (card_load(r->txn, st->cards, f.hits[i].id, r->arena, &c) != 0)
+			continue;
+		if (!acl_visible(r, c)) {
+			hidden++;
+			continue;
+		}
+		/* a find answers "who is it": the contact fields, not the whole card
+		 * (its custom fields, relatives and notes come with card show) */
+		c->n_custom = 0;
+		c->n_relatives = 0;
+		c->notes = (char *)"";
+		acl_mask(r, c);
+		cards[page->n_cards++] = c;
 	}
+	if (hidden)
+		acl_note_denied(r, 0, arena_printf(r->arena, "find '%.60s': %zu cards outside scope", text, hidden));
 	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
 	r->out.find_page = page;
 	return H_OK;
@@ -226,6 +241,7 @@ struct qjob {
 	char field[32];
 	char message[300];
 	uint64_t count_out;
+	uint64_t hidden;            /* matches outside the user's scope */
 	char *plan;
 	uint64_t *ids;
 	size_t nids, cap;
@@ -267,7 +283,8 @@ static void job_run(uv_work_t *w)
 		log_err("query: %s", mdb_strerror(rc));
 		goto done;
 	}
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now) };
+	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope };
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "%s", q.sort || !j->sort || !*j->sort ? "where" : "sort");
@@ -285,6 +302,7 @@ static void job_run(uv_work_t *w)
 		goto done;
 	}
 	j->plan = strdup(q.plan ? q.plan : "");
+	j->hidden = q.hidden;
 done:
 	if (txn)
 		mdb_txn_abort(txn);
@@ -312,8 +330,10 @@ static bool ids_page(struct stream *s, struct req *r)
 	page->cards = cards;
 	while (st->pos < st->n && page->n_cards < want && !(page->n_cards && r->arena->used > PAGE_BYTES)) {
 		Kart__Card *c;
-		if (card_load(r->txn, r->srv->store.cards, st->ids[st->pos++], r->arena, &c) == 0)
+		if (card_load(r->txn, r->srv->store.cards, st->ids[st->pos++], r->arena, &c) == 0 && acl_visible(r, c)) {
+			acl_mask(r, c);
 			cards[page->n_cards++] = c;
+		}
 	}
 	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
 	r->out.card_page = page;
@@ -342,6 +362,9 @@ static void job_done(uv_work_t *w, int status)
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
 	kart__envelope__init(&r.out);
+	if (j->hidden)
+		acl_note_denied(&r, 0, arena_printf(&a, "ls where '%.80s': %llu cards outside scope", j->where,
+						       (unsigned long long)j->hidden));
 	if (status != 0) {
 		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
 	} else if (j->code) {
@@ -509,6 +532,7 @@ int h_bulk_move(struct req *r)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s (column %d)", q.err.message, q.err.col);
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s", q.err.message);
 	}
+	q.scope = r;
 	struct move_ctx mc = { .r = r, .sector = (Kart__Sector)e };
 	rc = cardq_run(&q, 0, move_collect, &mc);
 	if (!rc)
@@ -540,6 +564,9 @@ int h_bulk_move(struct req *r)
 	free(mc.ids);
 	if (rc)
 		return rc;
+	if (q.hidden)
+		acl_note_denied(r, 0, arena_printf(r->arena, "move where '%.80s': %llu cards outside scope", where,
+						   (unsigned long long)q.hidden));
 	char sector[16];
 	pbjson_enum_name(&kart__sector__descriptor, e, sector, sizeof(sector));
 	if ((rc = audit_append(r, "card.move", "card", 0, "",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
@@ -77,7 +78,7 @@ int h_reminder_add(struct req *r)
 	Kart__ReminderAdd *m = r->in->reminder_add;
 	struct store *st = &r->srv->store;
 	Kart__Card *card;
-	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	int rc = card_load_visible(r, st->cards, m->card_id, &card, "reminder");
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)
@@ -275,6 +276,8 @@ static int add_card_birthdays(struct req *r, struct bdays *l, uint64_t id, int k
 {
 	Kart__Card *c;
 	int rc = card_load(r->txn, r->srv->store.cards, id, r->arena, &c);
+	if (rc == 0 && !acl_visible(r, c))
+		return 0; /* someone else's client */
 	if (rc == MDB_NOTFOUND)
 		return 0; /* in the trash, or a stale index entry */
 	if (rc)

@@ -33,7 +33,8 @@ int h_hello(struct req *r)
 	return H_OK;
 }
 
-static int reply_session(struct req *r, const char *token, const char *user, Kart__Role role, int64_t expires)
+static int reply_session(struct req *r, const char *token, const char *user, Kart__Role role, const char *team,
+			 int64_t expires)
 {
 	Kart__Session *s = arena_alloc(r->arena, sizeof(*s));
 	if (!s)
@@ -42,6 +43,7 @@ static int reply_session(struct req *r, const char *token, const char *user, Kar
 	s->token = arena_strdup(r->arena, token);
 	s->user = arena_strdup(r->arena, user);
 	s->role = role;
+	s->team = arena_strdup(r->arena, team ? team : "");
 	s->expires_at = expires / 1000000;
 	r->out.body_case = KART__ENVELOPE__BODY_SESSION;
 	r->out.session = s;
@@ -58,6 +60,16 @@ int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocat
 	return *out && (*out)->user ? 0 : MDB_CORRUPTED;
 }
 
+int user_save(MDB_txn *txn, struct store *st, const Kart__UserRecord *u)
+{
+	size_t n = kart__user_record__get_packed_size(u);
+	MDB_val k = { strlen(u->user->name), u->user->name }, v = { n, NULL };
+	int rc = mdb_put(txn, st->users, &k, &v, MDB_RESERVE);
+	if (rc == 0)
+		kart__user_record__pack(u, v.mv_data);
+	return rc;
+}
+
 static void login_done(struct wreq *w)
 {
 	struct conn *c = w->r.conn;
@@ -66,8 +78,45 @@ static void login_done(struct wreq *w)
 		return;
 	uint8_t key[32];
 	auth_session_key(w->aux, key);
-	conn_set_session(c, e->session->user, e->session->role, e->session->expires_at * 1000000, key);
+	conn_set_session(c, e->session->user, e->session->role, e->session->team, e->session->expires_at * 1000000, key);
 	explicit_bzero(w->aux, sizeof(w->aux));
+}
+
+/* Writer: counts a wrong password against an existing user who is not locked;
+ * at login_max_failures within login_window_s the user is locked out for
+ * login_lockout_s, doubled for every earlier lockout. */
+#define LOCKOUT_SHIFT_MAX 16
+
+static int count_failure(struct req *r, Kart__UserRecord *u, int64_t now_s)
+{
+	const struct kart_config *cfg = &r->srv->cfg;
+	Kart__User *user = u->user;
+	if (!user->failed_since || user->failed_since > now_s || now_s - user->failed_since >= (int64_t)cfg->login_window_s) {
+		user->failed_since = now_s; /* a new window starts with this failure */
+		user->failed_logins = 0;
+	}
+	user->failed_logins++;
+	bool lock = user->failed_logins >= cfg->login_max_failures;
+	int64_t secs = 0;
+	if (lock) {
+		unsigned shift = user->lockouts < LOCKOUT_SHIFT_MAX ? user->lockouts : LOCKOUT_SHIFT_MAX;
+		secs = (int64_t)cfg->login_lockout_s << shift;
+		user->locked_until = now_s + secs;
+		user->lockouts++;
+		user->failed_logins = 0;
+		user->failed_since = 0;
+	}
+	int rc = user_save(r->txn, &r->srv->store, u);
+	if (rc || !lock)
+		return rc;
+	char until[64];
+	util_format_time(user->locked_until, until, sizeof(until));
+	log_notice("%s: user '%s' locked out for %lld s after %u failed logins", r->who.peer, user->name,
+		   (long long)secs, cfg->login_max_failures);
+	const char *summary = arena_printf(r->arena, "%u failed logins within %u s; locked for %lld s, until %s (lockout %u)",
+					   cfg->login_max_failures, cfg->login_window_s, (long long)secs, until,
+					   user->lockouts);
+	return audit_append(r, "user.lockout", "user", 0, user->name, summary ? summary : "", false);
 }
 
 /* Writer: records the login's outcome. */
@@ -80,19 +129,39 @@ static int w_login(struct req *r)
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 	const char *why = NULL;
-	if (rc == MDB_NOTFOUND)
+	int64_t now_s = r->now / 1000000;
+	if (rc == MDB_NOTFOUND) {
 		why = "unknown user";
-	else if (u->user->locked)
+	} else if (u->user->locked) {
 		why = "user locked";
-	else if (!w->verified)
+	} else if (u->user->locked_until > now_s) {
+		/* even the right password: the answer must not tell a guesser it was right */
+		char until[64];
+		util_format_time(u->user->locked_until, until, sizeof(until));
+		why = arena_printf(r->arena, "locked until %s", until);
+		if (!why)
+			why = "locked";
+	} else if (!w->verified) {
 		why = "wrong password";
+	}
 	if (why) {
 		log_notice("%s: login refused for '%s': %s", r->who.peer, name, why);
 		rc = audit_append(r, "login", "user", 0, name, why, false);
 		if (rc)
 			return rc;
+		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->verified &&
+		    (rc = count_failure(r, u, now_s)))
+			return rc;
 		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
 		return H_OK; /* keep the audit record */
+	}
+	if (u->user->failed_logins || u->user->failed_since || u->user->locked_until) {
+		/* a login that succeeds starts the count afresh; earlier lockouts still double the next */
+		u->user->failed_logins = 0;
+		u->user->failed_since = 0;
+		u->user->locked_until = 0;
+		if ((rc = user_save(r->txn, &r->srv->store, u)))
+			return rc;
 	}
 	uint8_t raw[TOKEN_BYTES];
 	if (util_random(raw, sizeof(raw)) < 0)
@@ -112,7 +181,7 @@ static int w_login(struct req *r)
 	kart__session_record__pack(&sr, v.mv_data);
 	if ((rc = audit_append(r, "login", "user", 0, name, "", true)))
 		return rc;
-	return reply_session(r, w->aux, name, u->user->role, sr.expires_at);
+	return reply_session(r, w->aux, name, u->user->role, u->user->team, sr.expires_at);
 }
 
 int h_login(struct req *r)
@@ -148,8 +217,8 @@ int h_resume(struct req *r)
 	Kart__UserRecord *u = NULL;
 	if (rc == 0 && sr && sr->expires_at > r->now &&
 	    user_load(r->txn, &r->srv->store, sr->user, &r->arena->pb, &u) == 0 && !u->user->locked) {
-		conn_set_session(r->conn, sr->user, u->user->role, sr->expires_at, key);
-		return reply_session(r, "", sr->user, u->user->role, sr->expires_at);
+		conn_set_session(r->conn, sr->user, u->user->role, u->user->team, sr->expires_at, key);
+		return reply_session(r, "", sr->user, u->user->role, u->user->team, sr->expires_at);
 	}
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
@@ -178,7 +247,7 @@ int h_logout(struct req *r)
 
 int h_whoami(struct req *r)
 {
-	return reply_session(r, "", r->conn->who.user, r->conn->who.role, r->conn->session_expires);
+	return reply_session(r, "", r->conn->who.user, r->conn->who.role, r->conn->who.team, r->conn->session_expires);
 }
 
 int h_cancel(struct req *r)

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
@@ -87,7 +88,7 @@ int h_log_add(struct req *r)
 				 "at: the time is more than a day in the future");
 
 	Kart__Card *card;
-	int rc = card_load(r->txn, st->cards, m->card_id, r->arena, &card);
+	int rc = card_load_visible(r, st->cards, m->card_id, &card, "timeline");
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)
@@ -203,6 +204,10 @@ int h_timeline_query(struct req *r)
 	store_u64_key(m->card_id, key);
 	MDB_val k = { 8, key }, v;
 	int rc = mdb_get(r->txn, r->srv->store.cards, &k, &v);
+	if (rc == 0 && !acl_visible_bytes(r, v.mv_data, v.mv_size)) {
+		acl_note_denied(r, m->card_id, "timeline");
+		rc = MDB_NOTFOUND;
+	}
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)

@@ -1,12 +1,16 @@
 /* h_user: adding users, listing them, changing passwords. New hashes are
  * computed off the loop (auth.c) before the write is queued. */
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
+#include "card.h"
 #include "kartd.h"
 #include "pbjson.h"
+#include "text.h"
 
 #define PASSWORD_MIN 8
 
@@ -62,6 +66,7 @@ static int w_user_add(struct req *r)
 	user.role = m->role;
 	user.created_at = r->now / 1000000;
 	user.created_by = r->who.user;
+	user.team = m->team ? m->team : (char *)"";
 	Kart__UserRecord rec = KART__USER_RECORD__INIT;
 	rec.user = &user;
 	rec.password_hash = wreq_of(r)->aux;
@@ -69,7 +74,10 @@ static int w_user_add(struct req *r)
 		return rc;
 	char role[32];
 	pbjson_enum_name(&kart__role__descriptor, m->role, role, sizeof(role));
-	if ((rc = audit_append(r, "user.add", "user", 0, m->name, arena_printf(r->arena, "role: %s", role), true)))
+	if ((rc = audit_append(r, "user.add", "user", 0, m->name,
+			       arena_printf(r->arena, "role: %s%s%s", role, m->team && *m->team ? ", team: " : "",
+					    m->team ? m->team : ""),
+			       true)))
 		return rc;
 	req_ok(r);
 	return H_OK;
@@ -86,6 +94,8 @@ int h_user_add(struct req *r)
 				 "role must be admin, supervisor, manager or auditor");
 	if ((rc = check_password(r, m->password)))
 		return rc;
+	if (m->team && (strlen(m->team) >= KART_NAME_MAX || !text_utf8_valid(m->team, strlen(m->team))))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "team", "team: at most %d characters of text", KART_NAME_MAX - 1);
 	Kart__UserRecord *old;
 	rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &old);
 	if (rc == 0)
@@ -188,4 +198,336 @@ int h_user_passwd(struct req *r)
 	if (rc)
 		return rc;
 	return auth_then_write(r, m->password, NULL, w_user_passwd, NULL);
+}
+
+/* ---- locking and offboarding ---- */
+
+/* Ends every session of user `name`: their records go, so even a connection
+ * already open is refused at its next request (dispatch.c checks the record). */
+static int revoke_sessions(struct req *r, const char *name, unsigned *revoked)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur);
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&scratch);
+		Kart__SessionRecord *sr = kart__session_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (!sr || !sr->user || strcmp(sr->user, name) != 0)
+			continue;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		(*revoked)++;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Locks u (an admin's lock, until unlocked) and ends their sessions. */
+static int lock_user(struct req *r, Kart__UserRecord *u, unsigned *revoked)
+{
+	u->user->locked = true;
+	int rc = user_save(r->txn, &r->srv->store, u);
+	return rc ? rc : revoke_sessions(r, u->user->name, revoked);
+}
+
+int h_user_lock(struct req *r)
+{
+	Kart__UserLock *m = r->in->user_lock;
+	if (!m->name || !*m->name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	if (!m->unlock && strcmp(m->name, r->who.user) == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "you cannot lock yourself out");
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
+	if (rc)
+		return rc;
+	if (m->unlock) {
+		/* also ends a lockout after failed logins; the count of lockouts stays,
+		 * so the next one still lasts longer */
+		bool was = u->user->locked || u->user->locked_until > r->now / 1000000;
+		u->user->locked = false;
+		u->user->locked_until = 0;
+		u->user->failed_logins = 0;
+		u->user->failed_since = 0;
+		if ((rc = user_save(r->txn, &r->srv->store, u)))
+			return rc;
+		if ((rc = audit_append(r, "user.unlock", "user", 0, m->name, was ? "" : "was not locked", true)))
+			return rc;
+	} else {
+		unsigned revoked = 0;
+		if ((rc = lock_user(r, u, &revoked)))
+			return rc;
+		if ((rc = audit_append(r, "user.lock", "user", 0, m->name,
+				       arena_printf(r->arena, "%u sessions revoked", revoked), true)))
+			return rc;
+	}
+	req_ok(r);
+	return H_OK;
+}
+
+/* A growable array of fixed-size keys, malloc'ed (a user may own many cards). */
+struct keys {
+	uint8_t *p;
+	size_t n, cap, size;
+};
+
+static int keys_add(struct keys *ks, const void *key)
+{
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 256;
+		uint8_t *np = realloc(ks->p, cap * ks->size);
+		if (!np)
+			return ENOMEM;
+		ks->p = np;
+		ks->cap = cap;
+	}
+	memcpy(ks->p + ks->n++ * ks->size, key, ks->size);
+	return 0;
+}
+
+/* Hands every live card owned by `from` to `to`, each through card_commit so
+ * its history and indexes follow. The ids come from ix_owner, collected
+ * before any card changes: the index is rewritten as the cards are. */
+static int offboard_cards(struct req *r, const char *from, const char *to, uint64_t *count)
+{
+	struct store *st = &r->srv->store;
+	struct keys ids = { .size = 8 };
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, st->ix_owner, &cur);
+	if (rc)
+		return rc;
+	MDB_val k = { strlen(from), (void *)from }, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+		if (v.mv_size == 8 && (rc = keys_add(&ids, v.mv_data)))
+			break;
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
+		arena_reset(&scratch);
+		struct req sub = *r;
+		sub.arena = &scratch;
+		Kart__Card *c;
+		rc = card_load(r->txn, st->cards, store_key_u64(ids.p + i * 8), &scratch, &c);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0; /* an index entry without its card: reindex repairs it */
+			continue;
+		}
+		if (rc)
+			break;
+		if (strcmp(c->owner ? c->owner : "", from) != 0)
+			continue;
+		Kart__Card *before = card_copy(&scratch, c);
+		if (!before) {
+			rc = ENOMEM;
+			break;
+		}
+		c->owner = (char *)to;
+		c->version++;
+		c->updated_at = r->now / 1000000;
+		c->updated_by = r->who.user;
+		if ((rc = card_commit(&sub, before, c, CARD_LIVE)))
+			break;
+		(*count)++;
+	}
+	arena_free(&scratch);
+	free(ids.p);
+	return rc;
+}
+
+/* Hands every deal (deals: id -> Deal) or open reminder (reminders: at||id ->
+ * Reminder) owned by `from` to `to`. The keys are collected first and the
+ * records rewritten after the cursor is closed. */
+static int offboard_records(struct req *r, MDB_dbi dbi, bool deals, const char *from, const char *to, uint64_t *count)
+{
+	struct keys keys = { .size = deals ? 8 : 16 };
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, dbi, &cur);
+	if (rc) {
+		arena_free(&scratch);
+		return rc;
+	}
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != keys.size)
+			continue;
+		arena_reset(&scratch);
+		const char *owner = NULL;
+		if (deals) {
+			Kart__Deal *d = kart__deal__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			owner = d ? d->owner : NULL;
+		} else {
+			Kart__Reminder *rem = kart__reminder__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			owner = rem ? rem->owner : NULL;
+		}
+		if (owner && strcmp(owner, from) == 0 && (rc = keys_add(&keys, k.mv_data)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	for (size_t i = 0; rc == 0 && i < keys.n; i++) {
+		arena_reset(&scratch);
+		k.mv_size = keys.size;
+		k.mv_data = keys.p + i * keys.size;
+		if ((rc = mdb_get(r->txn, dbi, &k, &v)))
+			break;
+		if (deals) {
+			Kart__Deal *d = kart__deal__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (!d) {
+				rc = MDB_CORRUPTED;
+				break;
+			}
+			d->owner = (char *)to;
+			d->updated_at = r->now / 1000000;
+			d->updated_by = r->who.user;
+			v.mv_size = kart__deal__get_packed_size(d);
+			if ((rc = mdb_put(r->txn, dbi, &k, &v, MDB_RESERVE)))
+				break;
+			kart__deal__pack(d, v.mv_data);
+		} else {
+			Kart__Reminder *rem = kart__reminder__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (!rem) {
+				rc = MDB_CORRUPTED;
+				break;
+			}
+			rem->owner = (char *)to;
+			v.mv_size = kart__reminder__get_packed_size(rem);
+			if ((rc = mdb_put(r->txn, dbi, &k, &v, MDB_RESERVE)))
+				break;
+			kart__reminder__pack(rem, v.mv_data);
+		}
+		(*count)++;
+	}
+	arena_free(&scratch);
+	free(keys.p);
+	return rc;
+}
+
+#define RECENT_DAYS 30
+#define RECENT_MAX 1000
+#define RECENT_SCAN_MAX 2000000   /* audit records examined at most: the writer waits meanwhile */
+
+/* The user's own audit events of the last RECENT_DAYS days, newest first.
+ * This is the departure report as far as the audit trail records it; the
+ * records of what the user read and exported are added by a later issue. */
+static int recent_events(struct req *r, const char *name, Kart__OffboardReport *rep)
+{
+	int64_t since = r->now - (int64_t)RECENT_DAYS * 86400 * 1000000;
+	Kart__AuditEvent **events = arena_alloc(r->arena, RECENT_MAX * sizeof(*events));
+	if (!events)
+		return ENOMEM;
+	rep->recent = events;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.audit, &cur);
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	size_t scanned = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && rep->n_recent < RECENT_MAX && scanned < RECENT_SCAN_MAX;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV), scanned++) {
+		arena_reset(&scratch);
+		Kart__AuditEvent *e = audit_decode(&v, &scratch.pb);
+		if (!e)
+			continue;
+		if (e->time < since)
+			break;
+		if (!e->user || strcmp(e->user, name) != 0)
+			continue;
+		if (!(e = audit_decode(&v, &r->arena->pb))) {
+			rc = ENOMEM;
+			break;
+		}
+		events[rep->n_recent++] = e;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int h_user_offboard(struct req *r)
+{
+	Kart__UserOffboard *m = r->in->user_offboard;
+	struct store *st = &r->srv->store;
+	const char *name = m->name ? m->name : "", *to = m->to ? m->to : "";
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	if (!*to)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: who takes over the cards? (a user name)");
+	if (strcmp(name, to) == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: the cards must go to another user");
+	if (strcmp(name, r->who.user) == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "you cannot offboard yourself");
+	Kart__UserRecord *u, *dst;
+	int rc = user_load(r->txn, st, name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
+	if (rc)
+		return rc;
+	rc = user_load(r->txn, st, to, &r->arena->pb, &dst);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "to", "no user %s", to);
+	if (rc)
+		return rc;
+	if (r->who.role == KART__ROLE__ROLE_SUPERVISOR) {
+		/* within their own team only, as the team is now (not as it was at login) */
+		Kart__UserRecord *me;
+		rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &me);
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+		const char *team = rc == 0 && me->user->team ? me->user->team : "";
+		if (!*team || strcmp(u->user->team ? u->user->team : "", team) != 0 ||
+		    strcmp(dst->user->team ? dst->user->team : "", team) != 0)
+			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
+					 "permission denied: a supervisor may offboard only users of their own team, to a user of the same team");
+		if (u->user->role != KART__ROLE__ROLE_MANAGER)
+			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
+					 "permission denied: a supervisor may offboard only managers");
+	}
+	if (dst->user->locked)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: user %s is locked; hand the work to an active user", to);
+	if (dst->user->role == KART__ROLE__ROLE_AUDITOR)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: %s is an auditor and cannot own cards", to);
+
+	Kart__OffboardReport *rep = arena_alloc(r->arena, sizeof(*rep));
+	if (!rep)
+		return ENOMEM;
+	kart__offboard_report__init(rep);
+	rep->user = u->user->name;
+	rep->to = dst->user->name;
+	unsigned revoked = 0;
+	if ((rc = lock_user(r, u, &revoked)))
+		return rc;
+	rep->sessions = revoked;
+	if ((rc = offboard_cards(r, name, to, &rep->cards)))
+		return rc;
+	if ((rc = offboard_records(r, st->deals, true, name, to, &rep->deals)))
+		return rc;
+	if ((rc = offboard_records(r, st->reminders, false, name, to, &rep->reminders)))
+		return rc;
+	if ((rc = audit_append(r, "user.offboard", "user", 0, name,
+			       arena_printf(r->arena,
+					    "locked; to %s: %" PRIu64 " cards, %" PRIu64 " deals, %" PRIu64
+					    " reminders; %u sessions revoked",
+					    to, rep->cards, rep->deals, rep->reminders, revoked),
+			       true)))
+		return rc;
+	if ((rc = recent_events(r, name, rep)))
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_OFFBOARD_REPORT;
+	r->out.offboard_report = rep;
+	return H_OK;
 }

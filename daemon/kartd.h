@@ -46,6 +46,7 @@ struct server;
 struct conn;
 struct stream;
 struct wbuf;
+struct acl_memo;
 
 /* Who is asking: copied into every request so the writer never touches a conn. */
 struct principal {
@@ -53,6 +54,7 @@ struct principal {
 	Kart__Role role;
 	char peer[64];
 	uint8_t session_key[32];    /* the session the request came on */
+	char team[KART_NAME_MAX];
 };
 
 /* Handler return codes (besides MDB codes, which mean a storage failure, and
@@ -81,6 +83,7 @@ struct req {
 	} packed;
 	int64_t now;                /* unix microseconds, fixed for the request */
 	bool on_writer;             /* runs on the writer thread */
+	struct acl_memo *acl_memo;  /* acl.c: owners' teams looked up, in `arena` */
 };
 
 typedef int (*handler_fn)(struct req *r);
@@ -109,6 +112,7 @@ struct wreq {
 	size_t frame_len;
 	wreq_done_fn done;          /* optional, loop thread, before the reply is sent */
 	size_t in_bytes;            /* counted in the connection's pending_bytes */
+	uint64_t denied_id;         /* acl.c: the card a refused look was at */
 	bool verified;              /* login: the password matched */
 	char aux[256];              /* login: the new token; user add/passwd: the new hash */
 };
@@ -125,6 +129,8 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn);
 /* The same, for a request that will wait (for a password hash): it keeps a
  * copy of the request without unknown fields instead of the whole frame. */
 struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn);
+/* A write request of the daemon's own (an audit record), answering no one. */
+struct wreq *wreq_detached(struct req *r, handler_fn fn);
 /* Answers a write request that will not run with an error, and frees it. */
 void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message);
 void wreq_free(struct wreq *w);
@@ -177,7 +183,7 @@ void conn_close(struct conn *c);
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);
 bool conn_is_open(const struct conn *c);
-void conn_set_session(struct conn *c, const char *user, Kart__Role role, int64_t expires_us,
+void conn_set_session(struct conn *c, const char *user, Kart__Role role, const char *team, int64_t expires_us,
 		      const uint8_t key[32]);
 void conn_clear_session(struct conn *c);
 void conn_add_stream(struct conn *c, struct stream *s);
@@ -265,6 +271,7 @@ struct server {
 
 	uv_tcp_t listener;
 	uv_timer_t sweep;
+	uv_timer_t hourly;          /* logs the audit head every hour */
 	uv_signal_t sigterm, sigint;
 	char listen_addr[128];
 
@@ -289,6 +296,8 @@ void server_maybe_finish(struct server *srv);
 
 /* Reads a user record; returns 0, MDB_NOTFOUND or an MDB code. */
 int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out);
+/* Writes a user record (write txn). Returns 0 or an MDB code. */
+int user_save(MDB_txn *txn, struct store *st, const Kart__UserRecord *u);
 
 /* h_*.c handlers, looked up by dispatch.c */
 int h_hello(struct req *r);
@@ -300,6 +309,8 @@ int h_cancel(struct req *r);
 int h_user_add(struct req *r);
 int h_user_list(struct req *r);
 int h_user_passwd(struct req *r);
+int h_user_lock(struct req *r);
+int h_user_offboard(struct req *r);
 int h_card_create(struct req *r);
 int h_card_get(struct req *r);
 int h_card_update(struct req *r);
@@ -307,6 +318,9 @@ int h_card_delete(struct req *r);
 int h_card_restore(struct req *r);
 int h_card_list(struct req *r);
 int h_audit_query(struct req *r);
+/* h_verify.c: the audit chain checked in the pool, and its head */
+int h_audit_verify(struct req *r);
+int h_audit_head(struct req *r);
 /* h_timeline.c, h_deal.c, h_remind.c */
 int h_log_add(struct req *r);
 int h_timeline_query(struct req *r);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
 #include "audit.h"
@@ -44,6 +46,7 @@ void server_maybe_finish(struct server *srv)
 	if (srv->drained && srv->nconns == 0 && !srv->timer_closed) {
 		srv->timer_closed = true;
 		uv_close((uv_handle_t *)&srv->sweep, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 	}
 }
 
@@ -66,6 +69,16 @@ static void on_sweep(uv_timer_t *t)
 	struct server *srv = t->data;
 	conn_sweep(srv, util_mono_ms());
 	server_maybe_finish(srv);
+}
+
+/* A copy of the chain head outside the database, every hour. The writer may be
+ * growing the map: hold map_lock as every reader does. */
+static void on_hour(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	pthread_rwlock_rdlock(&srv->store.map_lock);
+	log_head(srv, "hour");
+	pthread_rwlock_unlock(&srv->store.map_lock);
 }
 
 static void on_connection(uv_stream_t *l, int status)
@@ -203,6 +216,8 @@ int kartd_run(const char *dir, const char *listen)
 	srv.sigterm.data = srv.sigint.data = &srv;
 	uv_timer_init(srv.loop, &srv.sweep);
 	srv.sweep.data = &srv;
+	uv_timer_init(srv.loop, &srv.hourly);
+	srv.hourly.data = &srv;
 	if (start_listener(&srv) < 0) {
 		/* nothing was accepted: stop the writer and close what was opened */
 		srv.stopping = true;
@@ -218,9 +233,23 @@ int kartd_run(const char *dir, const char *listen)
 	if (period < 50)
 		period = 50;
 	uv_timer_start(&srv.sweep, on_sweep, period, period);
+	uv_timer_start(&srv.hourly, on_hour, 3600 * 1000, 3600 * 1000);
 
 	log_head(&srv, "start");
 	log_notice("listening on %s", srv.listen_addr);
+	{
+		/* clients without the CA pin this: say it where an admin reads it */
+		X509 *srvcert = SSL_CTX_get0_certificate(srv.tls);
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		if (srvcert && X509_digest(srvcert, EVP_sha256(), md, &mdlen) == 1) {
+			char fp[3 * EVP_MAX_MD_SIZE + 8];
+			size_t o = (size_t)snprintf(fp, sizeof(fp), "SHA256:");
+			for (unsigned i = 0; i < mdlen; i++)
+				o += (size_t)snprintf(fp + o, sizeof(fp) - o, "%s%02X", i ? ":" : "", md[i]);
+			log_notice("certificate fingerprint %s", fp);
+		}
+	}
 	printf("kartd listening on %s\n", srv.listen_addr);
 	fflush(stdout);
 	sd_notify(0, "READY=1");

@@ -44,6 +44,7 @@ static void reset_reply(struct wreq *w, int64_t now)
 	w->r.arena = &w->work;
 	w->r.now = now;
 	w->r.on_writer = true;
+	w->r.acl_memo = NULL;
 }
 
 static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
@@ -74,6 +75,18 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn)
 		return NULL;
 	conn_take_arena(r->conn, &w->in_arena);
 	wreq_attach(w, r->conn);
+	return w;
+}
+
+struct wreq *wreq_detached(struct req *r, handler_fn fn)
+{
+	struct wreq *w = wreq_alloc(r, fn);
+	if (!w)
+		return NULL;
+	arena_init(&w->in_arena, 0);
+	w->r.conn = NULL;
+	w->r.in = NULL;
+	w->r.acl_memo = NULL;
 	return w;
 }
 
@@ -133,7 +146,10 @@ void wreq_free(struct wreq *w)
 void writer_submit(struct server *srv, struct wreq *w)
 {
 	struct writer *wr = srv->writer;
-	srv->inflight++;
+	/* the daemon's own records (no connection) may come from any thread and
+	 * keep no one waiting: they are not counted */
+	if (w->r.conn)
+		srv->inflight++;
 	pthread_mutex_lock(&wr->mu);
 	w->next = NULL;
 	if (wr->tail)
@@ -147,6 +163,8 @@ void writer_submit(struct server *srv, struct wreq *w)
 
 static void pack_reply(struct wreq *w)
 {
+	if (!w->r.conn)
+		return;
 	Kart__Envelope *e = &w->r.out;
 	e->request_id = w->r.id;
 	size_t n = kart__envelope__get_packed_size(e);
@@ -296,6 +314,8 @@ static void on_done(uv_async_t *a)
 	gen++;
 	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
+		if (!c)
+			continue; /* the daemon's own record: nobody waits */
 		c->pending_writes--;
 		c->pending_bytes -= w->in_bytes;
 		if (w->done)
@@ -310,7 +330,7 @@ static void on_done(uv_async_t *a)
 	/* one flush per connection for all its replies of these batches */
 	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
-		if (c->flush_gen == gen || !conn_is_open(c))
+		if (!c || c->flush_gen == gen || !conn_is_open(c))
 			continue;
 		c->flush_gen = gen;
 		conn_flush(c);
@@ -318,9 +338,11 @@ static void on_done(uv_async_t *a)
 	}
 	while (list) {
 		struct wreq *next = list->next;
-		conn_unref(list->r.conn);
+		if (list->r.conn) {
+			conn_unref(list->r.conn);
+			srv->inflight--;
+		}
 		wreq_free(list);
-		srv->inflight--;
 		list = next;
 	}
 	server_maybe_finish(srv);

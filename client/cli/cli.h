@@ -52,6 +52,7 @@ struct cmd_args {
  * means "use the session file's, else the default". */
 struct cli {
 	bool json;
+	bool trust;             /* --trust: pin a server seen for the first time */
 	const char *server;
 	const char *ca;
 	char home[PATH_MAX];    /* $KART_HOME; created only when written to */
@@ -83,6 +84,9 @@ int cmd_whoami(struct cli *cli, const struct cmd_args *a);
 int cmd_user_add(struct cli *cli, const struct cmd_args *a);
 int cmd_user_list(struct cli *cli, const struct cmd_args *a);
 int cmd_user_passwd(struct cli *cli, const struct cmd_args *a);
+int cmd_user_lock(struct cli *cli, const struct cmd_args *a);
+int cmd_user_unlock(struct cli *cli, const struct cmd_args *a);
+int cmd_user_offboard(struct cli *cli, const struct cmd_args *a);
 int cmd_card_add(struct cli *cli, const struct cmd_args *a);
 int cmd_card_show(struct cli *cli, const struct cmd_args *a);
 int cmd_card_edit(struct cli *cli, const struct cmd_args *a);
@@ -114,6 +118,8 @@ int cmd_segment_show(struct cli *cli, const struct cmd_args *a);
 int cmd_segment_rm(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a);
 int cmd_audit(struct cli *cli, const struct cmd_args *a);
+int cmd_audit_verify(struct cli *cli, const struct cmd_args *a);
+int cmd_audit_head(struct cli *cli, const struct cmd_args *a);
 
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
  * exit code to use. */
@@ -122,6 +128,9 @@ int out_kc_error(const struct kc_error *err);
 
 /* out.c: JSON. A single message is printed indented, ending in a newline. */
 int out_json_message(const ProtobufCMessage *m, const char *drop_key);
+/* The same with every field, zero values included: a result a script tests
+ * field by field (audit verify: "ok": false, "first_bad": 0). */
+int out_json_all(const ProtobufCMessage *m);
 /* A page holding more than one list (or a list and more), its lists always
  * there, empty ones as []: scripts can index them without checks. */
 int out_json_page(const ProtobufCMessage *m);
@@ -169,6 +178,8 @@ int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t 
 void out_deal_funnel(const Kart__DealPage *page);
 /* `kart today`: reminders (those due before now marked overdue), birthdays. */
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
+/* `kart user offboard`: what was handed over, then the user's recent audit events. */
+void out_offboard_report(const Kart__OffboardReport *rep);
 /* Minor units (kopecks) as money: "1 234.50", "-0.05". */
 const char *out_money(int64_t minor, char *buf, size_t n);
 /* Short enum names ("admin", "hot"); "" when unset. */

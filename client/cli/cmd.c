@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -130,12 +132,35 @@ cleanup:
 	return rc;
 }
 
+/* Asks on the terminal whether to trust a server seen for the first time. */
+static int confirm_server(const char *server, const char *fingerprint, void *ud)
+{
+	(void)ud;
+	if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return 0; /* never prompt a script */
+	fprintf(stderr, "The server %s presents a certificate with the fingerprint\n  %s\n"
+			"Check it with your admin (kartd prints it at start). Trust it from now on? [y/N] ",
+		server, fingerprint);
+	char line[16];
+	if (!fgets(line, sizeof(line), stdin))
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
 static void connect_options(const struct cli *cli, const struct session *s, struct kc_options *o)
 {
+	static char pin_file[PATH_MAX];
 	memset(o, 0, sizeof(*o));
 	o->server = cli->server ? cli->server : s && s->server ? s->server : KART_DEFAULT_SERVER;
 	o->ca_file = cli->ca ? cli->ca : s && s->ca ? s->ca : NULL;
 	o->client_name = KART_CLIENT_NAME;
+	/* no CA: the server's certificate is pinned in KART_HOME */
+	if ((size_t)snprintf(pin_file, sizeof(pin_file), "%s/known_servers", cli->home) < sizeof(pin_file) &&
+	    (!o->ca_file || !*o->ca_file) && make_private_dirs(cli->home) == 0) {
+		o->pin_file = pin_file;
+		o->trust_new = cli->trust;
+		o->confirm = confirm_server;
+	}
 }
 
 /* Loads the session, connects and resumes it. Returns an exit code; on
@@ -569,6 +594,7 @@ int cmd_user_add(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	add.name = (char *)name;
 	add.role = (Kart__Role)role;
+	add.team = (char *)(args_value(a, "team") ? args_value(a, "team") : "");
 	add.password = password;
 	req.body_case = KART__ENVELOPE__BODY_USER_ADD;
 	req.user_add = &add;
@@ -636,6 +662,75 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 		printf("password changed for %s\n", name);
 cleanup:
 	free_secret(password);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+static int user_lock(struct cli *cli, const char *name, bool unlock)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserLock lock = KART__USER_LOCK__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	lock.name = (char *)name;
+	lock.unlock = unlock;
+	req.body_case = KART__ENVELOPE__BODY_USER_LOCK;
+	req.user_lock = &lock;
+	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_body(resp);
+	else
+		printf(unlock ? "user %s unlocked\n" : "user %s locked; their sessions have ended\n", name);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_user_lock(struct cli *cli, const struct cmd_args *a)
+{
+	return user_lock(cli, a->pos[0], false);
+}
+
+int cmd_user_unlock(struct cli *cli, const struct cmd_args *a)
+{
+	return user_lock(cli, a->pos[0], true);
+}
+
+int cmd_user_offboard(struct cli *cli, const struct cmd_args *a)
+{
+	const char *to = args_value(a, "to");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserOffboard off = KART__USER_OFFBOARD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	if (!to || !*to)
+		return out_error(KC_ERR_USAGE, "'user offboard' needs --to USER: who takes over the work");
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	off.name = (char *)a->pos[0];
+	off.to = (char *)to;
+	req.body_case = KART__ENVELOPE__BODY_USER_OFFBOARD;
+	req.user_offboard = &off;
+	rc = call(c, &req, KART__ENVELOPE__BODY_OFFBOARD_REPORT, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_page(&resp->offboard_report->base);
+	else
+		out_offboard_report(resp->offboard_report);
+cleanup:
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
@@ -1071,6 +1166,100 @@ int cmd_audit(struct cli *cli, const struct cmd_args *a)
 	out_list_begin(&list, OUT_LIST_AUDIT, cli->json);
 	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, &list);
 cleanup:
+	kc_close(c);
+	return rc;
+}
+
+/* Verification reads the whole trail before it answers. */
+#define VERIFY_TIMEOUT_S 3600
+
+int cmd_audit_verify(struct cli *cli, const struct cmd_args *a)
+{
+	const char *from_text = args_value(a, "from"), *head_text = args_value(a, "head");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__AuditVerify verify = KART__AUDIT_VERIFY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	const Kart__AuditVerifyResult *r;
+	char hash[65] = "";
+	int rc = 0;
+
+	if (from_text)
+		rc = parse_id(from_text, "--from", &verify.from_seq);
+	if (!rc && head_text) {
+		const char *colon = strchr(head_text, ':');
+		char seq[32];
+		size_t n = colon ? (size_t)(colon - head_text) : 0;
+		if (!colon || n == 0 || n >= sizeof(seq) || strlen(colon + 1) != 64 ||
+		    strspn(colon + 1, "0123456789abcdefABCDEF") != 64)
+			rc = out_error(KC_ERR_USAGE, "bad --head '%s': expected SEQ:HASH as printed by `kart audit head`",
+				       head_text);
+		if (!rc) {
+			memcpy(seq, head_text, n);
+			seq[n] = '\0';
+			rc = parse_id(seq, "--head sequence number", &verify.head_seq);
+		}
+		if (!rc)
+			snprintf(hash, sizeof(hash), "%s", colon + 1);
+	}
+	if (rc)
+		goto cleanup;
+	verify.head_hash = hash;
+	req.body_case = KART__ENVELOPE__BODY_AUDIT_VERIFY;
+	req.audit_verify = &verify;
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	/* the daemon answers once it has read every record: wait longer than for other replies */
+	struct timeval tv = { .tv_sec = VERIFY_TIMEOUT_S };
+	setsockopt(kc_fd(c), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	rc = call(c, &req, KART__ENVELOPE__BODY_AUDIT_VERIFY_RESULT, &resp);
+	if (rc)
+		goto cleanup;
+	r = resp->audit_verify_result;
+	if (cli->json) {
+		rc = out_json_all(&r->base);
+	} else if (r->ok) {
+		printf("ok: %llu records checked, head %llu:%s\n", (unsigned long long)r->checked,
+		       (unsigned long long)r->head_seq, r->head_hash);
+		if (r->problem[0])
+			printf("note: %s\n", r->problem);
+	} else {
+		printf("BROKEN at record %llu: %s\n", (unsigned long long)r->first_bad, r->problem);
+	}
+	/* a broken trail fails, so scripts and monitoring notice */
+	if (!rc && !r->ok)
+		rc = out_error(KC_ERR_OTHER, "the audit trail is broken at record %llu", (unsigned long long)r->first_bad);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_audit_head(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__AuditHead head = KART__AUDIT_HEAD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	const Kart__AuditVerifyResult *r;
+	int rc;
+
+	(void)a;
+	req.body_case = KART__ENVELOPE__BODY_AUDIT_HEAD;
+	req.audit_head = &head;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_AUDIT_VERIFY_RESULT, &c, &resp);
+	if (rc)
+		goto cleanup;
+	r = resp->audit_verify_result;
+	if (cli->json)
+		rc = out_json_all(&r->base);
+	else
+		printf("%llu:%s\n", (unsigned long long)r->head_seq, r->head_hash);
+	if (!rc && !r->ok)
+		rc = out_error(KC_ERR_OTHER, "%s", r->problem);
+cleanup:
+	kc_env_free(resp);
 	kc_close(c);
 	return rc;
 }

@@ -19,6 +19,7 @@ static const struct opt_spec global_opts[] = {
 	{ "ca", 0, OPT_VALUE, "FILE", "CA certificate (PEM) the server must be signed by (env KART_CA; default: system store)", NULL },
 	{ "home", 0, OPT_VALUE, "DIR", "where the session file lives (env KART_HOME; default ~/.config/kart)", NULL },
 	{ "json", 0, OPT_FLAG, NULL, "print JSON (proto field names) instead of text", NULL },
+	{ "trust", 0, OPT_FLAG, NULL, "without --ca: trust and remember a server seen for the first time", NULL },
 	{ "help", 'h', OPT_FLAG, NULL, "show help", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -34,7 +35,13 @@ static const struct opt_spec login_opts[] = {
 
 static const struct opt_spec user_add_opts[] = {
 	{ "role", 0, OPT_VALUE, "ROLE", "admin, supervisor, manager or auditor (required)", NULL },
+	{ "team", 0, OPT_VALUE, "TEAM", "the team: a supervisor sees the cards of their team", NULL },
 	{ "password-file", 0, OPT_VALUE, "FILE", "read the password from the first line of FILE", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec user_offboard_opts[] = {
+	{ "to", 0, OPT_VALUE, "USER", "who takes over the cards, deals and reminders (required)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -197,6 +204,12 @@ static const struct opt_spec audit_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec audit_verify_opts[] = {
+	{ "from", 0, OPT_VALUE, "SEQ", "check from record SEQ on (the records before it are not checked)", NULL },
+	{ "head", 0, OPT_VALUE, "SEQ:HASH", "a head recorded earlier (kart audit head, or the daemon's log): proves nothing was cut off the end", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct cmd_def commands[] = {
 	{ "login", "USER", 1, 1, "log in; the session is kept in $KART_HOME", login_opts, cmd_login },
 	{ "logout", "", 0, 0, "end the session and forget it", no_opts, cmd_logout },
@@ -204,6 +217,9 @@ static const struct cmd_def commands[] = {
 	{ "user add", "NAME --role ROLE", 1, 1, "create a user (asks for the password)", user_add_opts, cmd_user_add },
 	{ "user list", "", 0, 0, "list users", no_opts, cmd_user_list },
 	{ "user passwd", "NAME", 1, 1, "set a user's password", login_opts, cmd_user_passwd },
+	{ "user lock", "NAME", 1, 1, "lock a user out; their sessions end at once", no_opts, cmd_user_lock },
+	{ "user unlock", "NAME", 1, 1, "let a locked user log in again", no_opts, cmd_user_unlock },
+	{ "user offboard", "NAME --to USER", 1, 1, "lock a departing user, hand their work to USER, show what they did", user_offboard_opts, cmd_user_offboard },
 	{ "card add", "[--first NAME --last NAME --company C --phone P ...]", 0, 0, "create a card; prints its id", card_add_opts, cmd_card_add },
 	{ "card show", "ID", 1, 1, "show one card", card_show_opts, cmd_card_show },
 	{ "card edit", "ID --set FIELD=VALUE...", 1, 1, "change fields of a card", card_edit_opts, cmd_card_edit },
@@ -235,6 +251,8 @@ static const struct cmd_def commands[] = {
 	{ "segment rm", "NAME", 1, 1, "remove a saved segment", no_opts, cmd_segment_rm },
 	{ "admin reindex", "", 0, 0, "check and repair the search indexes", reindex_opts, cmd_admin_reindex },
 	{ "audit", "", 0, 0, "query the audit log, newest first", audit_opts, cmd_audit },
+	{ "audit verify", "", 0, 0, "check the audit trail's hash chain; exit 1 when broken", audit_verify_opts, cmd_audit_verify },
+	{ "audit head", "", 0, 0, "print the audit trail's head as SEQ:HASH, to keep elsewhere", no_opts, cmd_audit_head },
 	{ "help", "[COMMAND...]", 0, MAX_COMMAND_WORDS, "show help for a command", no_opts, cmd_help },
 };
 
@@ -650,6 +668,7 @@ static int resolve_settings(const struct cmd_args *a, struct cli *cli)
 	int len;
 
 	cli->json = args_flag(a, "json");
+	cli->trust = args_flag(a, "trust");
 	cli->server = flag_or_env(a, "server", "KART_SERVER");
 	cli->ca = flag_or_env(a, "ca", "KART_CA");
 	if (home) {

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -74,6 +75,21 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 		return out_error(KC_ERR_OTHER, "out of memory");
 	if (drop_key)
 		json_object_del(j, drop_key);
+	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
+		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
+	else
+		fputc('\n', stdout);
+	json_decref(j);
+	return rc;
+}
+
+int out_json_all(const ProtobufCMessage *m)
+{
+	json_t *j = pbjson_from_message(m, 1);
+	int rc = 0;
+
+	if (!j)
+		return out_error(KC_ERR_OTHER, "out of memory");
 	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
@@ -153,7 +169,8 @@ static const struct column card_columns[] = {
 };
 
 static const struct column user_columns[] = {
-	{ "NAME", 24, false }, { "ROLE", 10, false }, { "CREATED", 19, false }, { "LOCKED", 6, false },
+	{ "NAME", 24, false }, { "ROLE", 10, false }, { "TEAM", 16, false }, { "CREATED", 19, false },
+	{ "LOCKED", 6, false },
 };
 
 static const struct column audit_columns[] = {
@@ -369,8 +386,9 @@ void out_list_user(struct out_list *l, const Kart__User *user)
 	format_time_or_empty(user->created_at, created, sizeof(created));
 	cells[0] = user->name ? user->name : "";
 	cells[1] = out_role_name(user->role, role, sizeof(role));
-	cells[2] = created;
-	cells[3] = user->locked ? "yes" : "no";
+	cells[2] = user->team ? user->team : "";
+	cells[3] = created;
+	cells[4] = user->locked ? "yes" : (user->locked_until > time(NULL) ? "for now" : "no");
 	put_row(user_columns, N_USER_COLUMNS, cells);
 	l->count++;
 }
@@ -671,6 +689,20 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		cells[3] = card;
 		put_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
 	}
+}
+
+void out_offboard_report(const Kart__OffboardReport *rep)
+{
+	struct out_list list;
+	const char *user = str_or_empty(rep->user);
+
+	printf("%s locked; %" PRIu64 " cards, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked\n",
+	       user, rep->cards, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
+	printf("\nWhat %s did in the last 30 days:\n", user);
+	out_list_begin(&list, OUT_LIST_AUDIT, false);
+	for (size_t i = 0; i < rep->n_recent; i++)
+		out_list_event(&list, rep->recent[i]);
+	out_list_end(&list);
 }
 
 void out_list_flush(struct out_list *l)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -124,6 +125,68 @@ static void tls_fail(struct kc *c, struct kc_error *err, const char *what)
 		seterr(err, KC_ERR_CONNECT, "%s: connection closed by the server", what);
 }
 
+/* "SHA256:AB:CD:..." of the peer's certificate. */
+static int peer_fingerprint(SSL *ssl, char *out, size_t n)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int ok = cert && X509_digest(cert, EVP_sha256(), md, &len) == 1;
+	X509_free(cert);
+	if (!ok || n < 8 + 3 * (size_t)len)
+		return -1;
+	size_t o = (size_t)snprintf(out, n, "SHA256:");
+	for (unsigned i = 0; i < len; i++)
+		o += (size_t)snprintf(out + o, n - o, "%s%02X", i ? ":" : "", md[i]);
+	return 0;
+}
+
+/* Checks the server against its pinned fingerprint, pinning it the first time. */
+static int pin_check(struct kc *c, const struct kc_options *o, struct kc_error *err)
+{
+	char fp[160];
+	if (peer_fingerprint(c->ssl, fp, sizeof(fp)) < 0) {
+		seterr(err, KC_ERR_CONNECT, "the server sent no certificate");
+		return -1;
+	}
+	char *known = util_read_file(o->pin_file, NULL);
+	size_t sl = strlen(o->server);
+	for (char *line = known, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, o->server, sl) != 0 || line[sl] != ' ')
+			continue;
+		const char *pinned = line + sl + 1;
+		int same = strcmp(pinned, fp) == 0;
+		if (!same)
+			seterr(err, KC_ERR_CONNECT,
+			       "WARNING: the certificate of %s has CHANGED (pinned %.40s..., now %.40s...); this may be an attack. "
+			       "If the server was reinstalled, remove its line from %s",
+			       o->server, pinned, fp, o->pin_file);
+		free(known);
+		return same ? 0 : -1;
+	}
+	free(known);
+	if (!o->trust_new && !(o->confirm && o->confirm(o->server, fp, o->confirm_ud))) {
+		seterr(err, KC_ERR_CONNECT,
+		       "the certificate of %s is not trusted yet (%s); check it with the admin, then run again with --trust, "
+		       "or give --ca",
+		       o->server, fp);
+		return -1;
+	}
+	FILE *f = fopen(o->pin_file, "a");
+	if (!f || fprintf(f, "%s %s\n", o->server, fp) < 0) {
+		if (f)
+			fclose(f);
+		seterr(err, KC_ERR_OTHER, "cannot remember the server in %s: %s", o->pin_file, strerror(errno));
+		return -1;
+	}
+	fchmod(fileno(f), 0600);
+	fclose(f);
+	return 0;
+}
+
 struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 {
 	char host[256];
@@ -141,7 +204,10 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 	frame_asm_init(&c->in, KC_MAX_FRAME);
 	int timeout = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 	char ebuf[512];
-	c->ctx = tls_client_ctx(o->ca_file, ebuf, sizeof(ebuf));
+	bool pinning = (!o->ca_file || !*o->ca_file) && o->pin_file;
+	c->ctx = tls_client_ctx(pinning ? NULL : o->ca_file, ebuf, sizeof(ebuf));
+	if (c->ctx && pinning)
+		SSL_CTX_set_verify(c->ctx, SSL_VERIFY_NONE, NULL); /* checked against the pin below */
 	if (!c->ctx) {
 		seterr(err, KC_ERR_CONNECT, "%s", ebuf);
 		goto fail;
@@ -164,6 +230,8 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 		tls_fail(c, err, "TLS handshake");
 		goto fail;
 	}
+	if (pinning && pin_check(c, o, err) < 0)
+		goto fail;
 	if (o->skip_hello)
 		return c;
 	Kart__Hello hello = KART__HELLO__INIT;

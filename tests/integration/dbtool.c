@@ -5,11 +5,19 @@
  *   kart-dbtool DBDIR drop DB              empty a named database
  *   kart-dbtool DBDIR del DB KEYHEX        delete a key (all its values)
  *   kart-dbtool DBDIR put DB KEYHEX VALHEX put a value
- *   kart-dbtool DBDIR count DB             print the number of entries */
+ *   kart-dbtool DBDIR count DB             print the number of entries
+ *   kart-dbtool DBDIR get DB KEYHEX        print the value as hex
+ *   kart-dbtool DBDIR dump DB              print every entry as "KEYHEX VALHEX" */
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void put_hex(const MDB_val *v)
+{
+	for (size_t i = 0; i < v->mv_size; i++)
+		printf("%02x", ((const unsigned char *)v->mv_data)[i]);
+}
 
 static size_t unhex(const char *h, unsigned char *out, size_t cap)
 {
@@ -28,7 +36,7 @@ static size_t unhex(const char *h, unsigned char *out, size_t cap)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count DB [KEYHEX [VALHEX]]\n");
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump DB [KEYHEX [VALHEX]]\n");
 		return 2;
 	}
 	MDB_env *env;
@@ -61,6 +69,26 @@ int main(int argc, char **argv)
 		k.mv_size = unhex(argv[4], key, sizeof(key));
 		v.mv_size = unhex(argv[5], val, sizeof(val));
 		rc = mdb_put(txn, dbi, &k, &v, 0);
+	} else if (strcmp(op, "get") == 0 && argc == 5) {
+		k.mv_size = unhex(argv[4], key, sizeof(key));
+		rc = mdb_get(txn, dbi, &k, &v);
+		if (!rc) {
+			put_hex(&v);
+			putchar('\n');
+		}
+	} else if (strcmp(op, "dump") == 0) {
+		MDB_cursor *cur;
+		rc = mdb_cursor_open(txn, dbi, &cur);
+		while (!rc && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			put_hex(&k);
+			putchar(' ');
+			put_hex(&v);
+			putchar('\n');
+		}
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			mdb_cursor_close(cur);
+		}
 	} else if (strcmp(op, "count") == 0) {
 		MDB_stat st;
 		rc = mdb_stat(txn, dbi, &st);

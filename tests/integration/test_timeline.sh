@@ -14,7 +14,7 @@ expect_rc 0 as masha login masha --password-file "$T/mpw"
 # the list of a streamed or paged reply, whichever shape --json prints
 items() { jq -c "if type == \"array\" then . else .$1 end" <<<"$OUT"; }
 
-expect_rc 0 as admin card add --first 'Пётр' --last 'Ёжиков' --phone '+7 846 123-45-67'
+expect_rc 0 as admin card add --first 'Пётр' --last 'Ёжиков' --phone '+7 846 123-45-67' --owner masha
 ID=$OUT
 [[ $ID =~ ^[0-9]+$ ]] || fail "card add printed '$ID', not an id"
 NOW=$(date +%s)
@@ -102,7 +102,7 @@ DL=$(items deals)
 [[ $(jq 'length' <<<"$DL") == 3 ]] || fail "deal ls: $OUT"
 [[ $(jq -r '[.[].id] | join(" ")' <<<"$DL") == "$D1 $D2 $D3" ]] || fail "deals not in id order: $OUT"
 [[ $(jq -r '.[0].amount' <<<"$DL") == 123450 && $(jq -r '.[0].stage' <<<"$DL") == lead ]] || fail "first deal: $OUT"
-[[ $(jq -r '.[0].owner' <<<"$DL") == admin ]] || fail "a deal's owner defaults to the card's: $OUT"
+[[ $(jq -r '.[0].owner' <<<"$DL") == masha ]] || fail "a deal's owner defaults to the card's: $OUT"
 [[ $(jq -r '.[1].owner' <<<"$DL") == masha && $(jq -r '.[1].expected_close' <<<"$DL") == 2030-01-31 ]] ||
 	fail "second deal: $OUT"
 if jq -e 'type == "object"' <<<"$OUT" >/dev/null; then
@@ -116,7 +116,7 @@ expect_rc 0 as admin deal move "$D1" --stage proposal
 expect_rc 0 as admin --json deal ls --stage proposal
 [[ $(items deals | jq -r '[.[].id] | join(" ")') == "$D1 $D2" ]] || fail "deal ls --stage: $OUT"
 expect_rc 0 as admin --json deal ls --owner masha
-[[ $(items deals | jq -r '[.[].id] | join(" ")') == "$D2 $D3" ]] || fail "deal ls --owner: $OUT"
+[[ $(items deals | jq -r '[.[].id] | join(" ")') == "$D1 $D2 $D3" ]] || fail "deal ls --owner: $OUT"
 expect_rc 0 as admin --json deal ls --card "$ID"
 [[ $(items deals | jq -r '[.[].id] | join(" ")') == "$D1 $D3" ]] || fail "deal ls --card: $OUT"
 expect_rc 0 as admin --json deal ls --card "$ID" --stage lead

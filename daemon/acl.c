@@ -1,0 +1,206 @@
+#include "acl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "card.h"
+#include "log.h"
+#include "schema.h"
+
+/* Owners' teams seen by this request: lists meet the same few owners again
+ * and again, so each is read from `users` once per request. */
+#define MEMO 16
+
+struct acl_memo {
+	char owner[MEMO][KART_NAME_MAX];
+	char team[MEMO][KART_NAME_MAX];
+	int n, next;
+};
+
+bool acl_sees_all(const struct req *r)
+{
+	const struct kart_config *cfg = &r->srv->cfg;
+	switch (r->who.role) {
+	case KART__ROLE__ROLE_ADMIN:
+		return true;
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return strcmp(cfg->visibility_supervisor, "all") == 0;
+	case KART__ROLE__ROLE_MANAGER:
+		return strcmp(cfg->visibility_manager, "all") == 0;
+	default:
+		return false;
+	}
+}
+
+static const char *owner_team(struct req *r, const char *owner)
+{
+	if (!r->acl_memo) {
+		r->acl_memo = arena_alloc(r->arena, sizeof(struct acl_memo));
+		if (!r->acl_memo)
+			return NULL;
+		memset(r->acl_memo, 0, sizeof(struct acl_memo));
+	}
+	struct acl_memo *m = r->acl_memo;
+	for (int i = 0; i < m->n; i++)
+		if (strcmp(m->owner[i], owner) == 0)
+			return m->team[i];
+	Kart__UserRecord *u;
+	const char *team = "";
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	if (r->txn && user_load(r->txn, &r->srv->store, owner, &scratch.pb, &u) == 0 && u->user->team)
+		team = u->user->team;
+	int slot = m->n < MEMO ? m->n++ : (m->next++ % MEMO);
+	snprintf(m->owner[slot], KART_NAME_MAX, "%s", owner);
+	snprintf(m->team[slot], KART_NAME_MAX, "%s", team);
+	arena_free(&scratch);
+	return m->team[slot];
+}
+
+/* Same team as r's user, for an owner: both must have a team. */
+static bool same_team(struct req *r, const char *owner)
+{
+	if (!r->who.team[0])
+		return false;
+	const char *t = owner_team(r, owner);
+	return t && strcmp(t, r->who.team) == 0;
+}
+
+static bool visible_owner(struct req *r, const char *owner)
+{
+	if (acl_sees_all(r))
+		return true;
+	owner = owner ? owner : "";
+	const struct kart_config *cfg = &r->srv->cfg;
+	switch (r->who.role) {
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return strcmp(owner, r->who.user) == 0 || same_team(r, owner);
+	case KART__ROLE__ROLE_MANAGER:
+		if (strcmp(owner, r->who.user) == 0)
+			return true;
+		return strcmp(cfg->visibility_manager, "team") == 0 && same_team(r, owner);
+	default:
+		return false;
+	}
+}
+
+bool acl_visible(struct req *r, const Kart__Card *c)
+{
+	return visible_owner(r, c->owner);
+}
+
+/* Reads field 17 (owner) of a stored Card without decoding the rest. */
+static bool card_owner_bytes(const uint8_t *p, size_t len, const char **s, size_t *n)
+{
+	const uint8_t *end = p + len;
+	while (p < end) {
+		uint64_t key = 0;
+		int shift = 0;
+		while (p < end && shift < 64) {
+			key |= (uint64_t)(*p & 0x7f) << shift;
+			shift += 7;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		uint32_t field = (uint32_t)(key >> 3), type = key & 7;
+		uint64_t v = 0;
+		shift = 0;
+		switch (type) {
+		case 0: /* varint */
+			while (p < end && (*p++ & 0x80))
+				;
+			break;
+		case 1:
+			p += 8;
+			break;
+		case 5:
+			p += 4;
+			break;
+		case 2:
+			while (p < end && shift < 64) {
+				v |= (uint64_t)(*p & 0x7f) << shift;
+				shift += 7;
+				if (!(*p++ & 0x80))
+					break;
+			}
+			if (v > (uint64_t)(end - p))
+				return false;
+			if (field == 17) {
+				*s = (const char *)p;
+				*n = (size_t)v;
+				return true;
+			}
+			p += v;
+			break;
+		default:
+			return false;
+		}
+	}
+	*s = "";
+	*n = 0;
+	return true;
+}
+
+bool acl_visible_bytes(struct req *r, const void *bytes, size_t len)
+{
+	if (acl_sees_all(r))
+		return true;
+	const char *s;
+	size_t n;
+	if (!card_owner_bytes(bytes, len, &s, &n) || n >= KART_NAME_MAX)
+		return false;
+	char owner[KART_NAME_MAX];
+	memcpy(owner, s, n);
+	owner[n] = '\0';
+	return visible_owner(r, owner);
+}
+
+void acl_mask(struct req *r, Kart__Card *c)
+{
+	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(c->owner ? c->owner : "", r->who.user) == 0)
+		return;
+	if (r->who.role == KART__ROLE__ROLE_SUPERVISOR && same_team(r, c->owner ? c->owner : ""))
+		return;
+	static char masked[] = "***";
+	if (r->txn)
+		schema_sync(schema_for(r), r->txn, &r->srv->store);
+	if (c->birthday && *c->birthday)
+		c->birthday = masked;
+	if (c->address && *c->address)
+		c->address = masked;
+	c->n_relatives = 0;
+	c->relatives = NULL;
+	struct schema *sc = schema_for(r);
+	for (size_t i = 0; i < c->n_custom; i++) {
+		const Kart__FieldDef *d = schema_find(sc, c->custom[i]->field);
+		if (d && d->sensitive) {
+			Kart__CustomValue *cv = arena_alloc(r->arena, sizeof(*cv));
+			if (!cv)
+				continue;
+			*cv = *c->custom[i];
+			cv->value = masked;
+			c->custom[i] = cv;
+		}
+	}
+}
+
+/* Writer: the audit record of a refused look at a card. */
+static int w_denied(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	return audit_append(r, "card.denied", "card", w->denied_id, "", w->aux, false);
+}
+
+void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
+{
+	log_notice("%s: %s asked for card %llu outside their scope (%s)", r->who.peer, r->who.user,
+		   (unsigned long long)card_id, what);
+	/* a record of its own: the request itself is refused and rolled back */
+	struct wreq *w = wreq_detached(r, w_denied);
+	if (!w)
+		return;
+	w->denied_id = card_id;
+	snprintf(w->aux, sizeof(w->aux), "%s", what);
+	writer_submit(r->srv, w);
+}

@@ -1,0 +1,31 @@
+/* acl: who sees which card, and which of its fields.
+ *
+ * Visibility by role (kartd.conf): an admin sees every card; a supervisor the
+ * cards whose owner is in their team (visibility_supervisor = team | all); a
+ * manager their own (visibility_manager = own | team | all); an auditor none
+ * (the request table already keeps auditors away from cards). A card out of
+ * scope is NOT_FOUND, never a hint that it exists.
+ *
+ * Sensitive fields — custom fields marked sensitive, the birthday, the
+ * relatives and the address — are shown only to the card's owner, to a
+ * supervisor of the owner's team and to admins; anyone else who may see the
+ * card gets them masked. */
+#ifndef KART_ACL_H
+#define KART_ACL_H
+
+#include "kartd.h"
+
+/* Whether r's user may see card c (live or in the trash). */
+bool acl_visible(struct req *r, const Kart__Card *c);
+/* The same from a stored card's bytes, decoding only its owner. */
+bool acl_visible_bytes(struct req *r, const void *bytes, size_t len);
+/* Masks the sensitive fields in place if r's user may not see them. */
+void acl_mask(struct req *r, Kart__Card *c);
+/* Every card is visible to r's user: checks can be skipped. */
+bool acl_sees_all(const struct req *r);
+
+/* Records, from any thread, that r's user asked for cards out of their scope
+ * (the reply says NOT_FOUND). The record is written by the writer. */
+void acl_note_denied(struct req *r, uint64_t card_id, const char *what);
+
+#endif
