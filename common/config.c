@@ -2,6 +2,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +52,20 @@ static const struct ckey keys[] = {
 	U(login_max_failures, 1, 1000, "failed logins within login_window_s that lock the user"),
 	U(login_window_s, 1, 30u * 86400, "the window, in seconds, in which failed logins are counted"),
 	U(login_lockout_s, 1, 30u * 86400, "seconds a user stays locked after too many failed logins; each later lockout doubles"),
+	S(export_default_roles, "roles that may export cards unless a user is granted or revoked the permission: admin, supervisor, manager, comma-separated (empty: none)"),
+	U(export_per_day_manager, 0, 1000000000, "cards a manager may export a day (0: no limit)"),
+	U(export_per_day_supervisor, 0, 1000000000, "cards a supervisor may export a day (0: no limit)"),
+	U(export_per_day_admin, 0, 1000000000, "cards an admin may export a day (0: no limit)"),
+	S(canary_email_domain, "the email domain of the canary rows mixed into every export (a domain you control)"),
+	U(read_retention_days, 1, 36500, "days the record of who read which card is kept"),
+	U(bulk_read_manager, 0, 1000000, "distinct cards a manager may read in a sliding hour before an alert (0: no limit)"),
+	U(bulk_read_supervisor, 0, 1000000, "the same for a supervisor"),
+	U(bulk_read_admin, 0, 1000000, "the same for an admin"),
+	S(bulk_read_policy, "past the bulk read limit: alert, throttle (card reads refused for a minute) or block (until an admin unblocks)"),
+	S(alert_command, "run by /bin/sh -c with each alert as JSON on stdin (empty: none)"),
+	U(alert_command_timeout_s, 1, 3600, "seconds alert_command may run before it is killed"),
+	S(client_certs, "client certificates: off, optional or required (signed by tls/ca.pem; kart admin issue-cert)"),
+	S(cert_required_from, "networks whose clients must present a certificate when client_certs is optional: CIDRs, comma-separated"),
 };
 
 void config_defaults(struct kart_config *c)
@@ -78,6 +96,18 @@ void config_defaults(struct kart_config *c)
 	c->login_max_failures = 5;
 	c->login_window_s = 900;
 	c->login_lockout_s = 900;
+	strcpy(c->export_default_roles, "admin");
+	c->export_per_day_manager = 500;
+	c->export_per_day_supervisor = 5000;
+	c->export_per_day_admin = 0;
+	strcpy(c->canary_email_domain, "example.org");
+	c->read_retention_days = 180;
+	c->bulk_read_manager = 300;
+	c->bulk_read_supervisor = 3000;
+	c->bulk_read_admin = 0;
+	strcpy(c->bulk_read_policy, "block");
+	c->alert_command_timeout_s = 10;
+	strcpy(c->client_certs, "off");
 }
 
 static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
@@ -117,6 +147,40 @@ static int check_str(const struct ckey *k, const char *v, char *why, size_t n)
 	if (strcmp(k->name, "visibility_supervisor") == 0 && strcmp(v, "team") && strcmp(v, "all")) {
 		snprintf(why, n, "must be team or all");
 		return -1;
+	}
+	if (strcmp(k->name, "client_certs") == 0 && strcmp(v, "off") && strcmp(v, "optional") && strcmp(v, "required")) {
+		snprintf(why, n, "must be off, optional or required");
+		return -1;
+	}
+	if (strcmp(k->name, "cert_required_from") == 0 && config_cidr_check(v, why, n) < 0)
+		return -1;
+	if (strcmp(k->name, "bulk_read_policy") == 0 && strcmp(v, "alert") && strcmp(v, "throttle") && strcmp(v, "block")) {
+		snprintf(why, n, "must be alert, throttle or block");
+		return -1;
+	}
+	if (strcmp(k->name, "export_default_roles") == 0) {
+		/* admin, supervisor, manager: comma-separated, spaces allowed */
+		for (const char *p = v; *p;) {
+			while (*p == ' ' || *p == ',')
+				p++;
+			size_t len = strcspn(p, " ,");
+			if (len && !((len == 5 && strncmp(p, "admin", 5) == 0) || (len == 10 && strncmp(p, "supervisor", 10) == 0) ||
+				     (len == 7 && strncmp(p, "manager", 7) == 0))) {
+				snprintf(why, n, "must be a comma-separated list of admin, supervisor and manager");
+				return -1;
+			}
+			p += len;
+		}
+	}
+	if (strcmp(k->name, "canary_email_domain") == 0) {
+		size_t len = strlen(v);
+		bool ok = len >= 3 && strchr(v, '.') && v[0] != '.' && v[0] != '-' && v[len - 1] != '.';
+		for (const char *p = v; ok && *p; p++)
+			ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-';
+		if (!ok) {
+			snprintf(why, n, "must be a domain name in lower case, e.g. example.org");
+			return -1;
+		}
 	}
 	if (strcmp(k->name, "listen") == 0) {
 		char host[256];
@@ -270,4 +334,132 @@ char *config_render(const struct kart_config *c)
 		return NULL;
 	}
 	return out;
+}
+
+/* ---- cert_required_from: networks ---- */
+
+struct cidr {
+	int family;             /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	unsigned bits;
+};
+
+/* Parses one "ADDR[/BITS]" of len bytes. Returns 0 or -1. */
+static int cidr_parse(const char *s, size_t len, struct cidr *out)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *slash = strchr(buf, '/');
+	long bits = -1;
+	if (slash) {
+		*slash = '\0';
+		char *end;
+		if (!slash[1] || slash[1] < '0' || slash[1] > '9')
+			return -1;
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (*end || errno)
+			return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, buf, out->addr) == 1) {
+		out->family = AF_INET;
+		if (bits > 32)
+			return -1;
+		out->bits = bits < 0 ? 32 : (unsigned)bits;
+	} else if (inet_pton(AF_INET6, buf, out->addr) == 1) {
+		out->family = AF_INET6;
+		if (bits > 128)
+			return -1;
+		out->bits = bits < 0 ? 128 : (unsigned)bits;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned bits)
+{
+	unsigned whole = bits / 8, rest = bits % 8;
+	if (memcmp(a, net, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return (a[whole] & mask) == (net[whole] & mask);
+}
+
+/* Calls fn for each item of the list; stops at the first nonzero return. */
+static int cidr_each(const char *list, int (*fn)(const char *item, size_t len, void *ud), void *ud)
+{
+	const char *p = list;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			break;
+		const char *start = p;
+		while (*p && *p != ',' && *p != ' ' && *p != '\t')
+			p++;
+		int rc = fn(start, (size_t)(p - start), ud);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct cidr_check { char *why; size_t n; };
+
+static int check_item(const char *item, size_t len, void *ud)
+{
+	struct cidr_check *c = ud;
+	struct cidr net;
+	if (cidr_parse(item, len, &net) == 0)
+		return 0;
+	snprintf(c->why, c->n, "'%.*s' is not a network such as 10.0.0.0/8 or fd00::/8", (int)(len > 60 ? 60 : len), item);
+	return -1;
+}
+
+int config_cidr_check(const char *list, char *why, size_t n)
+{
+	struct cidr_check c = { why, n };
+	return cidr_each(list, check_item, &c);
+}
+
+struct cidr_want { int family; uint8_t addr[16]; };
+
+static int match_item(const char *item, size_t len, void *ud)
+{
+	const struct cidr_want *w = ud;
+	struct cidr net;
+	if (cidr_parse(item, len, &net) < 0 || net.family != w->family)
+		return 0;
+	return prefix_match(w->addr, net.addr, net.bits) ? 1 : 0;
+}
+
+int config_cidr_match(const char *list, const struct sockaddr *sa)
+{
+	struct cidr_want w = { 0 };
+	if (!list || !*list || !sa)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		w.family = AF_INET;
+		memcpy(w.addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		const uint8_t *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (memcmp(a, mapped, 12) == 0) {
+			w.family = AF_INET;
+			memcpy(w.addr, a + 12, 4);
+		} else {
+			w.family = AF_INET6;
+			memcpy(w.addr, a, 16);
+		}
+	} else {
+		return 0;
+	}
+	return cidr_each(list, match_item, &w) == 1;
 }

@@ -34,6 +34,20 @@ struct kart_config {
 	uint32_t login_max_failures;      /* failed logins within login_window_s that lock a user */
 	uint32_t login_window_s;
 	uint32_t login_lockout_s;         /* the first lockout; each later one doubles */
+	char export_default_roles[64];    /* roles that may export unless granted/revoked: comma-separated */
+	uint32_t export_per_day_manager;  /* cards a day a user of the role may export; 0: unlimited */
+	uint32_t export_per_day_supervisor;
+	uint32_t export_per_day_admin;
+	char canary_email_domain[128];    /* the domain of canary rows' emails */
+	uint32_t read_retention_days;     /* read records older than this are pruned */
+	uint32_t bulk_read_manager;       /* distinct cards a user may read in a sliding hour; 0: no limit */
+	uint32_t bulk_read_supervisor;
+	uint32_t bulk_read_admin;
+	char bulk_read_policy[16];        /* past the limit: alert, throttle or block */
+	char alert_command[1024];         /* run by /bin/sh -c with each alert as JSON on stdin; "": none */
+	uint32_t alert_command_timeout_s; /* killed after this long */
+	char client_certs[16];            /* off, optional or required */
+	char cert_required_from[1024];    /* CIDRs whose peers must present a certificate, comma-separated */
 };
 
 void config_defaults(struct kart_config *c);
@@ -41,6 +55,14 @@ void config_defaults(struct kart_config *c);
  * "line N: what is wrong" into err. */
 int config_parse(struct kart_config *c, const char *text, char *err, size_t errlen);
 int config_load(struct kart_config *c, const char *path, char *err, size_t errlen);
+/* cert_required_from: checks a comma-separated list of CIDRs (IPv4 and IPv6,
+ * "10.0.0.0/8, fd00::/8"; an address alone is a /32 or /128). Returns 0, or
+ * -1 with what is wrong in why. */
+int config_cidr_check(const char *list, char *why, size_t n);
+/* Whether the address (struct sockaddr_in or _in6; IPv4-mapped IPv6 addresses
+ * count as IPv4) is in one of the list's networks. */
+struct sockaddr;
+int config_cidr_match(const char *list, const struct sockaddr *sa);
 /* Renders the config as a commented file, as written by `kartd init`. */
 char *config_render(const struct kart_config *c);
 

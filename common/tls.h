@@ -12,6 +12,14 @@
 /* Server context: certificate chain and key files, TLS minimum "1.2"/"1.3",
  * renegotiation off. Returns NULL and a message in err. */
 SSL_CTX *tls_server_ctx(const char *cert, const char *key, const char *min_version, char *err, size_t errlen);
+/* Server: asks every client for a certificate signed by ca_file, without
+ * failing the handshake when it sends none or one that does not verify: the
+ * caller decides per peer afterwards (SSL_get_verify_result). Returns 0, or -1
+ * and a message in err. */
+int tls_server_request_client_certs(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen);
+/* Client: presents the certificate (chain) in cert_file and the key in
+ * key_file (NULL: the key is in cert_file too, as in a bundle). */
+int tls_client_use_cert(SSL_CTX *ctx, const char *cert_file, const char *key_file, char *err, size_t errlen);
 /* Client context verifying the server against ca_file (PEM). */
 SSL_CTX *tls_client_ctx(const char *ca_file, char *err, size_t errlen);
 /* The first OpenSSL error as text (and clears the queue). */

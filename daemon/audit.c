@@ -90,6 +90,12 @@ int audit_load(struct store *s, struct audit_chain *ch)
 int audit_append(struct req *r, const char *action, const char *object, uint64_t object_id,
 		 const char *object_name, const char *summary, bool ok)
 {
+	return audit_append_severity(r, NULL, action, object, object_id, object_name, summary, ok);
+}
+
+int audit_append_severity(struct req *r, const char *severity, const char *action, const char *object,
+			  uint64_t object_id, const char *object_name, const char *summary, bool ok)
+{
 	struct audit_chain *ch = &r->srv->chain;
 	Kart__AuditEvent ev = KART__AUDIT_EVENT__INIT;
 	ev.seq = ch->seq + 1;
@@ -102,6 +108,7 @@ int audit_append(struct req *r, const char *action, const char *object, uint64_t
 	ev.summary = (char *)(summary ? summary : "");
 	ev.client = r->who.peer;
 	ev.ok = ok;
+	ev.severity = (char *)(severity ? severity : "");
 	size_t n = kart__audit_event__get_packed_size(&ev);
 	uint8_t *val = arena_alloc(r->arena, n + 32);
 	if (!val)
@@ -117,6 +124,12 @@ int audit_append(struct req *r, const char *action, const char *object, uint64_t
 	int rc = mdb_put(r->txn, r->srv->store.audit, &k, &v, MDB_APPEND);
 	if (rc)
 		return rc;
+	if (severity && strcmp(severity, "alert") == 0) {
+		/* alerts are found without walking the whole trail (kart alerts) */
+		MDB_val ak = { 8, key }, av = { 0, "" };
+		if ((rc = mdb_put(r->txn, r->srv->store.alerts, &ak, &av, MDB_APPEND)))
+			return rc;
+	}
 	ch->seq = ev.seq;
 	memcpy(ch->hash, val, 32);
 	return 0;

@@ -22,6 +22,10 @@ int audit_load(struct store *s, struct audit_chain *ch);
  * here. Returns 0 or an MDB code. */
 int audit_append(struct req *r, const char *action, const char *object, uint64_t object_id,
 		 const char *object_name, const char *summary, bool ok);
+/* The same with a severity ("" or NULL: none; "alert": also indexed in the
+ * `alerts` database, which `kart alerts` and alert_command read; reads.h). */
+int audit_append_severity(struct req *r, const char *severity, const char *action, const char *object,
+			  uint64_t object_id, const char *object_name, const char *summary, bool ok);
 /* The chain hash of one record: HMAC-SHA256(key, prev || seq (u64 BE) || bytes). */
 int audit_chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
 		     uint8_t out[32]);

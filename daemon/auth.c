@@ -41,7 +41,11 @@ static void start_next(struct server *srv);
 static void work(uv_work_t *w)
 {
 	struct hash_job *j = w->data;
-	if (j->verify)
+	if (j->verify && j->new_password[0]) {
+		j->ok = auth_verify_password(j->encoded, j->password) &&
+			auth_hash_password(&j->srv->cfg, j->new_password, j->encoded, sizeof(j->encoded)) == 0;
+		explicit_bzero(j->new_password, sizeof(j->new_password));
+	} else if (j->verify)
 		j->ok = auth_verify_password(j->encoded, j->password);
 	else
 		j->ok = auth_hash_password(&j->srv->cfg, j->password, j->encoded, sizeof(j->encoded)) == 0;
@@ -127,7 +131,7 @@ static void hashed(struct hash_job *j)
 	if (j->cancelled) {
 		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "the server is stopping; try again shortly");
 	} else {
-		if (j->verify)
+		if (j->verify && !j->new_password_given)
 			w->verified = j->ok;
 		else /* the writer turns an empty hash into an error reply */
 			snprintf(w->aux, sizeof(w->aux), "%s", j->ok ? j->encoded : "");
@@ -135,6 +139,37 @@ static void hashed(struct hash_job *j)
 	}
 	explicit_bzero(j, sizeof(*j));
 	free(j);
+}
+
+int auth_change_then_write(struct req *r, const char *old_password, const char *encoded, const char *new_password,
+			   handler_fn fn)
+{
+	if (r->conn->pending_hashes >= CONN_MAX_HASHES)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "too many logins at once on this connection");
+	struct hash_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	snprintf(j->password, sizeof(j->password), "%s", old_password);
+	snprintf(j->new_password, sizeof(j->new_password), "%s", new_password);
+	snprintf(j->encoded, sizeof(j->encoded), "%s", encoded);
+	j->verify = true;
+	j->new_password_given = true;
+	j->cb = hashed;
+	struct wreq *w = req_to_wreq_copy(r, fn);
+	if (!w) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	j->ud = w;
+	if (auth_queue(r->srv, j) < 0) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "too many logins at once; try again shortly");
+		return H_DEFER;
+	}
+	r->conn->pending_hashes++;
+	return H_DEFER;
 }
 
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,

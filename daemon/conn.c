@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs.h"
 #include "kartd.h"
 #include "log.h"
 #include "util.h"
@@ -87,6 +88,15 @@ static void conn_close_after_flush(struct conn *c)
 	conn_flush(c);
 	if (c->out_queued == 0)
 		conn_close(c);
+}
+
+void conn_end(struct conn *c)
+{
+	if (!conn_is_open(c))
+		return;
+	conn_flush(c); /* replies before close_notify */
+	tls_engine_shutdown(&c->tls);
+	conn_close_after_flush(c);
 }
 
 void conn_take_arena(struct conn *c, struct arena *into)
@@ -494,6 +504,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		if (hs == TLS_WANT)
 			return;
 		c->tls_done = true;
+		certs_on_handshake(c);
 	}
 	uint8_t plain[16384];
 	for (;;) {
@@ -601,6 +612,9 @@ void conn_accept(struct server *srv)
 			port = ntohs(a->sin6_port);
 			snprintf(c->who.peer, sizeof(c->who.peer), "[%s]:%d", host, port);
 		}
+		certs_on_accept(c, (struct sockaddr *)&ss);
+	} else {
+		certs_on_accept(c, NULL);
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
 	frame_asm_init(&c->in, srv->cfg.max_frame);

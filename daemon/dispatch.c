@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "certs.h"
 #include "kartd.h"
 #include "log.h"
 #include "pbjson.h"
+#include "reads.h"
 #include "util.h"
 
 enum {
@@ -73,6 +75,19 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_SEGMENT_REMOVE] = { "remove segments", h_segment_remove, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_REINDEX] = { "rebuild indexes", h_reindex, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CARD_IMPORT] = { "import cards", h_card_import, F_WRITE, ROLE(ADMIN) | ROLE(SUPERVISOR) },
+	/* export: a pool job; the export permission and the quota are checked in the handler */
+	[KART__ENVELOPE__BODY_EXPORT] = { "export cards", h_export, 0, STAFF },
+	[KART__ENVELOPE__BODY_EXPORT_LIST] = { "list exports", h_export_list, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
+	[KART__ENVELOPE__BODY_LEAK_TRACE] = { "trace leaked files", h_leak_trace, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
+	[KART__ENVELOPE__BODY_USER_GRANT] = { "grant permissions", h_user_grant, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_USER_QUOTA] = { "set quotas", h_user_quota, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CARD_CANARY] = { "mark canary cards", h_card_canary, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_READ_QUERY] = { "read the record of reads", h_read_query, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
+	[KART__ENVELOPE__BODY_ALERT_QUERY] = { "read alerts", h_alert_query, 0, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_USER_UNBLOCK] = { "unblock users", h_user_unblock, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CERT_ISSUE] = { "issue certificates", h_cert_issue, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CERT_REVOKE] = { "revoke certificates", h_cert_revoke, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CERT_LIST] = { "list certificates", h_cert_list, 0, ROLE(ADMIN) },
 };
 
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
@@ -139,6 +154,18 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	kart__envelope__init(&r.out);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
+	/* a certificate missing where one is required, or revoked since: refused,
+	 * whatever was asked, and the connection ends */
+	const char *refused = certs_check(c, r.now);
+	if (refused) {
+		log_notice("%s: refused: %s", c->who.peer, refused);
+		r.id = r.in ? r.in->request_id : 0;
+		req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
+		reply_now(c, &r);
+		arena_reset(&c->arena);
+		conn_end(c);
+		return;
+	}
 	if (!r.in) {
 		log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
 		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
@@ -186,6 +213,9 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 			  role, rt->name);
 		goto reply;
 	}
+	/* a user blocked or throttled for bulk reading reads no cards (reads.h) */
+	if (reads_gate(&r) != H_OK)
+		goto reply;
 	if (rt->flags & F_WRITE) {
 		struct wreq *w = req_to_wreq(&r, rt->fn);
 		if (!w) {

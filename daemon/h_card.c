@@ -8,6 +8,7 @@
 #include "card.h"
 #include "kartd.h"
 #include "log.h"
+#include "reads.h"
 #include "text.h"
 
 static int reply_card(struct req *r, Kart__Card *c)
@@ -164,6 +165,7 @@ int h_card_get(struct req *r)
 		return rc;
 	if (r->who.role == KART__ROLE__ROLE_ADMIN) {
 		/* the stored bytes are the Card message: no decode, no re-encode */
+		reads_record(r, &m->id, 1, "show");
 		return req_reply_packed(r, KART__ENVELOPE__BODY_CARD, v.mv_data, v.mv_size);
 	}
 	Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
@@ -173,6 +175,7 @@ int h_card_get(struct req *r)
 		acl_note_denied(r, m->id, "show");
 		return not_found(r, m->id, m->trash);
 	}
+	reads_record(r, &m->id, 1, "show");
 	return reply_card(r, c);
 }
 
@@ -278,6 +281,8 @@ static bool list_page(struct stream *s, struct req *r)
 	uint32_t want = r->srv->cfg.page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
+	if (reads_check(r) != H_OK)
+		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__Card **cards = arena_alloc(r->arena, want * sizeof(*cards));
 	MDB_cursor *cur = NULL;
@@ -305,6 +310,7 @@ static bool list_page(struct stream *s, struct req *r)
 	/* is there more after this page? */
 	bool last = rc != 0;
 	mdb_cursor_close(cur);
+	reads_record_cards(r, cards, page->n_cards, "card ls");
 	if (st->remaining) {
 		st->remaining -= (uint32_t)page->n_cards;
 		if (st->remaining == 0)
@@ -512,6 +518,7 @@ int h_card_history(struct req *r)
 		vers[page->n_versions++] = ver;
 	}
 	page->versions = vers;
+	reads_record(r, &r->in->card_history->id, 1, "history");
 	r->out.body_case = KART__ENVELOPE__BODY_HISTORY_PAGE;
 	r->out.history_page = page;
 	return H_OK;

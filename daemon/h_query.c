@@ -17,6 +17,7 @@
 #include "kartd.h"
 #include "log.h"
 #include "pbjson.h"
+#include "reads.h"
 #include "schema.h"
 #include "text.h"
 
@@ -219,6 +220,7 @@ int h_find(struct req *r)
 	}
 	if (hidden)
 		acl_note_denied(r, 0, arena_printf(r->arena, "find '%.60s': %zu cards outside scope", text, hidden));
+	reads_record_cards(r, cards, page->n_cards, "find");
 	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
 	r->out.find_page = page;
 	return H_OK;
@@ -320,6 +322,8 @@ static bool ids_page(struct stream *s, struct req *r)
 {
 	struct ids_state *st = s->state;
 	uint32_t want = r->srv->cfg.page_size;
+	if (reads_check(r) != H_OK)
+		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__Card **cards = arena_alloc(r->arena, want * sizeof(*cards));
 	if (!page || !cards) {
@@ -335,6 +339,7 @@ static bool ids_page(struct stream *s, struct req *r)
 			cards[page->n_cards++] = c;
 		}
 	}
+	reads_record_cards(r, cards, page->n_cards, "ls");
 	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
 	r->out.card_page = page;
 	return st->pos >= st->n;

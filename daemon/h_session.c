@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "certs.h"
 #include "kartd.h"
 #include "log.h"
 #include "util.h"
@@ -193,6 +194,8 @@ int h_login(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "password", "password missing or too long");
 	if (r->conn->authed)
 		conn_clear_session(r->conn);
+	if (!certs_user_ok(r->conn, m->user))
+		return certs_refuse_login(r, m->user);
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, m->user, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
@@ -217,6 +220,8 @@ int h_resume(struct req *r)
 	Kart__UserRecord *u = NULL;
 	if (rc == 0 && sr && sr->expires_at > r->now &&
 	    user_load(r->txn, &r->srv->store, sr->user, &r->arena->pb, &u) == 0 && !u->user->locked) {
+		if (!certs_user_ok(r->conn, sr->user))
+			return certs_refuse_login(r, sr->user);
 		conn_set_session(r->conn, sr->user, u->user->role, u->user->team, sr->expires_at, key);
 		return reply_session(r, "", sr->user, u->user->role, u->user->team, sr->expires_at);
 	}

@@ -14,6 +14,7 @@
 #include "kartd.h"
 #include "money.h"
 #include "pbjson.h"
+#include "reads.h"
 #include "text.h"
 
 #define TEXT_MAX 10000          /* characters */
@@ -212,6 +213,7 @@ int h_timeline_query(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)
 		return rc;
+	reads_record(r, &m->card_id, 1, "timeline");
 	struct stream *s = stream_new(r, timeline_page);
 	struct timeline_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
 	if (!st) {

@@ -145,6 +145,13 @@ int h_user_list(struct req *r)
 static int w_user_passwd(struct req *r)
 {
 	Kart__UserPasswd *m = r->in->user_passwd;
+	if (!wreq_of(r)->aux[0] && m->old_password && *m->old_password) {
+		int arc = audit_append(r, "user.passwd", "user", 0, m->name, "refused: wrong current password", false);
+		if (arc)
+			return arc;
+		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "old_password", "the current password is wrong");
+		return H_OK; /* keep the audit record */
+	}
 	if (!wreq_of(r)->aux[0])
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	Kart__UserRecord *u;
@@ -197,6 +204,16 @@ int h_user_passwd(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
 	if (rc)
 		return rc;
+	if (r->who.role != KART__ROLE__ROLE_ADMIN) {
+		/* one's own password: only with the current one, so a session left
+		 * open cannot take the account over */
+		if (!m->old_password || !*m->old_password)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "old_password",
+					 "give your current password to change it");
+		if (strlen(m->old_password) >= sizeof(((struct hash_job *)0)->password))
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "old_password", "password too long");
+		return auth_change_then_write(r, m->old_password, u->password_hash, m->password, w_user_passwd);
+	}
 	return auth_then_write(r, m->password, NULL, w_user_passwd, NULL);
 }
 

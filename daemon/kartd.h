@@ -43,6 +43,7 @@ struct schema {
 #define KART_SERVER_NAME "kartd 0.1.0"
 
 struct server;
+struct reads;
 struct conn;
 struct stream;
 struct wbuf;
@@ -115,6 +116,7 @@ struct wreq {
 	uint64_t denied_id;         /* acl.c: the card a refused look was at */
 	bool verified;              /* login: the password matched */
 	char aux[256];              /* login: the new token; user add/passwd: the new hash */
+	void *ud;                   /* the handler's own state (h_export.c: the export job) */
 };
 
 #define wreq_of(req) ((struct wreq *)((char *)(req) - offsetof(struct wreq, r)))
@@ -136,6 +138,17 @@ void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message);
 void wreq_free(struct wreq *w);
 
 /* ---- conn.c ---- */
+
+/* certs.c: the client certificate a connection presented, read once its TLS
+ * handshake is done. */
+struct peer_cert {
+	bool required;              /* client_certs = required, or the peer is in cert_required_from */
+	bool valid;                 /* signed by the instance CA, issued here, in date at the handshake */
+	char user[KART_NAME_MAX];   /* its CN */
+	char serial[48];            /* hex, lower case */
+	int64_t not_after;          /* unix seconds */
+	char error[200];            /* a certificate was sent but not accepted: why; "" otherwise */
+};
 
 struct conn {
 	uv_tcp_t tcp;               /* must stay first: handle->data is not used */
@@ -166,6 +179,7 @@ struct conn {
 	/* plaintext replies not yet encrypted: one TLS record per flush, not per reply */
 	uint8_t *plain;
 	size_t plain_len, plain_cap;
+	struct peer_cert cert;
 };
 
 void conn_accept(struct server *srv);
@@ -180,6 +194,8 @@ void conn_send(struct conn *c, const Kart__Envelope *e);
 void conn_send_packed(struct conn *c, uint64_t id, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 void conn_flush(struct conn *c);
 void conn_close(struct conn *c);
+/* Sends what is queued (a last error reply) and close_notify, then closes. */
+void conn_end(struct conn *c);
 void conn_ref(struct conn *c);
 void conn_unref(struct conn *c);
 bool conn_is_open(const struct conn *c);
@@ -235,9 +251,11 @@ struct hash_job {
 	struct server *srv;
 	bool verify;                /* verify `encoded` against password, or hash password into `encoded` */
 	char password[1024];
+	char new_password[1024];    /* verify `password`, then (if it matched) hash this into encoded */
 	char encoded[256];
 	bool ok;
 	bool cancelled;             /* the daemon is stopping: answer, do not write */
+	bool new_password_given;
 	hash_cb cb;
 	void *ud;
 };
@@ -248,6 +266,10 @@ int auth_queue(struct server *srv, struct hash_job *j);
  * new hash in aux, "" if hashing failed). Returns H_DEFER, or an error reply. */
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
 		    wreq_done_fn done);
+/* Verifies old_password against encoded and, if it matches, hashes
+ * new_password: fn then finds the new hash in aux ("" on a mismatch). */
+int auth_change_then_write(struct req *r, const char *old_password, const char *encoded, const char *new_password,
+			   handler_fn fn);
 /* Stopping: jobs not yet started run their callbacks with cancelled set. */
 void auth_cancel_queued(struct server *srv);
 void auth_session_key(const char *token, uint8_t out[32]);
@@ -290,6 +312,13 @@ struct server {
 
 	/* custom field definitions, one cache per thread (schema.h) */
 	struct schema schema_loop, schema_writer;
+
+	/* reads.h: the loop's buffer of reads, per-user bulk-read tracking, alert commands */
+	struct reads *reads;
+	uv_timer_t reads_timer;     /* flushes the buffer every second */
+
+	/* client certificates: the CA, the databases, the revoked serials (certs.h) */
+	struct certs *certs;
 };
 
 void server_maybe_finish(struct server *srv);
@@ -346,5 +375,20 @@ int h_segment_show(struct req *r);
 int h_segment_remove(struct req *r);
 int h_reindex(struct req *r);
 int h_card_import(struct req *r);
+/* h_export.c: exports, their permission and quota, leak tracing */
+int h_export(struct req *r);
+int h_export_list(struct req *r);
+int h_leak_trace(struct req *r);
+int h_user_grant(struct req *r);
+int h_user_quota(struct req *r);
+/* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
+int h_card_canary(struct req *r);
+int h_read_query(struct req *r);
+int h_alert_query(struct req *r);
+int h_user_unblock(struct req *r);
+/* certs.c: client certificates */
+int h_cert_issue(struct req *r);
+int h_cert_revoke(struct req *r);
+int h_cert_list(struct req *r);
 
 #endif

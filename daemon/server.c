@@ -14,8 +14,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "audit.h"
+#include "certs.h"
 #include "init.h"
 #include "log.h"
+#include "reads.h"
 #include "schema.h"
 #include "server.h"
 #include "util.h"
@@ -39,6 +41,7 @@ void server_maybe_finish(struct server *srv)
 	if (!srv->drained && srv->inflight == 0) {
 		srv->drained = true;
 		conn_shutdown_all(srv);
+		reads_stop(srv); /* the last reads, before the writer stops */
 		writer_stop(srv);
 		uv_close((uv_handle_t *)&srv->sigterm, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->sigint, on_timer_closed);
@@ -47,6 +50,7 @@ void server_maybe_finish(struct server *srv)
 		srv->timer_closed = true;
 		uv_close((uv_handle_t *)&srv->sweep, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 	}
 }
 
@@ -200,6 +204,8 @@ int kartd_run(const char *dir, const char *listen)
 		close(lockfd);
 		return 1;
 	}
+	if (certs_init(&srv) < 0)
+		goto cleanup;
 	/* verified for unknown users so a refusal takes as long either way */
 	uint8_t junk[16];
 	char junkhex[33];
@@ -218,6 +224,10 @@ int kartd_run(const char *dir, const char *listen)
 	srv.sweep.data = &srv;
 	uv_timer_init(srv.loop, &srv.hourly);
 	srv.hourly.data = &srv;
+	uv_timer_init(srv.loop, &srv.reads_timer);
+	srv.reads_timer.data = &srv;
+	if (reads_start(&srv) < 0)
+		log_err("cannot load the users blocked for bulk reading");
 	if (start_listener(&srv) < 0) {
 		/* nothing was accepted: stop the writer and close what was opened */
 		srv.stopping = true;
@@ -234,6 +244,7 @@ int kartd_run(const char *dir, const char *listen)
 		period = 50;
 	uv_timer_start(&srv.sweep, on_sweep, period, period);
 	uv_timer_start(&srv.hourly, on_hour, 3600 * 1000, 3600 * 1000);
+	uv_timer_start(&srv.reads_timer, reads_tick, 1000, 1000);
 
 	log_head(&srv, "start");
 	log_notice("listening on %s", srv.listen_addr);
@@ -268,6 +279,8 @@ cleanup:
 	store_close(&srv.store);
 	schema_free(&srv.schema_loop);
 	schema_free(&srv.schema_writer);
+	reads_free(&srv);
+	certs_free(&srv);
 	SSL_CTX_free(srv.tls);
 	log_notice("stopped");
 	close(lockfd);

@@ -22,6 +22,10 @@ static int open_dbs(struct store *s)
 		{ "ix_tag", &s->ix_tag, IX }, { "ix_city", &s->ix_city, IX }, { "ix_owner", &s->ix_owner, IX },
 		{ "ix_sector", &s->ix_sector, IX }, { "ix_birthday", &s->ix_birthday, IX },
 		{ "ix_custom", &s->ix_custom, IX },
+		{ "exports", &s->exports, 0 }, { "export_cards", &s->export_cards, 0 },
+		{ "export_canaries", &s->export_canaries, 0 },
+		{ "canaries", &s->canaries, 0 }, { "reads_by_card", &s->reads_by_card, 0 },
+		{ "reads_by_user", &s->reads_by_user, 0 }, { "alerts", &s->alerts, 0 },
 	};
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, dbs[i].dbi);
@@ -57,7 +61,7 @@ int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max
 	int rc = mdb_env_create(&s->env);
 	if (rc)
 		return rc;
-	if ((rc = mdb_env_set_maxdbs(s->env, 32)) || (rc = mdb_env_set_maxreaders(s->env, max_readers)))
+	if ((rc = mdb_env_set_maxdbs(s->env, 64)) || (rc = mdb_env_set_maxreaders(s->env, max_readers)))
 		goto fail;
 	/* never below what the file already holds */
 	if ((rc = mdb_env_set_mapsize(s->env, map_size)))

@@ -55,6 +55,8 @@ struct cli {
 	bool trust;             /* --trust: pin a server seen for the first time */
 	const char *server;
 	const char *ca;
+	const char *cert;       /* --cert/KART_CERT: client certificate (or bundle) */
+	const char *key;        /* --key/KART_KEY: its key, when not in the bundle */
 	char home[PATH_MAX];    /* $KART_HOME; created only when written to */
 };
 
@@ -120,6 +122,20 @@ int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a);
 int cmd_audit(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_verify(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_head(struct cli *cli, const struct cmd_args *a);
+/* exports and leak tracing (cmd.c, at the end) */
+int cmd_export(struct cli *cli, const struct cmd_args *a);
+int cmd_exports(struct cli *cli, const struct cmd_args *a);
+int cmd_leak_trace(struct cli *cli, const struct cmd_args *a);
+int cmd_user_grant(struct cli *cli, const struct cmd_args *a);
+int cmd_user_revoke(struct cli *cli, const struct cmd_args *a);
+int cmd_user_quota(struct cli *cli, const struct cmd_args *a);
+int cmd_audit_reads(struct cli *cli, const struct cmd_args *a);
+int cmd_alerts(struct cli *cli, const struct cmd_args *a);
+int cmd_card_canary(struct cli *cli, const struct cmd_args *a);
+int cmd_user_unblock(struct cli *cli, const struct cmd_args *a);
+int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a);
+int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a);
+int cmd_admin_certs(struct cli *cli, const struct cmd_args *a);
 
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
  * exit code to use. */
@@ -143,6 +159,7 @@ int out_json_body(const Kart__Envelope *e);
 enum out_list_kind {
 	OUT_LIST_CARDS, OUT_LIST_USERS, OUT_LIST_AUDIT, OUT_LIST_FIELDS, OUT_LIST_TIMELINE,
 	OUT_LIST_DEALS, OUT_LIST_SEGMENTS, OUT_LIST_RELATIVES, OUT_LIST_VERSIONS,
+	OUT_LIST_READS,
 };
 
 struct out_list {
@@ -163,6 +180,8 @@ void out_list_segment(struct out_list *l, const Kart__Segment *s);
 /* Relatives are numbered from 1 in the order given, as RelativeRemove counts. */
 void out_list_relative(struct out_list *l, const Kart__Relative *r);
 void out_list_version(struct out_list *l, const Kart__Version *v);
+/* kart audit reads: TIME, USER, CARD, HOW. */
+void out_list_read(struct out_list *l, const Kart__ReadRecord *rec);
 /* Flushes what a page produced, so a pipe sees it before the next page. */
 void out_list_flush(struct out_list *l);
 /* Closes the JSON array (or prints the header of an empty table). */
@@ -182,6 +201,12 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
 void out_offboard_report(const Kart__OffboardReport *rep);
 /* Minor units (kopecks) as money: "1 234.50", "-0.05". */
 const char *out_money(int64_t minor, char *buf, size_t n);
+/* `kart admin certs` (and revoke-cert): the certificates as a table or a JSON array. */
+int out_cert_list(const Kart__CertPage *page, bool json);
+/* `kart exports`: a table or a JSON array of the export records. */
+int out_export_list(const Kart__ExportPage *page, bool json);
+/* `kart leak trace`: the ranked matches, their evidence and the verdict. */
+void out_leak_report(const Kart__LeakReport *rep);
 /* Short enum names ("admin", "hot"); "" when unset. */
 const char *out_role_name(Kart__Role role, char *buf, size_t n);
 

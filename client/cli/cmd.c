@@ -27,6 +27,8 @@ struct session {
 	json_t *root;           /* owns the strings below */
 	const char *server;
 	const char *ca;
+	const char *cert;       /* client certificate and key, if one was used */
+	const char *key;
 	const char *user;
 	const char *token;
 };
@@ -60,6 +62,8 @@ static enum session_state session_load(const struct cli *cli, struct session *s)
 		return SESSION_DAMAGED;
 	s->server = json_str(s->root, "server");
 	s->ca = json_str(s->root, "ca");
+	s->cert = json_str(s->root, "cert");
+	s->key = json_str(s->root, "key");
 	s->user = json_str(s->root, "user");
 	s->token = json_str(s->root, "token");
 	return s->token ? SESSION_OK : SESSION_DAMAGED;
@@ -91,10 +95,10 @@ static int make_private_dirs(const char *path)
 	return 0;
 }
 
-static int session_save(const struct cli *cli, const char *server, const char *ca,
-			const char *user, const char *token)
+static int session_save(const struct cli *cli, const struct kc_options *o, const char *user, const char *token)
 {
-	char path[PATH_MAX + 16], ca_abs[PATH_MAX];
+	const char *server = o->server, *ca = o->ca_file;
+	char path[PATH_MAX + 16], ca_abs[PATH_MAX], cert_abs[PATH_MAX], key_abs[PATH_MAX];
 	json_t *root = json_object();
 	char *json = NULL, *text = NULL;
 	int rc = 0, bad = !root;
@@ -103,6 +107,12 @@ static int session_save(const struct cli *cli, const char *server, const char *c
 		bad |= json_object_set_new(root, "server", json_string(server));
 		if (ca)
 			bad |= json_object_set_new(root, "ca", json_string(realpath(ca, ca_abs) ? ca_abs : ca));
+		if (o->cert_file)
+			bad |= json_object_set_new(root, "cert",
+						   json_string(realpath(o->cert_file, cert_abs) ? cert_abs : o->cert_file));
+		if (o->cert_file && o->key_file)
+			bad |= json_object_set_new(root, "key",
+						   json_string(realpath(o->key_file, key_abs) ? key_abs : o->key_file));
 		bad |= json_object_set_new(root, "user", json_string(user));
 		bad |= json_object_set_new(root, "token", json_string(token));
 	}
@@ -153,6 +163,9 @@ static void connect_options(const struct cli *cli, const struct session *s, stru
 	memset(o, 0, sizeof(*o));
 	o->server = cli->server ? cli->server : s && s->server ? s->server : KART_DEFAULT_SERVER;
 	o->ca_file = cli->ca ? cli->ca : s && s->ca ? s->ca : NULL;
+	/* a certificate given now comes with its own key (or holds it), never the saved one */
+	o->cert_file = cli->cert ? cli->cert : s && s->cert ? s->cert : NULL;
+	o->key_file = cli->cert ? cli->key : s && s->cert ? s->key : NULL;
 	o->client_name = KART_CLIENT_NAME;
 	/* no CA: the server's certificate is pinned in KART_HOME */
 	if ((size_t)snprintf(pin_file, sizeof(pin_file), "%s/known_servers", cli->home) < sizeof(pin_file) &&
@@ -291,6 +304,10 @@ static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__Body
 		case KART__ENVELOPE__BODY_HISTORY_PAGE:
 			for (size_t i = 0; i < e->history_page->n_versions; i++)
 				out_list_version(list, e->history_page->versions[i]);
+			break;
+		case KART__ENVELOPE__BODY_READ_PAGE:
+			for (size_t i = 0; i < e->read_page->n_reads; i++)
+				out_list_read(list, e->read_page->reads[i]);
 			break;
 		default:
 			break;
@@ -471,7 +488,7 @@ int cmd_login(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	}
 	const char *name = *resp->session->user ? resp->session->user : user;
-	rc = session_save(cli, o.server, o.ca_file, name, resp->session->token);
+	rc = session_save(cli, &o, name, resp->session->token);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -639,9 +656,24 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 	Kart__Envelope *resp = NULL;
 	Kart__UserPasswd passwd = KART__USER_PASSWD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	char *password = NULL, prompt[256];
+	char *password = NULL, *old = NULL, prompt[256];
 	int rc;
 
+	const char *old_file = args_value(a, "old-password-file");
+	if (old_file) {
+		FILE *f = fopen(old_file, "r");
+		if (!f) {
+			rc = out_error(KC_ERR_OTHER, "cannot open password file %s: %s", old_file, strerror(errno));
+			goto cleanup;
+		}
+		old = first_line(f);
+		fclose(f);
+	} else if (isatty(STDIN_FILENO)) {
+		struct session s;
+		if (session_load(cli, &s) == SESSION_OK && s.user && strcmp(s.user, name) == 0)
+			old = prompt_hidden("Current password: ");
+		session_free(&s);
+	}
 	snprintf(prompt, sizeof(prompt), "New password for %s: ", name);
 	rc = read_password(a, prompt, true, &password);
 	if (rc)
@@ -651,6 +683,7 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	passwd.name = (char *)name;
 	passwd.password = password;
+	passwd.old_password = old ? old : (char *)"";
 	req.body_case = KART__ENVELOPE__BODY_USER_PASSWD;
 	req.user_passwd = &passwd;
 	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
@@ -662,6 +695,7 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 		printf("password changed for %s\n", name);
 cleanup:
 	free_secret(password);
+	free_secret(old);
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
@@ -2161,6 +2195,598 @@ int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a)
 	if (!rc && reindex.check && (r->missing || r->extra))
 		rc = out_error(KC_ERR_OTHER, "the indexes need repair (run: kart admin reindex)");
 cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- client certificates ---- */
+
+int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a)
+{
+	const char *user = a->pos[0];
+	const char *days_text = args_value(a, "days");
+	const char *file = args_value(a, "output");
+	char default_file[PATH_MAX], until[32];
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CertIssue issue = KART__CERT_ISSUE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	char *bundle = NULL;
+	uint64_t days = 0;
+	int rc;
+
+	if (days_text) {
+		rc = parse_count(days_text, "--days", 3650, &days);
+		if (rc)
+			return rc;
+		if (days == 0)
+			return out_error(KC_ERR_USAGE, "bad --days '%s': at least 1", days_text);
+	}
+	if (!file) {
+		if ((size_t)snprintf(default_file, sizeof(default_file), "%s.pem", user) >= sizeof(default_file))
+			return out_error(KC_ERR_USAGE, "user name too long");
+		file = default_file;
+	}
+	/* a private key is never written over something else */
+	if (access(file, F_OK) == 0)
+		return out_error(KC_ERR_CONFLICT, "%s already exists; remove it or choose another file with -o", file);
+	issue.user = (char *)user;
+	issue.days = (uint32_t)days;
+	req.body_case = KART__ENVELOPE__BODY_CERT_ISSUE;
+	req.cert_issue = &issue;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CERT_BUNDLE, &c, &resp);
+	if (rc)
+		goto cleanup;
+	const Kart__CertBundle *b = resp->cert_bundle;
+	if (asprintf(&bundle, "%s%s%s", b->key_pem, b->cert_pem, b->ca_pem) < 0) {
+		bundle = NULL;
+		rc = out_error(KC_ERR_OTHER, "out of memory");
+		goto cleanup;
+	}
+	if (util_write_file(file, bundle, strlen(bundle), 0600) < 0) {
+		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s (certificate %s was issued; revoke it with: kart admin revoke-cert %s)",
+			       file, strerror(errno), b->serial, b->serial);
+		goto cleanup;
+	}
+	if (cli->json) {
+		rc = out_json_message(&b->base, "key_pem");
+	} else {
+		util_format_time(b->not_after, until, sizeof(until));
+		printf("certificate for %s written to %s (key, certificate and CA; keep it private)\n", b->user, file);
+		printf("  serial:      %s\n  valid until: %s\n", b->serial, until);
+		printf("use it with: kart --cert %s login %s\n", file, b->user);
+	}
+cleanup:
+	if (bundle)
+		explicit_bzero(bundle, strlen(bundle));
+	free(bundle);
+	if (resp && resp->body_case == KART__ENVELOPE__BODY_CERT_BUNDLE && resp->cert_bundle->key_pem)
+		explicit_bzero(resp->cert_bundle->key_pem, strlen(resp->cert_bundle->key_pem));
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CertRevoke revoke = KART__CERT_REVOKE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	revoke.serial = (char *)a->pos[0];
+	req.body_case = KART__ENVELOPE__BODY_CERT_REVOKE;
+	req.cert_revoke = &revoke;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (resp->body_case == KART__ENVELOPE__BODY_CERT_PAGE && resp->cert_page->n_certs == 1) {
+		const Kart__CertInfo *info = resp->cert_page->certs[0];
+		if (cli->json)
+			rc = out_json_message(&info->base, NULL);
+		else
+			printf("certificate %s of %s revoked; connections using it are refused from now on\n", info->serial,
+			       info->user);
+	} else if (cli->json) {
+		rc = out_json_body(resp);
+	} else {
+		printf("certificate %s revoked\n", a->pos[0]);
+	}
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_admin_certs(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CertList list = KART__CERT_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	req.body_case = KART__ENVELOPE__BODY_CERT_LIST;
+	req.cert_list = &list;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CERT_PAGE, &c, &resp);
+	if (rc == 0)
+		rc = out_cert_list(resp->cert_page, cli->json);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- reads, canaries, alerts ---- */
+
+int cmd_audit_reads(struct cli *cli, const struct cmd_args *a)
+{
+	const char *card_text = args_value(a, "card"), *user = args_value(a, "user");
+	const char *limit_text = args_value(a, "limit");
+	int64_t now = util_now_us() / 1000000;
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__ReadQuery query = KART__READ_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t limit = 0;
+	int rc = 0;
+
+	if (!card_text && !user)
+		return out_error(KC_ERR_USAGE, "'audit reads' needs --card ID or --user USER (see: kart audit reads --help)");
+	if (card_text)
+		rc = parse_id(card_text, "--card", &query.card_id);
+	if (!rc)
+		rc = time_option(a, "since", now, &query.since);
+	if (!rc)
+		rc = time_option(a, "until", now, &query.until);
+	if (!rc && limit_text)
+		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (rc)
+		goto cleanup;
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	query.user = (char *)(user ? user : "");
+	query.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_READ_QUERY;
+	req.read_query = &query;
+	out_list_begin(&list, OUT_LIST_READS, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_READ_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+int cmd_alerts(struct cli *cli, const struct cmd_args *a)
+{
+	const char *limit_text = args_value(a, "limit");
+	int64_t now = util_now_us() / 1000000;
+	struct kc *c = NULL;
+	struct out_list list;
+	Kart__AlertQuery query = KART__ALERT_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t limit = 0;
+	int rc;
+
+	rc = time_option(a, "since", now, &query.since);
+	if (!rc && limit_text)
+		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (rc)
+		goto cleanup;
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	query.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_ALERT_QUERY;
+	req.alert_query = &query;
+	out_list_begin(&list, OUT_LIST_AUDIT, cli->json);
+	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, &list);
+cleanup:
+	kc_close(c);
+	return rc;
+}
+
+int cmd_card_canary(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CardCanary canary = KART__CARD_CANARY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rc = parse_id(a->pos[0], "card ID", &canary.id);
+	if (rc)
+		return rc;
+	canary.off = args_flag(a, "off");
+	req.body_case = KART__ENVELOPE__BODY_CARD_CANARY;
+	req.card_canary = &canary;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_OK, &c, &resp);
+	if (rc == 0) {
+		if (cli->json)
+			rc = out_json_body(resp);
+		else
+			printf(canary.off ? "card %llu is no longer a canary\n"
+					  : "card %llu is a canary: anyone reading it raises an alert\n",
+			       (unsigned long long)canary.id);
+	}
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_user_unblock(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserUnblock unblock = KART__USER_UNBLOCK__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	unblock.name = (char *)a->pos[0];
+	req.body_case = KART__ENVELOPE__BODY_USER_UNBLOCK;
+	req.user_unblock = &unblock;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_OK, &c, &resp);
+	if (rc == 0) {
+		if (cli->json)
+			rc = out_json_body(resp);
+		else
+			printf("user %s may read cards again\n", unblock.name);
+	}
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* ---- exports and leak tracing ---- */
+
+/* A file written beside its final name and renamed into place at the end,
+ * so a refused or broken export leaves nothing under that name. */
+struct export_out {
+	const char *path;           /* NULL: standard output */
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+	uint64_t bytes;
+};
+
+static int export_out_write(struct export_out *o, const void *p, size_t n)
+{
+	if (!o->path) {
+		if (n && fwrite(p, 1, n, stdout) != n)
+			return out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
+		o->bytes += n;
+		return 0;
+	}
+	if (!o->f) {
+		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.part-XXXXXX", o->path) >= sizeof(o->tmp))
+			return out_error(KC_ERR_USAGE, "output path too long");
+		int fd = mkstemp(o->tmp); /* 0600: the file holds client data */
+		if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
+			int e = errno;
+			if (fd >= 0) {
+				close(fd);
+				unlink(o->tmp);
+			}
+			o->tmp[0] = '\0';
+			return out_error(KC_ERR_OTHER, "cannot create %s: %s", o->path, strerror(e));
+		}
+	}
+	if (n && fwrite(p, 1, n, o->f) != n)
+		return out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+	o->bytes += n;
+	return 0;
+}
+
+static int export_out_finish(struct export_out *o)
+{
+	if (!o->path)
+		return fflush(stdout) == 0 ? 0 : out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
+	if (!o->f && export_out_write(o, "", 0))
+		return KC_ERR_OTHER;
+	int rc = 0;
+	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+	if (fclose(o->f) != 0 && !rc)
+		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+	o->f = NULL;
+	if (!rc && rename(o->tmp, o->path) != 0)
+		rc = out_error(KC_ERR_OTHER, "cannot rename to %s: %s", o->path, strerror(errno));
+	if (!rc)
+		o->tmp[0] = '\0';
+	return rc;
+}
+
+static void export_out_abandon(struct export_out *o)
+{
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	if (o->tmp[0])
+		unlink(o->tmp);
+	o->tmp[0] = '\0';
+}
+
+int cmd_export(struct cli *cli, const struct cmd_args *a)
+{
+	const char *format = args_value(a, "format"), *delim = args_value(a, "delimiter");
+	const char *where, *segment;
+	struct kc *c = NULL;
+	struct kc_error err;
+	Kart__Envelope *e = NULL;
+	Kart__Export ex = KART__EXPORT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	struct export_out o = { .path = args_value(a, "output") };
+	bool done = false;
+	int rc;
+
+	rc = filter_options(a, "export", false, &where, &segment);
+	if (rc)
+		return rc;
+	if (format && strcmp(format, "csv") != 0 && strcmp(format, "vcard") != 0)
+		return out_error(KC_ERR_USAGE, "bad --format '%s': expected csv or vcard", format);
+	if (delim && strcmp(delim, "tab") == 0)
+		delim = "\t";
+	if (delim && (strlen(delim) != 1 || !strchr(",;|\t", delim[0])))
+		return out_error(KC_ERR_USAGE, "bad --delimiter '%s': expected , ; | or tab", delim);
+	if (delim && format && strcmp(format, "vcard") == 0)
+		return out_error(KC_ERR_USAGE, "--delimiter is for csv");
+	if (o.path && !*o.path)
+		return out_error(KC_ERR_USAGE, "-o needs a file name");
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	ex.where = (char *)(where ? where : "");
+	ex.segment = (char *)(segment ? segment : "");
+	ex.format = (char *)(format ? format : "csv");
+	ex.delimiter = (char *)(delim ? delim : "");
+	req.body_case = KART__ENVELOPE__BODY_EXPORT;
+	req.export = &ex;
+	uint64_t id = kc_send(c, &req, &err);
+	if (!id) {
+		rc = out_kc_error(&err);
+		goto cleanup;
+	}
+	while (!done) {
+		e = kc_recv(c, &err);
+		if (!e) {
+			rc = out_kc_error(&err);
+			goto cleanup;
+		}
+		if (e->request_id != id && !(e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR)) {
+			kc_env_free(e);
+			e = NULL;
+			continue;
+		}
+		switch (e->body_case) {
+		case KART__ENVELOPE__BODY_ERROR:
+			kc_error_from(&err, e->error);
+			if (err.code == KART__ERROR_CODE__QUOTA_EXCEEDED)
+				err.status = KC_ERR_DENIED;
+			rc = out_kc_error(&err);
+			goto cleanup;
+		case KART__ENVELOPE__BODY_EXPORT_CHUNK:
+			rc = export_out_write(&o, e->export_chunk->data.data, e->export_chunk->data.len);
+			if (rc)
+				goto cleanup;
+			if (!e->more) {
+				rc = out_error(KC_ERR_OTHER, "the export ended before its record; the file is incomplete");
+				goto cleanup;
+			}
+			break;
+		case KART__ENVELOPE__BODY_EXPORT_RECORD: {
+			const Kart__ExportRecord *x = e->export_record;
+			rc = export_out_finish(&o);
+			if (rc)
+				goto cleanup;
+			if (cli->json && o.path)
+				rc = out_json_message(&x->base, NULL);
+			fprintf(stderr, "export %llu: %llu cards + %u canary row%s -> %s\n", (unsigned long long)x->id,
+				(unsigned long long)x->cards, x->canaries, x->canaries == 1 ? "" : "s",
+				o.path ? o.path : "standard output");
+			done = true;
+			break;
+		}
+		default:
+			rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
+			goto cleanup;
+		}
+		kc_env_free(e);
+		e = NULL;
+	}
+cleanup:
+	if (!done)
+		export_out_abandon(&o);
+	kc_env_free(e);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_exports(struct cli *cli, const struct cmd_args *a)
+{
+	const char *user = args_value(a, "user"), *limit_text = args_value(a, "limit");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ExportList list = KART__EXPORT_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t limit = 0;
+	int rc = 0;
+
+	if (limit_text)
+		rc = parse_count(limit_text, "--limit", 1000, &limit);
+	if (rc)
+		return rc;
+	list.user = (char *)(user ? user : "");
+	list.limit = (uint32_t)limit;
+	req.body_case = KART__ENVELOPE__BODY_EXPORT_LIST;
+	req.export_list = &list;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_EXPORT_PAGE, &c, &resp);
+	if (!rc)
+		rc = out_export_list(resp->export_page, cli->json);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+#define LEAK_PIECE (1u << 20)
+#define LEAK_FILE_MAX (64u << 20)
+
+int cmd_leak_trace(struct cli *cli, const struct cmd_args *a)
+{
+	const char *path = a->pos[0];
+	struct kc *c = NULL;
+	struct kc_error err;
+	Kart__Envelope *e = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int rc;
+
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return out_error(KC_ERR_NOT_FOUND, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && sb.st_size > (off_t)LEAK_FILE_MAX) {
+		fclose(f);
+		return out_error(KC_ERR_USAGE, "%s is larger than %u MiB: trace a part of it", path, LEAK_FILE_MAX >> 20);
+	}
+	data = malloc(LEAK_FILE_MAX + 1);
+	if (!data) {
+		fclose(f);
+		return out_error(KC_ERR_OTHER, "out of memory");
+	}
+	len = fread(data, 1, LEAK_FILE_MAX + 1, f);
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(data);
+		return out_error(KC_ERR_OTHER, "cannot read %s", path);
+	}
+	if (len > LEAK_FILE_MAX) {
+		free(data);
+		return out_error(KC_ERR_USAGE, "%s is larger than %u MiB: trace a part of it", path, LEAK_FILE_MAX >> 20);
+	}
+	rc = open_session(cli, &c);
+	if (rc)
+		goto cleanup;
+	/* the file goes in pieces under one request id; only the last is answered */
+	const char *base = strrchr(path, '/');
+	uint64_t id = 0;
+	for (size_t off = 0;;) {
+		size_t n = len - off < LEAK_PIECE ? len - off : LEAK_PIECE;
+		Kart__LeakTrace lt = KART__LEAK_TRACE__INIT;
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		lt.data.data = data + off;
+		lt.data.len = n;
+		lt.name = (char *)(base ? base + 1 : path);
+		lt.more = off + n < len;
+		req.request_id = id;
+		req.body_case = KART__ENVELOPE__BODY_LEAK_TRACE;
+		req.leak_trace = &lt;
+		id = kc_send(c, &req, &err);
+		if (!id) {
+			rc = out_kc_error(&err);
+			goto cleanup;
+		}
+		off += n;
+		if (!lt.more)
+			break;
+	}
+	for (;;) {
+		e = kc_recv(c, &err);
+		if (!e) {
+			rc = out_kc_error(&err);
+			goto cleanup;
+		}
+		if (e->request_id == id || (e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR))
+			break;
+		kc_env_free(e);
+	}
+	if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+		kc_error_from(&err, e->error);
+		rc = out_kc_error(&err);
+	} else if (e->body_case != KART__ENVELOPE__BODY_LEAK_REPORT) {
+		rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
+	} else if (cli->json) {
+		rc = out_json_page(&e->leak_report->base);
+	} else {
+		out_leak_report(e->leak_report);
+	}
+cleanup:
+	free(data);
+	kc_env_free(e);
+	kc_close(c);
+	return rc;
+}
+
+static int user_grant(struct cli *cli, const struct cmd_args *a, bool revoke)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserGrant g = KART__USER_GRANT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	if (strcmp(a->pos[1], "export") != 0)
+		return out_error(KC_ERR_USAGE, "unknown permission '%s' (there is: export)", a->pos[1]);
+	g.name = (char *)a->pos[0];
+	g.permission = (char *)a->pos[1];
+	g.revoke = revoke;
+	req.body_case = KART__ENVELOPE__BODY_USER_GRANT;
+	req.user_grant = &g;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (!rc) {
+		if (cli->json)
+			rc = out_json_body(resp);
+		else
+			printf(revoke ? "%s may no longer export cards\n" : "%s may export cards\n", a->pos[0]);
+	}
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_user_grant(struct cli *cli, const struct cmd_args *a)
+{
+	return user_grant(cli, a, false);
+}
+
+int cmd_user_revoke(struct cli *cli, const struct cmd_args *a)
+{
+	return user_grant(cli, a, true);
+}
+
+int cmd_user_quota(struct cli *cli, const struct cmd_args *a)
+{
+	const char *text = args_value(a, "export-per-day");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserQuota q = KART__USER_QUOTA__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t n = 0;
+	int rc;
+
+	if (!text)
+		return out_error(KC_ERR_USAGE, "'user quota' needs --export-per-day N (a number, unlimited or default)");
+	if (strcmp(text, "unlimited") == 0 || strcmp(text, "0") == 0)
+		n = UINT32_MAX;
+	else if (strcmp(text, "default") == 0)
+		n = 0;
+	else if ((rc = parse_count(text, "--export-per-day", UINT32_MAX - 1, &n)))
+		return rc;
+	q.name = (char *)a->pos[0];
+	q.export_per_day = (uint32_t)n;
+	req.body_case = KART__ENVELOPE__BODY_USER_QUOTA;
+	req.user_quota = &q;
+	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (!rc) {
+		if (cli->json)
+			rc = out_json_body(resp);
+		else if (n == 0)
+			printf("%s exports as many cards a day as their role allows\n", a->pos[0]);
+		else if (n == UINT32_MAX)
+			printf("%s may export any number of cards a day\n", a->pos[0]);
+		else
+			printf("%s may export %llu cards a day\n", a->pos[0], (unsigned long long)n);
+	}
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;

@@ -17,6 +17,8 @@
 static const struct opt_spec global_opts[] = {
 	{ "server", 's', OPT_VALUE, "HOST:PORT", "kartd address (env KART_SERVER; default: the session's, else " KART_DEFAULT_SERVER ")", NULL },
 	{ "ca", 0, OPT_VALUE, "FILE", "CA certificate (PEM) the server must be signed by (env KART_CA; default: system store)", NULL },
+	{ "cert", 0, OPT_VALUE, "FILE", "client certificate: the bundle from `kart admin issue-cert`, or a certificate with --key (env KART_CERT; default: the session's)", NULL },
+	{ "key", 0, OPT_VALUE, "FILE", "the client certificate's private key, when not in the --cert file (env KART_KEY)", NULL },
 	{ "home", 0, OPT_VALUE, "DIR", "where the session file lives (env KART_HOME; default ~/.config/kart)", NULL },
 	{ "json", 0, OPT_FLAG, NULL, "print JSON (proto field names) instead of text", NULL },
 	{ "trust", 0, OPT_FLAG, NULL, "without --ca: trust and remember a server seen for the first time", NULL },
@@ -25,6 +27,12 @@ static const struct opt_spec global_opts[] = {
 };
 
 static const struct opt_spec no_opts[] = {
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec passwd_opts[] = {
+	{ "password-file", 0, OPT_VALUE, "FILE", "read the new password from the first line of FILE", NULL },
+	{ "old-password-file", 0, OPT_VALUE, "FILE", "read the current password from FILE (needed for your own)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -204,9 +212,55 @@ static const struct opt_spec audit_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec issue_cert_opts[] = {
+	{ "output", 'o', OPT_VALUE, "FILE", "where to write the bundle: key, certificate and CA, mode 0600 (default: USER.pem)", NULL },
+	{ "days", 0, OPT_VALUE, "N", "valid for N days (default: 365)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec audit_verify_opts[] = {
 	{ "from", 0, OPT_VALUE, "SEQ", "check from record SEQ on (the records before it are not checked)", NULL },
 	{ "head", 0, OPT_VALUE, "SEQ:HASH", "a head recorded earlier (kart audit head, or the daemon's log): proves nothing was cut off the end", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec card_canary_opts[] = {
+	{ "off", 0, OPT_FLAG, NULL, "the card is no longer a canary", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec audit_reads_opts[] = {
+	{ "card", 0, OPT_VALUE, "ID", "who received card ID", NULL },
+	{ "user", 0, OPT_VALUE, "USER", "which cards USER received", NULL },
+	{ "since", 0, OPT_VALUE, "T", "from T on (same forms as for kart audit)", NULL },
+	{ "until", 0, OPT_VALUE, "T", "before T", NULL },
+	{ "limit", 0, OPT_VALUE, "N", "at most N records (default: all)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec alerts_opts[] = {
+	{ "since", 0, OPT_VALUE, "T", "from T on (same forms as for kart audit)", NULL },
+	{ "limit", 0, OPT_VALUE, "N", "at most N alerts (default: all)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec export_opts[] = {
+	{ "where", 0, OPT_VALUE, "EXPR", "the filter, one quoted argument (or EXPR without --where; default: every card you see)", NULL },
+	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
+	{ "format", 0, OPT_VALUE, "csv|vcard", "file format (default: csv)", NULL },
+	{ "output", 'o', OPT_VALUE, "FILE", "write the file here (default: standard output); nothing is created if the export is refused", NULL },
+	{ "delimiter", 0, OPT_VALUE, "CHAR", "csv: , (default) ; | or tab", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec exports_opts[] = {
+	{ "user", 0, OPT_VALUE, "USER", "only exports by USER", NULL },
+	{ "limit", 0, OPT_VALUE, "N", "at most N exports, newest first (default: 100)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec user_quota_opts[] = {
+	{ "export-per-day", 0, OPT_VALUE, "N", "cards a day the user may export: a number, unlimited, or default (the role's)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -216,10 +270,13 @@ static const struct cmd_def commands[] = {
 	{ "whoami", "", 0, 0, "show who the session belongs to", no_opts, cmd_whoami },
 	{ "user add", "NAME --role ROLE", 1, 1, "create a user (asks for the password)", user_add_opts, cmd_user_add },
 	{ "user list", "", 0, 0, "list users", no_opts, cmd_user_list },
-	{ "user passwd", "NAME", 1, 1, "set a user's password", login_opts, cmd_user_passwd },
+	{ "user passwd", "NAME", 1, 1, "set a user's password (your own: with the current one)", passwd_opts, cmd_user_passwd },
 	{ "user lock", "NAME", 1, 1, "lock a user out; their sessions end at once", no_opts, cmd_user_lock },
 	{ "user unlock", "NAME", 1, 1, "let a locked user log in again", no_opts, cmd_user_unlock },
 	{ "user offboard", "NAME --to USER", 1, 1, "lock a departing user, hand their work to USER, show what they did", user_offboard_opts, cmd_user_offboard },
+	{ "user grant", "NAME export", 2, 2, "allow a user to export cards", no_opts, cmd_user_grant },
+	{ "user revoke", "NAME export", 2, 2, "no longer allow a user to export cards", no_opts, cmd_user_revoke },
+	{ "user quota", "NAME --export-per-day N", 1, 1, "set how many cards a day a user may export", user_quota_opts, cmd_user_quota },
 	{ "card add", "[--first NAME --last NAME --company C --phone P ...]", 0, 0, "create a card; prints its id", card_add_opts, cmd_card_add },
 	{ "card show", "ID", 1, 1, "show one card", card_show_opts, cmd_card_show },
 	{ "card edit", "ID --set FIELD=VALUE...", 1, 1, "change fields of a card", card_edit_opts, cmd_card_edit },
@@ -250,9 +307,19 @@ static const struct cmd_def commands[] = {
 	{ "segment show", "NAME", 1, 1, "print a segment's filter", no_opts, cmd_segment_show },
 	{ "segment rm", "NAME", 1, 1, "remove a saved segment", no_opts, cmd_segment_rm },
 	{ "admin reindex", "", 0, 0, "check and repair the search indexes", reindex_opts, cmd_admin_reindex },
+	{ "admin issue-cert", "USER", 1, 1, "issue a client certificate for USER, signed by the instance CA", issue_cert_opts, cmd_admin_issue_cert },
+	{ "admin revoke-cert", "SERIAL", 1, 1, "revoke a client certificate; connections using it are refused at once", no_opts, cmd_admin_revoke_cert },
+	{ "admin certs", "", 0, 0, "list the client certificates issued", no_opts, cmd_admin_certs },
 	{ "audit", "", 0, 0, "query the audit log, newest first", audit_opts, cmd_audit },
 	{ "audit verify", "", 0, 0, "check the audit trail's hash chain; exit 1 when broken", audit_verify_opts, cmd_audit_verify },
 	{ "audit head", "", 0, 0, "print the audit trail's head as SEQ:HASH, to keep elsewhere", no_opts, cmd_audit_head },
+	{ "audit reads", "--card ID | --user USER", 0, 0, "who received which cards, newest first", audit_reads_opts, cmd_audit_reads },
+	{ "alerts", "", 0, 0, "alerts (canary cards read, bulk reading), newest first", alerts_opts, cmd_alerts },
+	{ "card canary", "ID", 1, 1, "mark a card as a canary: anyone reading it raises an alert", card_canary_opts, cmd_card_canary },
+	{ "user unblock", "NAME", 1, 1, "let a user blocked for bulk reading read cards again", no_opts, cmd_user_unblock },
+	{ "export", "[--where EXPR] [-o FILE]", 0, 1, "export cards to a CSV or vCard file (audited, within a daily quota)", export_opts, cmd_export },
+	{ "exports", "", 0, 0, "list the exports made, newest first", exports_opts, cmd_exports },
+	{ "leak trace", "FILE", 1, 1, "find which export a leaked file came from", no_opts, cmd_leak_trace },
 	{ "help", "[COMMAND...]", 0, MAX_COMMAND_WORDS, "show help for a command", no_opts, cmd_help },
 };
 
@@ -671,6 +738,10 @@ static int resolve_settings(const struct cmd_args *a, struct cli *cli)
 	cli->trust = args_flag(a, "trust");
 	cli->server = flag_or_env(a, "server", "KART_SERVER");
 	cli->ca = flag_or_env(a, "ca", "KART_CA");
+	cli->cert = flag_or_env(a, "cert", "KART_CERT");
+	cli->key = flag_or_env(a, "key", "KART_KEY");
+	if (cli->key && !cli->cert)
+		return out_error(KC_ERR_USAGE, "--key needs --cert (or KART_CERT)");
 	if (home) {
 		len = snprintf(cli->home, sizeof(cli->home), "%s", home);
 	} else {

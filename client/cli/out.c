@@ -210,6 +210,10 @@ static const struct column birthday_columns[] = {
 	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
 };
 
+static const struct column read_columns[] = {
+	{ "TIME", 19, false }, { "USER", 16, false }, { "CARD", 8, true }, { "HOW", 0, false },
+};
+
 #define N_COLUMNS(c) (sizeof(c) / sizeof((c)[0]))
 #define N_CARD_COLUMNS N_COLUMNS(card_columns)
 #define N_USER_COLUMNS N_COLUMNS(user_columns)
@@ -310,6 +314,9 @@ static void start_table(struct out_list *l)
 		put_header(relative_columns, N_COLUMNS(relative_columns));
 		break;
 	case OUT_LIST_VERSIONS:
+		break;
+	case OUT_LIST_READS:
+		put_header(read_columns, N_COLUMNS(read_columns));
 		break;
 	}
 }
@@ -1045,4 +1052,143 @@ cleanup:
 	free(values);
 	free(tabs);
 	return rc;
+}
+
+/* ---- client certificates ---- */
+
+static const struct column cert_columns[] = {
+	{ "SERIAL", 32, false }, { "USER", 16, false }, { "ISSUED", 19, false }, { "BY", 12, false },
+	{ "VALID UNTIL", 19, false }, { "REVOKED", 0, false },
+};
+
+int out_cert_list(const Kart__CertPage *page, bool json)
+{
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < page->n_certs; i++)
+			json_array_append_new(arr, pbjson_from_message(&page->certs[i]->base, 0));
+		int rc = 0;
+		if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0)
+			rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
+		else
+			fputc('\n', stdout);
+		json_decref(arr);
+		return rc;
+	}
+	put_header(cert_columns, N_COLUMNS(cert_columns));
+	for (size_t i = 0; i < page->n_certs; i++) {
+		const Kart__CertInfo *c = page->certs[i];
+		char issued[32], until[32], revoked[32];
+		const char *cells[N_COLUMNS(cert_columns)];
+		format_time_or_empty(c->issued_at, issued, sizeof(issued));
+		format_time_or_empty(c->not_after, until, sizeof(until));
+		format_time_or_empty(c->revoked_at, revoked, sizeof(revoked));
+		cells[0] = c->serial ? c->serial : "";
+		cells[1] = c->user ? c->user : "";
+		cells[2] = issued;
+		cells[3] = c->issued_by ? c->issued_by : "";
+		cells[4] = until;
+		cells[5] = revoked;
+		put_row(cert_columns, N_COLUMNS(cert_columns), cells);
+	}
+	return 0;
+}
+
+/* ---- kart audit reads ---- */
+
+void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
+{
+	char when[32], card[24];
+	const char *cells[4];
+
+	if (l->json) {
+		put_json_element(l, &rec->base);
+		return;
+	}
+	start_table(l);
+	format_time_or_empty(rec->time / 1000000, when, sizeof(when));
+	snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);
+	cells[0] = when;
+	cells[1] = rec->user ? rec->user : "";
+	cells[2] = card;
+	cells[3] = rec->how ? rec->how : "";
+	put_row(read_columns, N_COLUMNS(read_columns), cells);
+	l->count++;
+}
+
+/* ---- exports and leak tracing ---- */
+
+static const struct column export_columns[] = {
+	{ "ID", 5, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CLIENT", 21, false },
+	{ "CARDS", 7, true }, { "CANARIES", 8, true }, { "FINGERPRINT", 64, false }, { "FILTER", 0, false },
+};
+
+int out_export_list(const Kart__ExportPage *page, bool json)
+{
+	if (json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; arr && i < page->n_exports; i++)
+			json_array_append_new(arr, pbjson_from_message(&page->exports[i]->base, 0));
+		if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0) {
+			json_decref(arr);
+			return out_error(KC_ERR_OTHER, "cannot print JSON");
+		}
+		fputc('\n', stdout);
+		json_decref(arr);
+		return 0;
+	}
+	put_header(export_columns, N_COLUMNS(export_columns));
+	for (size_t i = 0; i < page->n_exports; i++) {
+		const Kart__ExportRecord *x = page->exports[i];
+		char id[24], when[32], cards[24], canaries[16], filter[512];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)x->id);
+		format_time_or_empty(x->time, when, sizeof(when));
+		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)x->cards);
+		snprintf(canaries, sizeof(canaries), "%u", x->canaries);
+		snprintf(filter, sizeof(filter), "%s%s%s", x->format, *x->filter ? ": " : "", x->filter);
+		const char *cells[] = { id, x->user, when, x->client, cards, canaries, x->fingerprint, filter };
+		put_row(export_columns, N_COLUMNS(export_columns), cells);
+	}
+	return 0;
+}
+
+static const struct column leak_columns[] = {
+	{ "EXPORT", 6, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CANARIES", 8, true },
+	{ "CARDS", 9, true }, { "SHARE", 0, true },
+};
+
+void out_leak_report(const Kart__LeakReport *rep)
+{
+	printf("%llu rows read: %llu phones, %llu emails\n", (unsigned long long)rep->rows,
+	       (unsigned long long)rep->phones, (unsigned long long)rep->emails);
+	if (rep->n_matches) {
+		fputc('\n', stdout);
+		put_header(leak_columns, N_COLUMNS(leak_columns));
+	}
+	for (size_t i = 0; i < rep->n_matches; i++) {
+		const Kart__LeakMatch *m = rep->matches[i];
+		const Kart__ExportRecord *x = m->export;
+		char id[24], when[32], canaries[24], cards[48], share[16];
+		snprintf(id, sizeof(id), "%llu", x ? (unsigned long long)x->id : 0ULL);
+		format_time_or_empty(x ? x->time : 0, when, sizeof(when));
+		snprintf(canaries, sizeof(canaries), "%u/%u", m->canaries_found, x ? x->canaries : 0);
+		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)m->cards_matched);
+		snprintf(share, sizeof(share), "%.1f%%", m->share * 100);
+		const char *cells[] = { id, x ? x->user : "", when, canaries, cards, share };
+		put_row(leak_columns, N_COLUMNS(leak_columns), cells);
+	}
+	for (size_t i = 0; i < rep->n_matches; i++) {
+		const Kart__LeakMatch *m = rep->matches[i];
+		if (!m->n_evidence)
+			continue;
+		printf("\nexport %llu:\n", m->export ? (unsigned long long)m->export->id : 0ULL);
+		for (size_t k = 0; k < m->n_evidence; k++) {
+			fputs("  ", stdout);
+			put_chars(m->evidence[k], SIZE_MAX);
+			fputc('\n', stdout);
+		}
+	}
+	fputc('\n', stdout);
+	put_chars(rep->verdict ? rep->verdict : "", SIZE_MAX);
+	fputc('\n', stdout);
 }

@@ -212,6 +212,10 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 		seterr(err, KC_ERR_CONNECT, "%s", ebuf);
 		goto fail;
 	}
+	if (o->cert_file && *o->cert_file && tls_client_use_cert(c->ctx, o->cert_file, o->key_file, ebuf, sizeof(ebuf)) < 0) {
+		seterr(err, KC_ERR_OTHER, "%s", ebuf);
+		goto fail;
+	}
 	c->fd = tcp_connect(host, port, timeout, err);
 	if (c->fd < 0)
 		goto fail;

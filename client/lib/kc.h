@@ -34,6 +34,8 @@ struct kc_error {
 struct kc_options {
 	const char *server;         /* HOST:PORT */
 	const char *ca_file;        /* PEM; NULL: system store */
+	const char *cert_file;      /* client certificate (PEM; a bundle may hold the key too); NULL: none */
+	const char *key_file;       /* its private key; NULL: in cert_file */
 	int timeout_ms;             /* per I/O wait; 0: 30 s */
 	const char *client_name;    /* sent in Hello */
 	int skip_hello;             /* tests only: connect without sending Hello */

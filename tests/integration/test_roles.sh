@@ -42,7 +42,11 @@ expect_rc 3 as olga card add --first X --last Y
 
 # a user changes their own password; the old one stops working
 printf 'manager-pass-2\n' >"$T/mpw2"
-expect_rc 0 as masha user passwd masha --password-file "$T/mpw2"
+expect_rc 2 as masha user passwd masha --password-file "$T/mpw2"
+contains "$ERR" "current password"
+expect_rc 3 as masha user passwd masha --password-file "$T/mpw2" --old-password-file "$T/apw"
+contains "$ERR" "current password is wrong"
+expect_rc 0 as masha user passwd masha --password-file "$T/mpw2" --old-password-file "$T/mpw"
 expect_rc 3 as masha login masha --password-file "$T/mpw"
 expect_rc 0 as masha login masha --password-file "$T/mpw2"
 expect_rc 0 as admin user list

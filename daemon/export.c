@@ -1,0 +1,617 @@
+#include "export.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pbjson.h"
+
+/* ---- buffer ---- */
+
+void xbuf_put(struct xbuf *b, const void *s, size_t n)
+{
+	if (b->oom || n == 0)
+		return;
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap - b->len < n)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+void xbuf_puts(struct xbuf *b, const char *s)
+{
+	if (s)
+		xbuf_put(b, s, strlen(s));
+}
+
+void xbuf_free(struct xbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+int export_format_parse(const char *s, enum export_format *out)
+{
+	if (!s || !*s || strcmp(s, "csv") == 0)
+		*out = EXPORT_CSV;
+	else if (strcmp(s, "vcard") == 0 || strcmp(s, "vcf") == 0)
+		*out = EXPORT_VCARD;
+	else
+		return -1;
+	return 0;
+}
+
+int export_delimiter_parse(const char *s, char *out)
+{
+	if (!s || !*s)
+		*out = ',';
+	else if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		*out = '\t';
+	else if (s[1] == '\0' && strchr(",;\t|", s[0]))
+		*out = s[0];
+	else
+		return -1;
+	return 0;
+}
+
+/* ---- CSV ---- */
+
+static const char *const columns[] = {
+	"id", "last_name", "first_name", "middle_name", "company", "position", "phones", "emails",
+	"city", "address", "birthday", "tags", "sector", "owner",
+};
+
+void export_csv_header(struct xbuf *b, char delim)
+{
+	xbuf_put(b, "\xEF\xBB\xBF", 3);
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		if (i)
+			xbuf_put(b, &delim, 1);
+		xbuf_puts(b, columns[i]);
+	}
+	xbuf_put(b, "\r\n", 2);
+}
+
+bool export_csv_is_formula(const char *s)
+{
+	if (!s || !strchr("=+-@\t\r", s[0]) || s[0] == '\0')
+		return false;
+	bool digit = false;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digit = true;
+		else if (!strchr(" ()-+.,", *p))
+			return true;
+	}
+	return !digit;
+}
+
+void export_csv_cell(struct xbuf *b, const char *s, char delim)
+{
+	s = s ? s : "";
+	bool neutral = export_csv_is_formula(s);
+	bool quote = false;
+	for (const char *p = s; *p && !quote; p++)
+		quote = *p == delim || *p == '"' || *p == '\r' || *p == '\n';
+	if (quote)
+		xbuf_put(b, "\"", 1);
+	if (neutral)
+		xbuf_put(b, "'", 1);
+	if (!quote) {
+		xbuf_puts(b, s);
+		return;
+	}
+	for (const char *p = s; *p;) {
+		size_t n = strcspn(p, "\"");
+		xbuf_put(b, p, n);
+		p += n;
+		if (*p == '"') {
+			xbuf_put(b, "\"\"", 2);
+			p++;
+		}
+	}
+	xbuf_put(b, "\"", 1);
+}
+
+/* A list joined with ", " as one cell. */
+static void csv_list(struct xbuf *b, char *const *v, size_t n, char delim)
+{
+	struct xbuf tmp = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			xbuf_put(&tmp, ", ", 2);
+		xbuf_puts(&tmp, v[i]);
+	}
+	xbuf_put(&tmp, "", 1);
+	export_csv_cell(b, tmp.oom ? "" : tmp.p ? tmp.p : "", delim);
+	if (tmp.oom)
+		b->oom = true;
+	xbuf_free(&tmp);
+}
+
+static const char *sector_name(Kart__Sector s, char *buf, size_t n)
+{
+	if (s == KART__SECTOR__SECTOR_UNSPECIFIED)
+		return "";
+	return pbjson_enum_name(&kart__sector__descriptor, (int)s, buf, n);
+}
+
+void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim)
+{
+	char id[24], sector[16];
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
+	const char *cells1[] = { id, c->last_name, c->first_name, c->middle_name, c->company, c->position };
+	for (size_t i = 0; i < 6; i++) {
+		if (i)
+			xbuf_put(b, &delim, 1);
+		export_csv_cell(b, cells1[i], delim);
+	}
+	xbuf_put(b, &delim, 1);
+	csv_list(b, c->phones, c->n_phones, delim);
+	xbuf_put(b, &delim, 1);
+	csv_list(b, c->emails, c->n_emails, delim);
+	const char *cells2[] = { c->city, c->address, c->birthday };
+	for (size_t i = 0; i < 3; i++) {
+		xbuf_put(b, &delim, 1);
+		export_csv_cell(b, cells2[i], delim);
+	}
+	xbuf_put(b, &delim, 1);
+	csv_list(b, c->tags, c->n_tags, delim);
+	xbuf_put(b, &delim, 1);
+	export_csv_cell(b, sector_name(c->sector, sector, sizeof(sector)), delim);
+	xbuf_put(b, &delim, 1);
+	export_csv_cell(b, c->owner, delim);
+	xbuf_put(b, "\r\n", 2);
+}
+
+/* ---- vCard ---- */
+
+/* Escapes a text value (RFC 6350 3.4): backslash, comma, semicolon, newline. */
+static void vc_escape(struct xbuf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '\\':
+			xbuf_put(b, "\\\\", 2);
+			break;
+		case ',':
+			xbuf_put(b, "\\,", 2);
+			break;
+		case ';':
+			xbuf_put(b, "\\;", 2);
+			break;
+		case '\n':
+			xbuf_put(b, "\\n", 2);
+			break;
+		case '\r':
+			break;
+		default:
+			xbuf_put(b, s, 1);
+		}
+	}
+}
+
+/* Writes a content line folded at 75 octets (never inside a UTF-8
+ * sequence), ending in CRLF. */
+static void vc_line(struct xbuf *out, const struct xbuf *line)
+{
+	const char *p = line->p ? line->p : "";
+	size_t n = line->len, width = 75;
+	while (n > width) {
+		size_t cut = width;
+		while (cut > 1 && ((unsigned char)p[cut] & 0xc0) == 0x80)
+			cut--;
+		xbuf_put(out, p, cut);
+		xbuf_put(out, "\r\n ", 3);
+		p += cut;
+		n -= cut;
+		width = 74; /* the leading space counts */
+	}
+	xbuf_put(out, p, n);
+	xbuf_put(out, "\r\n", 2);
+}
+
+static bool has(const char *s)
+{
+	return s && *s;
+}
+
+void export_vcard(struct xbuf *b, const Kart__Card *c)
+{
+	struct xbuf l = { 0 };
+#define LINE() (vc_line(b, &l), l.len = 0)
+	xbuf_puts(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	/* FN must not be empty: the name, else the company, else the id */
+	xbuf_puts(&l, "FN:");
+	size_t start = l.len;
+	const char *parts[] = { c->last_name, c->first_name, c->middle_name };
+	for (size_t i = 0; i < 3; i++)
+		if (has(parts[i])) {
+			if (l.len > start)
+				xbuf_put(&l, " ", 1);
+			vc_escape(&l, parts[i]);
+		}
+	if (l.len == start && has(c->company))
+		vc_escape(&l, c->company);
+	if (l.len == start) {
+		char id[32];
+		snprintf(id, sizeof(id), "#%llu", (unsigned long long)c->id);
+		xbuf_puts(&l, id);
+	}
+	LINE();
+	xbuf_puts(&l, "N:");
+	vc_escape(&l, c->last_name);
+	xbuf_put(&l, ";", 1);
+	vc_escape(&l, c->first_name);
+	xbuf_put(&l, ";", 1);
+	vc_escape(&l, c->middle_name);
+	xbuf_puts(&l, ";;");
+	LINE();
+	if (has(c->company)) {
+		xbuf_puts(&l, "ORG:");
+		vc_escape(&l, c->company);
+		LINE();
+	}
+	if (has(c->position)) {
+		xbuf_puts(&l, "TITLE:");
+		vc_escape(&l, c->position);
+		LINE();
+	}
+	for (size_t i = 0; i < c->n_phones; i++) {
+		const char *e = i < c->n_phones_e164 ? c->phones_e164[i] : NULL;
+		if (has(e)) {
+			xbuf_puts(&l, "TEL;VALUE=uri:tel:");
+			xbuf_puts(&l, e);
+		} else {
+			xbuf_puts(&l, "TEL;VALUE=text:");
+			vc_escape(&l, c->phones[i]);
+		}
+		LINE();
+	}
+	for (size_t i = 0; i < c->n_emails; i++) {
+		xbuf_puts(&l, "EMAIL:");
+		vc_escape(&l, c->emails[i]);
+		LINE();
+	}
+	if (has(c->address) || has(c->city)) {
+		/* PO box; extended; street; locality; region; postal code; country */
+		xbuf_puts(&l, "ADR:;;");
+		vc_escape(&l, c->address);
+		xbuf_put(&l, ";", 1);
+		vc_escape(&l, c->city);
+		xbuf_puts(&l, ";;;");
+		LINE();
+	}
+	const char *bd = c->birthday;
+	if (has(bd) && strlen(bd) == 10 && bd[4] == '-' && bd[7] == '-') {
+		/* YYYY-MM-DD -> YYYYMMDD (the basic format of RFC 6350 4.3.1) */
+		char v[16] = { bd[0], bd[1], bd[2], bd[3], bd[5], bd[6], bd[8], bd[9], 0 };
+		xbuf_puts(&l, "BDAY:");
+		xbuf_puts(&l, v);
+		LINE();
+	} else if (has(bd) && strlen(bd) == 7 && bd[0] == '-' && bd[1] == '-') {
+		char v[16] = { '-', '-', bd[2], bd[3], bd[5], bd[6], 0 };
+		xbuf_puts(&l, "BDAY:");
+		xbuf_puts(&l, v);
+		LINE();
+	} else if (has(bd)) {
+		/* masked ("***"): as text */
+		xbuf_puts(&l, "BDAY;VALUE=text:");
+		vc_escape(&l, bd);
+		LINE();
+	}
+	if (c->n_tags) {
+		xbuf_puts(&l, "CATEGORIES:");
+		for (size_t i = 0; i < c->n_tags; i++) {
+			if (i)
+				xbuf_put(&l, ",", 1);
+			vc_escape(&l, c->tags[i]);
+		}
+		LINE();
+	}
+	char note[512], sector[16];
+	const char *sn = sector_name(c->sector, sector, sizeof(sector));
+	snprintf(note, sizeof(note), "id: %llu%s%s%s%s", (unsigned long long)c->id, *sn ? "\nsector: " : "", sn,
+		 has(c->owner) ? "\nowner: " : "", has(c->owner) ? c->owner : "");
+	xbuf_puts(&l, "NOTE:");
+	vc_escape(&l, note);
+	LINE();
+	xbuf_puts(b, "END:VCARD\r\n");
+	if (l.oom)
+		b->oom = true;
+	xbuf_free(&l);
+#undef LINE
+}
+
+/* ---- hashes and blobs ---- */
+
+uint64_t export_contact_hash(char kind, const char *s)
+{
+	/* FNV-1a, then a 64-bit finalizer (splitmix64) to spread the bits */
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	h = (h ^ (uint8_t)kind) * UINT64_C(0x100000001b3);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * UINT64_C(0x100000001b3);
+	h ^= h >> 30;
+	h *= UINT64_C(0xbf58476d1ce4e5b9);
+	h ^= h >> 27;
+	h *= UINT64_C(0x94d049bb133111eb);
+	h ^= h >> 31;
+	h = (h & ~UINT64_C(1)) | (kind == 'e');
+	return h ? h : 2; /* 0 marks a free slot in leak.c's set */
+}
+
+int export_blob_view(const void *p, size_t len, struct export_blob *out)
+{
+	struct export_blob_head h;
+	if (len < sizeof(h))
+		return -1;
+	memcpy(&h, p, sizeof(h));
+	if (h.magic != EXPORT_BLOB_MAGIC || h.ncards > len / 8 || h.nentries > len / 12 ||
+	    sizeof(h) + h.ncards * 8 + h.nentries * 12 != len)
+		return -1;
+	out->ncards = h.ncards;
+	out->nentries = h.nentries;
+	out->ids = (const uint8_t *)p + sizeof(h);
+	out->hashes = out->ids + h.ncards * 8;
+	out->cards = out->hashes + h.nentries * 8;
+	return 0;
+}
+
+uint64_t export_blob_id(const struct export_blob *b, uint64_t i)
+{
+	uint64_t v;
+	memcpy(&v, b->ids + i * 8, 8);
+	return v;
+}
+
+uint64_t export_blob_hash(const struct export_blob *b, uint64_t i)
+{
+	uint64_t v;
+	memcpy(&v, b->hashes + i * 8, 8);
+	return v;
+}
+
+uint32_t export_blob_card(const struct export_blob *b, uint64_t i)
+{
+	uint32_t v;
+	memcpy(&v, b->cards + i * 4, 4);
+	return v;
+}
+
+/* ---- canaries ---- */
+
+struct name {
+	const char *ru, *lat;
+};
+
+static const struct name male_first[] = {
+	{ "Александр", "aleksandr" }, { "Алексей", "aleksei" }, { "Андрей", "andrei" }, { "Антон", "anton" },
+	{ "Артём", "artem" }, { "Борис", "boris" }, { "Вадим", "vadim" }, { "Валерий", "valerii" },
+	{ "Виктор", "viktor" }, { "Виталий", "vitalii" }, { "Владимир", "vladimir" }, { "Вячеслав", "viacheslav" },
+	{ "Геннадий", "gennadii" }, { "Георгий", "georgii" }, { "Григорий", "grigorii" }, { "Денис", "denis" },
+	{ "Дмитрий", "dmitrii" }, { "Евгений", "evgenii" }, { "Егор", "egor" }, { "Иван", "ivan" },
+	{ "Игорь", "igor" }, { "Илья", "ilia" }, { "Кирилл", "kirill" }, { "Константин", "konstantin" },
+	{ "Леонид", "leonid" }, { "Максим", "maksim" }, { "Михаил", "mikhail" }, { "Никита", "nikita" },
+	{ "Николай", "nikolai" }, { "Олег", "oleg" }, { "Павел", "pavel" }, { "Пётр", "petr" },
+	{ "Роман", "roman" }, { "Руслан", "ruslan" }, { "Семён", "semen" }, { "Сергей", "sergei" },
+	{ "Станислав", "stanislav" }, { "Степан", "stepan" }, { "Тимур", "timur" }, { "Фёдор", "fedor" },
+	{ "Юрий", "iurii" }, { "Ярослав", "iaroslav" },
+};
+
+static const struct name female_first[] = {
+	{ "Алла", "alla" }, { "Алёна", "alena" }, { "Алина", "alina" }, { "Анастасия", "anastasiia" },
+	{ "Анна", "anna" }, { "Валентина", "valentina" }, { "Вера", "vera" }, { "Виктория", "viktoriia" },
+	{ "Галина", "galina" }, { "Дарья", "daria" }, { "Евгения", "evgeniia" }, { "Екатерина", "ekaterina" },
+	{ "Елена", "elena" }, { "Елизавета", "elizaveta" }, { "Жанна", "zhanna" }, { "Зоя", "zoia" },
+	{ "Инна", "inna" }, { "Ирина", "irina" }, { "Карина", "karina" }, { "Кристина", "kristina" },
+	{ "Ксения", "kseniia" }, { "Лариса", "larisa" }, { "Лидия", "lidiia" }, { "Любовь", "liubov" },
+	{ "Людмила", "liudmila" }, { "Маргарита", "margarita" }, { "Марина", "marina" }, { "Мария", "mariia" },
+	{ "Надежда", "nadezhda" }, { "Наталья", "natalia" }, { "Нина", "nina" }, { "Оксана", "oksana" },
+	{ "Ольга", "olga" }, { "Полина", "polina" }, { "Светлана", "svetlana" }, { "София", "sofiia" },
+	{ "Тамара", "tamara" }, { "Татьяна", "tatiana" }, { "Юлия", "iuliia" }, { "Яна", "iana" },
+};
+
+/* patronymics: the male form; the female one replaces the final "ич" by "на" */
+static const char *const patronymics[] = {
+	"Александрович", "Алексеевич", "Андреевич", "Анатольевич", "Борисович", "Валерьевич", "Васильевич",
+	"Викторович", "Владимирович", "Геннадьевич", "Григорьевич", "Дмитриевич", "Евгеньевич", "Иванович",
+	"Игоревич", "Константинович", "Михайлович", "Николаевич", "Олегович", "Павлович", "Петрович",
+	"Романович", "Сергеевич", "Степанович", "Юрьевич", "Фёдорович", "Аркадьевич", "Вадимович",
+};
+
+/* surnames: the male form; women's add "а" (and "a") unless it ends in -ко */
+static const struct name surnames[] = {
+	{ "Смирнов", "smirnov" }, { "Кузнецов", "kuznetsov" }, { "Попов", "popov" }, { "Васильев", "vasilev" },
+	{ "Петров", "petrov" }, { "Соколов", "sokolov" }, { "Михайлов", "mikhailov" }, { "Новиков", "novikov" },
+	{ "Фёдоров", "fedorov" }, { "Морозов", "morozov" }, { "Волков", "volkov" }, { "Алексеев", "alekseev" },
+	{ "Лебедев", "lebedev" }, { "Семёнов", "semenov" }, { "Егоров", "egorov" }, { "Павлов", "pavlov" },
+	{ "Козлов", "kozlov" }, { "Степанов", "stepanov" }, { "Николаев", "nikolaev" }, { "Орлов", "orlov" },
+	{ "Андреев", "andreev" }, { "Макаров", "makarov" }, { "Никитин", "nikitin" }, { "Захаров", "zakharov" },
+	{ "Зайцев", "zaitsev" }, { "Соловьёв", "solovev" }, { "Борисов", "borisov" }, { "Яковлев", "iakovlev" },
+	{ "Григорьев", "grigorev" }, { "Романов", "romanov" }, { "Воробьёв", "vorobev" }, { "Сергеев", "sergeev" },
+	{ "Кузьмин", "kuzmin" }, { "Фролов", "frolov" }, { "Александров", "aleksandrov" }, { "Дмитриев", "dmitriev" },
+	{ "Королёв", "korolev" }, { "Гусев", "gusev" }, { "Киселёв", "kiselev" }, { "Ильин", "ilin" },
+	{ "Максимов", "maksimov" }, { "Поляков", "poliakov" }, { "Сорокин", "sorokin" }, { "Виноградов", "vinogradov" },
+	{ "Ковалёв", "kovalev" }, { "Белов", "belov" }, { "Медведев", "medvedev" }, { "Антонов", "antonov" },
+	{ "Тарасов", "tarasov" }, { "Жуков", "zhukov" }, { "Баранов", "baranov" }, { "Филиппов", "filippov" },
+	{ "Комаров", "komarov" }, { "Давыдов", "davydov" }, { "Беляев", "beliaev" }, { "Герасимов", "gerasimov" },
+	{ "Богданов", "bogdanov" }, { "Осипов", "osipov" }, { "Сидоров", "sidorov" }, { "Матвеев", "matveev" },
+	{ "Титов", "titov" }, { "Марков", "markov" }, { "Миронов", "mironov" }, { "Крылов", "krylov" },
+	{ "Куликов", "kulikov" }, { "Карпов", "karpov" }, { "Власов", "vlasov" }, { "Мельников", "melnikov" },
+	{ "Денисов", "denisov" }, { "Гаврилов", "gavrilov" }, { "Тихонов", "tikhonov" }, { "Казаков", "kazakov" },
+	{ "Афанасьев", "afanasev" }, { "Данилов", "danilov" }, { "Савельев", "savelev" }, { "Тимофеев", "timofeev" },
+	{ "Фомин", "fomin" }, { "Чернов", "chernov" }, { "Абрамов", "abramov" }, { "Мартынов", "martynov" },
+	{ "Ефимов", "efimov" }, { "Федотов", "fedotov" }, { "Щербаков", "shcherbakov" }, { "Назаров", "nazarov" },
+	{ "Калинин", "kalinin" }, { "Исаев", "isaev" }, { "Быков", "bykov" }, { "Маслов", "maslov" },
+	{ "Родионов", "rodionov" }, { "Коновалов", "konovalov" }, { "Лазарев", "lazarev" }, { "Воронин", "voronin" },
+	{ "Климов", "klimov" }, { "Филатов", "filatov" }, { "Пономарёв", "ponomarev" }, { "Голубев", "golubev" },
+	{ "Кудрявцев", "kudriavtsev" }, { "Прохоров", "prokhorov" }, { "Наумов", "naumov" }, { "Потапов", "potapov" },
+	{ "Журавлёв", "zhuravlev" }, { "Овчинников", "ovchinnikov" }, { "Трофимов", "trofimov" }, { "Леонов", "leonov" },
+	{ "Соболев", "sobolev" }, { "Ермаков", "ermakov" }, { "Колесников", "kolesnikov" }, { "Гончаров", "goncharov" },
+	{ "Емельянов", "emelianov" }, { "Никифоров", "nikiforov" }, { "Грачёв", "grachev" }, { "Котов", "kotov" },
+	{ "Гришин", "grishin" }, { "Ефремов", "efremov" }, { "Архипов", "arkhipov" }, { "Громов", "gromov" },
+	{ "Кириллов", "kirillov" }, { "Малышев", "malyshev" }, { "Панов", "panov" }, { "Моисеев", "moiseev" },
+	{ "Румянцев", "rumiantsev" }, { "Акимов", "akimov" }, { "Кондратьев", "kondratev" }, { "Бирюков", "biriukov" },
+	{ "Горбунов", "gorbunov" }, { "Анисимов", "anisimov" }, { "Ерёмин", "eremin" }, { "Тихомиров", "tikhomirov" },
+	{ "Галкин", "galkin" }, { "Лукьянов", "lukianov" }, { "Михеев", "mikheev" }, { "Скворцов", "skvortsov" },
+	{ "Юдин", "iudin" }, { "Белоусов", "belousov" }, { "Нестеров", "nesterov" }, { "Симонов", "simonov" },
+	{ "Харитонов", "kharitonov" }, { "Князев", "kniazev" }, { "Цветков", "tsvetkov" }, { "Левин", "levin" },
+	{ "Воронов", "voronov" }, { "Аксёнов", "aksenov" }, { "Мальцев", "maltsev" }, { "Логинов", "loginov" },
+	{ "Горшков", "gorshkov" }, { "Савин", "savin" }, { "Краснов", "krasnov" }, { "Майоров", "maiorov" },
+	{ "Демидов", "demidov" }, { "Елисеев", "eliseev" }, { "Рыбаков", "rybakov" }, { "Сафонов", "safonov" },
+	{ "Плотников", "plotnikov" }, { "Хохлов", "khokhlov" }, { "Жданов", "zhdanov" }, { "Руднев", "rudnev" },
+	{ "Кравченко", "kravchenko" }, { "Шевченко", "shevchenko" }, { "Бондаренко", "bondarenko" },
+	{ "Коваленко", "kovalenko" }, { "Ткаченко", "tkachenko" }, { "Литвиненко", "litvinenko" },
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A little deterministic stream of numbers from the seed. */
+struct pick {
+	const uint8_t *seed;
+	size_t at;
+};
+
+static uint32_t pick(struct pick *p, uint32_t n)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 3; i++)
+		v = v << 8 | p->seed[p->at++ % 32];
+	return n ? v % n : 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+void export_canary_person(const uint8_t seed[32], uint32_t attempt, const char *domain, struct arena *a,
+			  Kart__CanaryRow *row)
+{
+	struct pick p = { seed, 0 };
+	bool female = pick(&p, 2);
+	const struct name *first = female ? &female_first[pick(&p, N(female_first))] : &male_first[pick(&p, N(male_first))];
+	const struct name *last = &surnames[pick(&p, N(surnames))];
+	const char *pat = patronymics[pick(&p, N(patronymics))];
+	bool ko = ends_with(last->ru, "ко");
+	row->first_name = (char *)first->ru;
+	row->last_name = female && !ko ? arena_printf(a, "%sа", last->ru) : (char *)last->ru;
+	if (female) {
+		/* "…ович" -> "…овна", "…ич" -> "…на" */
+		size_t n = strlen(pat);
+		row->middle_name = arena_printf(a, "%.*sна", (int)(n - strlen("ич")), pat);
+	} else {
+		row->middle_name = (char *)pat;
+	}
+	int year = 1955 + (int)pick(&p, 48), month = 1 + (int)pick(&p, 12), day = 1 + (int)pick(&p, 28);
+	row->birthday = arena_printf(a, "%04d-%02d-%02d", year, month, day);
+	char last_lat[64];
+	snprintf(last_lat, sizeof(last_lat), "%s%s", last->lat, female && !ko ? "a" : "");
+	const char *fl = first->lat;
+	char local[128];
+	/* the way people choose addresses, with a number more and more likely on each attempt */
+	switch (pick(&p, 6)) {
+	case 0:
+		snprintf(local, sizeof(local), "%s.%s", fl, last_lat);
+		break;
+	case 1:
+		snprintf(local, sizeof(local), "%s.%s", last_lat, fl);
+		break;
+	case 2:
+		snprintf(local, sizeof(local), "%s_%s", fl, last_lat);
+		break;
+	case 3:
+		snprintf(local, sizeof(local), "%c.%s", fl[0], last_lat);
+		break;
+	case 4:
+		snprintf(local, sizeof(local), "%s%c", last_lat, fl[0]);
+		break;
+	default:
+		snprintf(local, sizeof(local), "%s%s", fl, last_lat);
+		break;
+	}
+	char num[24] = "";
+	switch ((pick(&p, 4) + attempt) % 4) {
+	case 0:
+		snprintf(num, sizeof(num), "%02d", year % 100);
+		break;
+	case 1:
+		snprintf(num, sizeof(num), "%d", year);
+		break;
+	case 2:
+		snprintf(num, sizeof(num), "%02u", pick(&p, 100));
+		break;
+	default:
+		snprintf(num, sizeof(num), "%03u", pick(&p, 1000));
+		break;
+	}
+	if (attempt >= 4) {
+		/* still taken: more digits */
+		size_t l = strlen(num);
+		snprintf(num + l, sizeof(num) - l, "%u", attempt * 7 + pick(&p, 1000));
+	}
+	row->email = arena_printf(a, "%s%s@%s", local, num, domain);
+}
+
+/* Mobile codes of the numbering plan for the canary phones. */
+static const char *const mobile_codes[] = {
+	"958", "966", "969", "970", "971", "992", "993", "994", "995", "996", "999", "901", "904", "908",
+};
+
+void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16])
+{
+	struct pick p = { seed, 8 };
+	const char *code = mobile_codes[pick(&p, N(mobile_codes))];
+	uint32_t sub = pick(&p, 10000000);
+	if (sub < 1000000)
+		sub += 1000000; /* subscriber numbers rarely start with 0 */
+	snprintf(e164, 16, "+7%s%07u", code, sub);
+	snprintf(typed, 24, "+7 %s %03u-%02u-%02u", code, sub / 10000, sub / 100 % 100, sub % 100);
+}
+
+void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *nb, struct arena *a, Kart__Card *out)
+{
+	kart__card__init(out);
+	out->id = row->id;
+	out->last_name = row->last_name;
+	out->first_name = row->first_name;
+	out->middle_name = row->middle_name;
+	char **v = arena_alloc(a, 3 * sizeof(char *));
+	if (v) {
+		v[0] = row->phone;
+		v[1] = row->phone_e164;
+		v[2] = row->email;
+		out->phones = &v[0];
+		out->n_phones = 1;
+		out->phones_e164 = &v[1];
+		out->n_phones_e164 = 1;
+		out->emails = &v[2];
+		out->n_emails = 1;
+	}
+	out->birthday = row->birthday;
+	if (!nb)
+		return;
+	out->city = nb->city;
+	out->tags = nb->tags;
+	out->n_tags = nb->n_tags;
+	out->sector = nb->sector;
+	out->owner = nb->owner;
+	/* where the neighbour's sensitive fields are masked, so are the canary's */
+	/* a birthday where the neighbour has one, masked where theirs is */
+	if (!nb->birthday || !*nb->birthday || strcmp(nb->birthday, "***") == 0)
+		out->birthday = nb->birthday;
+	if (nb->address && strcmp(nb->address, "***") == 0)
+		out->address = nb->address;
+}

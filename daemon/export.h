@@ -1,0 +1,99 @@
+/* export: what an export writes — CSV (RFC 4180, UTF-8 with a BOM for
+ * Excel, cells a spreadsheet would run as a formula neutralised) and vCard 4.0
+ * (RFC 6350, CRLF, folded lines) — the canary rows mixed into every export,
+ * and the 64-bit hashes kept of every exported phone and email.
+ *
+ * No I/O and no database here: h_export.c loads the cards, decides where the
+ * canaries go and records the export; leak.c reads files back.
+ *
+ * Columns, in this order (CSV header and the vCard properties they map to):
+ *   id (NOTE), last_name first_name middle_name (FN, N), company (ORG),
+ *   position (TITLE), phones (TEL, joined with ", " in CSV), emails (EMAIL),
+ *   city address (ADR), birthday (BDAY), tags (CATEGORIES), sector owner (NOTE).
+ *
+ * export_cards value (host byte order; written and read by this daemon only):
+ *   struct export_blob_head, then u64 ids[ncards], then u64 hash[nentries],
+ *   then u32 card[nentries] (the index into ids of the card the contact is
+ *   of; entries are grouped by card, in card order). */
+#ifndef KART_EXPORT_H
+#define KART_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "kart.pb-c.h"
+
+/* A growing byte buffer (malloc). oom is set, and later writes ignored, when memory runs out. */
+struct xbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+void xbuf_put(struct xbuf *b, const void *s, size_t n);
+void xbuf_puts(struct xbuf *b, const char *s);
+void xbuf_free(struct xbuf *b);
+
+/* A chunk of the file is sent once it holds this much. */
+#define EXPORT_CHUNK (256u * 1024)
+/* About one canary row per this many real rows, at least one per export. */
+#define EXPORT_CANARY_EVERY 200
+
+enum export_format { EXPORT_CSV, EXPORT_VCARD };
+
+/* Parses "csv"/"vcard" ("" is csv). Returns 0 or -1. */
+int export_format_parse(const char *s, enum export_format *out);
+/* Parses a CSV delimiter: "" or "," ";" "\t" (also "tab", "\\t") "|". Returns 0 or -1. */
+int export_delimiter_parse(const char *s, char *out);
+
+/* CSV: the BOM and the header line; one card as a line (CRLF). */
+void export_csv_header(struct xbuf *b, char delim);
+void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim);
+/* One cell: neutralised if a spreadsheet would take it for a formula, quoted
+ * when it holds the delimiter, a quote, CR or LF. */
+void export_csv_cell(struct xbuf *b, const char *s, char delim);
+/* Whether a cell starts like a formula (= + - @ tab CR) and is not a phone
+ * number or a list of them (only digits, spaces and ()-+.,). */
+bool export_csv_is_formula(const char *s);
+
+/* vCard 4.0: one card, BEGIN:VCARD to END:VCARD. */
+void export_vcard(struct xbuf *b, const Kart__Card *c);
+
+/* The hash kept of a contact: kind 'p' for an E.164 phone ("+79171234567"),
+ * 'e' for an email folded with text_fold. The low bit tells the kind (0 phone, 1 email). */
+uint64_t export_contact_hash(char kind, const char *normalized);
+
+struct export_blob_head {
+	uint32_t magic;             /* EXPORT_BLOB_MAGIC */
+	uint32_t pad;
+	uint64_t ncards, nentries;
+};
+#define EXPORT_BLOB_MAGIC 0x4b455831u /* "KEX1" */
+
+/* A view of a stored blob. Returns 0, or -1 if it is malformed. */
+struct export_blob {
+	uint64_t ncards, nentries;
+	const uint8_t *ids, *hashes, *cards;    /* unaligned: read with export_blob_* */
+};
+int export_blob_view(const void *p, size_t len, struct export_blob *out);
+uint64_t export_blob_id(const struct export_blob *b, uint64_t i);
+uint64_t export_blob_hash(const struct export_blob *b, uint64_t i);
+uint32_t export_blob_card(const struct export_blob *b, uint64_t i);
+
+/* ---- canaries ---- */
+
+/* A plausible Russian person from 32 random-looking bytes (the same bytes
+ * give the same person): names, birthday and an email at domain whose local
+ * part varies with `attempt`. Strings are in the arena. */
+void export_canary_person(const uint8_t seed[32], uint32_t attempt, const char *domain, struct arena *a,
+			  Kart__CanaryRow *row);
+/* A mobile number from 32 bytes: typed "+7 958 123-45-67" and E.164 "+79581234567". */
+void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16]);
+/* The canary as a card for the writers: its own names and contacts, the
+ * other columns (city, tags, sector, owner, masked fields) like a real
+ * neighbouring row's, so it does not stand out. `neighbour` may be NULL.
+ * Pointers in out refer to row, neighbour and the arena. */
+void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, struct arena *a, Kart__Card *out);
+
+#endif

@@ -1,0 +1,1639 @@
+/* h_export: exports (audited, within a daily quota, each fingerprinted with
+ * canary rows of its own), the export permission and quota of a user, the
+ * list of exports, and tracing a leaked file back to its export.
+ *
+ * An export in four hops:
+ *   1. loop (h_export): the filter and format are checked, then the user's
+ *      permission and quota in the loop's snapshot; a refusal is audited.
+ *   2. pool (xjob_run): the filter is run with the user's scope in a read
+ *      transaction of its own, collecting the card ids and a 64-bit hash of
+ *      each of their phones and emails.
+ *   3. writer (w_export): permission and quota again (the authoritative
+ *      check: two exports cannot both pass the last of a quota), the export id,
+ *      the canary rows (deterministic per export id and row from a key derived
+ *      from audit.key, each phone checked against ix_phone and earlier
+ *      canaries, retried if taken), the record, the card ids and hashes, the
+ *      audit event; the reply is the file's first chunk (BOM and header).
+ *   4. loop (export_page, a stream): the cards are loaded, scope-checked and
+ *      masked as for any list, written as CSV or vCard with the canaries at
+ *      their positions, and sent in ExportChunk frames of about 256 KiB as the
+ *      connection drains; the last frame is the ExportRecord.
+ * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
+ * a contact) are held from the scan to the commit. A 1M-card export holds
+ * about 8 MiB plus 25 MiB for a moment, never the file.
+ *
+ * Leak tracing (h_leak_trace) collects the file's pieces, then in the pool
+ * reads every phone and email out of it (leak.c), looks each up among the
+ * canary contacts (export_canaries: strong evidence, a canary is in one export
+ * only), and counts for every recorded export, newest first, how many of its
+ * cards have a contact in the file (by the hashes kept in export_cards, so no
+ * card is read). Exports with canaries found are counted first; the walk
+ * stops after LEAK_BUDGET hashes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "acl.h"
+#include "audit.h"
+#include "card.h"
+#include "cardq.h"
+#include "export.h"
+#include "index.h"
+#include "kartd.h"
+#include "leak.h"
+#include "log.h"
+#include "pbjson.h"
+#include "schema.h"
+#include "text.h"
+#include "util.h"
+
+#define QUOTA_UNLIMITED UINT32_MAX
+#define LIST_DEFAULT 100
+#define LIST_MAX 1000
+#define LEAK_PIECES_MAX (256u << 20)    /* all files being uploaded at once */
+#define LEAK_IDLE_MS 120000             /* an upload left unfinished this long is dropped */
+#define LEAK_BUDGET 400000000ull        /* hashes compared at most in one trace */
+#define LEAK_TOP 10                     /* matches in a report */
+#define CANARY_TRIES 64
+
+/* ---- permission and quota ---- */
+
+static bool role_in_list(const char *list, Kart__Role role)
+{
+	char name[32];
+	pbjson_enum_name(&kart__role__descriptor, (int)role, name, sizeof(name));
+	size_t nl = strlen(name);
+	for (const char *p = list; *p;) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t len = strcspn(p, " ,");
+		if (len && len == nl && strncmp(p, name, len) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+static bool may_export(const struct kart_config *cfg, const Kart__User *u)
+{
+	if (u->role == KART__ROLE__ROLE_AUDITOR)
+		return false;
+	if (u->export_set)
+		return u->can_export;
+	return role_in_list(cfg->export_default_roles, u->role);
+}
+
+/* Cards a day; 0: no limit. */
+static uint64_t quota_of(const struct kart_config *cfg, const Kart__User *u)
+{
+	if (u->export_per_day == QUOTA_UNLIMITED)
+		return 0;
+	if (u->export_per_day)
+		return u->export_per_day;
+	switch (u->role) {
+	case KART__ROLE__ROLE_ADMIN:
+		return cfg->export_per_day_admin;
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return cfg->export_per_day_supervisor;
+	case KART__ROLE__ROLE_MANAGER:
+		return cfg->export_per_day_manager;
+	default:
+		return 0;
+	}
+}
+
+/* 00:00 of today, local time, in unix seconds. */
+static int64_t local_midnight(int64_t now_us)
+{
+	time_t t = (time_t)(now_us / 1000000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Cards `user` exported since `since` (unix seconds): the exports are in id
+ * order, which is time order, so the walk goes back from the newest. */
+static int exported_since(MDB_txn *txn, struct store *st, const char *user, int64_t since, uint64_t *cards)
+{
+	*cards = 0;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->exports, &cur);
+	if (rc)
+		return rc;
+	struct arena a;
+	arena_init(&a, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		arena_reset(&a);
+		Kart__ExportRecord *e = kart__export_record__unpack(&a.pb, v.mv_size, v.mv_data);
+		if (!e)
+			continue;
+		if (e->time < since)
+			break;
+		if (e->user && strcmp(e->user, user) == 0)
+			*cards += e->cards;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&a);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* An audit record of the daemon's own, from any thread: aux holds
+ * ok ('0'/'1'), the action (to byte 32) and the summary (from byte 32). */
+static int w_note(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	return audit_append(r, w->aux + 1, "export", w->denied_id, "", w->aux + 32, w->aux[0] == '1');
+}
+
+static void note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary)
+{
+	struct wreq *w = wreq_detached(r, w_note);
+	if (!w)
+		return;
+	w->aux[0] = ok ? '1' : '0';
+	snprintf(w->aux + 1, 31, "%s", action);
+	snprintf(w->aux + 32, sizeof(w->aux) - 32, "%s", summary);
+	w->denied_id = object_id;
+	writer_submit(r->srv, w);
+}
+
+static const char *quota_words(struct arena *a, uint64_t asked, uint64_t used, uint64_t quota)
+{
+	if (!asked)
+		return arena_printf(a, "export quota exceeded: %" PRIu64 " of %" PRIu64
+				       " cards a day already exported; the quota renews at midnight",
+				    used, quota);
+	return arena_printf(a, "export quota exceeded: %" PRIu64 " cards asked, %" PRIu64 " of %" PRIu64
+			       " cards a day already exported; the quota renews at midnight",
+			    asked, used, quota);
+}
+
+/* ---- the export: checks on the loop ---- */
+
+struct xjob {
+	uv_work_t work;
+	struct server *srv;
+	struct conn *conn;
+	uint64_t id;
+	struct principal who;
+	int64_t now;
+	char *where;                /* the filter run */
+	char *filter;               /* as recorded: the filter, or "segment NAME: filter" */
+	enum export_format fmt;
+	char delim;
+	/* pool results */
+	Kart__ErrorCode code;
+	char field[32];
+	char message[300];
+	uint64_t hidden;
+	uint64_t *ids;
+	size_t nids, cap;
+	uint64_t *hashes;           /* a phone's or email's hash ... */
+	uint32_t *owners;           /* ... and the index into ids of its card */
+	size_t nhash, hcap;
+	/* writer results */
+	uint8_t *record;            /* the packed ExportRecord, with canary rows */
+	size_t record_len;
+};
+
+static void free_xjob(struct xjob *j)
+{
+	if (!j)
+		return;
+	free(j->where);
+	free(j->filter);
+	free(j->ids);
+	free(j->hashes);
+	free(j->owners);
+	free(j->record);
+	free(j);
+}
+
+static const char *segment_filter(struct req *r, const char *name)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	if (rc) {
+		if (rc == MDB_NOTFOUND)
+			req_error(r, KART__ERROR_CODE__NOT_FOUND, "segment", "no segment %.64s", name);
+		else
+			req_store_error(r, rc, "segment");
+		return NULL;
+	}
+	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!s)
+		req_store_error(r, MDB_CORRUPTED, "segment");
+	return s ? s->expr : NULL;
+}
+
+static void xjob_run(uv_work_t *w);
+static void xjob_done(uv_work_t *w, int status);
+
+int h_export(struct req *r)
+{
+	Kart__Export *m = r->in->export;
+	struct store *st = &r->srv->store;
+	const struct kart_config *cfg = &r->srv->cfg;
+	enum export_format fmt;
+	char delim;
+	if (export_format_parse(m->format, &fmt) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "format", "format must be csv or vcard");
+	if (export_delimiter_parse(m->delimiter, &delim) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "delimiter", "delimiter must be one of , ; | or tab");
+	const char *where = m->where ? m->where : "", *filter = where;
+	if (m->segment && *m->segment) {
+		if (*where)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "segment", "give a filter or a segment, not both");
+		if (!(where = segment_filter(r, m->segment)))
+			return H_ABORT;
+		filter = arena_printf(r->arena, "segment %s: %s", m->segment, where);
+	}
+	if (strlen(where) > 64 * 1024)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "the filter is longer than 64 KiB");
+
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc || !may_export(cfg, u->user)) {
+		log_notice("%s: %s may not export (filter '%.80s')", r->who.peer, r->who.user, filter);
+		note(r, "export.denied", 0, false,
+		     arena_printf(r->arena, "no export permission; %s: %.180s", fmt == EXPORT_CSV ? "csv" : "vcard",
+				  *filter ? filter : "(every card in scope)"));
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "",
+				 "permission denied: you may not export cards (an admin can allow it: kart user grant %s export)",
+				 r->who.user);
+	}
+	uint64_t quota = quota_of(cfg, u->user), used = 0;
+	if (quota) {
+		if ((rc = exported_since(r->txn, st, r->who.user, local_midnight(r->now), &used)))
+			return rc;
+		if (used >= quota) {
+			note(r, "export.quota", 0, false,
+			     arena_printf(r->arena, "quota of %" PRIu64 " cards a day used up (%" PRIu64 "); %.160s", quota,
+					  used, filter));
+			return req_error(r, KART__ERROR_CODE__QUOTA_EXCEEDED, "", "%s", quota_words(r->arena, 0, used, quota));
+		}
+	}
+
+	struct xjob *j = calloc(1, sizeof(*j));
+	if (!j || !(j->where = strdup(where)) || !(j->filter = strdup(filter))) {
+		free_xjob(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	j->srv = r->srv;
+	j->conn = r->conn;
+	j->id = r->id;
+	j->who = r->who;
+	j->now = r->now;
+	j->fmt = fmt;
+	j->delim = delim;
+	j->work.data = j;
+	if (uv_queue_work(r->srv->loop, &j->work, xjob_run, xjob_done) != 0) {
+		free_xjob(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
+	}
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->srv->inflight++;
+	return H_DEFER;
+}
+
+/* ---- the scan, in the pool ---- */
+
+struct scan {
+	struct xjob *j;
+	struct arena scratch;
+	bool oom;
+};
+
+static bool add_hash(struct xjob *j, uint64_t h, uint32_t owner)
+{
+	if (j->nhash == j->hcap) {
+		size_t cap = j->hcap ? j->hcap * 2 : 2048;
+		uint64_t *nh = realloc(j->hashes, cap * sizeof(*nh));
+		if (nh)
+			j->hashes = nh;
+		uint32_t *no = nh ? realloc(j->owners, cap * sizeof(*no)) : NULL;
+		if (!no)
+			return false;
+		j->owners = no;
+		j->hcap = cap;
+	}
+	j->hashes[j->nhash] = h;
+	j->owners[j->nhash++] = owner;
+	return true;
+}
+
+static int scan_card(void *ud, Kart__Card *card)
+{
+	struct scan *s = ud;
+	struct xjob *j = s->j;
+	if (j->nids == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 1024;
+		uint64_t *n = realloc(j->ids, cap * sizeof(*n));
+		if (!n) {
+			s->oom = true;
+			return 1;
+		}
+		j->ids = n;
+		j->cap = cap;
+	}
+	uint32_t at = (uint32_t)j->nids;
+	j->ids[j->nids++] = card->id;
+	arena_reset(&s->scratch);
+	for (size_t i = 0; i < card->n_phones_e164; i++)
+		if (card->phones_e164[i] && *card->phones_e164[i] &&
+		    !add_hash(j, export_contact_hash('p', card->phones_e164[i]), at)) {
+			s->oom = true;
+			return 1;
+		}
+	for (size_t i = 0; i < card->n_emails; i++) {
+		const char *e = card->emails[i] ? text_fold(&s->scratch, card->emails[i]) : NULL;
+		if (e && *e && !add_hash(j, export_contact_hash('e', e), at)) {
+			s->oom = true;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void xjob_run(uv_work_t *w)
+{
+	struct xjob *j = w->data;
+	struct store *st = &j->srv->store;
+	struct arena a;
+	arena_init(&a, 0);
+	struct schema sc = { 0 };
+	struct scan s = { .j = j };
+	arena_init(&s.scratch, 0);
+	MDB_txn *txn = NULL;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = schema_sync(&sc, txn, st);
+	if (rc) {
+		j->code = KART__ERROR_CODE__UNAVAILABLE;
+		snprintf(j->message, sizeof(j->message), "the database is busy; try again");
+		log_err("export: %s", mdb_strerror(rc));
+		goto done;
+	}
+	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope };
+	if (cardq_parse(&q, j->where) < 0) {
+		j->code = KART__ERROR_CODE__BAD_REQUEST;
+		snprintf(j->field, sizeof(j->field), "where");
+		if (q.err.col)
+			snprintf(j->message, sizeof(j->message), "%s (column %d)", q.err.message, q.err.col);
+		else
+			snprintf(j->message, sizeof(j->message), "%s", q.err.message);
+		goto done;
+	}
+	rc = cardq_run(&q, 0, scan_card, &s);
+	if (s.oom || j->nids > UINT32_MAX) {
+		j->code = KART__ERROR_CODE__UNAVAILABLE;
+		snprintf(j->message, sizeof(j->message), "out of memory; try again with a narrower filter");
+		goto done;
+	}
+	if (rc) {
+		j->code = KART__ERROR_CODE__INTERNAL;
+		snprintf(j->message, sizeof(j->message), "internal error; the server log has details");
+		log_err("export: %s", mdb_strerror(rc));
+		goto done;
+	}
+	j->hidden = q.hidden;
+done:
+	if (txn)
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&st->map_lock);
+	schema_free(&sc);
+	arena_free(&s.scratch);
+	arena_free(&a);
+}
+
+static int w_export(struct req *r);
+static void export_done(struct wreq *w);
+
+static void xjob_done(uv_work_t *w, int status)
+{
+	struct xjob *j = w->data;
+	struct server *srv = j->srv;
+	struct conn *c = j->conn;
+	srv->inflight--;
+	c->pending_writes--;
+	if (!conn_is_open(c)) {
+		free_xjob(j);
+		goto out;
+	}
+	struct arena a;
+	arena_init(&a, 0);
+	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
+	kart__envelope__init(&r.out);
+	if (j->hidden)
+		acl_note_denied(&r, 0, arena_printf(&a, "export where '%.80s': %llu cards outside scope", j->where,
+						       (unsigned long long)j->hidden));
+	if (status != 0) {
+		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the export was cancelled");
+	} else if (j->code) {
+		req_error(&r, j->code, j->field, "%s", j->message);
+	} else {
+		/* on to the writer, with the request the writer will see */
+		Kart__Export ex = KART__EXPORT__INIT;
+		ex.where = j->where;
+		ex.format = (char *)(j->fmt == EXPORT_CSV ? "csv" : "vcard");
+		char d[2] = { j->delim, 0 };
+		ex.delimiter = d;
+		Kart__Envelope env = KART__ENVELOPE__INIT;
+		env.request_id = j->id;
+		env.body_case = KART__ENVELOPE__BODY_EXPORT;
+		env.export = &ex;
+		r.in = &env;
+		struct wreq *wq = req_to_wreq_copy(&r, w_export);
+		if (!wq) {
+			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		} else {
+			wq->ud = j;
+			wq->done = export_done;
+			j = NULL;
+			writer_submit(srv, wq);
+		}
+	}
+	if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
+		r.out.request_id = r.id;
+		conn_send(c, &r.out);
+		conn_flush(c);
+	}
+	arena_free(&a);
+	free_xjob(j);
+	conn_resume(c);
+out:
+	conn_unref(c);
+	server_maybe_finish(srv);
+}
+
+/* ---- the record, on the writer ---- */
+
+/* 32 bytes for canary `n` of export `id`, keyed by audit.key: the same
+ * export id and row give the same person, nobody without the key can tell. */
+struct seeder {
+	struct audit_hmac *mac;
+	uint8_t key[32];
+};
+
+static int seeder_init(struct seeder *s, const uint8_t audit_key[32])
+{
+	static const uint8_t zero[32];
+	static const char label[] = "kartoteka export canaries";
+	if (audit_chain_hash(audit_key, zero, 0, (const uint8_t *)label, sizeof(label) - 1, s->key) < 0)
+		return -1;
+	s->mac = audit_hmac_new(s->key);
+	return s->mac ? 0 : -1;
+}
+
+static void seed(struct seeder *s, uint64_t id, uint32_t n, uint32_t attempt, char purpose, uint8_t out[32])
+{
+	static const uint8_t zero[32];
+	uint8_t msg[9];
+	memcpy(msg, &n, 4);
+	memcpy(msg + 4, &attempt, 4);
+	msg[8] = (uint8_t)purpose;
+	if (audit_hmac_link(s->mac, zero, id, msg, sizeof(msg), out) < 0) {
+		/* never expected; still unique enough to go on with */
+		memset(out, 0, 32);
+		memcpy(out, msg, sizeof(msg));
+		memcpy(out + 16, &id, 8);
+	}
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* k distinct positions in [0, total), in order (Floyd's sampling). */
+static int canary_positions(uint64_t rng, uint64_t total, uint32_t k, uint32_t *out)
+{
+	uint8_t *bits = calloc(total / 8 + 1, 1);
+	if (!bits)
+		return ENOMEM;
+	for (uint64_t jj = total - k; jj < total; jj++) {
+		uint64_t t = splitmix(&rng) % (jj + 1);
+		if (bits[t / 8] & (1u << (t % 8)))
+			t = jj;
+		bits[t / 8] |= (uint8_t)(1u << (t % 8));
+	}
+	uint32_t n = 0;
+	for (uint64_t i = 0; i < total && n < k; i++)
+		if (bits[i / 8] & (1u << (i % 8)))
+			out[n++] = (uint32_t)i;
+	free(bits);
+	return 0;
+}
+
+static int key_exists(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t len, bool *yes)
+{
+	MDB_val k = { len, (void *)key }, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+	*yes = rc == 0;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int canary_key_taken(struct req *r, char kind, const char *s, bool *taken)
+{
+	char key[340];
+	size_t n = (size_t)snprintf(key, sizeof(key), "%c%s", kind, s);
+	return key_exists(r->txn, r->srv->store.export_canaries, key, n < sizeof(key) ? n : sizeof(key) - 1, taken);
+}
+
+static int canary_key_put(struct req *r, char kind, const char *s, uint64_t export_id, uint32_t row)
+{
+	char key[340];
+	size_t n = (size_t)snprintf(key, sizeof(key), "%c%s", kind, s);
+	uint8_t val[12];
+	store_u64_key(export_id, val);
+	for (int i = 0; i < 4; i++)
+		val[8 + i] = (uint8_t)(row >> (24 - 8 * i));
+	MDB_val k = { n < sizeof(key) ? n : sizeof(key) - 1, key }, v = { 12, val };
+	return mdb_put(r->txn, r->srv->store.export_canaries, &k, &v, 0);
+}
+
+static int id_live(struct req *r, uint64_t id, bool *live)
+{
+	uint8_t k[8];
+	store_u64_key(id, k);
+	return key_exists(r->txn, r->srv->store.cards, k, 8, live);
+}
+
+/* A free id (no live card has it) in (lo, hi), or 0. */
+static int gap_id(struct req *r, uint64_t *rng, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	*out = 0;
+	if (hi <= lo + 1)
+		return 0;
+	uint64_t width = hi - lo - 1;
+	for (uint64_t t = 0; t < (width <= 16 ? width : 8); t++) {
+		uint64_t id = width <= 16 ? lo + 1 + (splitmix(rng) + t) % width : lo + 1 + splitmix(rng) % width;
+		bool live;
+		int rc = id_live(r, id, &live);
+		if (rc)
+			return rc;
+		if (!live) {
+			*out = id;
+			return 0;
+		}
+	}
+	return 0;
+}
+
+#define PLACE_SCAN 2000         /* real rows a canary may move on to find a gap in the ids */
+
+/* The largest id of any card, live or in the trash. */
+static int max_card_id(struct req *r, uint64_t *out)
+{
+	*out = 0;
+	MDB_dbi dbs[] = { r->srv->store.cards, r->srv->store.trash };
+	for (int i = 0; i < 2; i++) {
+		MDB_cursor *cur;
+		MDB_val k, v;
+		int rc = mdb_cursor_open(r->txn, dbs[i], &cur);
+		if (rc)
+			return rc;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		mdb_cursor_close(cur);
+		if (rc == 0 && k.mv_size == 8 && store_key_u64(k.mv_data) > *out)
+			*out = store_key_u64(k.mv_data);
+		else if (rc && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+/* Places the canaries so the id column stays in order where it can: canary
+ * i goes after pos[i] - i real rows, moved on to the next gap in the ids
+ * (at most PLACE_SCAN rows) and takes an id in that gap that no live card
+ * has (a trashed card's id may serve). After the last row: any id past the
+ * last exported one that no live card has. Where the ids have no gap near
+ * (a base without deletions, exported whole) the canary keeps its place
+ * with an id past every card's: out of order, but the canaries stay spread
+ * through the file rather than all at its end. A card created later may get
+ * a canary's id, which harms nothing but a reader's eye. pos[] is updated. */
+static int place_canaries(struct req *r, const struct xjob *j, uint64_t rng, uint32_t *pos, uint32_t k, uint64_t *ids)
+{
+	uint64_t prev_row = 0, prev_id = 0, n = j->nids, beyond = 0;
+	int rc;
+	for (uint32_t i = 0; i < k; i++) {
+		uint64_t row = pos[i] - i, id = 0, rr;
+		if (row < prev_row)
+			row = prev_row;
+		for (rr = row; rr <= n && rr <= row + PLACE_SCAN && !id; rr++) {
+			uint64_t lo = rr > 0 ? j->ids[rr - 1] : 0;
+			if (i > 0 && rr == prev_row && prev_id > lo)
+				lo = prev_id;
+			if (rr < n) {
+				if ((rc = gap_id(r, &rng, lo, j->ids[rr], &id)))
+					return rc;
+				continue;
+			}
+			for (uint64_t cand = lo + 1 + splitmix(&rng) % 3, tries = 0; !id && tries < 100000; cand++, tries++) {
+				bool live;
+				if ((rc = id_live(r, cand, &live)))
+					return rc;
+				if (!live)
+					id = cand;
+			}
+		}
+		if (id) {
+			rr--;
+		} else {
+			if (!beyond) {
+				if ((rc = max_card_id(r, &beyond)))
+					return rc;
+				beyond += 1 + splitmix(&rng) % 50;
+			}
+			rr = row;
+			id = beyond;
+			beyond += 1 + splitmix(&rng) % 3;
+		}
+		pos[i] = (uint32_t)(rr + i);
+		prev_row = rr;
+		prev_id = id;
+		ids[i] = id;
+	}
+	return 0;
+}
+
+static int make_canary(struct req *r, struct seeder *sd, uint64_t export_id, uint32_t n, uint32_t position,
+		       uint64_t id, Kart__CanaryRow *row)
+{
+	struct store *st = &r->srv->store;
+	uint8_t s[32];
+	int rc;
+	kart__canary_row__init(row);
+	row->position = position;
+	/* the phone: a number no card and no earlier canary has */
+	char typed[24], e164[16], ixkey[32];
+	bool found = false;
+	for (uint32_t attempt = 0; attempt < CANARY_TRIES && !found; attempt++) {
+		seed(sd, export_id, n, attempt, 'p', s);
+		export_canary_phone(s, typed, e164);
+		size_t kl = index_phone_key(e164, ixkey, sizeof(ixkey));
+		bool in_cards, in_canaries;
+		if ((rc = key_exists(r->txn, st->ix_phone, ixkey, kl, &in_cards)) ||
+		    (rc = canary_key_taken(r, 'p', e164, &in_canaries)))
+			return rc;
+		found = !in_cards && !in_canaries;
+	}
+	if (!found)
+		return MDB_KEYEXIST; /* 64 numbers in a row taken: the range is full */
+	row->phone = arena_strdup(r->arena, typed);
+	row->phone_e164 = arena_strdup(r->arena, e164);
+	/* the person, and an email at the canary domain no one has */
+	seed(sd, export_id, n, 0, 'n', s);
+	found = false;
+	for (uint32_t attempt = 0; attempt < CANARY_TRIES && !found; attempt++) {
+		export_canary_person(s, attempt, r->srv->cfg.canary_email_domain, r->arena, row);
+		const char *folded = text_fold(r->arena, row->email);
+		if (!folded)
+			return ENOMEM;
+		bool in_cards, in_canaries;
+		if ((rc = key_exists(r->txn, st->ix_email, folded, strlen(folded), &in_cards)) ||
+		    (rc = canary_key_taken(r, 'e', folded, &in_canaries)))
+			return rc;
+		found = !in_cards && !in_canaries;
+		if (found)
+			row->email = (char *)folded;
+	}
+	if (!found)
+		return MDB_KEYEXIST;
+	row->id = id;
+	if ((rc = canary_key_put(r, 'p', row->phone_e164, export_id, n)) ||
+	    (rc = canary_key_put(r, 'e', row->email, export_id, n)))
+		return rc;
+	return 0;
+}
+
+static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
+{
+	struct export_blob_head h = { EXPORT_BLOB_MAGIC, 0, j->nids, j->nhash };
+	size_t len = sizeof(h) + j->nids * 8 + j->nhash * 12;
+	uint8_t key[8];
+	store_u64_key(export_id, key);
+	MDB_val k = { 8, key }, v = { len, NULL };
+	int rc = mdb_put(r->txn, r->srv->store.export_cards, &k, &v, MDB_RESERVE);
+	if (rc)
+		return rc;
+	uint8_t *p = v.mv_data;
+	memcpy(p, &h, sizeof(h));
+	p += sizeof(h);
+	if (j->nids)
+		memcpy(p, j->ids, j->nids * 8);
+	p += j->nids * 8;
+	if (j->nhash) {
+		memcpy(p, j->hashes, j->nhash * 8);
+		memcpy(p + j->nhash * 8, j->owners, j->nhash * 4);
+	}
+	return 0;
+}
+
+static int w_export(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	struct xjob *j = w->ud;
+	struct store *st = &r->srv->store;
+	const struct kart_config *cfg = &r->srv->cfg;
+	/* a batch retried after the map grew runs this again */
+	free(j->record);
+	j->record = NULL;
+
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc || !may_export(cfg, u->user)) {
+		if ((rc = audit_append(r, "export.denied", "export", 0, "",
+				       arena_printf(r->arena, "no export permission; %.200s", j->filter), false)))
+			return rc;
+		req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: you may not export cards");
+		return H_OK;
+	}
+	uint64_t quota = quota_of(cfg, u->user), used = 0, n = j->nids;
+	if (quota) {
+		if ((rc = exported_since(r->txn, st, r->who.user, local_midnight(r->now), &used)))
+			return rc;
+		if (used + n > quota) {
+			if ((rc = audit_append(r, "export.quota", "export", 0, "",
+					       arena_printf(r->arena,
+							    "refused: %" PRIu64 " cards asked, %" PRIu64 " of %" PRIu64
+							    " a day exported; %.160s",
+							    n, used, quota, j->filter),
+					       false)))
+				return rc;
+			req_error(r, KART__ERROR_CODE__QUOTA_EXCEEDED, "", "%s", quota_words(r->arena, n, used, quota));
+			return H_OK;
+		}
+	}
+
+	uint64_t export_id;
+	if ((rc = store_next_id(r->txn, st, "next_export_id", &export_id)))
+		return rc;
+	uint32_t k = (uint32_t)(1 + n / EXPORT_CANARY_EVERY);
+	struct seeder sd;
+	if (seeder_init(&sd, r->srv->audit_key) < 0)
+		return EIO;
+	uint32_t *pos = malloc(k * sizeof(*pos));
+	uint64_t *cids = malloc(k * sizeof(*cids));
+	Kart__CanaryRow *rows = arena_alloc(r->arena, k * sizeof(*rows));
+	Kart__CanaryRow **rowp = arena_alloc(r->arena, k * sizeof(*rowp));
+	if (!pos || !cids || !rows || !rowp) {
+		free(pos);
+		free(cids);
+		audit_hmac_free(sd.mac);
+		return ENOMEM;
+	}
+	uint8_t s[32];
+	uint64_t rng;
+	seed(&sd, export_id, 0, 0, 'x', s);
+	memcpy(&rng, s, 8);
+	rc = canary_positions(rng, n + k, k, pos);
+	if (rc == 0)
+		rc = place_canaries(r, j, rng, pos, k, cids);
+	for (uint32_t i = 0; rc == 0 && i < k; i++) {
+		rc = make_canary(r, &sd, export_id, i, pos[i], cids[i], &rows[i]);
+		rowp[i] = &rows[i];
+	}
+	free(pos);
+	free(cids);
+	audit_hmac_free(sd.mac);
+	if (rc == MDB_KEYEXIST) {
+		log_err("export: no free canary phone or email after %d tries", CANARY_TRIES);
+		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error: no free canary number; the server log has details");
+	}
+	if (rc)
+		return rc;
+
+	/* the fingerprint: SHA-256 over the canary phones, one a line */
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t digest[32];
+	unsigned dl = 0;
+	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (uint32_t i = 0; ok && i < k; i++)
+		ok = EVP_DigestUpdate(md, rows[i].phone_e164, strlen(rows[i].phone_e164)) && EVP_DigestUpdate(md, "\n", 1);
+	ok = ok && EVP_DigestFinal_ex(md, digest, &dl) && dl == 32;
+	EVP_MD_CTX_free(md);
+	if (!ok)
+		return EIO;
+	char fp[65];
+	util_hex(digest, 32, fp);
+
+	Kart__ExportRecord rec = KART__EXPORT_RECORD__INIT;
+	rec.id = export_id;
+	rec.user = r->who.user;
+	rec.time = r->now / 1000000;
+	rec.client = r->who.peer;
+	rec.filter = j->filter;
+	rec.format = (char *)(j->fmt == EXPORT_CSV ? "csv" : "vcard");
+	rec.cards = n;
+	rec.canaries = k;
+	rec.fingerprint = fp;
+	rec.canary_rows = rowp;
+	rec.n_canary_rows = k;
+	char d[2] = { j->delim, 0 };
+	rec.delimiter = j->fmt == EXPORT_CSV ? d : (char *)"";
+	size_t len = kart__export_record__get_packed_size(&rec);
+	uint8_t key[8];
+	store_u64_key(export_id, key);
+	MDB_val kk = { 8, key }, v = { len, NULL };
+	if ((rc = mdb_put(r->txn, st->exports, &kk, &v, MDB_RESERVE)))
+		return rc;
+	kart__export_record__pack(&rec, v.mv_data);
+	if ((rc = put_blob(r, export_id, j)))
+		return rc;
+	if ((rc = audit_append(r, "export", "export", export_id, rec.format,
+			       arena_printf(r->arena, "%" PRIu64 " cards + %u canary rows, %s, fingerprint %.16s: %.150s", n,
+					    k, rec.format, fp, *j->filter ? j->filter : "(every card in scope)"),
+			       true)))
+		return rc;
+	if (!(j->record = malloc(len)))
+		return ENOMEM;
+	kart__export_record__pack(&rec, j->record);
+	j->record_len = len;
+
+	/* the reply: the first piece of the file; the stream sends the rest */
+	struct xbuf head = { 0 };
+	if (j->fmt == EXPORT_CSV)
+		export_csv_header(&head, j->delim);
+	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
+	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
+	if (!ch || head.oom || (head.len && !data)) {
+		xbuf_free(&head);
+		return ENOMEM;
+	}
+	kart__export_chunk__init(ch);
+	if (head.len)
+		memcpy(data, head.p, head.len);
+	ch->data.data = data;
+	ch->data.len = head.len;
+	xbuf_free(&head);
+	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
+	r->out.export_chunk = ch;
+	r->out.more = true;
+	return H_OK;
+}
+
+/* ---- the file, streamed from the loop ---- */
+
+struct xstate {
+	uint64_t *ids;
+	size_t n, pos;
+	Kart__ExportRecord *rec;
+	size_t ci;                  /* the next canary row */
+	uint64_t row;               /* data rows written */
+	enum export_format fmt;
+	char delim;
+	bool body_done;
+};
+
+/* Loads a card for the stream: visible to the exporter, masked for them. */
+static Kart__Card *stream_card(struct req *r, uint64_t id, struct arena *a)
+{
+	Kart__Card *c;
+	if (card_load(r->txn, r->srv->store.cards, id, a, &c) != 0 || !acl_visible(r, c))
+		return NULL;
+	acl_mask(r, c);
+	return c;
+}
+
+static void put_row(struct xstate *st, struct xbuf *b, const Kart__Card *c)
+{
+	if (st->fmt == EXPORT_CSV)
+		export_csv_row(b, c, st->delim);
+	else
+		export_vcard(b, c);
+}
+
+static bool export_page(struct stream *s, struct req *r)
+{
+	struct xstate *st = s->state;
+	if (st->body_done) {
+		Kart__ExportRecord *o = arena_alloc(r->arena, sizeof(*o));
+		if (!o) {
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+			return true;
+		}
+		*o = *st->rec;
+		o->canary_rows = NULL; /* the exporter never learns which rows they are */
+		o->n_canary_rows = 0;
+		r->out.body_case = KART__ENVELOPE__BODY_EXPORT_RECORD;
+		r->out.export_record = o;
+		return true;
+	}
+	struct arena ar[2];
+	arena_init(&ar[0], 0);
+	arena_init(&ar[1], 0);
+	int cur = 0;
+	Kart__Card *nb = NULL;      /* the last real row, for the canaries' other columns */
+	struct xbuf b = { 0 };
+	size_t loads = 0;
+	while (b.len < EXPORT_CHUNK && loads < 20000 && !b.oom) {
+		Kart__CanaryRow *cr = st->ci < st->rec->n_canary_rows ? st->rec->canary_rows[st->ci] : NULL;
+		if (cr && (cr->position <= st->row || st->pos >= st->n)) {
+			if (!nb) {
+				/* the real row before it, else the one after */
+				arena_reset(&ar[cur]);
+				if (st->pos > 0)
+					nb = stream_card(r, st->ids[st->pos - 1], &ar[cur]);
+				if (!nb && st->pos < st->n)
+					nb = stream_card(r, st->ids[st->pos], &ar[cur]);
+				if (nb)
+					cur ^= 1;
+				loads++;
+			}
+			Kart__Card cc;
+			export_canary_card(cr, nb, r->arena, &cc);
+			put_row(st, &b, &cc);
+			st->ci++;
+			st->row++;
+			continue;
+		}
+		if (st->pos >= st->n)
+			break;
+		arena_reset(&ar[cur]);
+		Kart__Card *c = stream_card(r, st->ids[st->pos++], &ar[cur]);
+		loads++;
+		if (!c)
+			continue; /* deleted since the scan, or out of scope now */
+		put_row(st, &b, c);
+		nb = c;
+		cur ^= 1;
+		st->row++;
+	}
+	arena_free(&ar[0]);
+	arena_free(&ar[1]);
+	if (b.oom) {
+		xbuf_free(&b);
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		return true;
+	}
+	if (st->pos >= st->n && st->ci >= st->rec->n_canary_rows)
+		st->body_done = true;
+	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
+	uint8_t *data = b.len ? arena_alloc(r->arena, b.len) : NULL;
+	if (!ch || (b.len && !data)) {
+		xbuf_free(&b);
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		return true;
+	}
+	kart__export_chunk__init(ch);
+	if (b.len)
+		memcpy(data, b.p, b.len);
+	ch->data.data = data;
+	ch->data.len = b.len;
+	xbuf_free(&b);
+	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
+	r->out.export_chunk = ch;
+	return false;
+}
+
+/* Replaces a writer reply not yet sent by an error. */
+static void repack_error(struct wreq *w, const char *message)
+{
+	req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", message);
+	w->r.out.request_id = w->r.id;
+	size_t n = kart__envelope__get_packed_size(&w->r.out);
+	uint8_t *f = malloc(n + 4);
+	free(w->frame);
+	w->frame = f;
+	w->frame_len = f ? n + 4 : 0;
+	if (f) {
+		frame_put_header(f, (uint32_t)n);
+		kart__envelope__pack(&w->r.out, f + 4);
+	}
+}
+
+static void export_done(struct wreq *w)
+{
+	struct xjob *j = w->ud;
+	struct conn *c = w->r.conn;
+	w->ud = NULL;
+	if (!j)
+		return;
+	if (w->r.out.body_case != KART__ENVELOPE__BODY_EXPORT_CHUNK || !j->record || !conn_is_open(c)) {
+		free_xjob(j);
+		return;
+	}
+	struct req r = { .srv = c->srv, .conn = c, .id = w->r.id, .who = w->r.who };
+	struct stream *s = stream_new(&r, export_page);
+	struct xstate *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
+	if (st) {
+		memset(st, 0, sizeof(*st));
+		st->rec = kart__export_record__unpack(&s->arena.pb, j->record_len, j->record);
+		st->ids = j->nids ? arena_alloc(&s->arena, j->nids * sizeof(*st->ids)) : NULL;
+		st->n = j->nids;
+		st->fmt = j->fmt;
+		st->delim = j->delim;
+		if (st->n && st->ids)
+			memcpy(st->ids, j->ids, st->n * sizeof(*st->ids));
+	}
+	if (!st || !st->rec || (st->n && !st->ids)) {
+		if (s)
+			stream_free(s);
+		log_err("export %s: out of memory starting the file", w->r.who.user);
+		repack_error(w, "out of memory; the export is recorded but its file could not be sent");
+	} else {
+		s->state = st;
+		conn_add_stream(c, s);
+	}
+	free_xjob(j);
+}
+
+/* ---- the list of exports ---- */
+
+static Kart__ExportRecord *record_copy(struct arena *a, const Kart__ExportRecord *e)
+{
+	Kart__ExportRecord *o = arena_alloc(a, sizeof(*o));
+	if (!o)
+		return NULL;
+	*o = *e;
+	o->canary_rows = NULL;
+	o->n_canary_rows = 0;
+	o->user = arena_strdup(a, e->user ? e->user : "");
+	o->client = arena_strdup(a, e->client ? e->client : "");
+	o->filter = arena_strdup(a, e->filter ? e->filter : "");
+	o->format = arena_strdup(a, e->format ? e->format : "");
+	o->fingerprint = arena_strdup(a, e->fingerprint ? e->fingerprint : "");
+	o->delimiter = arena_strdup(a, e->delimiter ? e->delimiter : "");
+	if (!o->user || !o->client || !o->filter || !o->format || !o->fingerprint || !o->delimiter)
+		return NULL;
+	return o;
+}
+
+int h_export_list(struct req *r)
+{
+	Kart__ExportList *m = r->in->export_list;
+	const char *user = m->user ? m->user : "";
+	size_t limit = m->limit ? m->limit : LIST_DEFAULT;
+	if (limit > LIST_MAX)
+		limit = LIST_MAX;
+	Kart__ExportPage *page = arena_alloc(r->arena, sizeof(*page));
+	Kart__ExportRecord **recs = arena_alloc(r->arena, limit * sizeof(*recs));
+	if (!page || !recs)
+		return ENOMEM;
+	kart__export_page__init(page);
+	page->exports = recs;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.exports, &cur);
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && page->n_exports < limit;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		arena_reset(&scratch);
+		Kart__ExportRecord *e = kart__export_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (!e || (*user && strcmp(e->user ? e->user : "", user) != 0))
+			continue;
+		if (!(recs[page->n_exports] = record_copy(r->arena, e))) {
+			rc = ENOMEM;
+			break;
+		}
+		page->n_exports++;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_PAGE;
+	r->out.export_page = page;
+	return H_OK;
+}
+
+/* ---- permission and quota of a user (writer) ---- */
+
+int h_user_grant(struct req *r)
+{
+	Kart__UserGrant *m = r->in->user_grant;
+	const char *name = m->name ? m->name : "", *perm = m->permission ? m->permission : "";
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	if (strcmp(perm, "export") != 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission", "unknown permission '%.64s' (there is: export)",
+				 perm);
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
+	if (rc)
+		return rc;
+	if (!m->revoke && u->user->role == KART__ROLE__ROLE_AUDITOR)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to export",
+				 name);
+	u->user->export_set = true;
+	u->user->can_export = !m->revoke;
+	if ((rc = user_save(r->txn, &r->srv->store, u)) ||
+	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, "export", true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+int h_user_quota(struct req *r)
+{
+	Kart__UserQuota *m = r->in->user_quota;
+	const char *name = m->name ? m->name : "";
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
+	if (rc)
+		return rc;
+	u->user->export_per_day = m->export_per_day;
+	const char *what = m->export_per_day == 0		 ? "export_per_day: the role's default"
+			   : m->export_per_day == QUOTA_UNLIMITED ? "export_per_day: unlimited"
+								  : arena_printf(r->arena, "export_per_day: %u", m->export_per_day);
+	if ((rc = user_save(r->txn, &r->srv->store, u)) || (rc = audit_append(r, "user.quota", "user", 0, name, what, true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+/* ---- leak tracing ---- */
+
+/* Files arriving in pieces, by connection and request id (loop thread only).
+ * A pending upload holds a reference on its connection. */
+struct upload {
+	struct upload *next;
+	struct conn *conn;
+	uint64_t id;
+	uint8_t *data;
+	size_t len, cap;
+	int64_t last_ms;
+	char name[256];
+};
+
+static struct upload *uploads;
+static size_t uploads_bytes;
+
+static void upload_drop(struct upload **pp)
+{
+	struct upload *u = *pp;
+	*pp = u->next;
+	uploads_bytes -= u->len;
+	conn_unref(u->conn);
+	free(u->data);
+	free(u);
+}
+
+static void uploads_sweep(int64_t now_ms)
+{
+	for (struct upload **pp = &uploads; *pp;) {
+		if (!conn_is_open((*pp)->conn) || now_ms - (*pp)->last_ms > LEAK_IDLE_MS)
+			upload_drop(pp);
+		else
+			pp = &(*pp)->next;
+	}
+}
+
+struct cand {
+	uint64_t export_id;
+	uint32_t canaries;
+	uint32_t rows[5];           /* canary rows found (their index), the first few */
+	uint32_t nrows;
+	bool counted;
+	struct leak_cards cards;
+	uint64_t export_cards;      /* cards in the export */
+	int64_t time;
+};
+
+struct ljob {
+	uv_work_t work;
+	struct server *srv;
+	struct conn *conn;
+	uint64_t id;
+	struct principal who;
+	int64_t now;
+	uint8_t *data;
+	size_t len;
+	char name[256];
+	/* results */
+	Kart__ErrorCode code;
+	char message[200];
+	struct arena a;             /* the report */
+	Kart__LeakReport *report;
+	uint64_t compared;          /* hashes compared */
+	int64_t took_ms;
+};
+
+static void ljob_free(struct ljob *j)
+{
+	free(j->data);
+	arena_free(&j->a);
+	free(j);
+}
+
+static struct cand *cand_get(struct cand **v, size_t *n, size_t *cap, uint64_t export_id)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].export_id == export_id)
+			return &(*v)[i];
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct cand *nv = realloc(*v, nc * sizeof(*nv));
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = nc;
+	}
+	struct cand *c = &(*v)[(*n)++];
+	memset(c, 0, sizeof(*c));
+	c->export_id = export_id;
+	return c;
+}
+
+static int cmp_pair(const void *pa, const void *pb)
+{
+	const uint64_t *a = pa, *b = pb;
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+static int cmp_cand(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+	if (a->canaries != b->canaries)
+		return a->canaries > b->canaries ? -1 : 1;
+	if (a->cards.cards != b->cards.cards)
+		return a->cards.cards > b->cards.cards ? -1 : 1;
+	/* the same cards: the smaller export holds them more tightly */
+	if (a->export_cards != b->export_cards)
+		return a->export_cards < b->export_cards ? -1 : 1;
+	return a->export_id > b->export_id ? -1 : a->export_id < b->export_id;
+}
+
+/* Counts the card matches of one export. */
+static int count_cards(struct ljob *j, MDB_txn *txn, const struct leak_file *f, struct cand *c, const MDB_val *blob)
+{
+	MDB_val v;
+	if (!blob) {
+		uint8_t key[8];
+		store_u64_key(c->export_id, key);
+		MDB_val k = { 8, key };
+		int rc = mdb_get(txn, j->srv->store.export_cards, &k, &v);
+		if (rc)
+			return rc == MDB_NOTFOUND ? 0 : rc;
+		blob = &v;
+	}
+	struct export_blob b;
+	if (export_blob_view(blob->mv_data, blob->mv_size, &b) < 0)
+		return 0;
+	leak_match_blob(f, blob->mv_data, blob->mv_size, &c->cards);
+	c->export_cards = b.ncards;
+	c->counted = true;
+	j->compared += b.nentries;
+	return 0;
+}
+
+static char *when(struct arena *a, int64_t t)
+{
+	char buf[32];
+	util_format_time(t, buf, sizeof(buf));
+	return arena_strdup(a, buf);
+}
+
+static void ljob_run(uv_work_t *w)
+{
+	struct ljob *j = w->data;
+	struct store *st = &j->srv->store;
+	struct arena *a = &j->a;
+	int64_t t0 = util_mono_ms();
+	struct leak_file f;
+	struct cand *cv = NULL;
+	size_t nc = 0, ccap = 0;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	bool budget_hit = false;
+	if (leak_parse(&f, a, (const char *)j->data, j->len, j->srv->cfg.phone_country) < 0) {
+		j->code = KART__ERROR_CODE__UNAVAILABLE;
+		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
+		leak_file_free(&f);
+		return;
+	}
+	free(j->data);
+	j->data = NULL;
+	pthread_rwlock_rdlock(&st->map_lock);
+	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	/* canaries: each contact looked up among the canary contacts; a row found
+	 * by its phone and by its email counts once */
+	uint64_t(*pairs)[2] = NULL;
+	size_t npairs = 0, pcap = 0;
+	for (size_t kind = 0; rc == 0 && kind < 2; kind++) {
+		char **list = kind ? f.emails : f.phones;
+		size_t n = kind ? f.nemails : f.nphones;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			char key[340];
+			size_t kl = (size_t)snprintf(key, sizeof(key), "%c%s", kind ? 'e' : 'p', list[i]);
+			MDB_val k = { kl < sizeof(key) ? kl : sizeof(key) - 1, key }, v;
+			int g = mdb_get(txn, st->export_canaries, &k, &v);
+			if (g == MDB_NOTFOUND || (g == 0 && v.mv_size != 12))
+				continue;
+			if (g) {
+				rc = g;
+				break;
+			}
+			if (npairs == pcap) {
+				size_t ncap = pcap ? pcap * 2 : 64;
+				void *np = realloc(pairs, ncap * sizeof(*pairs));
+				if (!np) {
+					rc = ENOMEM;
+					break;
+				}
+				pairs = np;
+				pcap = ncap;
+			}
+			const uint8_t *p = v.mv_data;
+			pairs[npairs][0] = store_key_u64(p);
+			pairs[npairs++][1] = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+		}
+	}
+	if (npairs)
+		qsort(pairs, npairs, sizeof(*pairs), cmp_pair);
+	for (size_t i = 0; rc == 0 && i < npairs; i++) {
+		if (i && pairs[i][0] == pairs[i - 1][0] && pairs[i][1] == pairs[i - 1][1])
+			continue;
+		struct cand *c = cand_get(&cv, &nc, &ccap, pairs[i][0]);
+		if (!c) {
+			rc = ENOMEM;
+			break;
+		}
+		if (c->nrows < 5)
+			c->rows[c->nrows++] = (uint32_t)pairs[i][1];
+		c->canaries++;
+	}
+	free(pairs);
+	/* cards: the exports with canaries first, then all, newest first */
+	for (size_t i = 0; rc == 0 && i < nc; i++)
+		rc = count_cards(j, txn, &f, &cv[i], NULL);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, st->export_cards, &cur);
+	MDB_val k, v;
+	for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && g == 0;
+	     g = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != 8)
+			continue;
+		if (j->compared > LEAK_BUDGET) {
+			budget_hit = true;
+			break;
+		}
+		uint64_t eid = store_key_u64(k.mv_data);
+		bool known = false;
+		for (size_t i = 0; i < nc && !known; i++)
+			known = cv[i].export_id == eid;
+		if (known)
+			continue;
+		struct cand probe = { .export_id = eid };
+		if ((rc = count_cards(j, txn, &f, &probe, &v)))
+			break;
+		if (probe.cards.cards == 0)
+			continue;
+		struct cand *c = cand_get(&cv, &nc, &ccap, eid);
+		if (!c) {
+			rc = ENOMEM;
+			break;
+		}
+		*c = probe;
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	/* the report */
+	Kart__LeakReport *rep = rc ? NULL : arena_alloc(a, sizeof(*rep));
+	if (rep) {
+		kart__leak_report__init(rep);
+		rep->rows = f.rows;
+		rep->phones = f.nphones;
+		rep->emails = f.nemails;
+		size_t keep = 0;
+		for (size_t i = 0; i < nc; i++)
+			if (cv[i].canaries || cv[i].cards.cards)
+				cv[keep++] = cv[i];
+		nc = keep;
+		qsort(cv, nc, sizeof(*cv), cmp_cand);
+		size_t top = nc < LEAK_TOP ? nc : LEAK_TOP;
+		rep->matches = arena_alloc(a, (top ? top : 1) * sizeof(*rep->matches));
+		size_t with_canaries = 0;
+		for (size_t i = 0; i < nc; i++)
+			with_canaries += cv[i].canaries > 0;
+		for (size_t i = 0; rep->matches && i < top; i++) {
+			struct cand *c = &cv[i];
+			uint8_t key[8];
+			store_u64_key(c->export_id, key);
+			MDB_val ek = { 8, key }, ev;
+			Kart__ExportRecord *e = NULL;
+			if (mdb_get(txn, st->exports, &ek, &ev) == 0)
+				e = kart__export_record__unpack(&a->pb, ev.mv_size, ev.mv_data);
+			if (!e)
+				continue;
+			Kart__LeakMatch *lm = arena_alloc(a, sizeof(*lm));
+			char **evd = arena_alloc(a, 8 * sizeof(char *));
+			if (!lm || !evd)
+				break;
+			kart__leak_match__init(lm);
+			lm->canaries_found = c->canaries;
+			lm->cards_matched = c->cards.cards;
+			lm->share = e->cards ? (double)c->cards.cards / (double)e->cards : 0;
+			lm->evidence = evd;
+			for (uint32_t q = 0; q < c->nrows && lm->n_evidence < 5; q++) {
+				if (c->rows[q] >= e->n_canary_rows)
+					continue;
+				Kart__CanaryRow *cr = e->canary_rows[c->rows[q]];
+				evd[lm->n_evidence++] = arena_printf(
+					a, "canary row %u of %u: %s %s %s, %s, %s (in no other export)", c->rows[q] + 1,
+					e->canaries, cr->last_name, cr->first_name, cr->middle_name, cr->phone, cr->email);
+			}
+			if (c->cards.cards) {
+				char ids[128] = "";
+				size_t used = 0;
+				for (size_t q = 0; q < c->cards.nsampled && used < sizeof(ids); q++)
+					used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%" PRIu64, q ? ", " : "",
+								 c->cards.sample[q]);
+				evd[lm->n_evidence++] = arena_printf(
+					a, "%" PRIu64 " of its %" PRIu64 " cards have a phone or email in the file (%" PRIu64
+					   " phones, %" PRIu64 " emails matched), e.g. cards %s%s",
+					c->cards.cards, e->cards, c->cards.by_phone, c->cards.by_email, ids,
+					c->cards.cards > c->cards.nsampled ? ", …" : "");
+			}
+			Kart__ExportRecord *shown = record_copy(a, e);
+			if (!shown)
+				break;
+			lm->export = shown;
+			rep->matches[rep->n_matches++] = lm;
+		}
+		if (rep->n_matches == 0) {
+			rep->verdict = (char *)"no export matches this file";
+		} else {
+			Kart__ExportRecord *e = rep->matches[0]->export;
+			Kart__LeakMatch *m0 = rep->matches[0];
+			if (m0->canaries_found && with_canaries == 1)
+				rep->verdict = arena_printf(
+					a, "the file comes from export %" PRIu64 " by %s on %s: %u of its %u canary rows are in it, and a canary row is in no other export",
+					e->id, e->user, when(a, e->time), m0->canaries_found, e->canaries);
+			else if (m0->canaries_found)
+				rep->verdict = arena_printf(
+					a, "the file holds canary rows of %zu exports; the most (%u) are of export %" PRIu64 " by %s on %s",
+					with_canaries, m0->canaries_found, e->id, e->user, when(a, e->time));
+			else
+				rep->verdict = arena_printf(
+					a, "no canary rows in the file; export %" PRIu64 " by %s on %s holds the most of its contacts (%" PRIu64
+					   " cards, %.0f%% of the export): weak evidence, the same cards may be in other exports",
+					e->id, e->user, when(a, e->time), m0->cards_matched, m0->share * 100);
+		}
+		if (budget_hit && rep->verdict)
+			rep->verdict = arena_printf(a, "%s (older exports were not compared: too much to compare at once)",
+						    rep->verdict);
+		j->report = rep;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&st->map_lock);
+	if (rc || !j->report) {
+		j->code = rc == ENOMEM ? KART__ERROR_CODE__UNAVAILABLE : KART__ERROR_CODE__INTERNAL;
+		snprintf(j->message, sizeof(j->message), "%s",
+			 rc == ENOMEM ? "out of memory; try again" : "internal error; the server log has details");
+		if (rc && rc != ENOMEM)
+			log_err("leak trace: %s", mdb_strerror(rc));
+	}
+	free(cv);
+	leak_file_free(&f);
+	j->took_ms = util_mono_ms() - t0;
+}
+
+static void ljob_done(uv_work_t *w, int status)
+{
+	struct ljob *j = w->data;
+	struct server *srv = j->srv;
+	struct conn *c = j->conn;
+	srv->inflight--;
+	c->pending_writes--;
+	struct arena a;
+	arena_init(&a, 0);
+	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
+	kart__envelope__init(&r.out);
+	if (status != 0) {
+		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the trace was cancelled");
+	} else if (j->code) {
+		req_error(&r, j->code, "", "%s", j->message);
+	} else {
+		log_info("leak trace of '%s' (%zu bytes, %" PRIu64 " rows) by %s: %" PRIu64 " hashes compared in %lld ms",
+			 j->name, j->len, j->report->rows, j->who.user, j->compared, (long long)j->took_ms);
+		r.out.body_case = KART__ENVELOPE__BODY_LEAK_REPORT;
+		r.out.leak_report = j->report;
+		note(&r, "leak.trace", j->report->n_matches ? j->report->matches[0]->export->id : 0, true,
+		     arena_printf(&a, "'%.60s' (%zu bytes, %" PRIu64 " rows): %.140s", j->name, j->len, j->report->rows,
+				  j->report->verdict));
+	}
+	if (conn_is_open(c)) {
+		r.out.request_id = j->id;
+		conn_send(c, &r.out);
+		conn_flush(c);
+		conn_resume(c);
+	}
+	arena_free(&a);
+	conn_unref(c);
+	ljob_free(j);
+	server_maybe_finish(srv);
+}
+
+int h_leak_trace(struct req *r)
+{
+	Kart__LeakTrace *m = r->in->leak_trace;
+	int64_t now_ms = util_mono_ms();
+	uploads_sweep(now_ms);
+	struct upload **pp = &uploads;
+	while (*pp && !((*pp)->conn == r->conn && (*pp)->id == r->id))
+		pp = &(*pp)->next;
+	struct upload *u = *pp;
+	size_t have = u ? u->len : 0, piece = m->data.len;
+	if (have + piece > LEAK_MAX_FILE) {
+		if (u)
+			upload_drop(pp);
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "data", "the file is larger than %u MiB",
+				 LEAK_MAX_FILE >> 20);
+	}
+	if (uploads_bytes + piece > LEAK_PIECES_MAX) {
+		if (u)
+			upload_drop(pp);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "too many files are being traced at once; try again");
+	}
+	if (!u) {
+		u = calloc(1, sizeof(*u));
+		if (!u)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		u->conn = r->conn;
+		u->id = r->id;
+		conn_ref(r->conn);
+		u->next = uploads;
+		uploads = u;
+		pp = &uploads;
+	}
+	if (m->name && *m->name && !u->name[0])
+		snprintf(u->name, sizeof(u->name), "%s", m->name);
+	u->last_ms = now_ms;
+	if (piece) {
+		if (u->cap - u->len < piece) {
+			size_t cap = u->cap ? u->cap : 65536;
+			while (cap - u->len < piece)
+				cap *= 2;
+			uint8_t *nd = realloc(u->data, cap);
+			if (!nd) {
+				upload_drop(pp);
+				return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			}
+			u->data = nd;
+			u->cap = cap;
+		}
+		memcpy(u->data + u->len, m->data.data, piece);
+		u->len += piece;
+		uploads_bytes += piece;
+	}
+	if (m->more)
+		return H_DEFER; /* no reply until the last piece */
+
+	struct ljob *j = calloc(1, sizeof(*j));
+	if (!j) {
+		upload_drop(pp);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	arena_init(&j->a, 0);
+	j->srv = r->srv;
+	j->conn = r->conn;
+	j->id = r->id;
+	j->who = r->who;
+	j->now = r->now;
+	snprintf(j->name, sizeof(j->name), "%s", u->name[0] ? u->name : "(unnamed)");
+	/* the job takes the bytes */
+	j->data = u->data;
+	j->len = u->len;
+	u->data = NULL;
+	upload_drop(pp);
+	j->work.data = j;
+	if (uv_queue_work(r->srv->loop, &j->work, ljob_run, ljob_done) != 0) {
+		ljob_free(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
+	}
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->srv->inflight++;
+	return H_DEFER;
+}

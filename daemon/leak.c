@@ -1,0 +1,338 @@
+#include "leak.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "export.h"
+#include "text.h"
+
+/* ---- the set of contact hashes ---- */
+
+static int set_grow(struct leak_file *f)
+{
+	size_t cap = f->cap ? f->cap * 2 : 1024;
+	uint64_t *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t i = 0; i < f->cap; i++) {
+		uint64_t h = f->slots[i];
+		if (!h)
+			continue;
+		size_t j = (size_t)(h >> 7) & (cap - 1);
+		while (slots[j])
+			j = (j + 1) & (cap - 1);
+		slots[j] = h;
+	}
+	free(f->slots);
+	f->slots = slots;
+	f->cap = cap;
+	return 0;
+}
+
+/* Adds h. Returns 1 if it was new, 0 if it was there, -1 out of memory. */
+static int set_add(struct leak_file *f, uint64_t h)
+{
+	if ((f->n + 1) * 2 > f->cap && set_grow(f) < 0)
+		return -1;
+	size_t j = (size_t)(h >> 7) & (f->cap - 1);
+	while (f->slots[j]) {
+		if (f->slots[j] == h)
+			return 0;
+		j = (j + 1) & (f->cap - 1);
+	}
+	f->slots[j] = h;
+	f->n++;
+	return 1;
+}
+
+bool leak_has(const struct leak_file *f, uint64_t h)
+{
+	if (!f->cap)
+		return false;
+	size_t j = (size_t)(h >> 7) & (f->cap - 1);
+	while (f->slots[j]) {
+		if (f->slots[j] == h)
+			return true;
+		j = (j + 1) & (f->cap - 1);
+	}
+	return false;
+}
+
+static int list_add(struct arena *a, char ***list, size_t *n, size_t *cap, const char *s)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		char **nl = arena_alloc(a, nc * sizeof(*nl));
+		if (!nl)
+			return -1;
+		if (*n)
+			memcpy(nl, *list, *n * sizeof(*nl));
+		*list = nl;
+		*cap = nc;
+	}
+	char *copy = arena_strdup(a, s);
+	if (!copy)
+		return -1;
+	(*list)[(*n)++] = copy;
+	return 0;
+}
+
+static int add_contact(struct leak_file *f, struct arena *a, char kind, const char *s)
+{
+	int rc = set_add(f, export_contact_hash(kind, s));
+	if (rc <= 0)
+		return rc;
+	return kind == 'p' ? list_add(a, &f->phones, &f->nphones, &f->phones_cap, s)
+			   : list_add(a, &f->emails, &f->nemails, &f->emails_cap, s);
+}
+
+/* ---- emails ---- */
+
+static bool local_char(unsigned char c)
+{
+	return isalnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+
+static bool domain_char(unsigned char c)
+{
+	return isalnum(c) || c == '.' || c == '-';
+}
+
+/* Takes every email out of buf, blanking it there so its digits are not
+ * read as a phone. */
+static int take_emails(struct leak_file *f, struct arena *a, char *buf, size_t len)
+{
+	for (size_t i = 1; i + 1 < len; i++) {
+		if (buf[i] != '@')
+			continue;
+		size_t s = i, e = i + 1;
+		while (s > 0 && local_char((unsigned char)buf[s - 1]))
+			s--;
+		while (e < len && domain_char((unsigned char)buf[e]))
+			e++;
+		while (s < i && (buf[s] == '.' || buf[s] == '-' || buf[s] == '+'))
+			s++;
+		while (e > i + 1 && (buf[e - 1] == '.' || buf[e - 1] == '-'))
+			e--;
+		if (s == i || e - i - 1 < 3 || !memchr(buf + i + 1, '.', e - i - 1) || buf[i + 1] == '.' ||
+		    i - s > 64 || e - i - 1 > 253)
+			continue;
+		char addr[330];
+		size_t n = e - s;
+		for (size_t k = 0; k < n; k++)
+			addr[k] = (char)tolower((unsigned char)buf[s + k]);
+		addr[n] = '\0';
+		const char *folded = text_fold(a, addr);
+		if (folded && add_contact(f, a, 'e', folded) < 0)
+			return -1;
+		memset(buf + s, ' ', n);
+		i = e;
+	}
+	return 0;
+}
+
+/* ---- phones ---- */
+
+static bool phone_char(unsigned char c)
+{
+	return isdigit(c) || c == '+' || c == '(' || c == ')' || c == '-' || c == '.' || c == ' ';
+}
+
+static size_t count_digits(const char *s, size_t n)
+{
+	size_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d += isdigit((unsigned char)s[i]) != 0;
+	return d;
+}
+
+/* One candidate number: trimmed of punctuation around it, normalised. */
+static int try_phone(struct leak_file *f, struct arena *a, const char *s, size_t n, const char *country, bool *ok)
+{
+	*ok = false;
+	while (n && !isdigit((unsigned char)*s) && *s != '+' && *s != '(')
+		s++, n--;
+	while (n && !isdigit((unsigned char)s[n - 1]) && s[n - 1] != ')')
+		n--;
+	if (n == 0 || n > 48)
+		return 0;
+	char tmp[64], e164[32];
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (text_phone_e164(tmp, country, e164, sizeof(e164)) < 0)
+		return 0;
+	*ok = true;
+	return add_contact(f, a, 'p', e164) < 0 ? -1 : 0;
+}
+
+/* A run of phone characters: one number, or several separated by spaces
+ * ("+7 917 … +7 927 …", "89171234567 89271234567"). */
+static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t n, const char *country)
+{
+	size_t digits = count_digits(s, n);
+	bool ok;
+	if (digits < 10)
+		return 0;
+	if (digits <= 15) {
+		if (try_phone(f, a, s, n, country, &ok) < 0)
+			return -1;
+		if (ok)
+			return 0;
+	}
+	/* split into pieces at spaces; a '+' after a space always starts a number */
+	struct { const char *p; size_t n, d; } pc[64];
+	size_t np = 0;
+	for (size_t i = 0; i < n && np < 64;) {
+		while (i < n && s[i] == ' ')
+			i++;
+		size_t st = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		if (i > st) {
+			pc[np].p = s + st;
+			pc[np].n = i - st;
+			pc[np].d = count_digits(s + st, i - st);
+			np++;
+		}
+	}
+	for (size_t i = 0; i < np;) {
+		size_t acc = 0, j = i, done = 0;
+		for (; j < np; j++) {
+			if (j > i && pc[j].p[0] == '+')
+				break;
+			acc += pc[j].d;
+			if (acc > 15)
+				break;
+			if (acc < 10)
+				continue;
+			/* ten digits and one more piece making eleven: "8 917 123 45 6 7" is rare,
+			 * "7 917 1234567" with a trunk or country digit is not */
+			if (acc == 10 && j + 1 < np && pc[j + 1].d == 1 && pc[j + 1].p[0] != '+')
+				continue;
+			const char *from = pc[i].p;
+			size_t len = (size_t)(pc[j].p + pc[j].n - from);
+			if (try_phone(f, a, from, len, country, &ok) < 0)
+				return -1;
+			if (ok) {
+				done = j + 1;
+				break;
+			}
+		}
+		i = done ? done : i + 1;
+	}
+	return 0;
+}
+
+static int take_phones(struct leak_file *f, struct arena *a, const char *buf, size_t len, const char *country)
+{
+	for (size_t i = 0; i < len;) {
+		if (!isdigit((unsigned char)buf[i]) && buf[i] != '+' && buf[i] != '(') {
+			i++;
+			continue;
+		}
+		size_t st = i;
+		while (i < len && phone_char((unsigned char)buf[i]))
+			i++;
+		if (take_run(f, a, buf + st, i - st, country) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the file ---- */
+
+static uint64_t count_rows(const char *buf, size_t len, bool vcard)
+{
+	uint64_t rows = 0;
+	if (vcard) {
+		for (size_t i = 0; i + 11 <= len; i++)
+			if ((buf[i] == 'B' || buf[i] == 'b') && strncasecmp(buf + i, "BEGIN:VCARD", 11) == 0)
+				rows++;
+		return rows;
+	}
+	/* lines with something on them, a newline inside "quotes" not ending one */
+	bool quoted = false, content = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+		if (c == '"')
+			quoted = !quoted;
+		if (c == '\n' && !quoted) {
+			rows += content;
+			content = false;
+		} else if (c != '\r' && c != ' ' && c != '\t' && c != '\n') {
+			content = true;
+		}
+	}
+	return rows + content;
+}
+
+int leak_parse(struct leak_file *f, struct arena *a, const char *data, size_t len, const char *country)
+{
+	memset(f, 0, sizeof(*f));
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		data += 3, len -= 3;
+	char *buf = malloc(len + 1);
+	if (!buf)
+		return -1;
+	bool vcard = false;
+	for (size_t i = 0; i + 11 <= len && !vcard; i++)
+		vcard = (data[i] == 'B' || data[i] == 'b') && strncasecmp(data + i, "BEGIN:VCARD", 11) == 0;
+	/* vCard lines folded with CRLF + space are joined; a non-breaking space is a space */
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (vcard && (data[i] == '\r' || data[i] == '\n')) {
+			size_t k = i + (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n');
+			if (data[k] == '\n' && k + 1 < len && (data[k + 1] == ' ' || data[k + 1] == '\t')) {
+				i = k + 1;
+				continue;
+			}
+		}
+		if ((unsigned char)data[i] == 0xC2 && i + 1 < len && (unsigned char)data[i + 1] == 0xA0) {
+			buf[n++] = ' ';
+			i++;
+			continue;
+		}
+		buf[n++] = data[i] ? data[i] : ' ';
+	}
+	buf[n] = '\0';
+	f->rows = count_rows(buf, n, vcard);
+	int rc = take_emails(f, a, buf, n);
+	if (rc == 0)
+		rc = take_phones(f, a, buf, n, country);
+	free(buf);
+	return rc;
+}
+
+void leak_file_free(struct leak_file *f)
+{
+	free(f->slots);
+	memset(f, 0, sizeof(*f));
+}
+
+int leak_match_blob(const struct leak_file *f, const void *blob, size_t len, struct leak_cards *out)
+{
+	struct export_blob b;
+	memset(out, 0, sizeof(*out));
+	if (export_blob_view(blob, len, &b) < 0)
+		return -1;
+	uint64_t last = UINT64_MAX;
+	for (uint64_t i = 0; i < b.nentries; i++) {
+		uint64_t h = export_blob_hash(&b, i);
+		if (!leak_has(f, h))
+			continue;
+		if (h & 1)
+			out->by_email++;
+		else
+			out->by_phone++;
+		uint32_t c = export_blob_card(&b, i);
+		if (c == last || c >= b.ncards)
+			continue;
+		last = c;
+		out->cards++;
+		if (out->nsampled < sizeof(out->sample) / sizeof(out->sample[0]))
+			out->sample[out->nsampled++] = export_blob_id(&b, c);
+	}
+	return 0;
+}

@@ -1,0 +1,924 @@
+/* reads: the record of reads, canaries, bulk reading and alert commands (reads.h). */
+#include "reads.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "audit.h"
+#include "log.h"
+#include "pbjson.h"
+#include "util.h"
+
+#define HOUR_US INT64_C(3600000000)
+#define THROTTLE_US INT64_C(60000000)
+#define PENDING_MAX (1u << 20)      /* entries not yet written past which reads go unrecorded (logged) */
+#define PRUNE_SCAN 2048             /* keys of reads_by_card examined per flush */
+#define PRUNE_EVERY 60              /* ticks between flushes that only prune, when nothing is read */
+#define SWEEP_EVERY 60              /* ticks between sweeps of idle users' sets */
+#define MAX_CHILDREN 8              /* alert commands running at once */
+#define ALERTS_PER_TICK 32
+#define USER_BUCKETS 256
+#define NIL UINT32_MAX
+#define HOW_MAX 16
+
+/* ---- the per-user set of cards read in the last hour ---- */
+
+struct rnode {
+	uint64_t id;
+	int64_t t;                  /* last read, unix us */
+	uint32_t prev, next;        /* oldest first; next also links the free list */
+};
+
+struct ureads {
+	struct ureads *hnext;
+	char name[KART_NAME_MAX];
+	bool blocked;               /* for bulk reading, until an admin unblocks */
+	bool tripped;               /* over the limit: alerted for this episode */
+	int64_t throttled_until;    /* unix us */
+	struct rnode *nodes;
+	uint32_t cap, used, n;      /* nodes allocated, ever handed out, live */
+	uint32_t head, tail, free;
+	uint32_t *slots;            /* open addressing: node index + 1, 0 empty */
+	uint32_t nslots;            /* a power of two, at least 2 * cap */
+};
+
+/* One read waiting for a flush. u lives as long as the daemon: the writer
+ * reads u->name, which never changes. */
+struct rentry {
+	int64_t t;
+	uint64_t id;
+	const struct ureads *u;
+	char how[HOW_MAX];
+};
+
+struct fbatch {
+	struct reads *rd;
+	bool counted;               /* taken off rd->pending (a batch may run twice) */
+	size_t n;
+	struct rentry e[];
+};
+
+struct child {
+	uv_process_t proc;
+	uv_pipe_t in;
+	uv_timer_t timer;
+	uv_write_t wr;
+	struct reads *rd;
+	char *json;
+	uint64_t seq;
+	int open;                   /* handles not yet closed */
+	bool exited;
+};
+
+struct reads {
+	struct server *srv;
+	struct ureads *users[USER_BUCKETS];
+	unsigned nblocked;
+	int64_t throttle_horizon;   /* no one is throttled after this */
+	struct rentry *buf;
+	size_t n, cap;
+	atomic_size_t pending;      /* handed to the writer, not yet written */
+	uint64_t dropped;           /* not recorded: the writer was too far behind */
+	unsigned ticks;
+	bool stopped;
+	uint64_t alert_seq;         /* alert commands have run up to this seq */
+	unsigned children;
+};
+
+static uint32_t slot_hash(uint64_t id, uint32_t mask)
+{
+	return (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+static uint32_t set_find(const struct ureads *u, uint64_t id, uint32_t *slot)
+{
+	if (!u->nslots)
+		return NIL;
+	uint32_t mask = u->nslots - 1;
+	for (uint32_t s = slot_hash(id, mask);; s = (s + 1) & mask) {
+		uint32_t v = u->slots[s];
+		if (!v || u->nodes[v - 1].id == id) {
+			if (slot)
+				*slot = s;
+			return v ? v - 1 : NIL;
+		}
+	}
+}
+
+static void set_slot_put(struct ureads *u, uint32_t i)
+{
+	uint32_t mask = u->nslots - 1;
+	uint32_t s = slot_hash(u->nodes[i].id, mask);
+	while (u->slots[s])
+		s = (s + 1) & mask;
+	u->slots[s] = i + 1;
+}
+
+/* Backward-shift deletion keeps probe runs unbroken without tombstones. */
+static void set_slot_del(struct ureads *u, uint32_t s)
+{
+	uint32_t mask = u->nslots - 1, i = s, j = s;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!u->slots[j])
+			break;
+		uint32_t k = slot_hash(u->nodes[u->slots[j] - 1].id, mask);
+		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+			u->slots[i] = u->slots[j];
+			i = j;
+		}
+	}
+	u->slots[i] = 0;
+}
+
+static void set_clear(struct ureads *u)
+{
+	free(u->nodes);
+	free(u->slots);
+	u->nodes = NULL;
+	u->slots = NULL;
+	u->cap = u->used = u->n = u->nslots = 0;
+	u->head = u->tail = u->free = NIL;
+}
+
+static void list_unlink(struct ureads *u, uint32_t i)
+{
+	struct rnode *x = &u->nodes[i];
+	if (x->prev != NIL)
+		u->nodes[x->prev].next = x->next;
+	else
+		u->head = x->next;
+	if (x->next != NIL)
+		u->nodes[x->next].prev = x->prev;
+	else
+		u->tail = x->prev;
+}
+
+static void list_push(struct ureads *u, uint32_t i)
+{
+	struct rnode *x = &u->nodes[i];
+	x->prev = u->tail;
+	x->next = NIL;
+	if (u->tail != NIL)
+		u->nodes[u->tail].next = i;
+	else
+		u->head = i;
+	u->tail = i;
+}
+
+static void set_remove(struct ureads *u, uint32_t i)
+{
+	uint32_t s = 0;
+	set_find(u, u->nodes[i].id, &s);
+	set_slot_del(u, s);
+	list_unlink(u, i);
+	u->nodes[i].next = u->free;
+	u->free = i;
+	u->n--;
+}
+
+/* Room for one more node, growing up to max nodes. Returns false when out of memory. */
+static bool set_reserve(struct ureads *u, uint32_t max)
+{
+	if (u->free != NIL || u->used < u->cap)
+		return true;
+	uint32_t cap = u->cap ? u->cap * 2 : 64;
+	if (cap > max)
+		cap = max;
+	if (cap <= u->cap)
+		return false;
+	struct rnode *nodes = realloc(u->nodes, cap * sizeof(*nodes));
+	if (!nodes)
+		return false;
+	u->nodes = nodes;
+	uint32_t nslots = 16;
+	while (nslots < 2 * cap)
+		nslots *= 2;
+	uint32_t *slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return false; /* the nodes grew, the table did not: stay at the old size */
+	free(u->slots);
+	u->slots = slots;
+	u->nslots = nslots;
+	u->cap = cap;
+	for (uint32_t i = u->head; i != NIL; i = u->nodes[i].next)
+		set_slot_put(u, i);
+	return true;
+}
+
+static void set_prune(struct ureads *u, int64_t before)
+{
+	while (u->head != NIL && u->nodes[u->head].t < before)
+		set_remove(u, u->head);
+	if (u->n == 0 && u->cap)
+		set_clear(u); /* an idle user gives the memory back */
+}
+
+/* Notes a read of id at t. Returns true if the card was not in the set. */
+static bool set_touch(struct ureads *u, uint64_t id, int64_t t, uint32_t max)
+{
+	uint32_t i = set_find(u, id, NULL);
+	if (i != NIL) {
+		u->nodes[i].t = t;
+		list_unlink(u, i);
+		list_push(u, i);
+		return false;
+	}
+	if (u->n >= max)
+		set_remove(u, u->head); /* the count stays at max: "more than the limit" */
+	if (!set_reserve(u, max))
+		return true;
+	if (u->free != NIL) {
+		i = u->free;
+		u->free = u->nodes[i].next;
+	} else {
+		i = u->used++;
+	}
+	u->nodes[i].id = id;
+	u->nodes[i].t = t;
+	list_push(u, i);
+	set_slot_put(u, i);
+	u->n++;
+	return true;
+}
+
+/* ---- users ---- */
+
+static unsigned name_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % USER_BUCKETS;
+}
+
+static struct ureads *user_find(struct reads *rd, const char *name)
+{
+	for (struct ureads *u = rd->users[name_hash(name)]; u; u = u->hnext)
+		if (strcmp(u->name, name) == 0)
+			return u;
+	return NULL;
+}
+
+static struct ureads *user_get(struct reads *rd, const char *name)
+{
+	struct ureads *u = user_find(rd, name);
+	if (u)
+		return u;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->head = u->tail = u->free = NIL;
+	unsigned b = name_hash(name);
+	u->hnext = rd->users[b];
+	rd->users[b] = u;
+	return u;
+}
+
+static uint32_t role_limit(const struct kart_config *cfg, Kart__Role role)
+{
+	switch (role) {
+	case KART__ROLE__ROLE_ADMIN:
+		return cfg->bulk_read_admin;
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return cfg->bulk_read_supervisor;
+	case KART__ROLE__ROLE_MANAGER:
+		return cfg->bulk_read_manager;
+	default:
+		return 0;
+	}
+}
+
+/* ---- alerts ---- */
+
+struct alert_args {
+	const char *action, *object, *name, *summary;
+	uint64_t id;
+	bool block;                 /* also set the user's read_blocked */
+};
+
+/* Writer: the alert's audit event (and the block it reports). */
+static int w_alert(struct req *r)
+{
+	struct alert_args *a;
+	memcpy(&a, wreq_of(r)->aux, sizeof(a));
+	if (a->block) {
+		Kart__UserRecord *u;
+		int rc = user_load(r->txn, &r->srv->store, r->who.user, &r->arena->pb, &u);
+		if (rc == 0 && !u->user->read_blocked) {
+			u->user->read_blocked = true;
+			rc = user_save(r->txn, &r->srv->store, u);
+		}
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return audit_append_severity(r, "alert", a->action, a->object, a->id, a->name, a->summary, true);
+}
+
+static void raise_alert(struct req *r, const char *action, const char *object, uint64_t object_id,
+			const char *object_name, const char *summary, bool block)
+{
+	log_warn("ALERT %s: %s (%s): %s", action, r->who.user, r->who.peer, summary);
+	struct wreq *w = wreq_detached(r, w_alert);
+	if (!w) {
+		log_err("out of memory: the alert was not recorded");
+		return;
+	}
+	struct alert_args *a = arena_alloc(&w->in_arena, sizeof(*a));
+	if (a) {
+		a->action = arena_strdup(&w->in_arena, action);
+		a->object = arena_strdup(&w->in_arena, object ? object : "");
+		a->name = arena_strdup(&w->in_arena, object_name ? object_name : "");
+		a->summary = arena_strdup(&w->in_arena, summary ? summary : "");
+		a->id = object_id;
+		a->block = block;
+	}
+	if (!a || !a->action || !a->object || !a->name || !a->summary) {
+		log_err("out of memory: the alert was not recorded");
+		wreq_free(w);
+		return;
+	}
+	memcpy(w->aux, &a, sizeof(a));
+	writer_submit(r->srv, w);
+}
+
+void reads_alert(struct req *r, const char *action, const char *object, uint64_t object_id, const char *object_name,
+		 const char *summary)
+{
+	raise_alert(r, action, object, object_id, object_name, summary, false);
+}
+
+/* ---- recording ---- */
+
+static void flush(struct reads *rd);
+
+static void buffer_append(struct reads *rd, const struct ureads *u, const uint64_t *ids, size_t n, const char *how,
+			  int64_t now)
+{
+	if (atomic_load(&rd->pending) + rd->n + n > PENDING_MAX) {
+		if (!rd->dropped)
+			log_err("reads: the writer is behind by %u reads; reads go unrecorded until it catches up",
+				PENDING_MAX);
+		rd->dropped += n;
+		return;
+	}
+	if (rd->n + n > rd->cap) {
+		size_t cap = rd->cap ? rd->cap : READS_FLUSH_AT;
+		while (cap < rd->n + n)
+			cap *= 2;
+		struct rentry *b = realloc(rd->buf, cap * sizeof(*b));
+		if (!b) {
+			rd->dropped += n;
+			return;
+		}
+		rd->buf = b;
+		rd->cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rentry *e = &rd->buf[rd->n++];
+		e->t = now;
+		e->id = ids[i];
+		e->u = u;
+		snprintf(e->how, sizeof(e->how), "%s", how);
+	}
+	if (rd->n >= READS_FLUSH_AT)
+		flush(rd);
+}
+
+static void check_canaries(struct req *r, const uint64_t *ids, size_t n, const char *how)
+{
+	struct store *st = &r->srv->store;
+	MDB_txn *txn = r->txn;
+	if (!txn && !(txn = store_read_begin(st)))
+		return;
+	MDB_stat ms;
+	if (mdb_stat(txn, st->canaries, &ms) == 0 && ms.ms_entries > 0) {
+		for (size_t i = 0; i < n; i++) {
+			uint8_t key[8];
+			store_u64_key(ids[i], key);
+			MDB_val k = { 8, key }, v;
+			if (mdb_get(txn, st->canaries, &k, &v) != 0)
+				continue;
+			char summary[160];
+			snprintf(summary, sizeof(summary), "canary card %" PRIu64 " read (%s)", ids[i], how);
+			raise_alert(r, "read.canary", "card", ids[i], "", summary, false);
+		}
+	}
+	if (txn != r->txn)
+		store_read_end(st);
+}
+
+static const char *role_word(Kart__Role role)
+{
+	switch (role) {
+	case KART__ROLE__ROLE_ADMIN:
+		return "an admin";
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return "a supervisor";
+	default:
+		return "a manager";
+	}
+}
+
+static void track(struct req *r, struct reads *rd, struct ureads *u, const uint64_t *ids, size_t n, int64_t now,
+		  uint32_t limit)
+{
+	set_prune(u, now - HOUR_US);
+	if (u->n <= limit)
+		u->tripped = false;
+	uint32_t max = limit + 1;
+	bool over = false;
+	for (size_t i = 0; i < n; i++)
+		if (set_touch(u, ids[i], now, max) && u->n > limit)
+			over = true;
+	if (!over)
+		return;
+	const char *policy = r->srv->cfg.bulk_read_policy;
+	char summary[200];
+	snprintf(summary, sizeof(summary), "more than %" PRIu32 " distinct cards read within an hour (the limit for %s); %s",
+		 limit, role_word(r->who.role),
+		 strcmp(policy, "block") == 0      ? "card reads blocked until an admin unblocks"
+		 : strcmp(policy, "throttle") == 0 ? "card reads refused for a minute"
+						   : "alert only");
+	if (strcmp(policy, "block") == 0) {
+		if (u->blocked)
+			return;
+		u->blocked = true;
+		rd->nblocked++;
+		raise_alert(r, "read.bulk", "user", 0, u->name, summary, true);
+		return;
+	}
+	if (strcmp(policy, "throttle") == 0) {
+		u->throttled_until = now + THROTTLE_US;
+		if (u->throttled_until > rd->throttle_horizon)
+			rd->throttle_horizon = u->throttled_until;
+		if (u->tripped)
+			log_notice("%s: %s still reading in bulk: throttled for another minute", r->who.peer, u->name);
+	}
+	if (!u->tripped) {
+		u->tripped = true;
+		raise_alert(r, "read.bulk", "user", 0, u->name, summary, false);
+	}
+}
+
+void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
+{
+	struct reads *rd = r->srv->reads;
+	if (!rd || rd->stopped || n == 0 || !r->who.user[0])
+		return;
+	struct ureads *u = user_get(rd, r->who.user);
+	if (!u)
+		return;
+	int64_t now = r->now ? r->now : util_now_us();
+	how = how ? how : "";
+	buffer_append(rd, u, ids, n, how, now);
+	check_canaries(r, ids, n, how);
+	uint32_t limit = role_limit(&r->srv->cfg, r->who.role);
+	if (limit)
+		track(r, rd, u, ids, n, now, limit);
+}
+
+void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how)
+{
+	if (n == 0)
+		return;
+	uint64_t small[256], *ids = n <= 256 ? small : malloc(n * sizeof(*ids));
+	if (!ids)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = cards[i]->id;
+	reads_record(r, ids, n, how);
+	if (ids != small)
+		free(ids);
+}
+
+int reads_check(struct req *r)
+{
+	struct reads *rd = r->srv->reads;
+	if (!rd)
+		return H_OK;
+	int64_t now = r->now ? r->now : util_now_us();
+	if (!rd->nblocked && now >= rd->throttle_horizon)
+		return H_OK;
+	struct ureads *u = user_find(rd, r->who.user);
+	if (!u)
+		return H_OK;
+	if (u->blocked)
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "", "blocked for bulk reading; ask an admin");
+	if (now < u->throttled_until)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "",
+				 "slow down: too many cards read in the last hour; try again in a minute");
+	return H_OK;
+}
+
+int reads_gate(struct req *r)
+{
+	switch (r->in->body_case) {
+	case KART__ENVELOPE__BODY_CARD_GET:
+	case KART__ENVELOPE__BODY_CARD_LIST:
+	case KART__ENVELOPE__BODY_FIND:
+	case KART__ENVELOPE__BODY_CARD_QUERY:
+	case KART__ENVELOPE__BODY_TIMELINE_QUERY:
+	case KART__ENVELOPE__BODY_CARD_HISTORY:
+		return reads_check(r);
+	default:
+		return H_OK;
+	}
+}
+
+void reads_unblocked(struct server *srv, const char *user)
+{
+	struct reads *rd = srv->reads;
+	struct ureads *u = rd ? user_find(rd, user) : NULL;
+	if (!u)
+		return;
+	if (u->blocked)
+		rd->nblocked--;
+	u->blocked = false;
+	u->tripped = false;
+	u->throttled_until = 0;
+	set_clear(u);
+}
+
+/* ---- the flush (writer) ---- */
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct rentry *x = a, *y = b;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
+/* Where the pruning walk of reads_by_card goes on: writer thread only. */
+static uint64_t prune_next;
+
+static int prune(struct req *r)
+{
+	struct store *st = &r->srv->store;
+	int64_t keep_us = (int64_t)r->srv->cfg.read_retention_days * 86400 * 1000000;
+	if (r->now <= keep_us)
+		return 0;
+	uint64_t cutoff = (uint64_t)(r->now - keep_us);
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, st->reads_by_card, &cur);
+	if (rc)
+		return rc;
+	uint8_t kb[16 + KART_NAME_MAX], ub[KART_NAME_MAX + 1 + 16];
+	store_u64_key(prune_next, kb);
+	MDB_val k = { 8, kb }, v;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	for (int examined = 0; rc == 0 && examined < PRUNE_SCAN; examined++) {
+		if (k.mv_size < 16 || k.mv_size > sizeof(kb)) {
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* not a record of ours */
+			continue;
+		}
+		uint64_t id = store_key_u64(k.mv_data), t = store_key_u64((uint8_t *)k.mv_data + 8);
+		prune_next = id;
+		if (t < cutoff) {
+			size_t klen = k.mv_size, ulen = klen - 16;
+			memcpy(kb, k.mv_data, klen);
+			memcpy(ub, kb + 16, ulen);
+			ub[ulen] = 0;
+			memcpy(ub + ulen + 1, kb + 8, 8);
+			memcpy(ub + ulen + 9, kb, 8);
+			MDB_val uk = { ulen + 17, ub };
+			if ((rc = mdb_del(r->txn, st->reads_by_user, &uk, NULL)) && rc != MDB_NOTFOUND)
+				break;
+			if ((rc = mdb_cursor_del(cur, 0)))
+				break;
+			k.mv_size = klen;
+			k.mv_data = kb;
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			continue;
+		}
+		/* this card's later records are newer still: on to the next card */
+		if (id == UINT64_MAX) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
+		store_u64_key(id + 1, kb);
+		k.mv_size = 8;
+		k.mv_data = kb;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND) {
+		prune_next = 0; /* from the start again next time */
+		rc = 0;
+	}
+	return rc;
+}
+
+static int w_flush(struct req *r)
+{
+	struct fbatch *b;
+	memcpy(&b, wreq_of(r)->aux, sizeof(b));
+	if (!b->counted) {
+		b->counted = true;
+		atomic_fetch_sub(&b->rd->pending, b->n);
+	}
+	struct store *st = &r->srv->store;
+	/* in card order: neighbouring keys share pages of reads_by_card */
+	qsort(b->e, b->n, sizeof(b->e[0]), cmp_entry);
+	int rc = 0;
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		const struct rentry *e = &b->e[i];
+		size_t ulen = strlen(e->u->name), hlen = strnlen(e->how, HOW_MAX);
+		uint8_t ck[16 + KART_NAME_MAX], uk[KART_NAME_MAX + 1 + 16];
+		store_u64_key(e->id, ck);
+		store_u64_key((uint64_t)e->t, ck + 8);
+		memcpy(ck + 16, e->u->name, ulen);
+		memcpy(uk, e->u->name, ulen);
+		uk[ulen] = 0;
+		store_u64_key((uint64_t)e->t, uk + ulen + 1);
+		store_u64_key(e->id, uk + ulen + 9);
+		MDB_val k1 = { 16 + ulen, ck }, k2 = { ulen + 17, uk }, v = { hlen, (void *)e->how };
+		rc = mdb_put(r->txn, st->reads_by_card, &k1, &v, 0);
+		if (!rc)
+			rc = mdb_put(r->txn, st->reads_by_user, &k2, &v, 0);
+	}
+	if (!rc)
+		rc = prune(r);
+	return rc;
+}
+
+static void flush(struct reads *rd)
+{
+	struct server *srv = rd->srv;
+	if (!srv->writer)
+		return;
+	struct req base = { .srv = srv, .now = util_now_us() };
+	snprintf(base.who.user, sizeof(base.who.user), "kartd");
+	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
+	struct wreq *w = wreq_detached(&base, w_flush);
+	struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + rd->n * sizeof(b->e[0])) : NULL;
+	if (!b) {
+		log_err("reads: out of memory; %zu reads not recorded", rd->n);
+		rd->dropped += rd->n;
+		rd->n = 0;
+		wreq_free(w);
+		return;
+	}
+	b->rd = rd;
+	b->counted = false;
+	b->n = rd->n;
+	if (rd->n)
+		memcpy(b->e, rd->buf, rd->n * sizeof(b->e[0]));
+	memcpy(w->aux, &b, sizeof(b));
+	atomic_fetch_add(&rd->pending, rd->n);
+	rd->n = 0;
+	if (rd->cap > 4 * READS_FLUSH_AT) {
+		/* a burst grew the buffer: give it back */
+		free(rd->buf);
+		rd->buf = NULL;
+		rd->cap = 0;
+	}
+	writer_submit(srv, w);
+}
+
+/* ---- alert commands ---- */
+
+static void child_closed(uv_handle_t *h)
+{
+	struct child *c = h->data;
+	if (--c->open > 0)
+		return;
+	c->rd->children--;
+	free(c->json);
+	free(c);
+}
+
+static void child_exit(uv_process_t *p, int64_t status, int term_signal)
+{
+	struct child *c = p->data;
+	c->exited = true;
+	if (term_signal)
+		log_err("alert_command for alert %" PRIu64 " was killed by signal %d", c->seq, term_signal);
+	else if (status)
+		log_err("alert_command for alert %" PRIu64 " failed: exit status %lld", c->seq, (long long)status);
+	uv_timer_stop(&c->timer);
+	uv_close((uv_handle_t *)&c->timer, child_closed);
+	uv_close((uv_handle_t *)p, child_closed);
+}
+
+static void child_timeout(uv_timer_t *t)
+{
+	struct child *c = t->data;
+	if (c->exited)
+		return;
+	log_err("alert_command for alert %" PRIu64 " still running after %u s: killed", c->seq,
+		c->rd->srv->cfg.alert_command_timeout_s);
+	uv_process_kill(&c->proc, SIGKILL);
+}
+
+static void child_written(uv_write_t *w, int status)
+{
+	struct child *c = w->data;
+	if (status)
+		log_info("alert_command for alert %" PRIu64 ": its stdin: %s", c->seq, uv_strerror(status));
+	/* closing the pipe is the end of the command's input */
+	uv_close((uv_handle_t *)&c->in, child_closed);
+}
+
+static void spawn_alert(struct reads *rd, uint64_t seq, char *json)
+{
+	struct server *srv = rd->srv;
+	struct child *c = calloc(1, sizeof(*c));
+	if (!c) {
+		free(json);
+		return;
+	}
+	c->rd = rd;
+	c->json = json;
+	c->seq = seq;
+	c->proc.data = c->in.data = c->timer.data = c->wr.data = c;
+	uv_pipe_init(srv->loop, &c->in, 0);
+	uv_stdio_container_t stdio[3];
+	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
+	stdio[0].data.stream = (uv_stream_t *)&c->in;
+	stdio[1].flags = UV_IGNORE;
+	stdio[2].flags = UV_INHERIT_FD;
+	stdio[2].data.fd = 2;
+	char *args[] = { (char *)"/bin/sh", (char *)"-c", srv->cfg.alert_command, NULL };
+	uv_process_options_t o = { 0 };
+	o.file = "/bin/sh";
+	o.args = args;
+	o.cwd = srv->dir;
+	o.exit_cb = child_exit;
+	o.stdio = stdio;
+	o.stdio_count = 3;
+	rd->children++;
+	c->open = 3;
+	int rc = uv_spawn(srv->loop, &c->proc, &o);
+	if (rc) {
+		log_err("alert_command for alert %" PRIu64 " could not start: %s", seq, uv_strerror(rc));
+		c->exited = true;
+		c->open = 2;
+		uv_close((uv_handle_t *)&c->proc, child_closed);
+		uv_close((uv_handle_t *)&c->in, child_closed);
+		return;
+	}
+	uv_timer_init(srv->loop, &c->timer);
+	uv_timer_start(&c->timer, child_timeout, (uint64_t)srv->cfg.alert_command_timeout_s * 1000, 0);
+	uv_buf_t buf = uv_buf_init(c->json, (unsigned)strlen(c->json));
+	rc = uv_write(&c->wr, (uv_stream_t *)&c->in, &buf, 1, child_written);
+	if (rc) {
+		log_info("alert_command for alert %" PRIu64 ": its stdin: %s", seq, uv_strerror(rc));
+		uv_close((uv_handle_t *)&c->in, child_closed);
+	}
+}
+
+/* Runs alert_command for the alerts committed since the last look. */
+static void run_alert_commands(struct reads *rd)
+{
+	struct server *srv = rd->srv;
+	if (!srv->cfg.alert_command[0] || rd->children >= MAX_CHILDREN)
+		return;
+	struct store *st = &srv->store;
+	MDB_txn *txn = store_read_begin(st);
+	if (!txn)
+		return;
+	MDB_cursor *cur;
+	if (mdb_cursor_open(txn, st->alerts, &cur) == 0) {
+		uint8_t key[8];
+		store_u64_key(rd->alert_seq + 1, key);
+		MDB_val k = { 8, key }, v;
+		int n = 0;
+		for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		     rc == 0 && n < ALERTS_PER_TICK && rd->children < MAX_CHILDREN;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+			if (k.mv_size != 8)
+				continue;
+			uint64_t seq = store_key_u64(k.mv_data);
+			rd->alert_seq = seq;
+			MDB_val ak = { 8, k.mv_data }, av;
+			if (mdb_get(txn, st->audit, &ak, &av) != 0)
+				continue;
+			struct arena a;
+			arena_init(&a, 0);
+			Kart__AuditEvent *ev = audit_decode(&av, &a.pb);
+			json_t *j = ev ? pbjson_from_message(&ev->base, 1) : NULL;
+			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+			json_decref(j);
+			arena_free(&a);
+			if (!text) {
+				log_err("alert %" PRIu64 ": cannot render it for alert_command", seq);
+				continue;
+			}
+			size_t len = strlen(text);
+			char *line = realloc(text, len + 2);
+			if (line) {
+				line[len] = '\n';
+				line[len + 1] = '\0';
+				text = line;
+			}
+			spawn_alert(rd, seq, text);
+		}
+		mdb_cursor_close(cur);
+	}
+	store_read_end(st);
+}
+
+/* ---- the daemon's life ---- */
+
+int reads_start(struct server *srv)
+{
+	struct reads *rd = calloc(1, sizeof(*rd));
+	if (!rd)
+		return -1;
+	rd->srv = srv;
+	atomic_init(&rd->pending, 0);
+	srv->reads = rd;
+	struct store *st = &srv->store;
+	MDB_txn *txn = store_read_begin(st);
+	if (!txn)
+		return -1;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->users, &cur);
+	if (rc == 0) {
+		MDB_val k, v;
+		struct arena a;
+		arena_init(&a, 0);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&a);
+			Kart__UserRecord *u = kart__user_record__unpack(&a.pb, v.mv_size, v.mv_data);
+			if (!u || !u->user || !u->user->read_blocked || !u->user->name)
+				continue;
+			struct ureads *ur = user_get(rd, u->user->name);
+			if (ur && !ur->blocked) {
+				ur->blocked = true;
+				rd->nblocked++;
+			}
+		}
+		arena_free(&a);
+		mdb_cursor_close(cur);
+	}
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		rc = mdb_cursor_open(txn, st->alerts, &cur);
+	if (rc == 0) {
+		MDB_val k, v;
+		if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+			rd->alert_seq = store_key_u64(k.mv_data);
+		mdb_cursor_close(cur);
+	}
+	store_read_end(st);
+	if (rd->nblocked)
+		log_notice("%u users blocked for bulk reading", rd->nblocked);
+	return rc ? -1 : 0;
+}
+
+void reads_tick(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	struct reads *rd = srv->reads;
+	if (!rd || rd->stopped)
+		return;
+	rd->ticks++;
+	if (rd->dropped) {
+		log_err("reads: %" PRIu64 " reads went unrecorded (the writer was behind)", rd->dropped);
+		rd->dropped = 0;
+	}
+	if (rd->n || rd->ticks % PRUNE_EVERY == 0)
+		flush(rd);
+	if (rd->ticks % SWEEP_EVERY == 0) {
+		int64_t before = util_now_us() - HOUR_US;
+		for (size_t b = 0; b < USER_BUCKETS; b++)
+			for (struct ureads *u = rd->users[b]; u; u = u->hnext)
+				set_prune(u, before);
+	}
+	run_alert_commands(rd);
+}
+
+void reads_stop(struct server *srv)
+{
+	struct reads *rd = srv->reads;
+	if (!rd || rd->stopped)
+		return;
+	if (rd->n)
+		flush(rd);
+	rd->stopped = true;
+}
+
+void reads_free(struct server *srv)
+{
+	struct reads *rd = srv->reads;
+	if (!rd)
+		return;
+	for (size_t b = 0; b < USER_BUCKETS; b++)
+		for (struct ureads *u = rd->users[b], *next; u; u = next) {
+			next = u->hnext;
+			set_clear(u);
+			free(u);
+		}
+	free(rd->buf);
+	free(rd);
+	srv->reads = NULL;
+}

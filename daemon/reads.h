@@ -1,0 +1,91 @@
+/* reads: who received which cards, canary cards, bulk reading, alerts.
+ *
+ * Recording. Every card sent to a user (card show, find, ls, card ls,
+ * timeline, history, export) is recorded as (user, card, time, how), apart
+ * from the audit chain and at no transaction of the read's own: reads_record
+ * appends to an in-memory buffer on the loop thread, and a write request of
+ * the daemon's own flushes it every second (reads_timer, server.c) or as soon
+ * as it holds READS_FLUSH_AT entries, into
+ *   reads_by_card  card id (u64 BE) || time (u64 BE, unix us) || user  -> how
+ *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)       -> how
+ * The same flush prunes records older than read_retention_days, a bounded
+ * number each time (a walk of reads_by_card that resumes where it stopped).
+ *
+ * Canaries. Admins mark cards as canaries (`canaries`: id -> "", nothing on
+ * the card tells). reads_record looks every card it is given up there: any
+ * read or export of a canary, by anyone, raises an alert.
+ *
+ * Bulk reading. Per user the loop keeps the distinct cards read in a sliding
+ * hour (card ids with the time of their last read, oldest first, pruned as the
+ * hour slides and never more than the limit + 1 of them). Past the role's
+ * limit (bulk_read_manager, bulk_read_supervisor, bulk_read_admin; 0: none)
+ * bulk_read_policy applies:
+ *   alert     an alert, once per episode (until the count is back under the limit);
+ *   throttle  the alert, and the user's card reads are answered UNAVAILABLE
+ *             ("slow down") for a minute; every new distinct card read while
+ *             still over the limit throttles them for another minute;
+ *   block     the alert, and the user's card reads are PERMISSION_DENIED
+ *             until an admin runs `kart user unblock` (User.read_blocked,
+ *             kept in the user record, loaded again at start).
+ * Admins have no limit by default. Throttles are kept in memory only.
+ *
+ * Alerts. An audit event of severity "alert" (indexed in `alerts`, read by
+ * `kart alerts`), a warning in the log and, with alert_command set, the
+ * command run by /bin/sh -c (in the instance directory) with the event as
+ * JSON on stdin. The loop looks for new alerts once a second, so a command
+ * runs once per committed alert and its JSON carries the event's seq; it is
+ * spawned with uv_spawn (at most 8 at once), killed after
+ * alert_command_timeout_s, and a failure is logged, never fatal. */
+#ifndef KART_READS_H
+#define KART_READS_H
+
+#include "kartd.h"
+
+#define READS_FLUSH_AT 4096
+
+/* Records that r's user received the cards ids[0..n): how is "show", "find",
+ * "ls", "card ls", "timeline", "history", "export", ... (copied; at most 15
+ * bytes kept). Canaries among them raise alerts, and they count toward the
+ * user's bulk-read limit (which may block or throttle the user for their next
+ * reads: see reads_check).
+ *
+ * Loop thread only. Call it where cards are actually sent: in a handler, a
+ * stream page, or a pool job's after-callback (as exports do). r needs srv,
+ * who and now (0: the current time); r->txn may be NULL, then a snapshot is
+ * taken here for the canary lookup. The cost is an append to an array, one
+ * lookup in `canaries` (skipped while there are none) and, for users with a
+ * limit, an update of their set of cards. */
+void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how);
+/* The same for cards about to be sent. */
+void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how);
+
+/* Whether r's user may read cards now: H_OK, or an error reply in r->out and
+ * H_ABORT for a user blocked (PERMISSION_DENIED) or throttled (UNAVAILABLE)
+ * for bulk reading. Loop thread. Stream pages call it before each page. */
+int reads_check(struct req *r);
+/* dispatch.c: reads_check for the requests that read cards (CardGet,
+ * CardList, Find, CardQuery, TimelineQuery, CardHistory; a new request that
+ * reads cards goes into the list in reads.c); H_OK for any other. */
+int reads_gate(struct req *r);
+
+/* Raises an alert about r's user: a warning in the log and an audit event of
+ * severity alert written by a write request of its own (alert_command then
+ * runs once it is committed). Any thread; on the writer thread, inside a
+ * handler, call audit_append_severity(r, "alert", ...) instead. */
+void reads_alert(struct req *r, const char *action, const char *object, uint64_t object_id, const char *object_name,
+		 const char *summary);
+
+/* h_alert.c, after an unblock committed: the user may read again, their
+ * throttle and their count of cards start afresh. Loop thread. */
+void reads_unblocked(struct server *srv, const char *user);
+
+/* server.c: loads the users blocked for bulk reading and the last alert. */
+int reads_start(struct server *srv);
+/* server.c: the reads_timer callback (every second): flush, prune, alert commands. */
+void reads_tick(uv_timer_t *t);
+/* server.c: the last flush, before the writer stops. */
+void reads_stop(struct server *srv);
+/* server.c: after the loop has ended. */
+void reads_free(struct server *srv);
+
+#endif

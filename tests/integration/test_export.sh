@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# Exports: a permission of its own, a daily quota, every one recorded and
+# audited; the scope applies; CSV for Excel (BOM, ';', formulas neutralised,
+# phones left as they are) and vCard 4.0; canary rows, about one per 200 real
+# ones, unique to the export; the record lists its fingerprint.
+. "$(dirname "$0")/lib.sh"
+init_instance
+start_kartd
+login_admin
+printf 'password-123\n' >"$T/pw"
+expect_rc 0 as admin user add masha --role manager --team north --password-file "$T/pw"
+expect_rc 0 as admin user add petya --role manager --team north --password-file "$T/pw"
+expect_rc 0 as admin user add olga --role supervisor --team north --password-file "$T/pw"
+expect_rc 0 as admin user add audra --role auditor --password-file "$T/pw"
+for u in masha petya olga audra; do expect_rc 0 as "$u" login "$u" --password-file "$T/pw"; done
+
+expect_rc 0 as masha card add --first Анна --last Иванова --phone '+7 917 123-45-67' --email anna@example.ru \
+	--company '=HYPERLINK("http://x")' --city Самара --birthday 1980-05-05
+A=$OUT
+expect_rc 0 as masha card add --first Борис --last Смирнов --phone '+7 846 111-22-33' --company '@SUM(1+1)' \
+	--position 'директор; совладелец' --tag vip --tag 'партнёр'
+B=$OUT
+expect_rc 0 as masha card add --first Вера --last Кузнецова --phone '8 (927) 555-66-77' --company "+cmd|' /C calc'!A0" \
+	--address 'ул. Ленина, 1; кв. 5'
+C=$OUT
+expect_rc 0 as petya card add --first Глеб --last Петин --phone '+7 927 000-00-01'
+G=$OUT
+
+# no permission: refused (exit 3), nothing written, audited
+expect_rc 3 as masha export -o "$T/m.csv"
+contains "$ERR" "permission denied"
+one_line "$ERR"
+[[ ! -e $T/m.csv ]] || fail "a refused export wrote a file"
+ls "$T" | grep -q 'm.csv.part' && fail "a refused export left a partial file"
+expect_rc 3 as olga export
+expect_rc 3 as audra export
+expect_rc 0 as admin --json audit --action export.denied
+[[ $(jq '[.[] | select(.user == "masha" and (.ok // false) == false)] | length' <<<"$OUT") == 1 ]] || fail "denied export audited: $OUT"
+[[ $(jq '[.[] | select(.user == "olga")] | length' <<<"$OUT") == 1 ]] || fail "supervisor's denied export audited: $OUT"
+
+# granted: a manager exports only their own cards
+expect_rc 0 as admin user grant masha export
+expect_rc 2 as admin user grant audra export
+expect_rc 2 as admin user grant masha delete
+expect_rc 4 as admin user grant nobody export
+expect_rc 3 as masha user grant petya export
+expect_rc 0 as masha export -o "$T/m.csv"
+[[ $ERR =~ ^export\ ([0-9]+):\ 3\ cards\ \+\ ([0-9]+)\ canary\ rows?\ -\>\ .*m\.csv$ ]] || fail "summary: $ERR"
+E1=${BASH_REMATCH[1]}
+K=${BASH_REMATCH[2]}
+[[ $K == 1 ]] || fail "3 cards: one canary row expected, got $K"
+[[ -f $T/m.csv ]] || fail "no file"
+[[ $(stat -c %a "$T/m.csv") == 600 ]] || fail "the file should be private: $(stat -c %a "$T/m.csv")"
+[[ $(head -c 3 "$T/m.csv" | od -An -tx1 | tr -d ' ') == efbbbf ]] || fail "no BOM"
+head -n 1 "$T/m.csv" | grep -q $'^\xef\xbb\xbfid,last_name,first_name,middle_name,company,position,phones,emails,city,address,birthday,tags,sector,owner\r$' ||
+	fail "header: $(head -n 1 "$T/m.csv" | od -c | head -3)"
+ids=$(tail -n +2 "$T/m.csv" | cut -d, -f1 | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
+for id in "$A" "$B" "$C"; do [[ " $ids" == *" $id "* ]] || fail "card $id missing from the export: $ids"; done
+[[ " $ids" != *" $G "* ]] || fail "petya's card $G was exported by masha"
+ROWS=$(grep -c $'\r$' "$T/m.csv")
+# header + 3 cards + 1 canary
+[[ $ROWS -eq 5 ]] || fail "rows: $ROWS"
+# formulas neutralised, quoted per RFC 4180; phones exactly as typed
+grep -qF "\"'=HYPERLINK(\"\"http://x\"\")\"" "$T/m.csv" || fail "HYPERLINK not neutralised: $(cat "$T/m.csv")"
+grep -qF ",'@SUM(1+1)," "$T/m.csv" || fail "@SUM not neutralised"
+grep -qF ",'+cmd|' /C calc'!A0," "$T/m.csv" || fail "+cmd not neutralised"
+grep -qF ',+7 917 123-45-67,' "$T/m.csv" || fail "the phone changed: $(grep Иванова "$T/m.csv")"
+grep -qF ",'+7" "$T/m.csv" && fail "a phone was neutralised"
+grep -qF ',8 (927) 555-66-77,' "$T/m.csv" || fail "phone 8 (927)"
+grep -qF '"ул. Ленина, 1' "$T/m.csv" || fail "a cell with a comma is quoted"
+grep -qF '"vip, партнёр"' "$T/m.csv" || fail "tags joined with ', '"
+grep -qF ',1980-05-05,' "$T/m.csv" || fail "the owner sees the birthday"
+# the canary row: a phone and an email no card has, at the configured domain
+CANARY=$(tail -n +2 "$T/m.csv" | grep '@example.org' | head -1)
+[[ -n $CANARY ]] || fail "no canary row at example.org: $(cat "$T/m.csv")"
+CPHONE=$(cut -d, -f7 <<<"$CANARY")
+[[ $CPHONE =~ ^\+7\ 9[0-9]{2}\ [0-9]{3}-[0-9]{2}-[0-9]{2}$ ]] || fail "canary phone: $CPHONE"
+expect_rc 0 as admin --json find "$CPHONE"
+[[ $(jq '.cards | length' <<<"$OUT") == 0 ]] || fail "a canary phone is in the base: $OUT"
+CID=$(cut -d, -f1 <<<"$CANARY")
+expect_rc 4 as admin card show "$CID"
+
+# ';' for Excel in Russian locales
+expect_rc 0 as masha export --delimiter ';' -o "$T/m2.csv"
+head -n 1 "$T/m2.csv" | grep -q '^.*id;last_name;first_name;' || fail "';' header"
+grep -qF ";+7 917 123-45-67;" "$T/m2.csv" || fail "';' row"
+grep -qF '"директор; совладелец"' "$T/m2.csv" || fail "a cell with ';' is quoted"
+# to standard output, the summary on stderr
+expect_rc 0 as masha export --where 'last_name = Иванова'
+contains "$OUT" "+7 917 123-45-67"
+contains "$ERR" "1 cards + 1 canary row -> standard output"
+# vCard 4.0
+expect_rc 0 as masha export --format vcard -o "$T/m.vcf"
+[[ $ERR =~ :\ 3\ cards\ \+\ ([0-9]+)\ canary ]] || fail "vcard summary: $ERR"
+VK=${BASH_REMATCH[1]}
+[[ $(grep -c '^BEGIN:VCARD'$'\r''$' "$T/m.vcf") == $((3 + VK)) ]] || fail "BEGIN:VCARD count: $(cat "$T/m.vcf")"
+[[ $(grep -c '^END:VCARD'$'\r''$' "$T/m.vcf") == $((3 + VK)) ]] || fail "END:VCARD count"
+[[ $(grep -c '^VERSION:4.0'$'\r''$' "$T/m.vcf") == $((3 + VK)) ]] || fail "VERSION count"
+[[ $(grep -vc $'\r$' "$T/m.vcf") == 0 ]] || fail "every line ends in CRLF"
+grep -qF 'N:Иванова;Анна;;;' "$T/m.vcf" || fail "N"
+grep -qF 'TEL;VALUE=uri:tel:+79171234567' "$T/m.vcf" || fail "TEL"
+grep -qF 'TITLE:директор\; совладелец' "$T/m.vcf" || fail "escaped ';' in TITLE"
+grep -qF 'ADR:;;ул. Ленина\, 1\; кв. 5;;;;' "$T/m.vcf" || fail "ADR escaped: $(grep ADR "$T/m.vcf")"
+grep -qF 'BDAY:19800505' "$T/m.vcf" || fail "BDAY"
+grep -qF 'CATEGORIES:vip,партнёр' "$T/m.vcf" || fail "CATEGORIES"
+expect_rc 2 as masha export --format xml
+expect_rc 2 as masha export --delimiter x
+expect_rc 2 as masha export --where 'citi = Самара'
+contains "$ERR" "citi"
+expect_rc 4 as masha export --segment nosuch
+
+# every export is recorded (admins and auditors list them) and audited
+expect_rc 0 as admin --json exports --user masha
+[[ $(jq 'length' <<<"$OUT") == 4 ]] || fail "masha's exports: $OUT"
+jq -e --argjson id "$E1" '.[] | select(.id == $id) | select(.cards == 3 and .canaries == 1 and .format == "csv" and .user == "masha")' <<<"$OUT" >/dev/null ||
+	fail "record of export $E1: $OUT"
+jq -e '.[0].fingerprint | test("^[0-9a-f]{64}$")' <<<"$OUT" >/dev/null || fail "fingerprint: $OUT"
+jq -e '[.[] | .canary_rows] | map(select(. != null)) | length == 0' <<<"$OUT" >/dev/null || fail "canary rows shown: $OUT"
+jq -e '[.[].client] | all(startswith("127.0.0.1:"))' <<<"$OUT" >/dev/null || fail "client address: $OUT"
+FP=$(jq -r --argjson id "$E1" '.[] | select(.id == $id) | .fingerprint' <<<"$OUT")
+expect_rc 0 as audra exports
+contains "$OUT" "$FP"
+contains "$OUT" "FINGERPRINT"
+expect_rc 3 as masha exports
+expect_rc 0 as admin --json audit --action export --user masha
+OUT=$(jq '[.[] | select(.action == "export")]' <<<"$OUT")
+[[ $(jq 'length' <<<"$OUT") == 4 ]] || fail "export audit events: $OUT"
+jq -e --argjson id "$E1" '.[] | select(.object_id == $id) | .summary | contains("3 cards") and contains("csv")' <<<"$OUT" >/dev/null ||
+	fail "audit summary: $OUT"
+jq -e '.[] | .summary | select(contains("last_name = Иванова"))' <<<"$OUT" >/dev/null || fail "filter in the audit: $OUT"
+
+# quota: masha has exported 3+3+1+3 = 10 cards today
+expect_rc 0 as admin user quota masha --export-per-day 12
+expect_rc 3 as masha export -o "$T/q.csv"
+contains "$ERR" "quota"
+contains "$ERR" "3 cards asked, 10 of 12"
+[[ ! -e $T/q.csv ]] || fail "an export over quota wrote a file"
+ls "$T" | grep -q 'q.csv.part' && fail "an export over quota left a partial file"
+expect_rc 0 as masha export --where 'last_name = Иванова' -o "$T/q.csv" # 11 of 12
+expect_rc 0 as masha export --where 'last_name = Смирнов' -o "$T/q.csv" # 12 of 12
+expect_rc 3 as masha export --where 'last_name = Смирнов' -o "$T/q2.csv"
+contains "$ERR" "12 of 12"
+[[ ! -e $T/q2.csv ]] || fail "over quota: a file"
+expect_rc 0 as admin --json audit --action export.quota --user masha
+[[ $(jq '[.[] | select((.ok // false) == false)] | length' <<<"$OUT") == 2 ]] || fail "quota refusals audited: $OUT"
+expect_rc 0 as admin user quota masha --export-per-day unlimited
+expect_rc 0 as masha export -o "$T/q2.csv"
+expect_rc 0 as admin user quota masha --export-per-day default
+expect_rc 0 as masha export -o /dev/null # 500 a day for managers
+expect_rc 2 as admin user quota masha --export-per-day many
+expect_rc 0 as admin --json audit --action user.quota
+[[ $(jq 'length' <<<"$OUT") == 3 ]] || fail "quota changes audited: $OUT"
+
+# a supervisor, granted, exports the team's cards; birthdays of the team are not masked for them
+expect_rc 0 as admin user grant olga export
+expect_rc 0 as olga export -o "$T/o.csv"
+contains "$ERR" ": 4 cards"
+grep -qF ',1980-05-05,' "$T/o.csv" || fail "supervisor sees the team's birthdays"
+# revoked
+expect_rc 0 as admin user revoke masha export
+expect_rc 3 as masha export
+expect_rc 0 as admin --json audit --action user.revoke
+[[ $(jq 'length' <<<"$OUT") == 1 ]] || fail "revoke audited"
+
+# masked fields: a teammate's card seen with team visibility
+stop_kartd
+echo "visibility_manager = team" >>"$T/inst/kartd.conf"
+echo "canary_email_domain = canary.test" >>"$T/inst/kartd.conf"
+start_kartd
+expect_rc 0 as admin user grant petya export
+expect_rc 0 as petya export -o "$T/p.csv"
+contains "$ERR" ": 4 cards"
+grep -F 'Иванова' "$T/p.csv" | grep -qF ',***,' || fail "birthday masked for a teammate: $(grep Иванова "$T/p.csv")"
+grep -q '@canary.test' "$T/p.csv" || fail "canary_email_domain not used"
+
+# about one canary row per 200 real ones, unique to each export
+"$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 1000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
+	fail "load: $(cat "$T/load.out")"
+# a few deleted: gaps in the ids, as in any base in use
+for i in $(seq 1 8); do expect_rc 0 as admin card rm $((5 + 120 * i)); done
+expect_rc 0 as admin export -o "$T/all1.csv"
+[[ $ERR =~ :\ 996\ cards\ \+\ ([0-9]+)\ canary ]] || fail "admin export: $ERR"
+[[ ${BASH_REMATCH[1]} == 5 ]] || fail "996 cards: 5 canary rows expected: $ERR"
+[[ $(tail -n +2 "$T/all1.csv" | grep -c $'\r$') == 1001 ]] || fail "rows in the file"
+expect_rc 0 as admin export -o "$T/all2.csv"
+expect_rc 0 as admin --json ls
+jq -r '.[].id' <<<"$OUT" | sort >"$T/live"
+canaries() { tail -n +2 "$1" | cut -d, -f1 | grep -E '^[0-9]+$' | sort | comm -23 - "$T/live"; }
+[[ $(canaries "$T/all1.csv" | wc -l) == 5 ]] || fail "5 rows that are no card: $(canaries "$T/all1.csv")"
+# canary ids follow the order of the id column
+tail -n +2 "$T/all1.csv" | cut -d, -f1 | grep -E '^[0-9]+$' | sort -nc || fail "the id column is out of order"
+grep -F '@canary.test' "$T/all1.csv" | cut -d, -f7 | sort >"$T/c1"
+grep -F '@canary.test' "$T/all2.csv" | cut -d, -f7 | sort >"$T/c2"
+[[ $(wc -l <"$T/c1") == 5 && -z $(comm -12 "$T/c1" "$T/c2") ]] || fail "canaries shared between exports: $(cat "$T/c1" "$T/c2")"
+# the daemon never stored a canary as a card
+expect_rc 0 as admin ls --count
+[[ $OUT == 996 ]] || fail "cards after exports: $OUT"
+echo "ok export"

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Reads are recorded (show, find, ls, card ls, timeline) and listed by
+# `audit reads --card` and `--user --since`, in batches rather than a write per
+# read; a canary read by anyone raises an alert (kart alerts, an audit event of
+# severity alert, alert_command run with the event as JSON); a manager reading
+# more distinct cards in an hour than bulk_read_manager is alerted on and
+# blocked until an admin unblocks (the block survives a restart); with the
+# throttle policy the reads are refused for a minute instead.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$T/alert.sh" <<EOF
+#!/bin/sh
+cat >>"$T/alerts.jsonl"
+echo >>"$T/alerts.jsonl"
+EOF
+chmod +x "$T/alert.sh"
+init_instance "bulk_read_manager = 5" "alert_command = \"$T/alert.sh\""
+start_kartd
+login_admin
+printf 'password-123\n' >"$T/pw"
+expect_rc 0 as admin user add masha --role manager --team north --password-file "$T/pw"
+expect_rc 0 as admin user add aud --role auditor --password-file "$T/pw"
+expect_rc 0 as masha login masha --password-file "$T/pw"
+expect_rc 0 as aud login aud --password-file "$T/pw"
+
+# eight cards of masha's, one of the admin's
+declare -a C
+for i in 1 2 3 4 5 6 7 8; do
+	expect_rc 0 as masha card add --first "Имя$i" --last "Читаемая$i" --phone "+7 846 555-00-0$i" --city Самара
+	C[$i]=$OUT
+done
+expect_rc 0 as admin card add --first Чужой --last Админский --city Самара
+X=$OUT
+
+# waits up to ~3 s for a command's output to satisfy a jq test
+wait_json() {
+	local test=$1
+	shift
+	local i
+	for i in $(seq 1 30); do
+		if "$@" >"$T/out" 2>"$T/err" && jq -e "$test" "$T/out" >/dev/null 2>&1; then
+			OUT=$(cat "$T/out")
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "'$*' never satisfied $test: $(cat "$T/out") $(cat "$T/err")"
+}
+
+# ---- reads recorded: four distinct cards, within the limit of 5 ----
+expect_rc 0 as masha card show "${C[1]}"
+expect_rc 0 as masha --json find Читаемая2
+[[ $(jq -r '[.cards[].id] | join(" ")' <<<"$OUT") == "${C[2]}" ]] || fail "find: $OUT"
+expect_rc 0 as masha --json ls --where "id = ${C[3]}"
+[[ $(jq -r '[.[].id] | join(" ")' <<<"$OUT") == "${C[3]}" ]] || fail "ls: $OUT"
+expect_rc 0 as masha --json card ls --after $((C[4] - 1)) --limit 1
+[[ $(jq -r '[.[].id] | join(" ")' <<<"$OUT") == "${C[4]}" ]] || fail "card ls: $OUT"
+expect_rc 0 as masha timeline "${C[1]}"
+expect_rc 4 as masha card show "$X"   # out of scope: nothing was sent, nothing recorded
+
+wait_json "map(select(.user == \"masha\")) | length == 2" as admin --json audit reads --card "${C[1]}"
+jq -e 'any(.[]; .how == "show") and any(.[]; .how == "timeline")' <<<"$OUT" >/dev/null || fail "reads of card 1: $OUT"
+wait_json 'length == 5' as admin --json audit reads --user masha --since 1h
+for pair in "${C[1]} show" "${C[2]} find" "${C[3]} ls" "${C[4]} card ls" "${C[1]} timeline"; do
+	id=${pair%% *} how=${pair#* }
+	jq -e ".[] | select(.card_id == $id and .how == \"$how\")" <<<"$OUT" >/dev/null || fail "no '$how' of $id: $OUT"
+done
+# newest first
+[[ $(jq -r '.[0].how' <<<"$OUT") == timeline ]] || fail "not newest first: $OUT"
+expect_rc 0 as admin --json audit reads --card "$X"
+[[ $(jq 'map(select(.user == "masha")) | length' <<<"$OUT") == 0 ]] || fail "a refused read was recorded: $OUT"
+# an auditor may ask, a manager may not; a query needs a card or a user
+expect_rc 0 as aud --json audit reads --card "${C[1]}"
+expect_rc 3 as masha audit reads --card "${C[1]}"
+expect_rc 2 as admin audit reads
+expect_rc 0 as admin audit reads --user masha
+contains "$OUT" "card ls"
+
+# ---- batched: 50 gets, no audit event and no write of their own, recorded within ~2 s ----
+expect_rc 0 as admin audit head
+HEAD=$OUT
+for i in $(seq 1 50); do as admin card show "${C[1]}" >/dev/null || fail "get $i"; done
+wait_json 'map(select(.user == "admin")) | length == 50' as admin --json audit reads --card "${C[1]}"
+expect_rc 0 as admin audit head
+[[ $OUT == "$HEAD" ]] || fail "reads wrote to the audit trail: $HEAD -> $OUT"
+grep -q 'ALERT' "$T/kartd.err" && fail "an alert before any canary or bulk read"
+
+# ---- canaries ----
+expect_rc 0 as admin card canary "${C[5]}"
+expect_rc 4 as admin card canary 999999
+expect_rc 3 as masha card canary "${C[5]}"
+expect_rc 0 as admin --json card show "${C[5]}"   # the admin who planted it: an alert too
+expect_rc 0 as masha --json card show "${C[5]}"   # distinct card 5 of 5 for masha
+[[ $OUT != *canary* ]] || fail "the card tells it is a canary: $OUT"
+wait_json 'map(select(.action == "read.canary")) | length == 2' as admin --json alerts
+jq -e ".[] | select(.user == \"masha\" and .object_id == ${C[5]} and .severity == \"alert\")" <<<"$OUT" >/dev/null ||
+	fail "masha's canary read: $OUT"
+jq -e '.[] | select(.user == "admin")' <<<"$OUT" >/dev/null || fail "the admin's canary read: $OUT"
+expect_rc 0 as admin --json audit --action read.canary
+[[ $(jq 'map(select(.severity == "alert")) | length' <<<"$OUT") == 2 ]] || fail "audit events of severity alert: $OUT"
+expect_rc 3 as masha alerts
+expect_rc 0 as admin alerts --limit 1
+[[ $(grep -c 'read.canary' <<<"$OUT") == 1 ]] || fail "alerts --limit 1: $OUT"
+grep -q 'ALERT read.canary' "$T/kartd.err" || fail "no warning in the log"
+# the alert command ran with the events as JSON
+for i in $(seq 1 30); do
+	[[ -f $T/alerts.jsonl && $(grep -c read.canary "$T/alerts.jsonl") -ge 2 ]] && break
+	sleep 0.1
+done
+jq -se "map(select(.action == \"read.canary\" and .user == \"masha\" and .object_id == ${C[5]} and .severity == \"alert\" and .seq > 0)) | length == 1" \
+	"$T/alerts.jsonl" >/dev/null || fail "alert_command input: $(cat "$T/alerts.jsonl" 2>/dev/null)"
+
+# ---- bulk reading: the sixth distinct card within the hour ----
+expect_rc 0 as masha card show "${C[6]}"
+expect_rc 3 as masha card show "${C[1]}"
+contains "$ERR" "blocked for bulk reading; ask an admin"
+one_line "$ERR"
+expect_rc 3 as masha card ls
+expect_rc 3 as masha find Читаемая7
+expect_rc 3 as masha ls --where "city = Самара"
+wait_json 'map(select(.action == "read.bulk" and .object_name == "masha")) | length == 1' as admin --json alerts
+wait_json '.[] | select(.name == "masha") | .read_blocked == true' as admin --json user list
+for i in $(seq 1 30); do
+	grep -q read.bulk "$T/alerts.jsonl" && break
+	sleep 0.1
+done
+grep -q read.bulk "$T/alerts.jsonl" || fail "alert_command not run for the bulk read"
+# masha may still do what is not reading cards
+expect_rc 0 as masha whoami
+
+# the block outlives a restart
+stop_kartd
+start_kartd
+expect_rc 3 as masha card show "${C[1]}"
+expect_rc 0 as admin user unblock masha
+expect_rc 0 as masha card show "${C[1]}"
+expect_rc 0 as masha card show "${C[7]}"
+expect_rc 0 as admin --json user list
+[[ $(jq '.[] | select(.name == "masha") | .read_blocked // false' <<<"$OUT") == false ]] || fail "still blocked: $OUT"
+expect_rc 0 as admin --json audit --action user.unblock
+[[ $(jq length <<<"$OUT") == 1 ]] || fail "unblock not audited: $OUT"
+expect_rc 4 as admin user unblock nobody
+
+# a canary no more: reading it raises nothing
+expect_rc 0 as admin card canary "${C[5]}" --off
+expect_rc 0 as admin --json alerts
+N=$(jq length <<<"$OUT")
+expect_rc 0 as admin card show "${C[5]}"
+sleep 1.5
+expect_rc 0 as admin --json alerts
+[[ $(jq length <<<"$OUT") == "$N" ]] || fail "an alert for a card no longer a canary: $OUT"
+
+# ---- throttle: refused for a minute instead of blocked ----
+stop_kartd
+echo "bulk_read_policy = throttle" >>"$T/inst/kartd.conf"
+start_kartd
+for i in 1 2 3 4 5 6; do expect_rc 0 as masha card show "${C[$i]}"; done
+expect_rc 1 as masha card show "${C[7]}"
+contains "$ERR" "slow down"
+wait_json 'map(select(.action == "read.bulk")) | length == 2' as admin --json alerts
+expect_rc 0 as admin --json user list
+[[ $(jq '.[] | select(.name == "masha") | .read_blocked // false' <<<"$OUT") == false ]] || fail "throttle blocked: $OUT"
+expect_rc 0 as admin user unblock masha      # also ends a throttle
+expect_rc 0 as masha card show "${C[7]}"
+
+# the record survives a restart; stop flushes what was not yet written
+as masha card show "${C[8]}" >/dev/null
+stop_kartd
+start_kartd
+expect_rc 0 as admin --json audit reads --card "${C[8]}"
+[[ $(jq 'map(select(.user == "masha")) | length' <<<"$OUT") == 1 ]] || fail "reads lost at stop: $OUT"
+echo "ok reads"
