@@ -604,6 +604,15 @@ void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *nb, struct
 	if (!nb)
 		return;
 	out->city = nb->city;
+	if (nb->company && *nb->company) {
+		/* a colleague of the neighbour: rows of one company often come together */
+		static const char *const positions[] = {
+			"менеджер", "бухгалтер", "инженер", "специалист", "менеджер по продажам", "юрист",
+			"заместитель директора", "главный специалист", "экономист", "начальник отдела",
+		};
+		out->company = nb->company;
+		out->position = (char *)positions[row->id % N(positions)];
+	}
 	out->tags = nb->tags;
 	out->n_tags = nb->n_tags;
 	out->sector = nb->sector;

@@ -37,7 +37,7 @@ void xbuf_free(struct xbuf *b);
 
 /* A chunk of the file is sent once it holds this much. */
 #define EXPORT_CHUNK (256u * 1024)
-/* About one canary row per this many real rows, at least one per export. */
+/* About one canary row per this many real rows, at least one per export of any cards. */
 #define EXPORT_CANARY_EVERY 200
 
 enum export_format { EXPORT_CSV, EXPORT_VCARD };

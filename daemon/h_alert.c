@@ -13,6 +13,11 @@
 
 /* ---- canaries (writer) ---- */
 
+static void canary_done(struct wreq *w)
+{
+	reads_canaries_changed(w->r.srv);
+}
+
 int h_card_canary(struct req *r)
 {
 	Kart__CardCanary *m = r->in->card_canary;
@@ -42,6 +47,7 @@ int h_card_canary(struct req *r)
 				     : (was ? "was a canary already" : "marked as a canary");
 	if ((rc = audit_append(r, m->off ? "card.canary_off" : "card.canary", "card", m->id, "", summary, true)))
 		return rc;
+	wreq_of(r)->done = canary_done;
 	req_ok(r);
 	return H_OK;
 }

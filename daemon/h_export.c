@@ -33,7 +33,9 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -786,14 +788,16 @@ static int w_export(struct req *r)
 	uint64_t export_id;
 	if ((rc = store_next_id(r->txn, st, "next_export_id", &export_id)))
 		return rc;
-	uint32_t k = (uint32_t)(1 + n / EXPORT_CANARY_EVERY);
+	/* an export of no cards gets no canary: a file of nothing but one would
+	 * show the exporter what a canary row looks like */
+	uint32_t k = n ? (uint32_t)(1 + n / EXPORT_CANARY_EVERY) : 0;
 	struct seeder sd;
 	if (seeder_init(&sd, r->srv->audit_key) < 0)
 		return EIO;
-	uint32_t *pos = malloc(k * sizeof(*pos));
-	uint64_t *cids = malloc(k * sizeof(*cids));
-	Kart__CanaryRow *rows = arena_alloc(r->arena, k * sizeof(*rows));
-	Kart__CanaryRow **rowp = arena_alloc(r->arena, k * sizeof(*rowp));
+	uint32_t *pos = malloc((k + 1) * sizeof(*pos));
+	uint64_t *cids = malloc((k + 1) * sizeof(*cids));
+	Kart__CanaryRow *rows = arena_alloc(r->arena, (k + 1) * sizeof(*rows));
+	Kart__CanaryRow **rowp = arena_alloc(r->arena, (k + 1) * sizeof(*rowp));
 	if (!pos || !cids || !rows || !rowp) {
 		free(pos);
 		free(cids);
@@ -1299,6 +1303,10 @@ static int count_cards(struct ljob *j, MDB_txn *txn, const struct leak_file *f, 
 	struct export_blob b;
 	if (export_blob_view(blob->mv_data, blob->mv_size, &b) < 0)
 		return 0;
+	/* a blob not in memory is read in one go rather than page by page (the
+	 * environment is opened with MDB_NORDAHEAD) */
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)blob->mv_data & ~(page - 1);
+	posix_madvise((void *)start, (uintptr_t)blob->mv_data + blob->mv_size - start, POSIX_MADV_WILLNEED);
 	leak_match_blob(f, blob->mv_data, blob->mv_size, &c->cards);
 	c->export_cards = b.ncards;
 	c->counted = true;
@@ -1350,6 +1358,23 @@ static void ljob_run(uv_work_t *w)
 			if (g == MDB_NOTFOUND || (g == 0 && v.mv_size != 12))
 				continue;
 			if (g) {
+				rc = g;
+				break;
+			}
+			/* a client who has since been given a canary's number is a client:
+			 * the canary is checked against the cards as they are now */
+			char ixkey[32];
+			MDB_val ik = { 0, ixkey }, iv;
+			if (kind) {
+				ik.mv_size = strlen(list[i]);
+				ik.mv_data = list[i];
+			} else {
+				ik.mv_size = index_phone_key(list[i], ixkey, sizeof(ixkey));
+			}
+			g = mdb_get(txn, kind ? st->ix_email : st->ix_phone, &ik, &iv);
+			if (g == 0)
+				continue;
+			if (g != MDB_NOTFOUND) {
 				rc = g;
 				break;
 			}
@@ -1429,7 +1454,8 @@ static void ljob_run(uv_work_t *w)
 			if (cv[i].canaries || cv[i].cards.cards)
 				cv[keep++] = cv[i];
 		nc = keep;
-		qsort(cv, nc, sizeof(*cv), cmp_cand);
+		if (nc)
+			qsort(cv, nc, sizeof(*cv), cmp_cand);
 		size_t top = nc < LEAK_TOP ? nc : LEAK_TOP;
 		rep->matches = arena_alloc(a, (top ? top : 1) * sizeof(*rep->matches));
 		size_t with_canaries = 0;

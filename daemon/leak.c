@@ -47,10 +47,39 @@ static int set_add(struct leak_file *f, uint64_t h)
 	return 1;
 }
 
+static inline uint64_t filter_bit(uint64_t h, uint64_t mask)
+{
+	return (h * UINT64_C(0x9e3779b97f4a7c15)) >> 32 & mask;
+}
+
+/* Builds the filter: 32 bits a contact (at most 4 Mbit, 512 KiB), so about
+ * one hash in 32 not in the file still goes on to the table. */
+static int filter_build(struct leak_file *f)
+{
+	uint64_t bits = 1u << 16;
+	while (bits < (uint64_t)f->n * 32 && bits < (UINT64_C(1) << 22))
+		bits <<= 1;
+	f->filter = calloc(bits / 64, sizeof(uint64_t));
+	if (!f->filter)
+		return -1;
+	f->filter_mask = bits - 1;
+	for (size_t i = 0; i < f->cap; i++)
+		if (f->slots[i]) {
+			uint64_t b = filter_bit(f->slots[i], f->filter_mask);
+			f->filter[b / 64] |= UINT64_C(1) << (b % 64);
+		}
+	return 0;
+}
+
 bool leak_has(const struct leak_file *f, uint64_t h)
 {
 	if (!f->cap)
 		return false;
+	if (f->filter) {
+		uint64_t b = filter_bit(h, f->filter_mask);
+		if (!(f->filter[b / 64] >> (b % 64) & 1))
+			return false;
+	}
 	size_t j = (size_t)(h >> 7) & (f->cap - 1);
 	while (f->slots[j]) {
 		if (f->slots[j] == h)
@@ -182,9 +211,13 @@ static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t 
 			return 0;
 	}
 	/* split into pieces at spaces; a '+' after a space always starts a number */
-	struct { const char *p; size_t n, d; } pc[64];
-	size_t np = 0;
-	for (size_t i = 0; i < n && np < 64;) {
+	struct piece { const char *p; size_t n, d; } *pc;
+	size_t np = 0, maxp = 1;
+	for (size_t i = 0; i < n; i++)
+		maxp += s[i] == ' ';
+	if (!(pc = malloc(maxp * sizeof(*pc))))
+		return -1;
+	for (size_t i = 0; i < n;) {
 		while (i < n && s[i] == ' ')
 			i++;
 		size_t st = i;
@@ -197,9 +230,11 @@ static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t 
 			np++;
 		}
 	}
-	for (size_t i = 0; i < np;) {
+	int rc = 0;
+	for (size_t i = 0; i < np && rc == 0;) {
 		size_t acc = 0, j = i, done = 0;
-		for (; j < np; j++) {
+		/* a number is a few pieces: at most 24 ("+ 7 ( 9 1 7 ) …" is not a phone) */
+		for (; j < np && j - i < 24; j++) {
 			if (j > i && pc[j].p[0] == '+')
 				break;
 			acc += pc[j].d;
@@ -207,14 +242,10 @@ static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t 
 				break;
 			if (acc < 10)
 				continue;
-			/* ten digits and one more piece making eleven: "8 917 123 45 6 7" is rare,
-			 * "7 917 1234567" with a trunk or country digit is not */
-			if (acc == 10 && j + 1 < np && pc[j + 1].d == 1 && pc[j + 1].p[0] != '+')
-				continue;
 			const char *from = pc[i].p;
 			size_t len = (size_t)(pc[j].p + pc[j].n - from);
-			if (try_phone(f, a, from, len, country, &ok) < 0)
-				return -1;
+			if ((rc = try_phone(f, a, from, len, country, &ok)) < 0)
+				break;
 			if (ok) {
 				done = j + 1;
 				break;
@@ -222,7 +253,8 @@ static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t 
 		}
 		i = done ? done : i + 1;
 	}
-	return 0;
+	free(pc);
+	return rc;
 }
 
 static int take_phones(struct leak_file *f, struct arena *a, const char *buf, size_t len, const char *country)
@@ -302,12 +334,15 @@ int leak_parse(struct leak_file *f, struct arena *a, const char *data, size_t le
 	if (rc == 0)
 		rc = take_phones(f, a, buf, n, country);
 	free(buf);
+	if (rc == 0 && f->n)
+		rc = filter_build(f);
 	return rc;
 }
 
 void leak_file_free(struct leak_file *f)
 {
 	free(f->slots);
+	free(f->filter);
 	memset(f, 0, sizeof(*f));
 }
 

@@ -24,6 +24,10 @@ struct leak_file {
 	/* open addressing set of export_contact_hash values (0 marks a free slot) */
 	uint64_t *slots;
 	size_t cap, n;
+	/* one bit per contact in a table small enough for the cache: most
+	 * hashes compared are not in the file and are turned away here */
+	uint64_t *filter;
+	uint64_t filter_mask;       /* bits - 1 */
 	/* the distinct contacts, as normalised (in the arena) */
 	char **phones, **emails;
 	size_t nphones, nemails, phones_cap, emails_cap;

@@ -16,6 +16,8 @@
 #include "util.h"
 
 #define HOUR_US INT64_C(3600000000)
+#define DEDUP_US INT64_C(60000000)  /* a user's same read of a card again within this is not recorded again */
+#define DEDUP_CAP 65536             /* cards per user remembered for that (more when the bulk limit is higher) */
 #define THROTTLE_US INT64_C(60000000)
 #define PENDING_MAX (1u << 20)      /* entries not yet written past which reads go unrecorded (logged) */
 #define PRUNE_SCAN 2048             /* keys of reads_by_card examined per flush */
@@ -32,6 +34,8 @@
 struct rnode {
 	uint64_t id;
 	int64_t t;                  /* last read, unix us */
+	int64_t rec_t;              /* last recorded */
+	uint32_t how;               /* hash of how it was last recorded */
 	uint32_t prev, next;        /* oldest first; next also links the free list */
 };
 
@@ -41,6 +45,7 @@ struct ureads {
 	bool blocked;               /* for bulk reading, until an admin unblocks */
 	bool tripped;               /* over the limit: alerted for this episode */
 	int64_t throttled_until;    /* unix us */
+	int64_t window;             /* cards read longer ago than this are forgotten */
 	struct rnode *nodes;
 	uint32_t cap, used, n;      /* nodes allocated, ever handed out, live */
 	uint32_t head, tail, free;
@@ -87,6 +92,7 @@ struct reads {
 	uint64_t dropped;           /* not recorded: the writer was too far behind */
 	unsigned ticks;
 	bool stopped;
+	size_t ncanaries;           /* entries in `canaries` at the last commit that changed them */
 	uint64_t alert_seq;         /* alert commands have run up to this seq */
 	unsigned children;
 };
@@ -220,16 +226,25 @@ static void set_prune(struct ureads *u, int64_t before)
 		set_clear(u); /* an idle user gives the memory back */
 }
 
-/* Notes a read of id at t. Returns true if the card was not in the set. */
-static bool set_touch(struct ureads *u, uint64_t id, int64_t t, uint32_t max)
+/* Notes a read of id at t (how: its hash). *fresh tells whether the card was
+ * not in the set; returns whether to record the read (not the same read of
+ * the same card within DEDUP_US). */
+static bool set_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how, uint32_t max, bool *fresh)
 {
 	uint32_t i = set_find(u, id, NULL);
 	if (i != NIL) {
-		u->nodes[i].t = t;
+		struct rnode *x = &u->nodes[i];
+		*fresh = false;
+		x->t = t;
 		list_unlink(u, i);
 		list_push(u, i);
-		return false;
+		if (x->how == how && t - x->rec_t < DEDUP_US)
+			return false;
+		x->rec_t = t;
+		x->how = how;
+		return true;
 	}
+	*fresh = true;
 	if (u->n >= max)
 		set_remove(u, u->head); /* the count stays at max: "more than the limit" */
 	if (!set_reserve(u, max))
@@ -241,7 +256,8 @@ static bool set_touch(struct ureads *u, uint64_t id, int64_t t, uint32_t max)
 		i = u->used++;
 	}
 	u->nodes[i].id = id;
-	u->nodes[i].t = t;
+	u->nodes[i].t = u->nodes[i].rec_t = t;
+	u->nodes[i].how = how;
 	list_push(u, i);
 	set_slot_put(u, i);
 	u->n++;
@@ -359,15 +375,16 @@ void reads_alert(struct req *r, const char *action, const char *object, uint64_t
 
 static void flush(struct reads *rd);
 
-static void buffer_append(struct reads *rd, const struct ureads *u, const uint64_t *ids, size_t n, const char *how,
-			  int64_t now)
+/* Room for n more entries in the buffer; false (and counted as dropped) if
+ * the writer is too far behind or memory is out. */
+static bool buffer_reserve(struct reads *rd, size_t n)
 {
 	if (atomic_load(&rd->pending) + rd->n + n > PENDING_MAX) {
 		if (!rd->dropped)
 			log_err("reads: the writer is behind by %u reads; reads go unrecorded until it catches up",
 				PENDING_MAX);
 		rd->dropped += n;
-		return;
+		return false;
 	}
 	if (rd->n + n > rd->cap) {
 		size_t cap = rd->cap ? rd->cap : READS_FLUSH_AT;
@@ -376,40 +393,31 @@ static void buffer_append(struct reads *rd, const struct ureads *u, const uint64
 		struct rentry *b = realloc(rd->buf, cap * sizeof(*b));
 		if (!b) {
 			rd->dropped += n;
-			return;
+			return false;
 		}
 		rd->buf = b;
 		rd->cap = cap;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct rentry *e = &rd->buf[rd->n++];
-		e->t = now;
-		e->id = ids[i];
-		e->u = u;
-		snprintf(e->how, sizeof(e->how), "%s", how);
-	}
-	if (rd->n >= READS_FLUSH_AT)
-		flush(rd);
+	return true;
 }
 
 static void check_canaries(struct req *r, const uint64_t *ids, size_t n, const char *how)
 {
 	struct store *st = &r->srv->store;
+	if (!r->srv->reads->ncanaries)
+		return;
 	MDB_txn *txn = r->txn;
 	if (!txn && !(txn = store_read_begin(st)))
 		return;
-	MDB_stat ms;
-	if (mdb_stat(txn, st->canaries, &ms) == 0 && ms.ms_entries > 0) {
-		for (size_t i = 0; i < n; i++) {
-			uint8_t key[8];
-			store_u64_key(ids[i], key);
-			MDB_val k = { 8, key }, v;
-			if (mdb_get(txn, st->canaries, &k, &v) != 0)
-				continue;
-			char summary[160];
-			snprintf(summary, sizeof(summary), "canary card %" PRIu64 " read (%s)", ids[i], how);
-			raise_alert(r, "read.canary", "card", ids[i], "", summary, false);
-		}
+	for (size_t i = 0; i < n; i++) {
+		uint8_t key[8];
+		store_u64_key(ids[i], key);
+		MDB_val k = { 8, key }, v;
+		if (mdb_get(txn, st->canaries, &k, &v) != 0)
+			continue;
+		char summary[160];
+		snprintf(summary, sizeof(summary), "canary card %" PRIu64 " read (%s)", ids[i], how);
+		raise_alert(r, "read.canary", "card", ids[i], "", summary, false);
 	}
 	if (txn != r->txn)
 		store_read_end(st);
@@ -427,19 +435,9 @@ static const char *role_word(Kart__Role role)
 	}
 }
 
-static void track(struct req *r, struct reads *rd, struct ureads *u, const uint64_t *ids, size_t n, int64_t now,
-		  uint32_t limit)
+/* Past the limit: the policy. */
+static void over_limit(struct req *r, struct reads *rd, struct ureads *u, int64_t now, uint32_t limit)
 {
-	set_prune(u, now - HOUR_US);
-	if (u->n <= limit)
-		u->tripped = false;
-	uint32_t max = limit + 1;
-	bool over = false;
-	for (size_t i = 0; i < n; i++)
-		if (set_touch(u, ids[i], now, max) && u->n > limit)
-			over = true;
-	if (!over)
-		return;
 	const char *policy = r->srv->cfg.bulk_read_policy;
 	char summary[200];
 	snprintf(summary, sizeof(summary), "more than %" PRIu32 " distinct cards read within an hour (the limit for %s); %s",
@@ -468,6 +466,14 @@ static void track(struct req *r, struct reads *rd, struct ureads *u, const uint6
 	}
 }
 
+static uint32_t how_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 {
 	struct reads *rd = r->srv->reads;
@@ -478,11 +484,36 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 		return;
 	int64_t now = r->now ? r->now : util_now_us();
 	how = how ? how : "";
-	buffer_append(rd, u, ids, n, how, now);
-	check_canaries(r, ids, n, how);
+	uint32_t hh = how_hash(how);
+	/* the set remembers the cards read: for an hour when the user has a bulk
+	 * limit (to count them), else for the minute that dedups repeated reads */
 	uint32_t limit = role_limit(&r->srv->cfg, r->who.role);
-	if (limit)
-		track(r, rd, u, ids, n, now, limit);
+	uint32_t max = limit && limit + 1 > DEDUP_CAP ? limit + 1 : DEDUP_CAP;
+	u->window = limit ? HOUR_US : DEDUP_US;
+	set_prune(u, now - u->window);
+	if (u->n <= limit)
+		u->tripped = false;
+	/* an export is recorded card by card every time, and has a quota of its
+	 * own rather than counting toward the bulk-read limit */
+	bool is_export = strcmp(how, "export") == 0;
+	bool over = false;
+	for (size_t i = 0; i < n; i++) {
+		bool fresh = false;
+		if ((is_export || set_note(u, ids[i], now, hh, max, &fresh)) && buffer_reserve(rd, 1)) {
+			struct rentry *e = &rd->buf[rd->n++];
+			e->t = now;
+			e->id = ids[i];
+			e->u = u;
+			snprintf(e->how, sizeof(e->how), "%s", how);
+			if (rd->n >= READS_FLUSH_AT)
+				flush(rd); /* a big export leaves in flushes of this size */
+		}
+		if (fresh && limit && u->n > limit)
+			over = true;
+	}
+	check_canaries(r, ids, n, how);
+	if (over)
+		over_limit(r, rd, u, now, limit);
 }
 
 void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how)
@@ -527,10 +558,27 @@ int reads_gate(struct req *r)
 	case KART__ENVELOPE__BODY_CARD_QUERY:
 	case KART__ENVELOPE__BODY_TIMELINE_QUERY:
 	case KART__ENVELOPE__BODY_CARD_HISTORY:
+	case KART__ENVELOPE__BODY_EXPORT:
 		return reads_check(r);
 	default:
 		return H_OK;
 	}
+}
+
+static size_t count_canaries(struct store *st)
+{
+	MDB_txn *txn = store_read_begin(st);
+	MDB_stat ms;
+	size_t n = txn && mdb_stat(txn, st->canaries, &ms) == 0 ? ms.ms_entries : 1;
+	if (txn)
+		store_read_end(st);
+	return n;
+}
+
+void reads_canaries_changed(struct server *srv)
+{
+	if (srv->reads)
+		srv->reads->ncanaries = count_canaries(&srv->store);
 }
 
 void reads_unblocked(struct server *srv, const char *user)
@@ -870,6 +918,7 @@ int reads_start(struct server *srv)
 		mdb_cursor_close(cur);
 	}
 	store_read_end(st);
+	rd->ncanaries = count_canaries(st);
 	if (rd->nblocked)
 		log_notice("%u users blocked for bulk reading", rd->nblocked);
 	return rc ? -1 : 0;
@@ -889,10 +938,10 @@ void reads_tick(uv_timer_t *t)
 	if (rd->n || rd->ticks % PRUNE_EVERY == 0)
 		flush(rd);
 	if (rd->ticks % SWEEP_EVERY == 0) {
-		int64_t before = util_now_us() - HOUR_US;
+		int64_t now = util_now_us();
 		for (size_t b = 0; b < USER_BUCKETS; b++)
 			for (struct ureads *u = rd->users[b]; u; u = u->hnext)
-				set_prune(u, before);
+				set_prune(u, now - (u->window ? u->window : HOUR_US));
 	}
 	run_alert_commands(rd);
 }

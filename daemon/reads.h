@@ -4,20 +4,26 @@
  * timeline, history, export) is recorded as (user, card, time, how), apart
  * from the audit chain and at no transaction of the read's own: reads_record
  * appends to an in-memory buffer on the loop thread, and a write request of
- * the daemon's own flushes it every second (reads_timer, server.c) or as soon
+ * the daemon's own flushes it every read_flush_ms (reads_timer, server.c) or as soon
  * as it holds READS_FLUSH_AT entries, into
  *   reads_by_card  card id (u64 BE) || time (u64 BE, unix us) || user  -> how
  *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)       -> how
  * The same flush prunes records older than read_retention_days, a bounded
  * number each time (a walk of reads_by_card that resumes where it stopped).
+ * A user's same read (same how) of a card again within a minute is not
+ * recorded again: the loop remembers each user's recent cards (below), and
+ * a record per get of a card opened over and over would cost the writer a
+ * page per read and tell nothing new.
  *
  * Canaries. Admins mark cards as canaries (`canaries`: id -> "", nothing on
- * the card tells). reads_record looks every card it is given up there: any
- * read or export of a canary, by anyone, raises an alert.
+ * the card tells). reads_record looks every card it is given up there (while
+ * there are any: the loop keeps their count): any read or export of a
+ * canary, by anyone, raises an alert.
  *
  * Bulk reading. Per user the loop keeps the distinct cards read in a sliding
  * hour (card ids with the time of their last read, oldest first, pruned as the
- * hour slides and never more than the limit + 1 of them). Past the role's
+ * hour slides; at most max(limit + 1, 65536) of them, and for users without a
+ * limit only the last minute's, for the dedup above). Past the role's
  * limit (bulk_read_manager, bulk_read_supervisor, bulk_read_admin; 0: none)
  * bulk_read_policy applies:
  *   alert     an alert, once per episode (until the count is back under the limit);
@@ -28,6 +34,10 @@
  *             until an admin runs `kart user unblock` (User.read_blocked,
  *             kept in the user record, loaded again at start).
  * Admins have no limit by default. Throttles are kept in memory only.
+ * Exports (how = "export") are recorded card by card each time and checked
+ * for canaries, but they do not count toward the bulk-read limit: they have
+ * a permission and a daily quota of their own. They are refused to a blocked
+ * or throttled user like any card read.
  *
  * Alerts. An audit event of severity "alert" (indexed in `alerts`, read by
  * `kart alerts`), a warning in the log and, with alert_command set, the
@@ -41,7 +51,11 @@
 
 #include "kartd.h"
 
-#define READS_FLUSH_AT 4096
+/* Read records wait in memory read_flush_ms (kartd.conf, default 10 s), or
+ * until this many: they are evidence, not acknowledged data, so a crash may
+ * lose the last seconds of them, and bigger flushes cost the writer far
+ * fewer page writes per read. */
+#define READS_FLUSH_AT 65536
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
  * "ls", "card ls", "timeline", "history", "export", ... (copied; at most 15
@@ -64,8 +78,8 @@ void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const
  * for bulk reading. Loop thread. Stream pages call it before each page. */
 int reads_check(struct req *r);
 /* dispatch.c: reads_check for the requests that read cards (CardGet,
- * CardList, Find, CardQuery, TimelineQuery, CardHistory; a new request that
- * reads cards goes into the list in reads.c); H_OK for any other. */
+ * CardList, Find, CardQuery, TimelineQuery, CardHistory, Export; a new
+ * request that reads cards goes into the list in reads.c); H_OK for any other. */
 int reads_gate(struct req *r);
 
 /* Raises an alert about r's user: a warning in the log and an audit event of
@@ -78,6 +92,10 @@ void reads_alert(struct req *r, const char *action, const char *object, uint64_t
 /* h_alert.c, after an unblock committed: the user may read again, their
  * throttle and their count of cards start afresh. Loop thread. */
 void reads_unblocked(struct server *srv, const char *user);
+
+/* h_alert.c, after a change to the canaries committed: the loop looks cards
+ * up in `canaries` only while there are any. Loop thread. */
+void reads_canaries_changed(struct server *srv);
 
 /* server.c: loads the users blocked for bulk reading and the last alert. */
 int reads_start(struct server *srv);

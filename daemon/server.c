@@ -244,7 +244,7 @@ int kartd_run(const char *dir, const char *listen)
 		period = 50;
 	uv_timer_start(&srv.sweep, on_sweep, period, period);
 	uv_timer_start(&srv.hourly, on_hour, 3600 * 1000, 3600 * 1000);
-	uv_timer_start(&srv.reads_timer, reads_tick, 1000, 1000);
+	uv_timer_start(&srv.reads_timer, reads_tick, srv.cfg.read_flush_ms, srv.cfg.read_flush_ms);
 
 	log_head(&srv, "start");
 	log_notice("listening on %s", srv.listen_addr);

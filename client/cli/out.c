@@ -413,7 +413,8 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	start_table(l);
 	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
 	format_time_or_empty(ev->time / 1000000, when, sizeof(when));
-	snprintf(action, sizeof(action), "%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)");
+	snprintf(action, sizeof(action), "%s%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)",
+		 ev->severity && strcmp(ev->severity, "alert") == 0 ? " (alert)" : "");
 	if (ev->object_id)
 		snprintf(object, sizeof(object), "%s#%" PRIu64, kind, ev->object_id);
 	else if (ev->object_name && *ev->object_name)

@@ -40,6 +40,7 @@ init_instance() {
 }
 
 start_kartd() {
+	rm -f "$T/kartd.out" # a restart must not read the previous run's address
 	"$KARTD" run --data "$T/inst" >"$T/kartd.out" 2>"$T/kartd.err" &
 	KARTD_PID=$!
 	local i

@@ -108,10 +108,18 @@ expect_rc 2 as masha export --delimiter x
 expect_rc 2 as masha export --where 'citi = Самара'
 contains "$ERR" "citi"
 expect_rc 4 as masha export --segment nosuch
+expect_rc 0 as masha export --where 'city = Владивосток'
+[[ $(grep -c . <<<"$OUT") == 1 ]] || fail "an export of nothing is its header: $OUT"
+contains "$ERR" ": 0 cards + 0 canary rows"
+expect_rc 0 as masha segment save mine 'phone exists'
+expect_rc 0 as masha export --segment mine -o /dev/null
+contains "$ERR" ": 3 cards"
+expect_rc 2 as masha export --segment mine --where 'id > 0'
 
 # every export is recorded (admins and auditors list them) and audited
 expect_rc 0 as admin --json exports --user masha
-[[ $(jq 'length' <<<"$OUT") == 4 ]] || fail "masha's exports: $OUT"
+[[ $(jq 'length' <<<"$OUT") == 6 ]] || fail "masha's exports: $OUT"
+jq -e '.[0].filter == "segment mine: phone exists" and .[1].cards == null' <<<"$OUT" >/dev/null || fail "segment in the record: $OUT"
 jq -e --argjson id "$E1" '.[] | select(.id == $id) | select(.cards == 3 and .canaries == 1 and .format == "csv" and .user == "masha")' <<<"$OUT" >/dev/null ||
 	fail "record of export $E1: $OUT"
 jq -e '.[0].fingerprint | test("^[0-9a-f]{64}$")' <<<"$OUT" >/dev/null || fail "fingerprint: $OUT"
@@ -124,22 +132,22 @@ contains "$OUT" "FINGERPRINT"
 expect_rc 3 as masha exports
 expect_rc 0 as admin --json audit --action export --user masha
 OUT=$(jq '[.[] | select(.action == "export")]' <<<"$OUT")
-[[ $(jq 'length' <<<"$OUT") == 4 ]] || fail "export audit events: $OUT"
+[[ $(jq 'length' <<<"$OUT") == 6 ]] || fail "export audit events: $OUT"
 jq -e --argjson id "$E1" '.[] | select(.object_id == $id) | .summary | contains("3 cards") and contains("csv")' <<<"$OUT" >/dev/null ||
 	fail "audit summary: $OUT"
 jq -e '.[] | .summary | select(contains("last_name = Иванова"))' <<<"$OUT" >/dev/null || fail "filter in the audit: $OUT"
 
-# quota: masha has exported 3+3+1+3 = 10 cards today
-expect_rc 0 as admin user quota masha --export-per-day 12
+# quota: masha has exported 3+3+1+3+3 = 13 cards today
+expect_rc 0 as admin user quota masha --export-per-day 15
 expect_rc 3 as masha export -o "$T/q.csv"
 contains "$ERR" "quota"
-contains "$ERR" "3 cards asked, 10 of 12"
+contains "$ERR" "3 cards asked, 13 of 15"
 [[ ! -e $T/q.csv ]] || fail "an export over quota wrote a file"
 ls "$T" | grep -q 'q.csv.part' && fail "an export over quota left a partial file"
-expect_rc 0 as masha export --where 'last_name = Иванова' -o "$T/q.csv" # 11 of 12
-expect_rc 0 as masha export --where 'last_name = Смирнов' -o "$T/q.csv" # 12 of 12
+expect_rc 0 as masha export --where 'last_name = Иванова' -o "$T/q.csv" # 14 of 15
+expect_rc 0 as masha export --where 'last_name = Смирнов' -o "$T/q.csv" # 15 of 15
 expect_rc 3 as masha export --where 'last_name = Смирнов' -o "$T/q2.csv"
-contains "$ERR" "12 of 12"
+contains "$ERR" "15 of 15"
 [[ ! -e $T/q2.csv ]] || fail "over quota: a file"
 expect_rc 0 as admin --json audit --action export.quota --user masha
 [[ $(jq '[.[] | select((.ok // false) == false)] | length' <<<"$OUT") == 2 ]] || fail "quota refusals audited: $OUT"

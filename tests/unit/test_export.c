@@ -1,0 +1,323 @@
+/* Unit tests for daemon/export.[ch] and daemon/leak.[ch]: CSV cells
+ * (formulas neutralised, phones left alone, RFC 4180 quoting), whole rows,
+ * vCard escaping and folding, canary people, the stored blob, and reading
+ * phones and emails back out of files of any shape. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "export.h"
+#include "leak.h"
+
+static char *cell(const char *s, char delim)
+{
+	static char out[512];
+	struct xbuf b = { 0 };
+	export_csv_cell(&b, s, delim);
+	xbuf_put(&b, "", 1);
+	snprintf(out, sizeof(out), "%s", b.p);
+	xbuf_free(&b);
+	return out;
+}
+
+static void test_formulas(void **state)
+{
+	(void)state;
+	assert_true(export_csv_is_formula("=HYPERLINK(\"http://x\")"));
+	assert_true(export_csv_is_formula("@SUM(A1:A2)"));
+	assert_true(export_csv_is_formula("+cmd|' /C calc'!A0"));
+	assert_true(export_csv_is_formula("-2+3*cmd"));
+	assert_true(export_csv_is_formula("\tx"));
+	assert_true(export_csv_is_formula("\r=1"));
+	assert_true(export_csv_is_formula("-"));
+	assert_false(export_csv_is_formula("+7 917 123-45-67"));
+	assert_false(export_csv_is_formula("+7 (917) 123-45-67, +7 846 111.22.33"));
+	assert_false(export_csv_is_formula("-5"));
+	assert_false(export_csv_is_formula("Иванов"));
+	assert_false(export_csv_is_formula(""));
+	assert_false(export_csv_is_formula("a=b"));
+	assert_string_equal(cell("=1+2", ','), "'=1+2");
+	assert_string_equal(cell("=HYPERLINK(\"http://x\")", ','), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+	assert_string_equal(cell("+7 917 123-45-67", ','), "+7 917 123-45-67");
+	assert_string_equal(cell("a,b", ','), "\"a,b\"");
+	assert_string_equal(cell("a,b", ';'), "a,b");
+	assert_string_equal(cell("a;b", ';'), "\"a;b\"");
+	assert_string_equal(cell("line\nbreak", ','), "\"line\nbreak\"");
+	assert_string_equal(cell("say \"hi\"", '\t'), "\"say \"\"hi\"\"\"");
+	assert_string_equal(cell(NULL, ','), "");
+}
+
+static void test_csv_row(void **state)
+{
+	(void)state;
+	Kart__Card c = KART__CARD__INIT;
+	char *phones[] = { "+7 917 123-45-67", "8 846 111-22-33" }, *tags[] = { "vip", "b2b" };
+	c.id = 42;
+	c.last_name = "Иванова";
+	c.first_name = "Анна";
+	c.company = "ООО «Ромашка», филиал";
+	c.phones = phones;
+	c.n_phones = 2;
+	c.tags = tags;
+	c.n_tags = 2;
+	c.sector = KART__SECTOR__SECTOR_HOT;
+	c.owner = "masha";
+	c.birthday = "1980-05-05";
+	struct xbuf b = { 0 };
+	export_csv_header(&b, ';');
+	export_csv_row(&b, &c, ';');
+	xbuf_put(&b, "", 1);
+	assert_string_equal(b.p, "\xEF\xBB\xBFid;last_name;first_name;middle_name;company;position;phones;emails;city;address;"
+				 "birthday;tags;sector;owner\r\n"
+				 "42;Иванова;Анна;;ООО «Ромашка», филиал;;+7 917 123-45-67, 8 846 111-22-33;;;;1980-05-05;"
+				 "vip, b2b;hot;masha\r\n");
+	xbuf_free(&b);
+	export_csv_row(&b, &c, ',');
+	xbuf_put(&b, "", 1);
+	assert_non_null(strstr(b.p, ",\"ООО «Ромашка», филиал\",,\"+7 917 123-45-67, 8 846 111-22-33\","));
+	xbuf_free(&b);
+}
+
+static void test_vcard(void **state)
+{
+	(void)state;
+	Kart__Card c = KART__CARD__INIT;
+	char *phones[] = { "8 (917) 123-45-67", "12-34" }, *e164[] = { "+79171234567", "" }, *emails[] = { "a@b.ru" };
+	c.id = 7;
+	c.last_name = "Петров";
+	c.first_name = "Иван";
+	c.middle_name = "Сергеевич";
+	c.company = "Рога, копыта; и сыновья";
+	c.phones = phones;
+	c.n_phones = 2;
+	c.phones_e164 = e164;
+	c.n_phones_e164 = 2;
+	c.emails = emails;
+	c.n_emails = 1;
+	c.address = "ул. Мира, 1\\2";
+	c.city = "Самара";
+	c.birthday = "1975-06-06";
+	c.notes = "not exported";
+	struct xbuf b = { 0 };
+	export_vcard(&b, &c);
+	xbuf_put(&b, "", 1);
+	assert_string_equal(b.p, "BEGIN:VCARD\r\nVERSION:4.0\r\n"
+				 "FN:Петров Иван Сергеевич\r\n"
+				 "N:Петров;Иван;Сергеевич;;\r\n"
+				 "ORG:Рога\\, копыта\\; и сыновья\r\n"
+				 "TEL;VALUE=uri:tel:+79171234567\r\n"
+				 "TEL;VALUE=text:12-34\r\n"
+				 "EMAIL:a@b.ru\r\n"
+				 "ADR:;;ул. Мира\\, 1\\\\2;Самара;;;\r\n"
+				 "BDAY:19750606\r\n"
+				 "NOTE:id: 7\r\n"
+				 "END:VCARD\r\n");
+	xbuf_free(&b);
+	/* a long line is folded at 75 octets, never inside a character */
+	char longname[400] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(longname, "Ёж");
+	c.company = longname;
+	export_vcard(&b, &c);
+	xbuf_put(&b, "", 1);
+	for (char *line = b.p; *line;) {
+		char *end = strstr(line, "\r\n");
+		assert_non_null(end);
+		assert_true(end - line <= 75);
+		assert_true(((unsigned char)line[0] & 0xc0) != 0x80);
+		line = end + 2;
+	}
+	assert_non_null(strstr(b.p, "\r\n Ё"));
+	xbuf_free(&b);
+}
+
+static void test_hash_and_blob(void **state)
+{
+	(void)state;
+	uint64_t p = export_contact_hash('p', "+79171234567"), e = export_contact_hash('e', "a@b.ru");
+	assert_int_equal(p & 1, 0);
+	assert_int_equal(e & 1, 1);
+	assert_true(p != export_contact_hash('p', "+79171234568"));
+	assert_true(p == export_contact_hash('p', "+79171234567"));
+	/* a blob as h_export.c writes it: two cards, three contacts */
+	uint8_t buf[sizeof(struct export_blob_head) + 2 * 8 + 3 * 12];
+	struct export_blob_head h = { EXPORT_BLOB_MAGIC, 0, 2, 3 };
+	uint64_t ids[2] = { 10, 20 }, hs[3] = { p, e, export_contact_hash('p', "+78461112233") };
+	uint32_t own[3] = { 0, 0, 1 };
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), ids, 16);
+	memcpy(buf + sizeof(h) + 16, hs, 24);
+	memcpy(buf + sizeof(h) + 40, own, 12);
+	struct export_blob b;
+	assert_int_equal(export_blob_view(buf, sizeof(buf), &b), 0);
+	assert_int_equal(export_blob_id(&b, 1), 20);
+	assert_int_equal(export_blob_card(&b, 2), 1);
+	assert_int_equal(export_blob_view(buf, sizeof(buf) - 1, &b), -1);
+	struct arena a;
+	arena_init(&a, 0);
+	struct leak_file f;
+	const char *text = "Иванов;+7 (917) 123-45-67;A@B.RU\n";
+	assert_int_equal(leak_parse(&f, &a, text, strlen(text), "RU"), 0);
+	struct leak_cards lc;
+	assert_int_equal(leak_match_blob(&f, buf, sizeof(buf), &lc), 0);
+	assert_int_equal(lc.cards, 1); /* card 10, by phone and by email, counted once */
+	assert_int_equal(lc.by_phone, 1);
+	assert_int_equal(lc.by_email, 1);
+	assert_int_equal(lc.sample[0], 10);
+	leak_file_free(&f);
+	arena_free(&a);
+}
+
+static bool has_phone(const struct leak_file *f, const char *e164)
+{
+	for (size_t i = 0; i < f->nphones; i++)
+		if (strcmp(f->phones[i], e164) == 0)
+			return true;
+	return false;
+}
+
+static bool has_email(const struct leak_file *f, const char *e)
+{
+	for (size_t i = 0; i < f->nemails; i++)
+		if (strcmp(f->emails[i], e) == 0)
+			return true;
+	return false;
+}
+
+static void test_leak_parse(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct leak_file f;
+	const char *csv = "\xEF\xBB\xBFid,name,phones,emails,birthday\r\n"
+			  "1,\"Иванов, Иван\",\"+7 917 123-45-67, 8 (846) 111-22-33\",ivan79171234567@mail.ru,1980-05-05\r\n"
+			  "2\tПетров\t89271112233\tpetrov@Example.COM\t2001-01-01\r\n"
+			  "3|Сидоров|7 927 222 33 44|mailto:sid.orov@ya.ru.|\r\n"
+			  "4;a;tel:+7-903-000-11-22;\"x\"\r\n"
+			  "5;list;+7 901 111 22 33 +7 902 111 22 33 89031112233 904 111 22 33 8 905 111 22 33\r\n"
+			  "\r\n";
+	assert_int_equal(leak_parse(&f, &a, csv, strlen(csv), "RU"), 0);
+	assert_int_equal(f.rows, 6);
+	assert_true(has_phone(&f, "+79171234567"));
+	assert_true(has_phone(&f, "+78461112233"));
+	assert_true(has_phone(&f, "+79271112233"));
+	assert_true(has_phone(&f, "+79272223344"));
+	assert_true(has_phone(&f, "+79030001122"));
+	assert_true(has_phone(&f, "+79011112233"));
+	assert_true(has_phone(&f, "+79021112233"));
+	assert_true(has_phone(&f, "+79031112233"));
+	assert_true(has_phone(&f, "+79041112233"));
+	assert_true(has_phone(&f, "+79051112233"));
+	assert_int_equal(f.nphones, 10); /* not the digits in the email, not the dates */
+	assert_true(has_email(&f, "ivan79171234567@mail.ru"));
+	assert_true(has_email(&f, "petrov@example.com"));
+	assert_true(has_email(&f, "sid.orov@ya.ru"));
+	assert_int_equal(f.nemails, 3);
+	assert_true(leak_has(&f, export_contact_hash('p', "+79171234567")));
+	assert_false(leak_has(&f, export_contact_hash('p', "+79171234560")));
+	leak_file_free(&f);
+
+	/* a long line of numbers separated by spaces only */
+	struct xbuf big = { 0 };
+	char num[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(num, sizeof(num), "8 (9%02d) %03d-%02d-%02d ", i % 100, i % 1000, i % 97, i % 89);
+		xbuf_puts(&big, num);
+	}
+	assert_int_equal(leak_parse(&f, &a, big.p, big.len, "RU"), 0);
+	assert_true(f.nphones > 4000);
+	assert_true(has_phone(&f, "+79999995215"));
+	xbuf_free(&big);
+	leak_file_free(&f);
+
+	/* a vCard with a folded line */
+	const char *vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nTEL;VALUE=uri:tel:+7917\r\n 1234567\r\nEMAIL:lo\r\n ng@example.org\r\nEND:VCARD\r\n"
+			  "begin:vcard\r\nTEL:8 846 111 22 33\r\nend:vcard\r\n";
+	assert_int_equal(leak_parse(&f, &a, vcf, strlen(vcf), "RU"), 0);
+	assert_int_equal(f.rows, 2);
+	assert_true(has_phone(&f, "+79171234567"));
+	assert_true(has_phone(&f, "+78461112233"));
+	assert_true(has_email(&f, "long@example.org"));
+	leak_file_free(&f);
+
+	/* nothing */
+	assert_int_equal(leak_parse(&f, &a, "", 0, "RU"), 0);
+	assert_int_equal(f.rows, 0);
+	assert_int_equal(f.nphones + f.nemails, 0);
+	assert_false(leak_has(&f, 2));
+	leak_file_free(&f);
+	arena_free(&a);
+}
+
+static void test_canary(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	uint8_t seed[32];
+	int female = 0;
+	for (int s = 0; s < 200; s++) {
+		for (int i = 0; i < 32; i++)
+			seed[i] = (uint8_t)(s * 31 + i * 7);
+		Kart__CanaryRow r1 = KART__CANARY_ROW__INIT, r2 = KART__CANARY_ROW__INIT;
+		export_canary_person(seed, 0, "example.org", &a, &r1);
+		export_canary_person(seed, 0, "example.org", &a, &r2);
+		assert_string_equal(r1.last_name, r2.last_name);
+		assert_string_equal(r1.email, r2.email);
+		assert_non_null(strstr(r1.email, "@example.org"));
+		assert_int_equal(strlen(r1.birthday), 10);
+		size_t ln = strlen(r1.middle_name);
+		bool fem = strcmp(r1.middle_name + ln - strlen("на"), "на") == 0;
+		female += fem;
+		if (!fem)
+			assert_string_equal(r1.middle_name + ln - strlen("ич"), "ич");
+		/* another attempt, another address; the same person */
+		Kart__CanaryRow r3 = KART__CANARY_ROW__INIT;
+		export_canary_person(seed, 5, "example.org", &a, &r3);
+		assert_string_equal(r1.last_name, r3.last_name);
+		assert_string_not_equal(r1.email, r3.email);
+		char typed[24], e164[16];
+		export_canary_phone(seed, typed, e164);
+		assert_int_equal(strlen(e164), 12);
+		assert_memory_equal(e164, "+79", 3);
+		assert_int_equal(strlen(typed), strlen("+7 958 123-45-67"));
+	}
+	assert_true(female > 50 && female < 150);
+	arena_free(&a);
+}
+
+static void test_parse_options(void **state)
+{
+	(void)state;
+	enum export_format f;
+	char d;
+	assert_int_equal(export_format_parse("", &f), 0);
+	assert_int_equal(f, EXPORT_CSV);
+	assert_int_equal(export_format_parse("vcard", &f), 0);
+	assert_int_equal(f, EXPORT_VCARD);
+	assert_int_equal(export_format_parse("xml", &f), -1);
+	assert_int_equal(export_delimiter_parse("", &d), 0);
+	assert_int_equal(d, ',');
+	assert_int_equal(export_delimiter_parse("tab", &d), 0);
+	assert_int_equal(d, '\t');
+	assert_int_equal(export_delimiter_parse("|", &d), 0);
+	assert_int_equal(export_delimiter_parse(";;", &d), -1);
+	assert_int_equal(export_delimiter_parse("x", &d), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formulas),     cmocka_unit_test(test_csv_row),	cmocka_unit_test(test_vcard),
+		cmocka_unit_test(test_hash_and_blob), cmocka_unit_test(test_leak_parse), cmocka_unit_test(test_canary),
+		cmocka_unit_test(test_parse_options),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
