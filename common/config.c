@@ -45,6 +45,7 @@ static const struct ckey keys[] = {
 	U(max_readers, 16, 100000, "LMDB reader slots"),
 	U(page_size, 1, 10000, "records per page of a streamed list"),
 	U(read_flush_ms, 100, 600000, "read records wait in memory this long before they are written"),
+	U(read_recording, 0, 1, "1: record who received which cards, watch canaries and bulk reading (0 only to measure its cost)"),
 	S(log_level, "err, warn, notice, info or debug"),
 	S(funnel, "deal stages in order, comma-separated"),
 	S(phone_country, "country of phone numbers typed without a country code (ISO 3166, e.g. RU)"),
@@ -90,6 +91,7 @@ void config_defaults(struct kart_config *c)
 	c->max_readers = 256;
 	c->page_size = 200;
 	c->read_flush_ms = 10000;
+	c->read_recording = 1;
 	strcpy(c->log_level, "info");
 	strcpy(c->funnel, "lead,qualified,proposal,negotiation,won,lost");
 	strcpy(c->phone_country, "RU");

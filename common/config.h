@@ -27,6 +27,7 @@ struct kart_config {
 	uint32_t max_readers;
 	uint32_t page_size;               /* records per streamed page */
 	uint32_t read_flush_ms;           /* read records are written this often */
+	uint32_t read_recording;          /* 1: record who received which cards (0 only to measure its cost) */
 	char log_level[16];               /* err, warn, notice, info, debug */
 	char funnel[512];                 /* deal stages in order, comma-separated */
 	char phone_country[8];            /* ISO code for phone numbers typed without one */

@@ -46,6 +46,7 @@
 #include "export.h"
 #include "index.h"
 #include "kartd.h"
+#include "reads.h"
 #include "leak.h"
 #include "log.h"
 #include "pbjson.h"
@@ -1056,6 +1057,8 @@ static void export_done(struct wreq *w)
 	} else {
 		s->state = st;
 		conn_add_stream(c, s);
+		/* the exporter receives these cards: recorded, canaries raise alerts */
+		reads_record(&r, st->ids, st->n, "export");
 	}
 	free_xjob(j);
 }

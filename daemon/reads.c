@@ -477,7 +477,7 @@ static uint32_t how_hash(const char *s)
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 {
 	struct reads *rd = r->srv->reads;
-	if (!rd || rd->stopped || n == 0 || !r->who.user[0])
+	if (!rd || rd->stopped || n == 0 || !r->who.user[0] || !r->srv->cfg.read_recording)
 		return;
 	struct ureads *u = user_get(rd, r->who.user);
 	if (!u)

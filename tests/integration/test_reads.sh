@@ -156,6 +156,13 @@ expect_rc 0 as admin --json audit --action user.unblock
 [[ $(jq length <<<"$OUT") == 1 ]] || fail "unblock not audited: $OUT"
 expect_rc 4 as admin user unblock nobody
 
+# exporting a canary raises an alert too, even for the admin who planted it
+N0=$(KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" --json alerts | jq length)
+expect_rc 0 as admin export --where "id = ${C[5]}" --format csv -o "$T/canary-export.csv"
+wait_json "length > $N0" as admin --json alerts
+jq -e '.[0] | select(.action == "read.canary" and .user == "admin")' <<<"$OUT" >/dev/null ||
+	fail "no alert for an exported canary: $OUT"
+
 # a canary no more: reading it raises nothing
 expect_rc 0 as admin card canary "${C[5]}" --off
 expect_rc 0 as admin --json alerts
