@@ -156,22 +156,42 @@ bool acl_visible_bytes(struct req *r, const void *bytes, size_t len)
 	return visible_owner(r, owner);
 }
 
-void acl_mask(struct req *r, Kart__Card *c)
+bool acl_masks(struct req *r, const Kart__Card *c)
 {
 	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(c->owner ? c->owner : "", r->who.user) == 0)
+		return false;
+	return !(r->who.role == KART__ROLE__ROLE_SUPERVISOR && same_team(r, c->owner ? c->owner : ""));
+}
+
+bool acl_field_sensitive(const struct schema *sc, const char *field)
+{
+	if (strcmp(field, "birthday") == 0 || strcmp(field, "address") == 0 || strcmp(field, "relatives") == 0)
+		return true;
+	const Kart__FieldDef *d = sc ? schema_find(sc, field) : NULL;
+	return d && d->sensitive;
+}
+
+void acl_mask(struct req *r, Kart__Card *c)
+{
+	if (!acl_masks(r, c))
 		return;
-	if (r->who.role == KART__ROLE__ROLE_SUPERVISOR && same_team(r, c->owner ? c->owner : ""))
+	struct schema *sc = schema_for(r);
+	if (r->txn)
+		schema_sync(sc, r->txn, &r->srv->store);
+	acl_mask_with(r, c, sc);
+}
+
+void acl_mask_with(struct req *r, Kart__Card *c, const struct schema *sc)
+{
+	if (!acl_masks(r, c))
 		return;
 	static char masked[] = "***";
-	if (r->txn)
-		schema_sync(schema_for(r), r->txn, &r->srv->store);
 	if (c->birthday && *c->birthday)
 		c->birthday = masked;
 	if (c->address && *c->address)
 		c->address = masked;
 	c->n_relatives = 0;
 	c->relatives = NULL;
-	struct schema *sc = schema_for(r);
 	for (size_t i = 0; i < c->n_custom; i++) {
 		const Kart__FieldDef *d = schema_find(sc, c->custom[i]->field);
 		if (d && d->sensitive) {

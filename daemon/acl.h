@@ -19,8 +19,17 @@
 bool acl_visible(struct req *r, const Kart__Card *c);
 /* The same from a stored card's bytes, decoding only its owner. */
 bool acl_visible_bytes(struct req *r, const void *bytes, size_t len);
-/* Masks the sensitive fields in place if r's user may not see them. */
+/* Masks the sensitive fields in place if r's user may not see them
+ * (loop and writer threads: uses their schema cache). */
 void acl_mask(struct req *r, Kart__Card *c);
+/* The same with a given schema, for pool threads. */
+struct schema;
+void acl_mask_with(struct req *r, Kart__Card *c, const struct schema *sc);
+/* Whether r's user gets card c's sensitive fields masked. */
+bool acl_masks(struct req *r, const Kart__Card *c);
+/* Whether a field (by name) is sensitive: birthday, address, relatives, or
+ * a custom field defined --sensitive. */
+bool acl_field_sensitive(const struct schema *sc, const char *field);
 /* Every card is visible to r's user: checks can be skipped. */
 bool acl_sees_all(const struct req *r);
 

@@ -607,14 +607,16 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	*out = kart__card__unpack(&scratch->pb, v->mv_size, v->mv_data);
 	if (!*out)
 		return 0;
-	struct rec rec = { *out, scratch };
-	if (c->q && !query_eval(c->q, get, &rec, c->today))
-		return 0;
 	if (c->scope && !acl_sees_all(c->scope) && !acl_visible(c->scope, *out)) {
 		c->hidden++;
 		return 0;
 	}
-	return 1;
+	/* a filter or a sort must not see what the user may not: masked values
+	 * are "***", which matches no date, number or real text */
+	if (c->scope)
+		acl_mask_with(c->scope, *out, c->sc);
+	struct rec rec = { *out, scratch };
+	return !c->q || query_eval(c->q, get, &rec, c->today);
 }
 
 int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
@@ -652,11 +654,17 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 			if (w == 0 || ids.v[w - 1] != ids.v[i])
 				ids.v[w++] = ids.v[i];
 		ids.n = w;
-		c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter", best.index,
-				       query_describe(c->a, best.pred), ids.n, (size_t)ms.ms_entries);
+		if (!c->scope || acl_sees_all(c->scope))
+			c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter",
+					       best.index, query_describe(c->a, best.pred), ids.n, (size_t)ms.ms_entries);
+		else /* counts over every card would tell about others' */
+			c->plan = arena_printf(c->a, "index %s for %s, then the filter", best.index,
+					       query_describe(c->a, best.pred));
 	} else {
-		c->plan = arena_printf(c->a, "scan of all %zu cards%s", (size_t)ms.ms_entries,
-				       c->q ? " with the filter" : "");
+		c->plan = !c->scope || acl_sees_all(c->scope)
+				  ? arena_printf(c->a, "scan of all %zu cards%s", (size_t)ms.ms_entries,
+						 c->q ? " with the filter" : "")
+				  : arena_printf(c->a, "scan of the cards%s", c->q ? " with the filter" : "");
 	}
 	struct arena scratch;
 	arena_init(&scratch, 0);

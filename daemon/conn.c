@@ -17,6 +17,7 @@
 /* Per connection: beyond these, its requests wait unread (backpressure). */
 #define CONN_MAX_WRITES 1024
 #define CONN_MAX_STREAMS 16
+#define CONN_MAX_JOBS 2         /* scans in the pool at once: they hold memory and pool threads */
 
 struct wbuf {
 	uv_write_t req;
@@ -134,7 +135,8 @@ static void on_write(uv_write_t *req, int status)
 static bool conn_busy(const struct conn *c)
 {
 	return c->out_queued + c->plain_len > c->srv->cfg.output_limit || c->pending_writes >= CONN_MAX_WRITES ||
-	       c->pending_bytes > c->srv->cfg.output_limit || c->nstreams >= CONN_MAX_STREAMS;
+	       c->pending_bytes > c->srv->cfg.output_limit || c->nstreams >= CONN_MAX_STREAMS ||
+	       c->pending_jobs >= CONN_MAX_JOBS;
 }
 
 /* Backpressure: a busy connection is not read until it drains. */
@@ -403,7 +405,12 @@ void conn_pump(struct conn *c)
 		kart__envelope__init(&r.out);
 		bool last = true;
 		r.txn = store_read_begin(&srv->store);
-		if (r.txn) {
+		if (r.txn && c->authed && !conn_session_live(c, r.txn)) {
+			/* revoked while streaming (logout, lock, password change): stop */
+			store_read_end(&srv->store);
+			conn_clear_session(c);
+			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
+		} else if (r.txn) {
 			last = s->page(s, &r);
 			store_read_end(&srv->store);
 		} else {

@@ -147,6 +147,12 @@ static void reply_now(struct conn *c, struct req *r)
 	conn_send(c, &r->out);
 }
 
+bool conn_session_live(struct conn *c, MDB_txn *txn)
+{
+	MDB_val k = { 32, c->who.session_key }, v;
+	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
+}
+
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
@@ -196,11 +202,10 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		/* a session revoked elsewhere (logout, password change, lock) ends here too:
 		 * one lookup in the batch's snapshot */
 		MDB_txn *txn = store_read_begin(&srv->store);
-		MDB_val k = { 32, c->who.session_key }, v;
-		int src = txn ? mdb_get(txn, srv->store.sessions, &k, &v) : MDB_NOTFOUND;
+		bool live = txn && conn_session_live(c, txn);
 		if (txn)
 			store_read_end(&srv->store);
-		if (src == MDB_NOTFOUND) {
+		if (!live) {
 			conn_clear_session(c);
 			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
 			goto reply;

@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "card.h"
 #include "kartd.h"
+#include "schema.h"
 #include "log.h"
 #include "reads.h"
 #include "text.h"
@@ -487,6 +488,10 @@ int h_card_history(struct req *r)
 	int rc = load_versions(r, r->in->card_history->id, &v, &n);
 	if (rc)
 		return rc;
+	bool mask = acl_masks(r, v[n - 1]);
+	struct schema *sc = schema_for(r);
+	if (mask && (rc = schema_sync(sc, r->txn, &r->srv->store)))
+		return rc;
 	Kart__HistoryPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__Version **vers = arena_alloc(r->arena, n * sizeof(*vers));
 	if (!page || !vers)
@@ -501,6 +506,14 @@ int h_card_history(struct req *r)
 		ver->at = i == 0 && v[i]->version == 1 ? v[i]->created_at : v[i]->updated_at;
 		ver->by = i == 0 && v[i]->version == 1 ? v[i]->created_by : v[i]->updated_by;
 		ver->n_changes = card_changes(r->arena, i ? v[i - 1] : NULL, v[i], &ver->changes);
+		if (mask) {
+			/* what the user may not see of the card, they may not see change either */
+			for (size_t k = 0; k < ver->n_changes; k++)
+				if (acl_field_sensitive(sc, ver->changes[k]->field)) {
+					ver->changes[k]->old_value = *ver->changes[k]->old_value ? (char *)"***" : (char *)"";
+					ver->changes[k]->new_value = *ver->changes[k]->new_value ? (char *)"***" : (char *)"";
+				}
+		}
 		if (v[i]->deleted_at && (i == 0 || !v[i - 1]->deleted_at)) {
 			Kart__Change *ch = arena_alloc(r->arena, sizeof(*ch));
 			Kart__Change **na = arena_alloc(r->arena, (ver->n_changes + 1) * sizeof(*na));

@@ -219,23 +219,6 @@ static void free_xjob(struct xjob *j)
 	free(j);
 }
 
-static const char *segment_filter(struct req *r, const char *name)
-{
-	MDB_val k = { strlen(name), (void *)name }, v;
-	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
-	if (rc) {
-		if (rc == MDB_NOTFOUND)
-			req_error(r, KART__ERROR_CODE__NOT_FOUND, "segment", "no segment %.64s", name);
-		else
-			req_store_error(r, rc, "segment");
-		return NULL;
-	}
-	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-	if (!s)
-		req_store_error(r, MDB_CORRUPTED, "segment");
-	return s ? s->expr : NULL;
-}
-
 static void xjob_run(uv_work_t *w);
 static void xjob_done(uv_work_t *w, int status);
 
@@ -254,7 +237,7 @@ int h_export(struct req *r)
 	if (m->segment && *m->segment) {
 		if (*where)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "segment", "give a filter or a segment, not both");
-		if (!(where = segment_filter(r, m->segment)))
+		if (!(where = segment_expr(r, m->segment)))
 			return H_ABORT;
 		filter = arena_printf(r->arena, "segment %s: %s", m->segment, where);
 	}
@@ -305,6 +288,7 @@ int h_export(struct req *r)
 	}
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
 	r->srv->inflight++;
 	return H_DEFER;
 }
@@ -431,6 +415,7 @@ static void xjob_done(uv_work_t *w, int status)
 	struct conn *c = j->conn;
 	srv->inflight--;
 	c->pending_writes--;
+	c->pending_jobs--;
 	if (!conn_is_open(c)) {
 		free_xjob(j);
 		goto out;
@@ -1555,6 +1540,7 @@ static void ljob_done(uv_work_t *w, int status)
 	struct conn *c = j->conn;
 	srv->inflight--;
 	c->pending_writes--;
+	c->pending_jobs--;
 	struct arena a;
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
@@ -1663,6 +1649,7 @@ int h_leak_trace(struct req *r)
 	}
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
 	r->srv->inflight++;
 	return H_DEFER;
 }

@@ -178,7 +178,8 @@ int h_find(struct req *r)
 			/* keys come in order: the exact word (if any) first, then longer
 			 * words with that prefix, so the first `limit` ids are the answer */
 			f.exact_len = strlen(f.words[0]);
-			f.cap = limit;
+			/* stop at the limit, unless out-of-scope cards will be left out */
+			f.cap = acl_sees_all(r) ? limit : FIND_SCAN;
 			rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
 			break;
 		}
@@ -361,6 +362,7 @@ static void job_done(uv_work_t *w, int status)
 	struct conn *c = j->conn;
 	srv->inflight--;
 	c->pending_writes--;
+	c->pending_jobs--;
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;
@@ -421,7 +423,7 @@ out:
 }
 
 /* The expression of a saved segment, or NULL after an error reply. */
-static const char *segment_expr(struct req *r, const char *name)
+const char *segment_expr(struct req *r, const char *name)
 {
 	MDB_val k = { strlen(name), (void *)name }, v;
 	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
@@ -480,6 +482,7 @@ int h_card_query(struct req *r)
 	}
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
 	r->srv->inflight++;
 	return H_DEFER;
 }

@@ -276,8 +276,8 @@ static int add_card_birthdays(struct req *r, struct bdays *l, uint64_t id, int k
 {
 	Kart__Card *c;
 	int rc = card_load(r->txn, r->srv->store.cards, id, r->arena, &c);
-	if (rc == 0 && !acl_visible(r, c))
-		return 0; /* someone else's client */
+	if (rc == 0 && (!acl_visible(r, c) || acl_masks(r, c)))
+		return 0; /* someone else's client, or birthdays masked for this user */
 	if (rc == MDB_NOTFOUND)
 		return 0; /* in the trash, or a stale index entry */
 	if (rc)
@@ -378,7 +378,7 @@ static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPa
 		/* a reminder on a card in the trash waits for its card to be restored */
 		Kart__Card *c;
 		int crc = card_load(r->txn, r->srv->store.cards, rem->card_id, r->arena, &c);
-		if (crc == MDB_NOTFOUND)
+		if (crc == MDB_NOTFOUND || (crc == 0 && !acl_visible(r, c)))
 			continue;
 		if (crc) {
 			rc = crc;

@@ -294,6 +294,7 @@ static void vjob_done(uv_work_t *w, int status)
 	struct conn *c = j->conn;
 	srv->inflight--;
 	c->pending_writes--;
+	c->pending_jobs--;
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;
@@ -379,6 +380,7 @@ int h_audit_verify(struct req *r)
 	}
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
 	r->srv->inflight++;
 	return H_DEFER;
 }

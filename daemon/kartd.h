@@ -172,6 +172,7 @@ struct conn {
 	unsigned pending_writes;    /* requests handed to the writer or the pool, not yet answered */
 	size_t pending_bytes;       /* the memory those requests hold */
 	unsigned pending_hashes;    /* of which waiting for a password hash */
+	unsigned pending_jobs;      /* of which scanning in the pool (lists, exports, verify, traces) */
 	bool pumping, resuming;
 	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
 	bool authed;
@@ -236,6 +237,8 @@ void stream_free(struct stream *s);
 /* ---- dispatch.c ---- */
 
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len);
+/* The connection's session record is still there (not logged out or revoked). */
+bool conn_session_live(struct conn *c, MDB_txn *txn);
 
 /* ---- auth.c: passwords and sessions ---- */
 
@@ -374,6 +377,8 @@ int h_segment_list(struct req *r);
 int h_segment_show(struct req *r);
 int h_segment_remove(struct req *r);
 int h_reindex(struct req *r);
+/* h_query.c: the expression of a saved segment, or NULL after an error reply. */
+const char *segment_expr(struct req *r, const char *name);
 int h_card_import(struct req *r);
 /* h_export.c: exports, their permission and quota, leak tracing */
 int h_export(struct req *r);

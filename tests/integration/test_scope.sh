@@ -79,4 +79,14 @@ expect_rc 0 as masha --json card show "$B"
 expect_rc 0 as petya --json card show "$B"
 [[ $(jq -r .birthday <<<"$OUT") == 1975-06-06 ]] || fail "the owner sees it masked: $OUT"
 expect_rc 4 as masha card show "$C"
+# nor can a filter, a sort, the history or today's birthdays tell what is masked
+expect_rc 0 as masha ls --where 'birthday = 1975-06-06' --count
+[[ $OUT == 0 ]] || fail "a filter on a masked birthday matched: $OUT"
+expect_rc 0 as masha ls --where 'income > 150' --count
+[[ $OUT == 0 ]] || fail "a filter on a masked sensitive field matched: $OUT"
+expect_rc 0 as masha card history "$B"
+[[ $OUT != *1975-06-06* && $OUT != *"Ленина"* ]] || fail "history shows masked values: $OUT"
+contains "$OUT" "***"
+expect_rc 0 as masha --json today --days 366
+[[ $OUT != *Петин* ]] || fail "today shows a masked birthday: $OUT"
 echo "ok scope"
