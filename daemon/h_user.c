@@ -439,6 +439,52 @@ static int offboard_records(struct req *r, MDB_dbi dbi, bool deals, const char *
 /* The user's own audit events of the last RECENT_DAYS days, newest first.
  * This is the departure report as far as the audit trail records it; the
  * records of what the user read and exported are added by a later issue. */
+static int cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* How many cards, and reads, the user received in the last 30 days
+ * (reads_by_user: user \0 time(u64 us) card(u64) -> how). */
+static int recent_reads(struct req *r, const char *name, Kart__OffboardReport *rep)
+{
+	size_t nl = strlen(name), cap = 0, n = 0;
+	uint64_t *ids = NULL;
+	uint8_t *key = arena_alloc(r->arena, nl + 1 + 8);
+	MDB_cursor *cur;
+	if (!key)
+		return ENOMEM;
+	memcpy(key, name, nl + 1);
+	store_u64_key((uint64_t)(r->now - (int64_t)30 * 86400 * 1000000), key + nl + 1);
+	int rc = mdb_cursor_open(r->txn, r->srv->store.reads_by_user, &cur);
+	if (rc)
+		return rc;
+	MDB_val k = { nl + 1 + 8, key }, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != nl + 1 + 16 || memcmp(k.mv_data, name, nl + 1) != 0)
+			break;
+		rep->reads++;
+		if (n == cap) {
+			uint64_t *ni = realloc(ids, (cap = cap ? cap * 2 : 1024) * sizeof(*ni));
+			if (!ni) {
+				rc = ENOMEM;
+				break;
+			}
+			ids = ni;
+		}
+		ids[n++] = store_key_u64((uint8_t *)k.mv_data + nl + 1 + 8);
+	}
+	mdb_cursor_close(cur);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_id);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			rep->cards_read++;
+	free(ids);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 static int recent_events(struct req *r, const char *name, Kart__OffboardReport *rep)
 {
 	int64_t since = r->now - (int64_t)RECENT_DAYS * 86400 * 1000000;
@@ -542,7 +588,7 @@ int h_user_offboard(struct req *r)
 					    to, rep->cards, rep->deals, rep->reminders, revoked),
 			       true)))
 		return rc;
-	if ((rc = recent_events(r, name, rep)))
+	if ((rc = recent_events(r, name, rep)) || (rc = recent_reads(r, name, rep)))
 		return rc;
 	r->out.body_case = KART__ENVELOPE__BODY_OFFBOARD_REPORT;
 	r->out.offboard_report = rep;

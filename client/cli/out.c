@@ -706,6 +706,8 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 
 	printf("%s locked; %" PRIu64 " cards, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked\n",
 	       user, rep->cards, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
+	printf("%s received %" PRIu64 " distinct cards (%" PRIu64 " reads) in the last 30 days\n", user, rep->cards_read,
+	       rep->reads);
 	printf("\nWhat %s did in the last 30 days:\n", user);
 	out_list_begin(&list, OUT_LIST_AUDIT, false);
 	for (size_t i = 0; i < rep->n_recent; i++)

@@ -4,7 +4,7 @@
 # locked, their cards, deals and reminders handed over, a report of what they
 # did.
 . "$(dirname "$0")/lib.sh"
-init_instance "login_lockout_s = 3"
+init_instance "login_lockout_s = 3" "read_flush_ms = 200"
 start_kartd
 login_admin
 printf 'password-123\n' >"$T/pw"
@@ -89,6 +89,10 @@ expect_rc 0 as masha remind "$A" --at 1h --text 'просрочено'
 expect_rc 0 as masha card edit "$B" --set city=Москва
 # petya sees none of masha's cards yet
 expect_rc 4 as petya card show "$A"
+# what masha reads before she leaves is in her departure report
+expect_rc 0 as masha card show "$A"
+expect_rc 0 as masha card show "$B"
+sleep 0.5
 
 # who may offboard
 expect_rc 3 as masha user offboard petya --to masha
@@ -115,6 +119,7 @@ for action in login card.create card.update deal.add reminder.add; do
 		fail "report misses $action: $REPORT"
 done
 jq -e '[.recent[] | select(.user != "masha")] | length == 0' <<<"$REPORT" >/dev/null || fail "others' events: $REPORT"
+[[ $(jq -r '.cards_read' <<<"$REPORT") -ge 2 ]] || fail "the report misses what masha read: $REPORT"
 
 # masha is locked and her session has ended
 expect_rc 3 as masha whoami

@@ -97,8 +97,12 @@ expect_rc 0 as admin --json audit --since "$(date -d tomorrow +%Y-%m-%d)"
 expect_rc 2 as admin audit --since yesterday-ish
 one_line "$ERR"
 
-# logout: the saved session is gone
+# logout: the saved session is gone, and its token cannot be replayed
+cp "$T/home-admin/session" "$T/session.copy"
 expect_rc 0 as admin logout
 expect_rc 3 as admin whoami
 one_line "$ERR"
+cp "$T/session.copy" "$T/home-admin/session"
+expect_rc 3 as admin whoami
+contains "$ERR" "revoked"
 echo "ok crud"
