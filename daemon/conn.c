@@ -405,7 +405,7 @@ void conn_pump(struct conn *c)
 		kart__envelope__init(&r.out);
 		bool last = true;
 		r.txn = store_read_begin(&srv->store);
-		if (r.txn && c->authed && !conn_session_live(c, r.txn)) {
+		if (r.txn && (!c->authed || !conn_session_live(c, r.txn))) {
 			/* revoked while streaming (logout, lock, password change): stop */
 			store_read_end(&srv->store);
 			conn_clear_session(c);
