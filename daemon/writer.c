@@ -143,9 +143,30 @@ void wreq_free(struct wreq *w)
 	free(w);
 }
 
+/* The daemon's own records that handlers on the writer thread ask for (a
+ * refused look at a card, an alert) wait here until their batch commits: a
+ * batch that is rerun (MDB_MAP_FULL) would otherwise record them twice, and
+ * one that fails must not record them at all. */
+static __thread bool on_writer_thread;
+static __thread struct wreq *deferred;
+
+static void deferred_drop(void)
+{
+	while (deferred) {
+		struct wreq *next = deferred->next;
+		wreq_free(deferred);
+		deferred = next;
+	}
+}
+
 void writer_submit(struct server *srv, struct wreq *w)
 {
 	struct writer *wr = srv->writer;
+	if (on_writer_thread && !w->r.conn) {
+		w->next = deferred;
+		deferred = w;
+		return;
+	}
 	/* the daemon's own records (no connection) may come from any thread and
 	 * keep no one waiting: they are not counted */
 	if (w->r.conn)
@@ -217,6 +238,19 @@ static int run_batch(struct writer *wr, struct wreq *batch)
 	txn = NULL;
 	if (rc)
 		goto fail_all;
+	/* committed: the records the batch asked for go to the next batch */
+	while (deferred) {
+		struct wreq *w = deferred;
+		deferred = w->next;
+		pthread_mutex_lock(&wr->mu);
+		w->next = NULL;
+		if (wr->tail)
+			wr->tail->next = w;
+		else
+			wr->head = w;
+		wr->tail = w;
+		pthread_mutex_unlock(&wr->mu);
+	}
 	return 0;
 abort_batch:
 	if (txn)
@@ -224,6 +258,7 @@ abort_batch:
 	txn = NULL;
 fail_all:
 	wr->srv->chain = saved_batch;
+	deferred_drop(); /* a rerun asks again; a failed batch recorded nothing */
 	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
 		return rc;
 	log_err("write transaction failed: %s", mdb_strerror(rc));
@@ -237,6 +272,7 @@ fail_all:
 static void *writer_main(void *arg)
 {
 	struct writer *wr = arg;
+	on_writer_thread = true;
 	for (;;) {
 		pthread_mutex_lock(&wr->mu);
 		while (!wr->head && !wr->stop)
