@@ -147,6 +147,24 @@ static void reply_now(struct conn *c, struct req *r)
 	conn_send(c, &r->out);
 }
 
+int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
+{
+	if (uv_queue_work(r->srv->loop, w, run, done) != 0)
+		return -1;
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
+	r->srv->inflight++;
+	return 0;
+}
+
+void pool_job_finished(struct conn *c)
+{
+	c->srv->inflight--;
+	c->pending_writes--;
+	c->pending_jobs--;
+}
+
 bool conn_session_live(struct conn *c, MDB_txn *txn)
 {
 	MDB_val k = { 32, c->who.session_key }, v;

@@ -282,14 +282,10 @@ int h_export(struct req *r)
 	j->fmt = fmt;
 	j->delim = delim;
 	j->work.data = j;
-	if (uv_queue_work(r->srv->loop, &j->work, xjob_run, xjob_done) != 0) {
+	if (pool_job_queue(r, &j->work, xjob_run, xjob_done) != 0) {
 		free_xjob(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	r->srv->inflight++;
 	return H_DEFER;
 }
 
@@ -413,9 +409,7 @@ static void xjob_done(uv_work_t *w, int status)
 	struct xjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
+	pool_job_finished(c);
 	if (!conn_is_open(c)) {
 		free_xjob(j);
 		goto out;
@@ -1538,9 +1532,7 @@ static void ljob_done(uv_work_t *w, int status)
 	struct ljob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
+	pool_job_finished(c);
 	struct arena a;
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
@@ -1643,13 +1635,9 @@ int h_leak_trace(struct req *r)
 	u->data = NULL;
 	upload_drop(pp);
 	j->work.data = j;
-	if (uv_queue_work(r->srv->loop, &j->work, ljob_run, ljob_done) != 0) {
+	if (pool_job_queue(r, &j->work, ljob_run, ljob_done) != 0) {
 		ljob_free(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	r->srv->inflight++;
 	return H_DEFER;
 }

@@ -360,9 +360,7 @@ static void job_done(uv_work_t *w, int status)
 	struct qjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
+	pool_job_finished(c);
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;
@@ -476,14 +474,10 @@ int h_card_query(struct req *r)
 	j->explain = m->explain;
 	j->now = r->now;
 	j->work.data = j;
-	if (uv_queue_work(r->srv->loop, &j->work, job_run, job_done) != 0) {
+	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
 		free_job(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	r->srv->inflight++;
 	return H_DEFER;
 }
 

@@ -292,9 +292,7 @@ static void vjob_done(uv_work_t *w, int status)
 	struct vjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
+	pool_job_finished(c);
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;
@@ -374,14 +372,10 @@ int h_audit_verify(struct req *r)
 	j->from = m->from_seq ? m->from_seq : 1;
 	j->head_seq = m->head_seq;
 	j->work.data = j;
-	if (uv_queue_work(r->srv->loop, &j->work, vjob_run, vjob_done) != 0) {
+	if (pool_job_queue(r, &j->work, vjob_run, vjob_done) != 0) {
 		free(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	r->srv->inflight++;
 	return H_DEFER;
 }
 

@@ -237,6 +237,11 @@ void stream_free(struct stream *s);
 /* ---- dispatch.c ---- */
 
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len);
+/* Hands a scan for r's connection to the libuv pool, counting it against the
+ * connection (backpressure) and the server (shutdown waits for it). */
+int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done);
+/* The after-callback's first step: the counts back down. */
+void pool_job_finished(struct conn *c);
 /* The connection's session record is still there (not logged out or revoked). */
 bool conn_session_live(struct conn *c, MDB_txn *txn);
 
