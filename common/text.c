@@ -419,3 +419,21 @@ enum text_kind text_classify(const char *s)
 	}
 	return digits >= 5 ? TEXT_PHONE : TEXT_NAME;
 }
+
+const char *text_clip(struct arena *a, const char *s, size_t n)
+{
+	size_t i = 0, chars = 0;
+	while (s[i] && chars < n) {
+		i++;
+		while ((s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	char *out = arena_printf(a, "%.*s%s", (int)i, s, s[i] ? "…" : "");
+	if (!out)
+		return "";
+	for (char *p = out; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	return out;
+}

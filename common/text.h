@@ -34,6 +34,10 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 /* The digits of s, in order, NUL-terminated. Returns how many. */
 size_t text_digits(const char *s, char *out, size_t outlen);
 
+/* The first n characters of valid UTF-8 text s, on one line (newlines and
+ * tabs as spaces), with "…" if it was cut; in the arena ("" if out of memory). */
+const char *text_clip(struct arena *a, const char *s, size_t n);
+
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;
  * a phone if it is only digits and phone punctuation ("+ ( ) - . space")

@@ -509,18 +509,6 @@ static const char *custom_text(const Kart__Card *c, const char *name)
 	return "";
 }
 
-/* Shortens a value for a summary, at a character boundary. */
-static const char *clip(struct arena *a, const char *s)
-{
-	size_t n = strlen(s);
-	if (n <= 60)
-		return s;
-	size_t cut = 60;
-	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-		cut--;
-	return arena_printf(a, "%.*s…", (int)cut, s);
-}
-
 static int push_change(struct arena *a, Kart__Change ***arr, size_t *n, size_t *cap, const char *field,
 		       const char *x, const char *y)
 {
@@ -583,9 +571,9 @@ char *card_diff(struct arena *a, const Kart__Card *before, const Kart__Card *aft
 	for (size_t i = 0; out && i < n; i++) {
 		if (before)
 			out = arena_printf(a, "%s%s%s: '%s' -> '%s'", out, *out ? "; " : "", ch[i]->field,
-					   clip(a, ch[i]->old_value), clip(a, ch[i]->new_value));
+					   text_clip(a, ch[i]->old_value, 60), text_clip(a, ch[i]->new_value, 60));
 		else
-			out = arena_printf(a, "%s%s%s: '%s'", out, *out ? "; " : "", ch[i]->field, clip(a, ch[i]->new_value));
+			out = arena_printf(a, "%s%s%s: '%s'", out, *out ? "; " : "", ch[i]->field, text_clip(a, ch[i]->new_value, 60));
 	}
 	return out;
 }

@@ -35,25 +35,6 @@ static void reminder_key(int64_t at, uint64_t id, uint8_t out[16])
 	store_u64_key(id, out + 8);
 }
 
-/* The first n characters of valid UTF-8 text s, on one line, "…" if cut. */
-static const char *clip_chars(struct arena *a, const char *s, size_t n)
-{
-	size_t i = 0, chars = 0;
-	while (s[i] && chars < n) {
-		i++;
-		while ((s[i] & 0xC0) == 0x80)
-			i++;
-		chars++;
-	}
-	char *out = arena_printf(a, "%.*s%s", (int)i, s, s[i] ? "…" : "");
-	if (!out)
-		return "";
-	for (char *p = out; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	return out;
-}
-
 /* The title of a live card, or of one in the trash; "" if neither has it. */
 static char *title_of(struct req *r, uint64_t card_id)
 {
@@ -120,7 +101,7 @@ int h_reminder_add(struct req *r)
 	char when[64];
 	util_format_time(rem->at, when, sizeof(when));
 	const char *summary = arena_printf(r->arena, "card %" PRIu64 " at %s: %s", card->id, when,
-					   clip_chars(r->arena, text, SUMMARY_TEXT));
+					   text_clip(r->arena, text, SUMMARY_TEXT));
 	if ((rc = audit_append(r, "reminder.add", "reminder", rem->id, title ? title : "", summary ? summary : "", true)))
 		return rc;
 	rem->card_title = (char *)(title ? title : "");
@@ -163,7 +144,7 @@ int h_reminder_done(struct req *r)
 	rem->card_title = title_of(r, rem->card_id);
 	rem->done = true;
 	const char *summary = arena_printf(r->arena, "card %" PRIu64 ": %s", rem->card_id,
-					   clip_chars(r->arena, rem->text ? rem->text : "", SUMMARY_TEXT));
+					   text_clip(r->arena, rem->text ? rem->text : "", SUMMARY_TEXT));
 	if ((rc = audit_append(r, "reminder.done", "reminder", rem->id, rem->card_title, summary ? summary : "", true)))
 		return rc;
 	return reply_reminder(r, rem);

@@ -29,25 +29,6 @@ static void entry_key(uint64_t card, int64_t at, uint64_t id, uint8_t out[KEY_LE
 	store_u64_key(id, out + 16);
 }
 
-/* The first n characters of valid UTF-8 text s, on one line, "…" if cut. */
-static const char *clip_chars(struct arena *a, const char *s, size_t n)
-{
-	size_t i = 0, chars = 0;
-	while (s[i] && chars < n) {
-		i++;
-		while ((s[i] & 0xC0) == 0x80)
-			i++;
-		chars++;
-	}
-	char *out = arena_printf(a, "%.*s%s", (int)i, s, s[i] ? "…" : "");
-	if (!out)
-		return "";
-	for (char *p = out; *p; p++)
-		if (*p == '\n' || *p == '\t')
-			*p = ' ';
-	return out;
-}
-
 int h_log_add(struct req *r)
 {
 	Kart__LogAdd *m = r->in->log_add;
@@ -133,9 +114,9 @@ int h_log_add(struct req *r)
 	const char *summary;
 	if (purchase)
 		summary = arena_printf(r->arena, "%s %s%s%s", kind, money_format(amount, money, sizeof(money)),
-				       *text ? ": " : "", clip_chars(r->arena, text, SUMMARY_TEXT));
+				       *text ? ": " : "", text_clip(r->arena, text, SUMMARY_TEXT));
 	else
-		summary = arena_printf(r->arena, "%s%s%s", kind, *text ? ": " : "", clip_chars(r->arena, text, SUMMARY_TEXT));
+		summary = arena_printf(r->arena, "%s%s%s", kind, *text ? ": " : "", text_clip(r->arena, text, SUMMARY_TEXT));
 	if ((rc = audit_append(r, "timeline.add", "card", card->id, card_title(r->arena, card), summary ? summary : kind,
 			       true)))
 		return rc;

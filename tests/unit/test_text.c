@@ -597,6 +597,22 @@ static void test_digits(void **state)
 	assert_int_equal(out[0], 'x');
 }
 
+static void test_clip(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	/* characters, not bytes: Cyrillic letters are two bytes each */
+	assert_string_equal(text_clip(&a, "Тольятти", 3), "Тол…");
+	assert_string_equal(text_clip(&a, "Тольятти", 8), "Тольятти");
+	assert_string_equal(text_clip(&a, "Тольятти", 20), "Тольятти");
+	assert_string_equal(text_clip(&a, "", 5), "");
+	/* one line */
+	assert_string_equal(text_clip(&a, "a\nb\tc", 10), "a b c");
+	assert_string_equal(text_clip(&a, "ab\ncd", 3), "ab …");
+	arena_free(&a);
+}
+
 static void test_classify(void **state)
 {
 	(void)state;
@@ -645,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_phone_failures),
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_classify),
+		cmocka_unit_test(test_clip),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
