@@ -113,6 +113,7 @@ struct wreq {
 	size_t frame_len;
 	wreq_done_fn done;          /* optional, loop thread, before the reply is sent */
 	size_t in_bytes;            /* counted in the connection's pending_bytes */
+	size_t weight;              /* its share of a batch (writer.c); 0: computed from the request */
 	uint64_t denied_id;         /* acl.c: the card a refused look was at */
 	bool verified;              /* login: the password matched */
 	char aux[256];              /* login: the new token; user add/passwd: the new hash */

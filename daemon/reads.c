@@ -706,22 +706,31 @@ static void flush(struct reads *rd)
 	struct req base = { .srv = srv, .now = util_now_us() };
 	snprintf(base.who.user, sizeof(base.who.user), "kartd");
 	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
-	struct wreq *w = wreq_detached(&base, w_flush);
-	struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + rd->n * sizeof(b->e[0])) : NULL;
-	if (!b) {
-		log_err("reads: out of memory; %zu reads not recorded", rd->n);
-		rd->dropped += rd->n;
-		rd->n = 0;
-		wreq_free(w);
-		return;
+	/* in pieces that each make a transaction of their own (their weight
+	 * fills a batch): a big export's million reads must not become one
+	 * transaction whose dirty pages all sit in memory at once */
+	for (size_t off = 0; off < rd->n || (off == 0 && rd->n == 0); off += READS_FLUSH_PIECE) {
+		size_t n = rd->n - off < READS_FLUSH_PIECE ? rd->n - off : READS_FLUSH_PIECE;
+		struct wreq *w = wreq_detached(&base, w_flush);
+		struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + n * sizeof(b->e[0])) : NULL;
+		if (!b) {
+			log_err("reads: out of memory; %zu reads not recorded", rd->n - off);
+			rd->dropped += rd->n - off;
+			wreq_free(w);
+			break;
+		}
+		b->rd = rd;
+		b->counted = false;
+		b->n = n;
+		if (n)
+			memcpy(b->e, rd->buf + off, n * sizeof(b->e[0]));
+		memcpy(w->aux, &b, sizeof(b));
+		w->weight = n;
+		atomic_fetch_add(&rd->pending, n);
+		writer_submit(srv, w);
+		if (rd->n == 0)
+			break;
 	}
-	b->rd = rd;
-	b->counted = false;
-	b->n = rd->n;
-	if (rd->n)
-		memcpy(b->e, rd->buf, rd->n * sizeof(b->e[0]));
-	memcpy(w->aux, &b, sizeof(b));
-	atomic_fetch_add(&rd->pending, rd->n);
 	rd->n = 0;
 	if (rd->cap > 4 * READS_FLUSH_AT) {
 		/* a burst grew the buffer: give it back */
@@ -729,7 +738,6 @@ static void flush(struct reads *rd)
 		rd->buf = NULL;
 		rd->cap = 0;
 	}
-	writer_submit(srv, w);
 }
 
 /* ---- alert commands ---- */

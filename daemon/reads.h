@@ -56,6 +56,7 @@
  * lose the last seconds of them, and bigger flushes cost the writer far
  * fewer page writes per read. */
 #define READS_FLUSH_AT 65536
+#define READS_FLUSH_PIECE 16384   /* read records per write transaction */
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
  * "ls", "card ls", "timeline", "history", "export", ... (copied; at most 15

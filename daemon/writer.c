@@ -21,6 +21,8 @@
 
 static size_t wreq_weight(const struct wreq *w)
 {
+	if (w->weight)
+		return w->weight;
 	const Kart__Envelope *e = w->r.in;
 	return 1 + (e && e->body_case == KART__ENVELOPE__BODY_CARD_IMPORT ? e->card_import->n_cards : 0);
 }
