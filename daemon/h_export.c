@@ -358,8 +358,7 @@ static void xjob_run(uv_work_t *w)
 	struct scan s = { .j = j };
 	arena_init(&s.scratch, 0);
 	MDB_txn *txn = NULL;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	int rc = store_pool_begin(st, &txn);
 	if (rc == 0)
 		rc = schema_sync(&sc, txn, st);
 	if (rc) {
@@ -393,9 +392,7 @@ static void xjob_run(uv_work_t *w)
 	}
 	j->hidden = q.hidden;
 done:
-	if (txn)
-		mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&st->map_lock);
+	store_pool_end(st, &txn);
 	schema_free(&sc);
 	arena_free(&s.scratch);
 	arena_free(&a);
@@ -1323,8 +1320,7 @@ static void ljob_run(uv_work_t *w)
 	}
 	free(j->data);
 	j->data = NULL;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	int rc = store_pool_begin(st, &txn);
 	/* canaries: each contact looked up among the canary contacts; a row found
 	 * by its phone and by its email counts once */
 	uint64_t(*pairs)[2] = NULL;
@@ -1512,9 +1508,7 @@ static void ljob_run(uv_work_t *w)
 						    rep->verdict);
 		j->report = rep;
 	}
-	if (txn)
-		mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&st->map_lock);
+	store_pool_end(st, &txn);
 	if (rc || !j->report) {
 		j->code = rc == ENOMEM ? KART__ERROR_CODE__UNAVAILABLE : KART__ERROR_CODE__INTERNAL;
 		snprintf(j->message, sizeof(j->message), "%s",

@@ -276,8 +276,7 @@ static void job_run(uv_work_t *w)
 	arena_init(&a, 0);
 	struct schema sc = { 0 };
 	MDB_txn *txn = NULL;
-	pthread_rwlock_rdlock(&st->map_lock);
-	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	int rc = store_pool_begin(st, &txn);
 	if (rc == 0)
 		rc = schema_sync(&sc, txn, st);
 	if (rc) {
@@ -307,9 +306,7 @@ static void job_run(uv_work_t *w)
 	j->plan = strdup(q.plan ? q.plan : "");
 	j->hidden = q.hidden;
 done:
-	if (txn)
-		mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&st->map_lock);
+	store_pool_end(st, &txn);
 	schema_free(&sc);
 	arena_free(&a);
 }

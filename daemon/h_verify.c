@@ -55,26 +55,6 @@ static void set_bad(struct vjob *j, uint64_t seq, const char *fmt, ...)
 	j->first_bad = seq;
 }
 
-static int txn_open(struct store *st, MDB_txn **txn)
-{
-	pthread_rwlock_rdlock(&st->map_lock);
-	int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn);
-	if (rc) {
-		*txn = NULL;
-		pthread_rwlock_unlock(&st->map_lock);
-	}
-	return rc;
-}
-
-static void txn_close(struct store *st, MDB_txn **txn)
-{
-	if (*txn) {
-		mdb_txn_abort(*txn);
-		*txn = NULL;
-		pthread_rwlock_unlock(&st->map_lock);
-	}
-}
-
 /* The stored hash of record seq into out: 0, MDB_NOTFOUND, or MDB_CORRUPTED
  * when the record is too short to hold one. */
 static int stored_hash(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, uint8_t out[32])
@@ -201,7 +181,7 @@ static void vjob_run(uv_work_t *w)
 		log_err("audit verify: cannot set up HMAC-SHA256");
 		goto out;
 	}
-	rc = txn_open(st, &txn);
+	rc = store_pool_begin(st, &txn);
 	if (rc)
 		goto fail;
 	/* the head at the start: the walk ends there */
@@ -266,14 +246,14 @@ static void vjob_run(uv_work_t *w)
 		}
 	}
 	while (next <= j->last_seq) {
-		if (!txn && (rc = txn_open(st, &txn)) != 0)
+		if (!txn && (rc = store_pool_begin(st, &txn)) != 0)
 			goto fail;
 		rc = verify_slice(j, txn, mac, &a, &next, prev);
 		if (rc == 1)
 			break;
 		if (rc)
 			goto fail;
-		txn_close(st, &txn);
+		store_pool_end(st, &txn);
 	}
 	rc = 0;
 	goto out;
@@ -282,7 +262,7 @@ fail:
 	snprintf(j->message, sizeof(j->message), "internal error; the server log has details");
 	log_err("audit verify: %s", mdb_strerror(rc));
 out:
-	txn_close(st, &txn);
+	store_pool_end(st, &txn);
 	audit_hmac_free(mac);
 	arena_free(&a);
 }

@@ -201,3 +201,23 @@ int store_next_id(MDB_txn *txn, struct store *s, const char *name, uint64_t *id)
 	*id = next;
 	return 0;
 }
+
+int store_pool_begin(struct store *s, MDB_txn **txn)
+{
+	pthread_rwlock_rdlock(&s->map_lock);
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc) {
+		*txn = NULL;
+		pthread_rwlock_unlock(&s->map_lock);
+	}
+	return rc;
+}
+
+void store_pool_end(struct store *s, MDB_txn **txn)
+{
+	if (*txn) {
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+		pthread_rwlock_unlock(&s->map_lock);
+	}
+}

@@ -65,6 +65,12 @@ void store_close(struct store *s);
 MDB_txn *store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 
+/* A read transaction of a pool thread's own (long scans), holding map_lock
+ * shared while it lives. On failure *txn is NULL and nothing is held;
+ * store_pool_end is then a no-op. */
+int store_pool_begin(struct store *s, MDB_txn **txn);
+void store_pool_end(struct store *s, MDB_txn **txn);
+
 /* Writer thread: grows the map after MDB_MAP_FULL. No transaction of this
  * process may be open; readers are excluded through map_lock. */
 int store_grow(struct store *s);
