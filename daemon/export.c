@@ -362,6 +362,7 @@ int export_blob_view(const void *p, size_t len, struct export_blob *out)
 		return -1;
 	out->ncards = h.ncards;
 	out->nentries = h.nentries;
+	out->sorted = h.flags & EXPORT_BLOB_SORTED;
 	out->ids = (const uint8_t *)p + sizeof(h);
 	out->hashes = out->ids + h.ncards * 8;
 	out->cards = out->hashes + h.nentries * 8;
@@ -387,6 +388,27 @@ uint32_t export_blob_card(const struct export_blob *b, uint64_t i)
 	uint32_t v;
 	memcpy(&v, b->cards + i * 4, 4);
 	return v;
+}
+
+bool export_blob_has(const struct export_blob *b, uint64_t id)
+{
+	if (!b->sorted) {
+		for (uint64_t i = 0; i < b->ncards; i++)
+			if (export_blob_id(b, i) == id)
+				return true;
+		return false;
+	}
+	uint64_t lo = 0, hi = b->ncards;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2, v = export_blob_id(b, mid);
+		if (v == id)
+			return true;
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 /* ---- canaries ---- */

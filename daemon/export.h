@@ -12,9 +12,10 @@
  *   city address (ADR), birthday (BDAY), tags (CATEGORIES), sector owner (NOTE).
  *
  * export_cards value (host byte order; written and read by this daemon only):
- *   struct export_blob_head, then u64 ids[ncards], then u64 hash[nentries],
+ *   struct export_blob_head, then u64 ids[ncards] (ascending when flags has
+ *   EXPORT_BLOB_SORTED, as every export writes them), then u64 hash[nentries],
  *   then u32 card[nentries] (the index into ids of the card the contact is
- *   of; entries are grouped by card, in card order). */
+ *   of; a card's entries are next to each other). */
 #ifndef KART_EXPORT_H
 #define KART_EXPORT_H
 
@@ -66,20 +67,24 @@ uint64_t export_contact_hash(char kind, const char *normalized);
 
 struct export_blob_head {
 	uint32_t magic;             /* EXPORT_BLOB_MAGIC */
-	uint32_t pad;
+	uint32_t flags;             /* EXPORT_BLOB_SORTED */
 	uint64_t ncards, nentries;
 };
 #define EXPORT_BLOB_MAGIC 0x4b455831u /* "KEX1" */
+#define EXPORT_BLOB_SORTED 1u         /* the ids are in ascending order */
 
 /* A view of a stored blob. Returns 0, or -1 if it is malformed. */
 struct export_blob {
 	uint64_t ncards, nentries;
+	bool sorted;
 	const uint8_t *ids, *hashes, *cards;    /* unaligned: read with export_blob_* */
 };
 int export_blob_view(const void *p, size_t len, struct export_blob *out);
 uint64_t export_blob_id(const struct export_blob *b, uint64_t i);
 uint64_t export_blob_hash(const struct export_blob *b, uint64_t i);
 uint32_t export_blob_card(const struct export_blob *b, uint64_t i);
+/* Whether card id is in the export: a binary search of sorted ids, else a walk. */
+bool export_blob_has(const struct export_blob *b, uint64_t id);
 
 /* ---- canaries ---- */
 

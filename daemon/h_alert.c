@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "audit.h"
+#include "export.h"
 #include "kartd.h"
 #include "reads.h"
 
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
-#define KEY_MAX (KART_NAME_MAX + 1 + 16)
+#define KEY_MAX (KART_NAME_MAX + 1 + 17)
 
 /* ---- canaries (writer) ---- */
 
@@ -95,35 +96,128 @@ struct rq_state {
 	size_t blen;
 	uint64_t card;            /* by user: only this card (0: any) */
 	char user[KART_NAME_MAX]; /* by card: only this user ("": any) */
-	int64_t since_us;
+	int64_t since_us, until_us;
 	uint32_t remaining;       /* 0: no limit */
+	uint64_t xnext;           /* by card: the next export to look in, downwards (0: none left) */
 };
 
-/* Reads a key of reads_by_card or reads_by_user. */
-static bool parse_key(const struct rq_state *st, const MDB_val *k, uint64_t *card, int64_t *t, char *user)
+/* One record about to be sent: a read, or an export (export_id set). */
+struct rq_rec {
+	uint64_t card, export_id, cards;
+	int64_t t;
+	char user[KART_NAME_MAX];
+	MDB_val how;
+};
+
+/* Whether export xid holds card (0: any card), and how many cards it has. */
+static bool export_holds(MDB_txn *txn, struct store *store, uint64_t xid, uint64_t card, uint64_t *ncards)
+{
+	uint8_t key[8];
+	store_u64_key(xid, key);
+	MDB_val k = { 8, key }, v;
+	struct export_blob b;
+	if (mdb_get(txn, store->export_cards, &k, &v) != 0 || export_blob_view(v.mv_data, v.mv_size, &b) < 0)
+		return false;
+	*ncards = b.ncards;
+	return !card || export_blob_has(&b, card);
+}
+
+/* Reads a key of reads_by_card or reads_by_user (and for an export's record,
+ * its number of cards); false for a key that is not a record to send. */
+static bool parse_key(const struct rq_state *st, struct req *r, const MDB_val *k, const MDB_val *v, struct rq_rec *out)
 {
 	const uint8_t *p = k->mv_data;
-	if (k->mv_size < st->plen || memcmp(p, st->prefix, st->plen) != 0)
-		return false;
+	memset(out, 0, sizeof(*out));
+	out->how = *v;
 	if (st->by_user) {
-		if (k->mv_size != st->plen + 16)
+		bool exp = k->mv_size == st->plen + 17 && p[st->plen + 16] == READS_EXPORT_MARK;
+		if (k->mv_size != st->plen + 16 && !exp)
 			return false;
-		*t = (int64_t)store_key_u64(p + st->plen);
-		*card = store_key_u64(p + st->plen + 8);
-		memcpy(user, p, st->plen - 1);
-		user[st->plen - 1] = '\0';
-	} else {
-		size_t ulen = k->mv_size - 16;
-		if (k->mv_size < 16 || ulen >= KART_NAME_MAX)
-			return false;
-		*card = store_key_u64(p);
-		*t = (int64_t)store_key_u64(p + 8);
-		memcpy(user, p + 16, ulen);
-		user[ulen] = '\0';
+		out->t = (int64_t)store_key_u64(p + st->plen);
+		out->card = store_key_u64(p + st->plen + 8);
+		memcpy(out->user, p, st->plen - 1);
+		out->user[st->plen - 1] = '\0';
+		if (exp) {
+			out->export_id = out->card;
+			out->card = st->card;
+			return export_holds(r->txn, &r->srv->store, out->export_id, st->card, &out->cards);
+		}
+		return !st->card || out->card == st->card;
 	}
+	size_t ulen = k->mv_size - 16;
+	if (k->mv_size < 16 || ulen >= KART_NAME_MAX)
+		return false;
+	out->card = store_key_u64(p);
+	out->t = (int64_t)store_key_u64(p + 8);
+	memcpy(out->user, p + 16, ulen);
+	out->user[ulen] = '\0';
+	return !st->user[0] || strcmp(out->user, st->user) == 0;
+}
+
+/* By card: the newest export from st->xnext down that holds the card (and is
+ * st->user's, within the time range) into *x. Returns 1 found, 0 none left,
+ * -1 when this page's budget ran out first (the next page looks on). */
+static int next_export(struct rq_state *st, struct req *r, struct arena *scratch, int *budget, struct rq_rec *x)
+{
+	struct store *store = &r->srv->store;
+	for (; st->xnext; st->xnext--) {
+		if (--*budget < 0)
+			return -1;
+		uint64_t n;
+		if (!export_holds(r->txn, store, st->xnext, st->card, &n))
+			continue;
+		uint8_t key[8];
+		store_u64_key(st->xnext, key);
+		MDB_val k = { 8, key }, v;
+		if (mdb_get(r->txn, store->exports, &k, &v) != 0)
+			continue;
+		arena_reset(scratch);
+		Kart__ExportRecord *e = kart__export_record__unpack(&scratch->pb, v.mv_size, v.mv_data);
+		if (!e)
+			continue;
+		int64_t t = e->time * 1000000;
+		if (st->since_us && t < st->since_us) {
+			st->xnext = 0; /* older from here on */
+			return 0;
+		}
+		if ((st->until_us && t >= st->until_us) || (st->user[0] && strcmp(e->user ? e->user : "", st->user) != 0))
+			continue;
+		memset(x, 0, sizeof(*x));
+		x->card = st->card;
+		x->export_id = st->xnext;
+		x->cards = n;
+		x->t = t;
+		snprintf(x->user, sizeof(x->user), "%s", e->user ? e->user : "");
+		x->how.mv_data = (void *)"export";
+		x->how.mv_size = 6;
+		return 1;
+	}
+	return 0;
+}
+
+static bool put_record(struct req *r, Kart__ReadPage *page, const struct rq_rec *x)
+{
+	Kart__ReadRecord *rec = arena_alloc(r->arena, sizeof(*rec));
+	char *how = arena_alloc(r->arena, x->how.mv_size + 1);
+	char *user = arena_strdup(r->arena, x->user);
+	if (!rec || !how || !user)
+		return false;
+	kart__read_record__init(rec);
+	rec->card_id = x->card;
+	rec->user = user;
+	rec->time = x->t;
+	memcpy(how, x->how.mv_data, x->how.mv_size);
+	how[x->how.mv_size] = '\0';
+	rec->how = how;
+	rec->export_id = x->export_id;
+	rec->cards = x->cards;
+	page->reads[page->n_reads++] = rec;
 	return true;
 }
 
+/* A page of reads, newest first; by card, the exports that hold the card
+ * are merged in by their time (an export is one record of its own, not a
+ * read record per card: reads.h). */
 static bool read_page(struct stream *s, struct req *r)
 {
 	struct rq_state *st = s->state;
@@ -140,50 +234,73 @@ static bool read_page(struct stream *s, struct req *r)
 	}
 	kart__read_page__init(page);
 	page->reads = recs;
-	MDB_val k = { st->blen, st->bound }, v;
-	int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	bool last = false;
-	int scanned = 0;
-	for (; rc == 0 && page->n_reads < want && scanned < SCAN_PER_PAGE;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV), scanned++) {
-		uint64_t card;
-		int64_t t;
-		char user[KART_NAME_MAX];
-		if (k.mv_size < st->plen || memcmp(k.mv_data, st->prefix, st->plen) != 0) {
-			last = true; /* past the oldest record of this card or user */
-			break;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	int scanned = 0, budget = SCAN_PER_PAGE;
+	bool started = false, rdone = false, have_r = false;
+	int xs = st->xnext ? 2 : 0;      /* the export: 2 not looked for yet, 1 in x, 0 none left, -1 out of budget */
+	struct rq_rec rr, x;
+	MDB_val k, v;
+	uint8_t rkey[KEY_MAX];
+	size_t rklen = 0;
+	while (page->n_reads < want) {
+		/* the next read record, kept in rr until sent */
+		while (!have_r && !rdone) {
+			int rc;
+			if (!started) {
+				k.mv_size = st->blen;
+				k.mv_data = st->bound;
+				rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+				rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+				started = true;
+			} else {
+				rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+			}
+			if (rc != 0 || k.mv_size < st->plen || memcmp(k.mv_data, st->prefix, st->plen) != 0) {
+				rdone = true; /* past the oldest record of this card or user */
+				break;
+			}
+			if (++scanned > SCAN_PER_PAGE)
+				goto page_full;
+			if (k.mv_size > sizeof(st->bound))
+				continue;
+			bool ok = parse_key(st, r, &k, &v, &rr);
+			if (ok && st->since_us && rr.t < st->since_us) {
+				rdone = true; /* older from here on */
+				break;
+			}
+			if (ok) {
+				have_r = true;
+				memcpy(rkey, k.mv_data, k.mv_size);
+				rklen = k.mv_size;
+			} else {
+				memcpy(st->bound, k.mv_data, k.mv_size);
+				st->blen = k.mv_size;
+			}
 		}
-		if (k.mv_size > sizeof(st->bound))
-			continue;
-		memcpy(st->bound, k.mv_data, k.mv_size);
-		st->blen = k.mv_size;
-		if (!parse_key(st, &k, &card, &t, user))
-			continue;
-		if (st->since_us && t < st->since_us) {
-			last = true; /* older from here on */
-			break;
+		if (xs == 2)
+			xs = next_export(st, r, &scratch, &budget, &x);
+		if (xs < 0)
+			break; /* an older export may still come before the read in rr */
+		if (have_r && (xs != 1 || rr.t >= x.t)) {
+			if (!put_record(r, page, &rr))
+				break;
+			memcpy(st->bound, rkey, rklen);
+			st->blen = rklen;
+			have_r = false;
+		} else if (xs == 1) {
+			if (!put_record(r, page, &x))
+				break;
+			st->xnext--;
+			xs = st->xnext ? 2 : 0;
+		} else {
+			break; /* nothing left */
 		}
-		if ((st->card && card != st->card) || (st->user[0] && strcmp(user, st->user) != 0))
-			continue;
-		Kart__ReadRecord *rec = arena_alloc(r->arena, sizeof(*rec));
-		char *how = arena_alloc(r->arena, v.mv_size + 1);
-		if (!rec || !how)
-			break;
-		kart__read_record__init(rec);
-		rec->card_id = card;
-		rec->user = arena_strdup(r->arena, user);
-		rec->time = t;
-		memcpy(how, v.mv_data, v.mv_size);
-		how[v.mv_size] = '\0';
-		rec->how = how;
-		if (!rec->user)
-			break;
-		recs[page->n_reads++] = rec;
 	}
-	if (rc != 0)
-		last = true;
+page_full:;
+	bool last = rdone && !have_r && xs == 0;
 	mdb_cursor_close(cur);
+	arena_free(&scratch);
 	if (st->remaining) {
 		st->remaining -= (uint32_t)page->n_reads;
 		if (st->remaining == 0)
@@ -216,6 +333,7 @@ int h_read_query(struct req *r)
 	}
 	memset(st, 0, sizeof(*st));
 	st->since_us = m->since * 1000000;
+	st->until_us = m->until * 1000000;
 	st->remaining = m->limit;
 	if (*user) {
 		/* what this user saw (of this card only, if given) */
@@ -228,6 +346,15 @@ int h_read_query(struct req *r)
 	} else {
 		store_u64_key(m->card_id, st->prefix);
 		st->plen = 8;
+		st->card = m->card_id;
+		/* the exports that hold the card are looked for from the newest down */
+		MDB_cursor *cur;
+		MDB_val k, v;
+		if (mdb_cursor_open(r->txn, r->srv->store.exports, &cur) == 0) {
+			if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+				st->xnext = store_key_u64(k.mv_data);
+			mdb_cursor_close(cur);
+		}
 	}
 	memcpy(st->bound, st->prefix, st->plen);
 	if (m->until)

@@ -201,6 +201,8 @@ struct xjob {
 	uint64_t *hashes;           /* a phone's or email's hash ... */
 	uint32_t *owners;           /* ... and the index into ids of its card */
 	size_t nhash, hcap;
+	uint64_t *canaries;         /* canary cards among ids (reads.h) */
+	size_t ncanaries;
 	/* writer results */
 	uint8_t *record;            /* the packed ExportRecord, with canary rows */
 	size_t record_len;
@@ -215,6 +217,7 @@ static void free_xjob(struct xjob *j)
 	free(j->ids);
 	free(j->hashes);
 	free(j->owners);
+	free(j->canaries);
 	free(j->record);
 	free(j);
 }
@@ -294,8 +297,28 @@ int h_export(struct req *r)
 struct scan {
 	struct xjob *j;
 	struct arena scratch;
+	MDB_txn *txn;
+	MDB_dbi canaries;
+	bool any_canary;            /* `canaries` is not empty */
 	bool oom;
 };
+
+/* Notes the card if it is a canary: its alert goes with the export's record. */
+static bool note_canary(struct scan *s, uint64_t id)
+{
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	if (mdb_get(s->txn, s->canaries, &k, &v) != 0)
+		return true;
+	struct xjob *j = s->j;
+	uint64_t *n = realloc(j->canaries, (j->ncanaries + 1) * sizeof(*n));
+	if (!n)
+		return false;
+	j->canaries = n;
+	j->canaries[j->ncanaries++] = id;
+	return true;
+}
 
 static bool add_hash(struct xjob *j, uint64_t h, uint32_t owner)
 {
@@ -331,6 +354,10 @@ static int scan_card(void *ud, Kart__Card *card)
 	}
 	uint32_t at = (uint32_t)j->nids;
 	j->ids[j->nids++] = card->id;
+	if (s->any_canary && !note_canary(s, card->id)) {
+		s->oom = true;
+		return 1;
+	}
 	arena_reset(&s->scratch);
 	for (size_t i = 0; i < card->n_phones_e164; i++)
 		if (card->phones_e164[i] && *card->phones_e164[i] &&
@@ -346,6 +373,48 @@ static int scan_card(void *ud, Kart__Card *card)
 		}
 	}
 	return 0;
+}
+
+struct idpos {
+	uint64_t id;
+	uint32_t at;
+};
+
+static int cmp_idpos(const void *a, const void *b)
+{
+	const struct idpos *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The ids in ascending order, and the file in that order too: "who received
+ * card X" then finds X in an export by binary search (reads.c). The contacts
+ * stay where they are; their index into ids follows their card. */
+static bool sort_ids(struct xjob *j)
+{
+	size_t n = j->nids, i = 1;
+	while (i < n && j->ids[i - 1] < j->ids[i])
+		i++;
+	if (i >= n)
+		return true;
+	struct idpos *p = malloc(n * sizeof(*p));
+	uint32_t *inv = malloc(n * sizeof(*inv));
+	if (!p || !inv) {
+		free(p);
+		free(inv);
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		p[i] = (struct idpos){ j->ids[i], (uint32_t)i };
+	qsort(p, n, sizeof(*p), cmp_idpos);
+	for (i = 0; i < n; i++) {
+		inv[p[i].at] = (uint32_t)i;
+		j->ids[i] = p[i].id;
+	}
+	for (i = 0; i < j->nhash; i++)
+		j->owners[i] = inv[j->owners[i]];
+	free(p);
+	free(inv);
+	return true;
 }
 
 static void xjob_run(uv_work_t *w)
@@ -367,6 +436,10 @@ static void xjob_run(uv_work_t *w)
 		log_err("export: %s", mdb_strerror(rc));
 		goto done;
 	}
+	MDB_stat ms;
+	s.txn = txn;
+	s.canaries = st->canaries;
+	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope };
 	if (cardq_parse(&q, j->where) < 0) {
@@ -379,6 +452,8 @@ static void xjob_run(uv_work_t *w)
 		goto done;
 	}
 	rc = cardq_run(&q, 0, scan_card, &s);
+	if (rc == 0 && !s.oom && j->nids <= UINT32_MAX && !sort_ids(j))
+		s.oom = true;
 	if (s.oom || j->nids > UINT32_MAX) {
 		j->code = KART__ERROR_CODE__UNAVAILABLE;
 		snprintf(j->message, sizeof(j->message), "out of memory; try again with a narrower filter");
@@ -703,7 +778,7 @@ static int make_canary(struct req *r, struct seeder *sd, uint64_t export_id, uin
 
 static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 {
-	struct export_blob_head h = { EXPORT_BLOB_MAGIC, 0, j->nids, j->nhash };
+	struct export_blob_head h = { EXPORT_BLOB_MAGIC, EXPORT_BLOB_SORTED, j->nids, j->nhash };
 	size_t len = sizeof(h) + j->nids * 8 + j->nhash * 12;
 	uint8_t key[8];
 	store_u64_key(export_id, key);
@@ -844,6 +919,12 @@ static int w_export(struct req *r)
 					    k, rec.format, fp, *j->filter ? j->filter : "(every card in scope)"),
 			       true)))
 		return rc;
+	/* the exporter's read record of these cards, and the alarm for canaries among them */
+	if ((rc = reads_put_export(r, export_id)))
+		return rc;
+	for (size_t i = 0; i < j->ncanaries; i++)
+		if ((rc = reads_canary_alert_w(r, j->canaries[i], "export")))
+			return rc;
 	if (!(j->record = malloc(len)))
 		return ENOMEM;
 	kart__export_record__pack(&rec, j->record);
@@ -1033,8 +1114,6 @@ static void export_done(struct wreq *w)
 	} else {
 		s->state = st;
 		conn_add_stream(c, s);
-		/* the exporter receives these cards: recorded, canaries raise alerts */
-		reads_record(&r, st->ids, st->n, "export");
 	}
 	free_xjob(j);
 }

@@ -8,8 +8,10 @@
 
 #include "audit.h"
 #include "card.h"
+#include "export.h"
 #include "kartd.h"
 #include "pbjson.h"
+#include "reads.h"
 #include "text.h"
 
 #define PASSWORD_MIN 8
@@ -445,8 +447,44 @@ static int cmp_id(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Room in *v for n more ids. */
+static bool ids_reserve(uint64_t **v, size_t len, size_t *cap, uint64_t n)
+{
+	if (n > SIZE_MAX / 16 - len)
+		return false;
+	if (len + n <= *cap)
+		return true;
+	size_t c = *cap ? *cap : 1024;
+	while (c < len + n)
+		c *= 2;
+	uint64_t *nv = realloc(*v, c * sizeof(*nv));
+	if (!nv)
+		return false;
+	*v = nv;
+	*cap = c;
+	return true;
+}
+
+/* Appends the cards of export xid to *v. */
+static bool export_ids_add(struct req *r, uint64_t xid, uint64_t **v, size_t *len, size_t *cap)
+{
+	uint8_t key[8];
+	store_u64_key(xid, key);
+	MDB_val k = { 8, key }, val;
+	struct export_blob b;
+	if (mdb_get(r->txn, r->srv->store.export_cards, &k, &val) != 0 ||
+	    export_blob_view(val.mv_data, val.mv_size, &b) < 0)
+		return true;
+	if (!ids_reserve(v, *len, cap, b.ncards))
+		return false;
+	for (uint64_t i = 0; i < b.ncards; i++)
+		(*v)[(*len)++] = export_blob_id(&b, i);
+	return true;
+}
+
 /* How many cards, and reads, the user received in the last 30 days
- * (reads_by_user: user \0 time(u64 us) card(u64) -> how). */
+ * (reads_by_user: user \0 time(u64 us) card(u64) -> how, and an export's
+ * record with its id and READS_EXPORT_MARK: its cards are in export_cards). */
 static int recent_reads(struct req *r, const char *name, Kart__OffboardReport *rep)
 {
 	size_t nl = strlen(name), cap = 0, n = 0;
@@ -462,18 +500,24 @@ static int recent_reads(struct req *r, const char *name, Kart__OffboardReport *r
 		return rc;
 	MDB_val k = { nl + 1 + 8, key }, v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != nl + 1 + 16 || memcmp(k.mv_data, name, nl + 1) != 0)
+		if (k.mv_size < nl + 1 + 16 || memcmp(k.mv_data, name, nl + 1) != 0)
 			break;
-		rep->reads++;
-		if (n == cap) {
-			uint64_t *ni = realloc(ids, (cap = cap ? cap * 2 : 1024) * sizeof(*ni));
-			if (!ni) {
-				rc = ENOMEM;
-				break;
-			}
-			ids = ni;
+		const uint8_t *p = k.mv_data;
+		uint64_t id = store_key_u64(p + nl + 1 + 8);
+		bool ok;
+		if (k.mv_size == nl + 1 + 17 && p[nl + 1 + 16] == READS_EXPORT_MARK) {
+			ok = export_ids_add(r, id, &ids, &n, &cap);
+		} else if (k.mv_size == nl + 1 + 16) {
+			if ((ok = ids_reserve(&ids, n, &cap, 1)))
+				ids[n++] = id;
+		} else {
+			continue;
 		}
-		ids[n++] = store_key_u64((uint8_t *)k.mv_data + nl + 1 + 8);
+		if (!ok) {
+			rc = ENOMEM;
+			break;
+		}
+		rep->reads++;
 	}
 	mdb_cursor_close(cur);
 	if (n)

@@ -28,6 +28,7 @@
 #define USER_BUCKETS 256
 #define NIL UINT32_MAX
 #define HOW_MAX 16
+#define CANARY_SUMMARY "canary card %" PRIu64 " read (%s)"
 
 /* ---- the per-user set of cards read in the last hour ---- */
 
@@ -416,11 +417,32 @@ static void check_canaries(struct req *r, const uint64_t *ids, size_t n, const c
 		if (mdb_get(txn, st->canaries, &k, &v) != 0)
 			continue;
 		char summary[160];
-		snprintf(summary, sizeof(summary), "canary card %" PRIu64 " read (%s)", ids[i], how);
+		snprintf(summary, sizeof(summary), CANARY_SUMMARY, ids[i], how);
 		raise_alert(r, "read.canary", "card", ids[i], "", summary, false);
 	}
 	if (txn != r->txn)
 		store_read_end(st);
+}
+
+int reads_canary_alert_w(struct req *r, uint64_t id, const char *how)
+{
+	char summary[160];
+	snprintf(summary, sizeof(summary), CANARY_SUMMARY, id, how);
+	log_warn("ALERT read.canary: %s (%s): %s", r->who.user, r->who.peer, summary);
+	return audit_append_severity(r, "alert", "read.canary", "card", id, "", summary, true);
+}
+
+int reads_put_export(struct req *r, uint64_t export_id)
+{
+	size_t ulen = strlen(r->who.user);
+	uint8_t key[KART_NAME_MAX + 1 + 17];
+	memcpy(key, r->who.user, ulen);
+	key[ulen] = 0;
+	store_u64_key((uint64_t)r->now, key + ulen + 1);
+	store_u64_key(export_id, key + ulen + 9);
+	key[ulen + 17] = READS_EXPORT_MARK;
+	MDB_val k = { ulen + 18, key }, v = { 6, (void *)"export" };
+	return mdb_put(r->txn, r->srv->store.reads_by_user, &k, &v, 0);
 }
 
 static const char *role_word(Kart__Role role)
@@ -493,20 +515,17 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 	set_prune(u, now - u->window);
 	if (u->n <= limit)
 		u->tripped = false;
-	/* an export is recorded card by card every time, and has a quota of its
-	 * own rather than counting toward the bulk-read limit */
-	bool is_export = strcmp(how, "export") == 0;
 	bool over = false;
 	for (size_t i = 0; i < n; i++) {
 		bool fresh = false;
-		if ((is_export || set_note(u, ids[i], now, hh, max, &fresh)) && buffer_reserve(rd, 1)) {
+		if (set_note(u, ids[i], now, hh, max, &fresh) && buffer_reserve(rd, 1)) {
 			struct rentry *e = &rd->buf[rd->n++];
 			e->t = now;
 			e->id = ids[i];
 			e->u = u;
 			snprintf(e->how, sizeof(e->how), "%s", how);
 			if (rd->n >= READS_FLUSH_AT)
-				flush(rd); /* a big export leaves in flushes of this size */
+				flush(rd);
 		}
 		if (fresh && limit && u->n > limit)
 			over = true;

@@ -1,7 +1,7 @@
 /* reads: who received which cards, canary cards, bulk reading, alerts.
  *
  * Recording. Every card sent to a user (card show, find, ls, card ls,
- * timeline, history, export) is recorded as (user, card, time, how), apart
+ * timeline, history; exports below) is recorded as (user, card, time, how), apart
  * from the audit chain and at no transaction of the read's own: reads_record
  * appends to an in-memory buffer on the loop thread, and a write request of
  * the daemon's own flushes it every read_flush_ms (reads_timer, server.c) or as soon
@@ -10,6 +10,15 @@
  *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)       -> how
  * The same flush prunes records older than read_retention_days, a bounded
  * number each time (a walk of reads_by_card that resumes where it stopped).
+ *
+ * Exports. An export is one record, written in the export's own transaction
+ * (reads_put_export), not a record per card: a million-card export would
+ * otherwise be two million keys and their pages held in memory until written.
+ *   reads_by_user  user || 0 || time (u64 BE) || export id (u64 BE) || 'x'  -> "export"
+ * Its cards are the ids kept in export_cards (sorted), so "who received this
+ * card" (h_alert.c) merges in, by time, the exports whose ids hold the card,
+ * found by binary search from the newest export down. These records are kept
+ * as long as the exports themselves: read_retention_days does not prune them.
  * A user's same read (same how) of a card again within a minute is not
  * recorded again: the loop remembers each user's recent cards (below), and
  * a record per get of a card opened over and over would cost the writer a
@@ -34,10 +43,10 @@
  *             until an admin runs `kart user unblock` (User.read_blocked,
  *             kept in the user record, loaded again at start).
  * Admins have no limit by default. Throttles are kept in memory only.
- * Exports (how = "export") are recorded card by card each time and checked
- * for canaries, but they do not count toward the bulk-read limit: they have
- * a permission and a daily quota of their own. They are refused to a blocked
- * or throttled user like any card read.
+ * Exports do not count toward the bulk-read limit: they have a permission and
+ * a daily quota of their own. They are refused to a blocked or throttled user
+ * like any card read, and a canary among their cards (found by the export's
+ * scan) raises its alert in the export's transaction.
  *
  * Alerts. An audit event of severity "alert" (indexed in `alerts`, read by
  * `kart alerts`), a warning in the log and, with alert_command set, the
@@ -59,13 +68,13 @@
 #define READS_FLUSH_PIECE 16384   /* read records per write transaction */
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
- * "ls", "card ls", "timeline", "history", "export", ... (copied; at most 15
+ * "ls", "card ls", "timeline", "history", ... (copied; at most 15
  * bytes kept). Canaries among them raise alerts, and they count toward the
  * user's bulk-read limit (which may block or throttle the user for their next
  * reads: see reads_check).
  *
  * Loop thread only. Call it where cards are actually sent: in a handler, a
- * stream page, or a pool job's after-callback (as exports do). r needs srv,
+ * stream page, or a pool job's after-callback. r needs srv,
  * who and now (0: the current time); r->txn may be NULL, then a snapshot is
  * taken here for the canary lookup. The cost is an append to an array, one
  * lookup in `canaries` (skipped while there are none) and, for users with a
@@ -73,6 +82,16 @@
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how);
 /* The same for cards about to be sent. */
 void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how);
+
+/* Marks an export's record in reads_by_user (the byte after the export id). */
+#define READS_EXPORT_MARK 'x'
+
+/* Writer, in the export's transaction: the export's one read record for r's
+ * user (export_cards holds its cards). Returns 0 or an LMDB error. */
+int reads_put_export(struct req *r, uint64_t export_id);
+/* Writer: the alert for canary card id sent to r's user (how: "export"),
+ * an audit event of severity alert in r's transaction and a log warning. */
+int reads_canary_alert_w(struct req *r, uint64_t id, const char *how);
 
 /* Whether r's user may read cards now: H_OK, or an error reply in r->out and
  * H_ABORT for a user blocked (PERMISSION_DENIED) or throttled (UNAVAILABLE)

@@ -1101,7 +1101,7 @@ int out_cert_list(const Kart__CertPage *page, bool json)
 
 void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 {
-	char when[32], card[24];
+	char when[32], card[24], how[64];
 	const char *cells[4];
 
 	if (l->json) {
@@ -1110,11 +1110,19 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 	}
 	start_table(l);
 	format_time_or_empty(rec->time / 1000000, when, sizeof(when));
-	snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);
+	if (rec->card_id)
+		snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);
+	else
+		snprintf(card, sizeof(card), "-");
+	/* an export is one record: which export, and how many cards it had */
+	if (rec->export_id)
+		snprintf(how, sizeof(how), "export #%" PRIu64 " (%" PRIu64 " cards)", rec->export_id, rec->cards);
+	else
+		snprintf(how, sizeof(how), "%s", rec->how ? rec->how : "");
 	cells[0] = when;
 	cells[1] = rec->user ? rec->user : "";
 	cells[2] = card;
-	cells[3] = rec->how ? rec->how : "";
+	cells[3] = how;
 	put_row(read_columns, N_COLUMNS(read_columns), cells);
 	l->count++;
 }

@@ -91,7 +91,8 @@ expect_rc 0 as masha card edit "$B" --set city=Москва
 expect_rc 4 as petya card show "$A"
 # what masha reads before she leaves is in her departure report
 expect_rc 0 as masha card show "$A"
-expect_rc 0 as masha card show "$B"
+expect_rc 0 as admin user grant masha export
+expect_rc 0 as masha export --where 'city = Москва' -o "$T/leaving.csv"
 sleep 0.5
 
 # who may offboard
@@ -119,7 +120,10 @@ for action in login card.create card.update deal.add reminder.add; do
 		fail "report misses $action: $REPORT"
 done
 jq -e '[.recent[] | select(.user != "masha")] | length == 0' <<<"$REPORT" >/dev/null || fail "others' events: $REPORT"
-[[ $(jq -r '.cards_read' <<<"$REPORT") -ge 2 ]] || fail "the report misses what masha read: $REPORT"
+# one card shown, one exported: two cards, two read records
+[[ $(jq -r '.cards_read' <<<"$REPORT") == 2 && $(jq -r '.reads' <<<"$REPORT") == 2 ]] ||
+	fail "the report misses what masha read: $REPORT"
+jq -e '[.recent[] | select(.action == "export")] | length == 1' <<<"$REPORT" >/dev/null || fail "report misses the export: $REPORT"
 
 # masha is locked and her session has ended
 expect_rc 3 as masha whoami

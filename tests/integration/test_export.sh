@@ -4,7 +4,7 @@
 # phones left as they are) and vCard 4.0; canary rows, about one per 200 real
 # ones, unique to the export; the record lists its fingerprint.
 . "$(dirname "$0")/lib.sh"
-init_instance
+init_instance "read_flush_ms = 200"
 start_kartd
 login_admin
 printf 'password-123\n' >"$T/pw"
@@ -79,6 +79,33 @@ expect_rc 0 as admin --json find "$CPHONE"
 [[ $(jq '.cards | length' <<<"$OUT") == 0 ]] || fail "a canary phone is in the base: $OUT"
 CID=$(cut -d, -f1 <<<"$CANARY")
 expect_rc 4 as admin card show "$CID"
+# rows in id order, the canary's id among them fitting that order
+ROWIDS=$(tail -n +2 "$T/m.csv" | cut -d, -f1)
+[[ $ROWIDS == "$(sort -n <<<"$ROWIDS")" ]] || fail "rows not in id order: $ROWIDS"
+
+# the export is one read record of masha's (not one per card), and each of its
+# cards names it among who received the card, in time order with other reads
+expect_rc 0 as admin card show "$A"
+sleep 0.6
+expect_rc 0 as admin --json audit reads --user masha
+jq -e --argjson x "$E1" 'length == 1 and (.[0] | .how == "export" and .export_id == $x and .cards == 3 and (.card_id // 0) == 0)' \
+	<<<"$OUT" >/dev/null || fail "masha's reads: $OUT"
+expect_rc 0 as admin audit reads --user masha
+contains "$OUT" "export #$E1 (3 cards)"
+expect_rc 0 as admin --json audit reads --card "$A"
+jq -e --argjson x "$E1" --argjson a "$A" 'length == 2 and (.[0] | .user == "admin" and .how == "show") and
+	(.[1] | .user == "masha" and .how == "export" and .export_id == $x and .card_id == $a)' <<<"$OUT" >/dev/null ||
+	fail "who received card A: $OUT"
+expect_rc 0 as admin --json audit reads --card "$G"
+[[ $(jq 'map(select(.how == "export")) | length' <<<"$OUT") == 0 ]] || fail "card G was not in the export: $OUT"
+expect_rc 0 as admin --json audit reads --user masha --card "$B"
+jq -e --argjson b "$B" 'length == 1 and .[0].card_id == $b' <<<"$OUT" >/dev/null || fail "masha's reads of B: $OUT"
+expect_rc 0 as admin --json audit reads --user masha --card "$G"
+[[ $(jq length <<<"$OUT") == 0 ]] || fail "masha's reads of G: $OUT"
+expect_rc 0 as admin --json audit reads --card "$A" --since "$(date -d '+1 hour' '+%Y-%m-%d %H:%M')"
+[[ $(jq length <<<"$OUT") == 0 ]] || fail "reads of A in the future: $OUT"
+expect_rc 0 as admin --json audit reads --card "$A" --limit 1
+[[ $(jq 'length == 1 and .[0].how == "show"' <<<"$OUT") == true ]] || fail "--limit 1: $OUT"
 
 # ';' for Excel in Russian locales
 expect_rc 0 as masha export --delimiter ';' -o "$T/m2.csv"

@@ -158,6 +158,14 @@ static void test_hash_and_blob(void **state)
 	assert_int_equal(export_blob_view(buf, sizeof(buf), &b), 0);
 	assert_int_equal(export_blob_id(&b, 1), 20);
 	assert_int_equal(export_blob_card(&b, 2), 1);
+	assert_false(b.sorted);
+	assert_true(export_blob_has(&b, 20) && export_blob_has(&b, 10) && !export_blob_has(&b, 15));
+	h.flags = EXPORT_BLOB_SORTED;
+	memcpy(buf, &h, sizeof(h));
+	assert_int_equal(export_blob_view(buf, sizeof(buf), &b), 0);
+	assert_true(b.sorted);
+	assert_true(export_blob_has(&b, 10) && export_blob_has(&b, 20));
+	assert_false(export_blob_has(&b, 9) || export_blob_has(&b, 15) || export_blob_has(&b, 21));
 	assert_int_equal(export_blob_view(buf, sizeof(buf) - 1, &b), -1);
 	struct arena a;
 	arena_init(&a, 0);
