@@ -90,15 +90,18 @@ int h_user_unblock(struct req *r)
 
 struct rq_state {
 	bool by_user;
-	uint8_t prefix[KART_NAME_MAX + 1];
+	uint8_t prefix[KART_NAME_MAX + 1]; /* by user: user \0 */
 	size_t plen;
-	uint8_t bound[KEY_MAX];   /* the next record to send is before this key */
+	uint8_t bound[KEY_MAX];   /* by user: the next record to send is before this key */
 	size_t blen;
-	uint64_t card;            /* by user: only this card (0: any) */
-	char user[KART_NAME_MAX]; /* by card: only this user ("": any) */
+	uint64_t card;            /* by user: only this card (0: any); by card: the card */
 	int64_t since_us, until_us;
 	uint32_t remaining;       /* 0: no limit */
-	uint64_t xnext;           /* by card: the next export to look in, downwards (0: none left) */
+	/* by card */
+	uint8_t bkey[12];         /* the block being read; the next one is before it */
+	bool bkey_set;
+	uint32_t bpos, blo;       /* the card's entries in it still to send: [blo, bpos) */
+	uint64_t xnext;           /* the next export to look in, downwards (0: none left) */
 };
 
 /* One record about to be sent: a read, or an export (export_id set). */
@@ -106,7 +109,20 @@ struct rq_rec {
 	uint64_t card, export_id, cards;
 	int64_t t;
 	char user[KART_NAME_MAX];
-	MDB_val how;
+	const char *how;
+	size_t how_len;
+};
+
+/* What a page works with. */
+struct rq_page {
+	struct rq_state *st;
+	struct req *r;
+	MDB_cursor *cur;
+	int budget;               /* keys and blocks examined before a page is sent, even if short */
+	bool have_blk;            /* blk is st->bkey's */
+	struct read_block blk;
+	uint8_t rkey[KEY_MAX];    /* by user: the key of the record peeked */
+	size_t rklen;
 };
 
 /* Whether export xid holds card (0: any card), and how many cards it has. */
@@ -122,46 +138,128 @@ static bool export_holds(MDB_txn *txn, struct store *store, uint64_t xid, uint64
 	return !card || export_blob_has(&b, card);
 }
 
-/* Reads a key of reads_by_card or reads_by_user (and for an export's record,
- * its number of cards); false for a key that is not a record to send. */
-static bool parse_key(const struct rq_state *st, struct req *r, const MDB_val *k, const MDB_val *v, struct rq_rec *out)
+/* By user: the next record (newest first) into *x without taking it. Returns
+ * 1 found, 0 none left, -1 when the page's budget ran out first. */
+static int peek_user(struct rq_page *pg, struct rq_rec *x)
 {
-	const uint8_t *p = k->mv_data;
-	memset(out, 0, sizeof(*out));
-	out->how = *v;
-	if (st->by_user) {
-		bool exp = k->mv_size == st->plen + 17 && p[st->plen + 16] == READS_EXPORT_MARK;
-		if (k->mv_size != st->plen + 16 && !exp)
-			return false;
-		out->t = (int64_t)store_key_u64(p + st->plen);
-		out->card = store_key_u64(p + st->plen + 8);
-		memcpy(out->user, p, st->plen - 1);
-		out->user[st->plen - 1] = '\0';
-		if (exp) {
-			out->export_id = out->card;
-			out->card = st->card;
-			return export_holds(r->txn, &r->srv->store, out->export_id, st->card, &out->cards);
+	struct rq_state *st = pg->st;
+	MDB_val k = { st->blen, st->bound }, v;
+	int rc = mdb_cursor_get(pg->cur, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(pg->cur, &k, &v, MDB_PREV) : mdb_cursor_get(pg->cur, &k, &v, MDB_LAST);
+	for (; rc == 0; rc = mdb_cursor_get(pg->cur, &k, &v, MDB_PREV)) {
+		const uint8_t *p = k.mv_data;
+		if (k.mv_size < st->plen || memcmp(p, st->prefix, st->plen) != 0)
+			return 0; /* past the oldest record of this user */
+		if (--pg->budget < 0)
+			return -1;
+		bool exp = k.mv_size == st->plen + 17 && p[st->plen + 16] == READS_EXPORT_MARK;
+		bool ok = k.mv_size == st->plen + 16 || exp;
+		memset(x, 0, sizeof(*x));
+		if (ok) {
+			x->t = (int64_t)store_key_u64(p + st->plen);
+			x->card = store_key_u64(p + st->plen + 8);
+			if (st->since_us && x->t < st->since_us)
+				return 0; /* older from here on */
+			if (exp) {
+				x->export_id = x->card;
+				x->card = st->card;
+				ok = export_holds(pg->r->txn, &pg->r->srv->store, x->export_id, st->card, &x->cards);
+			} else {
+				ok = !st->card || x->card == st->card;
+			}
 		}
-		return !st->card || out->card == st->card;
+		if (!ok) {
+			/* not one to send: the next page need not look at it again */
+			memcpy(st->bound, p, k.mv_size);
+			st->blen = k.mv_size;
+			continue;
+		}
+		memcpy(x->user, p, st->plen - 1);
+		x->user[st->plen - 1] = '\0';
+		x->how = v.mv_data;
+		x->how_len = v.mv_size;
+		memcpy(pg->rkey, p, k.mv_size);
+		pg->rklen = k.mv_size;
+		return 1;
 	}
-	size_t ulen = k->mv_size - 16;
-	if (k->mv_size < 16 || ulen >= KART_NAME_MAX)
-		return false;
-	out->card = store_key_u64(p);
-	out->t = (int64_t)store_key_u64(p + 8);
-	memcpy(out->user, p + 16, ulen);
-	out->user[ulen] = '\0';
-	return !st->user[0] || strcmp(out->user, st->user) == 0;
+	return 0;
 }
 
-/* By card: the newest export from st->xnext down that holds the card (and is
- * st->user's, within the time range) into *x. Returns 1 found, 0 none left,
- * -1 when this page's budget ran out first (the next page looks on). */
-static int next_export(struct rq_state *st, struct req *r, struct arena *scratch, int *budget, struct rq_rec *x)
+/* By card: the same from the blocks of read_blocks, newest first. */
+static int peek_card(struct rq_page *pg, struct rq_rec *x)
 {
+	struct rq_state *st = pg->st;
+	struct store *store = &pg->r->srv->store;
+	MDB_val k, v;
+	for (;;) {
+		if (st->bpos > st->blo) {
+			if (!pg->have_blk) {
+				k.mv_size = 12;
+				k.mv_data = st->bkey;
+				if (mdb_get(pg->r->txn, store->read_blocks, &k, &v) != 0 ||
+				    read_block_view(v.mv_data, v.mv_size, &pg->blk) < 0 || st->bpos > pg->blk.n) {
+					st->bpos = st->blo = 0; /* pruned meanwhile */
+					continue;
+				}
+				pg->have_blk = true;
+			}
+			struct read_entry e;
+			read_block_entry(&pg->blk, st->bpos - 1, &e);
+			if (st->since_us && e.t < st->since_us)
+				return 0;
+			if ((st->until_us && e.t >= st->until_us) || e.user_len >= KART_NAME_MAX) {
+				st->bpos--;
+				continue;
+			}
+			memset(x, 0, sizeof(*x));
+			x->card = e.card;
+			x->t = e.t;
+			memcpy(x->user, e.user, e.user_len);
+			x->user[e.user_len] = '\0';
+			x->how = e.how;
+			x->how_len = e.how_len;
+			return 1;
+		}
+		/* the block before */
+		if (--pg->budget < 0)
+			return -1;
+		int rc;
+		if (!st->bkey_set) {
+			rc = mdb_cursor_get(pg->cur, &k, &v, MDB_LAST);
+		} else {
+			k.mv_size = 12;
+			k.mv_data = st->bkey;
+			rc = mdb_cursor_get(pg->cur, &k, &v, MDB_SET_RANGE);
+			rc = rc == 0 ? mdb_cursor_get(pg->cur, &k, &v, MDB_PREV) : mdb_cursor_get(pg->cur, &k, &v, MDB_LAST);
+		}
+		if (rc != 0)
+			return 0;
+		if (k.mv_size != 12)
+			return 0;
+		memcpy(st->bkey, k.mv_data, 12);
+		st->bkey_set = true;
+		st->bpos = st->blo = 0;
+		pg->have_blk = false;
+		if (st->since_us && (int64_t)store_key_u64(st->bkey) < st->since_us)
+			return 0; /* its newest read is older: so is every block before it */
+		if (read_block_view(v.mv_data, v.mv_size, &pg->blk) < 0)
+			continue;
+		pg->have_blk = true;
+		st->blo = read_block_lower(&pg->blk, st->card);
+		st->bpos = st->card == UINT64_MAX ? pg->blk.n : read_block_lower(&pg->blk, st->card + 1);
+	}
+}
+
+/* By card: the newest export from st->xnext down that holds the card (within
+ * the time range) into *x. Returns 1 found, 0 none left, -1 when the page's
+ * budget ran out first. */
+static int peek_export(struct rq_page *pg, struct arena *scratch, struct rq_rec *x)
+{
+	struct rq_state *st = pg->st;
+	struct req *r = pg->r;
 	struct store *store = &r->srv->store;
 	for (; st->xnext; st->xnext--) {
-		if (--*budget < 0)
+		if (--pg->budget < 0)
 			return -1;
 		uint64_t n;
 		if (!export_holds(r->txn, store, st->xnext, st->card, &n))
@@ -180,7 +278,7 @@ static int next_export(struct rq_state *st, struct req *r, struct arena *scratch
 			st->xnext = 0; /* older from here on */
 			return 0;
 		}
-		if ((st->until_us && t >= st->until_us) || (st->user[0] && strcmp(e->user ? e->user : "", st->user) != 0))
+		if (st->until_us && t >= st->until_us)
 			continue;
 		memset(x, 0, sizeof(*x));
 		x->card = st->card;
@@ -188,8 +286,8 @@ static int next_export(struct rq_state *st, struct req *r, struct arena *scratch
 		x->cards = n;
 		x->t = t;
 		snprintf(x->user, sizeof(x->user), "%s", e->user ? e->user : "");
-		x->how.mv_data = (void *)"export";
-		x->how.mv_size = 6;
+		x->how = "export";
+		x->how_len = 6;
 		return 1;
 	}
 	return 0;
@@ -198,7 +296,7 @@ static int next_export(struct rq_state *st, struct req *r, struct arena *scratch
 static bool put_record(struct req *r, Kart__ReadPage *page, const struct rq_rec *x)
 {
 	Kart__ReadRecord *rec = arena_alloc(r->arena, sizeof(*rec));
-	char *how = arena_alloc(r->arena, x->how.mv_size + 1);
+	char *how = arena_alloc(r->arena, x->how_len + 1);
 	char *user = arena_strdup(r->arena, x->user);
 	if (!rec || !how || !user)
 		return false;
@@ -206,8 +304,8 @@ static bool put_record(struct req *r, Kart__ReadPage *page, const struct rq_rec 
 	rec->card_id = x->card;
 	rec->user = user;
 	rec->time = x->t;
-	memcpy(how, x->how.mv_data, x->how.mv_size);
-	how[x->how.mv_size] = '\0';
+	memcpy(how, x->how, x->how_len);
+	how[x->how_len] = '\0';
 	rec->how = how;
 	rec->export_id = x->export_id;
 	rec->cards = x->cards;
@@ -215,9 +313,8 @@ static bool put_record(struct req *r, Kart__ReadPage *page, const struct rq_rec 
 	return true;
 }
 
-/* A page of reads, newest first; by card, the exports that hold the card
- * are merged in by their time (an export is one record of its own, not a
- * read record per card: reads.h). */
+/* A page of reads, newest first. By card, the exports that hold the card are
+ * merged in by time (an export is one record of its own: reads.h). */
 static bool read_page(struct stream *s, struct req *r)
 {
 	struct rq_state *st = s->state;
@@ -226,9 +323,9 @@ static bool read_page(struct stream *s, struct req *r)
 		want = st->remaining;
 	Kart__ReadPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__ReadRecord **recs = arena_alloc(r->arena, want * sizeof(*recs));
-	MDB_cursor *cur = NULL;
-	MDB_dbi dbi = st->by_user ? r->srv->store.reads_by_user : r->srv->store.reads_by_card;
-	if (!page || !recs || mdb_cursor_open(r->txn, dbi, &cur)) {
+	struct rq_page pg = { .st = st, .r = r, .budget = SCAN_PER_PAGE };
+	MDB_dbi dbi = st->by_user ? r->srv->store.reads_by_user : r->srv->store.read_blocks;
+	if (!page || !recs || mdb_cursor_open(r->txn, dbi, &pg.cur)) {
 		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 		return true;
 	}
@@ -236,58 +333,25 @@ static bool read_page(struct stream *s, struct req *r)
 	page->reads = recs;
 	struct arena scratch;
 	arena_init(&scratch, 0);
-	int scanned = 0, budget = SCAN_PER_PAGE;
-	bool started = false, rdone = false, have_r = false;
-	int xs = st->xnext ? 2 : 0;      /* the export: 2 not looked for yet, 1 in x, 0 none left, -1 out of budget */
 	struct rq_rec rr, x;
-	MDB_val k, v;
-	uint8_t rkey[KEY_MAX];
-	size_t rklen = 0;
+	int rs = 2, xs = st->xnext ? 2 : 0; /* 2: not looked for yet, 1: peeked, 0: none left, -1: out of budget */
 	while (page->n_reads < want) {
-		/* the next read record, kept in rr until sent */
-		while (!have_r && !rdone) {
-			int rc;
-			if (!started) {
-				k.mv_size = st->blen;
-				k.mv_data = st->bound;
-				rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-				rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
-				started = true;
-			} else {
-				rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-			}
-			if (rc != 0 || k.mv_size < st->plen || memcmp(k.mv_data, st->prefix, st->plen) != 0) {
-				rdone = true; /* past the oldest record of this card or user */
-				break;
-			}
-			if (++scanned > SCAN_PER_PAGE)
-				goto page_full;
-			if (k.mv_size > sizeof(st->bound))
-				continue;
-			bool ok = parse_key(st, r, &k, &v, &rr);
-			if (ok && st->since_us && rr.t < st->since_us) {
-				rdone = true; /* older from here on */
-				break;
-			}
-			if (ok) {
-				have_r = true;
-				memcpy(rkey, k.mv_data, k.mv_size);
-				rklen = k.mv_size;
-			} else {
-				memcpy(st->bound, k.mv_data, k.mv_size);
-				st->blen = k.mv_size;
-			}
-		}
+		if (rs == 2)
+			rs = st->by_user ? peek_user(&pg, &rr) : peek_card(&pg, &rr);
 		if (xs == 2)
-			xs = next_export(st, r, &scratch, &budget, &x);
-		if (xs < 0)
-			break; /* an older export may still come before the read in rr */
-		if (have_r && (xs != 1 || rr.t >= x.t)) {
+			xs = peek_export(&pg, &scratch, &x);
+		if (rs < 0 || xs < 0)
+			break; /* the next page goes on from here */
+		if (rs == 1 && (xs != 1 || rr.t >= x.t)) {
 			if (!put_record(r, page, &rr))
 				break;
-			memcpy(st->bound, rkey, rklen);
-			st->blen = rklen;
-			have_r = false;
+			if (st->by_user) {
+				memcpy(st->bound, pg.rkey, pg.rklen);
+				st->blen = pg.rklen;
+			} else {
+				st->bpos--;
+			}
+			rs = 2;
 		} else if (xs == 1) {
 			if (!put_record(r, page, &x))
 				break;
@@ -297,9 +361,8 @@ static bool read_page(struct stream *s, struct req *r)
 			break; /* nothing left */
 		}
 	}
-page_full:;
-	bool last = rdone && !have_r && xs == 0;
-	mdb_cursor_close(cur);
+	bool last = rs == 0 && xs == 0;
+	mdb_cursor_close(pg.cur);
 	arena_free(&scratch);
 	if (st->remaining) {
 		st->remaining -= (uint32_t)page->n_reads;
@@ -343,25 +406,37 @@ int h_read_query(struct req *r)
 		st->prefix[n] = 0;
 		st->plen = n + 1;
 		st->card = m->card_id;
+		memcpy(st->bound, st->prefix, st->plen);
+		if (m->until)
+			store_u64_key((uint64_t)st->until_us, st->bound + st->plen);
+		else
+			memset(st->bound + st->plen, 0xFF, 8);
+		st->blen = st->plen + 8;
 	} else {
-		store_u64_key(m->card_id, st->prefix);
-		st->plen = 8;
 		st->card = m->card_id;
-		/* the exports that hold the card are looked for from the newest down */
 		MDB_cursor *cur;
 		MDB_val k, v;
+		if (m->until && mdb_cursor_open(r->txn, r->srv->store.read_blocks, &cur) == 0) {
+			/* from the first block with reads at or after until (it may
+			 * hold earlier ones too): the blocks before the one after it */
+			uint8_t key[12] = { 0 };
+			store_u64_key((uint64_t)st->until_us, key);
+			k.mv_size = 12;
+			k.mv_data = key;
+			if (mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0 &&
+			    k.mv_size == 12) {
+				memcpy(st->bkey, k.mv_data, 12);
+				st->bkey_set = true;
+			}
+			mdb_cursor_close(cur);
+		}
+		/* the exports that hold the card are looked for from the newest down */
 		if (mdb_cursor_open(r->txn, r->srv->store.exports, &cur) == 0) {
 			if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
 				st->xnext = store_key_u64(k.mv_data);
 			mdb_cursor_close(cur);
 		}
 	}
-	memcpy(st->bound, st->prefix, st->plen);
-	if (m->until)
-		store_u64_key((uint64_t)(m->until * 1000000), st->bound + st->plen);
-	else
-		memset(st->bound + st->plen, 0xFF, 8);
-	st->blen = st->plen + 8;
 	s->state = st;
 	conn_add_stream(r->conn, s);
 	return H_DEFER;

@@ -20,7 +20,7 @@
 #define DEDUP_CAP 65536             /* cards per user remembered for that (more when the bulk limit is higher) */
 #define THROTTLE_US INT64_C(60000000)
 #define PENDING_MAX (1u << 20)      /* entries not yet written past which reads go unrecorded (logged) */
-#define PRUNE_SCAN 2048             /* keys of reads_by_card examined per flush */
+#define PRUNE_SCAN 2048             /* keys examined per flush by the pruning */
 #define PRUNE_EVERY 60              /* ticks between flushes that only prune, when nothing is read */
 #define SWEEP_EVERY 60              /* ticks between sweeps of idle users' sets */
 #define MAX_CHILDREN 8              /* alert commands running at once */
@@ -28,6 +28,8 @@
 #define USER_BUCKETS 256
 #define NIL UINT32_MAX
 #define HOW_MAX 16
+
+_Static_assert(2 * READS_FLUSH_PIECE <= 65535, "a block's string indexes are 16-bit");
 #define CANARY_SUMMARY "canary card %" PRIu64 " read (%s)"
 
 /* ---- the per-user set of cards read in the last hour ---- */
@@ -624,9 +626,90 @@ static int cmp_entry(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* Where the pruning walk of reads_by_card goes on: writer thread only. */
-static uint64_t prune_next;
+/* ---- read blocks: the layout (reads.h) ---- */
 
+#define RB_MAGIC 0x3142524bu    /* "KRB1" */
+#define RB_ENTRY 20             /* card u64, time i64, user u16, how u16 */
+
+struct rb_head {
+	uint32_t magic, n, nstr, strbytes;
+};
+
+int read_block_view(const void *p, size_t len, struct read_block *b)
+{
+	struct rb_head h;
+	if (len < sizeof(h))
+		return -1;
+	memcpy(&h, p, sizeof(h));
+	size_t offs = sizeof(h), strs = offs + ((size_t)h.nstr + 1) * 4, ents = strs + h.strbytes;
+	if (h.magic != RB_MAGIC || h.nstr > 65536 || h.strbytes > len || h.n > len / RB_ENTRY ||
+	    ents + (size_t)h.n * RB_ENTRY != len)
+		return -1;
+	b->n = h.n;
+	b->nstr = h.nstr;
+	b->strbytes = h.strbytes;
+	b->offs = (const uint8_t *)p + offs;
+	b->strs = (const uint8_t *)p + strs;
+	b->ents = (const uint8_t *)p + ents;
+	return 0;
+}
+
+uint64_t read_block_card(const struct read_block *b, uint32_t i)
+{
+	uint64_t v;
+	memcpy(&v, b->ents + (size_t)i * RB_ENTRY, 8);
+	return v;
+}
+
+uint32_t read_block_lower(const struct read_block *b, uint64_t card)
+{
+	uint32_t lo = 0, hi = b->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (read_block_card(b, mid) < card)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void block_string(const struct read_block *b, uint16_t i, const char **s, size_t *len)
+{
+	uint32_t o0 = 0, o1 = 0;
+	if (i < b->nstr) {
+		memcpy(&o0, b->offs + (size_t)i * 4, 4);
+		memcpy(&o1, b->offs + (size_t)i * 4 + 4, 4);
+	}
+	if (o0 > o1 || o1 > b->strbytes)
+		o0 = o1 = 0;
+	*s = (const char *)b->strs + o0;
+	*len = o1 - o0;
+}
+
+void read_block_entry(const struct read_block *b, uint32_t i, struct read_entry *e)
+{
+	const uint8_t *p = b->ents + (size_t)i * RB_ENTRY;
+	uint16_t user, how;
+	memcpy(&e->card, p, 8);
+	memcpy(&e->t, p + 8, 8);
+	memcpy(&user, p + 16, 2);
+	memcpy(&how, p + 18, 2);
+	block_string(b, user, &e->user, &e->user_len);
+	block_string(b, how, &e->how, &e->how_len);
+}
+
+/* ---- the flush (writer) ---- */
+
+/* Where the pruning walk of reads_by_user goes on, and the last block key's
+ * time and sequence: writer thread only. */
+static char prune_user[KART_NAME_MAX];
+static uint64_t block_t;
+static uint32_t block_seq;
+
+/* Deletes records older than read_retention_days: blocks from the oldest,
+ * and in reads_by_user each user's oldest records (an export's record stays
+ * as long as the export), at most PRUNE_SCAN keys a flush. */
 static int prune(struct req *r)
 {
 	struct store *st = &r->srv->store;
@@ -635,55 +718,76 @@ static int prune(struct req *r)
 		return 0;
 	uint64_t cutoff = (uint64_t)(r->now - keep_us);
 	MDB_cursor *cur;
-	int rc = mdb_cursor_open(r->txn, st->reads_by_card, &cur);
+	int rc = mdb_cursor_open(r->txn, st->read_blocks, &cur);
 	if (rc)
 		return rc;
-	uint8_t kb[16 + KART_NAME_MAX], ub[KART_NAME_MAX + 1 + 16];
-	store_u64_key(prune_next, kb);
-	MDB_val k = { 8, kb }, v;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	for (int examined = 0; rc == 0 && examined < PRUNE_SCAN; examined++) {
-		if (k.mv_size < 16 || k.mv_size > sizeof(kb)) {
+	MDB_val k, v;
+	int examined = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && examined < PRUNE_SCAN; examined++) {
+		if (k.mv_size == 12 && store_key_u64(k.mv_data) >= cutoff)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = mdb_cursor_open(r->txn, st->reads_by_user, &cur)))
+		return rc;
+	uint8_t kb[KART_NAME_MAX + 1 + 17];
+	size_t plen = strlen(prune_user);
+	memcpy(kb, prune_user, plen);
+	k.mv_size = plen;
+	k.mv_data = kb;
+	for (rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST); rc == 0 && examined < PRUNE_SCAN; examined++) {
+		const uint8_t *p = k.mv_data;
+		const uint8_t *z = memchr(p, 0, k.mv_size);
+		size_t ulen = z ? (size_t)(z - p) : k.mv_size;
+		if (ulen >= KART_NAME_MAX) {
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* not a record of ours */
 			continue;
 		}
-		uint64_t id = store_key_u64(k.mv_data), t = store_key_u64((uint8_t *)k.mv_data + 8);
-		prune_next = id;
-		if (t < cutoff) {
-			size_t klen = k.mv_size, ulen = klen - 16;
-			memcpy(kb, k.mv_data, klen);
-			memcpy(ub, kb + 16, ulen);
-			ub[ulen] = 0;
-			memcpy(ub + ulen + 1, kb + 8, 8);
-			memcpy(ub + ulen + 9, kb, 8);
-			MDB_val uk = { ulen + 17, ub };
-			if ((rc = mdb_del(r->txn, st->reads_by_user, &uk, NULL)) && rc != MDB_NOTFOUND)
-				break;
+		memcpy(prune_user, p, ulen);
+		prune_user[ulen] = '\0';
+		bool is_read = k.mv_size == ulen + 17;
+		if (is_read && store_key_u64(p + ulen + 1) < cutoff) {
 			if ((rc = mdb_cursor_del(cur, 0)))
 				break;
-			k.mv_size = klen;
-			k.mv_data = kb;
-			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
 			continue;
 		}
-		/* this card's later records are newer still: on to the next card */
-		if (id == UINT64_MAX) {
-			rc = MDB_NOTFOUND;
-			break;
+		if (!is_read && z && k.mv_size > ulen + 9 && store_key_u64(p + ulen + 1) < cutoff) {
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* an export's record, kept */
+			continue;
 		}
-		store_u64_key(id + 1, kb);
-		k.mv_size = 8;
+		/* this user's later records are newer still: on to the next user */
+		memcpy(kb, p, ulen);
+		kb[ulen] = 1;
+		k.mv_size = ulen + 1;
 		k.mv_data = kb;
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 	}
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND) {
-		prune_next = 0; /* from the start again next time */
+		prune_user[0] = '\0'; /* from the start again next time */
 		rc = 0;
 	}
 	return rc;
 }
 
+/* The index of s among the block's strings, added if new. */
+static uint16_t block_str(const char **strs, uint16_t *nstr, const char *s)
+{
+	for (uint16_t i = *nstr; i-- > 0;)
+		if (strs[i] == s || strcmp(strs[i], s) == 0)
+			return i;
+	strs[*nstr] = s;
+	return (*nstr)++;
+}
+
+/* Writes the batch's reads: reads_by_user in the order they came (each
+ * user's keys grow at the end of their range), then one block sorted by card. */
 static int w_flush(struct req *r)
 {
 	struct fbatch *b;
@@ -693,24 +797,79 @@ static int w_flush(struct req *r)
 		atomic_fetch_sub(&b->rd->pending, b->n);
 	}
 	struct store *st = &r->srv->store;
-	/* in card order: neighbouring keys share pages of reads_by_card */
-	qsort(b->e, b->n, sizeof(b->e[0]), cmp_entry);
 	int rc = 0;
 	for (size_t i = 0; i < b->n && rc == 0; i++) {
 		const struct rentry *e = &b->e[i];
 		size_t ulen = strlen(e->u->name), hlen = strnlen(e->how, HOW_MAX);
-		uint8_t ck[16 + KART_NAME_MAX], uk[KART_NAME_MAX + 1 + 16];
-		store_u64_key(e->id, ck);
-		store_u64_key((uint64_t)e->t, ck + 8);
-		memcpy(ck + 16, e->u->name, ulen);
+		uint8_t uk[KART_NAME_MAX + 1 + 16];
 		memcpy(uk, e->u->name, ulen);
 		uk[ulen] = 0;
 		store_u64_key((uint64_t)e->t, uk + ulen + 1);
 		store_u64_key(e->id, uk + ulen + 9);
-		MDB_val k1 = { 16 + ulen, ck }, k2 = { ulen + 17, uk }, v = { hlen, (void *)e->how };
-		rc = mdb_put(r->txn, st->reads_by_card, &k1, &v, 0);
-		if (!rc)
-			rc = mdb_put(r->txn, st->reads_by_user, &k2, &v, 0);
+		MDB_val k = { ulen + 17, uk }, v = { hlen, (void *)e->how };
+		rc = mdb_put(r->txn, st->reads_by_user, &k, &v, 0);
+	}
+	if (rc == 0 && b->n) {
+		/* the block's key is its newest read (a rerun finds the entries sorted) */
+		int64_t newest = 0;
+		for (size_t i = 0; i < b->n; i++)
+			if (b->e[i].t > newest)
+				newest = b->e[i].t;
+		qsort(b->e, b->n, sizeof(b->e[0]), cmp_entry);
+		const char **strs = arena_alloc(r->arena, 2 * b->n * sizeof(*strs));
+		uint16_t *ui = arena_alloc(r->arena, 2 * b->n * sizeof(*ui)), nstr = 0;
+		if (!strs || !ui)
+			return ENOMEM;
+		size_t strbytes = 0;
+		for (size_t i = 0; i < b->n; i++) {
+			uint16_t before = nstr;
+			ui[2 * i] = block_str(strs, &nstr, b->e[i].u->name);
+			if (nstr != before)
+				strbytes += strlen(strs[nstr - 1]);
+			before = nstr;
+			ui[2 * i + 1] = block_str(strs, &nstr, b->e[i].how);
+			if (nstr != before)
+				strbytes += strlen(strs[nstr - 1]);
+		}
+		struct rb_head h = { RB_MAGIC, (uint32_t)b->n, nstr, (uint32_t)strbytes };
+		size_t len = sizeof(h) + ((size_t)nstr + 1) * 4 + strbytes + b->n * RB_ENTRY;
+		uint8_t key[12];
+		if ((uint64_t)newest != block_t) {
+			block_t = (uint64_t)newest;
+			block_seq = 0;
+		}
+		store_u64_key(block_t, key);
+		uint32_t seq = block_seq++;
+		key[8] = (uint8_t)(seq >> 24);
+		key[9] = (uint8_t)(seq >> 16);
+		key[10] = (uint8_t)(seq >> 8);
+		key[11] = (uint8_t)seq;
+		MDB_val k = { 12, key }, v = { len, NULL };
+		if ((rc = mdb_put(r->txn, st->read_blocks, &k, &v, MDB_RESERVE)))
+			return rc;
+		uint8_t *p = v.mv_data;
+		memcpy(p, &h, sizeof(h));
+		p += sizeof(h);
+		uint32_t off = 0;
+		for (uint16_t i = 0; i < nstr; i++) {
+			memcpy(p, &off, 4);
+			p += 4;
+			off += (uint32_t)strlen(strs[i]);
+		}
+		memcpy(p, &off, 4);
+		p += 4;
+		for (uint16_t i = 0; i < nstr; i++) {
+			size_t sl = strlen(strs[i]);
+			memcpy(p, strs[i], sl);
+			p += sl;
+		}
+		for (size_t i = 0; i < b->n; i++) {
+			memcpy(p, &b->e[i].id, 8);
+			memcpy(p + 8, &b->e[i].t, 8);
+			memcpy(p + 16, &ui[2 * i], 2);
+			memcpy(p + 18, &ui[2 * i + 1], 2);
+			p += RB_ENTRY;
+		}
 	}
 	if (!rc)
 		rc = prune(r);

@@ -5,11 +5,23 @@
  * from the audit chain and at no transaction of the read's own: reads_record
  * appends to an in-memory buffer on the loop thread, and a write request of
  * the daemon's own flushes it every read_flush_ms (reads_timer, server.c) or as soon
- * as it holds READS_FLUSH_AT entries, into
- *   reads_by_card  card id (u64 BE) || time (u64 BE, unix us) || user  -> how
- *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)       -> how
- * The same flush prunes records older than read_retention_days, a bounded
- * number each time (a walk of reads_by_card that resumes where it stopped).
+ * as it holds READS_FLUSH_AT entries, in pieces of READS_FLUSH_PIECE, each
+ * its own transaction, into
+ *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)  -> how
+ *   read_blocks    time of the newest read (u64 BE, unix us) || seq (u32 BE)
+ *                  -> the piece as one block, sorted by card then time
+ * A user's keys grow at the end of that user's range, and a block is one
+ * value written in one go: a flush writes few pages. A key per read sorted
+ * by card (the first layout) put every read on a random page of a tree as
+ * big as the base, and cost a third of the get throughput at a million cards.
+ * "Who received this card" binary-searches each block, newest first.
+ * Block layout (host byte order; written and read by this daemon only):
+ *   u32 magic "KRB1", n, nstr, strbytes; u32 offset[nstr + 1] into the
+ *   strings (users and hows, not terminated); the strings; then n entries
+ *   of 20 bytes: card u64, time i64, user u16, how u16 (string indexes).
+ * The same flush prunes what is older than read_retention_days: whole blocks
+ * from the oldest, and each user's oldest keys, a bounded number each time
+ * (a walk of reads_by_user that resumes where it stopped).
  *
  * Exports. An export is one record, written in the export's own transaction
  * (reads_put_export), not a record per card: a million-card export would
@@ -65,7 +77,7 @@
  * lose the last seconds of them, and bigger flushes cost the writer far
  * fewer page writes per read. */
 #define READS_FLUSH_AT 65536
-#define READS_FLUSH_PIECE 16384   /* read records per write transaction */
+#define READS_FLUSH_PIECE 16384   /* read records per write transaction (and block) */
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
  * "ls", "card ls", "timeline", "history", ... (copied; at most 15
@@ -82,6 +94,24 @@
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how);
 /* The same for cards about to be sent. */
 void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how);
+
+/* A block of read_blocks (reads.c writes them; h_alert.c reads them). */
+struct read_block {
+	uint32_t n, nstr, strbytes;
+	const uint8_t *offs, *strs, *ents;  /* unaligned: read with read_block_* */
+};
+struct read_entry {
+	uint64_t card;
+	int64_t t;                          /* unix us */
+	const char *user, *how;             /* not terminated */
+	size_t user_len, how_len;
+};
+/* Returns 0, or -1 for a malformed block. */
+int read_block_view(const void *p, size_t len, struct read_block *b);
+uint64_t read_block_card(const struct read_block *b, uint32_t i);
+/* The first entry whose card is >= card (b->n if none). */
+uint32_t read_block_lower(const struct read_block *b, uint64_t card);
+void read_block_entry(const struct read_block *b, uint32_t i, struct read_entry *e);
 
 /* Marks an export's record in reads_by_user (the byte after the export id). */
 #define READS_EXPORT_MARK 'x'

@@ -24,7 +24,7 @@ static int open_dbs(struct store *s)
 		{ "ix_custom", &s->ix_custom, IX },
 		{ "exports", &s->exports, 0 }, { "export_cards", &s->export_cards, 0 },
 		{ "export_canaries", &s->export_canaries, 0 },
-		{ "canaries", &s->canaries, 0 }, { "reads_by_card", &s->reads_by_card, 0 },
+		{ "canaries", &s->canaries, 0 }, { "read_blocks", &s->read_blocks, 0 },
 		{ "reads_by_user", &s->reads_by_user, 0 }, { "alerts", &s->alerts, 0 },
 	};
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {

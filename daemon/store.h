@@ -23,8 +23,8 @@
  *   export_cards  id(u64) -> the export's card ids and its contacts' hashes (export.h)
  *   export_canaries  'p' E.164 | 'e' email -> export id(u64) row(u32)   canary contacts
  *   canaries  id(u64)  -> ""             canary cards (reads.h)
- *   reads_by_card  id(u64) time(u64 us) user -> how     who received which card
- *   reads_by_user  user \0 time(u64 us) id(u64) -> how  the same, by user
+ *   read_blocks  time(u64 us) seq(u32) -> the reads of one flush, by card  (reads.h)
+ *   reads_by_user  user \0 time(u64 us) id(u64) -> how  who received which card, by user
  *   alerts    seq(u64) -> ""             audit events of severity alert
  * Secondary indexes (MDB_DUPSORT|MDB_DUPFIXED, key -> card id(u64)), written
  * in the same transaction as the card (index.h):
@@ -46,7 +46,7 @@ struct store {
 	MDB_dbi fields, history, timeline, deals, reminders, segments;
 	MDB_dbi ix_phone, ix_email, ix_name, ix_tag, ix_city, ix_owner, ix_sector, ix_birthday, ix_custom;
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
-	MDB_dbi canaries, reads_by_card, reads_by_user, alerts;   /* reads.h */
+	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */
 	pthread_rwlock_t map_lock;
 	uint64_t map_size;
 	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */

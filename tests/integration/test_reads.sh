@@ -67,6 +67,11 @@ expect_rc 4 as masha card show "$X"   # out of scope: nothing was sent, nothing 
 
 wait_json "map(select(.user == \"masha\")) | length == 2" as admin --json audit reads --card "${C[1]}"
 jq -e 'any(.[]; .how == "show") and any(.[]; .how == "timeline")' <<<"$OUT" >/dev/null || fail "reads of card 1: $OUT"
+[[ $(jq -r '.[0].how' <<<"$OUT") == timeline ]] || fail "by card, not newest first: $OUT"
+expect_rc 0 as admin --json audit reads --card "${C[1]}" --until "$(date -d '-1 hour' '+%Y-%m-%d %H:%M')"
+[[ $(jq length <<<"$OUT") == 0 ]] || fail "reads before an hour ago: $OUT"
+expect_rc 0 as admin --json audit reads --card "${C[1]}" --until "$(date -d '+1 hour' '+%Y-%m-%d %H:%M')" --limit 1
+[[ $(jq 'length == 1 and .[0].how == "timeline"' <<<"$OUT") == true ]] || fail "--until in an hour, --limit 1: $OUT"
 wait_json 'length == 5' as admin --json audit reads --user masha --since 1h
 for pair in "${C[1]} show" "${C[2]} find" "${C[3]} ls" "${C[4]} card ls" "${C[1]} timeline"; do
 	id=${pair%% *} how=${pair#* }
@@ -189,13 +194,23 @@ expect_rc 0 as masha card show "${C[7]}"
 # records older than read_retention_days are pruned by the flushes, newer ones stay
 : "${DBTOOL:?DBTOOL must point to kart-dbtool}"
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+# little-endian hex of a number of $2 bytes (a block is in the host's order: x86 here)
+le() { printf "%0$(($2 * 2))x" "$1" | sed 's/../& /g' | awk '{ for (i = NF; i > 0; i--) printf "%s", $i }'; }
+# a block of read_blocks (reads.h): one read of card $1 by masha ("show") at $2 us
+block() {
+	printf '%s' "$(le $((0x3142524b)) 4)$(le 1 4)$(le 2 4)$(le 9 4)$(le 0 4)$(le 5 4)$(le 9 4)"
+	printf '%s' "$(hex masha)$(hex show)$(le "$1" 8)$(le "$2" 8)$(le 0 2)$(le 1 2)"
+}
 stop_kartd
 for days in 200 10; do
-	t=$(printf '%016x' $((($(date +%s) - days * 86400) * 1000000)))
+	us=$((($(date +%s) - days * 86400) * 1000000))
+	t=$(printf '%016x' "$us")
 	id=$(printf '%016x' "${C[8]}")
-	"$DBTOOL" "$T/inst/db" put reads_by_card "$id$t$(hex masha)" "$(hex show)" || fail "dbtool put"
+	"$DBTOOL" "$T/inst/db" put read_blocks "${t}00000000" "$(block "${C[8]}" "$us")" || fail "dbtool put"
 	"$DBTOOL" "$T/inst/db" put reads_by_user "$(hex masha)00$t$id" "$(hex show)" || fail "dbtool put"
+	[[ $days == 200 ]] && OLD_BLOCK=${t}00000000 OLD_USER_KEY=$(hex masha)00$t$id
 done
+expect_rc 0 "$DBTOOL" "$T/inst/db" get read_blocks "$OLD_BLOCK"
 rm -f "$T/kartd.out"
 start_kartd
 expect_rc 0 as admin card show "${C[1]}"   # a read, so a flush
@@ -204,6 +219,11 @@ expect_rc 0 as admin --json audit reads --card "${C[8]}"
 [[ $(jq 'map(select(.user == "masha")) | length' <<<"$OUT") == 1 ]] || fail "old record not pruned, or the recent one too: $OUT"
 expect_rc 0 as admin --json audit reads --user masha
 [[ $(jq "map(select(.card_id == ${C[8]})) | length" <<<"$OUT") == 1 ]] || fail "by user: $OUT"
+stop_kartd
+expect_rc 1 "$DBTOOL" "$T/inst/db" get read_blocks "$OLD_BLOCK"
+expect_rc 1 "$DBTOOL" "$T/inst/db" get reads_by_user "$OLD_USER_KEY"
+rm -f "$T/kartd.out"
+start_kartd
 
 # the record survives a restart; stop flushes what was not yet written
 as masha card show "${C[8]}" >/dev/null
