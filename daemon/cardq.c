@@ -619,6 +619,17 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	return !c->q || query_eval(c->q, get, &rec, c->today);
 }
 
+/* A fresh pool transaction for the next slice of the scan. */
+static int slice(struct cardq *c)
+{
+	store_pool_end(c->st, c->pool_txn);
+	int rc = store_pool_begin(c->st, c->pool_txn);
+	c->txn = *c->pool_txn;
+	if (c->scope)
+		c->scope->txn = c->txn;
+	return rc;
+}
+
 int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 {
 	struct store *st = c->st;
@@ -676,7 +687,16 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		goto done;
 	MDB_val k, v;
 	size_t pos = 0;
+	uint64_t last = 0;          /* the scan's last card */
+	bool resume = false;        /* a fresh transaction: the scan goes on after `last` */
 	for (;;) {
+		if (c->pool_txn && pos && pos % CARDQ_SLICE == 0 && !resume) {
+			mdb_cursor_close(cur);
+			cur = NULL;
+			if ((rc = slice(c)) || (rc = mdb_cursor_open(c->txn, st->cards, &cur)))
+				break;
+			resume = true;
+		}
 		if (have) {
 			if (pos == ids.n)
 				break;
@@ -684,15 +704,28 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 			store_u64_key(ids.v[pos++], key);
 			k.mv_size = 8;
 			k.mv_data = key;
+			resume = false;
 			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
 			if (rc == MDB_NOTFOUND)
 				continue; /* an index entry of a card since moved: reindex repairs it */
 		} else {
-			rc = mdb_cursor_get(cur, &k, &v, pos++ ? MDB_NEXT : MDB_FIRST);
+			uint8_t key[8];
+			if (resume) {
+				store_u64_key(last + 1, key);
+				k.mv_size = 8;
+				k.mv_data = key;
+				rc = last == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			} else {
+				rc = mdb_cursor_get(cur, &k, &v, pos ? MDB_NEXT : MDB_FIRST);
+			}
+			pos++;
+			resume = false;
 			if (rc == MDB_NOTFOUND) {
 				rc = 0;
 				break;
 			}
+			if (rc == 0 && k.mv_size == 8)
+				last = store_key_u64(k.mv_data);
 		}
 		if (rc)
 			break;
@@ -726,6 +759,8 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		if (sn)
 			qsort(sv, sn, sizeof(*sv), cmp_sorted);
 		for (size_t i = 0; i < sn && rc == 0; i++) {
+			if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
+				break;
 			size_t at = c->desc ? sn - 1 - i : i;
 			if (c->desc && !sv[at].present)
 				continue; /* missing values last either way */
@@ -745,6 +780,8 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		}
 		if (c->desc)
 			for (size_t i = 0; i < sn && rc == 0 && !(limit && passed >= limit); i++) {
+				if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
+					break;
 				if (sv[i].present)
 					continue;
 				uint8_t key[8];

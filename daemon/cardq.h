@@ -23,7 +23,15 @@ struct cardq {
 	struct qerror err;
 	struct req *scope;          /* whose cards: others are left out (acl.h); NULL: all */
 	uint64_t hidden;            /* matches left out for scope */
+	/* A pool thread's transaction (store_pool_begin), or NULL. Given, cardq_run
+	 * ends it and begins a fresh one every CARDQ_SLICE cards read, so a long
+	 * scan never holds the map lock for long (a map resize waits for it, and
+	 * the loop behind the resize), and updates txn and scope->txn: the scan
+	 * then sees the base as it is at each slice, each card once. */
+	MDB_txn **pool_txn;
 };
+
+#define CARDQ_SLICE 16384
 
 /* Parses `where` against the card fields and the schema. Returns 0, or -1 with c->err filled. */
 int cardq_parse(struct cardq *c, const char *where);

@@ -60,6 +60,7 @@
 #define LEAK_PIECES_MAX (256u << 20)    /* all files being uploaded at once */
 #define LEAK_IDLE_MS 120000             /* an upload left unfinished this long is dropped */
 #define LEAK_BUDGET 400000000ull        /* hashes compared at most in one trace */
+#define LEAK_SLICE 16000000ull          /* hashes compared in one read transaction */
 #define LEAK_TOP 10                     /* matches in a report */
 #define CANARY_TRIES 64
 
@@ -297,7 +298,7 @@ int h_export(struct req *r)
 struct scan {
 	struct xjob *j;
 	struct arena scratch;
-	MDB_txn *txn;
+	MDB_txn **txn;              /* the scan's, renewed by its slices */
 	MDB_dbi canaries;
 	bool any_canary;            /* `canaries` is not empty */
 	bool oom;
@@ -309,7 +310,7 @@ static bool note_canary(struct scan *s, uint64_t id)
 	uint8_t key[8];
 	store_u64_key(id, key);
 	MDB_val k = { 8, key }, v;
-	if (mdb_get(s->txn, s->canaries, &k, &v) != 0)
+	if (mdb_get(*s->txn, s->canaries, &k, &v) != 0)
 		return true;
 	struct xjob *j = s->j;
 	uint64_t *n = realloc(j->canaries, (j->ncanaries + 1) * sizeof(*n));
@@ -437,11 +438,12 @@ static void xjob_run(uv_work_t *w)
 		goto done;
 	}
 	MDB_stat ms;
-	s.txn = txn;
+	s.txn = &txn;
 	s.canaries = st->canaries;
 	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope };
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope,
+			   .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "where");
@@ -1471,6 +1473,7 @@ static void ljob_run(uv_work_t *w)
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, st->export_cards, &cur);
 	MDB_val k, v;
+	uint64_t sliced = j->compared;
 	for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && g == 0;
 	     g = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
 		if (k.mv_size != 8)
@@ -1480,6 +1483,21 @@ static void ljob_run(uv_work_t *w)
 			break;
 		}
 		uint64_t eid = store_key_u64(k.mv_data);
+		if (j->compared - sliced >= LEAK_SLICE) {
+			/* a fresh transaction now and then: the map lock is not held long */
+			sliced = j->compared;
+			uint8_t kb[8];
+			store_u64_key(eid, kb);
+			mdb_cursor_close(cur);
+			cur = NULL;
+			store_pool_end(st, &txn);
+			if ((rc = store_pool_begin(st, &txn)) || (rc = mdb_cursor_open(txn, st->export_cards, &cur)))
+				break;
+			k.mv_size = 8;
+			k.mv_data = kb;
+			if (mdb_cursor_get(cur, &k, &v, MDB_SET_KEY) != 0)
+				break;
+		}
 		bool known = false;
 		for (size_t i = 0; i < nc && !known; i++)
 			known = cv[i].export_id == eid;
