@@ -666,9 +666,9 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
 		kart__card__pack(before, v.mv_data);
 	}
 	/* only live cards are indexed */
-	const Kart__Card *ix_old = before && where != CARD_RESTORED ? before : NULL;
-	const Kart__Card *ix_new = after && where != CARD_TRASHED ? after : NULL;
-	if ((rc = index_update(r->txn, st, sc, r->arena, ix_old, ix_new)))
+	const Kart__Card *ix_old = before && where != CARD_RESTORED && where != CARD_IN_TRASH ? before : NULL;
+	const Kart__Card *ix_new = after && where != CARD_TRASHED && where != CARD_IN_TRASH ? after : NULL;
+	if ((ix_old || ix_new) && (rc = index_update(r->txn, st, sc, r->arena, ix_old, ix_new)))
 		return rc;
 	uint64_t id = after ? after->id : before->id;
 	uint8_t key[8];
@@ -679,6 +679,6 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
 	if (where == CARD_RESTORED && (rc = mdb_del(r->txn, st->trash, &k, NULL)))
 		return rc;
 	if (after)
-		rc = card_save(r->txn, where == CARD_TRASHED ? st->trash : st->cards, after);
+		rc = card_save(r->txn, where == CARD_TRASHED || where == CARD_IN_TRASH ? st->trash : st->cards, after);
 	return rc;
 }

@@ -29,6 +29,7 @@ enum card_where {
 	CARD_LIVE,        /* before and after live (create: before NULL) */
 	CARD_TRASHED,     /* moved from the live table to the trash */
 	CARD_RESTORED,    /* moved from the trash back */
+	CARD_IN_TRASH,    /* before and after in the trash (not indexed) */
 };
 /* Writes a change of one card: derived fields, the replaced version into
  * history, the secondary indexes, the card itself. The caller has bumped the

@@ -311,32 +311,46 @@ static int keys_add(struct keys *ks, const void *key)
 	return 0;
 }
 
-/* Hands every live card owned by `from` to `to`, each through card_commit so
- * its history and indexes follow. The ids come from ix_owner, collected
- * before any card changes: the index is rewritten as the cards are. */
-static int offboard_cards(struct req *r, const char *from, const char *to, uint64_t *count)
+/* Hands every card owned by `from` to `to`, each through card_commit so its
+ * history and indexes follow: the live cards (trash false; their ids from
+ * ix_owner) or those in the trash (a walk of it: it is not indexed), so a
+ * card restored later is the new owner's too. The ids are collected before
+ * any card changes. */
+static int offboard_cards(struct req *r, bool trash, const char *from, const char *to, uint64_t *count)
 {
 	struct store *st = &r->srv->store;
 	struct keys ids = { .size = 8 };
+	struct arena scratch;
+	arena_init(&scratch, 0);
 	MDB_cursor *cur;
-	int rc = mdb_cursor_open(r->txn, st->ix_owner, &cur);
-	if (rc)
+	int rc = mdb_cursor_open(r->txn, trash ? st->trash : st->ix_owner, &cur);
+	if (rc) {
+		arena_free(&scratch);
 		return rc;
+	}
 	MDB_val k = { strlen(from), (void *)from }, v;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
-		if (v.mv_size == 8 && (rc = keys_add(&ids, v.mv_data)))
-			break;
+	if (trash) {
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&scratch);
+			Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (k.mv_size == 8 && c && c->owner && strcmp(c->owner, from) == 0 && (rc = keys_add(&ids, k.mv_data)))
+				break;
+		}
+	} else {
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+			if (v.mv_size == 8 && (rc = keys_add(&ids, v.mv_data)))
+				break;
+	}
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
-	struct arena scratch;
 	arena_init(&scratch, 0);
 	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
 		arena_reset(&scratch);
 		struct req sub = *r;
 		sub.arena = &scratch;
 		Kart__Card *c;
-		rc = card_load(r->txn, st->cards, store_key_u64(ids.p + i * 8), &scratch, &c);
+		rc = card_load(r->txn, trash ? st->trash : st->cards, store_key_u64(ids.p + i * 8), &scratch, &c);
 		if (rc == MDB_NOTFOUND) {
 			rc = 0; /* an index entry without its card: reindex repairs it */
 			continue;
@@ -354,7 +368,7 @@ static int offboard_cards(struct req *r, const char *from, const char *to, uint6
 		c->version++;
 		c->updated_at = r->now / 1000000;
 		c->updated_by = r->who.user;
-		if ((rc = card_commit(&sub, before, c, CARD_LIVE)))
+		if ((rc = card_commit(&sub, before, c, trash ? CARD_IN_TRASH : CARD_LIVE)))
 			break;
 		(*count)++;
 	}
@@ -619,7 +633,8 @@ int h_user_offboard(struct req *r)
 	if ((rc = lock_user(r, u, &revoked)))
 		return rc;
 	rep->sessions = revoked;
-	if ((rc = offboard_cards(r, name, to, &rep->cards)))
+	if ((rc = offboard_cards(r, false, name, to, &rep->cards)) ||
+	    (rc = offboard_cards(r, true, name, to, &rep->trashed_cards)))
 		return rc;
 	if ((rc = offboard_records(r, st->deals, true, name, to, &rep->deals)))
 		return rc;
@@ -627,9 +642,9 @@ int h_user_offboard(struct req *r)
 		return rc;
 	if ((rc = audit_append(r, "user.offboard", "user", 0, name,
 			       arena_printf(r->arena,
-					    "locked; to %s: %" PRIu64 " cards, %" PRIu64 " deals, %" PRIu64
-					    " reminders; %u sessions revoked",
-					    to, rep->cards, rep->deals, rep->reminders, revoked),
+					    "locked; to %s: %" PRIu64 " cards (and %" PRIu64 " in the trash), %" PRIu64
+					    " deals, %" PRIu64 " reminders; %u sessions revoked",
+					    to, rep->cards, rep->trashed_cards, rep->deals, rep->reminders, revoked),
 			       true)))
 		return rc;
 	if ((rc = recent_events(r, name, rep)) || (rc = recent_reads(r, name, rep)))

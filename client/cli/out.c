@@ -704,8 +704,11 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 	struct out_list list;
 	const char *user = str_or_empty(rep->user);
 
-	printf("%s locked; %" PRIu64 " cards, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked\n",
-	       user, rep->cards, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
+	char trashed[48] = "";
+	if (rep->trashed_cards)
+		snprintf(trashed, sizeof(trashed), " (and %" PRIu64 " in the trash)", rep->trashed_cards);
+	printf("%s locked; %" PRIu64 " cards%s, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked\n",
+	       user, rep->cards, trashed, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
 	printf("%s received %" PRIu64 " distinct cards (%" PRIu64 " reads) in the last 30 days\n", user, rep->cards_read,
 	       rep->reads);
 	printf("\nWhat %s did in the last 30 days:\n", user);

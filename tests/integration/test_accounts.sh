@@ -87,6 +87,9 @@ D=$OUT
 expect_rc 0 as masha remind "$B" --at +2h --text 'перезвонить'
 expect_rc 0 as masha remind "$A" --at 1h --text 'просрочено'
 expect_rc 0 as masha card edit "$B" --set city=Москва
+expect_rc 0 as masha card add --first Гарри --last Удалённый
+TR=$OUT
+expect_rc 0 as masha card rm "$TR"
 # petya sees none of masha's cards yet
 expect_rc 4 as petya card show "$A"
 # what masha reads before she leaves is in her departure report
@@ -112,7 +115,7 @@ expect_rc 0 as admin --json audit --action user.offboard
 expect_rc 0 as olga --json user offboard masha --to petya
 REPORT=$OUT
 jq -e '.user == "masha" and .to == "petya"' <<<"$REPORT" >/dev/null || fail "report: $REPORT"
-[[ $(jq -r '.cards' <<<"$REPORT") == 2 && $(jq -r '.deals' <<<"$REPORT") == 1 &&
+[[ $(jq -r '.cards' <<<"$REPORT") == 2 && $(jq -r '.trashed_cards' <<<"$REPORT") == 1 && $(jq -r '.deals' <<<"$REPORT") == 1 &&
 	$(jq -r '.reminders' <<<"$REPORT") == 2 && $(jq -r '.sessions' <<<"$REPORT") == 1 ]] ||
 	fail "counts: $REPORT"
 for action in login card.create card.update deal.add reminder.add; do
@@ -152,8 +155,14 @@ jq -e '[.reminders[] | select(.text == "просрочено" and .owner == "pet
 expect_rc 0 as admin --json card history "$A"
 jq -e '[.[-1].changes[] | select(.field == "owner" and .old_value == "masha" and .new_value == "petya")] | length == 1' \
 	<<<"$OUT" >/dev/null || fail "history: $OUT"
+# the card in the trash is petya's too: restored, petya sees it
+expect_rc 0 as petya card show "$TR" --trash
+expect_rc 0 as petya card restore "$TR"
+expect_rc 0 as petya --json card show "$TR"
+[[ $(jq -r .owner <<<"$OUT") == petya ]] || fail "restored card's owner: $OUT"
+expect_rc 0 as petya card rm "$TR"
 expect_rc 0 as admin --json audit --action user.offboard
-jq -e 'length == 1 and .[0].user == "olga" and .[0].object_name == "masha" and (.[0].summary | contains("2 cards"))' \
+jq -e 'length == 1 and .[0].user == "olga" and .[0].object_name == "masha" and (.[0].summary | contains("2 cards (and 1 in the trash)"))' \
 	<<<"$OUT" >/dev/null || fail "offboard audit: $OUT"
 
 # the text report
