@@ -88,7 +88,7 @@ static void login_done(struct wreq *w)
  * login_lockout_s, doubled for every earlier lockout. */
 #define LOCKOUT_SHIFT_MAX 16
 
-static int count_failure(struct req *r, Kart__UserRecord *u, int64_t now_s)
+int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locked)
 {
 	const struct kart_config *cfg = &r->srv->cfg;
 	Kart__User *user = u->user;
@@ -107,6 +107,8 @@ static int count_failure(struct req *r, Kart__UserRecord *u, int64_t now_s)
 		user->failed_logins = 0;
 		user->failed_since = 0;
 	}
+	if (locked)
+		*locked = lock;
 	int rc = user_save(r->txn, &r->srv->store, u);
 	if (rc || !lock)
 		return rc;
@@ -151,7 +153,7 @@ static int w_login(struct req *r)
 		if (rc)
 			return rc;
 		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->verified &&
-		    (rc = count_failure(r, u, now_s)))
+		    (rc = login_failure(r, u, now_s, NULL)))
 			return rc;
 		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
 		return H_OK; /* keep the audit record */

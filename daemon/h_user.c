@@ -144,15 +144,49 @@ int h_user_list(struct req *r)
 	return H_OK;
 }
 
+/* Writer: a change of one's own password refused, audited. A wrong current
+ * password counts toward the lockout like a failed login (a session left
+ * open must not be a way to guess it); the guess that locks the user out
+ * also ends the session it came from. While locked out even the right one
+ * is refused, in the same words. */
+static int passwd_refused(struct req *r, const Kart__UserPasswd *m, bool wrong)
+{
+	Kart__UserRecord *u;
+	int64_t now_s = r->now / 1000000;
+	bool locked = false;
+	int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	if (rc == 0 && wrong && !u->user->locked && u->user->locked_until <= now_s &&
+	    (rc = login_failure(r, u, now_s, &locked)))
+		return rc;
+	if (locked) {
+		MDB_val k = { 32, r->who.session_key };
+		if ((rc = mdb_del(r->txn, r->srv->store.sessions, &k, NULL)) && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	if ((rc = audit_append(r, "user.passwd", "user", 0, m->name,
+			       wrong ? (locked ? "refused: wrong current password; locked out, the session ended"
+					       : "refused: wrong current password")
+				     : "refused: locked out after failed logins",
+			       false)))
+		return rc;
+	req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "old_password", "the current password is wrong");
+	return H_OK; /* keep the audit record */
+}
+
 static int w_user_passwd(struct req *r)
 {
 	Kart__UserPasswd *m = r->in->user_passwd;
-	if (!wreq_of(r)->aux[0] && m->old_password && *m->old_password) {
-		int arc = audit_append(r, "user.passwd", "user", 0, m->name, "refused: wrong current password", false);
-		if (arc)
-			return arc;
-		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "old_password", "the current password is wrong");
-		return H_OK; /* keep the audit record */
+	if (m->old_password && *m->old_password) {
+		if (!wreq_of(r)->aux[0])
+			return passwd_refused(r, m, true);
+		Kart__UserRecord *u;
+		int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+		if (rc == 0 && u->user->locked_until > r->now / 1000000)
+			return passwd_refused(r, m, false);
 	}
 	if (!wreq_of(r)->aux[0])
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");

@@ -50,6 +50,35 @@ expect_rc 0 as lena login lena --password-file "$T/pw"
 expect_rc 0 as admin --json audit --action user.lockout
 [[ $(jq 'length' <<<"$OUT") == 2 ]] || fail "second lockout not audited: $OUT"
 
+# ---- guessing the current password from a session left open counts as failed logins ----
+printf 'new-password-456\n' >"$T/npw"
+expect_rc 0 as admin user add vera --role manager --team north --password-file "$T/pw"
+expect_rc 0 as vera login vera --password-file "$T/pw"
+expect_rc 0 as vera2 login vera --password-file "$T/pw"   # a second session of vera's
+for i in 1 2 3 4; do
+	expect_rc 3 as vera user passwd vera --password-file "$T/npw" --old-password-file "$T/bad"
+	contains "$ERR" "the current password is wrong"
+	expect_rc 0 as vera whoami
+done
+# the fifth wrong guess locks vera out and ends the session it came from
+expect_rc 3 as vera user passwd vera --password-file "$T/npw" --old-password-file "$T/bad"
+expect_rc 3 as vera whoami
+expect_rc 3 as vera login vera --password-file "$T/pw"
+[[ $ERR == "$WRONG" ]] || fail "a login during the lockout answered differently: '$ERR'"
+# the other session: even the right current password is refused during the lockout, in the same words
+expect_rc 0 as vera2 whoami
+expect_rc 3 as vera2 user passwd vera --password-file "$T/npw" --old-password-file "$T/pw"
+contains "$ERR" "the current password is wrong"
+expect_rc 0 as admin --json audit --action user.lockout
+jq -e '[.[] | select(.object_name == "vera")] | length == 1' <<<"$OUT" >/dev/null || fail "vera's lockout: $OUT"
+expect_rc 0 as admin --json audit --action user.passwd --user vera
+jq -e '[.[] | select(.ok != true)] | length == 6 and (.[1].summary | contains("locked out, the session ended"))' <<<"$OUT" >/dev/null ||
+	fail "refused changes not audited: $OUT"
+sleep 3.5
+expect_rc 0 as vera login vera --password-file "$T/pw"
+expect_rc 0 as vera user passwd vera --password-file "$T/npw" --old-password-file "$T/pw"
+expect_rc 0 as vera login vera --password-file "$T/npw"
+
 # ---- an admin's lock ends the sessions at once ----
 expect_rc 0 as masha login masha --password-file "$T/pw"
 expect_rc 0 as masha whoami
