@@ -404,6 +404,19 @@ void conn_pump(struct conn *c)
 				 .now = util_now_us() };
 		kart__envelope__init(&r.out);
 		bool last = true;
+		/* a client certificate revoked (or expired) while streaming: the
+		 * stream ends and so does the connection, as at a request */
+		const char *refused = certs_check(c, r.now);
+		if (refused) {
+			log_notice("%s: refused mid-stream: %s", c->who.peer, refused);
+			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
+			r.out.request_id = s->id;
+			conn_send(c, &r.out);
+			arena_reset(&c->arena);
+			conn_flush(c);
+			conn_end(c);
+			break;
+		}
 		r.txn = store_read_begin(&srv->store);
 		if (r.txn && (!c->authed || !conn_session_live(c, r.txn))) {
 			/* revoked while streaming (logout, lock, password change): stop */

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Client certificates: issued by the instance CA (kart admin issue-cert), required
 # from the networks in cert_required_from, bound to their user at login and
-# resume, revoked (kart admin revoke-cert) with effect on the next request; a
+# resume, revoked (kart admin revoke-cert) with effect on the next request, or
+# the next page of a running stream; a
 # certificate from another CA is refused; with client_certs = off nothing changes.
 . "$(dirname "$0")/lib.sh"
-init_instance "client_certs = optional"
+init_instance "client_certs = optional" "output_limit = 65536"
 start_kartd
 grep -q "client certificates optional" "$T/kartd.err" || fail "the daemon does not say client certificates are on"
 login_admin
 printf 'password-123\n' >"$T/pw"
 expect_rc 0 as admin user add masha --role manager --password-file "$T/pw"
+expect_rc 0 as admin user add boss --role admin --password-file "$T/pw"
+# cards enough for a list that outlasts the buffers between client and server
+"$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 40000 --conns 2 --pipeline 8 \
+	>"$T/load.out" 2>&1 || fail "load: $(cat "$T/load.out")"
 # optional, and this network is not listed: as before, no certificate needed
 expect_rc 0 as masha login masha --password-file "$T/pw"
 expect_rc 0 as masha whoami
@@ -102,6 +107,20 @@ jq -e --arg s "$MASHA_SERIAL" '.[] | select(.serial == $s) | .revoked_at > 0' <<
 expect_rc 0 as admin admin issue-cert masha -o "$T/masha-new.pem"
 expect_rc 0 as masha --cert "$T/masha-new.pem" login masha --password-file "$T/pw"
 expect_rc 0 as masha whoami
+
+# revoked while a list is streaming: the stream ends there, and the connection
+expect_rc 0 as admin --json admin issue-cert boss -o "$T/boss.pem"
+BOSS_SERIAL=$(jq -r .serial <<<"$OUT")
+expect_rc 0 as boss --cert "$T/boss.pem" login boss --password-file "$T/pw"
+{ as boss --json ls --where 'id > 0' 2>"$T/stream.err" || echo "exit $?" >"$T/stream.rc"; } | { sleep 2; wc -c >"$T/stream.bytes"; } &
+READER=$!
+sleep 0.5
+expect_rc 0 as admin admin revoke-cert "$BOSS_SERIAL"
+wait $READER
+[[ -s $T/stream.rc ]] || fail "the list ran to its end after the revocation ($(cat "$T/stream.bytes") bytes)"
+grep -q revoked "$T/stream.err" || fail "the stream's error: $(cat "$T/stream.err")"
+grep -q "refused mid-stream: the client certificate has been revoked" "$T/kartd.err" || fail "not in the log"
+expect_rc 3 as boss whoami
 
 # ---- a certificate from another instance's CA ----
 "$KARTD" init --data "$T/other" --listen 127.0.0.1:0 >/dev/null || fail "second kartd init"
