@@ -124,6 +124,32 @@ void auth_cancel_queued(struct server *srv)
 
 #define CONN_MAX_HASHES 4
 
+static void hashed(struct hash_job *j);
+
+/* Queues j, with the write request that follows it (fn, done). A full queue
+ * is refused before anything is made: the refusal is this request's own
+ * reply, sent as any other (answering through the write request here would
+ * process the connection's next frames inside this one's dispatch). */
+static int queue_job(struct req *r, struct hash_job *j, handler_fn fn, wreq_done_fn done)
+{
+	struct server *srv = r->srv;
+	const char *busy = srv->stopping ? "the server is stopping; try again shortly"
+		: srv->hashes_queued >= HASH_QUEUE_MAX ? "too many logins at once; try again shortly"
+						      : NULL;
+	struct wreq *w = busy ? NULL : req_to_wreq_copy(r, fn);
+	if (!w) {
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", busy ? busy : "out of memory; try again");
+	}
+	w->done = done;
+	j->cb = hashed;
+	j->ud = w;
+	auth_queue(srv, j); /* cannot fail: checked above, on this thread */
+	r->conn->pending_hashes++;
+	return H_DEFER;
+}
+
 static void hashed(struct hash_job *j)
 {
 	struct wreq *w = j->ud;
@@ -154,22 +180,7 @@ int auth_change_then_write(struct req *r, const char *old_password, const char *
 	snprintf(j->encoded, sizeof(j->encoded), "%s", encoded);
 	j->verify = true;
 	j->new_password_given = true;
-	j->cb = hashed;
-	struct wreq *w = req_to_wreq_copy(r, fn);
-	if (!w) {
-		explicit_bzero(j, sizeof(*j));
-		free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	}
-	j->ud = w;
-	if (auth_queue(r->srv, j) < 0) {
-		explicit_bzero(j, sizeof(*j));
-		free(j);
-		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "too many logins at once; try again shortly");
-		return H_DEFER;
-	}
-	r->conn->pending_hashes++;
-	return H_DEFER;
+	return queue_job(r, j, fn, NULL);
 }
 
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
@@ -184,21 +195,5 @@ int auth_then_write(struct req *r, const char *password, const char *verify_agai
 	if (verify_against)
 		snprintf(j->encoded, sizeof(j->encoded), "%s", verify_against);
 	j->verify = verify_against != NULL;
-	j->cb = hashed;
-	struct wreq *w = req_to_wreq_copy(r, fn);
-	if (!w) {
-		explicit_bzero(j, sizeof(*j));
-		free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	}
-	w->done = done;
-	j->ud = w;
-	if (auth_queue(r->srv, j) < 0) {
-		explicit_bzero(j, sizeof(*j));
-		free(j);
-		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "too many logins at once; try again shortly");
-		return H_DEFER;
-	}
-	r->conn->pending_hashes++;
-	return H_DEFER;
+	return queue_job(r, j, fn, done);
 }
