@@ -196,8 +196,35 @@ static int try_phone(struct leak_file *f, struct arena *a, const char *s, size_t
 	return add_contact(f, a, 'p', e164) < 0 ? -1 : 0;
 }
 
+#define RUN_PIECES 24 /* a number is a few pieces at most ("+ 7 ( 9 1 7 ) …" is not a phone) */
+
+struct piece {
+	const char *p;
+	size_t n, d;
+};
+
+/* The next space-separated piece of s[*pos..n), if any. */
+static bool next_piece(const char *s, size_t n, size_t *pos, struct piece *out)
+{
+	size_t i = *pos;
+	while (i < n && s[i] == ' ')
+		i++;
+	size_t st = i;
+	while (i < n && s[i] != ' ')
+		i++;
+	*pos = i;
+	if (i == st)
+		return false;
+	out->p = s + st;
+	out->n = i - st;
+	out->d = count_digits(s + st, i - st);
+	return true;
+}
+
 /* A run of phone characters: one number, or several separated by spaces
- * ("+7 917 … +7 927 …", "89171234567 89271234567"). */
+ * ("+7 917 … +7 927 …", "89171234567 89271234567"). The pieces are looked
+ * at through a window of RUN_PIECES, so a run of any length (a line of
+ * "1 1 1 …") costs no memory. */
 static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t n, const char *country)
 {
 	size_t digits = count_digits(s, n);
@@ -210,50 +237,36 @@ static int take_run(struct leak_file *f, struct arena *a, const char *s, size_t 
 		if (ok)
 			return 0;
 	}
-	/* split into pieces at spaces; a '+' after a space always starts a number */
-	struct piece { const char *p; size_t n, d; } *pc;
-	size_t np = 0, maxp = 1;
-	for (size_t i = 0; i < n; i++)
-		maxp += s[i] == ' ';
-	if (!(pc = malloc(maxp * sizeof(*pc))))
-		return -1;
-	for (size_t i = 0; i < n;) {
-		while (i < n && s[i] == ' ')
-			i++;
-		size_t st = i;
-		while (i < n && s[i] != ' ')
-			i++;
-		if (i > st) {
-			pc[np].p = s + st;
-			pc[np].n = i - st;
-			pc[np].d = count_digits(s + st, i - st);
-			np++;
-		}
-	}
+	/* a '+' after a space always starts a number */
+	struct piece win[RUN_PIECES];
+	size_t nw = 0, pos = 0;
 	int rc = 0;
-	for (size_t i = 0; i < np && rc == 0;) {
-		size_t acc = 0, j = i, done = 0;
-		/* a number is a few pieces: at most 24 ("+ 7 ( 9 1 7 ) …" is not a phone) */
-		for (; j < np && j - i < 24; j++) {
-			if (j > i && pc[j].p[0] == '+')
+	for (;;) {
+		while (nw < RUN_PIECES && next_piece(s, n, &pos, &win[nw]))
+			nw++;
+		if (nw == 0 || rc)
+			break;
+		size_t acc = 0, done = 0;
+		for (size_t j = 0; j < nw; j++) {
+			if (j > 0 && win[j].p[0] == '+')
 				break;
-			acc += pc[j].d;
+			acc += win[j].d;
 			if (acc > 15)
 				break;
 			if (acc < 10)
 				continue;
-			const char *from = pc[i].p;
-			size_t len = (size_t)(pc[j].p + pc[j].n - from);
-			if ((rc = try_phone(f, a, from, len, country, &ok)) < 0)
+			size_t len = (size_t)(win[j].p + win[j].n - win[0].p);
+			if ((rc = try_phone(f, a, win[0].p, len, country, &ok)) < 0)
 				break;
 			if (ok) {
 				done = j + 1;
 				break;
 			}
 		}
-		i = done ? done : i + 1;
+		size_t used = done ? done : 1;
+		memmove(win, win + used, (nw - used) * sizeof(win[0]));
+		nw -= used;
 	}
-	free(pc);
 	return rc;
 }
 

@@ -245,6 +245,18 @@ static void test_leak_parse(void **state)
 	xbuf_free(&big);
 	leak_file_free(&f);
 
+	/* a run of 4 MiB of one-digit pieces: ten of them make "+71111111111"
+	 * (once), read through a window of a few pieces (it once took 24 bytes a piece) */
+	size_t plen = 4u << 20;
+	char *path = malloc(plen);
+	assert_non_null(path);
+	for (size_t i = 0; i < plen; i++)
+		path[i] = i % 2 ? ' ' : '1';
+	assert_int_equal(leak_parse(&f, &a, path, plen, "RU"), 0);
+	assert_true(f.nphones <= 1);
+	free(path);
+	leak_file_free(&f);
+
 	/* a vCard with a folded line */
 	const char *vcf = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:X\r\nTEL;VALUE=uri:tel:+7917\r\n 1234567\r\nEMAIL:lo\r\n ng@example.org\r\nEND:VCARD\r\n"
 			  "begin:vcard\r\nTEL:8 846 111 22 33\r\nend:vcard\r\n";
