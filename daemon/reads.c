@@ -42,8 +42,21 @@ struct rnode {
 	uint32_t prev, next;        /* oldest first; next also links the free list */
 };
 
+/* For users without a bulk-read limit, whose cards need not be counted: the
+ * last read recorded per slot of a direct-mapped table, which is all the
+ * dedup needs (a collision only records a read again). One memory access a
+ * read, where the exact set costs a hash probe and list moves. */
+struct dslot {
+	uint64_t id;
+	int64_t t;                  /* recorded, unix us */
+	uint32_t how;
+};
+#define DEDUP_SLOTS 32768u
+
 struct ureads {
 	struct ureads *hnext;
+	struct dslot *dedup;        /* no limit: DEDUP_SLOTS, allocated on the first read */
+	int64_t last;               /* the last read, unix us */
 	char name[KART_NAME_MAX];
 	bool blocked;               /* for bulk reading, until an admin unblocks */
 	bool tripped;               /* over the limit: alerted for this episode */
@@ -264,6 +277,21 @@ static bool set_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how, uin
 	list_push(u, i);
 	set_slot_put(u, i);
 	u->n++;
+	return true;
+}
+
+/* No limit: whether to record this read (not the same read of the same card
+ * recorded within DEDUP_US). */
+static bool dedup_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how)
+{
+	if (!u->dedup && !(u->dedup = calloc(DEDUP_SLOTS, sizeof(*u->dedup))))
+		return true;
+	struct dslot *d = &u->dedup[slot_hash(id, DEDUP_SLOTS - 1)];
+	if (d->id == id && d->how == how && t - d->t < DEDUP_US)
+		return false;
+	d->id = id;
+	d->t = t;
+	d->how = how;
 	return true;
 }
 
@@ -509,23 +537,32 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 	int64_t now = r->now ? r->now : util_now_us();
 	how = how ? how : "";
 	uint32_t hh = how_hash(how);
-	/* the set remembers the cards read: for an hour when the user has a bulk
-	 * limit (to count them), else for the minute that dedups repeated reads */
+	size_t hl = strnlen(how, HOW_MAX - 1);
+	u->last = now;
+	/* with a bulk limit the set remembers the cards read in the last hour
+	 * (to count them, and to dedup repeated reads); without one, the
+	 * direct-mapped table dedups alone */
 	uint32_t limit = role_limit(&r->srv->cfg, r->who.role);
-	uint32_t max = limit && limit + 1 > DEDUP_CAP ? limit + 1 : DEDUP_CAP;
-	u->window = limit ? HOUR_US : DEDUP_US;
-	set_prune(u, now - u->window);
-	if (u->n <= limit)
-		u->tripped = false;
+	uint32_t max = limit + 1 > DEDUP_CAP ? limit + 1 : DEDUP_CAP;
+	u->window = limit ? HOUR_US : 0;
+	if (limit) {
+		set_prune(u, now - u->window);
+		if (u->n <= limit)
+			u->tripped = false;
+	} else if (u->cap) {
+		set_clear(u); /* the role lost its limit */
+	}
 	bool over = false;
 	for (size_t i = 0; i < n; i++) {
 		bool fresh = false;
-		if (set_note(u, ids[i], now, hh, max, &fresh) && buffer_reserve(rd, 1)) {
+		bool record = limit ? set_note(u, ids[i], now, hh, max, &fresh) : dedup_note(u, ids[i], now, hh);
+		if (record && buffer_reserve(rd, 1)) {
 			struct rentry *e = &rd->buf[rd->n++];
 			e->t = now;
 			e->id = ids[i];
 			e->u = u;
-			snprintf(e->how, sizeof(e->how), "%s", how);
+			memcpy(e->how, how, hl);
+			e->how[hl] = '\0';
 			if (rd->n >= READS_FLUSH_AT)
 				flush(rd);
 		}
@@ -1126,8 +1163,13 @@ void reads_tick(uv_timer_t *t)
 	if (rd->ticks % SWEEP_EVERY == 0) {
 		int64_t now = util_now_us();
 		for (size_t b = 0; b < USER_BUCKETS; b++)
-			for (struct ureads *u = rd->users[b]; u; u = u->hnext)
+			for (struct ureads *u = rd->users[b]; u; u = u->hnext) {
 				set_prune(u, now - (u->window ? u->window : HOUR_US));
+				if (u->dedup && now - u->last > DEDUP_US) {
+					free(u->dedup); /* idle: the memory back */
+					u->dedup = NULL;
+				}
+			}
 	}
 	run_alert_commands(rd);
 }
@@ -1151,6 +1193,7 @@ void reads_free(struct server *srv)
 		for (struct ureads *u = rd->users[b], *next; u; u = next) {
 			next = u->hnext;
 			set_clear(u);
+			free(u->dedup);
 			free(u);
 		}
 	free(rd->buf);
