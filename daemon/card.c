@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "index.h"
 #include "pbjson.h"
+#include "pbwire.h"
 #include "schema.h"
 #include "text.h"
 
@@ -604,6 +605,24 @@ int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Car
 	if (rc)
 		return rc;
 	*out = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
+	return *out ? 0 : MDB_CORRUPTED;
+}
+
+int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
+{
+	/* notes, relatives, custom values: skipped in the stored bytes */
+	static const uint32_t drop[] = { 18, 29, 30 };
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(txn, dbi, &k, &v);
+	if (rc)
+		return rc;
+	uint8_t *buf = arena_alloc(a, v.mv_size ? v.mv_size : 1);
+	if (!buf)
+		return ENOMEM;
+	size_t n = pbwire_drop(v.mv_data, v.mv_size, drop, sizeof(drop) / sizeof(drop[0]), buf);
+	*out = n == SIZE_MAX ? NULL : kart__card__unpack(&a->pb, n, buf);
 	return *out ? 0 : MDB_CORRUPTED;
 }
 

@@ -24,6 +24,9 @@ int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card);
 /* card_load for a request: a card outside the user's scope is MDB_NOTFOUND,
  * and the attempt is recorded (acl.h). `what` says what was tried. */
 int card_load_visible(struct req *r, MDB_dbi dbi, uint64_t id, Kart__Card **out, const char *what);
+/* card_load without the notes, relatives and custom values (not even decoded):
+ * for answers that show who a card is, not all of it (find). */
+int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out);
 
 enum card_where {
 	CARD_LIVE,        /* before and after live (create: before NULL) */

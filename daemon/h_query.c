@@ -99,7 +99,7 @@ static int on_name(void *ud, const MDB_val *k, uint64_t id)
 	struct find_ctx *f = ud;
 	struct req *r = f->r;
 	Kart__Card *c;
-	if (card_load(r->txn, r->srv->store.cards, id, r->arena, &c))
+	if (card_load_brief(r->txn, r->srv->store.cards, id, r->arena, &c))
 		return 0;
 	const char *all = arena_printf(r->arena, "%s %s %s %s", c->last_name ? c->last_name : "",
 				       c->first_name ? c->first_name : "", c->middle_name ? c->middle_name : "",
@@ -205,17 +205,14 @@ int h_find(struct req *r)
 	size_t hidden = 0;
 	for (size_t i = 0; i < f.n && page->n_cards < limit; i++) {
 		Kart__Card *c;
-		if (card_load(r->txn, st->cards, f.hits[i].id, r->arena, &c) != 0)
+		/* a find answers "who is it": the contact fields, not the whole card
+		 * (its custom fields, relatives and notes come with card show) */
+		if (card_load_brief(r->txn, st->cards, f.hits[i].id, r->arena, &c) != 0)
 			continue;
 		if (!acl_visible(r, c)) {
 			hidden++;
 			continue;
 		}
-		/* a find answers "who is it": the contact fields, not the whole card
-		 * (its custom fields, relatives and notes come with card show) */
-		c->n_custom = 0;
-		c->n_relatives = 0;
-		c->notes = (char *)"";
 		acl_mask(r, c);
 		cards[page->n_cards++] = c;
 	}

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "kart.pb-c.h"
 #include "pbjson.h"
+#include "pbwire.h"
 
 /* Strings chosen to catch any re-encoding: Cyrillic (2-byte), «» quotes,
  * Ё/ё, a 3-byte symbol and a 4-byte emoji. */
@@ -504,6 +505,74 @@ static void test_pending_pbjson(void **state)
 	assert_string_equal(pbjson_enum_name(&kart__gender__descriptor, 99, buf, sizeof(buf)), "99");
 }
 
+/* pbwire_drop: a card without its custom values, relatives and notes decodes
+ * to the same card less those; malformed bytes are refused. */
+static void test_pbwire_drop(void **state)
+{
+	(void)state;
+	Kart__Card c = KART__CARD__INIT;
+	Kart__CustomValue cv[2] = { KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT };
+	Kart__CustomValue *cvp[2] = { &cv[0], &cv[1] };
+	Kart__Relative rel = KART__RELATIVE__INIT;
+	Kart__Relative *relp[1] = { &rel };
+	char *tel[2] = { (char *)"+7 917 123-45-67", (char *)"8 846 111-22-33" };
+	cv[0].field = (char *)"ИНН";
+	cv[0].value = (char *)"6312345678";
+	cv[1].field = (char *)"отрасль";
+	cv[1].value = (char *)"логистика";
+	rel.name = (char *)"Пётр";
+	rel.relation = (char *)"spouse";
+	c.id = 300;                 /* a two-byte varint */
+	c.first_name = (char *)FIRST;
+	c.last_name = (char *)LAST;
+	c.phones = tel;
+	c.n_phones = 2;
+	c.notes = (char *)"заметка";
+	c.relatives = relp;
+	c.n_relatives = 1;
+	c.custom = cvp;
+	c.n_custom = 2;
+	c.version = 7;
+	c.created_at = -5;          /* a ten-byte varint */
+	c.vip = 1;
+	size_t n = kart__card__get_packed_size(&c);
+	uint8_t *in = malloc(n), *out = malloc(n);
+	assert_non_null(in);
+	assert_non_null(out);
+	kart__card__pack(&c, in);
+	static const uint32_t drop[] = { 18, 29, 30 };
+	size_t w = pbwire_drop(in, n, drop, 3, out);
+	assert_true(w < n);
+	Kart__Card *d = kart__card__unpack(NULL, w, out);
+	assert_non_null(d);
+	assert_int_equal(d->id, 300);
+	assert_string_equal(d->first_name, FIRST);
+	assert_string_equal(d->last_name, LAST);
+	assert_int_equal(d->n_phones, 2);
+	assert_string_equal(d->phones[1], tel[1]);
+	assert_int_equal(d->version, 7);
+	assert_int_equal(d->created_at, -5);
+	assert_true(d->vip);
+	assert_int_equal(d->n_custom, 0);
+	assert_int_equal(d->n_relatives, 0);
+	assert_string_equal(d->notes, "");
+	kart__card__free_unpacked(d, NULL);
+	/* nothing dropped: the same bytes */
+	assert_int_equal(pbwire_drop(in, n, NULL, 0, out), n);
+	assert_memory_equal(in, out, n);
+	assert_int_equal(pbwire_drop(in, 0, drop, 3, out), 0);
+	/* cut short, a length past the end, a bad wire type, field number 0 */
+	assert_int_equal(pbwire_drop(in, n - 1, drop, 3, out), SIZE_MAX);
+	static const uint8_t longlen[] = { 0x12, 0x7f, 'a' }, badtype[] = { 0x0b, 0x00 }, zero[] = { 0x00, 0x01 },
+			     endless[] = { 0x08, 0xff, 0xff };
+	assert_int_equal(pbwire_drop(longlen, sizeof(longlen), drop, 3, out), SIZE_MAX);
+	assert_int_equal(pbwire_drop(badtype, sizeof(badtype), drop, 3, out), SIZE_MAX);
+	assert_int_equal(pbwire_drop(zero, sizeof(zero), drop, 3, out), SIZE_MAX);
+	assert_int_equal(pbwire_drop(endless, sizeof(endless), drop, 3, out), SIZE_MAX);
+	free(in);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_pbjson_enum_names),
 		cmocka_unit_test(test_pbjson_enum_parse),
 		cmocka_unit_test(test_pending_pbjson),
+		cmocka_unit_test(test_pbwire_drop),
 	};
 	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
 }

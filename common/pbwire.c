@@ -1,0 +1,63 @@
+#include "pbwire.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+/* A varint at p (at most n bytes): its length, 0 if malformed. */
+static size_t varint(const uint8_t *p, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n && i < 10; i++) {
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out)
+{
+	size_t o = 0, w = 0;
+	while (o < n) {
+		uint64_t tag, x;
+		size_t tl = varint(in + o, n - o, &tag), fl;
+		if (!tl || tag >> 3 == 0)
+			return SIZE_MAX;
+		const uint8_t *f = in + o + tl;
+		size_t left = n - o - tl;
+		switch (tag & 7) {
+		case 0:
+			if (!(fl = varint(f, left, &x)))
+				return SIZE_MAX;
+			break;
+		case 1:
+			fl = 8;
+			break;
+		case 5:
+			fl = 4;
+			break;
+		case 2: {
+			size_t ll = varint(f, left, &x);
+			if (!ll || x > left - ll)
+				return SIZE_MAX;
+			fl = ll + (size_t)x;
+			break;
+		}
+		default:
+			return SIZE_MAX; /* groups are not ours */
+		}
+		if (fl > left)
+			return SIZE_MAX;
+		bool keep = true;
+		for (size_t i = 0; i < ndrop && keep; i++)
+			keep = tag >> 3 != drop[i];
+		if (keep) {
+			memcpy(out + w, in + o, tl + fl);
+			w += tl + fl;
+		}
+		o += tl + fl;
+	}
+	return w;
+}
