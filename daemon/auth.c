@@ -42,7 +42,8 @@ static void work(uv_work_t *w)
 {
 	struct hash_job *j = w->data;
 	if (j->verify && j->new_password[0]) {
-		j->ok = auth_verify_password(j->encoded, j->password) &&
+		j->verified = auth_verify_password(j->encoded, j->password);
+		j->ok = j->verified &&
 			auth_hash_password(&j->srv->cfg, j->new_password, j->encoded, sizeof(j->encoded)) == 0;
 		explicit_bzero(j->new_password, sizeof(j->new_password));
 	} else if (j->verify)
@@ -57,8 +58,10 @@ static void after(uv_work_t *w, int status)
 {
 	struct hash_job *j = w->data;
 	struct server *srv = j->srv;
-	if (status != 0)
-		j->ok = false;
+	if (status != 0) {
+		j->ok = j->verified = false;
+		j->cancelled = true; /* it never ran: answered as when stopping */
+	}
 	srv->hashes_running--;
 	srv->inflight--;
 	j->cb(j);
@@ -157,10 +160,12 @@ static void hashed(struct hash_job *j)
 	if (j->cancelled) {
 		wreq_fail(w, KART__ERROR_CODE__UNAVAILABLE, "the server is stopping; try again shortly");
 	} else {
-		if (j->verify && !j->new_password_given)
+		if (j->verify && !j->new_password_given) {
 			w->verified = j->ok;
-		else /* the writer turns an empty hash into an error reply */
+		} else { /* the writer turns an empty hash into an error reply */
+			w->verified = j->verified;
 			snprintf(w->aux, sizeof(w->aux), "%s", j->ok ? j->encoded : "");
+		}
 		writer_submit(j->srv, w);
 	}
 	explicit_bzero(j, sizeof(*j));

@@ -152,6 +152,8 @@ static int peek_user(struct rq_page *pg, struct rq_rec *x)
 			return 0; /* past the oldest record of this user */
 		if (--pg->budget < 0)
 			return -1;
+		if (k.mv_size > sizeof(st->bound))
+			continue; /* not a record of ours */
 		bool exp = k.mv_size == st->plen + 17 && p[st->plen + 16] == READS_EXPORT_MARK;
 		bool ok = k.mv_size == st->plen + 16 || exp;
 		memset(x, 0, sizeof(*x));
@@ -205,8 +207,10 @@ static int peek_card(struct rq_page *pg, struct rq_rec *x)
 			}
 			struct read_entry e;
 			read_block_entry(&pg->blk, st->bpos - 1, &e);
-			if (st->since_us && e.t < st->since_us)
-				return 0;
+			if (st->since_us && e.t < st->since_us) {
+				st->bpos = st->blo; /* older still in this block; the next may hold newer (a clock step) */
+				continue;
+			}
 			if ((st->until_us && e.t >= st->until_us) || e.user_len >= KART_NAME_MAX) {
 				st->bpos--;
 				continue;

@@ -1495,8 +1495,10 @@ static void ljob_run(uv_work_t *w)
 				break;
 			k.mv_size = 8;
 			k.mv_data = kb;
-			if (mdb_cursor_get(cur, &k, &v, MDB_SET_KEY) != 0)
+			if (mdb_cursor_get(cur, &k, &v, MDB_SET_KEY) != 0) {
+				budget_hit = true; /* cannot go on from there: the report says it is partial */
 				break;
+			}
 		}
 		bool known = false;
 		for (size_t i = 0; i < nc && !known; i++)

@@ -10,6 +10,7 @@
 #include "card.h"
 #include "export.h"
 #include "kartd.h"
+#include "log.h"
 #include "pbjson.h"
 #include "reads.h"
 #include "text.h"
@@ -178,8 +179,9 @@ static int passwd_refused(struct req *r, const Kart__UserPasswd *m, bool wrong)
 static int w_user_passwd(struct req *r)
 {
 	Kart__UserPasswd *m = r->in->user_passwd;
-	if (m->old_password && *m->old_password) {
-		if (!wreq_of(r)->aux[0])
+	if (r->who.role != KART__ROLE__ROLE_ADMIN) {
+		/* one's own, with the current password (h_user_passwd) */
+		if (!wreq_of(r)->verified)
 			return passwd_refused(r, m, true);
 		Kart__UserRecord *u;
 		int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
@@ -188,8 +190,10 @@ static int w_user_passwd(struct req *r)
 		if (rc == 0 && u->user->locked_until > r->now / 1000000)
 			return passwd_refused(r, m, false);
 	}
-	if (!wreq_of(r)->aux[0])
+	if (!wreq_of(r)->aux[0]) {
+		log_err("user passwd %s: hashing the new password failed", m->name);
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
+	}
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
 	if (rc == MDB_NOTFOUND)
@@ -378,7 +382,6 @@ static int offboard_cards(struct req *r, bool trash, const char *from, const cha
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
-	arena_init(&scratch, 0);
 	for (size_t i = 0; rc == 0 && i < ids.n; i++) {
 		arena_reset(&scratch);
 		struct req sub = *r;

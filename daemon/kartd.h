@@ -263,6 +263,7 @@ struct hash_job {
 	char new_password[1024];    /* verify `password`, then (if it matched) hash this into encoded */
 	char encoded[256];
 	bool ok;
+	bool verified;              /* with a new password: the old one matched (ok: and the new one hashed) */
 	bool cancelled;             /* the daemon is stopping: answer, do not write */
 	bool new_password_given;
 	hash_cb cb;
@@ -276,7 +277,8 @@ int auth_queue(struct server *srv, struct hash_job *j);
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
 		    wreq_done_fn done);
 /* Verifies old_password against encoded and, if it matches, hashes
- * new_password: fn then finds the new hash in aux ("" on a mismatch). */
+ * new_password: fn then finds whether it matched in verified, and the new
+ * hash in aux ("" on a mismatch, or if hashing failed). */
 int auth_change_then_write(struct req *r, const char *old_password, const char *encoded, const char *new_password,
 			   handler_fn fn);
 /* Stopping: jobs not yet started run their callbacks with cancelled set. */

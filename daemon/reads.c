@@ -51,11 +51,13 @@ struct dslot {
 	int64_t t;                  /* recorded, unix us */
 	uint32_t how;
 };
-#define DEDUP_SLOTS 32768u
+#define DEDUP_SLOTS_MIN 1024u
+#define DEDUP_SLOTS_MAX 32768u   /* grown to, four times at a time, by a user who reads many cards */
 
 struct ureads {
 	struct ureads *hnext;
-	struct dslot *dedup;        /* no limit: DEDUP_SLOTS, allocated on the first read */
+	struct dslot *dedup;        /* no limit: the table, allocated on the first read */
+	uint32_t dslots, dfill;     /* its size; reads recorded through it since it was made */
 	int64_t last;               /* the last read, unix us */
 	char name[KART_NAME_MAX];
 	bool blocked;               /* for bulk reading, until an admin unblocks */
@@ -284,14 +286,24 @@ static bool set_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how, uin
  * recorded within DEDUP_US). */
 static bool dedup_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how)
 {
-	if (!u->dedup && !(u->dedup = calloc(DEDUP_SLOTS, sizeof(*u->dedup))))
-		return true;
-	struct dslot *d = &u->dedup[slot_hash(id, DEDUP_SLOTS - 1)];
+	if (!u->dedup || (u->dfill > 2 * u->dslots && u->dslots < DEDUP_SLOTS_MAX)) {
+		/* first use, or too small for how much this user reads: afresh, bigger */
+		uint32_t n = u->dedup ? u->dslots * 4 : DEDUP_SLOTS_MIN;
+		struct dslot *d = calloc(n, sizeof(*d));
+		if (!d)
+			return true;
+		free(u->dedup);
+		u->dedup = d;
+		u->dslots = n;
+		u->dfill = 0;
+	}
+	struct dslot *d = &u->dedup[slot_hash(id, u->dslots - 1)];
 	if (d->id == id && d->how == how && t - d->t < DEDUP_US)
 		return false;
 	d->id = id;
 	d->t = t;
 	d->how = how;
+	u->dfill++;
 	return true;
 }
 
@@ -738,15 +750,18 @@ void read_block_entry(const struct read_block *b, uint32_t i, struct read_entry 
 
 /* ---- the flush (writer) ---- */
 
-/* Where the pruning walk of reads_by_user goes on, and the last block key's
- * time and sequence: writer thread only. */
-static char prune_user[KART_NAME_MAX];
+/* Where the pruning walk of reads_by_user goes on (the last key it looked
+ * at), and the last block key's time and sequence: writer thread only. */
+static uint8_t prune_key[KART_NAME_MAX + 1 + 17];
+static size_t prune_klen;
 static uint64_t block_t;
 static uint32_t block_seq;
 
 /* Deletes records older than read_retention_days: blocks from the oldest,
  * and in reads_by_user each user's oldest records (an export's record stays
- * as long as the export), at most PRUNE_SCAN keys a flush. */
+ * as long as the export), at most PRUNE_SCAN keys a flush. After a delete
+ * the cursor is placed again by key: deleting the last key of a table
+ * leaves an LMDB cursor with no current position. */
 static int prune(struct req *r)
 {
 	struct store *st = &r->srv->store;
@@ -765,36 +780,37 @@ static int prune(struct req *r)
 			break;
 		if ((rc = mdb_cursor_del(cur, 0)))
 			break;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
 	}
 	mdb_cursor_close(cur);
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 	if ((rc = mdb_cursor_open(r->txn, st->reads_by_user, &cur)))
 		return rc;
-	uint8_t kb[KART_NAME_MAX + 1 + 17];
-	size_t plen = strlen(prune_user);
-	memcpy(kb, prune_user, plen);
-	k.mv_size = plen;
-	k.mv_data = kb;
-	for (rc = mdb_cursor_get(cur, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST); rc == 0 && examined < PRUNE_SCAN; examined++) {
+	uint8_t kb[sizeof(prune_key)];
+	k.mv_size = prune_klen;
+	k.mv_data = prune_key;
+	for (rc = mdb_cursor_get(cur, &k, &v, prune_klen ? MDB_SET_RANGE : MDB_FIRST); rc == 0 && examined < PRUNE_SCAN;
+	     examined++) {
 		const uint8_t *p = k.mv_data;
 		const uint8_t *z = memchr(p, 0, k.mv_size);
 		size_t ulen = z ? (size_t)(z - p) : k.mv_size;
-		if (ulen >= KART_NAME_MAX) {
+		if (ulen >= KART_NAME_MAX || k.mv_size > sizeof(prune_key)) {
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* not a record of ours */
 			continue;
 		}
-		memcpy(prune_user, p, ulen);
-		prune_user[ulen] = '\0';
-		bool is_read = k.mv_size == ulen + 17;
-		if (is_read && store_key_u64(p + ulen + 1) < cutoff) {
+		memcpy(prune_key, p, k.mv_size);
+		prune_klen = k.mv_size;
+		bool old = z && k.mv_size >= ulen + 9 && store_key_u64(p + ulen + 1) < cutoff;
+		if (old && k.mv_size == ulen + 17) {
 			if ((rc = mdb_cursor_del(cur, 0)))
 				break;
-			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_CURRENT);
+			k.mv_size = prune_klen;
+			k.mv_data = prune_key; /* the key after the one deleted */
+			rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
 			continue;
 		}
-		if (!is_read && z && k.mv_size > ulen + 9 && store_key_u64(p + ulen + 1) < cutoff) {
+		if (old) {
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT); /* an export's record, kept */
 			continue;
 		}
@@ -807,7 +823,7 @@ static int prune(struct req *r)
 	}
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND) {
-		prune_user[0] = '\0'; /* from the start again next time */
+		prune_klen = 0; /* from the start again next time */
 		rc = 0;
 	}
 	return rc;
@@ -882,7 +898,17 @@ static int w_flush(struct req *r)
 		key[10] = (uint8_t)(seq >> 8);
 		key[11] = (uint8_t)seq;
 		MDB_val k = { 12, key }, v = { len, NULL };
-		if ((rc = mdb_put(r->txn, st->read_blocks, &k, &v, MDB_RESERVE)))
+		/* never over an older block: after the clock stepped back, the next sequence */
+		while ((rc = mdb_put(r->txn, st->read_blocks, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE)) == MDB_KEYEXIST) {
+			seq = block_seq++;
+			key[8] = (uint8_t)(seq >> 24);
+			key[9] = (uint8_t)(seq >> 16);
+			key[10] = (uint8_t)(seq >> 8);
+			key[11] = (uint8_t)seq;
+			v.mv_size = len;
+			v.mv_data = NULL;
+		}
+		if (rc)
 			return rc;
 		uint8_t *p = v.mv_data;
 		memcpy(p, &h, sizeof(h));

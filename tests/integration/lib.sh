@@ -10,12 +10,21 @@ set -euo pipefail
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/kart-test.XXXXXX")
 KARTD_PID=
+# The daemon still running at the end is stopped like any other time: a test
+# that passed fails if kartd does not exit cleanly (under ASan, a leak).
 cleanup() {
+	local st=$? rc=0
 	if [[ -n $KARTD_PID ]] && kill -0 "$KARTD_PID" 2>/dev/null; then
 		kill -TERM "$KARTD_PID" 2>/dev/null || true
-		wait "$KARTD_PID" 2>/dev/null || true
+		wait "$KARTD_PID" 2>/dev/null || rc=$?
+	fi
+	if [[ $st -eq 0 && $rc -ne 0 ]]; then
+		echo "FAIL: kartd exited with $rc on SIGTERM at the end" >&2
+		tail -n 40 "$T/kartd.err" >&2 2>/dev/null
+		st=1
 	fi
 	rm -rf "$T"
+	exit "$st"
 }
 trap cleanup EXIT
 

@@ -210,6 +210,10 @@ for days in 200 10; do
 	"$DBTOOL" "$T/inst/db" put reads_by_user "$(hex masha)00$t$id" "$(hex show)" || fail "dbtool put"
 	[[ $days == 200 ]] && OLD_BLOCK=${t}00000000 OLD_USER_KEY=$(hex masha)00$t$id
 done
+# an export's record older still: kept (as long as the export), and the walk goes past it
+t=$(printf '%016x' $((($(date +%s) - 201 * 86400) * 1000000)))
+OLD_EXPORT_KEY=$(hex masha)00${t}$(printf '%016x' 77)$(hex x)
+"$DBTOOL" "$T/inst/db" put reads_by_user "$OLD_EXPORT_KEY" "$(hex export)" || fail "dbtool put"
 expect_rc 0 "$DBTOOL" "$T/inst/db" get read_blocks "$OLD_BLOCK"
 rm -f "$T/kartd.out"
 start_kartd
@@ -222,6 +226,7 @@ expect_rc 0 as admin --json audit reads --user masha
 stop_kartd
 expect_rc 1 "$DBTOOL" "$T/inst/db" get read_blocks "$OLD_BLOCK"
 expect_rc 1 "$DBTOOL" "$T/inst/db" get reads_by_user "$OLD_USER_KEY"
+expect_rc 0 "$DBTOOL" "$T/inst/db" get reads_by_user "$OLD_EXPORT_KEY"
 rm -f "$T/kartd.out"
 start_kartd
 
