@@ -288,7 +288,7 @@ static bool dedup_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how)
 {
 	if (!u->dedup || (u->dfill > 2 * u->dslots && u->dslots < DEDUP_SLOTS_MAX)) {
 		/* first use, or too small for how much this user reads: afresh, bigger */
-		uint32_t n = u->dedup ? u->dslots * 4 : DEDUP_SLOTS_MIN;
+		uint32_t n = !u->dedup ? DEDUP_SLOTS_MIN : u->dslots * 4 < DEDUP_SLOTS_MAX ? u->dslots * 4 : DEDUP_SLOTS_MAX;
 		struct dslot *d = calloc(n, sizeof(*d));
 		if (!d)
 			return true;
