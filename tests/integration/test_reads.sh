@@ -214,6 +214,10 @@ done
 t=$(printf '%016x' $((($(date +%s) - 201 * 86400) * 1000000)))
 OLD_EXPORT_KEY=$(hex masha)00${t}$(printf '%016x' 77)$(hex x)
 "$DBTOOL" "$T/inst/db" put reads_by_user "$OLD_EXPORT_KEY" "$(hex export)" || fail "dbtool put"
+# a damaged block (its header promises more than it holds) is passed over, not read past its end
+t=$(printf '%016x' $((($(date +%s) - 5 * 86400) * 1000000)))
+"$DBTOOL" "$T/inst/db" put read_blocks "${t}00000000" "$(le $((0x3142524b)) 4)$(le 1000 4)$(le 2 4)$(le 9 4)$(le 0 4)" ||
+	fail "dbtool put"
 expect_rc 0 "$DBTOOL" "$T/inst/db" get read_blocks "$OLD_BLOCK"
 rm -f "$T/kartd.out"
 start_kartd
