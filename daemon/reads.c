@@ -104,8 +104,8 @@ struct reads {
 	struct ureads *users[USER_BUCKETS];
 	unsigned nblocked;
 	int64_t throttle_horizon;   /* no one is throttled after this */
-	struct rentry *buf;
-	size_t n, cap;
+	struct wreq *cw;            /* the piece being filled: a write request of the daemon's own ... */
+	struct fbatch *cb;          /* ... and its reads, written in place (READS_FLUSH_PIECE at most) */
 	atomic_size_t pending;      /* handed to the writer, not yet written */
 	uint64_t dropped;           /* not recorded: the writer was too far behind */
 	unsigned ticks;
@@ -416,32 +416,60 @@ void reads_alert(struct req *r, const char *action, const char *object, uint64_t
 
 /* ---- recording ---- */
 
-static void flush(struct reads *rd);
+static int w_flush(struct req *r);
 
-/* Room for n more entries in the buffer; false (and counted as dropped) if
- * the writer is too far behind or memory is out. */
-static bool buffer_reserve(struct reads *rd, size_t n)
+/* Starts a piece: a write request whose batch the loop fills in place, so
+ * handing it over copies nothing. */
+static bool piece_start(struct reads *rd)
 {
-	if (atomic_load(&rd->pending) + rd->n + n > PENDING_MAX) {
+	struct req base = { .srv = rd->srv, .now = util_now_us() };
+	snprintf(base.who.user, sizeof(base.who.user), "kartd");
+	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
+	struct wreq *w = wreq_detached(&base, w_flush);
+	struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + READS_FLUSH_PIECE * sizeof(b->e[0])) : NULL;
+	if (!b) {
+		wreq_free(w);
+		return false;
+	}
+	b->rd = rd;
+	b->counted = false;
+	b->n = 0;
+	memcpy(w->aux, &b, sizeof(b));
+	rd->cw = w;
+	rd->cb = b;
+	return true;
+}
+
+/* Hands the piece being filled to the writer: a transaction of its own (its
+ * weight fills a batch). An empty one still prunes. */
+static void piece_submit(struct reads *rd)
+{
+	if (!rd->srv->writer || (!rd->cw && !piece_start(rd)))
+		return;
+	struct wreq *w = rd->cw;
+	w->weight = rd->cb->n;
+	atomic_fetch_add(&rd->pending, rd->cb->n);
+	rd->cw = NULL;
+	rd->cb = NULL;
+	writer_submit(rd->srv, w);
+}
+
+/* A slot for one more read in the piece being filled; NULL (and counted as
+ * dropped) if the writer is too far behind or memory is out. */
+static struct rentry *entry_new(struct reads *rd)
+{
+	if (atomic_load(&rd->pending) + (rd->cb ? rd->cb->n : 0) + 1 > PENDING_MAX) {
 		if (!rd->dropped)
 			log_err("reads: the writer is behind by %u reads; reads go unrecorded until it catches up",
 				PENDING_MAX);
-		rd->dropped += n;
-		return false;
+		rd->dropped++;
+		return NULL;
 	}
-	if (rd->n + n > rd->cap) {
-		size_t cap = rd->cap ? rd->cap : READS_FLUSH_AT;
-		while (cap < rd->n + n)
-			cap *= 2;
-		struct rentry *b = realloc(rd->buf, cap * sizeof(*b));
-		if (!b) {
-			rd->dropped += n;
-			return false;
-		}
-		rd->buf = b;
-		rd->cap = cap;
+	if (!rd->cb && !piece_start(rd)) {
+		rd->dropped++;
+		return NULL;
 	}
-	return true;
+	return &rd->cb->e[rd->cb->n++];
 }
 
 static void check_canaries(struct req *r, const uint64_t *ids, size_t n, const char *how)
@@ -568,15 +596,15 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 	for (size_t i = 0; i < n; i++) {
 		bool fresh = false;
 		bool record = limit ? set_note(u, ids[i], now, hh, max, &fresh) : dedup_note(u, ids[i], now, hh);
-		if (record && buffer_reserve(rd, 1)) {
-			struct rentry *e = &rd->buf[rd->n++];
+		struct rentry *e = record ? entry_new(rd) : NULL;
+		if (e) {
 			e->t = now;
 			e->id = ids[i];
 			e->u = u;
 			memcpy(e->how, how, hl);
 			e->how[hl] = '\0';
-			if (rd->n >= READS_FLUSH_AT)
-				flush(rd);
+			if (rd->cb->n == READS_FLUSH_PIECE)
+				piece_submit(rd);
 		}
 		if (fresh && limit && u->n > limit)
 			over = true;
@@ -939,46 +967,10 @@ static int w_flush(struct req *r)
 	return rc;
 }
 
+/* The tick's flush: the reads so far, or (with none) a pruning pass. */
 static void flush(struct reads *rd)
 {
-	struct server *srv = rd->srv;
-	if (!srv->writer)
-		return;
-	struct req base = { .srv = srv, .now = util_now_us() };
-	snprintf(base.who.user, sizeof(base.who.user), "kartd");
-	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
-	/* in pieces that each make a transaction of their own (their weight
-	 * fills a batch): a big export's million reads must not become one
-	 * transaction whose dirty pages all sit in memory at once */
-	for (size_t off = 0; off < rd->n || (off == 0 && rd->n == 0); off += READS_FLUSH_PIECE) {
-		size_t n = rd->n - off < READS_FLUSH_PIECE ? rd->n - off : READS_FLUSH_PIECE;
-		struct wreq *w = wreq_detached(&base, w_flush);
-		struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + n * sizeof(b->e[0])) : NULL;
-		if (!b) {
-			log_err("reads: out of memory; %zu reads not recorded", rd->n - off);
-			rd->dropped += rd->n - off;
-			wreq_free(w);
-			break;
-		}
-		b->rd = rd;
-		b->counted = false;
-		b->n = n;
-		if (n)
-			memcpy(b->e, rd->buf + off, n * sizeof(b->e[0]));
-		memcpy(w->aux, &b, sizeof(b));
-		w->weight = n;
-		atomic_fetch_add(&rd->pending, n);
-		writer_submit(srv, w);
-		if (rd->n == 0)
-			break;
-	}
-	rd->n = 0;
-	if (rd->cap > 4 * READS_FLUSH_AT) {
-		/* a burst grew the buffer: give it back */
-		free(rd->buf);
-		rd->buf = NULL;
-		rd->cap = 0;
-	}
+	piece_submit(rd);
 }
 
 /* ---- alert commands ---- */
@@ -1184,7 +1176,7 @@ void reads_tick(uv_timer_t *t)
 		log_err("reads: %" PRIu64 " reads went unrecorded (the writer was behind)", rd->dropped);
 		rd->dropped = 0;
 	}
-	if (rd->n || rd->ticks % PRUNE_EVERY == 0)
+	if ((rd->cb && rd->cb->n) || rd->ticks % PRUNE_EVERY == 0)
 		flush(rd);
 	if (rd->ticks % SWEEP_EVERY == 0) {
 		int64_t now = util_now_us();
@@ -1205,7 +1197,7 @@ void reads_stop(struct server *srv)
 	struct reads *rd = srv->reads;
 	if (!rd || rd->stopped)
 		return;
-	if (rd->n)
+	if (rd->cb && rd->cb->n)
 		flush(rd);
 	rd->stopped = true;
 }
@@ -1222,7 +1214,7 @@ void reads_free(struct server *srv)
 			free(u->dedup);
 			free(u);
 		}
-	free(rd->buf);
+	wreq_free(rd->cw); /* a piece started, never handed over */
 	free(rd);
 	srv->reads = NULL;
 }

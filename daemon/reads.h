@@ -5,8 +5,7 @@
  * from the audit chain and at no transaction of the read's own: reads_record
  * appends to an in-memory buffer on the loop thread, and a write request of
  * the daemon's own flushes it every read_flush_ms (reads_timer, server.c) or as soon
- * as it holds READS_FLUSH_AT entries, in pieces of READS_FLUSH_PIECE, each
- * its own transaction, into
+ * as it holds READS_FLUSH_PIECE entries, each piece its own transaction, into
  *   reads_by_user  user || 0 || time (u64 BE) || card id (u64 BE)  -> how
  *   read_blocks    time of the newest read (u64 BE, unix us) || seq (u32 BE)
  *                  -> the piece as one block, sorted by card then time
@@ -74,10 +73,11 @@
 #include "kartd.h"
 
 /* Read records wait in memory read_flush_ms (kartd.conf, default 10 s), or
- * until this many: they are evidence, not acknowledged data, so a crash may
- * lose the last seconds of them, and bigger flushes cost the writer far
- * fewer page writes per read. */
-#define READS_FLUSH_AT 65536
+ * until a piece of READS_FLUSH_PIECE is full: they are evidence, not
+ * acknowledged data, so a crash may lose the last seconds of them, and bigger
+ * flushes cost the writer fewer page writes per read. The loop writes them
+ * straight into the write request that will carry them (no copy at the
+ * hand-over). */
 #define READS_FLUSH_PIECE 16384   /* read records per write transaction (and block) */
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
