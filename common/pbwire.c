@@ -19,7 +19,7 @@ static size_t varint(const uint8_t *p, size_t n, uint64_t *v)
 
 size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out)
 {
-	size_t o = 0, w = 0;
+	size_t o = 0, w = 0, run = 0; /* kept fields from `run` to `o` are copied in one go */
 	while (o < n) {
 		uint64_t tag, x;
 		size_t tl = varint(in + o, n - o, &tag), fl;
@@ -53,11 +53,13 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
 		bool keep = true;
 		for (size_t i = 0; i < ndrop && keep; i++)
 			keep = tag >> 3 != drop[i];
-		if (keep) {
-			memcpy(out + w, in + o, tl + fl);
-			w += tl + fl;
+		if (!keep) {
+			memcpy(out + w, in + run, o - run);
+			w += o - run;
+			run = o + tl + fl;
 		}
 		o += tl + fl;
 	}
-	return w;
+	memcpy(out + w, in + run, o - run);
+	return w + (o - run);
 }
