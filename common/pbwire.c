@@ -54,12 +54,14 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
 		for (size_t i = 0; i < ndrop && keep; i++)
 			keep = tag >> 3 != drop[i];
 		if (!keep) {
-			memcpy(out + w, in + run, o - run);
+			if (o > run)
+				memcpy(out + w, in + run, o - run);
 			w += o - run;
 			run = o + tl + fl;
 		}
 		o += tl + fl;
 	}
-	memcpy(out + w, in + run, o - run);
+	if (o > run)
+		memcpy(out + w, in + run, o - run);
 	return w + (o - run);
 }

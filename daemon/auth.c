@@ -90,7 +90,8 @@ static void start_next(struct server *srv)
 		if (uv_queue_work(srv->loop, &j->work, work, after) != 0) {
 			srv->hashes_running--;
 			srv->inflight--;
-			j->ok = false;
+			j->ok = j->verified = false;
+			j->cancelled = true; /* not run: answered as when stopping, not as a wrong password */
 			j->cb(j);
 		}
 	}

@@ -82,8 +82,8 @@ struct rentry {
 
 struct fbatch {
 	struct reads *rd;
-	bool counted;               /* taken off rd->pending (a batch may run twice) */
-	size_t n;
+	bool counted;               /* taken off rd->pending (a batch may run twice, or not at all) */
+	size_t cap, n;              /* room for (and charged to rd->pending), held */
 	struct rentry e[];
 };
 
@@ -106,7 +106,7 @@ struct reads {
 	int64_t throttle_horizon;   /* no one is throttled after this */
 	struct wreq *cw;            /* the piece being filled: a write request of the daemon's own ... */
 	struct fbatch *cb;          /* ... and its reads, written in place (READS_FLUSH_PIECE at most) */
-	atomic_size_t pending;      /* handed to the writer, not yet written */
+	atomic_size_t pending;      /* room for reads in pieces made and not yet written (bounds their memory) */
 	uint64_t dropped;           /* not recorded: the writer was too far behind */
 	unsigned ticks;
 	bool stopped;
@@ -418,37 +418,58 @@ void reads_alert(struct req *r, const char *action, const char *object, uint64_t
 
 static int w_flush(struct req *r);
 
-/* Starts a piece: a write request whose batch the loop fills in place, so
- * handing it over copies nothing. */
-static bool piece_start(struct reads *rd)
+/* The piece is over (written, failed, or never run): its room is given back. */
+static void piece_done(struct wreq *w)
 {
+	struct fbatch *b;
+	memcpy(&b, w->aux, sizeof(b));
+	if (!b->counted) {
+		b->counted = true;
+		atomic_fetch_sub(&b->rd->pending, b->cap);
+	}
+}
+
+/* Starts a piece with room for cap reads: a write request whose batch the
+ * loop fills in place, so handing it over copies nothing. Its room counts
+ * toward PENDING_MAX until it is written: a writer stalled behind a long
+ * transaction cannot make the pieces waiting for it grow without bound. */
+static bool piece_start(struct reads *rd, size_t cap)
+{
+	if (atomic_load(&rd->pending) + cap > PENDING_MAX) {
+		if (!rd->dropped)
+			log_err("reads: the writer is behind by %u reads; reads go unrecorded until it catches up",
+				PENDING_MAX);
+		return false;
+	}
 	struct req base = { .srv = rd->srv, .now = util_now_us() };
 	snprintf(base.who.user, sizeof(base.who.user), "kartd");
 	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
 	struct wreq *w = wreq_detached(&base, w_flush);
-	struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + READS_FLUSH_PIECE * sizeof(b->e[0])) : NULL;
+	struct fbatch *b = w ? arena_alloc(&w->in_arena, sizeof(*b) + cap * sizeof(b->e[0])) : NULL;
 	if (!b) {
 		wreq_free(w);
 		return false;
 	}
 	b->rd = rd;
 	b->counted = false;
+	b->cap = cap;
 	b->n = 0;
 	memcpy(w->aux, &b, sizeof(b));
+	w->done = piece_done;
+	atomic_fetch_add(&rd->pending, cap);
 	rd->cw = w;
 	rd->cb = b;
 	return true;
 }
 
 /* Hands the piece being filled to the writer: a transaction of its own (its
- * weight fills a batch). An empty one still prunes. */
+ * weight fills a batch). Without one, an empty piece: it still prunes. */
 static void piece_submit(struct reads *rd)
 {
-	if (!rd->srv->writer || (!rd->cw && !piece_start(rd)))
+	if (!rd->srv->writer || (!rd->cw && !piece_start(rd, 0)))
 		return;
 	struct wreq *w = rd->cw;
 	w->weight = rd->cb->n;
-	atomic_fetch_add(&rd->pending, rd->cb->n);
 	rd->cw = NULL;
 	rd->cb = NULL;
 	writer_submit(rd->srv, w);
@@ -458,14 +479,9 @@ static void piece_submit(struct reads *rd)
  * dropped) if the writer is too far behind or memory is out. */
 static struct rentry *entry_new(struct reads *rd)
 {
-	if (atomic_load(&rd->pending) + (rd->cb ? rd->cb->n : 0) + 1 > PENDING_MAX) {
-		if (!rd->dropped)
-			log_err("reads: the writer is behind by %u reads; reads go unrecorded until it catches up",
-				PENDING_MAX);
-		rd->dropped++;
-		return NULL;
-	}
-	if (!rd->cb && !piece_start(rd)) {
+	if (rd->cb && rd->cb->n == rd->cb->cap)
+		piece_submit(rd); /* (full, as it is handed over at once, unless there is no writer) */
+	if ((!rd->cb && !piece_start(rd, READS_FLUSH_PIECE)) || rd->cb->n == rd->cb->cap) {
 		rd->dropped++;
 		return NULL;
 	}
@@ -603,7 +619,7 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 			e->u = u;
 			memcpy(e->how, how, hl);
 			e->how[hl] = '\0';
-			if (rd->cb->n == READS_FLUSH_PIECE)
+			if (rd->cb->n == rd->cb->cap)
 				piece_submit(rd);
 		}
 		if (fresh && limit && u->n > limit)
@@ -875,7 +891,7 @@ static int w_flush(struct req *r)
 	memcpy(&b, wreq_of(r)->aux, sizeof(b));
 	if (!b->counted) {
 		b->counted = true;
-		atomic_fetch_sub(&b->rd->pending, b->n);
+		atomic_fetch_sub(&b->rd->pending, b->cap);
 	}
 	struct store *st = &r->srv->store;
 	int rc = 0;

@@ -352,8 +352,12 @@ static void on_done(uv_async_t *a)
 	gen++;
 	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
-		if (!c)
-			continue; /* the daemon's own record: nobody waits */
+		if (!c) {
+			/* the daemon's own record: nobody waits, its owner may want to know */
+			if (w->done)
+				w->done(w);
+			continue;
+		}
 		c->pending_writes--;
 		c->pending_bytes -= w->in_bytes;
 		if (w->done)
