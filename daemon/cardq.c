@@ -622,6 +622,7 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 /* A fresh pool transaction for the next slice of the scan. */
 static int slice(struct cardq *c)
 {
+	c->slices++;
 	store_pool_end(c->st, c->pool_txn);
 	int rc = store_pool_begin(c->st, c->pool_txn);
 	c->txn = *c->pool_txn;
@@ -729,6 +730,7 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		}
 		if (rc)
 			break;
+		c->read++;
 		arena_reset(&scratch);
 		Kart__Card *card;
 		if (!match(c, &scratch, &v, &card))

@@ -29,6 +29,8 @@ struct cardq {
 	 * the loop behind the resize), and updates txn and scope->txn: the scan
 	 * then sees the base as it is at each slice, each card once. */
 	MDB_txn **pool_txn;
+	unsigned slices;            /* fresh transactions taken (cardq_run adds to it) */
+	uint64_t read;              /* cards read (cardq_run adds to it) */
 };
 
 #define CARDQ_SLICE 16384

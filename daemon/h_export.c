@@ -468,6 +468,9 @@ static void xjob_run(uv_work_t *w)
 		goto done;
 	}
 	j->hidden = q.hidden;
+	if (q.slices)
+		log_info("%s: %s: export scan: %llu cards read in %u read transactions", j->who.peer, j->who.user,
+			 (unsigned long long)q.read, q.slices + 1);
 done:
 	store_pool_end(st, &txn);
 	schema_free(&sc);

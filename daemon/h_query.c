@@ -303,6 +303,9 @@ static void job_run(uv_work_t *w)
 	}
 	j->plan = strdup(q.plan ? q.plan : "");
 	j->hidden = q.hidden;
+	if (q.slices)
+		log_info("%s: %s: %llu cards read in %u read transactions", j->who.peer, j->who.user,
+			 (unsigned long long)q.read, q.slices + 1);
 done:
 	store_pool_end(st, &txn);
 	schema_free(&sc);

@@ -2,7 +2,8 @@
 # Long scans in the thread pool (filtered lists and counts, sorted lists,
 # exports) read the base in slices of CARDQ_SLICE (16,384) cards, each in a
 # transaction of its own, so they never hold the map lock for long: every card
-# is still seen exactly once, in order, across the slices.
+# is still seen exactly once, in order, across the slices (the daemon logs how
+# many transactions a long scan took).
 . "$(dirname "$0")/lib.sh"
 init_instance
 start_kartd
@@ -17,6 +18,7 @@ LIVE=$((N - 5))
 # a scan of every card: two slice boundaries
 expect_rc 0 as admin ls --where 'id > 0' --count
 [[ $OUT == "$LIVE" ]] || fail "count over slices: $OUT, expected $LIVE"
+grep -q "admin: $LIVE cards read in 3 read transactions" "$T/kartd.err" || fail "not read in slices: $(tail -3 "$T/kartd.err")"
 expect_rc 0 as admin ls --where 'id > 0' --count --explain
 contains "$OUT" "scan"
 # a sorted scan: the sorted ids are read back in slices too
@@ -29,6 +31,7 @@ expect_rc 0 as admin --json ls --where 'id > 16000 and id < 16800' --sort id
 # an export of every card: each once, in id order
 expect_rc 0 as admin export -o "$T/all.csv"
 [[ $ERR =~ :\ $LIVE\ cards\ \+\ ([0-9]+)\ canary ]] || fail "export: $ERR"
+grep -q "export scan: $LIVE cards read in 3 read transactions" "$T/kartd.err" || fail "export not read in slices"
 K=${BASH_REMATCH[1]}
 [[ $(tail -n +2 "$T/all.csv" | grep -c $'\r$') == $((LIVE + K)) ]] || fail "rows: expected $((LIVE + K))"
 # the cards' ids (canary rows, at example.org, take ids in gaps, or past the last card when there are none)
