@@ -399,6 +399,10 @@ int h_export_list(struct req *r);
 int h_leak_trace(struct req *r);
 int h_user_grant(struct req *r);
 int h_user_quota(struct req *r);
+/* At start, before the writer: export_cards blobs written before their ids
+ * were flagged sorted get the flag when their ids ascend (as every export's
+ * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
+int export_blobs_upgrade(struct store *st);
 /* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
 int h_card_canary(struct req *r);
 int h_read_query(struct req *r);

@@ -206,6 +206,8 @@ int kartd_run(const char *dir, const char *listen)
 	}
 	if (certs_init(&srv) < 0)
 		goto cleanup;
+	if ((rc = export_blobs_upgrade(&srv.store)))
+		log_err("cannot mark the exports' card lists as sorted: %s", mdb_strerror(rc));
 	/* verified for unknown users so a refusal takes as long either way */
 	uint8_t junk[16];
 	char junkhex[33];
