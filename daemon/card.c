@@ -598,10 +598,8 @@ const char *card_title(struct arena *a, const Kart__Card *c)
 
 int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
 {
-	uint8_t key[8];
-	store_u64_key(id, key);
-	MDB_val k = { 8, key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
+	MDB_val v;
+	int rc = store_get_id(txn, dbi, id, &v);
 	if (rc)
 		return rc;
 	*out = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
@@ -612,10 +610,8 @@ int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kar
 {
 	/* notes, relatives, custom values: skipped in the stored bytes */
 	static const uint32_t drop[] = { 18, 29, 30 };
-	uint8_t key[8];
-	store_u64_key(id, key);
-	MDB_val k = { 8, key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
+	MDB_val v;
+	int rc = store_get_id(txn, dbi, id, &v);
 	if (rc)
 		return rc;
 	uint8_t *buf = arena_alloc(a, v.mv_size ? v.mv_size : 1);

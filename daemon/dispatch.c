@@ -82,6 +82,7 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_USER_GRANT] = { "grant permissions", h_user_grant, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_USER_QUOTA] = { "set quotas", h_user_quota, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CARD_CANARY] = { "mark canary cards", h_card_canary, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_CANARY_LIST] = { "list canary cards", h_canary_list, 0, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_READ_QUERY] = { "read the record of reads", h_read_query, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
 	[KART__ENVELOPE__BODY_ALERT_QUERY] = { "read alerts", h_alert_query, 0, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_USER_UNBLOCK] = { "unblock users", h_user_unblock, F_WRITE, ROLE(ADMIN) },

@@ -1,10 +1,12 @@
 /* h_alert: canary cards, the record of reads, alerts, unblocking bulk readers
  * (reads.h has the why). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "audit.h"
+#include "card.h"
 #include "export.h"
 #include "kartd.h"
 #include "reads.h"
@@ -12,7 +14,66 @@
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 #define KEY_MAX (KART_NAME_MAX + 1 + 17)
 
-/* ---- canaries (writer) ---- */
+/* ---- canaries ---- */
+
+#define CANARY_LIST_MAX 10000
+
+/* Loop: the cards marked as canaries, live or in the trash. Not recorded as
+ * reads (the admin who planted them is looking at the list, not the cards). */
+int h_canary_list(struct req *r)
+{
+	struct store *st = &r->srv->store;
+	Kart__CanaryPage *page = arena_alloc(r->arena, sizeof(*page));
+	MDB_cursor *cur;
+	if (!page)
+		return ENOMEM;
+	kart__canary_page__init(page);
+	int rc = mdb_cursor_open(r->txn, st->canaries, &cur);
+	if (rc)
+		return rc;
+	MDB_stat ms;
+	size_t cap = mdb_stat(r->txn, st->canaries, &ms) == 0 ? ms.ms_entries : 0;
+	if (cap > CANARY_LIST_MAX)
+		cap = CANARY_LIST_MAX;
+	page->canaries = arena_alloc(r->arena, (cap ? cap : 1) * sizeof(*page->canaries));
+	if (!page->canaries) {
+		mdb_cursor_close(cur);
+		return ENOMEM;
+	}
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && page->n_canaries < cap;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != 8)
+			continue;
+		uint64_t id = store_key_u64(k.mv_data);
+		Kart__CanaryCard *cc = arena_alloc(r->arena, sizeof(*cc));
+		if (!cc) {
+			rc = ENOMEM;
+			break;
+		}
+		kart__canary_card__init(cc);
+		cc->id = id;
+		Kart__Card *c;
+		int g = card_load_brief(r->txn, st->cards, id, r->arena, &c);
+		if (g == MDB_NOTFOUND && (g = card_load_brief(r->txn, st->trash, id, r->arena, &c)) == 0)
+			cc->in_trash = true;
+		if (g == 0)
+			cc->name = (char *)card_title(r->arena, c);
+		else if (g != MDB_NOTFOUND) {
+			rc = g;
+			break;
+		}
+		page->canaries[page->n_canaries++] = cc;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_CANARY_PAGE;
+	r->out.canary_page = page;
+	return H_OK;
+}
+
+/* ---- marking canaries (writer) ---- */
 
 static void canary_done(struct wreq *w)
 {
@@ -128,11 +189,9 @@ struct rq_page {
 /* Whether export xid holds card (0: any card), and how many cards it has. */
 static bool export_holds(MDB_txn *txn, struct store *store, uint64_t xid, uint64_t card, uint64_t *ncards)
 {
-	uint8_t key[8];
-	store_u64_key(xid, key);
-	MDB_val k = { 8, key }, v;
+	MDB_val v;
 	struct export_blob b;
-	if (mdb_get(txn, store->export_cards, &k, &v) != 0 || export_blob_view(v.mv_data, v.mv_size, &b) < 0)
+	if (store_get_id(txn, store->export_cards, xid, &v) != 0 || export_blob_view(v.mv_data, v.mv_size, &b) < 0)
 		return false;
 	*ncards = b.ncards;
 	return !card || export_blob_has(&b, card);

@@ -62,10 +62,8 @@ static bool valid_date(const char *v)
 
 static int deal_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Deal **out)
 {
-	uint8_t key[8];
-	store_u64_key(id, key);
-	MDB_val k = { 8, key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
+	MDB_val v;
+	int rc = store_get_id(txn, dbi, id, &v);
 	if (rc)
 		return rc;
 	*out = kart__deal__unpack(&a->pb, v.mv_size, v.mv_data);

@@ -519,11 +519,9 @@ static bool ids_reserve(uint64_t **v, size_t len, size_t *cap, uint64_t n)
 /* Appends the cards of export xid to *v. */
 static bool export_ids_add(struct req *r, uint64_t xid, uint64_t **v, size_t *len, size_t *cap)
 {
-	uint8_t key[8];
-	store_u64_key(xid, key);
-	MDB_val k = { 8, key }, val;
+	MDB_val val;
 	struct export_blob b;
-	if (mdb_get(r->txn, r->srv->store.export_cards, &k, &val) != 0 ||
+	if (store_get_id(r->txn, r->srv->store.export_cards, xid, &val) != 0 ||
 	    export_blob_view(val.mv_data, val.mv_size, &b) < 0)
 		return true;
 	if (!ids_reserve(v, *len, cap, b.ncards))

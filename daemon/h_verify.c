@@ -59,10 +59,8 @@ static void set_bad(struct vjob *j, uint64_t seq, const char *fmt, ...)
  * when the record is too short to hold one. */
 static int stored_hash(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, uint8_t out[32])
 {
-	uint8_t key[8];
-	store_u64_key(seq, key);
-	MDB_val k = { 8, key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
+	MDB_val v;
+	int rc = store_get_id(txn, dbi, seq, &v);
 	if (rc)
 		return rc;
 	if (v.mv_size < 32)

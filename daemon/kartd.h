@@ -405,6 +405,7 @@ int h_user_quota(struct req *r);
 int export_blobs_upgrade(struct store *st);
 /* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
 int h_card_canary(struct req *r);
+int h_canary_list(struct req *r);
 int h_read_query(struct req *r);
 int h_alert_query(struct req *r);
 int h_user_unblock(struct req *r);

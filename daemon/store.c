@@ -202,6 +202,14 @@ int store_next_id(MDB_txn *txn, struct store *s, const char *name, uint64_t *id)
 	return 0;
 }
 
+int store_get_id(MDB_txn *txn, MDB_dbi dbi, uint64_t id, MDB_val *v)
+{
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key };
+	return mdb_get(txn, dbi, &k, v);
+}
+
 int store_pool_begin(struct store *s, MDB_txn **txn)
 {
 	pthread_rwlock_rdlock(&s->map_lock);

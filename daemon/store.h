@@ -68,6 +68,8 @@ void store_read_end(struct store *s);
 /* A read transaction of a pool thread's own (long scans), holding map_lock
  * shared while it lives. On failure *txn is NULL and nothing is held;
  * store_pool_end is then a no-op. */
+/* The value under an id key (u64, big-endian) of dbi: 0, MDB_NOTFOUND or an MDB code. */
+int store_get_id(MDB_txn *txn, MDB_dbi dbi, uint64_t id, MDB_val *v);
 int store_pool_begin(struct store *s, MDB_txn **txn);
 void store_pool_end(struct store *s, MDB_txn **txn);
 

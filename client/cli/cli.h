@@ -132,6 +132,7 @@ int cmd_user_quota(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_reads(struct cli *cli, const struct cmd_args *a);
 int cmd_alerts(struct cli *cli, const struct cmd_args *a);
 int cmd_card_canary(struct cli *cli, const struct cmd_args *a);
+int cmd_card_canaries(struct cli *cli, const struct cmd_args *a);
 int cmd_user_unblock(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a);
@@ -203,6 +204,7 @@ void out_offboard_report(const Kart__OffboardReport *rep);
 const char *out_money(int64_t minor, char *buf, size_t n);
 /* `kart admin certs` (and revoke-cert): the certificates as a table or a JSON array. */
 int out_cert_list(const Kart__CertPage *page, bool json);
+int out_canary_list(const Kart__CanaryPage *page, bool json);
 /* `kart exports`: a table or a JSON array of the export records. */
 int out_export_list(const Kart__ExportPage *page, bool json);
 /* `kart leak trace`: the ranked matches, their evidence and the verdict. */

@@ -2415,6 +2415,25 @@ int cmd_card_canary(struct cli *cli, const struct cmd_args *a)
 	return rc;
 }
 
+int cmd_card_canaries(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__CanaryList list = KART__CANARY_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	(void)a;
+	req.body_case = KART__ENVELOPE__BODY_CANARY_LIST;
+	req.canary_list = &list;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CANARY_PAGE, &c, &resp);
+	if (rc == 0)
+		rc = out_canary_list(resp->canary_page, cli->json);
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
 int cmd_user_unblock(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;

@@ -316,6 +316,7 @@ static const struct cmd_def commands[] = {
 	{ "audit reads", "--card ID | --user USER", 0, 0, "who received which cards, newest first", audit_reads_opts, cmd_audit_reads },
 	{ "alerts", "", 0, 0, "alerts (canary cards read, bulk reading), newest first", alerts_opts, cmd_alerts },
 	{ "card canary", "ID", 1, 1, "mark a card as a canary: anyone reading it raises an alert", card_canary_opts, cmd_card_canary },
+	{ "card canaries", "", 0, 0, "list the canary cards (admins)", no_opts, cmd_card_canaries },
 	{ "user unblock", "NAME", 1, 1, "let a user blocked for bulk reading read cards again", no_opts, cmd_user_unblock },
 	{ "export", "[--where EXPR] [-o FILE]", 0, 1, "export cards to a CSV or vCard file (audited, within a daily quota)", export_opts, cmd_export },
 	{ "exports", "", 0, 0, "list the exports made, newest first", exports_opts, cmd_exports },

@@ -1062,6 +1062,22 @@ cleanup:
 
 /* ---- client certificates ---- */
 
+/* Prints n messages (each a protobuf-c message: its base comes first) as
+ * one JSON array. */
+static int put_json_messages(void *const *items, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, pbjson_from_message((const ProtobufCMessage *)items[i], 0));
+	int rc = 0;
+	if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0)
+		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
+	else
+		fputc('\n', stdout);
+	json_decref(arr);
+	return rc;
+}
+
 static const struct column cert_columns[] = {
 	{ "SERIAL", 32, false }, { "USER", 16, false }, { "ISSUED", 19, false }, { "BY", 12, false },
 	{ "VALID UNTIL", 19, false }, { "REVOKED", 0, false },
@@ -1069,18 +1085,8 @@ static const struct column cert_columns[] = {
 
 int out_cert_list(const Kart__CertPage *page, bool json)
 {
-	if (json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < page->n_certs; i++)
-			json_array_append_new(arr, pbjson_from_message(&page->certs[i]->base, 0));
-		int rc = 0;
-		if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0)
-			rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-		else
-			fputc('\n', stdout);
-		json_decref(arr);
-		return rc;
-	}
+	if (json)
+		return put_json_messages((void *const *)page->certs, page->n_certs);
 	put_header(cert_columns, N_COLUMNS(cert_columns));
 	for (size_t i = 0; i < page->n_certs; i++) {
 		const Kart__CertInfo *c = page->certs[i];
@@ -1130,6 +1136,30 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 	l->count++;
 }
 
+/* ---- kart card canaries ---- */
+
+static const struct column canary_columns[] = {
+	{ "ID", 8, true }, { "NAME", 40, false }, { "WHERE", 0, false },
+};
+
+int out_canary_list(const Kart__CanaryPage *page, bool json)
+{
+	if (json)
+		return put_json_messages((void *const *)page->canaries, page->n_canaries);
+	put_header(canary_columns, N_COLUMNS(canary_columns));
+	for (size_t i = 0; i < page->n_canaries; i++) {
+		const Kart__CanaryCard *cc = page->canaries[i];
+		char id[24];
+		const char *cells[N_COLUMNS(canary_columns)];
+		snprintf(id, sizeof(id), "%" PRIu64, cc->id);
+		cells[0] = id;
+		cells[1] = cc->name ? cc->name : "";
+		cells[2] = cc->in_trash ? "trash" : "live";
+		put_row(canary_columns, N_COLUMNS(canary_columns), cells);
+	}
+	return 0;
+}
+
 /* ---- exports and leak tracing ---- */
 
 static const struct column export_columns[] = {
@@ -1139,18 +1169,8 @@ static const struct column export_columns[] = {
 
 int out_export_list(const Kart__ExportPage *page, bool json)
 {
-	if (json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; arr && i < page->n_exports; i++)
-			json_array_append_new(arr, pbjson_from_message(&page->exports[i]->base, 0));
-		if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0) {
-			json_decref(arr);
-			return out_error(KC_ERR_OTHER, "cannot print JSON");
-		}
-		fputc('\n', stdout);
-		json_decref(arr);
-		return 0;
-	}
+	if (json)
+		return put_json_messages((void *const *)page->exports, page->n_exports);
 	put_header(export_columns, N_COLUMNS(export_columns));
 	for (size_t i = 0; i < page->n_exports; i++) {
 		const Kart__ExportRecord *x = page->exports[i];

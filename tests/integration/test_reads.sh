@@ -110,6 +110,17 @@ grep -q 'ALERT' "$T/kartd.err" && fail "an alert before any canary or bulk read"
 expect_rc 0 as admin card canary "${C[5]}"
 expect_rc 4 as admin card canary 999999
 expect_rc 3 as masha card canary "${C[5]}"
+# the admins' list of canaries; looking at it is no read of them
+expect_rc 0 as admin --json card canaries
+jq -e --argjson c "${C[5]}" 'length == 1 and .[0].id == $c and (.[0].name | contains("Читаемая5")) and (.[0].in_trash // false) == false' \
+	<<<"$OUT" >/dev/null || fail "card canaries: $OUT"
+expect_rc 0 as admin card canaries
+contains "$OUT" "Читаемая5"
+expect_rc 3 as masha card canaries
+expect_rc 3 as aud card canaries
+sleep 0.6
+expect_rc 0 as admin --json alerts
+[[ $OUT == "[]" ]] || fail "listing the canaries raised an alert: $OUT"
 expect_rc 0 as admin --json card show "${C[5]}"   # the admin who planted it: an alert too
 expect_rc 0 as masha --json card show "${C[5]}"   # distinct card 5 of 5 for masha
 [[ $OUT != *canary* ]] || fail "the card tells it is a canary: $OUT"
@@ -170,6 +181,8 @@ jq -e '.[0] | select(.action == "read.canary" and .user == "admin")' <<<"$OUT" >
 
 # a canary no more: reading it raises nothing
 expect_rc 0 as admin card canary "${C[5]}" --off
+expect_rc 0 as admin --json card canaries
+[[ $OUT == "[]" ]] || fail "still listed: $OUT"
 expect_rc 0 as admin --json alerts
 N=$(jq length <<<"$OUT")
 expect_rc 0 as admin card show "${C[5]}"
