@@ -268,6 +268,14 @@ reply:
 	arena_reset(&c->arena);
 }
 
+bool stream_limit_reached(uint32_t *remaining, size_t sent)
+{
+	if (!*remaining)
+		return false;
+	*remaining -= sent < *remaining ? (uint32_t)sent : *remaining;
+	return *remaining == 0;
+}
+
 struct stream *stream_new(struct req *r, stream_page_fn page)
 {
 	struct stream *s = calloc(1, sizeof(*s));

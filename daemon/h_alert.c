@@ -427,11 +427,8 @@ static bool read_page(struct stream *s, struct req *r)
 	bool last = rs == 0 && xs == 0;
 	mdb_cursor_close(pg.cur);
 	arena_free(&scratch);
-	if (st->remaining) {
-		st->remaining -= (uint32_t)page->n_reads;
-		if (st->remaining == 0)
-			last = true;
-	}
+	if (stream_limit_reached(&st->remaining, page->n_reads))
+		last = true;
 	r->out.body_case = KART__ENVELOPE__BODY_READ_PAGE;
 	r->out.read_page = page;
 	return last;
@@ -563,11 +560,8 @@ static bool alert_page(struct stream *s, struct req *r)
 	if (rc != 0 || st->before <= 1)
 		last = true;
 	mdb_cursor_close(cur);
-	if (st->remaining) {
-		st->remaining -= (uint32_t)page->n_events;
-		if (st->remaining == 0)
-			last = true;
-	}
+	if (stream_limit_reached(&st->remaining, page->n_events))
+		last = true;
 	r->out.body_case = KART__ENVELOPE__BODY_AUDIT_PAGE;
 	r->out.audit_page = page;
 	return last;

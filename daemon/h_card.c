@@ -312,11 +312,8 @@ static bool list_page(struct stream *s, struct req *r)
 	bool last = rc != 0;
 	mdb_cursor_close(cur);
 	reads_record_cards(r, cards, page->n_cards, "card ls");
-	if (st->remaining) {
-		st->remaining -= (uint32_t)page->n_cards;
-		if (st->remaining == 0)
-			last = true;
-	}
+	if (stream_limit_reached(&st->remaining, page->n_cards))
+		last = true;
 	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
 	r->out.card_page = page;
 	return last;

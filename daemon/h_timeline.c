@@ -169,11 +169,8 @@ static bool timeline_page(struct stream *s, struct req *r)
 	if (rc != 0 || k.mv_size != KEY_LEN || memcmp(k.mv_data, prefix, 8) != 0)
 		last = true;
 	mdb_cursor_close(cur);
-	if (st->remaining) {
-		st->remaining -= (uint32_t)page->n_entries;
-		if (st->remaining == 0)
-			last = true;
-	}
+	if (stream_limit_reached(&st->remaining, page->n_entries))
+		last = true;
 	r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_PAGE;
 	r->out.timeline_page = page;
 	return last;

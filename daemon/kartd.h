@@ -233,6 +233,9 @@ struct stream {
 #define PAGE_BYTES (1u << 20)
 
 struct stream *stream_new(struct req *r, stream_page_fn page);
+/* A list with a limit: counts the `sent` records of a page off *remaining
+ * (0: no limit) and tells whether the limit is reached, so the page is the last. */
+bool stream_limit_reached(uint32_t *remaining, size_t sent);
 void stream_free(struct stream *s);
 
 /* ---- dispatch.c ---- */
