@@ -43,21 +43,22 @@ struct rnode {
 };
 
 /* For users without a bulk-read limit, whose cards need not be counted: the
- * last read recorded per slot of a direct-mapped table, which is all the
- * dedup needs (a collision only records a read again). One memory access a
- * read, where the exact set costs a hash probe and list moves. */
+ * last read recorded per slot of a two-way table (a pair of neighbouring
+ * slots per hash, the older replaced), which is all the dedup needs (a
+ * collision only records a read again). One cache line a read, where the
+ * exact set costs a hash probe and list moves. */
 struct dslot {
 	uint64_t id;
 	int64_t t;                  /* recorded, unix us */
 	uint32_t how;
 };
 #define DEDUP_SLOTS_MIN 1024u
-#define DEDUP_SLOTS_MAX 32768u   /* grown to, four times at a time, by a user who reads many cards */
+#define DEDUP_SLOTS_MAX 65536u   /* grown to, four times at a time, by a user who reads many cards */
 
 struct ureads {
 	struct ureads *hnext;
 	struct dslot *dedup;        /* no limit: the table, allocated on the first read */
-	uint32_t dslots, dfill;     /* its size; reads recorded through it since it was made */
+	uint32_t dslots, dfill;     /* its size; slots in use */
 	int64_t last;               /* the last read, unix us */
 	char name[KART_NAME_MAX];
 	bool blocked;               /* for bulk reading, until an admin unblocks */
@@ -115,9 +116,15 @@ struct reads {
 	unsigned children;
 };
 
+/* Fibonacci hashing: the top bits of the product, which every bit of the id
+ * reaches (the low bits of the product see only the id's low bits, so
+ * sequential ids crowded into a fraction of the slots). Consecutive ids land
+ * about 0.618 of the table apart: n < slots of them hardly ever collide.
+ * mask is 2^k - 1. */
 static uint32_t slot_hash(uint64_t id, uint32_t mask)
 {
-	return (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & mask;
+	unsigned bits = (unsigned)__builtin_popcount(mask);
+	return bits ? (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits)) : 0;
 }
 
 static uint32_t set_find(const struct ureads *u, uint64_t id, uint32_t *slot)
@@ -284,26 +291,46 @@ static bool set_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how, uin
 
 /* No limit: whether to record this read (not the same read of the same card
  * recorded within DEDUP_US). */
+static struct dslot *dedup_pair(struct dslot *tab, uint32_t nslots, uint64_t id)
+{
+	return &tab[slot_hash(id, nslots - 1) & ~1u];
+}
+
 static bool dedup_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how)
 {
-	if (!u->dedup || (u->dfill > 2 * u->dslots && u->dslots < DEDUP_SLOTS_MAX)) {
-		/* first use, or too small for how much this user reads: afresh, bigger */
+	if (!u->dedup || (u->dfill > u->dslots / 2 && u->dslots < DEDUP_SLOTS_MAX)) {
+		/* first use, or too small for how much this user reads: bigger, with
+		 * what it remembers moved over (a table started afresh would record
+		 * every card it forgot again) */
 		uint32_t n = !u->dedup ? DEDUP_SLOTS_MIN : u->dslots * 4 < DEDUP_SLOTS_MAX ? u->dslots * 4 : DEDUP_SLOTS_MAX;
 		struct dslot *d = calloc(n, sizeof(*d));
 		if (!d)
 			return true;
+		uint32_t fill = 0;
+		for (uint32_t i = 0; u->dedup && i < u->dslots; i++) {
+			struct dslot *p = dedup_pair(d, n, u->dedup[i].id);
+			if (!u->dedup[i].t || t - u->dedup[i].t >= DEDUP_US || (p[0].t && p[1].t))
+				continue;
+			p[p[0].t ? 1 : 0] = u->dedup[i];
+			fill++;
+		}
 		free(u->dedup);
 		u->dedup = d;
 		u->dslots = n;
-		u->dfill = 0;
+		u->dfill = fill;
 	}
-	struct dslot *d = &u->dedup[slot_hash(id, u->dslots - 1)];
-	if (d->id == id && d->how == how && t - d->t < DEDUP_US)
-		return false;
+	/* two ways: a slot and its neighbour; the older of the two is replaced */
+	struct dslot *d = dedup_pair(u->dedup, u->dslots, id);
+	for (int i = 0; i < 2; i++)
+		if (d[i].id == id && d[i].how == how && t - d[i].t < DEDUP_US)
+			return false;
+	if (d[1].t < d[0].t)
+		d++;
+	if (!d->t)
+		u->dfill++;
 	d->id = id;
 	d->t = t;
 	d->how = how;
-	u->dfill++;
 	return true;
 }
 

@@ -43,8 +43,8 @@
  * Bulk reading. Per user the loop keeps the distinct cards read in a sliding
  * hour (card ids with the time of their last read, oldest first, pruned as the
  * hour slides; at most max(limit + 1, 65536) of them); users without a limit
- * (admins, by default) have only a direct-mapped table of the last read
- * recorded per slot, for the dedup above: one memory access a read. Past the role's
+ * (admins, by default) have only a two-way table of the last read
+ * recorded per slot, for the dedup above: one cache line a read. Past the role's
  * limit (bulk_read_manager, bulk_read_supervisor, bulk_read_admin; 0: none)
  * bulk_read_policy applies:
  *   alert     an alert, once per episode (until the count is back under the limit);
