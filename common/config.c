@@ -33,7 +33,10 @@ static const struct ckey keys[] = {
 	S(tls_min_version, "lowest TLS version accepted: 1.2 or 1.3"),
 	U(max_frame, 1024, 1u << 30, "largest request frame in bytes"),
 	U(max_connections, 1, 1000000, "simultaneous client connections"),
-	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake and Hello"),
+	U(max_connections_per_address, 1, 1000000, "simultaneous connections from one IPv4 address or IPv6 /64"),
+	U(max_unauthenticated, 1, 1000000, "connections not logged in yet; past it the address holding most of them loses its oldest"),
+	U64(input_memory_limit, 1u << 20, UINT64_C(1) << 40, "bytes of partly received requests held for all connections together; past it a connection that sends more is closed"),
+	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake, Hello and Login"),
 	U(idle_timeout_ms, 1000, 86400000, "close connections idle this long"),
 	U(output_limit, 65536, 1u << 30, "stop reading a connection with this many unsent bytes"),
 	U(session_ttl_s, 1, 365u * 86400, "session token lifetime in seconds"),
@@ -79,6 +82,9 @@ void config_defaults(struct kart_config *c)
 	strcpy(c->tls_min_version, "1.3");
 	c->max_frame = 4u << 20;
 	c->max_connections = 1024;
+	c->max_connections_per_address = 128;
+	c->max_unauthenticated = 256;
+	c->input_memory_limit = UINT64_C(256) << 20;
 	c->handshake_timeout_ms = 10000;
 	c->idle_timeout_ms = 600000;
 	c->output_limit = 4u << 20;

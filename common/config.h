@@ -15,6 +15,9 @@ struct kart_config {
 	char tls_min_version[16];         /* "1.2" or "1.3" */
 	uint32_t max_frame;               /* bytes */
 	uint32_t max_connections;
+	uint32_t max_connections_per_address; /* from one IPv4 address or IPv6 /64 */
+	uint32_t max_unauthenticated;     /* connections not yet logged in, all addresses together */
+	uint64_t input_memory_limit;      /* bytes of partly received requests, all connections together */
 	uint32_t handshake_timeout_ms;
 	uint32_t idle_timeout_ms;
 	uint32_t output_limit;            /* stop reading a connection past this many unsent bytes */

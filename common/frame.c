@@ -19,6 +19,12 @@ int frame_asm_push(struct frame_asm *fa, const void *data, size_t len)
 {
 	if (len == 0)
 		return FRAME_OK;
+	if (fa->start == fa->end && fa->cap > FRAME_KEEP_CAP) {
+		/* a large frame went through: do not keep its buffer */
+		free(fa->buf);
+		fa->buf = NULL;
+		fa->cap = fa->start = fa->end = 0;
+	}
 	/* reclaim consumed space before growing */
 	if (fa->start > 0) {
 		memmove(fa->buf, fa->buf + fa->start, fa->end - fa->start);
@@ -26,9 +32,16 @@ int frame_asm_push(struct frame_asm *fa, const void *data, size_t len)
 		fa->start = 0;
 	}
 	if (fa->cap - fa->end < len) {
-		size_t cap = fa->cap ? fa->cap : 16384;
-		while (cap - fa->end < len)
+		size_t want = fa->end + len, cap = fa->cap ? fa->cap : 16384;
+		while (cap < want)
 			cap *= 2;
+		/* no more than the frame being received needs (a frame trickled in
+		 * would otherwise cost up to twice its size) */
+		if (fa->end >= 4) {
+			size_t frame_end = 4 + (size_t)frame_get_u32(fa->buf);
+			if (want <= frame_end && cap > frame_end)
+				cap = frame_end;
+		}
 		uint8_t *nb = realloc(fa->buf, cap);
 		if (!nb)
 			return FRAME_NOMEM;

@@ -15,11 +15,16 @@ struct frame_asm {
 	uint32_t max;       /* largest payload accepted */
 };
 
+/* A buffer larger than this is freed once it is empty. */
+#define FRAME_KEEP_CAP 65536
+
 enum frame_status { FRAME_NEED_MORE = 0, FRAME_OK = 1, FRAME_TOO_LARGE = -1, FRAME_NOMEM = -2 };
 
 void frame_asm_init(struct frame_asm *fa, uint32_t max);
 void frame_asm_free(struct frame_asm *fa);
-/* Appends received bytes. Returns FRAME_NOMEM if they cannot be stored. */
+/* Appends received bytes. Returns FRAME_NOMEM if they cannot be stored. The
+ * buffer grows by doubling, but never past the end of the frame being
+ * received, and a large one is let go once it is empty. */
 int frame_asm_push(struct frame_asm *fa, const void *data, size_t len);
 /* Yields the next whole frame's payload. *payload stays valid until the next
  * push. FRAME_TOO_LARGE is sticky: the stream cannot be resynchronized. */

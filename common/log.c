@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int max_level = LOG_INFO;
 
@@ -23,4 +24,24 @@ void log_msg(int level, const char *fmt, ...)
 	line[len++] = '\n';
 	fwrite(line, 1, len, stderr);
 	fflush(stderr);
+}
+
+int log_allow(struct log_limit *l, unsigned long *held)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	*held = 0;
+	if (now - l->window_ms >= LOG_LIMIT_WINDOW_MS) {
+		*held = l->held;
+		l->held = 0;
+		l->lines = 0;
+		l->window_ms = now;
+	}
+	if (l->lines >= LOG_LIMIT_BURST) {
+		l->held++;
+		return 0;
+	}
+	l->lines++;
+	return 1;
 }

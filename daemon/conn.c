@@ -4,10 +4,23 @@
  * frame assembler, whole frames to dispatch. Replies are encrypted into the
  * engine and flushed with one uv_write per batch of input. A connection whose
  * unsent output passes output_limit stops reading until it drains, and its
- * streams pause. Protocol errors get an error frame; transport errors close. */
+ * streams pause. Protocol errors get an error frame; transport errors close.
+ *
+ * A fair loop: one connection's turn dispatches at most FRAMES_PER_TURN
+ * requests and produces at most PAGES_PER_TURN stream pages; work left over
+ * waits on the server's ready list, served from an idle handle after every
+ * other callback of the loop's turn (other connections' reads, the writer's
+ * replies, finished scans) has run.
+ *
+ * Before a login a connection may send only small frames (a Hello, a Login),
+ * must log in within handshake_timeout_ms, and counts toward
+ * max_unauthenticated; every connection counts toward its address's
+ * max_connections_per_address (addrs.h), and partly received frames of all
+ * connections together toward input_memory_limit. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrs.h"
 #include "certs.h"
 #include "kartd.h"
 #include "log.h"
@@ -18,6 +31,13 @@
 #define CONN_MAX_WRITES 1024
 #define CONN_MAX_STREAMS 16
 #define CONN_MAX_JOBS 2         /* scans in the pool at once: they hold memory and pool threads */
+/* One connection's turn of the loop. */
+#define FRAMES_PER_TURN 64
+#define PAGES_PER_TURN 4
+/* A frame before login: a Hello or a Login is a few hundred bytes. */
+#define PRE_LOGIN_MAX_FRAME 16384
+
+static struct log_limit refused_log, evicted_log, input_log;
 
 struct wbuf {
 	uv_write_t req;
@@ -71,6 +91,18 @@ void conn_close(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	srv->nconns--;
+	if (c->unauth) {
+		c->unauth = false;
+		srv->nunauth--;
+		if (c->addr)
+			c->addr->unauth--;
+	}
+	if (c->addr) {
+		addrs_unref(srv, c->addr);
+		c->addr = NULL;
+	}
+	srv->input_bytes -= c->in.cap;
+	frame_asm_free(&c->in); /* nothing is read after this */
 	uv_close((uv_handle_t *)&c->tcp, on_close);
 	server_maybe_finish(srv);
 }
@@ -345,6 +377,13 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 		      const uint8_t key[32])
 {
 	c->authed = true;
+	if (c->unauth) {
+		c->unauth = false;
+		c->srv->nunauth--;
+		if (c->addr)
+			c->addr->unauth--;
+	}
+	c->in.max = c->srv->cfg.max_frame;
 	snprintf(c->who.user, sizeof(c->who.user), "%s", user);
 	snprintf(c->who.team, sizeof(c->who.team), "%s", team ? team : "");
 	c->who.role = role;
@@ -355,6 +394,7 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 void conn_clear_session(struct conn *c)
 {
 	c->authed = false;
+	c->in.max = PRE_LOGIN_MAX_FRAME < c->srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : c->srv->cfg.max_frame;
 	c->who.user[0] = '\0';
 	c->who.team[0] = '\0';
 	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
@@ -391,14 +431,66 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 	return false;
 }
 
-/* Produces stream pages while the connection's output is under its limit. */
+/* Puts c on the ready list: it has work left that waits for its next turn. */
+static void conn_schedule(struct conn *c)
+{
+	struct server *srv = c->srv;
+	if (c->ready || !conn_is_open(c))
+		return;
+	c->ready = true;
+	c->ready_next = NULL;
+	conn_ref(c);
+	if (srv->ready_tail)
+		srv->ready_tail->ready_next = c;
+	else
+		srv->ready_head = c;
+	srv->ready_tail = c;
+	if (!uv_is_active((uv_handle_t *)&srv->ready_idle))
+		uv_idle_start(&srv->ready_idle, conn_ready_run);
+}
+
+/* The idle handle: one more turn for each connection that was ready when it
+ * started (a connection that is ready again goes to the back). */
+void conn_ready_run(uv_idle_t *h)
+{
+	struct server *srv = h->data;
+	struct conn *c = srv->ready_head, *next;
+	srv->ready_head = srv->ready_tail = NULL;
+	for (; c; c = next) {
+		next = c->ready_next;
+		c->ready = false;
+		conn_resume(c);
+		conn_unref(c);
+	}
+	if (!srv->ready_head)
+		uv_idle_stop(&srv->ready_idle);
+}
+
+void conn_ready_drain(struct server *srv)
+{
+	while (srv->ready_head) {
+		struct conn *c = srv->ready_head;
+		srv->ready_head = c->ready_next;
+		c->ready = false;
+		conn_unref(c);
+	}
+	srv->ready_tail = NULL;
+}
+
+/* Produces stream pages while the connection's output is under its limit,
+ * PAGES_PER_TURN at most; pages left wait for another turn. */
 void conn_pump(struct conn *c)
 {
 	if (c->pumping)
 		return;
 	c->pumping = true;
 	struct server *srv = c->srv;
+	unsigned pages = 0;
 	while (c->streams && conn_is_open(c) && c->out_queued + c->plain_len < srv->cfg.output_limit) {
+		if (pages++ == PAGES_PER_TURN) {
+			conn_schedule(c);
+			break;
+		}
 		struct stream *s = c->streams;
 		struct req r = { .srv = srv, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
 				 .now = util_now_us() };
@@ -454,31 +546,44 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(read_buf, sizeof(read_buf));
 }
 
-/* Dispatches the whole frames received. Returns true if it stopped because
- * the connection is over a limit with frames still waiting. */
-static bool process_frames(struct conn *c)
+enum frames_left { FRAMES_DONE, FRAMES_BUSY, FRAMES_LEFT };
+
+/* Dispatches the whole frames received, FRAMES_PER_TURN at most. Tells
+ * whether all were (FRAMES_DONE), or frames wait because the connection is
+ * over a limit (FRAMES_BUSY) or its turn's budget is spent (FRAMES_LEFT). */
+static enum frames_left process_frames(struct conn *c)
 {
-	bool stopped = false;
+	enum frames_left left = FRAMES_DONE;
 	struct store *st = &c->srv->store;
 	/* one read snapshot for the whole batch of pipelined requests */
 	bool txn = store_read_begin(st) != NULL;
 	const uint8_t *payload;
 	uint32_t len;
-	for (;;) {
+	for (unsigned n = 0;; n++) {
 		if (!conn_is_open(c))
 			break;
 		if (conn_check_busy(c)) {
-			stopped = true;
+			left = FRAMES_BUSY;
+			break;
+		}
+		if (n == FRAMES_PER_TURN) {
+			left = frame_asm_pending(&c->in) >= 4 ? FRAMES_LEFT : FRAMES_DONE;
 			break;
 		}
 		int fs = frame_asm_next(&c->in, &payload, &len);
 		if (fs == FRAME_NEED_MORE)
 			break;
 		if (fs == FRAME_TOO_LARGE) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u bytes",
-				 frame_get_u32(c->in.buf + c->in.start), c->srv->cfg.max_frame);
-			log_notice("%s: %s; closing", c->who.peer, msg);
+			char msg[200];
+			uint32_t want = frame_get_u32(c->in.buf + c->in.start);
+			if (c->authed || c->in.max == c->srv->cfg.max_frame)
+				snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u bytes", want,
+					 c->in.max);
+			else
+				snprintf(msg, sizeof(msg),
+					 "frame of %u bytes exceeds the limit of %u bytes before login", want,
+					 c->in.max);
+			log_limited(&input_log, LOG_NOTICE, "%s: %s; closing", c->who.peer, msg);
 			send_error(c, 0, KART__ERROR_CODE__BAD_REQUEST, msg);
 			conn_close_after_flush(c);
 			break;
@@ -487,7 +592,49 @@ static bool process_frames(struct conn *c)
 	}
 	if (txn)
 		store_read_end(st);
-	return stopped;
+	return left;
+}
+
+/* A peer that ended its side (close_notify or FIN): once everything it sent
+ * is answered (requests with the writer or in the pool, streams, frames not
+ * yet dispatched), close_notify and close. */
+static void conn_finish_if_done(struct conn *c)
+{
+	if (!c->peer_done || !conn_is_open(c))
+		return;
+	if (c->pending_writes || c->nstreams || frame_asm_pending(&c->in) >= 4)
+		return;
+	conn_flush(c); /* replies before close_notify */
+	if (c->tls_done)
+		tls_engine_shutdown(&c->tls);
+	conn_close_after_flush(c);
+}
+
+/* The peer will send nothing more: nothing more is read, what was received
+ * is still answered. */
+static void conn_peer_done(struct conn *c)
+{
+	c->peer_done = true;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	conn_resume(c);
+}
+
+/* Counts the frame assembler's memory toward input_memory_limit after a push. */
+static bool input_account(struct conn *c, size_t cap_before)
+{
+	struct server *srv = c->srv;
+	srv->input_bytes += c->in.cap;
+	srv->input_bytes -= cap_before;
+	if (c->in.cap <= cap_before || srv->input_bytes <= srv->cfg.input_memory_limit)
+		return true;
+	log_limited(&input_log, LOG_WARN,
+		    "%s: partly received requests hold %zu bytes (input_memory_limit %llu); closing this connection",
+		    c->who.peer, srv->input_bytes, (unsigned long long)srv->cfg.input_memory_limit);
+	conn_close(c);
+	return false;
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -496,9 +643,14 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	if (nread < 0) {
-		if (nread != UV_EOF)
+		if (nread != UV_EOF) {
 			log_debug("%s: read: %s", c->who.peer, uv_strerror((int)nread));
-		conn_close(c);
+			conn_close(c);
+		} else if (!c->tls_done) {
+			conn_close(c);
+		} else {
+			conn_peer_done(c); /* a half-close: the replies still go out */
+		}
 		return;
 	}
 	c->active_ms = util_mono_ms();
@@ -516,7 +668,8 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		int hs = tls_engine_handshake(&c->tls);
 		if (hs == TLS_ERROR) {
 			char e[256];
-			log_notice("%s: TLS handshake failed: %s", c->who.peer, tls_last_error(e, sizeof(e)));
+			log_limited(&input_log, LOG_NOTICE, "%s: TLS handshake failed: %s", c->who.peer,
+				    tls_last_error(e, sizeof(e)));
 			conn_close_after_flush(c); /* send the alert, if any */
 			return;
 		}
@@ -530,20 +683,19 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	for (;;) {
 		int n = tls_engine_read(&c->tls, plain, sizeof(plain));
 		if (n > 0) {
+			size_t cap = c->in.cap;
 			if (frame_asm_push(&c->in, plain, (size_t)n) != FRAME_OK) {
 				conn_close(c);
 				return;
 			}
+			if (!input_account(c, cap))
+				return;
 			continue;
 		}
 		if (n == -TLS_WANT)
 			break;
 		if (n == -TLS_CLOSED) {
-			/* close_notify: answer what was received, then close */
-			process_frames(c);
-			conn_flush(c); /* replies before close_notify */
-			tls_engine_shutdown(&c->tls);
-			conn_close_after_flush(c);
+			conn_peer_done(c); /* close_notify: answer what was received, then close */
 			return;
 		}
 		char e[256];
@@ -551,39 +703,38 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
-	process_frames(c);
-	conn_flush(c);
-	conn_pump(c);
-	/* a stream may have ended, or output drained without a write callback */
 	conn_resume(c);
 }
 
+/* One turn for the connection: requests received, then stream pages, each
+ * within its budget. What is left waits on the ready list; a connection
+ * with whole frames still waiting is not read, so a client that pipelines
+ * faster than it is answered waits in its socket, not in our memory. */
 void conn_resume(struct conn *c)
 {
 	if (!conn_is_open(c) || c->srv->stopping || c->resuming)
 		return;
 	c->resuming = true;
-	/* finish what was received before reading more: a client that pipelines
-	 * faster than it is answered waits in its socket, not in our memory */
-	bool waiting = true;
-	while (conn_is_open(c)) { /* bounded: only what one read brought in */
-		conn_pump(c);
-		if (conn_busy(c))
-			break;
-		waiting = process_frames(c);
-		conn_flush(c);
-		if (!waiting)
-			break;
-	}
-	conn_pump(c);
-	if (conn_is_open(c) && !waiting && !conn_busy(c))
+	enum frames_left left = FRAMES_BUSY;
+	if (!conn_busy(c))
+		left = process_frames(c);
+	conn_flush(c);
+	conn_pump(c); /* the streams those requests started, too */
+	if (left == FRAMES_LEFT)
+		conn_schedule(c);
+	if (left == FRAMES_DONE && !conn_busy(c))
 		conn_start_reading(c);
+	else if (c->reading && conn_is_open(c)) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	conn_finish_if_done(c);
 	c->resuming = false;
 }
 
 void conn_start_reading(struct conn *c)
 {
-	if (c->reading || !conn_is_open(c))
+	if (c->reading || !conn_is_open(c) || c->peer_done)
 		return;
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
 		c->reading = true;
@@ -593,21 +744,81 @@ void conn_start_reading(struct conn *c)
 
 static void reject_close(uv_handle_t *h) { free(h); }
 
+/* A connection not logged in yet to close for a new one: the oldest of the
+ * address holding most such connections, unless that is the newcomer's own
+ * address (it is refused instead). NULL: none. */
+static struct conn *unauth_victim(struct server *srv, const struct addr_entry *newcomer)
+{
+	struct conn *v = NULL;
+	for (struct conn *c = srv->conns; c; c = c->next) {
+		if (!c->unauth || !conn_is_open(c) || !c->addr)
+			continue;
+		if (!v || c->addr->unauth > v->addr->unauth ||
+		    (c->addr->unauth == v->addr->unauth && c->created_ms <= v->created_ms))
+			v = c;
+	}
+	if (v && newcomer && newcomer->unauth + 1 >= v->addr->unauth)
+		return NULL;
+	return v;
+}
+
+static void peer_name(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	snprintf(out, n, "?");
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+		uv_ip4_name(a, host, sizeof(host));
+		snprintf(out, n, "%s:%d", host, ntohs(a->sin_port));
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+		uv_ip6_name(a, host, sizeof(host));
+		snprintf(out, n, "[%s]:%d", host, ntohs(a->sin6_port));
+	}
+}
+
+/* Whether there is room for a connection from addr, making room by closing
+ * a connection not logged in yet if that is allowed. */
+static bool admit(struct server *srv, struct addr_entry *addr, const char *peer)
+{
+	const struct kart_config *cfg = &srv->cfg;
+	if (addr->conns > cfg->max_connections_per_address) {
+		log_limited(&refused_log, LOG_WARN,
+			    "connection from %s refused: %u connections open from its address (max_connections_per_address)",
+			    peer, addr->conns - 1);
+		return false;
+	}
+	if (srv->nconns < cfg->max_connections && srv->nunauth < cfg->max_unauthenticated)
+		return true;
+	struct conn *v = unauth_victim(srv, addr);
+	if (!v) {
+		if (srv->nconns >= cfg->max_connections)
+			log_limited(&refused_log, LOG_WARN, "connection from %s refused: %u connections open (max_connections)",
+				    peer, srv->nconns);
+		else
+			log_limited(&refused_log, LOG_WARN,
+				    "connection from %s refused: %u connections not logged in (max_unauthenticated)", peer,
+				    srv->nunauth);
+		return false;
+	}
+	log_limited(&evicted_log, LOG_NOTICE, "%s: closed, not logged in, to make room for a connection from %s",
+		    v->who.peer, peer);
+	conn_close(v);
+	return true;
+}
+
 void conn_accept(struct server *srv)
 {
-	if (srv->nconns >= srv->cfg.max_connections) {
-		uv_tcp_t *t = malloc(sizeof(*t));
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		uv_tcp_t *t = malloc(sizeof(*t)); /* take it off the backlog, then close it */
 		if (!t)
 			return;
 		uv_tcp_init(srv->loop, t);
-		if (uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)t) == 0)
-			log_warn("connection refused: %u connections open (max_connections)", srv->nconns);
+		uv_accept((uv_stream_t *)&srv->listener, (uv_stream_t *)t);
 		uv_close((uv_handle_t *)t, reject_close);
 		return;
 	}
-	struct conn *c = calloc(1, sizeof(*c));
-	if (!c)
-		return;
 	c->srv = srv;
 	c->refs = 1;
 	uv_tcp_init(srv->loop, &c->tcp);
@@ -617,34 +828,35 @@ void conn_accept(struct server *srv)
 	}
 	struct sockaddr_storage ss;
 	int sl = sizeof(ss);
-	strcpy(c->who.peer, "?");
-	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
-		char host[INET6_ADDRSTRLEN] = "?";
-		int port = 0;
-		if (ss.ss_family == AF_INET) {
-			struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-			uv_ip4_name(a, host, sizeof(host));
-			port = ntohs(a->sin_port);
-			snprintf(c->who.peer, sizeof(c->who.peer), "%s:%d", host, port);
-		} else if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-			uv_ip6_name(a, host, sizeof(host));
-			port = ntohs(a->sin6_port);
-			snprintf(c->who.peer, sizeof(c->who.peer), "[%s]:%d", host, port);
-		}
-		certs_on_accept(c, (struct sockaddr *)&ss);
-	} else {
-		certs_on_accept(c, NULL);
+	bool named = uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0;
+	if (named)
+		peer_name(&ss, c->who.peer, sizeof(c->who.peer));
+	else
+		strcpy(c->who.peer, "?");
+	uint8_t key[16];
+	addr_key(named ? (struct sockaddr *)&ss : NULL, key);
+	c->addr = addrs_ref(srv, key);
+	if (!c->addr || !admit(srv, c->addr, c->who.peer)) {
+		if (c->addr)
+			addrs_unref(srv, c->addr);
+		uv_close((uv_handle_t *)&c->tcp, reject_close);
+		return;
 	}
+	certs_on_accept(c, named ? (struct sockaddr *)&ss : NULL);
 	uv_tcp_nodelay(&c->tcp, 1);
-	frame_asm_init(&c->in, srv->cfg.max_frame);
+	frame_asm_init(&c->in, PRE_LOGIN_MAX_FRAME < srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : srv->cfg.max_frame);
 	/* decoding may allocate more than the frame holds, but within bounds */
 	arena_init(&c->arena, (size_t)srv->cfg.max_frame * 4 + 65536);
 	c->created_ms = c->active_ms = util_mono_ms();
 	if (tls_engine_init(&c->tls, srv->tls) != TLS_OK) {
+		addrs_unref(srv, c->addr);
+		arena_free(&c->arena);
 		uv_close((uv_handle_t *)&c->tcp, reject_close);
 		return;
 	}
+	c->unauth = true;
+	srv->nunauth++;
+	c->addr->unauth++;
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->prev = c;
@@ -663,9 +875,10 @@ void conn_sweep(struct server *srv, int64_t now_ms)
 				conn_close(c);
 			continue;
 		}
-		if (!c->hello && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
-			log_notice("%s: no TLS handshake and Hello within %u ms; closing", c->who.peer,
-				   srv->cfg.handshake_timeout_ms);
+		/* the TLS handshake, Hello and Login: an outsider may not sit on a slot */
+		if (c->unauth && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
+			log_limited(&evicted_log, LOG_NOTICE, "%s: not logged in within %u ms; closing", c->who.peer,
+				    srv->cfg.handshake_timeout_ms);
 			conn_close(c);
 			continue;
 		}

@@ -177,6 +177,11 @@ struct conn {
 	bool pumping, resuming;
 	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
 	bool authed;
+	bool unauth;                /* not logged in since it was accepted: counted in nunauth (addrs.h) */
+	bool peer_done;             /* the peer sent close_notify or FIN: answer what it sent, then close */
+	bool ready;                 /* on the server's ready list: it has work left for another turn */
+	struct conn *ready_next;
+	struct addr_entry *addr;    /* its source address's counts (addrs.h) */
 	int64_t session_expires;    /* unix microseconds */
 	/* plaintext replies not yet encrypted: one TLS record per flush, not per reply */
 	uint8_t *plain;
@@ -207,6 +212,10 @@ void conn_clear_session(struct conn *c);
 void conn_add_stream(struct conn *c, struct stream *s);
 bool conn_cancel_stream(struct conn *c, uint64_t id);
 void conn_pump(struct conn *c);
+/* The fair loop: the ready_idle callback (one more turn for each connection
+ * with work left), and the list emptied when the server stops. */
+void conn_ready_run(uv_idle_t *h);
+void conn_ready_drain(struct server *srv);
 /* After output drained or a write was answered: continue with buffered
  * requests and reading, unless the connection is still over a limit. */
 void conn_resume(struct conn *c);
@@ -313,6 +322,13 @@ struct server {
 
 	struct conn *conns;         /* list of open connections */
 	unsigned nconns;
+	unsigned nunauth;           /* of which not logged in yet (max_unauthenticated) */
+	struct addr_entry **addrs;  /* connections per source address (addrs.h) */
+	size_t input_bytes;         /* held by the connections' frame assemblers (input_memory_limit) */
+	/* the fair loop (conn.c): connections with work left after their turn's
+	 * budget, served again from an idle handle once every other has had its turn */
+	struct conn *ready_head, *ready_tail;
+	uv_idle_t ready_idle;
 	unsigned inflight;          /* write requests and hash jobs not yet answered */
 	bool stopping, drained, timer_closed;
 

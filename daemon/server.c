@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
+#include "addrs.h"
 #include "audit.h"
 #include "certs.h"
 #include "init.h"
@@ -51,6 +52,8 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->sweep, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
+		conn_ready_drain(srv);
+		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 	}
 }
 
@@ -222,6 +225,8 @@ int kartd_run(const char *dir, const char *listen)
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);
 	srv.sigterm.data = srv.sigint.data = &srv;
+	uv_idle_init(srv.loop, &srv.ready_idle);
+	srv.ready_idle.data = &srv;
 	uv_timer_init(srv.loop, &srv.sweep);
 	srv.sweep.data = &srv;
 	uv_timer_init(srv.loop, &srv.hourly);
@@ -283,6 +288,7 @@ cleanup:
 	schema_free(&srv.schema_writer);
 	reads_free(&srv);
 	certs_free(&srv);
+	addrs_free(&srv);
 	SSL_CTX_free(srv.tls);
 	log_notice("stopped");
 	close(lockfd);

@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -187,8 +188,27 @@ static int pin_check(struct kc *c, const struct kc_options *o, struct kc_error *
 	return 0;
 }
 
+/* A server that closes while we write is an error to report, not a signal
+ * that ends the program without a word: SIGPIPE is ignored unless the program
+ * handles it itself. */
+static void ignore_sigpipe(void)
+{
+	struct sigaction sa;
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+}
+
+int kc_shutdown_write(struct kc *c)
+{
+	ERR_clear_error();
+	return c->ssl && SSL_shutdown(c->ssl) >= 0 ? 0 : -1;
+}
+
 struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 {
+	ignore_sigpipe();
 	char host[256];
 	int port;
 	if (!o->server || util_split_hostport(o->server, host, sizeof(host), &port) < 0) {

@@ -85,5 +85,7 @@ int kc_status_of(Kart__ErrorCode code);
 /* Raw access for tests and tools that must speak malformed protocol. */
 int kc_write_raw(struct kc *c, const void *data, size_t len, struct kc_error *err);
 int kc_fd(struct kc *c);
+/* Sends close_notify (the client will send nothing more) and keeps reading. */
+int kc_shutdown_write(struct kc *c);
 
 #endif

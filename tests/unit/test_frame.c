@@ -361,6 +361,35 @@ static void test_free_and_reinit(void **state)
 	frame_asm_free(&fa);
 }
 
+/* A 4 MiB frame trickled in costs its own size, not the next power of two
+ * above it, and the buffer is let go once the frame is taken. */
+static void test_trickled_frame_memory(void **state)
+{
+	(void)state;
+	struct frame_asm fa;
+	const uint32_t n = 4u << 20;
+	frame_asm_init(&fa, n);
+	uint8_t hdr[4];
+	frame_put_header(hdr, n);
+	assert_int_equal(frame_asm_push(&fa, hdr, 4), FRAME_OK);
+	static uint8_t chunk[1000];
+	size_t sent = 0;
+	while (sent < n) {
+		size_t k = n - sent < sizeof(chunk) ? n - sent : sizeof(chunk);
+		assert_int_equal(frame_asm_push(&fa, chunk, k), FRAME_OK);
+		sent += k;
+	}
+	assert_true(fa.cap <= (size_t)n + 4);
+	const uint8_t *p;
+	uint32_t len;
+	assert_int_equal(frame_asm_next(&fa, &p, &len), FRAME_OK);
+	assert_int_equal(len, n);
+	frame_put_header(hdr, 1);
+	assert_int_equal(frame_asm_push(&fa, hdr, 4), FRAME_OK);
+	assert_true(fa.cap <= 16384);
+	frame_asm_free(&fa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_ffffffff_refused),
 		cmocka_unit_test(test_too_large_is_sticky),
 		cmocka_unit_test(test_free_and_reinit),
+		cmocka_unit_test(test_trickled_frame_memory),
 	};
 	return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }
