@@ -1,12 +1,16 @@
 #include "acl.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "card.h"
 #include "log.h"
 #include "schema.h"
+#include "util.h"
 
 /* Owners' teams seen by this request: lists meet the same few owners again
  * and again, so each is read from `users` once per request. */
@@ -212,10 +216,81 @@ static int w_denied(struct req *r)
 	return audit_append(r, "card.denied", "card", w->denied_id, "", w->aux, false);
 }
 
+/* Refused looks are coalesced per user and minute: the first DENIED_VERBATIM
+ * of a minute are recorded (and logged) one by one, the rest only counted and
+ * written as one record when the minute is over (acl_denied_flush, from the
+ * loop's sweep and at stop), so a script hammering ids cannot bury real
+ * events under its refusals nor keep the writer busy with them. A slot per
+ * user hash: a user who collides with another flushes the other's count
+ * early, which loses nothing. */
+#define DENIED_VERBATIM 3
+#define DENIED_SLOTS 256
+struct denied_slot {
+	char user[KART_NAME_MAX];
+	char peer[64];
+	int64_t minute;             /* unix minute */
+	unsigned verbatim;          /* recorded one by one in this minute */
+	uint64_t held;              /* counted, not yet written */
+};
+static struct denied_slot denied[DENIED_SLOTS];
+static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_limit denied_log;
+
+static int w_denied_count(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	return audit_append(r, "card.denied", "card", 0, "", w->aux, false);
+}
+
+/* Queues the record of a slot's held count (with denied_lock held). */
+static void denied_write(struct server *srv, struct denied_slot *d)
+{
+	if (!d->held)
+		return;
+	struct req base = { .srv = srv, .now = util_now_us() };
+	snprintf(base.who.user, sizeof(base.who.user), "%s", d->user);
+	snprintf(base.who.peer, sizeof(base.who.peer), "%s", d->peer);
+	struct wreq *w = wreq_detached(&base, w_denied_count);
+	if (w) {
+		time_t t = (time_t)(d->minute * 60);
+		struct tm tm;
+		char hm[16];
+		localtime_r(&t, &tm);
+		strftime(hm, sizeof(hm), "%H:%M", &tm);
+		snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from %s",
+			 (unsigned long long)d->held, hm);
+		writer_submit(srv, w);
+	}
+	log_notice("%s: %s asked for %llu more cards outside their scope in the minute from %lld", d->peer, d->user,
+		   (unsigned long long)d->held, (long long)d->minute * 60);
+	d->held = 0;
+}
+
 void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 {
-	log_notice("%s: %s asked for card %llu outside their scope (%s)", r->who.peer, r->who.user,
-		   (unsigned long long)card_id, what);
+	int64_t minute = (r->now ? r->now : util_now_us()) / 60000000;
+	unsigned h = 2166136261u;
+	for (const char *p = r->who.user; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	pthread_mutex_lock(&denied_lock);
+	struct denied_slot *d = &denied[h % DENIED_SLOTS];
+	if (strcmp(d->user, r->who.user) != 0 || d->minute != minute) {
+		denied_write(r->srv, d);
+		snprintf(d->user, sizeof(d->user), "%s", r->who.user);
+		d->minute = minute;
+		d->verbatim = 0;
+	}
+	snprintf(d->peer, sizeof(d->peer), "%s", r->who.peer);
+	bool verbatim = d->verbatim < DENIED_VERBATIM;
+	if (verbatim)
+		d->verbatim++;
+	else
+		d->held++;
+	pthread_mutex_unlock(&denied_lock);
+	if (!verbatim)
+		return;
+	log_limited(&denied_log, LOG_NOTICE, "%s: %s asked for card %llu outside their scope (%s)", r->who.peer,
+		    r->who.user, (unsigned long long)card_id, what);
 	/* a record of its own: the request itself is refused and rolled back */
 	struct wreq *w = wreq_detached(r, w_denied);
 	if (!w)
@@ -223,4 +298,14 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 	w->denied_id = card_id;
 	snprintf(w->aux, sizeof(w->aux), "%s", what);
 	writer_submit(r->srv, w);
+}
+
+void acl_denied_flush(struct server *srv, bool all)
+{
+	int64_t minute = util_now_us() / 60000000;
+	pthread_mutex_lock(&denied_lock);
+	for (unsigned i = 0; i < DENIED_SLOTS; i++)
+		if (denied[i].held && (all || denied[i].minute != minute))
+			denied_write(srv, &denied[i]);
+	pthread_mutex_unlock(&denied_lock);
 }

@@ -34,7 +34,12 @@ bool acl_field_sensitive(const struct schema *sc, const char *field);
 bool acl_sees_all(const struct req *r);
 
 /* Records, from any thread, that r's user asked for cards out of their scope
- * (the reply says NOT_FOUND). The record is written by the writer. */
+ * (the reply says NOT_FOUND). The record is written by the writer: the first
+ * three of a user's minute one by one, the rest as one record with their
+ * count once the minute is over. */
 void acl_note_denied(struct req *r, uint64_t card_id, const char *what);
+/* Writes the counts of refused looks held for minutes that are over (all:
+ * every count, at stop). Loop thread, every sweep. */
+void acl_denied_flush(struct server *srv, bool all);
 
 #endif

@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 #include <systemd/sd-daemon.h>
 
+#include "acl.h"
 #include "addrs.h"
 #include "audit.h"
 #include "certs.h"
@@ -42,6 +43,7 @@ void server_maybe_finish(struct server *srv)
 	if (!srv->drained && srv->inflight == 0) {
 		srv->drained = true;
 		conn_shutdown_all(srv);
+		acl_denied_flush(srv, true);
 		reads_stop(srv); /* the last reads, before the writer stops */
 		writer_stop(srv);
 		uv_close((uv_handle_t *)&srv->sigterm, on_timer_closed);
@@ -75,6 +77,8 @@ static void on_sweep(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	conn_sweep(srv, util_mono_ms());
+	if (!srv->drained)
+		acl_denied_flush(srv, false);
 	server_maybe_finish(srv);
 }
 
