@@ -35,6 +35,8 @@ static const struct ckey keys[] = {
 	U(max_connections, 1, 1000000, "simultaneous client connections"),
 	U(max_connections_per_address, 1, 1000000, "simultaneous connections from one IPv4 address or IPv6 /64"),
 	U(max_unauthenticated, 1, 1000000, "connections not logged in yet; past it the address holding most of them loses its oldest"),
+	U(max_scans, 1, 64, "scans (filtered lists, exports, leak traces, audit verification) run at once; the rest wait"),
+	U(max_scans_per_user, 1, 64, "of which one user's; a user's further scans wait for their own"),
 	U64(input_memory_limit, 1u << 20, UINT64_C(1) << 40, "bytes of partly received requests held for all connections together; past it a connection that sends more is closed"),
 	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake, Hello and Login"),
 	U(idle_timeout_ms, 1000, 86400000, "close connections idle this long"),
@@ -85,6 +87,8 @@ void config_defaults(struct kart_config *c)
 	c->max_connections_per_address = 128;
 	c->max_unauthenticated = 256;
 	c->input_memory_limit = UINT64_C(256) << 20;
+	c->max_scans = 3;
+	c->max_scans_per_user = 1;
 	c->handshake_timeout_ms = 10000;
 	c->idle_timeout_ms = 600000;
 	c->output_limit = 4u << 20;

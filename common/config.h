@@ -17,6 +17,8 @@ struct kart_config {
 	uint32_t max_connections;
 	uint32_t max_connections_per_address; /* from one IPv4 address or IPv6 /64 */
 	uint32_t max_unauthenticated;     /* connections not yet logged in, all addresses together */
+	uint32_t max_scans;               /* scans (filtered lists, exports, traces, verify) in the pool at once */
+	uint32_t max_scans_per_user;      /* of which one user's */
 	uint64_t input_memory_limit;      /* bytes of partly received requests, all connections together */
 	uint32_t handshake_timeout_ms;
 	uint32_t idle_timeout_ms;

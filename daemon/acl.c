@@ -231,6 +231,10 @@ struct denied_slot {
 	int64_t minute;             /* unix minute */
 	unsigned verbatim;          /* recorded one by one in this minute */
 	uint64_t held;              /* counted, not yet written */
+	struct {
+		char what[16];          /* the first word of what was asked: show, find, ls, ... */
+		uint64_t n;
+	} kinds[6];                 /* of the held ones; the last also takes any others */
 };
 static struct denied_slot denied[DENIED_SLOTS];
 static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -257,13 +261,17 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 		char hm[16];
 		localtime_r(&t, &tm);
 		strftime(hm, sizeof(hm), "%H:%M", &tm);
-		snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from %s",
-			 (unsigned long long)d->held, hm);
+		int o = snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from %s:",
+				 (unsigned long long)d->held, hm);
+		for (unsigned i = 0; i < 6 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(w->aux); i++)
+			o += snprintf(w->aux + o, sizeof(w->aux) - (size_t)o, "%s %llu %s", i ? "," : "",
+				      (unsigned long long)d->kinds[i].n, d->kinds[i].what);
 		writer_submit(srv, w);
 	}
 	log_notice("%s: %s asked for %llu more cards outside their scope in the minute from %lld", d->peer, d->user,
 		   (unsigned long long)d->held, (long long)d->minute * 60);
 	d->held = 0;
+	memset(d->kinds, 0, sizeof(d->kinds));
 }
 
 void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
@@ -284,8 +292,20 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 	bool verbatim = d->verbatim < DENIED_VERBATIM;
 	if (verbatim)
 		d->verbatim++;
-	else
+	else {
 		d->held++;
+		char word[16];
+		size_t wl = strcspn(what, " ");
+		snprintf(word, sizeof(word), "%.*s", (int)(wl < sizeof(word) ? wl : sizeof(word) - 1), what);
+		unsigned i = 0;
+		while (i < 5 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
+			i++;
+		if (i == 5 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
+			snprintf(d->kinds[i].what, sizeof(d->kinds[i].what), "other");
+		else if (!d->kinds[i].n)
+			snprintf(d->kinds[i].what, sizeof(d->kinds[i].what), "%s", word);
+		d->kinds[i].n++;
+	}
 	pthread_mutex_unlock(&denied_lock);
 	if (!verbatim)
 		return;

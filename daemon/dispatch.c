@@ -148,22 +148,129 @@ static void reply_now(struct conn *c, struct req *r)
 	conn_send(c, &r->out);
 }
 
-int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
+/* Scans share libuv's pool threads: at most max_scans run at once, and at
+ * most max_scans_per_user of one user, so one user's many connections
+ * cannot take every thread. The rest wait in arrival order; as a scan ends,
+ * the first waiting scans whose users are under their share start. */
+struct pool_wait {
+	struct pool_wait *next;
+	uv_work_t *w;
+	uv_work_cb run;
+	uv_after_work_cb done;
+	char user[KART_NAME_MAX];
+};
+struct pool_run {
+	uv_work_t *w;
+	char user[KART_NAME_MAX];
+};
+struct pool_sched {
+	struct pool_wait *head, *tail;
+	unsigned running;
+	struct pool_run run[];      /* max_scans of them */
+};
+
+static bool pool_user_may_start(struct server *srv, const char *user)
 {
-	if (uv_queue_work(r->srv->loop, w, run, done) != 0)
+	struct pool_sched *p = srv->pool;
+	if (p->running >= srv->cfg.max_scans)
+		return false;
+	unsigned mine = 0;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++)
+		if (p->run[i].w && strcmp(p->run[i].user, user) == 0)
+			mine++;
+	return mine < srv->cfg.max_scans_per_user;
+}
+
+static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after_work_cb done, const char *user)
+{
+	struct pool_sched *p = srv->pool;
+	if (uv_queue_work(srv->loop, w, run, done) != 0)
 		return -1;
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	r->srv->inflight++;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+		if (!p->run[i].w) {
+			p->run[i].w = w;
+			snprintf(p->run[i].user, sizeof(p->run[i].user), "%s", user);
+			break;
+		}
+	}
+	p->running++;
 	return 0;
 }
 
-void pool_job_finished(struct conn *c)
+int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
 {
-	c->srv->inflight--;
+	struct server *srv = r->srv;
+	if (!srv->pool &&
+	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg.max_scans * sizeof(srv->pool->run[0]))))
+		return -1;
+	struct pool_sched *p = srv->pool;
+	if (!p->head && pool_user_may_start(srv, r->who.user)) {
+		if (pool_start(srv, w, run, done, r->who.user) != 0)
+			return -1;
+	} else {
+		struct pool_wait *q = calloc(1, sizeof(*q));
+		if (!q)
+			return -1;
+		q->w = w;
+		q->run = run;
+		q->done = done;
+		snprintf(q->user, sizeof(q->user), "%s", r->who.user);
+		if (p->tail)
+			p->tail->next = q;
+		else
+			p->head = q;
+		p->tail = q;
+	}
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
+	srv->inflight++;
+	return 0;
+}
+
+void pool_job_finished(struct conn *c, uv_work_t *w)
+{
+	struct server *srv = c->srv;
+	struct pool_sched *p = srv->pool;
+	srv->inflight--;
 	c->pending_writes--;
 	c->pending_jobs--;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+		if (p->run[i].w == w) {
+			p->run[i].w = NULL;
+			p->running--;
+			break;
+		}
+	}
+	/* the waiting scans whose users are under their share, in arrival order */
+	struct pool_wait **pp = &p->head, *prev = NULL;
+	while (*pp && p->running < srv->cfg.max_scans) {
+		struct pool_wait *q = *pp;
+		if (!pool_user_may_start(srv, q->user)) {
+			prev = q;
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		if (p->tail == q)
+			p->tail = prev;
+		if (pool_start(srv, q->w, q->run, q->done, q->user) != 0)
+			log_err("cannot start a scan in the thread pool");
+		free(q);
+	}
+}
+
+void pool_jobs_free(struct server *srv)
+{
+	if (!srv->pool)
+		return;
+	while (srv->pool->head) {
+		struct pool_wait *q = srv->pool->head;
+		srv->pool->head = q->next;
+		free(q);
+	}
+	free(srv->pool);
+	srv->pool = NULL;
 }
 
 bool conn_session_live(struct conn *c, MDB_txn *txn)

@@ -486,7 +486,7 @@ static void xjob_done(uv_work_t *w, int status)
 	struct xjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	pool_job_finished(c);
+	pool_job_finished(c, w);
 	if (!conn_is_open(c)) {
 		free_xjob(j);
 		goto out;
@@ -1702,7 +1702,7 @@ static void ljob_done(uv_work_t *w, int status)
 	struct ljob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	pool_job_finished(c);
+	pool_job_finished(c, w);
 	struct arena a;
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };

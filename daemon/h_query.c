@@ -358,7 +358,7 @@ static void job_done(uv_work_t *w, int status)
 	struct qjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	pool_job_finished(c);
+	pool_job_finished(c, w);
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;

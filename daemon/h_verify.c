@@ -270,7 +270,7 @@ static void vjob_done(uv_work_t *w, int status)
 	struct vjob *j = w->data;
 	struct server *srv = j->srv;
 	struct conn *c = j->conn;
-	pool_job_finished(c);
+	pool_job_finished(c, w);
 	if (!conn_is_open(c))
 		goto out;
 	struct arena a;

@@ -253,8 +253,11 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len);
 /* Hands a scan for r's connection to the libuv pool, counting it against the
  * connection (backpressure) and the server (shutdown waits for it). */
 int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done);
-/* The after-callback's first step: the counts back down. */
-void pool_job_finished(struct conn *c);
+/* The after-callback's first step: the counts back down, and the next
+ * waiting scans start (at most max_scans at once, max_scans_per_user each). */
+void pool_job_finished(struct conn *c, uv_work_t *w);
+/* After the loop has ended. */
+void pool_jobs_free(struct server *srv);
 /* The connection's session record is still there (not logged out or revoked). */
 bool conn_session_live(struct conn *c, MDB_txn *txn);
 
@@ -324,6 +327,7 @@ struct server {
 	unsigned nconns;
 	unsigned nunauth;           /* of which not logged in yet (max_unauthenticated) */
 	struct addr_entry **addrs;  /* connections per source address (addrs.h) */
+	struct pool_sched *pool;    /* scans running in the pool and waiting for it (dispatch.c) */
 	size_t input_bytes;         /* held by the connections' frame assemblers (input_memory_limit) */
 	/* the fair loop (conn.c): connections with work left after their turn's
 	 * budget, served again from an idle handle once every other has had its turn */

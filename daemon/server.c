@@ -293,6 +293,7 @@ cleanup:
 	reads_free(&srv);
 	certs_free(&srv);
 	addrs_free(&srv);
+	pool_jobs_free(&srv);
 	SSL_CTX_free(srv.tls);
 	log_notice("stopped");
 	close(lockfd);
