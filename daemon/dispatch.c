@@ -1,6 +1,7 @@
 /* dispatch: the request table. Unpacks a frame, checks what the request needs
  * (Hello first, a session, a role) and runs its handler: reads here on the
  * loop thread in a short read transaction, writes on the writer thread. */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "certs.h"
 #include "kartd.h"
 #include "log.h"
+#include "pbwire.h"
 #include "pbjson.h"
 #include "reads.h"
 #include "util.h"
@@ -172,6 +174,40 @@ bool conn_session_live(struct conn *c, MDB_txn *txn)
 	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
 }
 
+/* The arena's allocator, noting whether it ever said no. */
+struct budget_probe {
+	ProtobufCAllocator pb;
+	struct arena *arena;
+	bool refused;
+};
+
+static void *probe_alloc(void *ud, size_t n)
+{
+	struct budget_probe *p = ud;
+	void *m = p->arena->pb.alloc(p->arena->pb.allocator_data, n);
+	if (!m)
+		p->refused = true;
+	return m;
+}
+
+static void probe_free(void *ud, void *m)
+{
+	struct budget_probe *p = ud;
+	p->arena->pb.free(p->arena->pb.allocator_data, m);
+}
+
+/* After a failed decode: was it the budget (a well-formed message too big to
+ * decode) rather than malformed bytes? Decodes once more with an allocator
+ * that tells, on this rare path only, so the common one stays as it is. */
+static bool decode_exceeds_budget(struct arena *a, const uint8_t *payload, uint32_t len)
+{
+	arena_reset(a);
+	struct budget_probe p = { { probe_alloc, probe_free, NULL }, a, false };
+	p.pb.allocator_data = &p;
+	Kart__Envelope *e = kart__envelope__unpack(&p.pb, len, payload);
+	return !e && p.refused;
+}
+
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
@@ -179,12 +215,16 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	kart__envelope__init(&r.out);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
+	if (!r.in) {
+		/* answered with its own id all the same: read from the raw bytes */
+		pbwire_find_varint(payload, len, 1, &r.id);
+	}
 	/* a certificate missing where one is required, or revoked since: refused,
 	 * whatever was asked, and the connection ends */
 	const char *refused = certs_check(c, r.now);
 	if (refused) {
 		log_notice("%s: refused: %s", c->who.peer, refused);
-		r.id = r.in ? r.in->request_id : 0;
+		r.id = r.in ? r.in->request_id : r.id;
 		req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
 		reply_now(c, &r);
 		arena_reset(&c->arena);
@@ -192,8 +232,19 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		return;
 	}
 	if (!r.in) {
-		log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
-		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		/* the failed decode may have spent the arena: the reply needs it */
+		bool too_big = decode_exceeds_budget(&c->arena, payload, len);
+		arena_reset(&c->arena);
+		if (too_big) {
+			log_notice("%s: request %" PRIu64 " refused: decoding its %u bytes needs more than the %zu KiB a request may use",
+				   c->who.peer, r.id, len, c->arena.budget >> 10);
+			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "",
+				  "request too large: decoding it needs more than the %zu KiB a request may use; send less at once",
+				  c->arena.budget >> 10);
+		} else {
+			log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
+			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		}
 		goto reply;
 	}
 	r.id = r.in->request_id;
