@@ -532,7 +532,7 @@ size_t text_json_visible(char *out, size_t outlen, const char *json)
 			continue;
 		}
 		if (text_is_control(c) && c >= 0x20)
-			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "\\u%04x", (unsigned)c));
+			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "\\u%04X", (unsigned)c));
 		else
 			vis_put(&o, json + i, n);
 		i += n;

@@ -767,7 +767,7 @@ static void test_json_visible(void **state)
 	const char *in = "{\n  \"name\": \"Анна\xe2\x80\xae\\u001b[31m\x7f\xc2\x9b\xe2\x80\xa9\",\n  \"n\": 1\n}";
 	size_t n = text_json_visible(out, sizeof(out), in);
 	assert_int_equal(n, strlen(out));
-	assert_string_equal(out, "{\n  \"name\": \"Анна\\u202e\\u001b[31m\\u007f\\u009b\\u2029\",\n  \"n\": 1\n}");
+	assert_string_equal(out, "{\n  \"name\": \"Анна\\u202E\\u001b[31m\\u007F\\u009B\\u2029\",\n  \"n\": 1\n}");
 	assert_string_equal((text_json_visible(out, sizeof(out), "[\"Иван\"]"), out), "[\"Иван\"]");
 }
 
