@@ -13,6 +13,7 @@
 #include "pbwire.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "text.h"
 #include "util.h"
 
 enum {
@@ -113,6 +114,17 @@ int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char
 	r->out.body_case = KART__ENVELOPE__BODY_ERROR;
 	r->out.error = e;
 	return H_ABORT;
+}
+
+int req_check_text(struct req *r, const char *field, const char *v, bool lines)
+{
+	uint32_t cp;
+	size_t at = v ? text_find_control(v, strlen(v), lines, &cp) : 0;
+	if (!at)
+		return H_OK;
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: U+%04X (%s) at character %zu is not allowed%s",
+			 field, (unsigned)cp, text_control_name(cp), at,
+			 cp == '\n' ? " (one line only)" : lines ? " (text may hold line breaks and tabs, no other controls)" : "");
 }
 
 void req_ok(struct req *r)
