@@ -1,11 +1,13 @@
 /* dispatch: the request table. Unpacks a frame, checks what the request needs
  * (Hello first, a session, a role) and runs its handler: reads here on the
  * loop thread in a short read transaction, writes on the writer thread. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "certs.h"
 #include "kartd.h"
@@ -135,8 +137,37 @@ void req_ok(struct req *r)
 	r->out.ok = &ok;
 }
 
+/* Below this much free space a failed write is put down to a full disk. */
+#define DISK_FULL_MARGIN (1u << 20)
+
+bool store_disk_full(struct server *srv, int rc)
+{
+	if (rc == ENOSPC || rc == EDQUOT)
+		return true;
+	/* LMDB reports a short write as EIO, and a filesystem that fills up
+	 * during a commit writes short; a map that cannot grow may be a full
+	 * disk too. Whether it is one, the filesystem tells. */
+	if (rc != EIO && rc != MDB_MAP_FULL)
+		return false;
+	const char *path = NULL;
+	struct statvfs fs;
+	if (!srv->store.env || mdb_env_get_path(srv->store.env, &path) != 0 || !path || statvfs(path, &fs) != 0)
+		return false;
+	return (uint64_t)fs.f_bavail * fs.f_frsize < DISK_FULL_MARGIN;
+}
+
+int req_disk_full(struct req *r)
+{
+	return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "",
+			 "the server's disk is full: nothing was saved; try again once space is freed");
+}
+
 int req_store_error(struct req *r, int rc, const char *what)
 {
+	if (store_disk_full(r->srv, rc)) {
+		log_err("%s: %s failed: the disk holding the database is full (%s)", r->who.peer, what, mdb_strerror(rc));
+		return req_disk_full(r);
+	}
 	log_err("%s: %s failed: %s", r->who.peer, what, mdb_strerror(rc));
 	req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	return H_ABORT;

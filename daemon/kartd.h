@@ -101,6 +101,11 @@ int req_check_text(struct req *r, const char *field, const char *v, bool lines);
 int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 /* Maps a storage error to an INTERNAL reply (details go to the log only). */
 int req_store_error(struct req *r, int rc, const char *what);
+/* Was storage error rc a full disk (ENOSPC, EDQUOT, or EIO or a map that
+ * cannot grow while the database's filesystem has no room left)? */
+bool store_disk_full(struct server *srv, int rc);
+/* The reply for a write a full disk refused: UNAVAILABLE, saying so. */
+int req_disk_full(struct req *r);
 
 /* ---- writer.c: the one writer thread, group commit ---- */
 
