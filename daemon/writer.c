@@ -337,7 +337,10 @@ static void *writer_main(void *arg)
 					req_error(&w->r, KART__ERROR_CODE__BAD_REQUEST, "", "the request changes too much at once");
 				} else if (one == MDB_MAP_FULL) {
 					reset_reply(w, util_now_us());
-					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
+					if (store_disk_full(wr->srv, MDB_MAP_FULL))
+						req_disk_full(&w->r);
+					else
+						req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
 				}
 				w->next = next;
 			}
