@@ -540,6 +540,20 @@ size_t text_json_visible(char *out, size_t outlen, const char *json)
 	return vis_end(&o);
 }
 
+size_t text_piece_end(const char *s, size_t len)
+{
+	size_t lead = len;
+	while (lead > 0 && len - lead < 3 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0xc0) {
+		unsigned char c = (unsigned char)s[lead - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len - (lead - 1) < need)
+			return lead - 1;
+	}
+	return len > 0 && s[len - 1] == '\r' ? len - 1 : len;
+}
+
 /* ---- classification ---------------------------------------------------- */
 
 enum text_kind text_classify(const char *s)

@@ -73,6 +73,11 @@ size_t text_visible(char *out, size_t outlen, const char *s, unsigned flags);
  * contract as text_visible. Outside strings JSON holds no such character. */
 size_t text_json_visible(char *out, size_t outlen, const char *json);
 
+/* How much of s[0..len), a piece of a longer text arriving in pieces, can
+ * be shown now: all but a character cut short at the end, or a final CR whose
+ * LF may come next (text_visible shows a CR of its own as ^M). */
+size_t text_piece_end(const char *s, size_t len);
+
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;
  * a phone if it is only digits and phone punctuation ("+ ( ) - . space")

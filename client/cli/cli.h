@@ -147,6 +147,15 @@ void out_text(FILE *f, const char *s, unsigned flags);
 /* A formatted line on stdout, on one line with controls visible. */
 void out_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A stream of text from the server shown on a terminal as it arrives (an
+ * export to standard output): controls visible, CRLF as one newline; a
+ * character or CRLF cut between pieces waits for the next (last: no more). */
+struct out_stream {
+	char carry[4];
+	size_t ncarry;
+};
+void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
+
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
  * exit code to use. */
 int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2465,10 +2465,17 @@ struct export_out {
 	char tmp[PATH_MAX + 16];
 	FILE *f;
 	uint64_t bytes;
+	bool tty;                   /* standard output is a terminal: shown, not written raw */
+	struct out_stream shown;
 };
 
 static int export_out_write(struct export_out *o, const void *p, size_t n)
 {
+	if (!o->path && o->tty) {
+		out_stream_text(&o->shown, p, n, false);
+		o->bytes += n;
+		return 0;
+	}
 	if (!o->path) {
 		if (n && fwrite(p, 1, n, stdout) != n)
 			return out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
@@ -2497,6 +2504,8 @@ static int export_out_write(struct export_out *o, const void *p, size_t n)
 
 static int export_out_finish(struct export_out *o)
 {
+	if (!o->path && o->tty)
+		out_stream_text(&o->shown, "", 0, true);
 	if (!o->path)
 		return fflush(stdout) == 0 ? 0 : out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
 	if (!o->f && export_out_write(o, "", 0))
@@ -2534,6 +2543,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	Kart__Export ex = KART__EXPORT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	struct export_out o = { .path = args_value(a, "output") };
+	o.tty = !o.path && isatty(STDOUT_FILENO);
 	bool done = false;
 	int rc;
 

@@ -63,6 +63,28 @@ void out_say(const char *fmt, ...)
 	fputc('\n', stdout);
 }
 
+void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last)
+{
+	size_t len = st->ncarry + n;
+	char *text = malloc(len + 1);
+	if (!text)
+		return;
+	memcpy(text, st->carry, st->ncarry);
+	if (n)
+		memcpy(text + st->ncarry, p, n);
+	size_t cut = last ? len : text_piece_end(text, len);
+	st->ncarry = len - cut;
+	memcpy(st->carry, text + cut, st->ncarry);
+	/* CRLF line ends are one newline on a terminal; a lone CR stays visible */
+	size_t k = 0;
+	for (size_t i = 0; i < cut; i++)
+		if (!(text[i] == '\r' && i + 1 < cut && text[i + 1] == '\n'))
+			text[k++] = text[i] ? text[i] : ' ';
+	text[k] = '\0';
+	out_text(stdout, text, TEXT_SHOW_LINES);
+	free(text);
+}
+
 /* ---- errors ---- */
 
 int out_error(int status, const char *fmt, ...)

@@ -194,6 +194,20 @@ for args in "card ls" "card history $ID2" "timeline $ID2" "deal ls" "today" "aud
 	# shellcheck disable=SC2086
 	shown "$args --json" --json $args
 done
+# an export to standard output: raw when piped (it is data), visible on a terminal
+expect_rc 0 as admin export --where 'sector = hot'
+[[ $OUT == *"$P_FIRST"* ]] || fail "a piped export changed the data: $OUT"
+if command -v script >/dev/null; then
+	KART_HOME=$T/home-admin script -qec "'$KART' -s '$SERVER' --ca '$CA' export --where 'sector = hot'" \
+		"$T/typescript" >/dev/null || fail "export on a terminal failed: $(cat "$T/typescript")"
+	# the terminal's own CR before each LF aside
+	if LC_ALL=C grep -qaP '\x1b|\x07|\x7f|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c' \
+		"$T/typescript"; then
+		fail "an export shown on a terminal has raw controls: $(od -c "$T/typescript" | head -30)"
+	fi
+	contains "$(cat "$T/typescript")" '^[]52;c;Zm9v^GAnn'
+	contains "$(cat "$T/typescript")" '<U+202E>avonavI'
+fi
 # an error that quotes stored text: visible too
 expect_rc 4 as admin segment show "nothing${RLO}here"
 no_raw_controls "$T/err" "an error"

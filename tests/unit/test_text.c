@@ -771,6 +771,33 @@ static void test_json_visible(void **state)
 	assert_string_equal((text_json_visible(out, sizeof(out), "[\"Иван\"]"), out), "[\"Иван\"]");
 }
 
+static void test_piece_end(void **state)
+{
+	(void)state;
+	assert_int_equal(text_piece_end("", 0), 0);
+	assert_int_equal(text_piece_end("abc", 3), 3);
+	assert_int_equal(text_piece_end("Ж", 2), 2);
+	assert_int_equal(text_piece_end("Ж", 1), 0);           /* D0 of D0 96 */
+	assert_int_equal(text_piece_end("aЖ", 2), 1);
+	assert_int_equal(text_piece_end("a\xe2\x80\xae", 3), 1); /* two of three bytes */
+	assert_int_equal(text_piece_end("a\xe2\x80\xae", 4), 4);
+	assert_int_equal(text_piece_end("\xf0\x9f\x98\x80", 3), 0);
+	assert_int_equal(text_piece_end("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(text_piece_end("row\r", 4), 3);       /* its LF may follow */
+	assert_int_equal(text_piece_end("row\r\n", 5), 5);
+	assert_int_equal(text_piece_end("a\x80\x80\x80\x80", 5), 5); /* junk is shown as it is */
+	/* any text cut anywhere: the first piece ends on a boundary, and
+	 * together the pieces are the text */
+	const char *t = "Иван\r\n\xe2\x80\xae😀;\r\n";
+	size_t n = strlen(t);
+	for (size_t cut = 0; cut <= n; cut++) {
+		size_t e = text_piece_end(t, cut);
+		assert_true(e <= cut && cut - e <= 3);
+		assert_true(e == n || ((unsigned char)t[e] & 0xc0) != 0x80);
+		assert_false(e > 0 && t[e - 1] == '\r');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -798,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_find_control),
 		cmocka_unit_test(test_visible),
 		cmocka_unit_test(test_json_visible),
+		cmocka_unit_test(test_piece_end),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
