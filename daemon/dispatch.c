@@ -267,7 +267,10 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	const char *refused = certs_check(c, r.now);
 	if (refused) {
 		log_notice("%s: refused: %s", c->who.peer, refused);
-		r.id = r.in ? r.in->request_id : r.id;
+		if (r.in)
+			r.id = r.in->request_id;
+		else
+			arena_reset(&c->arena); /* a failed decode may have spent it */
 		req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
 		reply_now(c, &r);
 		arena_reset(&c->arena);
