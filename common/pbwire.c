@@ -65,3 +65,46 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
 		memcpy(out + w, in + run, o - run);
 	return w + (o - run);
 }
+
+bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v)
+{
+	bool seen = false;
+	size_t o = 0;
+	while (o < n) {
+		uint64_t tag, x;
+		size_t tl = varint(in + o, n - o, &tag), fl;
+		if (!tl)
+			break;
+		const uint8_t *f = in + o + tl;
+		size_t left = n - o - tl;
+		switch (tag & 7) {
+		case 0:
+			if (!(fl = varint(f, left, &x)))
+				return seen;
+			if (tag >> 3 == field) {
+				*v = x;
+				seen = true;
+			}
+			break;
+		case 1:
+			fl = 8;
+			break;
+		case 5:
+			fl = 4;
+			break;
+		case 2: {
+			size_t ll = varint(f, left, &x);
+			if (!ll || x > left - ll)
+				return seen;
+			fl = ll + (size_t)x;
+			break;
+		}
+		default:
+			return seen;
+		}
+		if (fl > left)
+			return seen;
+		o += tl + fl;
+	}
+	return seen;
+}

@@ -5,6 +5,7 @@
 #ifndef KART_PBWIRE_H
 #define KART_PBWIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,5 +13,11 @@
  * whose numbers are in drop[0..ndrop), at the top level only. Returns the
  * bytes written, or SIZE_MAX if in is not well-formed wire format. */
 size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out);
+
+/* The last value of varint field `field` at the top level of in[0..n), as a
+ * decoder would keep it; the scan stops at the first malformed byte. Returns
+ * true if the field was seen (*v set). For answering a message that could
+ * not be decoded with its own request id. */
+bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v);
 
 #endif

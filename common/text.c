@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -394,6 +395,163 @@ size_t text_digits(const char *s, char *out, size_t outlen)
 			out[n++] = *s;
 	out[n] = '\0';
 	return n;
+}
+
+/* ---- controls ---------------------------------------------------------- */
+
+bool text_is_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x2029) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+const char *text_control_name(uint32_t cp)
+{
+	static const struct { uint32_t cp; const char *name; } names[] = {
+		{ 0x00, "NUL" }, { 0x07, "bell" }, { 0x08, "backspace" }, { 0x09, "tab" }, { 0x0a, "line break" },
+		{ 0x0b, "vertical tab" }, { 0x0c, "form feed" }, { 0x0d, "carriage return" }, { 0x1b, "escape" },
+		{ 0x7f, "delete" }, { 0x85, "next line" }, { 0x9b, "C1 control CSI" }, { 0x9d, "C1 control OSC" },
+		{ 0x061c, "Arabic letter mark" }, { 0x200e, "left-to-right mark" }, { 0x200f, "right-to-left mark" },
+		{ 0x2028, "line separator" }, { 0x2029, "paragraph separator" },
+		{ 0x202a, "left-to-right embedding" }, { 0x202b, "right-to-left embedding" },
+		{ 0x202c, "pop directional formatting" }, { 0x202d, "left-to-right override" },
+		{ 0x202e, "right-to-left override" }, { 0x2066, "left-to-right isolate" },
+		{ 0x2067, "right-to-left isolate" }, { 0x2068, "first strong isolate" },
+		{ 0x2069, "pop directional isolate" },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].cp == cp)
+			return names[i].name;
+	if (cp < 0x20)
+		return "control character";
+	if (cp >= 0x80 && cp <= 0x9f)
+		return "C1 control";
+	return text_is_control(cp) ? "control character" : "character";
+}
+
+/* One code point of valid UTF-8 at s (left > 0 bytes): its length, or 0 if
+ * the bytes there are not UTF-8. */
+static size_t next_cp(const char *s, size_t left, uint32_t *cp)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)left, &c);
+	if (n <= 0)
+		return 0;
+	*cp = (uint32_t)c;
+	return (size_t)n;
+}
+
+size_t text_find_control(const char *s, size_t len, bool lines, uint32_t *cp)
+{
+	size_t pos = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n;
+		if ((unsigned char)s[i] < 0x80) /* most text: no decoding */
+			c = (unsigned char)s[i], n = 1;
+		else if (!(n = next_cp(s + i, len - i, &c)))
+			return 0;
+		pos++;
+		if (text_is_control(c) && !(lines && (c == '\n' || c == '\t'))) {
+			*cp = c;
+			return pos;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/* Appends to an output that may be too small: counts what does not fit. */
+struct vis_out {
+	char *out;
+	size_t cap, len;
+};
+
+static void vis_put(struct vis_out *o, const char *s, size_t n)
+{
+	if (o->len < o->cap) {
+		size_t room = o->cap - o->len;
+		memcpy(o->out + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static size_t vis_end(struct vis_out *o)
+{
+	if (o->cap)
+		o->out[o->len < o->cap ? o->len : o->cap - 1] = '\0';
+	return o->len;
+}
+
+size_t text_visible(char *out, size_t outlen, const char *s, unsigned flags)
+{
+	struct vis_out o = { out, outlen, 0 };
+	size_t len = strlen(s);
+	char buf[16];
+	for (size_t i = 0; i < len;) {
+		uint32_t c;
+		size_t n;
+		unsigned char b = (unsigned char)s[i];
+		if (b < 0x80) {
+			c = b, n = 1;
+		} else if (!(n = next_cp(s + i, len - i, &c))) {
+			snprintf(buf, sizeof(buf), "\\x%02X", b);
+			vis_put(&o, buf, 4);
+			i++;
+			continue;
+		}
+		if (c == '\t' || (c == '\n' && !(flags & TEXT_SHOW_LINES))) {
+			vis_put(&o, " ", 1);
+		} else if (c == '\n' || !text_is_control(c)) {
+			vis_put(&o, s + i, n);
+		} else if (c < 0x20 || c == 0x7f) {
+			buf[0] = '^', buf[1] = c == 0x7f ? '?' : (char)(c + 0x40);
+			vis_put(&o, buf, 2);
+		} else {
+			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "<U+%04X>", (unsigned)c));
+		}
+		i += n;
+	}
+	return vis_end(&o);
+}
+
+size_t text_json_visible(char *out, size_t outlen, const char *json)
+{
+	struct vis_out o = { out, outlen, 0 };
+	size_t len = strlen(json);
+	char buf[16];
+	for (size_t i = 0; i < len;) {
+		uint32_t c = 0;
+		size_t n = (unsigned char)json[i] < 0x80 ? 1 : next_cp(json + i, len - i, &c);
+		if (n == 1)
+			c = (unsigned char)json[i];
+		if (n == 0) {
+			/* not UTF-8 (an encoder would not write it): as it is */
+			vis_put(&o, json + i, 1);
+			i++;
+			continue;
+		}
+		if (text_is_control(c) && c >= 0x20)
+			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "\\u%04X", (unsigned)c));
+		else
+			vis_put(&o, json + i, n);
+		i += n;
+	}
+	return vis_end(&o);
+}
+
+size_t text_piece_end(const char *s, size_t len)
+{
+	size_t lead = len;
+	while (lead > 0 && len - lead < 3 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+		lead--;
+	if (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0xc0) {
+		unsigned char c = (unsigned char)s[lead - 1];
+		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (len - (lead - 1) < need)
+			return lead - 1;
+	}
+	return len > 0 && s[len - 1] == '\r' ? len - 1 : len;
 }
 
 /* ---- classification ---------------------------------------------------- */

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
@@ -37,6 +38,45 @@ size_t text_digits(const char *s, char *out, size_t outlen);
 /* The first n characters of valid UTF-8 text s, on one line (newlines and
  * tabs as spaces), with "…" if it was cut; in the arena ("" if out of memory). */
 const char *text_clip(struct arena *a, const char *s, size_t n);
+
+/* ---- controls: what a terminal acts on instead of showing ----
+ *
+ * C0 controls and DEL (an escape sequence starts with ESC), C1 controls
+ * (U+0080..U+009F, among them CSI and OSC, which some terminals obey in
+ * UTF-8), the bidirectional formatting characters (U+202A..U+202E,
+ * U+2066..U+2069, the marks U+200E, U+200F and U+061C: they reorder what
+ * follows, so a name can read backwards or a command can hide) and the line
+ * and paragraph separators U+2028/U+2029. The daemon refuses them in stored
+ * text (text_find_control); clients show them visibly (text_visible), so
+ * text stored before the rule cannot act on a terminal either. */
+bool text_is_control(uint32_t cp);
+/* A short name for messages: "escape", "carriage return",
+ * "right-to-left override", "C1 control". */
+const char *text_control_name(uint32_t cp);
+/* The first control in s[0..len) that text of this kind may not hold (with
+ * lines: newlines and tabs are allowed, as in notes): its position counted
+ * in characters from 1, its code point in *cp. 0 if there is none before the
+ * end or before the first byte that is not UTF-8 (a validity check refuses
+ * those). */
+size_t text_find_control(const char *s, size_t len, bool lines, uint32_t *cp);
+
+/* s as a terminal should show it, into out (outlen bytes, always
+ * terminated if outlen > 0): C0 controls and DEL as ^X (ESC as ^[, DEL as
+ * ^?), the other controls as <U+XXXX>, bytes that are not UTF-8 as \xNN.
+ * Tabs become spaces, and so do newlines unless TEXT_SHOW_LINES keeps them.
+ * Returns the length of the whole result, as snprintf does. */
+#define TEXT_SHOW_LINES 1u
+size_t text_visible(char *out, size_t outlen, const char *s, unsigned flags);
+/* JSON text as an encoder wrote it, with the controls that an encoder leaves
+ * raw in strings (DEL, C1, bidirectional formatting, U+2028/2029) turned
+ * into \uXXXX escapes: the same JSON value, safe on a terminal. Same
+ * contract as text_visible. Outside strings JSON holds no such character. */
+size_t text_json_visible(char *out, size_t outlen, const char *json);
+
+/* How much of s[0..len), a piece of a longer text arriving in pieces, can
+ * be shown now: all but a character cut short at the end, or a final CR whose
+ * LF may come next (text_visible shows a CR of its own as ^M). */
+size_t text_piece_end(const char *s, size_t len);
 
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;

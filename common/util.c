@@ -76,14 +76,38 @@ char *util_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* fsyncs the directory holding path, so a rename into it survives a crash. */
+static void sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int util_write_file(const char *path, const void *data, size_t len, int mode)
 {
+	/* A fresh name in the target's directory (so the rename stays on one
+	 * filesystem), created with O_EXCL: a file or symlink planted there
+	 * beforehand makes mkstemp pick another name, never write through it.
+	 * The mode is final before the first byte, since these files hold keys. */
 	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return errno = ENAMETOOLONG, -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	if (fchmod(fd, (mode_t)mode) < 0)
+		goto fail;
 	const char *p = data;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
@@ -95,16 +119,13 @@ int util_write_file(const char *path, const void *data, size_t len, int mode)
 		p += w;
 		len -= (size_t)w;
 	}
-	if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0)
+	if (fsync(fd) < 0)
 		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
+	int rc = close(fd);
+	fd = -1;
+	if (rc < 0 || rename(tmp, path) < 0)
 		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
+	sync_parent(path);
 	return 0;
 fail:;
 	int e = errno;

@@ -12,7 +12,9 @@ int util_random(void *buf, size_t n);
 void util_hex(const void *in, size_t n, char *out /* 2n+1 */);
 /* Reads a whole file (NUL-terminated). Returns NULL on error, errno set. */
 char *util_read_file(const char *path, size_t *len);
-/* Writes a file atomically (temp + rename) with the given mode. */
+/* Writes a file atomically with the given mode: a fresh temp file beside it
+ * (O_EXCL, mode set before any data), fsync, rename. Returns 0, or -1 with
+ * errno set and no temp file left behind. */
 int util_write_file(const char *path, const void *data, size_t len, int mode);
 /* Splits "host:port" (or "[v6]:port"). Returns 0 or -1. */
 int util_split_hostport(const char *s, char *host, size_t hostlen, int *port);

@@ -75,6 +75,9 @@ static const struct cfield *find_field(const char *name, size_t *index)
 static int check_text(struct req *r, const struct cfield *f, const char *v, bool multiline)
 {
 	size_t len = strlen(v);
+	int rc = req_check_text(r, f->name, v, multiline);
+	if (rc)
+		return rc;
 	if (!text_utf8_valid(v, len))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: not valid UTF-8 text", f->name);
 	if (!multiline && strchr(v, '\n'))

@@ -1,16 +1,21 @@
 /* dispatch: the request table. Unpacks a frame, checks what the request needs
  * (Hello first, a session, a role) and runs its handler: reads here on the
  * loop thread in a short read transaction, writes on the writer thread. */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "certs.h"
 #include "kartd.h"
 #include "log.h"
+#include "pbwire.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "text.h"
 #include "util.h"
 
 enum {
@@ -113,6 +118,17 @@ int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char
 	return H_ABORT;
 }
 
+int req_check_text(struct req *r, const char *field, const char *v, bool lines)
+{
+	uint32_t cp;
+	size_t at = v ? text_find_control(v, strlen(v), lines, &cp) : 0;
+	if (!at)
+		return H_OK;
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: U+%04X (%s) at character %zu is not allowed%s",
+			 field, (unsigned)cp, text_control_name(cp), at,
+			 cp == '\n' ? " (one line only)" : lines ? " (text may hold line breaks and tabs, no other controls)" : "");
+}
+
 void req_ok(struct req *r)
 {
 	static Kart__Ok ok = KART__OK__INIT;
@@ -121,8 +137,37 @@ void req_ok(struct req *r)
 	r->out.ok = &ok;
 }
 
+/* Below this much free space a failed write is put down to a full disk. */
+#define DISK_FULL_MARGIN (1u << 20)
+
+bool store_disk_full(struct server *srv, int rc)
+{
+	if (rc == ENOSPC || rc == EDQUOT)
+		return true;
+	/* LMDB reports a short write as EIO, and a filesystem that fills up
+	 * during a commit writes short; a map that cannot grow may be a full
+	 * disk too. Whether it is one, the filesystem tells. */
+	if (rc != EIO && rc != MDB_MAP_FULL)
+		return false;
+	const char *path = NULL;
+	struct statvfs fs;
+	if (!srv->store.env || mdb_env_get_path(srv->store.env, &path) != 0 || !path || statvfs(path, &fs) != 0)
+		return false;
+	return (uint64_t)fs.f_bavail * fs.f_frsize < DISK_FULL_MARGIN;
+}
+
+int req_disk_full(struct req *r)
+{
+	return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "",
+			 "the server's disk is full: nothing was saved; try again once space is freed");
+}
+
 int req_store_error(struct req *r, int rc, const char *what)
 {
+	if (store_disk_full(r->srv, rc)) {
+		log_err("%s: %s failed: the disk holding the database is full (%s)", r->who.peer, what, mdb_strerror(rc));
+		return req_disk_full(r);
+	}
 	log_err("%s: %s failed: %s", r->who.peer, what, mdb_strerror(rc));
 	req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	return H_ABORT;
@@ -279,6 +324,40 @@ bool conn_session_live(struct conn *c, MDB_txn *txn)
 	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
 }
 
+/* The arena's allocator, noting whether it ever said no. */
+struct budget_probe {
+	ProtobufCAllocator pb;
+	struct arena *arena;
+	bool refused;
+};
+
+static void *probe_alloc(void *ud, size_t n)
+{
+	struct budget_probe *p = ud;
+	void *m = p->arena->pb.alloc(p->arena->pb.allocator_data, n);
+	if (!m)
+		p->refused = true;
+	return m;
+}
+
+static void probe_free(void *ud, void *m)
+{
+	struct budget_probe *p = ud;
+	p->arena->pb.free(p->arena->pb.allocator_data, m);
+}
+
+/* After a failed decode: was it the budget (a well-formed message too big to
+ * decode) rather than malformed bytes? Decodes once more with an allocator
+ * that tells, on this rare path only, so the common one stays as it is. */
+static bool decode_exceeds_budget(struct arena *a, const uint8_t *payload, uint32_t len)
+{
+	arena_reset(a);
+	struct budget_probe p = { { probe_alloc, probe_free, NULL }, a, false };
+	p.pb.allocator_data = &p;
+	Kart__Envelope *e = kart__envelope__unpack(&p.pb, len, payload);
+	return !e && p.refused;
+}
+
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
@@ -286,12 +365,19 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	kart__envelope__init(&r.out);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
+	if (!r.in) {
+		/* answered with its own id all the same: read from the raw bytes */
+		pbwire_find_varint(payload, len, 1, &r.id);
+	}
 	/* a certificate missing where one is required, or revoked since: refused,
 	 * whatever was asked, and the connection ends */
 	const char *refused = certs_check(c, r.now);
 	if (refused) {
 		log_notice("%s: refused: %s", c->who.peer, refused);
-		r.id = r.in ? r.in->request_id : 0;
+		if (r.in)
+			r.id = r.in->request_id;
+		else
+			arena_reset(&c->arena); /* a failed decode may have spent it */
 		req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
 		reply_now(c, &r);
 		arena_reset(&c->arena);
@@ -299,8 +385,19 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		return;
 	}
 	if (!r.in) {
-		log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
-		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		/* the failed decode may have spent the arena: the reply needs it */
+		bool too_big = decode_exceeds_budget(&c->arena, payload, len);
+		arena_reset(&c->arena);
+		if (too_big) {
+			log_notice("%s: request %" PRIu64 " refused: decoding its %u bytes needs more than the %zu KiB a request may use",
+				   c->who.peer, r.id, len, c->arena.budget >> 10);
+			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "",
+				  "request too large: decoding it needs more than the %zu KiB a request may use; send less at once",
+				  c->arena.budget >> 10);
+		} else {
+			log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
+			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		}
 		goto reply;
 	}
 	r.id = r.in->request_id;

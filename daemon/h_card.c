@@ -356,6 +356,8 @@ static int check_relative_text(struct req *r, const char *field, const char *v, 
 	size_t len = v ? strlen(v) : 0;
 	if (required && len == 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s is required", field);
+	if (req_check_text(r, field, v, strcmp(field, "note") == 0) != H_OK)
+		return H_ABORT;
 	if (len && !text_utf8_valid(v, len))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: not valid UTF-8 text", field);
 	if (len && text_utf8_chars(v, len) > max)

@@ -106,6 +106,8 @@ int h_deal_add(struct req *r)
 	size_t len = strlen(title);
 	if (!*title)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: a deal needs a title");
+	if (req_check_text(r, "title", title, false) != H_OK)
+		return H_ABORT;
 	if (!text_utf8_valid(title, len) || strchr(title, '\n'))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: not valid one-line UTF-8 text");
 	size_t chars = text_utf8_chars(title, len);

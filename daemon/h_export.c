@@ -1742,6 +1742,11 @@ int h_leak_trace(struct req *r)
 		pp = &(*pp)->next;
 	struct upload *u = *pp;
 	size_t have = u ? u->len : 0, piece = m->data.len;
+	if (req_check_text(r, "name", m->name, false) != H_OK) {
+		if (u)
+			upload_drop(pp);
+		return H_ABORT;
+	}
 	if (have + piece > LEAK_MAX_FILE) {
 		if (u)
 			upload_drop(pp);

@@ -62,6 +62,8 @@ int h_field_add(struct req *r)
 	for (size_t i = 0; i < d->n_values; i++) {
 		const char *v = d->values[i];
 		size_t len = strlen(v);
+		if (req_check_text(r, "values", v, false) != H_OK)
+			return H_ABORT;
 		if (len == 0 || len > 100 || !text_utf8_valid(v, len) || strchr(v, ','))
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "values",
 					 "value '%.40s': 1 to 100 characters of text without ','", v);
@@ -72,6 +74,8 @@ int h_field_add(struct req *r)
 				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "values", "value '%.40s' is listed twice", v);
 		}
 	}
+	if (req_check_text(r, "tab", d->tab, false) != H_OK)
+		return H_ABORT;
 	if (d->tab && (strlen(d->tab) > 40 || !text_utf8_valid(d->tab, strlen(d->tab))))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "tab", "tab: at most 40 characters of text");
 	struct store *st = &r->srv->store;

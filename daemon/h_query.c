@@ -591,6 +591,8 @@ int h_segment_save(struct req *r)
 {
 	Kart__SegmentSave *m = r->in->segment_save;
 	size_t nl = m->name ? strlen(m->name) : 0;
+	if (req_check_text(r, "name", m->name, false) != H_OK)
+		return H_ABORT;
 	if (nl == 0 || nl > 64 || !text_utf8_valid(m->name, nl) || strchr(m->name, '\n'))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "segment name: 1 to 64 characters");
 	if (!m->expr || !*m->expr)

@@ -70,6 +70,8 @@ int h_reminder_add(struct req *r)
 	size_t len = strlen(text);
 	if (!*text)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: a reminder needs a text");
+	if (req_check_text(r, "text", text, true) != H_OK)
+		return H_ABORT;
 	if (!text_utf8_valid(text, len))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
 	size_t chars = text_utf8_chars(text, len);

@@ -97,6 +97,8 @@ int h_user_add(struct req *r)
 				 "role must be admin, supervisor, manager or auditor");
 	if ((rc = check_password(r, m->password)))
 		return rc;
+	if (req_check_text(r, "team", m->team, false) != H_OK)
+		return H_ABORT;
 	if (m->team && (strlen(m->team) >= KART_NAME_MAX || !text_utf8_valid(m->team, strlen(m->team))))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "team", "team: at most %d characters of text", KART_NAME_MAX - 1);
 	Kart__UserRecord *old;

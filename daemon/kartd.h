@@ -93,10 +93,19 @@ typedef int (*handler_fn)(struct req *r);
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void req_ok(struct req *r);
+/* Stored text must not hold what a terminal would act on (text.h): H_OK, or
+ * a BAD_REQUEST naming the field, the character (U+XXXX) and its position.
+ * With lines, newlines and tabs are allowed (notes); without, neither. */
+int req_check_text(struct req *r, const char *field, const char *v, bool lines);
 /* Replies with a message already serialized as the envelope's `body` field. */
 int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 /* Maps a storage error to an INTERNAL reply (details go to the log only). */
 int req_store_error(struct req *r, int rc, const char *what);
+/* Was storage error rc a full disk (ENOSPC, EDQUOT, or EIO or a map that
+ * cannot grow while the database's filesystem has no room left)? */
+bool store_disk_full(struct server *srv, int rc);
+/* The reply for a write a full disk refused: UNAVAILABLE, saying so. */
+int req_disk_full(struct req *r);
 
 /* ---- writer.c: the one writer thread, group commit ---- */
 

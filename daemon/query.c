@@ -388,6 +388,12 @@ static bool lex_string(struct parser *p, struct token *t)
 		}
 		if (s[i] == quote)
 			break;
+		/* what folding refuses, named here rather than failing later as memory */
+		unsigned char b = (unsigned char)s[i];
+		if ((b < 0x20 && b != '\t' && b != '\n') || b == 0x7f) {
+			fail(p, p->col + chars_in(s, i), "%s (U+%04X) in a string", text_control_name(b), b);
+			return false;
+		}
 		if (s[i] == '\\') {
 			char c = p->pos + i + 1 < p->len ? s[i + 1] : '\0';
 			if (c == '\0') {

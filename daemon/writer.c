@@ -263,6 +263,17 @@ fail_all:
 	deferred_drop(); /* a rerun asks again; a failed batch recorded nothing */
 	if (rc == MDB_MAP_FULL || rc == MDB_TXN_FULL)
 		return rc;
+	if (store_disk_full(wr->srv, rc)) {
+		/* one line for the batch, not one per request */
+		size_t n = 0;
+		for (struct wreq *w = batch; w; w = w->next, n++) {
+			reset_reply(w, now);
+			req_disk_full(&w->r);
+		}
+		log_err("write transaction failed: the disk holding the database is full (%s); %zu requests refused",
+			mdb_strerror(rc), n);
+		return 0;
+	}
 	log_err("write transaction failed: %s", mdb_strerror(rc));
 	for (struct wreq *w = batch; w; w = w->next) {
 		reset_reply(w, now);
@@ -300,10 +311,16 @@ static void *writer_main(void *arg)
 		while ((brc = run_batch(wr, batch)) == MDB_MAP_FULL) {
 			if (store_grow(&wr->srv->store) != 0) {
 				/* cannot grow: fail the batch rather than spin */
+				bool disk = store_disk_full(wr->srv, MDB_MAP_FULL);
 				for (struct wreq *w = batch; w; w = w->next) {
 					reset_reply(w, util_now_us());
-					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
+					if (disk)
+						req_disk_full(&w->r);
+					else
+						req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
 				}
+				if (disk)
+					log_err("the database map cannot grow: the disk holding it is full");
 				break;
 			}
 		}
@@ -320,7 +337,10 @@ static void *writer_main(void *arg)
 					req_error(&w->r, KART__ERROR_CODE__BAD_REQUEST, "", "the request changes too much at once");
 				} else if (one == MDB_MAP_FULL) {
 					reset_reply(w, util_now_us());
-					req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
+					if (store_disk_full(wr->srv, MDB_MAP_FULL))
+						req_disk_full(&w->r);
+					else
+						req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is full");
 				}
 				w->next = next;
 			}

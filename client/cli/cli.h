@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "kc.h"
+#include "text.h"
 
 #define KART_CLIENT_NAME "kart 0.1.0"
 #define KART_DEFAULT_SERVER "127.0.0.1:7443"
@@ -137,6 +138,23 @@ int cmd_user_unblock(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_certs(struct cli *cli, const struct cmd_args *a);
+
+/* out.c: the one sanitizer every text from the server passes on its way to
+ * the terminal: controls shown visibly (text.h: text_visible; flags
+ * TEXT_SHOW_LINES keeps newlines). JSON output gets the same treatment as
+ * \uXXXX escapes. */
+void out_text(FILE *f, const char *s, unsigned flags);
+/* A formatted line on stdout, on one line with controls visible. */
+void out_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A stream of text from the server shown on a terminal as it arrives (an
+ * export to standard output): controls visible, CRLF as one newline; a
+ * character or CRLF cut between pieces waits for the next (last: no more). */
+struct out_stream {
+	char carry[4];
+	size_t ncarry;
+};
+void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
 
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
  * exit code to use. */

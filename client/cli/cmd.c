@@ -572,8 +572,7 @@ int cmd_whoami(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_message(&resp->session->base, "token");
 	else
-		printf("%s (%s)\n", resp->session->user,
-		       out_role_name(resp->session->role, role, sizeof(role)));
+		out_say("%s (%s)", resp->session->user, out_role_name(resp->session->role, role, sizeof(role)));
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -1254,12 +1253,12 @@ int cmd_audit_verify(struct cli *cli, const struct cmd_args *a)
 	if (cli->json) {
 		rc = out_json_all(&r->base);
 	} else if (r->ok) {
-		printf("ok: %llu records checked, head %llu:%s\n", (unsigned long long)r->checked,
-		       (unsigned long long)r->head_seq, r->head_hash);
+		out_say("ok: %llu records checked, head %llu:%s", (unsigned long long)r->checked,
+			(unsigned long long)r->head_seq, r->head_hash);
 		if (r->problem[0])
-			printf("note: %s\n", r->problem);
+			out_say("note: %s", r->problem);
 	} else {
-		printf("BROKEN at record %llu: %s\n", (unsigned long long)r->first_bad, r->problem);
+		out_say("BROKEN at record %llu: %s", (unsigned long long)r->first_bad, r->problem);
 	}
 	/* a broken trail fails, so scripts and monitoring notice */
 	if (!rc && !r->ok)
@@ -1289,7 +1288,7 @@ int cmd_audit_head(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_all(&r->base);
 	else
-		printf("%llu:%s\n", (unsigned long long)r->head_seq, r->head_hash);
+		out_say("%llu:%s", (unsigned long long)r->head_seq, r->head_hash);
 	if (!rc && !r->ok)
 		rc = out_error(KC_ERR_OTHER, "%s", r->problem);
 cleanup:
@@ -1742,8 +1741,7 @@ int cmd_deal_move(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_message(&resp->deal->base, NULL);
 	else
-		printf("deal %llu: %s\n", (unsigned long long)resp->deal->id,
-		       *resp->deal->stage ? resp->deal->stage : stage);
+		out_say("deal %llu: %s", (unsigned long long)resp->deal->id, *resp->deal->stage ? resp->deal->stage : stage);
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -1948,7 +1946,7 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 		out_list_card(&list, resp->find_page->cards[i]);
 	out_list_end(&list);
 	if (*resp->find_page->matched_as)
-		printf("matched as %s\n", resp->find_page->matched_as);
+		out_say("matched as %s", resp->find_page->matched_as);
 cleanup:
 	free(text);
 	kc_env_free(resp);
@@ -2020,7 +2018,7 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 	} else if (query.explain) {
 		const char *plan = resp->query_result->plan;
 		size_t n = strlen(plan);
-		fputs(plan, stdout);
+		out_text(stdout, plan, TEXT_SHOW_LINES);
 		if (n && plan[n - 1] != '\n')
 			fputc('\n', stdout);
 		printf("count: %llu\n", (unsigned long long)resp->query_result->count);
@@ -2133,7 +2131,7 @@ int cmd_segment_show(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_message(&resp->segment->base, NULL);
 	else
-		printf("%s\n", resp->segment->expr);
+		out_say("%s", resp->segment->expr);
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -2253,9 +2251,10 @@ int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a)
 		rc = out_json_message(&b->base, "key_pem");
 	} else {
 		util_format_time(b->not_after, until, sizeof(until));
-		printf("certificate for %s written to %s (key, certificate and CA; keep it private)\n", b->user, file);
-		printf("  serial:      %s\n  valid until: %s\n", b->serial, until);
-		printf("use it with: kart --cert %s login %s\n", file, b->user);
+		out_say("certificate for %s written to %s (key, certificate and CA; keep it private)", b->user, file);
+		out_say("  serial:      %s", b->serial);
+		out_say("  valid until: %s", until);
+		out_say("use it with: kart --cert %s login %s", file, b->user);
 	}
 cleanup:
 	if (bundle)
@@ -2287,8 +2286,8 @@ int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a)
 		if (cli->json)
 			rc = out_json_message(&info->base, NULL);
 		else
-			printf("certificate %s of %s revoked; connections using it are refused from now on\n", info->serial,
-			       info->user);
+			out_say("certificate %s of %s revoked; connections using it are refused from now on", info->serial,
+				info->user);
 	} else if (cli->json) {
 		rc = out_json_body(resp);
 	} else {
@@ -2466,10 +2465,17 @@ struct export_out {
 	char tmp[PATH_MAX + 16];
 	FILE *f;
 	uint64_t bytes;
+	bool tty;                   /* standard output is a terminal: shown, not written raw */
+	struct out_stream shown;
 };
 
 static int export_out_write(struct export_out *o, const void *p, size_t n)
 {
+	if (!o->path && o->tty) {
+		out_stream_text(&o->shown, p, n, false);
+		o->bytes += n;
+		return 0;
+	}
 	if (!o->path) {
 		if (n && fwrite(p, 1, n, stdout) != n)
 			return out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
@@ -2498,6 +2504,8 @@ static int export_out_write(struct export_out *o, const void *p, size_t n)
 
 static int export_out_finish(struct export_out *o)
 {
+	if (!o->path && o->tty)
+		out_stream_text(&o->shown, "", 0, true);
 	if (!o->path)
 		return fflush(stdout) == 0 ? 0 : out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
 	if (!o->f && export_out_write(o, "", 0))
@@ -2535,6 +2543,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	Kart__Export ex = KART__EXPORT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	struct export_out o = { .path = args_value(a, "output") };
+	o.tty = !o.path && isatty(STDOUT_FILENO);
 	bool done = false;
 	int rc;
 

@@ -20,15 +20,72 @@
 #include "text.h"
 #include "util.h"
 
-/* ---- errors ---- */
+/* ---- the one way text from elsewhere reaches the terminal ---- */
 
-/* Prints s with control characters turned into spaces, so an error stays on
- * one line whatever the server put in it. */
+/* s as text_visible shows it (controls visible, see text.h), in buf when it
+ * fits, else in *heap (malloc'ed; the caller frees it). Never NULL. */
+static const char *visible(const char *s, unsigned flags, char *buf, size_t n, char **heap)
+{
+	*heap = NULL;
+	size_t len = text_visible(buf, n, s ? s : "", flags);
+	if (len < n)
+		return buf;
+	*heap = malloc(len + 1);
+	if (!*heap)
+		return buf; /* cut short, still safe to print */
+	text_visible(*heap, len + 1, s, flags);
+	return *heap;
+}
+
+void out_text(FILE *f, const char *s, unsigned flags)
+{
+	char buf[1024], *heap;
+	fputs(visible(s, flags, buf, sizeof(buf), &heap), f);
+	free(heap);
+}
+
+/* Prints s on one line, controls visible and newlines as spaces, so an
+ * error stays on one line whatever the server put in it. */
 static void put_one_line(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
+	out_text(f, s, 0);
 }
+
+void out_say(const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	put_one_line(stdout, msg);
+	fputc('\n', stdout);
+}
+
+void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last)
+{
+	size_t len = st->ncarry + n;
+	char *text = malloc(len + 1);
+	if (!text)
+		return;
+	memcpy(text, st->carry, st->ncarry);
+	if (n)
+		memcpy(text + st->ncarry, p, n);
+	size_t cut = last ? len : text_piece_end(text, len);
+	st->ncarry = len - cut;
+	memcpy(st->carry, text + cut, st->ncarry);
+	/* CRLF line ends are one newline on a terminal; a lone CR stays visible */
+	size_t k = 0;
+	for (size_t i = 0; i < cut; i++)
+		if (!(text[i] == '\r' && i + 1 < cut && text[i + 1] == '\n'))
+			text[k++] = text[i] ? text[i] : ' ';
+	text[k] = '\0';
+	out_text(stdout, text, TEXT_SHOW_LINES);
+	free(text);
+}
+
+/* ---- errors ---- */
 
 int out_error(int status, const char *fmt, ...)
 {
@@ -66,6 +123,26 @@ int out_kc_error(const struct kc_error *err)
 #define JSON_FLAGS_OBJECT (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 #define JSON_FLAGS_ELEMENT (JSON_PRESERVE_ORDER)
 
+/* Every JSON document goes out here: the encoder escapes C0 controls, and
+ * text_json_visible the rest a terminal would act on (DEL, C1, bidi) as
+ * \uXXXX, so the value is the same and the terminal is safe. */
+static int put_json(const json_t *j, size_t flags)
+{
+	char *text = json_dumps(j, flags);
+	if (!text)
+		return -1;
+	size_t len = text_json_visible(NULL, 0, text);
+	char *safe = malloc(len + 1);
+	int rc = -1;
+	if (safe) {
+		text_json_visible(safe, len + 1, text);
+		rc = fputs(safe, stdout) < 0 ? -1 : 0;
+	}
+	free(safe);
+	free(text);
+	return rc;
+}
+
 int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 {
 	json_t *j = pbjson_from_message(m, 0);
@@ -75,7 +152,7 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 		return out_error(KC_ERR_OTHER, "out of memory");
 	if (drop_key)
 		json_object_del(j, drop_key);
-	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
+	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);
@@ -90,7 +167,7 @@ int out_json_all(const ProtobufCMessage *m)
 
 	if (!j)
 		return out_error(KC_ERR_OTHER, "out of memory");
-	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
+	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);
@@ -118,7 +195,7 @@ int out_json_page(const ProtobufCMessage *m)
 		json_decref(j);
 		return out_error(KC_ERR_OTHER, "out of memory");
 	}
-	if (json_dumpf(j, stdout, JSON_FLAGS_OBJECT) < 0)
+	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);
@@ -149,7 +226,7 @@ static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
 
 	fputs(l->count ? ",\n" : "[\n", stdout);
 	if (j)
-		json_dumpf(j, stdout, JSON_FLAGS_ELEMENT);
+		put_json(j, JSON_FLAGS_ELEMENT);
 	json_decref(j);
 	l->started = true;
 	l->count++;
@@ -225,8 +302,8 @@ static void put_spaces(size_t n)
 		fputc(' ', stdout);
 }
 
-/* Prints the first max_chars code points of s, control characters as spaces. */
-static void put_chars(const char *s, size_t max_chars)
+/* Prints the first max_chars code points of text already made visible. */
+static void put_visible_chars(const char *s, size_t max_chars)
 {
 	size_t chars = 0;
 
@@ -234,13 +311,24 @@ static void put_chars(const char *s, size_t max_chars)
 		unsigned char b = (unsigned char)*s;
 		if ((b & 0xc0) != 0x80 && chars++ == max_chars)
 			break;
-		fputc(b < 0x20 || b == 0x7f ? ' ' : b, stdout);
+		fputc(b, stdout);
 	}
 }
 
-/* One cell, preceded by the column gap; the last cell is not padded. */
-static void put_cell(const struct column *col, const char *s, bool first, bool last)
+/* Prints s on one line, controls visible. */
+static void put_chars(const char *s, size_t max_chars)
 {
+	char buf[1024], *heap;
+	put_visible_chars(visible(s, 0, buf, sizeof(buf), &heap), max_chars);
+	free(heap);
+}
+
+/* One cell, preceded by the column gap; the last cell is not padded. Its
+ * width is that of its visible form (an escape shows as ^[). */
+static void put_cell(const struct column *col, const char *raw, bool first, bool last)
+{
+	char buf[1024], *heap;
+	const char *s = visible(raw, 0, buf, sizeof(buf), &heap);
 	size_t chars = text_utf8_chars(s, strlen(s));
 
 	if (!first)
@@ -248,17 +336,16 @@ static void put_cell(const struct column *col, const char *s, bool first, bool l
 	if (col->number) {
 		if (chars < col->width)
 			put_spaces(col->width - chars);
-		put_chars(s, chars);
-		return;
-	}
-	if (col->width && chars > col->width) {
-		put_chars(s, col->width - 1);
+		put_visible_chars(s, chars);
+	} else if (col->width && chars > col->width) {
+		put_visible_chars(s, col->width - 1);
 		fputs("…", stdout);
-		return;
+	} else {
+		put_visible_chars(s, chars);
+		if (!last && col->width > chars)
+			put_spaces(col->width - chars);
 	}
-	put_chars(s, chars);
-	if (!last && col->width > chars)
-		put_spaces(col->width - chars);
+	free(heap);
 }
 
 /* Empty cells at the end of a row are left out, so no line ends in blanks. */
@@ -707,11 +794,12 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 	char trashed[48] = "";
 	if (rep->trashed_cards)
 		snprintf(trashed, sizeof(trashed), " (and %" PRIu64 " in the trash)", rep->trashed_cards);
-	printf("%s locked; %" PRIu64 " cards%s, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked\n",
-	       user, rep->cards, trashed, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
-	printf("%s received %" PRIu64 " distinct cards (%" PRIu64 " reads) in the last 30 days\n", user, rep->cards_read,
-	       rep->reads);
-	printf("\nWhat %s did in the last 30 days:\n", user);
+	out_say("%s locked; %" PRIu64 " cards%s, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked",
+		user, rep->cards, trashed, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
+	out_say("%s received %" PRIu64 " distinct cards (%" PRIu64 " reads) in the last 30 days", user, rep->cards_read,
+		rep->reads);
+	fputc('\n', stdout);
+	out_say("What %s did in the last 30 days:", user);
 	out_list_begin(&list, OUT_LIST_AUDIT, false);
 	for (size_t i = 0; i < rep->n_recent; i++)
 		out_list_event(&list, rep->recent[i]);
@@ -767,18 +855,17 @@ static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
 	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164);
 }
 
-/* Prints a value; lines after the first are indented to the value column. */
-static void put_value(const char *s, size_t indent)
+/* Prints a value, controls visible; lines after the first are indented to
+ * the value column. */
+static void put_value(const char *raw, size_t indent)
 {
-	for (; *s; s++) {
-		unsigned char b = (unsigned char)*s;
-		if (b == '\n') {
-			fputc('\n', stdout);
+	char buf[1024], *heap;
+	for (const char *s = visible(raw, TEXT_SHOW_LINES, buf, sizeof(buf), &heap); *s; s++) {
+		fputc(*s, stdout);
+		if (*s == '\n')
 			put_spaces(indent);
-		} else {
-			fputc(b < 0x20 || b == 0x7f ? ' ' : b, stdout);
-		}
 	}
+	free(heap);
 }
 
 /* "Анна (spouse, 1982-05-01) — likes tulips" */
@@ -927,15 +1014,17 @@ static void put_custom_value(const Kart__FieldDef *def, const char *value, size_
 		return;
 	}
 	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
-		for (const char *p = value; *p; p++) {
+		char buf[1024], *heap;
+		for (const char *p = visible(value, 0, buf, sizeof(buf), &heap); *p; p++) {
 			if (*p == ',') {
 				fputs(", ", stdout);
 				while (p[1] == ' ')
 					p++;
 			} else {
-				fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, stdout);
+				fputc(*p, stdout);
 			}
 		}
+		free(heap);
 		return;
 	}
 	put_value(value, indent);
@@ -1070,7 +1159,7 @@ static int put_json_messages(void *const *items, size_t n)
 	for (size_t i = 0; arr && i < n; i++)
 		json_array_append_new(arr, pbjson_from_message((const ProtobufCMessage *)items[i], 0));
 	int rc = 0;
-	if (!arr || json_dumpf(arr, stdout, JSON_FLAGS_OBJECT) < 0)
+	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);

@@ -7,8 +7,14 @@
  *   kart-dbtool DBDIR put DB KEYHEX VALHEX put a value
  *   kart-dbtool DBDIR count DB             print the number of entries
  *   kart-dbtool DBDIR get DB KEYHEX        print the value as hex
- *   kart-dbtool DBDIR dump DB              print every entry as "KEYHEX VALHEX" */
+ *   kart-dbtool DBDIR dump DB              print every entry as "KEYHEX VALHEX"
+ *   kart-dbtool DBDIR subst DB FROMHEX TOHEX
+ *                                          in every value, replace the bytes FROM
+ *                                          by TO (of the same length, so protobuf
+ *                                          lengths stay right); prints the count
+ *                                          of values changed */
 #include <lmdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +42,7 @@ static size_t unhex(const char *h, unsigned char *out, size_t cap)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump DB [KEYHEX [VALHEX]]\n");
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst DB [KEYHEX [VALHEX]]\n");
 		return 2;
 	}
 	MDB_env *env;
@@ -88,6 +94,37 @@ int main(int argc, char **argv)
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 			mdb_cursor_close(cur);
+		}
+	} else if (strcmp(op, "subst") == 0 && argc == 6) {
+		static unsigned char from[256], to[256];
+		size_t fl = unhex(argv[4], from, sizeof(from)), tl = unhex(argv[5], to, sizeof(to));
+		if (!fl || fl != tl) {
+			fprintf(stderr, "kart-dbtool: FROM and TO must be of the same length\n");
+			mdb_txn_abort(txn);
+			return 2;
+		}
+		MDB_cursor *cur;
+		size_t changed = 0;
+		rc = mdb_cursor_open(txn, dbi, &cur);
+		while (!rc && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			if (v.mv_size > sizeof(val))
+				continue;
+			memcpy(val, v.mv_data, v.mv_size);
+			bool hit = false;
+			for (unsigned char *p = val; (p = memmem(p, v.mv_size - (size_t)(p - val), from, fl)); p += fl) {
+				memcpy(p, to, fl);
+				hit = true;
+			}
+			if (!hit)
+				continue;
+			MDB_val nv = { v.mv_size, val };
+			rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+			changed++;
+		}
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			mdb_cursor_close(cur);
+			printf("%zu\n", changed);
 		}
 	} else if (strcmp(op, "count") == 0) {
 		MDB_stat st;

@@ -785,6 +785,55 @@ static void s_half_close(void)
 	printf("  replies to writes in flight arrive after a TCP FIN and after a TLS close_notify\n");
 }
 
+/* A frame within max_frame whose decoding needs more memory than a request
+ * may use: an import of ~2 million empty cards, two bytes each on the wire.
+ * The answer names the request by its id and says what was wrong. */
+static void s_decode_budget(void)
+{
+	struct kc *c = admin();
+	const uint64_t id = 777;
+	const size_t items = 2000000, body = items * 2;
+	size_t n = 0;
+	uint8_t *buf = malloc(4 + 16 + body);
+	if (!buf)
+		fail("out of memory");
+	n = 4;
+	buf[n++] = 0x08; /* request_id, varint */
+	buf[n++] = (uint8_t)(0x80 | (id & 0x7f));
+	buf[n++] = (uint8_t)(id >> 7);
+	buf[n++] = 0xb2; /* card_import = 86, length-delimited */
+	buf[n++] = 0x05;
+	for (size_t v = body; ; v >>= 7) {
+		buf[n++] = (uint8_t)(v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+		if (v < 0x80)
+			break;
+	}
+	for (size_t i = 0; i < items; i++) {
+		buf[n++] = 0x0a; /* cards = 1, length 0 */
+		buf[n++] = 0x00;
+	}
+	frame_put_header(buf, (uint32_t)(n - 4));
+	struct kc_error err;
+	if (kc_write_raw(c, buf, n, &err) < 0)
+		fail("write: %s", err.message);
+	free(buf);
+	Kart__Envelope *e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "too large");
+	if (e->request_id != id)
+		fail("the error carries request id %llu, not %llu", (unsigned long long)e->request_id,
+		     (unsigned long long)id);
+	kc_env_free(e);
+	/* the frame was whole: the connection goes on */
+	Kart__WhoAmI w = KART__WHO_AM_I__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_WHOAMI;
+	req.whoami = &w;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_SESSION)
+		fail("connection unusable after an over-budget request: %s", e ? "bad reply" : err.message);
+	kc_env_free(e);
+	kc_close(c);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -804,6 +853,7 @@ static const struct {
 	{ "trickle-memory", s_trickle_memory },
 	{ "pipelined-lists", s_pipelined_lists },
 	{ "half-close", s_half_close },
+	{ "decode-budget", s_decode_budget },
 };
 
 /* notify-listen PATH: binds a datagram socket as systemd would for

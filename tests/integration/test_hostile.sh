@@ -14,6 +14,9 @@ for s in tcp-garbage stall-handshake huge-frame truncated-frame garbage-protobuf
 	"$HOSTILE" "$s" "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario $s"
 	kill -0 "$KARTD_PID" || fail "kartd died during $s"
 done
+# a request whose decoding would pass the request budget is answered by its id
+"$HOSTILE" decode-budget "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario decode-budget"
+grep -q 'decoding its .* bytes needs more than' "$T/kartd.err" || fail "no log line for the over-budget request"
 # an import refuses its bad cards by position and creates the rest
 "$HOSTILE" import "$SERVER" "$CA" "$ADMIN_PW" || fail "import"
 expect_rc 0 as admin --json audit --action card.import

@@ -323,6 +323,10 @@ static void test_string_escapes(void **state)
 	parse_err("name = \"a\\nb\"", 10, "unknown escape '\\n'");
 	parse_err("name = \"ж\\ё\"", 10, "unknown escape '\\ё'");
 	parse_err("name = \"abc\\", 8, "unterminated string");
+	/* a carriage return inside a literal is named, at its column, not taken
+	 * for a memory failure (nor for the space it is outside a literal) */
+	parse_err_exact("name = \"Сам\rара\"", 12, "carriage return (U+000D) in a string");
+	parse_err("city = 'a\rb' and vip = true", 10, "carriage return (U+000D)");
 }
 
 /* ---- enums and bools ------------------------------------------------------------- */

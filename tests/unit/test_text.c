@@ -639,6 +639,165 @@ static void test_classify(void **state)
 	assert_int_equal(text_classify("   "), TEXT_NAME);
 }
 
+/* ---- controls ---------------------------------------------------------------- */
+
+/* The set is what utf8proc says it is: category Cc (C0, DEL, C1), the
+ * bidirectional embeddings, overrides and isolates by their bidi class, the
+ * three marks by name, and the line and paragraph separators (Zl, Zp). */
+static void test_control_set(void **state)
+{
+	(void)state;
+	size_t n = 0;
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
+		const utf8proc_property_t *pr = utf8proc_get_property((utf8proc_int32_t)cp);
+		int bc = pr->bidi_class;
+		bool want = pr->category == UTF8PROC_CATEGORY_CC || pr->category == UTF8PROC_CATEGORY_ZL ||
+			    pr->category == UTF8PROC_CATEGORY_ZP || bc == UTF8PROC_BIDI_CLASS_LRE ||
+			    bc == UTF8PROC_BIDI_CLASS_LRO || bc == UTF8PROC_BIDI_CLASS_RLE ||
+			    bc == UTF8PROC_BIDI_CLASS_RLO || bc == UTF8PROC_BIDI_CLASS_PDF ||
+			    bc == UTF8PROC_BIDI_CLASS_LRI || bc == UTF8PROC_BIDI_CLASS_RLI ||
+			    bc == UTF8PROC_BIDI_CLASS_FSI || bc == UTF8PROC_BIDI_CLASS_PDI || cp == 0x200e ||
+			    cp == 0x200f || cp == 0x061c;
+		if (text_is_control(cp) != want)
+			fail_msg("U+%04X: text_is_control says %d", (unsigned)cp, !want);
+		n += want;
+	}
+	assert_int_equal(n, 32 + 1 + 32 + 9 + 3 + 2);
+	assert_string_equal(text_control_name(0x1b), "escape");
+	assert_string_equal(text_control_name(0x0d), "carriage return");
+	assert_string_equal(text_control_name(0x202e), "right-to-left override");
+	assert_string_equal(text_control_name(0x9b), "C1 control CSI");
+	assert_string_equal(text_control_name(0x90), "C1 control");
+	assert_string_equal(text_control_name(0x01), "control character");
+}
+
+#define FINDS(lit, lines, want_pos, want_cp) do { \
+	uint32_t cp_ = 0; \
+	assert_int_equal(text_find_control(lit, sizeof(lit) - 1, lines, &cp_), want_pos); \
+	if (want_pos) \
+		assert_int_equal(cp_, want_cp); \
+} while (0)
+
+static void test_find_control(void **state)
+{
+	(void)state;
+	FINDS("Иванов", false, 0, 0);
+	FINDS("", false, 0, 0);
+	FINDS("ООО «Ромашка» — 2", false, 0, 0);
+	/* positions in characters, from 1 */
+	FINDS("Ив\x1b[31mан", false, 3, 0x1b);
+	FINDS("\x07", false, 1, 0x07);
+	FINDS("ab\x7f", false, 3, 0x7f);
+	FINDS("Пётр\xc2\x9b" "31m", false, 5, 0x9b);
+	FINDS("x\xc2\x85", true, 2, 0x85);
+	FINDS("Анна \xe2\x80\xae" "авонавИ", false, 6, 0x202e);
+	FINDS("\xe2\x81\xa6x", false, 1, 0x2066);
+	FINDS("ab\xe2\x80\x8f", false, 3, 0x200f);
+	FINDS("ab\xd8\x9c", false, 3, 0x061c);
+	FINDS("a\xe2\x80\xa8" "b", true, 2, 0x2028);
+	/* lines: newlines and tabs are what notes are made of, the rest is not */
+	FINDS("a\nb", false, 2, '\n');
+	FINDS("a\tb", false, 2, '\t');
+	FINDS("a\nb\tc", true, 0, 0);
+	FINDS("a\nb\r\nc", true, 4, '\r');
+	FINDS("строка\nстрока\x1b]52;c;Zm9v\x07", true, 14, 0x1b);
+	/* up to the first byte that is not UTF-8: the validity check speaks for that */
+	FINDS("a\xff\x1b", false, 0, 0);
+	FINDS("\x1b\xff", false, 1, 0x1b);
+	/* ZWJ (emoji sequences) and no-break spaces are text */
+	FINDS("\xe2\x80\x8d\xc2\xa0\xe2\x80\xaf", false, 0, 0);
+}
+
+static const char *visible(const char *s, unsigned flags)
+{
+	static char buf[512];
+	size_t n = text_visible(buf, sizeof(buf), s, flags);
+	assert_int_equal(n, strlen(buf));
+	return buf;
+}
+
+static void test_visible(void **state)
+{
+	(void)state;
+	assert_string_equal(visible("Иванов Иван", 0), "Иванов Иван");
+	assert_string_equal(visible("", 0), "");
+	assert_string_equal(visible("a\x1b[31mred\x1b[0m", 0), "a^[[31mred^[[0m");
+	assert_string_equal(visible("\x1b]52;c;Zm9v\x07", 0), "^[]52;c;Zm9v^G");
+	assert_string_equal(visible("x\x7f\x01", 0), "x^?^A");
+	assert_string_equal(visible("seg\rment", 0), "seg^Mment");
+	assert_string_equal(visible("a\xc2\x9b" "31mb", 0), "a<U+009B>31mb");
+	assert_string_equal(visible("Анна \xe2\x80\xae" "авонавИ", 0), "Анна <U+202E>авонавИ");
+	assert_string_equal(visible("\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xd8\x9c", 0), "<U+2066><U+2069><U+200E><U+061C>");
+	assert_string_equal(visible("a\xe2\x80\xa8" "b", TEXT_SHOW_LINES), "a<U+2028>b");
+	/* newlines: spaces on one line, kept with TEXT_SHOW_LINES; tabs are spaces */
+	assert_string_equal(visible("a\nb\tc", 0), "a b c");
+	assert_string_equal(visible("a\nb\tc\r", TEXT_SHOW_LINES), "a\nb c^M");
+	/* bytes that are not UTF-8, one by one */
+	assert_string_equal(visible("a\xff\xc2" "b", 0), "a\\xFF\\xC2b");
+	assert_string_equal(visible("\xed\xa0\x80", 0), "\\xED\\xA0\\x80");
+	/* like snprintf: the whole length, a cut result still terminated */
+	char small[6];
+	assert_int_equal(text_visible(small, sizeof(small), "ab\x1b\x1b\x1b", 0), 8);
+	assert_string_equal(small, "ab^[^");
+	assert_int_equal(text_visible(NULL, 0, "\xe2\x80\xae", 0), 8);
+	/* whatever goes in, what comes out is valid UTF-8 without a control */
+	unsigned seed = 8;
+	for (int round = 0; round < 20000; round++) {
+		char in[24], out[256];
+		size_t n = 1 + (size_t)(rand_r(&seed) % 23);
+		for (size_t i = 0; i < n; i++) {
+			static const char pool[] = "a\x1b\x7f\n\t\r\xc2\x9b\x85\xe2\x80\xae\xa8\xd0\xb9\xff\xd8\x9c";
+			in[i] = pool[(size_t)rand_r(&seed) % (sizeof(pool) - 1)];
+		}
+		in[n] = '\0';
+		size_t len = text_visible(out, sizeof(out), in, round & 1 ? TEXT_SHOW_LINES : 0);
+		assert_true(len < sizeof(out));
+		uint32_t cp;
+		assert_true(text_utf8_valid(out, len));
+		assert_int_equal(text_find_control(out, len, round & 1, &cp), 0);
+	}
+}
+
+static void test_json_visible(void **state)
+{
+	(void)state;
+	char out[256];
+	/* what an encoder leaves raw (DEL, C1, bidi, separators) becomes \uXXXX;
+	 * its own escapes, the indentation's newlines and Cyrillic stay */
+	const char *in = "{\n  \"name\": \"Анна\xe2\x80\xae\\u001b[31m\x7f\xc2\x9b\xe2\x80\xa9\",\n  \"n\": 1\n}";
+	size_t n = text_json_visible(out, sizeof(out), in);
+	assert_int_equal(n, strlen(out));
+	assert_string_equal(out, "{\n  \"name\": \"Анна\\u202E\\u001b[31m\\u007F\\u009B\\u2029\",\n  \"n\": 1\n}");
+	assert_string_equal((text_json_visible(out, sizeof(out), "[\"Иван\"]"), out), "[\"Иван\"]");
+}
+
+static void test_piece_end(void **state)
+{
+	(void)state;
+	assert_int_equal(text_piece_end("", 0), 0);
+	assert_int_equal(text_piece_end("abc", 3), 3);
+	assert_int_equal(text_piece_end("Ж", 2), 2);
+	assert_int_equal(text_piece_end("Ж", 1), 0);           /* D0 of D0 96 */
+	assert_int_equal(text_piece_end("aЖ", 2), 1);
+	assert_int_equal(text_piece_end("a\xe2\x80\xae", 3), 1); /* two of three bytes */
+	assert_int_equal(text_piece_end("a\xe2\x80\xae", 4), 4);
+	assert_int_equal(text_piece_end("\xf0\x9f\x98\x80", 3), 0);
+	assert_int_equal(text_piece_end("\xf0\x9f\x98\x80", 4), 4);
+	assert_int_equal(text_piece_end("row\r", 4), 3);       /* its LF may follow */
+	assert_int_equal(text_piece_end("row\r\n", 5), 5);
+	assert_int_equal(text_piece_end("a\x80\x80\x80\x80", 5), 5); /* junk is shown as it is */
+	/* any text cut anywhere: the first piece ends on a boundary, and
+	 * together the pieces are the text */
+	const char *t = "Иван\r\n\xe2\x80\xae😀;\r\n";
+	size_t n = strlen(t);
+	for (size_t cut = 0; cut <= n; cut++) {
+		size_t e = text_piece_end(t, cut);
+		assert_true(e <= cut && cut - e <= 3);
+		assert_true(e == n || ((unsigned char)t[e] & 0xc0) != 0x80);
+		assert_false(e > 0 && t[e - 1] == '\r');
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +821,11 @@ int main(void)
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_clip),
+		cmocka_unit_test(test_control_set),
+		cmocka_unit_test(test_find_control),
+		cmocka_unit_test(test_visible),
+		cmocka_unit_test(test_json_visible),
+		cmocka_unit_test(test_piece_end),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

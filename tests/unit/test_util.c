@@ -1,4 +1,5 @@
 /* Unit tests for common/util.[ch]. */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -356,6 +357,19 @@ static void test_clocks(void **state)
 	assert_true(m2 - m1 < 5000);
 }
 
+/* Entries of dir other than . and .. */
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+	assert_non_null(d);
+	for (struct dirent *e; (e = readdir(d));)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
 static void test_files(void **state)
 {
 	(void)state;
@@ -399,9 +413,43 @@ static void test_files(void **state)
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
-	char tmp[300];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(count_entries(dir), 1);
+	/* the mode holds whatever the umask */
+	mode_t old_mask = umask(077);
+	assert_int_equal(util_write_file(path, "k", 1, 0644), 0);
+	umask(old_mask);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	/* a symlink planted at the name the temp file once had (path.tmp.PID)
+	 * is not written through: the file it points at keeps its content */
+	char victim[300], trap[300];
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(trap, sizeof(trap), "%s.tmp.%d", path, (int)getpid());
+	assert_int_equal(util_write_file(victim, "untouched", 9, 0600), 0);
+	assert_int_equal(symlink(victim, trap), 0);
+	assert_int_equal(util_write_file(path, "secret key", 10, 0600), 0);
+	back = util_read_file(victim, NULL);
+	assert_string_equal(back, "untouched");
+	free(back);
+	back = util_read_file(path, NULL);
+	assert_string_equal(back, "secret key");
+	free(back);
+	struct stat lst;
+	assert_int_equal(lstat(path, &lst), 0);
+	assert_true(S_ISREG(lst.st_mode));
+	assert_int_equal(lst.st_mode & 0777, 0600);
+	assert_int_equal(unlink(trap), 0);
+	assert_int_equal(unlink(victim), 0);
+	assert_int_equal(count_entries(dir), 1);
+	/* a failed rename (the target is a directory) leaves no temp file */
+	char sub[300];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	errno = 0;
+	assert_int_equal(util_write_file(sub, "x", 1, 0600), -1);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(count_entries(dir), 2);
+	assert_int_equal(rmdir(sub), 0);
 	/* a file in a directory that does not exist */
 	char nodir[300];
 	snprintf(nodir, sizeof(nodir), "%s/missing/f", dir);
