@@ -29,21 +29,27 @@ void arena_init(struct arena *a, size_t budget)
 void *arena_alloc(struct arena *a, size_t n)
 {
 	/* rounding up, or adding the chunk header, must not wrap */
-	if (n > SIZE_MAX / 2)
+	if (n > SIZE_MAX / 2) {
+		a->refused = 1;
 		return NULL;
+	}
 	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
 	if (n == 0)
 		n = sizeof(max_align_t);
-	if (a->budget && (n > a->budget || a->used > a->budget - n))
+	if (a->budget && (n > a->budget || a->used > a->budget - n)) {
+		a->refused = 1;
 		return NULL;
+	}
 	struct arena_chunk *c = a->head;
 	if (!c || c->size - c->off < n) {
 		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
 		if (c && c->size * 2 > size && c->size < (1u << 20))
 			size = c->size * 2;
 		c = malloc(sizeof(*c) + size);
-		if (!c)
+		if (!c) {
+			a->refused = 1;
 			return NULL;
+		}
 		c->size = size;
 		c->off = 0;
 		c->next = a->head;
@@ -83,6 +89,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 
 void arena_reset(struct arena *a)
 {
+	a->refused = 0;
 	struct arena_chunk *c = a->head;
 	if (!c)
 		return;

@@ -17,12 +17,16 @@ struct arena {
 	size_t used;                /* bytes handed out since the last reset */
 	size_t budget;              /* 0: unlimited; else arena_alloc fails past it */
 	ProtobufCAllocator pb;      /* allocator view for protobuf-c */
+	int refused;                /* an allocation failed since the last reset (budget or memory) */
 };
 
 void arena_init(struct arena *a, size_t budget);
 /* Returns NULL when the budget is exhausted or memory is out. */
 void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* Whether an allocation failed since the last reset: a decode that failed
+ * then ran out of room, it did not meet bad bytes. */
+static inline int arena_exhausted(const struct arena *a) { return a->refused; }
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees all but the first chunk and rewinds it. */
 void arena_reset(struct arena *a);

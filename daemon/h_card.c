@@ -273,7 +273,113 @@ struct list_state {
 	uint64_t after;
 	uint32_t remaining;       /* 0: no limit */
 	bool trash;
+	/* a user who does not see every card lists the live ones through
+	 * ix_owner, merging the ids of the owners they see: no card they will
+	 * not be shown is read */
+	bool by_owner;
+	size_t nowners;
+	char **owners;            /* in the stream's arena */
 };
+
+/* The owners whose cards r's user sees, when they do not see all: themselves
+ * and, by team visibility, their team's members (users with the same team). */
+static int scope_owners(struct req *r, struct arena *a, char ***out, size_t *n)
+{
+	const struct kart_config *cfg = &r->srv->cfg;
+	bool team = r->who.team[0] && (r->who.role == KART__ROLE__ROLE_SUPERVISOR ||
+				       (r->who.role == KART__ROLE__ROLE_MANAGER && strcmp(cfg->visibility_manager, "team") == 0));
+	size_t cap = 16;
+	char **o = arena_alloc(a, cap * sizeof(*o));
+	if (!o || !(o[0] = arena_strdup(a, r->who.user)))
+		return ENOMEM;
+	*n = 1;
+	if (team) {
+		MDB_cursor *cur;
+		int rc = mdb_cursor_open(r->txn, r->srv->store.users, &cur);
+		if (rc)
+			return rc;
+		struct arena scratch;
+		arena_init(&scratch, 0);
+		MDB_val k, v;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&scratch);
+			Kart__UserRecord *u = kart__user_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (!u || !u->user || !u->user->name || !u->user->team || strcmp(u->user->team, r->who.team) != 0 ||
+			    strcmp(u->user->name, r->who.user) == 0)
+				continue;
+			if (*n == cap) {
+				char **g = arena_alloc(a, 2 * cap * sizeof(*g));
+				if (!g)
+					break;
+				memcpy(g, o, cap * sizeof(*g));
+				o = g;
+				cap *= 2;
+			}
+			if (!(o[*n] = arena_strdup(a, u->user->name)))
+				break;
+			(*n)++;
+		}
+		arena_free(&scratch);
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			return rc ? rc : ENOMEM;
+	}
+	*out = o;
+	return 0;
+}
+
+/* The next card id after `after` owned by one of st's owners (0: none). */
+static int next_owned_id(struct list_state *st, MDB_cursor *ix, uint64_t after, uint64_t *id)
+{
+	*id = 0;
+	uint8_t want[8];
+	store_u64_key(after + 1, want);
+	for (size_t i = 0; i < st->nowners; i++) {
+		MDB_val k = { strlen(st->owners[i]), st->owners[i] }, v = { 8, want };
+		int rc = mdb_cursor_get(ix, &k, &v, MDB_GET_BOTH_RANGE);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		uint64_t c = v.mv_size == 8 ? store_key_u64(v.mv_data) : 0;
+		if (c > after && (!*id || c < *id))
+			*id = c;
+	}
+	return 0;
+}
+
+/* The next card of the list after st->after: by id from the table, or by
+ * the owner index (an entry whose card is gone is passed over). *first: the
+ * cursor is not positioned yet. Returns 0, MDB_NOTFOUND at the end, or an
+ * LMDB error. */
+static int next_card(struct list_state *st, MDB_cursor *cur, MDB_cursor *ix, bool *first, MDB_val *k, MDB_val *v,
+		     uint8_t key[8])
+{
+	if (st->after == UINT64_MAX)
+		return MDB_NOTFOUND;
+	if (!st->by_owner) {
+		if (!*first)
+			return mdb_cursor_get(cur, k, v, MDB_NEXT);
+		*first = false;
+		store_u64_key(st->after + 1, key);
+		k->mv_size = 8;
+		k->mv_data = key;
+		return mdb_cursor_get(cur, k, v, MDB_SET_RANGE);
+	}
+	for (uint64_t after = st->after;;) {
+		uint64_t id;
+		int rc = next_owned_id(st, ix, after, &id);
+		if (rc || !id)
+			return rc ? rc : MDB_NOTFOUND;
+		store_u64_key(id, key);
+		k->mv_size = 8;
+		k->mv_data = key;
+		rc = mdb_cursor_get(cur, k, v, MDB_SET_KEY);
+		if (rc != MDB_NOTFOUND)
+			return rc;
+		after = id;
+	}
+}
 
 static bool list_page(struct stream *s, struct req *r)
 {
@@ -286,32 +392,55 @@ static bool list_page(struct stream *s, struct req *r)
 		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__Card **cards = arena_alloc(r->arena, want * sizeof(*cards));
-	MDB_cursor *cur = NULL;
-	if (!page || !cards || mdb_cursor_open(r->txn, st->trash ? store->trash : store->cards, &cur)) {
+	MDB_cursor *cur = NULL, *ix = NULL;
+	if (!page || !cards || mdb_cursor_open(r->txn, st->trash ? store->trash : store->cards, &cur) ||
+	    (st->by_owner && mdb_cursor_open(r->txn, store->ix_owner, &ix))) {
+		if (cur)
+			mdb_cursor_close(cur);
 		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 		return true;
 	}
 	kart__card_page__init(page);
 	page->cards = cards;
 	uint8_t key[8];
-	store_u64_key(st->after + 1, key);
-	MDB_val k = { 8, key }, v;
-	int rc = st->after == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	for (; rc == 0 && page->n_cards < want; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (page->n_cards && r->arena->used > PAGE_BYTES)
-			break; /* this card starts the next page */
-		Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-		st->after = store_key_u64(k.mv_data);
-		if (c && acl_visible(r, c)) {
-			acl_mask(r, c);
-			cards[page->n_cards++] = c;
-		} else if (!c)
-			log_err("card %llu does not decode; skipped", (unsigned long long)st->after);
+	MDB_val k, v;
+	bool first = true, more = false;
+	int rc;
+	while ((rc = next_card(st, cur, ix, &first, &k, &v, key)) == 0) {
+		uint64_t id = store_key_u64(k.mv_data);
+		if (page->n_cards == want || (page->n_cards && r->arena->used > PAGE_BYTES)) {
+			more = true; /* this card starts the next page */
+			break;
+		}
+		/* a card not to be shown is never decoded: it costs no memory */
+		if (acl_visible_bytes(r, v.mv_data, v.mv_size)) {
+			Kart__Card *c = kart__card__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+			if (!c && arena_exhausted(r->arena)) {
+				/* no room left in this page: the card starts the next one */
+				if (!page->n_cards)
+					req_error(r, KART__ERROR_CODE__UNAVAILABLE, "",
+						  "card %llu is too large to list; show it alone", (unsigned long long)id);
+				more = true;
+				break;
+			}
+			if (!c)
+				log_err("card %llu does not decode; skipped", (unsigned long long)id);
+			else if (acl_visible(r, c)) {
+				acl_mask(r, c);
+				cards[page->n_cards++] = c;
+			}
+		}
+		st->after = id;
 	}
-	/* is there more after this page? */
-	bool last = rc != 0;
 	mdb_cursor_close(cur);
+	if (ix)
+		mdb_cursor_close(ix);
+	if (rc && rc != MDB_NOTFOUND)
+		req_store_error(r, rc, "list cards"); /* a page is whole or an error */
+	if (r->out.body_case == KART__ENVELOPE__BODY_ERROR)
+		return true;
 	reads_record_cards(r, cards, page->n_cards, "card ls");
+	bool last = !more;
 	if (stream_limit_reached(&st->remaining, page->n_cards))
 		last = true;
 	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
@@ -332,6 +461,14 @@ int h_card_list(struct req *r)
 	st->after = m->after_id;
 	st->remaining = m->limit;
 	st->trash = m->trash;
+	if (!m->trash && !acl_sees_all(r)) {
+		st->by_owner = true;
+		int rc = scope_owners(r, &s->arena, &st->owners, &st->nowners);
+		if (rc) {
+			stream_free(s);
+			return rc == ENOMEM ? req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again") : rc;
+		}
+	}
 	s->state = st;
 	conn_add_stream(r->conn, s);
 	return H_DEFER;
