@@ -458,6 +458,7 @@ int h_card_list(struct req *r)
 			stream_free(s);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	}
+	memset(st, 0, sizeof(*st));
 	st->after = m->after_id;
 	st->remaining = m->limit;
 	st->trash = m->trash;
