@@ -720,7 +720,9 @@ void conn_resume(struct conn *c)
 		left = process_frames(c);
 	conn_flush(c);
 	conn_pump(c); /* the streams those requests started, too */
-	if (left == FRAMES_LEFT)
+	/* frames left for lack of budget, or held while the connection was
+	 * busy with what the pump has since finished: another turn */
+	if (left != FRAMES_DONE && conn_is_open(c) && !conn_busy(c))
 		conn_schedule(c);
 	if (left == FRAMES_DONE && !conn_busy(c))
 		conn_start_reading(c);

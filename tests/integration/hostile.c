@@ -681,20 +681,32 @@ static void s_trickle_memory(void)
 		if (kb > peak)
 			peak = kb;
 	}
-	for (int i = 0; i < N; i++) {
-		if (!conns[i])
-			continue;
-		Kart__Envelope *e = kc_recv(conns[i], &err);
-		if (e) {
-			if (e->body_case != KART__ENVELOPE__BODY_ERROR || !strstr(e->error->message, "before login"))
+	/* each is answered (refused) or closed within a few seconds */
+	for (int i = 0; i < N; i++)
+		if (conns[i])
+			kc_set_nonblocking(conns[i]);
+	int64_t deadline = util_mono_ms() + 5000;
+	for (int left = N - refused; left > 0 && util_mono_ms() < deadline;) {
+		for (int i = 0; i < N; i++) {
+			if (!conns[i])
+				continue;
+			Kart__Envelope *e = NULL;
+			int got = kc_try_recv(conns[i], &e, &err);
+			if (got == 0)
+				continue;
+			if (got > 0 && (e->body_case != KART__ENVELOPE__BODY_ERROR || !strstr(e->error->message, "before login")))
 				fail("a 4 MiB frame before login: not refused (%d)", e->body_case);
-			refused++;
 			kc_env_free(e);
-		} else {
-			refused++; /* closed */
+			kc_close(conns[i]);
+			conns[i] = NULL;
+			refused++;
+			left--;
 		}
-		kc_close(conns[i]);
+		usleep(10 * 1000);
 	}
+	for (int i = 0; i < N; i++)
+		if (conns[i])
+			kc_close(conns[i]);
 	printf("  %d connections trickling a 4 MiB frame before login: %d refused; daemon memory %ld -> peak %ld kB\n", N,
 	       refused, before, peak);
 	if (refused != N)
@@ -729,8 +741,10 @@ static void s_pipelined_lists(void)
 		int done = 0;
 		while (done < LISTS) {
 			e = kc_recv(c, &err);
-			if (!e)
+			if (!e) {
+				fprintf(stderr, "lister: %s\n", err.message);
 				_exit(5);
+			}
 			if (!e->more)
 				done++;
 			kc_env_free(e);
@@ -747,7 +761,9 @@ static void s_pipelined_lists(void)
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail("the lister failed (%d)", st);
-	if (p99 > 5000)
+	/* the loop took 485 ms and more to come back to the victim before each
+	 * connection's turn was bounded (65 s on a larger base) */
+	if (p99 > 300)
 		fail("the victim waited %d ms at p99", p99);
 	free(token);
 }

@@ -10,7 +10,7 @@ init_instance "max_connections = 300" "max_connections_per_address = 64" "max_un
 start_kartd
 login_admin
 export KARTD_PID
-"$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 5000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
+"$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 30000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
 	fail "load: $(cat "$T/load.out")"
 for s in silent-flood trickle-memory pipelined-lists half-close; do
 	"$HOSTILE" "$s" "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario $s"
