@@ -156,6 +156,58 @@ bool acl_visible_bytes(struct req *r, const void *bytes, size_t len)
 	return visible_owner(r, owner);
 }
 
+int acl_owner_refused(struct req *r, const char *name, const char *field)
+{
+	return req_error(r, KART__ERROR_CODE__NOT_FOUND, field, "%s: no user %.64s that you may hand work to", field, name);
+}
+
+int acl_check_owner(struct req *r, const char *name, const char *field, Kart__UserRecord **out)
+{
+	Kart__UserRecord *u = NULL;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	bool ok = rc == 0;
+	if (ok) {
+		Kart__Role role = u->user->role;
+		ok = role == KART__ROLE__ROLE_ADMIN || role == KART__ROLE__ROLE_SUPERVISOR || role == KART__ROLE__ROLE_MANAGER;
+	}
+	if (ok && r->who.role != KART__ROLE__ROLE_ADMIN && strcmp(name, r->who.user) != 0) {
+		/* nobody but an admin hands work across teams, whatever they may see */
+		const char *vis = r->srv->cfg.visibility_manager;
+		switch (r->who.role) {
+		case KART__ROLE__ROLE_SUPERVISOR:
+			ok = same_team(r, name);
+			break;
+		case KART__ROLE__ROLE_MANAGER:
+			ok = (strcmp(vis, "team") == 0 || strcmp(vis, "all") == 0) && same_team(r, name);
+			break;
+		default:
+			ok = false;
+		}
+	}
+	if (!ok)
+		return acl_owner_refused(r, name, field);
+	if (out)
+		*out = u;
+	return H_OK;
+}
+
+int acl_card_id_visible(struct req *r, uint64_t card_id)
+{
+	if (acl_sees_all(r))
+		return 0;
+	uint8_t key[8];
+	store_u64_key(card_id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(r->txn, r->srv->store.cards, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_get(r->txn, r->srv->store.trash, &k, &v);
+	if (rc)
+		return rc;
+	return acl_visible_bytes(r, v.mv_data, v.mv_size) ? 0 : MDB_NOTFOUND;
+}
+
 bool acl_masks(struct req *r, const Kart__Card *c)
 {
 	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(c->owner ? c->owner : "", r->who.user) == 0)
