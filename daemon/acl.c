@@ -158,7 +158,8 @@ bool acl_visible_bytes(struct req *r, const void *bytes, size_t len)
 
 int acl_owner_refused(struct req *r, const char *name, const char *field)
 {
-	return req_error(r, KART__ERROR_CODE__NOT_FOUND, field, "%s: no user %.64s that you may hand work to", field, name);
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: no user %.64s that you may hand work to", field,
+			 name);
 }
 
 int acl_check_owner(struct req *r, const char *name, const char *field, Kart__UserRecord **out)

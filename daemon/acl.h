@@ -39,8 +39,8 @@ bool acl_sees_all(const struct req *r);
  * hand work to: an admin anyone; a supervisor themselves or a member of their
  * team; a manager themselves, or a member of their team when
  * visibility_manager is team or all. A user who does not exist and one who may
- * not be named get the same NOT_FOUND ("FIELD: no user NAME that you may hand
- * work to"), so the answer tells no names. Returns H_OK, H_ABORT after that
+ * not be named get the same BAD_REQUEST ("FIELD: no user NAME that you may
+ * hand work to"), so the answer tells no names. Returns H_OK, H_ABORT after that
  * reply, or an MDB code. *out (if not NULL) gets the record. */
 int acl_check_owner(struct req *r, const char *name, const char *field, Kart__UserRecord **out);
 /* That one answer, for a caller with a narrower rule of its own. Returns H_ABORT. */

@@ -194,17 +194,17 @@ expect_rc 0 as sup --json today --all
 # ---- naming a user as an owner: one who does not exist, an auditor and one
 # out of reach answer alike
 MISSING=nobody
-row man 0 4 man man2 card add --first Г --last Д --owner @ID
-row man 0 4 man aud card add --first Г --last Д --owner @ID
-row man 0 4 man mate deal add "$N" --title Т --owner @ID
-row sup 0 4 mate man2 deal add "$N" --title Т --owner @ID
-row sup 0 4 man aud card edit "$N" --set owner=@ID
-row admin 0 4 man aud deal add "$N" --title Т --owner @ID
+row man 0 2 man man2 card add --first Г --last Д --owner @ID
+row man 0 2 man aud card add --first Г --last Д --owner @ID
+row man 0 2 man mate deal add "$N" --title Т --owner @ID
+row sup 0 2 mate man2 deal add "$N" --title Т --owner @ID
+row sup 0 2 man aud card edit "$N" --set owner=@ID
+row admin 0 2 man aud deal add "$N" --title Т --owner @ID
 # offboarding: a supervisor, managers of their team only; whom to, their team only
 expect_rc 0 as admin user add leaver --role manager --team north --password-file "$T/pw"
 expect_rc 0 as admin user add leaver2 --role manager --team south --password-file "$T/pw"
 row sup 4 4 aud leaver2 user offboard @ID --to man
-row sup 4 4 sup2 man2 user offboard leaver --to @ID
+row sup 2 2 sup2 man2 user offboard leaver --to @ID
 row man 3 3 leaver leaver2 user offboard @ID --to man
 expect_rc 0 as sup user offboard leaver --to mate
 
