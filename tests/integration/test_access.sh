@@ -6,6 +6,7 @@
 # byte like a missing one, apart from the id, so ids and names cannot be
 # enumerated.
 . "$(dirname "$0")/lib.sh"
+: "${DBTOOL:?DBTOOL must point to kart-dbtool}"
 init_instance
 start_kartd
 login_admin
@@ -190,6 +191,30 @@ done
 expect_rc 3 as man today --all
 expect_rc 0 as sup --json today --all
 [[ $OUT != *юга* ]] || fail "today --all showed another team's reminders: $OUT"
+
+# a segment stored before segments had owners is shared and the admins':
+# whoever saved it last (here man) does not own it
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+pbstr() { printf '%02x%02x%s' "$1" "${#2}" "$(hex "$2")"; } # field number, ASCII text
+stop_kartd
+"$DBTOOL" "$T/inst/db" put segments "$(hex legacy)" "$(pbstr 10 legacy)$(pbstr 18 'id > 0')$(pbstr 34 man)" ||
+	fail "dbtool put"
+"$DBTOOL" "$T/inst/db" put segments "$(hex legacy-cr)" "$(pbstr 10 legacy-cr)$(pbstr 18 $'id > 0\rid < 0')" ||
+	fail "dbtool put"
+start_kartd
+expect_rc 0 as man2 --json segment show legacy
+jq -e '.owner == null and .shared' <<<"$OUT" >/dev/null || fail "a segment without an owner: $OUT"
+expect_rc 0 as man ls --segment legacy --count
+expect_rc 3 as man segment save legacy 'id > 1'
+expect_rc 3 as man segment rm legacy
+# a filter stored with a carriage return before they were refused does not run
+expect_rc 2 as admin ls --segment legacy-cr --count
+contains "$ERR" "U+000D (carriage return)"
+contains "$ERR" "column 7"
+expect_rc 0 as admin segment save legacy 'id > 1'
+expect_rc 0 as admin --json segment show legacy
+jq -e '.owner == "admin" and .shared and .created_by == "man"' <<<"$OUT" >/dev/null || fail "legacy segment saved: $OUT"
+expect_rc 0 as admin segment rm legacy-cr
 
 # ---- naming a user as an owner: one who does not exist, an auditor and one
 # out of reach answer alike
