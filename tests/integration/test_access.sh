@@ -171,6 +171,8 @@ contains "$ERR" "column 14"
 expect_rc 2 as man ls --where $'city = \xc2\x9b31m'
 contains "$ERR" "U+009B"
 expect_rc 4 as man segment show cr
+expect_rc 2 as man segment save $'a\rb' 'id > 0'
+contains "$ERR" "no control characters"
 
 # ---- lists show only what is in scope
 for u in man sup sup2 admin; do
