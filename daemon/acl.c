@@ -160,6 +160,59 @@ bool acl_visible_bytes(struct req *r, const void *bytes, size_t len)
 	return visible_owner(r, owner);
 }
 
+int acl_owner_refused(struct req *r, const char *name, const char *field)
+{
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: no user %.64s that you may hand work to", field,
+			 name);
+}
+
+int acl_check_owner(struct req *r, const char *name, const char *field, Kart__UserRecord **out)
+{
+	Kart__UserRecord *u = NULL;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	bool ok = rc == 0;
+	if (ok) {
+		Kart__Role role = u->user->role;
+		ok = role == KART__ROLE__ROLE_ADMIN || role == KART__ROLE__ROLE_SUPERVISOR || role == KART__ROLE__ROLE_MANAGER;
+	}
+	if (ok && r->who.role != KART__ROLE__ROLE_ADMIN && strcmp(name, r->who.user) != 0) {
+		/* nobody but an admin hands work across teams, whatever they may see */
+		const char *vis = r->srv->cfg.visibility_manager;
+		switch (r->who.role) {
+		case KART__ROLE__ROLE_SUPERVISOR:
+			ok = same_team(r, name);
+			break;
+		case KART__ROLE__ROLE_MANAGER:
+			ok = (strcmp(vis, "team") == 0 || strcmp(vis, "all") == 0) && same_team(r, name);
+			break;
+		default:
+			ok = false;
+		}
+	}
+	if (!ok)
+		return acl_owner_refused(r, name, field);
+	if (out)
+		*out = u;
+	return H_OK;
+}
+
+int acl_card_id_visible(struct req *r, uint64_t card_id)
+{
+	if (acl_sees_all(r))
+		return 0;
+	uint8_t key[8];
+	store_u64_key(card_id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(r->txn, r->srv->store.cards, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_get(r->txn, r->srv->store.trash, &k, &v);
+	if (rc)
+		return rc;
+	return acl_visible_bytes(r, v.mv_data, v.mv_size) ? 0 : MDB_NOTFOUND;
+}
+
 bool acl_masks(struct req *r, const Kart__Card *c)
 {
 	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(c->owner ? c->owner : "", r->who.user) == 0)
@@ -232,9 +285,9 @@ struct denied_slot {
 	unsigned verbatim;          /* recorded one by one in this minute */
 	uint64_t held;              /* counted, not yet written */
 	struct {
-		char what[16];          /* the first word of what was asked: show, find, ls, ... */
+		char what[24];          /* what was asked, without ids: show, find, move deal, ... */
 		uint64_t n;
-	} kinds[6];                 /* of the held ones; the last also takes any others */
+	} kinds[8];                 /* of the held ones; the last also takes any others */
 };
 static struct denied_slot denied[DENIED_SLOTS];
 static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -263,7 +316,7 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 		strftime(hm, sizeof(hm), "%H:%M", &tm);
 		int o = snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from %s:",
 				 (unsigned long long)d->held, hm);
-		for (unsigned i = 0; i < 6 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(w->aux); i++)
+		for (unsigned i = 0; i < 8 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(w->aux); i++)
 			o += snprintf(w->aux + o, sizeof(w->aux) - (size_t)o, "%s %llu %s", i ? "," : "",
 				      (unsigned long long)d->kinds[i].n, d->kinds[i].what);
 		writer_submit(srv, w);
@@ -294,13 +347,17 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 		d->verbatim++;
 	else {
 		d->held++;
-		char word[16];
-		size_t wl = strcspn(what, " ");
-		snprintf(word, sizeof(word), "%.*s", (int)(wl < sizeof(word) ? wl : sizeof(word) - 1), what);
+		/* the kind: what was asked without its ids and quoted text
+		 * ("move deal 7" -> "move deal", "find 'x': 3 cards" -> "find") */
+		char word[24];
+		size_t wl = strcspn(what, "0123456789'\":");
+		while (wl && what[wl - 1] == ' ')
+			wl--;
+		snprintf(word, sizeof(word), "%.*s", (int)(wl < sizeof(word) ? wl : sizeof(word) - 1), wl ? what : "other");
 		unsigned i = 0;
-		while (i < 5 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
+		while (i < 7 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
 			i++;
-		if (i == 5 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
+		if (i == 7 && d->kinds[i].n && strcmp(d->kinds[i].what, word) != 0)
 			snprintf(d->kinds[i].what, sizeof(d->kinds[i].what), "other");
 		else if (!d->kinds[i].n)
 			snprintf(d->kinds[i].what, sizeof(d->kinds[i].what), "%s", word);

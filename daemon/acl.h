@@ -33,6 +33,23 @@ bool acl_field_sensitive(const struct schema *sc, const char *field);
 /* Every card is visible to r's user: checks can be skipped. */
 bool acl_sees_all(const struct req *r);
 
+/* Checks a user that r's user names as the owner of work (a card's owner, a
+ * deal's, whoever takes over an offboarded user's share): a user who can own
+ * cards (admin, supervisor or manager, not an auditor) and whom r's user may
+ * hand work to: an admin anyone; a supervisor themselves or a member of their
+ * team; a manager themselves, or a member of their team when
+ * visibility_manager is team or all. A user who does not exist and one who may
+ * not be named get the same BAD_REQUEST ("FIELD: no user NAME that you may
+ * hand work to"), so the answer tells no names. Returns H_OK, H_ABORT after that
+ * reply, or an MDB code. *out (if not NULL) gets the record. */
+int acl_check_owner(struct req *r, const char *name, const char *field, Kart__UserRecord **out);
+/* That one answer, for a caller with a narrower rule of its own. Returns H_ABORT. */
+int acl_owner_refused(struct req *r, const char *name, const char *field);
+/* Whether r's user may see the card `card_id` (live or in the trash): what is
+ * attached to a card (deals, reminders) is seen with it. A card in neither
+ * table only admins see. Returns 0, MDB_NOTFOUND (not visible) or an MDB code. */
+int acl_card_id_visible(struct req *r, uint64_t card_id);
+
 /* Records, from any thread, that r's user asked for cards out of their scope
  * (the reply says NOT_FOUND). The record is written by the writer: the first
  * three of a user's minute one by one, the rest as one record with their

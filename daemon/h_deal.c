@@ -143,11 +143,7 @@ int h_deal_add(struct req *r)
 
 	const char *owner = m->owner && *m->owner ? m->owner : NULL;
 	if (owner) {
-		Kart__UserRecord *u;
-		rc = user_load(r->txn, st, owner, &r->arena->pb, &u);
-		if (rc == MDB_NOTFOUND)
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "owner", "owner: no user %.64s", owner);
-		if (rc)
+		if ((rc = acl_check_owner(r, owner, "owner", NULL)))
 			return rc;
 	} else {
 		owner = card->owner && *card->owner ? card->owner : r->who.user;
@@ -179,12 +175,25 @@ int h_deal_add(struct req *r)
 	return reply_deal(r, d);
 }
 
+/* A deal is seen with its card, exactly like the card: one out of the user's
+ * scope answers like a deal that does not exist, and the attempt is recorded. */
+static int deal_load_visible(struct req *r, uint64_t id, Kart__Deal **out, const char *what)
+{
+	int rc = deal_load(r->txn, r->srv->store.deals, id, r->arena, out);
+	if (rc)
+		return rc;
+	rc = acl_card_id_visible(r, (*out)->card_id);
+	if (rc == MDB_NOTFOUND)
+		acl_note_denied(r, (*out)->card_id, arena_printf(r->arena, "%s deal %" PRIu64, what, id));
+	return rc;
+}
+
 int h_deal_move(struct req *r)
 {
 	Kart__DealMove *m = r->in->deal_move;
 	struct store *st = &r->srv->store;
 	Kart__Deal *d;
-	int rc = deal_load(r->txn, st->deals, m->deal_id, r->arena, &d);
+	int rc = deal_load_visible(r, m->deal_id, &d, "move");
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "deal_id", "no deal %" PRIu64, m->deal_id);
 	if (rc)
@@ -196,14 +205,16 @@ int h_deal_move(struct req *r)
 	if ((rc = check_stage(r, stage)))
 		return rc;
 	const char *from = d->stage ? d->stage : "";
-	if (strcmp(from, stage) == 0)
-		return reply_deal(r, d); /* already there: no change, no audit record */
-	const char *summary = arena_printf(r->arena, "%s -> %s", from, stage);
-	d->stage = (char *)stage;
-	d->updated_at = r->now / 1000000;
-	d->updated_by = r->who.user;
-	if ((rc = deal_save(r->txn, st->deals, d)))
-		return rc;
+	/* a move to the stage it is at changes nothing, but is on record like any move */
+	bool same = strcmp(from, stage) == 0;
+	const char *summary = arena_printf(r->arena, "%s -> %s%s", from, stage, same ? " (already there)" : "");
+	if (!same) {
+		d->stage = (char *)stage;
+		d->updated_at = r->now / 1000000;
+		d->updated_by = r->who.user;
+		if ((rc = deal_save(r->txn, st->deals, d)))
+			return rc;
+	}
 	if ((rc = audit_append(r, "deal.move", "deal", d->id, d->title ? d->title : "", summary ? summary : "", true)))
 		return rc;
 	return reply_deal(r, d);
@@ -246,13 +257,13 @@ int h_deal_list(struct req *r)
 			continue;
 		if (m->card_id && m->card_id != d->card_id)
 			continue;
-		if (!acl_sees_all(r)) {
-			/* a deal is seen with its card */
-			uint8_t ck[8];
-			store_u64_key(d->card_id, ck);
-			MDB_val cv, ckv = { 8, ck };
-			if (mdb_get(r->txn, r->srv->store.cards, &ckv, &cv) != 0 || !acl_visible_bytes(r, cv.mv_data, cv.mv_size))
-				continue;
+		/* a deal is seen with its card (live or in the trash) */
+		int vrc = acl_card_id_visible(r, d->card_id);
+		if (vrc == MDB_NOTFOUND)
+			continue;
+		if (vrc) {
+			rc = vrc;
+			break;
 		}
 		deals[page->n_deals++] = d;
 	}

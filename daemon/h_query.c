@@ -418,11 +418,53 @@ out:
 	server_maybe_finish(srv);
 }
 
+/* ---- segments: who sees and changes them ----
+ *
+ * segments: name -> Segment, one namespace for everyone. A segment has an
+ * owner and is shared (every staff user sees and uses it) or private (only
+ * its owner and admins do); only its owner and admins change or remove it.
+ * One saved before segments had owners has none: it counts as the admins'
+ * (only an admin changes or removes it) and as shared; an admin who saves it
+ * again becomes its owner. A private segment of another user answers like a
+ * segment that does not exist, except to a save under its name, which is
+ * refused like a save over another user's shared one (the name is taken). */
+
+static bool segment_shared(const Kart__Segment *s)
+{
+	return s->shared || !s->owner || !*s->owner;
+}
+
+/* r's user may change or remove s. */
+static bool segment_mine(const struct req *r, const Kart__Segment *s)
+{
+	return r->who.role == KART__ROLE__ROLE_ADMIN || (s->owner && *s->owner && strcmp(s->owner, r->who.user) == 0);
+}
+
+/* Segment `name` if r's user may see it. Returns 0, MDB_NOTFOUND (none, or
+ * another user's private one), MDB_CORRUPTED or an MDB code. */
+static int segment_load(struct req *r, const char *name, Kart__Segment **out)
+{
+	MDB_val k = { strlen(name), (void *)name }, v;
+	if (k.mv_size == 0)
+		return MDB_NOTFOUND;
+	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	if (rc)
+		return rc;
+	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!s)
+		return MDB_CORRUPTED;
+	if (!segment_shared(s) && !segment_mine(r, s))
+		return MDB_NOTFOUND;
+	s->shared = segment_shared(s); /* replies say what an owner-less one is */
+	*out = s;
+	return 0;
+}
+
 /* The expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name)
 {
-	MDB_val k = { strlen(name), (void *)name }, v;
-	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	Kart__Segment *s;
+	int rc = segment_load(r, name, &s);
 	if (rc) {
 		if (rc == MDB_NOTFOUND)
 			req_error(r, KART__ERROR_CODE__NOT_FOUND, "segment", "no segment %.64s", name);
@@ -430,10 +472,7 @@ const char *segment_expr(struct req *r, const char *name)
 			req_store_error(r, rc, "segment");
 		return NULL;
 	}
-	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-	if (!s)
-		req_store_error(r, MDB_CORRUPTED, "segment");
-	return s ? s->expr : NULL;
+	return s->expr;
 }
 
 /* A filter given directly or by a segment's name. */
@@ -587,20 +626,38 @@ int h_bulk_move(struct req *r)
 
 /* ---- segments ---- */
 
+/* A C0 or C1 control character or DEL in s (UTF-8): a name shows on a line of its own. */
+static bool has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+					      (unsigned char)s[i + 1] <= 0x9f))
+			return true;
+	}
+	return false;
+}
+
 int h_segment_save(struct req *r)
 {
 	Kart__SegmentSave *m = r->in->segment_save;
 	size_t nl = m->name ? strlen(m->name) : 0;
 	if (req_check_text(r, "name", m->name, false) != H_OK)
 		return H_ABORT;
-	if (nl == 0 || nl > 64 || !text_utf8_valid(m->name, nl) || strchr(m->name, '\n'))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "segment name: 1 to 64 characters");
+	if (nl == 0 || nl > 64 || !text_utf8_valid(m->name, nl) || has_control(m->name, nl))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name",
+				 "segment name: 1 to 64 characters, no control characters");
 	if (!m->expr || !*m->expr)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "a segment needs a filter");
+	const char *vis = m->visibility ? m->visibility : "";
+	if (*vis && strcmp(vis, "shared") != 0 && strcmp(vis, "private") != 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "visibility", "visibility: shared or private, not '%.20s'",
+				 vis);
 	struct schema *sc = schema_for(r);
 	int rc = schema_sync(sc, r->txn, &r->srv->store);
 	if (rc)
 		return rc;
+	/* the parser refuses control characters, so what `segment show` prints is what runs */
 	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena, .today = cardq_today(r->now) };
 	if (cardq_parse(&q, m->expr) < 0) {
 		if (q.err.col)
@@ -612,12 +669,38 @@ int h_segment_save(struct req *r)
 	seg.expr = m->expr;
 	seg.created_at = r->now / 1000000;
 	seg.created_by = r->who.user;
-	MDB_val k = { nl, m->name }, v = { kart__segment__get_packed_size(&seg), NULL };
-	bool existed = mdb_get(r->txn, r->srv->store.segments, &k, &(MDB_val){ 0, NULL }) == 0;
+	seg.owner = r->who.user;
+	seg.shared = strcmp(vis, "shared") == 0;
+	MDB_val k = { nl, m->name }, old;
+	rc = mdb_get(r->txn, r->srv->store.segments, &k, &old);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	bool existed = rc == 0;
+	if (existed) {
+		Kart__Segment *was = kart__segment__unpack(&r->arena->pb, old.mv_size, old.mv_data);
+		if (!was)
+			return MDB_CORRUPTED;
+		/* another user's segment, shared or private: the same answer, so a
+		 * private one shows no more than that its name is taken */
+		if (!segment_mine(r, was))
+			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
+					 "permission denied: segment %.64s belongs to another user; only they or an admin may change it",
+					 m->name);
+		seg.created_at = was->created_at;
+		seg.created_by = was->created_by;
+		if (was->owner && *was->owner)
+			seg.owner = was->owner; /* an admin's change leaves it its owner's */
+		if (!*vis)
+			seg.shared = segment_shared(was);
+	}
+	MDB_val v = { kart__segment__get_packed_size(&seg), NULL };
 	if ((rc = mdb_put(r->txn, r->srv->store.segments, &k, &v, MDB_RESERVE)))
 		return rc;
 	kart__segment__pack(&seg, v.mv_data);
-	if ((rc = audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, m->name, m->expr, true)))
+	const char *summary = arena_printf(r->arena, "%s, owner %s: %s", seg.shared ? "shared" : "private", seg.owner,
+					   m->expr);
+	if ((rc = audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, m->name,
+			       summary ? summary : m->expr, true)))
 		return rc;
 	req_ok(r);
 	return H_OK;
@@ -639,8 +722,9 @@ int h_segment_list(struct req *r)
 	MDB_val k, v;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-		if (!s)
+		if (!s || (!segment_shared(s) && !segment_mine(r, s)))
 			continue;
+		s->shared = segment_shared(s);
 		if (page->n_segments == cap) {
 			cap = cap ? cap * 2 : 16;
 			Kart__Segment **na = arena_alloc(r->arena, cap * sizeof(*na));
@@ -665,15 +749,12 @@ int h_segment_list(struct req *r)
 int h_segment_show(struct req *r)
 {
 	const char *name = r->in->segment_show->name ? r->in->segment_show->name : "";
-	MDB_val k = { strlen(name), (void *)name }, v;
-	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	Kart__Segment *s;
+	int rc = segment_load(r, name, &s);
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no segment %.64s", name);
 	if (rc)
 		return rc;
-	Kart__Segment *s = kart__segment__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-	if (!s)
-		return MDB_CORRUPTED;
 	r->out.body_case = KART__ENVELOPE__BODY_SEGMENT;
 	r->out.segment = s;
 	return H_OK;
@@ -682,11 +763,19 @@ int h_segment_show(struct req *r)
 int h_segment_remove(struct req *r)
 {
 	const char *name = r->in->segment_remove->name ? r->in->segment_remove->name : "";
-	MDB_val k = { strlen(name), (void *)name };
-	int rc = mdb_del(r->txn, r->srv->store.segments, &k, NULL);
+	Kart__Segment *s;
+	int rc = segment_load(r, name, &s);
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no segment %.64s", name);
-	if (rc || (rc = audit_append(r, "segment.remove", "segment", 0, name, "", true)))
+	if (rc)
+		return rc;
+	if (!segment_mine(r, s))
+		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
+				 "permission denied: segment %.64s is not yours; only its owner (%.64s) or an admin may remove it",
+				 name, s->owner && *s->owner ? s->owner : "an admin");
+	MDB_val k = { strlen(name), (void *)name };
+	if ((rc = mdb_del(r->txn, r->srv->store.segments, &k, NULL)) ||
+	    (rc = audit_append(r, "segment.remove", "segment", 0, name, "", true)))
 		return rc;
 	req_ok(r);
 	return H_OK;

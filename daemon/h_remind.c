@@ -110,6 +110,16 @@ int h_reminder_add(struct req *r)
 	return reply_reminder(r, rem);
 }
 
+/* A reminder is seen with its card (live or in the trash), and then only by
+ * its owner, a supervisor or an admin: as "today" shows them. Returns 0,
+ * MDB_NOTFOUND (not this user's to see) or an MDB code. */
+static int reminder_visible(struct req *r, const Kart__Reminder *rem)
+{
+	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who))
+		return MDB_NOTFOUND;
+	return acl_card_id_visible(r, rem->card_id);
+}
+
 int h_reminder_done(struct req *r)
 {
 	Kart__ReminderDone *m = r->in->reminder_done;
@@ -132,14 +142,12 @@ int h_reminder_done(struct req *r)
 		}
 	}
 	mdb_cursor_close(cur);
+	if (rc == 0 && (rc = reminder_visible(r, rem)) == MDB_NOTFOUND)
+		acl_note_denied(r, rem->card_id, arena_printf(r->arena, "done reminder %" PRIu64, m->id));
 	if (rc == MDB_NOTFOUND)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "id", "no open reminder %" PRIu64, m->id);
 	if (rc)
 		return rc;
-	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who))
-		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "id",
-				 "permission denied: reminder %" PRIu64 " is %.64s's; only they, an admin or a supervisor may mark it done",
-				 m->id, rem->owner ? rem->owner : "");
 	MDB_val dk = { 16, key };
 	if ((rc = mdb_del(r->txn, st->reminders, &dk, NULL)))
 		return rc;

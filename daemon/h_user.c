@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "export.h"
@@ -629,36 +630,32 @@ int h_user_offboard(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: the cards must go to another user");
 	if (strcmp(name, r->who.user) == 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "you cannot offboard yourself");
-	Kart__UserRecord *u, *dst;
+	Kart__UserRecord *u = NULL, *dst;
 	int rc = user_load(r->txn, st, name, &r->arena->pb, &u);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
-	if (rc)
+	if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	rc = user_load(r->txn, st, to, &r->arena->pb, &dst);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "to", "no user %s", to);
-	if (rc)
-		return rc;
+	const char *team = "";
 	if (r->who.role == KART__ROLE__ROLE_SUPERVISOR) {
-		/* within their own team only, as the team is now (not as it was at login) */
+		/* within their own team only, as the team is now (not as it was at
+		 * login); a user who does not exist answers like one of another team
+		 * or role, so names cannot be guessed through it */
 		Kart__UserRecord *me;
-		rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &me);
-		if (rc && rc != MDB_NOTFOUND)
-			return rc;
-		const char *team = rc == 0 && me->user->team ? me->user->team : "";
-		if (!*team || strcmp(u->user->team ? u->user->team : "", team) != 0 ||
-		    strcmp(dst->user->team ? dst->user->team : "", team) != 0)
-			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
-					 "permission denied: a supervisor may offboard only users of their own team, to a user of the same team");
-		if (u->user->role != KART__ROLE__ROLE_MANAGER)
-			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
-					 "permission denied: a supervisor may offboard only managers");
+		int mrc = user_load(r->txn, st, r->who.user, &r->arena->pb, &me);
+		if (mrc && mrc != MDB_NOTFOUND)
+			return mrc;
+		team = mrc == 0 && me->user->team ? me->user->team : "";
+		if (rc == MDB_NOTFOUND || !*team || strcmp(u->user->team ? u->user->team : "", team) != 0 ||
+		    u->user->role != KART__ROLE__ROLE_MANAGER)
+			return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no manager %.64s in your team", name);
+	} else if (rc == MDB_NOTFOUND) {
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
 	}
+	if ((rc = acl_check_owner(r, to, "to", &dst)))
+		return rc;
+	if (*team && strcmp(dst->user->team ? dst->user->team : "", team) != 0)
+		return acl_owner_refused(r, to, "to");
 	if (dst->user->locked)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: user %s is locked; hand the work to an active user", to);
-	if (dst->user->role == KART__ROLE__ROLE_AUDITOR)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: %s is an auditor and cannot own cards", to);
 
 	Kart__OffboardReport *rep = arena_alloc(r->arena, sizeof(*rep));
 	if (!rep)

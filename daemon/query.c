@@ -356,11 +356,12 @@ static const char *found(struct parser *p, const struct token *t)
 	return f ? f : "";
 }
 
-/* Bytes of whitespace at s: space, tab, CR, LF, and the no-break spaces
- * U+00A0 and U+202F that pasted text often carries; 0 if none. */
+/* Bytes of whitespace at s: a space, or the no-break spaces U+00A0 and U+202F
+ * that pasted text often carries; 0 if none (tabs and line breaks are refused
+ * before the lexer runs). */
 static size_t space_len(const char *s, size_t left)
 {
-	if (left >= 1 && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+	if (left >= 1 && *s == ' ')
 		return 1;
 	if (left >= 2 && memcmp(s, "\xc2\xa0", 2) == 0)
 		return 2;
@@ -1008,9 +1009,26 @@ static void fail_trailing(struct parser *p)
 		fail(p, t->col, "expected 'and' or 'or'%s", found(p, t));
 }
 
-/* The column of the first byte that is not UTF-8 (or is a control
- * character other than tab, CR and newline), or 0. */
-static int invalid_utf8_col(const char *s, size_t len)
+/* What a control character is called in a message. */
+static const char *control_name(unsigned cp)
+{
+	switch (cp) {
+	case 0x09: return " (tab)";
+	case 0x0a: return " (line feed)";
+	case 0x0d: return " (carriage return)";
+	case 0x1b: return " (escape)";
+	case 0x7f: return " (delete)";
+	case 0x85: return " (next line)";
+	case 0x9b: return " (control sequence introducer)";
+	default: return "";
+	}
+}
+
+/* Refuses a control character (C0, DEL, C1) or a byte that is not UTF-8:
+ * fills err with the first one's column and returns false. Tab, CR and
+ * newline are refused too: a filter is one line, and a carriage return would
+ * let a stored filter print as one thing while it matches another. */
+static bool check_chars(const char *s, size_t len, struct qerror *err)
 {
 	int col = 1;
 	for (size_t i = 0; i < len;) {
@@ -1018,12 +1036,27 @@ static int invalid_utf8_col(const char *s, size_t len)
 		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 		if (n > len - i)
 			n = len - i;
-		if (c != '\r' && !text_utf8_valid(s + i, n))
-			return col;
+		unsigned cp = c; /* the code point, where it is a control character */
+		bool control = c < 0x20 || c == 0x7f;
+		if (c == 0xc2 && n == 2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+			cp = (unsigned char)s[i + 1];
+			control = true;
+		}
+		if (control) {
+			err->col = col;
+			snprintf(err->message, sizeof(err->message), "control character U+%04X%s is not allowed in a filter",
+				 cp, control_name(cp));
+			return false;
+		}
+		if (!text_utf8_valid(s + i, n)) {
+			err->col = col;
+			snprintf(err->message, sizeof(err->message), "invalid character (not UTF-8)");
+			return false;
+		}
 		i += n;
 		col++;
 	}
-	return 0;
+	return true;
 }
 
 struct qnode *query_parse(struct arena *a, const char *text, query_lookup_fn lookup, void *ud, int64_t today,
@@ -1043,12 +1076,8 @@ struct qnode *query_parse(struct arena *a, const char *text, query_lookup_fn loo
 			 QUERY_MAX_BYTES);
 		return NULL;
 	}
-	int bad = invalid_utf8_col(text, len);
-	if (bad) {
-		err->col = bad;
-		snprintf(err->message, sizeof(err->message), "invalid character (not UTF-8, or a control character)");
+	if (!check_chars(text, len, err))
 		return NULL;
-	}
 	struct parser p = {
 		.a = a, .src = text, .len = len, .col = 1, .lookup = lookup, .ud = ud, .today = today, .err = err,
 	};

@@ -2079,6 +2079,10 @@ int cmd_segment_save(struct cli *cli, const struct cmd_args *a)
 
 	save.name = (char *)name;
 	save.expr = (char *)expr;
+	if (args_flag(a, "shared") && args_flag(a, "private"))
+		return out_error(KC_ERR_USAGE, "--shared and --private cannot be combined");
+	/* neither: a new segment is private, a changed one keeps what it was */
+	save.visibility = (char *)(args_flag(a, "shared") ? "shared" : args_flag(a, "private") ? "private" : "");
 	req.body_case = KART__ENVELOPE__BODY_SEGMENT_SAVE;
 	req.segment_save = &save;
 	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);

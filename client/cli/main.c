@@ -191,6 +191,12 @@ static const struct opt_spec query_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec segment_save_opts[] = {
+	{ "shared", 0, OPT_FLAG, NULL, "every staff user sees and uses it (only you and admins change it)", NULL },
+	{ "private", 0, OPT_FLAG, NULL, "only you (and admins) see it; the default for a new segment", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec move_opts[] = {
 	{ "where", 0, OPT_VALUE, "EXPR", "the filter, as one argument (this or --segment is required)", NULL },
 	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
@@ -302,7 +308,8 @@ static const struct cmd_def commands[] = {
 	{ "find", "TEXT...", 1, SIZE_MAX, "find cards by phone, email or name", find_opts, cmd_find },
 	{ "ls", "[EXPR]", 0, SIZE_MAX, "list or count the cards a filter matches", query_opts, cmd_ls },
 	{ "move", "--where EXPR --sector SECTOR", 0, 0, "move matching cards to a sector", move_opts, cmd_move },
-	{ "segment save", "NAME EXPR", 2, 2, "save a filter as a named segment", no_opts, cmd_segment_save },
+	{ "segment save", "NAME EXPR", 2, 2, "save a filter as a named segment (new ones are private)", segment_save_opts,
+	  cmd_segment_save },
 	{ "segment ls", "", 0, 0, "list the saved segments", no_opts, cmd_segment_ls },
 	{ "segment show", "NAME", 1, 1, "print a segment's filter", no_opts, cmd_segment_show },
 	{ "segment rm", "NAME", 1, 1, "remove a saved segment", no_opts, cmd_segment_rm },
