@@ -1009,52 +1009,33 @@ static void fail_trailing(struct parser *p)
 		fail(p, t->col, "expected 'and' or 'or'%s", found(p, t));
 }
 
-/* What a control character is called in a message. */
-static const char *control_name(unsigned cp)
-{
-	switch (cp) {
-	case 0x09: return " (tab)";
-	case 0x0a: return " (line feed)";
-	case 0x0d: return " (carriage return)";
-	case 0x1b: return " (escape)";
-	case 0x7f: return " (delete)";
-	case 0x85: return " (next line)";
-	case 0x9b: return " (control sequence introducer)";
-	default: return "";
-	}
-}
-
-/* Refuses a control character (C0, DEL, C1) or a byte that is not UTF-8:
- * fills err with the first one's column and returns false. Tab, CR and
- * newline are refused too: a filter is one line, and a carriage return would
- * let a stored filter print as one thing while it matches another. */
+/* Refuses what a terminal would act on (text_is_control: C0, DEL, C1, bidi
+ * controls, line separators) or a byte that is not UTF-8: fills err with the
+ * first one's column and returns false. Tab, CR and newline are refused too:
+ * a filter is one line, and a carriage return would let a stored filter print
+ * as one thing while it matches another. */
 static bool check_chars(const char *s, size_t len, struct qerror *err)
 {
-	int col = 1;
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-		if (n > len - i)
-			n = len - i;
-		unsigned cp = c; /* the code point, where it is a control character */
-		bool control = c < 0x20 || c == 0x7f;
-		if (c == 0xc2 && n == 2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
-			cp = (unsigned char)s[i + 1];
-			control = true;
+	uint32_t cp;
+	size_t at = text_find_control(s, len, false, &cp);
+	if (at) {
+		err->col = (int)at;
+		snprintf(err->message, sizeof(err->message), "control character U+%04X (%s) is not allowed in a filter",
+			 (unsigned)cp, text_control_name(cp));
+		return false;
+	}
+	if (!text_utf8_valid(s, len)) {
+		int col = 1;
+		for (size_t i = 0; i < len; col++) {
+			unsigned char c = (unsigned char)s[i];
+			size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+			if (n > len - i || !text_utf8_valid(s + i, n))
+				break;
+			i += n;
 		}
-		if (control) {
-			err->col = col;
-			snprintf(err->message, sizeof(err->message), "control character U+%04X%s is not allowed in a filter",
-				 cp, control_name(cp));
-			return false;
-		}
-		if (!text_utf8_valid(s + i, n)) {
-			err->col = col;
-			snprintf(err->message, sizeof(err->message), "invalid character (not UTF-8)");
-			return false;
-		}
-		i += n;
-		col++;
+		err->col = col;
+		snprintf(err->message, sizeof(err->message), "invalid character (not UTF-8)");
+		return false;
 	}
 	return true;
 }

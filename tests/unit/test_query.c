@@ -327,6 +327,8 @@ static void test_string_escapes(void **state)
 	 * for a memory failure (nor for the space it is outside a literal) */
 	parse_err_exact("name = \"Сам\rара\"", 12, "control character U+000D (carriage return) is not allowed in a filter");
 	parse_err("city = 'a\rb' and vip = true", 10, "U+000D (carriage return)");
+	parse_err("name = \"a\xe2\x80\xae" "b\"", 10, "U+202E (right-to-left override)");
+	parse_err("name = \"a\xc2\x9b" "31m\"", 10, "U+009B");
 }
 
 /* ---- enums and bools ------------------------------------------------------------- */
@@ -817,18 +819,18 @@ static void test_errors(void **state)
 	parse_err("city = 'Сам\xd0'", 12, "invalid character");
 	/* control characters are named, with their column: a filter is one line,
 	 * and a carriage return must not make a stored filter print as another */
-	parse_err_exact("city = a\x01", 9, "control character U+0001 is not allowed in a filter");
+	parse_err_exact("city = a\x01", 9, "control character U+0001 (control character) is not allowed in a filter");
 	parse_err_exact("city = Самара\rvip = true", 14,
 			"control character U+000D (carriage return) is not allowed in a filter");
 	parse_err_exact("city = 'Сам\rара'", 12, "control character U+000D (carriage return) is not allowed in a filter");
-	parse_err_exact("city = x and\n\ttags exists", 13, "control character U+000A (line feed) is not allowed in a filter");
+	parse_err_exact("city = x and\n\ttags exists", 13, "control character U+000A (line break) is not allowed in a filter");
 	parse_err_exact("city =\tx", 7, "control character U+0009 (tab) is not allowed in a filter");
 	parse_err_exact("city = x\x1b[2J", 9, "control character U+001B (escape) is not allowed in a filter");
 	parse_err_exact("city = x\x7f", 9, "control character U+007F (delete) is not allowed in a filter");
 	parse_err_exact("city = 'ж\xc2\x85'", 10, "control character U+0085 (next line) is not allowed in a filter");
 	parse_err_exact("city = \xc2\x9b" "31m", 8,
-			"control character U+009B (control sequence introducer) is not allowed in a filter");
-	parse_err_exact("city = \xc2\x90", 8, "control character U+0090 is not allowed in a filter");
+			"control character U+009B (C1 control CSI) is not allowed in a filter");
+	parse_err_exact("city = \xc2\x90", 8, "control character U+0090 (C1 control) is not allowed in a filter");
 	parse_err_exact("\r\n", 1, "control character U+000D (carriage return) is not allowed in a filter");
 	/* no-break spaces separate like spaces */
 	MATCH("city\xc2\xa0=\xc2\xa0Самара\xe2\x80\xaf" "and vip = true", &IVANOVA);
