@@ -29,6 +29,16 @@ int frame_asm_push(struct frame_asm *fa, const void *data, size_t len);
 /* Yields the next whole frame's payload. *payload stays valid until the next
  * push. FRAME_TOO_LARGE is sticky: the stream cannot be resynchronized. */
 int frame_asm_next(struct frame_asm *fa, const uint8_t **payload, uint32_t *len);
+/* Whether a whole frame (or a header over the limit) waits to be taken. */
+static inline int frame_asm_whole(const struct frame_asm *fa)
+{
+	size_t avail = fa->end - fa->start;
+	if (avail < 4)
+		return 0;
+	const uint8_t *h = fa->buf + fa->start;
+	uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	return n > fa->max || avail - 4 >= n;
+}
 /* Bytes received but not yet returned as frames. */
 static inline size_t frame_asm_pending(const struct frame_asm *fa) { return fa->end - fa->start; }
 

@@ -327,6 +327,17 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 	memset(d->kinds, 0, sizeof(d->kinds));
 }
 
+/* One refused look's record of its own: the request itself is refused and rolled back. */
+static void denied_record(struct req *r, uint64_t card_id, const char *what)
+{
+	struct wreq *w = wreq_detached(r, w_denied);
+	if (!w)
+		return;
+	w->denied_id = card_id;
+	snprintf(w->aux, sizeof(w->aux), "%s", what);
+	writer_submit(r->srv, w);
+}
+
 void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 {
 	int64_t minute = (r->now ? r->now : util_now_us()) / 60000000;
@@ -335,7 +346,15 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	pthread_mutex_lock(&denied_lock);
 	struct denied_slot *d = &denied[h % DENIED_SLOTS];
-	if (strcmp(d->user, r->who.user) != 0 || d->minute != minute) {
+	bool other = strcmp(d->user, r->who.user) != 0 || d->minute != minute;
+	if (other && d->held && r->on_writer) {
+		/* the writer's records may still be dropped with its batch: the
+		 * slot's count is left for the loop to write, this one goes alone */
+		pthread_mutex_unlock(&denied_lock);
+		denied_record(r, card_id, what);
+		return;
+	}
+	if (other) {
 		denied_write(r->srv, d);
 		snprintf(d->user, sizeof(d->user), "%s", r->who.user);
 		d->minute = minute;
@@ -363,18 +382,12 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 			snprintf(d->kinds[i].what, sizeof(d->kinds[i].what), "%s", word);
 		d->kinds[i].n++;
 	}
+	if (verbatim)
+		log_limited(&denied_log, LOG_NOTICE, "%s: %s asked for card %llu outside their scope (%s)", r->who.peer,
+			    r->who.user, (unsigned long long)card_id, what);
 	pthread_mutex_unlock(&denied_lock);
-	if (!verbatim)
-		return;
-	log_limited(&denied_log, LOG_NOTICE, "%s: %s asked for card %llu outside their scope (%s)", r->who.peer,
-		    r->who.user, (unsigned long long)card_id, what);
-	/* a record of its own: the request itself is refused and rolled back */
-	struct wreq *w = wreq_detached(r, w_denied);
-	if (!w)
-		return;
-	w->denied_id = card_id;
-	snprintf(w->aux, sizeof(w->aux), "%s", what);
-	writer_submit(r->srv, w);
+	if (verbatim)
+		denied_record(r, card_id, what);
 }
 
 void acl_denied_flush(struct server *srv, bool all)

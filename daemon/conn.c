@@ -36,6 +36,7 @@
 #define PAGES_PER_TURN 4
 /* A frame before login: a Hello or a Login is a few hundred bytes. */
 #define PRE_LOGIN_MAX_FRAME 16384
+#define PRE_LOGIN_OUTPUT 65536
 
 static struct log_limit refused_log, evicted_log, input_log;
 
@@ -166,7 +167,10 @@ static void on_write(uv_write_t *req, int status)
  * streams. */
 static bool conn_busy(const struct conn *c)
 {
-	return c->out_queued + c->plain_len > c->srv->cfg.output_limit || c->pending_writes >= CONN_MAX_WRITES ||
+	/* before login, replies are a few small errors: a client that sends
+	 * without reading may not make us hold more than that */
+	size_t out_limit = c->authed ? c->srv->cfg.output_limit : PRE_LOGIN_OUTPUT;
+	return c->out_queued + c->plain_len > out_limit || c->pending_writes >= CONN_MAX_WRITES ||
 	       c->pending_bytes > c->srv->cfg.output_limit || c->nstreams >= CONN_MAX_STREAMS ||
 	       c->pending_jobs >= CONN_MAX_JOBS;
 }
@@ -393,8 +397,17 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 
 void conn_clear_session(struct conn *c)
 {
+	if (c->authed && !c->unauth && conn_is_open(c)) {
+		/* not logged in again: the login deadline and budget apply afresh */
+		c->unauth = true;
+		c->srv->nunauth++;
+		if (c->addr)
+			c->addr->unauth++;
+		c->created_ms = util_mono_ms();
+	}
 	c->authed = false;
-	c->in.max = PRE_LOGIN_MAX_FRAME < c->srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : c->srv->cfg.max_frame;
+	if (frame_asm_pending(&c->in) == 0) /* frames already received keep the limit they were sent under */
+		c->in.max = PRE_LOGIN_MAX_FRAME < c->srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : c->srv->cfg.max_frame;
 	c->who.user[0] = '\0';
 	c->who.team[0] = '\0';
 	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
@@ -602,7 +615,8 @@ static void conn_finish_if_done(struct conn *c)
 {
 	if (!c->peer_done || !conn_is_open(c))
 		return;
-	if (c->pending_writes || c->nstreams || frame_asm_pending(&c->in) >= 4)
+	/* a partial frame left will never be completed: it is dropped */
+	if (c->pending_writes || c->nstreams || frame_asm_whole(&c->in))
 		return;
 	conn_flush(c); /* replies before close_notify */
 	if (c->tls_done)
@@ -658,7 +672,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		conn_close(c);
 		return;
 	}
-	if (tls_engine_unread(&c->tls) > c->srv->cfg.max_frame + 65536) {
+	if (tls_engine_unread(&c->tls) > (size_t)c->in.max + 65536) {
 		/* the engine stopped taking input (a broken record): do not hoard the rest */
 		log_notice("%s: TLS input not consumed; closing", c->who.peer);
 		conn_close(c);
@@ -685,6 +699,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		if (n > 0) {
 			size_t cap = c->in.cap;
 			if (frame_asm_push(&c->in, plain, (size_t)n) != FRAME_OK) {
+				c->srv->input_bytes -= cap - c->in.cap; /* it may have let its buffer go */
 				conn_close(c);
 				return;
 			}
@@ -759,7 +774,7 @@ static struct conn *unauth_victim(struct server *srv, const struct addr_entry *n
 		    (c->addr->unauth == v->addr->unauth && c->created_ms <= v->created_ms))
 			v = c;
 	}
-	if (v && newcomer && newcomer->unauth + 1 >= v->addr->unauth)
+	if (v && newcomer && newcomer->unauth >= v->addr->unauth)
 		return NULL;
 	return v;
 }

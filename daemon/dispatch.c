@@ -249,7 +249,7 @@ int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb
 	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg.max_scans * sizeof(srv->pool->run[0]))))
 		return -1;
 	struct pool_sched *p = srv->pool;
-	if (!p->head && pool_user_may_start(srv, r->who.user)) {
+	if (pool_user_may_start(srv, r->who.user)) {
 		if (pool_start(srv, w, run, done, r->who.user) != 0)
 			return -1;
 	} else {
@@ -299,8 +299,10 @@ void pool_job_finished(struct conn *c, uv_work_t *w)
 		*pp = q->next;
 		if (p->tail == q)
 			p->tail = prev;
-		if (pool_start(srv, q->w, q->run, q->done, q->user) != 0)
+		if (pool_start(srv, q->w, q->run, q->done, q->user) != 0) {
 			log_err("cannot start a scan in the thread pool");
+			q->done(q->w, UV_ECANCELED); /* answered, and its counts given back */
+		}
 		free(q);
 	}
 }

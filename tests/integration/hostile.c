@@ -798,7 +798,18 @@ static void s_half_close(void)
 		kc_env_free(e);
 		kc_close(c);
 	}
-	printf("  replies to writes in flight arrive after a TCP FIN and after a TLS close_notify\n");
+	/* half a frame, then FIN: it will never be whole, so the daemon closes */
+	struct kc *c = admin();
+	struct kc_error err;
+	uint8_t part[14] = { 0, 0, 0, 100 };
+	if (kc_write_raw(c, part, sizeof(part), &err) < 0)
+		fail("write: %s", err.message);
+	shutdown(kc_fd(c), SHUT_WR);
+	int ms = wait_closed(kc_fd(c), 5000);
+	if (ms < 0)
+		fail("a half-closed connection with half a frame was kept open");
+	kc_close(c);
+	printf("  replies to writes in flight arrive after a TCP FIN and after a TLS close_notify; half a frame then FIN: closed in %d ms\n", ms);
 }
 
 /* A frame within max_frame whose decoding needs more memory than a request
