@@ -386,6 +386,7 @@ static void hash_run(struct hash_job *j)
 static void *lane_main(void *arg)
 {
 	struct auth *a = arg;
+	pthread_setname_np(pthread_self(), "kartd-hash");
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		while (!a->todo && !a->stop)

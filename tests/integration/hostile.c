@@ -789,6 +789,88 @@ static void s_login_flood(void)
 		fail("a real login waited behind %d flood hashes", ahead_max);
 }
 
+/* Scans fill the libuv pool (the test runs kartd with UV_THREADPOOL_SIZE=1):
+ * 64 counts over every card from 32 connections, then a login from
+ * another address. Its hash runs on a thread of its own, so it is answered
+ * before the scans queued ahead of it are done. */
+static void s_login_beside_scans(void)
+{
+	enum { CONNS = 32, PER = 2, SCANS = CONNS * PER };
+	struct kc *sc[CONNS];
+	struct kc_error err;
+	char token[128];
+	sc[0] = connect_opt(0);
+	Kart__Envelope *s = kc_login(sc[0], "admin", password, &err);
+	if (!s)
+		fail("login: %s", err.message);
+	snprintf(token, sizeof(token), "%s", s->session->token);
+	kc_env_free(s);
+	for (int i = 0; i < CONNS; i++) {
+		if (i) {
+			sc[i] = connect_opt(0);
+			if (!(s = kc_resume(sc[i], token, &err)))
+				fail("resume: %s", err.message);
+			kc_env_free(s);
+		}
+		for (int k = 0; k < PER; k++) {
+			Kart__CardQuery q = KART__CARD_QUERY__INIT;
+			q.where = (char *)"id > 0 and last_name != \"nobody-at-all\"";
+			q.count = 1;
+			Kart__Envelope req = KART__ENVELOPE__INIT;
+			req.body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+			req.card_query = &q;
+			if (!kc_send(sc[i], &req, &err))
+				fail("scan send: %s", err.message);
+		}
+		kc_set_nonblocking(sc[i]);
+	}
+	struct kc *l = connect_from("127.0.0.60");
+	Kart__Login m = KART__LOGIN__INIT;
+	m.user = (char *)"admin";
+	m.password = password;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_LOGIN;
+	req.login = &m;
+	if (!kc_send(l, &req, &err))
+		fail("login send: %s", err.message);
+	kc_set_nonblocking(l);
+	int scans_done = 0, results_after = 0, left[CONNS], login_done = 0;
+	for (int i = 0; i < CONNS; i++)
+		left[i] = PER;
+	while (scans_done < SCANS || !login_done) {
+		struct pollfd p[CONNS + 1];
+		for (int i = 0; i < CONNS; i++)
+			p[i] = (struct pollfd){ .fd = left[i] ? kc_fd(sc[i]) : -1, .events = POLLIN };
+		p[CONNS] = (struct pollfd){ .fd = login_done ? -1 : kc_fd(l), .events = POLLIN };
+		if (poll(p, CONNS + 1, 30000) <= 0)
+			fail("no answer in 30 s (%d scans answered, login %s)", scans_done, login_done ? "done" : "pending");
+		for (int i = 0; i < CONNS; i++) {
+			Kart__Envelope *e = NULL;
+			while (left[i] && kc_try_recv(sc[i], &e, &err) == 1) {
+				if (e->body_case == KART__ENVELOPE__BODY_QUERY_RESULT && login_done)
+					results_after++;
+				kc_env_free(e);
+				left[i]--;
+				scans_done++;
+			}
+		}
+		Kart__Envelope *e = NULL;
+		if (!login_done && kc_try_recv(l, &e, &err) == 1) {
+			if (e->body_case != KART__ENVELOPE__BODY_SESSION)
+				fail("the login beside the scans: %s",
+				     e->body_case == KART__ENVELOPE__BODY_ERROR ? e->error->message : "unexpected reply");
+			kc_env_free(e);
+			login_done = 1;
+			printf("  the login was answered after %d of %d scans\n", scans_done, SCANS);
+		}
+	}
+	for (int i = 0; i < CONNS; i++)
+		kc_close(sc[i]);
+	kc_close(l);
+	if (results_after == 0)
+		fail("the login waited for every scan queued before it");
+}
+
 /* An import where some cards are bad: those are refused by position with the
  * reason, the others created. (Not a hostile case, but one only the protocol reaches.) */
 static void s_import(void)
@@ -1169,6 +1251,7 @@ static const struct {
 	{ "spread-guess", s_spread_guess },
 	{ "doubling", s_doubling },
 	{ "login-flood", s_login_flood },
+	{ "login-beside-scans", s_login_beside_scans },
 };
 
 /* notify-listen PATH: binds a datagram socket as systemd would for

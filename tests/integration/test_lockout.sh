@@ -4,8 +4,9 @@
 # while the user logs in from elsewhere; blocks double and are capped, and a
 # successful login starts over; a login flood from one address leaves other
 # addresses' logins going; the account lock needs guesses from many addresses;
-# a password typed as the user name is never written down; and the host's
-# root gets back in offline (kartd unlock, kartd passwd), audited.
+# a password typed as the user name is never written down; the host's root
+# gets back in offline (kartd unlock, kartd passwd), audited; and a login is
+# not held up by scans in the libuv pool.
 . "$(dirname "$0")/lib.sh"
 init_instance "login_max_failures = 3" "login_lockout_s = 2" "login_lockout_max_s = 4" \
 	"login_address_max_failures = 20" "login_user_max_failures = 0" "login_window_s = 600"
@@ -119,4 +120,12 @@ jq -e '[.[] | select(.object_name == "admin" and ((.summary // "") | test("; [1-
 # the chain holds, with the head noted before
 expect_rc 0 as admin audit verify --head "$HEAD"
 expect_rc 0 as admin audit verify
+
+# ---- password hashes have threads of their own: a login does not wait behind the pool's scans ----
+stop_kartd
+export UV_THREADPOOL_SIZE=1
+start_kartd
+"$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 20000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
+	fail "load: $(cat "$T/load.out")"
+hostile login-beside-scans
 echo "ok lockout"
