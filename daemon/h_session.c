@@ -227,9 +227,11 @@ int h_login(struct req *r)
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
 	/* who is asking, as the log and the audit trail may show it */
-	auth_record_name(r->srv, m->user, rc == 0, r->who.user, sizeof(r->who.user));
+	char shown[KART_NAME_MAX];
+	auth_record_name(r->srv, m->user, rc == 0, shown, sizeof(shown));
+	snprintf(r->who.user, sizeof(r->who.user), "%s", shown);
 	if (!certs_user_ok(r->conn, m->user))
-		return certs_refuse_login(r, r->who.user);
+		return certs_refuse_login(r, shown);
 	/* an unknown user costs the same hash as a known one */
 	return auth_login_then_write(r, m->user, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login,
 				     login_done);
