@@ -782,7 +782,7 @@ static void s_login_flood(void)
 	       ROUNDS, N * ROUNDS, hashed, throttled, busy, ahead_max);
 	if (hashed + throttled + busy != N * ROUNDS)
 		fail("lost flood answers");
-	if (throttled == 0 || busy == 0 || hashed > N * ROUNDS / 10)
+	if (throttled == 0 || hashed > N * ROUNDS / 10)
 		fail("the flood was not throttled: %d hashed, %d throttled, %d busy", hashed, throttled, busy);
 	/* the real login waits behind one job of the flood address and those running */
 	if (ahead_max > 8)
