@@ -662,22 +662,30 @@ static void s_doubling(void)
 {
 	char wrong[512] = "", blocked[512], msg[512];
 	const int want[] = { 2, 4, 4 };
-	struct kc *c = connect_from("127.0.0.40");
+	/* a connection per round: one not logged in is closed after handshake_timeout_ms */
+	struct kc *c;
 	for (int round = 0; round < 3; round++) {
+		c = connect_from("127.0.0.40");
 		guess_until_blocked(c, "admin", wrong, sizeof(wrong), blocked, sizeof(blocked));
+		kc_close(c);
 		int w = wait_of(blocked);
 		if (w != want[round])
 			fail("block %d: '%s', expected %d s", round + 1, blocked, want[round]);
 		printf("  block %d: %s\n", round + 1, blocked);
 		usleep((useconds_t)w * 1000000 + 300000);
 	}
+	c = connect_from("127.0.0.40");
 	if (!try_login(c, "admin", password, msg, sizeof(msg), NULL))
 		fail("after the block ended the right password was refused: %s", msg);
+	kc_close(c);
+	c = connect_from("127.0.0.40");
 	guess_until_blocked(c, "admin", wrong, sizeof(wrong), blocked, sizeof(blocked));
+	kc_close(c);
 	if (wait_of(blocked) != want[0])
 		fail("after a successful login the doubling went on: '%s'", blocked);
 	printf("  after a successful login: %s\n", blocked);
 	usleep((useconds_t)want[0] * 1000000 + 300000);
+	c = connect_from("127.0.0.40");
 	if (!try_login(c, "admin", password, msg, sizeof(msg), NULL))
 		fail("the right password after the last block: %s", msg);
 	kc_close(c);
