@@ -4,7 +4,7 @@
  * Hashing lane. Hashes run on max_concurrent_hashes threads that do nothing
  * else, so a login never waits behind the scans in the libuv pool. The loop
  * hands a thread at most one job at a time; the jobs waiting are kept on the
- * loop, one FIFO per source address (an IPv4 address, or an IPv6 /64), served
+ * loop, one FIFO per source address (addrs.h: an IPv4 address, an IPv6 /64), served
  * in turn: a login waits behind at most one job of each other address that
  * has some waiting, however many one address sends. An address may have
  * login_queue_per_address jobs waiting; when all HASH_QUEUE_MAX places are
@@ -35,6 +35,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "addrs.h"
 #include "kartd.h"
 #include "log.h"
 #include "util.h"
@@ -88,13 +89,12 @@ void auth_record_name(const struct server *srv, const char *name, bool known, ch
 
 /* ---- source addresses ---- */
 
-/* The address part of a peer as conn.c writes it ("1.2.3.4:5", "[::1]:5") as
- * 16 bytes: IPv4 (and IPv4-mapped IPv6) as ::ffff:a.b.c.d, IPv6 as its /64.
- * Anything else ("?") is one address of its own. */
+/* The address key (addrs.h: an IPv4 address, an IPv6 /64) of a peer as
+ * conn.c writes it, "1.2.3.4:5" or "[::1]:5"; the peer string is what every
+ * request carries, on the loop and the writer alike. */
 static void addr_of_peer(const char *peer, uint8_t out[16])
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	memset(out, 0, 16);
 	const char *end;
 	if (peer[0] == '[') {
 		peer++;
@@ -103,31 +103,31 @@ static void addr_of_peer(const char *peer, uint8_t out[16])
 		end = strrchr(peer, ':');
 	}
 	size_t n = end ? (size_t)(end - peer) : strlen(peer);
-	if (n >= sizeof(host)) {
-		out[0] = 0xff;
-		return;
+	struct sockaddr_in v4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6 };
+	const struct sockaddr *sa = NULL;
+	if (n < sizeof(host)) {
+		memcpy(host, peer, n);
+		host[n] = '\0';
+		if (inet_pton(AF_INET, host, &v4.sin_addr) == 1)
+			sa = (const struct sockaddr *)&v4;
+		else if (inet_pton(AF_INET6, host, &v6.sin6_addr) == 1)
+			sa = (const struct sockaddr *)&v6;
 	}
-	memcpy(host, peer, n);
-	host[n] = '\0';
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (inet_pton(AF_INET, host, out + 12) == 1) {
-		memcpy(out, mapped, 12);
-	} else if (inet_pton(AF_INET6, host, out) == 1) {
-		if (memcmp(out, mapped, 12) != 0)
-			memset(out + 8, 0, 8); /* one /64: what one host can be expected to hold */
-	} else {
-		out[0] = 0xff;
-	}
+	addr_key(sa, out); /* none: the all-zero key, one address of its own */
 }
 
 /* For messages: "1.2.3.4" or "2001:db8::/64". */
 static void addr_text(const uint8_t a[16], char *out, size_t n)
 {
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	static const uint8_t zero[12] = { 0 };
 	char buf[INET6_ADDRSTRLEN];
-	if (memcmp(a, mapped, 12) == 0 && inet_ntop(AF_INET, a + 12, buf, sizeof(buf)))
+	bool v4 = memcmp(a, zero, 12) == 0;
+	if (v4 && memcmp(a + 12, zero, 4) == 0)
+		snprintf(out, n, "an unknown address");
+	else if (v4 && inet_ntop(AF_INET, a + 12, buf, sizeof(buf)))
 		snprintf(out, n, "%s", buf);
-	else if (a[0] != 0xff && inet_ntop(AF_INET6, a, buf, sizeof(buf)))
+	else if (inet_ntop(AF_INET6, a, buf, sizeof(buf)))
 		snprintf(out, n, "%s/64", buf);
 	else
 		snprintf(out, n, "an unknown address");

@@ -299,7 +299,7 @@ struct hash_job {
 	const char *refused;        /* not run: why (the daemon is stopping, too many from its address) */
 	bool new_password_given;
 	bool running;               /* handed to a hashing thread */
-	uint8_t addr[16];           /* the source address (IPv4-mapped, or an IPv6 /64) */
+	uint8_t addr[16];           /* the source address (addrs.h: an IPv4 address, an IPv6 /64) */
 	char name[KART_NAME_MAX];   /* login, change: the user name the password is for */
 	hash_cb cb;
 	void *ud;
