@@ -123,7 +123,9 @@ expect_rc 0 as admin audit verify --head "$HEAD"
 expect_rc 0 as admin audit verify
 
 # ---- password hashes have threads of their own: a login does not wait behind the pool's scans ----
+# (scan caps raised so that all 64 scans go into the one-thread pool at once)
 stop_kartd
+printf 'max_scans = 64\nmax_scans_per_user = 64\n' >>"$T/inst/kartd.conf"
 export UV_THREADPOOL_SIZE=1
 start_kartd
 "$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 20000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
