@@ -56,9 +56,14 @@ static const struct ckey keys[] = {
 	S(phone_country, "country of phone numbers typed without a country code (ISO 3166, e.g. RU)"),
 	S(visibility_manager, "cards a manager sees: own, team or all"),
 	S(visibility_supervisor, "cards a supervisor sees: team or all"),
-	U(login_max_failures, 1, 1000, "failed logins within login_window_s that lock the user"),
+	U(login_max_failures, 1, 1000, "failed logins from one address for one user name within login_window_s that block that address for that name"),
 	U(login_window_s, 1, 30u * 86400, "the window, in seconds, in which failed logins are counted"),
-	U(login_lockout_s, 1, 30u * 86400, "seconds a user stays locked after too many failed logins; each later lockout doubles"),
+	U(login_lockout_s, 1, 30u * 86400, "seconds of the first block (and account lockout); each later one doubles, until a successful login"),
+	U(login_lockout_max_s, 1, 30u * 86400, "the longest a block or an account lockout lasts, in seconds"),
+	U(login_address_max_failures, 1, 100000, "failed logins from one address (any user names) within login_window_s that block the address for every name"),
+	U(login_user_max_failures, 0, 1000000, "failed logins for one user (from any addresses) within login_window_s that lock the account, the right password refused too (0: never; the per-address blocks do the work)"),
+	U(login_rate_per_address, 1, 100000, "failed logins a minute one address may try (a successful login costs nothing)"),
+	U(login_queue_per_address, 1, 256, "password checks from one address that may wait for a hashing thread at once; more are refused"),
 	S(export_default_roles, "roles that may export cards unless a user is granted or revoked the permission: admin, supervisor, manager, comma-separated (empty: none)"),
 	U(export_per_day_manager, 0, 1000000000, "cards a manager may export a day (0: no limit)"),
 	U(export_per_day_supervisor, 0, 1000000000, "cards a supervisor may export a day (0: no limit)"),
@@ -109,7 +114,12 @@ void config_defaults(struct kart_config *c)
 	strcpy(c->visibility_supervisor, "team");
 	c->login_max_failures = 5;
 	c->login_window_s = 900;
-	c->login_lockout_s = 900;
+	c->login_lockout_s = 60;
+	c->login_lockout_max_s = 3600;
+	c->login_address_max_failures = 30;
+	c->login_user_max_failures = 200;
+	c->login_rate_per_address = 30;
+	c->login_queue_per_address = 4;
 	strcpy(c->export_default_roles, "admin");
 	c->export_per_day_manager = 500;
 	c->export_per_day_supervisor = 5000;
@@ -325,7 +335,7 @@ int config_load(struct kart_config *c, const char *path, char *err, size_t errle
 
 char *config_render(const struct kart_config *c)
 {
-	size_t cap = 8192, n = 0;
+	size_t cap = 16384, n = 0;
 	char *out = malloc(cap);
 	if (!out)
 		return NULL;

@@ -38,9 +38,14 @@ struct kart_config {
 	char phone_country[8];            /* ISO code for phone numbers typed without one */
 	char visibility_manager[8];       /* own, team or all */
 	char visibility_supervisor[8];    /* team or all */
-	uint32_t login_max_failures;      /* failed logins within login_window_s that lock a user */
+	uint32_t login_max_failures;      /* failed logins of one address for one name within login_window_s that block it */
 	uint32_t login_window_s;
-	uint32_t login_lockout_s;         /* the first lockout; each later one doubles */
+	uint32_t login_lockout_s;         /* the first block or lockout; each later one doubles */
+	uint32_t login_lockout_max_s;     /* ... up to this */
+	uint32_t login_address_max_failures; /* failed logins of one address (any names) that block it for all */
+	uint32_t login_user_max_failures; /* failed logins of one user (any addresses) that lock the account; 0: never */
+	uint32_t login_rate_per_address;  /* failed logins a minute one address may try */
+	uint32_t login_queue_per_address; /* password checks of one address waiting at once */
 	char export_default_roles[64];    /* roles that may export unless granted/revoked: comma-separated */
 	uint32_t export_per_day_manager;  /* cards a day a user of the role may export; 0: unlimited */
 	uint32_t export_per_day_supervisor;

@@ -75,7 +75,11 @@ static void login_done(struct wreq *w)
 {
 	struct conn *c = w->r.conn;
 	Kart__Envelope *e = &w->r.out;
-	if (e->body_case != KART__ENVELOPE__BODY_SESSION || !conn_is_open(c))
+	if (e->body_case != KART__ENVELOPE__BODY_SESSION)
+		return;
+	/* the address's failures for this name, and their doubling, are forgiven */
+	auth_login_succeeded(w->r.srv, w->r.who.peer, e->session->user);
+	if (!conn_is_open(c))
 		return;
 	uint8_t key[32];
 	auth_session_key(w->aux, key);
@@ -84,55 +88,73 @@ static void login_done(struct wreq *w)
 }
 
 /* Writer: counts a wrong password against an existing user who is not locked;
- * at login_max_failures within login_window_s the user is locked out for
- * login_lockout_s, doubled for every earlier lockout. */
-#define LOCKOUT_SHIFT_MAX 16
+ * at login_user_max_failures within login_window_s (from any addresses; the
+ * per-address blocks of auth.c stop one address long before) the account is
+ * locked for login_lockout_s, doubled for every lockout since the last
+ * successful login, at most login_lockout_max_s. */
+#define LOCKOUT_SHIFT_MAX 20
 
 int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locked)
 {
 	const struct kart_config *cfg = &r->srv->cfg;
 	Kart__User *user = u->user;
+	bool blocked = wreq_of(r)->note[0] != '\0';
+	if (locked)
+		*locked = blocked;
+	if (!cfg->login_user_max_failures)
+		return 0;
 	if (!user->failed_since || user->failed_since > now_s || now_s - user->failed_since >= (int64_t)cfg->login_window_s) {
 		user->failed_since = now_s; /* a new window starts with this failure */
 		user->failed_logins = 0;
 	}
 	user->failed_logins++;
-	bool lock = user->failed_logins >= cfg->login_max_failures;
+	bool lock = user->failed_logins >= cfg->login_user_max_failures;
 	int64_t secs = 0;
 	if (lock) {
 		unsigned shift = user->lockouts < LOCKOUT_SHIFT_MAX ? user->lockouts : LOCKOUT_SHIFT_MAX;
 		secs = (int64_t)cfg->login_lockout_s << shift;
+		if (secs > (int64_t)cfg->login_lockout_max_s)
+			secs = cfg->login_lockout_max_s;
 		user->locked_until = now_s + secs;
 		user->lockouts++;
 		user->failed_logins = 0;
 		user->failed_since = 0;
 	}
 	if (locked)
-		*locked = lock;
+		*locked = lock || blocked;
 	int rc = user_save(r->txn, &r->srv->store, u);
 	if (rc || !lock)
 		return rc;
 	char until[64];
 	util_format_time(user->locked_until, until, sizeof(until));
 	log_notice("%s: user '%s' locked out for %lld s after %u failed logins", r->who.peer, user->name,
-		   (long long)secs, cfg->login_max_failures);
+		   (long long)secs, cfg->login_user_max_failures);
 	const char *summary = arena_printf(r->arena, "%u failed logins within %u s; locked for %lld s, until %s (lockout %u)",
-					   cfg->login_max_failures, cfg->login_window_s, (long long)secs, until,
+					   cfg->login_user_max_failures, cfg->login_window_s, (long long)secs, until,
 					   user->lockouts);
 	return audit_append(r, "user.lockout", "user", 0, user->name, summary ? summary : "", false);
 }
 
-/* Writer: records the login's outcome. */
+/* Writer: records the login's outcome. The name goes into the log and the
+ * audit trail only when it is a user's (auth_record_name). */
 static int w_login(struct req *r)
 {
 	struct wreq *w = wreq_of(r);
+	const struct kart_config *cfg = &r->srv->cfg;
 	const char *name = r->in->login->user;
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
+	auth_record_name(r->srv, name, rc == 0, r->who.user, sizeof(r->who.user));
 	const char *why = NULL;
 	int64_t now_s = r->now / 1000000;
+	if (u && u->user->locked_until > now_s + (int64_t)cfg->login_lockout_max_s) {
+		/* locked longer than the cap allows (a record from before it): cut to the cap */
+		u->user->locked_until = now_s + cfg->login_lockout_max_s;
+		if ((rc = user_save(r->txn, &r->srv->store, u)))
+			return rc;
+	}
 	if (rc == MDB_NOTFOUND) {
 		why = "unknown user";
 	} else if (u->user->locked) {
@@ -148,8 +170,11 @@ static int w_login(struct req *r)
 		why = "wrong password";
 	}
 	if (why) {
-		log_notice("%s: login refused for '%s': %s", r->who.peer, name, why);
-		rc = audit_append(r, "login", "user", 0, name, why, false);
+		const char *noted = w->note[0] ? arena_printf(r->arena, "%s; %s", why, w->note) : NULL;
+		if (noted)
+			why = noted;
+		log_notice("%s: login refused for '%s': %s", r->who.peer, r->who.user, why);
+		rc = audit_append(r, "login", "user", 0, r->who.user, why, false);
 		if (rc)
 			return rc;
 		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->verified &&
@@ -158,11 +183,12 @@ static int w_login(struct req *r)
 		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
 		return H_OK; /* keep the audit record */
 	}
-	if (u->user->failed_logins || u->user->failed_since || u->user->locked_until) {
-		/* a login that succeeds starts the count afresh; earlier lockouts still double the next */
+	if (u->user->failed_logins || u->user->failed_since || u->user->locked_until || u->user->lockouts) {
+		/* a login that succeeds starts afresh: the count and the doubling */
 		u->user->failed_logins = 0;
 		u->user->failed_since = 0;
 		u->user->locked_until = 0;
+		u->user->lockouts = 0;
 		if ((rc = user_save(r->txn, &r->srv->store, u)))
 			return rc;
 	}
@@ -196,15 +222,19 @@ int h_login(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "password", "password missing or too long");
 	if (r->conn->authed)
 		conn_clear_session(r->conn);
-	if (!certs_user_ok(r->conn, m->user))
-		return certs_refuse_login(r, m->user);
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, m->user, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	snprintf(r->who.user, sizeof(r->who.user), "%s", m->user);
+	/* who is asking, as the log and the audit trail may show it */
+	char shown[KART_NAME_MAX];
+	auth_record_name(r->srv, m->user, rc == 0, shown, sizeof(shown));
+	snprintf(r->who.user, sizeof(r->who.user), "%s", shown);
+	if (!certs_user_ok(r->conn, m->user))
+		return certs_refuse_login(r, shown);
 	/* an unknown user costs the same hash as a known one */
-	return auth_then_write(r, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login, login_done);
+	return auth_login_then_write(r, m->user, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login,
+				     login_done);
 }
 
 int h_resume(struct req *r)

@@ -1,25 +1,35 @@
 /* kartd: the Kartoteka daemon.
  *
  *   kartd init --data DIR [--listen HOST:PORT]   create an instance
- *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground */
+ *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground
+ *   kartd unlock USER --data DIR                 (offline) lift a user's lock
+ *   kartd passwd USER --data DIR [--password-file F]  (offline) set a password */
 #include <malloc.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "init.h"
 #include "log.h"
+#include "offline.h"
 #include "server.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kartd init --data DIR [--listen HOST:PORT]\n"
 		   "       kartd run --data DIR [--listen HOST:PORT]\n"
+		   "       kartd unlock USER --data DIR\n"
+		   "       kartd passwd USER --data DIR [--password-file F]\n"
 		   "       kartd --version\n"
 		   "\n"
 		   "init creates an instance in DIR (a new or empty directory): configuration,\n"
 		   "TLS certificates, audit key, database and the user admin, whose password is\n"
-		   "written to DIR/admin.password. run serves it in the foreground until SIGTERM.\n");
+		   "written to DIR/admin.password. run serves it in the foreground until SIGTERM.\n"
+		   "unlock and passwd are the host's way back in while kartd is stopped: unlock\n"
+		   "lifts an admin's lock and a lockout after failed logins; passwd sets a new\n"
+		   "password (from F, else standard input, asked twice on a terminal) and ends\n"
+		   "the user's sessions. Both are written to the audit trail.\n");
 }
 
 int main(int argc, char **argv)
@@ -37,23 +47,31 @@ int main(int argc, char **argv)
 		printf("%s\n", KART_SERVER_NAME);
 		return 0;
 	}
-	if (strcmp(cmd, "init") != 0 && strcmp(cmd, "run") != 0) {
+	bool offline = strcmp(cmd, "unlock") == 0 || strcmp(cmd, "passwd") == 0;
+	if (strcmp(cmd, "init") != 0 && strcmp(cmd, "run") != 0 && !offline) {
 		fprintf(stderr, "kartd: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return 2;
 	}
-	const char *data = NULL, *listen = NULL;
+	const char *data = NULL, *listen = NULL, *user = NULL, *password_file = NULL;
+	bool passwd = strcmp(cmd, "passwd") == 0;
 	for (int i = 2; i < argc; i++) {
 		const char **slot = NULL;
 		const char *a = argv[i];
 		if (strcmp(a, "--data") == 0 || strcmp(a, "-d") == 0)
 			slot = &data;
-		else if (strcmp(a, "--listen") == 0 || strcmp(a, "-l") == 0)
+		else if (!offline && (strcmp(a, "--listen") == 0 || strcmp(a, "-l") == 0))
 			slot = &listen;
+		else if (passwd && strcmp(a, "--password-file") == 0)
+			slot = &password_file;
 		else if (strncmp(a, "--data=", 7) == 0)
 			data = a + 7;
-		else if (strncmp(a, "--listen=", 9) == 0)
+		else if (!offline && strncmp(a, "--listen=", 9) == 0)
 			listen = a + 9;
+		else if (passwd && strncmp(a, "--password-file=", 16) == 0)
+			password_file = a + 16;
+		else if (offline && !user && a[0] != '-')
+			user = a;
 		else {
 			fprintf(stderr, "kartd: unknown option '%s'\n", a);
 			return 2;
@@ -70,10 +88,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kartd: --data DIR is required\n");
 		return 2;
 	}
+	if (offline && (!user || !*user)) {
+		fprintf(stderr, "kartd: %s: which user? kartd %s USER --data DIR\n", cmd, cmd);
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A fixed threshold: glibc would otherwise raise it after the first
 	 * argon2 buffer (19 MiB) is freed, and keep every later one resident in
 	 * the hashing threads' heaps for good. */
 	mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+	if (offline)
+		return passwd ? kartd_passwd(data, user, password_file) : kartd_unlock(data, user);
 	return strcmp(cmd, "init") == 0 ? kartd_init(data, listen) : kartd_run(data, listen);
 }

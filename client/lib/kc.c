@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -79,7 +80,30 @@ void kc_error_from(struct kc_error *err, const Kart__Error *e)
 	snprintf(err->field, sizeof(err->field), "%s", e->field ? e->field : "");
 }
 
-static int tcp_connect(const char *host, int port, int timeout_ms, struct kc_error *err)
+/* Binds fd to the local address text (port 0) if it is of the family. */
+static int bind_local(int fd, int family, const char *local)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_family = AF_INET;
+		len = sizeof(*a);
+		if (inet_pton(AF_INET, local, &a->sin_addr) != 1)
+			return -1;
+	} else if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_family = AF_INET6;
+		len = sizeof(*a);
+		if (inet_pton(AF_INET6, local, &a->sin6_addr) != 1)
+			return -1;
+	} else {
+		return -1;
+	}
+	return bind(fd, (struct sockaddr *)&ss, len);
+}
+
+static int tcp_connect(const char *host, int port, const char *local, int timeout_ms, struct kc_error *err)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res = NULL;
 	char portstr[16];
@@ -101,7 +125,7 @@ static int tcp_connect(const char *host, int port, int timeout_ms, struct kc_err
 		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		if ((!local || bind_local(fd, ai->ai_family, local) == 0) && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		last = errno;
 		close(fd);
@@ -236,7 +260,7 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 		seterr(err, KC_ERR_OTHER, "%s", ebuf);
 		goto fail;
 	}
-	c->fd = tcp_connect(host, port, timeout, err);
+	c->fd = tcp_connect(host, port, o->bind_addr, timeout, err);
 	if (c->fd < 0)
 		goto fail;
 	c->ssl = SSL_new(c->ctx);

@@ -39,6 +39,7 @@ struct kc_options {
 	int timeout_ms;             /* per I/O wait; 0: 30 s */
 	const char *client_name;    /* sent in Hello */
 	int skip_hello;             /* tests only: connect without sending Hello */
+	const char *bind_addr;      /* tests and tools: the local address to connect from (an IP); NULL: any */
 	/* Without ca_file the server is pinned: its certificate's SHA-256 is
 	 * remembered in pin_file ("HOST:PORT SHA256:..." lines) the first time
 	 * (when trust_new is set, or confirm says yes) and must never change. */
