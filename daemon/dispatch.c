@@ -202,8 +202,12 @@ struct pool_wait {
 	uv_work_t *w;
 	uv_work_cb run;
 	uv_after_work_cb done;
+	struct conn *conn;          /* held by the job's ref: a closed one's scan is not run */
 	char user[KART_NAME_MAX];
 };
+/* A user's scans waiting, at most: more are refused ("busy"), so connections
+ * opened, given scans and closed cannot queue work without end. */
+#define POOL_WAIT_PER_USER 16
 struct pool_run {
 	uv_work_t *w;
 	char user[KART_NAME_MAX];
@@ -253,9 +257,13 @@ int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb
 		if (pool_start(srv, w, run, done, r->who.user) != 0)
 			return -1;
 	} else {
-		struct pool_wait *q = calloc(1, sizeof(*q));
+		unsigned mine = 0;
+		for (struct pool_wait *q = p->head; q; q = q->next)
+			mine += strcmp(q->user, r->who.user) == 0;
+		struct pool_wait *q = mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
 		if (!q)
 			return -1;
+		q->conn = r->conn;
 		q->w = w;
 		q->run = run;
 		q->done = done;
@@ -288,7 +296,7 @@ void pool_job_finished(struct conn *c, uv_work_t *w)
 		}
 	}
 	/* the waiting scans whose users are under their share, in arrival order */
-	struct pool_wait **pp = &p->head, *prev = NULL;
+	struct pool_wait **pp = &p->head, *prev = NULL, *cancelled = NULL;
 	while (*pp && p->running < srv->cfg.max_scans) {
 		struct pool_wait *q = *pp;
 		if (!pool_user_may_start(srv, q->user)) {
@@ -299,10 +307,19 @@ void pool_job_finished(struct conn *c, uv_work_t *w)
 		*pp = q->next;
 		if (p->tail == q)
 			p->tail = prev;
-		if (pool_start(srv, q->w, q->run, q->done, q->user) != 0) {
-			log_err("cannot start a scan in the thread pool");
-			q->done(q->w, UV_ECANCELED); /* answered, and its counts given back */
+		if (conn_is_open(q->conn) && pool_start(srv, q->w, q->run, q->done, q->user) == 0) {
+			free(q);
+			continue;
 		}
+		if (conn_is_open(q->conn))
+			log_err("cannot start a scan in the thread pool");
+		q->next = cancelled; /* answered (if anyone listens) after the walk */
+		cancelled = q;
+	}
+	while (cancelled) {
+		struct pool_wait *q = cancelled;
+		cancelled = q->next;
+		q->done(q->w, UV_ECANCELED); /* its counts given back, like any finished scan */
 		free(q);
 	}
 }
