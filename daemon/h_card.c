@@ -270,6 +270,7 @@ struct list_state {
 	bool by_owner;
 	size_t nowners;
 	char **owners;            /* in the stream's arena */
+	uint64_t *heads;          /* each owner's next id after the last seek (0: seek again, UINT64_MAX: none) */
 };
 
 /* The owners whose cards r's user sees, when they do not see all: themselves
@@ -319,22 +320,25 @@ static int scope_owners(struct req *r, struct arena *a, char ***out, size_t *n)
 	return 0;
 }
 
-/* The next card id after `after` owned by one of st's owners (0: none). */
+/* The next card id after `after` owned by one of st's owners (0: none).
+ * Only an owner whose remembered next id is not past `after` is looked up
+ * again: about one seek a card, however many owners a team has. */
 static int next_owned_id(struct list_state *st, MDB_cursor *ix, uint64_t after, uint64_t *id)
 {
 	*id = 0;
 	uint8_t want[8];
 	store_u64_key(after + 1, want);
 	for (size_t i = 0; i < st->nowners; i++) {
-		MDB_val k = { strlen(st->owners[i]), st->owners[i] }, v = { 8, want };
-		int rc = mdb_cursor_get(ix, &k, &v, MDB_GET_BOTH_RANGE);
-		if (rc == MDB_NOTFOUND)
-			continue;
-		if (rc)
-			return rc;
-		uint64_t c = v.mv_size == 8 ? store_key_u64(v.mv_data) : 0;
-		if (c > after && (!*id || c < *id))
-			*id = c;
+		if (st->heads[i] <= after) {
+			MDB_val k = { strlen(st->owners[i]), st->owners[i] }, v = { 8, want };
+			int rc = mdb_cursor_get(ix, &k, &v, MDB_GET_BOTH_RANGE);
+			if (rc && rc != MDB_NOTFOUND)
+				return rc;
+			uint64_t c = rc == 0 && v.mv_size == 8 ? store_key_u64(v.mv_data) : 0;
+			st->heads[i] = c > after ? c : UINT64_MAX;
+		}
+		if (st->heads[i] != UINT64_MAX && (!*id || st->heads[i] < *id))
+			*id = st->heads[i];
 	}
 	return 0;
 }
@@ -456,6 +460,10 @@ int h_card_list(struct req *r)
 	if (!m->trash && !acl_sees_all(r)) {
 		st->by_owner = true;
 		int rc = scope_owners(r, &s->arena, &st->owners, &st->nowners);
+		if (!rc && !(st->heads = arena_alloc(&s->arena, st->nowners * sizeof(*st->heads))))
+			rc = ENOMEM;
+		if (!rc)
+			memset(st->heads, 0, st->nowners * sizeof(*st->heads));
 		if (rc) {
 			stream_free(s);
 			return rc == ENOMEM ? req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again") : rc;
