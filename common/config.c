@@ -117,7 +117,7 @@ void config_defaults(struct kart_config *c)
 	c->login_lockout_s = 60;
 	c->login_lockout_max_s = 3600;
 	c->login_address_max_failures = 30;
-	c->login_user_max_failures = 200;
+	c->login_user_max_failures = 0;
 	c->login_rate_per_address = 30;
 	c->login_queue_per_address = 4;
 	strcpy(c->export_default_roles, "admin");

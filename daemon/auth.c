@@ -25,7 +25,7 @@
  * logins from your address; try again in N s" — the same for a user's name
  * and any other, so it tells nothing about who exists. The user keeps logging
  * in from elsewhere. The account lockout kept in the user record (h_session.c)
- * only catches guessing spread over many addresses (login_user_max_failures). */
+ * only catches guessing spread over many addresses (login_user_max_failures, off by default). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

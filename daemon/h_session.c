@@ -5,6 +5,7 @@
  * refusal. The refusal never says whether the user exists. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "certs.h"
@@ -137,6 +138,52 @@ int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locke
 
 /* Writer: records the login's outcome. The name goes into the log and the
  * audit trail only when it is a user's (auth_record_name). */
+/* Refused logins are what an outsider causes at will: per minute the first
+ * REFUSED_VERBATIM are recorded (and logged, within log_limited) one by one,
+ * the rest counted, and the count is written as one record by the next login
+ * after the minute (refused or not). Writer thread only. A batch that is run
+ * again may count its refusals twice: the count is evidence, not data. */
+#define REFUSED_VERBATIM 20
+static int64_t refused_minute;
+static unsigned refused_verbatim;
+static uint64_t refused_held;
+static struct log_limit refused_log;
+
+/* Writes the count of the minute that is over; tells whether this refusal
+ * (refusing) is to be recorded one by one. */
+static int refused_note(struct req *r, bool refusing, bool *verbatim)
+{
+	int64_t minute = r->now / 60000000;
+	*verbatim = true;
+	if (minute != refused_minute) {
+		if (refused_held) {
+			time_t t = (time_t)(refused_minute * 60);
+			struct tm tm;
+			char hm[16];
+			localtime_r(&t, &tm);
+			strftime(hm, sizeof(hm), "%H:%M", &tm);
+			char *s = arena_printf(r->arena, "%llu more refused logins in the minute from %s",
+					       (unsigned long long)refused_held, hm);
+			int rc = audit_append(r, "login", "user", 0, "", s ? s : "more refused logins", false);
+			if (rc)
+				return rc;
+			log_notice("%s", s ? s : "more refused logins");
+		}
+		refused_minute = minute;
+		refused_verbatim = 0;
+		refused_held = 0;
+	}
+	if (!refusing)
+		return 0;
+	if (refused_verbatim < REFUSED_VERBATIM)
+		refused_verbatim++;
+	else {
+		refused_held++;
+		*verbatim = false;
+	}
+	return 0;
+}
+
 static int w_login(struct req *r)
 {
 	struct wreq *w = wreq_of(r);
@@ -173,16 +220,24 @@ static int w_login(struct req *r)
 		const char *noted = w->note[0] ? arena_printf(r->arena, "%s; %s", why, w->note) : NULL;
 		if (noted)
 			why = noted;
-		log_notice("%s: login refused for '%s': %s", r->who.peer, r->who.user, why);
-		rc = audit_append(r, "login", "user", 0, r->who.user, why, false);
-		if (rc)
+		bool verbatim;
+		if ((rc = refused_note(r, true, &verbatim)))
 			return rc;
+		if (verbatim || w->note[0]) { /* a block it caused is always on record */
+			log_limited(&refused_log, LOG_NOTICE, "%s: login refused for '%s': %s", r->who.peer, r->who.user,
+				    why);
+			if ((rc = audit_append(r, "login", "user", 0, r->who.user, why, false)))
+				return rc;
+		}
 		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->verified &&
 		    (rc = login_failure(r, u, now_s, NULL)))
 			return rc;
 		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
 		return H_OK; /* keep the audit record */
 	}
+	bool verbatim;
+	if ((rc = refused_note(r, false, &verbatim)))
+		return rc;
 	if (u->user->failed_logins || u->user->failed_since || u->user->locked_until || u->user->lockouts) {
 		/* a login that succeeds starts afresh: the count and the doubling */
 		u->user->failed_logins = 0;

@@ -1245,6 +1245,29 @@ static void s_decode_budget(void)
 	kc_close(c);
 }
 
+/* Wrong logins for unknown names spread over 40 addresses, three each (under
+ * every per-address limit): each is refused in the same words; the daemon
+ * records only the first few one by one (test_lockout counts them). */
+static void s_login_spread(void)
+{
+	int refused = 0;
+	for (int a = 0; a < 40; a++) {
+		char local[32], msg[256];
+		snprintf(local, sizeof(local), "127.0.2.%d", a + 1);
+		struct kc *c = connect_from(local);
+		for (int i = 0; i < 3; i++) {
+			char name[32];
+			snprintf(name, sizeof(name), "nobody-%d-%d", a, i);
+			Kart__ErrorCode code;
+			if (try_login(c, name, "wrong-password-1", msg, sizeof(msg), &code) != 0)
+				fail("a login for %s succeeded", name);
+			refused++;
+		}
+		kc_close(c);
+	}
+	printf("  %d wrong logins from 40 addresses refused\n", refused);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1264,6 +1287,7 @@ static const struct {
 	{ "trickle-memory", s_trickle_memory },
 	{ "pipelined-lists", s_pipelined_lists },
 	{ "half-close", s_half_close },
+	{ "login-spread", s_login_spread },
 	{ "decode-budget", s_decode_budget },
 	{ "guess-elsewhere", s_guess_elsewhere },
 	{ "spray", s_spray },

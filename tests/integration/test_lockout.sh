@@ -42,7 +42,22 @@ expect_rc 0 as admin --json user list
 jq -e '.[] | select(.name == "admin") | (.locked_until // 0) == 0 and (.lockouts // 0) == 0' <<<"$OUT" >/dev/null ||
 	fail "the admin's record: $OUT"
 
+# refused logins are what an outsider causes at will: per minute only the
+# first twenty (and any that caused a block) are recorded one by one, and the
+# log takes ten lines per ten seconds of them
+stop_kartd
+start_kartd
+hostile login-spread
+login_admin
+expect_rc 0 as admin --json audit --action login --limit 1000
+N=$(jq '[.[] | select(.ok != true and ((.client // "") | startswith("127.0.2.")))] | length' <<<"$OUT")
+((N >= 1 && N <= 20)) || fail "$N of 120 refused logins recorded one by one"
+N=$(grep -c 'login refused' "$T/kartd.err" || true)
+((N <= 12)) || fail "$N refused logins logged"
+
 # ---- a password typed as the user name is never written down ----
+stop_kartd # (a fresh minute's count of refused logins)
+start_kartd
 printf 'password-123\n' >"$T/pw"
 expect_rc 0 as admin user add lena --role manager --team north --password-file "$T/pw"
 expect_rc 3 as x login 'Hunter2-Secret!' --password-file "$T/pw"
