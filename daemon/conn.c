@@ -19,6 +19,7 @@
  * connections together toward input_memory_limit. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "addrs.h"
 #include "certs.h"
@@ -668,6 +669,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	c->active_ms = util_mono_ms();
+	c->spoke = true;
 	if (tls_engine_feed(&c->tls, buf->base, (size_t)nread) != TLS_OK) {
 		conn_close(c);
 		return;
@@ -761,20 +763,35 @@ void conn_start_reading(struct conn *c)
 
 static void reject_close(uv_handle_t *h) { free(h); }
 
-/* A connection not logged in yet to close for a new one: the oldest of the
- * address holding most such connections, unless that is the newcomer's own
- * address (it is refused instead). NULL: none. */
+/* How far a connection not logged in yet has come: 0 nothing received, 1 its
+ * TLS handshake begun, 2 done, 3 its Hello answered, 4 a Login (or Resume) in hand. */
+static int progress(const struct conn *c)
+{
+	return c->pending_writes ? 4 : c->hello ? 3 : c->tls_done ? 2 : c->spoke ? 1 : 0;
+}
+
+/* A connection not logged in yet to close for a new one: the least advanced,
+ * of the address holding most such connections, the oldest. One that has
+ * sent nothing is always given up; one that has come further only if its
+ * address holds more such connections than the newcomer's does (so a
+ * flood from many addresses that connect and stay silent only ever evicts
+ * itself, and a real client's connection, which starts its handshake at
+ * once, is left to finish it). NULL: none; the newcomer is refused. */
 static struct conn *unauth_victim(struct server *srv, const struct addr_entry *newcomer)
 {
 	struct conn *v = NULL;
+	int vp = 0;
 	for (struct conn *c = srv->conns; c; c = c->next) {
 		if (!c->unauth || !conn_is_open(c) || !c->addr)
 			continue;
-		if (!v || c->addr->unauth > v->addr->unauth ||
-		    (c->addr->unauth == v->addr->unauth && c->created_ms <= v->created_ms))
+		int p = progress(c);
+		if (!v || p < vp || (p == vp && (c->addr->unauth > v->addr->unauth ||
+						 (c->addr->unauth == v->addr->unauth && c->created_ms <= v->created_ms)))) {
 			v = c;
+			vp = p;
+		}
 	}
-	if (v && newcomer && newcomer->unauth >= v->addr->unauth)
+	if (v && vp > 0 && newcomer && newcomer->unauth >= v->addr->unauth)
 		return NULL;
 	return v;
 }
@@ -794,6 +811,13 @@ static void peer_name(const struct sockaddr_storage *ss, char *out, size_t n)
 	}
 }
 
+static bool socket_has_input(struct conn *c)
+{
+	uv_os_fd_t fd;
+	int n = 0;
+	return uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
 /* Whether there is room for a connection from addr, making room by closing
  * a connection not logged in yet if that is allowed. */
 static bool admit(struct server *srv, struct addr_entry *addr, const char *peer)
@@ -807,7 +831,11 @@ static bool admit(struct server *srv, struct addr_entry *addr, const char *peer)
 	}
 	if (srv->nconns < cfg->max_connections && srv->nunauth < cfg->max_unauthenticated)
 		return true;
-	struct conn *v = unauth_victim(srv, addr);
+	struct conn *v;
+	/* a connection whose first bytes wait in its socket, not read yet (the
+	 * loop is busy accepting a flood), has spoken: it is not silent */
+	while ((v = unauth_victim(srv, addr)) && !v->spoke && socket_has_input(v))
+		v->spoke = true;
 	if (!v) {
 		if (srv->nconns >= cfg->max_connections)
 			log_limited(&refused_log, LOG_WARN, "connection from %s refused: %u connections open (max_connections)",

@@ -190,6 +190,7 @@ struct conn {
 	bool authed;
 	bool unauth;                /* not logged in since it was accepted: counted in nunauth (addrs.h) */
 	bool peer_done;             /* the peer sent close_notify or FIN: answer what it sent, then close */
+	bool spoke;                 /* it has sent a byte (its TLS handshake began) */
 	bool ready;                 /* on the server's ready list: it has work left for another turn */
 	struct conn *ready_next;
 	struct addr_entry *addr;    /* its source address's counts (addrs.h) */
@@ -365,6 +366,9 @@ struct server {
 	 * budget, served again from an idle handle once every other has had its turn */
 	struct conn *ready_head, *ready_tail;
 	uv_idle_t ready_idle;
+	uv_prepare_t turn;          /* server.c: each turn's accept budget */
+	unsigned accepts_this_turn;
+	bool accept_waiting;        /* a connection left for the next turn's budget */
 	unsigned inflight;          /* write requests and hash jobs not yet answered */
 	bool stopping, drained, timer_closed;
 

@@ -56,6 +56,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
 	}
 }
 
@@ -92,6 +93,12 @@ static void on_hour(uv_timer_t *t)
 	pthread_rwlock_unlock(&srv->store.map_lock);
 }
 
+/* Accepting is part of the fair loop: at most ACCEPTS_PER_TURN connections a
+ * turn. libuv accepts for as long as connections wait, so a flood of connects
+ * would otherwise keep the loop from everyone's reads; a connection not taken
+ * stops libuv watching the listener until the next turn takes it. */
+#define ACCEPTS_PER_TURN 64
+
 static void on_connection(uv_stream_t *l, int status)
 {
 	struct server *srv = l->data;
@@ -99,8 +106,26 @@ static void on_connection(uv_stream_t *l, int status)
 		log_warn("accept: %s", uv_strerror(status));
 		return;
 	}
-	if (!srv->stopping)
+	if (srv->stopping)
+		return;
+	if (srv->accepts_this_turn >= ACCEPTS_PER_TURN) {
+		srv->accept_waiting = true; /* taken at the start of the next turn */
+		return;
+	}
+	srv->accepts_this_turn++;
+	conn_accept(srv);
+}
+
+/* Before each poll: a fresh budget, and the connection left waiting. */
+static void on_turn(uv_prepare_t *p)
+{
+	struct server *srv = p->data;
+	srv->accepts_this_turn = 0;
+	if (srv->accept_waiting && !srv->stopping) {
+		srv->accept_waiting = false;
+		srv->accepts_this_turn++;
 		conn_accept(srv);
+	}
 }
 
 static int start_listener(struct server *srv)
@@ -231,6 +256,10 @@ int kartd_run(const char *dir, const char *listen)
 	srv.sigterm.data = srv.sigint.data = &srv;
 	uv_idle_init(srv.loop, &srv.ready_idle);
 	srv.ready_idle.data = &srv;
+	uv_prepare_init(srv.loop, &srv.turn);
+	srv.turn.data = &srv;
+	uv_prepare_start(&srv.turn, on_turn);
+	uv_unref((uv_handle_t *)&srv.turn);
 	uv_timer_init(srv.loop, &srv.sweep);
 	srv.sweep.data = &srv;
 	uv_timer_init(srv.loop, &srv.hourly);

@@ -1035,6 +1035,48 @@ static void s_silent_flood(void)
 	free(token);
 }
 
+/* Silent connections from 300 addresses, each reconnecting the moment it is
+ * closed, keep the slots for connections not logged in full and churning: a
+ * real client still gets through its handshake and login. */
+static void s_silent_churn(void)
+{
+	enum { ADDRS = 300 };
+	char *token = admin_token();
+	pid_t pid = fork();
+	if (pid == 0) {
+		static int fds[ADDRS];
+		char src[ADDRS][32];
+		for (int a = 0; a < ADDRS; a++) {
+			snprintf(src[a], sizeof(src[a]), "127.0.%d.%d", 3 + a / 200, 1 + a % 200);
+			fds[a] = raw_connect_from(src[a]);
+		}
+		int64_t end = util_mono_ms() + 4000;
+		unsigned long reconnects = 0;
+		while (util_mono_ms() < end) {
+			for (int a = 0; a < ADDRS; a++) {
+				struct pollfd p = { .fd = fds[a], .events = POLLIN };
+				if (fds[a] >= 0 && poll(&p, 1, 0) == 0)
+					continue;
+				if (fds[a] >= 0)
+					close(fds[a]);
+				fds[a] = raw_connect_from(src[a]);
+				reconnects++;
+			}
+			usleep(1000);
+		}
+		printf("  churn: %lu reconnects from %d addresses\n", reconnects, ADDRS);
+		fflush(stdout);
+		_exit(0);
+	}
+	usleep(500 * 1000);
+	int p99 = victim_rounds(token, 20, "silent churn from 300 addresses");
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (p99 > 5000)
+		fail("the victim waited %d ms at p99", p99);
+	free(token);
+}
+
 /* Connections that said Hello announce a 4 MiB frame and trickle it: before
  * login only small frames are taken, so each is refused at once and the
  * daemon's memory stays flat. */
@@ -1284,6 +1326,7 @@ static const struct {
 	{ "wrong-password", s_wrong_password },
 	{ "many-connections", s_many_connections },
 	{ "silent-flood", s_silent_flood },
+	{ "silent-churn", s_silent_churn },
 	{ "trickle-memory", s_trickle_memory },
 	{ "pipelined-lists", s_pipelined_lists },
 	{ "half-close", s_half_close },

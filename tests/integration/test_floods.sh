@@ -12,7 +12,7 @@ login_admin
 export KARTD_PID
 "$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --load 30000 --conns 2 --pipeline 8 >"$T/load.out" 2>&1 ||
 	fail "load: $(cat "$T/load.out")"
-for s in silent-flood trickle-memory pipelined-lists half-close; do
+for s in silent-flood silent-churn trickle-memory pipelined-lists half-close; do
 	"$HOSTILE" "$s" "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario $s"
 	kill -0 "$KARTD_PID" || fail "kartd died during $s"
 done
