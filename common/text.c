@@ -402,7 +402,10 @@ size_t text_digits(const char *s, char *out, size_t outlen)
 bool text_is_control(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x2028 && cp <= 0x2029) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	       (cp >= 0x2028 && cp <= 0x2029) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       /* invisible: a name or a team that looks like another's but is not */
+	       cp == 0x200b || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	       cp == 0xe0001 || (cp >= 0xe0020 && cp <= 0xe007f);
 }
 
 const char *text_control_name(uint32_t cp)
@@ -417,7 +420,8 @@ const char *text_control_name(uint32_t cp)
 		{ 0x202c, "pop directional formatting" }, { 0x202d, "left-to-right override" },
 		{ 0x202e, "right-to-left override" }, { 0x2066, "left-to-right isolate" },
 		{ 0x2067, "right-to-left isolate" }, { 0x2068, "first strong isolate" },
-		{ 0x2069, "pop directional isolate" },
+		{ 0x2069, "pop directional isolate" }, { 0x200b, "zero-width space" }, { 0x2060, "word joiner" },
+		{ 0xfeff, "zero-width no-break space" },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].cp == cp)
@@ -426,6 +430,12 @@ const char *text_control_name(uint32_t cp)
 		return "control character";
 	if (cp >= 0x80 && cp <= 0x9f)
 		return "C1 control";
+	if (cp >= 0xe0000)
+		return "tag character";
+	if (cp >= 0xfff9 && cp <= 0xfffb)
+		return "interlinear annotation";
+	if (cp >= 0x2061 && cp <= 0x2064)
+		return "invisible operator";
 	return text_is_control(cp) ? "control character" : "character";
 }
 

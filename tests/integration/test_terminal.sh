@@ -76,6 +76,10 @@ refused text "U+001B" remind "$ID" --at '+2h' --text "позвонить${ESC}[5
 refused title "U+2067 (right-to-left isolate)" deal add "$ID" --title "${RLI}сделка"
 refused name "U+000D" segment save "hot${CR}cold" 'sector = hot'
 refused team "U+202E" user add bob --role manager --team "${RLO}sales" --password-file "$T/mpw"
+# invisible characters that make a team or a name look like another
+refused team "U+200B (zero-width space)" user add bob --role manager --team "north"$'\xe2\x80\x8b' --password-file "$T/mpw"
+refused first_name "U+E0041 (tag character)" card edit "$ID" --set "first_name="$'\xf3\xa0\x81\x81'"Анна"
+refused first_name "U+FEFF" card edit "$ID" --set "first_name="$'\xef\xbb\xbf'"Анна"
 refused values "U+001B" field add level --type enum --values "a,b${ESC}[31m"
 refused tab "U+0085" field add level --type text --tab "main${NEL}"
 # nothing was stored
