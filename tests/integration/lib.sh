@@ -24,7 +24,7 @@ cleanup() {
 		tail -n 40 "$T/kartd.err" >&2 2>/dev/null || true
 		st=1
 	fi
-	[[ -n ${KEEP_T:-} ]] || rm -rf "$T"
+	[[ -n ${KEEP_T:-} ]] || rm -rf "$T" # KEEP_T=1 keeps it, to read a failed run
 	exit "$st"
 }
 trap cleanup EXIT
