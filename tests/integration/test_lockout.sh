@@ -50,10 +50,11 @@ start_kartd
 hostile login-spread
 login_admin
 expect_rc 0 as admin --json audit --action login --limit 1000
-N=$(jq '[.[] | select(.ok != true and ((.client // "") | startswith("127.0.2.")))] | length' <<<"$OUT")
-((N >= 1 && N <= 20)) || fail "$N of 120 refused logins recorded one by one"
+# (the run may straddle a minute: twenty of each)
+N=$(jq '[.[] | select(.ok != true and ((.client // "") | startswith("127.0.2.")) and ((.summary // "") | test("more refused logins") | not))] | length' <<<"$OUT")
+((N >= 1 && N <= 40)) || fail "$N of 120 refused logins recorded one by one"
 N=$(grep -c 'login refused' "$T/kartd.err" || true)
-((N <= 12)) || fail "$N refused logins logged"
+((N <= 25)) || fail "$N refused logins logged"
 
 # ---- a password typed as the user name is never written down ----
 stop_kartd # (a fresh minute's count of refused logins)
