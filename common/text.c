@@ -460,7 +460,7 @@ size_t text_find_control(const char *s, size_t len, bool lines, uint32_t *cp)
 		if ((unsigned char)s[i] < 0x80) /* most text: no decoding */
 			c = (unsigned char)s[i], n = 1;
 		else if (!(n = next_cp(s + i, len - i, &c)))
-			return 0;
+			c = 0xfffd, n = 1; /* not UTF-8: one position, and the scan goes on */
 		pos++;
 		if (text_is_control(c) && !(lines && (c == '\n' || c == '\t'))) {
 			*cp = c;
@@ -541,7 +541,11 @@ size_t text_json_visible(char *out, size_t outlen, const char *json)
 			i++;
 			continue;
 		}
-		if (text_is_control(c) && c >= 0x20)
+		if (text_is_control(c) && c >= 0x20 && c > 0xffff) /* JSON escapes UTF-16: a surrogate pair */
+			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "\\u%04X\\u%04X",
+							  0xd800u + ((unsigned)(c - 0x10000) >> 10),
+							  0xdc00u + ((unsigned)(c - 0x10000) & 0x3ff)));
+		else if (text_is_control(c) && c >= 0x20)
 			vis_put(&o, buf, (size_t)snprintf(buf, sizeof(buf), "\\u%04X", (unsigned)c));
 		else
 			vis_put(&o, json + i, n);

@@ -55,9 +55,9 @@ bool text_is_control(uint32_t cp);
 const char *text_control_name(uint32_t cp);
 /* The first control in s[0..len) that text of this kind may not hold (with
  * lines: newlines and tabs are allowed, as in notes): its position counted
- * in characters from 1, its code point in *cp. 0 if there is none before the
- * end or before the first byte that is not UTF-8 (a validity check refuses
- * those). */
+ * in characters from 1, its code point in *cp; 0 if there is none. A byte
+ * that is not UTF-8 counts as one position and is passed over (a validity
+ * check refuses those), so a control after one is still found. */
 size_t text_find_control(const char *s, size_t len, bool lines, uint32_t *cp);
 
 /* s as a terminal should show it, into out (outlen bytes, always

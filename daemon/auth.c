@@ -342,6 +342,20 @@ static void throttle_failure(struct auth *a, const uint8_t addr[16], const char 
 	}
 }
 
+/* An attempt that was refused before any password was checked (busy, out
+ * of memory) gives back the token throttle_gate took for it. */
+static void token_refund(struct auth *a, const uint8_t addr[16])
+{
+	int64_t now = util_mono_ms();
+	struct slot *as = addr_slot(a, addr, false, now);
+	if (as) {
+		tokens_refill(&a->srv->cfg, as, now);
+		as->tokens += 1.0;
+		if (as->tokens > a->srv->cfg.login_rate_per_address)
+			as->tokens = a->srv->cfg.login_rate_per_address;
+	}
+}
+
 void auth_login_succeeded(struct server *srv, const char *peer, const char *name)
 {
 	struct auth *a = srv->auth;
@@ -745,8 +759,11 @@ int auth_change_then_write(struct req *r, const char *old_password, const char *
 	if (wait_s)
 		return refuse_throttled(r, wait_s);
 	struct hash_job *j = job_new(r);
-	if (!j)
+	if (!j) {
+		if (a)
+			token_refund(a, addr);
 		return H_ABORT;
+	}
 	j->kind = HASH_CHANGE;
 	snprintf(j->name, sizeof(j->name), "%s", r->who.user);
 	snprintf(j->password, sizeof(j->password), "%s", old_password);
@@ -754,7 +771,10 @@ int auth_change_then_write(struct req *r, const char *old_password, const char *
 	snprintf(j->encoded, sizeof(j->encoded), "%s", encoded);
 	j->verify = true;
 	j->new_password_given = true;
-	return queue_job(r, j, fn, NULL);
+	int rc = queue_job(r, j, fn, NULL);
+	if (rc != H_DEFER && a)
+		token_refund(a, addr);
+	return rc;
 }
 
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
@@ -784,12 +804,17 @@ int auth_login_then_write(struct req *r, const char *name, const char *password,
 	if (wait_s)
 		return refuse_throttled(r, wait_s);
 	struct hash_job *j = job_new(r);
-	if (!j)
+	if (!j) {
+		token_refund(a, addr);
 		return H_ABORT;
+	}
 	j->kind = HASH_LOGIN;
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	snprintf(j->password, sizeof(j->password), "%s", password);
 	snprintf(j->encoded, sizeof(j->encoded), "%s", verify_against);
 	j->verify = true;
-	return queue_job(r, j, fn, done);
+	int rc = queue_job(r, j, fn, done);
+	if (rc != H_DEFER)
+		token_refund(a, addr);
+	return rc;
 }

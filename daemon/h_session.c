@@ -141,8 +141,9 @@ int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locke
 /* Refused logins are what an outsider causes at will: per minute the first
  * REFUSED_VERBATIM are recorded (and logged, within log_limited) one by one,
  * the rest counted, and the count is written as one record by the next login
- * after the minute (refused or not). Writer thread only. A batch that is run
- * again may count its refusals twice: the count is evidence, not data. */
+ * after the minute (refused or not), as the daemon's. Writer thread only. A
+ * batch that is run again may count its refusals twice, and one that fails
+ * may lose a count it was writing: the count is evidence, not data. */
 #define REFUSED_VERBATIM 20
 static int64_t refused_minute;
 static unsigned refused_verbatim;
@@ -164,7 +165,12 @@ static int refused_note(struct req *r, bool refusing, bool *verbatim)
 			strftime(hm, sizeof(hm), "%H:%M", &tm);
 			char *s = arena_printf(r->arena, "%llu more refused logins in the minute from %s",
 					       (unsigned long long)refused_held, hm);
+			/* the daemon's record, not the user's whose login happens to write it */
+			struct principal who = r->who;
+			snprintf(r->who.user, sizeof(r->who.user), "kartd");
+			snprintf(r->who.peer, sizeof(r->who.peer), "kartd");
 			int rc = audit_append(r, "login", "user", 0, "", s ? s : "more refused logins", false);
+			r->who = who;
 			if (rc)
 				return rc;
 			log_notice("%s", s ? s : "more refused logins");

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -55,6 +56,10 @@ static int offline_open(struct offline *o, const char *dir)
 		log_err("%s: %s", path, strerror(errno));
 		return 1;
 	}
+	/* made by root here, it must still open for the service's user */
+	struct stat ds;
+	if (stat(dir, &ds) == 0 && fchown(o->lockfd, ds.st_uid, ds.st_gid) < 0)
+		log_warn("%s: cannot give it to the instance's owner: %s", path, strerror(errno));
 	if (flock(o->lockfd, LOCK_EX | LOCK_NB) < 0) {
 		log_err("kartd is running on %s: stop it first (systemctl stop kartd), or have an admin use "
 			"kart user unlock / kart user passwd",
@@ -63,8 +68,15 @@ static int offline_open(struct offline *o, const char *dir)
 	}
 	if (kartd_load_audit_key(dir, srv->audit_key) < 0)
 		return 1;
+	/* the daemon grows its map past map_size on demand; a map no larger than
+	 * the file would leave these changes no room */
+	snprintf(path, sizeof(path), "%s/db/data.mdb", dir);
+	uint64_t map = srv->cfg.map_size;
+	struct stat fs;
+	if (stat(path, &fs) == 0 && (uint64_t)fs.st_size * 2 > map)
+		map = (uint64_t)fs.st_size * 2;
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open(&srv->store, path, srv->cfg.map_size, srv->cfg.max_readers, false);
+	int rc = store_open(&srv->store, path, map, srv->cfg.max_readers, false);
 	if (rc) {
 		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
 		return 1;

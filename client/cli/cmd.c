@@ -494,7 +494,7 @@ int cmd_login(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_message(&resp->session->base, "token");
 	else
-		printf("logged in as %s (%s)\n", name, out_role_name(resp->session->role, role, sizeof(role)));
+		out_say("logged in as %s (%s)\n", name, out_role_name(resp->session->role, role, sizeof(role)));
 cleanup:
 	free_secret(password);
 	kc_env_free(resp);

@@ -706,8 +706,9 @@ static void test_find_control(void **state)
 	FINDS("a\nb\tc", true, 0, 0);
 	FINDS("a\nb\r\nc", true, 4, '\r');
 	FINDS("строка\nстрока\x1b]52;c;Zm9v\x07", true, 14, 0x1b);
-	/* up to the first byte that is not UTF-8: the validity check speaks for that */
-	FINDS("a\xff\x1b", false, 0, 0);
+	/* a byte that is not UTF-8 is one position passed over (the validity
+	 * check speaks for it): a control after it is still found */
+	FINDS("a\xff\x1b", false, 3, 0x1b);
 	FINDS("\x1b\xff", false, 1, 0x1b);
 	/* ZWJ (emoji sequences) and no-break spaces are text */
 	FINDS("\xe2\x80\x8d\xc2\xa0\xe2\x80\xaf", false, 0, 0);
@@ -774,6 +775,12 @@ static void test_json_visible(void **state)
 	assert_int_equal(n, strlen(out));
 	assert_string_equal(out, "{\n  \"name\": \"Анна\\u202E\\u001b[31m\\u007F\\u009B\\u2029\",\n  \"n\": 1\n}");
 	assert_string_equal((text_json_visible(out, sizeof(out), "[\"Иван\"]"), out), "[\"Иван\"]");
+	/* above U+FFFF, JSON's escape is a UTF-16 surrogate pair */
+	assert_string_equal((text_json_visible(out, sizeof(out), "\"a\xf3\xa0\x81\x81z\""), out), "\"a\\uDB40\\uDC41z\"");
+	/* a control after a byte that is not UTF-8 is still found */
+	uint32_t cp = 0;
+	assert_int_equal(text_find_control("a\xff\x1b[2J", 6, false, &cp), 3);
+	assert_int_equal(cp, 0x1b);
 }
 
 static void test_piece_end(void **state)
