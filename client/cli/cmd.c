@@ -3,6 +3,8 @@
  * $KART_HOME/session (connect, Resume), sends its request and hands the reply
  * to out.c. Also here: the session file and reading passwords. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2462,11 +2464,20 @@ int cmd_user_unblock(struct cli *cli, const struct cmd_args *a)
 
 /* ---- exports and leak tracing ---- */
 
-/* A file written beside its final name and renamed into place at the end,
- * so a refused or broken export leaves nothing under that name. */
+/* Where an export goes. A regular file (new, or replaced with --force) is
+ * written beside its final name and renamed into place at the end, keeping
+ * the mode of the file it replaces, so a refused or broken export leaves
+ * nothing under that name. Anything else that exists (a FIFO, a terminal, a
+ * device) is written straight into: renaming over it would destroy it.
+ * "-" is standard output. The output is opened before the server is asked,
+ * so an export that could not be written is never recorded. */
 struct export_out {
 	const char *path;           /* NULL: standard output */
+	char final[PATH_MAX];       /* a regular file: the path it is renamed to (symlinks resolved) */
 	char tmp[PATH_MAX + 16];
+	bool direct;                /* written straight into path */
+	bool keep_mode;             /* replacing a file: its mode */
+	mode_t mode;
 	FILE *f;
 	uint64_t bytes;
 	bool tty;                   /* standard output is a terminal: shown, not written raw */
@@ -2486,23 +2497,65 @@ static int export_out_write(struct export_out *o, const void *p, size_t n)
 		o->bytes += n;
 		return 0;
 	}
-	if (!o->f) {
-		if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.part-XXXXXX", o->path) >= sizeof(o->tmp))
-			return out_error(KC_ERR_USAGE, "output path too long");
-		int fd = mkstemp(o->tmp); /* 0600: the file holds client data */
-		if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
-			int e = errno;
-			if (fd >= 0) {
-				close(fd);
-				unlink(o->tmp);
-			}
-			o->tmp[0] = '\0';
-			return out_error(KC_ERR_OTHER, "cannot create %s: %s", o->path, strerror(e));
-		}
-	}
+	if (!o->f)
+		return out_error(KC_ERR_OTHER, "cannot write %s: not open", o->path);
 	if (n && fwrite(p, 1, n, o->f) != n)
 		return out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
 	o->bytes += n;
+	return 0;
+}
+
+/* Opens the output before anything is asked of the server. */
+static int export_out_open(struct export_out *o, bool force)
+{
+	if (o->path && strcmp(o->path, "-") == 0)
+		o->path = NULL;
+	o->tty = !o->path && isatty(STDOUT_FILENO);
+	if (!o->path)
+		return 0;
+	struct stat st;
+	if (stat(o->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return out_error(KC_ERR_USAGE, "%s is a directory", o->path);
+		/* a FIFO, a terminal, a device: written into, never replaced */
+		int fd = open(o->path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return out_error(KC_ERR_OTHER, "cannot open %s: %s", o->path, strerror(e));
+		}
+		o->direct = true;
+		return 0;
+	}
+	bool exists = stat(o->path, &st) == 0;
+	if (exists && !force)
+		return out_error(KC_ERR_USAGE, "%s exists; use --force to replace it", o->path);
+	if (exists) {
+		if (!realpath(o->path, o->final))
+			return out_error(KC_ERR_OTHER, "cannot resolve %s: %s", o->path, strerror(errno));
+		o->keep_mode = true;
+		o->mode = st.st_mode & 07777;
+	} else if ((size_t)snprintf(o->final, sizeof(o->final), "%s", o->path) >= sizeof(o->final)) {
+		return out_error(KC_ERR_USAGE, "output path too long");
+	}
+	if ((size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.part-XXXXXX", o->final) >= sizeof(o->tmp))
+		return out_error(KC_ERR_USAGE, "output path too long");
+	int fd = mkstemp(o->tmp); /* 0600: the file holds client data */
+	if (fd >= 0 && o->keep_mode && fchmod(fd, o->mode) != 0) {
+		close(fd);
+		unlink(o->tmp);
+		fd = -1;
+	}
+	if (fd < 0 || !(o->f = fdopen(fd, "wb"))) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(o->tmp);
+		}
+		o->tmp[0] = '\0';
+		return out_error(KC_ERR_OTHER, "cannot create %s: %s", o->path, strerror(e));
+	}
 	return 0;
 }
 
@@ -2512,15 +2565,15 @@ static int export_out_finish(struct export_out *o)
 		out_stream_text(&o->shown, "", 0, true);
 	if (!o->path)
 		return fflush(stdout) == 0 ? 0 : out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
-	if (!o->f && export_out_write(o, "", 0))
-		return KC_ERR_OTHER;
 	int rc = 0;
-	if (fflush(o->f) != 0 || fsync(fileno(o->f)) != 0)
+	if (fflush(o->f) != 0 || (!o->direct && fsync(fileno(o->f)) != 0))
 		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
 	if (fclose(o->f) != 0 && !rc)
 		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
 	o->f = NULL;
-	if (!rc && rename(o->tmp, o->path) != 0)
+	if (o->direct)
+		return rc;
+	if (!rc && rename(o->tmp, o->final) != 0)
 		rc = out_error(KC_ERR_OTHER, "cannot rename to %s: %s", o->path, strerror(errno));
 	if (!rc)
 		o->tmp[0] = '\0';
@@ -2547,7 +2600,6 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	Kart__Export ex = KART__EXPORT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	struct export_out o = { .path = args_value(a, "output") };
-	o.tty = !o.path && isatty(STDOUT_FILENO);
 	bool done = false;
 	int rc;
 
@@ -2564,6 +2616,9 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		return out_error(KC_ERR_USAGE, "--delimiter is for csv");
 	if (o.path && !*o.path)
 		return out_error(KC_ERR_USAGE, "-o needs a file name");
+	rc = export_out_open(&o, args_flag(a, "force"));
+	if (rc)
+		return rc;
 	rc = open_session(cli, &c);
 	if (rc)
 		goto cleanup;

@@ -254,7 +254,8 @@ static const struct opt_spec export_opts[] = {
 	{ "where", 0, OPT_VALUE, "EXPR", "the filter, one quoted argument (or EXPR without --where; default: every card you see)", NULL },
 	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
 	{ "format", 0, OPT_VALUE, "csv|vcard", "file format (default: csv)", NULL },
-	{ "output", 'o', OPT_VALUE, "FILE", "write the file here (default: standard output); nothing is created if the export is refused", NULL },
+	{ "output", 'o', OPT_VALUE, "FILE", "write the file here (- or default: standard output); a FIFO or device is written into; nothing is created if the export is refused", NULL },
+	{ "force", 0, OPT_FLAG, NULL, "replace FILE if it exists (its mode is kept)", NULL },
 	{ "delimiter", 0, OPT_VALUE, "CHAR", "csv: , (default) ; | or tab", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };

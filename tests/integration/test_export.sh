@@ -139,7 +139,7 @@ expect_rc 0 as masha export --where 'city = Владивосток'
 [[ $(grep -c . <<<"$OUT") == 1 ]] || fail "an export of nothing is its header: $OUT"
 contains "$ERR" ": 0 cards + 0 canary rows"
 expect_rc 0 as masha segment save mine 'phone exists'
-expect_rc 0 as masha export --segment mine -o /dev/null
+expect_rc 0 as masha export --segment mine -o "$T/seg.csv"
 contains "$ERR" ": 3 cards"
 expect_rc 2 as masha export --segment mine --where 'id > 0'
 
@@ -172,7 +172,7 @@ contains "$ERR" "3 cards asked, 13 of 15"
 [[ ! -e $T/q.csv ]] || fail "an export over quota wrote a file"
 ls "$T" | grep -q 'q.csv.part' && fail "an export over quota left a partial file"
 expect_rc 0 as masha export --where 'last_name = Иванова' -o "$T/q.csv" # 14 of 15
-expect_rc 0 as masha export --where 'last_name = Смирнов' -o "$T/q.csv" # 15 of 15
+expect_rc 0 as masha export --where 'last_name = Смирнов' -o "$T/q.csv" --force # 15 of 15
 expect_rc 3 as masha export --where 'last_name = Смирнов' -o "$T/q2.csv"
 contains "$ERR" "15 of 15"
 [[ ! -e $T/q2.csv ]] || fail "over quota: a file"
@@ -181,7 +181,7 @@ expect_rc 0 as admin --json audit --action export.quota --user masha
 expect_rc 0 as admin user quota masha --export-per-day unlimited
 expect_rc 0 as masha export -o "$T/q2.csv"
 expect_rc 0 as admin user quota masha --export-per-day default
-expect_rc 0 as masha export -o /dev/null # 500 a day for managers
+expect_rc 0 as masha export -o "$T/q3.csv" # 500 a day for managers
 expect_rc 2 as admin user quota masha --export-per-day many
 expect_rc 0 as admin --json audit --action user.quota
 [[ $(jq 'length' <<<"$OUT") == 3 ]] || fail "quota changes audited: $OUT"
@@ -246,4 +246,36 @@ expect_rc 0 "$DBTOOL" "$T/inst/db" get export_cards "$(printf '%016x' 900)"
 expect_rc 0 "$DBTOOL" "$T/inst/db" get export_cards "$(printf '%016x' 901)"
 [[ $OUT == "$(blob 0 20 10)" ]] || fail "a list out of order changed: $OUT"
 grep -q "1 exports' card lists marked as sorted" "$T/kartd.err" || fail "not logged"
+
+# ---- where the file goes: nothing that is not a regular file is ever replaced ----
+start_kartd
+expect_rc 0 as admin --json exports
+N0=$(jq length <<<"$OUT")
+# - is standard output
+expect_rc 0 as admin export -o - --where 'id > 0'
+contains "$OUT" "last_name"
+# a FIFO is written into and stays a FIFO
+mkfifo "$T/fifo"
+cat "$T/fifo" >"$T/fifo.out" &
+READER=$!
+expect_rc 0 as admin export -o "$T/fifo" --where 'id > 0'
+wait "$READER"
+[[ -p $T/fifo ]] || fail "the FIFO was replaced"
+grep -q last_name "$T/fifo.out" || fail "nothing came through the FIFO"
+# an existing file is refused without --force, and replaced with its mode kept
+printf 'keep me\n' >"$T/exists.csv"
+chmod 640 "$T/exists.csv"
+expect_rc 2 as admin export -o "$T/exists.csv" --where 'id > 0'
+contains "$ERR" "use --force"
+[[ $(cat "$T/exists.csv") == "keep me" ]] || fail "an existing file was overwritten without --force"
+expect_rc 0 as admin export -o "$T/exists.csv" --force --where 'id > 0'
+grep -q last_name "$T/exists.csv" || fail "--force did not replace the file"
+[[ $(stat -c %a "$T/exists.csv") == 640 ]] || fail "the replaced file's mode: $(stat -c %a "$T/exists.csv")"
+# an output that cannot be created is refused before the server is asked
+expect_rc 1 as admin export -o "$T/no/such/dir/x.csv" --where 'id > 0'
+contains "$ERR" "cannot create"
+expect_rc 2 as admin export -o "$T" --where 'id > 0'
+contains "$ERR" "is a directory"
+expect_rc 0 as admin --json exports
+[[ $(jq length <<<"$OUT") == $((N0 + 3)) ]] || fail "exports recorded: $(jq length <<<"$OUT"), expected $((N0 + 3))"
 echo "ok export"
