@@ -35,7 +35,9 @@ struct session {
 	const char *token;
 };
 
-enum session_state { SESSION_OK, SESSION_MISSING, SESSION_DAMAGED };
+/* LOGGED_OUT: the file keeps the server, CA and certificate of a session
+ * that was ended, as defaults for the next login, and no token. */
+enum session_state { SESSION_OK, SESSION_MISSING, SESSION_DAMAGED, SESSION_LOGGED_OUT };
 
 static int session_path(const struct cli *cli, char *out, size_t n)
 {
@@ -68,7 +70,7 @@ static enum session_state session_load(const struct cli *cli, struct session *s)
 	s->key = json_str(s->root, "key");
 	s->user = json_str(s->root, "user");
 	s->token = json_str(s->root, "token");
-	return s->token ? SESSION_OK : SESSION_DAMAGED;
+	return s->token ? SESSION_OK : s->server ? SESSION_LOGGED_OUT : SESSION_DAMAGED;
 }
 
 static void session_free(struct session *s)
@@ -194,6 +196,7 @@ static int open_session(const struct cli *cli, struct kc **out)
 	case SESSION_OK:
 		break;
 	case SESSION_MISSING:
+	case SESSION_LOGGED_OUT:
 		rc = out_error(KC_ERR_DENIED, NOT_LOGGED_IN);
 		goto cleanup;
 	case SESSION_DAMAGED:
@@ -536,7 +539,18 @@ int cmd_logout(struct cli *cli, const struct cmd_args *a)
 	if (!resp && err.status != KC_ERR_DENIED && err.status != KC_ERR_NOT_FOUND)
 		out_error(0, "could not end the session on the server: %s", err.message);
 forget:
-	if (unlink(path) < 0 && errno != ENOENT) {
+	/* the session goes; the server, CA and certificate stay for the next login */
+	if (s.root && s.server) {
+		json_object_del(s.root, "token");
+		json_object_del(s.root, "user");
+		char *text = json_dumps(s.root, JSON_INDENT(2));
+		if (!text || util_write_file(path, text, strlen(text), 0600) < 0) {
+			free(text);
+			rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", path, strerror(errno));
+			goto cleanup;
+		}
+		free(text);
+	} else if (unlink(path) < 0 && errno != ENOENT) {
 		rc = out_error(KC_ERR_OTHER, "cannot remove %s: %s", path, strerror(errno));
 		goto cleanup;
 	}

@@ -102,6 +102,13 @@ cp "$T/home-admin/session" "$T/session.copy"
 expect_rc 0 as admin logout
 expect_rc 3 as admin whoami
 one_line "$ERR"
+contains "$ERR" "not logged in"
+# only the session is forgotten: the server and CA stay for the next login
+jq -e 'has("token") == false and has("server") and has("ca")' "$T/home-admin/session" >/dev/null ||
+	fail "logout kept the token or lost the server: $(cat "$T/home-admin/session")"
+expect_rc 0 env KART_HOME="$T/home-admin" "$KART" login admin --password-file "$ADMIN_PW"
+expect_rc 0 env KART_HOME="$T/home-admin" "$KART" whoami
+expect_rc 0 as admin logout
 cp "$T/session.copy" "$T/home-admin/session"
 expect_rc 3 as admin whoami
 contains "$ERR" "revoked"
