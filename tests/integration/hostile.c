@@ -1178,6 +1178,7 @@ static void s_pipelined_lists(void)
 		kc_close(c);
 		_exit(0);
 	}
+	int64_t t0 = util_mono_ms();
 	usleep(200 * 1000);
 	long before = daemon_anon_kb();
 	int p99 = victim_rounds(token, 40, "pipelined card lists");
@@ -1187,9 +1188,12 @@ static void s_pipelined_lists(void)
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		fail("the lister failed (%d)", st);
-	/* the loop took 485 ms and more to come back to the victim before each
-	 * connection's turn was bounded (65 s on a larger base) */
-	if (p99 > 300)
+	int64_t lister_ms = util_mono_ms() - t0;
+	printf("  the lister's 64 lists took %lld ms\n", (long long)lister_ms);
+	/* the loop took 485 ms and more (a sixth of the lister's time) to come
+	 * back to the victim before each connection's turn was bounded (65 s on
+	 * a larger base); a machine slowed by other work slows both */
+	if (p99 > 300 && p99 > lister_ms / 20)
 		fail("the victim waited %d ms at p99", p99);
 	free(token);
 }
