@@ -1137,6 +1137,87 @@ static size_t list_tabs(Kart__FieldDef *const *defs, size_t ndefs, const char **
 	return n;
 }
 
+/* Card fields in words, English and Russian; a field not listed shows its
+ * proto name. */
+static const struct {
+	const char *field, *en, *ru;
+} card_labels[] = {
+	{ "id", "ID", "ID" },
+	{ "last_name", "Last name", "Фамилия" },
+	{ "first_name", "First name", "Имя" },
+	{ "middle_name", "Middle name", "Отчество" },
+	{ "company", "Company", "Компания" },
+	{ "position", "Position", "Должность" },
+	{ "gender", "Gender", "Пол" },
+	{ "phones", "Phones", "Телефоны" },
+	{ "emails", "Emails", "Эл. почта" },
+	{ "messengers", "Messengers", "Мессенджеры" },
+	{ "city", "City", "Город" },
+	{ "address", "Address", "Адрес" },
+	{ "birthday", "Birthday", "День рождения" },
+	{ "source", "Source", "Источник" },
+	{ "tags", "Tags", "Метки" },
+	{ "sector", "Sector", "Сектор" },
+	{ "owner", "Owner", "Ответственный" },
+	{ "notes", "Notes", "Заметки" },
+	{ "version", "Version", "Версия" },
+	{ "created_at", "Created", "Создана" },
+	{ "created_by", "Created by", "Создал" },
+	{ "updated_at", "Updated", "Изменена" },
+	{ "updated_by", "Updated by", "Изменил" },
+	{ "deleted_at", "Deleted", "Удалена" },
+	{ "deleted_by", "Deleted by", "Удалил" },
+	{ "lifecycle", "Lifecycle", "Стадия" },
+	{ "vip", "VIP", "VIP" },
+	{ "key_account", "Key account", "Ключевой клиент" },
+	{ "relatives", "Relatives", "Родственники" },
+	{ "last_touch_at", "Last touch", "Последний контакт" },
+	{ "touches", "Touches", "Контактов" },
+	{ "total_purchases", "Purchases", "Покупки" },
+};
+
+/* Russian labels when the messages' locale is Russian (LC_ALL, LC_MESSAGES,
+ * LANG, the first one set). */
+static bool locale_russian(void)
+{
+	const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v)
+			return strncmp(v, "ru", 2) == 0;
+	}
+	return false;
+}
+
+static const char *card_label(const ProtobufCFieldDescriptor *f)
+{
+	for (size_t i = 0; i < sizeof(card_labels) / sizeof(card_labels[0]); i++)
+		if (strcmp(card_labels[i].field, f->name) == 0)
+			return locale_russian() ? card_labels[i].ru : card_labels[i].en;
+	return f->name;
+}
+
+/* The card's fields in the order shown: as in the schema, but the name as
+ * people say it, last-first-middle. */
+static unsigned card_order(const ProtobufCMessageDescriptor *d, unsigned *order)
+{
+	static const char *const names[] = { "last_name", "first_name", "middle_name" };
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const char *name = d->fields[i].name;
+		if (strcmp(name, "first_name") == 0) {
+			for (unsigned k = 0; k < 3; k++) {
+				const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, names[k]);
+				if (f)
+					order[n++] = (unsigned)(f - d->fields);
+			}
+		} else if (strcmp(name, "middle_name") != 0 && strcmp(name, "last_name") != 0) {
+			order[n++] = i;
+		}
+	}
+	return n;
+}
+
 /* The main section: the core fields, then the custom ones without a tab,
  * their labels lined up together. */
 static void put_main_section(const Kart__Card *card, const Kart__CustomValue *const *custom, size_t ncustom,
@@ -1145,18 +1226,23 @@ static void put_main_section(const Kart__Card *card, const Kart__CustomValue *co
 	const ProtobufCMessageDescriptor *d = &kart__card__descriptor;
 	const char *base = (const char *)card;
 	size_t label_width = 0;
+	unsigned order[64], n;
 
+	if (d->n_fields > 64)
+		return;
+	n = card_order(d, order);
 	for (unsigned i = 0; i < d->n_fields; i++) {
-		size_t len = strlen(d->fields[i].name);
+		const char *label = card_label(&d->fields[i]);
+		size_t len = text_utf8_chars(label, strlen(label));
 		if (!card_field_hidden(&d->fields[i]) && !field_is_empty(&d->fields[i], base) && len > label_width)
 			label_width = len;
 	}
 	label_width = widest_label(custom, ncustom, label_width);
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
+	for (unsigned k = 0; k < n; k++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[order[k]];
 		if (card_field_hidden(f) || field_is_empty(f, base))
 			continue;
-		put_label(f->name, label_width);
+		put_label(card_label(f), label_width);
 		put_card_field(f, base, label_width + 2);
 		fputc('\n', stdout);
 	}

@@ -32,6 +32,21 @@ expect_rc 0 as admin find Петров
 expect_rc 1 as admin find Сидоров
 [[ -z $OUT ]] || fail "find with no match printed: $OUT"
 
+# card show: fields in words, last-first-middle; Russian labels in a Russian locale
+expect_rc 0 as admin card add --first Иван --last Сидоров --middle Петрович --company Рога
+SID=$OUT
+expect_rc 0 env LANG=C LC_ALL= LC_MESSAGES= KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" card show "$SID"
+contains "$OUT" "Last name:"
+contains "$OUT" "Company:"
+[[ $OUT != *first_name* ]] || fail "proto names shown: $OUT"
+[[ $(grep -n -e '^Last name:' -e '^First name:' -e '^Middle name:' <<<"$OUT" | cut -d: -f2 | tr '\n' ,) == "Last name,First name,Middle name," ]] ||
+	fail "not last-first-middle: $OUT"
+expect_rc 0 env LANG=ru_RU.UTF-8 LC_ALL= LC_MESSAGES= KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" card show "$SID"
+contains "$OUT" "Фамилия:"
+contains "$OUT" "Отчество:"
+expect_rc 0 as admin --json card show "$SID"
+[[ $(jq -r .last_name <<<"$OUT") == Сидоров ]] || fail "JSON keeps the field names: $OUT"
+
 # plurals
 expect_rc 0 as admin user add m1 --role manager --password-file "$ADMIN_PW"
 expect_rc 0 as admin user quota m1 --export-per-day 1
