@@ -26,6 +26,12 @@ expect_rc 2 "$KART" xyzzyq
 expect_rc 2 as admin card add --qqqqqq Иван
 [[ $ERR != *"did you mean"* ]] || fail "nonsense option got a suggestion: $ERR"
 
+# card field names: --set and --sort (checked by the server)
+expect_rc 2 as admin card add --set fisrt_name=Иван
+contains "$ERR" 'did you mean "first_name"?'
+expect_rc 2 as admin ls --sort citty
+contains "$ERR" 'did you mean "city"?'
+
 # find exits 1 when nothing matched, printing nothing
 expect_rc 0 as admin card add --first Иван --last Петров
 expect_rc 0 as admin find Петров
