@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Upper-snake prefix of an enum type: "ErrorCode" -> "ERROR_CODE_". */
 static void enum_prefix(const ProtobufCEnumDescriptor *d, char *out, size_t n)
@@ -54,7 +55,92 @@ int pbjson_enum_parse(const ProtobufCEnumDescriptor *d, const char *text, int *v
 	return -1;
 }
 
-static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
+static json_t *message_json(const ProtobufCMessage *m, const struct pbjson_style *st);
+
+/* Fields in unix microseconds; every other instant is in seconds. */
+static const struct {
+	const char *message, *field;
+} micro_fields[] = {
+	{ "kart.AuditEvent", "time" },
+	{ "kart.ReadRecord", "time" },
+};
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+int pbjson_instant_unit(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f)
+{
+	if (f->type != PROTOBUF_C_TYPE_INT64 || f->label == PROTOBUF_C_LABEL_REPEATED)
+		return 0;
+	const char *n = f->name;
+	if (!(strcmp(n, "time") == 0 || strcmp(n, "at") == 0 || strcmp(n, "since") == 0 ||
+	      strcmp(n, "until") == 0 || strcmp(n, "not_after") == 0 || ends_with(n, "_at") ||
+	      ends_with(n, "_until") || ends_with(n, "_since") || ends_with(n, "_time")))
+		return 0;
+	for (size_t i = 0; i < sizeof(micro_fields) / sizeof(micro_fields[0]); i++)
+		if (strcmp(d->name, micro_fields[i].message) == 0 && strcmp(n, micro_fields[i].field) == 0)
+			return 1000000;
+	return 1;
+}
+
+bool pbjson_is_money(const ProtobufCFieldDescriptor *f)
+{
+	return f->type == PROTOBUF_C_TYPE_INT64 && f->label != PROTOBUF_C_LABEL_REPEATED &&
+	       (strcmp(f->name, "amount") == 0 || ends_with(f->name, "_amount") ||
+		strncmp(f->name, "total_", 6) == 0);
+}
+
+const char *pbjson_format_instant(int64_t v, int unit, char *buf, size_t n)
+{
+	time_t secs = (time_t)(v / unit);
+	long frac = (long)(v % unit);
+	struct tm tm;
+	char date[40], zone[8];
+
+	if (frac < 0) {
+		frac += unit;
+		secs--;
+	}
+	if (!localtime_r(&secs, &tm) || strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0 ||
+	    strftime(zone, sizeof(zone), "%z", &tm) != 5) {
+		snprintf(buf, n, "%lld", (long long)v);
+		return buf;
+	}
+	if (unit == 1000000 && frac)
+		snprintf(buf, n, "%s.%06ld%.3s:%s", date, frac, zone, zone + 3);
+	else
+		snprintf(buf, n, "%s%.3s:%s", date, zone, zone + 3);
+	return buf;
+}
+
+const char *pbjson_format_money(int64_t minor, char *buf, size_t n)
+{
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	snprintf(buf, n, "%s%llu.%02llu", minor < 0 ? "-" : "", (unsigned long long)(v / 100),
+		 (unsigned long long)(v % 100));
+	return buf;
+}
+
+/* A scalar as the style asks: instants and money as text. */
+static json_t *styled(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f, const void *p,
+		      const struct pbjson_style *st)
+{
+	char buf[64];
+	int unit;
+
+	if (st && st->instants && (unit = pbjson_instant_unit(d, f)) != 0) {
+		int64_t v = *(const int64_t *)p;
+		return v ? json_string(pbjson_format_instant(v, unit, buf, sizeof(buf))) : json_null();
+	}
+	if (st && st->money && pbjson_is_money(f))
+		return json_string(pbjson_format_money(*(const int64_t *)p, buf, sizeof(buf)));
+	return NULL;
+}
+
+static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p, const struct pbjson_style *st)
 {
 	char buf[64];
 	switch (f->type) {
@@ -93,7 +179,7 @@ static json_t *scalar(const ProtobufCFieldDescriptor *f, const void *p)
 	}
 	case PROTOBUF_C_TYPE_MESSAGE: {
 		const ProtobufCMessage *m = *(ProtobufCMessage *const *)p;
-		return m ? pbjson_from_message(m, 0) : json_null();
+		return m ? message_json(m, st) : json_null();
 	}
 	}
 	return json_null();
@@ -143,35 +229,49 @@ static size_t elem_size(ProtobufCType t)
 	}
 }
 
-json_t *pbjson_from_message(const ProtobufCMessage *m, int with_defaults)
+static json_t *message_json(const ProtobufCMessage *m, const struct pbjson_style *st)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
+	bool all = st && st->all_fields;
 	json_t *o = json_object();
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		const char *base = (const char *)m;
 		const void *p = base + f->offset;
+		json_t *v;
 		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
 			uint32_t which = *(const uint32_t *)(base + f->quantifier_offset);
 			if (which != f->id)
 				continue;
-			json_object_set_new(o, f->name, scalar(f, p));
+			json_object_set_new(o, f->name, scalar(f, p, st));
 			continue;
 		}
 		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 			size_t n = *(const size_t *)(base + f->quantifier_offset);
 			const char *arr = *(const char *const *)p;
-			if (n == 0 && !with_defaults)
+			if (n == 0 && !all)
 				continue;
 			json_t *a = json_array();
 			for (size_t k = 0; k < n; k++)
-				json_array_append_new(a, scalar(f, arr + k * elem_size(f->type)));
+				json_array_append_new(a, scalar(f, arr + k * elem_size(f->type), st));
 			json_object_set_new(o, f->name, a);
 			continue;
 		}
-		if (!with_defaults && is_zero(f, p))
+		if (!all && is_zero(f, p))
 			continue;
-		json_object_set_new(o, f->name, scalar(f, p));
+		v = styled(d, f, p, st);
+		json_object_set_new(o, f->name, v ? v : scalar(f, p, st));
 	}
 	return o;
+}
+
+json_t *pbjson_from_message_style(const ProtobufCMessage *m, const struct pbjson_style *st)
+{
+	return message_json(m, st);
+}
+
+json_t *pbjson_from_message(const ProtobufCMessage *m, int with_defaults)
+{
+	struct pbjson_style st = { .all_fields = with_defaults != 0 };
+	return message_json(m, &st);
 }

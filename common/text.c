@@ -609,3 +609,80 @@ const char *text_clip(struct arena *a, const char *s, size_t n)
 			*p = ' ';
 	return out;
 }
+
+#define DISTANCE_MAX_CHARS 64
+
+/* s as code points into cp (at most DISTANCE_MAX_CHARS); -1 when longer or
+ * not UTF-8. */
+static long code_points(const char *s, int32_t *cp)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	long n = 0;
+
+	while (*p) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t len = utf8proc_iterate(p, -1, &c);
+		if (len <= 0 || n == DISTANCE_MAX_CHARS)
+			return -1;
+		cp[n++] = c;
+		p += len;
+	}
+	return n;
+}
+
+size_t text_distance(const char *a, const char *b)
+{
+	int32_t x[DISTANCE_MAX_CHARS], y[DISTANCE_MAX_CHARS];
+	size_t d[DISTANCE_MAX_CHARS + 1][DISTANCE_MAX_CHARS + 1];
+	long n = code_points(a, x), m = code_points(b, y);
+
+	if (n < 0 || m < 0)
+		return SIZE_MAX;
+	for (long i = 0; i <= n; i++)
+		d[i][0] = (size_t)i;
+	for (long j = 0; j <= m; j++)
+		d[0][j] = (size_t)j;
+	for (long i = 1; i <= n; i++) {
+		for (long j = 1; j <= m; j++) {
+			size_t best = d[i - 1][j - 1] + (x[i - 1] != y[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[n][m];
+}
+
+const char *text_nearest(const char *word, const char *const *candidates, size_t n)
+{
+	size_t len = text_utf8_chars(word, strlen(word));
+	size_t limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	const char *best = NULL;
+	size_t best_d = SIZE_MAX;
+
+	if (limit > (len + 1) / 2)
+		limit = (len + 1) / 2;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = text_distance(word, candidates[i]);
+		if (d <= limit && d < best_d) {
+			best = candidates[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+const char *text_count(char *buf, size_t size, uint64_t n, const char *singular, const char *plural)
+{
+	if (n == 1)
+		snprintf(buf, size, "1 %s", singular);
+	else if (plural)
+		snprintf(buf, size, "%llu %s", (unsigned long long)n, plural);
+	else
+		snprintf(buf, size, "%llu %ss", (unsigned long long)n, singular);
+	return buf;
+}

@@ -78,6 +78,22 @@ size_t text_json_visible(char *out, size_t outlen, const char *json);
  * LF may come next (text_visible shows a CR of its own as ^M). */
 size_t text_piece_end(const char *s, size_t len);
 
+/* Damerau-Levenshtein distance (optimal string alignment: insertions,
+ * deletions, substitutions and swaps of neighbours, each 1) between a and b,
+ * in code points, case-sensitive. Texts over 64 code points count as far. */
+size_t text_distance(const char *a, const char *b);
+/* The candidate nearest to word, or NULL when none is near enough to be a
+ * typo of it: at most 1 edit for a word of up to 4 code points, 2 for up to 8,
+ * else 3, and always fewer edits than half the word's length, rounded up.
+ * Ties go to the first candidate. */
+const char *text_nearest(const char *word, const char *const *candidates, size_t n);
+
+/* A count and its English noun: "1 card", "2 cards", "0 cards" (plural
+ * NULL: singular + "s"). Every message that prints a count uses this. Returns
+ * buf. */
+const char *text_count(char *buf, size_t size, uint64_t n, const char *singular, const char *plural);
+#define TEXT_COUNT(buf, n, singular) text_count((buf), sizeof(buf), (n), (singular), NULL)
+
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;
  * a phone if it is only digits and phone punctuation ("+ ( ) - . space")

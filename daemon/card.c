@@ -352,9 +352,18 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 		if (d)
 			return set_custom(r, card, d, value);
 	}
-	if (!f)
+	if (!f) {
+		/* a typo of a core field gets the nearest name suggested */
+		const char *names[sizeof(fields) / sizeof(fields[0])], *near;
+		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+			names[k] = fields[k].name;
+		near = name ? text_nearest(name, names, sizeof(fields) / sizeof(fields[0])) : NULL;
+		if (near)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, name, "unknown field '%.64s'; did you mean \"%s\"?",
+					 name, near);
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, name ? name : "", "unknown field '%.64s'",
 				 name ? name : "");
+	}
 	if (f->kind == K_READONLY)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "field %s is set by the server", f->name);
 	if (f->kind == K_RELATIVES)

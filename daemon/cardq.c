@@ -303,7 +303,15 @@ int cardq_sort_field(struct cardq *c, const char *name)
 	c->sort = lookup(c, name);
 	if (!c->sort) {
 		memset(&c->err, 0, sizeof(c->err));
-		snprintf(c->err.message, sizeof(c->err.message), "cannot sort by unknown field '%.64s'", name);
+		const char *names[sizeof(core) / sizeof(core[0])];
+		for (size_t k = 0; k < sizeof(core) / sizeof(core[0]); k++)
+			names[k] = core[k].name;
+		const char *near = text_nearest(name, names, sizeof(core) / sizeof(core[0]));
+		if (near)
+			snprintf(c->err.message, sizeof(c->err.message),
+				 "cannot sort by unknown field '%.64s'; did you mean \"%s\"?", name, near);
+		else
+			snprintf(c->err.message, sizeof(c->err.message), "cannot sort by unknown field '%.64s'", name);
 		return -1;
 	}
 	return 0;

@@ -919,9 +919,10 @@ static int w_export(struct req *r)
 	kart__export_record__pack(&rec, v.mv_data);
 	if ((rc = put_blob(r, export_id, j)))
 		return rc;
+	char n1[32], n2[32];
 	if ((rc = audit_append(r, "export", "export", export_id, rec.format,
-			       arena_printf(r->arena, "%" PRIu64 " cards + %u canary rows, %s, fingerprint %.16s: %.150s", n,
-					    k, rec.format, fp, *j->filter ? j->filter : "(every card in scope)"),
+			       arena_printf(r->arena, "%s + %s, %s, fingerprint %.16s: %.150s",
+					    TEXT_COUNT(n1, n, "card"), TEXT_COUNT(n2, k, "canary row"), rec.format, fp, *j->filter ? j->filter : "(every card in scope)"),
 			       true)))
 		return rc;
 	/* the exporter's read record of these cards, and the alarm for canaries among them */

@@ -223,8 +223,10 @@ static int w_user_passwd(struct req *r)
 	mdb_cursor_close(cur);
 	if (rc != MDB_NOTFOUND)
 		return rc;
+	char nb[32];
 	if ((rc = audit_append(r, "user.passwd", "user", 0, m->name,
-			       revoked ? arena_printf(r->arena, "%u sessions revoked", revoked) : "", true)))
+			       revoked ? arena_printf(r->arena, "%s revoked", TEXT_COUNT(nb, revoked, "session")) : "",
+			       true)))
 		return rc;
 	req_ok(r);
 	return H_OK;
@@ -322,10 +324,11 @@ int h_user_lock(struct req *r)
 			return rc;
 	} else {
 		unsigned revoked = 0;
+		char nb[32];
 		if ((rc = lock_user(r, u, &revoked)))
 			return rc;
 		if ((rc = audit_append(r, "user.lock", "user", 0, m->name,
-				       arena_printf(r->arena, "%u sessions revoked", revoked), true)))
+				       arena_printf(r->arena, "%s revoked", TEXT_COUNT(nb, revoked, "session")), true)))
 			return rc;
 	}
 	req_ok(r);
@@ -674,11 +677,13 @@ int h_user_offboard(struct req *r)
 		return rc;
 	if ((rc = offboard_records(r, st->reminders, false, name, to, &rep->reminders)))
 		return rc;
+	char n1[32], n2[32], n3[32], n4[32];
 	if ((rc = audit_append(r, "user.offboard", "user", 0, name,
 			       arena_printf(r->arena,
-					    "locked; to %s: %" PRIu64 " cards (and %" PRIu64 " in the trash), %" PRIu64
-					    " deals, %" PRIu64 " reminders; %u sessions revoked",
-					    to, rep->cards, rep->trashed_cards, rep->deals, rep->reminders, revoked),
+					    "locked; to %s: %s (and %" PRIu64 " in the trash), %s, %s; %s revoked", to,
+					    TEXT_COUNT(n1, rep->cards, "card"), rep->trashed_cards,
+					    TEXT_COUNT(n2, rep->deals, "deal"), TEXT_COUNT(n3, rep->reminders, "reminder"),
+					    TEXT_COUNT(n4, revoked, "session")),
 			       true)))
 		return rc;
 	if ((rc = recent_events(r, name, rep)) || (rc = recent_reads(r, name, rep)))

@@ -26,6 +26,7 @@
 #include "kartd.h"
 #include "log.h"
 #include "offline.h"
+#include "text.h"
 #include "util.h"
 
 #define PASSWORD_MIN 8 /* as kart user passwd requires */
@@ -161,7 +162,8 @@ static int offline_change(struct offline *o, const char *name, const char *hash)
 		u->password_hash = (char *)hash;
 		if ((rc = user_save(r.txn, &srv->store, u)) || (rc = revoke_sessions(&r, name, &revoked)))
 			goto cleanup;
-		summary = arena_printf(&a, "offline (kartd passwd); %u sessions revoked%s", revoked,
+		char nb[32];
+		summary = arena_printf(&a, "offline (kartd passwd); %s revoked%s", TEXT_COUNT(nb, revoked, "session"),
 				       admin_lock ? "; still locked by an admin" : "");
 		if ((rc = audit_append(&r, "user.passwd", "user", 0, name, summary ? summary : "", true)))
 			goto cleanup;

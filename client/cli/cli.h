@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "kc.h"
 #include "text.h"
 
@@ -59,7 +61,20 @@ struct cli {
 	const char *cert;       /* --cert/KART_CERT: client certificate (or bundle) */
 	const char *key;        /* --key/KART_KEY: its key, when not in the bundle */
 	char home[PATH_MAX];    /* $KART_HOME; created only when written to */
+	/* $KART_HOME/config, read by main.c before the command runs */
+	char *config_text;
+	struct { const char *key, *value; } config[32];
+	size_t nconfig;
 };
+
+/* The value of KEY in $KART_HOME/config, or NULL when it is not set there.
+ * The file holds "key = value" lines; '#' starts a comment line; blanks
+ * around key and value do not count; a later line for the same key wins.
+ * Known keys: server, ca, cert, key (the defaults for --server, --ca, --cert,
+ * --key, below the flags, the environment and the session file). Other parts
+ * of the client may read their own keys (a key nobody reads is ignored).
+ * The file is never written by kart; logout leaves it alone. */
+const char *cli_config(const struct cli *cli, const char *key);
 
 struct cmd_def {
 	const char *name;       /* words, space-separated: "card show" */
@@ -84,6 +99,7 @@ int cmd_help(struct cli *cli, const struct cmd_args *a);
 int cmd_login(struct cli *cli, const struct cmd_args *a);
 int cmd_logout(struct cli *cli, const struct cmd_args *a);
 int cmd_whoami(struct cli *cli, const struct cmd_args *a);
+int cmd_version(struct cli *cli, const struct cmd_args *a);
 int cmd_user_add(struct cli *cli, const struct cmd_args *a);
 int cmd_user_list(struct cli *cli, const struct cmd_args *a);
 int cmd_user_passwd(struct cli *cli, const struct cmd_args *a);
@@ -157,11 +173,20 @@ struct out_stream {
 void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
 
 /* out.c: errors. Both print one line "kart: ..." to stderr and return the
- * exit code to use. */
+ * exit code to use. After out_set_json(true) (--json anywhere on the command
+ * line) the line is JSON instead: {"error": {"code": "NOT_FOUND", "message":
+ * "...", "field": "id"}}: code is the server's ErrorCode name, else one of
+ * USAGE, PERMISSION_DENIED, NOT_FOUND, CONFLICT, UNAVAILABLE, ERROR by the exit
+ * code; field is "" when no field is named. */
+void out_set_json(bool on);
 int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_kc_error(const struct kc_error *err);
 
-/* out.c: JSON. A single message is printed indented, ending in a newline. */
+/* out.c: JSON. Every message goes through out_json_of: every field present
+ * (false, 0, [], ""), instants as RFC 3339 with the client's offset, money as
+ * decimal text (see pbjson.h). A single message is printed indented, ending
+ * in a newline; a list is always a JSON array of its elements. */
+json_t *out_json_of(const ProtobufCMessage *m);
 int out_json_message(const ProtobufCMessage *m, const char *drop_key);
 /* The same with every field, zero values included: a result a script tests
  * field by field (audit verify: "ok": false, "first_bad": 0). */
@@ -186,6 +211,8 @@ struct out_list {
 	bool json;
 	bool started;           /* header or "[" printed */
 	size_t count;
+	/* JSON: a list-wide fact put into every element (find: "matched_as") */
+	const char *extra_key, *extra_value;
 };
 
 void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json);
@@ -205,6 +232,11 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec);
 void out_list_flush(struct out_list *l);
 /* Closes the JSON array (or prints the header of an empty table). */
 void out_list_end(struct out_list *l);
+
+/* out.c: a count and its noun in English: "1 card", "2 cards", "0 cards".
+ * plural NULL: the noun + "s". Returns buf. */
+const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size);
+#define OUT_COUNT(buf, n, singular) out_count((n), (singular), NULL, (buf), sizeof(buf))
 
 /* out.c: one card as aligned "field: value" lines: the core fields, then the
  * custom fields, placed by their definitions (defs, possibly none): those

@@ -165,11 +165,15 @@ static void connect_options(const struct cli *cli, const struct session *s, stru
 {
 	static char pin_file[PATH_MAX];
 	memset(o, 0, sizeof(*o));
-	o->server = cli->server ? cli->server : s && s->server ? s->server : KART_DEFAULT_SERVER;
-	o->ca_file = cli->ca ? cli->ca : s && s->ca ? s->ca : NULL;
+	/* flag > environment (both in cli) > session file > config file > default */
+	const char *cfg_server = cli_config(cli, "server"), *cfg_ca = cli_config(cli, "ca");
+	const char *cfg_cert = cli_config(cli, "cert"), *cfg_key = cli_config(cli, "key");
+	o->server = cli->server ? cli->server : s && s->server ? s->server
+		  : cfg_server && *cfg_server ? cfg_server : KART_DEFAULT_SERVER;
+	o->ca_file = cli->ca ? cli->ca : s && s->ca ? s->ca : cfg_ca && *cfg_ca ? cfg_ca : NULL;
 	/* a certificate given now comes with its own key (or holds it), never the saved one */
-	o->cert_file = cli->cert ? cli->cert : s && s->cert ? s->cert : NULL;
-	o->key_file = cli->cert ? cli->key : s && s->cert ? s->key : NULL;
+	o->cert_file = cli->cert ? cli->cert : s && s->cert ? s->cert : cfg_cert && *cfg_cert ? cfg_cert : NULL;
+	o->key_file = cli->cert ? cli->key : s && s->cert ? s->key : cfg_cert && *cfg_cert ? cfg_key : NULL;
 	o->client_name = KART_CLIENT_NAME;
 	/* no CA: the server's certificate is pinned in KART_HOME */
 	if ((size_t)snprintf(pin_file, sizeof(pin_file), "%s/known_servers", cli->home) < sizeof(pin_file) &&
@@ -591,6 +595,41 @@ int cmd_whoami(struct cli *cli, const struct cmd_args *a)
 		out_say("%s (%s)", resp->session->user, out_role_name(resp->session->role, role, sizeof(role)));
 cleanup:
 	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* kart version: the client's, and with a session the server's (from its
+ * HelloOk). kart --version prints only the client's, without a connection. */
+int cmd_version(struct cli *cli, const struct cmd_args *a)
+{
+	struct session s;
+	struct kc *c = NULL;
+	enum session_state st = session_load(cli, &s);
+	int rc = 0;
+
+	(void)a;
+	if (st == SESSION_OK)
+		rc = open_session(cli, &c);
+	session_free(&s);
+	if (rc)
+		return rc;
+	if (cli->json) {
+		json_t *j = json_pack("{s:s}", "client", KART_CLIENT_NAME);
+		if (j && c)
+			json_object_set_new(j, "server", json_string(kc_server_name(c)));
+		char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+		if (text) {
+			out_text(stdout, text, TEXT_SHOW_LINES);
+			fputc('\n', stdout);
+		}
+		free(text);
+		json_decref(j);
+	} else {
+		out_say("client: %s", KART_CLIENT_NAME);
+		if (c)
+			out_say("server: %s", kc_server_name(c));
+	}
 	kc_close(c);
 	return rc;
 }
@@ -1947,20 +1986,22 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 	rc = request(cli, &req, KART__ENVELOPE__BODY_FIND_PAGE, &c, &resp);
 	if (rc)
 		goto cleanup;
-	/* JSON: the page, so that matched_as is there too; no match is not an
-	 * error: exit 0 with "cards": [] */
-	if (cli->json) {
-		rc = out_json_page(&resp->find_page->base);
-		goto cleanup;
-	}
-	if (resp->find_page->n_cards == 0) {
-		printf("no matches\n");
-		goto cleanup;
-	}
-	out_list_begin(&list, OUT_LIST_CARDS, false);
+	/* like grep: nothing matched is exit 1, with nothing on stdout (an empty
+	 * array with --json); JSON is the list of cards, each with matched_as */
+	out_list_begin(&list, OUT_LIST_CARDS, cli->json);
+	list.extra_key = "matched_as";
+	list.extra_value = resp->find_page->matched_as;
 	for (size_t i = 0; i < resp->find_page->n_cards; i++)
 		out_list_card(&list, resp->find_page->cards[i]);
+	if (resp->find_page->n_cards == 0) {
+		if (cli->json)
+			out_list_end(&list);
+		rc = KC_ERR_OTHER;
+		goto cleanup;
+	}
 	out_list_end(&list);
+	if (cli->json)
+		goto cleanup;
 	if (*resp->find_page->matched_as)
 		out_say("matched as %s", resp->find_page->matched_as);
 cleanup:
@@ -2077,7 +2118,10 @@ int cmd_move(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_message(&resp->query_result->base, NULL);
 	else
-		printf("moved %llu card%s to %s\n", (unsigned long long)n, n == 1 ? "" : "s", sector);
+	{
+		char nc[32];
+		printf("moved %s to %s\n", OUT_COUNT(nc, n, "card"), sector);
+	}
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -2681,8 +2725,9 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 				goto cleanup;
 			if (cli->json && o.path)
 				rc = out_json_message(&x->base, NULL);
-			fprintf(stderr, "export %llu: %llu cards + %u canary row%s -> %s\n", (unsigned long long)x->id,
-				(unsigned long long)x->cards, x->canaries, x->canaries == 1 ? "" : "s",
+			char nc[32], nr[32];
+			fprintf(stderr, "export %llu: %s + %s -> %s\n", (unsigned long long)x->id,
+				OUT_COUNT(nc, x->cards, "card"), OUT_COUNT(nr, x->canaries, "canary row"),
 				o.path ? o.path : "standard output");
 			done = true;
 			break;
@@ -2885,8 +2930,10 @@ int cmd_user_quota(struct cli *cli, const struct cmd_args *a)
 			printf("%s exports as many cards a day as their role allows\n", a->pos[0]);
 		else if (n == UINT32_MAX)
 			printf("%s may export any number of cards a day\n", a->pos[0]);
-		else
-			printf("%s may export %llu cards a day\n", a->pos[0], (unsigned long long)n);
+		else {
+			char nc[32];
+			printf("%s may export %s a day\n", a->pos[0], OUT_COUNT(nc, n, "card"));
+		}
 	}
 	kc_env_free(resp);
 	kc_close(c);

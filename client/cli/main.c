@@ -23,6 +23,7 @@ static const struct opt_spec global_opts[] = {
 	{ "json", 0, OPT_FLAG, NULL, "print JSON (proto field names) instead of text", NULL },
 	{ "trust", 0, OPT_FLAG, NULL, "without --ca: trust and remember a server seen for the first time", NULL },
 	{ "help", 'h', OPT_FLAG, NULL, "show help", NULL },
+	{ "version", 0, OPT_FLAG, NULL, "print the client's version (kart version: the server's too)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -274,6 +275,7 @@ static const struct opt_spec user_quota_opts[] = {
 static const struct cmd_def commands[] = {
 	{ "login", "USER", 1, 1, "log in; the session is kept in $KART_HOME", login_opts, cmd_login },
 	{ "logout", "", 0, 0, "end the session and forget it", no_opts, cmd_logout },
+	{ "version", "", 0, 0, "print the client's version and, when logged in, the server's", no_opts, cmd_version },
 	{ "whoami", "", 0, 0, "show who the session belongs to", no_opts, cmd_whoami },
 	{ "user add", "NAME --role ROLE", 1, 1, "create a user (asks for the password)", user_add_opts, cmd_user_add },
 	{ "user list", "", 0, 0, "list users", no_opts, cmd_user_list },
@@ -588,6 +590,25 @@ static const struct opt_spec *find_option(const struct opt_spec *table, const ch
 	return NULL;
 }
 
+/* The option name nearest to a mistyped one (typed: after "--", up to any
+ * "="), among the command's and the global ones; NULL if none is near. */
+static const char *nearest_option(const struct cmd_def *cmd, const char *typed)
+{
+	const char *names[96];
+	char word[64];
+	size_t n = 0, len = strcspn(typed, "=");
+
+	if (len >= sizeof(word))
+		return NULL;
+	memcpy(word, typed, len);
+	word[len] = '\0';
+	for (const struct opt_spec *o = cmd ? cmd->opts : NULL; o && o->name && n < 64; o++)
+		names[n++] = o->name;
+	for (const struct opt_spec *o = global_opts; o->name && n < 96; o++)
+		names[n++] = o->name;
+	return text_nearest(word, names, n);
+}
+
 /* Consumes the option at argv[*i] (and its value), looking in the command's
  * table (NULL before the command is known) and then the global one. */
 static int take_option(int argc, char **argv, int *i, const struct cmd_def *cmd, struct cmd_args *a)
@@ -618,6 +639,12 @@ static int take_option(int argc, char **argv, int *i, const struct cmd_def *cmd,
 		}
 	}
 	if (!spec) {
+		const char *near = arg[1] == '-' ? nearest_option(cmd, arg + 2) : NULL;
+		if (near && cmd)
+			return out_error(KC_ERR_USAGE, "unknown option '%s' for '%s'; did you mean \"--%s\"?",
+					 arg, cmd->name, near);
+		if (near)
+			return out_error(KC_ERR_USAGE, "unknown option '%s'; did you mean \"--%s\"?", arg, near);
 		if (cmd)
 			return out_error(KC_ERR_USAGE, "unknown option '%s' for '%s' (see: kart %s --help)",
 					 arg, cmd->name, cmd->name);
@@ -640,6 +667,53 @@ static int take_option(int argc, char **argv, int *i, const struct cmd_def *cmd,
 	a->opts[a->nopts].value = value;
 	a->nopts++;
 	return 0;
+}
+
+static size_t count_words(const char *name)
+{
+	size_t n = 1;
+	for (; *name; name++)
+		n += *name == ' ';
+	return n;
+}
+
+/* An unknown command: the nearest command name, compared with as many words
+ * as it has (the words typed so far, then the next words that are not
+ * options: "crad ls" for "card ls"); a plain error when none is near. */
+static int unknown_command(int argc, char **argv, int i, const char *const *words, size_t nwords)
+{
+	const char *best = NULL;
+	char best_typed[256] = "", typed[256];
+	size_t best_d = SIZE_MAX;
+
+	for (size_t k = nwords; k <= MAX_COMMAND_WORDS; k++) {
+		const char *w[MAX_COMMAND_WORDS];
+		size_t nw = 0;
+		for (; nw < nwords; nw++)
+			w[nw] = words[nw];
+		for (int j = i; nw < k && j < argc && !looks_like_option(argv[j]); j++)
+			w[nw++] = argv[j];
+		if (nw < k)
+			break;
+		join_words(w, nw, typed, sizeof(typed));
+		for (size_t c = 0; c < N_COMMANDS; c++) {
+			if (count_words(commands[c].name) != k)
+				continue;
+			const char *name = commands[c].name;
+			if (!text_nearest(typed, &name, 1))
+				continue;
+			size_t d = text_distance(typed, name);
+			if (d < best_d) {
+				best = name;
+				best_d = d;
+				snprintf(best_typed, sizeof(best_typed), "%s", typed);
+			}
+		}
+	}
+	if (best)
+		return out_error(KC_ERR_USAGE, "unknown command \"%s\"; did you mean \"%s\"?", best_typed, best);
+	join_words(words, nwords, typed, sizeof(typed));
+	return out_error(KC_ERR_USAGE, "unknown command '%s' (see: kart help)", typed);
 }
 
 /* Finds the command among the leading words (global options may come first),
@@ -682,17 +756,14 @@ static int parse_command_line(int argc, char **argv, struct cmd_args *a, const s
 			(*nwords)++;
 			i++;
 		}
-		if (!cmd && !is_prefix) {
-			char name[64];
-			join_words(words, *nwords, name, sizeof(name));
-			return out_error(KC_ERR_USAGE, "unknown command '%s' (see: kart help)", name);
-		}
+		if (!cmd && !is_prefix)
+			return unknown_command(argc, argv, i, words, *nwords);
 		if (!cmd && *nwords == MAX_COMMAND_WORDS)
 			return out_error(KC_ERR_USAGE, "unknown command (see: kart help)");
 	}
 	*cmd_out = cmd;
 	if (!cmd) {
-		if (args_flag(a, "help"))
+		if (args_flag(a, "help") || (*nwords == 0 && args_flag(a, "version")))
 			return 0;
 		if (*nwords == 0)
 			return out_error(KC_ERR_USAGE, "missing command (see: kart help)");
@@ -738,6 +809,70 @@ static const char *flag_or_env(const struct cmd_args *a, const char *option, con
 	return v && *v ? v : NULL;
 }
 
+const char *cli_config(const struct cli *cli, const char *key)
+{
+	for (size_t i = cli->nconfig; i-- > 0;)
+		if (strcmp(cli->config[i].key, key) == 0)
+			return cli->config[i].value;
+	return NULL;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Reads $KART_HOME/config when there is one. */
+static int read_config(struct cli *cli)
+{
+	char path[PATH_MAX + 8];
+	FILE *f;
+	long size;
+	size_t line_no = 0;
+
+	snprintf(path, sizeof(path), "%s/config", cli->home);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : out_error(KC_ERR_OTHER, "cannot read %s: %s", path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || size > 65536 || fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return out_error(KC_ERR_OTHER, "cannot read %s: not a small text file", path);
+	}
+	cli->config_text = calloc((size_t)size + 1, 1);
+	if (!cli->config_text || fread(cli->config_text, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		return out_error(KC_ERR_OTHER, "cannot read %s", path);
+	}
+	fclose(f);
+	for (char *line = cli->config_text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line_no++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		char *eq = strchr(line, '=');
+		if (!eq)
+			return out_error(KC_ERR_USAGE, "%s line %zu: expected key = value", path, line_no);
+		*eq = '\0';
+		char *key = trim(line), *value = trim(eq + 1);
+		if (!*key)
+			return out_error(KC_ERR_USAGE, "%s line %zu: no key before '='", path, line_no);
+		if (cli->nconfig == sizeof(cli->config) / sizeof(cli->config[0]))
+			return out_error(KC_ERR_USAGE, "%s: more than %zu settings", path, cli->nconfig);
+		cli->config[cli->nconfig].key = key;
+		cli->config[cli->nconfig].value = value;
+		cli->nconfig++;
+	}
+	return 0;
+}
+
 static int resolve_settings(const struct cmd_args *a, struct cli *cli)
 {
 	const char *home = flag_or_env(a, "home", "KART_HOME");
@@ -765,7 +900,7 @@ static int resolve_settings(const struct cmd_args *a, struct cli *cli)
 	}
 	if (len < 0 || (size_t)len >= sizeof(cli->home))
 		return out_error(KC_ERR_USAGE, "home directory path too long");
-	return 0;
+	return read_config(cli);
 }
 
 int main(int argc, char **argv)
@@ -783,9 +918,17 @@ int main(int argc, char **argv)
 		rc = out_error(KC_ERR_OTHER, "out of memory");
 		goto cleanup;
 	}
+	/* errors are JSON from the first one on when --json is anywhere */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			out_set_json(true);
 	rc = parse_command_line(argc, argv, &args, &cmd, words, &nwords);
 	if (rc)
 		goto cleanup;
+	if (args_flag(&args, "version") && !args_flag(&args, "help")) {
+		puts(KART_CLIENT_NAME);
+		goto flush;
+	}
 	if (args_flag(&args, "help")) {
 		if (cmd && cmd->run == cmd_help)
 			rc = cmd_help(&cli, &args);
@@ -810,5 +953,6 @@ flush:
 cleanup:
 	free(args.pos);
 	free(args.opts);
+	free(cli.config_text);
 	return rc;
 }

@@ -87,6 +87,38 @@ void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last)
 
 /* ---- errors ---- */
 
+static bool json_errors;
+
+void out_set_json(bool on)
+{
+	json_errors = on;
+}
+
+static int put_json_to(FILE *f, const json_t *j, size_t flags);
+
+/* Exit code as an error code for scripts, when the server named none. */
+static const char *status_code_name(int status)
+{
+	switch (status) {
+	case KC_ERR_USAGE: return "USAGE";
+	case KC_ERR_DENIED: return "PERMISSION_DENIED";
+	case KC_ERR_NOT_FOUND: return "NOT_FOUND";
+	case KC_ERR_CONFLICT: return "CONFLICT";
+	case KC_ERR_CONNECT: return "UNAVAILABLE";
+	default: return "ERROR";
+	}
+}
+
+/* {"error": {"code": ..., "message": ..., "field": ...}} on one line. */
+static void put_json_error(const char *code, const char *message, const char *field)
+{
+	json_t *j = json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code, "message", message, "field", field);
+	if (!j || put_json_to(stderr, j, JSON_PRESERVE_ORDER | JSON_COMPACT) < 0)
+		fputs("{\"error\": {\"code\": \"ERROR\", \"message\": \"\", \"field\": \"\"}}", stderr);
+	fputc('\n', stderr);
+	json_decref(j);
+}
+
 int out_error(int status, const char *fmt, ...)
 {
 	char msg[1024];
@@ -96,17 +128,29 @@ int out_error(int status, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fflush(stdout);
+	status = status ? status : KC_ERR_OTHER;
+	if (json_errors) {
+		put_json_error(status_code_name(status), msg, "");
+		return status;
+	}
 	fputs("kart: ", stderr);
 	put_one_line(stderr, msg);
 	fputc('\n', stderr);
-	return status ? status : KC_ERR_OTHER;
+	return status;
 }
 
 int out_kc_error(const struct kc_error *err)
 {
 	const char *msg = err->message[0] ? err->message : "request failed";
+	int status = err->status ? err->status : KC_ERR_OTHER;
 
 	fflush(stdout);
+	if (json_errors) {
+		const ProtobufCEnumValue *v = err->code ?
+			protobuf_c_enum_descriptor_get_value(&kart__error_code__descriptor, (int)err->code) : NULL;
+		put_json_error(v ? v->name : status_code_name(status), msg, err->field);
+		return status;
+	}
 	fputs("kart: ", stderr);
 	put_one_line(stderr, msg);
 	if (err->field[0]) {
@@ -115,7 +159,7 @@ int out_kc_error(const struct kc_error *err)
 		fputc(')', stderr);
 	}
 	fputc('\n', stderr);
-	return err->status ? err->status : KC_ERR_OTHER;
+	return status;
 }
 
 /* ---- JSON ---- */
@@ -126,7 +170,7 @@ int out_kc_error(const struct kc_error *err)
 /* Every JSON document goes out here: the encoder escapes C0 controls, and
  * text_json_visible the rest a terminal would act on (DEL, C1, bidi) as
  * \uXXXX, so the value is the same and the terminal is safe. */
-static int put_json(const json_t *j, size_t flags)
+static int put_json_to(FILE *f, const json_t *j, size_t flags)
 {
 	char *text = json_dumps(j, flags);
 	if (!text)
@@ -136,16 +180,29 @@ static int put_json(const json_t *j, size_t flags)
 	int rc = -1;
 	if (safe) {
 		text_json_visible(safe, len + 1, text);
-		rc = fputs(safe, stdout) < 0 ? -1 : 0;
+		rc = fputs(safe, f) < 0 ? -1 : 0;
 	}
 	free(safe);
 	free(text);
 	return rc;
 }
 
+static int put_json(const json_t *j, size_t flags)
+{
+	return put_json_to(stdout, j, flags);
+}
+
+/* Every message printed for --json goes through here: every field, instants
+ * as RFC 3339 in the client's time zone, money as decimal text (pbjson.h). */
+json_t *out_json_of(const ProtobufCMessage *m)
+{
+	static const struct pbjson_style style = { .all_fields = true, .instants = true, .money = true };
+	return pbjson_from_message_style(m, &style);
+}
+
 int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 {
-	json_t *j = pbjson_from_message(m, 0);
+	json_t *j = out_json_of(m);
 	int rc = 0;
 
 	if (!j)
@@ -162,7 +219,7 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 
 int out_json_all(const ProtobufCMessage *m)
 {
-	json_t *j = pbjson_from_message(m, 1);
+	json_t *j = out_json_of(m);
 	int rc = 0;
 
 	if (!j)
@@ -178,7 +235,7 @@ int out_json_all(const ProtobufCMessage *m)
 int out_json_page(const ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
-	json_t *from = pbjson_from_message(m, 0), *j = json_object();
+	json_t *from = out_json_of(m), *j = json_object();
 	int rc = 0;
 
 	/* rebuilt in field order, so an added [] sits where the list belongs */
@@ -222,8 +279,10 @@ int out_json_body(const Kart__Envelope *e)
 /* Prints one element of a streamed JSON array on its own line. */
 static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
 {
-	json_t *j = pbjson_from_message(m, 0);
+	json_t *j = out_json_of(m);
 
+	if (j && l->extra_key && l->extra_value)
+		json_object_set_new(j, l->extra_key, json_string(l->extra_value));
 	fputs(l->count ? ",\n" : "[\n", stdout);
 	if (j)
 		put_json(j, JSON_FLAGS_ELEMENT);
@@ -518,6 +577,11 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	l->count++;
 }
 
+const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size)
+{
+	return text_count(buf, size, n, singular, plural);
+}
+
 const char *out_money(int64_t minor, char *buf, size_t n)
 {
 	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
@@ -791,13 +855,14 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 	struct out_list list;
 	const char *user = str_or_empty(rep->user);
 
-	char trashed[48] = "";
+	char trashed[48] = "", c1[32], c2[32], c3[32], c4[32];
 	if (rep->trashed_cards)
 		snprintf(trashed, sizeof(trashed), " (and %" PRIu64 " in the trash)", rep->trashed_cards);
-	out_say("%s locked; %" PRIu64 " cards%s, %" PRIu64 " deals, %" PRIu64 " reminders handed to %s; %u sessions revoked",
-		user, rep->cards, trashed, rep->deals, rep->reminders, str_or_empty(rep->to), rep->sessions);
-	out_say("%s received %" PRIu64 " distinct cards (%" PRIu64 " reads) in the last 30 days", user, rep->cards_read,
-		rep->reads);
+	out_say("%s locked; %s%s, %s, %s handed to %s; %s revoked", user, OUT_COUNT(c1, rep->cards, "card"), trashed,
+		OUT_COUNT(c2, rep->deals, "deal"), OUT_COUNT(c3, rep->reminders, "reminder"), str_or_empty(rep->to),
+		OUT_COUNT(c4, rep->sessions, "session"));
+	out_say("%s received %s (%s) in the last 30 days", user,
+		out_count(rep->cards_read, "distinct card", NULL, c1, sizeof(c1)), OUT_COUNT(c2, rep->reads, "read"));
 	fputc('\n', stdout);
 	out_say("What %s did in the last 30 days:", user);
 	out_list_begin(&list, OUT_LIST_AUDIT, false);
@@ -1072,6 +1137,87 @@ static size_t list_tabs(Kart__FieldDef *const *defs, size_t ndefs, const char **
 	return n;
 }
 
+/* Card fields in words, English and Russian; a field not listed shows its
+ * proto name. */
+static const struct {
+	const char *field, *en, *ru;
+} card_labels[] = {
+	{ "id", "ID", "ID" },
+	{ "last_name", "Last name", "Фамилия" },
+	{ "first_name", "First name", "Имя" },
+	{ "middle_name", "Middle name", "Отчество" },
+	{ "company", "Company", "Компания" },
+	{ "position", "Position", "Должность" },
+	{ "gender", "Gender", "Пол" },
+	{ "phones", "Phones", "Телефоны" },
+	{ "emails", "Emails", "Эл. почта" },
+	{ "messengers", "Messengers", "Мессенджеры" },
+	{ "city", "City", "Город" },
+	{ "address", "Address", "Адрес" },
+	{ "birthday", "Birthday", "День рождения" },
+	{ "source", "Source", "Источник" },
+	{ "tags", "Tags", "Метки" },
+	{ "sector", "Sector", "Сектор" },
+	{ "owner", "Owner", "Ответственный" },
+	{ "notes", "Notes", "Заметки" },
+	{ "version", "Version", "Версия" },
+	{ "created_at", "Created", "Создана" },
+	{ "created_by", "Created by", "Создал" },
+	{ "updated_at", "Updated", "Изменена" },
+	{ "updated_by", "Updated by", "Изменил" },
+	{ "deleted_at", "Deleted", "Удалена" },
+	{ "deleted_by", "Deleted by", "Удалил" },
+	{ "lifecycle", "Lifecycle", "Стадия" },
+	{ "vip", "VIP", "VIP" },
+	{ "key_account", "Key account", "Ключевой клиент" },
+	{ "relatives", "Relatives", "Родственники" },
+	{ "last_touch_at", "Last touch", "Последний контакт" },
+	{ "touches", "Touches", "Контактов" },
+	{ "total_purchases", "Purchases", "Покупки" },
+};
+
+/* Russian labels when the messages' locale is Russian (LC_ALL, LC_MESSAGES,
+ * LANG, the first one set). */
+static bool locale_russian(void)
+{
+	const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(names[i]);
+		if (v && *v)
+			return strncmp(v, "ru", 2) == 0;
+	}
+	return false;
+}
+
+static const char *card_label(const ProtobufCFieldDescriptor *f)
+{
+	for (size_t i = 0; i < sizeof(card_labels) / sizeof(card_labels[0]); i++)
+		if (strcmp(card_labels[i].field, f->name) == 0)
+			return locale_russian() ? card_labels[i].ru : card_labels[i].en;
+	return f->name;
+}
+
+/* The card's fields in the order shown: as in the schema, but the name as
+ * people say it, last-first-middle. */
+static unsigned card_order(const ProtobufCMessageDescriptor *d, unsigned *order)
+{
+	static const char *const names[] = { "last_name", "first_name", "middle_name" };
+	unsigned n = 0;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const char *name = d->fields[i].name;
+		if (strcmp(name, "first_name") == 0) {
+			for (unsigned k = 0; k < 3; k++) {
+				const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, names[k]);
+				if (f)
+					order[n++] = (unsigned)(f - d->fields);
+			}
+		} else if (strcmp(name, "middle_name") != 0 && strcmp(name, "last_name") != 0) {
+			order[n++] = i;
+		}
+	}
+	return n;
+}
+
 /* The main section: the core fields, then the custom ones without a tab,
  * their labels lined up together. */
 static void put_main_section(const Kart__Card *card, const Kart__CustomValue *const *custom, size_t ncustom,
@@ -1080,18 +1226,23 @@ static void put_main_section(const Kart__Card *card, const Kart__CustomValue *co
 	const ProtobufCMessageDescriptor *d = &kart__card__descriptor;
 	const char *base = (const char *)card;
 	size_t label_width = 0;
+	unsigned order[64], n;
 
+	if (d->n_fields > 64)
+		return;
+	n = card_order(d, order);
 	for (unsigned i = 0; i < d->n_fields; i++) {
-		size_t len = strlen(d->fields[i].name);
+		const char *label = card_label(&d->fields[i]);
+		size_t len = text_utf8_chars(label, strlen(label));
 		if (!card_field_hidden(&d->fields[i]) && !field_is_empty(&d->fields[i], base) && len > label_width)
 			label_width = len;
 	}
 	label_width = widest_label(custom, ncustom, label_width);
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[i];
+	for (unsigned k = 0; k < n; k++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[order[k]];
 		if (card_field_hidden(f) || field_is_empty(f, base))
 			continue;
-		put_label(f->name, label_width);
+		put_label(card_label(f), label_width);
 		put_card_field(f, base, label_width + 2);
 		fputc('\n', stdout);
 	}
@@ -1157,7 +1308,7 @@ static int put_json_messages(void *const *items, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, pbjson_from_message((const ProtobufCMessage *)items[i], 0));
+		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
 	int rc = 0;
 	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
@@ -1214,7 +1365,10 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 		snprintf(card, sizeof(card), "-");
 	/* an export is one record: which export, and how many cards it had */
 	if (rec->export_id)
-		snprintf(how, sizeof(how), "export #%" PRIu64 " (%" PRIu64 " cards)", rec->export_id, rec->cards);
+	{
+		char n[32];
+		snprintf(how, sizeof(how), "export #%" PRIu64 " (%s)", rec->export_id, OUT_COUNT(n, rec->cards, "card"));
+	}
 	else
 		snprintf(how, sizeof(how), "%s", rec->how ? rec->how : "");
 	cells[0] = when;
@@ -1282,8 +1436,9 @@ static const struct column leak_columns[] = {
 
 void out_leak_report(const Kart__LeakReport *rep)
 {
-	printf("%llu rows read: %llu phones, %llu emails\n", (unsigned long long)rep->rows,
-	       (unsigned long long)rep->phones, (unsigned long long)rep->emails);
+	char rows[32], phones[32], emails[32];
+	printf("%s read: %s, %s\n", OUT_COUNT(rows, rep->rows, "row"), OUT_COUNT(phones, rep->phones, "phone"),
+	       OUT_COUNT(emails, rep->emails, "email"));
 	if (rep->n_matches) {
 		fputc('\n', stdout);
 		put_header(leak_columns, N_COLUMNS(leak_columns));

@@ -37,6 +37,7 @@ struct kc {
 	size_t out_len, out_cap;
 	bool nonblocking;
 	bool drained;       /* the last socket read came up short: wait for the poller */
+	char server_name[128]; /* HelloOk.server */
 };
 
 static void seterr(struct kc_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -292,6 +293,8 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 	if (!resp)
 		goto fail;
 	int ok = resp->body_case == KART__ENVELOPE__BODY_HELLO_OK;
+	if (ok && resp->hello_ok->server)
+		snprintf(c->server_name, sizeof(c->server_name), "%s", resp->hello_ok->server);
 	kc_env_free(resp);
 	if (!ok) {
 		seterr(err, KC_ERR_OTHER, "unexpected reply to Hello");
@@ -301,6 +304,11 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 fail:
 	kc_close(c);
 	return NULL;
+}
+
+const char *kc_server_name(const struct kc *c)
+{
+	return c->server_name;
 }
 
 void kc_close(struct kc *c)

@@ -55,6 +55,9 @@ struct kc;
 struct kc *kc_connect(const struct kc_options *o, struct kc_error *err);
 void kc_close(struct kc *c);
 
+/* What the server called itself in its HelloOk ("kartd 0.1.0"); "" when
+ * the Hello was skipped. */
+const char *kc_server_name(const struct kc *c);
 /* Sends one request. A zero request_id is replaced by the next free id, which
  * is returned (0 on failure, with err filled). */
 uint64_t kc_send(struct kc *c, Kart__Envelope *req, struct kc_error *err);

@@ -86,7 +86,7 @@ expect_rc 3 as masha whoami
 expect_rc 3 as masha login masha --password-file "$T/pw"
 [[ $ERR == "$WRONG" ]] || fail "a locked user answered differently: '$ERR'"
 expect_rc 0 as admin --json audit --action user.lock
-jq -e '.[0].object_name == "masha" and .[0].summary == "1 sessions revoked"' <<<"$OUT" >/dev/null ||
+jq -e '.[0].object_name == "masha" and .[0].summary == "1 session revoked"' <<<"$OUT" >/dev/null ||
 	fail "lock not audited: $OUT"
 expect_rc 0 as admin --json user list
 [[ $(jq -r '.[] | select(.name == "masha") | .locked' <<<"$OUT") == true ]] || fail "locked flag: $OUT"

@@ -57,7 +57,7 @@ wait_json() {
 # ---- reads recorded: four distinct cards, within the limit of 5 ----
 expect_rc 0 as masha card show "${C[1]}"
 expect_rc 0 as masha --json find Читаемая2
-[[ $(jq -r '[.cards[].id] | join(" ")' <<<"$OUT") == "${C[2]}" ]] || fail "find: $OUT"
+[[ $(jq -r '[.[].id] | join(" ")' <<<"$OUT") == "${C[2]}" ]] || fail "find: $OUT"
 expect_rc 0 as masha --json ls --where "id = ${C[3]}"
 [[ $(jq -r '[.[].id] | join(" ")' <<<"$OUT") == "${C[3]}" ]] || fail "ls: $OUT"
 expect_rc 0 as masha --json card ls --after $((C[4] - 1)) --limit 1

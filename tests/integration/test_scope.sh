@@ -35,10 +35,10 @@ expect_rc 4 as masha card history "$B"
 expect_rc 4 as masha timeline "$B"
 expect_rc 4 as masha log "$B" call --text 'звонок'
 expect_rc 4 as masha card rel add "$B" --name X --relation child
-expect_rc 0 as masha --json find '846 222-22-22'
-[[ $(jq '.cards | length' <<<"$OUT") == 0 ]] || fail "found another's card by phone: $OUT"
-expect_rc 0 as masha --json find петин
-[[ $(jq '.cards | length' <<<"$OUT") == 0 ]] || fail "found another's card by name: $OUT"
+expect_rc 1 as masha --json find '846 222-22-22'
+[[ $(jq 'length' <<<"$OUT") == 0 ]] || fail "found another's card by phone: $OUT"
+expect_rc 1 as masha --json find петин
+[[ $(jq 'length' <<<"$OUT") == 0 ]] || fail "found another's card by name: $OUT"
 expect_rc 0 as masha ls --where 'city = Самара' --count
 [[ $OUT == 1 ]] || fail "a manager counted others' cards: $OUT"
 expect_rc 0 as masha --json card ls

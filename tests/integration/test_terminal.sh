@@ -168,7 +168,7 @@ shown() { # what kart-args...: the output holds no raw control
 	no_raw_controls "$T/out" "$what"
 }
 shown "card show" card show "$ID2"
-contains "$OUT" 'first_name:'
+[[ $OUT == *'First name:'* || $OUT == *'Имя:'* ]] || fail "card show labels: $OUT"
 contains "$OUT" '^[]52;c;Zm9v^GAnn'
 contains "$OUT" '<U+202E>avonavI'
 contains "$OUT" '<U+009B>31mRed'

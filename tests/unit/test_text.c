@@ -810,6 +810,34 @@ static void test_piece_end(void **state)
 	}
 }
 
+/* Suggestions: swaps count once, Cyrillic in code points, nonsense gets none. */
+static void test_distance(void **state)
+{
+	(void)state;
+	assert_int_equal(text_distance("crad", "card"), 1);
+	assert_int_equal(text_distance("fisrt", "first"), 1);
+	assert_int_equal(text_distance("кот", "кит"), 1);
+	assert_int_equal(text_distance("", "abc"), 3);
+	assert_int_equal(text_distance("kitten", "sitting"), 3);
+	const char *cmds[] = { "card ls", "card show", "login" };
+	assert_string_equal(text_nearest("crad ls", cmds, 3), "card ls");
+	assert_string_equal(text_nearest("logni", cmds, 3), "login");
+	assert_null(text_nearest("xyzzyq", cmds, 3));
+	const char *opts[] = { "first", "last", "json" };
+	assert_null(text_nearest("qq", opts, 3));
+	assert_string_equal(text_nearest("jsno", opts, 3), "json");
+}
+
+static void test_count(void **state)
+{
+	char buf[32];
+	(void)state;
+	assert_string_equal(TEXT_COUNT(buf, 1, "card"), "1 card");
+	assert_string_equal(TEXT_COUNT(buf, 0, "card"), "0 cards");
+	assert_string_equal(TEXT_COUNT(buf, 2, "canary row"), "2 canary rows");
+	assert_string_equal(text_count(buf, sizeof(buf), 3, "entry", "entries"), "3 entries");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -838,6 +866,8 @@ int main(void)
 		cmocka_unit_test(test_visible),
 		cmocka_unit_test(test_json_visible),
 		cmocka_unit_test(test_piece_end),
+		cmocka_unit_test(test_distance),
+		cmocka_unit_test(test_count),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
