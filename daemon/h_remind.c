@@ -111,12 +111,20 @@ int h_reminder_add(struct req *r)
 }
 
 /* A reminder is seen with its card (live or in the trash), and then only by
- * its owner, a supervisor or an admin: as "today" shows them. Returns 0,
+ * its owner, the owner of its (live) card, a supervisor or an admin: as
+ * "today" shows them. Returns 0,
  * MDB_NOTFOUND (not this user's to see) or an MDB code. */
 static int reminder_visible(struct req *r, const Kart__Reminder *rem)
 {
-	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who))
-		return MDB_NOTFOUND;
+	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who)) {
+		/* or set by someone else on a card this user owns */
+		Kart__Card *c;
+		int rc = card_load(r->txn, r->srv->store.cards, rem->card_id, r->arena, &c);
+		if (rc)
+			return rc;
+		if (strcmp(c->owner ? c->owner : "", r->who.user) != 0)
+			return MDB_NOTFOUND;
+	}
 	return acl_card_id_visible(r, rem->card_id);
 }
 
@@ -364,7 +372,7 @@ static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPa
 		if (at >= until)
 			break; /* in due order: the rest are later */
 		Kart__Reminder *rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-		if (!rem || (!all && strcmp(rem->owner ? rem->owner : "", r->who.user) != 0))
+		if (!rem)
 			continue;
 		/* a reminder on a card in the trash waits for its card to be restored */
 		Kart__Card *c;
@@ -375,6 +383,10 @@ static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPa
 			rc = crc;
 			break;
 		}
+		/* mine: set by me, or set by someone else on a card I own */
+		if (!all && strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 &&
+		    strcmp(c->owner ? c->owner : "", r->who.user) != 0)
+			continue;
 		const char *t = card_title(r->arena, c);
 		rem->card_title = (char *)(t ? t : "");
 		if (page->n_reminders == cap) {
@@ -404,19 +416,27 @@ int h_today(struct req *r)
 		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "all",
 				 "permission denied: only an admin or a supervisor may see everyone's reminders");
 
-	/* today and the start of tomorrow, in local time */
-	time_t now = (time_t)(r->now / 1000000);
-	struct tm tm;
-	if (!localtime_r(&now, &tm))
-		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
-	int64_t today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-	struct tm tmr = tm;
-	tmr.tm_mday++;
-	tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;
-	tmr.tm_isdst = -1;
-	time_t tomorrow = mktime(&tmr);
-	if (tomorrow == (time_t)-1)
-		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+	/* "today" is the client's day when it says which (one clock: instants
+	 * everywhere, days as the person asking lives them); else the server's */
+	int64_t today, tomorrow;
+	if (m->client_day && m->day_end) {
+		today = m->client_day;
+		tomorrow = m->day_end;
+	} else {
+		time_t now = (time_t)(r->now / 1000000);
+		struct tm tm;
+		if (!localtime_r(&now, &tm))
+			return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+		today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+		struct tm tmr = tm;
+		tmr.tm_mday++;
+		tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;
+		tmr.tm_isdst = -1;
+		time_t t = mktime(&tmr);
+		if (t == (time_t)-1)
+			return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+		tomorrow = (int64_t)t;
+	}
 
 	Kart__TodayPage *page = arena_alloc(r->arena, sizeof(*page));
 	if (!page)

@@ -78,6 +78,13 @@ int parse_id(const char *text, const char *what, uint64_t *out);
 /* Parses a non-negative integer no larger than max. */
 int parse_count(const char *text, const char *what, uint64_t max, uint64_t *out);
 /* The help command: `kart help [COMMAND...]`. */
+/* cmd.c: times ahead, for every option that names one (--at of a reminder,
+ * --close of a deal): util_parse_time_ahead with the client's remind_time
+ * (KART_REMIND_TIME, else `remind_time = HH:MM` in $KART_HOME/config, else
+ * 09:00) for a day named without a time. 0 in *out when not given. */
+int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const char *name, int64_t now, int64_t *out);
+/* --close: the local date of that time, "YYYY-MM-DD"; "" when not given. */
+int close_option(const struct cli *cli, const struct cmd_args *a, char out[16]);
 int cmd_help(struct cli *cli, const struct cmd_args *a);
 
 /* cmd.c: one function per command. */

@@ -1173,16 +1173,78 @@ cleanup:
 	return rc;
 }
 
-/* --since/--until/--at: any form util_parse_time knows; 0 when not given. */
+#define TIME_FORMS "RFC 3339 (2026-12-05T23:59:00Z, ...+03:00), YYYY-MM-DD [HH:MM], DD.MM.YYYY [HH:MM], " \
+	"DD.MM [HH:MM], HH:MM, today/tomorrow/yesterday/сегодня/завтра/вчера [HH:MM], a weekday " \
+	"(monday, пн) [HH:MM], unix seconds, or a duration such as 30m, 2h, 7d, +1w"
+
+/* --since/--until/--at of things past: any form util_parse_time knows (a
+ * bare duration is that long ago); 0 when not given. */
 static int time_option(const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
 {
 	const char *text = args_value(a, name);
 
 	*out = 0;
 	if (text && util_parse_time(text, now, out) < 0)
-		return out_error(KC_ERR_USAGE, "bad --%s '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
-				 "unix seconds, today or tomorrow [HH:MM], a time ago such as 30m, 1h, 7d, "
-				 "or ahead such as +2h, +1d", name, text);
+		return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s (ago; +2h is ahead)", name, text, TIME_FORMS);
+	return 0;
+}
+
+/* The local time a day named without a time means, ahead: KART_REMIND_TIME,
+ * else `remind_time = HH:MM` in $KART_HOME/config, else 09:00. */
+static int remind_minute(const struct cli *cli, int *minute)
+{
+	const char *env = getenv("KART_REMIND_TIME");
+	char path[PATH_MAX + 16], *conf = NULL, *value = NULL;
+	int rc = 0;
+
+	*minute = 9 * 60;
+	if (env && *env) {
+		value = (char *)env;
+	} else if (snprintf(path, sizeof(path), "%s/config", cli->home) < (int)sizeof(path) &&
+		   (conf = util_read_file(path, NULL)) != NULL) {
+		/* `key = value` lines; # starts a comment */
+		for (char *line = strtok(conf, "\n"); line; line = strtok(NULL, "\n")) {
+			char *eq = strchr(line, '=');
+			if (!eq || *util_trim(line) == '#')
+				continue;
+			*eq = '\0';
+			if (strcmp(util_trim(line), "remind_time") == 0)
+				value = util_trim(eq + 1);
+		}
+	}
+	if (value && util_parse_clock(value, minute) < 0)
+		rc = out_error(KC_ERR_USAGE, "bad remind_time '%s' (%s): expected HH:MM", value,
+			       env && *env ? "KART_REMIND_TIME" : "config");
+	free(conf);
+	return rc;
+}
+
+/* --at of a reminder, --close of a deal: a time ahead (util_parse_time_ahead:
+ * a bare duration is from now, a day without a time is at remind_time). */
+int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
+{
+	const char *text = args_value(a, name);
+	int minute;
+	int rc = remind_minute(cli, &minute);
+
+	*out = 0;
+	if (!rc && text && util_parse_time_ahead(text, now, minute, out) < 0)
+		rc = out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s (ahead)", name, text, TIME_FORMS);
+	return rc;
+}
+
+/* --close: a date ahead, sent as the local YYYY-MM-DD; "" when not given. */
+int close_option(const struct cli *cli, const struct cmd_args *a, char out[16])
+{
+	int64_t when;
+	int y, m, d;
+	int rc = time_ahead_option(cli, a, "close", util_now_us() / 1000000, &when);
+
+	out[0] = '\0';
+	if (rc || !args_value(a, "close"))
+		return rc;
+	util_civil_from_days(util_local_day(when), &y, &m, &d);
+	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
 	return 0;
 }
 
@@ -1632,9 +1694,16 @@ int cmd_log(struct cli *cli, const struct cmd_args *a)
 			       kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE ? " or --amount" : "");
 		goto cleanup;
 	}
-	rc = time_option(a, "at", now, &add.at);
+	rc = time_ahead_option(cli, a, "at", now, &add.at);
 	if (rc)
 		goto cleanup;
+	if (add.at < now && !args_flag(a, "past")) {
+		char when[64];
+		util_format_time(add.at, when, sizeof(when));
+		rc = out_error(KC_ERR_USAGE, "bad --at '%s': %s is in the past; add --past to set it anyway",
+			       args_value(a, "at"), when);
+		goto cleanup;
+	}
 	add.card_id = id;
 	add.kind = (Kart__EntryKind)kind;
 	add.text = (char *)(text ? text : "");
@@ -1699,6 +1768,7 @@ int cmd_deal_add(struct cli *cli, const struct cmd_args *a)
 	Kart__Envelope *resp = NULL;
 	Kart__DealAdd add = KART__DEAL_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
+	char close[16];
 	uint64_t id;
 	int rc;
 
@@ -1713,7 +1783,10 @@ int cmd_deal_add(struct cli *cli, const struct cmd_args *a)
 	add.title = (char *)title;
 	add.amount = opt_or_empty(a, "amount");
 	add.stage = opt_or_empty(a, "stage");
-	add.expected_close = opt_or_empty(a, "close");
+	rc = close_option(cli, a, close);
+	if (rc)
+		goto cleanup;
+	add.expected_close = close;
 	add.owner = opt_or_empty(a, "owner");
 	req.body_case = KART__ENVELOPE__BODY_DEAL_ADD;
 	req.deal_add = &add;
@@ -1821,9 +1894,16 @@ int cmd_remind(struct cli *cli, const struct cmd_args *a)
 		rc = out_error(KC_ERR_USAGE, "'remind' needs --at TIME and --text TEXT");
 		goto cleanup;
 	}
-	rc = time_option(a, "at", now, &add.at);
+	rc = time_ahead_option(cli, a, "at", now, &add.at);
 	if (rc)
 		goto cleanup;
+	if (add.at < now && !args_flag(a, "past")) {
+		char when[64];
+		util_format_time(add.at, when, sizeof(when));
+		rc = out_error(KC_ERR_USAGE, "bad --at '%s': %s is in the past; add --past to set it anyway",
+			       args_value(a, "at"), when);
+		goto cleanup;
+	}
 	add.card_id = id;
 	add.text = (char *)text;
 	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
@@ -1878,6 +1958,7 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	struct kc *c = NULL;
 	Kart__Envelope *resp = NULL;
 	Kart__TodayQuery query = KART__TODAY_QUERY__INIT;
+	int64_t now = util_now_us() / 1000000;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t days = TODAY_DEFAULT_DAYS;
 	int rc = 0;
@@ -1890,6 +1971,10 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	if (rc)
 		goto cleanup;
 	query.days = (uint32_t)days;
+	/* "today" is this client's day (TZ), wherever the server is */
+	query.client_day = util_local_day(now);
+	if (util_parse_time("tomorrow", now, &query.day_end) < 0)
+		query.day_end = 0; /* the server's day then */
 	query.all = args_flag(a, "all");
 	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
 	req.today_query = &query;
@@ -1899,7 +1984,7 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_page(&resp->today_page->base);
 	else
-		out_today(resp->today_page, (uint32_t)days, util_now_us() / 1000000);
+		out_today(resp->today_page, (uint32_t)days, now);
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -2011,6 +2096,7 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	query.where = (char *)(where ? where : "");
 	query.segment = (char *)(segment ? segment : "");
+	query.client_day = util_local_day(util_now_us() / 1000000);
 	query.count = args_flag(a, "count");
 	query.explain = args_flag(a, "explain");
 	query.sort = (char *)(sort ? sort : "");
@@ -2067,6 +2153,7 @@ int cmd_move(struct cli *cli, const struct cmd_args *a)
 	}
 	move.where = (char *)(where ? where : "");
 	move.segment = (char *)(segment ? segment : "");
+	move.client_day = util_local_day(util_now_us() / 1000000);
 	move.sector = (char *)sector;
 	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
 	req.bulk_move = &move;
@@ -2638,6 +2725,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	ex.where = (char *)(where ? where : "");
 	ex.segment = (char *)(segment ? segment : "");
+	ex.client_day = util_local_day(util_now_us() / 1000000);
 	ex.format = (char *)(format ? format : "csv");
 	ex.delimiter = (char *)(delim ? delim : "");
 	req.body_case = KART__ENVELOPE__BODY_EXPORT;

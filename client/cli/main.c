@@ -147,7 +147,8 @@ static const struct opt_spec deal_add_opts[] = {
 	{ "title", 0, OPT_VALUE, "TITLE", "what the deal is about (required)", NULL },
 	{ "amount", 0, OPT_VALUE, "1234.50", "expected amount, in the currency's units", NULL },
 	{ "stage", 0, OPT_VALUE, "STAGE", "funnel stage (default: the first)", NULL },
-	{ "close", 0, OPT_VALUE, "YYYY-MM-DD", "expected close date", NULL },
+	{ "close", 0, OPT_VALUE, "DATE", "expected close date, ahead: YYYY-MM-DD, DD.MM.YYYY, DD.MM, 3d, +2w, "
+	  "friday, завтра, ...", NULL },
 	{ "owner", 0, OPT_VALUE, "USER", "owning manager (default: the card's owner)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -165,8 +166,11 @@ static const struct opt_spec deal_ls_opts[] = {
 };
 
 static const struct opt_spec remind_opts[] = {
-	{ "at", 0, OPT_VALUE, "TIME", "when: +2h, +1d, tomorrow 10:00, today 18:00, YYYY-MM-DD HH:MM, ... (required)", NULL },
+	{ "at", 0, OPT_VALUE, "TIME", "when, ahead (required): 2h or +2h (from now), 3d, +1w, tomorrow (09:00, "
+	  "see remind_time), завтра 10:00, пн 10:00 (the next Monday), 05.12 (the next 5 Dec), 05.12.2026 10:00, "
+	  "10:00 (today), 2026-12-05T10:00:00+03:00", NULL },
 	{ "text", 0, OPT_VALUE, "TEXT", "what to do (required)", NULL },
+	{ "past", 0, OPT_FLAG, NULL, "allow a time in the past (refused otherwise)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
