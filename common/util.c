@@ -576,6 +576,14 @@ void util_format_time(int64_t secs, char *out, size_t n)
 		snprintf(out, n, "%lld", (long long)secs);
 }
 
+void util_format_time_zone(int64_t secs, char *out, size_t n)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || strftime(out, n, "%Y-%m-%d %H:%M %Z", &tm) == 0)
+		snprintf(out, n, "%lld", (long long)secs);
+}
+
 char *util_trim(char *s)
 {
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')

@@ -55,6 +55,10 @@ int64_t util_days_from_civil(int64_t y, int m, int d);
 void util_civil_from_days(int64_t z, int *y, int *m, int *d);
 /* Formats unix seconds as local "YYYY-MM-DD HH:MM:SS". */
 void util_format_time(int64_t secs, char *out, size_t n);
+/* The same with minutes only and the zone: "YYYY-MM-DD HH:MM MSK" (or
+ * "+10" where the zone has no name), for instants a reader could take for
+ * another zone's. */
+void util_format_time_zone(int64_t secs, char *out, size_t n);
 /* Trims ASCII whitespace at both ends, in place. */
 char *util_trim(char *s);
 

@@ -118,6 +118,9 @@ int cmd_deal_move(struct cli *cli, const struct cmd_args *a);
 int cmd_deal_ls(struct cli *cli, const struct cmd_args *a);
 int cmd_remind(struct cli *cli, const struct cmd_args *a);
 int cmd_remind_done(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_edit(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_snooze(struct cli *cli, const struct cmd_args *a);
 int cmd_today(struct cli *cli, const struct cmd_args *a);
 int cmd_find(struct cli *cli, const struct cmd_args *a);
 int cmd_ls(struct cli *cli, const struct cmd_args *a);
@@ -223,6 +226,9 @@ int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t 
 void out_deal_funnel(const Kart__DealPage *page);
 /* `kart today`: reminders (those due before now marked overdue), birthdays. */
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
+/* One reminder row (ID, AT in the local zone, CARD, BY, TEXT), and the header. */
+void out_reminder_row(const Kart__Reminder *r, int64_t now);
+void out_reminder_header(void);
 /* `kart user offboard`: what was handed over, then the user's recent audit events. */
 void out_offboard_report(const Kart__OffboardReport *rep);
 /* Minor units (kopecks) as money: "1 234.50", "-0.05". */

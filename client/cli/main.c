@@ -174,8 +174,23 @@ static const struct opt_spec remind_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec remind_ls_opts[] = {
+	{ "all", 0, OPT_FLAG, NULL, "the done ones too", NULL },
+	{ "due", 0, OPT_FLAG, NULL, "only those due now or overdue", NULL },
+	{ "card", 0, OPT_VALUE, "ID", "only those on card ID", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec remind_edit_opts[] = {
+	{ "at", 0, OPT_VALUE, "TIME", "the new time, ahead: forms as for `kart remind --at`", NULL },
+	{ "text", 0, OPT_VALUE, "TEXT", "the new text", NULL },
+	{ "past", 0, OPT_FLAG, NULL, "allow a time in the past (refused otherwise)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec today_opts[] = {
-	{ "days", 0, OPT_VALUE, "N", "birthdays this many days ahead (default: 7)", NULL },
+	{ "days", 0, OPT_VALUE, "N", "birthdays in the next N days, today included: today .. today+N-1, "
+	  "as the filter 'birthday within Nd' (default: 7)", NULL },
 	{ "all", 0, OPT_FLAG, NULL, "every user's reminders, not only mine", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -309,6 +324,12 @@ static const struct cmd_def commands[] = {
 	{ "deal ls", "", 0, 0, "list deals and the funnel per stage", deal_ls_opts, cmd_deal_ls },
 	{ "remind", "ID --at TIME --text TEXT", 1, 1, "remind about a card; prints its id", remind_opts, cmd_remind },
 	{ "remind done", "RID", 1, 1, "mark a reminder done", no_opts, cmd_remind_done },
+	{ "remind ls", "", 0, 0, "my reminders (set by me, or by others on my cards): open ones in due order",
+	  remind_ls_opts, cmd_remind_ls },
+	{ "remind edit", "RID", 1, 1, "change an open reminder's time (--at) and/or text (--text)", remind_edit_opts,
+	  cmd_remind_edit },
+	{ "remind snooze", "RID DURATION", 2, 2, "move an open reminder ahead by DURATION (30m, 1h, 2d, 1w): from now "
+	  "if overdue, else from its time", no_opts, cmd_remind_snooze },
 	{ "today", "", 0, 0, "reminders due and birthdays coming up", today_opts, cmd_today },
 	{ "find", "TEXT...", 1, SIZE_MAX, "find cards by phone, email or name", find_opts, cmd_find },
 	{ "ls", "[EXPR]", 0, SIZE_MAX, "list or count the cards a filter matches", query_opts, cmd_ls },

@@ -147,16 +147,16 @@ expect_rc 0 as admin --json deal ls
 
 # ---- reminders ----
 TODAY=$(date +%F)
-expect_rc 0 as admin remind "$ID" --at $((NOW - 86400)) --text 'Перезвонить (просрочено)'
+expect_rc 0 as admin remind "$ID" --at $((NOW - 86400)) --past --text 'Перезвонить (просрочено)'
 R1=$OUT
 [[ $R1 =~ ^[0-9]+$ ]] || fail "remind printed '$R1', not an id"
-expect_rc 0 as admin remind "$ID" --at 'today 00:00' --text 'Отправить договор'
+expect_rc 0 as admin remind "$ID" --at 'today 00:00' --past --text 'Отправить договор'
 R2=$OUT
 expect_rc 0 as admin remind "$ID2" --at 'tomorrow 10:00' --text 'Завтрашнее'
 R3=$OUT
 expect_rc 0 as admin remind "$ID2" --at '+2h' --text 'Через два часа'
 R4=$OUT
-expect_rc 0 as masha remind "$ID2" --at $((NOW - 60)) --text 'Машино дело'
+expect_rc 0 as masha remind "$ID2" --at $((NOW - 60)) --past --text 'Машино дело'
 R5=$OUT
 check_bad text remind "$ID" --at '+1h' --text ''
 expect_rc 4 as admin remind 999999 --at '+1h' --text 'нет такой карточки'
