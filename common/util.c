@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,105 +168,403 @@ int util_split_hostport(const char *s, char *host, size_t hostlen, int *port)
 	return 0;
 }
 
-/* "today" or "tomorrow", optionally followed by " HH:MM" (or " HH:MM:SS"):
- * that day at that local time, 00:00 when no time is given. Returns 1 and
- * *out when s is one of these, 0 when it is not, -1 when it is but malformed. */
-static int parse_day_word(const char *s, int64_t now, int64_t *out)
+/* ---- times and dates as people type them ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's algorithms): calendar arithmetic without mktime. */
+int64_t util_days_from_civil(int64_t y, int m, int d)
 {
-	static const struct { const char *word; int days; } words[] = { { "today", 0 }, { "tomorrow", 1 } };
-	const char *rest = NULL;
-	int days = 0;
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		size_t len = strlen(words[i].word);
-		if (strncmp(s, words[i].word, len) == 0 && (s[len] == '\0' || s[len] == ' ')) {
-			rest = s + len;
-			days = words[i].days;
-			break;
-		}
-	}
-	if (!rest)
-		return 0;
-	time_t t = (time_t)now;
-	struct tm tm, clock;
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void util_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	return m == 2 && leap_year(y) ? 29 : days[m - 1];
+}
+
+int64_t util_local_day(int64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
 	if (!localtime_r(&t, &tm))
-		return -1;
-	memset(&clock, 0, sizeof(clock));
-	if (*rest == ' ') {
-		const char *end = strptime(rest + 1, "%H:%M:%S", &clock);
-		if (!end) {
-			memset(&clock, 0, sizeof(clock));
-			end = strptime(rest + 1, "%H:%M", &clock);
-		}
-		if (!end || *end || rest[1] < '0' || rest[1] > '9')
-			return -1;
-	}
-	tm.tm_mday += days;
-	tm.tm_hour = clock.tm_hour;
-	tm.tm_min = clock.tm_min;
-	tm.tm_sec = clock.tm_sec;
+		return secs / 86400;
+	return util_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The unix seconds of local y-m-d h:mi:s (DST resolved by mktime), or -1. */
+static int64_t local_instant(int y, int m, int d, int secs_of_day)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = secs_of_day / 3600;
+	tm.tm_min = secs_of_day / 60 % 60;
+	tm.tm_sec = secs_of_day % 60;
 	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	*out = (int64_t)t;
+	time_t t = mktime(&tm);
+	return t == (time_t)-1 ? -1 : (int64_t)t;
+}
+
+static bool digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Exactly n digits at s. */
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!digit(s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Lower-cases one ASCII or Cyrillic letter in place; returns its length. */
+static size_t fold_letter(const unsigned char *s, unsigned char out[2])
+{
+	if (s[0] < 0x80) {
+		out[0] = (unsigned char)(s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32 : s[0]);
+		return 1;
+	}
+	if (s[0] == 0xD0 && s[1] >= 0x90 && s[1] <= 0x9F) { /* А..П -> а..п */
+		out[0] = 0xD0;
+		out[1] = (unsigned char)(s[1] + 0x20);
+		return 2;
+	}
+	if (s[0] == 0xD0 && s[1] >= 0xA0 && s[1] <= 0xAF) { /* Р..Я -> р..я */
+		out[0] = 0xD1;
+		out[1] = (unsigned char)(s[1] - 0x20);
+		return 2;
+	}
+	if (s[0] && s[1]) {
+		out[0] = s[0];
+		out[1] = s[1];
+		return 2;
+	}
+	out[0] = s[0];
 	return 1;
+}
+
+/* s starts with word (lower case, ASCII or Cyrillic), ignoring case, and the
+ * word ends there (end of text, a space or 'T' is not allowed). Returns the
+ * bytes matched or 0. */
+static size_t word_at(const char *s, const char *word)
+{
+	const unsigned char *p = (const unsigned char *)s, *w = (const unsigned char *)word;
+	while (*w) {
+		unsigned char f[2];
+		size_t n = fold_letter(p, f);
+		if (f[0] != w[0] || (n == 2 && f[1] != w[1]))
+			return 0;
+		p += n;
+		w += n;
+	}
+	return *p == '\0' || *p == ' ' ? (size_t)(p - (const unsigned char *)s) : 0;
+}
+
+/* The calendar part of a time as typed, before any " HH:MM". */
+struct when_date {
+	enum { WD_NONE, WD_DATE, WD_DAYMONTH, WD_RELDAY, WD_WEEKDAY } kind;
+	int y, m, d;        /* WD_DATE; WD_DAYMONTH: m, d */
+	int rel;            /* WD_RELDAY: days from today */
+	int wday;           /* WD_WEEKDAY: 0 Sunday .. 6 Saturday */
+	bool iso;           /* YYYY-MM-DD: may be followed by T and a zone */
+};
+
+static const struct { const char *word; int val; } day_words[] = {
+	{ "today", 0 }, { "tomorrow", 1 }, { "yesterday", -1 },
+	{ "сегодня", 0 }, { "завтра", 1 }, { "вчера", -1 },
+};
+
+static const struct { const char *word; int wday; } weekday_words[] = {
+	{ "sunday", 0 }, { "sun", 0 }, { "monday", 1 }, { "mon", 1 }, { "tuesday", 2 }, { "tue", 2 },
+	{ "tues", 2 }, { "wednesday", 3 }, { "wed", 3 }, { "thursday", 4 }, { "thu", 4 }, { "thur", 4 },
+	{ "thurs", 4 }, { "friday", 5 }, { "fri", 5 }, { "saturday", 6 }, { "sat", 6 },
+	{ "воскресенье", 0 }, { "вс", 0 }, { "понедельник", 1 }, { "пн", 1 }, { "вторник", 2 }, { "вт", 2 },
+	{ "среда", 3 }, { "среду", 3 }, { "ср", 3 }, { "четверг", 4 }, { "чт", 4 }, { "пятница", 5 },
+	{ "пятницу", 5 }, { "пт", 5 }, { "суббота", 6 }, { "субботу", 6 }, { "сб", 6 },
+};
+
+/* Reads the date part at s; returns the bytes read (0: no date part, which
+ * is not an error: "10:00" is today), or -1 for a malformed date. */
+static int parse_date_part(const char *s, struct when_date *w)
+{
+	memset(w, 0, sizeof(*w));
+	for (size_t i = 0; i < sizeof(day_words) / sizeof(day_words[0]); i++) {
+		size_t n = word_at(s, day_words[i].word);
+		if (n) {
+			w->kind = WD_RELDAY;
+			w->rel = day_words[i].val;
+			return (int)n;
+		}
+	}
+	for (size_t i = 0; i < sizeof(weekday_words) / sizeof(weekday_words[0]); i++) {
+		size_t n = word_at(s, weekday_words[i].word);
+		if (n) {
+			w->kind = WD_WEEKDAY;
+			w->wday = weekday_words[i].wday;
+			return (int)n;
+		}
+	}
+	int y, m, d;
+	if (digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &m) && s[7] == '-' && digits(s + 8, 2, &d) &&
+	    !digit(s[10])) {
+		if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+			return -1;
+		*w = (struct when_date){ .kind = WD_DATE, .y = y, .m = m, .d = d, .iso = true };
+		return 10;
+	}
+	if (digits(s, 2, &d) && s[2] == '.' && digits(s + 3, 2, &m)) {
+		if (s[5] == '.' && digits(s + 6, 4, &y) && !digit(s[10])) {
+			if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+				return -1;
+			*w = (struct when_date){ .kind = WD_DATE, .y = y, .m = m, .d = d };
+			return 10;
+		}
+		if (s[5] != '\0' && s[5] != ' ')
+			return -1;
+		if (m < 1 || m > 12 || d < 1 || d > days_in_month(2000, m))
+			return -1;
+		*w = (struct when_date){ .kind = WD_DAYMONTH, .m = m, .d = d };
+		return 5;
+	}
+	return 0;
+}
+
+/* "HH:MM" or "HH:MM:SS" at s; returns bytes read or -1. */
+static int parse_clock(const char *s, int *secs)
+{
+	/* the hour may have one digit: 9:15 */
+	int h, mi, se = 0, hl = digit(s[0]) && s[1] == ':' ? 1 : 2;
+	if (!digits(s, hl, &h) || s[hl] != ':' || !digits(s + hl + 1, 2, &mi))
+		return -1;
+	int n = hl + 3;
+	if (s[n] == ':') {
+		if (!digits(s + n + 1, 2, &se))
+			return -1;
+		n += 3;
+	}
+	if (h > 23 || mi > 59 || se > 59)
+		return -1;
+	*secs = h * 3600 + mi * 60 + se;
+	return n;
+}
+
+/* "Z", "+HH:MM", "+HHMM" or "+HH" (or '-'), the whole rest of the text;
+ * returns 1 and the offset east of UTC, 0 for nothing, -1 if malformed. */
+static int parse_zone(const char *s, int *off)
+{
+	if (*s == '\0')
+		return 0;
+	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') {
+		*off = 0;
+		return 1;
+	}
+	if (s[0] != '+' && s[0] != '-')
+		return -1;
+	int h, mi = 0;
+	if (!digits(s + 1, 2, &h))
+		return -1;
+	const char *p = s + 3;
+	if (*p == ':')
+		p++;
+	if (*p && (!digits(p, 2, &mi) || p[2] != '\0'))
+		return -1;
+	if (*p == '\0' && p != s + 3)
+		return -1;
+	if (h > 23 || mi > 59)
+		return -1;
+	*off = (s[0] == '-' ? -1 : 1) * (h * 3600 + mi * 60);
+	return 1;
+}
+
+/* A relative "2h", "+2h", "-2h" (s m h d w). Returns 1 and the signed
+ * seconds (sign 0: none written), 0 when s is not one, -1 if malformed. */
+static int parse_duration(const char *s, int *sign, int64_t *secs)
+{
+	size_t n = strlen(s);
+	if (n < 2 || !strchr("smhdw", s[n - 1]) || !(s[0] == '-' || s[0] == '+' || digit(s[0])))
+		return 0;
+	*sign = s[0] == '+' ? 1 : s[0] == '-' ? -1 : 0;
+	const char *p = *sign ? s + 1 : s;
+	if (!digit(*p))
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(p, &end, 10);
+	if (errno || end != s + n - 1 || v < 0 || v > 100LL * 366 * 86400)
+		return -1;
+	static const struct { char c; int64_t mul; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 } };
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (units[i].c == s[n - 1])
+			*secs = v * units[i].mul;
+	return 1;
+}
+
+/* The local calendar day (days since the epoch) a date part names, seen
+ * from today; ahead: a weekday or a DD.MM today or later, else today or
+ * earlier (the caller moves a day that turns out past or future). */
+static int64_t date_part_day(const struct when_date *w, int64_t today, bool ahead)
+{
+	int y, m, d;
+	util_civil_from_days(today, &y, &m, &d);
+	switch (w->kind) {
+	case WD_DATE:
+		return util_days_from_civil(w->y, w->m, w->d);
+	case WD_DAYMONTH: {
+		/* Feb 29 outside a leap year: the nearest leap year in the direction asked */
+		int yy = y;
+		if (w->m == 2 && w->d == 29)
+			while (!leap_year(yy))
+				yy += ahead ? 1 : -1;
+		return util_days_from_civil(yy, w->m, w->d);
+	}
+	case WD_RELDAY:
+		return today + w->rel;
+	case WD_WEEKDAY: {
+		int wd = (int)(((today + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+		return ahead ? today + (w->wday - wd + 7) % 7 : today - (wd - w->wday + 7) % 7;
+	}
+	case WD_NONE:
+		break;
+	}
+	return today;
+}
+
+static int parse_when(const char *s, int64_t now, bool ahead, int day_secs, int64_t *out)
+{
+	if (*s == '\0')
+		return -1;
+	int sign = 0;
+	int64_t secs = 0;
+	int dur = parse_duration(s, &sign, &secs);
+	if (dur < 0)
+		return -1;
+	if (dur > 0) {
+		if (sign == 0)
+			sign = ahead ? 1 : -1;
+		*out = now + sign * secs;
+		return 0;
+	}
+	struct when_date w;
+	int n = parse_date_part(s, &w);
+	if (n < 0)
+		return -1;
+	const char *p = s + n;
+	bool has_clock = false;
+	int clock = 0, zone = 0;
+	if (n == 0) {
+		int c = parse_clock(p, &clock);
+		if (c < 0) {
+			/* unix seconds: digits only (no sign, no blanks) */
+			char *end;
+			errno = 0;
+			long long v = strtoll(s, &end, 10);
+			if (!digit(s[0]) || errno || *end || v < 0)
+				return -1;
+			*out = v;
+			return 0;
+		}
+		has_clock = true;
+		p += c;
+	} else if (*p == ' ' || (*p == 'T' && w.iso)) {
+		p++;
+		int c = parse_clock(p, &clock);
+		if (c < 0)
+			return -1;
+		has_clock = true;
+		p += c;
+	}
+	int z = 0;
+	if (w.iso && has_clock && (z = parse_zone(p, &zone)) < 0)
+		return -1;
+	if (z == 0 && *p)
+		return -1;
+	if (!has_clock)
+		clock = ahead ? day_secs : 0;
+	if (z > 0) {
+		*out = util_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
+		return 0;
+	}
+	int64_t day = date_part_day(&w, util_local_day(now), ahead);
+	int y, m, d;
+	util_civil_from_days(day, &y, &m, &d);
+	int64_t t = local_instant(y, m, d, clock);
+	if (t < 0)
+		return -1;
+	/* ahead, a weekday or a DD.MM whose moment has passed is the next one (a
+	 * week or a year on); looking back, a weekday still to come is last week's */
+	if (w.kind == WD_WEEKDAY && (ahead ? t < now : t > now))
+		util_civil_from_days(day + (ahead ? 7 : -7), &y, &m, &d);
+	else if (w.kind == WD_DAYMONTH && ahead && t < now)
+		util_civil_from_days(date_part_day(&w, util_days_from_civil(y + 1, 1, 1), true), &y, &m, &d);
+	else
+		return *out = t, 0;
+	t = local_instant(y, m, d, clock);
+	if (t < 0)
+		return -1;
+	*out = t;
+	return 0;
 }
 
 int util_parse_time(const char *s, int64_t now, int64_t *out)
 {
-	char *end;
-	size_t n = strlen(s);
-	if (n == 0)
+	return parse_when(s, now, false, 0, out);
+}
+
+int util_parse_time_ahead(const char *s, int64_t now, int day_minute, int64_t *out)
+{
+	return parse_when(s, now, true, day_minute * 60, out);
+}
+
+int util_parse_date(const char *s, int64_t today, int64_t *day)
+{
+	struct when_date w;
+	int n = parse_date_part(s, &w);
+	if (n <= 0 || s[n] != '\0')
 		return -1;
-	int day = parse_day_word(s, now, out);
-	if (day != 0)
-		return day > 0 ? 0 : -1;
-	if (n >= 2 && strchr("smhdw", s[n - 1]) &&
-	    (s[0] == '-' || s[0] == '+' || (s[0] >= '0' && s[0] <= '9'))) {
-		/* "+2h" is from now on; "2h" and "-2h" are that long ago */
-		int64_t sign = s[0] == '+' ? 1 : -1;
-		const char *p = s[0] == '-' || s[0] == '+' ? s + 1 : s;
-		if (*p < '0' || *p > '9')
-			return -1;
-		errno = 0;
-		long long v = strtoll(p, &end, 10);
-		if (errno || end != s + n - 1 || end == p || v < 0 || v > 100LL * 366 * 86400)
-			return -1;
-		static const struct { char c; int64_t mul; } units[] = {
-			{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 } };
-		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-			if (units[i].c == s[n - 1])
-				*out = now + sign * v * units[i].mul;
-		return 0;
-	}
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *rest = strptime(s, "%Y-%m-%d", &tm);
-	if (rest) {
-		if (*rest == 'T' || *rest == ' ') {
-			const char *r2 = strptime(rest + 1, "%H:%M:%S", &tm);
-			if (!r2)
-				r2 = strptime(rest + 1, "%H:%M", &tm);
-			rest = r2;
-		}
-		if (!rest || *rest)
-			return -1;
-		tm.tm_isdst = -1;
-		int mday = tm.tm_mday, mon = tm.tm_mon;
-		time_t t = mktime(&tm);
-		if (t == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon)
-			return -1;
-		*out = (int64_t)t;
-		return 0;
-	}
-	/* unix seconds: digits only (no sign, no leading blanks) */
-	if (s[0] < '0' || s[0] > '9')
+	*day = date_part_day(&w, today, true);
+	return 0;
+}
+
+int util_parse_clock(const char *s, int *minute)
+{
+	int secs;
+	int n = parse_clock(s, &secs);
+	if (n < 0 || n > 5 || s[n] != '\0')
 		return -1;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v < 0)
-		return -1;
-	*out = v;
+	*minute = secs / 60;
 	return 0;
 }
 
@@ -274,6 +573,14 @@ void util_format_time(int64_t secs, char *out, size_t n)
 	time_t t = (time_t)secs;
 	struct tm tm;
 	if (!localtime_r(&t, &tm) || strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(out, n, "%lld", (long long)secs);
+}
+
+void util_format_time_zone(int64_t secs, char *out, size_t n)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || strftime(out, n, "%Y-%m-%d %H:%M %Z", &tm) == 0)
 		snprintf(out, n, "%lld", (long long)secs);
 }
 

@@ -307,15 +307,12 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 	struct req base = { .srv = srv, .now = util_now_us() };
 	snprintf(base.who.user, sizeof(base.who.user), "%s", d->user);
 	snprintf(base.who.peer, sizeof(base.who.peer), "%s", d->peer);
+	/* the minute is an instant the reader sees in their own zone: {at} */
+	base.audit_at = d->minute * 60;
 	struct wreq *w = wreq_detached(&base, w_denied_count);
 	if (w) {
-		time_t t = (time_t)(d->minute * 60);
-		struct tm tm;
-		char hm[16];
-		localtime_r(&t, &tm);
-		strftime(hm, sizeof(hm), "%H:%M", &tm);
-		int o = snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from %s:",
-				 (unsigned long long)d->held, hm);
+		int o = snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from {at}:",
+				 (unsigned long long)d->held);
 		for (unsigned i = 0; i < 8 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(w->aux); i++)
 			o += snprintf(w->aux + o, sizeof(w->aux) - (size_t)o, "%s %llu %s", i ? "," : "",
 				      (unsigned long long)d->kinds[i].n, d->kinds[i].what);

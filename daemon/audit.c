@@ -109,6 +109,8 @@ int audit_append_severity(struct req *r, const char *severity, const char *actio
 	ev.client = r->who.peer;
 	ev.ok = ok;
 	ev.severity = (char *)(severity ? severity : "");
+	ev.at = r->audit_at;
+	r->audit_at = 0; /* it was this record's */
 	size_t n = kart__audit_event__get_packed_size(&ev);
 	uint8_t *val = arena_alloc(r->arena, n + 32);
 	if (!val)

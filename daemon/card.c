@@ -93,9 +93,18 @@ static int check_date(struct req *r, const struct cfield *f, const char *v)
 {
 	int y, m, d;
 	char tail;
+	bool birthday = strcmp(f->name, "birthday") == 0;
+	if (birthday && strlen(v) == 7 && v[0] == '-' && v[1] == '-' && v[4] == '-' &&
+	    sscanf(v + 2, "%2d-%2d%c", &m, &d, &tail) == 2) {
+		/* a birthday whose year is unknown: --MM-DD, as for relatives */
+		static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: %s is not a valid date", f->name, v);
+		return H_OK;
+	}
 	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || v[4] != '-' || v[7] != '-')
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: '%.40s' is not a date (YYYY-MM-DD)",
-				 f->name, v);
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: '%.40s' is not a date (YYYY-MM-DD%s)",
+				 f->name, v, birthday ? ", DD.MM.YYYY, or --MM-DD / DD.MM when the year is unknown" : ", DD.MM.YYYY");
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
@@ -104,10 +113,28 @@ static int check_date(struct req *r, const struct cfield *f, const char *v)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	/* a birthday is in the past; other dates (a planned renewal) may be ahead */
-	int last = strcmp(f->name, "birthday") == 0 ? tm.tm_year + 1900 : 2200;
+	int last = birthday ? tm.tm_year + 1900 + 1 : 2200; /* +1: it may be next year somewhere already */
 	if (y < 1900 || y > last)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: year %d is out of range", f->name, y);
 	return H_OK;
+}
+
+/* Dates as people type them: DD.MM.YYYY is stored as YYYY-MM-DD, and a
+ * birthday's DD.MM (year unknown) as --MM-DD. */
+static const char *date_as_stored(struct req *r, const struct cfield *f, const char *v)
+{
+	int d, m, y;
+	char tail;
+	size_t n = strlen(v);
+	if (n == 10 && v[2] == '.' && v[5] == '.' && sscanf(v, "%2d.%2d.%4d%c", &d, &m, &y, &tail) == 3) {
+		const char *s = arena_printf(r->arena, "%04d-%02d-%02d", y, m, d);
+		return s ? s : v;
+	}
+	if (n == 5 && v[2] == '.' && strcmp(f->name, "birthday") == 0 && sscanf(v, "%2d.%2d%c", &d, &m, &tail) == 2) {
+		const char *s = arena_printf(r->arena, "--%02d-%02d", m, d);
+		return s ? s : v;
+	}
+	return v;
 }
 
 static int check_list_item(struct req *r, const struct cfield *f, const char *v)
@@ -382,6 +409,7 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 			*sp = arena_strdup(r->arena, value);
 		break;
 	case K_DATE:
+		value = date_as_stored(r, f, value);
 		if (*value)
 			rc = check_date(r, f, value);
 		if (!rc)

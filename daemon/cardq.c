@@ -102,6 +102,11 @@ int64_t cardq_today(int64_t now_us)
 	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
 }
 
+int64_t cardq_client_today(int64_t client_day, int64_t now_us)
+{
+	return client_day ? client_day : cardq_today(now_us);
+}
+
 static int64_t days_of(int64_t y, int m, int d)
 {
 	y -= m <= 2;
@@ -119,6 +124,21 @@ static void civil(int64_t z, int64_t *y, int *m, int *d)
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Days from today to the next anniversary of month-day (0: today); Feb 29 is
+ * celebrated on Mar 1 in common years, as `today` and `within` have it. */
+static int64_t days_to_anniversary(int m, int d, int64_t today)
+{
+	int64_t y;
+	int tm, td;
+	civil(today, &y, &tm, &td);
+	for (int64_t yy = y;; yy++) {
+		bool leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+		int64_t day = m == 2 && d == 29 && !leap ? days_of(yy, 3, 1) : days_of(yy, m, d);
+		if (day >= today)
+			return day - today;
+	}
 }
 
 /* ---- reading a card's values ---- */
@@ -139,11 +159,13 @@ static void set_text(struct rec *r, struct qvalue *out, const char *s)
 static void set_date(struct qvalue *out, const char *s)
 {
 	int y, m, d;
-	if (!s || strlen(s) != 10 || sscanf(s + 5, "%2d-%2d", &m, &d) != 2)
+	size_t n = s ? strlen(s) : 0;
+	/* YYYY-MM-DD, or --MM-DD when the year is unknown (a yearly date still) */
+	if ((n != 10 && n != 7) || sscanf(s + n - 5, "%2d-%2d", &m, &d) != 2)
 		return;
 	out->month = m;
 	out->day = d;
-	if (sscanf(s, "%4d", &y) == 1)
+	if (n == 10 && sscanf(s, "%4d", &y) == 1)
 		out->num = days_of(y, m, d);
 	out->present = true;
 }
@@ -453,8 +475,11 @@ static bool plan_pred(struct cardq *c, const struct qnode *p, struct plan *out)
 	if (f->id == F_BIRTHDAY) {
 		if (p->op != QOP_WITHIN)
 			return false;
-		int64_t from = p->lits[0].num >= 0 ? c->today : c->today + p->lits[0].num;
-		int64_t to = p->lits[0].num >= 0 ? c->today + p->lits[0].num : c->today;
+		/* N days, today included (query.c: annual_within) */
+		int64_t from = p->lits[0].num >= 0 ? c->today : c->today + p->lits[0].num + 1;
+		int64_t to = p->lits[0].num >= 0 ? c->today + p->lits[0].num - 1 : c->today;
+		if (to < from)
+			return false;
 		if (to - from >= 365) {
 			/* every day of the year: an index scan brings nothing */
 			return false;
@@ -752,6 +777,9 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		struct qvalue qv;
 		struct rec rec = { card, &scratch };
 		get(&rec, c->sort, &qv);
+		/* a yearly date (birthday) sorts by its next anniversary from today */
+		if (qv.present && c->sort->annual)
+			qv.num = days_to_anniversary(qv.month, qv.day, c->today);
 		if (sn == scap) {
 			scap = scap ? scap * 2 : 1024;
 			struct sorted *ns = realloc(sv, scap * sizeof(*ns));

@@ -48,5 +48,8 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud);
 
 /* Today's date as days since 1970-01-01 in local time. */
 int64_t cardq_today(int64_t now_us);
+/* "today" for a request: the client's date when it sent one (days since
+ * 1970-01-01; 0: not sent), else the server's (cardq_today). */
+int64_t cardq_client_today(int64_t client_day, int64_t now_us);
 
 #endif

@@ -517,8 +517,9 @@ int h_cert_issue(struct req *r)
 		return rc;
 	char until[64];
 	util_format_time(not_after, until, sizeof(until));
+	r->audit_at = not_after;
 	if ((rc = audit_append(r, "cert.issue", "cert", 0, m->user,
-			       arena_printf(r->arena, "serial %s, valid until %s", serial, until), true)))
+			       arena_printf(r->arena, "serial %s, valid until {at}", serial), true)))
 		return rc;
 	log_notice("%s: %s issued a client certificate for %s, serial %s, valid until %s", r->who.peer, r->who.user,
 		   m->user, serial, until);

@@ -188,6 +188,7 @@ struct xjob {
 	uint64_t id;
 	struct principal who;
 	int64_t now;
+	int64_t today;              /* the client's date, days since the epoch */
 	char *where;                /* the filter run */
 	char *filter;               /* as recorded: the filter, or "segment NAME: filter" */
 	enum export_format fmt;
@@ -283,6 +284,7 @@ int h_export(struct req *r)
 	j->id = r->id;
 	j->who = r->who;
 	j->now = r->now;
+	j->today = cardq_client_today(m->client_day, r->now);
 	j->fmt = fmt;
 	j->delim = delim;
 	j->work.data = j;
@@ -442,7 +444,7 @@ static void xjob_run(uv_work_t *w)
 	s.canaries = st->canaries;
 	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope,
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .scope = &scope,
 			   .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;

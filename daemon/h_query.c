@@ -236,6 +236,7 @@ struct qjob {
 	uint64_t limit;
 	bool count, explain;
 	int64_t now;
+	int64_t today;              /* the client's date, days since the epoch */
 	/* results */
 	Kart__ErrorCode code;
 	char field[32];
@@ -283,7 +284,7 @@ static void job_run(uv_work_t *w)
 		goto done;
 	}
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = cardq_today(j->now), .scope = &scope,
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .scope = &scope,
 			   .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
@@ -510,6 +511,7 @@ int h_card_query(struct req *r)
 	j->count = m->count || m->explain;
 	j->explain = m->explain;
 	j->now = r->now;
+	j->today = cardq_client_today(m->client_day, r->now);
 	j->work.data = j;
 	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
 		free_job(j);
@@ -565,7 +567,8 @@ int h_bulk_move(struct req *r)
 	int rc = schema_sync(sc, r->txn, &r->srv->store);
 	if (rc)
 		return rc;
-	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena, .today = cardq_today(r->now) };
+	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena,
+			   .today = cardq_client_today(m->client_day, r->now) };
 	if (cardq_parse(&q, where) < 0) {
 		if (q.err.col)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s (column %d)", q.err.message, q.err.col);

@@ -54,6 +54,22 @@ static int reply_reminder(struct req *r, Kart__Reminder *rem)
 	return H_OK;
 }
 
+static int check_reminder_text(struct req *r, const char *text)
+{
+	size_t len = strlen(text);
+	if (!*text)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: a reminder needs a text");
+	if (req_check_text(r, "text", text, true) != H_OK)
+		return H_ABORT;
+	if (!text_utf8_valid(text, len))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
+	size_t chars = text_utf8_chars(text, len);
+	if (chars > TEXT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
+				 chars, TEXT_MAX);
+	return H_OK;
+}
+
 int h_reminder_add(struct req *r)
 {
 	Kart__ReminderAdd *m = r->in->reminder_add;
@@ -67,17 +83,8 @@ int h_reminder_add(struct req *r)
 	if (m->at <= 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: when should it remind? (a time is required)");
 	const char *text = m->text ? m->text : "";
-	size_t len = strlen(text);
-	if (!*text)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: a reminder needs a text");
-	if (req_check_text(r, "text", text, true) != H_OK)
+	if (check_reminder_text(r, text) != H_OK)
 		return H_ABORT;
-	if (!text_utf8_valid(text, len))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
-	size_t chars = text_utf8_chars(text, len);
-	if (chars > TEXT_MAX)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
-				 chars, TEXT_MAX);
 
 	Kart__Reminder *rem = arena_alloc(r->arena, sizeof(*rem));
 	if (!rem)
@@ -100,10 +107,10 @@ int h_reminder_add(struct req *r)
 	kart__reminder__pack(rem, v.mv_data);
 
 	const char *title = card_title(r->arena, card);
-	char when[64];
-	util_format_time(rem->at, when, sizeof(when));
-	const char *summary = arena_printf(r->arena, "card %" PRIu64 " at %s: %s", card->id, when,
+	/* the time is the reader's to render, in their zone: {at} */
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 " at {at}: %s", card->id,
 					   text_clip(r->arena, text, SUMMARY_TEXT));
+	r->audit_at = rem->at;
 	if ((rc = audit_append(r, "reminder.add", "reminder", rem->id, title ? title : "", summary ? summary : "", true)))
 		return rc;
 	rem->card_title = (char *)(title ? title : "");
@@ -111,53 +118,249 @@ int h_reminder_add(struct req *r)
 }
 
 /* A reminder is seen with its card (live or in the trash), and then only by
- * its owner, a supervisor or an admin: as "today" shows them. Returns 0,
+ * its owner, the owner of its (live) card, a supervisor or an admin: as
+ * "today" shows them. Returns 0,
  * MDB_NOTFOUND (not this user's to see) or an MDB code. */
 static int reminder_visible(struct req *r, const Kart__Reminder *rem)
 {
-	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who))
-		return MDB_NOTFOUND;
+	if (strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 && !may_see_all(&r->who)) {
+		/* or set by someone else on a card this user owns */
+		Kart__Card *c;
+		int rc = card_load(r->txn, r->srv->store.cards, rem->card_id, r->arena, &c);
+		if (rc)
+			return rc;
+		if (strcmp(c->owner ? c->owner : "", r->who.user) != 0)
+			return MDB_NOTFOUND;
+	}
 	return acl_card_id_visible(r, rem->card_id);
+}
+
+/* Finds an open reminder by id (open reminders are keyed by due time: a
+ * scan) that this user may see. Returns 0 with *rem and its key, NOT_FOUND
+ * as a reply (also for one not this user's: it answers as a missing one, and
+ * the look is noted), or an MDB code. */
+static int find_open(struct req *r, uint64_t id, const char *what, uint8_t key[16], Kart__Reminder **rem)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.reminders, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	*rem = NULL;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size == 16 && store_key_u64((const uint8_t *)k.mv_data + 8) == id) {
+			memcpy(key, k.mv_data, 16);
+			*rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+			if (!*rem)
+				rc = MDB_CORRUPTED;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc == 0 && (rc = reminder_visible(r, *rem)) == MDB_NOTFOUND)
+		acl_note_denied(r, (*rem)->card_id, arena_printf(r->arena, "%s reminder %" PRIu64, what, id));
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "id", "no open reminder %" PRIu64, id);
+	return rc;
+}
+
+static int put_open(struct req *r, const Kart__Reminder *rem)
+{
+	uint8_t key[16];
+	reminder_key(rem->at, rem->id, key);
+	Kart__Reminder stored = *rem;
+	stored.card_title = (char *)""; /* filled in replies only */
+	stored.done = false;
+	MDB_val k = { 16, key }, v = { kart__reminder__get_packed_size(&stored), NULL };
+	int rc = mdb_put(r->txn, r->srv->store.reminders, &k, &v, MDB_RESERVE);
+	if (rc == 0)
+		kart__reminder__pack(&stored, v.mv_data);
+	return rc;
 }
 
 int h_reminder_done(struct req *r)
 {
 	Kart__ReminderDone *m = r->in->reminder_done;
 	struct store *st = &r->srv->store;
-	/* open reminders are keyed by due time; a scan finds one by id */
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(r->txn, st->reminders, &cur);
-	if (rc)
-		return rc;
-	MDB_val k, v;
-	Kart__Reminder *rem = NULL;
 	uint8_t key[16];
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size == 16 && store_key_u64((const uint8_t *)k.mv_data + 8) == m->id) {
-			memcpy(key, k.mv_data, 16);
-			rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-			if (!rem)
-				rc = MDB_CORRUPTED;
-			break;
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rc == 0 && (rc = reminder_visible(r, rem)) == MDB_NOTFOUND)
-		acl_note_denied(r, rem->card_id, arena_printf(r->arena, "done reminder %" PRIu64, m->id));
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "id", "no open reminder %" PRIu64, m->id);
+	Kart__Reminder *rem;
+	int rc = find_open(r, m->id, "done", key, &rem);
 	if (rc)
 		return rc;
 	MDB_val dk = { 16, key };
 	if ((rc = mdb_del(r->txn, st->reminders, &dk, NULL)))
 		return rc;
-	rem->card_title = title_of(r, rem->card_id);
+	/* kept among the done ones, for remind ls --all */
 	rem->done = true;
+	rem->card_title = (char *)"";
+	uint8_t idk[8];
+	store_u64_key(rem->id, idk);
+	MDB_val k = { 8, idk }, v = { kart__reminder__get_packed_size(rem), NULL };
+	if ((rc = mdb_put(r->txn, st->reminders_done, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__reminder__pack(rem, v.mv_data);
+	rem->card_title = title_of(r, rem->card_id);
 	const char *summary = arena_printf(r->arena, "card %" PRIu64 ": %s", rem->card_id,
 					   text_clip(r->arena, rem->text ? rem->text : "", SUMMARY_TEXT));
 	if ((rc = audit_append(r, "reminder.done", "reminder", rem->id, rem->card_title, summary ? summary : "", true)))
 		return rc;
 	return reply_reminder(r, rem);
+}
+
+/* Moves an open reminder (found under key) to its new time and text, with
+ * its audit record: action, and a summary that names the new time as {at}. */
+static int reminder_rewrite(struct req *r, const uint8_t key[16], Kart__Reminder *rem, const char *action)
+{
+	MDB_val dk = { 16, (void *)key };
+	int rc = mdb_del(r->txn, r->srv->store.reminders, &dk, NULL);
+	if (rc || (rc = put_open(r, rem)))
+		return rc;
+	rem->card_title = title_of(r, rem->card_id);
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 " at {at}: %s", rem->card_id,
+					   text_clip(r->arena, rem->text ? rem->text : "", SUMMARY_TEXT));
+	r->audit_at = rem->at;
+	if ((rc = audit_append(r, action, "reminder", rem->id, rem->card_title, summary ? summary : "", true)))
+		return rc;
+	return reply_reminder(r, rem);
+}
+
+int h_reminder_edit(struct req *r)
+{
+	Kart__ReminderEdit *m = r->in->reminder_edit;
+	const char *text = m->text ? m->text : "";
+	if (m->at < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: not a time");
+	if (!m->at && !*text)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "nothing to change: give a time (at) or a text");
+	if (*text && check_reminder_text(r, text) != H_OK)
+		return H_ABORT;
+	uint8_t key[16];
+	Kart__Reminder *rem;
+	int rc = find_open(r, m->id, "edit", key, &rem);
+	if (rc)
+		return rc;
+	if (m->at)
+		rem->at = m->at;
+	if (*text)
+		rem->text = (char *)text;
+	return reminder_rewrite(r, key, rem, "reminder.edit");
+}
+
+int h_reminder_snooze(struct req *r)
+{
+	Kart__ReminderSnooze *m = r->in->reminder_snooze;
+	if (m->seconds <= 0 || m->seconds > (int64_t)DAYS_MAX * 86400)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "seconds",
+				 "snooze: a duration ahead such as 1h or 2d, at most %d days", DAYS_MAX);
+	uint8_t key[16];
+	Kart__Reminder *rem;
+	int rc = find_open(r, m->id, "snooze", key, &rem);
+	if (rc)
+		return rc;
+	/* an overdue reminder rings again that long from now; one still to come
+	 * that long after its own time */
+	int64_t now = r->now / 1000000;
+	rem->at = (rem->at < now ? now : rem->at) + m->seconds;
+	return reminder_rewrite(r, key, rem, "reminder.snooze");
+}
+
+/* Whether a reminder is this user's in a list: set by them, or on a card
+ * they own. The card is loaded (live only: one in the trash waits). */
+static int mine_on_card(struct req *r, Kart__Reminder *rem, bool *mine)
+{
+	Kart__Card *c;
+	*mine = false;
+	int rc = card_load(r->txn, r->srv->store.cards, rem->card_id, r->arena, &c);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (!acl_visible(r, c))
+		return 0;
+	*mine = strcmp(rem->owner ? rem->owner : "", r->who.user) == 0 ||
+		strcmp(c->owner ? c->owner : "", r->who.user) == 0;
+	const char *t = card_title(r->arena, c);
+	rem->card_title = (char *)(t ? t : "");
+	return 0;
+}
+
+static int page_push(struct req *r, Kart__ReminderPage *page, size_t *cap, Kart__Reminder *rem)
+{
+	if (page->n_reminders == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		Kart__Reminder **na = arena_alloc(r->arena, *cap * sizeof(*na));
+		if (!na)
+			return -1;
+		if (page->n_reminders)
+			memcpy(na, page->reminders, page->n_reminders * sizeof(*na));
+		page->reminders = na;
+	}
+	page->reminders[page->n_reminders++] = rem;
+	return 0;
+}
+
+/* Adds the reminders of one database (open: by due time; done: by id). */
+static int list_from(struct req *r, MDB_dbi dbi, const Kart__ReminderList *m, Kart__ReminderPage *page, size_t *cap)
+{
+	int64_t now = r->now / 1000000;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, dbi, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && page->n_reminders < TODAY_MAX;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		Kart__Reminder *rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!rem) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		if (m->card_id && rem->card_id != m->card_id)
+			continue;
+		if (m->due && (rem->done || rem->at > now))
+			continue;
+		bool mine;
+		if ((rc = mine_on_card(r, rem, &mine)))
+			break;
+		if (!mine)
+			continue;
+		if (page_push(r, page, cap, rem)) {
+			rc = -1;
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int h_reminder_list(struct req *r)
+{
+	Kart__ReminderList *m = r->in->reminder_list;
+	struct store *st = &r->srv->store;
+	if (m->card_id) {
+		/* a card outside the scope answers as a missing one */
+		Kart__Card *card;
+		int rc = card_load_visible(r, st->cards, m->card_id, &card, "reminders of");
+		if (rc == MDB_NOTFOUND)
+			return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
+		if (rc)
+			return rc;
+	}
+	Kart__ReminderPage *page = arena_alloc(r->arena, sizeof(*page));
+	if (!page)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	kart__reminder_page__init(page);
+	size_t cap = 0;
+	int rc = list_from(r, st->reminders, m, page, &cap);
+	if (rc == 0 && m->all && !m->due)
+		rc = list_from(r, st->reminders_done, m, page, &cap);
+	if (rc == -1)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	if (rc)
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_REMINDER_PAGE;
+	r->out.reminder_page = page;
+	return H_OK;
 }
 
 /* ---- today ---- */
@@ -364,7 +567,7 @@ static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPa
 		if (at >= until)
 			break; /* in due order: the rest are later */
 		Kart__Reminder *rem = kart__reminder__unpack(&r->arena->pb, v.mv_size, v.mv_data);
-		if (!rem || (!all && strcmp(rem->owner ? rem->owner : "", r->who.user) != 0))
+		if (!rem)
 			continue;
 		/* a reminder on a card in the trash waits for its card to be restored */
 		Kart__Card *c;
@@ -375,6 +578,10 @@ static int today_reminders(struct req *r, int64_t until, bool all, Kart__TodayPa
 			rc = crc;
 			break;
 		}
+		/* mine: set by me, or set by someone else on a card I own */
+		if (!all && strcmp(rem->owner ? rem->owner : "", r->who.user) != 0 &&
+		    strcmp(c->owner ? c->owner : "", r->who.user) != 0)
+			continue;
 		const char *t = card_title(r->arena, c);
 		rem->card_title = (char *)(t ? t : "");
 		if (page->n_reminders == cap) {
@@ -404,19 +611,27 @@ int h_today(struct req *r)
 		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "all",
 				 "permission denied: only an admin or a supervisor may see everyone's reminders");
 
-	/* today and the start of tomorrow, in local time */
-	time_t now = (time_t)(r->now / 1000000);
-	struct tm tm;
-	if (!localtime_r(&now, &tm))
-		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
-	int64_t today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-	struct tm tmr = tm;
-	tmr.tm_mday++;
-	tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;
-	tmr.tm_isdst = -1;
-	time_t tomorrow = mktime(&tmr);
-	if (tomorrow == (time_t)-1)
-		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+	/* "today" is the client's day when it says which (one clock: instants
+	 * everywhere, days as the person asking lives them); else the server's */
+	int64_t today, tomorrow;
+	if (m->client_day && m->day_end) {
+		today = m->client_day;
+		tomorrow = m->day_end;
+	} else {
+		time_t now = (time_t)(r->now / 1000000);
+		struct tm tm;
+		if (!localtime_r(&now, &tm))
+			return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+		today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+		struct tm tmr = tm;
+		tmr.tm_mday++;
+		tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;
+		tmr.tm_isdst = -1;
+		time_t t = mktime(&tmr);
+		if (t == (time_t)-1)
+			return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
+		tomorrow = (int64_t)t;
+	}
 
 	Kart__TodayPage *page = arena_alloc(r->arena, sizeof(*page));
 	if (!page)

@@ -126,13 +126,12 @@ int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locke
 	int rc = user_save(r->txn, &r->srv->store, u);
 	if (rc || !lock)
 		return rc;
-	char until[64];
-	util_format_time(user->locked_until, until, sizeof(until));
 	log_notice("%s: user '%s' locked out for %lld s after %u failed logins", r->who.peer, user->name,
 		   (long long)secs, cfg->login_user_max_failures);
-	const char *summary = arena_printf(r->arena, "%u failed logins within %u s; locked for %lld s, until %s (lockout %u)",
-					   cfg->login_user_max_failures, cfg->login_window_s, (long long)secs, until,
+	const char *summary = arena_printf(r->arena, "%u failed logins within %u s; locked for %lld s, until {at} (lockout %u)",
+					   cfg->login_user_max_failures, cfg->login_window_s, (long long)secs,
 					   user->lockouts);
+	r->audit_at = user->locked_until;
 	return audit_append(r, "user.lockout", "user", 0, user->name, summary ? summary : "", false);
 }
 
@@ -158,22 +157,20 @@ static int refused_note(struct req *r, bool refusing, bool *verbatim)
 	*verbatim = true;
 	if (minute != refused_minute) {
 		if (refused_held) {
-			time_t t = (time_t)(refused_minute * 60);
-			struct tm tm;
-			char hm[16];
-			localtime_r(&t, &tm);
-			strftime(hm, sizeof(hm), "%H:%M", &tm);
-			char *s = arena_printf(r->arena, "%llu more refused logins in the minute from %s",
-					       (unsigned long long)refused_held, hm);
+			/* an instant each reader sees in their own zone: {at} */
+			char *s = arena_printf(r->arena, "%llu more refused logins in the minute from {at}",
+					       (unsigned long long)refused_held);
 			/* the daemon's record, not the user's whose login happens to write it */
 			struct principal who = r->who;
 			snprintf(r->who.user, sizeof(r->who.user), "kartd");
 			snprintf(r->who.peer, sizeof(r->who.peer), "kartd");
+			r->audit_at = refused_minute * 60;
 			int rc = audit_append(r, "login", "user", 0, "", s ? s : "more refused logins", false);
 			r->who = who;
 			if (rc)
 				return rc;
-			log_notice("%s", s ? s : "more refused logins");
+			log_notice("%llu more refused logins in the minute from %lld", (unsigned long long)refused_held,
+				   (long long)refused_minute * 60);
 		}
 		refused_minute = minute;
 		refused_verbatim = 0;
@@ -201,6 +198,7 @@ static int w_login(struct req *r)
 		return rc;
 	auth_record_name(r->srv, name, rc == 0, r->who.user, sizeof(r->who.user));
 	const char *why = NULL;
+	int64_t why_at = 0;         /* the instant a "{at}" in why stands for */
 	int64_t now_s = r->now / 1000000;
 	if (u && u->user->locked_until > now_s + (int64_t)cfg->login_lockout_max_s) {
 		/* locked longer than the cap allows (a record from before it): cut to the cap */
@@ -214,11 +212,8 @@ static int w_login(struct req *r)
 		why = "user locked";
 	} else if (u->user->locked_until > now_s) {
 		/* even the right password: the answer must not tell a guesser it was right */
-		char until[64];
-		util_format_time(u->user->locked_until, until, sizeof(until));
-		why = arena_printf(r->arena, "locked until %s", until);
-		if (!why)
-			why = "locked";
+		why = "locked until {at}";
+		why_at = u->user->locked_until;
 	} else if (!w->verified) {
 		why = "wrong password";
 	}
@@ -232,6 +227,7 @@ static int w_login(struct req *r)
 		if (verbatim || w->note[0]) { /* a block it caused is always on record */
 			log_limited(&refused_log, LOG_NOTICE, "%s: login refused for '%s': %s", r->who.peer, r->who.user,
 				    why);
+			r->audit_at = why_at;
 			if ((rc = audit_append(r, "login", "user", 0, r->who.user, why, false)))
 				return rc;
 		}

@@ -84,6 +84,7 @@ struct req {
 		size_t len;
 	} packed;
 	int64_t now;                /* unix microseconds, fixed for the request */
+	int64_t audit_at;           /* the next audit record's instant, unix seconds, its summary's "{at}"; 0: none */
 	bool on_writer;             /* runs on the writer thread */
 	struct acl_memo *acl_memo;  /* acl.c: owners' teams looked up, in `arena` */
 };
@@ -433,6 +434,9 @@ int h_deal_move(struct req *r);
 int h_deal_list(struct req *r);
 int h_reminder_add(struct req *r);
 int h_reminder_done(struct req *r);
+int h_reminder_list(struct req *r);
+int h_reminder_edit(struct req *r);
+int h_reminder_snooze(struct req *r);
 int h_today(struct req *r);
 int h_field_add(struct req *r);
 int h_field_list(struct req *r);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "text.h"
+#include "util.h"
 
 enum {
 	QUERY_MAX_BYTES = 64 * 1024,
@@ -691,6 +692,11 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 			lit->text = "today";
 			return true;
 		}
+		/* the date forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, ...) */
+		if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_date(raw, p->today, &days) == 0) {
+			lit->num = days;
+			return true;
+		}
 		switch (parse_iso_date(raw, &days)) {
 		case DATE_OK:
 			lit->num = days;
@@ -714,7 +720,8 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 		case DUR_OUT_OF_RANGE:
 			break;
 		case DUR_NONE:
-			fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, today, or a duration like -30d)", f->name,
+			fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, a weekday, "
+			     "or a duration like -30d)", f->name,
 			     shown);
 			return false;
 		}
@@ -1112,8 +1119,9 @@ static int cmp_int(int64_t x, int64_t y)
 	return (x > y) - (x < y);
 }
 
-/* The next (days >= 0) or the last (days < 0) anniversary of month-day,
- * seen from today, is no more than |days| away. */
+/* "within Nd" is N days counted from today, today included: the next
+ * anniversary falls on today .. today+N-1 (and "within -Nd" the last one on
+ * today-N+1 .. today), the same days `kart today --days N` lists. */
 static bool annual_within(int month, int day, int64_t today, int64_t days)
 {
 	if (today > TODAY_SANE_DAYS || today < -TODAY_SANE_DAYS)
@@ -1125,12 +1133,12 @@ static bool annual_within(int month, int day, int64_t today, int64_t days)
 		int64_t next = anniversary(y, month, day);
 		if (next < today)
 			next = anniversary(y + 1, month, day);
-		return next - today <= days;
+		return next - today < days;
 	}
 	int64_t last = anniversary(y, month, day);
 	if (last > today)
 		last = anniversary(y - 1, month, day);
-	return today - last <= -days;
+	return today - last < -days;
 }
 
 /* A yearly month-day falls on the literal's date (in the literal's year). */
@@ -1169,7 +1177,8 @@ static bool holds(const struct qfield *f, enum qop op, const struct qlit *lit, c
 			int64_t edge;
 			if (__builtin_add_overflow(today, lit->num, &edge))
 				return false;
-			return lit->num >= 0 ? v->num >= today && v->num <= edge : v->num >= edge && v->num <= today;
+			/* N days, today included, as for yearly dates */
+			return lit->num >= 0 ? v->num >= today && v->num < edge : v->num > edge && v->num <= today;
 		}
 		return ordered(op, cmp_int(v->num, lit->num));
 	case Q_SET:

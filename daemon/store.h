@@ -18,6 +18,7 @@
  *   timeline  card(u64) at(i64+2^63) entry(u64) -> TimelineEntry
  *   deals     id(u64)  -> Deal
  *   reminders at(i64+2^63) id(u64) -> Reminder   open reminders, by due time
+ *   reminders_done id(u64) -> Reminder   done ones (kart remind ls --all)
  *   segments  name     -> Segment
  *   exports   id(u64)  -> ExportRecord   every export, with its canary rows (export.h)
  *   export_cards  id(u64) -> the export's card ids and its contacts' hashes (export.h)
@@ -43,7 +44,7 @@
 struct store {
 	MDB_env *env;
 	MDB_dbi cards, trash, users, sessions, audit, meta;
-	MDB_dbi fields, history, timeline, deals, reminders, segments;
+	MDB_dbi fields, history, timeline, deals, reminders, reminders_done, segments;
 	MDB_dbi ix_phone, ix_email, ix_name, ix_tag, ix_city, ix_owner, ix_sector, ix_birthday, ix_custom;
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
 	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */

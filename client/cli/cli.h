@@ -93,6 +93,13 @@ int parse_id(const char *text, const char *what, uint64_t *out);
 /* Parses a non-negative integer no larger than max. */
 int parse_count(const char *text, const char *what, uint64_t max, uint64_t *out);
 /* The help command: `kart help [COMMAND...]`. */
+/* cmd.c: times ahead, for every option that names one (--at of a reminder,
+ * --close of a deal): util_parse_time_ahead with the client's remind_time
+ * (KART_REMIND_TIME, else `remind_time = HH:MM` in $KART_HOME/config, else
+ * 09:00) for a day named without a time. 0 in *out when not given. */
+int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const char *name, int64_t now, int64_t *out);
+/* --close: the local date of that time, "YYYY-MM-DD"; "" when not given. */
+int close_option(const struct cli *cli, const struct cmd_args *a, char out[16]);
 int cmd_help(struct cli *cli, const struct cmd_args *a);
 
 /* cmd.c: one function per command. */
@@ -127,6 +134,9 @@ int cmd_deal_move(struct cli *cli, const struct cmd_args *a);
 int cmd_deal_ls(struct cli *cli, const struct cmd_args *a);
 int cmd_remind(struct cli *cli, const struct cmd_args *a);
 int cmd_remind_done(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_ls(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_edit(struct cli *cli, const struct cmd_args *a);
+int cmd_remind_snooze(struct cli *cli, const struct cmd_args *a);
 int cmd_today(struct cli *cli, const struct cmd_args *a);
 int cmd_find(struct cli *cli, const struct cmd_args *a);
 int cmd_ls(struct cli *cli, const struct cmd_args *a);
@@ -248,6 +258,9 @@ int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t 
 void out_deal_funnel(const Kart__DealPage *page);
 /* `kart today`: reminders (those due before now marked overdue), birthdays. */
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
+/* One reminder row (ID, AT in the local zone, CARD, BY, TEXT), and the header. */
+void out_reminder_row(const Kart__Reminder *r, int64_t now);
+void out_reminder_header(void);
 /* `kart user offboard`: what was handed over, then the user's recent audit events. */
 void out_offboard_report(const Kart__OffboardReport *rep);
 /* Minor units (kopecks) as money: "1 234.50", "-0.05". */

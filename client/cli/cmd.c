@@ -1212,16 +1212,62 @@ cleanup:
 	return rc;
 }
 
-/* --since/--until/--at: any form util_parse_time knows; 0 when not given. */
+#define TIME_FORMS "RFC 3339 (2026-12-05T23:59:00Z, ...+03:00), YYYY-MM-DD [HH:MM], DD.MM.YYYY [HH:MM], " \
+	"DD.MM [HH:MM], HH:MM, today/tomorrow/yesterday/сегодня/завтра/вчера [HH:MM], a weekday " \
+	"(monday, пн) [HH:MM], unix seconds, or a duration such as 30m, 2h, 7d, +1w"
+
+/* --since/--until/--at of things past: any form util_parse_time knows (a
+ * bare duration is that long ago); 0 when not given. */
 static int time_option(const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
 {
 	const char *text = args_value(a, name);
 
 	*out = 0;
 	if (text && util_parse_time(text, now, out) < 0)
-		return out_error(KC_ERR_USAGE, "bad --%s '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM, "
-				 "unix seconds, today or tomorrow [HH:MM], a time ago such as 30m, 1h, 7d, "
-				 "or ahead such as +2h, +1d", name, text);
+		return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s (ago; +2h is ahead)", name, text, TIME_FORMS);
+	return 0;
+}
+
+/* The local time a day named without a time means, ahead: KART_REMIND_TIME,
+ * else `remind_time = HH:MM` in $KART_HOME/config, else 09:00. */
+static int remind_minute(const struct cli *cli, int *minute)
+{
+	const char *env = getenv("KART_REMIND_TIME");
+	const char *value = env && *env ? env : cli_config(cli, "remind_time");
+
+	*minute = 9 * 60;
+	if (value && util_parse_clock(value, minute) < 0)
+		return out_error(KC_ERR_USAGE, "bad remind_time '%s' (%s): expected HH:MM", value,
+				 env && *env ? "KART_REMIND_TIME" : "config");
+	return 0;
+}
+
+/* --at of a reminder, --close of a deal: a time ahead (util_parse_time_ahead:
+ * a bare duration is from now, a day without a time is at remind_time). */
+int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
+{
+	const char *text = args_value(a, name);
+	int minute;
+	int rc = remind_minute(cli, &minute);
+
+	*out = 0;
+	if (!rc && text && util_parse_time_ahead(text, now, minute, out) < 0)
+		rc = out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s (ahead)", name, text, TIME_FORMS);
+	return rc;
+}
+
+/* --close: a date ahead, sent as the local YYYY-MM-DD; "" when not given. */
+int close_option(const struct cli *cli, const struct cmd_args *a, char out[16])
+{
+	int64_t when;
+	int y, m, d;
+	int rc = time_ahead_option(cli, a, "close", util_now_us() / 1000000, &when);
+
+	out[0] = '\0';
+	if (rc || !args_value(a, "close"))
+		return rc;
+	util_civil_from_days(util_local_day(when), &y, &m, &d);
+	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
 	return 0;
 }
 
@@ -1738,6 +1784,7 @@ int cmd_deal_add(struct cli *cli, const struct cmd_args *a)
 	Kart__Envelope *resp = NULL;
 	Kart__DealAdd add = KART__DEAL_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
+	char close[16];
 	uint64_t id;
 	int rc;
 
@@ -1752,7 +1799,10 @@ int cmd_deal_add(struct cli *cli, const struct cmd_args *a)
 	add.title = (char *)title;
 	add.amount = opt_or_empty(a, "amount");
 	add.stage = opt_or_empty(a, "stage");
-	add.expected_close = opt_or_empty(a, "close");
+	rc = close_option(cli, a, close);
+	if (rc)
+		goto cleanup;
+	add.expected_close = close;
 	add.owner = opt_or_empty(a, "owner");
 	req.body_case = KART__ENVELOPE__BODY_DEAL_ADD;
 	req.deal_add = &add;
@@ -1842,6 +1892,17 @@ cleanup:
 
 /* ---- reminders ---- */
 
+/* Refuses a reminder's time in the past unless --past. */
+static int check_not_past(const struct cmd_args *a, int64_t at, int64_t now)
+{
+	char when[80];
+	if (at >= now || args_flag(a, "past"))
+		return 0;
+	util_format_time_zone(at, when, sizeof(when));
+	return out_error(KC_ERR_USAGE, "bad --at '%s': %s is in the past; add --past to set it anyway",
+			 args_value(a, "at"), when);
+}
+
 int cmd_remind(struct cli *cli, const struct cmd_args *a)
 {
 	const char *text = args_value(a, "text");
@@ -1860,7 +1921,9 @@ int cmd_remind(struct cli *cli, const struct cmd_args *a)
 		rc = out_error(KC_ERR_USAGE, "'remind' needs --at TIME and --text TEXT");
 		goto cleanup;
 	}
-	rc = time_option(a, "at", now, &add.at);
+	rc = time_ahead_option(cli, a, "at", now, &add.at);
+	if (!rc)
+		rc = check_not_past(a, add.at, now);
 	if (rc)
 		goto cleanup;
 	add.card_id = id;
@@ -1908,6 +1971,117 @@ cleanup:
 	return rc;
 }
 
+static int print_reminder(struct cli *cli, const Kart__Reminder *rem, const char *what)
+{
+	char when[80];
+	if (cli->json)
+		return out_json_message(&rem->base, NULL);
+	util_format_time_zone(rem->at, when, sizeof(when));
+	out_say("reminder %llu %s: %s", (unsigned long long)rem->id, what, when);
+	return 0;
+}
+
+int cmd_remind_ls(struct cli *cli, const struct cmd_args *a)
+{
+	const char *card_text = args_value(a, "card");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ReminderList list = KART__REMINDER_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc = 0;
+
+	if (card_text)
+		rc = parse_id(card_text, "--card", &list.card_id);
+	if (!rc && args_flag(a, "all") && args_flag(a, "due"))
+		rc = out_error(KC_ERR_USAGE, "--all and --due do not go together (done reminders are not due)");
+	if (rc)
+		goto cleanup;
+	list.all = args_flag(a, "all");
+	list.due = args_flag(a, "due");
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_LIST;
+	req.reminder_list = &list;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER_PAGE, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json) {
+		rc = out_json_page(&resp->reminder_page->base);
+	} else if (resp->reminder_page->n_reminders == 0) {
+		printf("no reminders\n");
+	} else {
+		int64_t now = util_now_us() / 1000000;
+		out_reminder_header();
+		for (size_t i = 0; i < resp->reminder_page->n_reminders; i++)
+			out_reminder_row(resp->reminder_page->reminders[i], now);
+	}
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_remind_edit(struct cli *cli, const struct cmd_args *a)
+{
+	const char *text = args_value(a, "text");
+	int64_t now = util_now_us() / 1000000;
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ReminderEdit edit = KART__REMINDER_EDIT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	rc = parse_id(a->pos[0], "reminder id", &edit.id);
+	if (!rc && !args_value(a, "at") && !text)
+		rc = out_error(KC_ERR_USAGE, "'remind edit' needs --at TIME and/or --text TEXT");
+	if (!rc && text && !*text)
+		rc = out_error(KC_ERR_USAGE, "bad --text: a reminder needs a text");
+	if (!rc)
+		rc = time_ahead_option(cli, a, "at", now, &edit.at);
+	if (!rc && args_value(a, "at"))
+		rc = check_not_past(a, edit.at, now);
+	if (rc)
+		goto cleanup;
+	edit.text = (char *)(text ? text : "");
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
+	req.reminder_edit = &edit;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
+	if (!rc)
+		rc = print_reminder(cli, resp->reminder, "updated");
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_remind_snooze(struct cli *cli, const struct cmd_args *a)
+{
+	const char *dur = a->pos[1];
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__ReminderSnooze snooze = KART__REMINDER_SNOOZE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int64_t at;
+	int rc;
+
+	rc = parse_id(a->pos[0], "reminder id", &snooze.id);
+	if (rc)
+		goto cleanup;
+	/* a duration only, "1h" or "+1h": measured from 0, and ending in a unit */
+	if (!*dur || !strchr("smhdw", dur[strlen(dur) - 1]) || util_parse_time_ahead(dur, 0, 0, &at) < 0 || at <= 0) {
+		rc = out_error(KC_ERR_USAGE, "bad duration '%s': expected 30m, 1h, 2d, 1w", dur);
+		goto cleanup;
+	}
+	snooze.seconds = at;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_SNOOZE;
+	req.reminder_snooze = &snooze;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
+	if (!rc)
+		rc = print_reminder(cli, resp->reminder, "snoozed to");
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
 #define TODAY_DEFAULT_DAYS 7
 #define TODAY_MAX_DAYS 366
 
@@ -1917,6 +2091,7 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	struct kc *c = NULL;
 	Kart__Envelope *resp = NULL;
 	Kart__TodayQuery query = KART__TODAY_QUERY__INIT;
+	int64_t now = util_now_us() / 1000000;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t days = TODAY_DEFAULT_DAYS;
 	int rc = 0;
@@ -1929,6 +2104,10 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	if (rc)
 		goto cleanup;
 	query.days = (uint32_t)days;
+	/* "today" is this client's day (TZ), wherever the server is */
+	query.client_day = util_local_day(now);
+	if (util_parse_time("tomorrow", now, &query.day_end) < 0)
+		query.day_end = 0; /* the server's day then */
 	query.all = args_flag(a, "all");
 	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
 	req.today_query = &query;
@@ -1938,7 +2117,7 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	if (cli->json)
 		rc = out_json_page(&resp->today_page->base);
 	else
-		out_today(resp->today_page, (uint32_t)days, util_now_us() / 1000000);
+		out_today(resp->today_page, (uint32_t)days, now);
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -2052,6 +2231,7 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	query.where = (char *)(where ? where : "");
 	query.segment = (char *)(segment ? segment : "");
+	query.client_day = util_local_day(util_now_us() / 1000000);
 	query.count = args_flag(a, "count");
 	query.explain = args_flag(a, "explain");
 	query.sort = (char *)(sort ? sort : "");
@@ -2108,6 +2288,7 @@ int cmd_move(struct cli *cli, const struct cmd_args *a)
 	}
 	move.where = (char *)(where ? where : "");
 	move.segment = (char *)(segment ? segment : "");
+	move.client_day = util_local_day(util_now_us() / 1000000);
 	move.sector = (char *)sector;
 	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
 	req.bulk_move = &move;
@@ -2682,6 +2863,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	ex.where = (char *)(where ? where : "");
 	ex.segment = (char *)(segment ? segment : "");
+	ex.client_day = util_local_day(util_now_us() / 1000000);
 	ex.format = (char *)(format ? format : "csv");
 	ex.delimiter = (char *)(delim ? delim : "");
 	req.body_case = KART__ENVELOPE__BODY_EXPORT;

@@ -148,7 +148,8 @@ static const struct opt_spec deal_add_opts[] = {
 	{ "title", 0, OPT_VALUE, "TITLE", "what the deal is about (required)", NULL },
 	{ "amount", 0, OPT_VALUE, "1234.50", "expected amount, in the currency's units", NULL },
 	{ "stage", 0, OPT_VALUE, "STAGE", "funnel stage (default: the first)", NULL },
-	{ "close", 0, OPT_VALUE, "YYYY-MM-DD", "expected close date", NULL },
+	{ "close", 0, OPT_VALUE, "DATE", "expected close date, ahead: YYYY-MM-DD, DD.MM.YYYY, DD.MM, 3d, +2w, "
+	  "friday, завтра, ...", NULL },
 	{ "owner", 0, OPT_VALUE, "USER", "owning manager (default: the card's owner)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -166,13 +167,31 @@ static const struct opt_spec deal_ls_opts[] = {
 };
 
 static const struct opt_spec remind_opts[] = {
-	{ "at", 0, OPT_VALUE, "TIME", "when: +2h, +1d, tomorrow 10:00, today 18:00, YYYY-MM-DD HH:MM, ... (required)", NULL },
+	{ "at", 0, OPT_VALUE, "TIME", "when, ahead (required): 2h or +2h (from now), 3d, +1w, tomorrow (09:00, "
+	  "see remind_time), завтра 10:00, пн 10:00 (the next Monday), 05.12 (the next 5 Dec), 05.12.2026 10:00, "
+	  "10:00 (today), 2026-12-05T10:00:00+03:00", NULL },
 	{ "text", 0, OPT_VALUE, "TEXT", "what to do (required)", NULL },
+	{ "past", 0, OPT_FLAG, NULL, "allow a time in the past (refused otherwise)", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec remind_ls_opts[] = {
+	{ "all", 0, OPT_FLAG, NULL, "the done ones too", NULL },
+	{ "due", 0, OPT_FLAG, NULL, "only those due now or overdue", NULL },
+	{ "card", 0, OPT_VALUE, "ID", "only those on card ID", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec remind_edit_opts[] = {
+	{ "at", 0, OPT_VALUE, "TIME", "the new time, ahead: forms as for `kart remind --at`", NULL },
+	{ "text", 0, OPT_VALUE, "TEXT", "the new text", NULL },
+	{ "past", 0, OPT_FLAG, NULL, "allow a time in the past (refused otherwise)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
 static const struct opt_spec today_opts[] = {
-	{ "days", 0, OPT_VALUE, "N", "birthdays this many days ahead (default: 7)", NULL },
+	{ "days", 0, OPT_VALUE, "N", "birthdays in the next N days, today included: today .. today+N-1, "
+	  "as the filter 'birthday within Nd' (default: 7)", NULL },
 	{ "all", 0, OPT_FLAG, NULL, "every user's reminders, not only mine", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -307,6 +326,12 @@ static const struct cmd_def commands[] = {
 	{ "deal ls", "", 0, 0, "list deals and the funnel per stage", deal_ls_opts, cmd_deal_ls },
 	{ "remind", "ID --at TIME --text TEXT", 1, 1, "remind about a card; prints its id", remind_opts, cmd_remind },
 	{ "remind done", "RID", 1, 1, "mark a reminder done", no_opts, cmd_remind_done },
+	{ "remind ls", "", 0, 0, "my reminders (set by me, or by others on my cards): open ones in due order",
+	  remind_ls_opts, cmd_remind_ls },
+	{ "remind edit", "RID", 1, 1, "change an open reminder's time (--at) and/or text (--text)", remind_edit_opts,
+	  cmd_remind_edit },
+	{ "remind snooze", "RID DURATION", 2, 2, "move an open reminder ahead by DURATION (30m, 1h, 2d, 1w): from now "
+	  "if overdue, else from its time", no_opts, cmd_remind_snooze },
 	{ "today", "", 0, 0, "reminders due and birthdays coming up", today_opts, cmd_today },
 	{ "find", "TEXT...", 1, SIZE_MAX, "find cards by phone, email or name", find_opts, cmd_find },
 	{ "ls", "[EXPR]", 0, SIZE_MAX, "list or count the cards a filter matches", query_opts, cmd_ls },

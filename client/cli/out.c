@@ -339,7 +339,7 @@ static const struct column relative_columns[] = {
 };
 
 static const struct column reminder_columns[] = {
-	{ "AT", 27, false }, { "CARD", 32, false }, { "TEXT", 0, false },
+	{ "ID", 6, true }, { "AT", 28, false }, { "CARD", 32, false }, { "BY", 12, false }, { "TEXT", 0, false },
 };
 
 static const struct column birthday_columns[] = {
@@ -546,9 +546,24 @@ void out_list_user(struct out_list *l, const Kart__User *user)
 	l->count++;
 }
 
+/* An audit summary with its "{at}" written as this client's local time
+ * (TZ) and zone: the record keeps the instant, each reader its own clock.
+ * Returns summary itself when there is nothing to render, else buf. */
+static const char *render_summary(const Kart__AuditEvent *ev, char *buf, size_t n)
+{
+	const char *s = ev->summary ? ev->summary : "";
+	const char *mark = strstr(s, "{at}");
+	char when[64];
+	if (!mark || !ev->at)
+		return s;
+	util_format_time_zone(ev->at, when, sizeof(when));
+	snprintf(buf, n, "%.*s%s%s", (int)(mark - s), s, when, mark + 4);
+	return buf;
+}
+
 void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 {
-	char seq[24], when[32], action[256], object[512];
+	char seq[24], when[32], action[256], object[512], summary[1200];
 	const char *cells[N_AUDIT_COLUMNS];
 	const char *kind = ev->object ? ev->object : "";
 
@@ -572,7 +587,7 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	cells[2] = ev->user ? ev->user : "";
 	cells[3] = action;
 	cells[4] = object;
-	cells[5] = ev->summary ? ev->summary : "";
+	cells[5] = render_summary(ev, summary, sizeof(summary));
 	put_row(audit_columns, N_AUDIT_COLUMNS, cells);
 	l->count++;
 }
@@ -800,29 +815,45 @@ static void card_cell(uint64_t id, const char *title, char *buf, size_t n)
 		snprintf(buf, n, "#%" PRIu64, id);
 }
 
+/* One reminder: its id (for remind done/edit/snooze), the time in this
+ * client's zone, the card, who set it, the text. */
+void out_reminder_row(const Kart__Reminder *r, int64_t now)
+{
+	char id[24], at[80], card[512];
+	const char *cells[N_COLUMNS(reminder_columns)];
+	size_t len;
+	snprintf(id, sizeof(id), "%" PRIu64, r->id);
+	util_format_time_zone(r->at, at, sizeof(at));
+	len = strlen(at);
+	if (r->done)
+		snprintf(at + len, sizeof(at) - len, " done");
+	else if (r->at < now)
+		snprintf(at + len, sizeof(at) - len, " overdue");
+	card_cell(r->card_id, r->card_title, card, sizeof(card));
+	cells[0] = id;
+	cells[1] = at;
+	cells[2] = card;
+	cells[3] = str_or_empty(r->owner);
+	cells[4] = str_or_empty(r->text);
+	put_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
+}
+
+void out_reminder_header(void)
+{
+	put_header(reminder_columns, N_COLUMNS(reminder_columns));
+}
+
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 {
-	char at[64], card[512], name[512], in[32];
+	char card[512], name[512], in[32];
 
 	printf("Reminders (due today or overdue)\n");
 	if (page->n_reminders == 0)
 		printf("nothing due\n");
 	else
 		put_header(reminder_columns, N_COLUMNS(reminder_columns));
-	for (size_t i = 0; i < page->n_reminders; i++) {
-		const Kart__Reminder *r = page->reminders[i];
-		const char *cells[N_COLUMNS(reminder_columns)];
-		size_t len;
-		format_time_or_empty(r->at, at, sizeof(at));
-		len = strlen(at);
-		if (r->at < now)
-			snprintf(at + len, sizeof(at) - len, " overdue");
-		card_cell(r->card_id, r->card_title, card, sizeof(card));
-		cells[0] = at;
-		cells[1] = card;
-		cells[2] = str_or_empty(r->text);
-		put_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
-	}
+	for (size_t i = 0; i < page->n_reminders; i++)
+		out_reminder_row(page->reminders[i], now);
 	printf("\nBirthdays in the next %" PRIu32 " day%s\n", days, days == 1 ? "" : "s");
 	if (page->n_birthdays == 0)
 		printf("no birthdays\n");

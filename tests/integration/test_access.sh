@@ -133,6 +133,17 @@ row aud 3 3 "$RN" "$RS" remind done @ID
 # a teammate's reminder is not a manager's to close, even on a card they see
 fresh
 row mate 4 4 "$RN" "$RS" remind done @ID
+# edit and snooze keep the reminder: the same scope as done
+fresh
+for u in man sup admin; do
+	expect=4; [[ $u == admin ]] && expect=0
+	row "$u" 0 "$expect" "$RN" "$RS" remind snooze @ID 1h
+	row "$u" 0 "$expect" "$RN" "$RS" remind edit @ID --text 'другой текст'
+done
+row mate 4 4 "$RN" "$RS" remind snooze @ID 1h
+row mate 4 4 "$RN" "$RS" remind edit @ID --text x
+row aud 3 3 "$RN" "$RS" remind snooze @ID 1h
+row man 0 4 "$N" "$S" remind ls --card @ID
 
 # ---- segments, by name: private ones are their owner's (and admins'); shared
 # ones everyone sees, only the owner and admins change or remove

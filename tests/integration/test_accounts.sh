@@ -109,7 +109,7 @@ C=$OUT
 expect_rc 0 as masha deal add "$A" --title 'Поставка'
 D=$OUT
 expect_rc 0 as masha remind "$B" --at +2h --text 'перезвонить'
-expect_rc 0 as masha remind "$A" --at 1h --text 'просрочено'
+expect_rc 0 as masha remind "$A" --at -1h --past --text 'просрочено'
 expect_rc 0 as masha card edit "$B" --set city=Москва
 expect_rc 0 as masha card add --first Гарри --last Удалённый
 TR=$OUT

@@ -129,7 +129,7 @@ ID2=$OUT
 expect_rc 0 as admin card edit "$ID2" --set "city=$CI2"
 expect_rc 0 as admin log "$ID2" call --text "$LO"
 expect_rc 0 as admin deal add "$ID2" --title "$DE"
-expect_rc 0 as admin remind "$ID2" --at '-1h' --text "$RE"
+expect_rc 0 as admin remind "$ID2" --at '-1h' --past --text "$RE"
 expect_rc 0 as admin segment save hot "city = \"a${EX}b\""
 
 stop_kartd

@@ -489,18 +489,19 @@ static void test_dates(void **state)
 static void test_within(void **state)
 {
 	(void)state;
-	/* ordinary dates: in [today, today+N], or [today+N, today] for N < 0 */
+	/* "within Nd" is N days, today included: [today, today+N-1], or
+	 * [today+N+1, today] for N < 0 -- the days `kart today --days N` lists */
 	struct rec r = {.vip = -1, .last_touch = "2025-06-20"};
-	MATCH("last_touch within 5d", &r);
-	NO_MATCH("last_touch within 4d", &r);
+	MATCH("last_touch within 6d", &r);
+	NO_MATCH("last_touch within 5d", &r);
 	NO_MATCH("last_touch within -30d", &r);
 	r.last_touch = "2025-06-15";
-	MATCH("last_touch within 0d", &r);
+	MATCH("last_touch within 1d", &r);
+	NO_MATCH("last_touch within 0d", &r);
 	MATCH("last_touch within -1d", &r);
 	r.last_touch = "2025-05-16";
-	MATCH("last_touch within -30d", &r);
-	MATCH("last_touch within -1M", &r);
-	NO_MATCH("last_touch within -29d", &r);
+	MATCH("last_touch within -31d", &r);
+	NO_MATCH("last_touch within -30d", &r);
 	NO_MATCH("last_touch within 1y", &r);
 	assert_int_equal(num_of("last_touch within 2w"), 14);
 	assert_int_equal(num_of("last_touch within -1y"), -365);
@@ -517,38 +518,40 @@ static void test_annual(void **state)
 {
 	(void)state;
 	struct rec r = {.vip = -1, .bmonth = 1, .bday = 2};
-	/* across the year end */
+	/* across the year end; N days, today included */
 	TODAY = days_of("2025-12-28");
-	MATCH("birthday within 5d", &r);
-	NO_MATCH("birthday within 4d", &r);
+	MATCH("birthday within 6d", &r);
+	NO_MATCH("birthday within 5d", &r);
 	r.bday = 5;
-	NO_MATCH("birthday within 7d", &r);
-	MATCH("birthday within 8d", &r);
+	NO_MATCH("birthday within 8d", &r);
+	MATCH("birthday within 9d", &r);
 	r.bmonth = 12, r.bday = 28;
-	MATCH("birthday within 0d", &r);
+	MATCH("birthday within 1d", &r);
+	NO_MATCH("birthday within 0d", &r);
 	MATCH("birthday = today", &r);
 	r.bday = 27; /* yesterday: the next one is a year away */
 	NO_MATCH("birthday within 7d", &r);
 	MATCH("birthday within 1y", &r);
-	MATCH("birthday within -1d", &r);
+	MATCH("birthday within -2d", &r);
+	NO_MATCH("birthday within -1d", &r);
 	NO_MATCH("birthday within -0d", &r);
 	/* looking back across the year start */
 	TODAY = days_of("2026-01-03");
 	r.bmonth = 12, r.bday = 30;
-	MATCH("birthday within -4d", &r);
-	NO_MATCH("birthday within -3d", &r);
+	MATCH("birthday within -5d", &r);
+	NO_MATCH("birthday within -4d", &r);
 	NO_MATCH("birthday within 30d", &r);
 
 	/* Feb 29 counts as Mar 1 in a common year */
 	r.bmonth = 2, r.bday = 29;
 	TODAY = days_of("2025-02-25");
-	MATCH("birthday within 4d", &r);
-	NO_MATCH("birthday within 3d", &r);
+	MATCH("birthday within 5d", &r);
+	NO_MATCH("birthday within 4d", &r);
 	TODAY = days_of("2024-02-25");
-	MATCH("birthday within 4d", &r);
-	NO_MATCH("birthday within 3d", &r);
+	MATCH("birthday within 5d", &r);
+	NO_MATCH("birthday within 4d", &r);
 	TODAY = days_of("2025-03-01");
-	MATCH("birthday within 0d", &r);
+	MATCH("birthday within 1d", &r);
 	MATCH("birthday = today", &r);
 	MATCH("birthday = 2025-03-01", &r);
 	NO_MATCH("birthday = 2025-02-28", &r);
@@ -557,11 +560,24 @@ static void test_annual(void **state)
 	MATCH("birthday = 2024-02-29", &r);
 	MATCH("birthday = 1996-02-29", &r);
 	NO_MATCH("birthday within 300d", &r);
-	MATCH("birthday within -1d", &r);
+	MATCH("birthday within -2d", &r);
 	/* Dec 31 of a leap year seen from Mar 1 */
 	r.bmonth = 12, r.bday = 31;
-	MATCH("birthday within 305d", &r);
-	NO_MATCH("birthday within 304d", &r);
+	MATCH("birthday within 306d", &r);
+	NO_MATCH("birthday within 305d", &r);
+
+	/* dates as people type them, seen from the caller's today */
+	TODAY = days_of("2025-06-15");
+	MATCH("birthday = 20.06.1990", &IVANOVA);
+	MATCH("birthday = 20.06", &IVANOVA);
+	NO_MATCH("birthday = 21.06", &IVANOVA);
+	r.last_touch = "2025-06-16";
+	MATCH("last_touch = завтра", &r);
+	MATCH("last_touch = tomorrow", &r);
+	MATCH("last_touch = пн", &r);      /* 2025-06-15 is a Sunday */
+	NO_MATCH("last_touch = yesterday", &r);
+	MATCH("last_touch > 15.06.2025", &r);
+	parse_err("last_touch = 31.06.2025", 14, "'31.06.2025' is not");
 
 	/* equality compares the yearly month-day, whatever the year */
 	TODAY = days_of("2025-06-15");

@@ -168,7 +168,6 @@ static void test_parse_time_day_words(void **state)
 	parse_bad("todays");
 	parse_bad("tomorrow 25:00");
 	parse_bad("tomorrow -1:00");
-	parse_bad("Today");
 	parse_bad("to");
 	parse_bad("tod");
 }
@@ -187,11 +186,18 @@ static void test_parse_time_rejects(void **state)
 	parse_bad("2025-03-04T10:60");
 	parse_bad("2025-03-04T");
 	parse_bad("2025-03-04x");
-	parse_bad("2025-03-04T10:20:30Z");
 	parse_bad("2025-03-04T10:20:30 garbage");
 	parse_bad("");
 	parse_bad("garbage");
-	parse_bad("yesterday");
+	parse_bad("yesterdays");
+	parse_bad("31.02.2026");
+	parse_bad("32.01");
+	parse_bad("05.12.26");
+	parse_bad("25:00");
+	parse_bad("monday 10");
+	parse_bad("2026-12-05T23:59:00+3");
+	parse_bad("05.12.2026T10:00Z");
+	parse_bad("funday");
 	parse_bad("d");
 	parse_bad("-d");
 	parse_bad("-");
@@ -208,6 +214,115 @@ static void test_parse_time_rejects(void **state)
 	parse_bad("1e9");
 	parse_bad("99999999999999999999999");
 	parse_bad("99999999999d"); /* absurdly far back */
+}
+
+/* Forms as people type them, in zones without DST (Vladivostok +10,
+ * Kaliningrad +2) and across the year boundary. */
+static int64_t ahead_ok(const char *s, int64_t now)
+{
+	int64_t out = INT64_MIN;
+	if (util_parse_time_ahead(s, now, 9 * 60, &out) != 0)
+		fail_msg("'%s' refused (ahead)", s);
+	return out;
+}
+
+static int64_t back_ok(const char *s, int64_t now)
+{
+	int64_t out = INT64_MIN;
+	if (util_parse_time(s, now, &out) != 0)
+		fail_msg("'%s' refused", s);
+	return out;
+}
+
+/* y-m-d h:mi in a zone off hours east of UTC, as unix seconds */
+static int64_t at(int y, int m, int d, int h, int mi, int off)
+{
+	return util_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 - off * 3600;
+}
+
+static void test_parse_time_people(void **state)
+{
+	(void)state;
+	/* 2026-12-31 20:00 UTC, a Thursday; in Vladivostok already Friday 2027-01-01 06:00 */
+	const int64_t eve = at(2026, 12, 31, 20, 0, 0);
+	set_tz("<+10>-10");
+	assert_int_equal(back_ok("2026-12-05T23:59:00Z", eve), at(2026, 12, 5, 23, 59, 0));
+	assert_int_equal(back_ok("2026-12-05T23:59:00+03:00", eve), at(2026, 12, 5, 23, 59, 3));
+	assert_int_equal(back_ok("2026-12-05T23:59-0130", eve), at(2026, 12, 5, 23, 59, 0) + 5400);
+	assert_int_equal(back_ok("05.12.2026", eve), at(2026, 12, 5, 0, 0, 10));
+	assert_int_equal(back_ok("05.12.2026 10:00", eve), at(2026, 12, 5, 10, 0, 10));
+	assert_int_equal(back_ok("10:00", eve), at(2027, 1, 1, 10, 0, 10));
+	assert_int_equal(back_ok("сегодня 10:00", eve), at(2027, 1, 1, 10, 0, 10));
+	assert_int_equal(back_ok("Вчера", eve), at(2026, 12, 31, 0, 0, 10));
+	assert_int_equal(back_ok("yesterday 23:30", eve), at(2026, 12, 31, 23, 30, 10));
+	assert_int_equal(back_ok("2h", eve), eve - 7200);
+	assert_int_equal(back_ok("+1w", eve), eve + 7 * 86400);
+	/* a weekday looking back: the last one; today's if its moment has come */
+	assert_int_equal(back_ok("пт", eve), at(2027, 1, 1, 0, 0, 10));
+	assert_int_equal(back_ok("friday 10:00", eve), at(2026, 12, 25, 10, 0, 10));
+	assert_int_equal(back_ok("thursday", eve), at(2026, 12, 31, 0, 0, 10));
+	assert_int_equal(back_ok("01.01", eve), at(2027, 1, 1, 0, 0, 10)); /* this year */
+
+	/* ahead: a bare duration is from now; a day without a time is 09:00 */
+	assert_int_equal(ahead_ok("2h", eve), eve + 7200);
+	assert_int_equal(ahead_ok("3d", eve), eve + 3 * 86400);
+	assert_int_equal(ahead_ok("+1w", eve), eve + 7 * 86400);
+	assert_int_equal(ahead_ok("-1h", eve), eve - 3600);
+	assert_int_equal(ahead_ok("tomorrow", eve), at(2027, 1, 2, 9, 0, 10));
+	assert_int_equal(ahead_ok("завтра 18:30", eve), at(2027, 1, 2, 18, 30, 10));
+	assert_int_equal(ahead_ok("пн 10:00", eve), at(2027, 1, 4, 10, 0, 10));
+	assert_int_equal(ahead_ok("Monday", eve), at(2027, 1, 4, 9, 0, 10));
+	assert_int_equal(ahead_ok("friday 10:00", eve), at(2027, 1, 1, 10, 0, 10)); /* today, still to come */
+	assert_int_equal(ahead_ok("friday 05:00", eve), at(2027, 1, 8, 5, 0, 10));
+	assert_int_equal(ahead_ok("01.01", eve), at(2027, 1, 1, 9, 0, 10));
+	assert_int_equal(ahead_ok("01.01 05:00", eve), at(2028, 1, 1, 5, 0, 10)); /* passed: next year's */
+	assert_int_equal(ahead_ok("2027-01-05", eve), at(2027, 1, 5, 9, 0, 10));
+
+	/* Kaliningrad (+2) sees the same instant on Thursday 2026-12-31, 22:00 */
+	set_tz("<+02>-2");
+	assert_int_equal(ahead_ok("tomorrow", eve), at(2027, 1, 1, 9, 0, 2));
+	assert_int_equal(ahead_ok("31.12 23:00", eve), at(2026, 12, 31, 23, 0, 2)); /* still to come tonight */
+	assert_int_equal(ahead_ok("31.12", eve), at(2027, 12, 31, 9, 0, 2));
+	assert_int_equal(back_ok("today", eve), at(2026, 12, 31, 0, 0, 2));
+	assert_int_equal(ahead_ok("пт", eve), at(2027, 1, 1, 9, 0, 2)); /* Friday is tomorrow here */
+	assert_int_equal(util_local_day(eve), util_days_from_civil(2026, 12, 31));
+	set_tz("<+10>-10");
+	assert_int_equal(util_local_day(eve), util_days_from_civil(2027, 1, 1));
+	set_tz("UTC0");
+
+	/* Feb 29 as DD.MM: the next leap year's */
+	assert_int_equal(ahead_ok("29.02", eve), at(2028, 2, 29, 9, 0, 0));
+}
+
+static void test_parse_date_and_clock(void **state)
+{
+	(void)state;
+	int64_t today = util_days_from_civil(2026, 12, 31), day;
+	assert_int_equal(util_parse_date("2027-01-01", today, &day), 0);
+	assert_int_equal(day, today + 1);
+	assert_int_equal(util_parse_date("01.01.2027", today, &day), 0);
+	assert_int_equal(day, today + 1);
+	assert_int_equal(util_parse_date("01.01", today, &day), 0);
+	assert_int_equal(day, today - 364);                         /* this year's */
+	assert_int_equal(util_parse_date("завтра", today, &day), 0);
+	assert_int_equal(day, today + 1);
+	assert_int_equal(util_parse_date("чт", today, &day), 0);     /* today is a Thursday */
+	assert_int_equal(day, today);
+	assert_int_equal(util_parse_date("fri", today, &day), 0);
+	assert_int_equal(day, today + 1);
+	assert_int_equal(util_parse_date("today 10:00", today, &day), -1);
+	assert_int_equal(util_parse_date("7d", today, &day), -1);
+	assert_int_equal(util_parse_date("31.04", today, &day), -1);
+	int minute;
+	assert_int_equal(util_parse_clock("09:00", &minute), 0);
+	assert_int_equal(minute, 540);
+	assert_int_equal(util_parse_clock("7:45", &minute), 0);
+	assert_int_equal(minute, 465);
+	assert_int_equal(util_parse_clock("24:00", &minute), -1);
+	assert_int_equal(util_parse_clock("09:00:00", &minute), -1);
+	int y, m, d;
+	util_civil_from_days(util_days_from_civil(2028, 2, 29), &y, &m, &d);
+	assert_true(y == 2028 && m == 2 && d == 29);
 }
 
 static void test_format_time(void **state)
@@ -467,6 +582,8 @@ int main(void)
 		cmocka_unit_test(test_parse_time_future),
 		cmocka_unit_test(test_parse_time_day_words),
 		cmocka_unit_test(test_parse_time_rejects),
+		cmocka_unit_test(test_parse_time_people),
+		cmocka_unit_test(test_parse_date_and_clock),
 		cmocka_unit_test(test_format_time),
 		cmocka_unit_test(test_split_hostport),
 		cmocka_unit_test(test_hex),
