@@ -60,6 +60,46 @@ static bool valid_date(const char *v)
 	return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);
 }
 
+/* A deal's title: one line of text, not empty, at most TITLE_MAX characters. */
+static int check_title(struct req *r, const char *title)
+{
+	size_t len = strlen(title);
+	if (!*title)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: a deal needs a title");
+	if (req_check_text(r, "title", title, false) != H_OK)
+		return H_ABORT;
+	if (!text_utf8_valid(title, len) || strchr(title, '\n'))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: not valid one-line UTF-8 text");
+	size_t chars = text_utf8_chars(title, len);
+	if (chars > TITLE_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title is too long: %zu characters, at most %d",
+				 chars, TITLE_MAX);
+	return H_OK;
+}
+
+/* A deal's amount from decimal text ("" or NULL: 0), never negative. */
+static int parse_amount(struct req *r, const char *text, int64_t *out)
+{
+	*out = 0;
+	if (!text || !*text)
+		return H_OK;
+	const char *why = "";
+	if (money_parse(text, out, &why) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+				 "amount: '%.40s' is not an amount (%s); write it like 1234.50", text, why);
+	if (*out < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a deal cannot be negative");
+	return H_OK;
+}
+
+static int check_close(struct req *r, const char *close)
+{
+	if (*close && !valid_date(close))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expected_close",
+				 "expected_close: '%.40s' is not a date (YYYY-MM-DD)", close);
+	return H_OK;
+}
+
 static int deal_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Deal **out)
 {
 	MDB_val v;
@@ -80,6 +120,19 @@ static int deal_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Deal *d)
 		return rc;
 	kart__deal__pack(d, v.mv_data);
 	return 0;
+}
+
+/* The name of the deal's client, from its card (live or in the trash), for
+ * replies: "" when the card is gone. */
+static void fill_card_title(struct req *r, Kart__Deal *d)
+{
+	struct store *st = &r->srv->store;
+	Kart__Card *c = NULL;
+	if (card_load_brief(r->txn, st->cards, d->card_id, r->arena, &c) != 0 &&
+	    card_load_brief(r->txn, st->trash, d->card_id, r->arena, &c) != 0)
+		c = NULL;
+	const char *title = c ? card_title(r->arena, c) : NULL;
+	d->card_title = (char *)(title ? title : "");
 }
 
 static int reply_deal(struct req *r, Kart__Deal *d)
@@ -103,27 +156,11 @@ int h_deal_add(struct req *r)
 		return rc;
 
 	const char *title = m->title ? m->title : "";
-	size_t len = strlen(title);
-	if (!*title)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: a deal needs a title");
-	if (req_check_text(r, "title", title, false) != H_OK)
-		return H_ABORT;
-	if (!text_utf8_valid(title, len) || strchr(title, '\n'))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title: not valid one-line UTF-8 text");
-	size_t chars = text_utf8_chars(title, len);
-	if (chars > TITLE_MAX)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "title", "title is too long: %zu characters, at most %d",
-				 chars, TITLE_MAX);
-
+	if ((rc = check_title(r, title)))
+		return rc;
 	int64_t amount = 0;
-	if (m->amount && *m->amount) {
-		const char *why = "";
-		if (money_parse(m->amount, &amount, &why) < 0)
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
-					 "amount: '%.40s' is not an amount (%s); write it like 1234.50", m->amount, why);
-		if (amount < 0)
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a deal cannot be negative");
-	}
+	if ((rc = parse_amount(r, m->amount, &amount)))
+		return rc;
 
 	char *stages[STAGES_MAX];
 	const char *stage = m->stage && *m->stage ? m->stage : NULL;
@@ -137,9 +174,8 @@ int h_deal_add(struct req *r)
 	}
 
 	const char *close = m->expected_close ? m->expected_close : "";
-	if (*close && !valid_date(close))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expected_close",
-				 "expected_close: '%.40s' is not a date (YYYY-MM-DD)", close);
+	if ((rc = check_close(r, close)))
+		return rc;
 
 	const char *owner = m->owner && *m->owner ? m->owner : NULL;
 	if (owner) {
@@ -265,6 +301,7 @@ int h_deal_list(struct req *r)
 			rc = vrc;
 			break;
 		}
+		fill_card_title(r, d);
 		deals[page->n_deals++] = d;
 	}
 	mdb_cursor_close(cur);
@@ -273,4 +310,115 @@ int h_deal_list(struct req *r)
 	r->out.body_case = KART__ENVELOPE__BODY_DEAL_PAGE;
 	r->out.deal_page = page;
 	return H_OK;
+}
+
+/* ---- one deal: show, edit, remove ---- */
+
+static int deal_not_found(struct req *r, uint64_t id)
+{
+	return req_error(r, KART__ERROR_CODE__NOT_FOUND, "deal_id", "no deal %" PRIu64, id);
+}
+
+static int reply_info(struct req *r, Kart__Deal *d, bool changed, bool removed)
+{
+	Kart__DealInfo *info = arena_alloc(r->arena, sizeof(*info));
+	if (!info)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	kart__deal_info__init(info);
+	fill_card_title(r, d);
+	info->deal = d;
+	info->changed = changed;
+	info->removed = removed;
+	r->out.body_case = KART__ENVELOPE__BODY_DEAL_INFO;
+	r->out.deal_info = info;
+	return H_OK;
+}
+
+int h_deal_get(struct req *r)
+{
+	uint64_t id = r->in->deal_get->deal_id;
+	Kart__Deal *d;
+	int rc = deal_load_visible(r, id, &d, "show");
+	if (rc == MDB_NOTFOUND)
+		return deal_not_found(r, id);
+	if (rc)
+		return rc;
+	return reply_info(r, d, false, false);
+}
+
+int h_deal_edit(struct req *r)
+{
+	Kart__DealEdit *m = r->in->deal_edit;
+	if (!m->set_title && !m->set_amount && !m->set_close)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "nothing to change: give a title, an amount or a close date");
+	Kart__Deal *d;
+	int rc = deal_load_visible(r, m->deal_id, &d, "edit");
+	if (rc == MDB_NOTFOUND)
+		return deal_not_found(r, m->deal_id);
+	if (rc)
+		return rc;
+
+	const char *title = m->title ? m->title : "", *close = m->expected_close ? m->expected_close : "";
+	int64_t amount = 0;
+	if (m->set_title && (rc = check_title(r, title)))
+		return rc;
+	if (m->set_amount && (rc = parse_amount(r, m->amount, &amount)))
+		return rc;
+	if (m->set_close && (rc = check_close(r, close)))
+		return rc;
+
+	/* the summary names each change, old -> new */
+	char before[32], after[32];
+	const char *summary = "";
+	const char *old_title = d->title ? d->title : "", *old_close = d->expected_close ? d->expected_close : "";
+	if (m->set_title && strcmp(old_title, title) != 0) {
+		summary = arena_printf(r->arena, "%stitle: '%s' -> '%s'", summary, old_title, title);
+		d->title = (char *)title;
+	}
+	if (m->set_amount && amount != d->amount) {
+		summary = arena_printf(r->arena, "%s%samount: %s -> %s", summary ? summary : "", summary && *summary ? "; " : "",
+				       money_format(d->amount, before, sizeof(before)), money_format(amount, after, sizeof(after)));
+		d->amount = amount;
+	}
+	if (m->set_close && strcmp(old_close, close) != 0) {
+		summary = arena_printf(r->arena, "%s%sclose: %s -> %s", summary ? summary : "", summary && *summary ? "; " : "",
+				       *old_close ? old_close : "none", *close ? close : "none");
+		d->expected_close = (char *)close;
+	}
+	if (!summary)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	if (!*summary) /* nothing changed: nothing written */
+		return reply_info(r, d, false, false);
+	d->updated_at = r->now / 1000000;
+	d->updated_by = r->who.user;
+	if ((rc = deal_save(r->txn, r->srv->store.deals, d)))
+		return rc;
+	if ((rc = audit_append(r, "deal.edit", "deal", d->id, d->title ? d->title : "", summary, true)))
+		return rc;
+	return reply_info(r, d, true, false);
+}
+
+int h_deal_remove(struct req *r)
+{
+	uint64_t id = r->in->deal_remove->deal_id;
+	Kart__Deal *d;
+	int rc = deal_load_visible(r, id, &d, "remove");
+	if (rc == MDB_NOTFOUND)
+		return deal_not_found(r, id);
+	if (rc)
+		return rc;
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key };
+	if ((rc = mdb_del(r->txn, r->srv->store.deals, &k, NULL)))
+		return rc;
+	/* the record of what it was: a deal removed cannot be restored */
+	char money[32];
+	const char *close = d->expected_close ? d->expected_close : "";
+	const char *summary = arena_printf(r->arena, "card %" PRIu64 ": %s, %s, owner %s%s%s", d->card_id,
+					   money_format(d->amount, money, sizeof(money)), d->stage ? d->stage : "",
+					   d->owner ? d->owner : "", *close ? ", close " : "", close);
+	if ((rc = audit_append(r, "deal.remove", "deal", d->id, d->title ? d->title : "", summary ? summary : "", true)))
+		return rc;
+	return reply_info(r, d, true, true);
 }

@@ -1819,3 +1819,13 @@ int h_leak_trace(struct req *r)
 	}
 	return H_DEFER;
 }
+
+/* ---- a user's export standing, for kart user show ---- */
+
+int export_user_standing(struct req *r, const Kart__User *u, bool *may, uint64_t *quota, uint64_t *used)
+{
+	const struct kart_config *cfg = &r->srv->cfg;
+	*may = may_export(cfg, u);
+	*quota = quota_of(cfg, u);
+	return exported_since(r->txn, &r->srv->store, u->name, local_midnight(r->now), used);
+}

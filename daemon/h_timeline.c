@@ -211,3 +211,219 @@ int h_timeline_query(struct req *r)
 	conn_add_stream(r->conn, s);
 	return H_DEFER;
 }
+
+/* ---- corrections: edit and remove an entry ---- */
+
+#define REVISIONS_MAX 20        /* corrections kept in an entry */
+
+/* Finds entry `id` (a walk of the table: entries are keyed by card and time).
+ * key gets its key. 0, MDB_NOTFOUND or an MDB code. */
+static int entry_find(struct req *r, uint64_t id, uint8_t key[KEY_LEN], Kart__TimelineEntry **out)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.timeline, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != KEY_LEN || store_key_u64((const uint8_t *)k.mv_data + 16) != id)
+			continue;
+		memcpy(key, k.mv_data, KEY_LEN);
+		*out = kart__timeline_entry__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		rc = *out ? 0 : MDB_CORRUPTED;
+		break;
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+/* The entry and its (live) card, for a correction: its author may correct it,
+ * and so may whoever may edit the card; anyone else is answered as for an
+ * entry that does not exist, and the attempt is recorded. */
+static int entry_load_editable(struct req *r, uint64_t id, uint8_t key[KEY_LEN], Kart__TimelineEntry **e,
+			       Kart__Card **card, const char *what)
+{
+	int rc = entry_find(r, id, key, e);
+	if (rc == 0)
+		rc = card_load(r->txn, r->srv->store.cards, (*e)->card_id, r->arena, card);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "entry_id", "no timeline entry %" PRIu64, id);
+	if (rc)
+		return rc;
+	bool author = (*e)->author && strcmp((*e)->author, r->who.user) == 0;
+	if (!author && !acl_visible(r, *card)) {
+		acl_note_denied(r, (*card)->id, arena_printf(r->arena, "%s timeline entry %" PRIu64, what, id));
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "entry_id", "no timeline entry %" PRIu64, id);
+	}
+	return H_OK;
+}
+
+static const char *entry_summary(struct req *r, const Kart__TimelineEntry *e, size_t clip)
+{
+	char kind[32], money[32];
+	const char *text = e->text ? e->text : "";
+	pbjson_enum_name(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	const char *s = e->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE
+				? arena_printf(r->arena, "%s %s", kind, money_format(e->amount, money, sizeof(money)))
+				: arena_printf(r->arena, "%s", kind);
+	if (s && *text)
+		s = arena_printf(r->arena, "%s: '%s'", s, clip ? text_clip(r->arena, text, clip) : text);
+	return s ? s : "";
+}
+
+int h_timeline_edit(struct req *r)
+{
+	Kart__TimelineEdit *m = r->in->timeline_edit;
+	if (!m->set_text && !m->set_amount)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "nothing to change: give a text or an amount");
+	uint8_t key[KEY_LEN];
+	Kart__TimelineEntry *e;
+	Kart__Card *card;
+	int rc = entry_load_editable(r, m->entry_id, key, &e, &card, "edit");
+	if (rc)
+		return rc;
+	bool purchase = e->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE;
+
+	const char *text = e->text ? e->text : "";
+	if (m->set_text) {
+		text = m->text ? m->text : "";
+		size_t len = strlen(text);
+		if (!*text && !purchase)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: an entry needs a text");
+		if (req_check_text(r, "text", text, true) != H_OK)
+			return H_ABORT;
+		if (!text_utf8_valid(text, len))
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
+		size_t chars = text_utf8_chars(text, len);
+		if (chars > TEXT_MAX)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text",
+					 "text is too long: %zu characters, at most %d", chars, TEXT_MAX);
+	}
+	int64_t amount = e->amount;
+	if (m->set_amount) {
+		if (!purchase)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: only a purchase has an amount");
+		const char *why = "";
+		if (money_parse(m->amount ? m->amount : "", &amount, &why) < 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+					 "amount: '%.40s' is not an amount (%s); write it like 1234.50", m->amount ? m->amount : "",
+					 why);
+		if (amount <= 0)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a purchase must be more than 0");
+	}
+	if (strcmp(text, e->text ? e->text : "") == 0 && amount == e->amount) {
+		/* nothing changed: nothing written */
+		r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_ENTRY;
+		r->out.timeline_entry = e;
+		return H_OK;
+	}
+	if (e->n_revisions >= REVISIONS_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "entry_id",
+				 "entry %" PRIu64 " has been corrected %d times already; remove it and log a new one", e->id,
+				 REVISIONS_MAX);
+
+	int64_t total;
+	if (__builtin_add_overflow(card->total_purchases, amount - e->amount, &total))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+				 "amount: the card's total of purchases would overflow");
+
+	/* the old text and amount stay in the entry, oldest first */
+	int64_t now = r->now / 1000000;
+	Kart__EntryRevision **revs = arena_alloc(r->arena, (e->n_revisions + 1) * sizeof(*revs));
+	Kart__EntryRevision *rev = arena_alloc(r->arena, sizeof(*rev));
+	if (!revs || !rev)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__entry_revision__init(rev);
+	rev->text = e->text ? e->text : (char *)"";
+	rev->amount = e->amount;
+	rev->replaced_at = now;
+	rev->replaced_by = r->who.user;
+	if (e->n_revisions)
+		memcpy(revs, e->revisions, e->n_revisions * sizeof(*revs));
+	revs[e->n_revisions] = rev;
+	const char *before = entry_summary(r, e, SUMMARY_TEXT);
+
+	e->revisions = revs;
+	e->n_revisions++;
+	e->text = (char *)text;
+	e->amount = amount;
+	e->edited_at = now;
+	e->edited_by = r->who.user;
+	e->changed = false; /* in replies only */
+	MDB_val k = { KEY_LEN, key }, v = { kart__timeline_entry__get_packed_size(e), NULL };
+	if ((rc = mdb_put(r->txn, r->srv->store.timeline, &k, &v, MDB_RESERVE)))
+		return rc;
+	kart__timeline_entry__pack(e, v.mv_data);
+	if (card->total_purchases != total) {
+		card->total_purchases = total;
+		if ((rc = card_save(r->txn, r->srv->store.cards, card)))
+			return rc;
+	}
+	const char *summary = arena_printf(r->arena, "entry %" PRIu64 ": %s -> %s", e->id, before,
+					   entry_summary(r, e, SUMMARY_TEXT));
+	if ((rc = audit_append(r, "timeline.edit", "card", card->id, card_title(r->arena, card), summary ? summary : "",
+			       true)))
+		return rc;
+	e->changed = true;
+	r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_ENTRY;
+	r->out.timeline_entry = e;
+	return H_OK;
+}
+
+/* The time of the card's newest entry left (entries are in time order under
+ * the card's prefix); 0 when none is. */
+static int newest_entry_at(struct req *r, uint64_t card_id, int64_t *at)
+{
+	uint8_t key[KEY_LEN], prefix[8];
+	store_u64_key(card_id, prefix);
+	store_u64_key(card_id, key);
+	memset(key + 8, 0xFF, KEY_LEN - 8);
+	*at = 0;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.timeline, &cur);
+	if (rc)
+		return rc;
+	MDB_val k = { KEY_LEN, key }, v;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	if (rc == 0 && k.mv_size == KEY_LEN && memcmp(k.mv_data, prefix, 8) == 0) {
+		Kart__TimelineEntry *e = kart__timeline_entry__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+		if (!e)
+			rc = MDB_CORRUPTED;
+		else
+			*at = e->at;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int h_timeline_remove(struct req *r)
+{
+	Kart__TimelineRemove *m = r->in->timeline_remove;
+	uint8_t key[KEY_LEN];
+	Kart__TimelineEntry *e;
+	Kart__Card *card;
+	int rc = entry_load_editable(r, m->entry_id, key, &e, &card, "remove");
+	if (rc)
+		return rc;
+	MDB_val k = { KEY_LEN, key };
+	if ((rc = mdb_del(r->txn, r->srv->store.timeline, &k, NULL)))
+		return rc;
+	/* the card's derived fields, as if the entry had never been logged */
+	card->total_purchases -= e->amount;
+	if (card->touches)
+		card->touches--;
+	if ((rc = newest_entry_at(r, card->id, &card->last_touch_at)))
+		return rc;
+	if ((rc = card_save(r->txn, r->srv->store.cards, card)))
+		return rc;
+	/* the entry is gone: the audit trail keeps its whole text */
+	const char *summary = arena_printf(r->arena, "entry %" PRIu64 " by %s: %s", e->id, e->author ? e->author : "",
+					   entry_summary(r, e, 0));
+	if ((rc = audit_append(r, "timeline.remove", "card", card->id, card_title(r->arena, card), summary ? summary : "",
+			       true)))
+		return rc;
+	r->out.body_case = KART__ENVELOPE__BODY_TIMELINE_ENTRY;
+	r->out.timeline_entry = e;
+	return H_OK;
+}

@@ -310,10 +310,12 @@ int h_user_lock(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
 	if (rc)
 		return rc;
+	bool was;
+	unsigned revoked = 0;
 	if (m->unlock) {
 		/* also ends a lockout after failed logins; the count of lockouts stays,
 		 * so the next one still lasts longer */
-		bool was = u->user->locked || u->user->locked_until > r->now / 1000000;
+		was = u->user->locked || u->user->locked_until > r->now / 1000000;
 		u->user->locked = false;
 		u->user->locked_until = 0;
 		u->user->failed_logins = 0;
@@ -323,15 +325,87 @@ int h_user_lock(struct req *r)
 		if ((rc = audit_append(r, "user.unlock", "user", 0, m->name, was ? "" : "was not locked", true)))
 			return rc;
 	} else {
-		unsigned revoked = 0;
 		char nb[32];
+		was = u->user->locked || u->user->locked_until > r->now / 1000000;
 		if ((rc = lock_user(r, u, &revoked)))
 			return rc;
 		if ((rc = audit_append(r, "user.lock", "user", 0, m->name,
 				       arena_printf(r->arena, "%s revoked", TEXT_COUNT(nb, revoked, "session")), true)))
 			return rc;
 	}
-	req_ok(r);
+	Kart__UserLockResult *res = arena_alloc(r->arena, sizeof(*res));
+	if (!res)
+		return ENOMEM;
+	kart__user_lock_result__init(res);
+	res->user = u->user->name;
+	res->locked = u->user->locked;
+	res->was_locked = was;
+	res->sessions_revoked = revoked;
+	r->out.body_case = KART__ENVELOPE__BODY_USER_LOCK_RESULT;
+	r->out.user_lock_result = res;
+	return H_OK;
+}
+
+/* The sessions of user `name` open now. */
+static int count_sessions(struct req *r, const char *name, uint32_t *n)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur);
+	if (rc)
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	int64_t now = r->now / 1000000;
+	MDB_val k, v;
+	*n = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&scratch);
+		Kart__SessionRecord *sr = kart__session_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (sr && sr->user && strcmp(sr->user, name) == 0 && sr->expires_at > now)
+			(*n)++;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int h_user_show(struct req *r)
+{
+	const char *name = r->in->user_show->name ? r->in->user_show->name : "";
+	struct store *st = &r->srv->store;
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, st, name, &r->arena->pb, &u);
+	if (rc && rc != MDB_NOTFOUND)
+		return rc;
+	/* an admin sees anyone; a supervisor the members of their team (as the
+	 * team is now); anyone else themselves. Another user answers like one
+	 * that does not exist. */
+	bool seen = rc == 0 && (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(name, r->who.user) == 0);
+	if (rc == 0 && !seen && r->who.role == KART__ROLE__ROLE_SUPERVISOR) {
+		Kart__UserRecord *me;
+		int mrc = user_load(r->txn, st, r->who.user, &r->arena->pb, &me);
+		if (mrc && mrc != MDB_NOTFOUND)
+			return mrc;
+		const char *team = mrc == 0 && me->user->team ? me->user->team : "";
+		seen = *team && strcmp(u->user->team ? u->user->team : "", team) == 0;
+	}
+	if (!seen)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %.64s", name);
+	Kart__UserInfo *info = arena_alloc(r->arena, sizeof(*info));
+	if (!info)
+		return ENOMEM;
+	kart__user_info__init(info);
+	info->user = u->user;
+	info->export_granted = u->user->export_set;
+	bool may = false;
+	if ((rc = count_sessions(r, name, &info->sessions)) ||
+	    (rc = export_user_standing(r, u->user, &may, &info->export_quota, &info->exported_today)))
+		return rc;
+	info->may_export = may;
+	r->out.body_case = KART__ENVELOPE__BODY_USER_INFO;
+	r->out.user_info = info;
 	return H_OK;
 }
 
@@ -666,6 +740,8 @@ int h_user_offboard(struct req *r)
 	kart__offboard_report__init(rep);
 	rep->user = u->user->name;
 	rep->to = dst->user->name;
+	u->user->offboarded_at = r->now / 1000000;
+	u->user->offboarded_to = dst->user->name;
 	unsigned revoked = 0;
 	if ((rc = lock_user(r, u, &revoked)))
 		return rc;

@@ -131,6 +131,12 @@ int cmd_log(struct cli *cli, const struct cmd_args *a);
 int cmd_timeline(struct cli *cli, const struct cmd_args *a);
 int cmd_deal_add(struct cli *cli, const struct cmd_args *a);
 int cmd_deal_move(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_show(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_edit(struct cli *cli, const struct cmd_args *a);
+int cmd_deal_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_timeline_edit(struct cli *cli, const struct cmd_args *a);
+int cmd_timeline_rm(struct cli *cli, const struct cmd_args *a);
+int cmd_user_show(struct cli *cli, const struct cmd_args *a);
 int cmd_deal_ls(struct cli *cli, const struct cmd_args *a);
 int cmd_remind(struct cli *cli, const struct cmd_args *a);
 int cmd_remind_done(struct cli *cli, const struct cmd_args *a);
@@ -262,6 +268,9 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
 void out_reminder_row(const Kart__Reminder *r, int64_t now);
 void out_reminder_header(void);
 /* `kart user offboard`: what was handed over, then the user's recent audit events. */
+/* One deal, one user, as labelled lines. */
+void out_deal(const Kart__Deal *d);
+void out_user_info(const Kart__UserInfo *info);
 void out_offboard_report(const Kart__OffboardReport *rep);
 /* Minor units (kopecks) as money: "1 234.50", "-0.05". */
 const char *out_money(int64_t minor, char *buf, size_t n);

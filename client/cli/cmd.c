@@ -793,6 +793,30 @@ int cmd_user_unlock(struct cli *cli, const struct cmd_args *a)
 	return user_lock(cli, a->pos[0], true);
 }
 
+int cmd_user_show(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__UserShow show = KART__USER_SHOW__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc;
+
+	show.name = (char *)a->pos[0];
+	req.body_case = KART__ENVELOPE__BODY_USER_SHOW;
+	req.user_show = &show;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_USER_INFO, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->user_info->base, NULL);
+	else
+		out_user_info(resp->user_info);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
 int cmd_user_offboard(struct cli *cli, const struct cmd_args *a)
 {
 	const char *to = args_value(a, "to");
@@ -1256,15 +1280,20 @@ int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const cha
 	return rc;
 }
 
-/* --close: a date ahead, sent as the local YYYY-MM-DD; "" when not given. */
+/* --close: a date ahead, sent as the local YYYY-MM-DD; "" when not given
+ * or given empty (deal edit --close '' clears it). */
 int close_option(const struct cli *cli, const struct cmd_args *a, char out[16])
 {
+	const char *text = args_value(a, "close");
 	int64_t when;
 	int y, m, d;
-	int rc = time_ahead_option(cli, a, "close", util_now_us() / 1000000, &when);
+	int rc;
 
 	out[0] = '\0';
-	if (rc || !args_value(a, "close"))
+	if (!text || !*text)
+		return 0;
+	rc = time_ahead_option(cli, a, "close", util_now_us() / 1000000, &when);
+	if (rc)
 		return rc;
 	util_civil_from_days(util_local_day(when), &y, &m, &d);
 	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
@@ -1769,6 +1798,69 @@ cleanup:
 	return rc;
 }
 
+int cmd_timeline_edit(struct cli *cli, const struct cmd_args *a)
+{
+	const char *text = args_value(a, "text"), *amount = args_value(a, "amount");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__TimelineEdit edit = KART__TIMELINE_EDIT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc = parse_id(a->pos[0], "entry id", &edit.entry_id);
+
+	if (rc)
+		goto cleanup;
+	if (!text && !amount) {
+		rc = out_error(KC_ERR_USAGE, "'timeline edit' needs --text or --amount");
+		goto cleanup;
+	}
+	edit.set_text = text != NULL;
+	edit.text = (char *)(text ? text : "");
+	/* the server parses the amount, as for log */
+	edit.set_amount = amount != NULL;
+	edit.amount = (char *)(amount ? amount : "");
+	req.body_case = KART__ENVELOPE__BODY_TIMELINE_EDIT;
+	req.timeline_edit = &edit;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_TIMELINE_ENTRY, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->timeline_entry->base, NULL);
+	else if (resp->timeline_entry->changed)
+		printf("entry %llu corrected; what it said before is kept (kart timeline --json shows it)\n",
+		       (unsigned long long)edit.entry_id);
+	else
+		printf("entry %llu: nothing changed\n", (unsigned long long)edit.entry_id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_timeline_rm(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__TimelineRemove rm = KART__TIMELINE_REMOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc = parse_id(a->pos[0], "entry id", &rm.entry_id);
+
+	if (rc)
+		goto cleanup;
+	req.body_case = KART__ENVELOPE__BODY_TIMELINE_REMOVE;
+	req.timeline_remove = &rm;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_TIMELINE_ENTRY, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->timeline_entry->base, "changed");
+	else
+		printf("entry %llu removed; the audit trail keeps its text\n", (unsigned long long)rm.entry_id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
 /* ---- deals ---- */
 
 static char *opt_or_empty(const struct cmd_args *a, const char *name)
@@ -1884,6 +1976,106 @@ int cmd_deal_ls(struct cli *cli, const struct cmd_args *a)
 	out_list_end(&list);
 	if (!cli->json)
 		out_deal_funnel(resp->deal_page);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+/* The deal whose id is pos[0], by request `body`; for show, edit and rm. */
+static int deal_request(struct cli *cli, Kart__Envelope *req, struct kc **c, Kart__Envelope **resp)
+{
+	return request(cli, req, KART__ENVELOPE__BODY_DEAL_INFO, c, resp);
+}
+
+int cmd_deal_show(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__DealGet get = KART__DEAL_GET__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc = parse_id(a->pos[0], "deal id", &get.deal_id);
+
+	if (rc)
+		goto cleanup;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_GET;
+	req.deal_get = &get;
+	rc = deal_request(cli, &req, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->deal_info->deal->base, NULL);
+	else
+		out_deal(resp->deal_info->deal);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_deal_edit(struct cli *cli, const struct cmd_args *a)
+{
+	const char *title = args_value(a, "title"), *amount = args_value(a, "amount");
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__DealEdit edit = KART__DEAL_EDIT__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	char close[16];
+	int rc = parse_id(a->pos[0], "deal id", &edit.deal_id);
+
+	if (rc)
+		goto cleanup;
+	if (!title && !amount && !args_value(a, "close")) {
+		rc = out_error(KC_ERR_USAGE, "'deal edit' needs --title, --amount or --close");
+		goto cleanup;
+	}
+	edit.set_title = title != NULL;
+	edit.title = (char *)(title ? title : "");
+	/* the server parses the amount, as for deal add */
+	edit.set_amount = amount != NULL;
+	edit.amount = (char *)(amount ? amount : "");
+	edit.set_close = args_value(a, "close") != NULL;
+	rc = close_option(cli, a, close);
+	if (rc)
+		goto cleanup;
+	edit.expected_close = close;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_EDIT;
+	req.deal_edit = &edit;
+	rc = deal_request(cli, &req, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->deal_info->deal->base, NULL);
+	else if (resp->deal_info->changed)
+		printf("deal %llu updated\n", (unsigned long long)edit.deal_id);
+	else
+		printf("deal %llu: nothing changed\n", (unsigned long long)edit.deal_id);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int cmd_deal_rm(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__DealRemove rm = KART__DEAL_REMOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	int rc = parse_id(a->pos[0], "deal id", &rm.deal_id);
+
+	if (rc)
+		goto cleanup;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_REMOVE;
+	req.deal_remove = &rm;
+	rc = deal_request(cli, &req, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_message(&resp->deal_info->base, NULL);
+	else
+		printf("deal %llu deleted for good: deals have no trash and cannot be restored "
+		       "(the audit trail keeps what it was)\n", (unsigned long long)rm.deal_id);
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);

@@ -154,6 +154,19 @@ static const struct opt_spec deal_add_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec deal_edit_opts[] = {
+	{ "title", 0, OPT_VALUE, "TITLE", "a new title", NULL },
+	{ "amount", 0, OPT_VALUE, "1234.50", "a new expected amount, in the currency's units (as for deal add)", NULL },
+	{ "close", 0, OPT_VALUE, "YYYY-MM-DD", "a new expected close date (as for deal add); empty: none", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec timeline_edit_opts[] = {
+	{ "text", 0, OPT_VALUE, "TEXT", "the corrected text", NULL },
+	{ "amount", 0, OPT_VALUE, "1234.50", "the corrected amount of a purchase", NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec deal_move_opts[] = {
 	{ "stage", 0, OPT_VALUE, "STAGE", "the funnel stage to move to (required)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -298,6 +311,7 @@ static const struct cmd_def commands[] = {
 	{ "whoami", "", 0, 0, "show who the session belongs to", no_opts, cmd_whoami },
 	{ "user add", "NAME --role ROLE", 1, 1, "create a user (asks for the password)", user_add_opts, cmd_user_add },
 	{ "user list", "", 0, 0, "list users", no_opts, cmd_user_list },
+	{ "user show", "NAME", 1, 1, "show a user: role, team, grants, export quota, state, sessions", no_opts, cmd_user_show },
 	{ "user passwd", "NAME", 1, 1, "set a user's password (your own: with the current one)", passwd_opts, cmd_user_passwd },
 	{ "user lock", "NAME", 1, 1, "lock a user out; their sessions end at once", no_opts, cmd_user_lock },
 	{ "user unlock", "NAME", 1, 1, "let a locked user log in again", no_opts, cmd_user_unlock },
@@ -320,10 +334,15 @@ static const struct cmd_def commands[] = {
 	{ "field ls", "", 0, 0, "list the custom card fields", no_opts, cmd_field_ls },
 	{ "field rm", "NAME", 1, 1, "remove a custom card field", field_rm_opts, cmd_field_rm },
 	{ "log", "ID call|meeting|email|note|purchase --text TEXT", 2, 2, "log a contact or purchase; prints its id", log_opts, cmd_log },
-	{ "timeline", "ID", 1, 1, "show a card's timeline, newest first", timeline_opts, cmd_timeline },
+	{ "timeline", "ID", 1, 1, "show a card's timeline, newest first, with entry ids", timeline_opts, cmd_timeline },
+	{ "timeline edit", "ENTRY --text TEXT", 1, 1, "correct a timeline entry (the old text is kept)", timeline_edit_opts, cmd_timeline_edit },
+	{ "timeline rm", "ENTRY", 1, 1, "delete a timeline entry (the audit trail keeps its text)", no_opts, cmd_timeline_rm },
 	{ "deal add", "ID --title TITLE", 1, 1, "open a deal for a card; prints its id", deal_add_opts, cmd_deal_add },
 	{ "deal move", "DEAL --stage STAGE", 1, 1, "move a deal to another funnel stage", deal_move_opts, cmd_deal_move },
 	{ "deal ls", "", 0, 0, "list deals and the funnel per stage", deal_ls_opts, cmd_deal_ls },
+	{ "deal show", "DEAL", 1, 1, "show one deal", no_opts, cmd_deal_show },
+	{ "deal edit", "DEAL [--title T] [--amount N] [--close DATE]", 1, 1, "change a deal's title, amount or close date", deal_edit_opts, cmd_deal_edit },
+	{ "deal rm", "DEAL", 1, 1, "delete a deal for good (audited; there is no trash for deals)", no_opts, cmd_deal_rm },
 	{ "remind", "ID --at TIME --text TEXT", 1, 1, "remind about a card; prints its id", remind_opts, cmd_remind },
 	{ "remind done", "RID", 1, 1, "mark a reminder done", no_opts, cmd_remind_done },
 	{ "remind ls", "", 0, 0, "my reminders (set by me, or by others on my cards): open ones in due order",

@@ -320,12 +320,12 @@ static const struct column field_columns[] = {
 };
 
 static const struct column timeline_columns[] = {
-	{ "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
+	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
 	{ "TEXT", 0, false },
 };
 
 static const struct column deal_columns[] = {
-	{ "ID", 6, true }, { "CARD", 6, true }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
+	{ "ID", 6, true }, { "CARD", 6, true }, { "CLIENT", 24, false }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
 	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
 };
 
@@ -654,21 +654,28 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 
 void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
 {
-	char at[32], kind[32], amount[48];
+	char id[24], at[32], kind[32], amount[48];
 	const char *cells[N_COLUMNS(timeline_columns)];
+	char *text = NULL;
 
 	if (l->json) {
 		put_json_element(l, &e->base);
 		return;
 	}
 	start_table(l);
+	snprintf(id, sizeof(id), "%" PRIu64, e->id);
 	format_time_or_empty(e->at, at, sizeof(at));
-	cells[0] = at;
-	cells[1] = enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
-	cells[2] = money_or_empty(e->amount, amount, sizeof(amount));
-	cells[3] = str_or_empty(e->author);
-	cells[4] = str_or_empty(e->text);
+	/* a corrected entry says so; its earlier texts are in --json */
+	if (e->edited_at && asprintf(&text, "%s (corrected by %s)", str_or_empty(e->text), str_or_empty(e->edited_by)) < 0)
+		text = NULL;
+	cells[0] = id;
+	cells[1] = at;
+	cells[2] = enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	cells[3] = money_or_empty(e->amount, amount, sizeof(amount));
+	cells[4] = str_or_empty(e->author);
+	cells[5] = text ? text : str_or_empty(e->text);
 	put_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
+	free(text);
 	l->count++;
 }
 
@@ -686,11 +693,12 @@ void out_list_deal(struct out_list *l, const Kart__Deal *d)
 	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
 	cells[0] = id;
 	cells[1] = card;
-	cells[2] = str_or_empty(d->title);
-	cells[3] = money_or_empty(d->amount, amount, sizeof(amount));
-	cells[4] = str_or_empty(d->stage);
-	cells[5] = str_or_empty(d->owner);
-	cells[6] = str_or_empty(d->expected_close);
+	cells[2] = str_or_empty(d->card_title);
+	cells[3] = str_or_empty(d->title);
+	cells[4] = money_or_empty(d->amount, amount, sizeof(amount));
+	cells[5] = str_or_empty(d->stage);
+	cells[6] = str_or_empty(d->owner);
+	cells[7] = str_or_empty(d->expected_close);
 	put_row(deal_columns, N_COLUMNS(deal_columns), cells);
 	l->count++;
 }
@@ -879,6 +887,79 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		cells[3] = card;
 		put_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
 	}
+}
+
+/* "2026-12-05 10:00 by masha", or "" when never. */
+static void when_by(int64_t at, const char *by, char *buf, size_t n)
+{
+	char t[32];
+
+	format_time_or_empty(at, t, sizeof(t));
+	if (!*t)
+		snprintf(buf, n, "-");
+	else if (by && *by)
+		snprintf(buf, n, "%s by %s", t, by);
+	else
+		snprintf(buf, n, "%s", t);
+}
+
+void out_deal(const Kart__Deal *d)
+{
+	char money[48], created[160], updated[160];
+	const char *close = str_or_empty(d->expected_close);
+
+	when_by(d->created_at, d->created_by, created, sizeof(created));
+	when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
+	out_say("deal %" PRIu64 ": %s", d->id, str_or_empty(d->title));
+	if (d->card_title && *d->card_title)
+		out_say("card:     #%" PRIu64 " %s", d->card_id, d->card_title);
+	else
+		out_say("card:     #%" PRIu64, d->card_id);
+	out_say("stage:    %s", str_or_empty(d->stage));
+	out_say("amount:   %s", out_money(d->amount, money, sizeof(money)));
+	out_say("close:    %s", *close ? close : "-");
+	out_say("owner:    %s", str_or_empty(d->owner));
+	out_say("created:  %s", created);
+	out_say("updated:  %s", updated);
+	/* the stages it went through are not kept with the deal: each move is
+	 * an audit event (deal.move) */
+}
+
+void out_user_info(const Kart__UserInfo *info)
+{
+	const Kart__User *u = info->user;
+	char role[32], created[160], until[32], quota[64];
+
+	if (!u)
+		return;
+	when_by(u->created_at, u->created_by, created, sizeof(created));
+	out_say("user %s", str_or_empty(u->name));
+	out_say("role:      %s", out_role_name(u->role, role, sizeof(role)));
+	out_say("team:      %s", u->team && *u->team ? u->team : "-");
+	out_say("created:   %s", created);
+	if (u->offboarded_at) {
+		char when[32];
+		format_time_or_empty(u->offboarded_at, when, sizeof(when));
+		out_say("state:     offboarded %s, work handed to %s%s", when, str_or_empty(u->offboarded_to),
+			u->locked ? "; locked" : "; unlocked since");
+	} else if (u->locked) {
+		out_say("state:     locked");
+	} else if (u->locked_until > time(NULL)) {
+		format_time_or_empty(u->locked_until, until, sizeof(until));
+		out_say("state:     locked out after failed logins until %s", until);
+	} else {
+		out_say("state:     active");
+	}
+	if (u->read_blocked)
+		out_say("reading:   blocked for bulk reading (kart user unblock)");
+	out_say("export:    %s%s", info->may_export ? "allowed" : "not allowed",
+		!info->export_granted ? " (the role's default)" : info->may_export ? " (granted by an admin)" : " (revoked by an admin)");
+	if (info->export_quota)
+		snprintf(quota, sizeof(quota), "%" PRIu64 " cards a day", info->export_quota);
+	else
+		snprintf(quota, sizeof(quota), "no limit");
+	out_say("quota:     %s; %" PRIu64 " exported today", quota, info->exported_today);
+	out_say("sessions:  %u open", info->sessions);
 }
 
 void out_offboard_report(const Kart__OffboardReport *rep)

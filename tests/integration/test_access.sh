@@ -112,6 +112,56 @@ for u in man sup; do
 	jq -e "[.[].id] | index($DN) != null and index($DS) == null" <<<"$OUT" >/dev/null || fail "$u: deal ls: $OUT"
 done
 
+# deal show and edit as a move; deal rm removes, so each call gets fresh deals
+for fam in "deal show @ID" "deal edit @ID --amount 5"; do
+	read -r -a args <<<"$fam"
+	row man 0 4 "$DN" "$DS" "${args[@]}"
+	row sup 0 4 "$DN" "$DS" "${args[@]}"
+	row sup2 0 4 "$DS" "$DN" "${args[@]}"
+	row admin 0 0 "$DN" "$DS" "${args[@]}"
+	row aud 3 3 "$DN" "$DS" "${args[@]}"
+done
+fresh_deals() {
+	expect_rc 0 as man deal add "$N" --title 'Северная'
+	DN=$OUT
+	expect_rc 0 as man2 deal add "$S" --title 'Южная'
+	DS=$OUT
+}
+for spec in "man 0 4 N S" "sup 0 4 N S" "sup2 0 4 S N" "admin 0 0 N S" "aud 3 3 N S"; do
+	read -r u a b own other <<<"$spec"
+	fresh_deals
+	own=D$own other=D$other
+	row "$u" "$a" "$b" "${!own}" "${!other}" deal rm @ID
+done
+
+# ---- timeline entries, by entry id: corrected and deleted with their card (or by their author)
+fresh_entries() {
+	expect_rc 0 as admin log "$N" note --text 'северная заметка'
+	EN=$OUT
+	expect_rc 0 as admin log "$S" note --text 'южная заметка'
+	ES=$OUT
+}
+fresh_entries
+for fam in "timeline edit @ID --text поправка" "timeline rm @ID"; do
+	read -r -a args <<<"$fam"
+	for spec in "man 0 4 N S" "sup 0 4 N S" "sup2 0 4 S N" "admin 0 0 N S" "aud 3 3 N S"; do
+		read -r u a b own other <<<"$spec"
+		own=E$own other=E$other
+		row "$u" "$a" "$b" "${!own}" "${!other}" "${args[@]}"
+		[[ ${args[1]} == rm ]] && fresh_entries
+	done
+done
+
+# ---- user show: an admin anyone, a supervisor their team, others themselves
+MISSING=nobody
+row man 0 4 man man2 user show @ID
+row sup 0 4 man man2 user show @ID
+row sup2 0 4 man2 man user show @ID
+row admin 0 0 man man2 user show @ID
+row aud 0 4 aud man user show @ID
+row mate 4 4 man man2 user show @ID
+MISSING=999999
+
 # ---- reminders, by reminder id: closing one removes it, so each call gets fresh ones
 fresh() {
 	expect_rc 0 as man remind "$N" --at +1h --text 'секрет севера'
