@@ -206,6 +206,11 @@ void out_list_flush(struct out_list *l);
 /* Closes the JSON array (or prints the header of an empty table). */
 void out_list_end(struct out_list *l);
 
+/* The answer to card edit and card revert: "card 7 updated (version 3)", or
+ * "card 7 unchanged (version 2): nothing differed", then a line per relative
+ * the change removed or brought back. */
+void out_card_changed(const Kart__CardChanged *ch, const char *done);
+
 /* out.c: one card as aligned "field: value" lines: the core fields, then the
  * custom fields, placed by their definitions (defs, possibly none): those
  * without a tab in the main section, then a "[TAB]" section per tab. With tab

@@ -806,6 +806,30 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 	out_list_end(&list);
 }
 
+static void put_relative(const Kart__Relative *r, size_t indent);
+
+void out_card_changed(const Kart__CardChanged *ch, const char *done)
+{
+	const Kart__Card *card = ch->card;
+	unsigned long long id = card ? (unsigned long long)card->id : 0, version = card ? (unsigned long long)card->version : 0;
+
+	if (!ch->changed) {
+		printf("card %llu unchanged (version %llu): nothing differed from what it holds\n", id, version);
+		return;
+	}
+	printf("card %llu %s (version %llu)\n", id, done, version);
+	for (size_t i = 0; i < ch->n_relatives_removed; i++) {
+		fputs("  relative removed: ", stdout);
+		put_relative(ch->relatives_removed[i], 2);
+		fputc('\n', stdout);
+	}
+	for (size_t i = 0; i < ch->n_relatives_added; i++) {
+		fputs("  relative added: ", stdout);
+		put_relative(ch->relatives_added[i], 2);
+		fputc('\n', stdout);
+	}
+}
+
 void out_list_flush(struct out_list *l)
 {
 	fflush(stdout);
