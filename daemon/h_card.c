@@ -92,7 +92,7 @@ static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out
 	uint64_t seen = 0;
 	int rc;
 	for (size_t i = 0; i < m->n_fields; i++)
-		if ((rc = card_set(r, c, m->fields[i]->field, m->fields[i]->value, &seen)))
+		if ((rc = card_set_op(r, c, m->fields[i]->field, m->fields[i]->value, m->fields[i]->op, &seen)))
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;
@@ -254,7 +254,7 @@ int h_card_update(struct req *r)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 	uint64_t seen = 0;
 	for (size_t i = 0; i < m->n_set; i++)
-		if ((rc = card_set(r, c, m->set[i]->field, m->set[i]->value, &seen)))
+		if ((rc = card_set_op(r, c, m->set[i]->field, m->set[i]->value, m->set[i]->op, &seen)))
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;

@@ -829,7 +829,16 @@ static int field_values_collect(const struct cmd_args *a, struct field_values *f
 			if (!eq || eq == v->value)
 				return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s", v->spec->name,
 						 v->value, v->spec->metavar);
-			fval->field = strndup(v->value, (size_t)(eq - v->value));
+			/* FIELD+=VALUE adds to a list, FIELD-=VALUE removes from it */
+			size_t nl = (size_t)(eq - v->value);
+			if (eq[-1] == '+' || eq[-1] == '-') {
+				fval->op = eq[-1] == '+' ? KART__LIST_OP__LIST_OP_ADD : KART__LIST_OP__LIST_OP_REMOVE;
+				nl--;
+			}
+			if (nl == 0)
+				return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s", v->spec->name, v->value,
+						 v->spec->metavar);
+			fval->field = strndup(v->value, nl);
 			if (!fval->field)
 				return out_error(KC_ERR_OTHER, "out of memory");
 			fv->names[fv->nnames++] = fval->field;

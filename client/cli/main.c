@@ -87,7 +87,7 @@ static const struct opt_spec card_show_opts[] = {
 };
 
 static const struct opt_spec card_edit_opts[] = {
-	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field by its name as in `kart card show`, core or custom (see: kart field ls); lists comma-separated; empty clears", NULL },
+	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field by its name as in `kart card show`, core or custom (see: kart field ls); lists comma-separated; empty clears; FIELD+=VALUE adds to a list (phones, emails, tags, messengers; what is there already stays once), FIELD-=VALUE removes (an entry not there is an error); numbers as 1 500, 1500,50 or 1500.50; yes/no as да/нет too", NULL },
 	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };

@@ -873,10 +873,11 @@ static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
 }
 
 /* Card fields shown elsewhere: custom values in their sections, the
- * normalized phones next to the phones. */
+ * normalized phones and their extensions next to the phones. */
 static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
 {
-	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164);
+	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164) ||
+	       f->offset == offsetof(Kart__Card, phones_ext);
 }
 
 /* Prints a value, controls visible; lines after the first are indented to
@@ -938,6 +939,11 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 				    *card->phones_e164[i] && strcmp(card->phones_e164[i], v) != 0) {
 					fputs(" (", stdout);
 					put_value(card->phones_e164[i], indent);
+					/* the extension as RFC 3966 writes it */
+					if (i < card->n_phones_ext && *card->phones_ext[i]) {
+						fputs(";ext=", stdout);
+						put_value(card->phones_ext[i], indent);
+					}
 					fputc(')', stdout);
 				}
 			} else if (f->descriptor == &kart__messenger__descriptor) {

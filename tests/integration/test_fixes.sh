@@ -127,3 +127,104 @@ contains "$OUT" "relative added: Сергей (spouse)"
 [[ $OUT != *Оля* ]] || fail "revert to 3 named a relative it did not change: $OUT"
 expect_rc 0 as masha card revert "$P" --to-version 6
 contains "$OUT" "unchanged"
+
+# ---- custom numbers as --amount takes them; yes/no as да/нет in filters too ----
+expect_rc 0 as admin field add computers --type number
+expect_rc 0 as admin field add dealer --type bool
+expect_rc 0 as masha card add --first Числа --last Тестовые
+NUM=$OUT
+for v in '1 500' $'1\u00a0500' $'1\u202f500' '1500'; do
+	expect_rc 0 as masha card edit "$NUM" --set "computers=$v"
+	expect_rc 0 as masha --json card show "$NUM"
+	jq -e '.custom[] | select(.field == "computers") | .value == "1500"' <<<"$OUT" >/dev/null || fail "computers=$v: $OUT"
+done
+for v in '1500,50' '1500.50' '1 500,5'; do
+	expect_rc 0 as masha card edit "$NUM" --set "computers=$v"
+	expect_rc 0 as masha --json card show "$NUM"
+	jq -e '.custom[] | select(.field == "computers") | .value == "1500.5"' <<<"$OUT" >/dev/null || fail "computers=$v: $OUT"
+done
+for v in '1,500' '1 50' '12 3456' '1.5.5' '1e3' 'много'; do
+	expect_rc 2 as masha card edit "$NUM" --set "computers=$v"
+	one_line "$ERR"
+	contains "$ERR" "computers: '$v' is not a number"
+done
+# the amount takes the same forms, from the same parser
+expect_rc 0 as masha log "$NUM" purchase --amount $'1\u00a0500,5'
+expect_rc 0 as masha --json card show "$NUM"
+jq -e '.total_purchases == 150050' <<<"$OUT" >/dev/null || fail "amount 1 500,5: $OUT"
+expect_rc 2 as masha log "$NUM" purchase --amount '1,500'
+# in a filter, quoted, the same
+expect_rc 0 as masha ls "computers = '1 500,50'" --count
+[[ $OUT == 1 ]] || fail "filter '1 500,50': $OUT"
+# yes/no: да/нет on the card and in the filter alike
+expect_rc 0 as masha card edit "$NUM" --set dealer=да
+for v in да Да true yes 1; do
+	expect_rc 0 as masha ls "dealer = $v" --count
+	[[ $OUT == 1 ]] || fail "dealer = $v: $OUT"
+done
+for v in нет false no 0; do
+	expect_rc 0 as masha ls "dealer = $v and id = $NUM" --count
+	[[ $OUT == 0 ]] || fail "dealer = $v: $OUT"
+done
+expect_rc 0 as masha ls "vip = нет and id = $NUM" --count
+[[ $OUT == 1 ]] || fail "vip = нет: $OUT"
+expect_rc 2 as masha ls 'dealer = может'
+contains "$ERR" "dealer is yes/no"
+
+# ---- phone extensions: stored, shown, found by the number; too few digits refused ----
+expect_rc 0 as masha card add --last Добавочный --phone '+7 (846) 999-00-11 доб. 123' --phone '8 846 999 22 33 ext. 7' \
+	--phone '+7 846 999-44-55 x9' --phone '+7 846 999-66-77 #42' --phone '+7 846 999-88-99 доб 5'
+EXT=$OUT
+expect_rc 0 as masha --json card show "$EXT"
+jq -e '.phones_e164 == ["+78469990011","+78469992233","+78469994455","+78469996677","+78469998899"] and
+	.phones_ext == ["123","7","9","42","5"] and .phones[0] == "+7 (846) 999-00-11 доб. 123"' <<<"$OUT" >/dev/null ||
+	fail "extensions stored: $OUT"
+expect_rc 0 as masha card show "$EXT"
+contains "$OUT" "+7 (846) 999-00-11 доб. 123 (+78469990011;ext=123)"
+contains "$OUT" "(+78469996677;ext=42)"
+for q in '+7 846 999-00-11' '8 (846) 999-00-11' '999-00-11' '+7 (846) 999-00-11 доб. 123' '+7 846 999 00 11 ext 5'; do
+	expect_rc 0 as masha --json find "$q"
+	jq -e --argjson id "$EXT" '.matched_as == "phone" and ([.cards[].id] | index($id) != null)' <<<"$OUT" >/dev/null ||
+		fail "find '$q': $OUT"
+done
+expect_rc 0 as admin export --format vcard --where "id = $EXT" -o "$T/ext.vcf"
+grep -q 'TEL;VALUE=uri:tel:+78469990011;ext=123' "$T/ext.vcf" || fail "vCard extension: $(cat "$T/ext.vcf")"
+for p in 1234 '12' '+7 12 доб. 12345'; do
+	expect_rc 2 as masha card add --last Короткий --phone "$p"
+	one_line "$ERR"
+	contains "$ERR" "phones: '$p' is not a phone number"
+	contains "$ERR" "a phone has 5 to 15"
+done
+expect_rc 2 as masha card edit "$EXT" --set 'phones=доб. 123'
+contains "$ERR" "phones:"
+
+# ---- lists: += adds, -= removes, on every repeated field ----
+expect_rc 0 as masha card add --last Списков --phone '8 (846) 111-22-33' --tag опт --email a@example.ru \
+	--messenger telegram:@spiskov
+L=$OUT
+expect_rc 0 as masha card edit "$L" --set 'phones+=+7 846 444-55-66' --set 'tags+=VIP, Розница' \
+	--set 'emails+=b@example.ru' --set 'messengers+=skype:spiskov'
+expect_rc 0 as masha --json card show "$L"
+jq -e '.phones == ["8 (846) 111-22-33","+7 846 444-55-66"] and .tags == ["опт","VIP","Розница"] and
+	.emails == ["a@example.ru","b@example.ru"] and (.messengers | length) == 2' <<<"$OUT" >/dev/null || fail "+=: $OUT"
+# adding what is there (however it is written) changes nothing
+expect_rc 0 as masha card edit "$L" --set 'phones+=+7 (846) 111-22-33' --set 'tags+=ОПТ' --set 'emails+=A@Example.ru'
+contains "$OUT" "unchanged"
+# removing: however it is written; one not there is an error naming it, and nothing changes
+expect_rc 0 as masha card edit "$L" --set 'phones-=+78461112233' --set 'tags-=vip' --set 'messengers-=Telegram:@spiskov'
+expect_rc 0 as masha --json card show "$L"
+jq -e '.phones == ["+7 846 444-55-66"] and .tags == ["опт","Розница"] and .messengers == [{"kind":"skype","handle":"spiskov"}]' \
+	<<<"$OUT" >/dev/null || fail "-=: $OUT"
+V=$(jq .version <<<"$OUT")
+expect_rc 2 as masha card edit "$L" --set 'emails-=b@example.ru' --set 'tags-=оптовик'
+one_line "$ERR"
+contains "$ERR" "tags: 'оптовик' is not on the card"
+expect_rc 2 as masha card edit "$L" --set 'phones-=+7 999 000-00-00'
+contains "$ERR" "phones: '+7 999 000-00-00' is not on the card"
+expect_rc 0 as masha --json card show "$L"
+[[ $(jq .version <<<"$OUT") == "$V" && $(jq '.emails | length' <<<"$OUT") == 2 ]] || fail "a refused -= changed the card: $OUT"
+# what += adds is checked like any value; += on a field that is not a list is refused
+expect_rc 2 as masha card edit "$L" --set 'emails+=not-an-email'
+expect_rc 2 as masha card edit "$L" --set 'city+=Самара'
+contains "$ERR" "city is not a list"
+expect_rc 2 as masha card edit "$L" --set 'computers-=5'
