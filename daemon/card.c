@@ -353,11 +353,14 @@ static const char *phone_identity(struct req *r, const char *typed)
 	char e164[24], digits[64];
 	const char *ext;
 	size_t ext_len;
-	text_phone_ext(typed, &ext, &ext_len);
+	size_t main_len = text_phone_ext(typed, &ext, &ext_len);
 	if (text_phone_e164(typed, r->srv->cfg.phone_country, e164, sizeof(e164)) == 0)
 		return arena_printf(r->arena, "%s;ext=%.*s", e164, (int)ext_len, ext);
-	text_digits(typed, digits, sizeof(digits));
-	return arena_strdup(r->arena, digits);
+	const char *main = arena_printf(r->arena, "%.*s", (int)main_len, typed);
+	if (!main)
+		return NULL;
+	text_digits(main, digits, sizeof(digits));
+	return arena_printf(r->arena, "%s;ext=%.*s", digits, (int)ext_len, ext);
 }
 
 /* Whether two list items are the same entry: phones however they are

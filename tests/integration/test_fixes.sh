@@ -228,3 +228,12 @@ expect_rc 2 as masha card edit "$L" --set 'emails+=not-an-email'
 expect_rc 2 as masha card edit "$L" --set 'city+=Самара'
 contains "$ERR" "city is not a list"
 expect_rc 2 as masha card edit "$L" --set 'computers-=5'
+# a local number (too short for E.164) is compared by its digits, its extension apart
+expect_rc 0 as masha card edit "$L" --set 'phones+=999-00-11 доб. 5'
+expect_rc 2 as masha card edit "$L" --set 'phones-=99900115'
+contains "$ERR" "phones: '99900115' is not on the card"
+expect_rc 0 as masha card edit "$L" --set 'phones+=999 00 11 ext 5'
+contains "$OUT" "unchanged"
+expect_rc 0 as masha card edit "$L" --set 'phones-=9990011 #5'
+expect_rc 0 as masha --json card show "$L"
+jq -e '.phones == ["+7 846 444-55-66"]' <<<"$OUT" >/dev/null || fail "local number with extension: $OUT"
