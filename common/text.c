@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <utf8proc.h>
 
@@ -333,7 +334,10 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 	bool plus = false;
 	if (!typed)
 		return -1;
-	for (const char *p = typed; *p; p++) {
+	/* the number without its extension ("… доб. 123") */
+	const char *ext;
+	size_t ext_len, main_len = text_phone_ext(typed, &ext, &ext_len);
+	for (const char *p = typed; p < typed + main_len; p++) {
 		char c = *p;
 		if (c >= '0' && c <= '9') {
 			if (n == sizeof(d) - 1)
@@ -383,6 +387,182 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 	if (n >= 11)
 		return phone_put(out, outlen, "", digits);
 	return -1;
+}
+
+/* ---- phone extensions --------------------------------------------------- */
+
+static bool ascii_prefix_ci(const char *s, const char *p)
+{
+	for (; *p; s++, p++)
+		if (!*s || (*s | 0x20) != *p)
+			return false;
+	return true;
+}
+
+/* Length of an extension marker at s ("доб.", "ext", "x", "#", ...), 0 if none. */
+static size_t ext_marker(const char *s)
+{
+	static const char *const ru[] = { "доб", "Доб", "ДОБ" };
+	for (size_t i = 0; i < sizeof(ru) / sizeof(ru[0]); i++)
+		if (strncmp(s, ru[i], strlen(ru[i])) == 0)
+			return strlen(ru[i]) + (s[strlen(ru[i])] == '.');
+	if (ascii_prefix_ci(s, "ext"))
+		return 3 + (s[3] == '.');
+	if (*s == 'x' || *s == 'X' || *s == '#')
+		return 1;
+	return 0;
+}
+
+size_t text_phone_ext(const char *typed, const char **ext, size_t *ext_len)
+{
+	size_t n = strlen(typed);
+	*ext = typed + n;
+	*ext_len = 0;
+	/* the extension is the last run of digits, after a marker */
+	size_t end = n;
+	while (end && (typed[end - 1] == ' ' || typed[end - 1] == '\t'))
+		end--;
+	size_t d = end;
+	while (d && typed[d - 1] >= '0' && typed[d - 1] <= '9')
+		d--;
+	if (d == end || end - d > 10)
+		return n;
+	size_t m = d;
+	while (m && typed[m - 1] == ' ')
+		m--;
+	/* find a marker that ends at m */
+	for (size_t start = m > 8 ? m - 8 : 0; start < m; start++) {
+		size_t ml = ext_marker(typed + start);
+		if (!ml || start + ml != m)
+			continue;
+		size_t main = start;
+		while (main && (typed[main - 1] == ' ' || typed[main - 1] == ','))
+			main--;
+		if (!main)
+			return n;
+		*ext = typed + d;
+		*ext_len = end - d;
+		return main;
+	}
+	return n;
+}
+
+/* ---- numbers and yes/no ---------------------------------------------------- */
+
+/* Length of a thousands separator at p: ' ', U+00A0 or U+202F; 0 if none. */
+static size_t group_sep(const char *p)
+{
+	if (p[0] == ' ')
+		return 1;
+	if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0)
+		return 2;
+	if ((unsigned char)p[0] == 0xE2 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0xAF)
+		return 3;
+	return 0;
+}
+
+static enum text_num num_fail(const char **why, enum text_num e, const char *reason)
+{
+	if (why)
+		*why = reason;
+	return e;
+}
+
+enum text_num text_parse_decimal(const char *s, int decimals, int64_t *out, const char **why)
+{
+	if (!s)
+		return num_fail(why, TEXT_NUM_BAD, "empty");
+	if (decimals < 0 || decimals > 18)
+		return num_fail(why, TEXT_NUM_BAD, "not a number");
+	while (*s == ' ' || *s == '\t')
+		s++;
+	bool neg = false;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (!(*s >= '0' && *s <= '9'))
+		return num_fail(why, TEXT_NUM_BAD, *s ? "not a number" : "empty");
+	/* the magnitude: at most INT64_MAX, or one more for a negative number */
+	const uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	uint64_t v = 0;
+	bool overflow = false;
+	int group = 0;        /* digits in the current group */
+	bool grouped = false; /* a thousands separator was seen */
+	for (;;) {
+		if (*s >= '0' && *s <= '9') {
+			unsigned d = (unsigned)(*s - '0');
+			if (v > (limit - d) / 10)
+				overflow = true;
+			else
+				v = v * 10 + d;
+			group++;
+			s++;
+			continue;
+		}
+		size_t sl = group_sep(s);
+		if (sl && s[sl] >= '0' && s[sl] <= '9') {
+			if ((grouped && group != 3) || (!grouped && group > 3))
+				return num_fail(why, TEXT_NUM_BAD, "misplaced thousands separator");
+			grouped = true;
+			group = 0;
+			s += sl;
+			continue;
+		}
+		break;
+	}
+	if (grouped && group != 3)
+		return num_fail(why, TEXT_NUM_BAD, "misplaced thousands separator");
+	const char *frac = NULL;
+	size_t nfrac = 0;
+	if (*s == '.' || *s == ',') {
+		bool comma = *s == ',';
+		frac = ++s;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		nfrac = (size_t)(s - frac);
+		if (nfrac == 0)
+			return num_fail(why, TEXT_NUM_BAD, "no digits after the decimal separator");
+		if (comma && nfrac == 3 && !grouped)
+			return num_fail(why, TEXT_NUM_BAD, "a comma and three digits: thousands or decimals? write 1500 or 1.5");
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s)
+		return num_fail(why, TEXT_NUM_BAD, "not a number");
+	if (overflow)
+		return num_fail(why, TEXT_NUM_RANGE, "too large");
+	/* decimals past those kept: only zeros */
+	size_t kept = nfrac;
+	while (kept > (size_t)decimals && frac[kept - 1] == '0')
+		kept--;
+	if (kept > (size_t)decimals)
+		return num_fail(why, TEXT_NUM_DECIMALS,
+				decimals == 0 ? "not a whole number" : decimals == 2 ? "more than 2 decimals" : "too many decimals");
+	for (int i = 0; i < decimals; i++) {
+		unsigned d = (size_t)i < kept ? (unsigned)(frac[i] - '0') : 0;
+		if (v > (limit - d) / 10)
+			return num_fail(why, TEXT_NUM_RANGE, "too large");
+		v = v * 10 + d;
+	}
+	if (neg)
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	else
+		*out = (int64_t)v;
+	return TEXT_NUM_OK;
+}
+
+bool text_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", "да", "Да", "ДА" };
+	static const char *const no[] = { "false", "no", "off", "0", "нет", "Нет", "НЕТ" };
+	if (!s)
+		return false;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		if (strcasecmp(s, yes[i]) == 0)
+			return *out = true, true;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (strcasecmp(s, no[i]) == 0)
+			return *out = false, true;
+	return false;
 }
 
 size_t text_digits(const char *s, char *out, size_t outlen)
@@ -583,7 +763,9 @@ enum text_kind text_classify(const char *s)
 		if (s[i] == '@')
 			return TEXT_EMAIL;
 	size_t digits = 0;
-	for (const char *p = s; *p; p++) {
+	const char *ext;
+	size_t ext_len, main_len = text_phone_ext(s, &ext, &ext_len); /* a number with its extension */
+	for (const char *p = s; p < s + main_len; p++) {
 		if (*p >= '0' && *p <= '9')
 			digits++;
 		else if (!strchr("+()-. ", *p))

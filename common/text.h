@@ -25,12 +25,47 @@ char *text_fold(struct arena *a, const char *s);
  * of words; *out (in the arena) holds pointers to NUL-terminated copies. */
 size_t text_words(struct arena *a, const char *folded, char ***out);
 
-/* Normalizes a phone number as typed to E.164 ("+78461234567"). country is
+/* Normalizes a phone number as typed to E.164 ("+78461234567"); an
+ * extension after it (text_phone_ext) is left out. country is
  * an ISO 3166 code for numbers typed without one; "RU" (and "KZ") treat a
  * leading 8 in an 11-digit number as the trunk prefix and a 10-digit number
  * as national. Returns 0, or -1 if there are fewer than 8 or more than 15
  * digits, or characters a phone number does not have. out: at least 17 bytes. */
 int text_phone_e164(const char *typed, const char *country, char *out, size_t outlen);
+
+/* A phone's extension, as people write it after the number: "доб. 123",
+ * "доб 123", "ext. 123", "ext 123", "x123", "#123" (case aside, with or
+ * without spaces and a comma before it). Returns the length of the number
+ * before it (trailing spaces and a comma dropped) and sets *ext and *ext_len to
+ * its digits (1 to 10 of them); with no extension, strlen(typed) and
+ * *ext_len 0. Something that only looks like a marker ("x" without digits)
+ * is not taken as one. */
+size_t text_phone_ext(const char *typed, const char **ext, size_t *ext_len);
+
+/* ---- numbers and yes/no as people type them ----
+ *
+ * One parser for every decimal a person types: amounts (--amount, 2
+ * decimals), custom number fields (4) and numbers in filters. An optional
+ * sign, digits grouped by thousands or not ("1 500", also with the no-break
+ * spaces U+00A0 and U+202F a spreadsheet copies: the first group of 1 to 3
+ * digits, every later one of exactly 3), then '.' or ',' and decimals.
+ * Decimals past what is kept are allowed only as zeros. A comma followed by
+ * exactly three digits ("1,500") is refused: thousands or decimals, it
+ * cannot tell. Spaces and tabs around are ignored. */
+enum text_num {
+	TEXT_NUM_OK = 0,
+	TEXT_NUM_BAD = -1,           /* not a number */
+	TEXT_NUM_DECIMALS = -2,      /* more decimals than kept */
+	TEXT_NUM_RANGE = -3,         /* too large for int64 */
+};
+/* Parses s into *out = value * 10^decimals (decimals 0..18). On failure a
+ * short reason ("misplaced thousands separator", ...) goes into *why when why
+ * is not NULL. */
+enum text_num text_parse_decimal(const char *s, int decimals, int64_t *out, const char **why);
+
+/* yes/no as cards and filters take it: true, yes, on, 1, да and false, no,
+ * off, 0, нет (either case). Returns false for anything else, "" included. */
+bool text_parse_bool(const char *s, bool *out);
 
 /* The digits of s, in order, NUL-terminated. Returns how many. */
 size_t text_digits(const char *s, char *out, size_t outlen);
@@ -97,7 +132,7 @@ const char *text_count(char *buf, size_t size, uint64_t n, const char *singular,
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;
  * a phone if it is only digits and phone punctuation ("+ ( ) - . space")
- * with at least 5 digits; a name otherwise. */
+ * with at least 5 digits, and perhaps an extension; a name otherwise. */
 enum text_kind text_classify(const char *s);
 
 #endif

@@ -28,6 +28,7 @@ struct cfield {
 };
 
 #define MAX_LIST 20
+#define PHONE_DIGITS_MIN 5 /* fewer is a slip, not a number anyone can call */
 
 #define TXT(f, m) { #f, K_TEXT, m, offsetof(Kart__Card, f), 0, NULL }
 #define LST(f, m) { #f, K_LIST, m, offsetof(Kart__Card, f), offsetof(Kart__Card, n_##f), NULL }
@@ -147,17 +148,23 @@ static int check_list_item(struct req *r, const struct cfield *f, const char *v)
 		if (!at || at == v || !at[1] || strchr(at + 1, '@') || strpbrk(v, " \t,;<>"))
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "emails: '%.60s' is not an email address", v);
 	} else if (strcmp(f->name, "phones") == 0) {
+		/* the number, then perhaps an extension: "… доб. 123", "ext. 123", "x123", "#123" */
+		const char *ext;
+		size_t ext_len, main_len = text_phone_ext(v, &ext, &ext_len);
 		int digits = 0;
-		for (const char *p = v; *p; p++) {
+		for (const char *p = v; p < v + main_len; p++) {
 			if (*p >= '0' && *p <= '9')
 				digits++;
 			else if (!strchr(" +-().", *p))
 				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
-						 "phones: '%.60s' is not a phone number", v);
+						 "phones: '%.60s' is not a phone number (digits, + ( ) - . and an extension "
+						 "such as доб. 123, ext. 123, x123 or #123)",
+						 v);
 		}
-		if (digits < 3 || digits > 15)
+		if (digits < PHONE_DIGITS_MIN || digits > 15)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
-					 "phones: '%.60s' is not a phone number (3 to 15 digits)", v);
+					 "phones: '%.60s' is not a phone number: %d digit%s, a phone has %d to 15%s", v, digits,
+					 digits == 1 ? "" : "s", PHONE_DIGITS_MIN, ext_len ? " before the extension" : "");
 	}
 	return H_OK;
 }
@@ -231,17 +238,12 @@ static int append_messengers(struct req *r, const struct cfield *f, Kart__Card *
 	return H_OK;
 }
 
+/* yes/no as filters take it (text_parse_bool); "" clears a flag */
 static bool parse_bool(const char *v, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "1", "on", "да" };
-	static const char *const no[] = { "false", "no", "0", "off", "нет", "" };
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return *out = true, true;
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (strcasecmp(v, no[i]) == 0)
-			return *out = false, true;
-	return false;
+	if (!*v)
+		return *out = false, true;
+	return text_parse_bool(v, out);
 }
 
 static bool folds_equal(struct arena *a, const char *x, const char *y)
@@ -263,9 +265,11 @@ static int custom_canonical(struct req *r, const Kart__FieldDef *d, const char *
 	switch (d->type) {
 	case KART__FIELD_TYPE__FIELD_TYPE_NUMBER: {
 		int64_t x;
-		if (schema_parse_number(v, &x) < 0)
+		const char *why = "";
+		if (text_parse_decimal(v, CUSTOM_NUMBER_DECIMALS, &x, &why) != TEXT_NUM_OK)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name,
-					 "%s is a number (up to 4 decimals, '.' before them); '%.40s' is not", d->name, v);
+					 "%s: '%.40s' is not a number (%s); write it like 1 500, 1500,50 or 1500.50 (up to 4 decimals)",
+					 d->name, v, why);
 		int64_t whole = x / CUSTOM_NUMBER_SCALE, frac = x % CUSTOM_NUMBER_SCALE;
 		if (frac < 0)
 			frac = -frac;
@@ -368,7 +372,186 @@ static int set_custom(struct req *r, Kart__Card *card, const Kart__FieldDef *d, 
 	return H_OK;
 }
 
+/* ---- adding to and removing from lists (phones+=..., tags-=...) ---- */
+
+/* One phone as compared: its E.164 form and extension, else its digits. */
+static const char *phone_identity(struct req *r, const char *typed)
+{
+	char e164[24], digits[64];
+	const char *ext;
+	size_t ext_len;
+	size_t main_len = text_phone_ext(typed, &ext, &ext_len);
+	if (text_phone_e164(typed, r->srv->cfg.phone_country, e164, sizeof(e164)) == 0)
+		return arena_printf(r->arena, "%s;ext=%.*s", e164, (int)ext_len, ext);
+	const char *main = arena_printf(r->arena, "%.*s", (int)main_len, typed);
+	if (!main)
+		return NULL;
+	text_digits(main, digits, sizeof(digits));
+	return arena_printf(r->arena, "%s;ext=%.*s", digits, (int)ext_len, ext);
+}
+
+/* Whether two list items are the same entry: phones however they are
+ * formatted, emails and tags without regard to case. */
+static bool same_item(struct req *r, const struct cfield *f, const char *x, const char *y)
+{
+	if (strcmp(f->name, "phones") == 0) {
+		const char *a = phone_identity(r, x), *b = phone_identity(r, y);
+		return a && b && strcmp(a, b) == 0;
+	}
+	return strcmp(x, y) == 0 || folds_equal(r->arena, x, y);
+}
+
+static bool same_messenger(struct req *r, const Kart__Messenger *x, const Kart__Messenger *y)
+{
+	return same_item(r, &fields[0], x->kind, y->kind) && same_item(r, &fields[0], x->handle, y->handle);
+}
+
+/* The comma-separated items of v, trimmed, empty ones left out (in the arena). */
+static size_t split_items(struct req *r, const char *v, char ***out)
+{
+	size_t n = 0, cap = 1;
+	for (const char *p = v; *p; p++)
+		cap += *p == ',';
+	char *copy = arena_strdup(r->arena, v);
+	*out = arena_alloc(r->arena, cap * sizeof(**out));
+	if (!copy || !*out)
+		return 0;
+	for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		size_t len = strlen(tok);
+		while (len && tok[len - 1] == ' ')
+			tok[--len] = '\0';
+		if (len)
+			(*out)[n++] = tok;
+	}
+	return n;
+}
+
+/* phones+=..., emails+=..., tags+=...: the new items are checked like any
+ * and appended; one the card already has is left as it is (no duplicate, no
+ * error: adding what is there changes nothing). */
+static int list_add(struct req *r, const struct cfield *f, Kart__Card *card, const char *v)
+{
+	size_t *n = (size_t *)((char *)card + f->count_off);
+	char ***arr = (char ***)((char *)card + f->off);
+	Kart__Card tmp = KART__CARD__INIT;
+	int rc = append_items(r, f, &tmp, v);
+	if (rc)
+		return rc;
+	size_t tn = *(size_t *)((char *)&tmp + f->count_off);
+	char **titems = *(char ***)((char *)&tmp + f->off);
+	for (size_t i = 0; i < tn; i++) {
+		bool have = false;
+		for (size_t j = 0; j < *n && !have; j++)
+			have = same_item(r, f, (*arr)[j], titems[i]);
+		if (have)
+			continue;
+		if (*n >= MAX_LIST)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: at most %d entries", f->name, MAX_LIST);
+		char **na = arena_alloc(r->arena, (*n + 1) * sizeof(char *));
+		if (!na)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		if (*n)
+			memcpy(na, *arr, *n * sizeof(char *));
+		na[(*n)++] = titems[i];
+		*arr = na;
+	}
+	return H_OK;
+}
+
+/* phones-=..., tags-=...: each item must be on the card (however a phone is
+ * formatted); one that is not is an error naming it, and nothing changes. */
+static int list_remove(struct req *r, const struct cfield *f, Kart__Card *card, const char *v)
+{
+	size_t *n = (size_t *)((char *)card + f->count_off);
+	char ***arr = (char ***)((char *)card + f->off);
+	char **items;
+	size_t ni = split_items(r, v, &items);
+	if (!ni)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s-=: name the entries to remove", f->name);
+	for (size_t i = 0; i < ni; i++) {
+		size_t j = 0;
+		while (j < *n && !same_item(r, f, (*arr)[j], items[i]))
+			j++;
+		if (j == *n)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: '%.60s' is not on the card", f->name,
+					 items[i]);
+		char **na = arena_alloc(r->arena, (*n ? *n : 1) * sizeof(char *));
+		if (!na)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		memcpy(na, *arr, j * sizeof(char *));
+		memcpy(na + j, *arr + j + 1, (*n - j - 1) * sizeof(char *));
+		(*n)--;
+		*arr = na;
+	}
+	return H_OK;
+}
+
+static int messengers_add(struct req *r, const struct cfield *f, Kart__Card *card, const char *v)
+{
+	Kart__Card tmp = KART__CARD__INIT;
+	int rc = append_messengers(r, f, &tmp, v);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < tmp.n_messengers; i++) {
+		bool have = false;
+		for (size_t j = 0; j < card->n_messengers && !have; j++)
+			have = same_messenger(r, card->messengers[j], tmp.messengers[i]);
+		if (have)
+			continue;
+		if (card->n_messengers >= MAX_LIST)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "messengers: at most %d entries", MAX_LIST);
+		Kart__Messenger **na = arena_alloc(r->arena, (card->n_messengers + 1) * sizeof(*na));
+		if (!na)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		if (card->n_messengers)
+			memcpy(na, card->messengers, card->n_messengers * sizeof(*na));
+		na[card->n_messengers++] = tmp.messengers[i];
+		card->messengers = na;
+	}
+	return H_OK;
+}
+
+static int messengers_remove(struct req *r, const struct cfield *f, Kart__Card *card, const char *v)
+{
+	char **items;
+	size_t ni = split_items(r, v, &items);
+	if (!ni)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "messengers-=: name the entries to remove");
+	for (size_t i = 0; i < ni; i++) {
+		char *colon = strchr(items[i], ':');
+		if (!colon || colon == items[i] || !colon[1])
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
+					 "messengers: '%.60s' should be KIND:HANDLE, e.g. telegram:@ivanov", items[i]);
+		Kart__Messenger m = KART__MESSENGER__INIT;
+		m.kind = arena_printf(r->arena, "%.*s", (int)(colon - items[i]), items[i]);
+		m.handle = colon + 1;
+		if (!m.kind)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		size_t j = 0;
+		while (j < card->n_messengers && !same_messenger(r, card->messengers[j], &m))
+			j++;
+		if (j == card->n_messengers)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "messengers: '%.60s' is not on the card",
+					 items[i]);
+		Kart__Messenger **na = arena_alloc(r->arena, card->n_messengers * sizeof(*na));
+		if (!na)
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+		memcpy(na, card->messengers, j * sizeof(*na));
+		memcpy(na + j, card->messengers + j + 1, (card->n_messengers - j - 1) * sizeof(*na));
+		card->n_messengers--;
+		card->messengers = na;
+	}
+	return H_OK;
+}
+
 int card_set(struct req *r, Kart__Card *card, const char *name, const char *value, uint64_t *seen)
+{
+	return card_set_op(r, card, name, value, KART__LIST_OP__LIST_OP_SET, seen);
+}
+
+int card_set_op(struct req *r, Kart__Card *card, const char *name, const char *value, Kart__ListOp op, uint64_t *seen)
 {
 	size_t idx;
 	if (!value)
@@ -376,6 +559,9 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 	const struct cfield *f = name ? find_field(name, &idx) : NULL;
 	if (!f && name) {
 		const Kart__FieldDef *d = schema_find(schema_for(r), name);
+		if (d && op != KART__LIST_OP__LIST_OP_SET)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, d->name,
+					 "%s is not a list: += and -= apply to phones, emails, tags and messengers", d->name);
 		if (d)
 			return set_custom(r, card, d, value);
 	}
@@ -398,6 +584,18 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
 				 "relatives are changed with RelativeAdd/RelativeRemove (kart card rel add|rm)");
 	bool first = !(*seen & (UINT64_C(1) << idx));
 	*seen |= UINT64_C(1) << idx;
+	if (op != KART__LIST_OP__LIST_OP_SET) {
+		bool add = op == KART__LIST_OP__LIST_OP_ADD;
+		if (op != KART__LIST_OP__LIST_OP_ADD && op != KART__LIST_OP__LIST_OP_REMOVE)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: unknown list operation %d", f->name,
+					 (int)op);
+		if (f->kind == K_LIST)
+			return add ? list_add(r, f, card, value) : list_remove(r, f, card, value);
+		if (f->kind == K_MESSENGERS)
+			return add ? messengers_add(r, f, card, value) : messengers_remove(r, f, card, value);
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
+				 "%s is not a list: += and -= apply to phones, emails, tags and messengers", f->name);
+	}
 	char **sp = (char **)((char *)card + f->off);
 	int rc = H_OK;
 	switch (f->kind) {
@@ -476,18 +674,28 @@ int card_validate(struct req *r, const Kart__Card *card)
 static int card_normalize(struct req *r, Kart__Card *c)
 {
 	char **e164 = c->n_phones ? arena_alloc(r->arena, c->n_phones * sizeof(char *)) : NULL;
-	if (c->n_phones && !e164)
+	char **ext = c->n_phones ? arena_alloc(r->arena, c->n_phones * sizeof(char *)) : NULL;
+	if (c->n_phones && (!e164 || !ext))
 		return ENOMEM;
+	bool any_ext = false;
 	for (size_t i = 0; i < c->n_phones; i++) {
 		char buf[24];
 		e164[i] = text_phone_e164(c->phones[i], r->srv->cfg.phone_country, buf, sizeof(buf)) == 0
 				  ? arena_strdup(r->arena, buf)
 				  : (char *)"";
-		if (!e164[i])
+		const char *x;
+		size_t xl;
+		text_phone_ext(c->phones[i], &x, &xl);
+		ext[i] = arena_printf(r->arena, "%.*s", (int)xl, x);
+		if (!e164[i] || !ext[i])
 			return ENOMEM;
+		any_ext |= xl > 0;
 	}
 	c->phones_e164 = e164;
 	c->n_phones_e164 = c->n_phones;
+	/* kept only when some phone has one: cards without stay as they were */
+	c->phones_ext = any_ext ? ext : NULL;
+	c->n_phones_ext = any_ext ? c->n_phones : 0;
 	return 0;
 }
 

@@ -11,6 +11,11 @@
  * H_OK or H_ABORT. `seen` (one bit per field) lets the first set of a list
  * field in an update replace the old list and later ones append. */
 int card_set(struct req *r, Kart__Card *card, const char *name, const char *value, uint64_t *seen);
+/* card_set, or for a list field (phones, emails, tags, messengers) with op
+ * ADD: append the items it does not hold yet (one already there is no error
+ * and no duplicate), REMOVE: take the items out, an item not there being a
+ * BAD_REQUEST naming it. Other fields refuse ADD and REMOVE. */
+int card_set_op(struct req *r, Kart__Card *card, const char *name, const char *value, Kart__ListOp op, uint64_t *seen);
 /* Whole-card checks after all fields are set. */
 int card_validate(struct req *r, const Kart__Card *card);
 /* "last_name: 'Old' -> 'New'; city: '' -> 'Самара'" for every field that differs. */

@@ -473,7 +473,10 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	/* a user blocked or throttled for bulk reading reads no cards (reads.h) */
 	if (reads_gate(&r) != H_OK)
 		goto reply;
-	if (rt->flags & F_WRITE) {
+	/* a dry-run move changes nothing: a read, run like a filtered list */
+	bool write = (rt->flags & F_WRITE) &&
+		     !(r.in->body_case == KART__ENVELOPE__BODY_BULK_MOVE && r.in->bulk_move->dry_run);
+	if (write) {
 		struct wreq *w = req_to_wreq(&r, rt->fn);
 		if (!w) {
 			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");

@@ -272,6 +272,10 @@ void export_vcard(struct xbuf *b, const Kart__Card *c)
 		if (has(e)) {
 			xbuf_puts(&l, "TEL;VALUE=uri:tel:");
 			xbuf_puts(&l, e);
+			if (i < c->n_phones_ext && has(c->phones_ext[i])) {
+				xbuf_puts(&l, ";ext="); /* RFC 3966 */
+				xbuf_puts(&l, c->phones_ext[i]);
+			}
 		} else {
 			xbuf_puts(&l, "TEL;VALUE=text:");
 			vc_escape(&l, c->phones[i]);

@@ -20,6 +20,54 @@ static int reply_card(struct req *r, Kart__Card *c)
 	return H_OK;
 }
 
+static bool same_str(const char *x, const char *y)
+{
+	return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+static bool same_relative(const Kart__Relative *x, const Kart__Relative *y)
+{
+	return same_str(x->name, y->name) && same_str(x->relation, y->relation) && same_str(x->birthday, y->birthday) &&
+	       same_str(x->note, y->note);
+}
+
+/* The relatives of `from` that `in` does not have, into *out (the arena). */
+static size_t relatives_missing(struct arena *a, const Kart__Card *from, const Kart__Card *in, Kart__Relative ***out)
+{
+	size_t n = 0;
+	*out = from->n_relatives ? arena_alloc(a, from->n_relatives * sizeof(**out)) : NULL;
+	if (!*out)
+		return 0;
+	for (size_t i = 0; i < from->n_relatives; i++) {
+		bool found = false;
+		for (size_t j = 0; j < in->n_relatives && !found; j++)
+			found = same_relative(from->relatives[i], in->relatives[j]);
+		if (!found)
+			(*out)[n++] = from->relatives[i];
+	}
+	return n;
+}
+
+/* The reply to an edit or a revert: the card, whether it changed, and the
+ * relatives it lost or got back (only to a user who sees relatives). */
+static int reply_changed(struct req *r, const Kart__Card *before, Kart__Card *c, bool changed)
+{
+	Kart__CardChanged *ch = arena_alloc(r->arena, sizeof(*ch));
+	if (!ch)
+		return ENOMEM;
+	kart__card_changed__init(ch);
+	ch->changed = changed;
+	if (changed && !acl_masks(r, c)) {
+		ch->n_relatives_removed = relatives_missing(r->arena, before, c, &ch->relatives_removed);
+		ch->n_relatives_added = relatives_missing(r->arena, c, before, &ch->relatives_added);
+	}
+	acl_mask(r, c);
+	ch->card = c;
+	r->out.body_case = KART__ENVELOPE__BODY_CARD_CHANGED;
+	r->out.card_changed = ch;
+	return H_OK;
+}
+
 static int not_found(struct req *r, uint64_t id, bool trash)
 {
 	return req_error(r, KART__ERROR_CODE__NOT_FOUND, "id", "no card %" PRIu64 "%s", id, trash ? " in the trash" : "");
@@ -44,7 +92,7 @@ static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out
 	uint64_t seen = 0;
 	int rc;
 	for (size_t i = 0; i < m->n_fields; i++)
-		if ((rc = card_set(r, c, m->fields[i]->field, m->fields[i]->value, &seen)))
+		if ((rc = card_set_op(r, c, m->fields[i]->field, m->fields[i]->value, m->fields[i]->op, &seen)))
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;
@@ -206,7 +254,7 @@ int h_card_update(struct req *r)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 	uint64_t seen = 0;
 	for (size_t i = 0; i < m->n_set; i++)
-		if ((rc = card_set(r, c, m->set[i]->field, m->set[i]->value, &seen)))
+		if ((rc = card_set_op(r, c, m->set[i]->field, m->set[i]->value, m->set[i]->op, &seen)))
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;
@@ -214,13 +262,13 @@ int h_card_update(struct req *r)
 		return rc;
 	const char *diff = card_diff(r->arena, before, c);
 	if (!*diff)
-		return reply_card(r, c); /* nothing changed: no new version */
+		return reply_changed(r, before, before, false); /* nothing changed: no new version, no audit */
 	touch(r, c);
 	if ((rc = card_commit(r, before, c, CARD_LIVE)))
 		return rc;
 	if ((rc = audit_append(r, "card.update", "card", c->id, card_title(r->arena, c), diff, true)))
 		return rc;
-	return reply_card(r, c);
+	return reply_changed(r, before, c, true);
 }
 
 /* Moves a card between the live table and the trash. */
@@ -711,12 +759,12 @@ int h_card_revert(struct req *r)
 		return rc;
 	const char *diff = card_diff(r->arena, before, c);
 	if (!*diff)
-		return reply_card(r, cur);
+		return reply_changed(r, before, cur, false);
 	touch(r, c);
 	if ((rc = card_commit(r, before, c, CARD_LIVE)))
 		return rc;
 	if ((rc = audit_append(r, "card.revert", "card", c->id, card_title(r->arena, c),
 			       arena_printf(r->arena, "to version %" PRIu64 ": %s", m->to_version, diff), true)))
 		return rc;
-	return reply_card(r, c);
+	return reply_changed(r, before, c, true);
 }

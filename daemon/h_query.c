@@ -130,7 +130,11 @@ int h_find(struct req *r)
 	size_t limit = m->limit ? m->limit : FIND_DEFAULT;
 	if (limit > FIND_MAX)
 		limit = FIND_MAX;
-	if (!*text || strlen(text) > 200 || !text_utf8_valid(text, strlen(text)))
+	if (req_check_text(r, "text", text, false) != H_OK)
+		return H_ABORT; /* a control character is named, not taken for bad UTF-8 */
+	if (*text && !text_utf8_valid(text, strlen(text)))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
+	if (!*text || strlen(text) > 200)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "give a phone, an email or a name to find");
 	struct find_ctx f = { .r = r, .cap = FIND_SCAN };
 	f.hits = arena_alloc(r->arena, f.cap * sizeof(*f.hits));
@@ -237,6 +241,10 @@ struct qjob {
 	bool count, explain;
 	int64_t now;
 	int64_t today;              /* the client's date, days since the epoch */
+	/* a dry-run move: cards already in move_to do not count; the first
+	 * MOVE_SAMPLE ids are kept to be shown */
+	bool dry_move;
+	Kart__Sector move_to;
 	/* results */
 	Kart__ErrorCode code;
 	char field[32];
@@ -248,11 +256,15 @@ struct qjob {
 	size_t nids, cap;
 };
 
+#define MOVE_SAMPLE 10
+
 static int job_collect(void *ud, Kart__Card *card)
 {
 	struct qjob *j = ud;
+	if (j->dry_move && card->sector == j->move_to)
+		return 0;
 	j->count_out++;
-	if (j->count)
+	if (j->count || (j->dry_move && j->nids >= MOVE_SAMPLE))
 		return 0;
 	if (j->nids == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 1024;
@@ -354,6 +366,39 @@ static void free_job(struct qjob *j)
 	free(j);
 }
 
+/* The reply to a dry-run move: the count and the first cards that would
+ * move, read now (a card changed since the scan is shown as it is now, or
+ * left out once out of scope). They are recorded as read, like a list. */
+static void move_sample(struct req *r, struct qjob *j)
+{
+	Kart__QueryResult *qr = arena_alloc(r->arena, sizeof(*qr));
+	Kart__Card **cards = j->nids ? arena_alloc(r->arena, j->nids * sizeof(*cards)) : NULL;
+	if (!qr || (j->nids && !cards)) {
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return;
+	}
+	kart__query_result__init(qr);
+	qr->count = j->count_out;
+	qr->plan = (char *)"";
+	qr->cards = cards;
+	if (j->nids) {
+		if (!(r->txn = store_read_begin(&r->srv->store))) {
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
+			return;
+		}
+		for (size_t i = 0; i < j->nids; i++) {
+			Kart__Card *c;
+			if (card_load(r->txn, r->srv->store.cards, j->ids[i], r->arena, &c) == 0 && acl_visible(r, c)) {
+				acl_mask(r, c);
+				cards[qr->n_cards++] = c;
+			}
+		}
+		reads_record_cards(r, cards, qr->n_cards, "move");
+	}
+	r->out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
+	r->out.query_result = qr;
+}
+
 static void job_done(uv_work_t *w, int status)
 {
 	struct qjob *j = w->data;
@@ -366,13 +411,15 @@ static void job_done(uv_work_t *w, int status)
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
 	kart__envelope__init(&r.out);
-	if (j->hidden)
+	if (j->hidden && !j->dry_move)
 		acl_note_denied(&r, 0, arena_printf(&a, "ls where '%.80s': %llu cards outside scope", j->where,
 						       (unsigned long long)j->hidden));
 	if (status != 0) {
 		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
 	} else if (j->code) {
 		req_error(&r, j->code, j->field, "%s", j->message);
+	} else if (j->dry_move) {
+		move_sample(&r, j);
 	} else if (j->count || j->explain) {
 		Kart__QueryResult *qr = arena_alloc(&a, sizeof(*qr));
 		if (qr) {
@@ -410,6 +457,8 @@ static void job_done(uv_work_t *w, int status)
 		r.out.request_id = j->id;
 		conn_send(c, &r.out);
 	}
+	if (r.txn)
+		store_read_end(&srv->store);
 	arena_free(&a);
 	conn_flush(c);
 	conn_resume(c);
@@ -551,6 +600,33 @@ static int move_collect(void *ud, Kart__Card *card)
 	return 0;
 }
 
+/* A dry run (on the loop thread, dispatch.c): the scan is a pool job like a
+ * filtered list's; nothing is written or audited. */
+static int move_dry_run(struct req *r, const char *where, Kart__Sector to)
+{
+	if (strlen(where) > 64 * 1024)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "the filter is longer than 64 KiB");
+	struct qjob *j = calloc(1, sizeof(*j));
+	if (!j || !(j->where = strdup(where)) || !(j->sort = strdup(""))) {
+		if (j)
+			free_job(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	}
+	j->srv = r->srv;
+	j->conn = r->conn;
+	j->id = r->id;
+	j->who = r->who;
+	j->now = r->now;
+	j->dry_move = true;
+	j->move_to = to;
+	j->work.data = j;
+	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
+		free_job(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
+	}
+	return H_DEFER;
+}
+
 int h_bulk_move(struct req *r)
 {
 	Kart__BulkMove *m = r->in->bulk_move;
@@ -563,6 +639,8 @@ int h_bulk_move(struct req *r)
 	if (!*where)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where",
 				 "give a filter: moving every card needs an explicit one (e.g. id > 0)");
+	if (m->dry_run)
+		return move_dry_run(r, where, (Kart__Sector)e);
 	struct schema *sc = schema_for(r);
 	int rc = schema_sync(sc, r->txn, &r->srv->store);
 	if (rc)
@@ -689,6 +767,10 @@ int h_segment_save(struct req *r)
 			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
 					 "permission denied: segment %.64s belongs to another user; only they or an admin may change it",
 					 m->name);
+		if (!m->replace)
+			return req_error(r, KART__ERROR_CODE__CONFLICT, "name",
+					 "segment %.64s already exists; replace it with --replace (see: kart segment show %.64s)",
+					 m->name, m->name);
 		seg.created_at = was->created_at;
 		seg.created_by = was->created_by;
 		if (was->owner && *was->owner)

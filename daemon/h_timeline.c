@@ -60,9 +60,13 @@ int h_log_add(struct req *r)
 		if (money_parse(m->amount, &amount, &why) < 0)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
 					 "amount: '%.40s' is not an amount (%s); write it like 1234.50", m->amount, why);
-		if (amount < 0)
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a purchase cannot be negative");
 	}
+	/* a purchase of nothing is a slip of the keyboard, not a purchase */
+	if (purchase && amount < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount", "amount: a purchase cannot be negative");
+	if (purchase && amount == 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "amount",
+				 "amount: a purchase needs an amount above 0 (--amount 1234.50)");
 
 	int64_t at = m->at ? m->at : now;
 	if (at < 0)

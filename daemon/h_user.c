@@ -733,6 +733,18 @@ int h_user_offboard(struct req *r)
 		return acl_owner_refused(r, to, "to");
 	if (dst->user->locked)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to", "to: user %s is locked; hand the work to an active user", to);
+	/* another team: the cards leave the team and its supervisor, so only on purpose */
+	const char *from_team = u->user->team ? u->user->team : "", *to_team = dst->user->team ? dst->user->team : "";
+	bool cross = strcmp(from_team, to_team) != 0;
+	const char *from_desc = *from_team ? arena_printf(r->arena, "team %s", from_team) : "no team";
+	const char *to_desc = *to_team ? arena_printf(r->arena, "team %s", to_team) : "no team";
+	if (!from_desc || !to_desc)
+		return ENOMEM;
+	if (cross && !m->force)
+		return req_error(r, KART__ERROR_CODE__CONFLICT, "to",
+				 "to: %s is in %s, %s in %s: the cards would leave %s and its supervisor; "
+				 "add --force to hand them over anyway",
+				 to, to_desc, name, from_desc, *from_team ? from_desc : "the users without a team");
 
 	Kart__OffboardReport *rep = arena_alloc(r->arena, sizeof(*rep));
 	if (!rep)
@@ -756,10 +768,11 @@ int h_user_offboard(struct req *r)
 	char n1[32], n2[32], n3[32], n4[32];
 	if ((rc = audit_append(r, "user.offboard", "user", 0, name,
 			       arena_printf(r->arena,
-					    "locked; to %s: %s (and %" PRIu64 " in the trash), %s, %s; %s revoked", to,
-					    TEXT_COUNT(n1, rep->cards, "card"), rep->trashed_cards,
-					    TEXT_COUNT(n2, rep->deals, "deal"), TEXT_COUNT(n3, rep->reminders, "reminder"),
-					    TEXT_COUNT(n4, revoked, "session")),
+					    "locked; to %s%s%s%s%s%s: %s (and %" PRIu64 " in the trash), %s, %s; %s revoked",
+					    to, cross ? " (another team, forced: " : "", cross ? from_desc : "", cross ? " -> " : "",
+					    cross ? to_desc : "", cross ? ")" : "", TEXT_COUNT(n1, rep->cards, "card"),
+					    rep->trashed_cards, TEXT_COUNT(n2, rep->deals, "deal"),
+					    TEXT_COUNT(n3, rep->reminders, "reminder"), TEXT_COUNT(n4, revoked, "session")),
 			       true)))
 		return rc;
 	if ((rc = recent_events(r, name, rep)) || (rc = recent_reads(r, name, rep)))

@@ -1,6 +1,7 @@
 #include "index.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,8 +61,12 @@ static void add_words(struct keyset *ks, MDB_dbi dbi, const char *s)
 
 size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
 {
-	char digits[32];
-	size_t n = text_digits(e164_or_digits, digits, sizeof(digits));
+	/* the number without its extension: a card is found by its main number */
+	char main[64], digits[32];
+	const char *ext;
+	size_t ext_len, ml = text_phone_ext(e164_or_digits, &ext, &ext_len);
+	snprintf(main, sizeof(main), "%.*s", (int)(ml < sizeof(main) ? ml : sizeof(main) - 1), e164_or_digits);
+	size_t n = text_digits(main, digits, sizeof(digits));
 	if (n + 1 > outlen)
 		n = outlen - 1;
 	for (size_t i = 0; i < n; i++)

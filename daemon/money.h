@@ -1,10 +1,12 @@
 /* money: amounts as exact decimals in minor units (kopecks). Never a float.
  *
- * Text as a person types it: an optional leading '-', digits, optionally
- * grouped by thousands with spaces ("1 234 567", also the no-break spaces
- * U+00A0 and U+202F that spreadsheets copy), then optionally '.' or ',' and
- * one or two decimals. "1234.50", "1 234,5", "-7", "0.05" are amounts;
- * "1,234" (three decimals), "12 34", "1e3", ".5", "5." and "" are not. */
+ * Text as a person types it, read by text_parse_decimal (common/text.h, the
+ * parser custom number fields and filters share): an optional sign, digits,
+ * optionally grouped by thousands with spaces ("1 234 567", also the no-break
+ * spaces U+00A0 and U+202F that spreadsheets copy), then optionally '.' or ','
+ * and one or two decimals (more only as zeros). "1234.50", "1 234,5", "-7",
+ * "0.05" are amounts; "1,234" (thousands or decimals?), "12 34", "1e3", ".5",
+ * "5." and "" are not. */
 #ifndef KART_MONEY_H
 #define KART_MONEY_H
 

@@ -156,58 +156,27 @@ static int scale_decimals(int64_t scale)
 	return k;
 }
 
-/* [+-]digits[.digits], times scale, exactly. Accumulates negatively so the
- * whole int64 range, INT64_MIN included, is reachable. */
+/* A number as people type it (text_parse_decimal: "1 500", "1500,50",
+ * "-2.5"), times scale (a power of ten), exactly. */
 static enum num_result parse_decimal(const char *s, int64_t scale, int64_t *out)
 {
-	bool neg = false;
-	if (*s == '+' || *s == '-')
-		neg = *s++ == '-';
-	if (!is_digit(*s))
-		return NUM_NOT_A_NUMBER;
-	int64_t whole = 0; /* <= 0 */
-	bool overflow = false;
-	for (; is_digit(*s); s++)
-		if (__builtin_mul_overflow(whole, 10, &whole) || __builtin_sub_overflow(whole, *s - '0', &whole))
-			overflow = true;
-	const char *frac = NULL;
-	size_t nfrac = 0;
-	if (*s == '.') {
-		frac = ++s;
-		while (is_digit(*s))
-			s++;
-		nfrac = (size_t)(s - frac);
-		if (nfrac == 0)
-			return NUM_NOT_A_NUMBER;
-	}
-	if (*s != '\0')
-		return NUM_NOT_A_NUMBER;
-	if (overflow)
-		return NUM_OUT_OF_RANGE;
-	while (nfrac > 0 && frac[nfrac - 1] == '0')
-		nfrac--;
-	/* the fraction must be a whole number of the scale's units */
+	int decimals = scale_decimals(scale);
 	int64_t unit = 1;
-	for (size_t i = 0; i < nfrac; i++) {
-		if (unit > scale / 10)
-			return NUM_TOO_MANY_DECIMALS;
+	for (int i = 0; i < decimals; i++)
 		unit *= 10;
-	}
-	if (scale % unit != 0)
+	if (unit != scale)
+		return NUM_OUT_OF_RANGE; /* every scale is a power of ten */
+	switch (text_parse_decimal(s, decimals, out, NULL)) {
+	case TEXT_NUM_OK:
+		return NUM_OK;
+	case TEXT_NUM_DECIMALS:
 		return NUM_TOO_MANY_DECIMALS;
-	int64_t fraction = 0; /* < unit <= scale, cannot overflow */
-	for (size_t i = 0; i < nfrac; i++)
-		fraction = fraction * 10 + (frac[i] - '0');
-	int64_t value;
-	if (__builtin_mul_overflow(whole, scale, &value) || __builtin_sub_overflow(value, fraction * (scale / unit), &value))
+	case TEXT_NUM_RANGE:
 		return NUM_OUT_OF_RANGE;
-	if (!neg) {
-		if (value == INT64_MIN)
-			return NUM_OUT_OF_RANGE;
-		value = -value;
+	case TEXT_NUM_BAD:
+		break;
 	}
-	*out = value;
-	return NUM_OK;
+	return NUM_NOT_A_NUMBER;
 }
 
 enum dur_result { DUR_NONE, DUR_OK, DUR_OUT_OF_RANGE };
@@ -728,17 +697,16 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 		fail(p, t->col, "'%s' is out of range", shown);
 		return false;
 	}
-	case Q_BOOL:
-		if (ascii_ieq(raw, strlen(raw), "true") || ascii_ieq(raw, strlen(raw), "yes")) {
-			lit->num = 1;
+	case Q_BOOL: {
+		/* as a card takes it: true/false, yes/no, да/нет, on/off, 1/0 */
+		bool b;
+		if (text_parse_bool(raw, &b)) {
+			lit->num = b;
 			return true;
 		}
-		if (ascii_ieq(raw, strlen(raw), "false") || ascii_ieq(raw, strlen(raw), "no")) {
-			lit->num = 0;
-			return true;
-		}
-		fail(p, t->col, "%s is yes/no; '%s' is not (use true or false)", f->name, shown);
+		fail(p, t->col, "%s is yes/no; '%s' is not (use true or false, да or нет)", f->name, shown);
 		return false;
+	}
 	case Q_SET:
 		break;
 	}

@@ -1,5 +1,7 @@
 #include "schema.h"
 
+#include "text.h"
+
 #include "util.h"
 
 #include <errno.h>
@@ -99,33 +101,5 @@ struct schema *schema_for(struct req *r)
 
 int schema_parse_number(const char *text, int64_t *out)
 {
-	const char *p = text;
-	bool neg = false;
-	if (*p == '-' || *p == '+')
-		neg = *p++ == '-';
-	if (!(*p >= '0' && *p <= '9'))
-		return -1;
-	int64_t v = 0;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		if (v > (INT64_MAX / 10 - 9) / CUSTOM_NUMBER_SCALE)
-			return -1;
-		v = v * 10 + (*p - '0');
-	}
-	v *= CUSTOM_NUMBER_SCALE;
-	if (*p == '.') {
-		p++;
-		int64_t mul = CUSTOM_NUMBER_SCALE / 10;
-		if (!(*p >= '0' && *p <= '9'))
-			return -1;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (mul == 0)
-				return -1; /* more decimals than kept */
-			v += (*p - '0') * mul;
-			mul /= 10;
-		}
-	}
-	if (*p)
-		return -1;
-	*out = neg ? -v : v;
-	return 0;
+	return text_parse_decimal(text, CUSTOM_NUMBER_DECIMALS, out, NULL) == TEXT_NUM_OK ? 0 : -1;
 }

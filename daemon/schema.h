@@ -13,6 +13,7 @@
 
 #define SCHEMA_MAX_FIELDS 1000
 #define CUSTOM_NUMBER_SCALE 10000   /* custom numbers: up to 4 decimals */
+#define CUSTOM_NUMBER_DECIMALS 4
 
 /* Brings the cache up to date with txn. Returns 0 or an MDB code. */
 int schema_sync(struct schema *s, MDB_txn *txn, struct store *st);
@@ -27,8 +28,9 @@ struct schema *schema_writer(struct server *srv);
 /* The cache for the thread a request runs on. */
 struct schema *schema_for(struct req *r);
 
-/* A custom number as text ("57", "-12.5") to an integer scaled by
- * CUSTOM_NUMBER_SCALE. Returns 0 or -1. */
+/* A custom number as text ("57", "-12.5", also as typed: "1 500", "1500,50")
+ * to an integer scaled by CUSTOM_NUMBER_SCALE (text_parse_decimal, the
+ * parser --amount uses). Returns 0 or -1. */
 int schema_parse_number(const char *text, int64_t *out);
 
 #endif

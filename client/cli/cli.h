@@ -253,6 +253,10 @@ void out_list_end(struct out_list *l);
  * plural NULL: the noun + "s". Returns buf. */
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size);
 #define OUT_COUNT(buf, n, singular) out_count((n), (singular), NULL, (buf), sizeof(buf))
+/* The answer to card edit and card revert: "card 7 updated (version 3)", or
+ * "card 7 unchanged (version 2): nothing differed", then a line per relative
+ * the change removed or brought back. */
+void out_card_changed(const Kart__CardChanged *ch, const char *done);
 
 /* out.c: one card as aligned "field: value" lines: the core fields, then the
  * custom fields, placed by their definitions (defs, possibly none): those

@@ -833,6 +833,7 @@ int cmd_user_offboard(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	off.name = (char *)a->pos[0];
 	off.to = (char *)to;
+	off.force = args_flag(a, "force");
 	req.body_case = KART__ENVELOPE__BODY_USER_OFFBOARD;
 	req.user_offboard = &off;
 	rc = call(c, &req, KART__ENVELOPE__BODY_OFFBOARD_REPORT, &resp);
@@ -891,7 +892,16 @@ static int field_values_collect(const struct cmd_args *a, struct field_values *f
 			if (!eq || eq == v->value)
 				return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s", v->spec->name,
 						 v->value, v->spec->metavar);
-			fval->field = strndup(v->value, (size_t)(eq - v->value));
+			/* FIELD+=VALUE adds to a list, FIELD-=VALUE removes from it */
+			size_t nl = (size_t)(eq - v->value);
+			if (eq[-1] == '+' || eq[-1] == '-') {
+				fval->op = eq[-1] == '+' ? KART__LIST_OP__LIST_OP_ADD : KART__LIST_OP__LIST_OP_REMOVE;
+				nl--;
+			}
+			if (nl == 0)
+				return out_error(KC_ERR_USAGE, "bad --%s '%s': expected %s", v->spec->name, v->value,
+						 v->spec->metavar);
+			fval->field = strndup(v->value, nl);
 			if (!fval->field)
 				return out_error(KC_ERR_OTHER, "out of memory");
 			fv->names[fv->nnames++] = fval->field;
@@ -1123,14 +1133,13 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 	update.set = fv.ptrs;
 	req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
 	req.card_update = &update;
-	rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
+	rc = call(c, &req, KART__ENVELOPE__BODY_CARD_CHANGED, &resp);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
-		rc = out_json_message(&resp->card->base, NULL);
+		rc = out_json_message(&resp->card_changed->card->base, NULL);
 	else
-		printf("card %llu updated (version %llu)\n", (unsigned long long)id,
-		       (unsigned long long)resp->card->version);
+		out_card_changed(resp->card_changed, "updated");
 cleanup:
 	field_values_free(&fv);
 	kc_env_free(resp);
@@ -1482,14 +1491,16 @@ int cmd_card_revert(struct cli *cli, const struct cmd_args *a)
 	revert.expected_version = version;
 	req.body_case = KART__ENVELOPE__BODY_CARD_REVERT;
 	req.card_revert = &revert;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_CARD, &c, &resp);
+	rc = request(cli, &req, KART__ENVELOPE__BODY_CARD_CHANGED, &c, &resp);
 	if (rc)
 		goto cleanup;
-	if (cli->json)
-		rc = out_json_message(&resp->card->base, NULL);
-	else
-		printf("card %llu reverted to version %llu (now version %llu)\n", (unsigned long long)id,
-		       (unsigned long long)to, (unsigned long long)resp->card->version);
+	if (cli->json) {
+		rc = out_json_message(&resp->card_changed->card->base, NULL);
+	} else {
+		char what[64];
+		snprintf(what, sizeof(what), "reverted to version %llu", (unsigned long long)to);
+		out_card_changed(resp->card_changed, what);
+	}
 cleanup:
 	kc_env_free(resp);
 	kc_close(c);
@@ -2482,16 +2493,29 @@ int cmd_move(struct cli *cli, const struct cmd_args *a)
 	move.segment = (char *)(segment ? segment : "");
 	move.client_day = util_local_day(util_now_us() / 1000000);
 	move.sector = (char *)sector;
+	move.dry_run = args_flag(a, "dry-run");
 	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
 	req.bulk_move = &move;
 	rc = request(cli, &req, KART__ENVELOPE__BODY_QUERY_RESULT, &c, &resp);
 	if (rc)
 		goto cleanup;
 	n = resp->query_result->count;
-	if (cli->json)
+	if (cli->json) {
 		rc = out_json_message(&resp->query_result->base, NULL);
-	else
-	{
+	} else if (move.dry_run) {
+		/* the first cards, then how many in all: nothing was changed */
+		struct out_list list;
+		Kart__QueryResult *qr = resp->query_result;
+		char nc[32], shown[48] = "";
+		out_list_begin(&list, OUT_LIST_CARDS, false);
+		for (size_t i = 0; i < qr->n_cards; i++)
+			out_list_card(&list, qr->cards[i]);
+		if (qr->n_cards)
+			out_list_end(&list);
+		if (n > qr->n_cards)
+			snprintf(shown, sizeof(shown), " (the first %zu shown)", qr->n_cards);
+		printf("dry run: %s would move to %s%s; nothing was changed\n", OUT_COUNT(nc, n, "card"), sector, shown);
+	} else {
 		char nc[32];
 		printf("moved %s to %s\n", OUT_COUNT(nc, n, "card"), sector);
 	}
@@ -2516,6 +2540,7 @@ int cmd_segment_save(struct cli *cli, const struct cmd_args *a)
 		return out_error(KC_ERR_USAGE, "--shared and --private cannot be combined");
 	/* neither: a new segment is private, a changed one keeps what it was */
 	save.visibility = (char *)(args_flag(a, "shared") ? "shared" : args_flag(a, "private") ? "private" : "");
+	save.replace = args_flag(a, "replace");
 	req.body_case = KART__ENVELOPE__BODY_SEGMENT_SAVE;
 	req.segment_save = &save;
 	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);

@@ -51,6 +51,7 @@ static const struct opt_spec user_add_opts[] = {
 
 static const struct opt_spec user_offboard_opts[] = {
 	{ "to", 0, OPT_VALUE, "USER", "who takes over the cards, deals and reminders (required)", NULL },
+	{ "force", 0, OPT_FLAG, NULL, "hand the work over even when USER is in another team (the cards leave the team's supervisor)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -87,7 +88,7 @@ static const struct opt_spec card_show_opts[] = {
 };
 
 static const struct opt_spec card_edit_opts[] = {
-	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field by its name as in `kart card show`, core or custom (see: kart field ls); lists comma-separated; empty clears", NULL },
+	{ "set", 0, OPT_LIST, "FIELD=VALUE", "set a field by its name as in `kart card show`, core or custom (see: kart field ls); lists comma-separated; empty clears; FIELD+=VALUE adds to a list (phones, emails, tags, messengers; what is there already stays once), FIELD-=VALUE removes (an entry not there is an error); numbers as 1 500, 1500,50 or 1500.50; yes/no as да/нет too", NULL },
 	{ "expect-version", 0, OPT_VALUE, "N", "fail unless the card is at version N", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
@@ -227,6 +228,7 @@ static const struct opt_spec query_opts[] = {
 static const struct opt_spec segment_save_opts[] = {
 	{ "shared", 0, OPT_FLAG, NULL, "every staff user sees and uses it (only you and admins change it)", NULL },
 	{ "private", 0, OPT_FLAG, NULL, "only you (and admins) see it; the default for a new segment", NULL },
+	{ "replace", 0, OPT_FLAG, NULL, "replace a segment of this name that exists (else that is refused)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
@@ -234,6 +236,7 @@ static const struct opt_spec move_opts[] = {
 	{ "where", 0, OPT_VALUE, "EXPR", "the filter, as one argument (this or --segment is required)", NULL },
 	{ "segment", 0, OPT_VALUE, "NAME", "use a saved segment's filter instead", NULL },
 	{ "sector", 0, OPT_VALUE, "cold|warm|hot", "the sector to move the cards to (required)", NULL },
+	{ "dry-run", 0, OPT_FLAG, NULL, "change nothing: print how many cards would move and the first of them", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -983,6 +983,30 @@ void out_offboard_report(const Kart__OffboardReport *rep)
 	out_list_end(&list);
 }
 
+static void put_relative(const Kart__Relative *r, size_t indent);
+
+void out_card_changed(const Kart__CardChanged *ch, const char *done)
+{
+	const Kart__Card *card = ch->card;
+	unsigned long long id = card ? (unsigned long long)card->id : 0, version = card ? (unsigned long long)card->version : 0;
+
+	if (!ch->changed) {
+		printf("card %llu unchanged (version %llu): nothing differed from what it holds\n", id, version);
+		return;
+	}
+	printf("card %llu %s (version %llu)\n", id, done, version);
+	for (size_t i = 0; i < ch->n_relatives_removed; i++) {
+		fputs("  relative removed: ", stdout);
+		put_relative(ch->relatives_removed[i], 2);
+		fputc('\n', stdout);
+	}
+	for (size_t i = 0; i < ch->n_relatives_added; i++) {
+		fputs("  relative added: ", stdout);
+		put_relative(ch->relatives_added[i], 2);
+		fputc('\n', stdout);
+	}
+}
+
 void out_list_flush(struct out_list *l)
 {
 	fflush(stdout);
@@ -1026,10 +1050,11 @@ static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
 }
 
 /* Card fields shown elsewhere: custom values in their sections, the
- * normalized phones next to the phones. */
+ * normalized phones and their extensions next to the phones. */
 static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
 {
-	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164);
+	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164) ||
+	       f->offset == offsetof(Kart__Card, phones_ext);
 }
 
 /* Prints a value, controls visible; lines after the first are indented to
@@ -1091,6 +1116,11 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 				    *card->phones_e164[i] && strcmp(card->phones_e164[i], v) != 0) {
 					fputs(" (", stdout);
 					put_value(card->phones_e164[i], indent);
+					/* the extension as RFC 3966 writes it */
+					if (i < card->n_phones_ext && *card->phones_ext[i]) {
+						fputs(";ext=", stdout);
+						put_value(card->phones_ext[i], indent);
+					}
 					fputc(')', stdout);
 				}
 			} else if (f->descriptor == &kart__messenger__descriptor) {

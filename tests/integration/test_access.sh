@@ -224,7 +224,7 @@ expect_rc 3 as man segment rm south-shared
 row man 0 4 north-mine south-mine segment rm @ID
 expect_rc 0 as man2 segment show south-mine
 [[ $OUT == 'city = Самара' ]] || fail "another's private segment changed: $OUT"
-expect_rc 0 as admin segment save south-shared 'city = Москва'
+expect_rc 0 as admin segment save south-shared 'city = Москва' --replace
 expect_rc 0 as admin --json segment show south-shared
 jq -e '.owner == "man2" and .shared' <<<"$OUT" >/dev/null || fail "an admin's change took the segment over: $OUT"
 expect_rc 0 as admin segment rm south-mine
@@ -278,7 +278,7 @@ expect_rc 3 as man segment rm legacy
 expect_rc 2 as admin ls --segment legacy-cr --count
 contains "$ERR" "U+000D (carriage return)"
 contains "$ERR" "column 7"
-expect_rc 0 as admin segment save legacy 'id > 1'
+expect_rc 0 as admin segment save legacy 'id > 1' --replace
 expect_rc 0 as admin --json segment show legacy
 jq -e '.owner == "admin" and .shared and .created_by == "man"' <<<"$OUT" >/dev/null || fail "legacy segment saved: $OUT"
 expect_rc 0 as admin segment rm legacy-cr

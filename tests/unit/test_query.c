@@ -368,7 +368,18 @@ static void test_bool(void **state)
 	struct rec r = {.vip = 0};
 	MATCH("vip = false", &r);
 	MATCH("vip exists", &r);
-	parse_err_exact("vip = maybe", 7, "vip is yes/no; 'maybe' is not (use true or false)");
+	/* as on cards: да/нет (either case), on/off, 1/0 */
+	MATCH("vip = да", &IVANOVA);
+	MATCH("vip = Да", &IVANOVA);
+	MATCH("vip = 1", &IVANOVA);
+	MATCH("vip = on", &IVANOVA);
+	MATCH("vip != нет", &IVANOVA);
+	NO_MATCH("vip = нет", &IVANOVA);
+	NO_MATCH("vip = 0", &IVANOVA);
+	MATCH("vip = НЕТ", &r);
+	MATCH("vip = 'нет'", &r);
+	parse_err_exact("vip = maybe", 7, "vip is yes/no; 'maybe' is not (use true or false, да or нет)");
+	parse_err("vip = даа", 7, "'даа' is not");
 	parse_err("vip < true", 5, "cannot compare yes/no with <");
 	parse_err("vip in (true)", 5, "'in' does not apply to yes/no");
 	parse_err("vip contains t", 5, "'contains' applies to text fields");
@@ -418,6 +429,14 @@ static void test_numbers(void **state)
 	parse_err("computers > -9223372036854775809", 13, "out of range");
 	parse_err("total_purchases > 92233720368547758.08", 19, "out of range");
 	parse_err("computers > 99999999999999999999999", 13, "out of range");
+	/* quoted, as people type them: thousands groups (also no-break spaces) and a decimal comma */
+	assert_int_equal(num_of("total_purchases > '1 500'"), 150000);
+	assert_int_equal(num_of("total_purchases > \"1\u00a0500,50\""), 150050);
+	assert_int_equal(num_of("total_purchases > '1\u202f500.5'"), 150050);
+	assert_int_equal(num_of("total_purchases > '1500,50'"), 150050);
+	assert_int_equal(num_of("computers > '12 345 678'"), 12345678);
+	parse_err("computers > '1 50'", 13, "'1 50' is not");
+	parse_err("computers > '1,500'", 13, "'1,500' is not"); /* thousands or decimals? */
 	/* decimals the scale cannot hold */
 	parse_err_exact("total_purchases > 1234.567", 19, "'1234.567' has too many decimals; total_purchases takes at most 2");
 	parse_err_exact("touches = 2.5", 11, "touches takes whole numbers; '2.5' has decimals");

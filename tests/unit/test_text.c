@@ -560,7 +560,8 @@ static void test_phone_failures(void **state)
 	check_phone("00 1234567890123456", "RU", NULL);
 	check_phone("123456789012345678901234567890", "RU", NULL);
 	check_phone("+7 846 abc", "RU", NULL);
-	check_phone("+7 846 123 45 67 доб. 12", "RU", NULL);
+	check_phone("+7 846 123 45 67 доб. 12", "RU", "+78461234567"); /* the extension is kept apart */
+	check_phone("+7 846 123 45 67 доп. 12", "RU", NULL);            /* not a marker */
 	check_phone("8 846 123 45 67, 8 846 765 43 21", "RU", NULL);
 	check_phone("8\t846\t1234567", "RU", NULL);
 	check_phone("7 846 123 45 67 +", "RU", NULL);    /* '+' after digits */
@@ -838,6 +839,117 @@ static void test_count(void **state)
 	assert_string_equal(text_count(buf, sizeof(buf), 3, "entry", "entries"), "3 entries");
 }
 
+/* ---- numbers, yes/no and phone extensions as people type them ---- */
+
+static int64_t dec(const char *s, int decimals)
+{
+	int64_t v = 0;
+	const char *why = NULL;
+	if (text_parse_decimal(s, decimals, &v, &why) != TEXT_NUM_OK)
+		fail_msg("'%s' refused: %s", s, why ? why : "?");
+	return v;
+}
+
+static void dec_bad(const char *s, int decimals, enum text_num want, const char *why_part)
+{
+	int64_t v = 12345;
+	const char *why = NULL;
+	assert_int_equal(text_parse_decimal(s, decimals, &v, &why), want);
+	assert_int_equal(v, 12345); /* nothing written */
+	assert_non_null(why);
+	if (!strstr(why, why_part))
+		fail_msg("'%s': reason '%s' lacks '%s'", s, why, why_part);
+}
+
+static void test_parse_decimal(void **state)
+{
+	(void)state;
+	assert_int_equal(dec("1500", 2), 150000);
+	assert_int_equal(dec("1 500", 2), 150000);
+	assert_int_equal(dec("1\u00a0500", 2), 150000);
+	assert_int_equal(dec("1\u202f500", 2), 150000);
+	assert_int_equal(dec("1500,50", 2), 150050);
+	assert_int_equal(dec("1500.50", 2), 150050);
+	assert_int_equal(dec("1 234 567,5", 2), 123456750);
+	assert_int_equal(dec(" -7 ", 2), -700);
+	assert_int_equal(dec("+7", 0), 7);
+	assert_int_equal(dec("0.05", 2), 5);
+	assert_int_equal(dec("12.5", 4), 125000);
+	assert_int_equal(dec("2.000", 0), 2);       /* decimals past those kept, as zeros */
+	assert_int_equal(dec("1 500,500", 2), 150050); /* grouped: the comma is a decimal one */
+	assert_true(dec("9223372036854775807", 0) == INT64_MAX);
+	assert_true(dec("-9223372036854775808", 0) == INT64_MIN);
+	assert_true(dec("-92 233 720 368 547 758,08", 2) == INT64_MIN);
+	dec_bad("1,500", 2, TEXT_NUM_BAD, "thousands or decimals");
+	dec_bad("1,500", 4, TEXT_NUM_BAD, "thousands or decimals");
+	dec_bad("1.234", 2, TEXT_NUM_DECIMALS, "more than 2 decimals");
+	dec_bad("2.5", 0, TEXT_NUM_DECIMALS, "not a whole number");
+	dec_bad("12 34", 2, TEXT_NUM_BAD, "misplaced thousands separator");
+	dec_bad("1234 567", 2, TEXT_NUM_BAD, "misplaced thousands separator");
+	dec_bad("1 5000", 2, TEXT_NUM_BAD, "misplaced thousands separator");
+	dec_bad("5.", 2, TEXT_NUM_BAD, "no digits after");
+	dec_bad(".5", 2, TEXT_NUM_BAD, "not a number");
+	dec_bad("1e3", 2, TEXT_NUM_BAD, "not a number");
+	dec_bad("", 2, TEXT_NUM_BAD, "empty");
+	dec_bad("--5", 2, TEXT_NUM_BAD, "not a number");
+	dec_bad("1 500 ,5", 2, TEXT_NUM_BAD, "not a number");
+	dec_bad("9223372036854775808", 0, TEXT_NUM_RANGE, "too large");
+	dec_bad("92233720368547758.08", 2, TEXT_NUM_RANGE, "too large");
+}
+
+static void test_parse_bool(void **state)
+{
+	(void)state;
+	static const char *const yes[] = { "true", "TRUE", "yes", "Yes", "on", "1", "да", "Да", "ДА" };
+	static const char *const no[] = { "false", "no", "NO", "off", "0", "нет", "Нет", "НЕТ" };
+	bool b;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		b = false;
+		assert_true(text_parse_bool(yes[i], &b));
+		assert_true(b);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		b = true;
+		assert_true(text_parse_bool(no[i], &b));
+		assert_false(b);
+	}
+	assert_false(text_parse_bool("", &b));
+	assert_false(text_parse_bool("maybe", &b));
+	assert_false(text_parse_bool("даа", &b));
+	assert_false(text_parse_bool(NULL, &b));
+}
+
+static void ext_is(const char *typed, const char *main, const char *ext)
+{
+	const char *e;
+	size_t el, ml = text_phone_ext(typed, &e, &el);
+	if (ml != strlen(main) || strncmp(typed, main, ml) != 0 || el != strlen(ext) || strncmp(e, ext, el) != 0)
+		fail_msg("'%s': main '%.*s', ext '%.*s'; want '%s', '%s'", typed, (int)ml, typed, (int)el, e, main, ext);
+}
+
+static void test_phone_ext(void **state)
+{
+	(void)state;
+	ext_is("+7 (846) 999-00-11 доб. 123", "+7 (846) 999-00-11", "123");
+	ext_is("+7 (846) 999-00-11 доб 123", "+7 (846) 999-00-11", "123");
+	ext_is("+7 (846) 999-00-11, доб.123", "+7 (846) 999-00-11", "123");
+	ext_is("+7 846 999 00 11 ext. 5", "+7 846 999 00 11", "5");
+	ext_is("+7 846 999 00 11 EXT 5", "+7 846 999 00 11", "5");
+	ext_is("+7 846 999 00 11 x5", "+7 846 999 00 11", "5");
+	ext_is("+7 846 999 00 11 #42", "+7 846 999 00 11", "42");
+	ext_is("+7 846 999 00 11", "+7 846 999 00 11", "");
+	ext_is("8 846 999 00 11 x", "8 846 999 00 11 x", "");   /* a marker without digits is not one */
+	ext_is("доб. 123", "доб. 123", "");                     /* nothing before it */
+	ext_is("+7 846 999 00 11 x12345678901", "+7 846 999 00 11 x12345678901", ""); /* 11 digits: not an extension */
+	char e164[24];
+	assert_int_equal(text_phone_e164("+7 (846) 999-00-11 доб. 123", "RU", e164, sizeof(e164)), 0);
+	assert_string_equal(e164, "+78469990011");
+	assert_int_equal(text_phone_e164("8 846 999 00 11 #7", "RU", e164, sizeof(e164)), 0);
+	assert_string_equal(e164, "+78469990011");
+	assert_int_equal(text_classify("+7 846 999 00 11 доб. 123"), TEXT_PHONE);
+	assert_int_equal(text_classify("Иван доб 123"), TEXT_NAME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +980,9 @@ int main(void)
 		cmocka_unit_test(test_piece_end),
 		cmocka_unit_test(test_distance),
 		cmocka_unit_test(test_count),
+		cmocka_unit_test(test_parse_decimal),
+		cmocka_unit_test(test_parse_bool),
+		cmocka_unit_test(test_phone_ext),
 	};
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
