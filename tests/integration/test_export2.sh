@@ -110,4 +110,13 @@ for ((i = 0; i < 100; i++)); do
 done
 jq -e ".[] | select(.object_id == $B and .summary == \"show\")" <<<"$OUT" >/dev/null || fail "card show not audited: $OUT"
 jq -e ".[] | select(.object_id == $B and (.summary | test(\"^find phone\")))" <<<"$OUT" >/dev/null || fail "find by phone not audited: $OUT"
-echo "ok export2"
+
+
+# leak trace counts rows, not the export's own header line; a file without one still works
+expect_rc 0 as admin --json export --where "id = $A" -o "$T/one.csv"
+expect_rc 0 as admin --json leak trace "$T/one.csv"
+[[ $(jq -r '.rows' <<<"$OUT") == 2 ]] || fail "1 card + 1 canary: rows $(jq -r .rows <<<"$OUT")"
+tail -n +2 "$T/one.csv" >"$T/nohead.csv"
+expect_rc 0 as admin --json leak trace "$T/nohead.csv"
+[[ $(jq -r '.rows' <<<"$OUT") == 2 ]] || fail "without a header: rows $(jq -r .rows <<<"$OUT")"
+echo "ok leak rows"
