@@ -2632,6 +2632,15 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		return out_error(KC_ERR_USAGE, "bad --format '%s': expected csv or vcard", format);
 	if (delim && strcmp(delim, "tab") == 0)
 		delim = "\t";
+	if (!delim && (!format || strcmp(format, "csv") == 0)) {
+		/* the locale's: Russian Excel splits CSV on ';' (the comma is its decimal point) */
+		const char *loc = getenv("LC_ALL");
+		if (!loc || !*loc)
+			loc = getenv("LC_NUMERIC");
+		if (!loc || !*loc)
+			loc = getenv("LANG");
+		delim = loc && strncmp(loc, "ru", 2) == 0 ? ";" : ",";
+	}
 	if (delim && (strlen(delim) != 1 || !strchr(",;|\t", delim[0])))
 		return out_error(KC_ERR_USAGE, "bad --delimiter '%s': expected , ; | or tab", delim);
 	if (delim && format && strcmp(format, "vcard") == 0)

@@ -120,3 +120,21 @@ tail -n +2 "$T/one.csv" >"$T/nohead.csv"
 expect_rc 0 as admin --json leak trace "$T/nohead.csv"
 [[ $(jq -r '.rows' <<<"$OUT") == 2 ]] || fail "without a header: rows $(jq -r .rows <<<"$OUT")"
 echo "ok leak rows"
+
+# the CSV delimiter follows the client's locale; --delimiter overrides it
+in_locale() {
+	local lc_all=$1 lang=$2
+	shift 2
+	env LC_ALL="$lc_all" LC_NUMERIC= LANG="$lang" KART_HOME="$T/home-admin" "$KART" -s "$SERVER" --ca "$CA" "$@"
+}
+expect_rc 0 in_locale ru_RU.UTF-8 C export --where "id = $A" -o "$T/ru.csv"
+head -n 1 "$T/ru.csv" | grep -q $'^\xef\xbb\xbfid;last_name;' || fail "a Russian locale: $(head -n 1 "$T/ru.csv")"
+expect_rc 0 in_locale "" ru_RU.UTF-8 export --where "id = $A" -o "$T/ru2.csv"
+head -n 1 "$T/ru2.csv" | grep -q $'^\xef\xbb\xbfid;last_name;' || fail "LANG=ru: $(head -n 1 "$T/ru2.csv")"
+expect_rc 0 in_locale C.UTF-8 ru_RU.UTF-8 export --where "id = $A" -o "$T/c.csv"
+head -n 1 "$T/c.csv" | grep -q $'^\xef\xbb\xbfid,last_name,' || fail "the C locale: $(head -n 1 "$T/c.csv")"
+expect_rc 0 in_locale ru_RU.UTF-8 C export --where "id = $A" --delimiter tab -o "$T/tab.csv"
+head -n 1 "$T/tab.csv" | grep -q $'^\xef\xbb\xbfid\tlast_name\t' || fail "--delimiter tab: $(head -n 1 "$T/tab.csv")"
+expect_rc 0 as admin --json leak trace "$T/ru.csv"
+[[ $(jq -r '.rows' <<<"$OUT") == 2 && $(jq -r '.matches | length' <<<"$OUT") -ge 1 ]] || fail "a ';' file traced: $OUT"
+echo "ok export2"
