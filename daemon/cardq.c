@@ -640,10 +640,8 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	*out = kart__card__unpack(&scratch->pb, v->mv_size, v->mv_data);
 	if (!*out)
 		return 0;
-	if (c->scope && !acl_sees_all(c->scope) && !acl_visible(c->scope, *out)) {
-		c->hidden++;
+	if (c->scope && !acl_sees_all(c->scope) && !acl_visible(c->scope, *out))
 		return 0;
-	}
 	/* a filter or a sort must not see what the user may not: masked values
 	 * are "***", which matches no date, number or real text */
 	if (c->scope)

@@ -22,7 +22,6 @@ struct cardq {
 	bool desc;
 	struct qerror err;
 	struct req *scope;          /* whose cards: others are left out (acl.h); NULL: all */
-	uint64_t hidden;            /* matches left out for scope */
 	/* A pool thread's transaction (store_pool_begin), or NULL. Given, cardq_run
 	 * ends it and begins a fresh one every CARDQ_SLICE cards read, so a long
 	 * scan never holds the map lock for long (a map resize waits for it, and

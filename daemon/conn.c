@@ -55,6 +55,8 @@ static void conn_free(struct conn *c)
 	while (c->streams) {
 		struct stream *s = c->streams;
 		c->streams = s->next;
+		if (!s->end[0])
+			snprintf(s->end, sizeof(s->end), "the connection closed before the whole file was sent");
 		stream_free(s);
 	}
 	tls_engine_free(&c->tls);
@@ -438,6 +440,7 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 		*pp = s->next;
 		if (c->streams_tail == s)
 			c->streams_tail = prev;
+		snprintf(s->end, sizeof(s->end), "cancelled by the client");
 		stream_free(s);
 		c->nstreams--;
 		return true;
@@ -535,8 +538,13 @@ void conn_pump(struct conn *c)
 		} else {
 			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
 		}
-		if (r.out.body_case == KART__ENVELOPE__BODY_ERROR)
+		if (r.out.body_case == KART__ENVELOPE__BODY_ERROR) {
 			last = true;
+			snprintf(s->end, sizeof(s->end), "%s",
+				 r.out.error && r.out.error->message ? r.out.error->message : "error");
+		} else if (last) {
+			s->finished = true;
+		}
 		r.out.request_id = s->id;
 		r.out.more = !last;
 		conn_send(c, &r.out);

@@ -92,6 +92,7 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_CARD_IMPORT] = { "import cards", h_card_import, F_WRITE, ROLE(ADMIN) | ROLE(SUPERVISOR) },
 	/* export: a pool job; the export permission and the quota are checked in the handler */
 	[KART__ENVELOPE__BODY_EXPORT] = { "export cards", h_export, 0, STAFF },
+	[KART__ENVELOPE__BODY_EXPORT_ABORT] = { "export cards", h_export_abort, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_EXPORT_LIST] = { "list exports", h_export_list, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
 	[KART__ENVELOPE__BODY_LEAK_TRACE] = { "trace leaked files", h_leak_trace, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
 	[KART__ENVELOPE__BODY_USER_GRANT] = { "grant permissions", h_user_grant, F_WRITE, ROLE(ADMIN) },
@@ -520,12 +521,15 @@ struct stream *stream_new(struct req *r, stream_page_fn page)
 	s->id = r->id;
 	s->page = page;
 	s->who = r->who;
+	s->srv = r->srv;
 	arena_init(&s->arena, 0);
 	return s;
 }
 
 void stream_free(struct stream *s)
 {
+	if (s->release)
+		s->release(s, s->finished);
 	arena_free(&s->arena);
 	free(s);
 }

@@ -121,6 +121,11 @@ static int64_t local_midnight(int64_t now_us)
 	return (int64_t)mktime(&tm);
 }
 
+static bool export_failed(const Kart__ExportRecord *e)
+{
+	return e->state && strcmp(e->state, "failed") == 0;
+}
+
 /* Cards `user` exported since `since` (unix seconds): the exports are in id
  * order, which is time order, so the walk goes back from the newest. */
 static int exported_since(MDB_txn *txn, struct store *st, const char *user, int64_t since, uint64_t *cards)
@@ -140,7 +145,8 @@ static int exported_since(MDB_txn *txn, struct store *st, const char *user, int6
 			continue;
 		if (e->time < since)
 			break;
-		if (e->user && strcmp(e->user, user) == 0)
+		/* a failed export was given back: only what was (or is being) sent counts */
+		if (e->user && strcmp(e->user, user) == 0 && !export_failed(e))
 			*cards += e->cards;
 	}
 	mdb_cursor_close(cur);
@@ -197,7 +203,6 @@ struct xjob {
 	Kart__ErrorCode code;
 	char field[32];
 	char message[300];
-	uint64_t hidden;
 	uint64_t *ids;
 	size_t nids, cap;
 	uint64_t *hashes;           /* a phone's or email's hash ... */
@@ -469,7 +474,6 @@ static void xjob_run(uv_work_t *w)
 		log_err("export: %s", mdb_strerror(rc));
 		goto done;
 	}
-	j->hidden = q.hidden;
 	if (q.slices)
 		log_info("%s: %s: export scan: %llu cards read in %u read transactions", j->who.peer, j->who.user,
 			 (unsigned long long)q.read, q.slices + 1);
@@ -497,9 +501,6 @@ static void xjob_done(uv_work_t *w, int status)
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
 	kart__envelope__init(&r.out);
-	if (j->hidden)
-		acl_note_denied(&r, 0, arena_printf(&a, "export where '%.80s': %llu cards outside scope", j->where,
-						       (unsigned long long)j->hidden));
 	if (status != 0) {
 		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the export was cancelled");
 	} else if (j->code) {
@@ -912,6 +913,7 @@ static int w_export(struct req *r)
 	rec.n_canary_rows = k;
 	char d[2] = { j->delim, 0 };
 	rec.delimiter = j->fmt == EXPORT_CSV ? d : (char *)"";
+	rec.state = (char *)"sending"; /* done or failed as the stream ends */
 	size_t len = kart__export_record__get_packed_size(&rec);
 	uint8_t key[8];
 	store_u64_key(export_id, key);
@@ -949,6 +951,7 @@ static int w_export(struct req *r)
 		return ENOMEM;
 	}
 	kart__export_chunk__init(ch);
+	ch->export_id = export_id; /* for an ExportAbort if the client cannot write the file */
 	if (head.len)
 		memcpy(data, head.p, head.len);
 	ch->data.data = data;
@@ -1003,6 +1006,7 @@ static bool export_page(struct stream *s, struct req *r)
 		*o = *st->rec;
 		o->canary_rows = NULL; /* the exporter never learns which rows they are */
 		o->n_canary_rows = 0;
+		o->state = (char *)"done";
 		r->out.body_case = KART__ENVELOPE__BODY_EXPORT_RECORD;
 		r->out.export_record = o;
 		return true;
@@ -1074,6 +1078,123 @@ static bool export_page(struct stream *s, struct req *r)
 	return false;
 }
 
+/* ---- the end of the file: done or failed ---- */
+
+/* Sets export `id`'s state (writer): "done" only from "sending" (a client's
+ * abort may have come first); "failed" from "sending" or "done" (a client
+ * that could not write the last of it), with why. A failed export is no
+ * longer charged to its user's quota; its card ids, hashes and canaries stay,
+ * so a leak of the rows that did get out still traces back to it. Returns
+ * MDB_NOTFOUND for no such export (or, when `user` is given, not theirs). */
+static int export_set_state(struct req *r, uint64_t id, const char *user, bool failed, const char *why)
+{
+	struct store *st = &r->srv->store;
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(r->txn, st->exports, &k, &v);
+	if (rc)
+		return rc;
+	Kart__ExportRecord *e = kart__export_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
+	if (!e)
+		return MDB_CORRUPTED;
+	if (user && strcmp(e->user ? e->user : "", user) != 0)
+		return MDB_NOTFOUND;
+	const char *state = e->state && *e->state ? e->state : "done";
+	if (strcmp(state, "failed") == 0 || (!failed && strcmp(state, "sending") != 0))
+		return 0;
+	e->state = (char *)(failed ? "failed" : "done");
+	e->failure = (char *)(failed ? why : "");
+	size_t len = kart__export_record__get_packed_size(e);
+	MDB_val nv = { len, NULL };
+	if ((rc = mdb_put(r->txn, st->exports, &k, &nv, MDB_RESERVE)))
+		return rc;
+	kart__export_record__pack(e, nv.mv_data);
+	if (failed)
+		log_notice("export %" PRIu64 " of %s failed: %s", id, e->user ? e->user : "", why);
+	return audit_append(r, failed ? "export.failed" : "export.done", "export", id, "",
+			    failed ? arena_printf(r->arena, "%" PRIu64 " cards not charged to the quota: %.180s", e->cards, why)
+				   : arena_printf(r->arena, "the whole file was sent: %" PRIu64 " cards", e->cards),
+			    !failed);
+}
+
+/* The daemon's own: aux[0] 'f' failed or 'd' done, why from aux + 1. */
+static int w_export_end(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	int rc = export_set_state(r, w->denied_id, NULL, w->aux[0] == 'f', w->aux + 1);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static void export_end_submit(struct server *srv, const struct principal *who, uint64_t id, bool failed,
+			      const char *why)
+{
+	if (!srv->writer)
+		return; /* stopping: the next start records it as failed */
+	struct req base = { .srv = srv, .who = *who, .now = util_now_us() };
+	struct wreq *w = wreq_detached(&base, w_export_end);
+	if (!w)
+		return;
+	w->denied_id = id;
+	w->aux[0] = failed ? 'f' : 'd';
+	snprintf(w->aux + 1, sizeof(w->aux) - 1, "%s", why ? why : "");
+	writer_submit(srv, w);
+}
+
+/* The stream is over: whole, or not (the connection closed, a cancel, an error). */
+static void export_release(struct stream *s, bool finished)
+{
+	struct xstate *st = s->state;
+	if (!st || !st->rec)
+		return;
+	export_end_submit(s->srv, &s->who, st->rec->id, !finished,
+			  s->end[0] ? s->end : "the file was not sent to its end");
+}
+
+int h_export_abort(struct req *r)
+{
+	Kart__ExportAbort *m = r->in->export_abort;
+	const char *reason = m->reason && *m->reason ? m->reason : "no reason given";
+	if (!m->export_id)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "export_id", "export id missing");
+	if (strlen(reason) > 200 || !text_utf8_valid(reason, strlen(reason)))
+		reason = "(an unreadable reason)";
+	int rc = export_set_state(r, m->export_id, r->who.user, true,
+				  arena_printf(r->arena, "the client could not write the file: %s", reason));
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "export_id", "no export %" PRIu64, m->export_id);
+	if (rc)
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+void export_unfinished_fail(struct server *srv)
+{
+	MDB_txn *txn = store_read_begin(&srv->store);
+	if (!txn)
+		return;
+	MDB_cursor *cur;
+	struct arena a;
+	arena_init(&a, 0);
+	if (mdb_cursor_open(txn, srv->store.exports, &cur) == 0) {
+		MDB_val k, v;
+		for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&a);
+			Kart__ExportRecord *e = kart__export_record__unpack(&a.pb, v.mv_size, v.mv_data);
+			if (!e || !e->state || strcmp(e->state, "sending") != 0)
+				continue;
+			struct principal who = { 0 };
+			snprintf(who.user, sizeof(who.user), "%s", e->user ? e->user : "");
+			snprintf(who.peer, sizeof(who.peer), "%s", e->client ? e->client : "");
+			export_end_submit(srv, &who, e->id, true, "the daemon stopped before the whole file was sent");
+		}
+		mdb_cursor_close(cur);
+	}
+	arena_free(&a);
+	store_read_end(&srv->store);
+}
+
 /* Replaces a writer reply not yet sent by an error. */
 static void repack_error(struct wreq *w, const char *message)
 {
@@ -1097,7 +1218,15 @@ static void export_done(struct wreq *w)
 	w->ud = NULL;
 	if (!j)
 		return;
-	if (w->r.out.body_case != KART__ENVELOPE__BODY_EXPORT_CHUNK || !j->record || !conn_is_open(c)) {
+	if (w->r.out.body_case != KART__ENVELOPE__BODY_EXPORT_CHUNK || !j->record) {
+		free_xjob(j);
+		return;
+	}
+	if (!conn_is_open(c)) {
+		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
+		if (rec)
+			export_end_submit(c->srv, &w->r.who, rec->id, true, "the connection closed before the file began");
+		kart__export_record__free_unpacked(rec, NULL);
 		free_xjob(j);
 		return;
 	}
@@ -1115,12 +1244,17 @@ static void export_done(struct wreq *w)
 			memcpy(st->ids, j->ids, st->n * sizeof(*st->ids));
 	}
 	if (!st || !st->rec || (st->n && !st->ids)) {
+		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
+		if (rec)
+			export_end_submit(c->srv, &w->r.who, rec->id, true, "out of memory starting the file");
+		kart__export_record__free_unpacked(rec, NULL);
 		if (s)
 			stream_free(s);
 		log_err("export %s: out of memory starting the file", w->r.who.user);
 		repack_error(w, "out of memory; the export is recorded but its file could not be sent");
 	} else {
 		s->state = st;
+		s->release = export_release;
 		conn_add_stream(c, s);
 	}
 	free_xjob(j);
@@ -1216,7 +1350,10 @@ static Kart__ExportRecord *record_copy(struct arena *a, const Kart__ExportRecord
 	o->format = arena_strdup(a, e->format ? e->format : "");
 	o->fingerprint = arena_strdup(a, e->fingerprint ? e->fingerprint : "");
 	o->delimiter = arena_strdup(a, e->delimiter ? e->delimiter : "");
-	if (!o->user || !o->client || !o->filter || !o->format || !o->fingerprint || !o->delimiter)
+	o->state = arena_strdup(a, e->state && *e->state ? e->state : "done");
+	o->failure = arena_strdup(a, e->failure ? e->failure : "");
+	if (!o->user || !o->client || !o->filter || !o->format || !o->fingerprint || !o->delimiter || !o->state ||
+	    !o->failure)
 		return NULL;
 	return o;
 }

@@ -207,6 +207,7 @@ int h_find(struct req *r)
 	page->matched_as = (char *)as;
 	page->cards = cards;
 	size_t hidden = 0;
+	uint64_t first_hidden = 0;
 	for (size_t i = 0; i < f.n && page->n_cards < limit; i++) {
 		Kart__Card *c;
 		/* a find answers "who is it": the contact fields, not the whole card
@@ -214,14 +215,18 @@ int h_find(struct req *r)
 		if (card_load_brief(r->txn, st->cards, f.hits[i].id, r->arena, &c) != 0)
 			continue;
 		if (!acl_visible(r, c)) {
-			hidden++;
+			if (!hidden++)
+				first_hidden = c->id;
 			continue;
 		}
 		acl_mask(r, c);
 		cards[page->n_cards++] = c;
 	}
-	if (hidden)
-		acl_note_denied(r, 0, arena_printf(r->arena, "find '%.60s': %zu cards outside scope", text, hidden));
+	/* a phone or an email names a card: looking one up outside the scope is
+	 * a refused look; a name is a search, which keeps to the scope silently */
+	if (hidden && strcmp(as, "name") != 0)
+		acl_note_denied(r, first_hidden,
+				arena_printf(r->arena, "find %s '%.60s': %zu cards outside scope", as, text, hidden));
 	reads_record_cards(r, cards, page->n_cards, "find");
 	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
 	r->out.find_page = page;
@@ -250,7 +255,6 @@ struct qjob {
 	char field[32];
 	char message[300];
 	uint64_t count_out;
-	uint64_t hidden;            /* matches outside the user's scope */
 	char *plan;
 	uint64_t *ids;
 	size_t nids, cap;
@@ -315,7 +319,6 @@ static void job_run(uv_work_t *w)
 		goto done;
 	}
 	j->plan = strdup(q.plan ? q.plan : "");
-	j->hidden = q.hidden;
 	if (q.slices)
 		log_info("%s: %s: %llu cards read in %u read transactions", j->who.peer, j->who.user,
 			 (unsigned long long)q.read, q.slices + 1);
@@ -411,9 +414,6 @@ static void job_done(uv_work_t *w, int status)
 	arena_init(&a, 0);
 	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
 	kart__envelope__init(&r.out);
-	if (j->hidden && !j->dry_move)
-		acl_note_denied(&r, 0, arena_printf(&a, "ls where '%.80s': %llu cards outside scope", j->where,
-						       (unsigned long long)j->hidden));
 	if (status != 0) {
 		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
 	} else if (j->code) {
@@ -684,9 +684,6 @@ int h_bulk_move(struct req *r)
 	free(mc.ids);
 	if (rc)
 		return rc;
-	if (q.hidden)
-		acl_note_denied(r, 0, arena_printf(r->arena, "move where '%.80s': %llu cards outside scope", where,
-						   (unsigned long long)q.hidden));
 	char sector[16];
 	pbjson_enum_name(&kart__sector__descriptor, e, sector, sizeof(sector));
 	if ((rc = audit_append(r, "card.move", "card", 0, "",

@@ -125,7 +125,7 @@ struct wreq {
 	wreq_done_fn done;          /* optional, loop thread, before the reply is sent */
 	size_t in_bytes;            /* counted in the connection's pending_bytes */
 	size_t weight;              /* its share of a batch (writer.c); 0: computed from the request */
-	uint64_t denied_id;         /* acl.c: the card a refused look was at */
+	uint64_t denied_id;         /* acl.c: the card a refused look was at; h_export.c: the export */
 	bool verified;              /* login: the password matched */
 	char aux[256];              /* login: the new token; user add/passwd: the new hash */
 	char note[160];             /* login, passwd: what the address throttle did after this failure ("": nothing) */
@@ -249,6 +249,12 @@ struct stream {
 	struct arena arena;         /* request copy and cursor state */
 	struct principal who;
 	void *state;
+	struct server *srv;
+	/* Optional, loop thread: called as the stream is freed; finished tells
+	 * whether its last page was sent, and end says why it stopped if not. */
+	void (*release)(struct stream *s, bool finished);
+	bool finished;
+	char end[160];
 };
 
 /* A page ends early once its records hold this much memory. */
@@ -472,6 +478,9 @@ int h_user_quota(struct req *r);
  * were flagged sorted get the flag when their ids ascend (as every export's
  * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
 int export_blobs_upgrade(struct store *st);
+/* At start: exports left "sending" by a daemon that stopped mid-file are recorded as failed. */
+void export_unfinished_fail(struct server *srv);
+int h_export_abort(struct req *r);
 /* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
 int h_card_canary(struct req *r);
 int h_canary_list(struct req *r);

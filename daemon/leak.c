@@ -313,6 +313,21 @@ static uint64_t count_rows(const char *buf, size_t len, bool vcard)
 	return rows + content;
 }
 
+/* Whether the first line is an export's own CSV header ("id" then a
+ * delimiter, and last_name among the names): it is not a row. */
+static bool csv_header(const char *buf, size_t len)
+{
+	size_t end = 0;
+	while (end < len && buf[end] != '\n')
+		end++;
+	if (end < 3 || strncasecmp(buf, "id", 2) != 0 || !strchr(",;\t|", buf[2]))
+		return false;
+	for (size_t i = 3; i + 9 <= end; i++)
+		if (strncasecmp(buf + i, "last_name", 9) == 0)
+			return true;
+	return false;
+}
+
 int leak_parse(struct leak_file *f, struct arena *a, const char *data, size_t len, const char *country)
 {
 	memset(f, 0, sizeof(*f));
@@ -343,6 +358,8 @@ int leak_parse(struct leak_file *f, struct arena *a, const char *data, size_t le
 	}
 	buf[n] = '\0';
 	f->rows = count_rows(buf, n, vcard);
+	if (!vcard && f->rows && csv_header(buf, n))
+		f->rows--;
 	int rc = take_emails(f, a, buf, n);
 	if (rc == 0)
 		rc = take_phones(f, a, buf, n, country);

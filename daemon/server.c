@@ -251,6 +251,7 @@ int kartd_run(const char *dir, const char *listen)
 	srv.loop = uv_default_loop();
 	if (writer_start(&srv) < 0)
 		goto cleanup;
+	export_unfinished_fail(&srv);
 	uv_signal_init(srv.loop, &srv.sigterm);
 	uv_signal_init(srv.loop, &srv.sigint);
 	srv.sigterm.data = srv.sigint.data = &srv;

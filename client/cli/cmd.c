@@ -2938,7 +2938,14 @@ struct export_out {
 	uint64_t bytes;
 	bool tty;                   /* standard output is a terminal: shown, not written raw */
 	struct out_stream shown;
+	char why[160];              /* a write that failed: why, for the server's record */
 };
+
+static int export_out_fail(struct export_out *o, const char *what)
+{
+	snprintf(o->why, sizeof(o->why), "%s", strerror(errno));
+	return out_error(KC_ERR_OTHER, "cannot %s %s: %s", what, o->path ? o->path : "output", o->why);
+}
 
 static int export_out_write(struct export_out *o, const void *p, size_t n)
 {
@@ -2949,14 +2956,14 @@ static int export_out_write(struct export_out *o, const void *p, size_t n)
 	}
 	if (!o->path) {
 		if (n && fwrite(p, 1, n, stdout) != n)
-			return out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
+			return export_out_fail(o, "write");
 		o->bytes += n;
 		return 0;
 	}
 	if (!o->f)
 		return out_error(KC_ERR_OTHER, "cannot write %s: not open", o->path);
 	if (n && fwrite(p, 1, n, o->f) != n)
-		return out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+		return export_out_fail(o, "write");
 	o->bytes += n;
 	return 0;
 }
@@ -3020,17 +3027,17 @@ static int export_out_finish(struct export_out *o)
 	if (!o->path && o->tty)
 		out_stream_text(&o->shown, "", 0, true);
 	if (!o->path)
-		return fflush(stdout) == 0 ? 0 : out_error(KC_ERR_OTHER, "cannot write output: %s", strerror(errno));
+		return fflush(stdout) == 0 ? 0 : export_out_fail(o, "write");
 	int rc = 0;
 	if (fflush(o->f) != 0 || (!o->direct && fsync(fileno(o->f)) != 0))
-		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+		rc = export_out_fail(o, "write");
 	if (fclose(o->f) != 0 && !rc)
-		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", o->path, strerror(errno));
+		rc = export_out_fail(o, "write");
 	o->f = NULL;
 	if (o->direct)
 		return rc;
 	if (!rc && rename(o->tmp, o->final) != 0)
-		rc = out_error(KC_ERR_OTHER, "cannot rename to %s: %s", o->path, strerror(errno));
+		rc = export_out_fail(o, "rename the file into");
 	if (!rc)
 		o->tmp[0] = '\0';
 	return rc;
@@ -3057,6 +3064,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	struct export_out o = { .path = args_value(a, "output") };
 	bool done = false;
+	uint64_t id = 0, export_id = 0;
 	int rc;
 
 	rc = filter_options(a, "export", false, &where, &segment);
@@ -3066,6 +3074,15 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		return out_error(KC_ERR_USAGE, "bad --format '%s': expected csv or vcard", format);
 	if (delim && strcmp(delim, "tab") == 0)
 		delim = "\t";
+	if (!delim && (!format || strcmp(format, "csv") == 0)) {
+		/* the locale's: Russian Excel splits CSV on ';' (the comma is its decimal point) */
+		const char *loc = getenv("LC_ALL");
+		if (!loc || !*loc)
+			loc = getenv("LC_NUMERIC");
+		if (!loc || !*loc)
+			loc = getenv("LANG");
+		delim = loc && strncmp(loc, "ru", 2) == 0 ? ";" : ",";
+	}
 	if (delim && (strlen(delim) != 1 || !strchr(",;|\t", delim[0])))
 		return out_error(KC_ERR_USAGE, "bad --delimiter '%s': expected , ; | or tab", delim);
 	if (delim && format && strcmp(format, "vcard") == 0)
@@ -3085,7 +3102,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	ex.delimiter = (char *)(delim ? delim : "");
 	req.body_case = KART__ENVELOPE__BODY_EXPORT;
 	req.export = &ex;
-	uint64_t id = kc_send(c, &req, &err);
+	id = kc_send(c, &req, &err);
 	if (!id) {
 		rc = out_kc_error(&err);
 		goto cleanup;
@@ -3109,6 +3126,8 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 			rc = out_kc_error(&err);
 			goto cleanup;
 		case KART__ENVELOPE__BODY_EXPORT_CHUNK:
+			if (e->export_chunk->export_id)
+				export_id = e->export_chunk->export_id;
 			rc = export_out_write(&o, e->export_chunk->data.data, e->export_chunk->data.len);
 			if (rc)
 				goto cleanup;
@@ -3139,6 +3158,31 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 		e = NULL;
 	}
 cleanup:
+	if (o.why[0] && export_id) {
+		/* the server records the export as failed, not charged to the quota */
+		Kart__ExportAbort ab = KART__EXPORT_ABORT__INIT;
+		Kart__Envelope ar = KART__ENVELOPE__INIT;
+		ab.export_id = export_id;
+		ab.reason = o.why;
+		ar.body_case = KART__ENVELOPE__BODY_EXPORT_ABORT;
+		ar.export_abort = &ab;
+		uint64_t aid = kc_send(c, &ar, &err);
+		/* then the rest of the file is not wanted; the chunks already on
+		 * their way are read and dropped until the abort is answered (a
+		 * close with unread data would reset the connection, abort and all) */
+		Kart__Cancel cn = KART__CANCEL__INIT;
+		Kart__Envelope cr = KART__ENVELOPE__INIT;
+		cn.request_id = id;
+		cr.body_case = KART__ENVELOPE__BODY_CANCEL;
+		cr.cancel = &cn;
+		if (aid && kc_send(c, &cr, &err)) {
+			kc_env_free(e);
+			while ((e = kc_recv(c, &err)) && e->request_id != aid) {
+				kc_env_free(e);
+				e = NULL;
+			}
+		}
+	}
 	if (!done)
 		export_out_abandon(&o);
 	kc_env_free(e);

@@ -292,7 +292,7 @@ static const struct opt_spec export_opts[] = {
 	{ "format", 0, OPT_VALUE, "csv|vcard", "file format (default: csv)", NULL },
 	{ "output", 'o', OPT_VALUE, "FILE", "write the file here (- or default: standard output); a FIFO or device is written into; nothing is created if the export is refused", NULL },
 	{ "force", 0, OPT_FLAG, NULL, "replace FILE if it exists (its mode is kept)", NULL },
-	{ "delimiter", 0, OPT_VALUE, "CHAR", "csv: , (default) ; | or tab", NULL },
+	{ "delimiter", 0, OPT_VALUE, "CHAR", "csv: , ; | or tab (default: ; in a Russian locale — LC_ALL, LC_NUMERIC, LANG — else ,)", NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 

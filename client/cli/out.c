@@ -421,9 +421,9 @@ static void put_row(const struct column *cols, size_t ncols, const char *const *
 
 static void put_header(const struct column *cols, size_t ncols)
 {
-	const char *titles[8];
+	const char *titles[12];
 
-	for (size_t i = 0; i < ncols && i < 8; i++)
+	for (size_t i = 0; i < ncols && i < 12; i++)
 		titles[i] = cols[i].title;
 	put_row(cols, ncols, titles);
 }
@@ -1549,7 +1549,8 @@ int out_canary_list(const Kart__CanaryPage *page, bool json)
 
 static const struct column export_columns[] = {
 	{ "ID", 5, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CLIENT", 21, false },
-	{ "CARDS", 7, true }, { "CANARIES", 8, true }, { "FINGERPRINT", 64, false }, { "FILTER", 0, false },
+	{ "CARDS", 7, true }, { "CANARIES", 8, true }, { "FINGERPRINT", 64, false }, { "STATE", 7, false },
+	{ "FILTER", 0, false },
 };
 
 int out_export_list(const Kart__ExportPage *page, bool json)
@@ -1565,8 +1566,15 @@ int out_export_list(const Kart__ExportPage *page, bool json)
 		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)x->cards);
 		snprintf(canaries, sizeof(canaries), "%u", x->canaries);
 		snprintf(filter, sizeof(filter), "%s%s%s", x->format, *x->filter ? ": " : "", x->filter);
-		const char *cells[] = { id, x->user, when, x->client, cards, canaries, x->fingerprint, filter };
+		const char *state = *x->state ? x->state : "done";
+		const char *cells[] = { id, x->user, when, x->client, cards, canaries, x->fingerprint, state, filter };
 		put_row(export_columns, N_COLUMNS(export_columns), cells);
+		if (*x->failure) {
+			/* why, under its row: not charged to the quota */
+			fputs("      failed: ", stdout);
+			put_one_line(stdout, x->failure);
+			fputc('\n', stdout);
+		}
 	}
 	return 0;
 }

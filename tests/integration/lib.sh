@@ -8,6 +8,11 @@ set -euo pipefail
 : "${HOSTILE:?HOSTILE must point to kart-hostile}"
 : "${KART_BENCH:?KART_BENCH must point to kart-bench}"
 
+# One locale for every test, whatever the caller's: the CSV delimiter and the
+# card labels follow it, and a test that wants another sets it per command.
+unset LC_ALL LC_NUMERIC LC_MESSAGES LC_CTYPE LANGUAGE
+export LANG=C.UTF-8
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/kart-test.XXXXXX")
 KARTD_PID=
 # The daemon still running at the end is stopped like any other time: a test
@@ -40,7 +45,7 @@ fail() {
 
 # init_instance [extra config lines...]
 init_instance() {
-	"$KARTD" init --data "$T/inst" --listen 127.0.0.1:0 >/dev/null || fail "kartd init"
+	"$KARTD" init --data "$T/inst" --listen 127.0.0.1:0 >"$T/init.out" || fail "kartd init"
 	local line
 	for line in "$@"; do
 		echo "$line" >>"$T/inst/kartd.conf"
