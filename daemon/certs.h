@@ -17,9 +17,29 @@
 #ifndef KART_CERTS_H
 #define KART_CERTS_H
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "ca.h"
 #include "kartd.h"
 
 struct sockaddr;
+
+/* The instance's CA and the revocation list: set up and checked here
+ * (certs.c), used by the requests in h_cert.c. */
+struct certs {
+	MDB_dbi db, revoked_db;
+	bool enabled;                  /* client_certs is not off */
+	X509 *ca;                      /* NULL: the CA certificate could not be read */
+	EVP_PKEY *ca_key;              /* NULL: certificates cannot be issued */
+	char *ca_pem;
+	char ca_key_path[1100];
+	/* the loop thread's copy of revoked_certs, as of generation gen */
+	uint64_t gen;
+	bool loaded;
+	ca_serial *revoked;            /* sorted */
+	size_t nrevoked;
+};
 
 /* Opens the databases, loads the CA and, unless client_certs = off, makes the
  * server's TLS context ask for client certificates. Returns 0 or -1 (logged). */

@@ -21,79 +21,21 @@
 #include <openssl/x509v3.h>
 
 #include "audit.h"
+#include "ca.h"
 #include "init.h"
 #include "log.h"
 #include "util.h"
 
-static EVP_PKEY *new_key(void)
-{
-	return EVP_EC_gen("P-256");
-}
-
-static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
-	X509_EXTENSION *ex = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!ex)
-		return -1;
-	int ok = X509_add_ext(cert, ex, -1);
-	X509_EXTENSION_free(ex);
-	return ok ? 0 : -1;
-}
-
-static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, bool ca,
-		       const char *san, long days)
-{
-	X509 *x = X509_new();
-	if (!x)
-		return NULL;
-	uint8_t serial[16];
-	util_random(serial, sizeof(serial));
-	serial[0] &= 0x7f;
-	BIGNUM *bn = BN_bin2bn(serial, sizeof(serial), NULL);
-	X509_set_version(x, 2);
-	BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), days * 86400);
-	X509_set_pubkey(x, key);
-	X509_NAME *name = X509_get_subject_name(x);
-	X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)"Kartoteka", -1, -1, 0);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	X509 *iss = issuer ? issuer : x;
-	int rc = 0;
-	if (ca) {
-		rc |= add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
-		rc |= add_ext(x, iss, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		rc |= add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE");
-		rc |= add_ext(x, iss, NID_key_usage, "critical,digitalSignature");
-		rc |= add_ext(x, iss, NID_ext_key_usage, "serverAuth");
-		rc |= add_ext(x, iss, NID_subject_alt_name, san);
-	}
-	rc |= add_ext(x, iss, NID_subject_key_identifier, "hash");
-	if (issuer)
-		rc |= add_ext(x, iss, NID_authority_key_identifier, "keyid:always");
-	if (rc || !X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256())) {
-		X509_free(x);
-		return NULL;
-	}
-	return x;
-}
-
+/* Writes a certificate (cert) or a private key (key, mode 0600) as PEM. */
 static int write_pem(const char *path, X509 *cert, EVP_PKEY *key)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	if (!b)
-		return -1;
-	int ok = cert ? PEM_write_bio_X509(b, cert) : PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL);
-	char *data;
-	long n = BIO_get_mem_data(b, &data);
-	int rc = ok && n > 0 ? util_write_file(path, data, (size_t)n, key ? 0600 : 0644) : -1;
-	BIO_free(b);
+	struct arena a;
+	arena_init(&a, 0);
+	char *pem = ca_pem_text(&a, cert, key);
+	int rc = pem ? util_write_file(path, pem, strlen(pem), key ? 0600 : 0644) : -1;
+	if (pem && key)
+		OPENSSL_cleanse(pem, strlen(pem));
+	arena_free(&a);
 	return rc;
 }
 
@@ -116,7 +58,8 @@ static int make_tls(const char *dir, const char *listen_host)
 {
 	char path[2048], san[1024] = "";
 	int rc = -1;
-	EVP_PKEY *ca_key = new_key(), *srv_key = new_key();
+	EVP_PKEY *ca_key = ca_new_key(), *srv_key = ca_new_key();
+	int64_t now = util_now_us() / 1000000;
 	X509 *ca = NULL, *srv = NULL;
 	char host[256] = "";
 	gethostname(host, sizeof(host) - 1);
@@ -129,8 +72,10 @@ static int make_tls(const char *dir, const char *listen_host)
 		goto cleanup;
 	char cn[300];
 	snprintf(cn, sizeof(cn), "Kartoteka CA %s", host);
-	ca = make_cert(ca_key, cn, NULL, NULL, true, NULL, 3650);
-	srv = ca ? make_cert(srv_key, host[0] ? host : "localhost", ca, ca_key, false, san, 825) : NULL;
+	ca = ca_make_cert(CA_ROOT, ca_key, cn, NULL, NULL, NULL, now, now + 3650 * 86400LL);
+	srv = ca ? ca_make_cert(CA_SERVER, srv_key, host[0] ? host : "localhost", ca, ca_key, san, now,
+				now + 825 * 86400LL)
+		 : NULL;
 	if (!srv)
 		goto cleanup;
 	snprintf(path, sizeof(path), "%s/tls", dir);
