@@ -10,6 +10,7 @@
 #include "card.h"
 #include "log.h"
 #include "schema.h"
+#include "user.h"
 #include "util.h"
 
 /* Owners' teams seen by this request: lists meet the same few owners again

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "kartd.h"
 #include "reads.h"
+#include "user.h"
 
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 #define KEY_MAX (KART_NAME_MAX + 1 + 17)

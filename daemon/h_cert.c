@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "ca.h"
 #include "log.h"
+#include "user.h"
 #include "util.h"
 
 #define DAYS_DEFAULT 365

@@ -52,6 +52,7 @@
 #include "pbjson.h"
 #include "schema.h"
 #include "text.h"
+#include "user.h"
 #include "util.h"
 
 #define QUOTA_UNLIMITED UINT32_MAX

@@ -15,6 +15,7 @@
 #include "pbjson.h"
 #include "reads.h"
 #include "text.h"
+#include "user.h"
 
 #define PASSWORD_MIN 8
 

@@ -399,17 +399,6 @@ struct server {
 
 void server_maybe_finish(struct server *srv);
 
-/* Reads a user record; returns 0, MDB_NOTFOUND or an MDB code. */
-int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out);
-/* Writes a user record (write txn). Returns 0 or an MDB code. */
-int user_save(MDB_txn *txn, struct store *st, const Kart__UserRecord *u);
-/* h_session.c, writer: counts a wrong password of u's (at login, or the
- * current password given to change it) toward the account lockout, and locks
- * the user out past login_user_max_failures (audited). *locked (if not NULL)
- * tells whether this failure locked the account or got its address blocked
- * for the user (auth.c: the request's note). Returns 0 or an MDB code. */
-int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locked);
-
 /* h_*.c handlers, looked up by dispatch.c */
 int h_hello(struct req *r);
 int h_login(struct req *r);

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "offline.h"
 #include "text.h"
+#include "user.h"
 #include "util.h"
 
 #define PASSWORD_MIN 8 /* as kart user passwd requires */

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "log.h"
 #include "pbjson.h"
+#include "user.h"
 #include "util.h"
 
 #define HOUR_US INT64_C(3600000000)
