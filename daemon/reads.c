@@ -747,81 +747,6 @@ static int cmp_entry(const void *a, const void *b)
 	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* ---- read blocks: the layout (reads.h) ---- */
-
-#define RB_MAGIC 0x3142524bu    /* "KRB1" */
-#define RB_ENTRY 20             /* card u64, time i64, user u16, how u16 */
-
-struct rb_head {
-	uint32_t magic, n, nstr, strbytes;
-};
-
-int read_block_view(const void *p, size_t len, struct read_block *b)
-{
-	struct rb_head h;
-	if (len < sizeof(h))
-		return -1;
-	memcpy(&h, p, sizeof(h));
-	size_t offs = sizeof(h), strs = offs + ((size_t)h.nstr + 1) * 4, ents = strs + h.strbytes;
-	if (h.magic != RB_MAGIC || h.nstr > 65536 || h.strbytes > len || h.n > len / RB_ENTRY ||
-	    ents + (size_t)h.n * RB_ENTRY != len)
-		return -1;
-	b->n = h.n;
-	b->nstr = h.nstr;
-	b->strbytes = h.strbytes;
-	b->offs = (const uint8_t *)p + offs;
-	b->strs = (const uint8_t *)p + strs;
-	b->ents = (const uint8_t *)p + ents;
-	return 0;
-}
-
-uint64_t read_block_card(const struct read_block *b, uint32_t i)
-{
-	uint64_t v;
-	memcpy(&v, b->ents + (size_t)i * RB_ENTRY, 8);
-	return v;
-}
-
-uint32_t read_block_lower(const struct read_block *b, uint64_t card)
-{
-	uint32_t lo = 0, hi = b->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (read_block_card(b, mid) < card)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void block_string(const struct read_block *b, uint16_t i, const char **s, size_t *len)
-{
-	uint32_t o0 = 0, o1 = 0;
-	if (i < b->nstr) {
-		memcpy(&o0, b->offs + (size_t)i * 4, 4);
-		memcpy(&o1, b->offs + (size_t)i * 4 + 4, 4);
-	}
-	if (o0 > o1 || o1 > b->strbytes)
-		o0 = o1 = 0;
-	*s = (const char *)b->strs + o0;
-	*len = o1 - o0;
-}
-
-void read_block_entry(const struct read_block *b, uint32_t i, struct read_entry *e)
-{
-	const uint8_t *p = b->ents + (size_t)i * RB_ENTRY;
-	uint16_t user, how;
-	memcpy(&e->card, p, 8);
-	memcpy(&e->t, p + 8, 8);
-	memcpy(&user, p + 16, 2);
-	memcpy(&how, p + 18, 2);
-	block_string(b, user, &e->user, &e->user_len);
-	block_string(b, how, &e->how, &e->how_len);
-}
-
-/* ---- the flush (writer) ---- */
-
 /* Where the pruning walk of reads_by_user goes on (the last key it looked
  * at), and the last block key's time and sequence: writer thread only. */
 static uint8_t prune_key[KART_NAME_MAX + 1 + 17];
@@ -901,16 +826,6 @@ static int prune(struct req *r)
 	return rc;
 }
 
-/* The index of s among the block's strings, added if new. */
-static uint16_t block_str(const char **strs, uint16_t *nstr, const char *s)
-{
-	for (uint16_t i = *nstr; i-- > 0;)
-		if (strs[i] == s || strcmp(strs[i], s) == 0)
-			return i;
-	strs[*nstr] = s;
-	return (*nstr)++;
-}
-
 /* Writes the batch's reads: reads_by_user in the order they came (each
  * user's keys grow at the end of their range), then one block sorted by card. */
 static int w_flush(struct req *r)
@@ -941,70 +856,37 @@ static int w_flush(struct req *r)
 			if (b->e[i].t > newest)
 				newest = b->e[i].t;
 		qsort(b->e, b->n, sizeof(b->e[0]), cmp_entry);
-		const char **strs = arena_alloc(r->arena, 2 * b->n * sizeof(*strs));
-		uint16_t *ui = arena_alloc(r->arena, 2 * b->n * sizeof(*ui)), nstr = 0;
-		if (!strs || !ui)
+		struct read_entry *ents = arena_alloc(r->arena, b->n * sizeof(*ents));
+		if (!ents)
 			return ENOMEM;
-		size_t strbytes = 0;
-		for (size_t i = 0; i < b->n; i++) {
-			uint16_t before = nstr;
-			ui[2 * i] = block_str(strs, &nstr, b->e[i].u->name);
-			if (nstr != before)
-				strbytes += strlen(strs[nstr - 1]);
-			before = nstr;
-			ui[2 * i + 1] = block_str(strs, &nstr, b->e[i].how);
-			if (nstr != before)
-				strbytes += strlen(strs[nstr - 1]);
-		}
-		struct rb_head h = { RB_MAGIC, (uint32_t)b->n, nstr, (uint32_t)strbytes };
-		size_t len = sizeof(h) + ((size_t)nstr + 1) * 4 + strbytes + b->n * RB_ENTRY;
+		for (size_t i = 0; i < b->n; i++)
+			ents[i] = (struct read_entry){ .card = b->e[i].id, .t = b->e[i].t,
+						       .user = b->e[i].u->name, .user_len = strlen(b->e[i].u->name),
+						       .how = b->e[i].how, .how_len = strnlen(b->e[i].how, HOW_MAX) };
+		struct read_block_strings strs;
+		size_t len = read_block_prepare(&strs, r->arena, ents, b->n);
+		if (!len)
+			return ENOMEM;
 		uint8_t key[12];
 		if ((uint64_t)newest != block_t) {
 			block_t = (uint64_t)newest;
 			block_seq = 0;
 		}
 		store_u64_key(block_t, key);
-		uint32_t seq = block_seq++;
-		key[8] = (uint8_t)(seq >> 24);
-		key[9] = (uint8_t)(seq >> 16);
-		key[10] = (uint8_t)(seq >> 8);
-		key[11] = (uint8_t)seq;
-		MDB_val k = { 12, key }, v = { len, NULL };
+		MDB_val k = { 12, key }, v;
 		/* never over an older block: after the clock stepped back, the next sequence */
-		while ((rc = mdb_put(r->txn, st->read_blocks, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE)) == MDB_KEYEXIST) {
-			seq = block_seq++;
+		do {
+			uint32_t seq = block_seq++;
 			key[8] = (uint8_t)(seq >> 24);
 			key[9] = (uint8_t)(seq >> 16);
 			key[10] = (uint8_t)(seq >> 8);
 			key[11] = (uint8_t)seq;
 			v.mv_size = len;
 			v.mv_data = NULL;
-		}
+		} while ((rc = mdb_put(r->txn, st->read_blocks, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE)) == MDB_KEYEXIST);
 		if (rc)
 			return rc;
-		uint8_t *p = v.mv_data;
-		memcpy(p, &h, sizeof(h));
-		p += sizeof(h);
-		uint32_t off = 0;
-		for (uint16_t i = 0; i < nstr; i++) {
-			memcpy(p, &off, 4);
-			p += 4;
-			off += (uint32_t)strlen(strs[i]);
-		}
-		memcpy(p, &off, 4);
-		p += 4;
-		for (uint16_t i = 0; i < nstr; i++) {
-			size_t sl = strlen(strs[i]);
-			memcpy(p, strs[i], sl);
-			p += sl;
-		}
-		for (size_t i = 0; i < b->n; i++) {
-			memcpy(p, &b->e[i].id, 8);
-			memcpy(p + 8, &b->e[i].t, 8);
-			memcpy(p + 16, &ui[2 * i], 2);
-			memcpy(p + 18, &ui[2 * i + 1], 2);
-			p += RB_ENTRY;
-		}
+		read_block_write(&strs, ents, b->n, v.mv_data);
 	}
 	if (!rc)
 		rc = prune(r);

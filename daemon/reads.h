@@ -14,10 +14,7 @@
  * by card (the first layout) put every read on a random page of a tree as
  * big as the base, and cost a third of the get throughput at a million cards.
  * "Who received this card" binary-searches each block, newest first.
- * Block layout (host byte order; written and read by this daemon only):
- *   u32 magic "KRB1", n, nstr, strbytes; u32 offset[nstr + 1] into the
- *   strings (users and hows, not terminated); the strings; then n entries
- *   of 20 bytes: card u64, time i64, user u16, how u16 (string indexes).
+ * The block layout is read_block.h's.
  * The same flush prunes what is older than read_retention_days: whole blocks
  * from the oldest, and each user's oldest keys, a bounded number each time
  * (a walk of reads_by_user that resumes where it stopped).
@@ -71,6 +68,7 @@
 #define KART_READS_H
 
 #include "kartd.h"
+#include "read_block.h"
 
 /* Read records wait in memory read_flush_ms (kartd.conf, default 10 s), or
  * until a piece of READS_FLUSH_PIECE is full: they are evidence, not
@@ -95,24 +93,6 @@
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how);
 /* The same for cards about to be sent. */
 void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how);
-
-/* A block of read_blocks (reads.c writes them; h_alert.c reads them). */
-struct read_block {
-	uint32_t n, nstr, strbytes;
-	const uint8_t *offs, *strs, *ents;  /* unaligned: read with read_block_* */
-};
-struct read_entry {
-	uint64_t card;
-	int64_t t;                          /* unix us */
-	const char *user, *how;             /* not terminated */
-	size_t user_len, how_len;
-};
-/* Returns 0, or -1 for a malformed block. */
-int read_block_view(const void *p, size_t len, struct read_block *b);
-uint64_t read_block_card(const struct read_block *b, uint32_t i);
-/* The first entry whose card is >= card (b->n if none). */
-uint32_t read_block_lower(const struct read_block *b, uint64_t card);
-void read_block_entry(const struct read_block *b, uint32_t i, struct read_entry *e);
 
 /* Marks an export's record in reads_by_user (the byte after the export id). */
 #define READS_EXPORT_MARK 'x'
