@@ -44,6 +44,7 @@ struct schema {
 
 struct server;
 struct reads;
+struct alert_cmds;
 struct conn;
 struct stream;
 struct wbuf;
@@ -392,6 +393,8 @@ struct server {
 	/* reads.h: the loop's buffer of reads, per-user bulk-read tracking, alert commands */
 	struct reads *reads;
 	uv_timer_t reads_timer;     /* flushes the buffer every second */
+	struct alert_cmds *alert_cmds;
+	uv_timer_t alert_timer;     /* runs alert_command for new alerts, once a second */
 
 	/* client certificates: the CA, the databases, the revoked serials (certs.h) */
 	struct certs *certs;

@@ -58,12 +58,7 @@
  * scan) raises its alert in the export's transaction.
  *
  * Alerts. An audit event of severity "alert" (indexed in `alerts`, read by
- * `kart alerts`), a warning in the log and, with alert_command set, the
- * command run by /bin/sh -c (in the instance directory) with the event as
- * JSON on stdin. The loop looks for new alerts once a second, so a command
- * runs once per committed alert and its JSON carries the event's seq; it is
- * spawned with uv_spawn (at most 8 at once), killed after
- * alert_command_timeout_s, and a failure is logged, never fatal. */
+ * `kart alerts`) and a warning in the log; alert.c runs alert_command for it. */
 #ifndef KART_READS_H
 #define KART_READS_H
 

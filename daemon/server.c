@@ -15,6 +15,7 @@
 
 #include "acl.h"
 #include "addrs.h"
+#include "alert.h"
 #include "audit.h"
 #include "certs.h"
 #include "init.h"
@@ -54,6 +55,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->sweep, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->alert_timer, on_timer_closed);
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
@@ -269,6 +271,10 @@ int kartd_run(const char *dir, const char *listen)
 	srv.reads_timer.data = &srv;
 	if (reads_start(&srv) < 0)
 		log_err("cannot load the users blocked for bulk reading");
+	uv_timer_init(srv.loop, &srv.alert_timer);
+	srv.alert_timer.data = &srv;
+	if (alert_cmds_start(&srv) < 0)
+		log_err("cannot find the last alert: alert_command runs for new alerts only from the next one");
 	if (start_listener(&srv) < 0) {
 		/* nothing was accepted: stop the writer and close what was opened */
 		srv.stopping = true;
@@ -286,6 +292,7 @@ int kartd_run(const char *dir, const char *listen)
 	uv_timer_start(&srv.sweep, on_sweep, period, period);
 	uv_timer_start(&srv.hourly, on_hour, 3600 * 1000, 3600 * 1000);
 	uv_timer_start(&srv.reads_timer, reads_tick, srv.cfg.read_flush_ms, srv.cfg.read_flush_ms);
+	uv_timer_start(&srv.alert_timer, alert_cmds_tick, 1000, 1000);
 
 	log_head(&srv, "start");
 	log_notice("listening on %s", srv.listen_addr);
@@ -321,6 +328,7 @@ cleanup:
 	schema_free(&srv.schema_loop);
 	schema_free(&srv.schema_writer);
 	reads_free(&srv);
+	alert_cmds_free(&srv);
 	certs_free(&srv);
 	addrs_free(&srv);
 	pool_jobs_free(&srv);

@@ -1,0 +1,23 @@
+/* alert: alert_command, run for every alert committed.
+ *
+ * Alerts are audit events of severity "alert" (indexed in `alerts`; reads.c
+ * raises them). With alert_command set in kartd.conf, the loop looks for new
+ * ones once a second and runs the command by /bin/sh -c (in the instance
+ * directory) with the event as one line of JSON on stdin, so a command runs
+ * once per committed alert and its JSON carries the event's seq. It is spawned
+ * with uv_spawn (at most 8 at once), killed after alert_command_timeout_s, and
+ * a failure is logged, never fatal. Alerts committed before the daemon started
+ * are not run again. */
+#ifndef KART_ALERT_H
+#define KART_ALERT_H
+
+#include "kartd.h"
+
+/* Notes the last alert committed so far. Returns 0, or -1. */
+int alert_cmds_start(struct server *srv);
+/* The loop's timer (data: the server): runs the command for new alerts. */
+void alert_cmds_tick(uv_timer_t *t);
+/* After the loop has closed every handle (children included). */
+void alert_cmds_free(struct server *srv);
+
+#endif
