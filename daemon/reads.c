@@ -10,12 +10,12 @@
 #include <jansson.h>
 
 #include "audit.h"
+#include "bulkread.h"
 #include "log.h"
 #include "user.h"
 #include "util.h"
 
 #define HOUR_US INT64_C(3600000000)
-#define DEDUP_US INT64_C(60000000)  /* a user's same read of a card again within this is not recorded again */
 #define DEDUP_CAP 65536             /* cards per user remembered for that (more when the bulk limit is higher) */
 #define THROTTLE_US INT64_C(60000000)
 #define PENDING_MAX (1u << 20)      /* entries not yet written past which reads go unrecorded (logged) */
@@ -23,50 +23,21 @@
 #define PRUNE_EVERY 60              /* ticks between flushes that only prune, when nothing is read */
 #define SWEEP_EVERY 60              /* ticks between sweeps of idle users' sets */
 #define USER_BUCKETS 256
-#define NIL UINT32_MAX
 #define HOW_MAX 16
 
 _Static_assert(2 * READS_FLUSH_PIECE <= 65535, "a block's string indexes are 16-bit");
 #define CANARY_SUMMARY "canary card %" PRIu64 " read (%s)"
 
-/* ---- the per-user set of cards read in the last hour ---- */
-
-struct rnode {
-	uint64_t id;
-	int64_t t;                  /* last read, unix us */
-	int64_t rec_t;              /* last recorded */
-	uint32_t how;               /* hash of how it was last recorded */
-	uint32_t prev, next;        /* oldest first; next also links the free list */
-};
-
-/* For users without a bulk-read limit, whose cards need not be counted: the
- * last read recorded per slot of a two-way table (a pair of neighbouring
- * slots per hash, the older replaced), which is all the dedup needs (a
- * collision only records a read again). One cache line a read, where the
- * exact set costs a hash probe and list moves. */
-struct dslot {
-	uint64_t id;
-	int64_t t;                  /* recorded, unix us */
-	uint32_t how;
-};
-#define DEDUP_SLOTS_MIN 1024u
-#define DEDUP_SLOTS_MAX 65536u   /* grown to, four times at a time, by a user who reads many cards */
-
 struct ureads {
 	struct ureads *hnext;
-	struct dslot *dedup;        /* no limit: the table, allocated on the first read */
-	uint32_t dslots, dfill;     /* its size; slots in use */
+	struct readdedup dedup;     /* no limit: the last reads recorded */
 	int64_t last;               /* the last read, unix us */
 	char name[KART_NAME_MAX];
 	bool blocked;               /* for bulk reading, until an admin unblocks */
 	bool tripped;               /* over the limit: alerted for this episode */
 	int64_t throttled_until;    /* unix us */
 	int64_t window;             /* cards read longer ago than this are forgotten */
-	struct rnode *nodes;
-	uint32_t cap, used, n;      /* nodes allocated, ever handed out, live */
-	uint32_t head, tail, free;
-	uint32_t *slots;            /* open addressing: node index + 1, 0 empty */
-	uint32_t nslots;            /* a power of two, at least 2 * cap */
+	struct readset set;         /* with a limit: the cards read in the window */
 };
 
 /* One read waiting for a flush. u lives as long as the daemon: the writer
@@ -99,224 +70,6 @@ struct reads {
 	size_t ncanaries;           /* entries in `canaries` at the last commit that changed them */
 };
 
-/* Fibonacci hashing: the top bits of the product, which every bit of the id
- * reaches (the low bits of the product see only the id's low bits, so
- * sequential ids crowded into a fraction of the slots). Consecutive ids land
- * about 0.618 of the table apart: n < slots of them hardly ever collide.
- * mask is 2^k - 1. */
-static uint32_t slot_hash(uint64_t id, uint32_t mask)
-{
-	unsigned bits = (unsigned)__builtin_popcount(mask);
-	return bits ? (uint32_t)((id * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - bits)) : 0;
-}
-
-static uint32_t set_find(const struct ureads *u, uint64_t id, uint32_t *slot)
-{
-	if (!u->nslots)
-		return NIL;
-	uint32_t mask = u->nslots - 1;
-	for (uint32_t s = slot_hash(id, mask);; s = (s + 1) & mask) {
-		uint32_t v = u->slots[s];
-		if (!v || u->nodes[v - 1].id == id) {
-			if (slot)
-				*slot = s;
-			return v ? v - 1 : NIL;
-		}
-	}
-}
-
-static void set_slot_put(struct ureads *u, uint32_t i)
-{
-	uint32_t mask = u->nslots - 1;
-	uint32_t s = slot_hash(u->nodes[i].id, mask);
-	while (u->slots[s])
-		s = (s + 1) & mask;
-	u->slots[s] = i + 1;
-}
-
-/* Backward-shift deletion keeps probe runs unbroken without tombstones. */
-static void set_slot_del(struct ureads *u, uint32_t s)
-{
-	uint32_t mask = u->nslots - 1, i = s, j = s;
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!u->slots[j])
-			break;
-		uint32_t k = slot_hash(u->nodes[u->slots[j] - 1].id, mask);
-		if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
-			u->slots[i] = u->slots[j];
-			i = j;
-		}
-	}
-	u->slots[i] = 0;
-}
-
-static void set_clear(struct ureads *u)
-{
-	free(u->nodes);
-	free(u->slots);
-	u->nodes = NULL;
-	u->slots = NULL;
-	u->cap = u->used = u->n = u->nslots = 0;
-	u->head = u->tail = u->free = NIL;
-}
-
-static void list_unlink(struct ureads *u, uint32_t i)
-{
-	struct rnode *x = &u->nodes[i];
-	if (x->prev != NIL)
-		u->nodes[x->prev].next = x->next;
-	else
-		u->head = x->next;
-	if (x->next != NIL)
-		u->nodes[x->next].prev = x->prev;
-	else
-		u->tail = x->prev;
-}
-
-static void list_push(struct ureads *u, uint32_t i)
-{
-	struct rnode *x = &u->nodes[i];
-	x->prev = u->tail;
-	x->next = NIL;
-	if (u->tail != NIL)
-		u->nodes[u->tail].next = i;
-	else
-		u->head = i;
-	u->tail = i;
-}
-
-static void set_remove(struct ureads *u, uint32_t i)
-{
-	uint32_t s = 0;
-	set_find(u, u->nodes[i].id, &s);
-	set_slot_del(u, s);
-	list_unlink(u, i);
-	u->nodes[i].next = u->free;
-	u->free = i;
-	u->n--;
-}
-
-/* Room for one more node, growing up to max nodes. Returns false when out of memory. */
-static bool set_reserve(struct ureads *u, uint32_t max)
-{
-	if (u->free != NIL || u->used < u->cap)
-		return true;
-	uint32_t cap = u->cap ? u->cap * 2 : 64;
-	if (cap > max)
-		cap = max;
-	if (cap <= u->cap)
-		return false;
-	struct rnode *nodes = realloc(u->nodes, cap * sizeof(*nodes));
-	if (!nodes)
-		return false;
-	u->nodes = nodes;
-	uint32_t nslots = 16;
-	while (nslots < 2 * cap)
-		nslots *= 2;
-	uint32_t *slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return false; /* the nodes grew, the table did not: stay at the old size */
-	free(u->slots);
-	u->slots = slots;
-	u->nslots = nslots;
-	u->cap = cap;
-	for (uint32_t i = u->head; i != NIL; i = u->nodes[i].next)
-		set_slot_put(u, i);
-	return true;
-}
-
-static void set_prune(struct ureads *u, int64_t before)
-{
-	while (u->head != NIL && u->nodes[u->head].t < before)
-		set_remove(u, u->head);
-	if (u->n == 0 && u->cap)
-		set_clear(u); /* an idle user gives the memory back */
-}
-
-/* Notes a read of id at t (how: its hash). *fresh tells whether the card was
- * not in the set; returns whether to record the read (not the same read of
- * the same card within DEDUP_US). */
-static bool set_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how, uint32_t max, bool *fresh)
-{
-	uint32_t i = set_find(u, id, NULL);
-	if (i != NIL) {
-		struct rnode *x = &u->nodes[i];
-		*fresh = false;
-		x->t = t;
-		list_unlink(u, i);
-		list_push(u, i);
-		if (x->how == how && t - x->rec_t < DEDUP_US)
-			return false;
-		x->rec_t = t;
-		x->how = how;
-		return true;
-	}
-	*fresh = true;
-	if (u->n >= max)
-		set_remove(u, u->head); /* the count stays at max: "more than the limit" */
-	if (!set_reserve(u, max))
-		return true;
-	if (u->free != NIL) {
-		i = u->free;
-		u->free = u->nodes[i].next;
-	} else {
-		i = u->used++;
-	}
-	u->nodes[i].id = id;
-	u->nodes[i].t = u->nodes[i].rec_t = t;
-	u->nodes[i].how = how;
-	list_push(u, i);
-	set_slot_put(u, i);
-	u->n++;
-	return true;
-}
-
-/* No limit: whether to record this read (not the same read of the same card
- * recorded within DEDUP_US). */
-static struct dslot *dedup_pair(struct dslot *tab, uint32_t nslots, uint64_t id)
-{
-	return &tab[slot_hash(id, nslots - 1) & ~1u];
-}
-
-static bool dedup_note(struct ureads *u, uint64_t id, int64_t t, uint32_t how)
-{
-	if (!u->dedup || (u->dfill > u->dslots / 2 && u->dslots < DEDUP_SLOTS_MAX)) {
-		/* first use, or too small for how much this user reads: bigger, with
-		 * what it remembers moved over (a table started afresh would record
-		 * every card it forgot again) */
-		uint32_t n = !u->dedup ? DEDUP_SLOTS_MIN : u->dslots * 4 < DEDUP_SLOTS_MAX ? u->dslots * 4 : DEDUP_SLOTS_MAX;
-		struct dslot *d = calloc(n, sizeof(*d));
-		if (!d)
-			return true;
-		uint32_t fill = 0;
-		for (uint32_t i = 0; u->dedup && i < u->dslots; i++) {
-			struct dslot *p = dedup_pair(d, n, u->dedup[i].id);
-			if (!u->dedup[i].t || t - u->dedup[i].t >= DEDUP_US || (p[0].t && p[1].t))
-				continue;
-			p[p[0].t ? 1 : 0] = u->dedup[i];
-			fill++;
-		}
-		free(u->dedup);
-		u->dedup = d;
-		u->dslots = n;
-		u->dfill = fill;
-	}
-	/* two ways: a slot and its neighbour; the older of the two is replaced */
-	struct dslot *d = dedup_pair(u->dedup, u->dslots, id);
-	for (int i = 0; i < 2; i++)
-		if (d[i].id == id && d[i].how == how && t - d[i].t < DEDUP_US)
-			return false;
-	if (d[1].t < d[0].t)
-		d++;
-	if (!d->t)
-		u->dfill++;
-	d->id = id;
-	d->t = t;
-	d->how = how;
-	return true;
-}
-
 /* ---- users ---- */
 
 static unsigned name_hash(const char *s)
@@ -344,7 +97,7 @@ static struct ureads *user_get(struct reads *rd, const char *name)
 	if (!u)
 		return NULL;
 	snprintf(u->name, sizeof(u->name), "%s", name);
-	u->head = u->tail = u->free = NIL;
+	readset_init(&u->set);
 	unsigned b = name_hash(name);
 	u->hnext = rd->users[b];
 	rd->users[b] = u;
@@ -612,16 +365,17 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 	uint32_t max = limit + 1 > DEDUP_CAP ? limit + 1 : DEDUP_CAP;
 	u->window = limit ? HOUR_US : 0;
 	if (limit) {
-		set_prune(u, now - u->window);
-		if (u->n <= limit)
+		readset_prune(&u->set, now - u->window);
+		if (u->set.n <= limit)
 			u->tripped = false;
-	} else if (u->cap) {
-		set_clear(u); /* the role lost its limit */
+	} else if (u->set.cap) {
+		readset_clear(&u->set); /* the role lost its limit */
 	}
 	bool over = false;
 	for (size_t i = 0; i < n; i++) {
 		bool fresh = false;
-		bool record = limit ? set_note(u, ids[i], now, hh, max, &fresh) : dedup_note(u, ids[i], now, hh);
+		bool record = limit ? readset_note(&u->set, ids[i], now, hh, max, &fresh)
+			      : readdedup_note(&u->dedup, ids[i], now, hh);
 		struct rentry *e = record ? entry_new(rd) : NULL;
 		if (e) {
 			e->t = now;
@@ -632,7 +386,7 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 			if (rd->cb->n == rd->cb->cap)
 				piece_submit(rd);
 		}
-		if (fresh && limit && u->n > limit)
+		if (fresh && limit && u->set.n > limit)
 			over = true;
 	}
 	check_canaries(r, ids, n, how);
@@ -716,7 +470,7 @@ void reads_unblocked(struct server *srv, const char *user)
 	u->blocked = false;
 	u->tripped = false;
 	u->throttled_until = 0;
-	set_clear(u);
+	readset_clear(&u->set);
 }
 
 /* ---- the flush (writer) ---- */
@@ -941,11 +695,9 @@ void reads_tick(uv_timer_t *t)
 		int64_t now = util_now_us();
 		for (size_t b = 0; b < USER_BUCKETS; b++)
 			for (struct ureads *u = rd->users[b]; u; u = u->hnext) {
-				set_prune(u, now - (u->window ? u->window : HOUR_US));
-				if (u->dedup && now - u->last > DEDUP_US) {
-					free(u->dedup); /* idle: the memory back */
-					u->dedup = NULL;
-				}
+				readset_prune(&u->set, now - (u->window ? u->window : HOUR_US));
+				if (now - u->last > READS_DEDUP_US)
+					readdedup_free(&u->dedup); /* idle: the memory back */
 			}
 	}
 }
@@ -968,8 +720,8 @@ void reads_free(struct server *srv)
 	for (size_t b = 0; b < USER_BUCKETS; b++)
 		for (struct ureads *u = rd->users[b], *next; u; u = next) {
 			next = u->hnext;
-			set_clear(u);
-			free(u->dedup);
+			readset_clear(&u->set);
+			readdedup_free(&u->dedup);
 			free(u);
 		}
 	wreq_free(rd->cw); /* a piece started, never handed over */
