@@ -950,15 +950,28 @@ static int w_export(struct req *r)
 	struct schema *sc = schema_for(r);
 	if ((rc = schema_sync(sc, r->txn, st)))
 		return rc;
+	/* what the writers need of them: name, type, when defined (not an enum's values) */
+	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
+	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
+	if (!defs || !defp)
+		return ENOMEM;
+	for (size_t i = 0; i < sc->n; i++) {
+		kart__field_def__init(&defs[i]);
+		defs[i].name = sc->defs[i]->name;
+		defs[i].type = sc->defs[i]->type;
+		defs[i].sensitive = sc->defs[i]->sensitive;
+		defs[i].created_at = sc->defs[i]->created_at;
+		defp[i] = &defs[i];
+	}
 	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
-	page.fields = sc->defs;
+	page.fields = defp;
 	page.n_fields = sc->n;
 	j->fields_len = kart__field_page__get_packed_size(&page);
 	if (!(j->fields = malloc(j->fields_len + 1)))
 		return ENOMEM;
 	kart__field_page__pack(&page, j->fields);
 	struct export_fields xf;
-	if (export_fields_init(&xf, r->arena, sc->defs, sc->n) < 0)
+	if (export_fields_init(&xf, r->arena, defp, sc->n) < 0)
 		return ENOMEM;
 
 	/* the reply: the first piece of the file; the stream sends the rest */
