@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pbjson.h"
 
@@ -64,20 +65,133 @@ int export_delimiter_parse(const char *s, char *out)
 	return 0;
 }
 
+/* ---- the custom fields of an export ---- */
+
+static int cmp_created(const void *pa, const void *pb)
+{
+	const Kart__FieldDef *a = *(Kart__FieldDef *const *)pa, *b = *(Kart__FieldDef *const *)pb;
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at ? -1 : 1;
+	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
+}
+
+static int cmp_by_name(const void *pa, const void *pb)
+{
+	return strcmp(((const struct export_field_name *)pa)->name, ((const struct export_field_name *)pb)->name);
+}
+
+int export_fields_init(struct export_fields *f, struct arena *a, Kart__FieldDef *const *defs, size_t n)
+{
+	memset(f, 0, sizeof(*f));
+	size_t k = 0;
+	Kart__FieldDef **cols = arena_alloc(a, (n + 1) * sizeof(*cols));
+	struct export_field_name *idx = arena_alloc(a, (n + 1) * sizeof(*idx));
+	f->vals = arena_alloc(a, (n + 1) * sizeof(*f->vals));
+	if (!cols || !idx || !f->vals)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (defs[i] && defs[i]->name && *defs[i]->name)
+			cols[k++] = defs[i];
+	qsort(cols, k, sizeof(*cols), cmp_created);
+	for (size_t i = 0; i < k; i++)
+		idx[i] = (struct export_field_name){ cols[i]->name, (uint32_t)i };
+	qsort(idx, k, sizeof(*idx), cmp_by_name);
+	f->defs = cols;
+	f->n = k;
+	f->by_name = idx;
+	return 0;
+}
+
+/* The column of custom field `name`, or -1. */
+static long field_col(const struct export_fields *f, const char *name)
+{
+	const struct export_field_name *idx = f->by_name;
+	size_t lo = 0, hi = f->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(idx[mid].name, name);
+		if (c == 0)
+			return idx[mid].col;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* The card's custom values into f->vals, by column ("" where it has none). */
+static void field_values(struct export_fields *f, const Kart__Card *c)
+{
+	for (size_t i = 0; i < f->n; i++)
+		f->vals[i] = "";
+	for (size_t i = 0; i < c->n_custom; i++) {
+		const Kart__CustomValue *v = c->custom[i];
+		long col = v && v->field && v->value ? field_col(f, v->field) : -1;
+		if (col >= 0)
+			f->vals[col] = v->value;
+	}
+}
+
+/* A custom value as `kart card show` prints it and `--set` takes it back:
+ * booleans yes/no, a multienum's values joined with ", ", a number with
+ * `point` for its decimal point; a masked "***" and anything else as it is. */
+static void custom_text(struct xbuf *t, const Kart__FieldDef *d, const char *v, char point)
+{
+	switch (d->type) {
+	case KART__FIELD_TYPE__FIELD_TYPE_BOOL:
+		xbuf_puts(t, strcmp(v, "true") == 0 ? "yes" : strcmp(v, "false") == 0 ? "no" : v);
+		return;
+	case KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM:
+		for (const char *p = v; *p; p++) {
+			if (*p != ',') {
+				xbuf_put(t, p, 1);
+				continue;
+			}
+			xbuf_put(t, ", ", 2);
+			while (p[1] == ' ')
+				p++;
+		}
+		return;
+	case KART__FIELD_TYPE__FIELD_TYPE_NUMBER: {
+		/* canonical: -?digits(.digits)? */
+		bool number = *v != '\0';
+		for (const char *p = v; *p && number; p++)
+			number = (*p >= '0' && *p <= '9') || *p == '.' || (*p == '-' && p == v);
+		const char *dot = number ? strchr(v, '.') : NULL;
+		if (!dot || point == '.') {
+			xbuf_puts(t, v);
+			return;
+		}
+		xbuf_put(t, v, (size_t)(dot - v));
+		xbuf_put(t, &point, 1);
+		xbuf_puts(t, dot + 1);
+		return;
+	}
+	default:
+		xbuf_puts(t, v);
+	}
+}
+
 /* ---- CSV ---- */
 
 static const char *const columns[] = {
-	"id", "last_name", "first_name", "middle_name", "company", "position", "phones", "emails",
-	"city", "address", "birthday", "tags", "sector", "owner",
+	"id",	"last_name", "first_name", "middle_name", "company", "position",   "phones",	 "emails",
+	"city", "address",   "birthday",   "tags",	  "sector",  "owner",	   "gender", "messengers",
+	"lifecycle",
 };
 
-void export_csv_header(struct xbuf *b, char delim)
+void export_csv_header(struct xbuf *b, char delim, const struct export_fields *f)
 {
 	xbuf_put(b, "\xEF\xBB\xBF", 3);
 	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
 		if (i)
 			xbuf_put(b, &delim, 1);
 		xbuf_puts(b, columns[i]);
+	}
+	for (size_t i = 0; f && i < f->n; i++) {
+		xbuf_put(b, &delim, 1);
+		export_csv_cell(b, f->defs[i]->name, delim);
 	}
 	xbuf_put(b, "\r\n", 2);
 }
@@ -123,32 +237,43 @@ void export_csv_cell(struct xbuf *b, const char *s, char delim)
 	xbuf_put(b, "\"", 1);
 }
 
-/* A list joined with ", " as one cell. */
-static void csv_list(struct xbuf *b, char *const *v, size_t n, char delim)
+/* A cell from what tmp holds (reset after). */
+static void csv_tmp_cell(struct xbuf *b, struct xbuf *tmp, char delim)
 {
-	struct xbuf tmp = { 0 };
+	xbuf_put(tmp, "", 1);
+	export_csv_cell(b, tmp->oom || !tmp->p ? "" : tmp->p, delim);
+	if (tmp->oom)
+		b->oom = true;
+	tmp->len = 0;
+	tmp->oom = false;
+}
+
+/* A list joined with ", " as one cell. */
+static void csv_list(struct xbuf *b, struct xbuf *tmp, char *const *v, size_t n, char delim)
+{
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			xbuf_put(&tmp, ", ", 2);
-		xbuf_puts(&tmp, v[i]);
+			xbuf_put(tmp, ", ", 2);
+		xbuf_puts(tmp, v[i]);
 	}
-	xbuf_put(&tmp, "", 1);
-	export_csv_cell(b, tmp.oom ? "" : tmp.p ? tmp.p : "", delim);
-	if (tmp.oom)
-		b->oom = true;
-	xbuf_free(&tmp);
+	csv_tmp_cell(b, tmp, delim);
+}
+
+/* An enum by the short name `card show` prints and `--set` takes; "" for none. */
+static const char *enum_text(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t n)
+{
+	return v ? pbjson_enum_name(d, v, buf, n) : "";
 }
 
 static const char *sector_name(Kart__Sector s, char *buf, size_t n)
 {
-	if (s == KART__SECTOR__SECTOR_UNSPECIFIED)
-		return "";
-	return pbjson_enum_name(&kart__sector__descriptor, (int)s, buf, n);
+	return enum_text(&kart__sector__descriptor, (int)s, buf, n);
 }
 
-void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim)
+void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim, struct export_fields *f)
 {
-	char id[24], sector[16];
+	char id[24], sector[16], e[32];
+	struct xbuf tmp = { 0 };
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 	const char *cells1[] = { id, c->last_name, c->first_name, c->middle_name, c->company, c->position };
 	for (size_t i = 0; i < 6; i++) {
@@ -157,21 +282,47 @@ void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim)
 		export_csv_cell(b, cells1[i], delim);
 	}
 	xbuf_put(b, &delim, 1);
-	csv_list(b, c->phones, c->n_phones, delim);
+	csv_list(b, &tmp, c->phones, c->n_phones, delim);
 	xbuf_put(b, &delim, 1);
-	csv_list(b, c->emails, c->n_emails, delim);
+	csv_list(b, &tmp, c->emails, c->n_emails, delim);
 	const char *cells2[] = { c->city, c->address, c->birthday };
 	for (size_t i = 0; i < 3; i++) {
 		xbuf_put(b, &delim, 1);
 		export_csv_cell(b, cells2[i], delim);
 	}
 	xbuf_put(b, &delim, 1);
-	csv_list(b, c->tags, c->n_tags, delim);
+	csv_list(b, &tmp, c->tags, c->n_tags, delim);
 	xbuf_put(b, &delim, 1);
 	export_csv_cell(b, sector_name(c->sector, sector, sizeof(sector)), delim);
 	xbuf_put(b, &delim, 1);
 	export_csv_cell(b, c->owner, delim);
+	xbuf_put(b, &delim, 1);
+	export_csv_cell(b, enum_text(&kart__gender__descriptor, (int)c->gender, e, sizeof(e)), delim);
+	xbuf_put(b, &delim, 1);
+	/* kind:handle, as card show prints them and --set messengers= takes them */
+	for (size_t i = 0; i < c->n_messengers; i++) {
+		const Kart__Messenger *m = c->messengers[i];
+		if (i)
+			xbuf_put(&tmp, ", ", 2);
+		xbuf_puts(&tmp, m->kind);
+		xbuf_put(&tmp, ":", 1);
+		xbuf_puts(&tmp, m->handle);
+	}
+	csv_tmp_cell(b, &tmp, delim);
+	xbuf_put(b, &delim, 1);
+	export_csv_cell(b, enum_text(&kart__lifecycle__descriptor, (int)c->lifecycle, e, sizeof(e)), delim);
+	if (f && f->n) {
+		/* Russian Excel reads 12,5 where the list separator is ';' */
+		char point = delim == ';' ? ',' : '.';
+		field_values(f, c);
+		for (size_t i = 0; i < f->n; i++) {
+			xbuf_put(b, &delim, 1);
+			custom_text(&tmp, f->defs[i], f->vals[i], point);
+			csv_tmp_cell(b, &tmp, delim);
+		}
+	}
 	xbuf_put(b, "\r\n", 2);
+	xbuf_free(&tmp);
 }
 
 /* ---- vCard ---- */
@@ -194,6 +345,9 @@ static void vc_escape(struct xbuf *b, const char *s)
 			xbuf_put(b, "\\n", 2);
 			break;
 		case '\r':
+			/* CRLF is one line break, a lone CR one too */
+			if (s[1] != '\n')
+				xbuf_put(b, "\\n", 2);
 			break;
 		default:
 			xbuf_put(b, s, 1);
@@ -226,7 +380,150 @@ static bool has(const char *s)
 	return s && *s;
 }
 
-void export_vcard(struct xbuf *b, const Kart__Card *c)
+/* Percent-encodes s for a URI (RFC 3986): all but the unreserved characters
+ * and those in `keep`. */
+static void uri_put(struct xbuf *b, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p) || strchr(keep, *p)) {
+			xbuf_put(b, p, 1);
+		} else {
+			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+			xbuf_put(b, e, 3);
+		}
+	}
+}
+
+/* The digits of a handle that is an international phone number ("+7 917
+ * 123-45-67"), else NULL: "8 917 …" would need the base's country to read. */
+static const char *phone_digits(const char *h, char *out, size_t n)
+{
+	size_t k = 0;
+	while (*h == ' ')
+		h++;
+	if (*h != '+')
+		return NULL;
+	for (const char *p = h; *p; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (k + 1 >= n)
+				return NULL;
+			out[k++] = *p;
+		} else if (!strchr(" +-().", *p) || (*p == '+' && p != h)) {
+			return NULL;
+		}
+	}
+	out[k] = '\0';
+	return k >= 7 && k <= 15 ? out : NULL;
+}
+
+/* A handle that is a user name of the service ("@ivanov", "t.me/ivanov"):
+ * letters, digits and '_' (also '.' where `dot`), else NULL. */
+static const char *user_name(const char *h, const char *const *prefixes, bool dot)
+{
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncasecmp(h, prefixes[i], n) == 0) {
+			h += n;
+			break;
+		}
+	}
+	if (*h == '@')
+		h++;
+	if (!*h)
+		return NULL;
+	for (const char *p = h; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      (dot && *p == '.')))
+			return NULL;
+	return h;
+}
+
+void export_vcard_impp(struct xbuf *b, const Kart__Messenger *m)
+{
+	static const char *const tg_prefixes[] = { "https://t.me/", "http://t.me/", "t.me/", NULL };
+	static const char *const vk_prefixes[] = { "https://vk.com/", "http://vk.com/", "vk.com/", NULL };
+	static const char *const none[] = { NULL };
+	const char *kind = m->kind ? m->kind : "", *h = m->handle ? m->handle : "", *name;
+	char digits[24];
+	const char *service = NULL;
+	size_t mark = b->len;
+	if (strcasecmp(kind, "telegram") == 0 || strcasecmp(kind, "tg") == 0) {
+		service = "Telegram";
+		if (phone_digits(h, digits, sizeof(digits))) {
+			xbuf_puts(b, ";X-SERVICE-TYPE=Telegram:tg://resolve?phone=");
+			xbuf_puts(b, digits);
+		} else if ((name = user_name(h, tg_prefixes, false))) {
+			xbuf_puts(b, ";X-SERVICE-TYPE=Telegram:tg://resolve?domain=");
+			xbuf_puts(b, name);
+		}
+	} else if (strcasecmp(kind, "whatsapp") == 0 || strcasecmp(kind, "wa") == 0) {
+		service = "WhatsApp";
+		if (phone_digits(h, digits, sizeof(digits))) {
+			xbuf_puts(b, ";X-SERVICE-TYPE=WhatsApp:https://wa.me/");
+			xbuf_puts(b, digits);
+		}
+	} else if (strcasecmp(kind, "viber") == 0) {
+		service = "Viber";
+		if (phone_digits(h, digits, sizeof(digits))) {
+			xbuf_puts(b, ";X-SERVICE-TYPE=Viber:viber://chat?number=%2B");
+			xbuf_puts(b, digits);
+		}
+	} else if (strcasecmp(kind, "skype") == 0) {
+		service = "Skype";
+		name = user_name(h, none, true);
+		xbuf_puts(b, ";X-SERVICE-TYPE=Skype:skype:");
+		uri_put(b, name ? name : h, "@");
+	} else if (strcasecmp(kind, "xmpp") == 0 || strcasecmp(kind, "jabber") == 0) {
+		service = "Jabber";
+		xbuf_puts(b, ";X-SERVICE-TYPE=Jabber:xmpp:");
+		uri_put(b, h, "@");
+	} else if (strcasecmp(kind, "vk") == 0 || strcasecmp(kind, "vkontakte") == 0) {
+		service = "VK";
+		if ((name = user_name(h, vk_prefixes, true))) {
+			xbuf_puts(b, ";X-SERVICE-TYPE=VK:https://vk.com/");
+			xbuf_puts(b, name);
+		}
+	} else if (strcasecmp(kind, "sip") == 0) {
+		service = "SIP";
+		xbuf_puts(b, ";X-SERVICE-TYPE=SIP:sip:");
+		uri_put(b, strncasecmp(h, "sip:", 4) == 0 ? h + 4 : h, "@");
+	}
+	if (b->len > mark)
+		return;
+	/* any other service, or a handle that does not fit its own: as Apple
+	 * writes a service it has no scheme for; the parameter quoted when it
+	 * holds ; : , or '"', '"' and '^' as RFC 6868 writes them */
+	const char *sv = service ? service : kind;
+	bool q = strpbrk(sv, ";:,\"") != NULL;
+	xbuf_puts(b, q ? ";X-SERVICE-TYPE=\"" : ";X-SERVICE-TYPE=");
+	for (const char *p = sv; *p; p++) {
+		if (*p == '"')
+			xbuf_put(b, "^'", 2);
+		else if (*p == '^')
+			xbuf_put(b, "^^", 2);
+		else if (*p == '\n')
+			xbuf_put(b, "^n", 2);
+		else if (*p != '\r')
+			xbuf_put(b, p, 1);
+	}
+	xbuf_puts(b, q ? "\":x-apple:" : ":x-apple:");
+	uri_put(b, h, "@");
+}
+
+/* X-KART- and the name in capitals, '_' as '-' (an x-name has no '_'). */
+static void vc_xname(struct xbuf *b, const char *name)
+{
+	xbuf_puts(b, "X-KART-");
+	for (const char *p = name; *p; p++) {
+		char ch = *p == '_' ? '-' : (*p >= 'a' && *p <= 'z') ? (char)(*p - 'a' + 'A') : *p;
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-')
+			xbuf_put(b, &ch, 1);
+	}
+}
+
+void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
 {
 	struct xbuf l = { 0 };
 #define LINE() (vc_line(b, &l), l.len = 0)
@@ -287,6 +584,11 @@ void export_vcard(struct xbuf *b, const Kart__Card *c)
 		vc_escape(&l, c->emails[i]);
 		LINE();
 	}
+	for (size_t i = 0; i < c->n_messengers; i++) {
+		xbuf_puts(&l, "IMPP");
+		export_vcard_impp(&l, c->messengers[i]);
+		LINE();
+	}
 	if (has(c->address) || has(c->city)) {
 		/* PO box; extended; street; locality; region; postal code; country */
 		xbuf_puts(&l, "ADR:;;");
@@ -314,6 +616,10 @@ void export_vcard(struct xbuf *b, const Kart__Card *c)
 		vc_escape(&l, bd);
 		LINE();
 	}
+	if (c->gender == KART__GENDER__GENDER_F || c->gender == KART__GENDER__GENDER_M) {
+		xbuf_puts(&l, c->gender == KART__GENDER__GENDER_F ? "GENDER:F" : "GENDER:M");
+		LINE();
+	}
 	if (c->n_tags) {
 		xbuf_puts(&l, "CATEGORIES:");
 		for (size_t i = 0; i < c->n_tags; i++) {
@@ -323,7 +629,30 @@ void export_vcard(struct xbuf *b, const Kart__Card *c)
 		}
 		LINE();
 	}
-	char note[512], sector[16];
+	char note[512], sector[16], e[32];
+	if (c->lifecycle) {
+		xbuf_puts(&l, "X-KART-LIFECYCLE:");
+		vc_escape(&l, enum_text(&kart__lifecycle__descriptor, (int)c->lifecycle, e, sizeof(e)));
+		LINE();
+	}
+	if (f && f->n) {
+		struct xbuf v = { 0 };
+		field_values(f, c);
+		for (size_t i = 0; i < f->n; i++) {
+			if (!*f->vals[i])
+				continue;
+			custom_text(&v, f->defs[i], f->vals[i], '.');
+			xbuf_put(&v, "", 1);
+			vc_xname(&l, f->defs[i]->name);
+			xbuf_put(&l, ":", 1);
+			vc_escape(&l, v.oom ? "" : v.p);
+			LINE();
+			if (v.oom)
+				l.oom = true;
+			v.len = 0;
+		}
+		xbuf_free(&v);
+	}
 	const char *sn = sector_name(c->sector, sector, sizeof(sector));
 	snprintf(note, sizeof(note), "id: %llu%s%s%s%s", (unsigned long long)c->id, *sn ? "\nsector: " : "", sn,
 		 has(c->owner) ? "\nowner: " : "", has(c->owner) ? c->owner : "");
@@ -607,7 +936,33 @@ void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16])
 	snprintf(typed, 24, "+7 %s %03u-%02u-%02u", code, sub / 10000, sub / 100 % 100, sub % 100);
 }
 
-void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *nb, struct arena *a, Kart__Card *out)
+/* The neighbour's custom values a canary takes: masked ones (as masked as
+ * theirs) and those of fields that sort people into groups (enum,
+ * multienum, bool, number), never text or dates, which may say who someone
+ * is, nor a sensitive value the exporter sees. In the neighbour's order. */
+static void canary_custom(const Kart__Card *nb, const struct export_fields *f, struct arena *a, Kart__Card *out)
+{
+	Kart__CustomValue **v = nb->n_custom ? arena_alloc(a, nb->n_custom * sizeof(*v)) : NULL;
+	if (!v)
+		return;
+	size_t n = 0;
+	for (size_t i = 0; i < nb->n_custom; i++) {
+		const Kart__CustomValue *cv = nb->custom[i];
+		long col = cv && cv->field && cv->value && *cv->value && f ? field_col(f, cv->field) : -1;
+		if (col < 0)
+			continue;
+		Kart__FieldType t = f->defs[col]->type;
+		bool grouping = t == KART__FIELD_TYPE__FIELD_TYPE_ENUM || t == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM ||
+				t == KART__FIELD_TYPE__FIELD_TYPE_BOOL || t == KART__FIELD_TYPE__FIELD_TYPE_NUMBER;
+		if (strcmp(cv->value, "***") == 0 || (grouping && !f->defs[col]->sensitive))
+			v[n++] = (Kart__CustomValue *)cv;
+	}
+	out->custom = v;
+	out->n_custom = n;
+}
+
+void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *nb, const struct export_fields *f,
+			struct arena *a, Kart__Card *out)
 {
 	kart__card__init(out);
 	out->id = row->id;
@@ -649,4 +1004,25 @@ void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *nb, struct
 		out->birthday = nb->birthday;
 	if (nb->address && strcmp(nb->address, "***") == 0)
 		out->address = nb->address;
+	out->lifecycle = nb->lifecycle;
+	if (nb->gender) /* a woman's patronymic ends in -на */
+		out->gender = ends_with(row->middle_name ? row->middle_name : "", "на") ? KART__GENDER__GENDER_F
+										       : KART__GENDER__GENDER_M;
+	if (nb->n_messengers) {
+		/* one on the canary's own phone, of a kind that takes a phone */
+		Kart__Messenger *m = arena_alloc(a, sizeof(*m));
+		Kart__Messenger **mv = arena_alloc(a, sizeof(*mv));
+		if (m && mv) {
+			kart__messenger__init(m);
+			const char *k = nb->messengers[0]->kind ? nb->messengers[0]->kind : "";
+			m->kind = strcasecmp(k, "telegram") == 0 || strcasecmp(k, "viber") == 0 || strcasecmp(k, "whatsapp") == 0
+					  ? (char *)k
+					  : (char *)"whatsapp";
+			m->handle = row->phone_e164;
+			mv[0] = m;
+			out->messengers = mv;
+			out->n_messengers = 1;
+		}
+	}
+	canary_custom(nb, f, a, out);
 }

@@ -9,7 +9,14 @@
  * Columns, in this order (CSV header and the vCard properties they map to):
  *   id (NOTE), last_name first_name middle_name (FN, N), company (ORG),
  *   position (TITLE), phones (TEL, joined with ", " in CSV), emails (EMAIL),
- *   city address (ADR), birthday (BDAY), tags (CATEGORIES), sector owner (NOTE).
+ *   city address (ADR), birthday (BDAY), tags (CATEGORIES), sector owner (NOTE),
+ *   gender (GENDER), messengers (IMPP; "kind:handle" joined with ", " in CSV),
+ *   lifecycle (X-KART-LIFECYCLE), then a column per custom field, in the
+ *   order the fields were defined, headed by the field's name (X-KART-NAME,
+ *   '_' as '-'). Values read as `kart card show` prints them and
+ *   `--set` takes them back: enums by their short name, booleans yes/no, a
+ *   multienum's values joined with ", ", numbers with a decimal comma in a
+ *   ';'-delimited CSV (Russian Excel's), else a point.
  *
  * export_cards value (host byte order; written and read by this daemon only):
  *   struct export_blob_head, then u64 ids[ncards] (ascending when flags has
@@ -48,9 +55,25 @@ int export_format_parse(const char *s, enum export_format *out);
 /* Parses a CSV delimiter: "" or "," ";" "\t" (also "tab", "\\t") "|". Returns 0 or -1. */
 int export_delimiter_parse(const char *s, char *out);
 
-/* CSV: the BOM and the header line; one card as a line (CRLF). */
-void export_csv_header(struct xbuf *b, char delim);
-void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim);
+/* The custom fields an export writes, fixed when it starts: a field defined
+ * later is not in it, one removed since leaves its column empty. */
+struct export_field_name {
+	const char *name;
+	uint32_t col;               /* index into defs */
+};
+struct export_fields {
+	Kart__FieldDef **defs;      /* in column order: by created_at, then name */
+	size_t n;
+	struct export_field_name *by_name;  /* sorted by name */
+	const char **vals;          /* a row's values, by column (scratch) */
+};
+/* Takes the definitions (any order; the array is copied, the definitions
+ * are not). Returns 0, or -1 when the arena runs out. */
+int export_fields_init(struct export_fields *f, struct arena *a, Kart__FieldDef *const *defs, size_t n);
+
+/* CSV: the BOM and the header line; one card as a line (CRLF). f may be NULL (no custom fields). */
+void export_csv_header(struct xbuf *b, char delim, const struct export_fields *f);
+void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim, struct export_fields *f);
 /* One cell: neutralised if a spreadsheet would take it for a formula, quoted
  * when it holds the delimiter, a quote, CR or LF. */
 void export_csv_cell(struct xbuf *b, const char *s, char delim);
@@ -58,8 +81,15 @@ void export_csv_cell(struct xbuf *b, const char *s, char delim);
  * number or a list of them (only digits, spaces and ()-+.,). */
 bool export_csv_is_formula(const char *s);
 
-/* vCard 4.0: one card, BEGIN:VCARD to END:VCARD. */
-void export_vcard(struct xbuf *b, const Kart__Card *c);
+/* vCard 4.0: one card, BEGIN:VCARD to END:VCARD. f may be NULL. */
+void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f);
+/* A messenger as an IMPP property value (RFC 6350 6.4.3), without the
+ * "IMPP": the X-SERVICE-TYPE parameter (as Apple's and Android's address
+ * books read it) and a URI: tg://resolve?domain=… or ?phone=…,
+ * https://wa.me/DIGITS, viber://chat?number=…, skype:…, xmpp:…,
+ * https://vk.com/…, sip:…; any other kind, or a handle that does not fit
+ * its kind, as x-apple:HANDLE. Handles are percent-encoded. */
+void export_vcard_impp(struct xbuf *b, const Kart__Messenger *m);
 
 /* The hash kept of a contact: kind 'p' for an E.164 phone ("+79171234567"),
  * 'e' for an email folded with text_fold. The low bit tells the kind (0 phone, 1 email). */
@@ -96,10 +126,15 @@ void export_canary_person(const uint8_t seed[32], uint32_t attempt, const char *
 /* A mobile number from 32 bytes: typed "+7 958 123-45-67" and E.164 "+79581234567". */
 void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16]);
 /* The canary as a card for the writers: its own names and contacts, the
- * other columns (city, tags, sector, owner, masked fields) like a real
- * neighbouring row's, so it does not stand out. `neighbour` may be NULL.
- * Pointers in out refer to row, neighbour and the arena. */
-void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, struct arena *a, Kart__Card *out);
+ * other columns (city, tags, sector, owner, lifecycle, masked fields, the
+ * neighbour's values of custom enum, multienum, bool and number fields not
+ * sensitive)
+ * like a real neighbouring row's, so it does not stand out; a gender that
+ * fits its name and a messenger on its own phone where the neighbour has
+ * them. `neighbour` and f may be NULL. Pointers in out refer to row,
+ * neighbour and the arena. */
+void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, const struct export_fields *f,
+			struct arena *a, Kart__Card *out);
 
 /* User u's export permission, daily quota (0: no limit) and the cards they
  * exported since midnight (h_export.c). 0 or an MDB code. */

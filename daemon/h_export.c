@@ -214,6 +214,8 @@ struct xjob {
 	/* writer results */
 	uint8_t *record;            /* the packed ExportRecord, with canary rows */
 	size_t record_len;
+	uint8_t *fields;            /* the packed FieldPage of the custom fields in the file */
+	size_t fields_len;
 };
 
 static void free_xjob(struct xjob *j)
@@ -227,6 +229,7 @@ static void free_xjob(struct xjob *j)
 	free(j->owners);
 	free(j->canaries);
 	free(j->record);
+	free(j->fields);
 	free(j);
 }
 
@@ -817,6 +820,8 @@ static int w_export(struct req *r)
 	/* a batch retried after the map grew runs this again */
 	free(j->record);
 	j->record = NULL;
+	free(j->fields);
+	j->fields = NULL;
 
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
@@ -941,10 +946,39 @@ static int w_export(struct req *r)
 	kart__export_record__pack(&rec, j->record);
 	j->record_len = len;
 
+	/* the custom fields of the file, as they are now: the header is written
+	 * with them and the stream keeps to them, whatever is defined meanwhile */
+	struct schema *sc = schema_for(r);
+	if ((rc = schema_sync(sc, r->txn, st)))
+		return rc;
+	/* what the writers need of them: name, type, when defined (not an enum's values) */
+	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
+	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
+	if (!defs || !defp)
+		return ENOMEM;
+	for (size_t i = 0; i < sc->n; i++) {
+		kart__field_def__init(&defs[i]);
+		defs[i].name = sc->defs[i]->name;
+		defs[i].type = sc->defs[i]->type;
+		defs[i].sensitive = sc->defs[i]->sensitive;
+		defs[i].created_at = sc->defs[i]->created_at;
+		defp[i] = &defs[i];
+	}
+	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
+	page.fields = defp;
+	page.n_fields = sc->n;
+	j->fields_len = kart__field_page__get_packed_size(&page);
+	if (!(j->fields = malloc(j->fields_len + 1)))
+		return ENOMEM;
+	kart__field_page__pack(&page, j->fields);
+	struct export_fields xf;
+	if (export_fields_init(&xf, r->arena, defp, sc->n) < 0)
+		return ENOMEM;
+
 	/* the reply: the first piece of the file; the stream sends the rest */
 	struct xbuf head = { 0 };
 	if (j->fmt == EXPORT_CSV)
-		export_csv_header(&head, j->delim);
+		export_csv_header(&head, j->delim, &xf);
 	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
 	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
 	if (!ch || head.oom || (head.len && !data)) {
@@ -975,6 +1009,7 @@ struct xstate {
 	enum export_format fmt;
 	char delim;
 	bool body_done;
+	struct export_fields fields; /* the custom columns, fixed at the start */
 };
 
 /* Loads a card for the stream: visible to the exporter, masked for them. */
@@ -990,9 +1025,9 @@ static Kart__Card *stream_card(struct req *r, uint64_t id, struct arena *a)
 static void put_row(struct xstate *st, struct xbuf *b, const Kart__Card *c)
 {
 	if (st->fmt == EXPORT_CSV)
-		export_csv_row(b, c, st->delim);
+		export_csv_row(b, c, st->delim, &st->fields);
 	else
-		export_vcard(b, c);
+		export_vcard(b, c, &st->fields);
 }
 
 static bool export_page(struct stream *s, struct req *r)
@@ -1034,7 +1069,7 @@ static bool export_page(struct stream *s, struct req *r)
 				loads++;
 			}
 			Kart__Card cc;
-			export_canary_card(cr, nb, r->arena, &cc);
+			export_canary_card(cr, nb, &st->fields, r->arena, &cc);
 			put_row(st, &b, &cc);
 			st->ci++;
 			st->row++;
@@ -1243,6 +1278,9 @@ static void export_done(struct wreq *w)
 		st->delim = j->delim;
 		if (st->n && st->ids)
 			memcpy(st->ids, j->ids, st->n * sizeof(*st->ids));
+		Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&s->arena.pb, j->fields_len, j->fields) : NULL;
+		if (!fp || export_fields_init(&st->fields, &s->arena, fp->fields, fp->n_fields) < 0)
+			st->rec = NULL;
 	}
 	if (!st || !st->rec || (st->n && !st->ids)) {
 		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);

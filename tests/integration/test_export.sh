@@ -52,7 +52,7 @@ K=${BASH_REMATCH[2]}
 [[ -f $T/m.csv ]] || fail "no file"
 [[ $(stat -c %a "$T/m.csv") == 600 ]] || fail "the file should be private: $(stat -c %a "$T/m.csv")"
 [[ $(head -c 3 "$T/m.csv" | od -An -tx1 | tr -d ' ') == efbbbf ]] || fail "no BOM"
-head -n 1 "$T/m.csv" | grep -q $'^\xef\xbb\xbfid,last_name,first_name,middle_name,company,position,phones,emails,city,address,birthday,tags,sector,owner\r$' ||
+head -n 1 "$T/m.csv" | grep -q $'^\xef\xbb\xbfid,last_name,first_name,middle_name,company,position,phones,emails,city,address,birthday,tags,sector,owner,gender,messengers,lifecycle\r$' ||
 	fail "header: $(head -n 1 "$T/m.csv" | od -c | head -3)"
 ids=$(tail -n +2 "$T/m.csv" | cut -d, -f1 | grep -E '^[0-9]+$' | sort -n | tr '\n' ' ')
 for id in "$A" "$B" "$C"; do [[ " $ids" == *" $id "* ]] || fail "card $id missing from the export: $ids"; done

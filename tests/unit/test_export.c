@@ -70,18 +70,161 @@ static void test_csv_row(void **state)
 	c.owner = "masha";
 	c.birthday = "1980-05-05";
 	struct xbuf b = { 0 };
-	export_csv_header(&b, ';');
-	export_csv_row(&b, &c, ';');
+	export_csv_header(&b, ';', NULL);
+	export_csv_row(&b, &c, ';', NULL);
 	xbuf_put(&b, "", 1);
 	assert_string_equal(b.p, "\xEF\xBB\xBFid;last_name;first_name;middle_name;company;position;phones;emails;city;address;"
-				 "birthday;tags;sector;owner\r\n"
+				 "birthday;tags;sector;owner;gender;messengers;lifecycle\r\n"
 				 "42;Иванова;Анна;;ООО «Ромашка», филиал;;+7 917 123-45-67, 8 846 111-22-33;;;;1980-05-05;"
-				 "vip, b2b;hot;masha\r\n");
+				 "vip, b2b;hot;masha;;;\r\n");
 	xbuf_free(&b);
-	export_csv_row(&b, &c, ',');
+	export_csv_row(&b, &c, ',', NULL);
 	xbuf_put(&b, "", 1);
 	assert_non_null(strstr(b.p, ",\"ООО «Ромашка», филиал\",,\"+7 917 123-45-67, 8 846 111-22-33\","));
 	xbuf_free(&b);
+}
+
+/* Field definitions for the tests: name, type, created_at. */
+static Kart__FieldDef defs_store[6];
+static Kart__FieldDef *defs[6];
+
+static size_t make_defs(void)
+{
+	static const struct {
+		const char *name;
+		Kart__FieldType type;
+		int64_t at;
+	} d[] = {
+		{ "weight", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, 300 },
+		{ "a_note", KART__FIELD_TYPE__FIELD_TYPE_TEXT, 500 },
+		{ "seminar_ok", KART__FIELD_TYPE__FIELD_TYPE_BOOL, 100 },
+		{ "interests", KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM, 200 },
+		{ "renewal", KART__FIELD_TYPE__FIELD_TYPE_DATE, 300 },
+		{ "secret", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, 600 },
+	};
+	for (size_t i = 0; i < 6; i++) {
+		kart__field_def__init(&defs_store[i]);
+		defs_store[i].name = (char *)d[i].name;
+		defs_store[i].type = d[i].type;
+		defs_store[i].created_at = d[i].at;
+		defs[i] = &defs_store[i];
+	}
+	return 6;
+}
+
+static void test_csv_custom(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct export_fields f;
+	assert_int_equal(export_fields_init(&f, &a, defs, make_defs()), 0);
+	/* columns in the order the fields were defined; the same second by name */
+	struct xbuf b = { 0 };
+	export_csv_header(&b, ',', &f);
+	xbuf_put(&b, "", 1);
+	assert_non_null(strstr(b.p, ",owner,gender,messengers,lifecycle,seminar_ok,interests,renewal,weight,a_note,secret\r\n"));
+	xbuf_free(&b);
+
+	Kart__Card c = KART__CARD__INIT;
+	Kart__Messenger m1 = KART__MESSENGER__INIT, m2 = KART__MESSENGER__INIT, *ms[] = { &m1, &m2 };
+	m1.kind = "telegram";
+	m1.handle = "@ivanov";
+	m2.kind = "whatsapp";
+	m2.handle = "+7 917 123-45-67";
+	/* by name, as cards keep them; "gone" is a field no longer defined */
+	Kart__CustomValue v[] = { KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT,
+				  KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT };
+	const char *vals[][2] = { { "a_note", "x;y,\"z\"" }, { "gone", "old" },	     { "interests", "театр,футбол" },
+				  { "secret", "***" },		 { "seminar_ok", "true" }, { "weight", "-12.5" } };
+	Kart__CustomValue *vp[6];
+	for (size_t i = 0; i < 6; i++) {
+		v[i].field = (char *)vals[i][0];
+		v[i].value = (char *)vals[i][1];
+		vp[i] = &v[i];
+	}
+	c.id = 9;
+	c.gender = KART__GENDER__GENDER_F;
+	c.lifecycle = KART__LIFECYCLE__LIFECYCLE_REGULAR;
+	c.messengers = ms;
+	c.n_messengers = 2;
+	c.custom = vp;
+	c.n_custom = 6;
+	export_csv_row(&b, &c, ';', &f);
+	xbuf_put(&b, "", 1);
+	/* ';': the decimal comma Russian Excel reads */
+	assert_string_equal(b.p, "9;;;;;;;;;;;;;;f;telegram:@ivanov, whatsapp:+7 917 123-45-67;regular;"
+				 "yes;театр, футбол;;-12,5;\"x;y,\"\"z\"\"\";***\r\n");
+	xbuf_free(&b);
+	export_csv_row(&b, &c, ',', &f);
+	xbuf_put(&b, "", 1);
+	assert_string_equal(b.p, "9,,,,,,,,,,,,,,f,\"telegram:@ivanov, whatsapp:+7 917 123-45-67\",regular,"
+				 "yes,\"театр, футбол\",,-12.5,\"x;y,\"\"z\"\"\",***\r\n");
+	xbuf_free(&b);
+	/* a tab: the point */
+	export_csv_row(&b, &c, '\t', &f);
+	xbuf_put(&b, "", 1);
+	assert_non_null(strstr(b.p, "\t-12.5\t"));
+	xbuf_free(&b);
+	arena_free(&a);
+}
+
+static void test_vcard_more(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct export_fields f;
+	assert_int_equal(export_fields_init(&f, &a, defs, make_defs()), 0);
+	Kart__Card c = KART__CARD__INIT;
+	Kart__Messenger m[] = { KART__MESSENGER__INIT, KART__MESSENGER__INIT, KART__MESSENGER__INIT,
+				KART__MESSENGER__INIT, KART__MESSENGER__INIT, KART__MESSENGER__INIT };
+	const char *mv[][2] = { { "telegram", "@ivanov_1" }, { "Telegram", "+7 917 123-45-67" },
+				{ "whatsapp", "8 (917) 123-45-67" }, { "skype", "live:a b" },
+				{ "jabber", "ivan@jabber.ru" }, { "icq;\"x\"", "12,3;4" } };
+	Kart__Messenger *mp[6];
+	for (size_t i = 0; i < 6; i++) {
+		m[i].kind = (char *)mv[i][0];
+		m[i].handle = (char *)mv[i][1];
+		mp[i] = &m[i];
+	}
+	Kart__CustomValue v[] = { KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT };
+	Kart__CustomValue *vp[] = { &v[0], &v[1], &v[2] };
+	v[0].field = "a_note";
+	v[0].value = "a,b;c\\d\r\ne\rf";
+	v[1].field = "interests";
+	v[1].value = "театр,футбол";
+	v[2].field = "weight";
+	v[2].value = "1500.25";
+	c.id = 3;
+	c.last_name = "Ли";
+	c.gender = KART__GENDER__GENDER_M;
+	c.lifecycle = KART__LIFECYCLE__LIFECYCLE_POTENTIAL;
+	c.messengers = mp;
+	c.n_messengers = 6;
+	c.custom = vp;
+	c.n_custom = 3;
+	struct xbuf b = { 0 };
+	export_vcard(&b, &c, &f);
+	xbuf_put(&b, "", 1);
+	assert_string_equal(b.p, "BEGIN:VCARD\r\nVERSION:4.0\r\n"
+				 "FN:Ли\r\n"
+				 "N:Ли;;;;\r\n"
+				 "IMPP;X-SERVICE-TYPE=Telegram:tg://resolve?domain=ivanov_1\r\n"
+				 "IMPP;X-SERVICE-TYPE=Telegram:tg://resolve?phone=79171234567\r\n"
+				 "IMPP;X-SERVICE-TYPE=WhatsApp:x-apple:8%20%28917%29%20123-45-67\r\n"
+				 "IMPP;X-SERVICE-TYPE=Skype:skype:live%3Aa%20b\r\n"
+				 "IMPP;X-SERVICE-TYPE=Jabber:xmpp:ivan@jabber.ru\r\n"
+				 "IMPP;X-SERVICE-TYPE=\"icq;^'x^'\":x-apple:12%2C3%3B4\r\n"
+				 "GENDER:M\r\n"
+				 "X-KART-LIFECYCLE:potential\r\n"
+				 "X-KART-INTERESTS:театр\\, футбол\r\n"
+				 "X-KART-WEIGHT:1500.25\r\n"
+				 "X-KART-A-NOTE:a\\,b\\;c\\\\d\\ne\\nf\r\n"
+				 "NOTE:id: 3\r\n"
+				 "END:VCARD\r\n");
+	xbuf_free(&b);
+	arena_free(&a);
 }
 
 static void test_vcard(void **state)
@@ -105,7 +248,7 @@ static void test_vcard(void **state)
 	c.birthday = "1975-06-06";
 	c.notes = "not exported";
 	struct xbuf b = { 0 };
-	export_vcard(&b, &c);
+	export_vcard(&b, &c, NULL);
 	xbuf_put(&b, "", 1);
 	assert_string_equal(b.p, "BEGIN:VCARD\r\nVERSION:4.0\r\n"
 				 "FN:Петров Иван Сергеевич\r\n"
@@ -124,7 +267,7 @@ static void test_vcard(void **state)
 	for (int i = 0; i < 40; i++)
 		strcat(longname, "Ёж");
 	c.company = longname;
-	export_vcard(&b, &c);
+	export_vcard(&b, &c, NULL);
 	xbuf_put(&b, "", 1);
 	for (char *line = b.p; *line;) {
 		char *end = strstr(line, "\r\n");
@@ -335,7 +478,7 @@ static void test_parse_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_formulas),     cmocka_unit_test(test_csv_row),	cmocka_unit_test(test_vcard),
+		cmocka_unit_test(test_formulas),     cmocka_unit_test(test_csv_row), cmocka_unit_test(test_csv_custom), cmocka_unit_test(test_vcard_more),	cmocka_unit_test(test_vcard),
 		cmocka_unit_test(test_hash_and_blob), cmocka_unit_test(test_leak_parse), cmocka_unit_test(test_canary),
 		cmocka_unit_test(test_parse_options),
 	};
