@@ -2131,6 +2131,7 @@ int cmd_remind(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	add.card_id = id;
 	add.text = (char *)text;
+	add.past = args_flag(a, "past");
 	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
 	req.reminder_add = &add;
 	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
@@ -2244,6 +2245,7 @@ int cmd_remind_edit(struct cli *cli, const struct cmd_args *a)
 	if (rc)
 		goto cleanup;
 	edit.text = (char *)(text ? text : "");
+	edit.past = args_flag(a, "past");
 	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
 	req.reminder_edit = &edit;
 	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);

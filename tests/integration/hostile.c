@@ -925,6 +925,61 @@ static void s_import(void)
 	kc_close(c);
 }
 
+/* past-reminder: the server itself refuses a reminder's time in the past
+ * (more than a minute ago) unless the request sets past, for a new reminder
+ * and for an edit; kart checks too, so only a raw request shows it. */
+static void s_past_reminder(void)
+{
+	struct kc *c = admin();
+	struct kc_error err;
+	int64_t now = util_now_us() / 1000000;
+	Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
+	add.card_id = 1;
+	add.at = now - 3600;
+	add.text = (char *)"call back";
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
+	req.reminder_add = &add;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	Kart__Envelope *e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "in the past");
+	if (strcmp(e->error->field, "at") != 0)
+		fail("the error names '%s', not at", e->error->field);
+	kc_env_free(e);
+	/* within the minute of grace: taken */
+	add.at = now - 20;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+		fail("a reminder 20 s back was refused: %s", err.message);
+	uint64_t id = e->reminder->id;
+	kc_env_free(e);
+	/* with past: taken */
+	add.at = now - 3600;
+	add.past = true;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+		fail("past = true was refused: %s", err.message);
+	kc_env_free(e);
+	/* an edit to a past time */
+	Kart__ReminderEdit ed = KART__REMINDER_EDIT__INIT;
+	ed.id = id;
+	ed.at = now - 7200;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
+	req.reminder_edit = &ed;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "in the past");
+	if (strcmp(e->error->field, "at") != 0)
+		fail("the edit's error names '%s', not at", e->error->field);
+	kc_env_free(e);
+	ed.past = true;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER || e->reminder->at != now - 7200)
+		fail("an edit with past = true was refused: %s", e ? "another time" : err.message);
+	kc_env_free(e);
+	printf("  past reminders refused without past, taken with it\n");
+	kc_close(c);
+}
 
 /* A TCP connection from source address src (127.0.0.x), or -1 if refused at once. */
 static int raw_connect_from(const char *src)
@@ -1319,6 +1374,7 @@ static const struct {
 	void (*fn)(void);
 } scenarios[] = {
 	{ "import", s_import },
+	{ "past-reminder", s_past_reminder },
 	{ "flood-no-read", s_flood_no_read },
 	{ "login-storm", s_login_storm },
 	{ "tcp-garbage", s_tcp_garbage },
@@ -1435,7 +1491,8 @@ int main(int argc, char **argv)
 		c = admin();
 		snapshot(c, after);
 		kc_close(c);
-		if (strcmp(scenario, "import") != 0 && strcmp(scenario, "half-close") != 0 && memcmp(before, after, 32) != 0)
+		if (strcmp(scenario, "import") != 0 && strcmp(scenario, "half-close") != 0 &&
+		    strcmp(scenario, "past-reminder") != 0 && memcmp(before, after, 32) != 0)
 			fail("stored data changed");
 		printf("ok %s\n", scenario);
 		return 0;
