@@ -635,9 +635,16 @@ int h_today(struct req *r)
 	/* "today" is the client's day when it says which (one clock: instants
 	 * everywhere, days as the person asking lives them); else the server's */
 	int64_t today, tomorrow;
+	if (m->client_utc_offset < -18 * 3600 || m->client_utc_offset > 18 * 3600)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
+				 "client_utc_offset: at most 18 hours either way");
 	if (m->client_day && m->day_end) {
 		today = m->client_day;
 		tomorrow = m->day_end;
+	} else if (m->client_day) {
+		/* no end of day: the client's midnight by its offset */
+		today = m->client_day;
+		tomorrow = (m->client_day + 1) * 86400 - m->client_utc_offset;
 	} else {
 		time_t now = (time_t)(r->now / 1000000);
 		struct tm tm;
