@@ -92,6 +92,44 @@ contains "$ERR" "created_at is a time; '25:00' is not"
 expect_rc 0 as admin ls --help
 contains "$OUT" "2026-12-05T23:59:00+03:00"; contains "$OUT" "завтра"; contains "$OUT" "unix seconds"
 
+# ---- custom numbers are JSON numbers, yes/no are booleans, masked stays text ----
+printf 'manager-pass-1\n' >"$T/mpw"
+expect_rc 0 as admin user add masha --role manager --team north --password-file "$T/mpw"
+expect_rc 0 as admin user add petya --role manager --team north --password-file "$T/mpw"
+expect_rc 0 as masha login masha --password-file "$T/mpw"
+expect_rc 0 as admin field add computers --type number
+expect_rc 0 as admin field add income --type number --sensitive
+expect_rc 0 as admin field add seminar_ok --type bool
+expect_rc 0 as admin field add code --type text
+expect_rc 0 as admin card add --first 'Борис' --last 'Второй' --owner petya \
+	--set computers='1 500,25' --set income=90000 --set seminar_ok=да --set code=0042 --set visit=2026-12-05
+N=$OUT
+expect_rc 0 as admin --json card show "$N"
+# the exact text, no float in between: 1500.25, not a string, not 1500.2500000001
+grep -q '"value": 1500.25,' <<<"$OUT" || fail "computers is not the number 1500.25: $OUT"
+grep -q '"value": 90000,' <<<"$OUT" || fail "income is not a number: $OUT"
+grep -q '"value": true,' <<<"$OUT" || fail "seminar_ok is not true: $OUT"
+[[ $(jq -r '.custom[] | select(.field=="computers") | .value | type' <<<"$OUT") == number ]] || fail "type: $OUT"
+[[ $(jq -r '.custom[] | select(.field=="code") | .value | type' <<<"$OUT") == string ]] || fail "text stays text: $OUT"
+[[ $(jq -r '.custom[] | select(.field=="code") | .value' <<<"$OUT") == 0042 ]] || fail "text kept as typed: $OUT"
+[[ $(jq -r '.custom[] | select(.field=="visit") | .value' <<<"$OUT") == 2026-12-05 ]] || fail "a date stays text: $OUT"
+# the number reads back into a filter and finds the same card
+V=$(jq -r '.custom[] | select(.field=="computers") | .value' <<<"$OUT")
+expect_rc 0 as admin --json ls "computers = $V"
+[[ $(jq -r '[.[].id] | join(",")' <<<"$OUT") == "$N" ]] || fail "computers = $V finds: $OUT"
+[[ $(jq -r '.[0].custom[] | select(.field=="computers") | .value | type' <<<"$OUT") == number ]] || fail "ls: $OUT"
+expect_rc 0 as admin --json ls "seminar_ok = true and income = 90000"
+[[ $(jq -r '.[0].custom[] | select(.field=="seminar_ok") | .value' <<<"$OUT") == true ]] || fail "ls bool: $OUT"
+# masked for a teammate: "***" stays a string
+stop_kartd
+echo "visibility_manager = team" >>"$T/inst/kartd.conf"
+TZ='<-12>12' start_kartd
+expect_rc 0 as masha --json card show "$N"
+[[ $(jq -r '.custom[] | select(.field=="income") | .value' <<<"$OUT") == '***' ]] || fail "income not masked: $OUT"
+[[ $(jq -r '.custom[] | select(.field=="computers") | .value | type' <<<"$OUT") == number ]] || fail "masha: $OUT"
+expect_rc 0 as masha --json ls "computers > 1500"
+[[ $(jq -r '.[0].custom[] | select(.field=="income") | .value' <<<"$OUT") == '***' ]] || fail "ls masked: $OUT"
+
 # ---- a reminder in the past: the server refuses it unless past is set ----
 "$HOSTILE" past-reminder "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario past-reminder"
 
