@@ -981,6 +981,72 @@ static void s_past_reminder(void)
 	kc_close(c);
 }
 
+/* client-offset: a client that sends its day and UTC offset but no end of
+ * day gets `today` up to its own midnight; an offset beyond 18 hours is
+ * refused by name. */
+static void s_client_offset(void)
+{
+	struct kc *c = admin();
+	struct kc_error err;
+	int64_t now = util_now_us() / 1000000, off = 14 * 3600;
+	int64_t day = (now + off) / 86400, end = (day + 1) * 86400 - off;
+	uint64_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
+		add.card_id = 1;
+		add.at = i == 0 ? end - 60 : end + 60; /* a minute before the client's midnight, and after */
+		add.text = (char *)(i == 0 ? "before midnight" : "after midnight");
+		add.past = true;
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
+		req.reminder_add = &add;
+		Kart__Envelope *e = kc_call(c, &req, &err);
+		if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+			fail("reminder add: %s", err.message);
+		ids[i] = e->reminder->id;
+		kc_env_free(e);
+	}
+	Kart__TodayQuery tq = KART__TODAY_QUERY__INIT;
+	tq.client_day = day;
+	tq.client_utc_offset = off;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
+	req.today_query = &tq;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_TODAY_PAGE)
+		fail("today: %s", err.message);
+	bool before = false, after = false;
+	for (size_t i = 0; i < e->today_page->n_reminders; i++) {
+		before |= e->today_page->reminders[i]->id == ids[0];
+		after |= e->today_page->reminders[i]->id == ids[1];
+	}
+	if (!before || after)
+		fail("today by the client's offset: the one before its midnight %s, the one after %s",
+		     before ? "listed" : "missing", after ? "listed" : "left out");
+	kc_env_free(e);
+	/* an offset no zone has */
+	tq.client_utc_offset = 19 * 3600;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset");
+	kc_env_free(e);
+	Kart__CardQuery q = KART__CARD_QUERY__INIT;
+	q.where = (char *)"created_at = today";
+	q.count = true;
+	q.client_day = day;
+	q.client_utc_offset = -19 * 3600;
+	req.body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+	req.card_query = &q;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset");
+	if (strcmp(e->error->field, "client_utc_offset") != 0)
+		fail("the error names '%s'", e->error->field);
+	kc_env_free(e);
+	printf("  today follows the client's offset; offsets beyond 18 h refused\n");
+	kc_close(c);
+}
+
 /* A TCP connection from source address src (127.0.0.x), or -1 if refused at once. */
 static int raw_connect_from(const char *src)
 {
@@ -1375,6 +1441,7 @@ static const struct {
 } scenarios[] = {
 	{ "import", s_import },
 	{ "past-reminder", s_past_reminder },
+	{ "client-offset", s_client_offset },
 	{ "flood-no-read", s_flood_no_read },
 	{ "login-storm", s_login_storm },
 	{ "tcp-garbage", s_tcp_garbage },
@@ -1492,7 +1559,7 @@ int main(int argc, char **argv)
 		snapshot(c, after);
 		kc_close(c);
 		if (strcmp(scenario, "import") != 0 && strcmp(scenario, "half-close") != 0 &&
-		    strcmp(scenario, "past-reminder") != 0 && memcmp(before, after, 32) != 0)
+		    strcmp(scenario, "past-reminder") != 0 && strcmp(scenario, "client-offset") != 0 && memcmp(before, after, 32) != 0)
 			fail("stored data changed");
 		printf("ok %s\n", scenario);
 		return 0;

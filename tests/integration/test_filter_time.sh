@@ -132,5 +132,7 @@ expect_rc 0 as masha --json ls "computers > 1500"
 
 # ---- a reminder in the past: the server refuses it unless past is set ----
 "$HOSTILE" past-reminder "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario past-reminder"
+# a client that sends its day and offset, no end of day: today ends at its midnight
+"$HOSTILE" client-offset "$SERVER" "$CA" "$ADMIN_PW" || fail "scenario client-offset"
 
 echo "ok filter_time"
