@@ -286,9 +286,11 @@ static const char *raw_nonce(void)
 /* A typed value (pbjson.h, typed_values): NULL when it stays a string. */
 static json_t *typed_value(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, const char *value)
 {
-	const ProtobufCFieldDescriptor *t = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "type");
 	if (strcmp(f->name, "value") != 0 || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED ||
-	    !t || t->type != PROTOBUF_C_TYPE_ENUM || t->label == PROTOBUF_C_LABEL_REPEATED || !value)
+	    !value)
+		return NULL;
+	const ProtobufCFieldDescriptor *t = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "type");
+	if (!t || t->type != PROTOBUF_C_TYPE_ENUM || t->label == PROTOBUF_C_LABEL_REPEATED)
 		return NULL;
 	char buf[32];
 	const char *type = pbjson_enum_name(t->descriptor, *(const int *)((const char *)m + t->offset), buf, sizeof(buf));

@@ -14,6 +14,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "cardq.h"
 #include "kartd.h"
 #include "text.h"
 #include "util.h"
@@ -635,7 +636,7 @@ int h_today(struct req *r)
 	/* "today" is the client's day when it says which (one clock: instants
 	 * everywhere, days as the person asking lives them); else the server's */
 	int64_t today, tomorrow;
-	if (m->client_utc_offset < -18 * 3600 || m->client_utc_offset > 18 * 3600)
+	if (m->client_utc_offset < -CARDQ_OFFSET_MAX || m->client_utc_offset > CARDQ_OFFSET_MAX)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
 				 "client_utc_offset: at most 18 hours either way");
 	if (m->client_day && m->day_end) {
