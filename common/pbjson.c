@@ -3,9 +3,12 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "util.h"
 
 /* Upper-snake prefix of an enum type: "ErrorCode" -> "ERROR_CODE_". */
 static void enum_prefix(const ProtobufCEnumDescriptor *d, char *out, size_t n)
@@ -229,6 +232,112 @@ static size_t elem_size(ProtobufCType t)
 	}
 }
 
+/* The JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?; the
+ * length of the number at s, 0 if there is none. */
+static size_t json_number_len(const char *s)
+{
+	const char *p = s;
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return 0;
+	if (*p == '.') {
+		if (!(p[1] >= '0' && p[1] <= '9'))
+			return 0;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'e' || *p == 'E') {
+		const char *e = p + 1;
+		if (*e == '+' || *e == '-')
+			e++;
+		if (!(*e >= '0' && *e <= '9'))
+			return 0;
+		while (*e >= '0' && *e <= '9')
+			e++;
+		p = e;
+	}
+	return (size_t)(p - s);
+}
+
+/* The mark of a raw number: \x01, 16 random hex digits, '#'; as jansson
+ * dumps it, "\u0001" and the rest. Drawn once (the clients are one thread). */
+enum { RAW_NONCE = 16 };
+static char raw_mark[1 + RAW_NONCE + 2];
+
+static const char *raw_nonce(void)
+{
+	if (!raw_mark[0]) {
+		uint8_t b[RAW_NONCE / 2];
+		char hex[RAW_NONCE + 1];
+		if (util_random(b, sizeof(b)) < 0)
+			return NULL;
+		util_hex(b, sizeof(b), hex);
+		snprintf(raw_mark, sizeof(raw_mark), "\x01%s#", hex);
+	}
+	return raw_mark;
+}
+
+/* A typed value (pbjson.h, typed_values): NULL when it stays a string. */
+static json_t *typed_value(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, const char *value)
+{
+	if (strcmp(f->name, "value") != 0 || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED ||
+	    !value)
+		return NULL;
+	const ProtobufCFieldDescriptor *t = protobuf_c_message_descriptor_get_field_by_name(m->descriptor, "type");
+	if (!t || t->type != PROTOBUF_C_TYPE_ENUM || t->label == PROTOBUF_C_LABEL_REPEATED)
+		return NULL;
+	char buf[32];
+	const char *type = pbjson_enum_name(t->descriptor, *(const int *)((const char *)m + t->offset), buf, sizeof(buf));
+	if (strcmp(type, "bool") == 0 && (strcmp(value, "true") == 0 || strcmp(value, "false") == 0))
+		return json_boolean(value[0] == 't');
+	const char *mark = raw_nonce();
+	if (mark && strcmp(type, "number") == 0 && *value && json_number_len(value) == strlen(value)) {
+		char *raw = malloc(strlen(mark) + strlen(value) + 1);
+		if (!raw)
+			return NULL;
+		strcpy(raw, mark);
+		strcat(raw, value);
+		json_t *j = json_string(raw);
+		free(raw);
+		return j;
+	}
+	return NULL;
+}
+
+size_t pbjson_unquote_raw(char *text)
+{
+	size_t n = strlen(text), w = 0;
+	if (!raw_mark[0]) /* nothing was marked */
+		return n;
+	char mark[sizeof(raw_mark) + 8];
+	size_t ml = (size_t)snprintf(mark, sizeof(mark), "\"\\u0001%s", raw_mark + 1);
+	for (size_t i = 0; i < n;) {
+		/* a string opening where a value goes: after ':', ',' or '[' (and blanks) */
+		if (strncmp(text + i, mark, ml) == 0) {
+			size_t k = w;
+			while (k > 0 && (text[k - 1] == ' ' || text[k - 1] == '\n' || text[k - 1] == '\t'))
+				k--;
+			size_t num = json_number_len(text + i + ml);
+			if (k > 0 && (text[k - 1] == ':' || text[k - 1] == ',' || text[k - 1] == '[') && num &&
+			    text[i + ml + num] == '"') {
+				memmove(text + w, text + i + ml, num);
+				w += num;
+				i += ml + num + 1;
+				continue;
+			}
+		}
+		text[w++] = text[i++];
+	}
+	text[w] = '\0';
+	return w;
+}
+
 static json_t *message_json(const ProtobufCMessage *m, const struct pbjson_style *st)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
@@ -260,6 +369,8 @@ static json_t *message_json(const ProtobufCMessage *m, const struct pbjson_style
 		if (!all && is_zero(f, p))
 			continue;
 		v = styled(d, f, p, st);
+		if (!v && st && st->typed_values && f->type == PROTOBUF_C_TYPE_STRING)
+			v = typed_value(m, f, *(char *const *)p);
 		json_object_set_new(o, f->name, v ? v : scalar(f, p, st));
 	}
 	return o;

@@ -26,12 +26,27 @@ json_t *pbjson_from_message(const ProtobufCMessage *m, int with_defaults);
  * - money: int64 fields named amount, ending in _amount or starting with
  *   total_ (minor units on the wire) as decimal text "1234.50", which a filter
  *   and --amount read as the same amount.
+ * - typed_values: a message with a string `value` and a FieldType `type`
+ *   (CustomValue) prints its value by the type: a number as a JSON number,
+ *   its exact text (no float in between), a yes/no as true/false, anything
+ *   else (text, dates, a masked "***", an unknown type) as a string. jansson
+ *   has no raw numbers: such a number is held as a string that starts with
+ *   a mark (a control character and a random nonce drawn once per process,
+ *   so no text from a server can forge it), which pbjson_unquote_raw turns
+ *   into the bare number in the dumped text; a printer using this style must
+ *   call it.
  * A new field named by these rules is printed by them without more code. */
 struct pbjson_style {
 	bool all_fields;
 	bool instants;
 	bool money;
+	bool typed_values;
 };
+
+/* Turns every marked string value of dumped JSON text (typed_values), in
+ * place, into its bare number (JSON number grammar only; anything else is
+ * left). Returns the new length. */
+size_t pbjson_unquote_raw(char *text);
 
 json_t *pbjson_from_message_style(const ProtobufCMessage *m, const struct pbjson_style *st);
 /* 0: not an instant; 1: unix seconds; 1000000: unix microseconds. */

@@ -558,6 +558,79 @@ int util_parse_date(const char *s, int64_t today, int64_t *day)
 	return 0;
 }
 
+int util_utc_offset(int64_t secs)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!localtime_r(&t, &tm))
+		return 0;
+	return (int)tm.tm_gmtoff;
+}
+
+int64_t util_zone_day(const struct util_zone *z, int64_t secs)
+{
+	if (!z || !z->fixed)
+		return util_local_day(secs);
+	int64_t t = secs + z->offset;
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, bool *instant, int64_t *out)
+{
+	struct when_date w;
+	int n = parse_date_part(s, &w);
+	if (n < 0)
+		return -1;
+	const char *p = s + n;
+	if (n > 0 && *p == '\0') {
+		*instant = false;
+		*out = date_part_day(&w, today, true);
+		return 0;
+	}
+	int clock = 0, zone = 0, c;
+	if (n == 0) {
+		c = parse_clock(p, &clock);
+		if (c < 0) {
+			/* unix seconds: digits only (no sign, no blanks) */
+			char *end;
+			errno = 0;
+			long long v = strtoll(s, &end, 10);
+			if (!digit(s[0]) || errno || *end || v < 0)
+				return -1;
+			*instant = true;
+			*out = v;
+			return 0;
+		}
+	} else if (*p == ' ' || (*p == 'T' && w.iso)) {
+		p++;
+		if ((c = parse_clock(p, &clock)) < 0)
+			return -1;
+	} else {
+		return -1;
+	}
+	p += c;
+	int zoned = w.iso ? parse_zone(p, &zone) : 0;
+	if (zoned < 0 || (zoned == 0 && *p))
+		return -1;
+	*instant = true;
+	if (zoned > 0) {
+		*out = util_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
+		return 0;
+	}
+	int64_t day = date_part_day(&w, today, true);
+	if (z && z->fixed) {
+		*out = day * 86400 + clock - z->offset;
+		return 0;
+	}
+	int y, m, d;
+	util_civil_from_days(day, &y, &m, &d);
+	int64_t t = local_instant(y, m, d, clock);
+	if (t < 0)
+		return -1;
+	*out = t;
+	return 0;
+}
+
 int util_parse_clock(const char *s, int *minute)
 {
 	int secs;

@@ -46,6 +46,26 @@ int util_parse_time_ahead(const char *s, int64_t now, int day_minute, int64_t *o
  * days since 1970-01-01; today is the caller's local day in those units; a
  * weekday is the next one, today included. Returns 0 or -1. */
 int util_parse_date(const char *s, int64_t today, int64_t *day);
+/* A zone to read and place local times in: the machine's (TZ) unless fixed,
+ * else a fixed offset east of UTC in seconds (a client's at the moment of
+ * its request: a DST change between then and the date read is not followed). */
+struct util_zone {
+	bool fixed;
+	int offset;
+};
+/* The machine's (TZ) offset east of UTC at unix seconds secs, in seconds. */
+int util_utc_offset(int64_t secs);
+/* The calendar day of unix seconds in zone z (NULL: the machine's). */
+int64_t util_zone_day(const struct util_zone *z, int64_t secs);
+/* For filters: a date or an instant. The forms without a time of day give a
+ * day as util_parse_date does (*instant false, *out days since 1970-01-01);
+ * those with one (10:00, завтра 10:00, пн 10:00, 05.12.2026 10:00,
+ * 2026-12-05T10:00:00+03:00) and unix seconds give an instant (*instant
+ * true, *out unix seconds): the day read as util_parse_date reads it, at that
+ * time in zone z (NULL: the machine's) unless the text carries a zone.
+ * Durations are not read here (the filter language has its own). Returns 0
+ * or -1. */
+int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, bool *instant, int64_t *out);
 /* "HH:MM" -> minutes after midnight. Returns 0 or -1. */
 int util_parse_clock(const char *s, int *minute);
 /* The local (TZ) calendar day of unix seconds, in days since 1970-01-01. */

@@ -231,11 +231,12 @@ bool acl_field_sensitive(const struct schema *sc, const char *field)
 
 void acl_mask(struct req *r, Kart__Card *c)
 {
-	if (!acl_masks(r, c))
-		return;
 	struct schema *sc = schema_for(r);
 	if (r->txn)
 		schema_sync(sc, r->txn, &r->srv->store);
+	schema_mark_types(sc, c);
+	if (!acl_masks(r, c))
+		return;
 	acl_mask_with(r, c, sc);
 }
 
@@ -258,6 +259,7 @@ void acl_mask_with(struct req *r, Kart__Card *c, const struct schema *sc)
 				continue;
 			*cv = *c->custom[i];
 			cv->value = masked;
+			cv->type = KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED; /* "***" is no number */
 			c->custom[i] = cv;
 		}
 	}

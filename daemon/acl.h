@@ -19,8 +19,10 @@
 bool acl_visible(struct req *r, const Kart__Card *c);
 /* The same from a stored card's bytes, decoding only its owner. */
 bool acl_visible_bytes(struct req *r, const void *bytes, size_t len);
-/* Masks the sensitive fields in place if r's user may not see them
- * (loop and writer threads: uses their schema cache). */
+/* Readies a card to leave the server for r's user, in place: marks each
+ * custom value with its field's type (CustomValue.type) and masks the
+ * sensitive fields if the user may not see them (loop and writer threads:
+ * uses their schema cache). Every card sent goes through here. */
 void acl_mask(struct req *r, Kart__Card *c);
 /* The same with a given schema, for pool threads. */
 struct schema;

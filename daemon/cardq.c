@@ -25,12 +25,13 @@ static const char *const genders[] = { "f", "m" };
 static const char *const sectors[] = { "cold", "warm", "hot" };
 static const char *const lifecycles[] = { "potential", "working", "active", "regular", "dead" };
 
-#define T(n, id) { n, Q_TEXT, 0, false, Q_TEXT, NULL, 0, id }
-#define E(n, vals, id) { n, Q_ENUM, 0, false, Q_TEXT, vals, sizeof(vals) / sizeof(vals[0]), id }
-#define B(n, id) { n, Q_BOOL, 0, false, Q_TEXT, NULL, 0, id }
-#define S(n, id) { n, Q_SET, 0, false, Q_TEXT, NULL, 0, id }
-#define D(n, annual, id) { n, Q_DATE, 0, annual, Q_TEXT, NULL, 0, id }
-#define N(n, scale, id) { n, Q_NUMBER, scale, false, Q_TEXT, NULL, 0, id }
+#define T(n, id) { n, Q_TEXT, 0, false, false, Q_TEXT, NULL, 0, id }
+#define E(n, vals, id) { n, Q_ENUM, 0, false, false, Q_TEXT, vals, sizeof(vals) / sizeof(vals[0]), id }
+#define B(n, id) { n, Q_BOOL, 0, false, false, Q_TEXT, NULL, 0, id }
+#define S(n, id) { n, Q_SET, 0, false, false, Q_TEXT, NULL, 0, id }
+#define D(n, annual, id) { n, Q_DATE, 0, annual, false, Q_TEXT, NULL, 0, id }
+#define I(n, id) { n, Q_DATE, 0, false, true, Q_TEXT, NULL, 0, id } /* an instant: unix seconds */
+#define N(n, scale, id) { n, Q_NUMBER, scale, false, false, Q_TEXT, NULL, 0, id }
 
 static const struct qfield core[] = {
 	T("first_name", F_FIRST_NAME), T("middle_name", F_MIDDLE_NAME), T("last_name", F_LAST_NAME),
@@ -41,8 +42,8 @@ static const struct qfield core[] = {
 	B("vip", F_VIP), B("key_account", F_KEY_ACCOUNT),
 	S("phones", F_PHONES), S("phone", F_PHONES), S("emails", F_EMAILS), S("email", F_EMAILS),
 	S("tags", F_TAGS), S("tag", F_TAGS),
-	D("birthday", true, F_BIRTHDAY), D("created_at", false, F_CREATED_AT), D("updated_at", false, F_UPDATED_AT),
-	D("last_touch", false, F_LAST_TOUCH),
+	D("birthday", true, F_BIRTHDAY), I("created_at", F_CREATED_AT), I("updated_at", F_UPDATED_AT),
+	I("last_touch", F_LAST_TOUCH), I("last_touch_at", F_LAST_TOUCH),
 	N("touches", 1, F_TOUCHES), N("total_purchases", 100, F_TOTAL_PURCHASES), N("id", 1, F_ID),
 	N("version", 1, F_VERSION),
 };
@@ -107,6 +108,15 @@ int64_t cardq_client_today(int64_t client_day, int64_t now_us)
 	return client_day ? client_day : cardq_today(now_us);
 }
 
+int cardq_client_zone(int64_t client_day, int64_t client_utc_offset, struct util_zone *z)
+{
+	if (client_utc_offset < -CARDQ_OFFSET_MAX || client_utc_offset > CARDQ_OFFSET_MAX)
+		return -1;
+	/* neither sent: an older client; the server's zone then */
+	*z = (struct util_zone){ .fixed = client_day != 0 || client_utc_offset != 0, .offset = (int)client_utc_offset };
+	return 0;
+}
+
 static int64_t days_of(int64_t y, int m, int d)
 {
 	y -= m <= 2;
@@ -146,6 +156,7 @@ static int64_t days_to_anniversary(int m, int d, int64_t today)
 struct rec {
 	const Kart__Card *c;
 	struct arena *a;            /* scratch, reset per card */
+	const struct util_zone *zone; /* where an instant's day is counted */
 };
 
 static void set_text(struct rec *r, struct qvalue *out, const char *s)
@@ -193,11 +204,13 @@ static void set_enum(struct rec *r, struct qvalue *out, const ProtobufCEnumDescr
 		set_text(r, out, pbjson_enum_name(d, v, buf, sizeof(buf)));
 }
 
-static void set_secs_date(struct qvalue *out, int64_t secs)
+/* An instant: the seconds, and its day in the query's zone (the client's). */
+static void set_secs_date(struct rec *r, struct qvalue *out, int64_t secs)
 {
 	if (secs <= 0)
 		return;
-	out->num = cardq_today(secs * 1000000);
+	out->secs = secs;
+	out->num = util_zone_day(r->zone, secs);
 	out->present = true;
 }
 
@@ -289,9 +302,9 @@ static bool get(void *recp, const struct qfield *f, struct qvalue *out)
 	case F_EMAILS: set_list(r, out, c->emails, c->n_emails); break;
 	case F_TAGS: set_list(r, out, c->tags, c->n_tags); break;
 	case F_BIRTHDAY: set_date(out, c->birthday); break;
-	case F_CREATED_AT: set_secs_date(out, c->created_at); break;
-	case F_UPDATED_AT: set_secs_date(out, c->updated_at); break;
-	case F_LAST_TOUCH: set_secs_date(out, c->last_touch_at); break;
+	case F_CREATED_AT: set_secs_date(r, out, c->created_at); break;
+	case F_UPDATED_AT: set_secs_date(r, out, c->updated_at); break;
+	case F_LAST_TOUCH: set_secs_date(r, out, c->last_touch_at); break;
 	case F_TOUCHES: out->num = c->touches; out->present = true; break;
 	case F_TOTAL_PURCHASES: out->num = c->total_purchases; out->present = true; break;
 	case F_ID: out->num = (int64_t)c->id; out->present = true; break;
@@ -308,7 +321,7 @@ int cardq_parse(struct cardq *c, const char *where)
 	c->q = NULL;
 	if (!where || !*where)
 		return 0;
-	c->q = query_parse(c->a, where, lookup, c, c->today, &c->err);
+	c->q = query_parse(c->a, where, lookup, c, c->today, &c->zone, &c->err);
 	return c->q || !c->err.message[0] ? 0 : -1;
 }
 
@@ -646,7 +659,7 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	 * are "***", which matches no date, number or real text */
 	if (c->scope)
 		acl_mask_with(c->scope, *out, c->sc);
-	struct rec rec = { *out, scratch };
+	struct rec rec = { *out, scratch, &c->zone };
 	return !c->q || query_eval(c->q, get, &rec, c->today);
 }
 
@@ -773,7 +786,7 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 			continue;
 		}
 		struct qvalue qv;
-		struct rec rec = { card, &scratch };
+		struct rec rec = { card, &scratch, &c->zone };
 		get(&rec, c->sort, &qv);
 		/* a yearly date (birthday) sorts by its next anniversary from today */
 		if (qv.present && c->sort->annual)
@@ -788,7 +801,9 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 			sv = ns;
 		}
 		const char *t = qv.present ? (qv.text ? qv.text : (qv.nitems ? qv.items[0] : NULL)) : NULL;
-		sv[sn] = (struct sorted){ card->id, qv.present, qv.num, t ? strdup(t) : NULL };
+		/* an instant sorts by the second, not by its day */
+		int64_t key = c->sort->instant ? qv.secs : qv.num;
+		sv[sn] = (struct sorted){ card->id, qv.present, key, t ? strdup(t) : NULL };
 		sn++;
 	}
 	if (rc == 0 && c->sort) {

@@ -16,6 +16,7 @@ struct cardq {
 	const struct schema *sc;
 	struct arena *a;            /* the tree, the plan, the ids */
 	int64_t today;              /* days since 1970-01-01, local date */
+	struct util_zone zone;      /* where literals' times and instants' days are read; {0}: the server's */
 	struct qnode *q;            /* NULL: every card */
 	const char *plan;           /* how it was run, for --explain */
 	const struct qfield *sort;  /* optional */
@@ -50,5 +51,11 @@ int64_t cardq_today(int64_t now_us);
 /* "today" for a request: the client's date when it sent one (days since
  * 1970-01-01; 0: not sent), else the server's (cardq_today). */
 int64_t cardq_client_today(int64_t client_day, int64_t now_us);
+/* The zone for a request: the client's UTC offset at the moment of the
+ * request (seconds east), or the server's own zone when the client sent
+ * neither a day nor an offset (an older client). Returns 0, or -1 for an
+ * offset beyond CARDQ_OFFSET_MAX. */
+#define CARDQ_OFFSET_MAX (18 * 3600)
+int cardq_client_zone(int64_t client_day, int64_t client_utc_offset, struct util_zone *z);
 
 #endif

@@ -196,6 +196,7 @@ struct xjob {
 	struct principal who;
 	int64_t now;
 	int64_t today;              /* the client's date, days since the epoch */
+	struct util_zone zone;      /* the client's zone (cardq_client_zone) */
 	char *where;                /* the filter run */
 	char *filter;               /* as recorded: the filter, or "segment NAME: filter" */
 	enum export_format fmt;
@@ -247,6 +248,10 @@ int h_export(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "format", "format must be csv or vcard");
 	if (export_delimiter_parse(m->delimiter, &delim) < 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "delimiter", "delimiter must be one of , ; | or tab");
+	struct util_zone zone;
+	if (cardq_client_zone(m->client_day, m->client_utc_offset, &zone) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
+				 "client_utc_offset: at most 18 hours either way");
 	const char *where = m->where ? m->where : "", *filter = where;
 	if (m->segment && *m->segment) {
 		if (*where)
@@ -294,6 +299,7 @@ int h_export(struct req *r)
 	j->who = r->who;
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
+	j->zone = zone;
 	j->fmt = fmt;
 	j->delim = delim;
 	j->work.data = j;
@@ -453,8 +459,8 @@ static void xjob_run(uv_work_t *w)
 	s.canaries = st->canaries;
 	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .scope = &scope,
-			   .pool_txn = &txn };
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
+			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "where");

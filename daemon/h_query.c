@@ -246,6 +246,7 @@ struct qjob {
 	bool count, explain;
 	int64_t now;
 	int64_t today;              /* the client's date, days since the epoch */
+	struct util_zone zone;      /* the client's zone (cardq_client_zone) */
 	/* a dry-run move: cards already in move_to do not count; the first
 	 * MOVE_SAMPLE ids are kept to be shown */
 	bool dry_move;
@@ -300,8 +301,8 @@ static void job_run(uv_work_t *w)
 		goto done;
 	}
 	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
-	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .scope = &scope,
-			   .pool_txn = &txn };
+	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
+			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "%s", q.sort || !j->sort || !*j->sort ? "where" : "sort");
@@ -541,6 +542,10 @@ static const char *filter_of(struct req *r, const char *where, const char *segme
 int h_card_query(struct req *r)
 {
 	Kart__CardQuery *m = r->in->card_query;
+	struct util_zone zone;
+	if (cardq_client_zone(m->client_day, m->client_utc_offset, &zone) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
+				 "client_utc_offset: at most 18 hours either way");
 	const char *where = filter_of(r, m->where, m->segment);
 	if (!where)
 		return H_ABORT;
@@ -561,6 +566,7 @@ int h_card_query(struct req *r)
 	j->explain = m->explain;
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
+	j->zone = zone;
 	j->work.data = j;
 	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
 		free_job(j);
@@ -602,7 +608,8 @@ static int move_collect(void *ud, Kart__Card *card)
 
 /* A dry run (on the loop thread, dispatch.c): the scan is a pool job like a
  * filtered list's; nothing is written or audited. */
-static int move_dry_run(struct req *r, const char *where, Kart__Sector to)
+static int move_dry_run(struct req *r, const char *where, Kart__Sector to, int64_t today,
+			const struct util_zone *zone)
 {
 	if (strlen(where) > 64 * 1024)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "the filter is longer than 64 KiB");
@@ -617,6 +624,8 @@ static int move_dry_run(struct req *r, const char *where, Kart__Sector to)
 	j->id = r->id;
 	j->who = r->who;
 	j->now = r->now;
+	j->today = today;
+	j->zone = *zone;
 	j->dry_move = true;
 	j->move_to = to;
 	j->work.data = j;
@@ -631,6 +640,10 @@ int h_bulk_move(struct req *r)
 {
 	Kart__BulkMove *m = r->in->bulk_move;
 	int e = 0;
+	struct util_zone zone;
+	if (cardq_client_zone(m->client_day, m->client_utc_offset, &zone) < 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
+				 "client_utc_offset: at most 18 hours either way");
 	if (!m->sector || pbjson_enum_parse(&kart__sector__descriptor, m->sector, &e) < 0 || e == 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "sector", "sector must be cold, warm or hot");
 	const char *where = filter_of(r, m->where, m->segment);
@@ -640,13 +653,13 @@ int h_bulk_move(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where",
 				 "give a filter: moving every card needs an explicit one (e.g. id > 0)");
 	if (m->dry_run)
-		return move_dry_run(r, where, (Kart__Sector)e);
+		return move_dry_run(r, where, (Kart__Sector)e, cardq_client_today(m->client_day, r->now), &zone);
 	struct schema *sc = schema_for(r);
 	int rc = schema_sync(sc, r->txn, &r->srv->store);
 	if (rc)
 		return rc;
 	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena,
-			   .today = cardq_client_today(m->client_day, r->now) };
+			   .today = cardq_client_today(m->client_day, r->now), .zone = zone };
 	if (cardq_parse(&q, where) < 0) {
 		if (q.err.col)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "%s (column %d)", q.err.message, q.err.col);

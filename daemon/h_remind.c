@@ -14,6 +14,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "cardq.h"
 #include "kartd.h"
 #include "text.h"
 #include "util.h"
@@ -22,6 +23,7 @@
 #define SUMMARY_TEXT 60      /* characters of the text quoted in the audit summary */
 #define DAYS_DEFAULT 7
 #define DAYS_MAX 366
+#define PAST_GRACE 60        /* seconds a time may lie behind ours (clock skew) without `past` */
 #define TODAY_MAX 5000       /* reminders, and birthdays, in one TodayPage: keeps the reply one sane frame */
 
 static bool may_see_all(const struct principal *who)
@@ -70,6 +72,22 @@ static int check_reminder_text(struct req *r, const char *text)
 	return H_OK;
 }
 
+/* A reminder's time more than PAST_GRACE behind the server's clock is refused
+ * unless the request says past: every client gets the check, not only kart. */
+static int check_not_past(struct req *r, int64_t at, bool past)
+{
+	int64_t now = r->now / 1000000;
+	if (past || at >= now - PAST_GRACE)
+		return H_OK;
+	char when[32];
+	time_t t = (time_t)at;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(when, sizeof(when), "%" PRId64, at);
+	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at",
+			 "at: %s is in the past; set past to keep it anyway", when);
+}
+
 int h_reminder_add(struct req *r)
 {
 	Kart__ReminderAdd *m = r->in->reminder_add;
@@ -82,6 +100,8 @@ int h_reminder_add(struct req *r)
 		return rc;
 	if (m->at <= 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: when should it remind? (a time is required)");
+	if (check_not_past(r, m->at, m->past) != H_OK)
+		return H_ABORT;
 	const char *text = m->text ? m->text : "";
 	if (check_reminder_text(r, text) != H_OK)
 		return H_ABORT;
@@ -232,6 +252,8 @@ int h_reminder_edit(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: not a time");
 	if (!m->at && !*text)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "nothing to change: give a time (at) or a text");
+	if (m->at && check_not_past(r, m->at, m->past) != H_OK)
+		return H_ABORT;
 	if (*text && check_reminder_text(r, text) != H_OK)
 		return H_ABORT;
 	uint8_t key[16];
@@ -614,9 +636,16 @@ int h_today(struct req *r)
 	/* "today" is the client's day when it says which (one clock: instants
 	 * everywhere, days as the person asking lives them); else the server's */
 	int64_t today, tomorrow;
+	if (m->client_utc_offset < -CARDQ_OFFSET_MAX || m->client_utc_offset > CARDQ_OFFSET_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
+				 "client_utc_offset: at most 18 hours either way");
 	if (m->client_day && m->day_end) {
 		today = m->client_day;
 		tomorrow = m->day_end;
+	} else if (m->client_day) {
+		/* no end of day: the client's midnight by its offset */
+		today = m->client_day;
+		tomorrow = (m->client_day + 1) * 86400 - m->client_utc_offset;
 	} else {
 		time_t now = (time_t)(r->now / 1000000);
 		struct tm tm;

@@ -100,11 +100,23 @@ static bool is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Characters of a bare word: letters, digits, _ - . @ + and any non-ASCII. */
+/* Characters of a bare word: letters, digits, _ - . @ + : and any non-ASCII
+ * (':' so that 10:00 and 2026-12-01T10:00:00+03:00 are one word; nothing in
+ * the grammar uses it otherwise). */
 static bool is_word_byte(unsigned char c)
 {
 	return c >= 0x80 || is_alpha((char)c) || is_digit((char)c) || c == '_' || c == '-' || c == '.' ||
-	       c == '@' || c == '+';
+	       c == '@' || c == '+' || c == ':';
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!is_digit(*s))
+			return false;
+	return true;
 }
 
 static int chars_in(const char *s, size_t n)
@@ -257,6 +269,7 @@ struct parser {
 	query_lookup_fn lookup;
 	void *ud;
 	int64_t today;
+	const struct util_zone *zone;
 	int depth;
 	struct qerror *err;
 	bool failed;
@@ -604,6 +617,7 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 	const char *shown = excerpt(p, raw, strlen(raw));
 	lit->num = 0;
 	lit->text = raw;
+	lit->instant = false;
 	switch (elem_type(f)) {
 	case Q_TEXT:
 		lit->text = text_fold(p->a, raw);
@@ -661,9 +675,16 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 			lit->text = "today";
 			return true;
 		}
-		/* the date forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, ...) */
-		if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_date(raw, p->today, &days) == 0) {
+		/* the forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, 10:00, RFC 3339, ...) */
+		bool instant;
+		if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_when_in(raw, p->today, p->zone, &instant, &days) == 0 &&
+		    (f->instant || !all_digits(raw))) { /* unix seconds are no date */
+			if (instant && !f->instant) {
+				fail(p, t->col, "%s is a date; '%s' has a time of day (write the date alone)", f->name, shown);
+				return false;
+			}
 			lit->num = days;
+			lit->instant = instant;
 			return true;
 		}
 		switch (parse_iso_date(raw, &days)) {
@@ -689,9 +710,13 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 		case DUR_OUT_OF_RANGE:
 			break;
 		case DUR_NONE:
-			fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, a weekday, "
-			     "or a duration like -30d)", f->name,
-			     shown);
+			if (f->instant)
+				fail(p, t->col, "%s is a time; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+				     "a weekday, a duration like -30d, or with a time: 10:00, 'завтра 10:00', "
+				     "2026-12-05T10:00:00+03:00, unix seconds)", f->name, shown);
+			else
+				fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+				     "a weekday, or a duration like -30d)", f->name, shown);
 			return false;
 		}
 		fail(p, t->col, "'%s' is out of range", shown);
@@ -877,6 +902,7 @@ static struct qnode *parse_pred(struct parser *p)
 			return NULL;
 		}
 		n->lits[0].num = days;
+		n->lits[0].instant = false;
 		n->nlits = 1;
 		p->value_start = t->start;
 		advance(p);
@@ -1016,7 +1042,7 @@ static bool check_chars(const char *s, size_t len, struct qerror *err)
 }
 
 struct qnode *query_parse(struct arena *a, const char *text, query_lookup_fn lookup, void *ud, int64_t today,
-			  struct qerror *err)
+			  const struct util_zone *zone, struct qerror *err)
 {
 	struct qerror scratch;
 	if (!err)
@@ -1035,7 +1061,7 @@ struct qnode *query_parse(struct arena *a, const char *text, query_lookup_fn loo
 	if (!check_chars(text, len, err))
 		return NULL;
 	struct parser p = {
-		.a = a, .src = text, .len = len, .col = 1, .lookup = lookup, .ud = ud, .today = today, .err = err,
+		.a = a, .src = text, .len = len, .col = 1, .lookup = lookup, .ud = ud, .today = today, .zone = zone, .err = err,
 	};
 	advance(&p);
 	if (p.failed || p.tok.kind == T_END)
@@ -1148,6 +1174,8 @@ static bool holds(const struct qfield *f, enum qop op, const struct qlit *lit, c
 			/* N days, today included, as for yearly dates */
 			return lit->num >= 0 ? v->num >= today && v->num < edge : v->num > edge && v->num <= today;
 		}
+		if (lit->instant) /* to the second */
+			return ordered(op, cmp_int(v->secs, lit->num));
 		return ordered(op, cmp_int(v->num, lit->num));
 	case Q_SET:
 		break;
@@ -1331,7 +1359,12 @@ static void put_literal(struct render *r, const struct qfield *f, const struct q
 	case Q_BOOL:
 		puts_(r, lit->num ? "true" : "false");
 		return;
-	case Q_DATE: /* YYYY-MM-DD, today or the duration, as the parser kept it */
+	case Q_DATE: /* YYYY-MM-DD, today, the duration or the time, as the parser kept it */
+		if (bare_safe(lit->text))
+			puts_(r, lit->text);
+		else
+			put_quoted(r, lit->text);
+		return;
 	case Q_SET:
 		puts_(r, lit->text);
 		return;

@@ -12,7 +12,7 @@
  *            | FIELD "within" DURATION
  *   op      := "=" | "!=" | "<" | "<=" | ">" | ">="
  *   value   := NUMBER | STRING ('…' or "…", backslash escapes \" \' \\)
- *            | WORD (a bare word: letters, digits, '_', '-', '.', '@', '+', any UTF-8)
+ *            | WORD (a bare word: letters, digits, '_', '-', '.', '@', '+', ':', any UTF-8)
  *            | DATE (YYYY-MM-DD) | DURATION ([+-]N(d|w|m|y), relative to today)
  *            | "today" | "true" | "false"
  * Keywords are case-insensitive. A relative date (-180d, 7d, today) stands
@@ -23,10 +23,17 @@
  *          contains: folded substring; in: equal to one of.
  *   NUMBER exact decimals: literals are scaled by the field's scale (1, or 100
  *          for money in minor units) and must not have more decimals than it.
- *   DATE   days since 1970-01-01; literals YYYY-MM-DD or relative.
+ *   DATE   days since 1970-01-01; literals as util_parse_date reads them
+ *          (YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, пн, ...) or relative.
  *          within Nd: annual fields (birthday) — the next anniversary is in
  *          [today, today+N]; other dates — the date is in [today, today+N]
  *          (N < 0: [today+N, today]).
+ *          Instant fields (created_at, updated_at, last_touch): the value is
+ *          unix seconds. A literal with a time of day or a zone (10:00,
+ *          'завтра 10:00', 2026-12-01T00:00:00Z, '05.12.2026 10:00') or unix
+ *          seconds compares as an instant, to the second; a date alone
+ *          compares with the instant's day in the query's zone. Other date
+ *          fields refuse a literal with a time.
  *   ENUM   like TEXT, but every literal must be one of the field's values.
  *   BOOL   = != true/false (also yes/no).
  *   SET    a field with several values (tags, phones, emails, multienum):
@@ -44,6 +51,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "util.h"
 
 enum qtype { Q_TEXT, Q_NUMBER, Q_DATE, Q_BOOL, Q_ENUM, Q_SET };
 
@@ -53,6 +61,7 @@ struct qfield {
 	enum qtype type;
 	int64_t scale;              /* Q_NUMBER: 1, or 100 for money */
 	bool annual;                /* Q_DATE: compares as a yearly date (birthday) */
+	bool instant;               /* Q_DATE: the value is an instant (unix seconds) */
 	enum qtype elem;            /* Q_SET: Q_TEXT or Q_ENUM (multienum) */
 	const char *const *values;  /* Q_ENUM and enum sets: the allowed values */
 	size_t nvalues;
@@ -68,6 +77,7 @@ enum qop { QOP_EQ, QOP_NE, QOP_LT, QOP_LE, QOP_GT, QOP_GE, QOP_IN, QOP_NOT_IN, Q
 struct qlit {
 	const char *text;           /* Q_TEXT/Q_ENUM: folded text (also set for others: as written) */
 	int64_t num;                /* Q_NUMBER: scaled; Q_DATE: days; Q_BOOL: 0/1; WITHIN: days */
+	bool instant;               /* Q_DATE: num is unix seconds, not days */
 };
 
 enum qkind { QN_AND, QN_OR, QN_NOT, QN_PRED };
@@ -89,17 +99,19 @@ struct qerror {
 };
 
 /* Parses and type-checks text. Everything is allocated in the arena. today
- * is the date relative literals count from (days since 1970-01-01). Text
+ * is the date relative literals count from (days since 1970-01-01); zone is
+ * where a literal's time of day is read (NULL: the machine's TZ). Text
  * literals are folded with text_fold (common/text.h). Returns NULL and fills err on a syntax or type error; an empty text parses
  * to NULL with err->message empty (meaning: every record). */
 struct qnode *query_parse(struct arena *a, const char *text, query_lookup_fn lookup, void *ud, int64_t today,
-			  struct qerror *err);
+			  const struct util_zone *zone, struct qerror *err);
 
 /* A value of a record's field, as the accessor hands it over. */
 struct qvalue {
 	bool present;
 	const char *text;           /* Q_TEXT/Q_ENUM: folded */
 	int64_t num;                /* Q_NUMBER (scaled), Q_DATE (days), Q_BOOL */
+	int64_t secs;               /* Q_DATE of an instant field: the instant; num is its day in the query's zone */
 	int month, day;             /* Q_DATE with annual: month-day even when the year is unknown */
 	const char *const *items;   /* Q_SET: folded elements */
 	size_t nitems;

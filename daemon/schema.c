@@ -103,3 +103,11 @@ int schema_parse_number(const char *text, int64_t *out)
 {
 	return text_parse_decimal(text, CUSTOM_NUMBER_DECIMALS, out, NULL) == TEXT_NUM_OK ? 0 : -1;
 }
+
+void schema_mark_types(const struct schema *s, Kart__Card *c)
+{
+	for (size_t i = 0; i < c->n_custom; i++) {
+		const Kart__FieldDef *d = s ? schema_find(s, c->custom[i]->field) : NULL;
+		c->custom[i]->type = d ? d->type : KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED;
+	}
+}

@@ -28,6 +28,10 @@ struct schema *schema_writer(struct server *srv);
 /* The cache for the thread a request runs on. */
 struct schema *schema_for(struct req *r);
 
+/* Marks each of the card's custom values, in place, with its field's type
+ * (UNSPECIFIED for a field no longer defined), for the clients. */
+void schema_mark_types(const struct schema *s, Kart__Card *c);
+
 /* A custom number as text ("57", "-12.5", also as typed: "1 500", "1500,50")
  * to an integer scaled by CUSTOM_NUMBER_SCALE (text_parse_decimal, the
  * parser --amount uses). Returns 0 or -1. */

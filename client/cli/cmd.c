@@ -2131,6 +2131,7 @@ int cmd_remind(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	add.card_id = id;
 	add.text = (char *)text;
+	add.past = args_flag(a, "past");
 	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
 	req.reminder_add = &add;
 	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
@@ -2244,6 +2245,7 @@ int cmd_remind_edit(struct cli *cli, const struct cmd_args *a)
 	if (rc)
 		goto cleanup;
 	edit.text = (char *)(text ? text : "");
+	edit.past = args_flag(a, "past");
 	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
 	req.reminder_edit = &edit;
 	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
@@ -2309,6 +2311,7 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 	query.days = (uint32_t)days;
 	/* "today" is this client's day (TZ), wherever the server is */
 	query.client_day = util_local_day(now);
+	query.client_utc_offset = util_utc_offset(now);
 	if (util_parse_time("tomorrow", now, &query.day_end) < 0)
 		query.day_end = 0; /* the server's day then */
 	query.all = args_flag(a, "all");
@@ -2435,6 +2438,7 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 	query.where = (char *)(where ? where : "");
 	query.segment = (char *)(segment ? segment : "");
 	query.client_day = util_local_day(util_now_us() / 1000000);
+	query.client_utc_offset = util_utc_offset(util_now_us() / 1000000);
 	query.count = args_flag(a, "count");
 	query.explain = args_flag(a, "explain");
 	query.sort = (char *)(sort ? sort : "");
@@ -2492,6 +2496,7 @@ int cmd_move(struct cli *cli, const struct cmd_args *a)
 	move.where = (char *)(where ? where : "");
 	move.segment = (char *)(segment ? segment : "");
 	move.client_day = util_local_day(util_now_us() / 1000000);
+	move.client_utc_offset = util_utc_offset(util_now_us() / 1000000);
 	move.sector = (char *)sector;
 	move.dry_run = args_flag(a, "dry-run");
 	req.body_case = KART__ENVELOPE__BODY_BULK_MOVE;
@@ -3098,6 +3103,7 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	ex.where = (char *)(where ? where : "");
 	ex.segment = (char *)(segment ? segment : "");
 	ex.client_day = util_local_day(util_now_us() / 1000000);
+	ex.client_utc_offset = util_utc_offset(util_now_us() / 1000000);
 	ex.format = (char *)(format ? format : "csv");
 	ex.delimiter = (char *)(delim ? delim : "");
 	req.body_case = KART__ENVELOPE__BODY_EXPORT;

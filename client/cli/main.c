@@ -519,6 +519,34 @@ static void print_group_help(FILE *f, const char *const *words, size_t nwords)
 	fprintf(f, "\nRun 'kart %s SUBCOMMAND --help' for its options.\n", group);
 }
 
+/* Commands that take a filter: an option --where, or segment save's EXPR. */
+static bool takes_filter(const struct cmd_def *cmd)
+{
+	if (strcmp(cmd->name, "segment save") == 0)
+		return true;
+	for (const struct opt_spec *o = cmd->opts; o->name; o++)
+		if (strcmp(o->name, "where") == 0)
+			return true;
+	return false;
+}
+
+static void print_filter_time_help(FILE *f)
+{
+	fprintf(f, "\nDates and times in a filter (created_at, updated_at, last_touch; birthday and\n"
+		"custom dates take the date forms only):\n"
+		"  2026-12-05T23:59:00Z, 2026-12-05T23:59:00+03:00   RFC 3339, with a zone\n"
+		"  2026-12-05, 05.12.2026, 05.12 [HH:MM[:SS]]        a date, or a time on it\n"
+		"  10:00                                             today at that time\n"
+		"  today tomorrow yesterday сегодня завтра вчера [HH:MM]\n"
+		"  monday mon ... пн понедельник ... [HH:MM]         the next one, today included\n"
+		"  -30d +1w 3m 1y                                    days, weeks, months of 30 days,\n"
+		"                                                    years, from today\n"
+		"  1733000000                                        unix seconds\n"
+		"A value with a time of day, a zone or in unix seconds compares as an instant, to\n"
+		"the second; a date alone compares with the day in your zone (TZ). Quote a value\n"
+		"with a space: \"created_at < 'завтра 10:00'\".\n");
+}
+
 static void print_command_help(FILE *f, const struct cmd_def *cmd)
 {
 	bool has_opts = cmd->opts[0].name != NULL;
@@ -531,6 +559,8 @@ static void print_command_help(FILE *f, const struct cmd_def *cmd)
 		for (const struct opt_spec *o = cmd->opts; o->name; o++)
 			print_option_help(f, o);
 	}
+	if (takes_filter(cmd))
+		print_filter_time_help(f);
 	print_global_help(f);
 }
 

@@ -175,6 +175,7 @@ static int put_json_to(FILE *f, const json_t *j, size_t flags)
 	char *text = json_dumps(j, flags);
 	if (!text)
 		return -1;
+	pbjson_unquote_raw(text); /* custom numbers as bare numbers (pbjson.h) */
 	size_t len = text_json_visible(NULL, 0, text);
 	char *safe = malloc(len + 1);
 	int rc = -1;
@@ -193,10 +194,12 @@ static int put_json(const json_t *j, size_t flags)
 }
 
 /* Every message printed for --json goes through here: every field, instants
- * as RFC 3339 in the client's time zone, money as decimal text (pbjson.h). */
+ * as RFC 3339 in the client's time zone, money as decimal text, custom
+ * numbers and yes/no as JSON numbers and booleans (pbjson.h). */
 json_t *out_json_of(const ProtobufCMessage *m)
 {
-	static const struct pbjson_style style = { .all_fields = true, .instants = true, .money = true };
+	static const struct pbjson_style style = { .all_fields = true, .instants = true, .money = true,
+						   .typed_values = true };
 	return pbjson_from_message_style(m, &style);
 }
 

@@ -927,6 +927,127 @@ static void s_import(void)
 	kc_close(c);
 }
 
+/* past-reminder: the server itself refuses a reminder's time in the past
+ * (more than a minute ago) unless the request sets past, for a new reminder
+ * and for an edit; kart checks too, so only a raw request shows it. */
+static void s_past_reminder(void)
+{
+	struct kc *c = admin();
+	struct kc_error err;
+	int64_t now = util_now_us() / 1000000;
+	Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
+	add.card_id = 1;
+	add.at = now - 3600;
+	add.text = (char *)"call back";
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
+	req.reminder_add = &add;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	Kart__Envelope *e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "in the past");
+	if (strcmp(e->error->field, "at") != 0)
+		fail("the error names '%s', not at", e->error->field);
+	kc_env_free(e);
+	/* within the minute of grace: taken */
+	add.at = now - 20;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+		fail("a reminder 20 s back was refused: %s", err.message);
+	uint64_t id = e->reminder->id;
+	kc_env_free(e);
+	/* with past: taken */
+	add.at = now - 3600;
+	add.past = true;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+		fail("past = true was refused: %s", err.message);
+	kc_env_free(e);
+	/* an edit to a past time */
+	Kart__ReminderEdit ed = KART__REMINDER_EDIT__INIT;
+	ed.id = id;
+	ed.at = now - 7200;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
+	req.reminder_edit = &ed;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "in the past");
+	if (strcmp(e->error->field, "at") != 0)
+		fail("the edit's error names '%s', not at", e->error->field);
+	kc_env_free(e);
+	ed.past = true;
+	e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER || e->reminder->at != now - 7200)
+		fail("an edit with past = true was refused: %s", e ? "another time" : err.message);
+	kc_env_free(e);
+	printf("  past reminders refused without past, taken with it\n");
+	kc_close(c);
+}
+
+/* client-offset: a client that sends its day and UTC offset but no end of
+ * day gets `today` up to its own midnight; an offset beyond 18 hours is
+ * refused by name. */
+static void s_client_offset(void)
+{
+	struct kc *c = admin();
+	struct kc_error err;
+	int64_t now = util_now_us() / 1000000, off = 14 * 3600;
+	int64_t day = (now + off) / 86400, end = (day + 1) * 86400 - off;
+	uint64_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
+		add.card_id = 1;
+		add.at = i == 0 ? end - 60 : end + 60; /* a minute before the client's midnight, and after */
+		add.text = (char *)(i == 0 ? "before midnight" : "after midnight");
+		add.past = true;
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
+		req.reminder_add = &add;
+		Kart__Envelope *e = kc_call(c, &req, &err);
+		if (!e || e->body_case != KART__ENVELOPE__BODY_REMINDER)
+			fail("reminder add: %s", err.message);
+		ids[i] = e->reminder->id;
+		kc_env_free(e);
+	}
+	Kart__TodayQuery tq = KART__TODAY_QUERY__INIT;
+	tq.client_day = day;
+	tq.client_utc_offset = off;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
+	req.today_query = &tq;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_TODAY_PAGE)
+		fail("today: %s", err.message);
+	bool before = false, after = false;
+	for (size_t i = 0; i < e->today_page->n_reminders; i++) {
+		before |= e->today_page->reminders[i]->id == ids[0];
+		after |= e->today_page->reminders[i]->id == ids[1];
+	}
+	if (!before || after)
+		fail("today by the client's offset: the one before its midnight %s, the one after %s",
+		     before ? "listed" : "missing", after ? "listed" : "left out");
+	kc_env_free(e);
+	/* an offset no zone has */
+	tq.client_utc_offset = 19 * 3600;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset");
+	kc_env_free(e);
+	Kart__CardQuery q = KART__CARD_QUERY__INIT;
+	q.where = (char *)"created_at = today";
+	q.count = true;
+	q.client_day = day;
+	q.client_utc_offset = -19 * 3600;
+	req.body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+	req.card_query = &q;
+	if (!kc_send(c, &req, &err))
+		fail("send: %s", err.message);
+	e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset");
+	if (strcmp(e->error->field, "client_utc_offset") != 0)
+		fail("the error names '%s'", e->error->field);
+	kc_env_free(e);
+	printf("  today follows the client's offset; offsets beyond 18 h refused\n");
+	kc_close(c);
+}
 
 /* A TCP connection from source address src (127.0.0.x), or -1 if refused at once. */
 static int raw_connect_from(const char *src)
@@ -1321,6 +1442,8 @@ static const struct {
 	void (*fn)(void);
 } scenarios[] = {
 	{ "import", s_import },
+	{ "past-reminder", s_past_reminder },
+	{ "client-offset", s_client_offset },
 	{ "flood-no-read", s_flood_no_read },
 	{ "login-storm", s_login_storm },
 	{ "tcp-garbage", s_tcp_garbage },
@@ -1437,7 +1560,8 @@ int main(int argc, char **argv)
 		c = admin();
 		snapshot(c, after);
 		kc_close(c);
-		if (strcmp(scenario, "import") != 0 && strcmp(scenario, "half-close") != 0 && memcmp(before, after, 32) != 0)
+		if (strcmp(scenario, "import") != 0 && strcmp(scenario, "half-close") != 0 &&
+		    strcmp(scenario, "past-reminder") != 0 && strcmp(scenario, "client-offset") != 0 && memcmp(before, after, 32) != 0)
 			fail("stored data changed");
 		printf("ok %s\n", scenario);
 		return 0;

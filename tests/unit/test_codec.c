@@ -327,6 +327,67 @@ static void test_arena_budget_unpack(void **state)
 	free(buf);
 }
 
+/* typed_values: a custom number is a bare JSON number with its exact text, a
+ * yes/no a boolean; text, dates, masked values and malformed numbers stay
+ * strings; only a value-position string is unquoted. */
+static char *typed_dump(const char *field, const char *value, Kart__FieldType type)
+{
+	static const struct pbjson_style st = { .all_fields = true, .typed_values = true };
+	Kart__CustomValue cv = KART__CUSTOM_VALUE__INIT;
+	cv.field = (char *)field;
+	cv.value = (char *)value;
+	cv.type = type;
+	json_t *o = pbjson_from_message_style(&cv.base, &st);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	assert_non_null(text);
+	pbjson_unquote_raw(text);
+	return text;
+}
+
+static void test_pbjson_typed_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		Kart__FieldType type;
+		const char *want;
+	} cases[] = {
+		{ "1500.5", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":1500.5,\"type\":\"number\"}" },
+		{ "0.1000", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":0.1000,\"type\":\"number\"}" },
+		{ "-123456789012345.1234", KART__FIELD_TYPE__FIELD_TYPE_NUMBER,
+		  "{\"field\":\"f\",\"value\":-123456789012345.1234,\"type\":\"number\"}" },
+		{ "57", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":57,\"type\":\"number\"}" },
+		{ "***", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":\"***\",\"type\":\"number\"}" },
+		{ "***", KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED,
+		  "{\"field\":\"f\",\"value\":\"***\",\"type\":\"unspecified\"}" },
+		{ "1 500", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":\"1 500\",\"type\":\"number\"}" },
+		{ "007", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":\"007\",\"type\":\"number\"}" },
+		{ "1.", KART__FIELD_TYPE__FIELD_TYPE_NUMBER, "{\"field\":\"f\",\"value\":\"1.\",\"type\":\"number\"}" },
+		{ "57", KART__FIELD_TYPE__FIELD_TYPE_TEXT, "{\"field\":\"f\",\"value\":\"57\",\"type\":\"text\"}" },
+		{ "true", KART__FIELD_TYPE__FIELD_TYPE_BOOL, "{\"field\":\"f\",\"value\":true,\"type\":\"bool\"}" },
+		{ "false", KART__FIELD_TYPE__FIELD_TYPE_BOOL, "{\"field\":\"f\",\"value\":false,\"type\":\"bool\"}" },
+		{ "***", KART__FIELD_TYPE__FIELD_TYPE_BOOL, "{\"field\":\"f\",\"value\":\"***\",\"type\":\"bool\"}" },
+		{ "2026-12-05", KART__FIELD_TYPE__FIELD_TYPE_DATE,
+		  "{\"field\":\"f\",\"value\":\"2026-12-05\",\"type\":\"date\"}" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = typed_dump("f", cases[i].value, cases[i].type);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("%s: got %s, want %s", cases[i].value, got, cases[i].want);
+		free(got);
+	}
+	/* text that looks like the mark stays text: inside a string, or a control
+	 * character a user could not store anyway, escaped by the encoder */
+	char *got = typed_dump("\x01#12", "a\",\"\x01#5", KART__FIELD_TYPE__FIELD_TYPE_TEXT);
+	assert_string_equal(got, "{\"field\":\"\\u0001#12\",\"value\":\"a\\\",\\\"\\u0001#5\",\"type\":\"text\"}");
+	free(got);
+	/* the mark's nonce cannot be guessed: a plain mark is left as it is */
+	char plain[] = "{\"a\":\"\\u0001#7\"}";
+	pbjson_unquote_raw(plain);
+	assert_string_equal(plain, "{\"a\":\"\\u0001#7\"}");
+}
+
 static void test_pbjson_card(void **state)
 {
 	(void)state;
@@ -580,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_fails_cleanly),
 		cmocka_unit_test(test_arena_budget_unpack),
 		cmocka_unit_test(test_pbjson_card),
+		cmocka_unit_test(test_pbjson_typed_values),
 		cmocka_unit_test(test_pbjson_enum_names),
 		cmocka_unit_test(test_pbjson_enum_parse),
 		cmocka_unit_test(test_pending_pbjson),

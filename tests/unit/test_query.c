@@ -20,7 +20,7 @@
 
 enum field_id {
 	F_FIRST_NAME, F_NAME, F_CITY, F_GENDER, F_SECTOR, F_LIFECYCLE, F_STATUS, F_VIP, F_TAGS, F_EMAIL, F_PHONES,
-	F_INTERESTS, F_BIRTHDAY, F_CREATED_AT, F_LAST_TOUCH, F_TOUCHES, F_TOTAL, F_COMPUTERS, F_COUNT
+	F_INTERESTS, F_BIRTHDAY, F_CREATED_AT, F_LAST_TOUCH, F_TOUCHES, F_TOTAL, F_COMPUTERS, F_UPDATED_AT, F_COUNT
 };
 
 static const char *const GENDERS[] = {"f", "m"};
@@ -48,6 +48,7 @@ static const struct qfield FIELDS[] = {
 	{.name = "touches", .type = Q_NUMBER, .scale = 1, .id = F_TOUCHES},
 	{.name = "total_purchases", .type = Q_NUMBER, .scale = 100, .id = F_TOTAL},
 	{.name = "computers", .type = Q_NUMBER, .scale = 1, .id = F_COMPUTERS},
+	{.name = "updated_at", .type = Q_DATE, .instant = true, .id = F_UPDATED_AT},
 };
 
 static const struct qfield *lookup(void *ud, const char *name)
@@ -73,10 +74,12 @@ struct rec {
 	const char *created_at, *last_touch;
 	bool has_touches, has_total, has_computers;
 	int64_t touches, total, computers;
+	int64_t updated_secs; /* unix seconds; 0: missing */
 	bool unreadable; /* the accessor fails */
 };
 
 static struct arena A; /* everything of one test */
+static struct util_zone ZONE; /* where instants' days are counted and times of day read */
 
 static int64_t days_of(const char *ymd)
 {
@@ -160,6 +163,11 @@ static bool get(void *record, const struct qfield *f, struct qvalue *out)
 		out->present = r->has_computers;
 		out->num = r->computers;
 		return true;
+	case F_UPDATED_AT:
+		out->present = r->updated_secs != 0;
+		out->secs = r->updated_secs;
+		out->num = util_zone_day(&ZONE, r->updated_secs);
+		return true;
 	case F_COUNT:
 		break;
 	}
@@ -195,7 +203,7 @@ static int teardown(void **state)
 static struct qnode *parse_ok(const char *text)
 {
 	struct qerror err;
-	struct qnode *q = query_parse(&A, text, lookup, NULL, TODAY, &err);
+	struct qnode *q = query_parse(&A, text, lookup, NULL, TODAY, NULL, &err);
 	if (!q)
 		fail_msg("'%s' did not parse: %s at column %d", text, err.message, err.col);
 	assert_string_equal(err.message, "");
@@ -207,7 +215,7 @@ static struct qnode *parse_ok(const char *text)
 static void parse_err(const char *text, int col, const char *want)
 {
 	struct qerror err;
-	struct qnode *q = query_parse(&A, text, lookup, NULL, TODAY, &err);
+	struct qnode *q = query_parse(&A, text, lookup, NULL, TODAY, NULL, &err);
 	if (q)
 		fail_msg("'%s' parsed, but should fail with \"%s\"", text, want);
 	if (!strstr(err.message, want))
@@ -220,7 +228,7 @@ static void parse_err(const char *text, int col, const char *want)
 static void parse_err_exact(const char *text, int col, const char *want)
 {
 	struct qerror err;
-	assert_null(query_parse(&A, text, lookup, NULL, TODAY, &err));
+	assert_null(query_parse(&A, text, lookup, NULL, TODAY, NULL, &err));
 	assert_string_equal(err.message, want);
 	assert_int_equal(err.col, col);
 }
@@ -505,6 +513,99 @@ static void test_dates(void **state)
 	MATCH("last_touch != today", &BARE);
 }
 
+/* Instant fields: times of day, zones and unix seconds compare to the second;
+ * a date alone compares with the instant's day in the query's zone. */
+static struct qnode *parse_in(const char *text, int offset)
+{
+	ZONE = (struct util_zone){ .fixed = true, .offset = offset };
+	struct qerror err;
+	struct qnode *q = query_parse(&A, text, lookup, NULL, TODAY, &ZONE, &err);
+	if (!q)
+		fail_msg("'%s' did not parse: %s at column %d", text, err.message, err.col);
+	return q;
+}
+
+static bool match_in(const char *text, int offset, const struct rec *r)
+{
+	return query_eval(parse_in(text, offset), get, (void *)r, TODAY);
+}
+
+#define MSK (3 * 3600)
+#define MATCH_IN(text, off, rec) do { if (!match_in(text, off, rec)) fail_msg("'%s' should match at %d", text, off); } while (0)
+#define NO_MATCH_IN(text, off, rec) do { if (match_in(text, off, rec)) fail_msg("'%s' should not match at %d", text, off); } while (0)
+
+static void test_instants(void **state)
+{
+	(void)state;
+	/* today is Sunday 2025-06-15; updated at 07:30:00 UTC = 10:30 in Moscow */
+	int64_t at = days_of("2025-06-15") * 86400 + 7 * 3600 + 30 * 60;
+	struct rec r = {.vip = -1, .updated_secs = at};
+	/* one literal, two zones, two answers */
+	MATCH_IN("updated_at > 10:00", MSK, &r);
+	NO_MATCH_IN("updated_at > 10:00", 0, &r);
+	MATCH_IN("updated_at > '10:00'", MSK, &r);
+	MATCH_IN("updated_at = '15.06.2025 10:30'", MSK, &r);
+	NO_MATCH_IN("updated_at = '15.06.2025 10:30'", 0, &r);
+	MATCH_IN("updated_at = '15.06 10:30'", MSK, &r);
+	MATCH_IN("updated_at = 'сегодня 10:30'", MSK, &r);
+	MATCH_IN("updated_at = 'today 07:30'", 0, &r);
+	MATCH_IN("updated_at < 'завтра 10:00'", MSK, &r);
+	MATCH_IN("updated_at > 'вчера 23:59'", MSK, &r);
+	MATCH_IN("updated_at < 'monday 00:00'", MSK, &r);
+	MATCH_IN("updated_at < 'пн 10:00'", MSK, &r);
+	/* to the second */
+	MATCH_IN("updated_at = 'today 10:30:00'", MSK, &r);
+	NO_MATCH_IN("updated_at > 'today 10:30:00'", MSK, &r);
+	MATCH_IN("updated_at < 'today 10:30:01'", MSK, &r);
+	/* a zone in the literal wins over the query's */
+	MATCH_IN("updated_at = 2025-06-15T07:30:00Z", MSK, &r);
+	MATCH_IN("updated_at = 2025-06-15T07:30:00Z", 0, &r);
+	MATCH_IN("updated_at = '2025-06-15T10:30:00+03:00'", 0, &r);
+	MATCH_IN("updated_at = 2025-06-15T12:30:00+05:00 and vip != true", -5 * 3600, &r);
+	NO_MATCH_IN("updated_at > 2025-06-15T10:30:00+03:00", 0, &r);
+	MATCH_IN("updated_at = '2025-06-15 10:30'", MSK, &r);
+	/* unix seconds */
+	char text[64];
+	snprintf(text, sizeof(text), "updated_at = %lld", (long long)at);
+	MATCH_IN(text, MSK, &r);
+	snprintf(text, sizeof(text), "updated_at > %lld", (long long)at - 1);
+	MATCH_IN(text, 0, &r);
+	snprintf(text, sizeof(text), "updated_at > %lld", (long long)at);
+	NO_MATCH_IN(text, 0, &r);
+	/* a date alone: the instant's day in the query's zone. 01:30 in Moscow
+	 * on the 15th is still the 14th in UTC */
+	r.updated_secs = days_of("2025-06-14") * 86400 + 22 * 3600 + 30 * 60;
+	MATCH_IN("updated_at = today", MSK, &r);
+	NO_MATCH_IN("updated_at = today", 0, &r);
+	MATCH_IN("updated_at = 2025-06-14", 0, &r);
+	MATCH_IN("updated_at = 15.06.2025", MSK, &r);
+	MATCH_IN("updated_at within -1d", MSK, &r);
+	NO_MATCH_IN("updated_at within -1d", 0, &r);
+	/* the literal's value: a weekday is the next one, today included (Sunday) */
+	assert_int_equal(parse_in("updated_at < 'пн 10:00'", MSK)->lits[0].num,
+			 days_of("2025-06-16") * 86400 + 7 * 3600);
+	assert_true(parse_in("updated_at < 'пн 10:00'", MSK)->lits[0].instant);
+	assert_int_equal(parse_in("updated_at < 'воскресенье 10:00'", 0)->lits[0].num,
+			 days_of("2025-06-15") * 86400 + 10 * 3600);
+	assert_false(parse_in("updated_at < пн", MSK)->lits[0].instant);
+	assert_int_equal(parse_in("updated_at < +1w", MSK)->lits[0].num, TODAY + 7);
+	/* other date fields take no time, naming the field at the value's column */
+	parse_err_exact("birthday = '10:00'", 12, "birthday is a date; '10:00' has a time of day (write the date alone)");
+	parse_err("created_at > 2025-06-15T10:00:00Z", 14, "created_at is a date; '2025-06-15T10:00:00Z' has a time");
+	parse_err("created_at > 'завтра 10:00'", 14, "created_at is a date; 'завтра 10:00' has a time");
+	parse_err("created_at = 1733000000", 14, "created_at is a date; '1733000000' is not");
+	/* malformed times */
+	parse_err("updated_at > 25:00", 14, "updated_at is a time; '25:00' is not");
+	parse_err("updated_at > '2025-06-15T10:00+3'", 14, "is not");
+	parse_err("updated_at > 'завтра 10'", 14, "is not");
+	/* unquoted, a time with spaces is two words: the error says to quote it */
+	parse_err("updated_at < завтра 10:00", 21, "quote a value that has spaces");
+	/* they read back as written */
+	DESCRIBES("updated_at > 10:00", "updated_at > 10:00");
+	DESCRIBES("updated_at < 'завтра 10:00'", "updated_at < \"завтра 10:00\"");
+	DESCRIBES("updated_at >= 2025-06-15T07:30:00Z", "updated_at >= 2025-06-15T07:30:00Z");
+}
+
 static void test_within(void **state)
 {
 	(void)state;
@@ -766,7 +867,7 @@ static void test_empty(void **state)
 	const char *empties[] = {"", " ", "  \xc2\xa0 "};
 	for (size_t i = 0; i < 3; i++) {
 		struct qerror err = {.col = 5, .message = "stale"};
-		assert_null(query_parse(&A, empties[i], lookup, NULL, TODAY, &err));
+		assert_null(query_parse(&A, empties[i], lookup, NULL, TODAY, NULL, &err));
 		assert_string_equal(err.message, "");
 		assert_int_equal(err.col, 0);
 	}
@@ -833,7 +934,7 @@ static void test_errors(void **state)
 	char longname[200];
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
-	assert_null(query_parse(&A, longname, lookup, NULL, TODAY, &err));
+	assert_null(query_parse(&A, longname, lookup, NULL, TODAY, NULL, &err));
 	assert_int_equal(err.col, 1);
 	assert_true(strlen(err.message) < 100);
 	assert_non_null(strstr(err.message, "…"));
@@ -841,10 +942,10 @@ static void test_errors(void **state)
 	for (int i = 0; i < 60; i++)
 		strcat(cyr, "ж");
 	strcat(cyr, " x");
-	assert_null(query_parse(&A, cyr, lookup, NULL, TODAY, &err));
+	assert_null(query_parse(&A, cyr, lookup, NULL, TODAY, NULL, &err));
 	assert_int_equal(err.col, 69);
 	assert_non_null(strstr(err.message, "unexpected 'x'"));
-	assert_null(query_parse(&A, "city = x and жжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжж = 1", lookup, NULL, TODAY,
+	assert_null(query_parse(&A, "city = x and жжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжжж = 1", lookup, NULL, TODAY, NULL,
 				&err));
 	assert_int_equal(err.col, 14);
 	assert_true(text_utf8_valid(err.message, strlen(err.message)));
@@ -885,13 +986,13 @@ static void test_errors(void **state)
 			strcat(lit, "a");
 		for (int i = 0; i < 23; i++)
 			strcat(lit, "ж");
-		assert_null(query_parse(&A, lit, long_enum_lookup, (void *)&LONG_ENUM, TODAY, &err));
+		assert_null(query_parse(&A, lit, long_enum_lookup, (void *)&LONG_ENUM, TODAY, NULL, &err));
 		assert_true(strlen(err.message) > 200);
 		assert_true(text_utf8_valid(err.message, strlen(err.message)));
 	}
 	/* a NULL err is allowed */
-	assert_null(query_parse(&A, "city =", lookup, NULL, TODAY, NULL));
-	assert_non_null(query_parse(&A, "city = x", lookup, NULL, TODAY, NULL));
+	assert_null(query_parse(&A, "city =", lookup, NULL, TODAY, NULL, NULL));
+	assert_non_null(query_parse(&A, "city = x", lookup, NULL, TODAY, NULL, NULL));
 }
 
 static void test_limits(void **state)
@@ -1051,6 +1152,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_within, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_annual, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
