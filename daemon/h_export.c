@@ -1081,8 +1081,9 @@ static bool export_page(struct stream *s, struct req *r)
 /* ---- the end of the file: done or failed ---- */
 
 /* Sets export `id`'s state (writer): "done" only from "sending" (a client's
- * abort may have come first); "failed" from "sending" or "done" (a client
- * that could not write the last of it), with why. A failed export is no
+ * abort may have come first); "failed" from "sending", or from "done" when
+ * the daemon says so (a client's abort of a done one is only recorded), with
+ * why. A failed export is no
  * longer charged to its user's quota; its card ids, hashes and canaries stay,
  * so a leak of the rows that did get out still traces back to it. Returns
  * MDB_NOTFOUND for no such export (or, when `user` is given, not theirs). */
@@ -1103,6 +1104,13 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 	const char *state = e->state && *e->state ? e->state : "done";
 	if (strcmp(state, "failed") == 0 || (!failed && strcmp(state, "sending") != 0))
 		return 0;
+	if (user && strcmp(state, "done") == 0)
+		/* the whole file left the server: a client's word that it was not
+		 * written is on record, but gives nothing back to the quota */
+		return audit_append(r, "export.abort", "export", id, "",
+				    arena_printf(r->arena, "after the whole file was sent (%" PRIu64 " cards stay charged): %.180s",
+						 e->cards, why),
+				    true);
 	e->state = (char *)(failed ? "failed" : "done");
 	e->failure = (char *)(failed ? why : "");
 	size_t len = kart__export_record__get_packed_size(e);
