@@ -1165,8 +1165,10 @@ int h_export_abort(struct req *r)
 	const char *reason = m->reason && *m->reason ? m->reason : "no reason given";
 	if (!m->export_id)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "export_id", "export id missing");
-	if (strlen(reason) > 200 || !text_utf8_valid(reason, strlen(reason)))
-		reason = "(an unreadable reason)";
+	uint32_t cp;
+	if (strlen(reason) > 200 || !text_utf8_valid(reason, strlen(reason)) ||
+	    text_find_control(reason, strlen(reason), false, &cp))
+		reason = "(an unreadable reason)"; /* the log and the record keep it as sent */
 	int rc = export_set_state(r, m->export_id, r->who.user, true,
 				  arena_printf(r->arena, "the client could not write the file: %s", reason));
 	if (rc == MDB_NOTFOUND)
