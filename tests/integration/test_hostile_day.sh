@@ -409,6 +409,36 @@ E2=$(entrysize)
 [[ -n $E1 && $E1 == "$E2" ]] || fail "a capped entry still grew: $E1 -> $E2"
 start_kartd
 
+# ---- masked fields: a teammate who sees them as *** can neither learn nor change them
+expect_rc 0 as man --json card show "$N"
+V0=$(jq .version <<<"$OUT")
+expect_rc 0 as man card edit "$N" --set 'birthday=1980-02-03' --set 'address=ул. Ленина, 1'
+echo "visibility_manager = team" >>"$T/inst/kartd.conf"
+stop_kartd
+start_kartd
+expect_rc 0 as mate --json card show "$N"
+[[ $(jq -r .birthday <<<"$OUT") == '***' ]] || fail "not masked for a teammate: $OUT"
+V1=$(jq .version <<<"$OUT")
+CHANGES=$(changes)
+# the right value and a wrong one get the same refusal: no "unchanged" to tell them apart
+expect_rc 3 as mate card edit "$N" --set 'birthday=1980-02-03'
+one_line "$ERR"
+contains "$ERR" "birthday"
+RIGHT=$ERR
+expect_rc 3 as mate card edit "$N" --set 'birthday=1999-09-09'
+[[ $ERR == "$RIGHT" ]] || fail "a masked field answers by its value: '$RIGHT' vs '$ERR'"
+expect_rc 3 as mate card edit "$N" --set 'address=ул. Ленина, 1' --set 'city=Самара'
+[[ $(changes) == "$CHANGES" ]] || fail "a refused edit of a masked field was written"
+# a revert by the teammate brings back what they see, the masked fields stay
+expect_rc 0 as mate card edit "$N" --set 'city=Тольятти'
+expect_rc 0 as mate card revert "$N" --to-version "$V0"
+expect_rc 0 as man --json card show "$N"
+[[ $(jq -r .birthday <<<"$OUT") == 1980-02-03 && $(jq -r .address <<<"$OUT") == 'ул. Ленина, 1' &&
+	$(jq -r .city <<<"$OUT") == Самара ]] || fail "a masked revert changed the masked fields: $OUT"
+[[ $(jq .version <<<"$OUT") -gt $V1 ]] || fail "the revert was not made: $OUT"
+# the owner still changes them
+expect_rc 0 as man card edit "$N" --set 'birthday=1981-02-03'
+
 # the daemon served everyone to the end
 expect_rc 0 as man whoami
 expect_rc 0 as man2 deal show "$DS"
