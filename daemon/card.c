@@ -582,8 +582,13 @@ int card_set_op(struct req *r, Kart__Card *card, const char *name, const char *v
 	if (f->kind == K_RELATIVES)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name,
 				 "relatives are changed with RelativeAdd/RelativeRemove (kart card rel add|rm)");
+	/* the ops apply in order: the first plain set of a list replaces it, the
+	 * next ones add to it, and a set after a += or -= replaces it again */
 	bool first = !(*seen & (UINT64_C(1) << idx));
-	*seen |= UINT64_C(1) << idx;
+	if (op == KART__LIST_OP__LIST_OP_SET)
+		*seen |= UINT64_C(1) << idx;
+	else
+		*seen &= ~(UINT64_C(1) << idx);
 	if (op != KART__LIST_OP__LIST_OP_SET) {
 		bool add = op == KART__LIST_OP__LIST_OP_ADD;
 		if (op != KART__LIST_OP__LIST_OP_ADD && op != KART__LIST_OP__LIST_OP_REMOVE)

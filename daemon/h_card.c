@@ -226,6 +226,57 @@ static int check_version(struct req *r, const Kart__Card *c, uint64_t expected)
 	return H_OK;
 }
 
+/* A user who sees the card's sensitive fields masked (***) may not change
+ * them: whatever the value, the same refusal, so an edit that would answer
+ * "unchanged" cannot tell what is behind the mask. */
+static int check_unmasked(struct req *r, const Kart__Card *c, const Kart__CardUpdate *m)
+{
+	if (!acl_masks(r, c))
+		return H_OK;
+	struct schema *sc = schema_for(r);
+	int rc = schema_sync(sc, r->txn, &r->srv->store);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < m->n_set; i++) {
+		const char *f = m->set[i]->field ? m->set[i]->field : "";
+		if (acl_field_sensitive(sc, f))
+			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, f,
+					 "permission denied: %.64s is masked for you on card %" PRIu64
+					 "; its owner, their supervisor or an admin may change it",
+					 f, c->id);
+	}
+	return H_OK;
+}
+
+/* A revert by a user who sees the card's sensitive fields masked brings back
+ * the fields they see; the masked ones stay as they are now. */
+static int keep_masked(struct req *r, const Kart__Card *cur, Kart__Card *c)
+{
+	if (!acl_masks(r, cur))
+		return H_OK;
+	struct schema *sc = schema_for(r);
+	int rc = schema_sync(sc, r->txn, &r->srv->store);
+	if (rc)
+		return rc;
+	c->birthday = cur->birthday;
+	c->address = cur->address;
+	c->relatives = cur->relatives;
+	c->n_relatives = cur->n_relatives;
+	Kart__CustomValue **cv = arena_alloc(r->arena, (c->n_custom + cur->n_custom + 1) * sizeof(*cv));
+	if (!cv)
+		return ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < c->n_custom; i++)
+		if (!acl_field_sensitive(sc, c->custom[i]->field ? c->custom[i]->field : ""))
+			cv[n++] = c->custom[i];
+	for (size_t i = 0; i < cur->n_custom; i++)
+		if (acl_field_sensitive(sc, cur->custom[i]->field ? cur->custom[i]->field : ""))
+			cv[n++] = cur->custom[i];
+	c->custom = cv;
+	c->n_custom = n;
+	return H_OK;
+}
+
 static void touch(struct req *r, Kart__Card *c)
 {
 	c->version++;
@@ -246,6 +297,8 @@ int h_card_update(struct req *r)
 		return rc;
 	if (m->n_set == 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "set", "nothing to change");
+	if ((rc = check_unmasked(r, c, m)))
+		return rc;
 	Kart__Card *before = card_copy(r->arena, c);
 	if (!before)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
@@ -752,6 +805,8 @@ int h_card_revert(struct req *r)
 	c->total_purchases = cur->total_purchases;
 	c->deleted_at = 0;
 	c->deleted_by = (char *)"";
+	if ((rc = keep_masked(r, cur, c)))
+		return rc;
 	if (strcmp(c->owner ? c->owner : "", cur->owner ? cur->owner : "") != 0 && (rc = check_owner(r, c)))
 		return rc;
 	const char *diff = card_diff(r->arena, before, c);

@@ -1123,8 +1123,9 @@ static bool export_page(struct stream *s, struct req *r)
 /* ---- the end of the file: done or failed ---- */
 
 /* Sets export `id`'s state (writer): "done" only from "sending" (a client's
- * abort may have come first); "failed" from "sending" or "done" (a client
- * that could not write the last of it), with why. A failed export is no
+ * abort may have come first); "failed" from "sending", or from "done" when
+ * the daemon says so (a client's abort of a done one is only recorded), with
+ * why. A failed export is no
  * longer charged to its user's quota; its card ids, hashes and canaries stay,
  * so a leak of the rows that did get out still traces back to it. Returns
  * MDB_NOTFOUND for no such export (or, when `user` is given, not theirs). */
@@ -1145,6 +1146,13 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 	const char *state = e->state && *e->state ? e->state : "done";
 	if (strcmp(state, "failed") == 0 || (!failed && strcmp(state, "sending") != 0))
 		return 0;
+	if (user && strcmp(state, "done") == 0)
+		/* the whole file left the server: a client's word that it was not
+		 * written is on record, but gives nothing back to the quota */
+		return audit_append(r, "export.abort", "export", id, "",
+				    arena_printf(r->arena, "after the whole file was sent (%" PRIu64 " cards stay charged): %.180s",
+						 e->cards, why),
+				    true);
 	e->state = (char *)(failed ? "failed" : "done");
 	e->failure = (char *)(failed ? why : "");
 	size_t len = kart__export_record__get_packed_size(e);
@@ -1199,8 +1207,10 @@ int h_export_abort(struct req *r)
 	const char *reason = m->reason && *m->reason ? m->reason : "no reason given";
 	if (!m->export_id)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "export_id", "export id missing");
-	if (strlen(reason) > 200 || !text_utf8_valid(reason, strlen(reason)))
-		reason = "(an unreadable reason)";
+	uint32_t cp;
+	if (strlen(reason) > 200 || !text_utf8_valid(reason, strlen(reason)) ||
+	    text_find_control(reason, strlen(reason), false, &cp))
+		reason = "(an unreadable reason)"; /* the log and the record keep it as sent */
 	int rc = export_set_state(r, m->export_id, r->who.user, true,
 				  arena_printf(r->arena, "the client could not write the file: %s", reason));
 	if (rc == MDB_NOTFOUND)

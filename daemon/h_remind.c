@@ -25,6 +25,7 @@
 #define DAYS_MAX 366
 #define PAST_GRACE 60        /* seconds a time may lie behind ours (clock skew) without `past` */
 #define TODAY_MAX 5000       /* reminders, and birthdays, in one TodayPage: keeps the reply one sane frame */
+#define AT_MAX INT64_C(253402300799) /* 9999-12-31 23:59:59 UTC: the last time a reminder may have */
 
 static bool may_see_all(const struct principal *who)
 {
@@ -100,6 +101,8 @@ int h_reminder_add(struct req *r)
 		return rc;
 	if (m->at <= 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: when should it remind? (a time is required)");
+	if (m->at > AT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: not a time before the year 10000");
 	if (check_not_past(r, m->at, m->past) != H_OK)
 		return H_ABORT;
 	const char *text = m->text ? m->text : "";
@@ -248,8 +251,8 @@ int h_reminder_edit(struct req *r)
 {
 	Kart__ReminderEdit *m = r->in->reminder_edit;
 	const char *text = m->text ? m->text : "";
-	if (m->at < 0)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: not a time");
+	if (m->at < 0 || m->at > AT_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "at", "at: not a time before the year 10000");
 	if (!m->at && !*text)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "nothing to change: give a time (at) or a text");
 	if (m->at && check_not_past(r, m->at, m->past) != H_OK)
@@ -281,8 +284,10 @@ int h_reminder_snooze(struct req *r)
 		return rc;
 	/* an overdue reminder rings again that long from now; one still to come
 	 * that long after its own time */
-	int64_t now = r->now / 1000000;
-	rem->at = (rem->at < now ? now : rem->at) + m->seconds;
+	int64_t now = r->now / 1000000, from = rem->at < now ? now : rem->at;
+	if (from > AT_MAX - m->seconds)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "seconds", "snooze: that would be after the year 9999");
+	rem->at = from + m->seconds;
 	return reminder_rewrite(r, key, rem, "reminder.snooze");
 }
 

@@ -7,6 +7,7 @@
  * served and that no stored card or user changed. Prints "ok SCENARIO" and
  * exits 0, or prints what went wrong and exits 1. */
 #include <errno.h>
+#include <inttypes.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -1437,6 +1438,203 @@ static void s_login_spread(void)
 	printf("  %d wrong logins from 40 addresses refused\n", refused);
 }
 
+/* ---- the request kinds of a working day, sent as no client would ---- */
+
+/* Sends req and expects an error with code and field, on one line. */
+static void expect_refused(struct kc *c, Kart__Envelope *req, Kart__ErrorCode code, const char *field, const char *what)
+{
+	struct kc_error err;
+	Kart__Envelope *e = kc_call(c, req, &err);
+	if (e)
+		fail("%s: answered %d, not refused", what, e->body_case);
+	if (err.code != code || strcmp(err.field, field) != 0 || strchr(err.message, '\n') || !err.message[0])
+		fail("%s: got code %d field '%s' message '%s', expected code %d field '%s'", what, err.code, err.field,
+		     err.message, code, field);
+	printf("  %s: %s\n", what, err.message);
+}
+
+static uint64_t env_id(const char *name)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		fail("%s is not set", name);
+	return strtoull(v, NULL, 10);
+}
+
+/* day-texts: a 1 MB text, an empty change, times and durations past any
+ * calendar, for the deal HOSTILE_DEAL, the purchase HOSTILE_ENTRY and the
+ * reminder HOSTILE_REMINDER; each refused naming its field. */
+static void s_day_texts(void)
+{
+	struct kc *c = admin();
+	size_t n = 1u << 20;
+	char *big = malloc(n + 1);
+	if (!big)
+		fail("out of memory");
+	memset(big, 'a', n);
+	big[n] = '\0';
+	uint64_t deal = env_id("HOSTILE_DEAL"), entry = env_id("HOSTILE_ENTRY"), rem = env_id("HOSTILE_REMINDER");
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	Kart__DealEdit de = KART__DEAL_EDIT__INIT;
+	de.deal_id = deal;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_EDIT;
+	req.deal_edit = &de;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "", "deal edit of nothing");
+	de.set_title = true;
+	de.title = big;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "title", "deal title of 1 MB");
+	de.set_title = false;
+	de.set_amount = true;
+	de.amount = "-0.01";
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "amount", "deal amount below zero");
+	de.amount = "9223372036854775808";
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "amount", "deal amount past int64");
+
+	Kart__TimelineEdit te = KART__TIMELINE_EDIT__INIT;
+	te.entry_id = entry;
+	te.set_text = true;
+	te.text = big;
+	req.body_case = KART__ENVELOPE__BODY_TIMELINE_EDIT;
+	req.timeline_edit = &te;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "text", "timeline text of 1 MB");
+	te.set_text = false;
+	te.set_amount = true;
+	te.amount = "";
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "amount", "purchase amount empty");
+
+	Kart__ReminderEdit re = KART__REMINDER_EDIT__INIT;
+	re.id = rem;
+	re.text = big;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_EDIT;
+	req.reminder_edit = &re;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "text", "reminder text of 1 MB");
+	re.text = "";
+	re.at = INT64_MAX;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "at", "reminder at the end of int64");
+	re.at = INT64_MIN;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "at", "reminder at the start of int64");
+
+	Kart__ReminderSnooze sn = KART__REMINDER_SNOOZE__INIT;
+	sn.id = rem;
+	sn.seconds = INT64_MAX;
+	req.body_case = KART__ENVELOPE__BODY_REMINDER_SNOOZE;
+	req.reminder_snooze = &sn;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "seconds", "snooze by int64");
+	sn.seconds = -3600;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "seconds", "snooze backwards");
+
+	Kart__UserShow us = KART__USER_SHOW__INIT;
+	us.name = big;
+	req.body_case = KART__ENVELOPE__BODY_USER_SHOW;
+	req.user_show = &us;
+	expect_refused(c, &req, KART__ERROR_CODE__NOT_FOUND, "name", "user show of a 1 MB name");
+
+	Kart__ExportAbort ab = KART__EXPORT_ABORT__INIT;
+	req.body_case = KART__ENVELOPE__BODY_EXPORT_ABORT;
+	req.export_abort = &ab;
+	expect_refused(c, &req, KART__ERROR_CODE__BAD_REQUEST, "export_id", "export abort of no id");
+	ab.export_id = UINT64_MAX;
+	ab.reason = big;
+	expect_refused(c, &req, KART__ERROR_CODE__NOT_FOUND, "export_id", "export abort of a missing export");
+	free(big);
+	kc_close(c);
+}
+
+/* export-abort-done: an export received whole, then an abort that says the
+ * file was not written (reason HOSTILE_REASON, or one that would forge a
+ * log line): answered, and the export's id printed for the test to check
+ * that it stays done and charged. */
+static void s_export_abort_done(void)
+{
+	struct kc *c = admin();
+	struct kc_error err;
+	Kart__Export ex = KART__EXPORT__INIT;
+	ex.where = "id > 0";
+	ex.format = "csv";
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_EXPORT;
+	req.export = &ex;
+	uint64_t id = kc_send(c, &req, &err), xid = 0;
+	if (!id)
+		fail("export: %s", err.message);
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, &err);
+		if (!e)
+			fail("export: %s", err.message);
+		if (e->request_id != id) {
+			kc_env_free(e);
+			continue;
+		}
+		if (e->body_case == KART__ENVELOPE__BODY_EXPORT_RECORD) {
+			xid = e->export_record->id;
+			kc_env_free(e);
+			break;
+		}
+		if (e->body_case != KART__ENVELOPE__BODY_EXPORT_CHUNK)
+			fail("export: unexpected reply %d (%s)", e->body_case,
+			     e->body_case == KART__ENVELOPE__BODY_ERROR ? e->error->message : "");
+		kc_env_free(e);
+	}
+	Kart__ExportAbort ab = KART__EXPORT_ABORT__INIT;
+	ab.export_id = xid;
+	ab.reason = "disk full\nkartd: forged line \xe2\x80\xae";
+	req.body_case = KART__ENVELOPE__BODY_EXPORT_ABORT;
+	req.export_abort = &ab;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_OK)
+		fail("export abort: %s", e ? "unexpected reply" : err.message);
+	kc_env_free(e);
+	printf("export %" PRIu64 "\n", xid);
+	kc_close(c);
+}
+
+/* no-session: before any login, the new request kinds are refused with one
+ * answer, whether the object exists (HOSTILE_DEAL, ...) or not. */
+static void s_no_session(void)
+{
+	struct kc *c = connect_opt(0);
+	uint64_t ids[2] = { env_id("HOSTILE_DEAL"), 999999 };
+	char first[512] = "";
+	for (int i = 0; i < 2; i++) {
+		Kart__Envelope req = KART__ENVELOPE__INIT;
+		Kart__DealGet dg = KART__DEAL_GET__INIT;
+		Kart__TimelineRemove tr = KART__TIMELINE_REMOVE__INIT;
+		Kart__ReminderSnooze sn = KART__REMINDER_SNOOZE__INIT;
+		Kart__UserShow us = KART__USER_SHOW__INIT;
+		dg.deal_id = tr.entry_id = sn.id = ids[i];
+		sn.seconds = 3600;
+		us.name = i ? "nobody" : "admin";
+		for (int k = 0; k < 4; k++) {
+			if (k == 0) {
+				req.body_case = KART__ENVELOPE__BODY_DEAL_GET;
+				req.deal_get = &dg;
+			} else if (k == 1) {
+				req.body_case = KART__ENVELOPE__BODY_TIMELINE_REMOVE;
+				req.timeline_remove = &tr;
+			} else if (k == 2) {
+				req.body_case = KART__ENVELOPE__BODY_REMINDER_SNOOZE;
+				req.reminder_snooze = &sn;
+			} else {
+				req.body_case = KART__ENVELOPE__BODY_USER_SHOW;
+				req.user_show = &us;
+			}
+			struct kc_error err;
+			Kart__Envelope *e = kc_call(c, &req, &err);
+			if (e)
+				fail("request %d without a session answered %d", k, e->body_case);
+			if (err.code != KART__ERROR_CODE__UNAUTHENTICATED)
+				fail("request %d without a session: code %d (%s)", k, err.code, err.message);
+			if (!first[0])
+				snprintf(first, sizeof(first), "%s", err.message);
+			else if (strcmp(first, err.message) != 0)
+				fail("without a session, two answers: '%s' and '%s'", first, err.message);
+		}
+	}
+	printf("  server said: %s\n", first);
+	kc_close(c);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -1467,6 +1665,9 @@ static const struct {
 	{ "doubling", s_doubling },
 	{ "login-flood", s_login_flood },
 	{ "login-beside-scans", s_login_beside_scans },
+	{ "day-texts", s_day_texts },
+	{ "export-abort-done", s_export_abort_done },
+	{ "no-session", s_no_session },
 };
 
 /* notify-listen PATH: binds a datagram socket as systemd would for
