@@ -75,6 +75,8 @@ struct cli {
  * of the client may read their own keys (a key nobody reads is ignored).
  * The file is never written by kart; logout leaves it alone. */
 const char *cli_config(const struct cli *cli, const char *key);
+/* main.c: standard output was closed when kart started (it is /dev/null now). */
+extern bool cli_stdout_closed;
 
 struct cmd_def {
 	const char *name;       /* words, space-separated: "card show" */
@@ -246,6 +248,8 @@ void out_list_version(struct out_list *l, const Kart__Version *v);
 void out_list_read(struct out_list *l, const Kart__ReadRecord *rec);
 /* Flushes what a page produced, so a pipe sees it before the next page. */
 void out_list_flush(struct out_list *l);
+/* One item of a --json list that has no table of its own (reminders). */
+void out_list_json(struct out_list *l, const ProtobufCMessage *m);
 /* Closes the JSON array (or prints the header of an empty table). */
 void out_list_end(struct out_list *l);
 

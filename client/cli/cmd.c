@@ -2208,7 +2208,12 @@ int cmd_remind_ls(struct cli *cli, const struct cmd_args *a)
 	if (rc)
 		goto cleanup;
 	if (cli->json) {
-		rc = out_json_page(&resp->reminder_page->base);
+		/* a list is an array, as every other list */
+		struct out_list l;
+		out_list_begin(&l, OUT_LIST_DEALS, true);
+		for (size_t i = 0; i < resp->reminder_page->n_reminders; i++)
+			out_list_json(&l, &resp->reminder_page->reminders[i]->base);
+		out_list_end(&l);
 	} else if (resp->reminder_page->n_reminders == 0) {
 		printf("no reminders\n");
 	} else {
@@ -2978,6 +2983,8 @@ static int export_out_open(struct export_out *o, bool force)
 {
 	if (o->path && strcmp(o->path, "-") == 0)
 		o->path = NULL;
+	if (!o->path && cli_stdout_closed)
+		return out_error(KC_ERR_USAGE, "standard output is closed: give the file with -o FILE");
 	o->tty = !o->path && isatty(STDOUT_FILENO);
 	if (!o->path)
 		return 0;

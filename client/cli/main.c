@@ -4,6 +4,7 @@
  * the global settings from flags and environment, and exit codes. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -980,6 +981,26 @@ static int resolve_settings(const struct cmd_args *a, struct cli *cli)
 	return read_config(cli);
 }
 
+bool cli_stdout_closed;
+
+/* A descriptor 0-2 that was closed is opened on /dev/null before anything
+ * else, so the connection's socket can never become "standard output" and
+ * receive what was meant for it. */
+static void hold_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (fd == STDOUT_FILENO)
+			cli_stdout_closed = true;
+		int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (nfd >= 0 && nfd != fd) {
+			dup2(nfd, fd);
+			close(nfd);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cmd_args args = { 0 };
@@ -989,6 +1010,7 @@ int main(int argc, char **argv)
 	size_t nwords = 0;
 	int rc;
 
+	hold_std_fds();
 	args.pos = calloc((size_t)argc + 1, sizeof(*args.pos));
 	args.opts = calloc((size_t)argc + 1, sizeof(*args.opts));
 	if (!args.pos || !args.opts) {

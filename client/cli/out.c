@@ -294,6 +294,11 @@ static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
 	l->count++;
 }
 
+void out_list_json(struct out_list *l, const ProtobufCMessage *m)
+{
+	put_json_element(l, m);
+}
+
 /* ---- tables ---- */
 
 struct column {

@@ -60,4 +60,19 @@ expect_rc 1 as admin --json find Nobody
 [[ $(jq -c . <<<"$OUT") == '[]' ]] || fail "find nothing: $OUT"
 expect_rc 0 as admin --json user list
 [[ $(jq -r 'type' <<<"$OUT") == array ]] || fail "user list: $OUT"
+expect_rc 0 as admin --json remind ls
+[[ $(jq -c . <<<"$OUT") == '[]' ]] || fail "remind ls, none: $OUT"
+expect_rc 0 as admin remind "$P" --at tomorrow --text 'позвонить'
+expect_rc 0 as admin --json remind ls
+[[ $(jq -r 'type' <<<"$OUT") == array && $(jq -r '.[0].text' <<<"$OUT") == позвонить ]] || fail "remind ls: $OUT"
+
+# with standard output closed, -o - is refused before the server is asked:
+# the connection's socket must never become the file
+expect_rc 0 as admin user grant admin export
+rc=0
+KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" export -o - >&- 2>"$T/closed.err" || rc=$?
+[[ $rc == 2 ]] || fail "export -o - with stdout closed exited $rc: $(cat "$T/closed.err")"
+grep -q 'standard output is closed' "$T/closed.err" || fail "closed stdout: $(cat "$T/closed.err")"
+expect_rc 0 as admin --json exports
+[[ $(jq length <<<"$OUT") == 0 ]] || fail "an export was recorded: $OUT"
 echo ok
