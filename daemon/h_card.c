@@ -181,10 +181,10 @@ int h_card_import(struct req *r)
 	arena_free(&scratch);
 	if (rc)
 		return rc;
+	char nc[32];
 	if (created && (rc = audit_append(r, "card.import", "card", first, "",
-					  arena_printf(r->arena, "%" PRIu64 " cards created (ids %" PRIu64 "-%" PRIu64
-								 "), %zu refused",
-						       created, first, last, res->n_errors),
+					  arena_printf(r->arena, "%s created (ids %" PRIu64 "-%" PRIu64 "), %zu refused",
+						       TEXT_COUNT(nc, created, "card"), first, last, res->n_errors),
 					  true)))
 		return rc;
 	r->out.body_case = KART__ENVELOPE__BODY_IMPORT_RESULT;

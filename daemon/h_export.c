@@ -1146,12 +1146,13 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 	const char *state = e->state && *e->state ? e->state : "done";
 	if (strcmp(state, "failed") == 0 || (!failed && strcmp(state, "sending") != 0))
 		return 0;
+	char nc[32];
+	TEXT_COUNT(nc, e->cards, "card");
 	if (user && strcmp(state, "done") == 0)
 		/* the whole file left the server: a client's word that it was not
 		 * written is on record, but gives nothing back to the quota */
 		return audit_append(r, "export.abort", "export", id, "",
-				    arena_printf(r->arena, "after the whole file was sent (%" PRIu64 " cards stay charged): %.180s",
-						 e->cards, why),
+				    arena_printf(r->arena, "after the whole file was sent (%s stay charged): %.180s", nc, why),
 				    true);
 	e->state = (char *)(failed ? "failed" : "done");
 	e->failure = (char *)(failed ? why : "");
@@ -1163,8 +1164,8 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 	if (failed)
 		log_notice("export %" PRIu64 " of %s failed: %s", id, e->user ? e->user : "", why);
 	return audit_append(r, failed ? "export.failed" : "export.done", "export", id, "",
-			    failed ? arena_printf(r->arena, "%" PRIu64 " cards not charged to the quota: %.180s", e->cards, why)
-				   : arena_printf(r->arena, "the whole file was sent: %" PRIu64 " cards", e->cards),
+			    failed ? arena_printf(r->arena, "%s not charged to the quota: %.180s", nc, why)
+				   : arena_printf(r->arena, "the whole file was sent: %s", nc),
 			    !failed);
 }
 

@@ -224,9 +224,11 @@ int h_find(struct req *r)
 	}
 	/* a phone or an email names a card: looking one up outside the scope is
 	 * a refused look; a name is a search, which keeps to the scope silently */
+	char nc[32];
 	if (hidden && strcmp(as, "name") != 0)
 		acl_note_denied(r, first_hidden,
-				arena_printf(r->arena, "find %s '%.60s': %zu cards outside scope", as, text, hidden));
+				arena_printf(r->arena, "find %s '%.60s': %s outside scope", as, text,
+					     TEXT_COUNT(nc, hidden, "card")));
 	reads_record_cards(r, cards, page->n_cards, "find");
 	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
 	r->out.find_page = page;

@@ -109,7 +109,7 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.1
 done
 jq -e ".[] | select(.object_id == $B and .summary == \"show\")" <<<"$OUT" >/dev/null || fail "card show not audited: $OUT"
-jq -e ".[] | select(.object_id == $B and (.summary | test(\"^find phone\")))" <<<"$OUT" >/dev/null || fail "find by phone not audited: $OUT"
+jq -e ".[] | select(.object_id == $B and (.summary | test(\"^find phone .*: 1 card outside scope$\")))" <<<"$OUT" >/dev/null || fail "find by phone not audited: $OUT"
 
 
 # leak trace counts rows, not the export's own header line; a file without one still works
