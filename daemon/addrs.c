@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "kartd.h"
+#include "conn.h"
+#include "server.h"
 
 #define ADDR_BUCKETS 4096u
 

@@ -36,7 +36,9 @@
 #include <openssl/sha.h>
 
 #include "addrs.h"
-#include "kartd.h"
+#include "auth.h"
+#include "conn.h"
+#include "server.h"
 #include "log.h"
 #include "util.h"
 

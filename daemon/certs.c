@@ -1,5 +1,6 @@
 /* certs: client certificates (see certs.h). */
 #include "certs.h"
+#include "conn.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include "ca.h"
 #include "log.h"
 #include "util.h"
+#include "writer.h"
 
 #define MSG_REQUIRED "a client certificate is required from this network"
 

@@ -21,7 +21,7 @@
 #include <openssl/x509.h>
 
 #include "ca.h"
-#include "kartd.h"
+#include "req.h"
 
 struct sockaddr;
 

@@ -22,8 +22,12 @@
 #include <sys/ioctl.h>
 
 #include "addrs.h"
+#include "auth.h"
 #include "certs.h"
-#include "kartd.h"
+#include "conn.h"
+#include "dispatch.h"
+#include "server.h"
+#include "writer.h"
 #include "log.h"
 #include "util.h"
 

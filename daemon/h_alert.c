@@ -8,7 +8,9 @@
 #include "audit.h"
 #include "card.h"
 #include "export.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
+#include "writer.h"
 #include "reads.h"
 #include "user.h"
 
@@ -499,8 +501,7 @@ int h_read_query(struct req *r)
 		}
 	}
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }
 
 /* ---- alerts (loop, streamed): audit events of severity alert, newest first ---- */
@@ -584,6 +585,5 @@ int h_alert_query(struct req *r)
 	st->since_us = m->since * 1000000;
 	st->remaining = m->limit;
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }

@@ -1,6 +1,7 @@
 /* h_cert: the admin's requests on client certificates — issue, revoke, list
  * (certs.h says how they are checked per connection). */
 #include "certs.h"
+#include "handlers.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,7 +9,8 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
 #include "money.h"
 #include "text.h"
 

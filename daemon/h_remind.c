@@ -14,7 +14,8 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
 #include "text.h"
 #include "util.h"
 

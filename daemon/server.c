@@ -17,12 +17,18 @@
 #include "addrs.h"
 #include "alert.h"
 #include "audit.h"
+#include "auth.h"
 #include "certs.h"
+#include "conn.h"
+#include "dispatch.h"
+#include "handlers.h"
 #include "init.h"
 #include "log.h"
 #include "reads.h"
 #include "schema.h"
 #include "server.h"
+#include "tls.h"
+#include "writer.h"
 #include "util.h"
 
 static void log_head(struct server *srv, const char *when)

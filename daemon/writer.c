@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "audit.h"
-#include "kartd.h"
+#include "conn.h"
+#include "dispatch.h"
+#include "server.h"
+#include "writer.h"
 #include "log.h"
 #include "util.h"
 
@@ -57,6 +60,7 @@ static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
 	arena_init(&w->work, 0);
 	w->fn = fn;
 	w->r = *r;
+	memset(&w->r.fx, 0, sizeof(w->r.fx)); /* applied by the loop request, not again */
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
 	return w;
@@ -382,6 +386,7 @@ static void on_done(uv_async_t *a)
 		c->pending_bytes -= w->in_bytes;
 		if (w->done)
 			w->done(w);
+		req_apply(&w->r); /* what the handler or done asked of the connection */
 		if (!conn_is_open(c))
 			continue;
 		if (w->frame)
