@@ -22,12 +22,8 @@
 #include <sys/ioctl.h>
 
 #include "addrs.h"
-#include "auth.h"
 #include "certs.h"
 #include "conn.h"
-#include "dispatch.h"
-#include "server.h"
-#include "writer.h"
 #include "log.h"
 #include "util.h"
 
@@ -112,7 +108,7 @@ void conn_close(struct conn *c)
 	srv->input_bytes -= c->in.cap;
 	frame_asm_free(&c->in); /* nothing is read after this */
 	uv_close((uv_handle_t *)&c->tcp, on_close);
-	server_maybe_finish(srv);
+	srv->hooks.closed(srv);
 }
 
 /* Sends what is pending (an alert, close_notify, a last error frame), then closes. */
@@ -140,11 +136,10 @@ void conn_end(struct conn *c)
 	conn_close_after_flush(c);
 }
 
-void conn_take_arena(struct conn *c, struct arena *into)
+bool conn_session_live(struct conn *c, MDB_txn *txn)
 {
-	*into = c->arena;
-	into->pb.allocator_data = into;
-	arena_init(&c->arena, c->arena.budget);
+	MDB_val k = { 32, c->who.session_key }, v;
+	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
 }
 
 static void submit_backlog(struct conn *c);
@@ -614,7 +609,7 @@ static enum frames_left process_frames(struct conn *c)
 			conn_close_after_flush(c);
 			break;
 		}
-		dispatch_frame(c, payload, len);
+		c->srv->hooks.frame(c, payload, len);
 	}
 	if (txn)
 		store_read_end(st);

@@ -61,9 +61,6 @@ struct conn {
 };
 
 void conn_accept(struct server *srv);
-/* Hands the connection's request arena (holding the current request) to
- * `into` and gives the connection a fresh one. */
-void conn_take_arena(struct conn *c, struct arena *into);
 /* Queues one packed frame (header + payload) for sending. */
 void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len);
 /* Packs an envelope and queues it. */

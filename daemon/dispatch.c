@@ -264,12 +264,6 @@ void pool_jobs_free(struct server *srv)
 	srv->pool = NULL;
 }
 
-bool conn_session_live(struct conn *c, MDB_txn *txn)
-{
-	MDB_val k = { 32, c->who.session_key }, v;
-	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
-}
-
 /* The arena's allocator, noting whether it ever said no. */
 struct budget_probe {
 	ProtobufCAllocator pb;

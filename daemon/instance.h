@@ -35,6 +35,7 @@ struct audit_chain {
 	uint8_t hash[32];           /* its chain hash */
 };
 
+struct server;
 struct conn;
 struct addr_entry;
 struct pool_sched;
@@ -44,8 +45,18 @@ struct reads;
 struct alert_cmds;
 struct certs;
 
+/* What the network core (conn.c) calls up to: registered by server.c, so
+ * conn.c names no function above it. */
+struct conn_hooks {
+	/* a whole frame arrived on c (dispatch.c: dispatch_frame) */
+	void (*frame)(struct conn *c, const uint8_t *payload, uint32_t len);
+	/* a connection closed: a stopping server may be done (server_maybe_finish) */
+	void (*closed)(struct server *srv);
+};
+
 struct server {
 	uv_loop_t *loop;
+	struct conn_hooks hooks;
 	struct kart_config cfg;
 	char dir[1024];
 	SSL_CTX *tls;

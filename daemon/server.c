@@ -257,6 +257,9 @@ int kartd_run(const char *dir, const char *listen)
 		goto cleanup;
 
 	srv.loop = uv_default_loop();
+	/* what the network core calls up to (conn.c names no function above it) */
+	srv.hooks.frame = dispatch_frame;
+	srv.hooks.closed = server_maybe_finish;
 	if (writer_start(&srv) < 0)
 		goto cleanup;
 	export_unfinished_fail(&srv);

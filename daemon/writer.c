@@ -79,7 +79,11 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn)
 	struct wreq *w = wreq_alloc(r, fn);
 	if (!w)
 		return NULL;
-	conn_take_arena(r->conn, &w->in_arena);
+	/* the request's arena (on the loop, its connection's, holding the
+	 * request) goes with it; the request is left a fresh one */
+	w->in_arena = *r->arena;
+	w->in_arena.pb.allocator_data = &w->in_arena;
+	arena_init(r->arena, r->arena->budget);
 	wreq_attach(w, r->conn);
 	return w;
 }

@@ -33,8 +33,8 @@ int writer_start(struct server *srv);
 void writer_stop(struct server *srv);
 /* Takes ownership of w; the reply is sent to w->r.conn when committed. */
 void writer_submit(struct server *srv, struct wreq *w);
-/* Moves a loop-thread request (and its connection's request arena) into a new
- * write request that will run fn on the writer thread. */
+/* Moves a loop-thread request and its arena (r->arena, which is given a
+ * fresh one) into a new write request that will run fn on the writer thread. */
 struct wreq *req_to_wreq(struct req *r, handler_fn fn);
 /* The same, for a request that will wait (for a password hash): it keeps a
  * copy of the request without unknown fields instead of the whole frame. */
