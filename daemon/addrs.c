@@ -6,8 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conn.h"
-#include "server.h"
+#include "instance.h"
 
 #define ADDR_BUCKETS 4096u
 

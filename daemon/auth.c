@@ -38,7 +38,6 @@
 #include "addrs.h"
 #include "auth.h"
 #include "conn.h"
-#include "server.h"
 #include "log.h"
 #include "util.h"
 
@@ -523,7 +522,7 @@ static void lane_done(uv_async_t *h)
 	}
 	start_next(a);
 	lane_maybe_close(a);
-	server_maybe_finish(srv);
+	srv->hooks.settled(srv);
 }
 
 static struct auth *auth_get(struct server *srv)

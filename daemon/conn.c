@@ -108,7 +108,7 @@ void conn_close(struct conn *c)
 	srv->input_bytes -= c->in.cap;
 	frame_asm_free(&c->in); /* nothing is read after this */
 	uv_close((uv_handle_t *)&c->tcp, on_close);
-	srv->hooks.closed(srv);
+	srv->hooks.settled(srv);
 }
 
 /* Sends what is pending (an alert, close_notify, a last error frame), then closes. */
@@ -445,6 +445,28 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 		return true;
 	}
 	return false;
+}
+
+void conn_apply(struct conn *c, struct req_effects *fx)
+{
+	if (!conn_is_open(c)) {
+		if (fx->stream)
+			stream_free(fx->stream);
+		memset(fx, 0, sizeof(*fx));
+		return;
+	}
+	if (fx->hello)
+		c->hello = true;
+	if (fx->session_clear)
+		conn_clear_session(c);
+	if (fx->session_set)
+		conn_set_session(c, fx->user, fx->role, fx->team, fx->expires, fx->key);
+	if (fx->cancel)
+		conn_cancel_stream(c, fx->cancel_id);
+	if (fx->stream)
+		conn_add_stream(c, fx->stream);
+	explicit_bzero(fx->key, sizeof(fx->key));
+	memset(fx, 0, sizeof(*fx));
 }
 
 /* Puts c on the ready list: it has work left that waits for its next turn. */

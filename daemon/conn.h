@@ -78,6 +78,10 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 		      const uint8_t key[32]);
 void conn_clear_session(struct conn *c);
 void conn_add_stream(struct conn *c, struct stream *s);
+/* Applies what a handler asked of c (req.h, struct req_effects): Hello
+ * answered, the session begun or ended, a stream cancelled or added; a
+ * closed connection's stream is freed. Dispatch and the writer's completion. */
+void conn_apply(struct conn *c, struct req_effects *fx);
 bool conn_cancel_stream(struct conn *c, uint64_t id);
 void conn_pump(struct conn *c);
 /* The fair loop: the ready_idle callback (one more turn for each connection

@@ -219,6 +219,30 @@ static int w_login(struct req *r)
 	return reply_session(r, w->aux, name, u->user->role, u->user->team, sr.expires_at);
 }
 
+/* Writer: the refused login's audit record. */
+static int w_cert_refused(struct req *r)
+{
+	int rc = audit_append(r, "login", "user", 0, r->who.user, wreq_of(r)->aux, false);
+	if (rc)
+		return rc;
+	req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "the certificate belongs to another user");
+	return H_OK; /* keep the audit record */
+}
+
+/* A login or resume refused for the connection's certificate (why):
+ * audited as a refused login on the writer. Returns H_DEFER, or an error reply. */
+static int refuse_login(struct req *r, const char *user, const char *why)
+{
+	log_notice("%s: login refused for '%s': %s", r->who.peer, user, why);
+	snprintf(r->who.user, sizeof(r->who.user), "%s", user);
+	struct wreq *w = req_to_wreq(r, w_cert_refused);
+	if (!w)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	snprintf(w->aux, sizeof(w->aux), "%s", why);
+	writer_submit(r->srv, w);
+	return H_DEFER;
+}
+
 int h_login(struct req *r)
 {
 	Kart__Login *m = r->in->login;
@@ -236,8 +260,9 @@ int h_login(struct req *r)
 	char shown[KART_NAME_MAX];
 	auth_record_name(r->srv, m->user, rc == 0, shown, sizeof(shown));
 	snprintf(r->who.user, sizeof(r->who.user), "%s", shown);
-	if (!certs_user_ok(r->conn, m->user))
-		return certs_refuse_login(r, shown);
+	char why[160];
+	if (!certs_user_ok(r->conn, m->user, why, sizeof(why)))
+		return refuse_login(r, shown, why);
 	/* an unknown user costs the same hash as a known one */
 	return auth_login_then_write(r, m->user, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login,
 				     login_done);
@@ -258,8 +283,9 @@ int h_resume(struct req *r)
 	Kart__UserRecord *u = NULL;
 	if (rc == 0 && sr && sr->expires_at > r->now &&
 	    user_load(r->txn, &r->srv->store, sr->user, &r->arena->pb, &u) == 0 && !u->user->locked) {
-		if (!certs_user_ok(r->conn, sr->user))
-			return certs_refuse_login(r, sr->user);
+		char why[160];
+		if (!certs_user_ok(r->conn, sr->user, why, sizeof(why)))
+			return refuse_login(r, sr->user, why);
 		session_begin(r, sr->user, u->user->role, u->user->team, sr->expires_at, key);
 		return reply_session(r, "", sr->user, u->user->role, u->user->team, sr->expires_at);
 	}

@@ -45,13 +45,14 @@ struct reads;
 struct alert_cmds;
 struct certs;
 
-/* What the network core (conn.c) calls up to: registered by server.c, so
- * conn.c names no function above it. */
+/* What the network core calls up to, registered by server.c, so conn.c,
+ * writer.c, jobs.c and auth.c name no function above them. */
 struct conn_hooks {
 	/* a whole frame arrived on c (dispatch.c: dispatch_frame) */
 	void (*frame)(struct conn *c, const uint8_t *payload, uint32_t len);
-	/* a connection closed: a stopping server may be done (server_maybe_finish) */
-	void (*closed)(struct server *srv);
+	/* a connection closed, or a request in flight was answered: a
+	 * stopping server may be done (server.c: server_maybe_finish) */
+	void (*settled)(struct server *srv);
 };
 
 struct server {
@@ -74,7 +75,7 @@ struct server {
 	unsigned nconns;
 	unsigned nunauth;           /* of which not logged in yet (max_unauthenticated) */
 	struct addr_entry **addrs;  /* connections per source address (addrs.h) */
-	struct pool_sched *pool;    /* scans running in the pool and waiting for it (dispatch.c) */
+	struct pool_sched *pool;    /* scans running in the pool and waiting for it (jobs.c) */
 	size_t input_bytes;         /* held by the connections' frame assemblers (input_memory_limit) */
 	/* the fair loop (conn.c): connections with work left after their turn's
 	 * budget, served again from an idle handle once every other has had its turn */

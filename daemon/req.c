@@ -1,4 +1,4 @@
-/* req: replies, streams and pool jobs — what handlers hand back instead of
+/* req: replies and streams — what handlers hand back instead of
  * touching their connection (req.h). */
 #include <errno.h>
 #include <stdarg.h>
@@ -7,11 +7,8 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
-#include "conn.h"
-#include "dispatch.h"
 #include "log.h"
 #include "req.h"
-#include "server.h"
 #include "text.h"
 
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
@@ -132,97 +129,4 @@ int req_stream(struct req *r, struct stream *s)
 {
 	r->fx.stream = s;
 	return H_DEFER;
-}
-
-void req_apply(struct req *r)
-{
-	struct conn *c = r->conn;
-	struct req_effects *fx = &r->fx;
-	if (!conn_is_open(c)) {
-		if (fx->stream)
-			stream_free(fx->stream);
-		memset(fx, 0, sizeof(*fx));
-		return;
-	}
-	if (fx->hello)
-		c->hello = true;
-	if (fx->session_clear)
-		conn_clear_session(c);
-	if (fx->session_set)
-		conn_set_session(c, fx->user, fx->role, fx->team, fx->expires, fx->key);
-	if (fx->cancel)
-		conn_cancel_stream(c, fx->cancel_id);
-	if (fx->stream)
-		conn_add_stream(c, fx->stream);
-	explicit_bzero(fx->key, sizeof(fx->key));
-	memset(fx, 0, sizeof(*fx));
-}
-
-/* ---- pool jobs ---- */
-
-static void job_run(uv_work_t *w)
-{
-	struct req_job *j = w->data;
-	j->run(j);
-}
-
-static void job_done(uv_work_t *w, int status)
-{
-	struct req_job *j = w->data;
-	struct server *srv = j->srv;
-	struct conn *c = j->conn;
-	pool_job_finished(c, w);
-	bool open = conn_is_open(c);
-	if (open || j->reply_closed) {
-		struct arena a;
-		arena_init(&a, 0);
-		struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
-		kart__envelope__init(&r.out);
-		j->reply(j, &r, status);
-		if (open) {
-			req_apply(&r);
-			if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
-				r.out.request_id = r.id;
-				conn_send(c, &r.out);
-			}
-			conn_flush(c);
-			conn_resume(c);
-		} else if (r.fx.stream) {
-			stream_free(r.fx.stream);
-		}
-		if (r.txn)
-			store_read_end(&srv->store);
-		arena_free(&a);
-	}
-	conn_unref(c);
-	j->free(j);
-	server_maybe_finish(srv);
-}
-
-int req_pool(struct req *r, struct req_job *j)
-{
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
-	j->who = r->who;
-	j->work.data = j;
-	return pool_job_queue(r, &j->work, job_run, job_done);
-}
-
-/* ---- a connection held past its request ---- */
-
-struct conn *req_conn_hold(struct req *r)
-{
-	conn_ref(r->conn);
-	return r->conn;
-}
-
-void req_conn_release(struct conn *c)
-{
-	conn_unref(c);
-}
-
-bool req_conn_open(const struct conn *c)
-{
-	return conn_is_open(c);
 }

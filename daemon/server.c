@@ -21,6 +21,7 @@
 #include "certs.h"
 #include "conn.h"
 #include "dispatch.h"
+#include "jobs.h"
 #include "handlers.h"
 #include "init.h"
 #include "log.h"
@@ -259,7 +260,7 @@ int kartd_run(const char *dir, const char *listen)
 	srv.loop = uv_default_loop();
 	/* what the network core calls up to (conn.c names no function above it) */
 	srv.hooks.frame = dispatch_frame;
-	srv.hooks.closed = server_maybe_finish;
+	srv.hooks.settled = server_maybe_finish;
 	if (writer_start(&srv) < 0)
 		goto cleanup;
 	export_unfinished_fail(&srv);

@@ -12,8 +12,6 @@
 
 #include "audit.h"
 #include "conn.h"
-#include "dispatch.h"
-#include "server.h"
 #include "writer.h"
 #include "log.h"
 #include "util.h"
@@ -390,7 +388,7 @@ static void on_done(uv_async_t *a)
 		c->pending_bytes -= w->in_bytes;
 		if (w->done)
 			w->done(w);
-		req_apply(&w->r); /* what the handler or done asked of the connection */
+		conn_apply(c, &w->r.fx); /* what the handler or done asked of the connection */
 		if (!conn_is_open(c))
 			continue;
 		if (w->frame)
@@ -416,7 +414,7 @@ static void on_done(uv_async_t *a)
 		wreq_free(list);
 		list = next;
 	}
-	server_maybe_finish(srv);
+	srv->hooks.settled(srv);
 }
 
 int writer_start(struct server *srv)
