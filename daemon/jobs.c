@@ -153,7 +153,6 @@ void pool_jobs_free(struct server *srv)
 	srv->pool = NULL;
 }
 
-
 static void job_run(uv_work_t *w)
 {
 	struct req_job *j = w->data;

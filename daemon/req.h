@@ -168,7 +168,7 @@ struct req_job {
 	bool reply_closed;
 };
 
-/* Hands j (embedded first in the handler's own job) to the pool, counted
+/* jobs.c: hands j (embedded first in the handler's own job) to the pool, counted
  * against r's connection (backpressure) and the server (shutdown waits for
  * it). On completion: the counts back down, j->reply if the connection is
  * open (or reply_closed), the reply sent or the stream added, flushed,
@@ -177,8 +177,8 @@ int req_pool(struct req *r, struct req_job *j);
 
 /* ---- a connection held past its request ---- */
 
-/* A request answered in pieces (h_export.c: a file uploaded in parts) keeps
- * its connection, opaque to the handler, until released. */
+/* jobs.c: a request answered in pieces (h_export.c: a file uploaded in
+ * parts) keeps its connection, opaque to the handler, until released. */
 struct conn *req_conn_hold(struct req *r);
 void req_conn_release(struct conn *c);
 bool req_conn_open(const struct conn *c);
