@@ -9,10 +9,10 @@
 #include "card.h"
 #include "export.h"
 #include "handlers.h"
-#include "req.h"
-#include "writer.h"
 #include "reads.h"
+#include "req.h"
 #include "user.h"
+#include "writer.h"
 
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 #define KEY_MAX (KART_NAME_MAX + 1 + 17)

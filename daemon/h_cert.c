@@ -1,7 +1,6 @@
 /* h_cert: the admin's requests on client certificates — issue, revoke, list
  * (certs.h says how they are checked per connection). */
 #include "certs.h"
-#include "handlers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "audit.h"
 #include "ca.h"
+#include "handlers.h"
 #include "log.h"
 #include "user.h"
 #include "util.h"

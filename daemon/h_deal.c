@@ -10,8 +10,8 @@
 #include "audit.h"
 #include "card.h"
 #include "handlers.h"
-#include "req.h"
 #include "money.h"
+#include "req.h"
 #include "text.h"
 
 #define TITLE_MAX 200   /* characters */

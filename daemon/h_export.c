@@ -45,18 +45,18 @@
 #include "cardq.h"
 #include "export.h"
 #include "frame.h"
-#include "index.h"
 #include "handlers.h"
-#include "req.h"
-#include "writer.h"
+#include "index.h"
 #include "reads.h"
 #include "leak.h"
 #include "log.h"
 #include "pbjson.h"
+#include "req.h"
 #include "schema.h"
 #include "text.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 #define QUOTA_UNLIMITED UINT32_MAX
 #define LIST_DEFAULT 100

@@ -10,10 +10,10 @@
 
 #include "audit.h"
 #include "card.h"
-#include "index.h"
 #include "handlers.h"
-#include "req.h"
+#include "index.h"
 #include "pbjson.h"
+#include "req.h"
 #include "schema.h"
 #include "text.h"
 

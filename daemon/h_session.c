@@ -8,14 +8,14 @@
 #include <time.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "certs.h"
 #include "handlers.h"
-#include "req.h"
-#include "writer.h"
-#include "auth.h"
 #include "log.h"
+#include "req.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 #define TOKEN_BYTES 32
 

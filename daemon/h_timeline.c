@@ -12,10 +12,10 @@
 #include "audit.h"
 #include "card.h"
 #include "handlers.h"
-#include "req.h"
 #include "money.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "req.h"
 #include "text.h"
 
 #define TEXT_MAX 10000          /* characters */

@@ -21,8 +21,8 @@
 
 #include "audit.h"
 #include "handlers.h"
-#include "req.h"
 #include "log.h"
+#include "req.h"
 #include "util.h"
 
 #define VERIFY_SLICE 100000     /* records per read transaction */
