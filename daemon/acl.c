@@ -12,6 +12,7 @@
 #include "schema.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 /* Owners' teams seen by this request: lists meet the same few owners again
  * and again, so each is read from `users` once per request. */

@@ -13,7 +13,7 @@
 #ifndef KART_ACL_H
 #define KART_ACL_H
 
-#include "kartd.h"
+#include "req.h"
 
 /* Whether r's user may see card c (live or in the trash). */
 bool acl_visible(struct req *r, const Kart__Card *c);

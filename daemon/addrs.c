@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "kartd.h"
+#include "instance.h"
 
 #define ADDR_BUCKETS 4096u
 

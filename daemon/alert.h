@@ -11,7 +11,7 @@
 #ifndef KART_ALERT_H
 #define KART_ALERT_H
 
-#include "kartd.h"
+#include "req.h"
 
 /* Notes the last alert committed so far. Returns 0, or -1. */
 int alert_cmds_start(struct server *srv);

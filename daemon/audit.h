@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <lmdb.h>
 
-#include "kartd.h"
+#include "req.h"
 
 /* Reads the head of the chain. */
 int audit_load(struct store *s, struct audit_chain *ch);

@@ -36,7 +36,8 @@
 #include <openssl/sha.h>
 
 #include "addrs.h"
-#include "kartd.h"
+#include "auth.h"
+#include "conn.h"
 #include "log.h"
 #include "util.h"
 
@@ -521,7 +522,7 @@ static void lane_done(uv_async_t *h)
 	}
 	start_next(a);
 	lane_maybe_close(a);
-	server_maybe_finish(srv);
+	srv->hooks.settled(srv);
 }
 
 static struct auth *auth_get(struct server *srv)

@@ -4,7 +4,7 @@
 #ifndef KART_CARD_H
 #define KART_CARD_H
 
-#include "kartd.h"
+#include "req.h"
 
 /* Sets field `name` of card from text. A list field appends (append) or is
  * replaced. Errors are written into r (BAD_REQUEST naming the field); returns

@@ -6,7 +6,7 @@
 #ifndef KART_CARDQ_H
 #define KART_CARDQ_H
 
-#include "kartd.h"
+#include "req.h"
 #include "query.h"
 #include "schema.h"
 

@@ -1,5 +1,6 @@
 /* certs: client certificates (see certs.h). */
 #include "certs.h"
+#include "conn.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "audit.h"
 #include "ca.h"
 #include "log.h"
 #include "util.h"
@@ -272,32 +272,11 @@ const char *certs_check(struct conn *c, int64_t now_us)
 	return NULL;
 }
 
-bool certs_user_ok(const struct conn *c, const char *user)
+bool certs_user_ok(const struct conn *c, const char *user, char *why, size_t n)
 {
-	return !c->cert.valid || strcmp(c->cert.user, user) == 0;
-}
-
-/* Writer: the refused login's audit record. */
-static int w_cert_refused(struct req *r)
-{
-	int rc = audit_append(r, "login", "user", 0, r->who.user, wreq_of(r)->aux, false);
-	if (rc)
-		return rc;
-	req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "the certificate belongs to another user");
-	return H_OK; /* keep the audit record */
-}
-
-int certs_refuse_login(struct req *r, const char *user)
-{
-	const struct peer_cert *pc = &r->conn->cert;
-	log_notice("%s: login refused for '%s': the client certificate %s belongs to %s", r->who.peer, user, pc->serial,
-		   pc->user);
-	snprintf(r->who.user, sizeof(r->who.user), "%s", user);
-	struct wreq *w = req_to_wreq(r, w_cert_refused);
-	if (!w)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	snprintf(w->aux, sizeof(w->aux), "the client certificate %s belongs to %s", pc->serial, pc->user);
-	writer_submit(r->srv, w);
-	return H_DEFER;
+	if (!c->cert.valid || strcmp(c->cert.user, user) == 0)
+		return true;
+	snprintf(why, n, "the client certificate %s belongs to %s", c->cert.serial, c->cert.user);
+	return false;
 }
 

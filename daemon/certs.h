@@ -21,7 +21,7 @@
 #include <openssl/x509.h>
 
 #include "ca.h"
-#include "kartd.h"
+#include "req.h"
 
 struct sockaddr;
 
@@ -53,10 +53,8 @@ void certs_on_handshake(struct conn *c);
 /* dispatch.c, before every request: NULL, or why the connection is refused. */
 const char *certs_check(struct conn *c, int64_t now_us);
 
-/* Login and Resume: whether `user` may have a session on this connection. */
-bool certs_user_ok(const struct conn *c, const char *user);
-/* Refuses the login (audited as a refused login on the writer). Returns
- * H_DEFER, or an error reply. */
-int certs_refuse_login(struct req *r, const char *user);
+/* Login and Resume: whether `user` may have a session on this connection;
+ * if not, why (the certificate's serial and user) in why[n]. */
+bool certs_user_ok(const struct conn *c, const char *user, char *why, size_t n);
 
 #endif

@@ -23,7 +23,7 @@
 
 #include "addrs.h"
 #include "certs.h"
-#include "kartd.h"
+#include "conn.h"
 #include "log.h"
 #include "util.h"
 
@@ -108,7 +108,7 @@ void conn_close(struct conn *c)
 	srv->input_bytes -= c->in.cap;
 	frame_asm_free(&c->in); /* nothing is read after this */
 	uv_close((uv_handle_t *)&c->tcp, on_close);
-	server_maybe_finish(srv);
+	srv->hooks.settled(srv);
 }
 
 /* Sends what is pending (an alert, close_notify, a last error frame), then closes. */
@@ -136,11 +136,10 @@ void conn_end(struct conn *c)
 	conn_close_after_flush(c);
 }
 
-void conn_take_arena(struct conn *c, struct arena *into)
+bool conn_session_live(struct conn *c, MDB_txn *txn)
 {
-	*into = c->arena;
-	into->pb.allocator_data = into;
-	arena_init(&c->arena, c->arena.budget);
+	MDB_val k = { 32, c->who.session_key }, v;
+	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
 }
 
 static void submit_backlog(struct conn *c);
@@ -448,6 +447,28 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 	return false;
 }
 
+void conn_apply(struct conn *c, struct req_effects *fx)
+{
+	if (!conn_is_open(c)) {
+		if (fx->stream)
+			stream_free(fx->stream);
+		memset(fx, 0, sizeof(*fx));
+		return;
+	}
+	if (fx->hello)
+		c->hello = true;
+	if (fx->session_clear)
+		conn_clear_session(c);
+	if (fx->session_set)
+		conn_set_session(c, fx->user, fx->role, fx->team, fx->expires, fx->key);
+	if (fx->cancel)
+		conn_cancel_stream(c, fx->cancel_id);
+	if (fx->stream)
+		conn_add_stream(c, fx->stream);
+	explicit_bzero(fx->key, sizeof(fx->key));
+	memset(fx, 0, sizeof(*fx));
+}
+
 /* Puts c on the ready list: it has work left that waits for its next turn. */
 static void conn_schedule(struct conn *c)
 {
@@ -610,7 +631,7 @@ static enum frames_left process_frames(struct conn *c)
 			conn_close_after_flush(c);
 			break;
 		}
-		dispatch_frame(c, payload, len);
+		c->srv->hooks.frame(c, payload, len);
 	}
 	if (txn)
 		store_read_end(st);

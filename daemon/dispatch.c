@@ -3,14 +3,15 @@
  * loop thread in a short read transaction, writes on the writer thread. */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 
 #include "certs.h"
-#include "kartd.h"
+#include "conn.h"
+#include "dispatch.h"
+#include "handlers.h"
+#include "writer.h"
 #include "log.h"
 #include "pbwire.h"
 #include "pbjson.h"
@@ -107,91 +108,6 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_CERT_LIST] = { "list certificates", h_cert_list, 0, ROLE(ADMIN) },
 };
 
-int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
-{
-	Kart__Error *e = arena_alloc(r->arena, sizeof(*e));
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	kart__envelope__init(&r->out);
-	if (!e)
-		return H_ABORT; /* an empty reply still reaches the client */
-	kart__error__init(e);
-	e->code = code;
-	e->message = arena_strdup(r->arena, msg);
-	e->field = arena_strdup(r->arena, field ? field : "");
-	if (!e->message || !e->field)
-		e->message = e->field = (char *)"";
-	r->out.body_case = KART__ENVELOPE__BODY_ERROR;
-	r->out.error = e;
-	return H_ABORT;
-}
-
-int req_check_text(struct req *r, const char *field, const char *v, bool lines)
-{
-	uint32_t cp;
-	size_t at = v ? text_find_control(v, strlen(v), lines, &cp) : 0;
-	if (!at)
-		return H_OK;
-	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: U+%04X (%s) at character %zu is not allowed%s",
-			 field, (unsigned)cp, text_control_name(cp), at,
-			 cp == '\n' ? " (one line only)" : lines ? " (text may hold line breaks and tabs, no other controls)" : "");
-}
-
-void req_ok(struct req *r)
-{
-	static Kart__Ok ok = KART__OK__INIT;
-	kart__envelope__init(&r->out);
-	r->out.body_case = KART__ENVELOPE__BODY_OK;
-	r->out.ok = &ok;
-}
-
-/* Below this much free space a failed write is put down to a full disk. */
-#define DISK_FULL_MARGIN (1u << 20)
-
-bool store_disk_full(struct server *srv, int rc)
-{
-	if (rc == ENOSPC || rc == EDQUOT)
-		return true;
-	/* LMDB reports a short write as EIO, and a filesystem that fills up
-	 * during a commit writes short; a map that cannot grow may be a full
-	 * disk too. Whether it is one, the filesystem tells. */
-	if (rc != EIO && rc != MDB_MAP_FULL)
-		return false;
-	const char *path = NULL;
-	struct statvfs fs;
-	if (!srv->store.env || mdb_env_get_path(srv->store.env, &path) != 0 || !path || statvfs(path, &fs) != 0)
-		return false;
-	return (uint64_t)fs.f_bavail * fs.f_frsize < DISK_FULL_MARGIN;
-}
-
-int req_disk_full(struct req *r)
-{
-	return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "",
-			 "the server's disk is full: nothing was saved; try again once space is freed");
-}
-
-int req_store_error(struct req *r, int rc, const char *what)
-{
-	if (store_disk_full(r->srv, rc)) {
-		log_err("%s: %s failed: the disk holding the database is full (%s)", r->who.peer, what, mdb_strerror(rc));
-		return req_disk_full(r);
-	}
-	log_err("%s: %s failed: %s", r->who.peer, what, mdb_strerror(rc));
-	req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
-	return H_ABORT;
-}
-
-int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len)
-{
-	r->packed.body = body;
-	r->packed.bytes = bytes;
-	r->packed.len = len;
-	return H_OK;
-}
-
 static void reply_now(struct conn *c, struct req *r)
 {
 	if (r->packed.bytes && r->out.body_case == KART__ENVELOPE__BODY__NOT_SET) {
@@ -202,156 +118,6 @@ static void reply_now(struct conn *c, struct req *r)
 	if (r->out.body_case == KART__ENVELOPE__BODY__NOT_SET)
 		req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error: empty reply");
 	conn_send(c, &r->out);
-}
-
-/* Scans share libuv's pool threads: at most max_scans run at once, and at
- * most max_scans_per_user of one user, so one user's many connections
- * cannot take every thread. The rest wait in arrival order; as a scan ends,
- * the first waiting scans whose users are under their share start. */
-struct pool_wait {
-	struct pool_wait *next;
-	uv_work_t *w;
-	uv_work_cb run;
-	uv_after_work_cb done;
-	struct conn *conn;          /* held by the job's ref: a closed one's scan is not run */
-	char user[KART_NAME_MAX];
-};
-/* A user's scans waiting, at most: more are refused ("busy"), so connections
- * opened, given scans and closed cannot queue work without end. */
-#define POOL_WAIT_PER_USER 16
-struct pool_run {
-	uv_work_t *w;
-	char user[KART_NAME_MAX];
-};
-struct pool_sched {
-	struct pool_wait *head, *tail;
-	unsigned running;
-	struct pool_run run[];      /* max_scans of them */
-};
-
-static bool pool_user_may_start(struct server *srv, const char *user)
-{
-	struct pool_sched *p = srv->pool;
-	if (p->running >= srv->cfg.max_scans)
-		return false;
-	unsigned mine = 0;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++)
-		if (p->run[i].w && strcmp(p->run[i].user, user) == 0)
-			mine++;
-	return mine < srv->cfg.max_scans_per_user;
-}
-
-static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after_work_cb done, const char *user)
-{
-	struct pool_sched *p = srv->pool;
-	if (uv_queue_work(srv->loop, w, run, done) != 0)
-		return -1;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
-		if (!p->run[i].w) {
-			p->run[i].w = w;
-			snprintf(p->run[i].user, sizeof(p->run[i].user), "%s", user);
-			break;
-		}
-	}
-	p->running++;
-	return 0;
-}
-
-int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
-{
-	struct server *srv = r->srv;
-	if (!srv->pool &&
-	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg.max_scans * sizeof(srv->pool->run[0]))))
-		return -1;
-	struct pool_sched *p = srv->pool;
-	if (pool_user_may_start(srv, r->who.user)) {
-		if (pool_start(srv, w, run, done, r->who.user) != 0)
-			return -1;
-	} else {
-		unsigned mine = 0;
-		for (struct pool_wait *q = p->head; q; q = q->next)
-			mine += strcmp(q->user, r->who.user) == 0;
-		struct pool_wait *q = mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
-		if (!q)
-			return -1;
-		q->conn = r->conn;
-		q->w = w;
-		q->run = run;
-		q->done = done;
-		snprintf(q->user, sizeof(q->user), "%s", r->who.user);
-		if (p->tail)
-			p->tail->next = q;
-		else
-			p->head = q;
-		p->tail = q;
-	}
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	srv->inflight++;
-	return 0;
-}
-
-void pool_job_finished(struct conn *c, uv_work_t *w)
-{
-	struct server *srv = c->srv;
-	struct pool_sched *p = srv->pool;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
-		if (p->run[i].w == w) {
-			p->run[i].w = NULL;
-			p->running--;
-			break;
-		}
-	}
-	/* the waiting scans whose users are under their share, in arrival order */
-	struct pool_wait **pp = &p->head, *prev = NULL, *cancelled = NULL;
-	while (*pp && p->running < srv->cfg.max_scans) {
-		struct pool_wait *q = *pp;
-		if (!pool_user_may_start(srv, q->user)) {
-			prev = q;
-			pp = &q->next;
-			continue;
-		}
-		*pp = q->next;
-		if (p->tail == q)
-			p->tail = prev;
-		if (conn_is_open(q->conn) && pool_start(srv, q->w, q->run, q->done, q->user) == 0) {
-			free(q);
-			continue;
-		}
-		if (conn_is_open(q->conn))
-			log_err("cannot start a scan in the thread pool");
-		q->next = cancelled; /* answered (if anyone listens) after the walk */
-		cancelled = q;
-	}
-	while (cancelled) {
-		struct pool_wait *q = cancelled;
-		cancelled = q->next;
-		q->done(q->w, UV_ECANCELED); /* its counts given back, like any finished scan */
-		free(q);
-	}
-}
-
-void pool_jobs_free(struct server *srv)
-{
-	if (!srv->pool)
-		return;
-	while (srv->pool->head) {
-		struct pool_wait *q = srv->pool->head;
-		srv->pool->head = q->next;
-		free(q);
-	}
-	free(srv->pool);
-	srv->pool = NULL;
-}
-
-bool conn_session_live(struct conn *c, MDB_txn *txn)
-{
-	MDB_val k = { 32, c->who.session_key }, v;
-	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
 }
 
 /* The arena's allocator, noting whether it ever said no. */
@@ -391,7 +157,8 @@ static bool decode_exceeds_budget(struct arena *a, const uint8_t *payload, uint3
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
-	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us(), .who = c->who };
+	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us(), .who = c->who,
+			 .authed = c->authed, .session_expires = c->session_expires };
 	kart__envelope__init(&r.out);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
@@ -492,6 +259,7 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 		goto reply;
 	}
 	int rc = rt->fn(&r);
+	conn_apply(c, &r.fx); /* what the handler asked of the connection */
 	if (rc != H_DEFER) {
 		if (rc != H_OK && rc != H_ABORT)
 			req_store_error(&r, rc, rt->name);
@@ -503,33 +271,4 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 reply:
 	reply_now(c, &r);
 	arena_reset(&c->arena);
-}
-
-bool stream_limit_reached(uint32_t *remaining, size_t sent)
-{
-	if (!*remaining)
-		return false;
-	*remaining -= sent < *remaining ? (uint32_t)sent : *remaining;
-	return *remaining == 0;
-}
-
-struct stream *stream_new(struct req *r, stream_page_fn page)
-{
-	struct stream *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->id = r->id;
-	s->page = page;
-	s->who = r->who;
-	s->srv = r->srv;
-	arena_init(&s->arena, 0);
-	return s;
-}
-
-void stream_free(struct stream *s)
-{
-	if (s->release)
-		s->release(s, s->finished);
-	arena_free(&s->arena);
-	free(s);
 }

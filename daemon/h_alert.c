@@ -8,9 +8,11 @@
 #include "audit.h"
 #include "card.h"
 #include "export.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "reads.h"
+#include "req.h"
 #include "user.h"
+#include "writer.h"
 
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 #define KEY_MAX (KART_NAME_MAX + 1 + 17)
@@ -499,8 +501,7 @@ int h_read_query(struct req *r)
 		}
 	}
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }
 
 /* ---- alerts (loop, streamed): audit events of severity alert, newest first ---- */
@@ -584,6 +585,5 @@ int h_alert_query(struct req *r)
 	st->since_us = m->since * 1000000;
 	st->remaining = m->limit;
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }

@@ -3,7 +3,8 @@
 #include <string.h>
 
 #include "audit.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
 
 #define SCAN_PER_PAGE 5000    /* records examined before a page is sent, even if short */
 
@@ -105,6 +106,5 @@ int h_audit_query(struct req *r)
 	st->since_us = m->since * 1000000;
 	st->until_us = m->until * 1000000;
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }

@@ -6,7 +6,8 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
 #include "schema.h"
 #include "log.h"
 #include "reads.h"
@@ -568,8 +569,7 @@ int h_card_list(struct req *r)
 		}
 	}
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }
 
 /* Loads a live card for a change, checking the expected version. */

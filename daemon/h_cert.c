@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "ca.h"
+#include "handlers.h"
 #include "log.h"
 #include "user.h"
 #include "util.h"

@@ -9,8 +9,9 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "money.h"
+#include "req.h"
 #include "text.h"
 
 #define TITLE_MAX 200   /* characters */

@@ -44,16 +44,19 @@
 #include "card.h"
 #include "cardq.h"
 #include "export.h"
+#include "frame.h"
+#include "handlers.h"
 #include "index.h"
-#include "kartd.h"
 #include "reads.h"
 #include "leak.h"
 #include "log.h"
 #include "pbjson.h"
+#include "req.h"
 #include "schema.h"
 #include "text.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 #define QUOTA_UNLIMITED UINT32_MAX
 #define LIST_DEFAULT 100
@@ -189,11 +192,8 @@ static const char *quota_words(struct arena *a, uint64_t asked, uint64_t used, u
 /* ---- the export: checks on the loop ---- */
 
 struct xjob {
-	uv_work_t work;
-	struct server *srv;
-	struct conn *conn;
-	uint64_t id;
-	struct principal who;
+	struct req_job job;         /* first: the pool job (req.h) */
+	bool handed;                /* the writer has it now (w_export, export_done) */
 	int64_t now;
 	int64_t today;              /* the client's date, days since the epoch */
 	struct util_zone zone;      /* the client's zone (cardq_client_zone) */
@@ -234,8 +234,9 @@ static void free_xjob(struct xjob *j)
 	free(j);
 }
 
-static void xjob_run(uv_work_t *w);
-static void xjob_done(uv_work_t *w, int status);
+static void xjob_run(struct req_job *job);
+static void xjob_reply(struct req_job *job, struct req *r, int status);
+static void xjob_free(struct req_job *job);
 
 int h_export(struct req *r)
 {
@@ -293,17 +294,15 @@ int h_export(struct req *r)
 		free_xjob(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	}
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
-	j->who = r->who;
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
 	j->zone = zone;
 	j->fmt = fmt;
 	j->delim = delim;
-	j->work.data = j;
-	if (pool_job_queue(r, &j->work, xjob_run, xjob_done) != 0) {
+	j->job.run = xjob_run;
+	j->job.reply = xjob_reply;
+	j->job.free = xjob_free;
+	if (req_pool(r, &j->job) != 0) {
 		free_xjob(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
@@ -435,10 +434,10 @@ static bool sort_ids(struct xjob *j)
 	return true;
 }
 
-static void xjob_run(uv_work_t *w)
+static void xjob_run(struct req_job *job)
 {
-	struct xjob *j = w->data;
-	struct store *st = &j->srv->store;
+	struct xjob *j = (struct xjob *)job;
+	struct store *st = &j->job.srv->store;
 	struct arena a;
 	arena_init(&a, 0);
 	struct schema sc = { 0 };
@@ -458,7 +457,7 @@ static void xjob_run(uv_work_t *w)
 	s.txn = &txn;
 	s.canaries = st->canaries;
 	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
-	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
+	struct req scope = { .srv = j->job.srv, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
 			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
@@ -485,7 +484,7 @@ static void xjob_run(uv_work_t *w)
 		goto done;
 	}
 	if (q.slices)
-		log_info("%s: %s: export scan: %llu cards read in %u read transactions", j->who.peer, j->who.user,
+		log_info("%s: %s: export scan: %llu cards read in %u read transactions", j->job.who.peer, j->job.who.user,
 			 (unsigned long long)q.read, q.slices + 1);
 done:
 	store_pool_end(st, &txn);
@@ -497,24 +496,14 @@ done:
 static int w_export(struct req *r);
 static void export_done(struct wreq *w);
 
-static void xjob_done(uv_work_t *w, int status)
+static void xjob_reply(struct req_job *job, struct req *r, int status)
 {
-	struct xjob *j = w->data;
-	struct server *srv = j->srv;
-	struct conn *c = j->conn;
-	pool_job_finished(c, w);
-	if (!conn_is_open(c)) {
-		free_xjob(j);
-		goto out;
-	}
-	struct arena a;
-	arena_init(&a, 0);
-	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
-	kart__envelope__init(&r.out);
+	struct xjob *j = (struct xjob *)job;
+	r->now = j->now;
 	if (status != 0) {
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the export was cancelled");
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the export was cancelled");
 	} else if (j->code) {
-		req_error(&r, j->code, j->field, "%s", j->message);
+		req_error(r, j->code, j->field, "%s", j->message);
 	} else {
 		/* on to the writer, with the request the writer will see */
 		Kart__Export ex = KART__EXPORT__INIT;
@@ -523,31 +512,28 @@ static void xjob_done(uv_work_t *w, int status)
 		char d[2] = { j->delim, 0 };
 		ex.delimiter = d;
 		Kart__Envelope env = KART__ENVELOPE__INIT;
-		env.request_id = j->id;
+		env.request_id = r->id;
 		env.body_case = KART__ENVELOPE__BODY_EXPORT;
 		env.export = &ex;
-		r.in = &env;
-		struct wreq *wq = req_to_wreq_copy(&r, w_export);
+		r->in = &env;
+		struct wreq *wq = req_to_wreq_copy(r, w_export);
+		r->in = NULL;
 		if (!wq) {
-			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 		} else {
 			wq->ud = j;
 			wq->done = export_done;
-			j = NULL;
-			writer_submit(srv, wq);
+			j->handed = true;
+			writer_submit(r->srv, wq);
 		}
 	}
-	if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
-		r.out.request_id = r.id;
-		conn_send(c, &r.out);
-		conn_flush(c);
-	}
-	arena_free(&a);
-	free_xjob(j);
-	conn_resume(c);
-out:
-	conn_unref(c);
-	server_maybe_finish(srv);
+}
+
+static void xjob_free(struct req_job *job)
+{
+	struct xjob *j = (struct xjob *)job;
+	if (!j->handed)
+		free_xjob(j);
 }
 
 /* ---- the record, on the writer ---- */
@@ -1267,7 +1253,6 @@ static void repack_error(struct wreq *w, const char *message)
 static void export_done(struct wreq *w)
 {
 	struct xjob *j = w->ud;
-	struct conn *c = w->r.conn;
 	w->ud = NULL;
 	if (!j)
 		return;
@@ -1275,15 +1260,15 @@ static void export_done(struct wreq *w)
 		free_xjob(j);
 		return;
 	}
-	if (!conn_is_open(c)) {
+	if (!req_conn_open(w->r.conn)) {
 		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
 		if (rec)
-			export_end_submit(c->srv, &w->r.who, rec->id, true, "the connection closed before the file began");
+			export_end_submit(w->r.srv, &w->r.who, rec->id, true, "the connection closed before the file began");
 		kart__export_record__free_unpacked(rec, NULL);
 		free_xjob(j);
 		return;
 	}
-	struct req r = { .srv = c->srv, .conn = c, .id = w->r.id, .who = w->r.who };
+	struct req r = { .srv = w->r.srv, .conn = w->r.conn, .id = w->r.id, .who = w->r.who };
 	struct stream *s = stream_new(&r, export_page);
 	struct xstate *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
 	if (st) {
@@ -1302,7 +1287,7 @@ static void export_done(struct wreq *w)
 	if (!st || !st->rec || (st->n && !st->ids)) {
 		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
 		if (rec)
-			export_end_submit(c->srv, &w->r.who, rec->id, true, "out of memory starting the file");
+			export_end_submit(w->r.srv, &w->r.who, rec->id, true, "out of memory starting the file");
 		kart__export_record__free_unpacked(rec, NULL);
 		if (s)
 			stream_free(s);
@@ -1311,7 +1296,7 @@ static void export_done(struct wreq *w)
 	} else {
 		s->state = st;
 		s->release = export_release;
-		conn_add_stream(c, s);
+		req_stream(&w->r, s); /* added to the connection after this */
 	}
 	free_xjob(j);
 }
@@ -1528,7 +1513,7 @@ static void upload_drop(struct upload **pp)
 	struct upload *u = *pp;
 	*pp = u->next;
 	uploads_bytes -= u->len;
-	conn_unref(u->conn);
+	req_conn_release(u->conn);
 	free(u->data);
 	free(u);
 }
@@ -1536,7 +1521,7 @@ static void upload_drop(struct upload **pp)
 static void uploads_sweep(int64_t now_ms)
 {
 	for (struct upload **pp = &uploads; *pp;) {
-		if (!conn_is_open((*pp)->conn) || now_ms - (*pp)->last_ms > LEAK_IDLE_MS)
+		if (!req_conn_open((*pp)->conn) || now_ms - (*pp)->last_ms > LEAK_IDLE_MS)
 			upload_drop(pp);
 		else
 			pp = &(*pp)->next;
@@ -1555,11 +1540,7 @@ struct cand {
 };
 
 struct ljob {
-	uv_work_t work;
-	struct server *srv;
-	struct conn *conn;
-	uint64_t id;
-	struct principal who;
+	struct req_job job;         /* first: the pool job (req.h) */
 	int64_t now;
 	uint8_t *data;
 	size_t len;
@@ -1628,7 +1609,7 @@ static int count_cards(struct ljob *j, MDB_txn *txn, const struct leak_file *f, 
 		uint8_t key[8];
 		store_u64_key(c->export_id, key);
 		MDB_val k = { 8, key };
-		int rc = mdb_get(txn, j->srv->store.export_cards, &k, &v);
+		int rc = mdb_get(txn, j->job.srv->store.export_cards, &k, &v);
 		if (rc)
 			return rc == MDB_NOTFOUND ? 0 : rc;
 		blob = &v;
@@ -1654,10 +1635,10 @@ static char *when(struct arena *a, int64_t t)
 	return arena_strdup(a, buf);
 }
 
-static void ljob_run(uv_work_t *w)
+static void ljob_run(struct req_job *job)
 {
-	struct ljob *j = w->data;
-	struct store *st = &j->srv->store;
+	struct ljob *j = (struct ljob *)job;
+	struct store *st = &j->job.srv->store;
 	struct arena *a = &j->a;
 	int64_t t0 = util_mono_ms();
 	struct leak_file f;
@@ -1666,7 +1647,7 @@ static void ljob_run(uv_work_t *w)
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	bool budget_hit = false;
-	if (leak_parse(&f, a, (const char *)j->data, j->len, j->srv->cfg.phone_country) < 0) {
+	if (leak_parse(&f, a, (const char *)j->data, j->len, j->job.srv->cfg.phone_country) < 0) {
 		j->code = KART__ERROR_CODE__UNAVAILABLE;
 		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
 		leak_file_free(&f);
@@ -1893,39 +1874,29 @@ static void ljob_run(uv_work_t *w)
 	j->took_ms = util_mono_ms() - t0;
 }
 
-static void ljob_done(uv_work_t *w, int status)
+/* Runs also when the connection has closed (reply_closed): the trace is audited all the same. */
+static void ljob_reply(struct req_job *job, struct req *r, int status)
 {
-	struct ljob *j = w->data;
-	struct server *srv = j->srv;
-	struct conn *c = j->conn;
-	pool_job_finished(c, w);
-	struct arena a;
-	arena_init(&a, 0);
-	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a, .now = j->now };
-	kart__envelope__init(&r.out);
+	struct ljob *j = (struct ljob *)job;
+	r->now = j->now;
 	if (status != 0) {
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the trace was cancelled");
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the trace was cancelled");
 	} else if (j->code) {
-		req_error(&r, j->code, "", "%s", j->message);
+		req_error(r, j->code, "", "%s", j->message);
 	} else {
 		log_info("leak trace of '%s' (%zu bytes, %" PRIu64 " rows) by %s: %" PRIu64 " hashes compared in %lld ms",
-			 j->name, j->len, j->report->rows, j->who.user, j->compared, (long long)j->took_ms);
-		r.out.body_case = KART__ENVELOPE__BODY_LEAK_REPORT;
-		r.out.leak_report = j->report;
-		note(&r, "leak.trace", j->report->n_matches ? j->report->matches[0]->export->id : 0, true,
-		     arena_printf(&a, "'%.60s' (%zu bytes, %" PRIu64 " rows): %.140s", j->name, j->len, j->report->rows,
+			 j->name, j->len, j->report->rows, j->job.who.user, j->compared, (long long)j->took_ms);
+		r->out.body_case = KART__ENVELOPE__BODY_LEAK_REPORT;
+		r->out.leak_report = j->report;
+		note(r, "leak.trace", j->report->n_matches ? j->report->matches[0]->export->id : 0, true,
+		     arena_printf(r->arena, "'%.60s' (%zu bytes, %" PRIu64 " rows): %.140s", j->name, j->len, j->report->rows,
 				  j->report->verdict));
 	}
-	if (conn_is_open(c)) {
-		r.out.request_id = j->id;
-		conn_send(c, &r.out);
-		conn_flush(c);
-		conn_resume(c);
-	}
-	arena_free(&a);
-	conn_unref(c);
-	ljob_free(j);
-	server_maybe_finish(srv);
+}
+
+static void ljob_free_job(struct req_job *job)
+{
+	ljob_free((struct ljob *)job);
 }
 
 int h_leak_trace(struct req *r)
@@ -1958,9 +1929,8 @@ int h_leak_trace(struct req *r)
 		u = calloc(1, sizeof(*u));
 		if (!u)
 			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-		u->conn = r->conn;
+		u->conn = req_conn_hold(r);
 		u->id = r->id;
-		conn_ref(r->conn);
 		u->next = uploads;
 		uploads = u;
 		pp = &uploads;
@@ -1994,10 +1964,6 @@ int h_leak_trace(struct req *r)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	}
 	arena_init(&j->a, 0);
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
-	j->who = r->who;
 	j->now = r->now;
 	snprintf(j->name, sizeof(j->name), "%s", u->name[0] ? u->name : "(unnamed)");
 	/* the job takes the bytes */
@@ -2005,8 +1971,11 @@ int h_leak_trace(struct req *r)
 	j->len = u->len;
 	u->data = NULL;
 	upload_drop(pp);
-	j->work.data = j;
-	if (pool_job_queue(r, &j->work, ljob_run, ljob_done) != 0) {
+	j->job.run = ljob_run;
+	j->job.reply = ljob_reply;
+	j->job.free = ljob_free_job;
+	j->job.reply_closed = true;
+	if (req_pool(r, &j->job) != 0) {
 		ljob_free(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}

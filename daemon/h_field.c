@@ -10,9 +10,10 @@
 
 #include "audit.h"
 #include "card.h"
+#include "handlers.h"
 #include "index.h"
-#include "kartd.h"
 #include "pbjson.h"
+#include "req.h"
 #include "schema.h"
 #include "text.h"
 

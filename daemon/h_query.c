@@ -13,11 +13,12 @@
 #include "audit.h"
 #include "card.h"
 #include "cardq.h"
+#include "handlers.h"
 #include "index.h"
-#include "kartd.h"
 #include "log.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "req.h"
 #include "schema.h"
 #include "text.h"
 
@@ -238,11 +239,7 @@ int h_find(struct req *r)
 /* ---- filtered lists: a job in the pool ---- */
 
 struct qjob {
-	uv_work_t work;
-	struct server *srv;
-	struct conn *conn;
-	uint64_t id;
-	struct principal who;
+	struct req_job job;         /* first: the pool job (req.h) */
 	char *where, *sort;
 	uint64_t limit;
 	bool count, explain;
@@ -285,10 +282,10 @@ static int job_collect(void *ud, Kart__Card *card)
 	return 0;
 }
 
-static void job_run(uv_work_t *w)
+static void job_run(struct req_job *job)
 {
-	struct qjob *j = w->data;
-	struct store *st = &j->srv->store;
+	struct qjob *j = (struct qjob *)job;
+	struct store *st = &j->job.srv->store;
 	struct arena a;
 	arena_init(&a, 0);
 	struct schema sc = { 0 };
@@ -302,7 +299,7 @@ static void job_run(uv_work_t *w)
 		log_err("query: %s", mdb_strerror(rc));
 		goto done;
 	}
-	struct req scope = { .srv = j->srv, .who = j->who, .txn = txn, .arena = &a, .now = j->now };
+	struct req scope = { .srv = j->job.srv, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
 			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
@@ -323,7 +320,7 @@ static void job_run(uv_work_t *w)
 	}
 	j->plan = strdup(q.plan ? q.plan : "");
 	if (q.slices)
-		log_info("%s: %s: %llu cards read in %u read transactions", j->who.peer, j->who.user,
+		log_info("%s: %s: %llu cards read in %u read transactions", j->job.who.peer, j->job.who.user,
 			 (unsigned long long)q.read, q.slices + 1);
 done:
 	store_pool_end(st, &txn);
@@ -405,40 +402,31 @@ static void move_sample(struct req *r, struct qjob *j)
 	r->out.query_result = qr;
 }
 
-static void job_done(uv_work_t *w, int status)
+static void job_reply(struct req_job *job, struct req *r, int status)
 {
-	struct qjob *j = w->data;
-	struct server *srv = j->srv;
-	struct conn *c = j->conn;
-	pool_job_finished(c, w);
-	if (!conn_is_open(c))
-		goto out;
-	struct arena a;
-	arena_init(&a, 0);
-	struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
-	kart__envelope__init(&r.out);
+	struct qjob *j = (struct qjob *)job;
 	if (status != 0) {
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the query was cancelled");
 	} else if (j->code) {
-		req_error(&r, j->code, j->field, "%s", j->message);
+		req_error(r, j->code, j->field, "%s", j->message);
 	} else if (j->dry_move) {
-		move_sample(&r, j);
+		move_sample(r, j);
 	} else if (j->count || j->explain) {
-		Kart__QueryResult *qr = arena_alloc(&a, sizeof(*qr));
+		Kart__QueryResult *qr = arena_alloc(r->arena, sizeof(*qr));
 		if (qr) {
 			kart__query_result__init(qr);
 			qr->count = j->count_out;
 			qr->plan = j->explain ? j->plan : (char *)"";
-			r.out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
-			r.out.query_result = qr;
+			r->out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
+			r->out.query_result = qr;
 		}
 	} else {
-		struct stream *s = stream_new(&r, ids_page);
+		struct stream *s = stream_new(r, ids_page);
 		struct ids_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
 		if (!st) {
 			if (s)
 				stream_free(s);
-			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 		} else {
 			st->ids = j->ids;
 			st->n = j->nids;
@@ -453,22 +441,14 @@ static void job_done(uv_work_t *w, int status)
 			if (st->n && !copy)
 				st->n = 0;
 			s->state = st;
-			conn_add_stream(c, s);
+			req_stream(r, s);
 		}
 	}
-	if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
-		r.out.request_id = j->id;
-		conn_send(c, &r.out);
-	}
-	if (r.txn)
-		store_read_end(&srv->store);
-	arena_free(&a);
-	conn_flush(c);
-	conn_resume(c);
-out:
-	conn_unref(c);
-	free_job(j);
-	server_maybe_finish(srv);
+}
+
+static void job_free(struct req_job *job)
+{
+	free_job((struct qjob *)job);
 }
 
 /* ---- segments: who sees and changes them ----
@@ -559,18 +539,16 @@ int h_card_query(struct req *r)
 			free_job(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	}
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
-	j->who = r->who;
 	j->limit = m->limit;
 	j->count = m->count || m->explain;
 	j->explain = m->explain;
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
 	j->zone = zone;
-	j->work.data = j;
-	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
+	j->job.run = job_run;
+	j->job.reply = job_reply;
+	j->job.free = job_free;
+	if (req_pool(r, &j->job) != 0) {
 		free_job(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}
@@ -621,17 +599,15 @@ static int move_dry_run(struct req *r, const char *where, Kart__Sector to, int64
 			free_job(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	}
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
-	j->who = r->who;
 	j->now = r->now;
 	j->today = today;
 	j->zone = *zone;
 	j->dry_move = true;
 	j->move_to = to;
-	j->work.data = j;
-	if (pool_job_queue(r, &j->work, job_run, job_done) != 0) {
+	j->job.run = job_run;
+	j->job.reply = job_reply;
+	j->job.free = job_free;
+	if (req_pool(r, &j->job) != 0) {
 		free_job(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}

@@ -15,7 +15,8 @@
 #include "audit.h"
 #include "card.h"
 #include "cardq.h"
-#include "kartd.h"
+#include "handlers.h"
+#include "req.h"
 #include "text.h"
 #include "util.h"
 

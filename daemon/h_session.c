@@ -8,11 +8,14 @@
 #include <time.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "certs.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "log.h"
+#include "req.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 #define TOKEN_BYTES 32
 
@@ -23,7 +26,7 @@ int h_hello(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "version",
 				 "unsupported protocol version %u; this server speaks version %d", h->version,
 				 KART__PROTOCOL__PROTOCOL_V1);
-	r->conn->hello = true;
+	r->fx.hello = true;
 	Kart__HelloOk *ok = arena_alloc(r->arena, sizeof(*ok));
 	if (!ok)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
@@ -53,19 +56,31 @@ static int reply_session(struct req *r, const char *token, const char *user, Kar
 	return H_OK;
 }
 
+/* The session, set on the request: the writer's completion begins it on
+ * the connection (if still open). */
+static void session_begin(struct req *r, const char *user, Kart__Role role, const char *team, int64_t expires,
+			  const uint8_t key[32])
+{
+	r->fx.session_set = true;
+	r->fx.user = user;
+	r->fx.role = role;
+	r->fx.team = team;
+	r->fx.expires = expires;
+	memcpy(r->fx.key, key, 32);
+}
+
 static void login_done(struct wreq *w)
 {
-	struct conn *c = w->r.conn;
 	Kart__Envelope *e = &w->r.out;
 	if (e->body_case != KART__ENVELOPE__BODY_SESSION)
 		return;
 	/* the address's failures for this name, and their doubling, are forgiven */
 	auth_login_succeeded(w->r.srv, w->r.who.peer, e->session->user);
-	if (!conn_is_open(c))
-		return;
 	uint8_t key[32];
 	auth_session_key(w->aux, key);
-	conn_set_session(c, e->session->user, e->session->role, e->session->team, e->session->expires_at * 1000000, key);
+	session_begin(&w->r, e->session->user, e->session->role, e->session->team, e->session->expires_at * 1000000,
+		      key);
+	explicit_bzero(key, sizeof(key));
 	explicit_bzero(w->aux, sizeof(w->aux));
 }
 
@@ -204,6 +219,30 @@ static int w_login(struct req *r)
 	return reply_session(r, w->aux, name, u->user->role, u->user->team, sr.expires_at);
 }
 
+/* Writer: the refused login's audit record. */
+static int w_cert_refused(struct req *r)
+{
+	int rc = audit_append(r, "login", "user", 0, r->who.user, wreq_of(r)->aux, false);
+	if (rc)
+		return rc;
+	req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "the certificate belongs to another user");
+	return H_OK; /* keep the audit record */
+}
+
+/* A login or resume refused for the connection's certificate (why):
+ * audited as a refused login on the writer. Returns H_DEFER, or an error reply. */
+static int refuse_login(struct req *r, const char *user, const char *why)
+{
+	log_notice("%s: login refused for '%s': %s", r->who.peer, user, why);
+	snprintf(r->who.user, sizeof(r->who.user), "%s", user);
+	struct wreq *w = req_to_wreq(r, w_cert_refused);
+	if (!w)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+	snprintf(w->aux, sizeof(w->aux), "%s", why);
+	writer_submit(r->srv, w);
+	return H_DEFER;
+}
+
 int h_login(struct req *r)
 {
 	Kart__Login *m = r->in->login;
@@ -211,8 +250,8 @@ int h_login(struct req *r)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "user", "user name missing or too long");
 	if (!m->password || strlen(m->password) >= sizeof(((struct hash_job *)0)->password))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "password", "password missing or too long");
-	if (r->conn->authed)
-		conn_clear_session(r->conn);
+	if (r->authed)
+		r->fx.session_clear = true; /* applied as the handler returns */
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, m->user, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
@@ -221,8 +260,9 @@ int h_login(struct req *r)
 	char shown[KART_NAME_MAX];
 	auth_record_name(r->srv, m->user, rc == 0, shown, sizeof(shown));
 	snprintf(r->who.user, sizeof(r->who.user), "%s", shown);
-	if (!certs_user_ok(r->conn, m->user))
-		return certs_refuse_login(r, shown);
+	char why[160];
+	if (!certs_user_ok(r->conn, m->user, why, sizeof(why)))
+		return refuse_login(r, shown, why);
 	/* an unknown user costs the same hash as a known one */
 	return auth_login_then_write(r, m->user, m->password, rc == 0 ? u->password_hash : r->srv->dummy_hash, w_login,
 				     login_done);
@@ -243,9 +283,10 @@ int h_resume(struct req *r)
 	Kart__UserRecord *u = NULL;
 	if (rc == 0 && sr && sr->expires_at > r->now &&
 	    user_load(r->txn, &r->srv->store, sr->user, &r->arena->pb, &u) == 0 && !u->user->locked) {
-		if (!certs_user_ok(r->conn, sr->user))
-			return certs_refuse_login(r, sr->user);
-		conn_set_session(r->conn, sr->user, u->user->role, u->user->team, sr->expires_at, key);
+		char why[160];
+		if (!certs_user_ok(r->conn, sr->user, why, sizeof(why)))
+			return refuse_login(r, sr->user, why);
+		session_begin(r, sr->user, u->user->role, u->user->team, sr->expires_at, key);
 		return reply_session(r, "", sr->user, u->user->role, u->user->team, sr->expires_at);
 	}
 	if (rc && rc != MDB_NOTFOUND)
@@ -255,8 +296,7 @@ int h_resume(struct req *r)
 
 static void logout_done(struct wreq *w)
 {
-	if (conn_is_open(w->r.conn))
-		conn_clear_session(w->r.conn);
+	w->r.fx.session_clear = true;
 }
 
 int h_logout(struct req *r)
@@ -275,12 +315,13 @@ int h_logout(struct req *r)
 
 int h_whoami(struct req *r)
 {
-	return reply_session(r, "", r->conn->who.user, r->conn->who.role, r->conn->who.team, r->conn->session_expires);
+	return reply_session(r, "", r->who.user, r->who.role, r->who.team, r->session_expires);
 }
 
 int h_cancel(struct req *r)
 {
-	conn_cancel_stream(r->conn, r->in->cancel->request_id);
+	r->fx.cancel = true;
+	r->fx.cancel_id = r->in->cancel->request_id;
 	req_ok(r);
 	return H_OK;
 }

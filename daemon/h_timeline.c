@@ -11,10 +11,11 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "money.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "req.h"
 #include "text.h"
 
 #define TEXT_MAX 10000          /* characters */
@@ -212,8 +213,7 @@ int h_timeline_query(struct req *r)
 	store_u64_key(m->card_id, st->last);
 	memset(st->last + 8, 0xFF, KEY_LEN - 8);
 	s->state = st;
-	conn_add_stream(r->conn, s);
-	return H_DEFER;
+	return req_stream(r, s);
 }
 
 /* ---- corrections: edit and remove an entry ---- */

@@ -8,14 +8,17 @@
 
 #include "acl.h"
 #include "audit.h"
+#include "auth.h"
 #include "card.h"
 #include "export.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "log.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "req.h"
 #include "text.h"
 #include "user.h"
+#include "writer.h"
 
 #define PASSWORD_MIN 8
 

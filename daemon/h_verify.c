@@ -20,17 +20,15 @@
 #include <string.h>
 
 #include "audit.h"
-#include "kartd.h"
+#include "handlers.h"
 #include "log.h"
+#include "req.h"
 #include "util.h"
 
 #define VERIFY_SLICE 100000     /* records per read transaction */
 
 struct vjob {
-	uv_work_t work;
-	struct server *srv;
-	struct conn *conn;
-	uint64_t id;
+	struct req_job job;         /* first: the pool job (req.h) */
 	uint64_t from;              /* first record to check (>= 1) */
 	uint64_t head_seq;          /* a head recorded earlier; 0: none */
 	uint8_t head_hash[32];
@@ -75,7 +73,7 @@ static int stored_hash(MDB_txn *txn, MDB_dbi dbi, uint64_t seq, uint8_t out[32])
 static int verify_slice(struct vjob *j, MDB_txn *txn, struct audit_hmac *mac, struct arena *a, uint64_t *next,
 			uint8_t prev[32])
 {
-	MDB_dbi dbi = j->srv->store.audit;
+	MDB_dbi dbi = j->job.srv->store.audit;
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(txn, dbi, &cur);
 	if (rc)
@@ -164,13 +162,13 @@ static int verify_slice(struct vjob *j, MDB_txn *txn, struct audit_hmac *mac, st
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static void vjob_run(uv_work_t *w)
+static void vjob_run(struct req_job *job)
 {
-	struct vjob *j = w->data;
-	struct store *st = &j->srv->store;
+	struct vjob *j = (struct vjob *)job;
+	struct store *st = &j->job.srv->store;
 	struct arena a;
 	arena_init(&a, 0);
-	struct audit_hmac *mac = audit_hmac_new(j->srv->audit_key);
+	struct audit_hmac *mac = audit_hmac_new(j->job.srv->audit_key);
 	MDB_txn *txn = NULL;
 	int rc = 0;
 	if (!mac) {
@@ -265,52 +263,40 @@ out:
 	arena_free(&a);
 }
 
-static void vjob_done(uv_work_t *w, int status)
+static void vjob_reply(struct req_job *job, struct req *r, int status)
 {
-	struct vjob *j = w->data;
-	struct server *srv = j->srv;
-	struct conn *c = j->conn;
-	pool_job_finished(c, w);
-	if (!conn_is_open(c))
-		goto out;
-	struct arena a;
-	arena_init(&a, 0);
-	struct req r = { .srv = srv, .conn = c, .id = j->id, .arena = &a };
-	kart__envelope__init(&r.out);
-	Kart__AuditVerifyResult *res = arena_alloc(&a, sizeof(*res));
-	char *hex = arena_alloc(&a, 65);
+	struct vjob *j = (struct vjob *)job;
+	struct arena *a = r->arena;
+	Kart__AuditVerifyResult *res = arena_alloc(a, sizeof(*res));
+	char *hex = arena_alloc(a, 65);
 	if (status != 0) {
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the verification was cancelled");
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the verification was cancelled");
 	} else if (j->code) {
-		req_error(&r, j->code, j->code == KART__ERROR_CODE__BAD_REQUEST ? "from_seq" : "", "%s", j->message);
+		req_error(r, j->code, j->code == KART__ERROR_CODE__BAD_REQUEST ? "from_seq" : "", "%s", j->message);
 	} else if (!res || !hex) {
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
 	} else {
 		kart__audit_verify_result__init(res);
 		res->ok = j->first_bad == 0;
 		res->checked = j->checked;
 		res->first_bad = j->first_bad;
 		if (j->first_bad)
-			res->problem = arena_strdup(&a, j->problem);
+			res->problem = arena_strdup(a, j->problem);
 		else if (j->from > 1)
-			res->problem = arena_printf(&a, "records before %" PRIu64 " were not checked", j->from);
+			res->problem = arena_printf(a, "records before %" PRIu64 " were not checked", j->from);
 		if (!res->problem)
 			res->problem = (char *)"";
 		res->head_seq = j->last_seq;
 		util_hex(j->last_hash, 32, hex);
 		res->head_hash = hex;
-		r.out.body_case = KART__ENVELOPE__BODY_AUDIT_VERIFY_RESULT;
-		r.out.audit_verify_result = res;
+		r->out.body_case = KART__ENVELOPE__BODY_AUDIT_VERIFY_RESULT;
+		r->out.audit_verify_result = res;
 	}
-	r.out.request_id = j->id;
-	conn_send(c, &r.out);
-	arena_free(&a);
-	conn_flush(c);
-	conn_resume(c);
-out:
-	conn_unref(c);
-	free(j);
-	server_maybe_finish(srv);
+}
+
+static void vjob_free(struct req_job *job)
+{
+	free(job);
 }
 
 /* 64 hex digits, either case. */
@@ -344,13 +330,12 @@ int h_audit_verify(struct req *r)
 		free(j);
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "head_seq", "a head is SEQ:HASH with SEQ at least 1");
 	}
-	j->srv = r->srv;
-	j->conn = r->conn;
-	j->id = r->id;
 	j->from = m->from_seq ? m->from_seq : 1;
 	j->head_seq = m->head_seq;
-	j->work.data = j;
-	if (pool_job_queue(r, &j->work, vjob_run, vjob_done) != 0) {
+	j->job.run = vjob_run;
+	j->job.reply = vjob_reply;
+	j->job.free = vjob_free;
+	if (req_pool(r, &j->job) != 0) {
 		free(j);
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
 	}

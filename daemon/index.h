@@ -6,7 +6,7 @@
 #ifndef KART_INDEX_H
 #define KART_INDEX_H
 
-#include "kartd.h"
+#include "req.h"
 #include "schema.h"
 
 struct ix_key {

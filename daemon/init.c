@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "audit.h"
+#include "auth.h"
 #include "ca.h"
 #include "init.h"
 #include "log.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "init.h"
+#include "req.h"
 #include "log.h"
 #include "offline.h"
 #include "server.h"

@@ -23,7 +23,7 @@
 
 #include "audit.h"
 #include "init.h"
-#include "kartd.h"
+#include "auth.h"
 #include "log.h"
 #include "offline.h"
 #include "text.h"

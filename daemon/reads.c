@@ -14,6 +14,7 @@
 #include "log.h"
 #include "user.h"
 #include "util.h"
+#include "writer.h"
 
 #define HOUR_US INT64_C(3600000000)
 #define DEDUP_CAP 65536             /* cards per user remembered for that (more when the bulk limit is higher) */

@@ -62,7 +62,7 @@
 #ifndef KART_READS_H
 #define KART_READS_H
 
-#include "kartd.h"
+#include "req.h"
 #include "read_block.h"
 
 /* Read records wait in memory read_flush_ms (kartd.conf, default 10 s), or

@@ -9,7 +9,7 @@
 #ifndef KART_SCHEMA_H
 #define KART_SCHEMA_H
 
-#include "kartd.h"
+#include "req.h"
 
 #define SCHEMA_MAX_FIELDS 1000
 #define CUSTOM_NUMBER_SCALE 10000   /* custom numbers: up to 4 decimals */

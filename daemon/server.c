@@ -17,12 +17,19 @@
 #include "addrs.h"
 #include "alert.h"
 #include "audit.h"
+#include "auth.h"
 #include "certs.h"
+#include "conn.h"
+#include "dispatch.h"
+#include "jobs.h"
+#include "handlers.h"
 #include "init.h"
 #include "log.h"
 #include "reads.h"
 #include "schema.h"
 #include "server.h"
+#include "tls.h"
+#include "writer.h"
 #include "util.h"
 
 static void log_head(struct server *srv, const char *when)
@@ -251,6 +258,9 @@ int kartd_run(const char *dir, const char *listen)
 		goto cleanup;
 
 	srv.loop = uv_default_loop();
+	/* what the network core calls up to (conn.c names no function above it) */
+	srv.hooks.frame = dispatch_frame;
+	srv.hooks.settled = server_maybe_finish;
 	if (writer_start(&srv) < 0)
 		goto cleanup;
 	export_unfinished_fail(&srv);

@@ -6,6 +6,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "writer.h"
 
 int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kartd.h"
+#include "req.h"
 
 /* Reads a user record; returns 0, MDB_NOTFOUND or an MDB code. */
 int user_load(MDB_txn *txn, struct store *st, const char *name, ProtobufCAllocator *alloc, Kart__UserRecord **out);

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "audit.h"
-#include "kartd.h"
+#include "conn.h"
+#include "writer.h"
 #include "log.h"
 #include "util.h"
 
@@ -57,6 +58,7 @@ static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
 	arena_init(&w->work, 0);
 	w->fn = fn;
 	w->r = *r;
+	memset(&w->r.fx, 0, sizeof(w->r.fx)); /* applied by the loop request, not again */
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
 	return w;
@@ -75,7 +77,11 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn)
 	struct wreq *w = wreq_alloc(r, fn);
 	if (!w)
 		return NULL;
-	conn_take_arena(r->conn, &w->in_arena);
+	/* the request's arena (on the loop, its connection's, holding the
+	 * request) goes with it; the request is left a fresh one */
+	w->in_arena = *r->arena;
+	w->in_arena.pb.allocator_data = &w->in_arena;
+	arena_init(r->arena, r->arena->budget);
 	wreq_attach(w, r->conn);
 	return w;
 }
@@ -382,6 +388,7 @@ static void on_done(uv_async_t *a)
 		c->pending_bytes -= w->in_bytes;
 		if (w->done)
 			w->done(w);
+		conn_apply(c, &w->r.fx); /* what the handler or done asked of the connection */
 		if (!conn_is_open(c))
 			continue;
 		if (w->frame)
@@ -407,7 +414,7 @@ static void on_done(uv_async_t *a)
 		wreq_free(list);
 		list = next;
 	}
-	server_maybe_finish(srv);
+	srv->hooks.settled(srv);
 }
 
 int writer_start(struct server *srv)

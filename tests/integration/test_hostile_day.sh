@@ -249,10 +249,10 @@ bad at remind "$N" --at 9223372036854775807 --text 'никогда'
 expect_rc 0 as man remind "$N" --at '9999-12-31 20:00' --text 'в самом конце'
 RLATE=$OUT
 expect_rc 0 as man --json remind ls --card "$N"
-AT_LATE=$(jq -r ".reminders[] | select(.id == $RLATE) | .at" <<<"$OUT")
+AT_LATE=$(jq -r ".[] | select(.id == $RLATE) | .at" <<<"$OUT")
 bad seconds remind snooze "$RLATE" 1d
 expect_rc 0 as man --json remind ls --card "$N"
-[[ $(jq -r ".reminders[] | select(.id == $RLATE) | .at" <<<"$OUT") == "$AT_LATE" ]] || fail "a refused snooze moved it: $OUT"
+[[ $(jq -r ".[] | select(.id == $RLATE) | .at" <<<"$OUT") == "$AT_LATE" ]] || fail "a refused snooze moved it: $OUT"
 expect_rc 0 as man remind done "$RLATE"
 # the raw client: 1 MB texts, nothing to change, amounts and times out of range
 expect_rc 0 env HOME="$T" HOSTILE_DEAL="$DN" HOSTILE_ENTRY="$PN" HOSTILE_REMINDER="$RN" \

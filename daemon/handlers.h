@@ -1,0 +1,89 @@
+/* handlers: every request's handler (h_*.c), for dispatch.c's route table,
+ * and what one handler file offers another. */
+#ifndef KART_HANDLERS_H
+#define KART_HANDLERS_H
+
+#include "req.h"
+
+int h_hello(struct req *r);
+int h_login(struct req *r);
+int h_resume(struct req *r);
+int h_logout(struct req *r);
+int h_whoami(struct req *r);
+int h_cancel(struct req *r);
+int h_user_add(struct req *r);
+int h_user_list(struct req *r);
+int h_user_passwd(struct req *r);
+int h_user_lock(struct req *r);
+int h_user_show(struct req *r);
+int h_user_offboard(struct req *r);
+int h_card_create(struct req *r);
+int h_card_get(struct req *r);
+int h_card_update(struct req *r);
+int h_card_delete(struct req *r);
+int h_card_restore(struct req *r);
+int h_card_list(struct req *r);
+int h_audit_query(struct req *r);
+/* h_verify.c: the audit chain checked in the pool, and its head */
+int h_audit_verify(struct req *r);
+int h_audit_head(struct req *r);
+/* h_timeline.c, h_deal.c, h_remind.c */
+int h_log_add(struct req *r);
+int h_timeline_query(struct req *r);
+int h_deal_add(struct req *r);
+int h_deal_move(struct req *r);
+int h_deal_list(struct req *r);
+int h_deal_get(struct req *r);
+int h_deal_edit(struct req *r);
+int h_deal_remove(struct req *r);
+int h_timeline_edit(struct req *r);
+int h_timeline_remove(struct req *r);
+int h_reminder_add(struct req *r);
+int h_reminder_done(struct req *r);
+int h_reminder_list(struct req *r);
+int h_reminder_edit(struct req *r);
+int h_reminder_snooze(struct req *r);
+int h_today(struct req *r);
+int h_field_add(struct req *r);
+int h_field_list(struct req *r);
+int h_field_remove(struct req *r);
+int h_relative_add(struct req *r);
+int h_relative_remove(struct req *r);
+int h_card_history(struct req *r);
+int h_card_revert(struct req *r);
+int h_find(struct req *r);
+int h_card_query(struct req *r);
+int h_bulk_move(struct req *r);
+int h_segment_save(struct req *r);
+int h_segment_list(struct req *r);
+int h_segment_show(struct req *r);
+int h_segment_remove(struct req *r);
+int h_reindex(struct req *r);
+/* h_query.c: the expression of a saved segment, or NULL after an error reply. */
+const char *segment_expr(struct req *r, const char *name);
+int h_card_import(struct req *r);
+/* h_export.c: exports, their permission and quota, leak tracing */
+int h_export(struct req *r);
+int h_export_list(struct req *r);
+int h_leak_trace(struct req *r);
+int h_user_grant(struct req *r);
+int h_user_quota(struct req *r);
+/* At start, before the writer: export_cards blobs written before their ids
+ * were flagged sorted get the flag when their ids ascend (as every export's
+ * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
+int export_blobs_upgrade(struct store *st);
+/* At start: exports left "sending" by a daemon that stopped mid-file are recorded as failed. */
+void export_unfinished_fail(struct server *srv);
+int h_export_abort(struct req *r);
+/* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
+int h_card_canary(struct req *r);
+int h_canary_list(struct req *r);
+int h_read_query(struct req *r);
+int h_alert_query(struct req *r);
+int h_user_unblock(struct req *r);
+/* certs.c: client certificates */
+int h_cert_issue(struct req *r);
+int h_cert_revoke(struct req *r);
+int h_cert_list(struct req *r);
+
+#endif

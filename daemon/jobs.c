@@ -1,0 +1,221 @@
+/* jobs: scans in libuv's pool for a request (req_pool), their scheduling
+ * and their one completion, and connections held past their request. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "jobs.h"
+#include "log.h"
+#include "req.h"
+
+/* Scans share libuv's pool threads: at most max_scans run at once, and at
+ * most max_scans_per_user of one user, so one user's many connections
+ * cannot take every thread. The rest wait in arrival order; as a scan ends,
+ * the first waiting scans whose users are under their share start. */
+struct pool_wait {
+	struct pool_wait *next;
+	uv_work_t *w;
+	uv_work_cb run;
+	uv_after_work_cb done;
+	struct conn *conn;          /* held by the job's ref: a closed one's scan is not run */
+	char user[KART_NAME_MAX];
+};
+/* A user's scans waiting, at most: more are refused ("busy"), so connections
+ * opened, given scans and closed cannot queue work without end. */
+#define POOL_WAIT_PER_USER 16
+struct pool_run {
+	uv_work_t *w;
+	char user[KART_NAME_MAX];
+};
+struct pool_sched {
+	struct pool_wait *head, *tail;
+	unsigned running;
+	struct pool_run run[];      /* max_scans of them */
+};
+
+static bool pool_user_may_start(struct server *srv, const char *user)
+{
+	struct pool_sched *p = srv->pool;
+	if (p->running >= srv->cfg.max_scans)
+		return false;
+	unsigned mine = 0;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++)
+		if (p->run[i].w && strcmp(p->run[i].user, user) == 0)
+			mine++;
+	return mine < srv->cfg.max_scans_per_user;
+}
+
+static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after_work_cb done, const char *user)
+{
+	struct pool_sched *p = srv->pool;
+	if (uv_queue_work(srv->loop, w, run, done) != 0)
+		return -1;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+		if (!p->run[i].w) {
+			p->run[i].w = w;
+			snprintf(p->run[i].user, sizeof(p->run[i].user), "%s", user);
+			break;
+		}
+	}
+	p->running++;
+	return 0;
+}
+
+static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
+{
+	struct server *srv = r->srv;
+	if (!srv->pool &&
+	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg.max_scans * sizeof(srv->pool->run[0]))))
+		return -1;
+	struct pool_sched *p = srv->pool;
+	if (pool_user_may_start(srv, r->who.user)) {
+		if (pool_start(srv, w, run, done, r->who.user) != 0)
+			return -1;
+	} else {
+		unsigned mine = 0;
+		for (struct pool_wait *q = p->head; q; q = q->next)
+			mine += strcmp(q->user, r->who.user) == 0;
+		struct pool_wait *q = mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
+		if (!q)
+			return -1;
+		q->conn = r->conn;
+		q->w = w;
+		q->run = run;
+		q->done = done;
+		snprintf(q->user, sizeof(q->user), "%s", r->who.user);
+		if (p->tail)
+			p->tail->next = q;
+		else
+			p->head = q;
+		p->tail = q;
+	}
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
+	srv->inflight++;
+	return 0;
+}
+
+static void pool_job_finished(struct conn *c, uv_work_t *w)
+{
+	struct server *srv = c->srv;
+	struct pool_sched *p = srv->pool;
+	srv->inflight--;
+	c->pending_writes--;
+	c->pending_jobs--;
+	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+		if (p->run[i].w == w) {
+			p->run[i].w = NULL;
+			p->running--;
+			break;
+		}
+	}
+	/* the waiting scans whose users are under their share, in arrival order */
+	struct pool_wait **pp = &p->head, *prev = NULL, *cancelled = NULL;
+	while (*pp && p->running < srv->cfg.max_scans) {
+		struct pool_wait *q = *pp;
+		if (!pool_user_may_start(srv, q->user)) {
+			prev = q;
+			pp = &q->next;
+			continue;
+		}
+		*pp = q->next;
+		if (p->tail == q)
+			p->tail = prev;
+		if (conn_is_open(q->conn) && pool_start(srv, q->w, q->run, q->done, q->user) == 0) {
+			free(q);
+			continue;
+		}
+		if (conn_is_open(q->conn))
+			log_err("cannot start a scan in the thread pool");
+		q->next = cancelled; /* answered (if anyone listens) after the walk */
+		cancelled = q;
+	}
+	while (cancelled) {
+		struct pool_wait *q = cancelled;
+		cancelled = q->next;
+		q->done(q->w, UV_ECANCELED); /* its counts given back, like any finished scan */
+		free(q);
+	}
+}
+
+void pool_jobs_free(struct server *srv)
+{
+	if (!srv->pool)
+		return;
+	while (srv->pool->head) {
+		struct pool_wait *q = srv->pool->head;
+		srv->pool->head = q->next;
+		free(q);
+	}
+	free(srv->pool);
+	srv->pool = NULL;
+}
+
+static void job_run(uv_work_t *w)
+{
+	struct req_job *j = w->data;
+	j->run(j);
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+	struct req_job *j = w->data;
+	struct server *srv = j->srv;
+	struct conn *c = j->conn;
+	pool_job_finished(c, w);
+	bool open = conn_is_open(c);
+	if (open || j->reply_closed) {
+		struct arena a;
+		arena_init(&a, 0);
+		struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
+		kart__envelope__init(&r.out);
+		j->reply(j, &r, status);
+		if (open) {
+			conn_apply(c, &r.fx);
+			if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
+				r.out.request_id = r.id;
+				conn_send(c, &r.out);
+			}
+			conn_flush(c);
+			conn_resume(c);
+		} else if (r.fx.stream) {
+			stream_free(r.fx.stream);
+		}
+		if (r.txn)
+			store_read_end(&srv->store);
+		arena_free(&a);
+	}
+	conn_unref(c);
+	j->free(j);
+	srv->hooks.settled(srv);
+}
+
+int req_pool(struct req *r, struct req_job *j)
+{
+	j->srv = r->srv;
+	j->conn = r->conn;
+	j->id = r->id;
+	j->who = r->who;
+	j->work.data = j;
+	return pool_job_queue(r, &j->work, job_run, job_done);
+}
+
+/* ---- a connection held past its request ---- */
+
+struct conn *req_conn_hold(struct req *r)
+{
+	conn_ref(r->conn);
+	return r->conn;
+}
+
+void req_conn_release(struct conn *c)
+{
+	conn_unref(c);
+}
+
+bool req_conn_open(const struct conn *c)
+{
+	return conn_is_open(c);
+}
