@@ -361,6 +361,18 @@ static int parse_date_part(const char *s, struct when_date *w)
 	return 0;
 }
 
+/* Unix seconds: digits only (no sign, no blanks). Returns 0, or -1. */
+static int parse_unix_seconds(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (!digit(s[0]) || errno || *end || v < 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* "HH:MM" or "HH:MM:SS" at s; returns bytes read or -1. */
 static int parse_clock(const char *s, int *secs)
 {
@@ -486,16 +498,8 @@ static int parse_when(const char *s, int64_t now, bool ahead, int day_secs, int6
 	int clock = 0, zone = 0;
 	if (n == 0) {
 		int c = parse_clock(p, &clock);
-		if (c < 0) {
-			/* unix seconds: digits only (no sign, no blanks) */
-			char *end;
-			errno = 0;
-			long long v = strtoll(s, &end, 10);
-			if (!digit(s[0]) || errno || *end || v < 0)
-				return -1;
-			*out = v;
-			return 0;
-		}
+		if (c < 0)
+			return parse_unix_seconds(s, out);
 		has_clock = true;
 		p += c;
 	} else if (*p == ' ' || (*p == 'T' && w.iso)) {
@@ -591,15 +595,9 @@ int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, 
 	if (n == 0) {
 		c = parse_clock(p, &clock);
 		if (c < 0) {
-			/* unix seconds: digits only (no sign, no blanks) */
-			char *end;
-			errno = 0;
-			long long v = strtoll(s, &end, 10);
-			if (!digit(s[0]) || errno || *end || v < 0)
-				return -1;
-			*instant = true;
-			*out = v;
-			return 0;
+			int rc = parse_unix_seconds(s, out);
+			*instant = rc == 0;
+			return rc;
 		}
 	} else if (*p == ' ' || (*p == 'T' && w.iso)) {
 		p++;
