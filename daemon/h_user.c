@@ -215,7 +215,7 @@ static int w_user_passwd(struct req *r)
 	if ((rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur)))
 		return rc;
 	MDB_val k, v;
-	unsigned revoked = 0;
+	uint32_t revoked = 0;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		Kart__SessionRecord *sr = kart__session_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 		if (!sr || strcmp(sr->user, m->name) != 0 || (k.mv_size == 32 && memcmp(k.mv_data, r->who.session_key, 32) == 0))
@@ -268,9 +268,10 @@ int h_user_passwd(struct req *r)
 
 /* ---- locking and offboarding ---- */
 
-/* Ends every session of user `name`: their records go, so even a connection
- * already open is refused at its next request (dispatch.c checks the record). */
-static int revoke_sessions(struct req *r, const char *name, unsigned *revoked)
+/* User `name`'s sessions. revoke: ends every one — their records go, so even
+ * a connection already open is refused at its next request (dispatch.c checks
+ * the record) — and counts them; else counts those still live. */
+static int user_sessions(struct req *r, const char *name, bool revoke, uint32_t *n)
 {
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur);
@@ -278,15 +279,17 @@ static int revoke_sessions(struct req *r, const char *name, unsigned *revoked)
 		return rc;
 	struct arena scratch;
 	arena_init(&scratch, 0);
+	int64_t now = r->now / 1000000;
 	MDB_val k, v;
+	*n = 0;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		arena_reset(&scratch);
 		Kart__SessionRecord *sr = kart__session_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
-		if (!sr || !sr->user || strcmp(sr->user, name) != 0)
+		if (!sr || !sr->user || strcmp(sr->user, name) != 0 || (!revoke && sr->expires_at <= now))
 			continue;
-		if ((rc = mdb_cursor_del(cur, 0)))
+		if (revoke && (rc = mdb_cursor_del(cur, 0)))
 			break;
-		(*revoked)++;
+		(*n)++;
 	}
 	mdb_cursor_close(cur);
 	arena_free(&scratch);
@@ -294,11 +297,11 @@ static int revoke_sessions(struct req *r, const char *name, unsigned *revoked)
 }
 
 /* Locks u (an admin's lock, until unlocked) and ends their sessions. */
-static int lock_user(struct req *r, Kart__UserRecord *u, unsigned *revoked)
+static int lock_user(struct req *r, Kart__UserRecord *u, uint32_t *revoked)
 {
 	u->user->locked = true;
 	int rc = user_save(r->txn, &r->srv->store, u);
-	return rc ? rc : revoke_sessions(r, u->user->name, revoked);
+	return rc ? rc : user_sessions(r, u->user->name, true, revoked);
 }
 
 int h_user_lock(struct req *r)
@@ -315,7 +318,7 @@ int h_user_lock(struct req *r)
 	if (rc)
 		return rc;
 	bool was;
-	unsigned revoked = 0;
+	uint32_t revoked = 0;
 	if (m->unlock) {
 		/* also ends a lockout after failed logins; the count of lockouts stays,
 		 * so the next one still lasts longer */
@@ -350,29 +353,6 @@ int h_user_lock(struct req *r)
 	return H_OK;
 }
 
-/* The sessions of user `name` open now. */
-static int count_sessions(struct req *r, const char *name, uint32_t *n)
-{
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(r->txn, r->srv->store.sessions, &cur);
-	if (rc)
-		return rc;
-	struct arena scratch;
-	arena_init(&scratch, 0);
-	int64_t now = r->now / 1000000;
-	MDB_val k, v;
-	*n = 0;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		arena_reset(&scratch);
-		Kart__SessionRecord *sr = kart__session_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
-		if (sr && sr->user && strcmp(sr->user, name) == 0 && sr->expires_at > now)
-			(*n)++;
-	}
-	mdb_cursor_close(cur);
-	arena_free(&scratch);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
 int h_user_show(struct req *r)
 {
 	const char *name = r->in->user_show->name ? r->in->user_show->name : "";
@@ -404,7 +384,7 @@ int h_user_show(struct req *r)
 	info->user = u->user;
 	info->export_granted = u->user->export_set;
 	bool may = false;
-	if ((rc = count_sessions(r, name, &info->sessions)) ||
+	if ((rc = user_sessions(r, name, false, &info->sessions)) ||
 	    (rc = export_user_standing(r, u->user, &may, &info->export_quota, &info->exported_today)))
 		return rc;
 	info->may_export = may;
@@ -758,7 +738,7 @@ int h_user_offboard(struct req *r)
 	rep->to = dst->user->name;
 	u->user->offboarded_at = r->now / 1000000;
 	u->user->offboarded_to = dst->user->name;
-	unsigned revoked = 0;
+	uint32_t revoked = 0;
 	if ((rc = lock_user(r, u, &revoked)))
 		return rc;
 	rep->sessions = revoked;
