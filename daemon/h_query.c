@@ -521,6 +521,19 @@ static const char *filter_of(struct req *r, const char *where, const char *segme
 	return where ? where : "";
 }
 
+/* Hands the job to the pool; it replies when done. */
+static int queue_job(struct req *r, struct qjob *j)
+{
+	j->job.run = job_run;
+	j->job.reply = job_reply;
+	j->job.free = job_free;
+	if (req_pool(r, &j->job) != 0) {
+		free_job(j);
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
+	}
+	return H_DEFER;
+}
+
 int h_card_query(struct req *r)
 {
 	Kart__CardQuery *m = r->in->card_query;
@@ -545,14 +558,7 @@ int h_card_query(struct req *r)
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
 	j->zone = zone;
-	j->job.run = job_run;
-	j->job.reply = job_reply;
-	j->job.free = job_free;
-	if (req_pool(r, &j->job) != 0) {
-		free_job(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
-	}
-	return H_DEFER;
+	return queue_job(r, j);
 }
 
 /* ---- bulk moves (writer) ---- */
@@ -604,14 +610,7 @@ static int move_dry_run(struct req *r, const char *where, Kart__Sector to, int64
 	j->zone = *zone;
 	j->dry_move = true;
 	j->move_to = to;
-	j->job.run = job_run;
-	j->job.reply = job_reply;
-	j->job.free = job_free;
-	if (req_pool(r, &j->job) != 0) {
-		free_job(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
-	}
-	return H_DEFER;
+	return queue_job(r, j);
 }
 
 int h_bulk_move(struct req *r)

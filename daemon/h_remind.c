@@ -60,18 +60,9 @@ static int reply_reminder(struct req *r, Kart__Reminder *rem)
 
 static int check_reminder_text(struct req *r, const char *text)
 {
-	size_t len = strlen(text);
 	if (!*text)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: a reminder needs a text");
-	if (req_check_text(r, "text", text, true) != H_OK)
-		return H_ABORT;
-	if (!text_utf8_valid(text, len))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
-	size_t chars = text_utf8_chars(text, len);
-	if (chars > TEXT_MAX)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
-				 chars, TEXT_MAX);
-	return H_OK;
+	return req_check_note(r, "text", text, TEXT_MAX);
 }
 
 /* A reminder's time more than PAST_GRACE behind the server's clock is refused

@@ -43,15 +43,8 @@ int h_log_add(struct req *r)
 	bool purchase = m->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE;
 
 	const char *text = m->text ? m->text : "";
-	size_t len = strlen(text);
-	if (req_check_text(r, "text", text, true) != H_OK)
+	if (req_check_note(r, "text", text, TEXT_MAX) != H_OK)
 		return H_ABORT;
-	if (!text_utf8_valid(text, len))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
-	size_t chars = text_utf8_chars(text, len);
-	if (chars > TEXT_MAX)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text is too long: %zu characters, at most %d",
-				 chars, TEXT_MAX);
 
 	int64_t amount = 0;
 	if (m->amount && *m->amount) {
@@ -291,17 +284,10 @@ int h_timeline_edit(struct req *r)
 	const char *text = e->text ? e->text : "";
 	if (m->set_text) {
 		text = m->text ? m->text : "";
-		size_t len = strlen(text);
 		if (!*text && !purchase)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: an entry needs a text");
-		if (req_check_text(r, "text", text, true) != H_OK)
+		if (req_check_note(r, "text", text, TEXT_MAX) != H_OK)
 			return H_ABORT;
-		if (!text_utf8_valid(text, len))
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text", "text: not valid UTF-8 text");
-		size_t chars = text_utf8_chars(text, len);
-		if (chars > TEXT_MAX)
-			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text",
-					 "text is too long: %zu characters, at most %d", chars, TEXT_MAX);
 	}
 	int64_t amount = e->amount;
 	if (m->set_amount) {

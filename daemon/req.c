@@ -44,6 +44,21 @@ int req_check_text(struct req *r, const char *field, const char *v, bool lines)
 			 cp == '\n' ? " (one line only)" : lines ? " (text may hold line breaks and tabs, no other controls)" : "");
 }
 
+int req_check_note(struct req *r, const char *field, const char *v, size_t max)
+{
+	size_t len = strlen(v), chars;
+	if (req_check_text(r, field, v, true) != H_OK)
+		return H_ABORT;
+	if (!text_utf8_valid(v, len))
+		req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s: not valid UTF-8 text", field);
+	else if ((chars = text_utf8_chars(v, len)) > max)
+		req_error(r, KART__ERROR_CODE__BAD_REQUEST, field, "%s is too long: %zu characters, at most %zu", field,
+			  chars, max);
+	else
+		return H_OK;
+	return H_ABORT;
+}
+
 void req_ok(struct req *r)
 {
 	static Kart__Ok ok = KART__OK__INIT;

@@ -106,6 +106,10 @@ void req_ok(struct req *r);
  * a BAD_REQUEST naming the field, the character (U+XXXX) and its position.
  * With lines, newlines and tabs are allowed (notes); without, neither. */
 int req_check_text(struct req *r, const char *field, const char *v, bool lines);
+/* A free text of lines (a timeline entry, a reminder): req_check_text with
+ * line breaks and tabs, valid UTF-8, at most max characters. H_OK, or the
+ * error reply made and H_ABORT. */
+int req_check_note(struct req *r, const char *field, const char *v, size_t max);
 /* Replies with a message already serialized as the envelope's `body` field. */
 int req_reply_packed(struct req *r, Kart__Envelope__BodyCase body, const void *bytes, size_t len);
 /* Maps a storage error to an INTERNAL reply (details go to the log only). */
