@@ -533,32 +533,17 @@ void conn_pump(struct conn *c)
 		struct req r = { .srv = srv, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
 				 .now = util_now_us() };
 		kart__envelope__init(&r.out);
-		bool last = true;
-		/* a client certificate revoked (or expired) while streaming: the
-		 * stream ends and so does the connection, as at a request */
-		const char *refused = certs_check(c, r.now);
-		if (refused) {
-			log_notice("%s: refused mid-stream: %s", c->who.peer, refused);
-			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
+		enum page_turn turn = srv->hooks.page(c, s, &r);
+		if (turn == PAGE_END) {
+			/* refused at the gate (a certificate revoked or expired while
+			 * streaming): the stream ends and so does the connection */
 			r.out.request_id = s->id;
 			conn_send(c, &r.out);
 			arena_reset(&c->arena);
-			conn_flush(c);
 			conn_end(c);
 			break;
 		}
-		r.txn = store_read_begin(&srv->store);
-		if (r.txn && (!c->authed || !conn_session_live(c, r.txn))) {
-			/* revoked while streaming (logout, lock, password change): stop */
-			store_read_end(&srv->store);
-			conn_clear_session(c);
-			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
-		} else if (r.txn) {
-			last = s->page(s, &r);
-			store_read_end(&srv->store);
-		} else {
-			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
-		}
+		bool last = turn == PAGE_LAST;
 		if (r.out.body_case == KART__ENVELOPE__BODY_ERROR) {
 			last = true;
 			snprintf(s->end, sizeof(s->end), "%s",

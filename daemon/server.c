@@ -260,6 +260,7 @@ int kartd_run(const char *dir, const char *listen)
 	srv.loop = uv_default_loop();
 	/* what the network core calls up to (conn.c names no function above it) */
 	srv.hooks.frame = dispatch_frame;
+	srv.hooks.page = dispatch_page;
 	srv.hooks.settled = server_maybe_finish;
 	if (writer_start(&srv) < 0)
 		goto cleanup;
