@@ -45,7 +45,7 @@ struct conn {
 	unsigned pending_hashes;    /* of which waiting for a password hash */
 	unsigned pending_jobs;      /* of which scanning in the pool (lists, exports, verify, traces) */
 	bool pumping, resuming;
-	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
+	uint64_t flush_gen;         /* jobs.c: flushed in this pass of the writer's replies */
 	bool authed;
 	bool unauth;                /* not logged in since it was accepted: counted in nunauth (addrs.h) */
 	bool peer_done;             /* the peer sent close_notify or FIN: answer what it sent, then close */

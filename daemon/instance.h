@@ -59,6 +59,8 @@ struct conn_hooks {
 	void (*frame)(struct conn *c, const uint8_t *payload, uint32_t len);
 	/* stream s's next page is due: fills r through the gate (dispatch.c: dispatch_page) */
 	enum page_turn (*page)(struct conn *c, struct stream *s, struct req *r);
+	/* the writer committed a batch: its replies, on the loop (jobs.c: jobs_written) */
+	void (*written)(struct server *srv, struct wreq *list);
 	/* a connection closed, or a request in flight was answered: a
 	 * stopping server may be done (server.c: server_maybe_finish) */
 	void (*settled)(struct server *srv);

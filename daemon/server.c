@@ -261,6 +261,7 @@ int kartd_run(const char *dir, const char *listen)
 	/* what the network core calls up to (conn.c names no function above it) */
 	srv.hooks.frame = dispatch_frame;
 	srv.hooks.page = dispatch_page;
+	srv.hooks.written = jobs_written;
 	srv.hooks.settled = server_maybe_finish;
 	if (writer_start(&srv) < 0)
 		goto cleanup;
