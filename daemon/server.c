@@ -15,6 +15,7 @@
 
 #include "acl.h"
 #include "addrs.h"
+#include "admit.h"
 #include "alert.h"
 #include "audit.h"
 #include "auth.h"
@@ -86,7 +87,7 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_sweep(uv_timer_t *t)
 {
 	struct server *srv = t->data;
-	conn_sweep(srv, util_mono_ms());
+	admit_sweep(srv, util_mono_ms());
 	if (!srv->drained)
 		acl_denied_flush(srv, false);
 	server_maybe_finish(srv);
@@ -122,7 +123,7 @@ static void on_connection(uv_stream_t *l, int status)
 		return;
 	}
 	srv->accepts_this_turn++;
-	conn_accept(srv);
+	admit_accept(srv);
 }
 
 /* Before each poll: a fresh budget, and the connection left waiting. */
@@ -133,7 +134,7 @@ static void on_turn(uv_prepare_t *p)
 	if (srv->accept_waiting && !srv->stopping) {
 		srv->accept_waiting = false;
 		srv->accepts_this_turn++;
-		conn_accept(srv);
+		admit_accept(srv);
 	}
 }
 
