@@ -251,6 +251,25 @@ void jobs_written(struct server *srv, struct wreq *list)
 	srv->hooks.settled(srv);
 }
 
+void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
+{
+	struct conn *c = w->r.conn;
+	c->pending_writes--;
+	c->pending_bytes -= w->in_bytes;
+	if (conn_is_open(c)) {
+		arena_reset(&w->work);
+		struct req r = { .srv = w->r.srv, .id = w->r.id, .who = w->r.who, .arena = &w->work };
+		kart__envelope__init(&r.out);
+		req_error(&r, code, "", "%s", message);
+		r.out.request_id = r.id;
+		conn_send(c, &r.out);
+		conn_flush(c);
+		conn_resume(c);
+	}
+	conn_unref(c);
+	wreq_free(w);
+}
+
 /* ---- a connection held past its request ---- */
 
 struct conn *req_conn_hold(struct req *r)

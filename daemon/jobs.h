@@ -11,6 +11,10 @@
  * flush per connection, and the requests freed. */
 void jobs_written(struct server *srv, struct wreq *list);
 
+/* Answers a write request that will not run (its password hash was
+ * refused) with an error, on the loop, and frees it. */
+void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message);
+
 /* After the loop has ended: the scans still waiting are dropped. */
 void pool_jobs_free(struct server *srv);
 

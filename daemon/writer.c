@@ -124,23 +124,6 @@ struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn)
 	return w;
 }
 
-void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
-{
-	struct conn *c = w->r.conn;
-	c->pending_writes--;
-	c->pending_bytes -= w->in_bytes;
-	if (conn_is_open(c)) {
-		reset_reply(w, util_now_us());
-		req_error(&w->r, code, "", "%s", message);
-		w->r.out.request_id = w->r.id;
-		conn_send(c, &w->r.out);
-		conn_flush(c);
-		conn_resume(c);
-	}
-	conn_unref(c);
-	wreq_free(w);
-}
-
 void wreq_free(struct wreq *w)
 {
 	if (!w)
