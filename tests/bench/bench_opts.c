@@ -149,33 +149,33 @@ enum {
 	OPT_RUNS, OPT_SECTOR, OPT_BATCH,
 };
 
-/* Returns 0, 1 for --help, or -1 after printing a usage error. */
-int parse_opts(int argc, char **argv, struct opts *o)
+static const struct option longopts[] = {
+	{ "server", required_argument, NULL, 's' },
+	{ "ca", required_argument, NULL, OPT_CA },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "op", required_argument, NULL, OPT_OP },
+	{ "conns", required_argument, NULL, OPT_CONNS },
+	{ "pipeline", required_argument, NULL, OPT_PIPELINE },
+	{ "seconds", required_argument, NULL, OPT_SECONDS },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "ids", required_argument, NULL, OPT_IDS },
+	{ "first", required_argument, NULL, OPT_FIRST },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "custom", required_argument, NULL, OPT_CUSTOM },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "indices", required_argument, NULL, OPT_INDICES },
+	{ "where", required_argument, NULL, OPT_WHERE },
+	{ "runs", required_argument, NULL, OPT_RUNS },
+	{ "sector", required_argument, NULL, OPT_SECTOR },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void set_defaults(struct opts *o)
 {
-	static const struct option longopts[] = {
-		{ "server", required_argument, NULL, 's' },
-		{ "ca", required_argument, NULL, OPT_CA },
-		{ "user", required_argument, NULL, OPT_USER },
-		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-		{ "load", required_argument, NULL, OPT_LOAD },
-		{ "op", required_argument, NULL, OPT_OP },
-		{ "conns", required_argument, NULL, OPT_CONNS },
-		{ "pipeline", required_argument, NULL, OPT_PIPELINE },
-		{ "seconds", required_argument, NULL, OPT_SECONDS },
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "seed", required_argument, NULL, OPT_SEED },
-		{ "ids", required_argument, NULL, OPT_IDS },
-		{ "first", required_argument, NULL, OPT_FIRST },
-		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "custom", required_argument, NULL, OPT_CUSTOM },
-		{ "batch", required_argument, NULL, OPT_BATCH },
-		{ "indices", required_argument, NULL, OPT_INDICES },
-		{ "where", required_argument, NULL, OPT_WHERE },
-		{ "runs", required_argument, NULL, OPT_RUNS },
-		{ "sector", required_argument, NULL, OPT_SECTOR },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	memset(o, 0, sizeof(*o));
 	o->server = DEFAULT_SERVER;
 	o->user = "admin";
@@ -184,147 +184,165 @@ int parse_opts(int argc, char **argv, struct opts *o)
 	o->runs = -1;
 	o->custom = -1;
 	o->batch = 200;
-	int ch, modes = 0;
-	uint64_t v;
-	char *end;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			o->server = optarg;
-			break;
-		case OPT_CA:
-			o->ca_file = optarg;
-			break;
-		case OPT_USER:
-			o->user = optarg;
-			break;
-		case OPT_PASSWORD_FILE:
-			o->password_file = optarg;
-			break;
-		case OPT_LOAD:
-			if (parse_u64(optarg, &o->load_n) < 0 || o->load_n == 0) {
-				fprintf(stderr, "kart-bench: --load wants a positive count, not '%s'\n", optarg);
-				return -1;
-			}
-			o->mode = MODE_LOAD;
-			modes++;
-			break;
-		case OPT_OP: {
-			enum mode m = MODE_NONE;
-			for (int i = MODE_GET; i <= MODE_MOVE; i++)
-				if (strcmp(optarg, mode_names[i]) == 0)
-					m = (enum mode)i;
-			if (m == MODE_NONE) {
-				fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment or move, "
-					"not '%s'\n", optarg);
-				return -1;
-			}
-			o->mode = m;
-			modes++;
-			break;
-		}
-		case OPT_CONNS:
-			if (parse_int(optarg, 1, MAX_CONNS, &o->conns) < 0) {
-				fprintf(stderr, "kart-bench: --conns wants 1..%d, not '%s'\n", MAX_CONNS, optarg);
-				return -1;
-			}
-			break;
-		case OPT_PIPELINE:
-			if (parse_int(optarg, 1, MAX_PIPELINE, &o->pipeline) < 0) {
-				fprintf(stderr, "kart-bench: --pipeline wants 1..%d, not '%s'\n", MAX_PIPELINE, optarg);
-				return -1;
-			}
-			break;
-		case OPT_SECONDS:
-			errno = 0;
-			o->seconds = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->seconds > 0) || o->seconds > 1e6) {
-				fprintf(stderr, "kart-bench: --seconds wants a positive number, not '%s'\n", optarg);
-				return -1;
-			}
-			o->seconds_given = true;
-			break;
-		case OPT_PID:
-			if (parse_u64(optarg, &v) < 0 || v == 0 || v > 0x7fffffff) {
-				fprintf(stderr, "kart-bench: --pid wants a process id, not '%s'\n", optarg);
-				return -1;
-			}
-			o->pid = (long)v;
-			break;
-		case OPT_SEED:
-			if (parse_u64(optarg, &o->seed) < 0) {
-				fprintf(stderr, "kart-bench: --seed wants a number, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_IDS:
-			if (parse_range(optarg, &o->ids_lo, &o->ids_hi, false) < 0) {
-				fprintf(stderr, "kart-bench: --ids wants LO-HI with 1 <= LO <= HI, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_FIRST:
-			if (parse_u64(optarg, &o->first_index) < 0) {
-				fprintf(stderr, "kart-bench: --first wants a number, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_BATCH:
-			if (parse_int(optarg, 1, 5000, &o->batch) < 0) {
-				fprintf(stderr, "kart-bench: --batch wants 1 to 5000, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_THREADS:
-			if (parse_int(optarg, 1, 64, &o->threads) < 0) {
-				fprintf(stderr, "kart-bench: --threads wants 1 to 64, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_CUSTOM:
-			if (parse_int(optarg, 0, GEN_MAX_CUSTOM, &o->custom) < 0) {
-				fprintf(stderr, "kart-bench: --custom wants 0 to %d, not '%s'\n", GEN_MAX_CUSTOM, optarg);
-				return -1;
-			}
-			break;
-		case OPT_INDICES:
-			if (parse_range(optarg, &o->idx_lo, &o->idx_hi, true) < 0) {
-				fprintf(stderr, "kart-bench: --indices wants LO-HI with LO <= HI, not '%s'\n", optarg);
-				return -1;
-			}
-			o->indices_given = true;
-			break;
-		case OPT_WHERE:
-			o->where = optarg;
-			break;
-		case OPT_RUNS:
-			if (parse_int(optarg, 1, 1000000000, &o->runs) < 0) {
-				fprintf(stderr, "kart-bench: --runs wants a positive count, not '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case OPT_SECTOR:
-			if (strcmp(optarg, "cold") && strcmp(optarg, "warm") && strcmp(optarg, "hot")) {
-				fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", optarg);
-				return -1;
-			}
-			o->sector = optarg;
-			break;
-		case 'h':
-			return 1;
-		case ':':
-			fprintf(stderr, "kart-bench: %s needs a value\n", argv[optind - 1]);
-			return -1;
-		default:
-			fprintf(stderr, "kart-bench: unknown option '%s'\n", argv[optind - 1]);
+}
+
+/* --load N or --op OP. Returns 0, or -1 after a message. */
+static int set_mode(struct opts *o, int ch, const char *arg)
+{
+	if (ch == OPT_LOAD) {
+		if (parse_u64(arg, &o->load_n) < 0 || o->load_n == 0) {
+			fprintf(stderr, "kart-bench: --load wants a positive count, not '%s'\n", arg);
 			return -1;
 		}
+		o->mode = MODE_LOAD;
+		return 0;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "kart-bench: unexpected argument '%s'\n", argv[optind]);
+	enum mode m = MODE_NONE;
+	for (int i = MODE_GET; i <= MODE_MOVE; i++)
+		if (strcmp(arg, mode_names[i]) == 0)
+			m = (enum mode)i;
+	if (m == MODE_NONE) {
+		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment or move, "
+			"not '%s'\n", arg);
 		return -1;
 	}
+	o->mode = m;
+	return 0;
+}
+
+/* The options with a number or a range for a value. Returns 0, -1 after a
+ * message, or -2 if ch is none of them. */
+static int set_number(struct opts *o, int ch, const char *arg)
+{
+	uint64_t v;
+	char *end;
+	switch (ch) {
+	case OPT_CONNS:
+		if (parse_int(arg, 1, MAX_CONNS, &o->conns) < 0) {
+			fprintf(stderr, "kart-bench: --conns wants 1..%d, not '%s'\n", MAX_CONNS, arg);
+			return -1;
+		}
+		break;
+	case OPT_PIPELINE:
+		if (parse_int(arg, 1, MAX_PIPELINE, &o->pipeline) < 0) {
+			fprintf(stderr, "kart-bench: --pipeline wants 1..%d, not '%s'\n", MAX_PIPELINE, arg);
+			return -1;
+		}
+		break;
+	case OPT_SECONDS:
+		errno = 0;
+		o->seconds = strtod(arg, &end);
+		if (errno || end == arg || *end || !(o->seconds > 0) || o->seconds > 1e6) {
+			fprintf(stderr, "kart-bench: --seconds wants a positive number, not '%s'\n", arg);
+			return -1;
+		}
+		o->seconds_given = true;
+		break;
+	case OPT_PID:
+		if (parse_u64(arg, &v) < 0 || v == 0 || v > 0x7fffffff) {
+			fprintf(stderr, "kart-bench: --pid wants a process id, not '%s'\n", arg);
+			return -1;
+		}
+		o->pid = (long)v;
+		break;
+	case OPT_SEED:
+		if (parse_u64(arg, &o->seed) < 0) {
+			fprintf(stderr, "kart-bench: --seed wants a number, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	case OPT_IDS:
+		if (parse_range(arg, &o->ids_lo, &o->ids_hi, false) < 0) {
+			fprintf(stderr, "kart-bench: --ids wants LO-HI with 1 <= LO <= HI, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	case OPT_FIRST:
+		if (parse_u64(arg, &o->first_index) < 0) {
+			fprintf(stderr, "kart-bench: --first wants a number, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	case OPT_BATCH:
+		if (parse_int(arg, 1, 5000, &o->batch) < 0) {
+			fprintf(stderr, "kart-bench: --batch wants 1 to 5000, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	case OPT_THREADS:
+		if (parse_int(arg, 1, 64, &o->threads) < 0) {
+			fprintf(stderr, "kart-bench: --threads wants 1 to 64, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	case OPT_CUSTOM:
+		if (parse_int(arg, 0, GEN_MAX_CUSTOM, &o->custom) < 0) {
+			fprintf(stderr, "kart-bench: --custom wants 0 to %d, not '%s'\n", GEN_MAX_CUSTOM, arg);
+			return -1;
+		}
+		break;
+	case OPT_INDICES:
+		if (parse_range(arg, &o->idx_lo, &o->idx_hi, true) < 0) {
+			fprintf(stderr, "kart-bench: --indices wants LO-HI with LO <= HI, not '%s'\n", arg);
+			return -1;
+		}
+		o->indices_given = true;
+		break;
+	case OPT_RUNS:
+		if (parse_int(arg, 1, 1000000000, &o->runs) < 0) {
+			fprintf(stderr, "kart-bench: --runs wants a positive count, not '%s'\n", arg);
+			return -1;
+		}
+		break;
+	default:
+		return -2;
+	}
+	return 0;
+}
+
+/* One option from getopt_long and its value: 0, -1 after a message, -2 for
+ * an unknown option. --load and --op count in *modes. */
+static int set_opt(struct opts *o, int ch, const char *arg, int *modes)
+{
+	switch (ch) {
+	case 's':
+		o->server = arg;
+		break;
+	case OPT_CA:
+		o->ca_file = arg;
+		break;
+	case OPT_USER:
+		o->user = arg;
+		break;
+	case OPT_PASSWORD_FILE:
+		o->password_file = arg;
+		break;
+	case OPT_WHERE:
+		o->where = arg;
+		break;
+	case OPT_SECTOR:
+		if (strcmp(arg, "cold") && strcmp(arg, "warm") && strcmp(arg, "hot")) {
+			fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", arg);
+			return -1;
+		}
+		o->sector = arg;
+		break;
+	case OPT_LOAD:
+	case OPT_OP:
+		if (set_mode(o, ch, arg) < 0)
+			return -1;
+		(*modes)++;
+		break;
+	default:
+		return set_number(o, ch, arg);
+	}
+	return 0;
+}
+
+/* Once every option is read: exactly one mode, the options that go with it,
+ * and the defaults that depend on it. Returns 0, or -1 after a message. */
+static int check_opts(struct opts *o, int modes)
+{
 	if (modes != 1) {
 		fprintf(stderr, "kart-bench: give exactly one of --load N and --op OP\n");
 		return -1;
@@ -364,6 +382,32 @@ int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->pipeline)
 		o->pipeline = o->mode == MODE_LOAD ? (o->batch > 1 ? 4 : 64) : 1;
 	return 0;
+}
+
+/* Returns 0, 1 for --help, or -1 after printing a usage error. */
+int parse_opts(int argc, char **argv, struct opts *o)
+{
+	set_defaults(o);
+	int ch, modes = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			return 1;
+		if (ch == ':') {
+			fprintf(stderr, "kart-bench: %s needs a value\n", argv[optind - 1]);
+			return -1;
+		}
+		int r = set_opt(o, ch, optarg, &modes);
+		if (r == -2)
+			fprintf(stderr, "kart-bench: unknown option '%s'\n", argv[optind - 1]);
+		if (r < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "kart-bench: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	return check_opts(o, modes);
 }
 
 /* The first line of the password file, malloc'd; NULL after a message. */
