@@ -23,14 +23,16 @@
  * segment and move are sequential on the main connection. Exit: 0 it ran,
  * 1 cannot connect or log in (or the server refused the segment/move), 2 usage.
  *
- * This file holds main; the options are in bench_opts.c, the engine in
- * bench_engine.c, the work on the main connection (ids, custom fields,
- * segment, move) in bench_seq.c, histograms and summaries in bench_report.c,
- * the card generator in gen.c. */
+ * This file holds main and its steps; the options are in bench_opts.c, the
+ * engine in bench_engine.c, the work on the main connection (ids, custom
+ * fields, segment, move) in bench_seq.c, histograms and summaries in
+ * bench_report.c, the card generator in gen.c. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,16 +40,147 @@
 #include "bench.h"
 #include "kc.h"
 
+/* Connects the main connection with the run's client options and logs in;
+ * the session's token goes to *token and run->token. Returns 0, or the exit
+ * status after a message. */
+static int login_main(struct run *run, const struct opts *o, const char *password, struct kc **conn,
+		      Kart__Envelope **session, char **token)
+{
+	struct kc_error err;
+	run->o = o;
+	run->kco.server = o->server;
+	run->kco.ca_file = o->ca_file;
+	/* a segment over every card or a bulk move may take minutes */
+	run->kco.timeout_ms = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE ? 3600000 : 30000;
+	run->kco.client_name = "kart-bench 0.1.0";
+	run->pipeline = o->pipeline;
+	*conn = kc_connect(&run->kco, &err);
+	if (!*conn) {
+		fprintf(stderr, "kart-bench: %s\n", err.message);
+		return err.status == KC_ERR_USAGE ? 2 : 1;
+	}
+	*session = kc_login(*conn, o->user, password, &err);
+	if (!*session) {
+		fprintf(stderr, "kart-bench: login as %s: %s\n", o->user, err.message);
+		return 1;
+	}
+	const Kart__Session *s = (*session)->session;
+	if (!s || !s->token || !s->token[0]) {
+		fprintf(stderr, "kart-bench: login as %s: the server sent no session token\n", o->user);
+		return 1;
+	}
+	*token = strdup(s->token);
+	if (!*token) {
+		fprintf(stderr, "kart-bench: out of memory\n");
+		return 1;
+	}
+	run->token = *token;
+	return 0;
+}
+
+/* What the workers work on: the indices to load (after defining the custom
+ * fields), or the card ids or generated indices to pick from, given or found
+ * on the main connection c. Returns 0, or -1 after a message. */
+static int set_range(struct run *run, struct kc *c, const struct opts *o)
+{
+	struct kc_error err;
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME;
+	if (o->mode == MODE_LOAD) {
+		if (o->custom > 0 && define_custom(c, o->custom) < 0)
+			return -1;
+		atomic_store(&run->next_index, o->first_index);
+		run->load_end = o->first_index + o->load_n;
+	} else if (find && o->indices_given) {
+		run->lo = o->idx_lo;
+		run->hi = o->idx_hi;
+	} else if (o->ids_lo) {
+		run->lo = o->ids_lo;
+		run->hi = o->ids_hi;
+	} else {
+		if (discover_ids(c, &run->lo, &run->hi, &err) < 0) {
+			fprintf(stderr, "kart-bench: finding the card ids: %s\n", err.message);
+			return -1;
+		}
+		fprintf(stderr, "kart-bench: card ids %" PRIu64 "-%" PRIu64 "\n", run->lo, run->hi);
+	}
+	if (find && !o->indices_given) {
+		/* cards loaded from index 0 into an empty database: index = id - lo */
+		run->hi -= run->lo;
+		run->lo = 0;
+		fprintf(stderr, "kart-bench: generated indices %" PRIu64 "-%" PRIu64 "\n", run->lo, run->hi);
+	}
+	return 0;
+}
+
+/* Starts n worker threads sharing the --conns connections; returns how many
+ * started (after a message if not all). */
+static int start_workers(struct run *run, struct worker *workers, int n)
+{
+	const struct opts *o = run->o;
+	int nstarted = 0;
+	for (int i = 0; i < n; i++) {
+		workers[i].run = run;
+		workers[i].no = i;
+		workers[i].nconns = o->conns / n + (i < o->conns % n);
+		int e = pthread_create(&workers[i].thread, NULL, op_worker, &workers[i]);
+		if (e != 0) {
+			fprintf(stderr, "kart-bench: cannot start worker %d: %s; going on with %d\n", i,
+				strerror(e), nstarted);
+			break;
+		}
+		nstarted++;
+	}
+	return nstarted;
+}
+
+/* Starts the clock once every started worker has connected, samples the
+ * daemon's memory while they run and waits for them all. *secs is the time
+ * from the start to the last worker's end. Returns 0, or -1 after a message
+ * if no worker could connect. */
+static int drive_workers(struct run *run, struct worker *workers, int nstarted, double *secs)
+{
+	/* Every worker connects first; the clock starts when all are ready. */
+	pthread_mutex_lock(&run->lock);
+	while (run->ready < nstarted)
+		pthread_cond_wait(&run->cond, &run->lock);
+	run->go = 1;
+	pthread_cond_broadcast(&run->cond);
+	pthread_mutex_unlock(&run->lock);
+	int64_t t0 = mono_ns();
+	static struct sampler sampler;
+	sampler.pid = run->pid = run->o->pid ? run->o->pid : find_kartd();
+	run->sampler = &sampler;
+	int sampling = run->pid > 0 && pthread_create(&sampler.thread, NULL, sample_rss, &sampler) == 0;
+	for (int i = 0; i < nstarted; i++)
+		pthread_join(workers[i].thread, NULL);
+	atomic_store(&sampler.stop, 1);
+	if (sampling)
+		pthread_join(sampler.thread, NULL);
+	int64_t t1 = t0;
+	int connected = 0;
+	for (int i = 0; i < nstarted; i++) {
+		if (workers[i].end_ns > t1)
+			t1 = workers[i].end_ns;
+		connected += workers[i].connected;
+	}
+	*secs = (double)(t1 - t0) / 1e9;
+	if (!connected) {
+		fprintf(stderr, "kart-bench: no worker could connect: %s\n",
+			run->first_error[0] ? run->first_error : "no worker thread started");
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o;
 	struct run run;
-	struct kc_error err;
 	struct kc *main_conn = NULL;
 	Kart__Envelope *session = NULL;
 	struct worker *workers = NULL;
 	char *password = NULL, *token = NULL;
-	int rc = 1, nstarted = 0, sync_ready = 0;
+	int rc = 1, sync_ready = 0;
 
 	memset(&run, 0, sizeof(run));
 	int pr = parse_opts(argc, argv, &o);
@@ -69,66 +202,18 @@ int main(int argc, char **argv)
 	/* A dead connection must be an error, not a SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 
-	run.o = &o;
-	run.kco.server = o.server;
-	run.kco.ca_file = o.ca_file;
-	/* a segment over every card or a bulk move may take minutes */
-	run.kco.timeout_ms = o.mode == MODE_SEGMENT || o.mode == MODE_MOVE ? 3600000 : 30000;
-	run.kco.client_name = "kart-bench 0.1.0";
-	run.pipeline = o.pipeline;
-	main_conn = kc_connect(&run.kco, &err);
-	if (!main_conn) {
-		fprintf(stderr, "kart-bench: %s\n", err.message);
-		rc = err.status == KC_ERR_USAGE ? 2 : 1;
+	rc = login_main(&run, &o, password, &main_conn, &session, &token);
+	if (rc != 0)
 		goto cleanup;
-	}
-	session = kc_login(main_conn, o.user, password, &err);
-	if (!session) {
-		fprintf(stderr, "kart-bench: login as %s: %s\n", o.user, err.message);
-		goto cleanup;
-	}
-	if (!session->session || !session->session->token || !session->session->token[0]) {
-		fprintf(stderr, "kart-bench: login as %s: the server sent no session token\n", o.user);
-		goto cleanup;
-	}
-	token = strdup(session->session->token);
-	if (!token) {
-		fprintf(stderr, "kart-bench: out of memory\n");
-		goto cleanup;
-	}
-	run.token = token;
-
+	rc = 1;
 	if (o.mode == MODE_SEGMENT || o.mode == MODE_MOVE) {
 		int r = o.mode == MODE_SEGMENT ? run_segment(main_conn, &o) : run_move(main_conn, &o);
 		fflush(stdout);
 		rc = r < 0 ? 1 : 0;
 		goto cleanup;
 	}
-	bool find = o.mode == MODE_FIND_PHONE || o.mode == MODE_FIND_NAME;
-	if (o.mode == MODE_LOAD) {
-		if (o.custom > 0 && define_custom(main_conn, o.custom) < 0)
-			goto cleanup;
-		atomic_store(&run.next_index, o.first_index);
-		run.load_end = o.first_index + o.load_n;
-	} else if (find && o.indices_given) {
-		run.lo = o.idx_lo;
-		run.hi = o.idx_hi;
-	} else if (o.ids_lo) {
-		run.lo = o.ids_lo;
-		run.hi = o.ids_hi;
-	} else {
-		if (discover_ids(main_conn, &run.lo, &run.hi, &err) < 0) {
-			fprintf(stderr, "kart-bench: finding the card ids: %s\n", err.message);
-			goto cleanup;
-		}
-		fprintf(stderr, "kart-bench: card ids %" PRIu64 "-%" PRIu64 "\n", run.lo, run.hi);
-	}
-	if (find && !o.indices_given) {
-		/* cards loaded from index 0 into an empty database: index = id - lo */
-		run.hi -= run.lo;
-		run.lo = 0;
-		fprintf(stderr, "kart-bench: generated indices %" PRIu64 "-%" PRIu64 "\n", run.lo, run.hi);
-	}
+	if (set_range(&run, main_conn, &o) < 0)
+		goto cleanup;
 
 	int nworkers = o.threads < o.conns ? o.threads : o.conns;
 	workers = calloc((size_t)nworkers, sizeof(*workers));
@@ -143,48 +228,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	sync_ready = 1;
-	for (int i = 0; i < nworkers; i++) {
-		workers[i].run = &run;
-		workers[i].no = i;
-		workers[i].nconns = o.conns / nworkers + (i < o.conns % nworkers);
-		int e = pthread_create(&workers[i].thread, NULL, op_worker, &workers[i]);
-		if (e != 0) {
-			fprintf(stderr, "kart-bench: cannot start worker %d: %s; going on with %d\n", i,
-				strerror(e), nstarted);
-			break;
-		}
-		nstarted++;
-	}
-	/* Every worker connects first; the clock starts when all are ready. */
-	pthread_mutex_lock(&run.lock);
-	while (run.ready < nstarted)
-		pthread_cond_wait(&run.cond, &run.lock);
-	run.go = 1;
-	pthread_cond_broadcast(&run.cond);
-	pthread_mutex_unlock(&run.lock);
-	int64_t t0 = mono_ns();
-	static struct sampler sampler;
-	sampler.pid = run.pid = o.pid ? o.pid : find_kartd();
-	run.sampler = &sampler;
-	int sampling = run.pid > 0 && pthread_create(&sampler.thread, NULL, sample_rss, &sampler) == 0;
-	for (int i = 0; i < nstarted; i++)
-		pthread_join(workers[i].thread, NULL);
-	atomic_store(&sampler.stop, 1);
-	if (sampling)
-		pthread_join(sampler.thread, NULL);
-	int64_t t1 = t0;
-	int connected = 0;
-	for (int i = 0; i < nstarted; i++) {
-		if (workers[i].end_ns > t1)
-			t1 = workers[i].end_ns;
-		connected += workers[i].connected;
-	}
-	double secs = (double)(t1 - t0) / 1e9;
-	if (!connected) {
-		fprintf(stderr, "kart-bench: no worker could connect: %s\n",
-			run.first_error[0] ? run.first_error : "no worker thread started");
+	int nstarted = start_workers(&run, workers, nworkers);
+	double secs;
+	if (drive_workers(&run, workers, nstarted, &secs) < 0)
 		goto cleanup;
-	}
 	if (o.mode == MODE_LOAD)
 		summarize_load(&run, workers, nstarted, secs);
 	else
