@@ -62,9 +62,16 @@ int h_reindex(struct req *r);
 /* h_query.c: the expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name);
 int h_card_import(struct req *r);
-/* h_export.c: exports, their permission and quota, leak tracing */
+/* h_export.c: exports, their permission and quota */
 int h_export(struct req *r);
 int h_export_list(struct req *r);
+/* An audit record of the daemon's own about an export (object "export"),
+ * written later by the writer; callable from any thread. */
+void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary);
+/* A copy of e in a, as an exporter or auditor may see it (no canary rows);
+ * NULL when out of memory. */
+Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e);
+/* h_leak.c: tracing a leaked file back to its export */
 int h_leak_trace(struct req *r);
 int h_user_grant(struct req *r);
 int h_user_quota(struct req *r);
