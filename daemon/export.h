@@ -136,9 +136,4 @@ void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16]);
 void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, const struct export_fields *f,
 			struct arena *a, Kart__Card *out);
 
-/* User u's export permission, daily quota (0: no limit) and the cards they
- * exported since midnight (h_export.c). 0 or an MDB code. */
-struct req;
-int export_user_standing(struct req *r, const Kart__User *u, bool *may, uint64_t *quota, uint64_t *used);
-
 #endif

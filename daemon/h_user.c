@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "card.h"
 #include "export.h"
+#include "export_policy.h"
 #include "handlers.h"
 #include "log.h"
 #include "pbjson.h"
