@@ -4,6 +4,7 @@
 #define KART_HANDLERS_H
 
 #include "req.h"
+#include "upgrade.h" /* the start-up steps, for server.c */
 
 int h_hello(struct req *r);
 int h_login(struct req *r);
@@ -75,13 +76,11 @@ Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord
 int h_leak_trace(struct req *r);
 int h_user_grant(struct req *r);
 int h_user_quota(struct req *r);
-/* At start, before the writer: export_cards blobs written before their ids
- * were flagged sorted get the flag when their ids ascend (as every export's
- * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
-int export_blobs_upgrade(struct store *st);
-/* At start: exports left "sending" by a daemon that stopped mid-file are recorded as failed. */
-void export_unfinished_fail(struct server *srv);
 int h_export_abort(struct req *r);
+/* Records export id's end on the writer: "done", or "failed" with why (a
+ * stream's end, or a start-up finding it unfinished). Loop thread. */
+void export_end_submit(struct server *srv, const struct principal *who, uint64_t id, bool failed,
+		       const char *why);
 /* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
 int h_card_canary(struct req *r);
 int h_canary_list(struct req *r);
