@@ -1,6 +1,8 @@
 /* h_export: exports (audited, within a daily quota, each fingerprinted with
- * canary rows of its own), the export permission and quota of a user, the
- * list of exports. Tracing a leaked file back to its export is h_leak.c's.
+ * canary rows of its own), their end (done, failed, a client's abort) and the
+ * list of exports. The permission and quota are export_policy.c's, the
+ * canary rows canary.c's, tracing a leaked file back to its export h_leak.c's,
+ * granting the permission and setting the quota h_user.c's.
  *
  * An export in four hops:
  *   1. loop (h_export): the filter and format are checked, then the user's
@@ -937,56 +939,5 @@ int h_export_list(struct req *r)
 		return rc;
 	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_PAGE;
 	r->out.export_page = page;
-	return H_OK;
-}
-
-/* ---- permission and quota of a user (writer) ---- */
-
-int h_user_grant(struct req *r)
-{
-	Kart__UserGrant *m = r->in->user_grant;
-	const char *name = m->name ? m->name : "", *perm = m->permission ? m->permission : "";
-	if (!*name)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
-	if (strcmp(perm, "export") != 0)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission", "unknown permission '%.64s' (there is: export)",
-				 perm);
-	Kart__UserRecord *u;
-	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
-	if (rc)
-		return rc;
-	if (!m->revoke && u->user->role == KART__ROLE__ROLE_AUDITOR)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to export",
-				 name);
-	u->user->export_set = true;
-	u->user->can_export = !m->revoke;
-	if ((rc = user_save(r->txn, &r->srv->store, u)) ||
-	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, "export", true)))
-		return rc;
-	req_ok(r);
-	return H_OK;
-}
-
-int h_user_quota(struct req *r)
-{
-	Kart__UserQuota *m = r->in->user_quota;
-	const char *name = m->name ? m->name : "";
-	if (!*name)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
-	Kart__UserRecord *u;
-	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
-	if (rc)
-		return rc;
-	u->user->export_per_day = m->export_per_day;
-	const char *what = m->export_per_day == 0		 ? "export_per_day: the role's default"
-			   : m->export_per_day == QUOTA_UNLIMITED ? "export_per_day: unlimited"
-								  : arena_printf(r->arena, "export_per_day: %u", m->export_per_day);
-	if ((rc = user_save(r->txn, &r->srv->store, u)) || (rc = audit_append(r, "user.quota", "user", 0, name, what, true)))
-		return rc;
-	req_ok(r);
 	return H_OK;
 }

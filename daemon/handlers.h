@@ -18,6 +18,8 @@ int h_user_passwd(struct req *r);
 int h_user_lock(struct req *r);
 int h_user_show(struct req *r);
 int h_user_offboard(struct req *r);
+int h_user_grant(struct req *r);
+int h_user_quota(struct req *r);
 int h_card_create(struct req *r);
 int h_card_get(struct req *r);
 int h_card_update(struct req *r);
@@ -63,7 +65,7 @@ int h_reindex(struct req *r);
 /* h_query.c: the expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name);
 int h_card_import(struct req *r);
-/* h_export.c: exports, their permission and quota */
+/* h_export.c: exports */
 int h_export(struct req *r);
 int h_export_list(struct req *r);
 /* An audit record of the daemon's own about an export (object "export"),
@@ -74,8 +76,6 @@ void export_note(struct req *r, const char *action, uint64_t object_id, bool ok,
 Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e);
 /* h_leak.c: tracing a leaked file back to its export */
 int h_leak_trace(struct req *r);
-int h_user_grant(struct req *r);
-int h_user_quota(struct req *r);
 int h_export_abort(struct req *r);
 /* Records export id's end on the writer: "done", or "failed" with why (a
  * stream's end, or a start-up finding it unfinished). Loop thread. */
