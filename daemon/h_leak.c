@@ -1,8 +1,9 @@
 /* h_leak: tracing a leaked file back to its export (h_leak_trace).
  *
  * Leak tracing collects the file's pieces, then in the pool reads every phone
- * and email out of it (leak.c), looks each up among the canary contacts (export_canaries: strong evidence, a canary is in one export
- * only), and counts for every recorded export, newest first, how many of its
+ * and email out of it (leak.c), looks each up among the canary contacts
+ * (export_canaries: strong evidence, a canary is in one export only), and
+ * counts for every recorded export, newest first, how many of its
  * cards have a contact in the file (by the hashes kept in export_cards, so no
  * card is read). Exports with canaries found are counted first; the walk
  * stops after LEAK_BUDGET hashes. */
@@ -170,34 +171,18 @@ static char *when(struct arena *a, int64_t t)
 	return arena_strdup(a, buf);
 }
 
-static void ljob_run(struct req_job *job)
+/* The canaries in the file: each contact looked up among the canary contacts,
+ * as (export id, canary row) pairs, sorted; a row found by its phone and by
+ * its email is there twice. *out is malloc'ed, also on an error. */
+static int canary_pairs(struct store *st, MDB_txn *txn, const struct leak_file *f, uint64_t (**out)[2],
+			size_t *count)
 {
-	struct ljob *j = (struct ljob *)job;
-	struct store *st = &j->job.srv->store;
-	struct arena *a = &j->a;
-	int64_t t0 = util_mono_ms();
-	struct leak_file f;
-	struct cand *cv = NULL;
-	size_t nc = 0, ccap = 0;
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	bool budget_hit = false;
-	if (leak_parse(&f, a, (const char *)j->data, j->len, j->job.srv->cfg.phone_country) < 0) {
-		j->code = KART__ERROR_CODE__UNAVAILABLE;
-		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
-		leak_file_free(&f);
-		return;
-	}
-	free(j->data);
-	j->data = NULL;
-	int rc = store_pool_begin(st, &txn);
-	/* canaries: each contact looked up among the canary contacts; a row found
-	 * by its phone and by its email counts once */
 	uint64_t(*pairs)[2] = NULL;
 	size_t npairs = 0, pcap = 0;
+	int rc = 0;
 	for (size_t kind = 0; rc == 0 && kind < 2; kind++) {
-		char **list = kind ? f.emails : f.phones;
-		size_t n = kind ? f.nemails : f.nphones;
+		char **list = kind ? f->emails : f->phones;
+		size_t n = kind ? f->nemails : f->nphones;
 		for (size_t i = 0; rc == 0 && i < n; i++) {
 			char key[340];
 			size_t kl = (size_t)snprintf(key, sizeof(key), "%c%s", kind ? 'e' : 'p', list[i]);
@@ -243,24 +228,37 @@ static void ljob_run(struct req_job *job)
 	}
 	if (npairs)
 		qsort(pairs, npairs, sizeof(*pairs), cmp_pair);
-	for (size_t i = 0; rc == 0 && i < npairs; i++) {
+	*out = pairs;
+	*count = npairs;
+	return rc;
+}
+
+/* The exports the canary pairs are of, each with its canaries counted once
+ * and the first few rows found. 0 or ENOMEM. */
+static int cands_of_pairs(uint64_t (*pairs)[2], size_t npairs, struct cand **cv, size_t *nc, size_t *ccap)
+{
+	for (size_t i = 0; i < npairs; i++) {
 		if (i && pairs[i][0] == pairs[i - 1][0] && pairs[i][1] == pairs[i - 1][1])
 			continue;
-		struct cand *c = cand_get(&cv, &nc, &ccap, pairs[i][0]);
-		if (!c) {
-			rc = ENOMEM;
-			break;
-		}
+		struct cand *c = cand_get(cv, nc, ccap, pairs[i][0]);
+		if (!c)
+			return ENOMEM;
 		if (c->nrows < 5)
 			c->rows[c->nrows++] = (uint32_t)pairs[i][1];
 		c->canaries++;
 	}
-	free(pairs);
-	/* cards: the exports with canaries first, then all, newest first */
-	for (size_t i = 0; rc == 0 && i < nc; i++)
-		rc = count_cards(j, txn, &f, &cv[i], NULL);
-	if (rc == 0)
-		rc = mdb_cursor_open(txn, st->export_cards, &cur);
+	return 0;
+}
+
+/* Counts the card matches of every export not in cv yet, newest first; those
+ * with a match join cv. Stops after LEAK_BUDGET hashes compared (*budget_hit);
+ * the read transaction is renewed every LEAK_SLICE hashes. */
+static int count_exports(struct ljob *j, MDB_txn **txn, const struct leak_file *f, struct cand **cv, size_t *nc,
+			 size_t *ccap, bool *budget_hit)
+{
+	struct store *st = &j->job.srv->store;
+	MDB_cursor *cur = NULL;
+	int rc = mdb_cursor_open(*txn, st->export_cards, &cur);
 	MDB_val k, v;
 	uint64_t sliced = j->compared;
 	for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && g == 0;
@@ -268,7 +266,7 @@ static void ljob_run(struct req_job *job)
 		if (k.mv_size != 8)
 			continue;
 		if (j->compared > LEAK_BUDGET) {
-			budget_hit = true;
+			*budget_hit = true;
 			break;
 		}
 		uint64_t eid = store_key_u64(k.mv_data);
@@ -279,27 +277,27 @@ static void ljob_run(struct req_job *job)
 			store_u64_key(eid, kb);
 			mdb_cursor_close(cur);
 			cur = NULL;
-			store_pool_end(st, &txn);
-			if ((rc = store_pool_begin(st, &txn)) || (rc = mdb_cursor_open(txn, st->export_cards, &cur)))
+			store_pool_end(st, txn);
+			if ((rc = store_pool_begin(st, txn)) || (rc = mdb_cursor_open(*txn, st->export_cards, &cur)))
 				break;
 			k.mv_size = 8;
 			k.mv_data = kb;
 			if (mdb_cursor_get(cur, &k, &v, MDB_SET_KEY) != 0) {
-				budget_hit = true; /* cannot go on from there: the report says it is partial */
+				*budget_hit = true; /* cannot go on from there: the report says it is partial */
 				break;
 			}
 		}
 		bool known = false;
-		for (size_t i = 0; i < nc && !known; i++)
-			known = cv[i].export_id == eid;
+		for (size_t i = 0; i < *nc && !known; i++)
+			known = (*cv)[i].export_id == eid;
 		if (known)
 			continue;
 		struct cand probe = { .export_id = eid };
-		if ((rc = count_cards(j, txn, &f, &probe, &v)))
+		if ((rc = count_cards(j, *txn, f, &probe, &v)))
 			break;
 		if (probe.cards.cards == 0)
 			continue;
-		struct cand *c = cand_get(&cv, &nc, &ccap, eid);
+		struct cand *c = cand_get(cv, nc, ccap, eid);
 		if (!c) {
 			rc = ENOMEM;
 			break;
@@ -308,94 +306,156 @@ static void ljob_run(struct req_job *job)
 	}
 	if (cur)
 		mdb_cursor_close(cur);
-	/* the report */
-	Kart__LeakReport *rep = rc ? NULL : arena_alloc(a, sizeof(*rep));
-	if (rep) {
-		kart__leak_report__init(rep);
-		rep->rows = f.rows;
-		rep->phones = f.nphones;
-		rep->emails = f.nemails;
-		size_t keep = 0;
-		for (size_t i = 0; i < nc; i++)
-			if (cv[i].canaries || cv[i].cards.cards)
-				cv[keep++] = cv[i];
-		nc = keep;
-		if (nc)
-			qsort(cv, nc, sizeof(*cv), cmp_cand);
-		size_t top = nc < LEAK_TOP ? nc : LEAK_TOP;
-		rep->matches = arena_alloc(a, (top ? top : 1) * sizeof(*rep->matches));
-		size_t with_canaries = 0;
-		for (size_t i = 0; i < nc; i++)
-			with_canaries += cv[i].canaries > 0;
-		for (size_t i = 0; rep->matches && i < top; i++) {
-			struct cand *c = &cv[i];
-			uint8_t key[8];
-			store_u64_key(c->export_id, key);
-			MDB_val ek = { 8, key }, ev;
-			Kart__ExportRecord *e = NULL;
-			if (mdb_get(txn, st->exports, &ek, &ev) == 0)
-				e = kart__export_record__unpack(&a->pb, ev.mv_size, ev.mv_data);
-			if (!e)
-				continue;
-			Kart__LeakMatch *lm = arena_alloc(a, sizeof(*lm));
-			char **evd = arena_alloc(a, 8 * sizeof(char *));
-			if (!lm || !evd)
-				break;
-			kart__leak_match__init(lm);
-			lm->canaries_found = c->canaries;
-			lm->cards_matched = c->cards.cards;
-			lm->share = e->cards ? (double)c->cards.cards / (double)e->cards : 0;
-			lm->evidence = evd;
-			for (uint32_t q = 0; q < c->nrows && lm->n_evidence < 5; q++) {
-				if (c->rows[q] >= e->n_canary_rows)
-					continue;
-				Kart__CanaryRow *cr = e->canary_rows[c->rows[q]];
-				evd[lm->n_evidence++] = arena_printf(
-					a, "canary row %u of %u: %s %s %s, %s, %s (in no other export)", c->rows[q] + 1,
-					e->canaries, cr->last_name, cr->first_name, cr->middle_name, cr->phone, cr->email);
-			}
-			if (c->cards.cards) {
-				char ids[128] = "";
-				size_t used = 0;
-				for (size_t q = 0; q < c->cards.nsampled && used < sizeof(ids); q++)
-					used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%" PRIu64, q ? ", " : "",
-								 c->cards.sample[q]);
-				evd[lm->n_evidence++] = arena_printf(
-					a, "%" PRIu64 " of its %" PRIu64 " cards have a phone or email in the file (%" PRIu64
-					   " phones, %" PRIu64 " emails matched), e.g. cards %s%s",
-					c->cards.cards, e->cards, c->cards.by_phone, c->cards.by_email, ids,
-					c->cards.cards > c->cards.nsampled ? ", …" : "");
-			}
-			Kart__ExportRecord *shown = export_record_copy(a, e);
-			if (!shown)
-				break;
-			lm->export = shown;
-			rep->matches[rep->n_matches++] = lm;
-		}
-		if (rep->n_matches == 0) {
-			rep->verdict = (char *)"no export matches this file";
-		} else {
-			Kart__ExportRecord *e = rep->matches[0]->export;
-			Kart__LeakMatch *m0 = rep->matches[0];
-			if (m0->canaries_found && with_canaries == 1)
-				rep->verdict = arena_printf(
-					a, "the file comes from export %" PRIu64 " by %s on %s: %u of its %u canary rows are in it, and a canary row is in no other export",
-					e->id, e->user, when(a, e->time), m0->canaries_found, e->canaries);
-			else if (m0->canaries_found)
-				rep->verdict = arena_printf(
-					a, "the file holds canary rows of %zu exports; the most (%u) are of export %" PRIu64 " by %s on %s",
-					with_canaries, m0->canaries_found, e->id, e->user, when(a, e->time));
-			else
-				rep->verdict = arena_printf(
-					a, "no canary rows in the file; export %" PRIu64 " by %s on %s holds the most of its contacts (%" PRIu64
-					   " cards, %.0f%% of the export): weak evidence, the same cards may be in other exports",
-					e->id, e->user, when(a, e->time), m0->cards_matched, m0->share * 100);
-		}
-		if (budget_hit && rep->verdict)
-			rep->verdict = arena_printf(a, "%s (older exports were not compared: too much to compare at once)",
-						    rep->verdict);
-		j->report = rep;
+	return rc;
+}
+
+/* What the file holds of export e (candidate c): the canary rows found and
+ * the cards matched, with the export as shown. NULL when out of memory. */
+static Kart__LeakMatch *leak_match(struct arena *a, const struct cand *c, const Kart__ExportRecord *e)
+{
+	Kart__LeakMatch *lm = arena_alloc(a, sizeof(*lm));
+	char **evd = arena_alloc(a, 8 * sizeof(char *));
+	if (!lm || !evd)
+		return NULL;
+	kart__leak_match__init(lm);
+	lm->canaries_found = c->canaries;
+	lm->cards_matched = c->cards.cards;
+	lm->share = e->cards ? (double)c->cards.cards / (double)e->cards : 0;
+	lm->evidence = evd;
+	for (uint32_t q = 0; q < c->nrows && lm->n_evidence < 5; q++) {
+		if (c->rows[q] >= e->n_canary_rows)
+			continue;
+		Kart__CanaryRow *cr = e->canary_rows[c->rows[q]];
+		evd[lm->n_evidence++] = arena_printf(
+			a, "canary row %u of %u: %s %s %s, %s, %s (in no other export)", c->rows[q] + 1,
+			e->canaries, cr->last_name, cr->first_name, cr->middle_name, cr->phone, cr->email);
 	}
+	if (c->cards.cards) {
+		char ids[128] = "";
+		size_t used = 0;
+		for (size_t q = 0; q < c->cards.nsampled && used < sizeof(ids); q++)
+			used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%" PRIu64, q ? ", " : "",
+						 c->cards.sample[q]);
+		evd[lm->n_evidence++] = arena_printf(
+			a, "%" PRIu64 " of its %" PRIu64 " cards have a phone or email in the file (%" PRIu64
+			   " phones, %" PRIu64 " emails matched), e.g. cards %s%s",
+			c->cards.cards, e->cards, c->cards.by_phone, c->cards.by_email, ids,
+			c->cards.cards > c->cards.nsampled ? ", …" : "");
+	}
+	Kart__ExportRecord *shown = export_record_copy(a, e);
+	if (!shown)
+		return NULL;
+	lm->export = shown;
+	return lm;
+}
+
+/* The report's one sentence, from its best match; with_canaries: exports with
+ * canary rows in the file. */
+static char *leak_verdict(struct arena *a, const Kart__LeakReport *rep, size_t with_canaries, bool budget_hit)
+{
+	char *verdict;
+	if (rep->n_matches == 0) {
+		verdict = (char *)"no export matches this file";
+	} else {
+		Kart__ExportRecord *e = rep->matches[0]->export;
+		Kart__LeakMatch *m0 = rep->matches[0];
+		if (m0->canaries_found && with_canaries == 1)
+			verdict = arena_printf(
+				a, "the file comes from export %" PRIu64 " by %s on %s: %u of its %u canary rows are in it, and a canary row is in no other export",
+				e->id, e->user, when(a, e->time), m0->canaries_found, e->canaries);
+		else if (m0->canaries_found)
+			verdict = arena_printf(
+				a, "the file holds canary rows of %zu exports; the most (%u) are of export %" PRIu64 " by %s on %s",
+				with_canaries, m0->canaries_found, e->id, e->user, when(a, e->time));
+		else
+			verdict = arena_printf(
+				a, "no canary rows in the file; export %" PRIu64 " by %s on %s holds the most of its contacts (%" PRIu64
+				   " cards, %.0f%% of the export): weak evidence, the same cards may be in other exports",
+				e->id, e->user, when(a, e->time), m0->cards_matched, m0->share * 100);
+	}
+	if (budget_hit && verdict)
+		verdict = arena_printf(a, "%s (older exports were not compared: too much to compare at once)", verdict);
+	return verdict;
+}
+
+/* The report, in j's arena: the exports with a canary or a card in the file,
+ * best first, LEAK_TOP of them at most. cv is reordered. NULL when out of memory. */
+static Kart__LeakReport *leak_report(struct ljob *j, MDB_txn *txn, const struct leak_file *f, struct cand *cv,
+				     size_t nc, bool budget_hit)
+{
+	struct arena *a = &j->a;
+	Kart__LeakReport *rep = arena_alloc(a, sizeof(*rep));
+	if (!rep)
+		return NULL;
+	kart__leak_report__init(rep);
+	rep->rows = f->rows;
+	rep->phones = f->nphones;
+	rep->emails = f->nemails;
+	size_t keep = 0;
+	for (size_t i = 0; i < nc; i++)
+		if (cv[i].canaries || cv[i].cards.cards)
+			cv[keep++] = cv[i];
+	nc = keep;
+	if (nc)
+		qsort(cv, nc, sizeof(*cv), cmp_cand);
+	size_t top = nc < LEAK_TOP ? nc : LEAK_TOP;
+	rep->matches = arena_alloc(a, (top ? top : 1) * sizeof(*rep->matches));
+	size_t with_canaries = 0;
+	for (size_t i = 0; i < nc; i++)
+		with_canaries += cv[i].canaries > 0;
+	for (size_t i = 0; rep->matches && i < top; i++) {
+		struct cand *c = &cv[i];
+		uint8_t key[8];
+		store_u64_key(c->export_id, key);
+		MDB_val ek = { 8, key }, ev;
+		Kart__ExportRecord *e = NULL;
+		if (mdb_get(txn, j->job.srv->store.exports, &ek, &ev) == 0)
+			e = kart__export_record__unpack(&a->pb, ev.mv_size, ev.mv_data);
+		if (!e)
+			continue;
+		Kart__LeakMatch *lm = leak_match(a, c, e);
+		if (!lm)
+			break;
+		rep->matches[rep->n_matches++] = lm;
+	}
+	rep->verdict = leak_verdict(a, rep, with_canaries, budget_hit);
+	return rep;
+}
+
+static void ljob_run(struct req_job *job)
+{
+	struct ljob *j = (struct ljob *)job;
+	struct store *st = &j->job.srv->store;
+	int64_t t0 = util_mono_ms();
+	struct leak_file f;
+	struct cand *cv = NULL;
+	size_t nc = 0, ccap = 0;
+	MDB_txn *txn = NULL;
+	bool budget_hit = false;
+	if (leak_parse(&f, &j->a, (const char *)j->data, j->len, j->job.srv->cfg.phone_country) < 0) {
+		j->code = KART__ERROR_CODE__UNAVAILABLE;
+		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
+		leak_file_free(&f);
+		return;
+	}
+	free(j->data);
+	j->data = NULL;
+	int rc = store_pool_begin(st, &txn);
+	/* canaries: each is in one export; a row found by its phone and by its email counts once */
+	uint64_t(*pairs)[2] = NULL;
+	size_t npairs = 0;
+	if (rc == 0)
+		rc = canary_pairs(st, txn, &f, &pairs, &npairs);
+	if (rc == 0)
+		rc = cands_of_pairs(pairs, npairs, &cv, &nc, &ccap);
+	free(pairs);
+	/* cards: the exports with canaries first, then all, newest first */
+	for (size_t i = 0; rc == 0 && i < nc; i++)
+		rc = count_cards(j, txn, &f, &cv[i], NULL);
+	if (rc == 0)
+		rc = count_exports(j, &txn, &f, &cv, &nc, &ccap, &budget_hit);
+	if (rc == 0)
+		j->report = leak_report(j, txn, &f, cv, nc, budget_hit);
 	store_pool_end(st, &txn);
 	if (rc || !j->report) {
 		j->code = rc == ENOMEM ? KART__ERROR_CODE__UNAVAILABLE : KART__ERROR_CODE__INTERNAL;
