@@ -441,18 +441,14 @@ static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 	return 0;
 }
 
-static int w_export(struct req *r)
+/* Permission and quota again, in the writer's transaction: the check that
+ * counts, so two exports at once cannot both take the last of a quota. A
+ * refusal is audited and replied to (*refused). 0 or an MDB code. */
+static int export_allowed(struct req *r, const struct xjob *j, bool *refused)
 {
-	struct wreq *w = wreq_of(r);
-	struct xjob *j = w->ud;
 	struct store *st = &r->srv->store;
 	const struct kart_config *cfg = &r->srv->cfg;
-	/* a batch retried after the map grew runs this again */
-	free(j->record);
-	j->record = NULL;
-	free(j->fields);
-	j->fields = NULL;
-
+	*refused = false;
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
@@ -462,7 +458,8 @@ static int w_export(struct req *r)
 				       arena_printf(r->arena, "no export permission; %.200s", j->filter), false)))
 			return rc;
 		req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: you may not export cards");
-		return H_OK;
+		*refused = true;
+		return 0;
 	}
 	uint64_t quota = quota_of(cfg, u->user), used = 0, n = j->nids;
 	if (quota) {
@@ -477,9 +474,90 @@ static int w_export(struct req *r)
 					       false)))
 				return rc;
 			req_error(r, KART__ERROR_CODE__QUOTA_EXCEEDED, "", "%s", quota_words(r->arena, n, used, quota));
-			return H_OK;
+			*refused = true;
+			return 0;
 		}
 	}
+	return 0;
+}
+
+/* The custom fields of the file, as they are now, packed into j for the
+ * stream and made ready for the writers in xf: the header is written with
+ * them and the stream keeps to them, whatever is defined meanwhile. 0, ENOMEM
+ * or an MDB code. */
+static int export_fields_fix(struct req *r, struct xjob *j, struct export_fields *xf)
+{
+	struct schema *sc = schema_for(r);
+	int rc;
+	if ((rc = schema_sync(sc, r->txn, &r->srv->store)))
+		return rc;
+	/* what the writers need of them: name, type, when defined (not an enum's values) */
+	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
+	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
+	if (!defs || !defp)
+		return ENOMEM;
+	for (size_t i = 0; i < sc->n; i++) {
+		kart__field_def__init(&defs[i]);
+		defs[i].name = sc->defs[i]->name;
+		defs[i].type = sc->defs[i]->type;
+		defs[i].sensitive = sc->defs[i]->sensitive;
+		defs[i].created_at = sc->defs[i]->created_at;
+		defp[i] = &defs[i];
+	}
+	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
+	page.fields = defp;
+	page.n_fields = sc->n;
+	j->fields_len = kart__field_page__get_packed_size(&page);
+	if (!(j->fields = malloc(j->fields_len + 1)))
+		return ENOMEM;
+	kart__field_page__pack(&page, j->fields);
+	if (export_fields_init(xf, r->arena, defp, sc->n) < 0)
+		return ENOMEM;
+	return 0;
+}
+
+/* The reply: the first piece of the file (a CSV's BOM and header); the
+ * stream sends the rest. */
+static int export_first_chunk(struct req *r, const struct xjob *j, const struct export_fields *xf, uint64_t export_id)
+{
+	struct xbuf head = { 0 };
+	if (j->fmt == EXPORT_CSV)
+		export_csv_header(&head, j->delim, xf);
+	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
+	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
+	if (!ch || head.oom || (head.len && !data)) {
+		xbuf_free(&head);
+		return ENOMEM;
+	}
+	kart__export_chunk__init(ch);
+	ch->export_id = export_id; /* for an ExportAbort if the client cannot write the file */
+	if (head.len)
+		memcpy(data, head.p, head.len);
+	ch->data.data = data;
+	ch->data.len = head.len;
+	xbuf_free(&head);
+	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
+	r->out.export_chunk = ch;
+	r->out.more = true;
+	return H_OK;
+}
+
+static int w_export(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	struct xjob *j = w->ud;
+	struct store *st = &r->srv->store;
+	/* a batch retried after the map grew runs this again */
+	free(j->record);
+	j->record = NULL;
+	free(j->fields);
+	j->fields = NULL;
+
+	bool refused;
+	int rc = export_allowed(r, j, &refused);
+	if (rc || refused)
+		return rc;
+	uint64_t n = j->nids;
 
 	uint64_t export_id;
 	if ((rc = store_next_id(r->txn, st, "next_export_id", &export_id)))
@@ -540,56 +618,10 @@ static int w_export(struct req *r)
 	kart__export_record__pack(&rec, j->record);
 	j->record_len = len;
 
-	/* the custom fields of the file, as they are now: the header is written
-	 * with them and the stream keeps to them, whatever is defined meanwhile */
-	struct schema *sc = schema_for(r);
-	if ((rc = schema_sync(sc, r->txn, st)))
-		return rc;
-	/* what the writers need of them: name, type, when defined (not an enum's values) */
-	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
-	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
-	if (!defs || !defp)
-		return ENOMEM;
-	for (size_t i = 0; i < sc->n; i++) {
-		kart__field_def__init(&defs[i]);
-		defs[i].name = sc->defs[i]->name;
-		defs[i].type = sc->defs[i]->type;
-		defs[i].sensitive = sc->defs[i]->sensitive;
-		defs[i].created_at = sc->defs[i]->created_at;
-		defp[i] = &defs[i];
-	}
-	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
-	page.fields = defp;
-	page.n_fields = sc->n;
-	j->fields_len = kart__field_page__get_packed_size(&page);
-	if (!(j->fields = malloc(j->fields_len + 1)))
-		return ENOMEM;
-	kart__field_page__pack(&page, j->fields);
 	struct export_fields xf;
-	if (export_fields_init(&xf, r->arena, defp, sc->n) < 0)
-		return ENOMEM;
-
-	/* the reply: the first piece of the file; the stream sends the rest */
-	struct xbuf head = { 0 };
-	if (j->fmt == EXPORT_CSV)
-		export_csv_header(&head, j->delim, &xf);
-	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
-	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
-	if (!ch || head.oom || (head.len && !data)) {
-		xbuf_free(&head);
-		return ENOMEM;
-	}
-	kart__export_chunk__init(ch);
-	ch->export_id = export_id; /* for an ExportAbort if the client cannot write the file */
-	if (head.len)
-		memcpy(data, head.p, head.len);
-	ch->data.data = data;
-	ch->data.len = head.len;
-	xbuf_free(&head);
-	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
-	r->out.export_chunk = ch;
-	r->out.more = true;
-	return H_OK;
+	if ((rc = export_fields_fix(r, j, &xf)))
+		return rc;
+	return export_first_chunk(r, j, &xf, export_id);
 }
 
 /* ---- the file, streamed from the loop ---- */
