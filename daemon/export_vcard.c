@@ -204,116 +204,132 @@ static void vc_xname(struct xbuf *b, const char *name)
 	}
 }
 
-void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
+/* Ends the content line in l: written to b, folded; l is emptied for the next. */
+#define LINE() (vc_line(b, l), l->len = 0)
+
+/* FN, N, ORG and TITLE into b, through the line buffer l. */
+static void vc_names(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
 {
-	struct xbuf l = { 0 };
-#define LINE() (vc_line(b, &l), l.len = 0)
-	xbuf_puts(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
 	/* FN must not be empty: the name, else the company, else the id */
-	xbuf_puts(&l, "FN:");
-	size_t start = l.len;
+	xbuf_puts(l, "FN:");
+	size_t start = l->len;
 	const char *parts[] = { c->last_name, c->first_name, c->middle_name };
 	for (size_t i = 0; i < 3; i++)
 		if (has(parts[i])) {
-			if (l.len > start)
-				xbuf_put(&l, " ", 1);
-			vc_escape(&l, parts[i]);
+			if (l->len > start)
+				xbuf_put(l, " ", 1);
+			vc_escape(l, parts[i]);
 		}
-	if (l.len == start && has(c->company))
-		vc_escape(&l, c->company);
-	if (l.len == start) {
+	if (l->len == start && has(c->company))
+		vc_escape(l, c->company);
+	if (l->len == start) {
 		char id[32];
 		snprintf(id, sizeof(id), "#%llu", (unsigned long long)c->id);
-		xbuf_puts(&l, id);
+		xbuf_puts(l, id);
 	}
 	LINE();
-	xbuf_puts(&l, "N:");
-	vc_escape(&l, c->last_name);
-	xbuf_put(&l, ";", 1);
-	vc_escape(&l, c->first_name);
-	xbuf_put(&l, ";", 1);
-	vc_escape(&l, c->middle_name);
-	xbuf_puts(&l, ";;");
+	xbuf_puts(l, "N:");
+	vc_escape(l, c->last_name);
+	xbuf_put(l, ";", 1);
+	vc_escape(l, c->first_name);
+	xbuf_put(l, ";", 1);
+	vc_escape(l, c->middle_name);
+	xbuf_puts(l, ";;");
 	LINE();
 	if (has(c->company)) {
-		xbuf_puts(&l, "ORG:");
-		vc_escape(&l, c->company);
+		xbuf_puts(l, "ORG:");
+		vc_escape(l, c->company);
 		LINE();
 	}
 	if (has(c->position)) {
-		xbuf_puts(&l, "TITLE:");
-		vc_escape(&l, c->position);
+		xbuf_puts(l, "TITLE:");
+		vc_escape(l, c->position);
 		LINE();
 	}
+}
+
+/* TEL, EMAIL, IMPP and ADR. */
+static void vc_contacts(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
+{
 	for (size_t i = 0; i < c->n_phones; i++) {
 		const char *e = i < c->n_phones_e164 ? c->phones_e164[i] : NULL;
 		if (has(e)) {
-			xbuf_puts(&l, "TEL;VALUE=uri:tel:");
-			xbuf_puts(&l, e);
+			xbuf_puts(l, "TEL;VALUE=uri:tel:");
+			xbuf_puts(l, e);
 			if (i < c->n_phones_ext && has(c->phones_ext[i])) {
-				xbuf_puts(&l, ";ext="); /* RFC 3966 */
-				xbuf_puts(&l, c->phones_ext[i]);
+				xbuf_puts(l, ";ext="); /* RFC 3966 */
+				xbuf_puts(l, c->phones_ext[i]);
 			}
 		} else {
-			xbuf_puts(&l, "TEL;VALUE=text:");
-			vc_escape(&l, c->phones[i]);
+			xbuf_puts(l, "TEL;VALUE=text:");
+			vc_escape(l, c->phones[i]);
 		}
 		LINE();
 	}
 	for (size_t i = 0; i < c->n_emails; i++) {
-		xbuf_puts(&l, "EMAIL:");
-		vc_escape(&l, c->emails[i]);
+		xbuf_puts(l, "EMAIL:");
+		vc_escape(l, c->emails[i]);
 		LINE();
 	}
 	for (size_t i = 0; i < c->n_messengers; i++) {
-		xbuf_puts(&l, "IMPP");
-		export_vcard_impp(&l, c->messengers[i]);
+		xbuf_puts(l, "IMPP");
+		export_vcard_impp(l, c->messengers[i]);
 		LINE();
 	}
 	if (has(c->address) || has(c->city)) {
 		/* PO box; extended; street; locality; region; postal code; country */
-		xbuf_puts(&l, "ADR:;;");
-		vc_escape(&l, c->address);
-		xbuf_put(&l, ";", 1);
-		vc_escape(&l, c->city);
-		xbuf_puts(&l, ";;;");
+		xbuf_puts(l, "ADR:;;");
+		vc_escape(l, c->address);
+		xbuf_put(l, ";", 1);
+		vc_escape(l, c->city);
+		xbuf_puts(l, ";;;");
 		LINE();
 	}
+}
+
+/* BDAY, GENDER and CATEGORIES. */
+static void vc_person(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
+{
 	const char *bd = c->birthday;
 	if (has(bd) && strlen(bd) == 10 && bd[4] == '-' && bd[7] == '-') {
 		/* YYYY-MM-DD -> YYYYMMDD (the basic format of RFC 6350 4.3.1) */
 		char v[16] = { bd[0], bd[1], bd[2], bd[3], bd[5], bd[6], bd[8], bd[9], 0 };
-		xbuf_puts(&l, "BDAY:");
-		xbuf_puts(&l, v);
+		xbuf_puts(l, "BDAY:");
+		xbuf_puts(l, v);
 		LINE();
 	} else if (has(bd) && strlen(bd) == 7 && bd[0] == '-' && bd[1] == '-') {
 		char v[16] = { '-', '-', bd[2], bd[3], bd[5], bd[6], 0 };
-		xbuf_puts(&l, "BDAY:");
-		xbuf_puts(&l, v);
+		xbuf_puts(l, "BDAY:");
+		xbuf_puts(l, v);
 		LINE();
 	} else if (has(bd)) {
 		/* masked ("***"): as text */
-		xbuf_puts(&l, "BDAY;VALUE=text:");
-		vc_escape(&l, bd);
+		xbuf_puts(l, "BDAY;VALUE=text:");
+		vc_escape(l, bd);
 		LINE();
 	}
 	if (c->gender == KART__GENDER__GENDER_F || c->gender == KART__GENDER__GENDER_M) {
-		xbuf_puts(&l, c->gender == KART__GENDER__GENDER_F ? "GENDER:F" : "GENDER:M");
+		xbuf_puts(l, c->gender == KART__GENDER__GENDER_F ? "GENDER:F" : "GENDER:M");
 		LINE();
 	}
 	if (c->n_tags) {
-		xbuf_puts(&l, "CATEGORIES:");
+		xbuf_puts(l, "CATEGORIES:");
 		for (size_t i = 0; i < c->n_tags; i++) {
 			if (i)
-				xbuf_put(&l, ",", 1);
-			vc_escape(&l, c->tags[i]);
+				xbuf_put(l, ",", 1);
+			vc_escape(l, c->tags[i]);
 		}
 		LINE();
 	}
-	char note[512], sector[16], e[32];
+}
+
+/* X-KART-LIFECYCLE and the custom fields (f may be NULL). */
+static void vc_custom(struct xbuf *b, struct xbuf *l, const Kart__Card *c, struct export_fields *f)
+{
+	char e[32];
 	if (c->lifecycle) {
-		xbuf_puts(&l, "X-KART-LIFECYCLE:");
-		vc_escape(&l, export_enum_text(&kart__lifecycle__descriptor, (int)c->lifecycle, e, sizeof(e)));
+		xbuf_puts(l, "X-KART-LIFECYCLE:");
+		vc_escape(l, export_enum_text(&kart__lifecycle__descriptor, (int)c->lifecycle, e, sizeof(e)));
 		LINE();
 	}
 	if (f && f->n) {
@@ -324,25 +340,43 @@ void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
 				continue;
 			export_custom_text(&v, f->defs[i], f->vals[i], '.');
 			xbuf_put(&v, "", 1);
-			vc_xname(&l, f->defs[i]->name);
-			xbuf_put(&l, ":", 1);
-			vc_escape(&l, v.oom ? "" : v.p);
+			vc_xname(l, f->defs[i]->name);
+			xbuf_put(l, ":", 1);
+			vc_escape(l, v.oom ? "" : v.p);
 			LINE();
 			if (v.oom)
-				l.oom = true;
+				l->oom = true;
 			v.len = 0;
 		}
 		xbuf_free(&v);
 	}
+}
+
+/* NOTE: the id, sector and owner. */
+static void vc_note(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
+{
+	char note[512], sector[16];
 	const char *sn = export_sector_name(c->sector, sector, sizeof(sector));
 	snprintf(note, sizeof(note), "id: %llu%s%s%s%s", (unsigned long long)c->id, *sn ? "\nsector: " : "", sn,
 		 has(c->owner) ? "\nowner: " : "", has(c->owner) ? c->owner : "");
-	xbuf_puts(&l, "NOTE:");
-	vc_escape(&l, note);
+	xbuf_puts(l, "NOTE:");
+	vc_escape(l, note);
 	LINE();
+}
+
+#undef LINE
+
+void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
+{
+	struct xbuf l = { 0 };
+	xbuf_puts(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	vc_names(b, &l, c);
+	vc_contacts(b, &l, c);
+	vc_person(b, &l, c);
+	vc_custom(b, &l, c, f);
+	vc_note(b, &l, c);
 	xbuf_puts(b, "END:VCARD\r\n");
 	if (l.oom)
 		b->oom = true;
 	xbuf_free(&l);
-#undef LINE
 }
