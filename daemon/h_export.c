@@ -49,24 +49,11 @@
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
 
-/* An audit record of the daemon's own, from any thread: aux holds
- * ok ('0'/'1'), the action (to byte 32) and the summary (from byte 32). */
-static int w_note(struct req *r)
-{
-	struct wreq *w = wreq_of(r);
-	return audit_append(r, w->aux + 1, "export", w->denied_id, "", w->aux + 32, w->aux[0] == '1');
-}
-
 void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary)
 {
-	struct wreq *w = wreq_detached(r, w_note);
-	if (!w)
-		return;
-	w->aux[0] = ok ? '1' : '0';
-	snprintf(w->aux + 1, 31, "%s", action);
-	snprintf(w->aux + 32, sizeof(w->aux) - 32, "%s", summary);
-	w->denied_id = object_id;
-	writer_submit(r->srv, w);
+	char cut[224]; /* where an export's note has always been cut */
+	snprintf(cut, sizeof(cut), "%s", summary);
+	audit_note_later(r, action, "export", object_id, ok, cut);
 }
 
 /* ---- the export: checks on the loop ---- */
@@ -789,11 +776,17 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 			    !failed);
 }
 
-/* The daemon's own: aux[0] 'f' failed or 'd' done, why from aux + 1. */
+/* The end of an export to record, for w_export_end (the daemon's own write). */
+struct export_end {
+	uint64_t id;
+	bool failed;
+	char why[255];
+};
+
 static int w_export_end(struct req *r)
 {
-	struct wreq *w = wreq_of(r);
-	int rc = export_set_state(r, w->denied_id, NULL, w->aux[0] == 'f', w->aux + 1);
+	const struct export_end *e = wreq_of(r)->ud;
+	int rc = export_set_state(r, e->id, NULL, e->failed, e->why);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -804,11 +797,15 @@ void export_end_submit(struct server *srv, const struct principal *who, uint64_t
 		return; /* stopping: the next start records it as failed */
 	struct req base = { .srv = srv, .who = *who, .now = util_now_us() };
 	struct wreq *w = wreq_detached(&base, w_export_end);
-	if (!w)
+	struct export_end *e = w ? arena_alloc(&w->in_arena, sizeof(*e)) : NULL;
+	if (!e) {
+		wreq_free(w);
 		return;
-	w->denied_id = id;
-	w->aux[0] = failed ? 'f' : 'd';
-	snprintf(w->aux + 1, sizeof(w->aux) - 1, "%s", why ? why : "");
+	}
+	e->id = id;
+	e->failed = failed;
+	snprintf(e->why, sizeof(e->why), "%s", why ? why : "");
+	w->ud = e;
 	writer_submit(srv, w);
 }
 

@@ -63,7 +63,7 @@ static int put_user(struct req *r, const Kart__UserRecord *u)
 static int w_user_add(struct req *r)
 {
 	Kart__UserAdd *m = r->in->user_add;
-	if (!wreq_of(r)->aux[0])
+	if (!wreq_of(r)->auth.hash[0])
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	Kart__UserRecord *old;
 	int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &old);
@@ -79,7 +79,7 @@ static int w_user_add(struct req *r)
 	user.team = m->team ? m->team : (char *)"";
 	Kart__UserRecord rec = KART__USER_RECORD__INIT;
 	rec.user = &user;
-	rec.password_hash = wreq_of(r)->aux;
+	rec.password_hash = wreq_of(r)->auth.hash;
 	if ((rc = put_user(r, &rec)))
 		return rc;
 	char role[32];
@@ -190,7 +190,7 @@ static int w_user_passwd(struct req *r)
 	Kart__UserPasswd *m = r->in->user_passwd;
 	if (r->who.role != KART__ROLE__ROLE_ADMIN) {
 		/* one's own, with the current password (h_user_passwd) */
-		if (!wreq_of(r)->verified)
+		if (!wreq_of(r)->auth.verified)
 			return passwd_refused(r, m, true);
 		Kart__UserRecord *u;
 		int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
@@ -199,7 +199,7 @@ static int w_user_passwd(struct req *r)
 		if (rc == 0 && u->user->locked_until > r->now / 1000000)
 			return passwd_refused(r, m, false);
 	}
-	if (!wreq_of(r)->aux[0]) {
+	if (!wreq_of(r)->auth.hash[0]) {
 		log_err("user passwd %s: hashing the new password failed", m->name);
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	}
@@ -209,7 +209,7 @@ static int w_user_passwd(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
 	if (rc)
 		return rc;
-	u->password_hash = wreq_of(r)->aux;
+	u->password_hash = wreq_of(r)->auth.hash;
 	if ((rc = put_user(r, u)))
 		return rc;
 	/* the old password's sessions end, except the one asking */

@@ -69,7 +69,8 @@ int h_card_import(struct req *r);
 int h_export(struct req *r);
 int h_export_list(struct req *r);
 /* An audit record of the daemon's own about an export (object "export"),
- * written later by the writer; callable from any thread. */
+ * written later by the writer (audit_note_later), its summary cut at 223
+ * bytes; callable from any thread. */
 void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary);
 /* A copy of e in a, as an exporter or auditor may see it (no canary rows);
  * NULL when out of memory. */
