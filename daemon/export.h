@@ -100,6 +100,10 @@ void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f);
  * its kind, as x-apple:HANDLE. Handles are percent-encoded. */
 void export_vcard_impp(struct xbuf *b, const Kart__Messenger *m);
 
+/* A copy of e in a, as an exporter or auditor may see it (no canary rows,
+ * every string set, state "done" where it has none); NULL when out of memory. */
+Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e);
+
 /* The hash kept of a contact: kind 'p' for an E.164 phone ("+79171234567"),
  * 'e' for an email folded with text_fold. The low bit tells the kind (0 phone, 1 email). */
 uint64_t export_contact_hash(char kind, const char *normalized);

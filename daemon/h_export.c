@@ -908,28 +908,6 @@ static void export_done(struct wreq *w)
 
 /* ---- the list of exports ---- */
 
-Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e)
-{
-	Kart__ExportRecord *o = arena_alloc(a, sizeof(*o));
-	if (!o)
-		return NULL;
-	*o = *e;
-	o->canary_rows = NULL;
-	o->n_canary_rows = 0;
-	o->user = arena_strdup(a, e->user ? e->user : "");
-	o->client = arena_strdup(a, e->client ? e->client : "");
-	o->filter = arena_strdup(a, e->filter ? e->filter : "");
-	o->format = arena_strdup(a, e->format ? e->format : "");
-	o->fingerprint = arena_strdup(a, e->fingerprint ? e->fingerprint : "");
-	o->delimiter = arena_strdup(a, e->delimiter ? e->delimiter : "");
-	o->state = arena_strdup(a, e->state && *e->state ? e->state : "done");
-	o->failure = arena_strdup(a, e->failure ? e->failure : "");
-	if (!o->user || !o->client || !o->filter || !o->format || !o->fingerprint || !o->delimiter || !o->state ||
-	    !o->failure)
-		return NULL;
-	return o;
-}
-
 int h_export_list(struct req *r)
 {
 	Kart__ExportList *m = r->in->export_list;

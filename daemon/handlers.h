@@ -72,9 +72,6 @@ int h_export_list(struct req *r);
  * written later by the writer (audit_note_later), its summary cut at 223
  * bytes; callable from any thread. */
 void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary);
-/* A copy of e in a, as an exporter or auditor may see it (no canary rows);
- * NULL when out of memory. */
-Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e);
 /* h_leak.c: tracing a leaked file back to its export */
 int h_leak_trace(struct req *r);
 int h_export_abort(struct req *r);
