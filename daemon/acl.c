@@ -266,13 +266,6 @@ void acl_mask_with(struct req *r, Kart__Card *c, const struct schema *sc)
 	}
 }
 
-/* Writer: the audit record of a refused look at a card. */
-static int w_denied(struct req *r)
-{
-	struct wreq *w = wreq_of(r);
-	return audit_append(r, "card.denied", "card", w->denied_id, "", w->aux, false);
-}
-
 /* Refused looks are coalesced per user and minute: the first DENIED_VERBATIM
  * of a minute are recorded (and logged) one by one, the rest only counted and
  * written as one record when the minute is over (acl_denied_flush, from the
@@ -297,12 +290,6 @@ static struct denied_slot denied[DENIED_SLOTS];
 static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct log_limit denied_log;
 
-static int w_denied_count(struct req *r)
-{
-	struct wreq *w = wreq_of(r);
-	return audit_append(r, "card.denied", "card", 0, "", w->aux, false);
-}
-
 /* Queues the record of a slot's held count (with denied_lock held). */
 static void denied_write(struct server *srv, struct denied_slot *d)
 {
@@ -313,15 +300,13 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 	snprintf(base.who.peer, sizeof(base.who.peer), "%s", d->peer);
 	/* the minute is an instant the reader sees in their own zone: {at} */
 	base.audit_at = d->minute * 60;
-	struct wreq *w = wreq_detached(&base, w_denied_count);
-	if (w) {
-		int o = snprintf(w->aux, sizeof(w->aux), "%llu more cards asked for outside their scope in the minute from {at}:",
-				 (unsigned long long)d->held);
-		for (unsigned i = 0; i < 8 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(w->aux); i++)
-			o += snprintf(w->aux + o, sizeof(w->aux) - (size_t)o, "%s %llu %s", i ? "," : "",
-				      (unsigned long long)d->kinds[i].n, d->kinds[i].what);
-		writer_submit(srv, w);
-	}
+	char summary[WNOTE_SUMMARY];
+	int o = snprintf(summary, sizeof(summary), "%llu more cards asked for outside their scope in the minute from {at}:",
+			 (unsigned long long)d->held);
+	for (unsigned i = 0; i < 8 && d->kinds[i].n && o > 0 && (size_t)o < sizeof(summary); i++)
+		o += snprintf(summary + o, sizeof(summary) - (size_t)o, "%s %llu %s", i ? "," : "",
+			      (unsigned long long)d->kinds[i].n, d->kinds[i].what);
+	audit_note_later(&base, "card.denied", "card", 0, false, summary);
 	log_notice("%s: %s asked for %llu more cards outside their scope in the minute from %lld", d->peer, d->user,
 		   (unsigned long long)d->held, (long long)d->minute * 60);
 	d->held = 0;
@@ -331,12 +316,7 @@ static void denied_write(struct server *srv, struct denied_slot *d)
 /* One refused look's record of its own: the request itself is refused and rolled back. */
 static void denied_record(struct req *r, uint64_t card_id, const char *what)
 {
-	struct wreq *w = wreq_detached(r, w_denied);
-	if (!w)
-		return;
-	w->denied_id = card_id;
-	snprintf(w->aux, sizeof(w->aux), "%s", what);
-	writer_submit(r->srv, w);
+	audit_note_later(r, "card.denied", "card", card_id, false, what);
 }
 
 void acl_note_denied(struct req *r, uint64_t card_id, const char *what)

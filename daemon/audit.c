@@ -8,6 +8,7 @@
 #include <openssl/hmac.h>
 
 #include "log.h"
+#include "writer.h"
 
 struct audit_hmac {
 	EVP_MAC *mac;
@@ -91,6 +92,27 @@ int audit_append(struct req *r, const char *action, const char *object, uint64_t
 		 const char *object_name, const char *summary, bool ok)
 {
 	return audit_append_severity(r, NULL, action, object, object_id, object_name, summary, ok);
+}
+
+static int w_note(struct req *r)
+{
+	const struct wnote *n = &wreq_of(r)->wnote;
+	return audit_append(r, n->action, n->object, n->object_id, "", n->summary, n->ok);
+}
+
+void audit_note_later(struct req *r, const char *action, const char *object, uint64_t object_id, bool ok,
+		      const char *summary)
+{
+	struct wreq *w = wreq_detached(r, w_note);
+	if (!w)
+		return;
+	struct wnote *n = &w->wnote;
+	snprintf(n->action, sizeof(n->action), "%s", action);
+	snprintf(n->object, sizeof(n->object), "%s", object);
+	n->object_id = object_id;
+	n->ok = ok;
+	snprintf(n->summary, sizeof(n->summary), "%s", summary);
+	writer_submit(r->srv, w);
 }
 
 int audit_append_severity(struct req *r, const char *severity, const char *action, const char *object,

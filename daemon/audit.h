@@ -26,6 +26,12 @@ int audit_append(struct req *r, const char *action, const char *object, uint64_t
  * `alerts` database, which `kart alerts` and alert_command read; reads.h). */
 int audit_append_severity(struct req *r, const char *severity, const char *action, const char *object,
 			  uint64_t object_id, const char *object_name, const char *summary, bool ok);
+/* An event of the daemon's own (no object name), appended later by the
+ * writer in a write of its own: from the loop, a pool job or a start-up
+ * step, for r's user and address at r's time. action is cut at 31 bytes,
+ * object at 15, summary at 255. Lost only if memory runs out. */
+void audit_note_later(struct req *r, const char *action, const char *object, uint64_t object_id, bool ok,
+		      const char *summary);
 /* The chain hash of one record: HMAC-SHA256(key, prev || seq (u64 BE) || bytes). */
 int audit_chain_hash(const uint8_t key[32], const uint8_t prev[32], uint64_t seq, const uint8_t *bytes, size_t len,
 		     uint8_t out[32]);

@@ -721,10 +721,10 @@ static void hashed(struct hash_job *j)
 			auth_login_succeeded(j->srv, w->r.who.peer, j->name);
 		}
 		if (j->verify && !j->new_password_given) {
-			w->verified = j->ok;
+			w->auth.verified = j->ok;
 		} else { /* the writer turns an empty hash into an error reply */
-			w->verified = j->verified;
-			snprintf(w->aux, sizeof(w->aux), "%s", j->ok ? j->encoded : "");
+			w->auth.verified = j->verified;
+			snprintf(w->auth.hash, sizeof(w->auth.hash), "%s", j->ok ? j->encoded : "");
 		}
 		writer_submit(j->srv, w);
 	}

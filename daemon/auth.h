@@ -35,8 +35,8 @@ struct hash_job {
 	void *ud;
 };
 /* Hashes `password` (or verifies it against verify_against) off the loop,
- * then runs fn on the writer with the outcome in the wreq (verified, or the
- * new hash in aux, "" if hashing failed). Returns H_DEFER, or an error reply. */
+ * then runs fn on the writer with the outcome in the wreq's auth (verified,
+ * or the new hash, "" if hashing failed). Returns H_DEFER, or an error reply. */
 int auth_then_write(struct req *r, const char *password, const char *verify_against, handler_fn fn,
 		    wreq_done_fn done);
 /* A login's check: as auth_then_write, after the throttle lets the address
@@ -48,8 +48,8 @@ int auth_login_then_write(struct req *r, const char *name, const char *password,
  * name and their doubling are forgotten, and the attempt costs no rate. */
 void auth_login_succeeded(struct server *srv, const char *peer, const char *name);
 /* Verifies old_password against encoded and, if it matches, hashes
- * new_password: fn then finds whether it matched in verified, and the new
- * hash in aux ("" on a mismatch, or if hashing failed). A wrong one counts
+ * new_password: fn then finds whether it matched in auth.verified, and the
+ * new hash in auth.hash ("" on a mismatch, or if hashing failed). A wrong one counts
  * against the address for the session's user, as a failed login does. */
 int auth_change_then_write(struct req *r, const char *old_password, const char *encoded, const char *new_password,
 			   handler_fn fn);

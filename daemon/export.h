@@ -3,8 +3,9 @@
  * (RFC 6350, CRLF, folded lines) — the canary rows mixed into every export,
  * and the 64-bit hashes kept of every exported phone and email.
  *
- * No I/O and no database here: h_export.c loads the cards, decides where the
- * canaries go and records the export; leak.c reads files back.
+ * vCard is written in export_vcard.c, the rest in export.c. No I/O and no
+ * database here: h_export.c loads the cards and records the export, canary.c
+ * decides where the canaries go; leak.c reads files back.
  *
  * Columns, in this order (CSV header and the vCard properties they map to):
  *   id (NOTE), last_name first_name middle_name (FN, N), company (ORG),
@@ -70,6 +71,14 @@ struct export_fields {
 /* Takes the definitions (any order; the array is copied, the definitions
  * are not). Returns 0, or -1 when the arena runs out. */
 int export_fields_init(struct export_fields *f, struct arena *a, Kart__FieldDef *const *defs, size_t n);
+/* For the writers (CSV here, vCard in export_vcard.c): the card's custom
+ * values into f->vals, by column ("" where it has none); a custom value as
+ * `kart card show` prints it and `--set` takes it back, with `point` for a
+ * number's decimal point; an enum by its short name ("" for none), a sector so. */
+void export_field_values(struct export_fields *f, const Kart__Card *c);
+void export_custom_text(struct xbuf *t, const Kart__FieldDef *d, const char *v, char point);
+const char *export_enum_text(const ProtobufCEnumDescriptor *d, int v, char *buf, size_t n);
+const char *export_sector_name(Kart__Sector s, char *buf, size_t n);
 
 /* CSV: the BOM and the header line; one card as a line (CRLF). f may be NULL (no custom fields). */
 void export_csv_header(struct xbuf *b, char delim, const struct export_fields *f);
@@ -81,7 +90,7 @@ void export_csv_cell(struct xbuf *b, const char *s, char delim);
  * number or a list of them (only digits, spaces and ()-+.,). */
 bool export_csv_is_formula(const char *s);
 
-/* vCard 4.0: one card, BEGIN:VCARD to END:VCARD. f may be NULL. */
+/* vCard 4.0 (export_vcard.c): one card, BEGIN:VCARD to END:VCARD. f may be NULL. */
 void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f);
 /* A messenger as an IMPP property value (RFC 6350 6.4.3), without the
  * "IMPP": the X-SERVICE-TYPE parameter (as Apple's and Android's address
@@ -90,6 +99,10 @@ void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f);
  * https://vk.com/…, sip:…; any other kind, or a handle that does not fit
  * its kind, as x-apple:HANDLE. Handles are percent-encoded. */
 void export_vcard_impp(struct xbuf *b, const Kart__Messenger *m);
+
+/* A copy of e in a, as an exporter or auditor may see it (no canary rows,
+ * every string set, state "done" where it has none); NULL when out of memory. */
+Kart__ExportRecord *export_record_copy(struct arena *a, const Kart__ExportRecord *e);
 
 /* The hash kept of a contact: kind 'p' for an E.164 phone ("+79171234567"),
  * 'e' for an email folded with text_fold. The low bit tells the kind (0 phone, 1 email). */
@@ -135,10 +148,5 @@ void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16]);
  * neighbour and the arena. */
 void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, const struct export_fields *f,
 			struct arena *a, Kart__Card *out);
-
-/* User u's export permission, daily quota (0: no limit) and the cards they
- * exported since midnight (h_export.c). 0 or an MDB code. */
-struct req;
-int export_user_standing(struct req *r, const Kart__User *u, bool *may, uint64_t *quota, uint64_t *used);
 
 #endif

@@ -1,6 +1,8 @@
 /* h_export: exports (audited, within a daily quota, each fingerprinted with
- * canary rows of its own), the export permission and quota of a user, the
- * list of exports, and tracing a leaked file back to its export.
+ * canary rows of its own), their end (done, failed, a client's abort) and the
+ * list of exports. The permission and quota are export_policy.c's, the
+ * canary rows canary.c's, tracing a leaked file back to its export h_leak.c's,
+ * granting the permission and setting the quota h_user.c's.
  *
  * An export in four hops:
  *   1. loop (h_export): the filter and format are checked, then the user's
@@ -20,37 +22,23 @@
  *      connection drains; the last frame is the ExportRecord.
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
  * a contact) are held from the scan to the commit. A 1M-card export holds
- * about 8 MiB plus 25 MiB for a moment, never the file.
- *
- * Leak tracing (h_leak_trace) collects the file's pieces, then in the pool
- * reads every phone and email out of it (leak.c), looks each up among the
- * canary contacts (export_canaries: strong evidence, a canary is in one export
- * only), and counts for every recorded export, newest first, how many of its
- * cards have a contact in the file (by the hashes kept in export_cards, so no
- * card is read). Exports with canaries found are counted first; the walk
- * stops after LEAK_BUDGET hashes. */
+ * about 8 MiB plus 25 MiB for a moment, never the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "canary.h"
 #include "cardq.h"
 #include "export.h"
+#include "export_policy.h"
 #include "frame.h"
 #include "handlers.h"
-#include "index.h"
 #include "reads.h"
-#include "leak.h"
 #include "log.h"
-#include "pbjson.h"
 #include "req.h"
 #include "schema.h"
 #include "text.h"
@@ -58,135 +46,14 @@
 #include "util.h"
 #include "writer.h"
 
-#define QUOTA_UNLIMITED UINT32_MAX
 #define LIST_DEFAULT 100
 #define LIST_MAX 1000
-#define LEAK_PIECES_MAX (256u << 20)    /* all files being uploaded at once */
-#define LEAK_IDLE_MS 120000             /* an upload left unfinished this long is dropped */
-#define LEAK_BUDGET 400000000ull        /* hashes compared at most in one trace */
-#define LEAK_SLICE 16000000ull          /* hashes compared in one read transaction */
-#define LEAK_TOP 10                     /* matches in a report */
-#define CANARY_TRIES 64
 
-/* ---- permission and quota ---- */
-
-static bool role_in_list(const char *list, Kart__Role role)
+void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary)
 {
-	char name[32];
-	pbjson_enum_name(&kart__role__descriptor, (int)role, name, sizeof(name));
-	size_t nl = strlen(name);
-	for (const char *p = list; *p;) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		size_t len = strcspn(p, " ,");
-		if (len && len == nl && strncmp(p, name, len) == 0)
-			return true;
-		p += len;
-	}
-	return false;
-}
-
-static bool may_export(const struct kart_config *cfg, const Kart__User *u)
-{
-	if (u->role == KART__ROLE__ROLE_AUDITOR)
-		return false;
-	if (u->export_set)
-		return u->can_export;
-	return role_in_list(cfg->export_default_roles, u->role);
-}
-
-/* Cards a day; 0: no limit. */
-static uint64_t quota_of(const struct kart_config *cfg, const Kart__User *u)
-{
-	if (u->export_per_day == QUOTA_UNLIMITED)
-		return 0;
-	if (u->export_per_day)
-		return u->export_per_day;
-	switch (u->role) {
-	case KART__ROLE__ROLE_ADMIN:
-		return cfg->export_per_day_admin;
-	case KART__ROLE__ROLE_SUPERVISOR:
-		return cfg->export_per_day_supervisor;
-	case KART__ROLE__ROLE_MANAGER:
-		return cfg->export_per_day_manager;
-	default:
-		return 0;
-	}
-}
-
-/* 00:00 of today, local time, in unix seconds. */
-static int64_t local_midnight(int64_t now_us)
-{
-	time_t t = (time_t)(now_us / 1000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-static bool export_failed(const Kart__ExportRecord *e)
-{
-	return e->state && strcmp(e->state, "failed") == 0;
-}
-
-/* Cards `user` exported since `since` (unix seconds): the exports are in id
- * order, which is time order, so the walk goes back from the newest. */
-static int exported_since(MDB_txn *txn, struct store *st, const char *user, int64_t since, uint64_t *cards)
-{
-	*cards = 0;
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(txn, st->exports, &cur);
-	if (rc)
-		return rc;
-	struct arena a;
-	arena_init(&a, 0);
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		arena_reset(&a);
-		Kart__ExportRecord *e = kart__export_record__unpack(&a.pb, v.mv_size, v.mv_data);
-		if (!e)
-			continue;
-		if (e->time < since)
-			break;
-		/* a failed export was given back: only what was (or is being) sent counts */
-		if (e->user && strcmp(e->user, user) == 0 && !export_failed(e))
-			*cards += e->cards;
-	}
-	mdb_cursor_close(cur);
-	arena_free(&a);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-/* An audit record of the daemon's own, from any thread: aux holds
- * ok ('0'/'1'), the action (to byte 32) and the summary (from byte 32). */
-static int w_note(struct req *r)
-{
-	struct wreq *w = wreq_of(r);
-	return audit_append(r, w->aux + 1, "export", w->denied_id, "", w->aux + 32, w->aux[0] == '1');
-}
-
-static void note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary)
-{
-	struct wreq *w = wreq_detached(r, w_note);
-	if (!w)
-		return;
-	w->aux[0] = ok ? '1' : '0';
-	snprintf(w->aux + 1, 31, "%s", action);
-	snprintf(w->aux + 32, sizeof(w->aux) - 32, "%s", summary);
-	w->denied_id = object_id;
-	writer_submit(r->srv, w);
-}
-
-static const char *quota_words(struct arena *a, uint64_t asked, uint64_t used, uint64_t quota)
-{
-	if (!asked)
-		return arena_printf(a, "export quota exceeded: %" PRIu64 " of %" PRIu64
-				       " cards a day already exported; the quota renews at midnight",
-				    used, quota);
-	return arena_printf(a, "export quota exceeded: %" PRIu64 " cards asked, %" PRIu64 " of %" PRIu64
-			       " cards a day already exported; the quota renews at midnight",
-			    asked, used, quota);
+	char cut[224]; /* where an export's note has always been cut */
+	snprintf(cut, sizeof(cut), "%s", summary);
+	audit_note_later(r, action, "export", object_id, ok, cut);
 }
 
 /* ---- the export: checks on the loop ---- */
@@ -270,7 +137,7 @@ int h_export(struct req *r)
 		return rc;
 	if (rc || !may_export(cfg, u->user)) {
 		log_notice("%s: %s may not export (filter '%.80s')", r->who.peer, r->who.user, filter);
-		note(r, "export.denied", 0, false,
+		export_note(r, "export.denied", 0, false,
 		     arena_printf(r->arena, "no export permission; %s: %.180s", fmt == EXPORT_CSV ? "csv" : "vcard",
 				  *filter ? filter : "(every card in scope)"));
 		return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "",
@@ -282,7 +149,7 @@ int h_export(struct req *r)
 		if ((rc = exported_since(r->txn, st, r->who.user, local_midnight(r->now), &used)))
 			return rc;
 		if (used >= quota) {
-			note(r, "export.quota", 0, false,
+			export_note(r, "export.quota", 0, false,
 			     arena_printf(r->arena, "quota of %" PRIu64 " cards a day used up (%" PRIu64 "); %.160s", quota,
 					  used, filter));
 			return req_error(r, KART__ERROR_CODE__QUOTA_EXCEEDED, "", "%s", quota_words(r->arena, 0, used, quota));
@@ -538,248 +405,6 @@ static void xjob_free(struct req_job *job)
 
 /* ---- the record, on the writer ---- */
 
-/* 32 bytes for canary `n` of export `id`, keyed by audit.key: the same
- * export id and row give the same person, nobody without the key can tell. */
-struct seeder {
-	struct audit_hmac *mac;
-	uint8_t key[32];
-};
-
-static int seeder_init(struct seeder *s, const uint8_t audit_key[32])
-{
-	static const uint8_t zero[32];
-	static const char label[] = "kartoteka export canaries";
-	if (audit_chain_hash(audit_key, zero, 0, (const uint8_t *)label, sizeof(label) - 1, s->key) < 0)
-		return -1;
-	s->mac = audit_hmac_new(s->key);
-	return s->mac ? 0 : -1;
-}
-
-static void seed(struct seeder *s, uint64_t id, uint32_t n, uint32_t attempt, char purpose, uint8_t out[32])
-{
-	static const uint8_t zero[32];
-	uint8_t msg[9];
-	memcpy(msg, &n, 4);
-	memcpy(msg + 4, &attempt, 4);
-	msg[8] = (uint8_t)purpose;
-	if (audit_hmac_link(s->mac, zero, id, msg, sizeof(msg), out) < 0) {
-		/* never expected; still unique enough to go on with */
-		memset(out, 0, 32);
-		memcpy(out, msg, sizeof(msg));
-		memcpy(out + 16, &id, 8);
-	}
-}
-
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-/* k distinct positions in [0, total), in order (Floyd's sampling). */
-static int canary_positions(uint64_t rng, uint64_t total, uint32_t k, uint32_t *out)
-{
-	uint8_t *bits = calloc(total / 8 + 1, 1);
-	if (!bits)
-		return ENOMEM;
-	for (uint64_t jj = total - k; jj < total; jj++) {
-		uint64_t t = splitmix(&rng) % (jj + 1);
-		if (bits[t / 8] & (1u << (t % 8)))
-			t = jj;
-		bits[t / 8] |= (uint8_t)(1u << (t % 8));
-	}
-	uint32_t n = 0;
-	for (uint64_t i = 0; i < total && n < k; i++)
-		if (bits[i / 8] & (1u << (i % 8)))
-			out[n++] = (uint32_t)i;
-	free(bits);
-	return 0;
-}
-
-static int key_exists(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t len, bool *yes)
-{
-	MDB_val k = { len, (void *)key }, v;
-	int rc = mdb_get(txn, dbi, &k, &v);
-	*yes = rc == 0;
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-static int canary_key_taken(struct req *r, char kind, const char *s, bool *taken)
-{
-	char key[340];
-	size_t n = (size_t)snprintf(key, sizeof(key), "%c%s", kind, s);
-	return key_exists(r->txn, r->srv->store.export_canaries, key, n < sizeof(key) ? n : sizeof(key) - 1, taken);
-}
-
-static int canary_key_put(struct req *r, char kind, const char *s, uint64_t export_id, uint32_t row)
-{
-	char key[340];
-	size_t n = (size_t)snprintf(key, sizeof(key), "%c%s", kind, s);
-	uint8_t val[12];
-	store_u64_key(export_id, val);
-	for (int i = 0; i < 4; i++)
-		val[8 + i] = (uint8_t)(row >> (24 - 8 * i));
-	MDB_val k = { n < sizeof(key) ? n : sizeof(key) - 1, key }, v = { 12, val };
-	return mdb_put(r->txn, r->srv->store.export_canaries, &k, &v, 0);
-}
-
-static int id_live(struct req *r, uint64_t id, bool *live)
-{
-	uint8_t k[8];
-	store_u64_key(id, k);
-	return key_exists(r->txn, r->srv->store.cards, k, 8, live);
-}
-
-/* A free id (no live card has it) in (lo, hi), or 0. */
-static int gap_id(struct req *r, uint64_t *rng, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	*out = 0;
-	if (hi <= lo + 1)
-		return 0;
-	uint64_t width = hi - lo - 1;
-	for (uint64_t t = 0; t < (width <= 16 ? width : 8); t++) {
-		uint64_t id = width <= 16 ? lo + 1 + (splitmix(rng) + t) % width : lo + 1 + splitmix(rng) % width;
-		bool live;
-		int rc = id_live(r, id, &live);
-		if (rc)
-			return rc;
-		if (!live) {
-			*out = id;
-			return 0;
-		}
-	}
-	return 0;
-}
-
-#define PLACE_SCAN 2000         /* real rows a canary may move on to find a gap in the ids */
-
-/* The largest id of any card, live or in the trash. */
-static int max_card_id(struct req *r, uint64_t *out)
-{
-	*out = 0;
-	MDB_dbi dbs[] = { r->srv->store.cards, r->srv->store.trash };
-	for (int i = 0; i < 2; i++) {
-		MDB_cursor *cur;
-		MDB_val k, v;
-		int rc = mdb_cursor_open(r->txn, dbs[i], &cur);
-		if (rc)
-			return rc;
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-		mdb_cursor_close(cur);
-		if (rc == 0 && k.mv_size == 8 && store_key_u64(k.mv_data) > *out)
-			*out = store_key_u64(k.mv_data);
-		else if (rc && rc != MDB_NOTFOUND)
-			return rc;
-	}
-	return 0;
-}
-
-/* Places the canaries so the id column stays in order where it can: canary
- * i goes after pos[i] - i real rows, moved on to the next gap in the ids
- * (at most PLACE_SCAN rows) and takes an id in that gap that no live card
- * has (a trashed card's id may serve). After the last row: any id past the
- * last exported one that no live card has. Where the ids have no gap near
- * (a base without deletions, exported whole) the canary keeps its place
- * with an id past every card's: out of order, but the canaries stay spread
- * through the file rather than all at its end. A card created later may get
- * a canary's id, which harms nothing but a reader's eye. pos[] is updated. */
-static int place_canaries(struct req *r, const struct xjob *j, uint64_t rng, uint32_t *pos, uint32_t k, uint64_t *ids)
-{
-	uint64_t prev_row = 0, prev_id = 0, n = j->nids, beyond = 0;
-	int rc;
-	for (uint32_t i = 0; i < k; i++) {
-		uint64_t row = pos[i] - i, id = 0, rr;
-		if (row < prev_row)
-			row = prev_row;
-		for (rr = row; rr <= n && rr <= row + PLACE_SCAN && !id; rr++) {
-			uint64_t lo = rr > 0 ? j->ids[rr - 1] : 0;
-			if (i > 0 && rr == prev_row && prev_id > lo)
-				lo = prev_id;
-			if (rr < n) {
-				if ((rc = gap_id(r, &rng, lo, j->ids[rr], &id)))
-					return rc;
-				continue;
-			}
-			for (uint64_t cand = lo + 1 + splitmix(&rng) % 3, tries = 0; !id && tries < 100000; cand++, tries++) {
-				bool live;
-				if ((rc = id_live(r, cand, &live)))
-					return rc;
-				if (!live)
-					id = cand;
-			}
-		}
-		if (id) {
-			rr--;
-		} else {
-			if (!beyond) {
-				if ((rc = max_card_id(r, &beyond)))
-					return rc;
-				beyond += 1 + splitmix(&rng) % 50;
-			}
-			rr = row;
-			id = beyond;
-			beyond += 1 + splitmix(&rng) % 3;
-		}
-		pos[i] = (uint32_t)(rr + i);
-		prev_row = rr;
-		prev_id = id;
-		ids[i] = id;
-	}
-	return 0;
-}
-
-static int make_canary(struct req *r, struct seeder *sd, uint64_t export_id, uint32_t n, uint32_t position,
-		       uint64_t id, Kart__CanaryRow *row)
-{
-	struct store *st = &r->srv->store;
-	uint8_t s[32];
-	int rc;
-	kart__canary_row__init(row);
-	row->position = position;
-	/* the phone: a number no card and no earlier canary has */
-	char typed[24], e164[16], ixkey[32];
-	bool found = false;
-	for (uint32_t attempt = 0; attempt < CANARY_TRIES && !found; attempt++) {
-		seed(sd, export_id, n, attempt, 'p', s);
-		export_canary_phone(s, typed, e164);
-		size_t kl = index_phone_key(e164, ixkey, sizeof(ixkey));
-		bool in_cards, in_canaries;
-		if ((rc = key_exists(r->txn, st->ix_phone, ixkey, kl, &in_cards)) ||
-		    (rc = canary_key_taken(r, 'p', e164, &in_canaries)))
-			return rc;
-		found = !in_cards && !in_canaries;
-	}
-	if (!found)
-		return MDB_KEYEXIST; /* 64 numbers in a row taken: the range is full */
-	row->phone = arena_strdup(r->arena, typed);
-	row->phone_e164 = arena_strdup(r->arena, e164);
-	/* the person, and an email at the canary domain no one has */
-	seed(sd, export_id, n, 0, 'n', s);
-	found = false;
-	for (uint32_t attempt = 0; attempt < CANARY_TRIES && !found; attempt++) {
-		export_canary_person(s, attempt, r->srv->cfg.canary_email_domain, r->arena, row);
-		const char *folded = text_fold(r->arena, row->email);
-		if (!folded)
-			return ENOMEM;
-		bool in_cards, in_canaries;
-		if ((rc = key_exists(r->txn, st->ix_email, folded, strlen(folded), &in_cards)) ||
-		    (rc = canary_key_taken(r, 'e', folded, &in_canaries)))
-			return rc;
-		found = !in_cards && !in_canaries;
-		if (found)
-			row->email = (char *)folded;
-	}
-	if (!found)
-		return MDB_KEYEXIST;
-	row->id = id;
-	if ((rc = canary_key_put(r, 'p', row->phone_e164, export_id, n)) ||
-	    (rc = canary_key_put(r, 'e', row->email, export_id, n)))
-		return rc;
-	return 0;
-}
-
 static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 {
 	struct export_blob_head h = { EXPORT_BLOB_MAGIC, EXPORT_BLOB_SORTED, j->nids, j->nhash };
@@ -803,18 +428,14 @@ static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 	return 0;
 }
 
-static int w_export(struct req *r)
+/* Permission and quota again, in the writer's transaction: the check that
+ * counts, so two exports at once cannot both take the last of a quota. A
+ * refusal is audited and replied to (*refused). 0 or an MDB code. */
+static int export_allowed(struct req *r, const struct xjob *j, bool *refused)
 {
-	struct wreq *w = wreq_of(r);
-	struct xjob *j = w->ud;
 	struct store *st = &r->srv->store;
 	const struct kart_config *cfg = &r->srv->cfg;
-	/* a batch retried after the map grew runs this again */
-	free(j->record);
-	j->record = NULL;
-	free(j->fields);
-	j->fields = NULL;
-
+	*refused = false;
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
 	if (rc && rc != MDB_NOTFOUND)
@@ -824,7 +445,8 @@ static int w_export(struct req *r)
 				       arena_printf(r->arena, "no export permission; %.200s", j->filter), false)))
 			return rc;
 		req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: you may not export cards");
-		return H_OK;
+		*refused = true;
+		return 0;
 	}
 	uint64_t quota = quota_of(cfg, u->user), used = 0, n = j->nids;
 	if (quota) {
@@ -839,9 +461,90 @@ static int w_export(struct req *r)
 					       false)))
 				return rc;
 			req_error(r, KART__ERROR_CODE__QUOTA_EXCEEDED, "", "%s", quota_words(r->arena, n, used, quota));
-			return H_OK;
+			*refused = true;
+			return 0;
 		}
 	}
+	return 0;
+}
+
+/* The custom fields of the file, as they are now, packed into j for the
+ * stream and made ready for the writers in xf: the header is written with
+ * them and the stream keeps to them, whatever is defined meanwhile. 0, ENOMEM
+ * or an MDB code. */
+static int export_fields_fix(struct req *r, struct xjob *j, struct export_fields *xf)
+{
+	struct schema *sc = schema_for(r);
+	int rc;
+	if ((rc = schema_sync(sc, r->txn, &r->srv->store)))
+		return rc;
+	/* what the writers need of them: name, type, when defined (not an enum's values) */
+	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
+	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
+	if (!defs || !defp)
+		return ENOMEM;
+	for (size_t i = 0; i < sc->n; i++) {
+		kart__field_def__init(&defs[i]);
+		defs[i].name = sc->defs[i]->name;
+		defs[i].type = sc->defs[i]->type;
+		defs[i].sensitive = sc->defs[i]->sensitive;
+		defs[i].created_at = sc->defs[i]->created_at;
+		defp[i] = &defs[i];
+	}
+	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
+	page.fields = defp;
+	page.n_fields = sc->n;
+	j->fields_len = kart__field_page__get_packed_size(&page);
+	if (!(j->fields = malloc(j->fields_len + 1)))
+		return ENOMEM;
+	kart__field_page__pack(&page, j->fields);
+	if (export_fields_init(xf, r->arena, defp, sc->n) < 0)
+		return ENOMEM;
+	return 0;
+}
+
+/* The reply: the first piece of the file (a CSV's BOM and header); the
+ * stream sends the rest. */
+static int export_first_chunk(struct req *r, const struct xjob *j, const struct export_fields *xf, uint64_t export_id)
+{
+	struct xbuf head = { 0 };
+	if (j->fmt == EXPORT_CSV)
+		export_csv_header(&head, j->delim, xf);
+	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
+	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
+	if (!ch || head.oom || (head.len && !data)) {
+		xbuf_free(&head);
+		return ENOMEM;
+	}
+	kart__export_chunk__init(ch);
+	ch->export_id = export_id; /* for an ExportAbort if the client cannot write the file */
+	if (head.len)
+		memcpy(data, head.p, head.len);
+	ch->data.data = data;
+	ch->data.len = head.len;
+	xbuf_free(&head);
+	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
+	r->out.export_chunk = ch;
+	r->out.more = true;
+	return H_OK;
+}
+
+static int w_export(struct req *r)
+{
+	struct wreq *w = wreq_of(r);
+	struct xjob *j = w->ud;
+	struct store *st = &r->srv->store;
+	/* a batch retried after the map grew runs this again */
+	free(j->record);
+	j->record = NULL;
+	free(j->fields);
+	j->fields = NULL;
+
+	bool refused;
+	int rc = export_allowed(r, j, &refused);
+	if (rc || refused)
+		return rc;
+	uint64_t n = j->nids;
 
 	uint64_t export_id;
 	if ((rc = store_next_id(r->txn, st, "next_export_id", &export_id)))
@@ -849,53 +552,17 @@ static int w_export(struct req *r)
 	/* an export of no cards gets no canary: a file of nothing but one would
 	 * show the exporter what a canary row looks like */
 	uint32_t k = n ? (uint32_t)(1 + n / EXPORT_CANARY_EVERY) : 0;
-	struct seeder sd;
-	if (seeder_init(&sd, r->srv->audit_key) < 0)
-		return EIO;
-	uint32_t *pos = malloc((k + 1) * sizeof(*pos));
-	uint64_t *cids = malloc((k + 1) * sizeof(*cids));
-	Kart__CanaryRow *rows = arena_alloc(r->arena, (k + 1) * sizeof(*rows));
-	Kart__CanaryRow **rowp = arena_alloc(r->arena, (k + 1) * sizeof(*rowp));
-	if (!pos || !cids || !rows || !rowp) {
-		free(pos);
-		free(cids);
-		audit_hmac_free(sd.mac);
-		return ENOMEM;
-	}
-	uint8_t s[32];
-	uint64_t rng;
-	seed(&sd, export_id, 0, 0, 'x', s);
-	memcpy(&rng, s, 8);
-	rc = canary_positions(rng, n + k, k, pos);
-	if (rc == 0)
-		rc = place_canaries(r, j, rng, pos, k, cids);
-	for (uint32_t i = 0; rc == 0 && i < k; i++) {
-		rc = make_canary(r, &sd, export_id, i, pos[i], cids[i], &rows[i]);
-		rowp[i] = &rows[i];
-	}
-	free(pos);
-	free(cids);
-	audit_hmac_free(sd.mac);
+	Kart__CanaryRow **rowp;
+	rc = canary_rows_make(r, export_id, j->ids, n, k, &rowp);
 	if (rc == MDB_KEYEXIST) {
 		log_err("export: no free canary phone or email after %d tries", CANARY_TRIES);
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error: no free canary number; the server log has details");
 	}
 	if (rc)
 		return rc;
-
-	/* the fingerprint: SHA-256 over the canary phones, one a line */
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	uint8_t digest[32];
-	unsigned dl = 0;
-	bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
-	for (uint32_t i = 0; ok && i < k; i++)
-		ok = EVP_DigestUpdate(md, rows[i].phone_e164, strlen(rows[i].phone_e164)) && EVP_DigestUpdate(md, "\n", 1);
-	ok = ok && EVP_DigestFinal_ex(md, digest, &dl) && dl == 32;
-	EVP_MD_CTX_free(md);
-	if (!ok)
-		return EIO;
 	char fp[65];
-	util_hex(digest, 32, fp);
+	if (canary_fingerprint(rowp, k, fp) < 0)
+		return EIO;
 
 	Kart__ExportRecord rec = KART__EXPORT_RECORD__INIT;
 	rec.id = export_id;
@@ -938,56 +605,10 @@ static int w_export(struct req *r)
 	kart__export_record__pack(&rec, j->record);
 	j->record_len = len;
 
-	/* the custom fields of the file, as they are now: the header is written
-	 * with them and the stream keeps to them, whatever is defined meanwhile */
-	struct schema *sc = schema_for(r);
-	if ((rc = schema_sync(sc, r->txn, st)))
-		return rc;
-	/* what the writers need of them: name, type, when defined (not an enum's values) */
-	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
-	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
-	if (!defs || !defp)
-		return ENOMEM;
-	for (size_t i = 0; i < sc->n; i++) {
-		kart__field_def__init(&defs[i]);
-		defs[i].name = sc->defs[i]->name;
-		defs[i].type = sc->defs[i]->type;
-		defs[i].sensitive = sc->defs[i]->sensitive;
-		defs[i].created_at = sc->defs[i]->created_at;
-		defp[i] = &defs[i];
-	}
-	Kart__FieldPage page = KART__FIELD_PAGE__INIT;
-	page.fields = defp;
-	page.n_fields = sc->n;
-	j->fields_len = kart__field_page__get_packed_size(&page);
-	if (!(j->fields = malloc(j->fields_len + 1)))
-		return ENOMEM;
-	kart__field_page__pack(&page, j->fields);
 	struct export_fields xf;
-	if (export_fields_init(&xf, r->arena, defp, sc->n) < 0)
-		return ENOMEM;
-
-	/* the reply: the first piece of the file; the stream sends the rest */
-	struct xbuf head = { 0 };
-	if (j->fmt == EXPORT_CSV)
-		export_csv_header(&head, j->delim, &xf);
-	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
-	uint8_t *data = head.len ? arena_alloc(r->arena, head.len) : NULL;
-	if (!ch || head.oom || (head.len && !data)) {
-		xbuf_free(&head);
-		return ENOMEM;
-	}
-	kart__export_chunk__init(ch);
-	ch->export_id = export_id; /* for an ExportAbort if the client cannot write the file */
-	if (head.len)
-		memcpy(data, head.p, head.len);
-	ch->data.data = data;
-	ch->data.len = head.len;
-	xbuf_free(&head);
-	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
-	r->out.export_chunk = ch;
-	r->out.more = true;
-	return H_OK;
+	if ((rc = export_fields_fix(r, j, &xf)))
+		return rc;
+	return export_first_chunk(r, j, &xf, export_id);
 }
 
 /* ---- the file, streamed from the loop ---- */
@@ -1155,26 +776,36 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 			    !failed);
 }
 
-/* The daemon's own: aux[0] 'f' failed or 'd' done, why from aux + 1. */
+/* The end of an export to record, for w_export_end (the daemon's own write). */
+struct export_end {
+	uint64_t id;
+	bool failed;
+	char why[255];
+};
+
 static int w_export_end(struct req *r)
 {
-	struct wreq *w = wreq_of(r);
-	int rc = export_set_state(r, w->denied_id, NULL, w->aux[0] == 'f', w->aux + 1);
+	const struct export_end *e = wreq_of(r)->ud;
+	int rc = export_set_state(r, e->id, NULL, e->failed, e->why);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-static void export_end_submit(struct server *srv, const struct principal *who, uint64_t id, bool failed,
+void export_end_submit(struct server *srv, const struct principal *who, uint64_t id, bool failed,
 			      const char *why)
 {
 	if (!srv->writer)
 		return; /* stopping: the next start records it as failed */
 	struct req base = { .srv = srv, .who = *who, .now = util_now_us() };
 	struct wreq *w = wreq_detached(&base, w_export_end);
-	if (!w)
+	struct export_end *e = w ? arena_alloc(&w->in_arena, sizeof(*e)) : NULL;
+	if (!e) {
+		wreq_free(w);
 		return;
-	w->denied_id = id;
-	w->aux[0] = failed ? 'f' : 'd';
-	snprintf(w->aux + 1, sizeof(w->aux) - 1, "%s", why ? why : "");
+	}
+	e->id = id;
+	e->failed = failed;
+	snprintf(e->why, sizeof(e->why), "%s", why ? why : "");
+	w->ud = e;
 	writer_submit(srv, w);
 }
 
@@ -1206,32 +837,6 @@ int h_export_abort(struct req *r)
 		return rc;
 	req_ok(r);
 	return H_OK;
-}
-
-void export_unfinished_fail(struct server *srv)
-{
-	MDB_txn *txn = store_read_begin(&srv->store);
-	if (!txn)
-		return;
-	MDB_cursor *cur;
-	struct arena a;
-	arena_init(&a, 0);
-	if (mdb_cursor_open(txn, srv->store.exports, &cur) == 0) {
-		MDB_val k, v;
-		for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			arena_reset(&a);
-			Kart__ExportRecord *e = kart__export_record__unpack(&a.pb, v.mv_size, v.mv_data);
-			if (!e || !e->state || strcmp(e->state, "sending") != 0)
-				continue;
-			struct principal who = { 0 };
-			snprintf(who.user, sizeof(who.user), "%s", e->user ? e->user : "");
-			snprintf(who.peer, sizeof(who.peer), "%s", e->client ? e->client : "");
-			export_end_submit(srv, &who, e->id, true, "the daemon stopped before the whole file was sent");
-		}
-		mdb_cursor_close(cur);
-	}
-	arena_free(&a);
-	store_read_end(&srv->store);
 }
 
 /* Replaces a writer reply not yet sent by an error. */
@@ -1301,103 +906,7 @@ static void export_done(struct wreq *w)
 	free_xjob(j);
 }
 
-/* ---- blobs from before the sorted flag ---- */
-
-int export_blobs_upgrade(struct store *st)
-{
-	MDB_txn *txn;
-	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return rc;
-	MDB_cursor *cur;
-	if ((rc = mdb_cursor_open(txn, st->export_cards, &cur))) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	uint64_t *keys = NULL;
-	size_t n = 0, cap = 0;
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct export_blob b;
-		if (k.mv_size != 8 || export_blob_view(v.mv_data, v.mv_size, &b) < 0 || b.sorted)
-			continue;
-		uint64_t i = 1;
-		while (i < b.ncards && export_blob_id(&b, i - 1) < export_blob_id(&b, i))
-			i++;
-		if (i < b.ncards)
-			continue; /* not in order: searched by a walk, as before */
-		if (n == cap) {
-			uint64_t *nk = realloc(keys, (cap = cap ? cap * 2 : 16) * sizeof(*nk));
-			if (!nk) {
-				rc = ENOMEM;
-				break;
-			}
-			keys = nk;
-		}
-		keys[n++] = store_key_u64(k.mv_data);
-	}
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		uint8_t key[8];
-		store_u64_key(keys[i], key);
-		k.mv_size = 8;
-		k.mv_data = key;
-		if ((rc = mdb_get(txn, st->export_cards, &k, &v)))
-			break;
-		/* the map is read-only: the blob is written again, flagged */
-		size_t len = v.mv_size;
-		uint8_t *copy = malloc(len);
-		if (!copy) {
-			rc = ENOMEM;
-			break;
-		}
-		memcpy(copy, v.mv_data, len);
-		struct export_blob_head h;
-		memcpy(&h, copy, sizeof(h));
-		h.flags |= EXPORT_BLOB_SORTED;
-		memcpy(copy, &h, sizeof(h));
-		v.mv_size = len;
-		v.mv_data = copy;
-		rc = mdb_put(txn, st->export_cards, &k, &v, 0);
-		free(copy);
-	}
-	free(keys);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	if ((rc = mdb_txn_commit(txn)))
-		return rc;
-	if (n)
-		log_notice("%zu exports' card lists marked as sorted", n);
-	return 0;
-}
-
 /* ---- the list of exports ---- */
-
-static Kart__ExportRecord *record_copy(struct arena *a, const Kart__ExportRecord *e)
-{
-	Kart__ExportRecord *o = arena_alloc(a, sizeof(*o));
-	if (!o)
-		return NULL;
-	*o = *e;
-	o->canary_rows = NULL;
-	o->n_canary_rows = 0;
-	o->user = arena_strdup(a, e->user ? e->user : "");
-	o->client = arena_strdup(a, e->client ? e->client : "");
-	o->filter = arena_strdup(a, e->filter ? e->filter : "");
-	o->format = arena_strdup(a, e->format ? e->format : "");
-	o->fingerprint = arena_strdup(a, e->fingerprint ? e->fingerprint : "");
-	o->delimiter = arena_strdup(a, e->delimiter ? e->delimiter : "");
-	o->state = arena_strdup(a, e->state && *e->state ? e->state : "done");
-	o->failure = arena_strdup(a, e->failure ? e->failure : "");
-	if (!o->user || !o->client || !o->filter || !o->format || !o->fingerprint || !o->delimiter || !o->state ||
-	    !o->failure)
-		return NULL;
-	return o;
-}
 
 int h_export_list(struct req *r)
 {
@@ -1425,7 +934,7 @@ int h_export_list(struct req *r)
 		Kart__ExportRecord *e = kart__export_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
 		if (!e || (*user && strcmp(e->user ? e->user : "", user) != 0))
 			continue;
-		if (!(recs[page->n_exports] = record_copy(r->arena, e))) {
+		if (!(recs[page->n_exports] = export_record_copy(r->arena, e))) {
 			rc = ENOMEM;
 			break;
 		}
@@ -1438,556 +947,4 @@ int h_export_list(struct req *r)
 	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_PAGE;
 	r->out.export_page = page;
 	return H_OK;
-}
-
-/* ---- permission and quota of a user (writer) ---- */
-
-int h_user_grant(struct req *r)
-{
-	Kart__UserGrant *m = r->in->user_grant;
-	const char *name = m->name ? m->name : "", *perm = m->permission ? m->permission : "";
-	if (!*name)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
-	if (strcmp(perm, "export") != 0)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission", "unknown permission '%.64s' (there is: export)",
-				 perm);
-	Kart__UserRecord *u;
-	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
-	if (rc)
-		return rc;
-	if (!m->revoke && u->user->role == KART__ROLE__ROLE_AUDITOR)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to export",
-				 name);
-	u->user->export_set = true;
-	u->user->can_export = !m->revoke;
-	if ((rc = user_save(r->txn, &r->srv->store, u)) ||
-	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, "export", true)))
-		return rc;
-	req_ok(r);
-	return H_OK;
-}
-
-int h_user_quota(struct req *r)
-{
-	Kart__UserQuota *m = r->in->user_quota;
-	const char *name = m->name ? m->name : "";
-	if (!*name)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
-	Kart__UserRecord *u;
-	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
-	if (rc == MDB_NOTFOUND)
-		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
-	if (rc)
-		return rc;
-	u->user->export_per_day = m->export_per_day;
-	const char *what = m->export_per_day == 0		 ? "export_per_day: the role's default"
-			   : m->export_per_day == QUOTA_UNLIMITED ? "export_per_day: unlimited"
-								  : arena_printf(r->arena, "export_per_day: %u", m->export_per_day);
-	if ((rc = user_save(r->txn, &r->srv->store, u)) || (rc = audit_append(r, "user.quota", "user", 0, name, what, true)))
-		return rc;
-	req_ok(r);
-	return H_OK;
-}
-
-/* ---- leak tracing ---- */
-
-/* Files arriving in pieces, by connection and request id (loop thread only).
- * A pending upload holds a reference on its connection. */
-struct upload {
-	struct upload *next;
-	struct conn *conn;
-	uint64_t id;
-	uint8_t *data;
-	size_t len, cap;
-	int64_t last_ms;
-	char name[256];
-};
-
-static struct upload *uploads;
-static size_t uploads_bytes;
-
-static void upload_drop(struct upload **pp)
-{
-	struct upload *u = *pp;
-	*pp = u->next;
-	uploads_bytes -= u->len;
-	req_conn_release(u->conn);
-	free(u->data);
-	free(u);
-}
-
-static void uploads_sweep(int64_t now_ms)
-{
-	for (struct upload **pp = &uploads; *pp;) {
-		if (!req_conn_open((*pp)->conn) || now_ms - (*pp)->last_ms > LEAK_IDLE_MS)
-			upload_drop(pp);
-		else
-			pp = &(*pp)->next;
-	}
-}
-
-struct cand {
-	uint64_t export_id;
-	uint32_t canaries;
-	uint32_t rows[5];           /* canary rows found (their index), the first few */
-	uint32_t nrows;
-	bool counted;
-	struct leak_cards cards;
-	uint64_t export_cards;      /* cards in the export */
-	int64_t time;
-};
-
-struct ljob {
-	struct req_job job;         /* first: the pool job (req.h) */
-	int64_t now;
-	uint8_t *data;
-	size_t len;
-	char name[256];
-	/* results */
-	Kart__ErrorCode code;
-	char message[200];
-	struct arena a;             /* the report */
-	Kart__LeakReport *report;
-	uint64_t compared;          /* hashes compared */
-	int64_t took_ms;
-};
-
-static void ljob_free(struct ljob *j)
-{
-	free(j->data);
-	arena_free(&j->a);
-	free(j);
-}
-
-static struct cand *cand_get(struct cand **v, size_t *n, size_t *cap, uint64_t export_id)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*v)[i].export_id == export_id)
-			return &(*v)[i];
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		struct cand *nv = realloc(*v, nc * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		*v = nv;
-		*cap = nc;
-	}
-	struct cand *c = &(*v)[(*n)++];
-	memset(c, 0, sizeof(*c));
-	c->export_id = export_id;
-	return c;
-}
-
-static int cmp_pair(const void *pa, const void *pb)
-{
-	const uint64_t *a = pa, *b = pb;
-	if (a[0] != b[0])
-		return a[0] < b[0] ? -1 : 1;
-	return a[1] < b[1] ? -1 : a[1] > b[1];
-}
-
-static int cmp_cand(const void *pa, const void *pb)
-{
-	const struct cand *a = pa, *b = pb;
-	if (a->canaries != b->canaries)
-		return a->canaries > b->canaries ? -1 : 1;
-	if (a->cards.cards != b->cards.cards)
-		return a->cards.cards > b->cards.cards ? -1 : 1;
-	/* the same cards: the smaller export holds them more tightly */
-	if (a->export_cards != b->export_cards)
-		return a->export_cards < b->export_cards ? -1 : 1;
-	return a->export_id > b->export_id ? -1 : a->export_id < b->export_id;
-}
-
-/* Counts the card matches of one export. */
-static int count_cards(struct ljob *j, MDB_txn *txn, const struct leak_file *f, struct cand *c, const MDB_val *blob)
-{
-	MDB_val v;
-	if (!blob) {
-		uint8_t key[8];
-		store_u64_key(c->export_id, key);
-		MDB_val k = { 8, key };
-		int rc = mdb_get(txn, j->job.srv->store.export_cards, &k, &v);
-		if (rc)
-			return rc == MDB_NOTFOUND ? 0 : rc;
-		blob = &v;
-	}
-	struct export_blob b;
-	if (export_blob_view(blob->mv_data, blob->mv_size, &b) < 0)
-		return 0;
-	/* a blob not in memory is read in one go rather than page by page (the
-	 * environment is opened with MDB_NORDAHEAD) */
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start = (uintptr_t)blob->mv_data & ~(page - 1);
-	posix_madvise((void *)start, (uintptr_t)blob->mv_data + blob->mv_size - start, POSIX_MADV_WILLNEED);
-	leak_match_blob(f, blob->mv_data, blob->mv_size, &c->cards);
-	c->export_cards = b.ncards;
-	c->counted = true;
-	j->compared += b.nentries;
-	return 0;
-}
-
-static char *when(struct arena *a, int64_t t)
-{
-	char buf[32];
-	util_format_time(t, buf, sizeof(buf));
-	return arena_strdup(a, buf);
-}
-
-static void ljob_run(struct req_job *job)
-{
-	struct ljob *j = (struct ljob *)job;
-	struct store *st = &j->job.srv->store;
-	struct arena *a = &j->a;
-	int64_t t0 = util_mono_ms();
-	struct leak_file f;
-	struct cand *cv = NULL;
-	size_t nc = 0, ccap = 0;
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	bool budget_hit = false;
-	if (leak_parse(&f, a, (const char *)j->data, j->len, j->job.srv->cfg.phone_country) < 0) {
-		j->code = KART__ERROR_CODE__UNAVAILABLE;
-		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
-		leak_file_free(&f);
-		return;
-	}
-	free(j->data);
-	j->data = NULL;
-	int rc = store_pool_begin(st, &txn);
-	/* canaries: each contact looked up among the canary contacts; a row found
-	 * by its phone and by its email counts once */
-	uint64_t(*pairs)[2] = NULL;
-	size_t npairs = 0, pcap = 0;
-	for (size_t kind = 0; rc == 0 && kind < 2; kind++) {
-		char **list = kind ? f.emails : f.phones;
-		size_t n = kind ? f.nemails : f.nphones;
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			char key[340];
-			size_t kl = (size_t)snprintf(key, sizeof(key), "%c%s", kind ? 'e' : 'p', list[i]);
-			MDB_val k = { kl < sizeof(key) ? kl : sizeof(key) - 1, key }, v;
-			int g = mdb_get(txn, st->export_canaries, &k, &v);
-			if (g == MDB_NOTFOUND || (g == 0 && v.mv_size != 12))
-				continue;
-			if (g) {
-				rc = g;
-				break;
-			}
-			/* a client who has since been given a canary's number is a client:
-			 * the canary is checked against the cards as they are now */
-			char ixkey[32];
-			MDB_val ik = { 0, ixkey }, iv;
-			if (kind) {
-				ik.mv_size = strlen(list[i]);
-				ik.mv_data = list[i];
-			} else {
-				ik.mv_size = index_phone_key(list[i], ixkey, sizeof(ixkey));
-			}
-			g = mdb_get(txn, kind ? st->ix_email : st->ix_phone, &ik, &iv);
-			if (g == 0)
-				continue;
-			if (g != MDB_NOTFOUND) {
-				rc = g;
-				break;
-			}
-			if (npairs == pcap) {
-				size_t ncap = pcap ? pcap * 2 : 64;
-				void *np = realloc(pairs, ncap * sizeof(*pairs));
-				if (!np) {
-					rc = ENOMEM;
-					break;
-				}
-				pairs = np;
-				pcap = ncap;
-			}
-			const uint8_t *p = v.mv_data;
-			pairs[npairs][0] = store_key_u64(p);
-			pairs[npairs++][1] = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
-		}
-	}
-	if (npairs)
-		qsort(pairs, npairs, sizeof(*pairs), cmp_pair);
-	for (size_t i = 0; rc == 0 && i < npairs; i++) {
-		if (i && pairs[i][0] == pairs[i - 1][0] && pairs[i][1] == pairs[i - 1][1])
-			continue;
-		struct cand *c = cand_get(&cv, &nc, &ccap, pairs[i][0]);
-		if (!c) {
-			rc = ENOMEM;
-			break;
-		}
-		if (c->nrows < 5)
-			c->rows[c->nrows++] = (uint32_t)pairs[i][1];
-		c->canaries++;
-	}
-	free(pairs);
-	/* cards: the exports with canaries first, then all, newest first */
-	for (size_t i = 0; rc == 0 && i < nc; i++)
-		rc = count_cards(j, txn, &f, &cv[i], NULL);
-	if (rc == 0)
-		rc = mdb_cursor_open(txn, st->export_cards, &cur);
-	MDB_val k, v;
-	uint64_t sliced = j->compared;
-	for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_LAST); rc == 0 && g == 0;
-	     g = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		if (k.mv_size != 8)
-			continue;
-		if (j->compared > LEAK_BUDGET) {
-			budget_hit = true;
-			break;
-		}
-		uint64_t eid = store_key_u64(k.mv_data);
-		if (j->compared - sliced >= LEAK_SLICE) {
-			/* a fresh transaction now and then: the map lock is not held long */
-			sliced = j->compared;
-			uint8_t kb[8];
-			store_u64_key(eid, kb);
-			mdb_cursor_close(cur);
-			cur = NULL;
-			store_pool_end(st, &txn);
-			if ((rc = store_pool_begin(st, &txn)) || (rc = mdb_cursor_open(txn, st->export_cards, &cur)))
-				break;
-			k.mv_size = 8;
-			k.mv_data = kb;
-			if (mdb_cursor_get(cur, &k, &v, MDB_SET_KEY) != 0) {
-				budget_hit = true; /* cannot go on from there: the report says it is partial */
-				break;
-			}
-		}
-		bool known = false;
-		for (size_t i = 0; i < nc && !known; i++)
-			known = cv[i].export_id == eid;
-		if (known)
-			continue;
-		struct cand probe = { .export_id = eid };
-		if ((rc = count_cards(j, txn, &f, &probe, &v)))
-			break;
-		if (probe.cards.cards == 0)
-			continue;
-		struct cand *c = cand_get(&cv, &nc, &ccap, eid);
-		if (!c) {
-			rc = ENOMEM;
-			break;
-		}
-		*c = probe;
-	}
-	if (cur)
-		mdb_cursor_close(cur);
-	/* the report */
-	Kart__LeakReport *rep = rc ? NULL : arena_alloc(a, sizeof(*rep));
-	if (rep) {
-		kart__leak_report__init(rep);
-		rep->rows = f.rows;
-		rep->phones = f.nphones;
-		rep->emails = f.nemails;
-		size_t keep = 0;
-		for (size_t i = 0; i < nc; i++)
-			if (cv[i].canaries || cv[i].cards.cards)
-				cv[keep++] = cv[i];
-		nc = keep;
-		if (nc)
-			qsort(cv, nc, sizeof(*cv), cmp_cand);
-		size_t top = nc < LEAK_TOP ? nc : LEAK_TOP;
-		rep->matches = arena_alloc(a, (top ? top : 1) * sizeof(*rep->matches));
-		size_t with_canaries = 0;
-		for (size_t i = 0; i < nc; i++)
-			with_canaries += cv[i].canaries > 0;
-		for (size_t i = 0; rep->matches && i < top; i++) {
-			struct cand *c = &cv[i];
-			uint8_t key[8];
-			store_u64_key(c->export_id, key);
-			MDB_val ek = { 8, key }, ev;
-			Kart__ExportRecord *e = NULL;
-			if (mdb_get(txn, st->exports, &ek, &ev) == 0)
-				e = kart__export_record__unpack(&a->pb, ev.mv_size, ev.mv_data);
-			if (!e)
-				continue;
-			Kart__LeakMatch *lm = arena_alloc(a, sizeof(*lm));
-			char **evd = arena_alloc(a, 8 * sizeof(char *));
-			if (!lm || !evd)
-				break;
-			kart__leak_match__init(lm);
-			lm->canaries_found = c->canaries;
-			lm->cards_matched = c->cards.cards;
-			lm->share = e->cards ? (double)c->cards.cards / (double)e->cards : 0;
-			lm->evidence = evd;
-			for (uint32_t q = 0; q < c->nrows && lm->n_evidence < 5; q++) {
-				if (c->rows[q] >= e->n_canary_rows)
-					continue;
-				Kart__CanaryRow *cr = e->canary_rows[c->rows[q]];
-				evd[lm->n_evidence++] = arena_printf(
-					a, "canary row %u of %u: %s %s %s, %s, %s (in no other export)", c->rows[q] + 1,
-					e->canaries, cr->last_name, cr->first_name, cr->middle_name, cr->phone, cr->email);
-			}
-			if (c->cards.cards) {
-				char ids[128] = "";
-				size_t used = 0;
-				for (size_t q = 0; q < c->cards.nsampled && used < sizeof(ids); q++)
-					used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%" PRIu64, q ? ", " : "",
-								 c->cards.sample[q]);
-				evd[lm->n_evidence++] = arena_printf(
-					a, "%" PRIu64 " of its %" PRIu64 " cards have a phone or email in the file (%" PRIu64
-					   " phones, %" PRIu64 " emails matched), e.g. cards %s%s",
-					c->cards.cards, e->cards, c->cards.by_phone, c->cards.by_email, ids,
-					c->cards.cards > c->cards.nsampled ? ", …" : "");
-			}
-			Kart__ExportRecord *shown = record_copy(a, e);
-			if (!shown)
-				break;
-			lm->export = shown;
-			rep->matches[rep->n_matches++] = lm;
-		}
-		if (rep->n_matches == 0) {
-			rep->verdict = (char *)"no export matches this file";
-		} else {
-			Kart__ExportRecord *e = rep->matches[0]->export;
-			Kart__LeakMatch *m0 = rep->matches[0];
-			if (m0->canaries_found && with_canaries == 1)
-				rep->verdict = arena_printf(
-					a, "the file comes from export %" PRIu64 " by %s on %s: %u of its %u canary rows are in it, and a canary row is in no other export",
-					e->id, e->user, when(a, e->time), m0->canaries_found, e->canaries);
-			else if (m0->canaries_found)
-				rep->verdict = arena_printf(
-					a, "the file holds canary rows of %zu exports; the most (%u) are of export %" PRIu64 " by %s on %s",
-					with_canaries, m0->canaries_found, e->id, e->user, when(a, e->time));
-			else
-				rep->verdict = arena_printf(
-					a, "no canary rows in the file; export %" PRIu64 " by %s on %s holds the most of its contacts (%" PRIu64
-					   " cards, %.0f%% of the export): weak evidence, the same cards may be in other exports",
-					e->id, e->user, when(a, e->time), m0->cards_matched, m0->share * 100);
-		}
-		if (budget_hit && rep->verdict)
-			rep->verdict = arena_printf(a, "%s (older exports were not compared: too much to compare at once)",
-						    rep->verdict);
-		j->report = rep;
-	}
-	store_pool_end(st, &txn);
-	if (rc || !j->report) {
-		j->code = rc == ENOMEM ? KART__ERROR_CODE__UNAVAILABLE : KART__ERROR_CODE__INTERNAL;
-		snprintf(j->message, sizeof(j->message), "%s",
-			 rc == ENOMEM ? "out of memory; try again" : "internal error; the server log has details");
-		if (rc && rc != ENOMEM)
-			log_err("leak trace: %s", mdb_strerror(rc));
-	}
-	free(cv);
-	leak_file_free(&f);
-	j->took_ms = util_mono_ms() - t0;
-}
-
-/* Runs also when the connection has closed (reply_closed): the trace is audited all the same. */
-static void ljob_reply(struct req_job *job, struct req *r, int status)
-{
-	struct ljob *j = (struct ljob *)job;
-	r->now = j->now;
-	if (status != 0) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the trace was cancelled");
-	} else if (j->code) {
-		req_error(r, j->code, "", "%s", j->message);
-	} else {
-		log_info("leak trace of '%s' (%zu bytes, %" PRIu64 " rows) by %s: %" PRIu64 " hashes compared in %lld ms",
-			 j->name, j->len, j->report->rows, j->job.who.user, j->compared, (long long)j->took_ms);
-		r->out.body_case = KART__ENVELOPE__BODY_LEAK_REPORT;
-		r->out.leak_report = j->report;
-		note(r, "leak.trace", j->report->n_matches ? j->report->matches[0]->export->id : 0, true,
-		     arena_printf(r->arena, "'%.60s' (%zu bytes, %" PRIu64 " rows): %.140s", j->name, j->len, j->report->rows,
-				  j->report->verdict));
-	}
-}
-
-static void ljob_free_job(struct req_job *job)
-{
-	ljob_free((struct ljob *)job);
-}
-
-int h_leak_trace(struct req *r)
-{
-	Kart__LeakTrace *m = r->in->leak_trace;
-	int64_t now_ms = util_mono_ms();
-	uploads_sweep(now_ms);
-	struct upload **pp = &uploads;
-	while (*pp && !((*pp)->conn == r->conn && (*pp)->id == r->id))
-		pp = &(*pp)->next;
-	struct upload *u = *pp;
-	size_t have = u ? u->len : 0, piece = m->data.len;
-	if (req_check_text(r, "name", m->name, false) != H_OK) {
-		if (u)
-			upload_drop(pp);
-		return H_ABORT;
-	}
-	if (have + piece > LEAK_MAX_FILE) {
-		if (u)
-			upload_drop(pp);
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "data", "the file is larger than %u MiB",
-				 LEAK_MAX_FILE >> 20);
-	}
-	if (uploads_bytes + piece > LEAK_PIECES_MAX) {
-		if (u)
-			upload_drop(pp);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "too many files are being traced at once; try again");
-	}
-	if (!u) {
-		u = calloc(1, sizeof(*u));
-		if (!u)
-			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-		u->conn = req_conn_hold(r);
-		u->id = r->id;
-		u->next = uploads;
-		uploads = u;
-		pp = &uploads;
-	}
-	if (m->name && *m->name && !u->name[0])
-		snprintf(u->name, sizeof(u->name), "%s", m->name);
-	u->last_ms = now_ms;
-	if (piece) {
-		if (u->cap - u->len < piece) {
-			size_t cap = u->cap ? u->cap : 65536;
-			while (cap - u->len < piece)
-				cap *= 2;
-			uint8_t *nd = realloc(u->data, cap);
-			if (!nd) {
-				upload_drop(pp);
-				return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-			}
-			u->data = nd;
-			u->cap = cap;
-		}
-		memcpy(u->data + u->len, m->data.data, piece);
-		u->len += piece;
-		uploads_bytes += piece;
-	}
-	if (m->more)
-		return H_DEFER; /* no reply until the last piece */
-
-	struct ljob *j = calloc(1, sizeof(*j));
-	if (!j) {
-		upload_drop(pp);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	}
-	arena_init(&j->a, 0);
-	j->now = r->now;
-	snprintf(j->name, sizeof(j->name), "%s", u->name[0] ? u->name : "(unnamed)");
-	/* the job takes the bytes */
-	j->data = u->data;
-	j->len = u->len;
-	u->data = NULL;
-	upload_drop(pp);
-	j->job.run = ljob_run;
-	j->job.reply = ljob_reply;
-	j->job.free = ljob_free_job;
-	j->job.reply_closed = true;
-	if (req_pool(r, &j->job) != 0) {
-		ljob_free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the server is busy; try again");
-	}
-	return H_DEFER;
-}
-
-/* ---- a user's export standing, for kart user show ---- */
-
-int export_user_standing(struct req *r, const Kart__User *u, bool *may, uint64_t *quota, uint64_t *used)
-{
-	const struct kart_config *cfg = &r->srv->cfg;
-	*may = may_export(cfg, u);
-	*quota = quota_of(cfg, u);
-	return exported_since(r->txn, &r->srv->store, u->name, local_midnight(r->now), used);
 }

@@ -18,6 +18,7 @@
 #include "writer.h"
 
 #define TOKEN_BYTES 32
+_Static_assert(sizeof(((struct wauth *)0)->token) == 2 * TOKEN_BYTES + 1, "a token's hex fills wauth.token");
 
 int h_hello(struct req *r)
 {
@@ -77,11 +78,11 @@ static void login_done(struct wreq *w)
 	/* the address's failures for this name, and their doubling, are forgiven */
 	auth_login_succeeded(w->r.srv, w->r.who.peer, e->session->user);
 	uint8_t key[32];
-	auth_session_key(w->aux, key);
+	auth_session_key(w->auth.token, key);
 	session_begin(&w->r, e->session->user, e->session->role, e->session->team, e->session->expires_at * 1000000,
 		      key);
 	explicit_bzero(key, sizeof(key));
-	explicit_bzero(w->aux, sizeof(w->aux));
+	explicit_bzero(w->auth.token, sizeof(w->auth.token));
 }
 
 /* Writer: records the login's outcome. The name goes into the log and the
@@ -163,7 +164,7 @@ static int w_login(struct req *r)
 		/* even the right password: the answer must not tell a guesser it was right */
 		why = "locked until {at}";
 		why_at = u->user->locked_until;
-	} else if (!w->verified) {
+	} else if (!w->auth.verified) {
 		why = "wrong password";
 	}
 	if (why) {
@@ -180,7 +181,7 @@ static int w_login(struct req *r)
 			if ((rc = audit_append(r, "login", "user", 0, r->who.user, why, false)))
 				return rc;
 		}
-		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->verified &&
+		if (u && !u->user->locked && u->user->locked_until <= now_s && !w->auth.verified &&
 		    (rc = login_failure(r, u, now_s, NULL)))
 			return rc;
 		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "wrong user name or password");
@@ -201,9 +202,9 @@ static int w_login(struct req *r)
 	uint8_t raw[TOKEN_BYTES];
 	if (util_random(raw, sizeof(raw)) < 0)
 		return EIO;
-	util_hex(raw, sizeof(raw), w->aux);
+	util_hex(raw, sizeof(raw), w->auth.token);
 	uint8_t key[32];
-	auth_session_key(w->aux, key);
+	auth_session_key(w->auth.token, key);
 	Kart__SessionRecord sr = KART__SESSION_RECORD__INIT;
 	sr.user = (char *)name;
 	sr.created_at = r->now;
@@ -216,13 +217,13 @@ static int w_login(struct req *r)
 	kart__session_record__pack(&sr, v.mv_data);
 	if ((rc = audit_append(r, "login", "user", 0, name, "", true)))
 		return rc;
-	return reply_session(r, w->aux, name, u->user->role, u->user->team, sr.expires_at);
+	return reply_session(r, w->auth.token, name, u->user->role, u->user->team, sr.expires_at);
 }
 
 /* Writer: the refused login's audit record. */
 static int w_cert_refused(struct req *r)
 {
-	int rc = audit_append(r, "login", "user", 0, r->who.user, wreq_of(r)->aux, false);
+	int rc = audit_append(r, "login", "user", 0, r->who.user, wreq_of(r)->auth.refused, false);
 	if (rc)
 		return rc;
 	req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "the certificate belongs to another user");
@@ -238,7 +239,7 @@ static int refuse_login(struct req *r, const char *user, const char *why)
 	struct wreq *w = req_to_wreq(r, w_cert_refused);
 	if (!w)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-	snprintf(w->aux, sizeof(w->aux), "%s", why);
+	snprintf(w->auth.refused, sizeof(w->auth.refused), "%s", why);
 	writer_submit(r->srv, w);
 	return H_DEFER;
 }

@@ -1,4 +1,5 @@
-/* h_user: adding users, listing them, changing passwords. New hashes are
+/* h_user: adding users, listing them, changing passwords, locking and
+ * offboarding them, their export permission and quota. New hashes are
  * computed off the loop (auth.c) before the write is queued. */
 #include <ctype.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include "auth.h"
 #include "card.h"
 #include "export.h"
+#include "export_policy.h"
 #include "handlers.h"
 #include "log.h"
 #include "pbjson.h"
@@ -61,7 +63,7 @@ static int put_user(struct req *r, const Kart__UserRecord *u)
 static int w_user_add(struct req *r)
 {
 	Kart__UserAdd *m = r->in->user_add;
-	if (!wreq_of(r)->aux[0])
+	if (!wreq_of(r)->auth.hash[0])
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	Kart__UserRecord *old;
 	int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &old);
@@ -77,7 +79,7 @@ static int w_user_add(struct req *r)
 	user.team = m->team ? m->team : (char *)"";
 	Kart__UserRecord rec = KART__USER_RECORD__INIT;
 	rec.user = &user;
-	rec.password_hash = wreq_of(r)->aux;
+	rec.password_hash = wreq_of(r)->auth.hash;
 	if ((rc = put_user(r, &rec)))
 		return rc;
 	char role[32];
@@ -188,7 +190,7 @@ static int w_user_passwd(struct req *r)
 	Kart__UserPasswd *m = r->in->user_passwd;
 	if (r->who.role != KART__ROLE__ROLE_ADMIN) {
 		/* one's own, with the current password (h_user_passwd) */
-		if (!wreq_of(r)->verified)
+		if (!wreq_of(r)->auth.verified)
 			return passwd_refused(r, m, true);
 		Kart__UserRecord *u;
 		int rc = user_load(r->txn, &r->srv->store, m->name, &r->arena->pb, &u);
@@ -197,7 +199,7 @@ static int w_user_passwd(struct req *r)
 		if (rc == 0 && u->user->locked_until > r->now / 1000000)
 			return passwd_refused(r, m, false);
 	}
-	if (!wreq_of(r)->aux[0]) {
+	if (!wreq_of(r)->auth.hash[0]) {
 		log_err("user passwd %s: hashing the new password failed", m->name);
 		return req_error(r, KART__ERROR_CODE__INTERNAL, "", "internal error; the server log has details");
 	}
@@ -207,7 +209,7 @@ static int w_user_passwd(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", m->name);
 	if (rc)
 		return rc;
-	u->password_hash = wreq_of(r)->aux;
+	u->password_hash = wreq_of(r)->auth.hash;
 	if ((rc = put_user(r, u)))
 		return rc;
 	/* the old password's sessions end, except the one asking */
@@ -390,6 +392,57 @@ int h_user_show(struct req *r)
 	info->may_export = may;
 	r->out.body_case = KART__ENVELOPE__BODY_USER_INFO;
 	r->out.user_info = info;
+	return H_OK;
+}
+
+/* ---- a user's export permission and quota (writer) ---- */
+
+int h_user_grant(struct req *r)
+{
+	Kart__UserGrant *m = r->in->user_grant;
+	const char *name = m->name ? m->name : "", *perm = m->permission ? m->permission : "";
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	if (strcmp(perm, "export") != 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission", "unknown permission '%.64s' (there is: export)",
+				 perm);
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
+	if (rc)
+		return rc;
+	if (!m->revoke && u->user->role == KART__ROLE__ROLE_AUDITOR)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to export",
+				 name);
+	u->user->export_set = true;
+	u->user->can_export = !m->revoke;
+	if ((rc = user_save(r->txn, &r->srv->store, u)) ||
+	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, "export", true)))
+		return rc;
+	req_ok(r);
+	return H_OK;
+}
+
+int h_user_quota(struct req *r)
+{
+	Kart__UserQuota *m = r->in->user_quota;
+	const char *name = m->name ? m->name : "";
+	if (!*name)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
+	Kart__UserRecord *u;
+	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
+	if (rc == MDB_NOTFOUND)
+		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "name", "no user %s", name);
+	if (rc)
+		return rc;
+	u->user->export_per_day = m->export_per_day;
+	const char *what = m->export_per_day == 0		 ? "export_per_day: the role's default"
+			   : m->export_per_day == QUOTA_UNLIMITED ? "export_per_day: unlimited"
+								  : arena_printf(r->arena, "export_per_day: %u", m->export_per_day);
+	if ((rc = user_save(r->txn, &r->srv->store, u)) || (rc = audit_append(r, "user.quota", "user", 0, name, what, true)))
+		return rc;
+	req_ok(r);
 	return H_OK;
 }
 

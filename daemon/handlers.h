@@ -4,6 +4,7 @@
 #define KART_HANDLERS_H
 
 #include "req.h"
+#include "upgrade.h" /* the start-up steps, for server.c */
 
 int h_hello(struct req *r);
 int h_login(struct req *r);
@@ -17,6 +18,8 @@ int h_user_passwd(struct req *r);
 int h_user_lock(struct req *r);
 int h_user_show(struct req *r);
 int h_user_offboard(struct req *r);
+int h_user_grant(struct req *r);
+int h_user_quota(struct req *r);
 int h_card_create(struct req *r);
 int h_card_get(struct req *r);
 int h_card_update(struct req *r);
@@ -62,19 +65,20 @@ int h_reindex(struct req *r);
 /* h_query.c: the expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name);
 int h_card_import(struct req *r);
-/* h_export.c: exports, their permission and quota, leak tracing */
+/* h_export.c: exports */
 int h_export(struct req *r);
 int h_export_list(struct req *r);
+/* An audit record of the daemon's own about an export (object "export"),
+ * written later by the writer (audit_note_later), its summary cut at 223
+ * bytes; callable from any thread. */
+void export_note(struct req *r, const char *action, uint64_t object_id, bool ok, const char *summary);
+/* h_leak.c: tracing a leaked file back to its export */
 int h_leak_trace(struct req *r);
-int h_user_grant(struct req *r);
-int h_user_quota(struct req *r);
-/* At start, before the writer: export_cards blobs written before their ids
- * were flagged sorted get the flag when their ids ascend (as every export's
- * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
-int export_blobs_upgrade(struct store *st);
-/* At start: exports left "sending" by a daemon that stopped mid-file are recorded as failed. */
-void export_unfinished_fail(struct server *srv);
 int h_export_abort(struct req *r);
+/* Records export id's end on the writer: "done", or "failed" with why (a
+ * stream's end, or a start-up finding it unfinished). Loop thread. */
+void export_end_submit(struct server *srv, const struct principal *who, uint64_t id, bool failed,
+		       const char *why);
 /* reads.c, h_alert.c: canaries, read records, alerts, unblocking bulk readers */
 int h_card_canary(struct req *r);
 int h_canary_list(struct req *r);

@@ -130,8 +130,7 @@ struct alert_args {
 /* Writer: the alert's audit event (and the block it reports). */
 static int w_alert(struct req *r)
 {
-	struct alert_args *a;
-	memcpy(&a, wreq_of(r)->aux, sizeof(a));
+	const struct alert_args *a = wreq_of(r)->ud;
 	if (a->block) {
 		Kart__UserRecord *u;
 		int rc = user_load(r->txn, &r->srv->store, r->who.user, &r->arena->pb, &u);
@@ -168,7 +167,7 @@ static void raise_alert(struct req *r, const char *action, const char *object, u
 		wreq_free(w);
 		return;
 	}
-	memcpy(w->aux, &a, sizeof(a));
+	w->ud = a;
 	writer_submit(r->srv, w);
 }
 
@@ -185,8 +184,7 @@ static int w_flush(struct req *r);
 /* The piece is over (written, failed, or never run): its room is given back. */
 static void piece_done(struct wreq *w)
 {
-	struct fbatch *b;
-	memcpy(&b, w->aux, sizeof(b));
+	struct fbatch *b = w->ud;
 	if (!b->counted) {
 		b->counted = true;
 		atomic_fetch_sub(&b->rd->pending, b->cap);
@@ -218,7 +216,7 @@ static bool piece_start(struct reads *rd, size_t cap)
 	b->counted = false;
 	b->cap = cap;
 	b->n = 0;
-	memcpy(w->aux, &b, sizeof(b));
+	w->ud = b;
 	w->done = piece_done;
 	atomic_fetch_add(&rd->pending, cap);
 	rd->cw = w;
@@ -567,8 +565,7 @@ static int prune(struct req *r)
  * user's keys grow at the end of their range), then one block sorted by card. */
 static int w_flush(struct req *r)
 {
-	struct fbatch *b;
-	memcpy(&b, wreq_of(r)->aux, sizeof(b));
+	struct fbatch *b = wreq_of(r)->ud;
 	if (!b->counted) {
 		b->counted = true;
 		atomic_fetch_sub(&b->rd->pending, b->cap);

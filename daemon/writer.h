@@ -7,6 +7,26 @@
 struct wreq;
 typedef void (*wreq_done_fn)(struct wreq *w);
 
+/* An audit record of the daemon's own that the writer writes later
+ * (audit_note_later, audit.h), for the loop, a pool job or a start-up step. */
+#define WNOTE_SUMMARY 256
+struct wnote {
+	char action[32];
+	char object[16];
+	uint64_t object_id;
+	bool ok;
+	char summary[WNOTE_SUMMARY];
+};
+
+/* What a password hashed or checked off the loop (auth.c) hands the writer,
+ * and what a login's write leaves for its completion. */
+struct wauth {
+	bool verified;              /* login: the password matched; a change: the old one did */
+	char hash[256];             /* user add, passwd: the new hash ("" if hashing failed) */
+	char token[65];             /* login: the new session's token, in hex */
+	char refused[160];          /* login, resume refused for the connection's certificate: why */
+};
+
 struct wreq {
 	struct wreq *next;
 	handler_fn fn;
@@ -20,11 +40,10 @@ struct wreq {
 	wreq_done_fn done;
 	size_t in_bytes;            /* counted in the connection's pending_bytes */
 	size_t weight;              /* its share of a batch (writer.c); 0: computed from the request */
-	uint64_t denied_id;         /* acl.c: the card a refused look was at; h_export.c: the export */
-	bool verified;              /* login: the password matched */
-	char aux[256];              /* login: the new token; user add/passwd: the new hash */
+	struct wnote wnote;         /* audit_note_later's record */
+	struct wauth auth;          /* login, resume, user add, passwd */
 	char note[160];             /* login, passwd: what the address throttle did after this failure ("": nothing) */
-	void *ud;                   /* the handler's own state (h_export.c: the export job) */
+	void *ud;                   /* the handler's own state: an export job, an export's end, reads, an alert */
 };
 
 #define wreq_of(req) ((struct wreq *)((char *)(req) - offsetof(struct wreq, r)))

@@ -1,0 +1,16 @@
+/* upgrade: start-up steps on what an earlier daemon left (upgrade.c). */
+#ifndef KART_UPGRADE_H
+#define KART_UPGRADE_H
+
+struct server;
+struct store;
+
+/* At start, before the writer: export_cards blobs written before their ids
+ * were flagged sorted get the flag when their ids ascend (as every export's
+ * did), so "who received this card" never walks one. Returns 0 or an MDB code. */
+int export_blobs_upgrade(struct store *st);
+/* At start, once the writer runs: exports left "sending" by a daemon that
+ * stopped mid-file are recorded as failed. */
+void export_unfinished_fail(struct server *srv);
+
+#endif
