@@ -4,7 +4,6 @@
 #define KART_HANDLERS_H
 
 #include "req.h"
-#include "upgrade.h" /* the start-up steps, for server.c */
 
 int h_hello(struct req *r);
 int h_login(struct req *r);

@@ -30,6 +30,7 @@
 #include "schema.h"
 #include "server.h"
 #include "tls.h"
+#include "upgrade.h"
 #include "writer.h"
 #include "util.h"
 
