@@ -16,15 +16,14 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "out.h"
 #include "pbjson.h"
 #include "text.h"
 #include "util.h"
 
 /* ---- the one way text from elsewhere reaches the terminal ---- */
 
-/* s as text_visible shows it (controls visible, see text.h), in buf when it
- * fits, else in *heap (malloc'ed; the caller frees it). Never NULL. */
-static const char *visible(const char *s, unsigned flags, char *buf, size_t n, char **heap)
+const char *out_visible(const char *s, unsigned flags, char *buf, size_t n, char **heap)
 {
 	*heap = NULL;
 	size_t len = text_visible(buf, n, s ? s : "", flags);
@@ -40,7 +39,7 @@ static const char *visible(const char *s, unsigned flags, char *buf, size_t n, c
 void out_text(FILE *f, const char *s, unsigned flags)
 {
 	char buf[1024], *heap;
-	fputs(visible(s, flags, buf, sizeof(buf), &heap), f);
+	fputs(out_visible(s, flags, buf, sizeof(buf), &heap), f);
 	free(heap);
 }
 
@@ -280,7 +279,7 @@ int out_json_body(const Kart__Envelope *e)
 }
 
 /* Prints one element of a streamed JSON array on its own line. */
-static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
+void out_list_json(struct out_list *l, const ProtobufCMessage *m)
 {
 	json_t *j = out_json_of(m);
 
@@ -294,76 +293,73 @@ static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
 	l->count++;
 }
 
-void out_list_json(struct out_list *l, const ProtobufCMessage *m)
-{
-	put_json_element(l, m);
-}
-
 /* ---- tables ---- */
 
-struct column {
-	const char *title;
-	size_t width;           /* in code points; 0: no limit (last column only) */
-	bool number;            /* right-aligned, never cut */
-};
-
-static const struct column card_columns[] = {
+static const struct out_column card_columns[] = {
 	{ "ID", 6, true }, { "NAME", 32, false }, { "COMPANY", 22, false }, { "PHONE", 18, false },
 	{ "CITY", 16, false }, { "SECTOR", 6, false }, { "OWNER", 16, false },
 };
+const struct out_table out_card_table = { card_columns, N_COLUMNS(card_columns) };
 
-static const struct column user_columns[] = {
+static const struct out_column user_columns[] = {
 	{ "NAME", 24, false }, { "ROLE", 10, false }, { "TEAM", 16, false }, { "CREATED", 19, false },
 	{ "LOCKED", 6, false },
 };
+const struct out_table out_user_table = { user_columns, N_COLUMNS(user_columns) };
 
-static const struct column audit_columns[] = {
+static const struct out_column audit_columns[] = {
 	{ "SEQ", 7, true }, { "TIME", 19, false }, { "USER", 16, false }, { "ACTION", 24, false },
 	{ "OBJECT", 24, false }, { "SUMMARY", 0, false },
 };
+const struct out_table out_audit_table = { audit_columns, N_COLUMNS(audit_columns) };
 
-static const struct column field_columns[] = {
+static const struct out_column field_columns[] = {
 	{ "NAME", 24, false }, { "TYPE", 9, false }, { "TAB", 16, false }, { "VALUES", 40, false },
 	{ "SENSITIVE", 0, false },
 };
+const struct out_table out_field_table = { field_columns, N_COLUMNS(field_columns) };
 
-static const struct column timeline_columns[] = {
+static const struct out_column timeline_columns[] = {
 	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
 	{ "TEXT", 0, false },
 };
+const struct out_table out_timeline_table = { timeline_columns, N_COLUMNS(timeline_columns) };
 
-static const struct column deal_columns[] = {
+static const struct out_column deal_columns[] = {
 	{ "ID", 6, true }, { "CARD", 6, true }, { "CLIENT", 24, false }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
 	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
 };
+const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns) };
 
-static const struct column segment_columns[] = {
+static const struct out_column segment_columns[] = {
 	{ "NAME", 20, false }, { "EXPR", 48, false }, { "CREATED", 19, false }, { "BY", 16, false },
 };
+const struct out_table out_segment_table = { segment_columns, N_COLUMNS(segment_columns) };
 
-static const struct column relative_columns[] = {
+static const struct out_column relative_columns[] = {
 	{ "N", 3, true }, { "NAME", 32, false }, { "RELATION", 12, false }, { "BIRTHDAY", 10, false },
 	{ "NOTE", 0, false },
 };
+const struct out_table out_relative_table = { relative_columns, N_COLUMNS(relative_columns) };
 
-static const struct column reminder_columns[] = {
+static const struct out_column reminder_columns[] = {
 	{ "ID", 6, true }, { "AT", 28, false }, { "CARD", 32, false }, { "BY", 12, false }, { "TEXT", 0, false },
 };
 
-static const struct column birthday_columns[] = {
+static const struct out_column birthday_columns[] = {
 	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
 };
 
-static const struct column read_columns[] = {
+static const struct out_column read_columns[] = {
 	{ "TIME", 19, false }, { "USER", 16, false }, { "CARD", 8, true }, { "HOW", 0, false },
 };
+const struct out_table out_read_table = { read_columns, N_COLUMNS(read_columns) };
 
-#define N_COLUMNS(c) (sizeof(c) / sizeof((c)[0]))
 #define N_CARD_COLUMNS N_COLUMNS(card_columns)
 #define N_USER_COLUMNS N_COLUMNS(user_columns)
 #define N_AUDIT_COLUMNS N_COLUMNS(audit_columns)
 
-static void put_spaces(size_t n)
+void out_spaces(size_t n)
 {
 	while (n-- > 0)
 		fputc(' ', stdout);
@@ -383,26 +379,26 @@ static void put_visible_chars(const char *s, size_t max_chars)
 }
 
 /* Prints s on one line, controls visible. */
-static void put_chars(const char *s, size_t max_chars)
+void out_chars(const char *s, size_t max_chars)
 {
 	char buf[1024], *heap;
-	put_visible_chars(visible(s, 0, buf, sizeof(buf), &heap), max_chars);
+	put_visible_chars(out_visible(s, 0, buf, sizeof(buf), &heap), max_chars);
 	free(heap);
 }
 
 /* One cell, preceded by the column gap; the last cell is not padded. Its
  * width is that of its visible form (an escape shows as ^[). */
-static void put_cell(const struct column *col, const char *raw, bool first, bool last)
+static void put_cell(const struct out_column *col, const char *raw, bool first, bool last)
 {
 	char buf[1024], *heap;
-	const char *s = visible(raw, 0, buf, sizeof(buf), &heap);
+	const char *s = out_visible(raw, 0, buf, sizeof(buf), &heap);
 	size_t chars = text_utf8_chars(s, strlen(s));
 
 	if (!first)
 		fputs("  ", stdout);
 	if (col->number) {
 		if (chars < col->width)
-			put_spaces(col->width - chars);
+			out_spaces(col->width - chars);
 		put_visible_chars(s, chars);
 	} else if (col->width && chars > col->width) {
 		put_visible_chars(s, col->width - 1);
@@ -410,13 +406,13 @@ static void put_cell(const struct column *col, const char *raw, bool first, bool
 	} else {
 		put_visible_chars(s, chars);
 		if (!last && col->width > chars)
-			put_spaces(col->width - chars);
+			out_spaces(col->width - chars);
 	}
 	free(heap);
 }
 
 /* Empty cells at the end of a row are left out, so no line ends in blanks. */
-static void put_row(const struct column *cols, size_t ncols, const char *const *cells)
+void out_row(const struct out_column *cols, size_t ncols, const char *const *cells)
 {
 	size_t end = ncols;
 
@@ -427,55 +423,46 @@ static void put_row(const struct column *cols, size_t ncols, const char *const *
 	fputc('\n', stdout);
 }
 
-static void put_header(const struct column *cols, size_t ncols)
+void out_header(const struct out_column *cols, size_t ncols)
 {
 	const char *titles[12];
 
 	for (size_t i = 0; i < ncols && i < 12; i++)
 		titles[i] = cols[i].title;
-	put_row(cols, ncols, titles);
+	out_row(cols, ncols, titles);
 }
 
-/* Prints the table header before the first row. */
-static void start_table(struct out_list *l)
+/* The table of each list kind; versions are not a table. */
+static const struct out_table *list_table(enum out_list_kind kind)
 {
+	switch (kind) {
+	case OUT_LIST_CARDS: return &out_card_table;
+	case OUT_LIST_USERS: return &out_user_table;
+	case OUT_LIST_AUDIT: return &out_audit_table;
+	case OUT_LIST_FIELDS: return &out_field_table;
+	case OUT_LIST_TIMELINE: return &out_timeline_table;
+	case OUT_LIST_DEALS: return &out_deal_table;
+	case OUT_LIST_SEGMENTS: return &out_segment_table;
+	case OUT_LIST_RELATIVES: return &out_relative_table;
+	case OUT_LIST_VERSIONS: return NULL;
+	case OUT_LIST_READS: return &out_read_table;
+	}
+	return NULL;
+}
+
+void out_table_start(struct out_list *l)
+{
+	const struct out_table *t;
+
 	if (l->started)
 		return;
 	l->started = true;
-	switch (l->kind) {
-	case OUT_LIST_CARDS:
-		put_header(card_columns, N_CARD_COLUMNS);
-		break;
-	case OUT_LIST_USERS:
-		put_header(user_columns, N_USER_COLUMNS);
-		break;
-	case OUT_LIST_AUDIT:
-		put_header(audit_columns, N_AUDIT_COLUMNS);
-		break;
-	case OUT_LIST_FIELDS:
-		put_header(field_columns, N_COLUMNS(field_columns));
-		break;
-	case OUT_LIST_TIMELINE:
-		put_header(timeline_columns, N_COLUMNS(timeline_columns));
-		break;
-	case OUT_LIST_DEALS:
-		put_header(deal_columns, N_COLUMNS(deal_columns));
-		break;
-	case OUT_LIST_SEGMENTS:
-		put_header(segment_columns, N_COLUMNS(segment_columns));
-		break;
-	case OUT_LIST_RELATIVES:
-		put_header(relative_columns, N_COLUMNS(relative_columns));
-		break;
-	case OUT_LIST_VERSIONS:
-		break;
-	case OUT_LIST_READS:
-		put_header(read_columns, N_COLUMNS(read_columns));
-		break;
-	}
+	t = list_table(l->kind);
+	if (t)
+		out_header(t->columns, t->ncolumns);
 }
 
-static const char *enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n)
+const char *out_enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n)
 {
 	if (value == 0) {
 		buf[0] = '\0';
@@ -486,10 +473,10 @@ static const char *enum_short(const ProtobufCEnumDescriptor *d, int value, char 
 
 const char *out_role_name(Kart__Role role, char *buf, size_t n)
 {
-	return enum_short(&kart__role__descriptor, (int)role, buf, n);
+	return out_enum_short(&kart__role__descriptor, (int)role, buf, n);
 }
 
-static void format_time_or_empty(int64_t secs, char *buf, size_t n)
+void out_time_or_empty(int64_t secs, char *buf, size_t n)
 {
 	if (secs == 0)
 		buf[0] = '\0';
@@ -512,10 +499,10 @@ void out_list_card(struct out_list *l, const Kart__Card *card)
 	size_t used = 0;
 
 	if (l->json) {
-		put_json_element(l, &card->base);
+		out_list_json(l, &card->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, card->id);
 	name[0] = '\0';
 	for (size_t i = 0; i < 3; i++) {
@@ -528,9 +515,9 @@ void out_list_card(struct out_list *l, const Kart__Card *card)
 	cells[2] = card->company ? card->company : "";
 	cells[3] = card->n_phones ? card->phones[0] : "";
 	cells[4] = card->city ? card->city : "";
-	cells[5] = enum_short(&kart__sector__descriptor, (int)card->sector, sector, sizeof(sector));
+	cells[5] = out_enum_short(&kart__sector__descriptor, (int)card->sector, sector, sizeof(sector));
 	cells[6] = card->owner ? card->owner : "";
-	put_row(card_columns, N_CARD_COLUMNS, cells);
+	out_row(card_columns, N_CARD_COLUMNS, cells);
 	l->count++;
 }
 
@@ -540,17 +527,17 @@ void out_list_user(struct out_list *l, const Kart__User *user)
 	const char *cells[N_USER_COLUMNS];
 
 	if (l->json) {
-		put_json_element(l, &user->base);
+		out_list_json(l, &user->base);
 		return;
 	}
-	start_table(l);
-	format_time_or_empty(user->created_at, created, sizeof(created));
+	out_table_start(l);
+	out_time_or_empty(user->created_at, created, sizeof(created));
 	cells[0] = user->name ? user->name : "";
 	cells[1] = out_role_name(user->role, role, sizeof(role));
 	cells[2] = user->team ? user->team : "";
 	cells[3] = created;
 	cells[4] = user->locked ? "yes" : (user->locked_until > time(NULL) ? "for now" : "no");
-	put_row(user_columns, N_USER_COLUMNS, cells);
+	out_row(user_columns, N_USER_COLUMNS, cells);
 	l->count++;
 }
 
@@ -576,12 +563,12 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	const char *kind = ev->object ? ev->object : "";
 
 	if (l->json) {
-		put_json_element(l, &ev->base);
+		out_list_json(l, &ev->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
-	format_time_or_empty(ev->time / 1000000, when, sizeof(when));
+	out_time_or_empty(ev->time / 1000000, when, sizeof(when));
 	snprintf(action, sizeof(action), "%s%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)",
 		 ev->severity && strcmp(ev->severity, "alert") == 0 ? " (alert)" : "");
 	if (ev->object_id)
@@ -596,7 +583,7 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	cells[3] = action;
 	cells[4] = object;
 	cells[5] = render_summary(ev, summary, sizeof(summary));
-	put_row(audit_columns, N_AUDIT_COLUMNS, cells);
+	out_row(audit_columns, N_AUDIT_COLUMNS, cells);
 	l->count++;
 }
 
@@ -623,18 +610,13 @@ const char *out_money(int64_t minor, char *buf, size_t n)
 	return buf;
 }
 
-static const char *money_or_empty(int64_t minor, char *buf, size_t n)
+const char *out_money_or_empty(int64_t minor, char *buf, size_t n)
 {
 	if (minor == 0) {
 		buf[0] = '\0';
 		return buf;
 	}
 	return out_money(minor, buf, n);
-}
-
-static const char *str_or_empty(const char *s)
-{
-	return s ? s : "";
 }
 
 void out_list_field(struct out_list *l, const Kart__FieldDef *f)
@@ -644,19 +626,19 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 	size_t used = 0;
 
 	if (l->json) {
-		put_json_element(l, &f->base);
+		out_list_json(l, &f->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	values[0] = '\0';
 	for (size_t i = 0; i < f->n_values && used < sizeof(values); i++)
 		used += (size_t)snprintf(values + used, sizeof(values) - used, "%s%s", i ? "," : "", f->values[i]);
 	cells[0] = str_or_empty(f->name);
-	cells[1] = enum_short(&kart__field_type__descriptor, (int)f->type, type, sizeof(type));
+	cells[1] = out_enum_short(&kart__field_type__descriptor, (int)f->type, type, sizeof(type));
 	cells[2] = str_or_empty(f->tab);
 	cells[3] = values;
 	cells[4] = f->sensitive ? "yes" : "no";
-	put_row(field_columns, N_COLUMNS(field_columns), cells);
+	out_row(field_columns, N_COLUMNS(field_columns), cells);
 	l->count++;
 }
 
@@ -667,22 +649,22 @@ void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
 	char *text = NULL;
 
 	if (l->json) {
-		put_json_element(l, &e->base);
+		out_list_json(l, &e->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, e->id);
-	format_time_or_empty(e->at, at, sizeof(at));
+	out_time_or_empty(e->at, at, sizeof(at));
 	/* a corrected entry says so; its earlier texts are in --json */
 	if (e->edited_at && asprintf(&text, "%s (corrected by %s)", str_or_empty(e->text), str_or_empty(e->edited_by)) < 0)
 		text = NULL;
 	cells[0] = id;
 	cells[1] = at;
-	cells[2] = enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
-	cells[3] = money_or_empty(e->amount, amount, sizeof(amount));
+	cells[2] = out_enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	cells[3] = out_money_or_empty(e->amount, amount, sizeof(amount));
 	cells[4] = str_or_empty(e->author);
 	cells[5] = text ? text : str_or_empty(e->text);
-	put_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
+	out_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
 	free(text);
 	l->count++;
 }
@@ -693,21 +675,21 @@ void out_list_deal(struct out_list *l, const Kart__Deal *d)
 	const char *cells[N_COLUMNS(deal_columns)];
 
 	if (l->json) {
-		put_json_element(l, &d->base);
+		out_list_json(l, &d->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, d->id);
 	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
 	cells[0] = id;
 	cells[1] = card;
 	cells[2] = str_or_empty(d->card_title);
 	cells[3] = str_or_empty(d->title);
-	cells[4] = money_or_empty(d->amount, amount, sizeof(amount));
+	cells[4] = out_money_or_empty(d->amount, amount, sizeof(amount));
 	cells[5] = str_or_empty(d->stage);
 	cells[6] = str_or_empty(d->owner);
 	cells[7] = str_or_empty(d->expected_close);
-	put_row(deal_columns, N_COLUMNS(deal_columns), cells);
+	out_row(deal_columns, N_COLUMNS(deal_columns), cells);
 	l->count++;
 }
 
@@ -717,16 +699,16 @@ void out_list_segment(struct out_list *l, const Kart__Segment *seg)
 	const char *cells[N_COLUMNS(segment_columns)];
 
 	if (l->json) {
-		put_json_element(l, &seg->base);
+		out_list_json(l, &seg->base);
 		return;
 	}
-	start_table(l);
-	format_time_or_empty(seg->created_at, created, sizeof(created));
+	out_table_start(l);
+	out_time_or_empty(seg->created_at, created, sizeof(created));
 	cells[0] = str_or_empty(seg->name);
 	cells[1] = str_or_empty(seg->expr);
 	cells[2] = created;
 	cells[3] = str_or_empty(seg->created_by);
-	put_row(segment_columns, N_COLUMNS(segment_columns), cells);
+	out_row(segment_columns, N_COLUMNS(segment_columns), cells);
 	l->count++;
 }
 
@@ -736,17 +718,17 @@ void out_list_relative(struct out_list *l, const Kart__Relative *r)
 	const char *cells[N_COLUMNS(relative_columns)];
 
 	if (l->json) {
-		put_json_element(l, &r->base);
+		out_list_json(l, &r->base);
 		return;
 	}
-	start_table(l);
+	out_table_start(l);
 	snprintf(n, sizeof(n), "%zu", l->count + 1);
 	cells[0] = n;
 	cells[1] = str_or_empty(r->name);
 	cells[2] = str_or_empty(r->relation);
 	cells[3] = str_or_empty(r->birthday);
 	cells[4] = str_or_empty(r->note);
-	put_row(relative_columns, N_COLUMNS(relative_columns), cells);
+	out_row(relative_columns, N_COLUMNS(relative_columns), cells);
 	l->count++;
 }
 
@@ -754,7 +736,7 @@ void out_list_relative(struct out_list *l, const Kart__Relative *r)
 static void put_quoted(const char *s)
 {
 	fputc('\'', stdout);
-	put_chars(str_or_empty(s), SIZE_MAX);
+	out_chars(str_or_empty(s), SIZE_MAX);
 	fputc('\'', stdout);
 }
 
@@ -763,18 +745,18 @@ void out_list_version(struct out_list *l, const Kart__Version *v)
 	char at[32];
 
 	if (l->json) {
-		put_json_element(l, &v->base);
+		out_list_json(l, &v->base);
 		return;
 	}
-	start_table(l);
-	format_time_or_empty(v->at, at, sizeof(at));
+	out_table_start(l);
+	out_time_or_empty(v->at, at, sizeof(at));
 	printf("v%" PRIu64 "  %s  ", v->version, at);
-	put_chars(str_or_empty(v->by), SIZE_MAX);
+	out_chars(str_or_empty(v->by), SIZE_MAX);
 	fputc('\n', stdout);
 	for (size_t i = 0; i < v->n_changes; i++) {
 		const Kart__Change *ch = v->changes[i];
 		fputs("  ", stdout);
-		put_chars(str_or_empty(ch->field), SIZE_MAX);
+		out_chars(str_or_empty(ch->field), SIZE_MAX);
 		fputs(": ", stdout);
 		put_quoted(ch->old_value);
 		fputs(" -> ", stdout);
@@ -816,7 +798,7 @@ void out_deal_funnel(const Kart__DealPage *page)
 			count++;
 			sum += page->deals[i]->amount;
 		}
-		put_chars(*stage ? stage : "(no stage)", SIZE_MAX);
+		out_chars(*stage ? stage : "(no stage)", SIZE_MAX);
 		printf(": %zu deal%s, %s\n", count, count == 1 ? "" : "s", out_money(sum, amount, sizeof(amount)));
 	}
 	free(extra);
@@ -851,12 +833,12 @@ void out_reminder_row(const Kart__Reminder *r, int64_t now)
 	cells[2] = card;
 	cells[3] = str_or_empty(r->owner);
 	cells[4] = str_or_empty(r->text);
-	put_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
+	out_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
 }
 
 void out_reminder_header(void)
 {
-	put_header(reminder_columns, N_COLUMNS(reminder_columns));
+	out_header(reminder_columns, N_COLUMNS(reminder_columns));
 }
 
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
@@ -867,14 +849,14 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 	if (page->n_reminders == 0)
 		printf("nothing due\n");
 	else
-		put_header(reminder_columns, N_COLUMNS(reminder_columns));
+		out_header(reminder_columns, N_COLUMNS(reminder_columns));
 	for (size_t i = 0; i < page->n_reminders; i++)
 		out_reminder_row(page->reminders[i], now);
 	printf("\nBirthdays in the next %" PRIu32 " day%s\n", days, days == 1 ? "" : "s");
 	if (page->n_birthdays == 0)
 		printf("no birthdays\n");
 	else
-		put_header(birthday_columns, N_COLUMNS(birthday_columns));
+		out_header(birthday_columns, N_COLUMNS(birthday_columns));
 	for (size_t i = 0; i < page->n_birthdays; i++) {
 		const Kart__Birthday *b = page->birthdays[i];
 		const char *cells[N_COLUMNS(birthday_columns)];
@@ -893,16 +875,16 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		cells[1] = in;
 		cells[2] = name;
 		cells[3] = card;
-		put_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
+		out_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
 	}
 }
 
 /* "2026-12-05 10:00 by masha", or "" when never. */
-static void when_by(int64_t at, const char *by, char *buf, size_t n)
+void out_when_by(int64_t at, const char *by, char *buf, size_t n)
 {
 	char t[32];
 
-	format_time_or_empty(at, t, sizeof(t));
+	out_time_or_empty(at, t, sizeof(t));
 	if (!*t)
 		snprintf(buf, n, "-");
 	else if (by && *by)
@@ -916,8 +898,8 @@ void out_deal(const Kart__Deal *d)
 	char money[48], created[160], updated[160];
 	const char *close = str_or_empty(d->expected_close);
 
-	when_by(d->created_at, d->created_by, created, sizeof(created));
-	when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
+	out_when_by(d->created_at, d->created_by, created, sizeof(created));
+	out_when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
 	out_say("deal %" PRIu64 ": %s", d->id, str_or_empty(d->title));
 	if (d->card_title && *d->card_title)
 		out_say("card:     #%" PRIu64 " %s", d->card_id, d->card_title);
@@ -940,20 +922,20 @@ void out_user_info(const Kart__UserInfo *info)
 
 	if (!u)
 		return;
-	when_by(u->created_at, u->created_by, created, sizeof(created));
+	out_when_by(u->created_at, u->created_by, created, sizeof(created));
 	out_say("user %s", str_or_empty(u->name));
 	out_say("role:      %s", out_role_name(u->role, role, sizeof(role)));
 	out_say("team:      %s", u->team && *u->team ? u->team : "-");
 	out_say("created:   %s", created);
 	if (u->offboarded_at) {
 		char when[32];
-		format_time_or_empty(u->offboarded_at, when, sizeof(when));
+		out_time_or_empty(u->offboarded_at, when, sizeof(when));
 		out_say("state:     offboarded %s, work handed to %s%s", when, str_or_empty(u->offboarded_to),
 			u->locked ? "; locked" : "; unlocked since");
 	} else if (u->locked) {
 		out_say("state:     locked");
 	} else if (u->locked_until > time(NULL)) {
-		format_time_or_empty(u->locked_until, until, sizeof(until));
+		out_time_or_empty(u->locked_until, until, sizeof(until));
 		out_say("state:     locked out after failed logins until %s", until);
 	} else {
 		out_say("state:     active");
@@ -1025,7 +1007,7 @@ void out_list_end(struct out_list *l)
 	if (l->json)
 		fputs(l->count ? "\n]\n" : "[]\n", stdout);
 	else
-		start_table(l);
+		out_table_start(l);
 	fflush(stdout);
 }
 
@@ -1070,10 +1052,10 @@ static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
 static void put_value(const char *raw, size_t indent)
 {
 	char buf[1024], *heap;
-	for (const char *s = visible(raw, TEXT_SHOW_LINES, buf, sizeof(buf), &heap); *s; s++) {
+	for (const char *s = out_visible(raw, TEXT_SHOW_LINES, buf, sizeof(buf), &heap); *s; s++) {
 		fputc(*s, stdout);
 		if (*s == '\n')
-			put_spaces(indent);
+			out_spaces(indent);
 	}
 	free(heap);
 }
@@ -1109,7 +1091,7 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 			if (f->descriptor == &kart__relative__descriptor) {
 				if (i) {
 					fputc('\n', stdout);
-					put_spaces(indent);
+					out_spaces(indent);
 				}
 				put_relative((*(Kart__Relative *const *const *)p)[i], indent);
 				continue;
@@ -1230,7 +1212,7 @@ static void put_custom_value(const Kart__FieldDef *def, const char *value, size_
 	}
 	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
 		char buf[1024], *heap;
-		for (const char *p = visible(value, 0, buf, sizeof(buf), &heap); *p; p++) {
+		for (const char *p = out_visible(value, 0, buf, sizeof(buf), &heap); *p; p++) {
 			if (*p == ',') {
 				fputs(", ", stdout);
 				while (p[1] == ' ')
@@ -1247,9 +1229,9 @@ static void put_custom_value(const Kart__FieldDef *def, const char *value, size_
 
 static void put_label(const char *name, size_t label_width)
 {
-	put_chars(name, SIZE_MAX);
+	out_chars(name, SIZE_MAX);
 	fputc(':', stdout);
-	put_spaces(label_width - text_utf8_chars(name, strlen(name)) + 1);
+	out_spaces(label_width - text_utf8_chars(name, strlen(name)) + 1);
 }
 
 static void put_custom_lines(const Kart__CustomValue *const *values, size_t n, Kart__FieldDef *const *defs,
@@ -1438,7 +1420,7 @@ int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t 
 			continue;
 		if (!tab) {
 			fputs(printed ? "\n[" : "[", stdout);
-			put_chars(tabs[k], SIZE_MAX);
+			out_chars(tabs[k], SIZE_MAX);
 			fputs("]\n", stdout);
 		}
 		put_custom_lines(values, n, defs, ndefs, widest_label(values, n, 0));
@@ -1454,7 +1436,7 @@ cleanup:
 
 /* Prints n messages (each a protobuf-c message: its base comes first) as
  * one JSON array. */
-static int put_json_messages(void *const *items, size_t n)
+int out_json_array(void *const *items, size_t n)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
@@ -1468,7 +1450,7 @@ static int put_json_messages(void *const *items, size_t n)
 	return rc;
 }
 
-static const struct column cert_columns[] = {
+static const struct out_column cert_columns[] = {
 	{ "SERIAL", 32, false }, { "USER", 16, false }, { "ISSUED", 19, false }, { "BY", 12, false },
 	{ "VALID UNTIL", 19, false }, { "REVOKED", 0, false },
 };
@@ -1476,22 +1458,22 @@ static const struct column cert_columns[] = {
 int out_cert_list(const Kart__CertPage *page, bool json)
 {
 	if (json)
-		return put_json_messages((void *const *)page->certs, page->n_certs);
-	put_header(cert_columns, N_COLUMNS(cert_columns));
+		return out_json_array((void *const *)page->certs, page->n_certs);
+	out_header(cert_columns, N_COLUMNS(cert_columns));
 	for (size_t i = 0; i < page->n_certs; i++) {
 		const Kart__CertInfo *c = page->certs[i];
 		char issued[32], until[32], revoked[32];
 		const char *cells[N_COLUMNS(cert_columns)];
-		format_time_or_empty(c->issued_at, issued, sizeof(issued));
-		format_time_or_empty(c->not_after, until, sizeof(until));
-		format_time_or_empty(c->revoked_at, revoked, sizeof(revoked));
+		out_time_or_empty(c->issued_at, issued, sizeof(issued));
+		out_time_or_empty(c->not_after, until, sizeof(until));
+		out_time_or_empty(c->revoked_at, revoked, sizeof(revoked));
 		cells[0] = c->serial ? c->serial : "";
 		cells[1] = c->user ? c->user : "";
 		cells[2] = issued;
 		cells[3] = c->issued_by ? c->issued_by : "";
 		cells[4] = until;
 		cells[5] = revoked;
-		put_row(cert_columns, N_COLUMNS(cert_columns), cells);
+		out_row(cert_columns, N_COLUMNS(cert_columns), cells);
 	}
 	return 0;
 }
@@ -1504,11 +1486,11 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 	const char *cells[4];
 
 	if (l->json) {
-		put_json_element(l, &rec->base);
+		out_list_json(l, &rec->base);
 		return;
 	}
-	start_table(l);
-	format_time_or_empty(rec->time / 1000000, when, sizeof(when));
+	out_table_start(l);
+	out_time_or_empty(rec->time / 1000000, when, sizeof(when));
 	if (rec->card_id)
 		snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);
 	else
@@ -1525,21 +1507,21 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 	cells[1] = rec->user ? rec->user : "";
 	cells[2] = card;
 	cells[3] = how;
-	put_row(read_columns, N_COLUMNS(read_columns), cells);
+	out_row(read_columns, N_COLUMNS(read_columns), cells);
 	l->count++;
 }
 
 /* ---- kart card canaries ---- */
 
-static const struct column canary_columns[] = {
+static const struct out_column canary_columns[] = {
 	{ "ID", 8, true }, { "NAME", 40, false }, { "WHERE", 0, false },
 };
 
 int out_canary_list(const Kart__CanaryPage *page, bool json)
 {
 	if (json)
-		return put_json_messages((void *const *)page->canaries, page->n_canaries);
-	put_header(canary_columns, N_COLUMNS(canary_columns));
+		return out_json_array((void *const *)page->canaries, page->n_canaries);
+	out_header(canary_columns, N_COLUMNS(canary_columns));
 	for (size_t i = 0; i < page->n_canaries; i++) {
 		const Kart__CanaryCard *cc = page->canaries[i];
 		char id[24];
@@ -1548,14 +1530,14 @@ int out_canary_list(const Kart__CanaryPage *page, bool json)
 		cells[0] = id;
 		cells[1] = cc->name ? cc->name : "";
 		cells[2] = cc->in_trash ? "trash" : "live";
-		put_row(canary_columns, N_COLUMNS(canary_columns), cells);
+		out_row(canary_columns, N_COLUMNS(canary_columns), cells);
 	}
 	return 0;
 }
 
 /* ---- exports and leak tracing ---- */
 
-static const struct column export_columns[] = {
+static const struct out_column export_columns[] = {
 	{ "ID", 5, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CLIENT", 21, false },
 	{ "CARDS", 7, true }, { "CANARIES", 8, true }, { "FINGERPRINT", 64, false }, { "STATE", 7, false },
 	{ "FILTER", 0, false },
@@ -1564,19 +1546,19 @@ static const struct column export_columns[] = {
 int out_export_list(const Kart__ExportPage *page, bool json)
 {
 	if (json)
-		return put_json_messages((void *const *)page->exports, page->n_exports);
-	put_header(export_columns, N_COLUMNS(export_columns));
+		return out_json_array((void *const *)page->exports, page->n_exports);
+	out_header(export_columns, N_COLUMNS(export_columns));
 	for (size_t i = 0; i < page->n_exports; i++) {
 		const Kart__ExportRecord *x = page->exports[i];
 		char id[24], when[32], cards[24], canaries[16], filter[512];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)x->id);
-		format_time_or_empty(x->time, when, sizeof(when));
+		out_time_or_empty(x->time, when, sizeof(when));
 		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)x->cards);
 		snprintf(canaries, sizeof(canaries), "%u", x->canaries);
 		snprintf(filter, sizeof(filter), "%s%s%s", x->format, *x->filter ? ": " : "", x->filter);
 		const char *state = *x->state ? x->state : "done";
 		const char *cells[] = { id, x->user, when, x->client, cards, canaries, x->fingerprint, state, filter };
-		put_row(export_columns, N_COLUMNS(export_columns), cells);
+		out_row(export_columns, N_COLUMNS(export_columns), cells);
 		if (*x->failure) {
 			/* why, under its row: not charged to the quota */
 			fputs("      failed: ", stdout);
@@ -1587,7 +1569,7 @@ int out_export_list(const Kart__ExportPage *page, bool json)
 	return 0;
 }
 
-static const struct column leak_columns[] = {
+static const struct out_column leak_columns[] = {
 	{ "EXPORT", 6, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CANARIES", 8, true },
 	{ "CARDS", 9, true }, { "SHARE", 0, true },
 };
@@ -1599,19 +1581,19 @@ void out_leak_report(const Kart__LeakReport *rep)
 	       OUT_COUNT(emails, rep->emails, "email"));
 	if (rep->n_matches) {
 		fputc('\n', stdout);
-		put_header(leak_columns, N_COLUMNS(leak_columns));
+		out_header(leak_columns, N_COLUMNS(leak_columns));
 	}
 	for (size_t i = 0; i < rep->n_matches; i++) {
 		const Kart__LeakMatch *m = rep->matches[i];
 		const Kart__ExportRecord *x = m->export;
 		char id[24], when[32], canaries[24], cards[48], share[16];
 		snprintf(id, sizeof(id), "%llu", x ? (unsigned long long)x->id : 0ULL);
-		format_time_or_empty(x ? x->time : 0, when, sizeof(when));
+		out_time_or_empty(x ? x->time : 0, when, sizeof(when));
 		snprintf(canaries, sizeof(canaries), "%u/%u", m->canaries_found, x ? x->canaries : 0);
 		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)m->cards_matched);
 		snprintf(share, sizeof(share), "%.1f%%", m->share * 100);
 		const char *cells[] = { id, x ? x->user : "", when, canaries, cards, share };
-		put_row(leak_columns, N_COLUMNS(leak_columns), cells);
+		out_row(leak_columns, N_COLUMNS(leak_columns), cells);
 	}
 	for (size_t i = 0; i < rep->n_matches; i++) {
 		const Kart__LeakMatch *m = rep->matches[i];
@@ -1620,11 +1602,11 @@ void out_leak_report(const Kart__LeakReport *rep)
 		printf("\nexport %llu:\n", m->export ? (unsigned long long)m->export->id : 0ULL);
 		for (size_t k = 0; k < m->n_evidence; k++) {
 			fputs("  ", stdout);
-			put_chars(m->evidence[k], SIZE_MAX);
+			out_chars(m->evidence[k], SIZE_MAX);
 			fputc('\n', stdout);
 		}
 	}
 	fputc('\n', stdout);
-	put_chars(rep->verdict ? rep->verdict : "", SIZE_MAX);
+	out_chars(rep->verdict ? rep->verdict : "", SIZE_MAX);
 	fputc('\n', stdout);
 }
