@@ -295,22 +295,11 @@ void out_list_json(struct out_list *l, const ProtobufCMessage *m)
 
 /* ---- tables ---- */
 
-static const struct out_column card_columns[] = {
-	{ "ID", 6, true }, { "NAME", 32, false }, { "COMPANY", 22, false }, { "PHONE", 18, false },
-	{ "CITY", 16, false }, { "SECTOR", 6, false }, { "OWNER", 16, false },
-};
-const struct out_table out_card_table = { card_columns, N_COLUMNS(card_columns) };
-
 static const struct out_column field_columns[] = {
 	{ "NAME", 24, false }, { "TYPE", 9, false }, { "TAB", 16, false }, { "VALUES", 40, false },
 	{ "SENSITIVE", 0, false },
 };
 const struct out_table out_field_table = { field_columns, N_COLUMNS(field_columns) };
-
-static const struct out_column segment_columns[] = {
-	{ "NAME", 20, false }, { "EXPR", 48, false }, { "CREATED", 19, false }, { "BY", 16, false },
-};
-const struct out_table out_segment_table = { segment_columns, N_COLUMNS(segment_columns) };
 
 static const struct out_column relative_columns[] = {
 	{ "N", 3, true }, { "NAME", 32, false }, { "RELATION", 12, false }, { "BIRTHDAY", 10, false },
@@ -318,7 +307,6 @@ static const struct out_column relative_columns[] = {
 };
 const struct out_table out_relative_table = { relative_columns, N_COLUMNS(relative_columns) };
 
-#define N_CARD_COLUMNS N_COLUMNS(card_columns)
 
 void out_spaces(size_t n)
 {
@@ -452,36 +440,6 @@ void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
 	l->json = json;
 }
 
-void out_list_card(struct out_list *l, const Kart__Card *card)
-{
-	char id[24], name[1024], sector[32];
-	const char *cells[N_CARD_COLUMNS];
-	const char *parts[3] = { card->last_name, card->first_name, card->middle_name };
-	size_t used = 0;
-
-	if (l->json) {
-		out_list_json(l, &card->base);
-		return;
-	}
-	out_table_start(l);
-	snprintf(id, sizeof(id), "%" PRIu64, card->id);
-	name[0] = '\0';
-	for (size_t i = 0; i < 3; i++) {
-		if (!parts[i] || !*parts[i] || used >= sizeof(name))
-			continue;
-		used += (size_t)snprintf(name + used, sizeof(name) - used, "%s%s", used ? " " : "", parts[i]);
-	}
-	cells[0] = id;
-	cells[1] = name;
-	cells[2] = card->company ? card->company : "";
-	cells[3] = card->n_phones ? card->phones[0] : "";
-	cells[4] = card->city ? card->city : "";
-	cells[5] = out_enum_short(&kart__sector__descriptor, (int)card->sector, sector, sizeof(sector));
-	cells[6] = card->owner ? card->owner : "";
-	out_row(card_columns, N_CARD_COLUMNS, cells);
-	l->count++;
-}
-
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size)
 {
 	return text_count(buf, size, n, singular, plural);
@@ -534,25 +492,6 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 	cells[3] = values;
 	cells[4] = f->sensitive ? "yes" : "no";
 	out_row(field_columns, N_COLUMNS(field_columns), cells);
-	l->count++;
-}
-
-void out_list_segment(struct out_list *l, const Kart__Segment *seg)
-{
-	char created[32];
-	const char *cells[N_COLUMNS(segment_columns)];
-
-	if (l->json) {
-		out_list_json(l, &seg->base);
-		return;
-	}
-	out_table_start(l);
-	out_time_or_empty(seg->created_at, created, sizeof(created));
-	cells[0] = str_or_empty(seg->name);
-	cells[1] = str_or_empty(seg->expr);
-	cells[2] = created;
-	cells[3] = str_or_empty(seg->created_by);
-	out_row(segment_columns, N_COLUMNS(segment_columns), cells);
 	l->count++;
 }
 
