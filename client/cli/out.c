@@ -1,7 +1,8 @@
-/* out: everything `kart` prints. One-line errors on stderr; on stdout, JSON
- * built by pbjson (so field names are the proto's), single cards as aligned
- * "field: value" records (custom fields in a section per tab), and lists as
- * tables or JSON arrays written page by page as the server streams them.
+/* out: the primitives everything `kart` prints is made of (the replies
+ * themselves are printed by a file per family, see out.h). One-line errors on
+ * stderr; on stdout, JSON built by pbjson (so field names are the proto's),
+ * and tables written row by row as the server streams pages, or JSON arrays.
+ * Every text from the server passes out_visible on its way to the terminal.
  * Table cells are measured in code points (names are mostly Cyrillic) and cut
  * with "…" when too long. Money is kept in minor units and shown as
  * "1 234.50"; JSON keeps the integer. */
@@ -292,6 +293,22 @@ void out_list_json(struct out_list *l, const ProtobufCMessage *m)
 	l->count++;
 }
 
+/* Prints n messages (each a protobuf-c message: its base comes first) as
+ * one JSON array. */
+int out_json_array(void *const *items, size_t n)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
+	int rc = 0;
+	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
+		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
+	else
+		fputc('\n', stdout);
+	json_decref(arr);
+	return rc;
+}
+
 /* ---- tables ---- */
 
 void out_spaces(size_t n)
@@ -397,6 +414,29 @@ void out_table_start(struct out_list *l)
 		out_header(t->columns, t->ncolumns);
 }
 
+void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->json = json;
+}
+
+void out_list_flush(struct out_list *l)
+{
+	fflush(stdout);
+}
+
+void out_list_end(struct out_list *l)
+{
+	if (l->json)
+		fputs(l->count ? "\n]\n" : "[]\n", stdout);
+	else
+		out_table_start(l);
+	fflush(stdout);
+}
+
+/* ---- small formatters ---- */
+
 const char *out_enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n)
 {
 	if (value == 0) {
@@ -417,13 +457,6 @@ void out_time_or_empty(int64_t secs, char *buf, size_t n)
 		buf[0] = '\0';
 	else
 		util_format_time(secs, buf, n);
-}
-
-void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
-{
-	memset(l, 0, sizeof(*l));
-	l->kind = kind;
-	l->json = json;
 }
 
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size)
@@ -470,34 +503,4 @@ void out_when_by(int64_t at, const char *by, char *buf, size_t n)
 		snprintf(buf, n, "%s by %s", t, by);
 	else
 		snprintf(buf, n, "%s", t);
-}
-
-void out_list_flush(struct out_list *l)
-{
-	fflush(stdout);
-}
-
-void out_list_end(struct out_list *l)
-{
-	if (l->json)
-		fputs(l->count ? "\n]\n" : "[]\n", stdout);
-	else
-		out_table_start(l);
-	fflush(stdout);
-}
-
-/* Prints n messages (each a protobuf-c message: its base comes first) as
- * one JSON array. */
-int out_json_array(void *const *items, size_t n)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
-	int rc = 0;
-	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(arr);
-	return rc;
 }
