@@ -199,6 +199,8 @@ void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
 void out_set_json(bool on);
 int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_kc_error(const struct kc_error *err);
+/* The one wording for running out of memory: out_error(KC_ERR_OTHER, "out of memory"). */
+int out_no_memory(void);
 
 /* out.c: JSON. Every message goes through out_json_of: every field present
  * (false, 0, [], ""), instants as RFC 3339 with the client's offset, money as

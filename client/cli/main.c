@@ -1014,7 +1014,7 @@ int main(int argc, char **argv)
 	args.pos = calloc((size_t)argc + 1, sizeof(*args.pos));
 	args.opts = calloc((size_t)argc + 1, sizeof(*args.opts));
 	if (!args.pos || !args.opts) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+		rc = out_no_memory();
 		goto cleanup;
 	}
 	/* errors are JSON from the first one on when --json is anywhere */

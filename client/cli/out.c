@@ -138,6 +138,11 @@ int out_error(int status, const char *fmt, ...)
 	return status;
 }
 
+int out_no_memory(void)
+{
+	return out_error(KC_ERR_OTHER, "out of memory");
+}
+
 int out_kc_error(const struct kc_error *err)
 {
 	const char *msg = err->message[0] ? err->message : "request failed";
@@ -202,16 +207,13 @@ json_t *out_json_of(const ProtobufCMessage *m)
 	return pbjson_from_message_style(m, &style);
 }
 
-int out_json_message(const ProtobufCMessage *m, const char *drop_key)
+/* A whole reply as one indented JSON document and a newline; takes j
+ * (NULL: there was no memory to build it). */
+static int put_json_document(json_t *j)
 {
-	json_t *j = out_json_of(m);
 	int rc = 0;
 
-	if (!j)
-		return out_error(KC_ERR_OTHER, "out of memory");
-	if (drop_key)
-		json_object_del(j, drop_key);
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
+	if (!j || put_json(j, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);
@@ -219,26 +221,27 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 	return rc;
 }
 
-int out_json_all(const ProtobufCMessage *m)
+int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 {
 	json_t *j = out_json_of(m);
-	int rc = 0;
 
 	if (!j)
-		return out_error(KC_ERR_OTHER, "out of memory");
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(j);
-	return rc;
+		return out_no_memory();
+	if (drop_key)
+		json_object_del(j, drop_key);
+	return put_json_document(j);
+}
+
+/* out_json_of keeps every field already. */
+int out_json_all(const ProtobufCMessage *m)
+{
+	return out_json_message(m, NULL);
 }
 
 int out_json_page(const ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	json_t *from = out_json_of(m), *j = json_object();
-	int rc = 0;
 
 	/* rebuilt in field order, so an added [] sits where the list belongs */
 	for (unsigned i = 0; from && j && i < d->n_fields; i++) {
@@ -252,14 +255,9 @@ int out_json_page(const ProtobufCMessage *m)
 	json_decref(from);
 	if (!from || !j) {
 		json_decref(j);
-		return out_error(KC_ERR_OTHER, "out of memory");
+		return out_no_memory();
 	}
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(j);
-	return rc;
+	return put_json_document(j);
 }
 
 int out_json_body(const Kart__Envelope *e)
@@ -300,13 +298,7 @@ int out_json_array(void *const *items, size_t n)
 	json_t *arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
 		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
-	int rc = 0;
-	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(arr);
-	return rc;
+	return put_json_document(arr);
 }
 
 /* ---- tables ---- */

@@ -512,7 +512,7 @@ int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t 
 	int rc = 0;
 
 	if (!values || !tabs) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+		rc = out_no_memory();
 		goto cleanup;
 	}
 	ntabs = list_tabs(defs, ndefs, tabs);
