@@ -394,7 +394,8 @@ static const struct out_table *list_table(enum out_list_kind kind)
 	return NULL;
 }
 
-void out_table_start(struct out_list *l)
+/* Prints the header of l's table before its first row. */
+static void table_start(struct out_list *l)
 {
 	const struct out_table *t;
 
@@ -404,6 +405,16 @@ void out_table_start(struct out_list *l)
 	t = list_table(l->kind);
 	if (t)
 		out_header(t->columns, t->ncolumns);
+}
+
+bool out_list_as_json(struct out_list *l, const ProtobufCMessage *m)
+{
+	if (l->json) {
+		out_list_json(l, m);
+		return true;
+	}
+	table_start(l);
+	return false;
 }
 
 void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
@@ -423,7 +434,7 @@ void out_list_end(struct out_list *l)
 	if (l->json)
 		fputs(l->count ? "\n]\n" : "[]\n", stdout);
 	else
-		out_table_start(l);
+		table_start(l);
 	fflush(stdout);
 }
 

@@ -50,8 +50,9 @@ void out_chars(const char *s, size_t max_chars);
 /* One row; empty cells at the end are left out, so no line ends in blanks. */
 void out_row(const struct out_column *cols, size_t ncols, const char *const *cells);
 void out_header(const struct out_column *cols, size_t ncols);
-/* Prints the header of l's table before its first row. */
-void out_table_start(struct out_list *l);
+/* The start of each item of a list: in a JSON list, the item as an element
+ * (true: nothing more to print); in a table, the header before the first row. */
+bool out_list_as_json(struct out_list *l, const ProtobufCMessage *m);
 
 /* ---- small formatters ---- */
 

@@ -37,11 +37,8 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	const char *cells[N_AUDIT_COLUMNS];
 	const char *kind = ev->object ? ev->object : "";
 
-	if (l->json) {
-		out_list_json(l, &ev->base);
+	if (out_list_as_json(l, &ev->base))
 		return;
-	}
-	out_table_start(l);
 	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
 	out_time_or_empty(ev->time / 1000000, when, sizeof(when));
 	snprintf(action, sizeof(action), "%s%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)",
@@ -74,11 +71,8 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 	char when[32], card[24], how[64];
 	const char *cells[4];
 
-	if (l->json) {
-		out_list_json(l, &rec->base);
+	if (out_list_as_json(l, &rec->base))
 		return;
-	}
-	out_table_start(l);
 	out_time_or_empty(rec->time / 1000000, when, sizeof(when));
 	if (rec->card_id)
 		snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);

@@ -38,11 +38,8 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 	const char *cells[N_COLUMNS(field_columns)];
 	size_t used = 0;
 
-	if (l->json) {
-		out_list_json(l, &f->base);
+	if (out_list_as_json(l, &f->base))
 		return;
-	}
-	out_table_start(l);
 	values[0] = '\0';
 	for (size_t i = 0; i < f->n_values && used < sizeof(values); i++)
 		used += (size_t)snprintf(values + used, sizeof(values) - used, "%s%s", i ? "," : "", f->values[i]);
@@ -60,11 +57,8 @@ void out_list_relative(struct out_list *l, const Kart__Relative *r)
 	char n[24];
 	const char *cells[N_COLUMNS(relative_columns)];
 
-	if (l->json) {
-		out_list_json(l, &r->base);
+	if (out_list_as_json(l, &r->base))
 		return;
-	}
-	out_table_start(l);
 	snprintf(n, sizeof(n), "%zu", l->count + 1);
 	cells[0] = n;
 	cells[1] = str_or_empty(r->name);
@@ -87,11 +81,8 @@ void out_list_version(struct out_list *l, const Kart__Version *v)
 {
 	char at[32];
 
-	if (l->json) {
-		out_list_json(l, &v->base);
+	if (out_list_as_json(l, &v->base))
 		return;
-	}
-	out_table_start(l);
 	out_time_or_empty(v->at, at, sizeof(at));
 	printf("v%" PRIu64 "  %s  ", v->version, at);
 	out_chars(str_or_empty(v->by), SIZE_MAX);

@@ -26,11 +26,8 @@ void out_list_card(struct out_list *l, const Kart__Card *card)
 	const char *parts[3] = { card->last_name, card->first_name, card->middle_name };
 	size_t used = 0;
 
-	if (l->json) {
-		out_list_json(l, &card->base);
+	if (out_list_as_json(l, &card->base))
 		return;
-	}
-	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, card->id);
 	name[0] = '\0';
 	for (size_t i = 0; i < 3; i++) {
@@ -54,11 +51,8 @@ void out_list_segment(struct out_list *l, const Kart__Segment *seg)
 	char created[32];
 	const char *cells[N_COLUMNS(segment_columns)];
 
-	if (l->json) {
-		out_list_json(l, &seg->base);
+	if (out_list_as_json(l, &seg->base))
 		return;
-	}
-	out_table_start(l);
 	out_time_or_empty(seg->created_at, created, sizeof(created));
 	cells[0] = str_or_empty(seg->name);
 	cells[1] = str_or_empty(seg->expr);

@@ -21,11 +21,8 @@ void out_list_user(struct out_list *l, const Kart__User *user)
 	char role[32], created[32];
 	const char *cells[N_USER_COLUMNS];
 
-	if (l->json) {
-		out_list_json(l, &user->base);
+	if (out_list_as_json(l, &user->base))
 		return;
-	}
-	out_table_start(l);
 	out_time_or_empty(user->created_at, created, sizeof(created));
 	cells[0] = user->name ? user->name : "";
 	cells[1] = out_role_name(user->role, role, sizeof(role));

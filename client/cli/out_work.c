@@ -39,11 +39,8 @@ void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
 	const char *cells[N_COLUMNS(timeline_columns)];
 	char *text = NULL;
 
-	if (l->json) {
-		out_list_json(l, &e->base);
+	if (out_list_as_json(l, &e->base))
 		return;
-	}
-	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, e->id);
 	out_time_or_empty(e->at, at, sizeof(at));
 	/* a corrected entry says so; its earlier texts are in --json */
@@ -65,11 +62,8 @@ void out_list_deal(struct out_list *l, const Kart__Deal *d)
 	char id[24], card[24], amount[48];
 	const char *cells[N_COLUMNS(deal_columns)];
 
-	if (l->json) {
-		out_list_json(l, &d->base);
+	if (out_list_as_json(l, &d->base))
 		return;
-	}
-	out_table_start(l);
 	snprintf(id, sizeof(id), "%" PRIu64, d->id);
 	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
 	cells[0] = id;
