@@ -87,6 +87,15 @@ struct cmd_def {
 	int (*run)(struct cli *cli, const struct cmd_args *a);
 };
 
+/* The most words a command's name has ("card rel add"). */
+#define MAX_COMMAND_WORDS 3
+
+/* commands.c: every command, in the order help lists them, and the options
+ * accepted before or after any command. */
+extern const struct cmd_def cli_commands[];
+extern const size_t cli_ncommands;
+extern const struct opt_spec cli_global_opts[];
+
 /* main.c: option access and number parsing. */
 const char *args_value(const struct cmd_args *a, const char *name);
 bool args_flag(const struct cmd_args *a, const char *name);
