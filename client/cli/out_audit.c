@@ -21,7 +21,7 @@ const struct out_table out_audit_table = { audit_columns, N_COLUMNS(audit_column
  * Returns summary itself when there is nothing to render, else buf. */
 static const char *render_summary(const Kart__AuditEvent *ev, char *buf, size_t n)
 {
-	const char *s = ev->summary ? ev->summary : "";
+	const char *s = str_or_empty(ev->summary);
 	const char *mark = strstr(s, "{at}");
 	char when[64];
 	if (!mark || !ev->at)
@@ -35,13 +35,13 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 {
 	char seq[24], when[32], action[256], object[512], summary[1200];
 	const char *cells[N_AUDIT_COLUMNS];
-	const char *kind = ev->object ? ev->object : "";
+	const char *kind = str_or_empty(ev->object);
 
 	if (out_list_as_json(l, &ev->base))
 		return;
 	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
 	out_time_or_empty(ev->time / 1000000, when, sizeof(when));
-	snprintf(action, sizeof(action), "%s%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)",
+	snprintf(action, sizeof(action), "%s%s%s", str_or_empty(ev->action), ev->ok ? "" : " (refused)",
 		 ev->severity && strcmp(ev->severity, "alert") == 0 ? " (alert)" : "");
 	if (ev->object_id)
 		snprintf(object, sizeof(object), "%s#%" PRIu64, kind, ev->object_id);
@@ -51,7 +51,7 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 		snprintf(object, sizeof(object), "%s", kind);
 	cells[0] = seq;
 	cells[1] = when;
-	cells[2] = ev->user ? ev->user : "";
+	cells[2] = str_or_empty(ev->user);
 	cells[3] = action;
 	cells[4] = object;
 	cells[5] = render_summary(ev, summary, sizeof(summary));
@@ -85,9 +85,9 @@ void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 		snprintf(how, sizeof(how), "export #%" PRIu64 " (%s)", rec->export_id, OUT_COUNT(n, rec->cards, "card"));
 	}
 	else
-		snprintf(how, sizeof(how), "%s", rec->how ? rec->how : "");
+		snprintf(how, sizeof(how), "%s", str_or_empty(rec->how));
 	cells[0] = when;
-	cells[1] = rec->user ? rec->user : "";
+	cells[1] = str_or_empty(rec->user);
 	cells[2] = card;
 	cells[3] = how;
 	out_row(read_columns, N_COLUMNS(read_columns), cells);

@@ -228,9 +228,9 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 				}
 			} else if (f->descriptor == &kart__messenger__descriptor) {
 				const Kart__Messenger *m = (*(Kart__Messenger *const *const *)p)[i];
-				put_value(m->kind ? m->kind : "", indent);
+				put_value(str_or_empty(m->kind), indent);
 				fputc(':', stdout);
-				put_value(m->handle ? m->handle : "", indent);
+				put_value(str_or_empty(m->handle), indent);
 			}
 		}
 		return;

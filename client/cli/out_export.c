@@ -25,7 +25,7 @@ int out_canary_list(const Kart__CanaryPage *page, bool json)
 		const char *cells[N_COLUMNS(canary_columns)];
 		snprintf(id, sizeof(id), "%" PRIu64, cc->id);
 		cells[0] = id;
-		cells[1] = cc->name ? cc->name : "";
+		cells[1] = str_or_empty(cc->name);
 		cells[2] = cc->in_trash ? "trash" : "live";
 		out_row(canary_columns, N_COLUMNS(canary_columns), cells);
 	}
@@ -104,6 +104,6 @@ void out_leak_report(const Kart__LeakReport *rep)
 		}
 	}
 	fputc('\n', stdout);
-	out_chars(rep->verdict ? rep->verdict : "", SIZE_MAX);
+	out_chars(str_or_empty(rep->verdict), SIZE_MAX);
 	fputc('\n', stdout);
 }

@@ -37,11 +37,11 @@ void out_list_card(struct out_list *l, const Kart__Card *card)
 	}
 	cells[0] = id;
 	cells[1] = name;
-	cells[2] = card->company ? card->company : "";
+	cells[2] = str_or_empty(card->company);
 	cells[3] = card->n_phones ? card->phones[0] : "";
-	cells[4] = card->city ? card->city : "";
+	cells[4] = str_or_empty(card->city);
 	cells[5] = out_enum_short(&kart__sector__descriptor, (int)card->sector, sector, sizeof(sector));
-	cells[6] = card->owner ? card->owner : "";
+	cells[6] = str_or_empty(card->owner);
 	out_row(card_columns, N_CARD_COLUMNS, cells);
 	l->count++;
 }

@@ -24,9 +24,9 @@ void out_list_user(struct out_list *l, const Kart__User *user)
 	if (out_list_as_json(l, &user->base))
 		return;
 	out_time_or_empty(user->created_at, created, sizeof(created));
-	cells[0] = user->name ? user->name : "";
+	cells[0] = str_or_empty(user->name);
 	cells[1] = out_role_name(user->role, role, sizeof(role));
-	cells[2] = user->team ? user->team : "";
+	cells[2] = str_or_empty(user->team);
 	cells[3] = created;
 	cells[4] = user->locked ? "yes" : (user->locked_until > time(NULL) ? "for now" : "no");
 	out_row(user_columns, N_USER_COLUMNS, cells);
@@ -110,10 +110,10 @@ int out_cert_list(const Kart__CertPage *page, bool json)
 		out_time_or_empty(c->issued_at, issued, sizeof(issued));
 		out_time_or_empty(c->not_after, until, sizeof(until));
 		out_time_or_empty(c->revoked_at, revoked, sizeof(revoked));
-		cells[0] = c->serial ? c->serial : "";
-		cells[1] = c->user ? c->user : "";
+		cells[0] = str_or_empty(c->serial);
+		cells[1] = str_or_empty(c->user);
 		cells[2] = issued;
-		cells[3] = c->issued_by ? c->issued_by : "";
+		cells[3] = str_or_empty(c->issued_by);
 		cells[4] = until;
 		cells[5] = revoked;
 		out_row(cert_columns, N_COLUMNS(cert_columns), cells);

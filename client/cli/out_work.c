@@ -102,7 +102,7 @@ void out_deal(const Kart__Deal *d)
 
 void out_deal_funnel(const Kart__DealPage *page)
 {
-	char amount[48];
+	char amount[48], deals[48];
 	const char **extra = NULL;
 	size_t nextra = 0;
 
@@ -133,7 +133,7 @@ void out_deal_funnel(const Kart__DealPage *page)
 			sum += page->deals[i]->amount;
 		}
 		out_chars(*stage ? stage : "(no stage)", SIZE_MAX);
-		printf(": %zu deal%s, %s\n", count, count == 1 ? "" : "s", out_money(sum, amount, sizeof(amount)));
+		printf(": %s, %s\n", OUT_COUNT(deals, count, "deal"), out_money(sum, amount, sizeof(amount)));
 	}
 	free(extra);
 }
@@ -177,7 +177,7 @@ void out_reminder_header(void)
 
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 {
-	char card[512], name[512], in[32];
+	char card[512], name[512], in[32], period[32];
 
 	printf("Reminders (due today or overdue)\n");
 	if (page->n_reminders == 0)
@@ -186,7 +186,7 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		out_header(reminder_columns, N_COLUMNS(reminder_columns));
 	for (size_t i = 0; i < page->n_reminders; i++)
 		out_reminder_row(page->reminders[i], now);
-	printf("\nBirthdays in the next %" PRIu32 " day%s\n", days, days == 1 ? "" : "s");
+	printf("\nBirthdays in the next %s\n", OUT_COUNT(period, days, "day"));
 	if (page->n_birthdays == 0)
 		printf("no birthdays\n");
 	else
