@@ -100,30 +100,6 @@ void out_list_version(struct out_list *l, const Kart__Version *v)
 	l->count++;
 }
 
-static void put_relative(const Kart__Relative *r, size_t indent);
-
-void out_card_changed(const Kart__CardChanged *ch, const char *done)
-{
-	const Kart__Card *card = ch->card;
-	unsigned long long id = card ? (unsigned long long)card->id : 0, version = card ? (unsigned long long)card->version : 0;
-
-	if (!ch->changed) {
-		printf("card %llu unchanged (version %llu): nothing differed from what it holds\n", id, version);
-		return;
-	}
-	printf("card %llu %s (version %llu)\n", id, done, version);
-	for (size_t i = 0; i < ch->n_relatives_removed; i++) {
-		fputs("  relative removed: ", stdout);
-		put_relative(ch->relatives_removed[i], 2);
-		fputc('\n', stdout);
-	}
-	for (size_t i = 0; i < ch->n_relatives_added; i++) {
-		fputs("  relative added: ", stdout);
-		put_relative(ch->relatives_added[i], 2);
-		fputc('\n', stdout);
-	}
-}
-
 /* ---- one card ---- */
 
 static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
@@ -543,4 +519,30 @@ cleanup:
 	free(values);
 	free(tabs);
 	return rc;
+}
+
+/* ---- what an edit or a revert changed ---- */
+
+/* "  relative added: Анна (spouse)", a line for each. */
+static void put_relative_lines(const char *what, Kart__Relative *const *rels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		printf("  relative %s: ", what);
+		put_relative(rels[i], 2);
+		fputc('\n', stdout);
+	}
+}
+
+void out_card_changed(const Kart__CardChanged *ch, const char *done)
+{
+	const Kart__Card *card = ch->card;
+	unsigned long long id = card ? (unsigned long long)card->id : 0, version = card ? (unsigned long long)card->version : 0;
+
+	if (!ch->changed) {
+		printf("card %llu unchanged (version %llu): nothing differed from what it holds\n", id, version);
+		return;
+	}
+	printf("card %llu %s (version %llu)\n", id, done, version);
+	put_relative_lines("removed", ch->relatives_removed, ch->n_relatives_removed);
+	put_relative_lines("added", ch->relatives_added, ch->n_relatives_added);
 }
