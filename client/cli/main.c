@@ -424,6 +424,26 @@ static int unknown_command(int argc, char **argv, int i, const char *const *word
 	return out_error(KC_ERR_USAGE, "unknown command '%s' (see: kart help)", typed);
 }
 
+/* Takes argv[*i] when it is "--" (the options end there) or an option, the
+ * command's (cmd NULL: not known yet) or a global one: true, with *rc the
+ * exit code of taking it. False for a word (every word after "--"). */
+static bool take_dashes_or_option(int argc, char **argv, int *i, const struct cmd_def *cmd,
+				  struct cmd_args *a, bool *after_dashes, int *rc)
+{
+	*rc = 0;
+	if (*after_dashes)
+		return false;
+	if (strcmp(argv[*i], "--") == 0) {
+		*after_dashes = true;
+		(*i)++;
+		return true;
+	}
+	if (!looks_like_option(argv[*i]))
+		return false;
+	*rc = take_option(argc, argv, i, cmd, a);
+	return true;
+}
+
 /* Finds the command among the leading words (global options may come first),
  * then takes its positional arguments and options. *cmd is NULL when only
  * help was asked for; words/nwords hold what named the command or group. */
@@ -436,19 +456,12 @@ static int parse_command_line(int argc, char **argv, struct cmd_args *a, const s
 
 	*nwords = 0;
 	while (i < argc && !cmd) {
-		const char *arg = argv[i];
-		if (!after_dashes && strcmp(arg, "--") == 0) {
-			after_dashes = true;
-			i++;
-			continue;
-		}
-		if (!after_dashes && looks_like_option(arg)) {
-			rc = take_option(argc, argv, &i, NULL, a);
+		if (take_dashes_or_option(argc, argv, &i, NULL, a, &after_dashes, &rc)) {
 			if (rc)
 				return rc;
 			continue;
 		}
-		words[(*nwords)++] = arg;
+		words[(*nwords)++] = argv[i];
 		i++;
 		cmd = find_command(words, *nwords, &is_prefix);
 		/* "remind done 5" against "remind 5": the longer name wins when
@@ -480,19 +493,12 @@ static int parse_command_line(int argc, char **argv, struct cmd_args *a, const s
 		return out_error(KC_ERR_USAGE, "'%s' needs a subcommand (see: kart help %s)", group, group);
 	}
 	while (i < argc) {
-		const char *arg = argv[i];
-		if (!after_dashes && strcmp(arg, "--") == 0) {
-			after_dashes = true;
-			i++;
-			continue;
-		}
-		if (!after_dashes && looks_like_option(arg)) {
-			rc = take_option(argc, argv, &i, cmd, a);
+		if (take_dashes_or_option(argc, argv, &i, cmd, a, &after_dashes, &rc)) {
 			if (rc)
 				return rc;
 			continue;
 		}
-		a->pos[a->npos++] = arg;
+		a->pos[a->npos++] = argv[i];
 		i++;
 	}
 	if (args_flag(a, "help"))
