@@ -87,6 +87,15 @@ struct cmd_def {
 	int (*run)(struct cli *cli, const struct cmd_args *a);
 };
 
+/* The most words a command's name has ("card rel add"). */
+#define MAX_COMMAND_WORDS 3
+
+/* commands.c: every command, in the order help lists them, and the options
+ * accepted before or after any command. */
+extern const struct cmd_def cli_commands[];
+extern const size_t cli_ncommands;
+extern const struct opt_spec cli_global_opts[];
+
 /* main.c: option access and number parsing. */
 const char *args_value(const struct cmd_args *a, const char *name);
 bool args_flag(const struct cmd_args *a, const char *name);
@@ -199,6 +208,8 @@ void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
 void out_set_json(bool on);
 int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_kc_error(const struct kc_error *err);
+/* The one wording for running out of memory: out_error(KC_ERR_OTHER, "out of memory"). */
+int out_no_memory(void);
 
 /* out.c: JSON. Every message goes through out_json_of: every field present
  * (false, 0, [], ""), instants as RFC 3339 with the client's offset, money as
@@ -215,7 +226,8 @@ int out_json_page(const ProtobufCMessage *m);
 /* The body of a reply envelope, whatever it is ({} for Ok). */
 int out_json_body(const Kart__Envelope *e);
 
-/* out.c: lists printed as their pages arrive, as a table or a JSON array.
+/* out.c: lists printed as their pages arrive, as a table or a JSON array;
+ * each family's file prints its rows (out_list_card in out_query.c, ...).
  * Versions (card history) are not a table: a header line per version and an
  * indented line per change. */
 enum out_list_kind {
@@ -234,18 +246,6 @@ struct out_list {
 };
 
 void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json);
-void out_list_card(struct out_list *l, const Kart__Card *card);
-void out_list_user(struct out_list *l, const Kart__User *user);
-void out_list_event(struct out_list *l, const Kart__AuditEvent *ev);
-void out_list_field(struct out_list *l, const Kart__FieldDef *f);
-void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e);
-void out_list_deal(struct out_list *l, const Kart__Deal *d);
-void out_list_segment(struct out_list *l, const Kart__Segment *s);
-/* Relatives are numbered from 1 in the order given, as RelativeRemove counts. */
-void out_list_relative(struct out_list *l, const Kart__Relative *r);
-void out_list_version(struct out_list *l, const Kart__Version *v);
-/* kart audit reads: TIME, USER, CARD, HOW. */
-void out_list_read(struct out_list *l, const Kart__ReadRecord *rec);
 /* Flushes what a page produced, so a pipe sees it before the next page. */
 void out_list_flush(struct out_list *l);
 /* One item of a --json list that has no table of its own (reminders). */
@@ -257,17 +257,35 @@ void out_list_end(struct out_list *l);
  * plural NULL: the noun + "s". Returns buf. */
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size);
 #define OUT_COUNT(buf, n, singular) out_count((n), (singular), NULL, (buf), sizeof(buf))
-/* The answer to card edit and card revert: "card 7 updated (version 3)", or
- * "card 7 unchanged (version 2): nothing differed", then a line per relative
- * the change removed or brought back. */
-void out_card_changed(const Kart__CardChanged *ch, const char *done);
+/* Minor units (kopecks) as money: "1 234.50", "-0.05". */
+const char *out_money(int64_t minor, char *buf, size_t n);
+/* Short enum names ("admin", "hot"); "" when unset. */
+const char *out_role_name(Kart__Role role, char *buf, size_t n);
 
-/* out.c: one card as aligned "field: value" lines: the core fields, then the
+/* out_card.c: one card as aligned "field: value" lines: the core fields, then the
  * custom fields, placed by their definitions (defs, possibly none): those
  * without a tab in the main section, then a "[TAB]" section per tab. With tab
  * set only that tab is printed ("main": the core fields and the custom ones
  * without a tab). Returns an exit code (a tab no field is on is not found). */
 int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs, const char *tab);
+/* The answer to card edit and card revert: "card 7 updated (version 3)", or
+ * "card 7 unchanged (version 2): nothing differed", then a line per relative
+ * the change removed or brought back. */
+void out_card_changed(const Kart__CardChanged *ch, const char *done);
+void out_list_field(struct out_list *l, const Kart__FieldDef *f);
+/* Relatives are numbered from 1 in the order given, as RelativeRemove counts. */
+void out_list_relative(struct out_list *l, const Kart__Relative *r);
+void out_list_version(struct out_list *l, const Kart__Version *v);
+
+/* out_query.c: cards as table rows, saved segments. */
+void out_list_card(struct out_list *l, const Kart__Card *card);
+void out_list_segment(struct out_list *l, const Kart__Segment *s);
+
+/* out_work.c: timeline entries, deals, reminders. */
+void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e);
+void out_list_deal(struct out_list *l, const Kart__Deal *d);
+/* One deal as labelled lines. */
+void out_deal(const Kart__Deal *d);
 /* The funnel under `deal ls`: a line per stage, in the page's stage order. */
 void out_deal_funnel(const Kart__DealPage *page);
 /* `kart today`: reminders (those due before now marked overdue), birthdays. */
@@ -275,21 +293,26 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now);
 /* One reminder row (ID, AT in the local zone, CARD, BY, TEXT), and the header. */
 void out_reminder_row(const Kart__Reminder *r, int64_t now);
 void out_reminder_header(void);
-/* `kart user offboard`: what was handed over, then the user's recent audit events. */
-/* One deal, one user, as labelled lines. */
-void out_deal(const Kart__Deal *d);
+
+/* out_user.c: users. */
+void out_list_user(struct out_list *l, const Kart__User *user);
+/* One user as labelled lines. */
 void out_user_info(const Kart__UserInfo *info);
+/* `kart user offboard`: what was handed over, then the user's recent audit events. */
 void out_offboard_report(const Kart__OffboardReport *rep);
-/* Minor units (kopecks) as money: "1 234.50", "-0.05". */
-const char *out_money(int64_t minor, char *buf, size_t n);
 /* `kart admin certs` (and revoke-cert): the certificates as a table or a JSON array. */
 int out_cert_list(const Kart__CertPage *page, bool json);
-int out_canary_list(const Kart__CanaryPage *page, bool json);
+
+/* out_audit.c: the audit trail and the reads. */
+void out_list_event(struct out_list *l, const Kart__AuditEvent *ev);
+/* kart audit reads: TIME, USER, CARD, HOW. */
+void out_list_read(struct out_list *l, const Kart__ReadRecord *rec);
+
+/* out_export.c: exports, leak tracing, canary cards. */
 /* `kart exports`: a table or a JSON array of the export records. */
 int out_export_list(const Kart__ExportPage *page, bool json);
 /* `kart leak trace`: the ranked matches, their evidence and the verdict. */
 void out_leak_report(const Kart__LeakReport *rep);
-/* Short enum names ("admin", "hot"); "" when unset. */
-const char *out_role_name(Kart__Role role, char *buf, size_t n);
+int out_canary_list(const Kart__CanaryPage *page, bool json);
 
 #endif

@@ -1,7 +1,8 @@
-/* out: everything `kart` prints. One-line errors on stderr; on stdout, JSON
- * built by pbjson (so field names are the proto's), single cards as aligned
- * "field: value" records (custom fields in a section per tab), and lists as
- * tables or JSON arrays written page by page as the server streams them.
+/* out: the primitives everything `kart` prints is made of (the replies
+ * themselves are printed by a file per family, see out.h). One-line errors on
+ * stderr; on stdout, JSON built by pbjson (so field names are the proto's),
+ * and tables written row by row as the server streams pages, or JSON arrays.
+ * Every text from the server passes out_visible on its way to the terminal.
  * Table cells are measured in code points (names are mostly Cyrillic) and cut
  * with "…" when too long. Money is kept in minor units and shown as
  * "1 234.50"; JSON keeps the integer. */
@@ -11,20 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "cli.h"
+#include "out.h"
 #include "pbjson.h"
 #include "text.h"
 #include "util.h"
 
 /* ---- the one way text from elsewhere reaches the terminal ---- */
 
-/* s as text_visible shows it (controls visible, see text.h), in buf when it
- * fits, else in *heap (malloc'ed; the caller frees it). Never NULL. */
-static const char *visible(const char *s, unsigned flags, char *buf, size_t n, char **heap)
+const char *out_visible(const char *s, unsigned flags, char *buf, size_t n, char **heap)
 {
 	*heap = NULL;
 	size_t len = text_visible(buf, n, s ? s : "", flags);
@@ -40,7 +39,7 @@ static const char *visible(const char *s, unsigned flags, char *buf, size_t n, c
 void out_text(FILE *f, const char *s, unsigned flags)
 {
 	char buf[1024], *heap;
-	fputs(visible(s, flags, buf, sizeof(buf), &heap), f);
+	fputs(out_visible(s, flags, buf, sizeof(buf), &heap), f);
 	free(heap);
 }
 
@@ -139,6 +138,11 @@ int out_error(int status, const char *fmt, ...)
 	return status;
 }
 
+int out_no_memory(void)
+{
+	return out_error(KC_ERR_OTHER, "out of memory");
+}
+
 int out_kc_error(const struct kc_error *err)
 {
 	const char *msg = err->message[0] ? err->message : "request failed";
@@ -203,16 +207,13 @@ json_t *out_json_of(const ProtobufCMessage *m)
 	return pbjson_from_message_style(m, &style);
 }
 
-int out_json_message(const ProtobufCMessage *m, const char *drop_key)
+/* A whole reply as one indented JSON document and a newline; takes j
+ * (NULL: there was no memory to build it). */
+static int put_json_document(json_t *j)
 {
-	json_t *j = out_json_of(m);
 	int rc = 0;
 
-	if (!j)
-		return out_error(KC_ERR_OTHER, "out of memory");
-	if (drop_key)
-		json_object_del(j, drop_key);
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
+	if (!j || put_json(j, JSON_FLAGS_OBJECT) < 0)
 		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
 	else
 		fputc('\n', stdout);
@@ -220,26 +221,27 @@ int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 	return rc;
 }
 
-int out_json_all(const ProtobufCMessage *m)
+int out_json_message(const ProtobufCMessage *m, const char *drop_key)
 {
 	json_t *j = out_json_of(m);
-	int rc = 0;
 
 	if (!j)
-		return out_error(KC_ERR_OTHER, "out of memory");
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(j);
-	return rc;
+		return out_no_memory();
+	if (drop_key)
+		json_object_del(j, drop_key);
+	return put_json_document(j);
+}
+
+/* out_json_of keeps every field already. */
+int out_json_all(const ProtobufCMessage *m)
+{
+	return out_json_message(m, NULL);
 }
 
 int out_json_page(const ProtobufCMessage *m)
 {
 	const ProtobufCMessageDescriptor *d = m->descriptor;
 	json_t *from = out_json_of(m), *j = json_object();
-	int rc = 0;
 
 	/* rebuilt in field order, so an added [] sits where the list belongs */
 	for (unsigned i = 0; from && j && i < d->n_fields; i++) {
@@ -253,14 +255,9 @@ int out_json_page(const ProtobufCMessage *m)
 	json_decref(from);
 	if (!from || !j) {
 		json_decref(j);
-		return out_error(KC_ERR_OTHER, "out of memory");
+		return out_no_memory();
 	}
-	if (put_json(j, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(j);
-	return rc;
+	return put_json_document(j);
 }
 
 int out_json_body(const Kart__Envelope *e)
@@ -280,7 +277,7 @@ int out_json_body(const Kart__Envelope *e)
 }
 
 /* Prints one element of a streamed JSON array on its own line. */
-static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
+void out_list_json(struct out_list *l, const ProtobufCMessage *m)
 {
 	json_t *j = out_json_of(m);
 
@@ -294,76 +291,19 @@ static void put_json_element(struct out_list *l, const ProtobufCMessage *m)
 	l->count++;
 }
 
-void out_list_json(struct out_list *l, const ProtobufCMessage *m)
+/* Prints n messages (each a protobuf-c message: its base comes first) as
+ * one JSON array. */
+int out_json_array(void *const *items, size_t n)
 {
-	put_json_element(l, m);
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
+	return put_json_document(arr);
 }
 
 /* ---- tables ---- */
 
-struct column {
-	const char *title;
-	size_t width;           /* in code points; 0: no limit (last column only) */
-	bool number;            /* right-aligned, never cut */
-};
-
-static const struct column card_columns[] = {
-	{ "ID", 6, true }, { "NAME", 32, false }, { "COMPANY", 22, false }, { "PHONE", 18, false },
-	{ "CITY", 16, false }, { "SECTOR", 6, false }, { "OWNER", 16, false },
-};
-
-static const struct column user_columns[] = {
-	{ "NAME", 24, false }, { "ROLE", 10, false }, { "TEAM", 16, false }, { "CREATED", 19, false },
-	{ "LOCKED", 6, false },
-};
-
-static const struct column audit_columns[] = {
-	{ "SEQ", 7, true }, { "TIME", 19, false }, { "USER", 16, false }, { "ACTION", 24, false },
-	{ "OBJECT", 24, false }, { "SUMMARY", 0, false },
-};
-
-static const struct column field_columns[] = {
-	{ "NAME", 24, false }, { "TYPE", 9, false }, { "TAB", 16, false }, { "VALUES", 40, false },
-	{ "SENSITIVE", 0, false },
-};
-
-static const struct column timeline_columns[] = {
-	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
-	{ "TEXT", 0, false },
-};
-
-static const struct column deal_columns[] = {
-	{ "ID", 6, true }, { "CARD", 6, true }, { "CLIENT", 24, false }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
-	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
-};
-
-static const struct column segment_columns[] = {
-	{ "NAME", 20, false }, { "EXPR", 48, false }, { "CREATED", 19, false }, { "BY", 16, false },
-};
-
-static const struct column relative_columns[] = {
-	{ "N", 3, true }, { "NAME", 32, false }, { "RELATION", 12, false }, { "BIRTHDAY", 10, false },
-	{ "NOTE", 0, false },
-};
-
-static const struct column reminder_columns[] = {
-	{ "ID", 6, true }, { "AT", 28, false }, { "CARD", 32, false }, { "BY", 12, false }, { "TEXT", 0, false },
-};
-
-static const struct column birthday_columns[] = {
-	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
-};
-
-static const struct column read_columns[] = {
-	{ "TIME", 19, false }, { "USER", 16, false }, { "CARD", 8, true }, { "HOW", 0, false },
-};
-
-#define N_COLUMNS(c) (sizeof(c) / sizeof((c)[0]))
-#define N_CARD_COLUMNS N_COLUMNS(card_columns)
-#define N_USER_COLUMNS N_COLUMNS(user_columns)
-#define N_AUDIT_COLUMNS N_COLUMNS(audit_columns)
-
-static void put_spaces(size_t n)
+void out_spaces(size_t n)
 {
 	while (n-- > 0)
 		fputc(' ', stdout);
@@ -383,26 +323,26 @@ static void put_visible_chars(const char *s, size_t max_chars)
 }
 
 /* Prints s on one line, controls visible. */
-static void put_chars(const char *s, size_t max_chars)
+void out_chars(const char *s, size_t max_chars)
 {
 	char buf[1024], *heap;
-	put_visible_chars(visible(s, 0, buf, sizeof(buf), &heap), max_chars);
+	put_visible_chars(out_visible(s, 0, buf, sizeof(buf), &heap), max_chars);
 	free(heap);
 }
 
 /* One cell, preceded by the column gap; the last cell is not padded. Its
  * width is that of its visible form (an escape shows as ^[). */
-static void put_cell(const struct column *col, const char *raw, bool first, bool last)
+static void put_cell(const struct out_column *col, const char *raw, bool first, bool last)
 {
 	char buf[1024], *heap;
-	const char *s = visible(raw, 0, buf, sizeof(buf), &heap);
+	const char *s = out_visible(raw, 0, buf, sizeof(buf), &heap);
 	size_t chars = text_utf8_chars(s, strlen(s));
 
 	if (!first)
 		fputs("  ", stdout);
 	if (col->number) {
 		if (chars < col->width)
-			put_spaces(col->width - chars);
+			out_spaces(col->width - chars);
 		put_visible_chars(s, chars);
 	} else if (col->width && chars > col->width) {
 		put_visible_chars(s, col->width - 1);
@@ -410,13 +350,13 @@ static void put_cell(const struct column *col, const char *raw, bool first, bool
 	} else {
 		put_visible_chars(s, chars);
 		if (!last && col->width > chars)
-			put_spaces(col->width - chars);
+			out_spaces(col->width - chars);
 	}
 	free(heap);
 }
 
 /* Empty cells at the end of a row are left out, so no line ends in blanks. */
-static void put_row(const struct column *cols, size_t ncols, const char *const *cells)
+void out_row(const struct out_column *cols, size_t ncols, const char *const *cells)
 {
 	size_t end = ncols;
 
@@ -427,55 +367,80 @@ static void put_row(const struct column *cols, size_t ncols, const char *const *
 	fputc('\n', stdout);
 }
 
-static void put_header(const struct column *cols, size_t ncols)
+void out_header(const struct out_column *cols, size_t ncols)
 {
 	const char *titles[12];
 
 	for (size_t i = 0; i < ncols && i < 12; i++)
 		titles[i] = cols[i].title;
-	put_row(cols, ncols, titles);
+	out_row(cols, ncols, titles);
 }
 
-/* Prints the table header before the first row. */
-static void start_table(struct out_list *l)
+/* The table of each list kind; versions are not a table. */
+static const struct out_table *list_table(enum out_list_kind kind)
 {
+	switch (kind) {
+	case OUT_LIST_CARDS: return &out_card_table;
+	case OUT_LIST_USERS: return &out_user_table;
+	case OUT_LIST_AUDIT: return &out_audit_table;
+	case OUT_LIST_FIELDS: return &out_field_table;
+	case OUT_LIST_TIMELINE: return &out_timeline_table;
+	case OUT_LIST_DEALS: return &out_deal_table;
+	case OUT_LIST_SEGMENTS: return &out_segment_table;
+	case OUT_LIST_RELATIVES: return &out_relative_table;
+	case OUT_LIST_VERSIONS: return NULL;
+	case OUT_LIST_READS: return &out_read_table;
+	}
+	return NULL;
+}
+
+/* Prints the header of l's table before its first row. */
+static void table_start(struct out_list *l)
+{
+	const struct out_table *t;
+
 	if (l->started)
 		return;
 	l->started = true;
-	switch (l->kind) {
-	case OUT_LIST_CARDS:
-		put_header(card_columns, N_CARD_COLUMNS);
-		break;
-	case OUT_LIST_USERS:
-		put_header(user_columns, N_USER_COLUMNS);
-		break;
-	case OUT_LIST_AUDIT:
-		put_header(audit_columns, N_AUDIT_COLUMNS);
-		break;
-	case OUT_LIST_FIELDS:
-		put_header(field_columns, N_COLUMNS(field_columns));
-		break;
-	case OUT_LIST_TIMELINE:
-		put_header(timeline_columns, N_COLUMNS(timeline_columns));
-		break;
-	case OUT_LIST_DEALS:
-		put_header(deal_columns, N_COLUMNS(deal_columns));
-		break;
-	case OUT_LIST_SEGMENTS:
-		put_header(segment_columns, N_COLUMNS(segment_columns));
-		break;
-	case OUT_LIST_RELATIVES:
-		put_header(relative_columns, N_COLUMNS(relative_columns));
-		break;
-	case OUT_LIST_VERSIONS:
-		break;
-	case OUT_LIST_READS:
-		put_header(read_columns, N_COLUMNS(read_columns));
-		break;
-	}
+	t = list_table(l->kind);
+	if (t)
+		out_header(t->columns, t->ncolumns);
 }
 
-static const char *enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n)
+bool out_list_as_json(struct out_list *l, const ProtobufCMessage *m)
+{
+	if (l->json) {
+		out_list_json(l, m);
+		return true;
+	}
+	table_start(l);
+	return false;
+}
+
+void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
+{
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->json = json;
+}
+
+void out_list_flush(struct out_list *l)
+{
+	fflush(stdout);
+}
+
+void out_list_end(struct out_list *l)
+{
+	if (l->json)
+		fputs(l->count ? "\n]\n" : "[]\n", stdout);
+	else
+		table_start(l);
+	fflush(stdout);
+}
+
+/* ---- small formatters ---- */
+
+const char *out_enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n)
 {
 	if (value == 0) {
 		buf[0] = '\0';
@@ -486,118 +451,15 @@ static const char *enum_short(const ProtobufCEnumDescriptor *d, int value, char 
 
 const char *out_role_name(Kart__Role role, char *buf, size_t n)
 {
-	return enum_short(&kart__role__descriptor, (int)role, buf, n);
+	return out_enum_short(&kart__role__descriptor, (int)role, buf, n);
 }
 
-static void format_time_or_empty(int64_t secs, char *buf, size_t n)
+void out_time_or_empty(int64_t secs, char *buf, size_t n)
 {
 	if (secs == 0)
 		buf[0] = '\0';
 	else
 		util_format_time(secs, buf, n);
-}
-
-void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json)
-{
-	memset(l, 0, sizeof(*l));
-	l->kind = kind;
-	l->json = json;
-}
-
-void out_list_card(struct out_list *l, const Kart__Card *card)
-{
-	char id[24], name[1024], sector[32];
-	const char *cells[N_CARD_COLUMNS];
-	const char *parts[3] = { card->last_name, card->first_name, card->middle_name };
-	size_t used = 0;
-
-	if (l->json) {
-		put_json_element(l, &card->base);
-		return;
-	}
-	start_table(l);
-	snprintf(id, sizeof(id), "%" PRIu64, card->id);
-	name[0] = '\0';
-	for (size_t i = 0; i < 3; i++) {
-		if (!parts[i] || !*parts[i] || used >= sizeof(name))
-			continue;
-		used += (size_t)snprintf(name + used, sizeof(name) - used, "%s%s", used ? " " : "", parts[i]);
-	}
-	cells[0] = id;
-	cells[1] = name;
-	cells[2] = card->company ? card->company : "";
-	cells[3] = card->n_phones ? card->phones[0] : "";
-	cells[4] = card->city ? card->city : "";
-	cells[5] = enum_short(&kart__sector__descriptor, (int)card->sector, sector, sizeof(sector));
-	cells[6] = card->owner ? card->owner : "";
-	put_row(card_columns, N_CARD_COLUMNS, cells);
-	l->count++;
-}
-
-void out_list_user(struct out_list *l, const Kart__User *user)
-{
-	char role[32], created[32];
-	const char *cells[N_USER_COLUMNS];
-
-	if (l->json) {
-		put_json_element(l, &user->base);
-		return;
-	}
-	start_table(l);
-	format_time_or_empty(user->created_at, created, sizeof(created));
-	cells[0] = user->name ? user->name : "";
-	cells[1] = out_role_name(user->role, role, sizeof(role));
-	cells[2] = user->team ? user->team : "";
-	cells[3] = created;
-	cells[4] = user->locked ? "yes" : (user->locked_until > time(NULL) ? "for now" : "no");
-	put_row(user_columns, N_USER_COLUMNS, cells);
-	l->count++;
-}
-
-/* An audit summary with its "{at}" written as this client's local time
- * (TZ) and zone: the record keeps the instant, each reader its own clock.
- * Returns summary itself when there is nothing to render, else buf. */
-static const char *render_summary(const Kart__AuditEvent *ev, char *buf, size_t n)
-{
-	const char *s = ev->summary ? ev->summary : "";
-	const char *mark = strstr(s, "{at}");
-	char when[64];
-	if (!mark || !ev->at)
-		return s;
-	util_format_time_zone(ev->at, when, sizeof(when));
-	snprintf(buf, n, "%.*s%s%s", (int)(mark - s), s, when, mark + 4);
-	return buf;
-}
-
-void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
-{
-	char seq[24], when[32], action[256], object[512], summary[1200];
-	const char *cells[N_AUDIT_COLUMNS];
-	const char *kind = ev->object ? ev->object : "";
-
-	if (l->json) {
-		put_json_element(l, &ev->base);
-		return;
-	}
-	start_table(l);
-	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
-	format_time_or_empty(ev->time / 1000000, when, sizeof(when));
-	snprintf(action, sizeof(action), "%s%s%s", ev->action ? ev->action : "", ev->ok ? "" : " (refused)",
-		 ev->severity && strcmp(ev->severity, "alert") == 0 ? " (alert)" : "");
-	if (ev->object_id)
-		snprintf(object, sizeof(object), "%s#%" PRIu64, kind, ev->object_id);
-	else if (ev->object_name && *ev->object_name)
-		snprintf(object, sizeof(object), "%s:%s", kind, ev->object_name);
-	else
-		snprintf(object, sizeof(object), "%s", kind);
-	cells[0] = seq;
-	cells[1] = when;
-	cells[2] = ev->user ? ev->user : "";
-	cells[3] = action;
-	cells[4] = object;
-	cells[5] = render_summary(ev, summary, sizeof(summary));
-	put_row(audit_columns, N_AUDIT_COLUMNS, cells);
-	l->count++;
 }
 
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size)
@@ -623,7 +485,7 @@ const char *out_money(int64_t minor, char *buf, size_t n)
 	return buf;
 }
 
-static const char *money_or_empty(int64_t minor, char *buf, size_t n)
+const char *out_money_or_empty(int64_t minor, char *buf, size_t n)
 {
 	if (minor == 0) {
 		buf[0] = '\0';
@@ -632,999 +494,16 @@ static const char *money_or_empty(int64_t minor, char *buf, size_t n)
 	return out_money(minor, buf, n);
 }
 
-static const char *str_or_empty(const char *s)
-{
-	return s ? s : "";
-}
-
-void out_list_field(struct out_list *l, const Kart__FieldDef *f)
-{
-	char type[32], values[1024];
-	const char *cells[N_COLUMNS(field_columns)];
-	size_t used = 0;
-
-	if (l->json) {
-		put_json_element(l, &f->base);
-		return;
-	}
-	start_table(l);
-	values[0] = '\0';
-	for (size_t i = 0; i < f->n_values && used < sizeof(values); i++)
-		used += (size_t)snprintf(values + used, sizeof(values) - used, "%s%s", i ? "," : "", f->values[i]);
-	cells[0] = str_or_empty(f->name);
-	cells[1] = enum_short(&kart__field_type__descriptor, (int)f->type, type, sizeof(type));
-	cells[2] = str_or_empty(f->tab);
-	cells[3] = values;
-	cells[4] = f->sensitive ? "yes" : "no";
-	put_row(field_columns, N_COLUMNS(field_columns), cells);
-	l->count++;
-}
-
-void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
-{
-	char id[24], at[32], kind[32], amount[48];
-	const char *cells[N_COLUMNS(timeline_columns)];
-	char *text = NULL;
-
-	if (l->json) {
-		put_json_element(l, &e->base);
-		return;
-	}
-	start_table(l);
-	snprintf(id, sizeof(id), "%" PRIu64, e->id);
-	format_time_or_empty(e->at, at, sizeof(at));
-	/* a corrected entry says so; its earlier texts are in --json */
-	if (e->edited_at && asprintf(&text, "%s (corrected by %s)", str_or_empty(e->text), str_or_empty(e->edited_by)) < 0)
-		text = NULL;
-	cells[0] = id;
-	cells[1] = at;
-	cells[2] = enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
-	cells[3] = money_or_empty(e->amount, amount, sizeof(amount));
-	cells[4] = str_or_empty(e->author);
-	cells[5] = text ? text : str_or_empty(e->text);
-	put_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
-	free(text);
-	l->count++;
-}
-
-void out_list_deal(struct out_list *l, const Kart__Deal *d)
-{
-	char id[24], card[24], amount[48];
-	const char *cells[N_COLUMNS(deal_columns)];
-
-	if (l->json) {
-		put_json_element(l, &d->base);
-		return;
-	}
-	start_table(l);
-	snprintf(id, sizeof(id), "%" PRIu64, d->id);
-	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
-	cells[0] = id;
-	cells[1] = card;
-	cells[2] = str_or_empty(d->card_title);
-	cells[3] = str_or_empty(d->title);
-	cells[4] = money_or_empty(d->amount, amount, sizeof(amount));
-	cells[5] = str_or_empty(d->stage);
-	cells[6] = str_or_empty(d->owner);
-	cells[7] = str_or_empty(d->expected_close);
-	put_row(deal_columns, N_COLUMNS(deal_columns), cells);
-	l->count++;
-}
-
-void out_list_segment(struct out_list *l, const Kart__Segment *seg)
-{
-	char created[32];
-	const char *cells[N_COLUMNS(segment_columns)];
-
-	if (l->json) {
-		put_json_element(l, &seg->base);
-		return;
-	}
-	start_table(l);
-	format_time_or_empty(seg->created_at, created, sizeof(created));
-	cells[0] = str_or_empty(seg->name);
-	cells[1] = str_or_empty(seg->expr);
-	cells[2] = created;
-	cells[3] = str_or_empty(seg->created_by);
-	put_row(segment_columns, N_COLUMNS(segment_columns), cells);
-	l->count++;
-}
-
-void out_list_relative(struct out_list *l, const Kart__Relative *r)
-{
-	char n[24];
-	const char *cells[N_COLUMNS(relative_columns)];
-
-	if (l->json) {
-		put_json_element(l, &r->base);
-		return;
-	}
-	start_table(l);
-	snprintf(n, sizeof(n), "%zu", l->count + 1);
-	cells[0] = n;
-	cells[1] = str_or_empty(r->name);
-	cells[2] = str_or_empty(r->relation);
-	cells[3] = str_or_empty(r->birthday);
-	cells[4] = str_or_empty(r->note);
-	put_row(relative_columns, N_COLUMNS(relative_columns), cells);
-	l->count++;
-}
-
-/* 'value' on one line (control characters as spaces). */
-static void put_quoted(const char *s)
-{
-	fputc('\'', stdout);
-	put_chars(str_or_empty(s), SIZE_MAX);
-	fputc('\'', stdout);
-}
-
-void out_list_version(struct out_list *l, const Kart__Version *v)
-{
-	char at[32];
-
-	if (l->json) {
-		put_json_element(l, &v->base);
-		return;
-	}
-	start_table(l);
-	format_time_or_empty(v->at, at, sizeof(at));
-	printf("v%" PRIu64 "  %s  ", v->version, at);
-	put_chars(str_or_empty(v->by), SIZE_MAX);
-	fputc('\n', stdout);
-	for (size_t i = 0; i < v->n_changes; i++) {
-		const Kart__Change *ch = v->changes[i];
-		fputs("  ", stdout);
-		put_chars(str_or_empty(ch->field), SIZE_MAX);
-		fputs(": ", stdout);
-		put_quoted(ch->old_value);
-		fputs(" -> ", stdout);
-		put_quoted(ch->new_value);
-		fputc('\n', stdout);
-	}
-	l->count++;
-}
-
-void out_deal_funnel(const Kart__DealPage *page)
-{
-	char amount[48];
-	const char **extra = NULL;
-	size_t nextra = 0;
-
-	if (page->n_stages || page->n_deals)
-		fputc('\n', stdout);
-	/* the configured stages in order, then any stage a deal is at that the
-	 * funnel no longer has, as first met */
-	if (page->n_deals)
-		extra = calloc(page->n_deals, sizeof(*extra));
-	for (size_t i = 0; i < page->n_deals && extra; i++) {
-		const char *stage = str_or_empty(page->deals[i]->stage);
-		bool known = false;
-		for (size_t k = 0; k < page->n_stages && !known; k++)
-			known = strcmp(page->stages[k], stage) == 0;
-		for (size_t k = 0; k < nextra && !known; k++)
-			known = strcmp(extra[k], stage) == 0;
-		if (!known)
-			extra[nextra++] = stage;
-	}
-	for (size_t k = 0; k < page->n_stages + nextra; k++) {
-		const char *stage = k < page->n_stages ? page->stages[k] : extra[k - page->n_stages];
-		size_t count = 0;
-		int64_t sum = 0;
-		for (size_t i = 0; i < page->n_deals; i++) {
-			if (strcmp(str_or_empty(page->deals[i]->stage), stage) != 0)
-				continue;
-			count++;
-			sum += page->deals[i]->amount;
-		}
-		put_chars(*stage ? stage : "(no stage)", SIZE_MAX);
-		printf(": %zu deal%s, %s\n", count, count == 1 ? "" : "s", out_money(sum, amount, sizeof(amount)));
-	}
-	free(extra);
-}
-
-/* "#12 Иванов Иван": the card id, then its title when known. */
-static void card_cell(uint64_t id, const char *title, char *buf, size_t n)
-{
-	if (title && *title)
-		snprintf(buf, n, "#%" PRIu64 " %s", id, title);
-	else
-		snprintf(buf, n, "#%" PRIu64, id);
-}
-
-/* One reminder: its id (for remind done/edit/snooze), the time in this
- * client's zone, the card, who set it, the text. */
-void out_reminder_row(const Kart__Reminder *r, int64_t now)
-{
-	char id[24], at[80], card[512];
-	const char *cells[N_COLUMNS(reminder_columns)];
-	size_t len;
-	snprintf(id, sizeof(id), "%" PRIu64, r->id);
-	util_format_time_zone(r->at, at, sizeof(at));
-	len = strlen(at);
-	if (r->done)
-		snprintf(at + len, sizeof(at) - len, " done");
-	else if (r->at < now)
-		snprintf(at + len, sizeof(at) - len, " overdue");
-	card_cell(r->card_id, r->card_title, card, sizeof(card));
-	cells[0] = id;
-	cells[1] = at;
-	cells[2] = card;
-	cells[3] = str_or_empty(r->owner);
-	cells[4] = str_or_empty(r->text);
-	put_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
-}
-
-void out_reminder_header(void)
-{
-	put_header(reminder_columns, N_COLUMNS(reminder_columns));
-}
-
-void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
-{
-	char card[512], name[512], in[32];
-
-	printf("Reminders (due today or overdue)\n");
-	if (page->n_reminders == 0)
-		printf("nothing due\n");
-	else
-		put_header(reminder_columns, N_COLUMNS(reminder_columns));
-	for (size_t i = 0; i < page->n_reminders; i++)
-		out_reminder_row(page->reminders[i], now);
-	printf("\nBirthdays in the next %" PRIu32 " day%s\n", days, days == 1 ? "" : "s");
-	if (page->n_birthdays == 0)
-		printf("no birthdays\n");
-	else
-		put_header(birthday_columns, N_COLUMNS(birthday_columns));
-	for (size_t i = 0; i < page->n_birthdays; i++) {
-		const Kart__Birthday *b = page->birthdays[i];
-		const char *cells[N_COLUMNS(birthday_columns)];
-		if (b->in_days == 0)
-			snprintf(in, sizeof(in), "today");
-		else if (b->in_days == 1)
-			snprintf(in, sizeof(in), "tomorrow");
-		else
-			snprintf(in, sizeof(in), "%" PRIu32 " days", b->in_days);
-		if (b->relation && *b->relation)
-			snprintf(name, sizeof(name), "%s (%s)", str_or_empty(b->name), b->relation);
-		else
-			snprintf(name, sizeof(name), "%s", str_or_empty(b->name));
-		card_cell(b->card_id, b->client, card, sizeof(card));
-		cells[0] = str_or_empty(b->date);
-		cells[1] = in;
-		cells[2] = name;
-		cells[3] = card;
-		put_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
-	}
-}
-
 /* "2026-12-05 10:00 by masha", or "" when never. */
-static void when_by(int64_t at, const char *by, char *buf, size_t n)
+void out_when_by(int64_t at, const char *by, char *buf, size_t n)
 {
 	char t[32];
 
-	format_time_or_empty(at, t, sizeof(t));
+	out_time_or_empty(at, t, sizeof(t));
 	if (!*t)
 		snprintf(buf, n, "-");
 	else if (by && *by)
 		snprintf(buf, n, "%s by %s", t, by);
 	else
 		snprintf(buf, n, "%s", t);
-}
-
-void out_deal(const Kart__Deal *d)
-{
-	char money[48], created[160], updated[160];
-	const char *close = str_or_empty(d->expected_close);
-
-	when_by(d->created_at, d->created_by, created, sizeof(created));
-	when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
-	out_say("deal %" PRIu64 ": %s", d->id, str_or_empty(d->title));
-	if (d->card_title && *d->card_title)
-		out_say("card:     #%" PRIu64 " %s", d->card_id, d->card_title);
-	else
-		out_say("card:     #%" PRIu64, d->card_id);
-	out_say("stage:    %s", str_or_empty(d->stage));
-	out_say("amount:   %s", out_money(d->amount, money, sizeof(money)));
-	out_say("close:    %s", *close ? close : "-");
-	out_say("owner:    %s", str_or_empty(d->owner));
-	out_say("created:  %s", created);
-	out_say("updated:  %s", updated);
-	/* the stages it went through are not kept with the deal: each move is
-	 * an audit event (deal.move) */
-}
-
-void out_user_info(const Kart__UserInfo *info)
-{
-	const Kart__User *u = info->user;
-	char role[32], created[160], until[32], quota[64];
-
-	if (!u)
-		return;
-	when_by(u->created_at, u->created_by, created, sizeof(created));
-	out_say("user %s", str_or_empty(u->name));
-	out_say("role:      %s", out_role_name(u->role, role, sizeof(role)));
-	out_say("team:      %s", u->team && *u->team ? u->team : "-");
-	out_say("created:   %s", created);
-	if (u->offboarded_at) {
-		char when[32];
-		format_time_or_empty(u->offboarded_at, when, sizeof(when));
-		out_say("state:     offboarded %s, work handed to %s%s", when, str_or_empty(u->offboarded_to),
-			u->locked ? "; locked" : "; unlocked since");
-	} else if (u->locked) {
-		out_say("state:     locked");
-	} else if (u->locked_until > time(NULL)) {
-		format_time_or_empty(u->locked_until, until, sizeof(until));
-		out_say("state:     locked out after failed logins until %s", until);
-	} else {
-		out_say("state:     active");
-	}
-	if (u->read_blocked)
-		out_say("reading:   blocked for bulk reading (kart user unblock)");
-	out_say("export:    %s%s", info->may_export ? "allowed" : "not allowed",
-		!info->export_granted ? " (the role's default)" : info->may_export ? " (granted by an admin)" : " (revoked by an admin)");
-	if (info->export_quota)
-		snprintf(quota, sizeof(quota), "%" PRIu64 " cards a day", info->export_quota);
-	else
-		snprintf(quota, sizeof(quota), "no limit");
-	out_say("quota:     %s; %" PRIu64 " exported today", quota, info->exported_today);
-	out_say("sessions:  %u open", info->sessions);
-}
-
-void out_offboard_report(const Kart__OffboardReport *rep)
-{
-	struct out_list list;
-	const char *user = str_or_empty(rep->user);
-
-	char trashed[48] = "", c1[32], c2[32], c3[32], c4[32];
-	if (rep->trashed_cards)
-		snprintf(trashed, sizeof(trashed), " (and %" PRIu64 " in the trash)", rep->trashed_cards);
-	out_say("%s locked; %s%s, %s, %s handed to %s; %s revoked", user, OUT_COUNT(c1, rep->cards, "card"), trashed,
-		OUT_COUNT(c2, rep->deals, "deal"), OUT_COUNT(c3, rep->reminders, "reminder"), str_or_empty(rep->to),
-		OUT_COUNT(c4, rep->sessions, "session"));
-	out_say("%s received %s (%s) in the last 30 days", user,
-		out_count(rep->cards_read, "distinct card", NULL, c1, sizeof(c1)), OUT_COUNT(c2, rep->reads, "read"));
-	fputc('\n', stdout);
-	out_say("What %s did in the last 30 days:", user);
-	out_list_begin(&list, OUT_LIST_AUDIT, false);
-	for (size_t i = 0; i < rep->n_recent; i++)
-		out_list_event(&list, rep->recent[i]);
-	out_list_end(&list);
-}
-
-static void put_relative(const Kart__Relative *r, size_t indent);
-
-void out_card_changed(const Kart__CardChanged *ch, const char *done)
-{
-	const Kart__Card *card = ch->card;
-	unsigned long long id = card ? (unsigned long long)card->id : 0, version = card ? (unsigned long long)card->version : 0;
-
-	if (!ch->changed) {
-		printf("card %llu unchanged (version %llu): nothing differed from what it holds\n", id, version);
-		return;
-	}
-	printf("card %llu %s (version %llu)\n", id, done, version);
-	for (size_t i = 0; i < ch->n_relatives_removed; i++) {
-		fputs("  relative removed: ", stdout);
-		put_relative(ch->relatives_removed[i], 2);
-		fputc('\n', stdout);
-	}
-	for (size_t i = 0; i < ch->n_relatives_added; i++) {
-		fputs("  relative added: ", stdout);
-		put_relative(ch->relatives_added[i], 2);
-		fputc('\n', stdout);
-	}
-}
-
-void out_list_flush(struct out_list *l)
-{
-	fflush(stdout);
-}
-
-void out_list_end(struct out_list *l)
-{
-	if (l->json)
-		fputs(l->count ? "\n]\n" : "[]\n", stdout);
-	else
-		start_table(l);
-	fflush(stdout);
-}
-
-/* ---- one card ---- */
-
-static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
-{
-	const void *p = base + f->offset;
-
-	if (f->label == PROTOBUF_C_LABEL_REPEATED)
-		return *(const size_t *)(base + f->quantifier_offset) == 0;
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING: {
-		const char *s = *(const char *const *)p;
-		return !s || !*s;
-	}
-	case PROTOBUF_C_TYPE_UINT64:
-	case PROTOBUF_C_TYPE_INT64:
-		return *(const uint64_t *)p == 0;
-	case PROTOBUF_C_TYPE_UINT32:
-	case PROTOBUF_C_TYPE_INT32:
-		return *(const uint32_t *)p == 0;
-	case PROTOBUF_C_TYPE_BOOL:
-		return !*(const protobuf_c_boolean *)p;
-	case PROTOBUF_C_TYPE_ENUM:
-		return *(const int *)p == 0;
-	default:
-		return false;
-	}
-}
-
-/* Card fields shown elsewhere: custom values in their sections, the
- * normalized phones and their extensions next to the phones. */
-static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
-{
-	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164) ||
-	       f->offset == offsetof(Kart__Card, phones_ext);
-}
-
-/* Prints a value, controls visible; lines after the first are indented to
- * the value column. */
-static void put_value(const char *raw, size_t indent)
-{
-	char buf[1024], *heap;
-	for (const char *s = visible(raw, TEXT_SHOW_LINES, buf, sizeof(buf), &heap); *s; s++) {
-		fputc(*s, stdout);
-		if (*s == '\n')
-			put_spaces(indent);
-	}
-	free(heap);
-}
-
-/* "Анна (spouse, 1982-05-01) — likes tulips" */
-static void put_relative(const Kart__Relative *r, size_t indent)
-{
-	const char *relation = str_or_empty(r->relation), *birthday = str_or_empty(r->birthday);
-
-	put_value(str_or_empty(r->name), indent);
-	if (*relation || *birthday) {
-		fputs(" (", stdout);
-		put_value(relation, indent);
-		fputs(*relation && *birthday ? ", " : "", stdout);
-		put_value(birthday, indent);
-		fputc(')', stdout);
-	}
-	if (r->note && *r->note) {
-		fputs(" — ", stdout);
-		put_value(r->note, indent);
-	}
-}
-
-static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, size_t indent)
-{
-	const Kart__Card *card = (const Kart__Card *)base;
-	const void *p = base + f->offset;
-	char buf[64];
-
-	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-		size_t n = *(const size_t *)(base + f->quantifier_offset);
-		for (size_t i = 0; i < n; i++) {
-			if (f->descriptor == &kart__relative__descriptor) {
-				if (i) {
-					fputc('\n', stdout);
-					put_spaces(indent);
-				}
-				put_relative((*(Kart__Relative *const *const *)p)[i], indent);
-				continue;
-			}
-			if (i)
-				fputs(", ", stdout);
-			if (f->type == PROTOBUF_C_TYPE_STRING) {
-				const char *v = (*(char *const *const *)p)[i];
-				put_value(v, indent);
-				/* a phone's normalized form, when it reads differently */
-				if (f->offset == offsetof(Kart__Card, phones) && i < card->n_phones_e164 &&
-				    *card->phones_e164[i] && strcmp(card->phones_e164[i], v) != 0) {
-					fputs(" (", stdout);
-					put_value(card->phones_e164[i], indent);
-					/* the extension as RFC 3966 writes it */
-					if (i < card->n_phones_ext && *card->phones_ext[i]) {
-						fputs(";ext=", stdout);
-						put_value(card->phones_ext[i], indent);
-					}
-					fputc(')', stdout);
-				}
-			} else if (f->descriptor == &kart__messenger__descriptor) {
-				const Kart__Messenger *m = (*(Kart__Messenger *const *const *)p)[i];
-				put_value(m->kind ? m->kind : "", indent);
-				fputc(':', stdout);
-				put_value(m->handle ? m->handle : "", indent);
-			}
-		}
-		return;
-	}
-	switch (f->type) {
-	case PROTOBUF_C_TYPE_STRING:
-		put_value(*(const char *const *)p, indent);
-		break;
-	case PROTOBUF_C_TYPE_UINT64:
-		printf("%" PRIu64, *(const uint64_t *)p);
-		break;
-	case PROTOBUF_C_TYPE_UINT32:
-		printf("%" PRIu32, *(const uint32_t *)p);
-		break;
-	case PROTOBUF_C_TYPE_BOOL:
-		fputs(*(const protobuf_c_boolean *)p ? "yes" : "no", stdout);
-		break;
-	case PROTOBUF_C_TYPE_INT64:
-		/* every other int64 in a Card is a time in unix seconds */
-		if (f->offset == offsetof(Kart__Card, total_purchases))
-			fputs(out_money(*(const int64_t *)p, buf, sizeof(buf)), stdout);
-		else {
-			util_format_time(*(const int64_t *)p, buf, sizeof(buf));
-			fputs(buf, stdout);
-		}
-		break;
-	case PROTOBUF_C_TYPE_ENUM:
-		fputs(pbjson_enum_name(f->descriptor, *(const int *)p, buf, sizeof(buf)), stdout);
-		break;
-	default:
-		break;
-	}
-}
-
-/* ---- custom fields on the card ---- */
-
-static bool tab_is_main(const char *tab)
-{
-	return !tab || !*tab || strcmp(tab, "main") == 0;
-}
-
-static const Kart__FieldDef *find_def(Kart__FieldDef *const *defs, size_t ndefs, const char *name)
-{
-	for (size_t i = 0; i < ndefs; i++)
-		if (defs[i]->name && strcmp(defs[i]->name, name) == 0)
-			return defs[i];
-	return NULL;
-}
-
-static const Kart__CustomValue *find_custom(const Kart__Card *card, const char *name)
-{
-	for (size_t i = 0; i < card->n_custom; i++) {
-		const Kart__CustomValue *v = card->custom[i];
-		if (v->field && strcmp(v->field, name) == 0 && v->value && *v->value)
-			return v;
-	}
-	return NULL;
-}
-
-/* The custom values of one section, in the order of their definitions; the
- * main section ends with values whose field has no definition (any more). */
-static size_t section_values(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs,
-			     const char *tab, const Kart__CustomValue **out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ndefs; i++) {
-		const Kart__CustomValue *v;
-		if (tab_is_main(tab) ? !tab_is_main(defs[i]->tab) : strcmp(str_or_empty(defs[i]->tab), tab) != 0)
-			continue;
-		if (defs[i]->name && (v = find_custom(card, defs[i]->name)))
-			out[n++] = v;
-	}
-	if (!tab_is_main(tab))
-		return n;
-	for (size_t i = 0; i < card->n_custom; i++) {
-		const Kart__CustomValue *v = card->custom[i];
-		if (v->field && v->value && *v->value && !find_def(defs, ndefs, v->field))
-			out[n++] = v;
-	}
-	return n;
-}
-
-/* A custom value as text, by its type: booleans as yes/no, the values of a
- * multienum separated by ", ". */
-static void put_custom_value(const Kart__FieldDef *def, const char *value, size_t indent)
-{
-	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_BOOL &&
-	    (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)) {
-		fputs(value[0] == 't' ? "yes" : "no", stdout);
-		return;
-	}
-	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM) {
-		char buf[1024], *heap;
-		for (const char *p = visible(value, 0, buf, sizeof(buf), &heap); *p; p++) {
-			if (*p == ',') {
-				fputs(", ", stdout);
-				while (p[1] == ' ')
-					p++;
-			} else {
-				fputc(*p, stdout);
-			}
-		}
-		free(heap);
-		return;
-	}
-	put_value(value, indent);
-}
-
-static void put_label(const char *name, size_t label_width)
-{
-	put_chars(name, SIZE_MAX);
-	fputc(':', stdout);
-	put_spaces(label_width - text_utf8_chars(name, strlen(name)) + 1);
-}
-
-static void put_custom_lines(const Kart__CustomValue *const *values, size_t n, Kart__FieldDef *const *defs,
-			     size_t ndefs, size_t label_width)
-{
-	for (size_t i = 0; i < n; i++) {
-		put_label(values[i]->field, label_width);
-		put_custom_value(find_def(defs, ndefs, values[i]->field), values[i]->value, label_width + 2);
-		fputc('\n', stdout);
-	}
-}
-
-static size_t widest_label(const Kart__CustomValue *const *values, size_t n, size_t width)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t len = text_utf8_chars(values[i]->field, strlen(values[i]->field));
-		if (len > width)
-			width = len;
-	}
-	return width;
-}
-
-/* The tabs of the definitions, in order of first appearance, main left out. */
-static size_t list_tabs(Kart__FieldDef *const *defs, size_t ndefs, const char **tabs)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ndefs; i++) {
-		bool seen = tab_is_main(defs[i]->tab);
-		for (size_t k = 0; k < n && !seen; k++)
-			seen = strcmp(tabs[k], defs[i]->tab) == 0;
-		if (!seen)
-			tabs[n++] = defs[i]->tab;
-	}
-	return n;
-}
-
-/* Card fields in words, English and Russian; a field not listed shows its
- * proto name. */
-static const struct {
-	const char *field, *en, *ru;
-} card_labels[] = {
-	{ "id", "ID", "ID" },
-	{ "last_name", "Last name", "Фамилия" },
-	{ "first_name", "First name", "Имя" },
-	{ "middle_name", "Middle name", "Отчество" },
-	{ "company", "Company", "Компания" },
-	{ "position", "Position", "Должность" },
-	{ "gender", "Gender", "Пол" },
-	{ "phones", "Phones", "Телефоны" },
-	{ "emails", "Emails", "Эл. почта" },
-	{ "messengers", "Messengers", "Мессенджеры" },
-	{ "city", "City", "Город" },
-	{ "address", "Address", "Адрес" },
-	{ "birthday", "Birthday", "День рождения" },
-	{ "source", "Source", "Источник" },
-	{ "tags", "Tags", "Метки" },
-	{ "sector", "Sector", "Сектор" },
-	{ "owner", "Owner", "Ответственный" },
-	{ "notes", "Notes", "Заметки" },
-	{ "version", "Version", "Версия" },
-	{ "created_at", "Created", "Создана" },
-	{ "created_by", "Created by", "Создал" },
-	{ "updated_at", "Updated", "Изменена" },
-	{ "updated_by", "Updated by", "Изменил" },
-	{ "deleted_at", "Deleted", "Удалена" },
-	{ "deleted_by", "Deleted by", "Удалил" },
-	{ "lifecycle", "Lifecycle", "Стадия" },
-	{ "vip", "VIP", "VIP" },
-	{ "key_account", "Key account", "Ключевой клиент" },
-	{ "relatives", "Relatives", "Родственники" },
-	{ "last_touch_at", "Last touch", "Последний контакт" },
-	{ "touches", "Touches", "Контактов" },
-	{ "total_purchases", "Purchases", "Покупки" },
-};
-
-/* Russian labels when the messages' locale is Russian (LC_ALL, LC_MESSAGES,
- * LANG, the first one set). */
-static bool locale_russian(void)
-{
-	const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	for (size_t i = 0; i < 3; i++) {
-		const char *v = getenv(names[i]);
-		if (v && *v)
-			return strncmp(v, "ru", 2) == 0;
-	}
-	return false;
-}
-
-static const char *card_label(const ProtobufCFieldDescriptor *f)
-{
-	for (size_t i = 0; i < sizeof(card_labels) / sizeof(card_labels[0]); i++)
-		if (strcmp(card_labels[i].field, f->name) == 0)
-			return locale_russian() ? card_labels[i].ru : card_labels[i].en;
-	return f->name;
-}
-
-/* The card's fields in the order shown: as in the schema, but the name as
- * people say it, last-first-middle. */
-static unsigned card_order(const ProtobufCMessageDescriptor *d, unsigned *order)
-{
-	static const char *const names[] = { "last_name", "first_name", "middle_name" };
-	unsigned n = 0;
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const char *name = d->fields[i].name;
-		if (strcmp(name, "first_name") == 0) {
-			for (unsigned k = 0; k < 3; k++) {
-				const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, names[k]);
-				if (f)
-					order[n++] = (unsigned)(f - d->fields);
-			}
-		} else if (strcmp(name, "middle_name") != 0 && strcmp(name, "last_name") != 0) {
-			order[n++] = i;
-		}
-	}
-	return n;
-}
-
-/* The main section: the core fields, then the custom ones without a tab,
- * their labels lined up together. */
-static void put_main_section(const Kart__Card *card, const Kart__CustomValue *const *custom, size_t ncustom,
-			     Kart__FieldDef *const *defs, size_t ndefs)
-{
-	const ProtobufCMessageDescriptor *d = &kart__card__descriptor;
-	const char *base = (const char *)card;
-	size_t label_width = 0;
-	unsigned order[64], n;
-
-	if (d->n_fields > 64)
-		return;
-	n = card_order(d, order);
-	for (unsigned i = 0; i < d->n_fields; i++) {
-		const char *label = card_label(&d->fields[i]);
-		size_t len = text_utf8_chars(label, strlen(label));
-		if (!card_field_hidden(&d->fields[i]) && !field_is_empty(&d->fields[i], base) && len > label_width)
-			label_width = len;
-	}
-	label_width = widest_label(custom, ncustom, label_width);
-	for (unsigned k = 0; k < n; k++) {
-		const ProtobufCFieldDescriptor *f = &d->fields[order[k]];
-		if (card_field_hidden(f) || field_is_empty(f, base))
-			continue;
-		put_label(card_label(f), label_width);
-		put_card_field(f, base, label_width + 2);
-		fputc('\n', stdout);
-	}
-	put_custom_lines(custom, ncustom, defs, ndefs, label_width);
-}
-
-int out_card_record(const Kart__Card *card, Kart__FieldDef *const *defs, size_t ndefs, const char *tab)
-{
-	const Kart__CustomValue **values = calloc(card->n_custom + 1, sizeof(*values));
-	const char **tabs = calloc(ndefs + 1, sizeof(*tabs));
-	size_t ntabs, n;
-	bool printed;
-	int rc = 0;
-
-	if (!values || !tabs) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
-		goto cleanup;
-	}
-	ntabs = list_tabs(defs, ndefs, tabs);
-	if (tab && !tab_is_main(tab)) {
-		bool known = false;
-		for (size_t k = 0; k < ntabs && !known; k++)
-			known = strcmp(tabs[k], tab) == 0;
-		if (!known) {
-			char names[512] = "main";
-			size_t used = strlen(names);
-			for (size_t k = 0; k < ntabs && used < sizeof(names); k++)
-				used += (size_t)snprintf(names + used, sizeof(names) - used, ", %s", tabs[k]);
-			rc = out_error(KC_ERR_NOT_FOUND, "no tab '%s' (tabs: %s)", tab, names);
-			goto cleanup;
-		}
-	}
-	printed = !tab || tab_is_main(tab);
-	if (printed) {
-		n = section_values(card, defs, ndefs, "", values);
-		put_main_section(card, values, n, defs, ndefs);
-	}
-	for (size_t k = 0; k < ntabs; k++) {
-		if (tab && strcmp(tab, tabs[k]) != 0)
-			continue;
-		n = section_values(card, defs, ndefs, tabs[k], values);
-		if (n == 0)
-			continue;
-		if (!tab) {
-			fputs(printed ? "\n[" : "[", stdout);
-			put_chars(tabs[k], SIZE_MAX);
-			fputs("]\n", stdout);
-		}
-		put_custom_lines(values, n, defs, ndefs, widest_label(values, n, 0));
-		printed = true;
-	}
-cleanup:
-	free(values);
-	free(tabs);
-	return rc;
-}
-
-/* ---- client certificates ---- */
-
-/* Prints n messages (each a protobuf-c message: its base comes first) as
- * one JSON array. */
-static int put_json_messages(void *const *items, size_t n)
-{
-	json_t *arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, out_json_of((const ProtobufCMessage *)items[i]));
-	int rc = 0;
-	if (!arr || put_json(arr, JSON_FLAGS_OBJECT) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot print the reply as JSON");
-	else
-		fputc('\n', stdout);
-	json_decref(arr);
-	return rc;
-}
-
-static const struct column cert_columns[] = {
-	{ "SERIAL", 32, false }, { "USER", 16, false }, { "ISSUED", 19, false }, { "BY", 12, false },
-	{ "VALID UNTIL", 19, false }, { "REVOKED", 0, false },
-};
-
-int out_cert_list(const Kart__CertPage *page, bool json)
-{
-	if (json)
-		return put_json_messages((void *const *)page->certs, page->n_certs);
-	put_header(cert_columns, N_COLUMNS(cert_columns));
-	for (size_t i = 0; i < page->n_certs; i++) {
-		const Kart__CertInfo *c = page->certs[i];
-		char issued[32], until[32], revoked[32];
-		const char *cells[N_COLUMNS(cert_columns)];
-		format_time_or_empty(c->issued_at, issued, sizeof(issued));
-		format_time_or_empty(c->not_after, until, sizeof(until));
-		format_time_or_empty(c->revoked_at, revoked, sizeof(revoked));
-		cells[0] = c->serial ? c->serial : "";
-		cells[1] = c->user ? c->user : "";
-		cells[2] = issued;
-		cells[3] = c->issued_by ? c->issued_by : "";
-		cells[4] = until;
-		cells[5] = revoked;
-		put_row(cert_columns, N_COLUMNS(cert_columns), cells);
-	}
-	return 0;
-}
-
-/* ---- kart audit reads ---- */
-
-void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
-{
-	char when[32], card[24], how[64];
-	const char *cells[4];
-
-	if (l->json) {
-		put_json_element(l, &rec->base);
-		return;
-	}
-	start_table(l);
-	format_time_or_empty(rec->time / 1000000, when, sizeof(when));
-	if (rec->card_id)
-		snprintf(card, sizeof(card), "%" PRIu64, rec->card_id);
-	else
-		snprintf(card, sizeof(card), "-");
-	/* an export is one record: which export, and how many cards it had */
-	if (rec->export_id)
-	{
-		char n[32];
-		snprintf(how, sizeof(how), "export #%" PRIu64 " (%s)", rec->export_id, OUT_COUNT(n, rec->cards, "card"));
-	}
-	else
-		snprintf(how, sizeof(how), "%s", rec->how ? rec->how : "");
-	cells[0] = when;
-	cells[1] = rec->user ? rec->user : "";
-	cells[2] = card;
-	cells[3] = how;
-	put_row(read_columns, N_COLUMNS(read_columns), cells);
-	l->count++;
-}
-
-/* ---- kart card canaries ---- */
-
-static const struct column canary_columns[] = {
-	{ "ID", 8, true }, { "NAME", 40, false }, { "WHERE", 0, false },
-};
-
-int out_canary_list(const Kart__CanaryPage *page, bool json)
-{
-	if (json)
-		return put_json_messages((void *const *)page->canaries, page->n_canaries);
-	put_header(canary_columns, N_COLUMNS(canary_columns));
-	for (size_t i = 0; i < page->n_canaries; i++) {
-		const Kart__CanaryCard *cc = page->canaries[i];
-		char id[24];
-		const char *cells[N_COLUMNS(canary_columns)];
-		snprintf(id, sizeof(id), "%" PRIu64, cc->id);
-		cells[0] = id;
-		cells[1] = cc->name ? cc->name : "";
-		cells[2] = cc->in_trash ? "trash" : "live";
-		put_row(canary_columns, N_COLUMNS(canary_columns), cells);
-	}
-	return 0;
-}
-
-/* ---- exports and leak tracing ---- */
-
-static const struct column export_columns[] = {
-	{ "ID", 5, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CLIENT", 21, false },
-	{ "CARDS", 7, true }, { "CANARIES", 8, true }, { "FINGERPRINT", 64, false }, { "STATE", 7, false },
-	{ "FILTER", 0, false },
-};
-
-int out_export_list(const Kart__ExportPage *page, bool json)
-{
-	if (json)
-		return put_json_messages((void *const *)page->exports, page->n_exports);
-	put_header(export_columns, N_COLUMNS(export_columns));
-	for (size_t i = 0; i < page->n_exports; i++) {
-		const Kart__ExportRecord *x = page->exports[i];
-		char id[24], when[32], cards[24], canaries[16], filter[512];
-		snprintf(id, sizeof(id), "%llu", (unsigned long long)x->id);
-		format_time_or_empty(x->time, when, sizeof(when));
-		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)x->cards);
-		snprintf(canaries, sizeof(canaries), "%u", x->canaries);
-		snprintf(filter, sizeof(filter), "%s%s%s", x->format, *x->filter ? ": " : "", x->filter);
-		const char *state = *x->state ? x->state : "done";
-		const char *cells[] = { id, x->user, when, x->client, cards, canaries, x->fingerprint, state, filter };
-		put_row(export_columns, N_COLUMNS(export_columns), cells);
-		if (*x->failure) {
-			/* why, under its row: not charged to the quota */
-			fputs("      failed: ", stdout);
-			put_one_line(stdout, x->failure);
-			fputc('\n', stdout);
-		}
-	}
-	return 0;
-}
-
-static const struct column leak_columns[] = {
-	{ "EXPORT", 6, true }, { "USER", 14, false }, { "TIME", 19, false }, { "CANARIES", 8, true },
-	{ "CARDS", 9, true }, { "SHARE", 0, true },
-};
-
-void out_leak_report(const Kart__LeakReport *rep)
-{
-	char rows[32], phones[32], emails[32];
-	printf("%s read: %s, %s\n", OUT_COUNT(rows, rep->rows, "row"), OUT_COUNT(phones, rep->phones, "phone"),
-	       OUT_COUNT(emails, rep->emails, "email"));
-	if (rep->n_matches) {
-		fputc('\n', stdout);
-		put_header(leak_columns, N_COLUMNS(leak_columns));
-	}
-	for (size_t i = 0; i < rep->n_matches; i++) {
-		const Kart__LeakMatch *m = rep->matches[i];
-		const Kart__ExportRecord *x = m->export;
-		char id[24], when[32], canaries[24], cards[48], share[16];
-		snprintf(id, sizeof(id), "%llu", x ? (unsigned long long)x->id : 0ULL);
-		format_time_or_empty(x ? x->time : 0, when, sizeof(when));
-		snprintf(canaries, sizeof(canaries), "%u/%u", m->canaries_found, x ? x->canaries : 0);
-		snprintf(cards, sizeof(cards), "%llu", (unsigned long long)m->cards_matched);
-		snprintf(share, sizeof(share), "%.1f%%", m->share * 100);
-		const char *cells[] = { id, x ? x->user : "", when, canaries, cards, share };
-		put_row(leak_columns, N_COLUMNS(leak_columns), cells);
-	}
-	for (size_t i = 0; i < rep->n_matches; i++) {
-		const Kart__LeakMatch *m = rep->matches[i];
-		if (!m->n_evidence)
-			continue;
-		printf("\nexport %llu:\n", m->export ? (unsigned long long)m->export->id : 0ULL);
-		for (size_t k = 0; k < m->n_evidence; k++) {
-			fputs("  ", stdout);
-			put_chars(m->evidence[k], SIZE_MAX);
-			fputc('\n', stdout);
-		}
-	}
-	fputc('\n', stdout);
-	put_chars(rep->verdict ? rep->verdict : "", SIZE_MAX);
-	fputc('\n', stdout);
 }

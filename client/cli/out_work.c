@@ -1,0 +1,214 @@
+/* out_work: the work done with a client as kart prints it: timeline entries,
+ * deals (one deal, the list, the funnel under `deal ls`), reminders and
+ * `kart today`. Money is shown as out_money writes it. */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "out.h"
+#include "util.h"
+
+static const struct out_column timeline_columns[] = {
+	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
+	{ "TEXT", 0, false },
+};
+const struct out_table out_timeline_table = { timeline_columns, N_COLUMNS(timeline_columns) };
+
+static const struct out_column deal_columns[] = {
+	{ "ID", 6, true }, { "CARD", 6, true }, { "CLIENT", 24, false }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
+	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
+};
+const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns) };
+
+static const struct out_column reminder_columns[] = {
+	{ "ID", 6, true }, { "AT", 28, false }, { "CARD", 32, false }, { "BY", 12, false }, { "TEXT", 0, false },
+};
+
+static const struct out_column birthday_columns[] = {
+	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
+};
+
+void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
+{
+	char id[24], at[32], kind[32], amount[48];
+	const char *cells[N_COLUMNS(timeline_columns)];
+	char *text = NULL;
+
+	if (out_list_as_json(l, &e->base))
+		return;
+	snprintf(id, sizeof(id), "%" PRIu64, e->id);
+	out_time_or_empty(e->at, at, sizeof(at));
+	/* a corrected entry says so; its earlier texts are in --json */
+	if (e->edited_at && asprintf(&text, "%s (corrected by %s)", str_or_empty(e->text), str_or_empty(e->edited_by)) < 0)
+		text = NULL;
+	cells[0] = id;
+	cells[1] = at;
+	cells[2] = out_enum_short(&kart__entry_kind__descriptor, (int)e->kind, kind, sizeof(kind));
+	cells[3] = out_money_or_empty(e->amount, amount, sizeof(amount));
+	cells[4] = str_or_empty(e->author);
+	cells[5] = text ? text : str_or_empty(e->text);
+	out_row(timeline_columns, N_COLUMNS(timeline_columns), cells);
+	free(text);
+	l->count++;
+}
+
+void out_list_deal(struct out_list *l, const Kart__Deal *d)
+{
+	char id[24], card[24], amount[48];
+	const char *cells[N_COLUMNS(deal_columns)];
+
+	if (out_list_as_json(l, &d->base))
+		return;
+	snprintf(id, sizeof(id), "%" PRIu64, d->id);
+	snprintf(card, sizeof(card), "%" PRIu64, d->card_id);
+	cells[0] = id;
+	cells[1] = card;
+	cells[2] = str_or_empty(d->card_title);
+	cells[3] = str_or_empty(d->title);
+	cells[4] = out_money_or_empty(d->amount, amount, sizeof(amount));
+	cells[5] = str_or_empty(d->stage);
+	cells[6] = str_or_empty(d->owner);
+	cells[7] = str_or_empty(d->expected_close);
+	out_row(deal_columns, N_COLUMNS(deal_columns), cells);
+	l->count++;
+}
+
+void out_deal(const Kart__Deal *d)
+{
+	char money[48], created[160], updated[160];
+	const char *close = str_or_empty(d->expected_close);
+
+	out_when_by(d->created_at, d->created_by, created, sizeof(created));
+	out_when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
+	out_say("deal %" PRIu64 ": %s", d->id, str_or_empty(d->title));
+	if (d->card_title && *d->card_title)
+		out_say("card:     #%" PRIu64 " %s", d->card_id, d->card_title);
+	else
+		out_say("card:     #%" PRIu64, d->card_id);
+	out_say("stage:    %s", str_or_empty(d->stage));
+	out_say("amount:   %s", out_money(d->amount, money, sizeof(money)));
+	out_say("close:    %s", *close ? close : "-");
+	out_say("owner:    %s", str_or_empty(d->owner));
+	out_say("created:  %s", created);
+	out_say("updated:  %s", updated);
+	/* the stages it went through are not kept with the deal: each move is
+	 * an audit event (deal.move) */
+}
+
+void out_deal_funnel(const Kart__DealPage *page)
+{
+	char amount[48], deals[48];
+	const char **extra = NULL;
+	size_t nextra = 0;
+
+	if (page->n_stages || page->n_deals)
+		fputc('\n', stdout);
+	/* the configured stages in order, then any stage a deal is at that the
+	 * funnel no longer has, as first met */
+	if (page->n_deals)
+		extra = calloc(page->n_deals, sizeof(*extra));
+	for (size_t i = 0; i < page->n_deals && extra; i++) {
+		const char *stage = str_or_empty(page->deals[i]->stage);
+		bool known = false;
+		for (size_t k = 0; k < page->n_stages && !known; k++)
+			known = strcmp(page->stages[k], stage) == 0;
+		for (size_t k = 0; k < nextra && !known; k++)
+			known = strcmp(extra[k], stage) == 0;
+		if (!known)
+			extra[nextra++] = stage;
+	}
+	for (size_t k = 0; k < page->n_stages + nextra; k++) {
+		const char *stage = k < page->n_stages ? page->stages[k] : extra[k - page->n_stages];
+		size_t count = 0;
+		int64_t sum = 0;
+		for (size_t i = 0; i < page->n_deals; i++) {
+			if (strcmp(str_or_empty(page->deals[i]->stage), stage) != 0)
+				continue;
+			count++;
+			sum += page->deals[i]->amount;
+		}
+		out_chars(*stage ? stage : "(no stage)", SIZE_MAX);
+		printf(": %s, %s\n", OUT_COUNT(deals, count, "deal"), out_money(sum, amount, sizeof(amount)));
+	}
+	free(extra);
+}
+
+/* "#12 Иванов Иван": the card id, then its title when known. */
+static void card_cell(uint64_t id, const char *title, char *buf, size_t n)
+{
+	if (title && *title)
+		snprintf(buf, n, "#%" PRIu64 " %s", id, title);
+	else
+		snprintf(buf, n, "#%" PRIu64, id);
+}
+
+/* One reminder: its id (for remind done/edit/snooze), the time in this
+ * client's zone, the card, who set it, the text. */
+void out_reminder_row(const Kart__Reminder *r, int64_t now)
+{
+	char id[24], at[80], card[512];
+	const char *cells[N_COLUMNS(reminder_columns)];
+	size_t len;
+	snprintf(id, sizeof(id), "%" PRIu64, r->id);
+	util_format_time_zone(r->at, at, sizeof(at));
+	len = strlen(at);
+	if (r->done)
+		snprintf(at + len, sizeof(at) - len, " done");
+	else if (r->at < now)
+		snprintf(at + len, sizeof(at) - len, " overdue");
+	card_cell(r->card_id, r->card_title, card, sizeof(card));
+	cells[0] = id;
+	cells[1] = at;
+	cells[2] = card;
+	cells[3] = str_or_empty(r->owner);
+	cells[4] = str_or_empty(r->text);
+	out_row(reminder_columns, N_COLUMNS(reminder_columns), cells);
+}
+
+void out_reminder_header(void)
+{
+	out_header(reminder_columns, N_COLUMNS(reminder_columns));
+}
+
+void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
+{
+	char card[512], name[512], in[32], period[32];
+
+	printf("Reminders (due today or overdue)\n");
+	if (page->n_reminders == 0)
+		printf("nothing due\n");
+	else
+		out_header(reminder_columns, N_COLUMNS(reminder_columns));
+	for (size_t i = 0; i < page->n_reminders; i++)
+		out_reminder_row(page->reminders[i], now);
+	printf("\nBirthdays in the next %s\n", OUT_COUNT(period, days, "day"));
+	if (page->n_birthdays == 0)
+		printf("no birthdays\n");
+	else
+		out_header(birthday_columns, N_COLUMNS(birthday_columns));
+	for (size_t i = 0; i < page->n_birthdays; i++) {
+		const Kart__Birthday *b = page->birthdays[i];
+		const char *cells[N_COLUMNS(birthday_columns)];
+		if (b->in_days == 0)
+			snprintf(in, sizeof(in), "today");
+		else if (b->in_days == 1)
+			snprintf(in, sizeof(in), "tomorrow");
+		else
+			snprintf(in, sizeof(in), "%" PRIu32 " days", b->in_days);
+		if (b->relation && *b->relation)
+			snprintf(name, sizeof(name), "%s (%s)", str_or_empty(b->name), b->relation);
+		else
+			snprintf(name, sizeof(name), "%s", str_or_empty(b->name));
+		card_cell(b->card_id, b->client, card, sizeof(card));
+		cells[0] = str_or_empty(b->date);
+		cells[1] = in;
+		cells[2] = name;
+		cells[3] = card;
+		out_row(birthday_columns, N_COLUMNS(birthday_columns), cells);
+	}
+}
