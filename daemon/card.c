@@ -10,6 +10,7 @@
 
 #include "acl.h"
 #include "audit.h"
+#include "date.h"
 #include "index.h"
 #include "pbjson.h"
 #include "pbwire.h"
@@ -98,17 +99,14 @@ static int check_date(struct req *r, const struct cfield *f, const char *v)
 	if (birthday && strlen(v) == 7 && v[0] == '-' && v[1] == '-' && v[4] == '-' &&
 	    sscanf(v + 2, "%2d-%2d%c", &m, &d, &tail) == 2) {
 		/* a birthday whose year is unknown: --MM-DD, as for relatives */
-		static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-		if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(2000, m)) /* 2000: Feb 29 allowed */
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: %s is not a valid date", f->name, v);
 		return H_OK;
 	}
 	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || v[4] != '-' || v[7] != '-')
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: '%.40s' is not a date (YYYY-MM-DD%s)",
 				 f->name, v, birthday ? ", DD.MM.YYYY, or --MM-DD / DD.MM when the year is unknown" : ", DD.MM.YYYY");
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+	if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: %s is not a valid date", f->name, v);
 	time_t now = (time_t)(r->now / 1000000);
 	struct tm tm;

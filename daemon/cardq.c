@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "acl.h"
 #include "card.h"
+#include "date.h"
 #include "index.h"
 #include "pbjson.h"
 #include "text.h"
+#include "util.h"
 
 /* ---- the fields a query can name ---- */
 
@@ -92,15 +93,7 @@ static const struct qfield *lookup(void *ud, const char *name)
 
 int64_t cardq_today(int64_t now_us)
 {
-	time_t t = (time_t)(now_us / 1000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	/* days since the epoch of the local calendar date */
-	int64_t y = tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	return util_local_day(now_us / 1000000);
 }
 
 int64_t cardq_client_today(int64_t client_day, int64_t now_us)
@@ -117,35 +110,15 @@ int cardq_client_zone(int64_t client_day, int64_t client_utc_offset, struct util
 	return 0;
 }
 
-static int64_t days_of(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Days from today to the next anniversary of month-day (0: today); Feb 29 is
  * celebrated on Mar 1 in common years, as `today` and `within` have it. */
 static int64_t days_to_anniversary(int m, int d, int64_t today)
 {
 	int64_t y;
 	int tm, td;
-	civil(today, &y, &tm, &td);
+	date_civil_from_days(today, &y, &tm, &td);
 	for (int64_t yy = y;; yy++) {
-		bool leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
-		int64_t day = m == 2 && d == 29 && !leap ? days_of(yy, 3, 1) : days_of(yy, m, d);
+		int64_t day = date_anniversary(yy, m, d);
 		if (day >= today)
 			return day - today;
 	}
@@ -177,7 +150,7 @@ static void set_date(struct qvalue *out, const char *s)
 	out->month = m;
 	out->day = d;
 	if (n == 10 && sscanf(s, "%4d", &y) == 1)
-		out->num = days_of(y, m, d);
+		out->num = date_days_from_civil(y, m, d);
 	out->present = true;
 }
 
@@ -387,7 +360,7 @@ static void ymd_text(int64_t days, char out[11])
 {
 	int64_t y;
 	int m, d;
-	civil(days, &y, &m, &d);
+	date_civil_from_days(days, &y, &m, &d);
 	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
 }
 
@@ -499,8 +472,8 @@ static bool plan_pred(struct cardq *c, const struct qnode *p, struct plan *out)
 		}
 		int64_t y1, y2;
 		int m1, d1, m2, d2;
-		civil(from, &y1, &m1, &d1);
-		civil(to, &y2, &m2, &d2);
+		date_civil_from_days(from, &y1, &m1, &d1);
+		date_civil_from_days(to, &y2, &m2, &d2);
 		char *a = arena_printf(c->a, "%02d%02d", m1, d1), *b = arena_printf(c->a, "%02d%02d", m2, d2);
 		if (!a || !b)
 			return false;

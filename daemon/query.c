@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "text.h"
 #include "util.h"
 
@@ -26,52 +27,6 @@ enum {
 	RELATIVE_MAX_DAYS = 3660000,  /* a relative date or within: about 10000 years */
 	TODAY_SANE_DAYS = 100000000,  /* calendar arithmetic refuses a `today` beyond this */
 };
-
-/* ---- dates -------------------------------------------------------------- */
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * algorithm); a day past the month's end rolls into the next month. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/* The yearly date month-day in year y; Feb 29 in a common year is Mar 1. */
-static int64_t anniversary(int64_t y, int m, int d)
-{
-	if (m == 2 && d == 29 && !is_leap(y))
-		return days_from_civil(y, 3, 1);
-	return days_from_civil(y, m, d);
-}
 
 /* ---- small text helpers ----------------------------------------------- */
 
@@ -239,9 +194,9 @@ static enum date_result parse_iso_date(const char *s, int64_t *days)
 	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	int m = (s[5] - '0') * 10 + (s[6] - '0');
 	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return DATE_INVALID;
-	*days = days_from_civil(y, m, d);
+	*days = date_days_from_civil(y, m, d);
 	return DATE_OK;
 }
 
@@ -1122,16 +1077,16 @@ static bool annual_within(int month, int day, int64_t today, int64_t days)
 		return false;
 	int64_t y;
 	int m, d;
-	civil_from_days(today, &y, &m, &d);
+	date_civil_from_days(today, &y, &m, &d);
 	if (days >= 0) {
-		int64_t next = anniversary(y, month, day);
+		int64_t next = date_anniversary(y, month, day);
 		if (next < today)
-			next = anniversary(y + 1, month, day);
+			next = date_anniversary(y + 1, month, day);
 		return next - today < days;
 	}
-	int64_t last = anniversary(y, month, day);
+	int64_t last = date_anniversary(y, month, day);
 	if (last > today)
-		last = anniversary(y - 1, month, day);
+		last = date_anniversary(y - 1, month, day);
 	return today - last < -days;
 }
 
@@ -1142,8 +1097,8 @@ static bool annual_equals(int month, int day, int64_t date)
 		return false;
 	int64_t y;
 	int m, d;
-	civil_from_days(date, &y, &m, &d);
-	return anniversary(y, month, day) == date;
+	date_civil_from_days(date, &y, &m, &d);
+	return date_anniversary(y, month, day) == date;
 }
 
 /* One positive comparison (EQ LT LE GT GE CONTAINS WITHIN) of a scalar value,
