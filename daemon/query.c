@@ -565,6 +565,119 @@ static const char *enum_values_list(struct parser *p, const struct qfield *f)
 	return s ? s : "";
 }
 
+/* An enum literal: one of the field's values, compared folded. */
+static bool convert_enum(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			 const char *shown)
+{
+	const char *raw = t->str;
+	const char *folded = text_fold(p->a, raw);
+	if (!folded) {
+		fail_oom(p);
+		return false;
+	}
+	for (size_t i = 0; i < f->nvalues; i++) {
+		if (!f->values[i])
+			continue;
+		const char *value = text_fold(p->a, f->values[i]);
+		if (!value) {
+			fail_oom(p);
+			return false;
+		}
+		if (strcmp(value, folded) == 0) {
+			lit->text = value;
+			return true;
+		}
+	}
+	fail(p, t->col, "unknown value '%s' for %s (one of: %s)", shown, f->name, enum_values_list(p, f));
+	return false;
+}
+
+/* A number, scaled as the field keeps it. */
+static bool convert_number(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			   const char *shown)
+{
+	const char *raw = t->str;
+	switch (parse_decimal(raw, effective_scale(f), &lit->num)) {
+	case NUM_OK:
+		return true;
+	case NUM_NOT_A_NUMBER:
+		fail(p, t->col, "%s is a number; '%s' is not", f->name, shown);
+		return false;
+	case NUM_TOO_MANY_DECIMALS: {
+		int most = scale_decimals(effective_scale(f));
+		if (most == 0)
+			fail(p, t->col, "%s takes whole numbers; '%s' has decimals", f->name, shown);
+		else
+			fail(p, t->col, "'%s' has too many decimals; %s takes at most %d", shown, f->name, most);
+		return false;
+	}
+	case NUM_OUT_OF_RANGE:
+		fail(p, t->col, "'%s' is out of range for %s", shown, f->name);
+		return false;
+	}
+	return false;
+}
+
+/* A date or, for an instant field, an instant: the forms people type, a
+ * YYYY-MM-DD, or a duration from today. */
+static bool convert_date(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			 const char *shown)
+{
+	const char *raw = t->str;
+	int64_t days;
+	if (ascii_ieq(raw, strlen(raw), "today")) {
+		lit->num = p->today;
+		lit->text = "today";
+		return true;
+	}
+	/* the forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, 10:00, RFC 3339, ...) */
+	bool instant;
+	if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_when_in(raw, p->today, p->zone, &instant, &days) == 0 &&
+	    (f->instant || !all_digits(raw))) { /* unix seconds are no date */
+		if (instant && !f->instant) {
+			fail(p, t->col, "%s is a date; '%s' has a time of day (write the date alone)", f->name, shown);
+			return false;
+		}
+		lit->num = days;
+		lit->instant = instant;
+		return true;
+	}
+	switch (parse_iso_date(raw, &days)) {
+	case DATE_OK:
+		lit->num = days;
+		return true;
+	case DATE_INVALID:
+		fail(p, t->col, "%s is not a date", shown);
+		return false;
+	case DATE_NONE:
+		break;
+	}
+	switch (parse_duration(raw, &days)) {
+	case DUR_OK:
+		if (__builtin_add_overflow(p->today, days, &lit->num))
+			break;
+		lit->text = ascii_lower_dup(p->a, raw);
+		if (!lit->text) {
+			fail_oom(p);
+			return false;
+		}
+		return true;
+	case DUR_OUT_OF_RANGE:
+		break;
+	case DUR_NONE:
+		if (f->instant)
+			fail(p, t->col, "%s is a time; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+			     "a weekday, a duration like -30d, or with a time: 10:00, 'завтра 10:00', "
+			     "2026-12-05T10:00:00+03:00, unix seconds)", f->name, shown);
+		else
+			fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+			     "a weekday, or a duration like -30d)", f->name, shown);
+		return false;
+	}
+	fail(p, t->col, "'%s' is out of range", shown);
+	return false;
+}
+
 /* Converts the token's text to a literal of the field's (element) type. */
 static bool convert_literal(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit)
 {
@@ -581,102 +694,12 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 			return false;
 		}
 		return true;
-	case Q_ENUM: {
-		const char *folded = text_fold(p->a, raw);
-		if (!folded) {
-			fail_oom(p);
-			return false;
-		}
-		for (size_t i = 0; i < f->nvalues; i++) {
-			if (!f->values[i])
-				continue;
-			const char *value = text_fold(p->a, f->values[i]);
-			if (!value) {
-				fail_oom(p);
-				return false;
-			}
-			if (strcmp(value, folded) == 0) {
-				lit->text = value;
-				return true;
-			}
-		}
-		fail(p, t->col, "unknown value '%s' for %s (one of: %s)", shown, f->name, enum_values_list(p, f));
-		return false;
-	}
+	case Q_ENUM:
+		return convert_enum(p, f, t, lit, shown);
 	case Q_NUMBER:
-		switch (parse_decimal(raw, effective_scale(f), &lit->num)) {
-		case NUM_OK:
-			return true;
-		case NUM_NOT_A_NUMBER:
-			fail(p, t->col, "%s is a number; '%s' is not", f->name, shown);
-			return false;
-		case NUM_TOO_MANY_DECIMALS: {
-			int most = scale_decimals(effective_scale(f));
-			if (most == 0)
-				fail(p, t->col, "%s takes whole numbers; '%s' has decimals", f->name, shown);
-			else
-				fail(p, t->col, "'%s' has too many decimals; %s takes at most %d", shown, f->name, most);
-			return false;
-		}
-		case NUM_OUT_OF_RANGE:
-			fail(p, t->col, "'%s' is out of range for %s", shown, f->name);
-			return false;
-		}
-		return false;
-	case Q_DATE: {
-		int64_t days;
-		if (ascii_ieq(raw, strlen(raw), "today")) {
-			lit->num = p->today;
-			lit->text = "today";
-			return true;
-		}
-		/* the forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, 10:00, RFC 3339, ...) */
-		bool instant;
-		if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_when_in(raw, p->today, p->zone, &instant, &days) == 0 &&
-		    (f->instant || !all_digits(raw))) { /* unix seconds are no date */
-			if (instant && !f->instant) {
-				fail(p, t->col, "%s is a date; '%s' has a time of day (write the date alone)", f->name, shown);
-				return false;
-			}
-			lit->num = days;
-			lit->instant = instant;
-			return true;
-		}
-		switch (parse_iso_date(raw, &days)) {
-		case DATE_OK:
-			lit->num = days;
-			return true;
-		case DATE_INVALID:
-			fail(p, t->col, "%s is not a date", shown);
-			return false;
-		case DATE_NONE:
-			break;
-		}
-		switch (parse_duration(raw, &days)) {
-		case DUR_OK:
-			if (__builtin_add_overflow(p->today, days, &lit->num))
-				break;
-			lit->text = ascii_lower_dup(p->a, raw);
-			if (!lit->text) {
-				fail_oom(p);
-				return false;
-			}
-			return true;
-		case DUR_OUT_OF_RANGE:
-			break;
-		case DUR_NONE:
-			if (f->instant)
-				fail(p, t->col, "%s is a time; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
-				     "a weekday, a duration like -30d, or with a time: 10:00, 'завтра 10:00', "
-				     "2026-12-05T10:00:00+03:00, unix seconds)", f->name, shown);
-			else
-				fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
-				     "a weekday, or a duration like -30d)", f->name, shown);
-			return false;
-		}
-		fail(p, t->col, "'%s' is out of range", shown);
-		return false;
-	}
+		return convert_number(p, f, t, lit, shown);
+	case Q_DATE:
+		return convert_date(p, f, t, lit, shown);
 	case Q_BOOL: {
 		/* as a card takes it: true/false, yes/no, да/нет, on/off, 1/0 */
 		bool b;
