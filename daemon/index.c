@@ -186,7 +186,8 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 	}
 	if (ks.err)
 		return ks.err;
-	qsort(ks.k, ks.n, sizeof(*ks.k), cmp_key);
+	if (ks.n)
+		qsort(ks.k, ks.n, sizeof(*ks.k), cmp_key);
 	size_t w = 0;
 	for (size_t i = 0; i < ks.n; i++)
 		if (w == 0 || cmp_key(&ks.k[w - 1], &ks.k[i]) != 0)
