@@ -712,10 +712,12 @@ static int run_plan(struct run *u, size_t entries)
 			u->have = true;
 		}
 	}
-	bool counts = !c->scope || acl_sees_all(c->scope); /* counts over every card would tell about others' */
+	/* counts over every card would tell about others' */
+	bool counts = !c->scope || acl_sees_all(c->scope);
+	const char *filtered = c->q ? " with the filter" : "";
 	if (!u->have) {
-		c->plan = counts ? arena_printf(c->a, "scan of all %zu cards%s", entries, c->q ? " with the filter" : "")
-				 : arena_printf(c->a, "scan of the cards%s", c->q ? " with the filter" : "");
+		c->plan = counts ? arena_printf(c->a, "scan of all %zu cards%s", entries, filtered)
+				 : arena_printf(c->a, "scan of the cards%s", filtered);
 		return 0;
 	}
 	struct idvec *ids = &u->ids;
@@ -730,8 +732,8 @@ static int run_plan(struct run *u, size_t entries)
 			ids->v[w++] = ids->v[i];
 	ids->n = w;
 	if (counts)
-		c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter", best.index,
-				       query_describe(c->a, best.pred), ids->n, entries);
+		c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter",
+				       best.index, query_describe(c->a, best.pred), ids->n, entries);
 	else
 		c->plan = arena_printf(c->a, "index %s for %s, then the filter", best.index,
 				       query_describe(c->a, best.pred));
