@@ -38,6 +38,7 @@
 #include "addrs.h"
 #include "auth.h"
 #include "conn.h"
+#include "jobs.h"
 #include "log.h"
 #include "util.h"
 

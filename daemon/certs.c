@@ -248,7 +248,7 @@ static int revoked_sync(struct certs *cs, MDB_txn *txn, struct store *st)
 	return 0;
 }
 
-const char *certs_check(struct conn *c, int64_t now_us)
+const char *certs_check(struct conn *c, MDB_txn *txn, int64_t now_us)
 {
 	struct peer_cert *pc = &c->cert;
 	if (pc->error[0])
@@ -258,11 +258,7 @@ const char *certs_check(struct conn *c, int64_t now_us)
 	if (now_us / 1000000 >= pc->not_after)
 		return "the client certificate has expired";
 	struct server *srv = c->srv;
-	MDB_txn *txn = store_read_begin(&srv->store);
-	if (!txn)
-		return "the server cannot check the client certificate now; try again";
 	int rc = revoked_sync(srv->certs, txn, &srv->store);
-	store_read_end(&srv->store);
 	if (rc) {
 		log_err("%s: cannot read the revoked certificates: %s", c->who.peer, mdb_strerror(rc));
 		return "the server cannot check the client certificate now; try again";

@@ -50,8 +50,9 @@ void certs_free(struct server *srv);
 void certs_on_accept(struct conn *c, const struct sockaddr *sa);
 /* conn.c: reads the peer's certificate once the handshake is done. */
 void certs_on_handshake(struct conn *c);
-/* dispatch.c, before every request: NULL, or why the connection is refused. */
-const char *certs_check(struct conn *c, int64_t now_us);
+/* dispatch.c's gate, before every request and stream page, in its read
+ * snapshot txn: NULL, or why the connection is refused. */
+const char *certs_check(struct conn *c, MDB_txn *txn, int64_t now_us);
 
 /* Login and Resume: whether `user` may have a session on this connection;
  * if not, why (the certificate's serial and user) in why[n]. */

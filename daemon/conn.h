@@ -45,7 +45,7 @@ struct conn {
 	unsigned pending_hashes;    /* of which waiting for a password hash */
 	unsigned pending_jobs;      /* of which scanning in the pool (lists, exports, verify, traces) */
 	bool pumping, resuming;
-	uint64_t flush_gen;         /* writer.c: flushed in this pass of replies */
+	uint64_t flush_gen;         /* jobs.c: flushed in this pass of the writer's replies */
 	bool authed;
 	bool unauth;                /* not logged in since it was accepted: counted in nunauth (addrs.h) */
 	bool peer_done;             /* the peer sent close_notify or FIN: answer what it sent, then close */
@@ -60,7 +60,6 @@ struct conn {
 	struct peer_cert cert;
 };
 
-void conn_accept(struct server *srv);
 /* Queues one packed frame (header + payload) for sending. */
 void conn_send_frame(struct conn *c, const uint8_t *frame, size_t len);
 /* Packs an envelope and queues it. */
@@ -92,8 +91,11 @@ void conn_ready_drain(struct server *srv);
  * requests and reading, unless the connection is still over a limit. */
 void conn_resume(struct conn *c);
 void conn_start_reading(struct conn *c);
+/* A connection accepted and admitted (admit.c): its TLS engine, frame
+ * assembler and arena set up, counted as not logged in, listed and reading.
+ * False if it could not be set up: the caller closes its handle. */
+bool conn_open(struct conn *c);
 void conn_stop_reading_all(struct server *srv);
-void conn_sweep(struct server *srv, int64_t now_ms);
 void conn_shutdown_all(struct server *srv);
 /* The connection's session record is still there (not logged out or revoked). */
 bool conn_session_live(struct conn *c, MDB_txn *txn);

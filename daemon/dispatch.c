@@ -154,6 +154,140 @@ static bool decode_exceeds_budget(struct arena *a, const uint8_t *payload, uint3
 	return !e && p.refused;
 }
 
+/* What a request got wrong in itself, found as it was read: it did not
+ * decode (malformed, or too big to decode within its budget), names no known
+ * request, or comes before Hello. Fills r's error; false if there is none. */
+static bool request_fault(struct conn *c, struct req *r, const struct route *rt, const uint8_t *payload,
+			  uint32_t len)
+{
+	if (!r->in) {
+		/* the failed decode may have spent the arena: the reply needs it */
+		bool too_big = decode_exceeds_budget(&c->arena, payload, len);
+		arena_reset(&c->arena);
+		if (too_big) {
+			log_notice("%s: request %" PRIu64 " refused: decoding its %u bytes needs more than the %zu KiB a request may use",
+				   c->who.peer, r->id, len, c->arena.budget >> 10);
+			req_error(r, KART__ERROR_CODE__BAD_REQUEST, "",
+				  "request too large: decoding it needs more than the %zu KiB a request may use; send less at once",
+				  c->arena.budget >> 10);
+		} else {
+			log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
+			req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
+		}
+		return true;
+	}
+	if (!rt) {
+		req_error(r, KART__ERROR_CODE__BAD_REQUEST, "body", "unknown or missing request");
+		return true;
+	}
+	if (!c->hello && !(rt->flags & F_BEFORE_HELLO)) {
+		req_error(r, KART__ERROR_CODE__BAD_REQUEST, "", "send Hello first");
+		return true;
+	}
+	return false;
+}
+
+#define SESSION_GONE "session expired or revoked; log in again"
+
+/* The session step of the gate: NULL, or why the request (or the page) may
+ * not go on. A stream whose session ended on its own connection (a logout)
+ * ends as one revoked elsewhere (a logout there, a password change, a lock):
+ * one lookup in the snapshot. */
+static const char *session_refused(struct conn *c, const struct req *r, bool page)
+{
+	if (!c->authed)
+		return page ? SESSION_GONE : "not logged in";
+	if (c->session_expires <= r->now)
+		return "session expired; log in again";
+	if (!conn_session_live(c, r->txn))
+		return SESSION_GONE;
+	return NULL;
+}
+
+enum gate {
+	GATE_OPEN,  /* serve it */
+	GATE_SHUT,  /* refused: r holds the error */
+	GATE_END,   /* refused, and the connection ends after the error in r */
+};
+
+/* The gate every request and every stream page passes, in the read snapshot
+ * r->txn that its handler or page then reads, in order: the client
+ * certificate (missing where required, expired or revoked since: whatever
+ * was asked, the connection ends); what a request got wrong in itself (f:
+ * the frame it came in; NULL for a page); the session; the role; the
+ * bulk-read standing (reads.h). A page's request passed the role and
+ * bulk-read steps when it was made, so a page (rt NULL) skips them. */
+struct frame_in {
+	const uint8_t *payload;
+	uint32_t len;
+};
+
+static enum gate gate(struct conn *c, struct req *r, const struct route *rt, const struct frame_in *f)
+{
+	const char *refused = certs_check(c, r->txn, r->now);
+	if (refused) {
+		log_notice("%s: refused%s: %s", c->who.peer, f ? "" : " mid-stream", refused);
+		if (f && !r->in)
+			arena_reset(&c->arena); /* a failed decode may have spent it */
+		req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
+		return GATE_END;
+	}
+	if (f && request_fault(c, r, rt, f->payload, f->len))
+		return GATE_SHUT;
+	if (!f || !(rt->flags & F_PUBLIC)) {
+		const char *gone = session_refused(c, r, !f);
+		if (gone) {
+			conn_clear_session(c);
+			req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", gone);
+			return GATE_SHUT;
+		}
+	}
+	if (!f)
+		return GATE_OPEN;
+	if (rt->roles && !(rt->roles & (1u << c->who.role))) {
+		char role[32];
+		pbjson_enum_name(&kart__role__descriptor, (int)c->who.role, role, sizeof(role));
+		req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: a user with role %s may not %s",
+			  role, rt->name);
+		return GATE_SHUT;
+	}
+	/* a user blocked or throttled for bulk reading reads no cards */
+	return reads_gate(r) == H_OK ? GATE_OPEN : GATE_SHUT;
+}
+
+static const struct route *route_of(const Kart__Envelope *in)
+{
+	if (in && (size_t)in->body_case < sizeof(routes) / sizeof(routes[0]) && routes[in->body_case].fn)
+		return &routes[in->body_case];
+	return NULL;
+}
+
+/* Runs a request that passed the gate: a write goes to the writer with the
+ * request's arena, a read runs here in the gate's snapshot. Tells whether
+ * the reply is to be sent now. */
+static bool serve(struct conn *c, struct req *r, const struct route *rt)
+{
+	/* a dry-run move changes nothing: a read, run like a filtered list */
+	bool write = (rt->flags & F_WRITE) &&
+		     !(r->in->body_case == KART__ENVELOPE__BODY_BULK_MOVE && r->in->bulk_move->dry_run);
+	if (write) {
+		struct wreq *w = req_to_wreq(r, rt->fn);
+		if (!w) {
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			return true;
+		}
+		writer_submit(c->srv, w);
+		return false;
+	}
+	int rc = rt->fn(r);
+	conn_apply(c, &r->fx); /* what the handler asked of the connection */
+	if (rc == H_DEFER)
+		return false;
+	if (rc != H_OK && rc != H_ABORT)
+		req_store_error(r, rc, rt->name);
+	return true;
+}
+
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
@@ -162,113 +296,38 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	kart__envelope__init(&r.out);
 
 	r.in = kart__envelope__unpack(&c->arena.pb, len, payload);
-	if (!r.in) {
-		/* answered with its own id all the same: read from the raw bytes */
+	if (r.in)
+		r.id = r.in->request_id;
+	else /* answered with its own id all the same: read from the raw bytes */
 		pbwire_find_varint(payload, len, 1, &r.id);
-	}
-	/* a certificate missing where one is required, or revoked since: refused,
-	 * whatever was asked, and the connection ends */
-	const char *refused = certs_check(c, r.now);
-	if (refused) {
-		log_notice("%s: refused: %s", c->who.peer, refused);
-		if (r.in)
-			r.id = r.in->request_id;
-		else
-			arena_reset(&c->arena); /* a failed decode may have spent it */
-		req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", refused);
-		reply_now(c, &r);
-		arena_reset(&c->arena);
-		conn_end(c);
-		return;
-	}
-	if (!r.in) {
-		/* the failed decode may have spent the arena: the reply needs it */
-		bool too_big = decode_exceeds_budget(&c->arena, payload, len);
-		arena_reset(&c->arena);
-		if (too_big) {
-			log_notice("%s: request %" PRIu64 " refused: decoding its %u bytes needs more than the %zu KiB a request may use",
-				   c->who.peer, r.id, len, c->arena.budget >> 10);
-			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "",
-				  "request too large: decoding it needs more than the %zu KiB a request may use; send less at once",
-				  c->arena.budget >> 10);
-		} else {
-			log_notice("%s: malformed request (%u bytes)", c->who.peer, len);
-			req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "malformed request: not a valid message");
-		}
-		goto reply;
-	}
-	r.id = r.in->request_id;
-	const struct route *rt = NULL;
-	if ((size_t)r.in->body_case < sizeof(routes) / sizeof(routes[0]) && routes[r.in->body_case].fn)
-		rt = &routes[r.in->body_case];
-	if (!rt) {
-		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "body", "unknown or missing request");
-		goto reply;
-	}
-	if (!c->hello && !(rt->flags & F_BEFORE_HELLO)) {
-		req_error(&r, KART__ERROR_CODE__BAD_REQUEST, "", "send Hello first");
-		goto reply;
-	}
-	if (!(rt->flags & F_PUBLIC)) {
-		if (c->authed && c->session_expires <= r.now) {
-			conn_clear_session(c);
-			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired; log in again");
-			goto reply;
-		}
-		if (!c->authed) {
-			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "not logged in");
-			goto reply;
-		}
-		/* a session revoked elsewhere (logout, password change, lock) ends here too:
-		 * one lookup in the batch's snapshot */
-		MDB_txn *txn = store_read_begin(&srv->store);
-		bool live = txn && conn_session_live(c, txn);
-		if (txn)
-			store_read_end(&srv->store);
-		if (!live) {
-			conn_clear_session(c);
-			req_error(&r, KART__ERROR_CODE__UNAUTHENTICATED, "", "session expired or revoked; log in again");
-			goto reply;
-		}
-	}
-	if (rt->roles && !(rt->roles & (1u << c->who.role))) {
-		char role[32];
-		pbjson_enum_name(&kart__role__descriptor, (int)c->who.role, role, sizeof(role));
-		req_error(&r, KART__ERROR_CODE__PERMISSION_DENIED, "", "permission denied: a user with role %s may not %s",
-			  role, rt->name);
-		goto reply;
-	}
-	/* a user blocked or throttled for bulk reading reads no cards (reads.h) */
-	if (reads_gate(&r) != H_OK)
-		goto reply;
-	/* a dry-run move changes nothing: a read, run like a filtered list */
-	bool write = (rt->flags & F_WRITE) &&
-		     !(r.in->body_case == KART__ENVELOPE__BODY_BULK_MOVE && r.in->bulk_move->dry_run);
-	if (write) {
-		struct wreq *w = req_to_wreq(&r, rt->fn);
-		if (!w) {
-			req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
-			goto reply;
-		}
-		writer_submit(srv, w);
-		return;
-	}
+	const struct route *rt = route_of(r.in);
+	/* the one snapshot of the request: the gate's checks and a read's handler */
 	r.txn = store_read_begin(&srv->store);
-	if (!r.txn) {
+	enum gate g = GATE_SHUT;
+	bool send = true;
+	if (!r.txn)
 		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
-		goto reply;
-	}
-	int rc = rt->fn(&r);
-	conn_apply(c, &r.fx); /* what the handler asked of the connection */
-	if (rc != H_DEFER) {
-		if (rc != H_OK && rc != H_ABORT)
-			req_store_error(&r, rc, rt->name);
+	else if ((g = gate(c, &r, rt, &(struct frame_in){ payload, len })) == GATE_OPEN)
+		send = serve(c, &r, rt);
+	if (send)
 		reply_now(c, &r); /* a packed reply points into the snapshot */
+	if (r.txn)
+		store_read_end(&srv->store);
+	arena_reset(&c->arena);
+	if (g == GATE_END)
+		conn_end(c);
+}
+
+enum page_turn dispatch_page(struct conn *c, struct stream *s, struct req *r)
+{
+	struct store *st = &c->srv->store;
+	r->txn = store_read_begin(st);
+	if (!r->txn) {
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
+		return PAGE_LAST;
 	}
-	store_read_end(&srv->store);
-	arena_reset(&c->arena);
-	return;
-reply:
-	reply_now(c, &r);
-	arena_reset(&c->arena);
+	enum gate g = gate(c, r, NULL, NULL);
+	bool last = g != GATE_OPEN || s->page(s, r);
+	store_read_end(st);
+	return g == GATE_END ? PAGE_END : last ? PAGE_LAST : PAGE_MORE;
 }

@@ -44,12 +44,23 @@ struct auth;
 struct reads;
 struct alert_cmds;
 struct certs;
+struct stream;
+struct req;
+struct wreq;
+
+/* A stream's page, as the gate and the page left it: more to come, the last
+ * (done, or an error in the request), or the connection ends. */
+enum page_turn { PAGE_MORE, PAGE_LAST, PAGE_END };
 
 /* What the network core calls up to, registered by server.c, so conn.c,
  * writer.c, jobs.c and auth.c name no function above them. */
 struct conn_hooks {
 	/* a whole frame arrived on c (dispatch.c: dispatch_frame) */
 	void (*frame)(struct conn *c, const uint8_t *payload, uint32_t len);
+	/* stream s's next page is due: fills r through the gate (dispatch.c: dispatch_page) */
+	enum page_turn (*page)(struct conn *c, struct stream *s, struct req *r);
+	/* the writer committed a batch: its replies, on the loop (jobs.c: jobs_written) */
+	void (*written)(struct server *srv, struct wreq *list);
 	/* a connection closed, or a request in flight was answered: a
 	 * stopping server may be done (server.c: server_maybe_finish) */
 	void (*settled)(struct server *srv);

@@ -1,5 +1,6 @@
-/* jobs: scans in libuv's pool for a request (req_pool), their scheduling
- * and their one completion, and connections held past their request. */
+/* jobs: what comes back to the loop from off it: scans in libuv's pool for a
+ * request (req_pool), their scheduling and their one completion; the
+ * writer's replies (jobs_written); and connections held past their request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "req.h"
+#include "writer.h"
 
 /* Scans share libuv's pool threads: at most max_scans run at once, and at
  * most max_scans_per_user of one user, so one user's many connections
@@ -200,6 +202,72 @@ int req_pool(struct req *r, struct req_job *j)
 	j->who = r->who;
 	j->work.data = j;
 	return pool_job_queue(r, &j->work, job_run, job_done);
+}
+
+/* ---- the writer's replies ---- */
+
+void jobs_written(struct server *srv, struct wreq *list)
+{
+	static uint64_t gen; /* marks connections already flushed in this pass */
+	gen++;
+	for (struct wreq *w = list; w; w = w->next) {
+		struct conn *c = w->r.conn;
+		if (!c) {
+			/* the daemon's own record: nobody waits, its owner may want to know */
+			if (w->done)
+				w->done(w);
+			continue;
+		}
+		c->pending_writes--;
+		c->pending_bytes -= w->in_bytes;
+		if (w->done)
+			w->done(w);
+		conn_apply(c, &w->r.fx); /* what the handler or done asked of the connection */
+		if (!conn_is_open(c))
+			continue;
+		if (w->frame)
+			conn_send_frame(c, w->frame, w->frame_len);
+		else
+			conn_close(c); /* out of memory packing the reply: do not leave it waiting */
+	}
+	/* one flush per connection for all its replies of these batches */
+	for (struct wreq *w = list; w; w = w->next) {
+		struct conn *c = w->r.conn;
+		if (!c || c->flush_gen == gen || !conn_is_open(c))
+			continue;
+		c->flush_gen = gen;
+		conn_flush(c);
+		conn_resume(c);
+	}
+	while (list) {
+		struct wreq *next = list->next;
+		if (list->r.conn) {
+			conn_unref(list->r.conn);
+			srv->inflight--;
+		}
+		wreq_free(list);
+		list = next;
+	}
+	srv->hooks.settled(srv);
+}
+
+void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
+{
+	struct conn *c = w->r.conn;
+	c->pending_writes--;
+	c->pending_bytes -= w->in_bytes;
+	if (conn_is_open(c)) {
+		arena_reset(&w->work);
+		struct req r = { .srv = w->r.srv, .id = w->r.id, .who = w->r.who, .arena = &w->work };
+		kart__envelope__init(&r.out);
+		req_error(&r, code, "", "%s", message);
+		r.out.request_id = r.id;
+		conn_send(c, &r.out);
+		conn_flush(c);
+		conn_resume(c);
+	}
+	conn_unref(c);
+	wreq_free(w);
 }
 
 /* ---- a connection held past its request ---- */

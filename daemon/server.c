@@ -15,6 +15,7 @@
 
 #include "acl.h"
 #include "addrs.h"
+#include "admit.h"
 #include "alert.h"
 #include "audit.h"
 #include "auth.h"
@@ -86,7 +87,7 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_sweep(uv_timer_t *t)
 {
 	struct server *srv = t->data;
-	conn_sweep(srv, util_mono_ms());
+	admit_sweep(srv, util_mono_ms());
 	if (!srv->drained)
 		acl_denied_flush(srv, false);
 	server_maybe_finish(srv);
@@ -122,7 +123,7 @@ static void on_connection(uv_stream_t *l, int status)
 		return;
 	}
 	srv->accepts_this_turn++;
-	conn_accept(srv);
+	admit_accept(srv);
 }
 
 /* Before each poll: a fresh budget, and the connection left waiting. */
@@ -133,7 +134,7 @@ static void on_turn(uv_prepare_t *p)
 	if (srv->accept_waiting && !srv->stopping) {
 		srv->accept_waiting = false;
 		srv->accepts_this_turn++;
-		conn_accept(srv);
+		admit_accept(srv);
 	}
 }
 
@@ -194,97 +195,197 @@ static int parse_level(const char *s)
 	return LOG_INFO;
 }
 
-int kartd_run(const char *dir, const char *listen)
+/* The configuration (kartd.conf, then --listen) and the log level. Returns
+ * 0, or the exit code. */
+static int load_config(struct server *srv, const char *dir, const char *listen)
 {
-	static struct server srv; /* handles must outlive every callback */
-	memset(&srv, 0, sizeof(srv));
-	int exit_code = 1;
-	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
-	config_defaults(&srv.cfg);
 	char path[2048], err[512];
 	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
-	if (config_load(&srv.cfg, path, err, sizeof(err)) < 0) {
+	if (config_load(&srv->cfg, path, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return 1;
 	}
 	if (listen) {
 		char line[300];
 		snprintf(line, sizeof(line), "listen = %s\n", listen);
-		if (strlen(listen) > 250 || config_parse(&srv.cfg, line, err, sizeof(err)) < 0) {
+		if (strlen(listen) > 250 || config_parse(&srv->cfg, line, err, sizeof(err)) < 0) {
 			log_err("--listen %s: expected HOST:PORT", listen);
 			return 2;
 		}
 	}
-	log_set_level(parse_level(srv.cfg.log_level));
-	/* one daemon per instance: a second would share the map without sharing its locks */
+	log_set_level(parse_level(srv->cfg.log_level));
+	return 0;
+}
+
+/* One daemon per instance: a second would share the map without sharing its
+ * locks. Returns the lock's descriptor, or -1 (logged). */
+static int lock_instance(const char *dir)
+{
+	char path[2048];
 	snprintf(path, sizeof(path), "%s/kartd.lock", dir);
 	int lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (lockfd < 0 || flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 		log_err("%s: %s", path, lockfd < 0 ? strerror(errno) : "another kartd is running on this instance");
 		if (lockfd >= 0)
 			close(lockfd);
-		return 1;
+		return -1;
 	}
-	if (kartd_load_audit_key(dir, srv.audit_key) < 0) {
-		close(lockfd);
-		return 1;
-	}
-	char cert[2048], key[2048];
-	srv.tls = tls_server_ctx(in_dir(dir, srv.cfg.tls_cert, cert, sizeof(cert)),
-				 in_dir(dir, srv.cfg.tls_key, key, sizeof(key)), srv.cfg.tls_min_version, err, sizeof(err));
-	if (!srv.tls) {
+	return lockfd;
+}
+
+/* The audit key, the TLS context and the store. Returns 0 or -1 (logged;
+ * what was opened is closed). */
+static int open_instance(struct server *srv, const char *dir)
+{
+	char path[2048], err[512], cert[2048], key[2048];
+	if (kartd_load_audit_key(dir, srv->audit_key) < 0)
+		return -1;
+	srv->tls = tls_server_ctx(in_dir(dir, srv->cfg.tls_cert, cert, sizeof(cert)),
+				  in_dir(dir, srv->cfg.tls_key, key, sizeof(key)), srv->cfg.tls_min_version, err,
+				  sizeof(err));
+	if (!srv->tls) {
 		log_err("%s", err);
-		close(lockfd);
-		return 1;
+		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open(&srv.store, path, srv.cfg.map_size, srv.cfg.max_readers, false);
+	int rc = store_open(&srv->store, path, srv->cfg.map_size, srv->cfg.max_readers, false);
 	if (rc) {
 		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
-		SSL_CTX_free(srv.tls);
-		close(lockfd);
-		return 1;
+		SSL_CTX_free(srv->tls);
+		srv->tls = NULL;
+		return -1;
 	}
-	if (certs_init(&srv) < 0)
-		goto cleanup;
-	if ((rc = export_blobs_upgrade(&srv.store)))
+	return 0;
+}
+
+/* What runs before the loop: certificates, start-up upgrades, the dummy
+ * password hash. Returns 0 or -1. */
+static int prepare(struct server *srv)
+{
+	if (certs_init(srv) < 0)
+		return -1;
+	int rc = export_blobs_upgrade(&srv->store);
+	if (rc)
 		log_err("cannot mark the exports' card lists as sorted: %s", mdb_strerror(rc));
 	/* verified for unknown users so a refusal takes as long either way */
 	uint8_t junk[16];
 	char junkhex[33];
 	util_random(junk, sizeof(junk));
 	util_hex(junk, sizeof(junk), junkhex);
-	if (auth_hash_password(&srv.cfg, junkhex, srv.dummy_hash, sizeof(srv.dummy_hash)) < 0)
-		goto cleanup;
+	return auth_hash_password(&srv->cfg, junkhex, srv->dummy_hash, sizeof(srv->dummy_hash)) < 0 ? -1 : 0;
+}
 
-	srv.loop = uv_default_loop();
+static void handle_init(struct server *srv, uv_timer_t *t)
+{
+	uv_timer_init(srv->loop, t);
+	t->data = srv;
+}
+
+/* The loop's handles, the hooks, the writer, the record of reads and the
+ * alert commands. Returns 0 or -1. */
+static int start_loop(struct server *srv)
+{
+	srv->loop = uv_default_loop();
 	/* what the network core calls up to (conn.c names no function above it) */
-	srv.hooks.frame = dispatch_frame;
-	srv.hooks.settled = server_maybe_finish;
-	if (writer_start(&srv) < 0)
-		goto cleanup;
-	export_unfinished_fail(&srv);
-	uv_signal_init(srv.loop, &srv.sigterm);
-	uv_signal_init(srv.loop, &srv.sigint);
-	srv.sigterm.data = srv.sigint.data = &srv;
-	uv_idle_init(srv.loop, &srv.ready_idle);
-	srv.ready_idle.data = &srv;
-	uv_prepare_init(srv.loop, &srv.turn);
-	srv.turn.data = &srv;
-	uv_prepare_start(&srv.turn, on_turn);
-	uv_unref((uv_handle_t *)&srv.turn);
-	uv_timer_init(srv.loop, &srv.sweep);
-	srv.sweep.data = &srv;
-	uv_timer_init(srv.loop, &srv.hourly);
-	srv.hourly.data = &srv;
-	uv_timer_init(srv.loop, &srv.reads_timer);
-	srv.reads_timer.data = &srv;
-	if (reads_start(&srv) < 0)
+	srv->hooks.frame = dispatch_frame;
+	srv->hooks.page = dispatch_page;
+	srv->hooks.written = jobs_written;
+	srv->hooks.settled = server_maybe_finish;
+	if (writer_start(srv) < 0)
+		return -1;
+	export_unfinished_fail(srv);
+	uv_signal_init(srv->loop, &srv->sigterm);
+	uv_signal_init(srv->loop, &srv->sigint);
+	srv->sigterm.data = srv->sigint.data = srv;
+	uv_idle_init(srv->loop, &srv->ready_idle);
+	srv->ready_idle.data = srv;
+	uv_prepare_init(srv->loop, &srv->turn);
+	srv->turn.data = srv;
+	uv_prepare_start(&srv->turn, on_turn);
+	uv_unref((uv_handle_t *)&srv->turn);
+	handle_init(srv, &srv->sweep);
+	handle_init(srv, &srv->hourly);
+	handle_init(srv, &srv->reads_timer);
+	if (reads_start(srv) < 0)
 		log_err("cannot load the users blocked for bulk reading");
-	uv_timer_init(srv.loop, &srv.alert_timer);
-	srv.alert_timer.data = &srv;
-	if (alert_cmds_start(&srv) < 0)
+	handle_init(srv, &srv->alert_timer);
+	if (alert_cmds_start(srv) < 0)
 		log_err("cannot find the last alert: alert_command runs for new alerts only from the next one");
+	return 0;
+}
+
+/* Listening: signals and timers start. */
+static void start_serving(struct server *srv)
+{
+	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&srv->sigint, on_signal, SIGINT);
+	uint64_t period = srv->cfg.handshake_timeout_ms / 4;
+	if (period > 1000)
+		period = 1000;
+	if (period < 50)
+		period = 50;
+	uv_timer_start(&srv->sweep, on_sweep, period, period);
+	uv_timer_start(&srv->hourly, on_hour, 3600 * 1000, 3600 * 1000);
+	uv_timer_start(&srv->reads_timer, reads_tick, srv->cfg.read_flush_ms, srv->cfg.read_flush_ms);
+	uv_timer_start(&srv->alert_timer, alert_cmds_tick, 1000, 1000);
+}
+
+/* Clients without the CA pin the server's certificate: its fingerprint
+ * goes where an admin reads it. */
+static void log_fingerprint(SSL_CTX *tls)
+{
+	X509 *srvcert = SSL_CTX_get0_certificate(tls);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (srvcert && X509_digest(srvcert, EVP_sha256(), md, &mdlen) == 1) {
+		char fp[3 * EVP_MAX_MD_SIZE + 8];
+		size_t o = (size_t)snprintf(fp, sizeof(fp), "SHA256:");
+		for (unsigned i = 0; i < mdlen; i++)
+			o += (size_t)snprintf(fp + o, sizeof(fp) - o, "%s%02X", i ? ":" : "", md[i]);
+		log_notice("certificate fingerprint %s", fp);
+	}
+}
+
+static void close_instance(struct server *srv)
+{
+	if (srv->writer)
+		writer_stop(srv);
+	if (srv->loop) {
+		uv_run(srv->loop, UV_RUN_NOWAIT);
+		uv_loop_close(srv->loop);
+	}
+	if (srv->store.env)
+		log_head(srv, "stop");
+	store_close(&srv->store);
+	schema_free(&srv->schema_loop);
+	schema_free(&srv->schema_writer);
+	reads_free(srv);
+	alert_cmds_free(srv);
+	certs_free(srv);
+	addrs_free(srv);
+	pool_jobs_free(srv);
+	SSL_CTX_free(srv->tls);
+}
+
+int kartd_run(const char *dir, const char *listen)
+{
+	static struct server srv; /* handles must outlive every callback */
+	memset(&srv, 0, sizeof(srv));
+	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
+	config_defaults(&srv.cfg);
+	int exit_code = load_config(&srv, dir, listen);
+	if (exit_code)
+		return exit_code;
+	int lockfd = lock_instance(dir);
+	if (lockfd < 0)
+		return 1;
+	if (open_instance(&srv, dir) < 0) {
+		close(lockfd);
+		return 1;
+	}
+	exit_code = 1;
+	if (prepare(&srv) < 0 || start_loop(&srv) < 0)
+		goto cleanup;
 	if (start_listener(&srv) < 0) {
 		/* nothing was accepted: stop the writer and close what was opened */
 		srv.stopping = true;
@@ -292,33 +393,10 @@ int kartd_run(const char *dir, const char *listen)
 		uv_run(srv.loop, UV_RUN_DEFAULT);
 		goto cleanup;
 	}
-	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
-	uv_signal_start(&srv.sigint, on_signal, SIGINT);
-	uint64_t period = srv.cfg.handshake_timeout_ms / 4;
-	if (period > 1000)
-		period = 1000;
-	if (period < 50)
-		period = 50;
-	uv_timer_start(&srv.sweep, on_sweep, period, period);
-	uv_timer_start(&srv.hourly, on_hour, 3600 * 1000, 3600 * 1000);
-	uv_timer_start(&srv.reads_timer, reads_tick, srv.cfg.read_flush_ms, srv.cfg.read_flush_ms);
-	uv_timer_start(&srv.alert_timer, alert_cmds_tick, 1000, 1000);
-
+	start_serving(&srv);
 	log_head(&srv, "start");
 	log_notice("listening on %s", srv.listen_addr);
-	{
-		/* clients without the CA pin this: say it where an admin reads it */
-		X509 *srvcert = SSL_CTX_get0_certificate(srv.tls);
-		unsigned char md[EVP_MAX_MD_SIZE];
-		unsigned int mdlen = 0;
-		if (srvcert && X509_digest(srvcert, EVP_sha256(), md, &mdlen) == 1) {
-			char fp[3 * EVP_MAX_MD_SIZE + 8];
-			size_t o = (size_t)snprintf(fp, sizeof(fp), "SHA256:");
-			for (unsigned i = 0; i < mdlen; i++)
-				o += (size_t)snprintf(fp + o, sizeof(fp) - o, "%s%02X", i ? ":" : "", md[i]);
-			log_notice("certificate fingerprint %s", fp);
-		}
-	}
+	log_fingerprint(srv.tls);
 	printf("kartd listening on %s\n", srv.listen_addr);
 	fflush(stdout);
 	sd_notify(0, "READY=1");
@@ -326,23 +404,7 @@ int kartd_run(const char *dir, const char *listen)
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
 cleanup:
-	if (srv.writer)
-		writer_stop(&srv);
-	if (srv.loop) {
-		uv_run(srv.loop, UV_RUN_NOWAIT);
-		uv_loop_close(srv.loop);
-	}
-	if (srv.store.env)
-		log_head(&srv, "stop");
-	store_close(&srv.store);
-	schema_free(&srv.schema_loop);
-	schema_free(&srv.schema_writer);
-	reads_free(&srv);
-	alert_cmds_free(&srv);
-	certs_free(&srv);
-	addrs_free(&srv);
-	pool_jobs_free(&srv);
-	SSL_CTX_free(srv.tls);
+	close_instance(&srv);
 	log_notice("stopped");
 	close(lockfd);
 	return exit_code;

@@ -124,23 +124,6 @@ struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn)
 	return w;
 }
 
-void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
-{
-	struct conn *c = w->r.conn;
-	c->pending_writes--;
-	c->pending_bytes -= w->in_bytes;
-	if (conn_is_open(c)) {
-		reset_reply(w, util_now_us());
-		req_error(&w->r, code, "", "%s", message);
-		w->r.out.request_id = w->r.id;
-		conn_send(c, &w->r.out);
-		conn_flush(c);
-		conn_resume(c);
-	}
-	conn_unref(c);
-	wreq_free(w);
-}
-
 void wreq_free(struct wreq *w)
 {
 	if (!w)
@@ -366,55 +349,16 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* On the loop: the replies of committed batches go to the server's written
+ * hook (jobs.c), which sends them and frees the requests. */
 static void on_done(uv_async_t *a)
 {
 	struct writer *wr = a->data;
-	struct server *srv = wr->srv;
-	static uint64_t gen; /* marks connections already flushed in this pass */
 	pthread_mutex_lock(&wr->mu);
 	struct wreq *list = wr->done_head;
 	wr->done_head = wr->done_tail = NULL;
 	pthread_mutex_unlock(&wr->mu);
-	gen++;
-	for (struct wreq *w = list; w; w = w->next) {
-		struct conn *c = w->r.conn;
-		if (!c) {
-			/* the daemon's own record: nobody waits, its owner may want to know */
-			if (w->done)
-				w->done(w);
-			continue;
-		}
-		c->pending_writes--;
-		c->pending_bytes -= w->in_bytes;
-		if (w->done)
-			w->done(w);
-		conn_apply(c, &w->r.fx); /* what the handler or done asked of the connection */
-		if (!conn_is_open(c))
-			continue;
-		if (w->frame)
-			conn_send_frame(c, w->frame, w->frame_len);
-		else
-			conn_close(c); /* out of memory packing the reply: do not leave it waiting */
-	}
-	/* one flush per connection for all its replies of these batches */
-	for (struct wreq *w = list; w; w = w->next) {
-		struct conn *c = w->r.conn;
-		if (!c || c->flush_gen == gen || !conn_is_open(c))
-			continue;
-		c->flush_gen = gen;
-		conn_flush(c);
-		conn_resume(c);
-	}
-	while (list) {
-		struct wreq *next = list->next;
-		if (list->r.conn) {
-			conn_unref(list->r.conn);
-			srv->inflight--;
-		}
-		wreq_free(list);
-		list = next;
-	}
-	srv->hooks.settled(srv);
+	wr->srv->hooks.written(wr->srv, list);
 }
 
 int writer_start(struct server *srv)

@@ -41,8 +41,6 @@ struct wreq *req_to_wreq(struct req *r, handler_fn fn);
 struct wreq *req_to_wreq_copy(struct req *r, handler_fn fn);
 /* A write request of the daemon's own (an audit record), answering no one. */
 struct wreq *wreq_detached(struct req *r, handler_fn fn);
-/* Answers a write request that will not run with an error, and frees it. */
-void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message);
 void wreq_free(struct wreq *w);
 
 #endif
