@@ -1,4 +1,5 @@
 #include "util.h"
+#include "date.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -170,49 +171,13 @@ int util_split_hostport(const char *s, char *host, size_t hostlen, int *port)
 
 /* ---- times and dates as people type them ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back
- * (H. Hinnant's algorithms): calendar arithmetic without mktime. */
-int64_t util_days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-void util_civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	return m == 2 && leap_year(y) ? 29 : days[m - 1];
-}
-
 int64_t util_local_day(int64_t secs)
 {
 	time_t t = (time_t)secs;
 	struct tm tm;
 	if (!localtime_r(&t, &tm))
 		return secs / 86400;
-	return util_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	return date_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* The unix seconds of local y-m-d h:mi:s (DST resolved by mktime), or -1. */
@@ -339,21 +304,21 @@ static int parse_date_part(const char *s, struct when_date *w)
 	int y, m, d;
 	if (digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &m) && s[7] == '-' && digits(s + 8, 2, &d) &&
 	    !digit(s[10])) {
-		if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 			return -1;
 		*w = (struct when_date){ .kind = WD_DATE, .y = y, .m = m, .d = d, .iso = true };
 		return 10;
 	}
 	if (digits(s, 2, &d) && s[2] == '.' && digits(s + 3, 2, &m)) {
 		if (s[5] == '.' && digits(s + 6, 4, &y) && !digit(s[10])) {
-			if (y < 1 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+			if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 				return -1;
 			*w = (struct when_date){ .kind = WD_DATE, .y = y, .m = m, .d = d };
 			return 10;
 		}
 		if (s[5] != '\0' && s[5] != ' ')
 			return -1;
-		if (m < 1 || m > 12 || d < 1 || d > days_in_month(2000, m))
+		if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(2000, m))
 			return -1;
 		*w = (struct when_date){ .kind = WD_DAYMONTH, .m = m, .d = d };
 		return 5;
@@ -449,23 +414,24 @@ static int parse_duration(const char *s, int *sign, int64_t *secs)
  * earlier (the caller moves a day that turns out past or future). */
 static int64_t date_part_day(const struct when_date *w, int64_t today, bool ahead)
 {
-	int y, m, d;
-	util_civil_from_days(today, &y, &m, &d);
+	int64_t y;
+	int m, d;
+	date_civil_from_days(today, &y, &m, &d);
 	switch (w->kind) {
 	case WD_DATE:
-		return util_days_from_civil(w->y, w->m, w->d);
+		return date_days_from_civil(w->y, w->m, w->d);
 	case WD_DAYMONTH: {
 		/* Feb 29 outside a leap year: the nearest leap year in the direction asked */
-		int yy = y;
+		int64_t yy = y;
 		if (w->m == 2 && w->d == 29)
-			while (!leap_year(yy))
+			while (!date_is_leap(yy))
 				yy += ahead ? 1 : -1;
-		return util_days_from_civil(yy, w->m, w->d);
+		return date_days_from_civil(yy, w->m, w->d);
 	}
 	case WD_RELDAY:
 		return today + w->rel;
 	case WD_WEEKDAY: {
-		int wd = (int)(((today + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+		int wd = date_weekday(today);
 		return ahead ? today + (w->wday - wd + 7) % 7 : today - (wd - w->wday + 7) % 7;
 	}
 	case WD_NONE:
@@ -518,24 +484,25 @@ static int parse_when(const char *s, int64_t now, bool ahead, int day_secs, int6
 	if (!has_clock)
 		clock = ahead ? day_secs : 0;
 	if (z > 0) {
-		*out = util_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
+		*out = date_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
 		return 0;
 	}
 	int64_t day = date_part_day(&w, util_local_day(now), ahead);
-	int y, m, d;
-	util_civil_from_days(day, &y, &m, &d);
-	int64_t t = local_instant(y, m, d, clock);
+	int64_t y;
+	int m, d;
+	date_civil_from_days(day, &y, &m, &d);
+	int64_t t = local_instant((int)y, m, d, clock);
 	if (t < 0)
 		return -1;
 	/* ahead, a weekday or a DD.MM whose moment has passed is the next one (a
 	 * week or a year on); looking back, a weekday still to come is last week's */
 	if (w.kind == WD_WEEKDAY && (ahead ? t < now : t > now))
-		util_civil_from_days(day + (ahead ? 7 : -7), &y, &m, &d);
+		date_civil_from_days(day + (ahead ? 7 : -7), &y, &m, &d);
 	else if (w.kind == WD_DAYMONTH && ahead && t < now)
-		util_civil_from_days(date_part_day(&w, util_days_from_civil(y + 1, 1, 1), true), &y, &m, &d);
+		date_civil_from_days(date_part_day(&w, date_days_from_civil(y + 1, 1, 1), true), &y, &m, &d);
 	else
 		return *out = t, 0;
-	t = local_instant(y, m, d, clock);
+	t = local_instant((int)y, m, d, clock);
 	if (t < 0)
 		return -1;
 	*out = t;
@@ -575,8 +542,7 @@ int64_t util_zone_day(const struct util_zone *z, int64_t secs)
 {
 	if (!z || !z->fixed)
 		return util_local_day(secs);
-	int64_t t = secs + z->offset;
-	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	return date_day_at_offset(secs, z->offset);
 }
 
 int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, bool *instant, int64_t *out)
@@ -612,7 +578,7 @@ int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, 
 		return -1;
 	*instant = true;
 	if (zoned > 0) {
-		*out = util_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
+		*out = date_days_from_civil(w.y, w.m, w.d) * 86400 + clock - zone;
 		return 0;
 	}
 	int64_t day = date_part_day(&w, today, true);
@@ -620,9 +586,10 @@ int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, 
 		*out = day * 86400 + clock - z->offset;
 		return 0;
 	}
-	int y, m, d;
-	util_civil_from_days(day, &y, &m, &d);
-	int64_t t = local_instant(y, m, d, clock);
+	int64_t y;
+	int m, d;
+	date_civil_from_days(day, &y, &m, &d);
+	int64_t t = local_instant((int)y, m, d, clock);
 	if (t < 0)
 		return -1;
 	*out = t;

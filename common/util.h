@@ -70,9 +70,6 @@ int util_parse_when_in(const char *s, int64_t today, const struct util_zone *z, 
 int util_parse_clock(const char *s, int *minute);
 /* The local (TZ) calendar day of unix seconds, in days since 1970-01-01. */
 int64_t util_local_day(int64_t secs);
-/* Proleptic Gregorian date <-> days since 1970-01-01. */
-int64_t util_days_from_civil(int64_t y, int m, int d);
-void util_civil_from_days(int64_t z, int *y, int *m, int *d);
 /* Formats unix seconds as local "YYYY-MM-DD HH:MM:SS". */
 void util_format_time(int64_t secs, char *out, size_t n);
 /* The same with minutes only and the zone: "YYYY-MM-DD HH:MM MSK" (or

@@ -8,11 +8,10 @@
 #include <strings.h>
 #include <time.h>
 
-#include "acl.h"
 #include "audit.h"
+#include "date.h"
 #include "index.h"
 #include "pbjson.h"
-#include "pbwire.h"
 #include "schema.h"
 #include "text.h"
 
@@ -98,17 +97,14 @@ static int check_date(struct req *r, const struct cfield *f, const char *v)
 	if (birthday && strlen(v) == 7 && v[0] == '-' && v[1] == '-' && v[4] == '-' &&
 	    sscanf(v + 2, "%2d-%2d%c", &m, &d, &tail) == 2) {
 		/* a birthday whose year is unknown: --MM-DD, as for relatives */
-		static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-		if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(2000, m)) /* 2000: Feb 29 allowed */
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: %s is not a valid date", f->name, v);
 		return H_OK;
 	}
 	if (strlen(v) != 10 || sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || v[4] != '-' || v[7] != '-')
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: '%.40s' is not a date (YYYY-MM-DD%s)",
 				 f->name, v, birthday ? ", DD.MM.YYYY, or --MM-DD / DD.MM when the year is unknown" : ", DD.MM.YYYY");
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+	if (m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "%s: %s is not a valid date", f->name, v);
 	time_t now = (time_t)(r->now / 1000000);
 	struct tm tm;
@@ -847,74 +843,6 @@ const char *card_title(struct arena *a, const Kart__Card *c)
 	if (c->n_phones)
 		return c->phones[0];
 	return c->n_emails ? c->emails[0] : "";
-}
-
-int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
-{
-	MDB_val v;
-	int rc = store_get_id(txn, dbi, id, &v);
-	if (rc)
-		return rc;
-	*out = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
-	return *out ? 0 : MDB_CORRUPTED;
-}
-
-int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
-{
-	/* notes, relatives, custom values: skipped in the stored bytes */
-	static const uint32_t drop[] = { 18, 29, 30 };
-	MDB_val v;
-	int rc = store_get_id(txn, dbi, id, &v);
-	if (rc)
-		return rc;
-	uint8_t *buf = arena_alloc(a, v.mv_size ? v.mv_size : 1);
-	if (!buf)
-		return ENOMEM;
-	size_t n = pbwire_drop(v.mv_data, v.mv_size, drop, sizeof(drop) / sizeof(drop[0]), buf);
-	*out = n == SIZE_MAX ? NULL : kart__card__unpack(&a->pb, n, buf);
-	return *out ? 0 : MDB_CORRUPTED;
-}
-
-int card_load_visible(struct req *r, MDB_dbi dbi, uint64_t id, Kart__Card **out, const char *what)
-{
-	int rc = card_load(r->txn, dbi, id, r->arena, out);
-	if (rc)
-		return rc;
-	if (!acl_visible(r, *out)) {
-		acl_note_denied(r, id, what);
-		return MDB_NOTFOUND;
-	}
-	return 0;
-}
-
-int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card)
-{
-	size_t n = kart__card__get_packed_size(card);
-	uint8_t key[8];
-	store_u64_key(card->id, key);
-	MDB_val k = { 8, key }, v = { n, NULL };
-	int rc = mdb_put(txn, dbi, &k, &v, MDB_RESERVE);
-	if (rc)
-		return rc;
-	kart__card__pack(card, v.mv_data);
-	return 0;
-}
-
-Kart__Card *card_copy(struct arena *a, const Kart__Card *card)
-{
-	size_t n = kart__card__get_packed_size(card);
-	uint8_t *buf = arena_alloc(a, n ? n : 1);
-	if (!buf)
-		return NULL;
-	kart__card__pack(card, buf);
-	return kart__card__unpack(&a->pb, n, buf);
-}
-
-int card_history_key(uint64_t id, uint64_t version, uint8_t out[16])
-{
-	store_u64_key(id, out);
-	store_u64_key(version, out + 8);
-	return 16;
 }
 
 int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_where where)

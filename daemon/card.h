@@ -23,7 +23,7 @@ char *card_diff(struct arena *a, const Kart__Card *before, const Kart__Card *aft
 /* "Иванов Иван" or the company, for audit summaries. */
 const char *card_title(struct arena *a, const Kart__Card *card);
 
-/* Storage: load (unpacked into the arena) and save. Returns 0 or an MDB code. */
+/* Storage (card_store.c): load (unpacked into the arena) and save. Returns 0 or an MDB code. */
 int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out);
 int card_save(MDB_txn *txn, MDB_dbi dbi, const Kart__Card *card);
 /* card_load for a request: a card outside the user's scope is MDB_NOTFOUND,

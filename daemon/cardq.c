@@ -4,22 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "acl.h"
 #include "card.h"
-#include "index.h"
+#include "cardq_plan.h"
+#include "date.h"
 #include "pbjson.h"
 #include "text.h"
+#include "util.h"
 
 /* ---- the fields a query can name ---- */
-
-enum {
-	F_FIRST_NAME, F_MIDDLE_NAME, F_LAST_NAME, F_NAME, F_COMPANY, F_POSITION, F_CITY, F_ADDRESS, F_SOURCE,
-	F_OWNER, F_NOTES, F_CREATED_BY, F_UPDATED_BY, F_GENDER, F_SECTOR, F_LIFECYCLE, F_VIP, F_KEY_ACCOUNT,
-	F_PHONES, F_EMAILS, F_TAGS, F_BIRTHDAY, F_CREATED_AT, F_UPDATED_AT, F_LAST_TOUCH, F_TOUCHES,
-	F_TOTAL_PURCHASES, F_ID, F_VERSION, F_CUSTOM = 1000,
-};
 
 static const char *const genders[] = { "f", "m" };
 static const char *const sectors[] = { "cold", "warm", "hot" };
@@ -92,15 +86,7 @@ static const struct qfield *lookup(void *ud, const char *name)
 
 int64_t cardq_today(int64_t now_us)
 {
-	time_t t = (time_t)(now_us / 1000000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	/* days since the epoch of the local calendar date */
-	int64_t y = tm.tm_year + 1900, m = tm.tm_mon + 1, d = tm.tm_mday;
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	return util_local_day(now_us / 1000000);
 }
 
 int64_t cardq_client_today(int64_t client_day, int64_t now_us)
@@ -117,35 +103,15 @@ int cardq_client_zone(int64_t client_day, int64_t client_utc_offset, struct util
 	return 0;
 }
 
-static int64_t days_of(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400, yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Days from today to the next anniversary of month-day (0: today); Feb 29 is
  * celebrated on Mar 1 in common years, as `today` and `within` have it. */
 static int64_t days_to_anniversary(int m, int d, int64_t today)
 {
 	int64_t y;
 	int tm, td;
-	civil(today, &y, &tm, &td);
+	date_civil_from_days(today, &y, &tm, &td);
 	for (int64_t yy = y;; yy++) {
-		bool leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
-		int64_t day = m == 2 && d == 29 && !leap ? days_of(yy, 3, 1) : days_of(yy, m, d);
+		int64_t day = date_anniversary(yy, m, d);
 		if (day >= today)
 			return day - today;
 	}
@@ -177,7 +143,7 @@ static void set_date(struct qvalue *out, const char *s)
 	out->month = m;
 	out->day = d;
 	if (n == 10 && sscanf(s, "%4d", &y) == 1)
-		out->num = days_of(y, m, d);
+		out->num = date_days_from_civil(y, m, d);
 	out->present = true;
 }
 
@@ -352,251 +318,6 @@ int cardq_sort_field(struct cardq *c, const char *name)
 	return 0;
 }
 
-/* ---- choosing an index ---- */
-
-/* One range of keys [lo, hi] (inclusive, compared as LMDB does) in one index. */
-struct krange {
-	const uint8_t *lo, *hi;
-	size_t lolen, hilen;
-};
-
-struct plan {
-	MDB_dbi dbi;
-	const char *index;          /* its name, for explain */
-	struct krange r[32];
-	size_t n;
-	uint64_t est;
-	const struct qnode *pred;
-};
-
-static void add_exact(struct plan *p, const void *key, size_t len)
-{
-	if (p->n < sizeof(p->r) / sizeof(p->r[0]))
-		p->r[p->n++] = (struct krange){ key, key, len, len };
-}
-
-static const uint8_t *dup_bytes(struct arena *a, const void *src, size_t n)
-{
-	uint8_t *d = arena_alloc(a, n ? n : 1);
-	if (d)
-		memcpy(d, src, n);
-	return d;
-}
-
-static void ymd_text(int64_t days, char out[11])
-{
-	int64_t y;
-	int m, d;
-	civil(days, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
-}
-
-/* The index keys that hold every card a predicate can match, if there are. */
-static bool plan_pred(struct cardq *c, const struct qnode *p, struct plan *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->pred = p;
-	const struct qfield *f = p->field;
-	struct store *st = c->st;
-	bool eq = p->op == QOP_EQ || p->op == QOP_IN;
-	if (f->id == F_CUSTOM) {
-		const Kart__FieldDef *d = schema_find(c->sc, f->name);
-		if (!d || d->type == KART__FIELD_TYPE__FIELD_TYPE_TEXT)
-			return false; /* not indexed (index.c) */
-		out->dbi = st->ix_custom;
-		out->index = "ix_custom";
-		size_t nl = strlen(f->name);
-		if (eq) {
-			for (size_t i = 0; i < p->nlits; i++) {
-				uint8_t *k;
-				size_t len;
-				if (f->type == Q_NUMBER) {
-					k = arena_alloc(c->a, nl + 9);
-					if (!k)
-						return false;
-					memcpy(k, f->name, nl + 1);
-					index_number_bytes(p->lits[i].num, k + nl + 1);
-					len = nl + 9;
-				} else if (f->type == Q_DATE) {
-					char ymd[11];
-					ymd_text(p->lits[i].num, ymd);
-					len = index_custom_key(d, f->name, ymd, c->a, &k);
-				} else if (f->type == Q_BOOL) {
-					len = index_custom_key(d, f->name, p->lits[i].num ? "true" : "false", c->a, &k);
-				} else {
-					len = index_custom_key(d, f->name, p->lits[i].text, c->a, &k);
-				}
-				if (!len)
-					return false;
-				add_exact(out, k, len);
-			}
-			return out->n > 0;
-		}
-		if ((f->type == Q_NUMBER || f->type == Q_DATE) &&
-		    (p->op == QOP_LT || p->op == QOP_LE || p->op == QOP_GT || p->op == QOP_GE)) {
-			int64_t v = p->lits[0].num;
-			int64_t lo = INT64_MIN, hi = INT64_MAX;
-			if (p->op == QOP_LT)
-				hi = v - 1;
-			else if (p->op == QOP_LE)
-				hi = v;
-			else if (p->op == QOP_GT)
-				lo = v + 1;
-			else
-				lo = v;
-			uint8_t *klo = arena_alloc(c->a, nl + 12), *khi = arena_alloc(c->a, nl + 12);
-			if (!klo || !khi)
-				return false;
-			memcpy(klo, f->name, nl + 1);
-			memcpy(khi, f->name, nl + 1);
-			size_t len;
-			if (f->type == Q_NUMBER) {
-				index_number_bytes(lo, klo + nl + 1);
-				index_number_bytes(hi, khi + nl + 1);
-				len = nl + 9;
-				out->r[out->n++] = (struct krange){ klo, khi, len, len };
-			} else {
-				/* dates are stored as YYYY-MM-DD text, which sorts as dates do */
-				char a[11] = "0000-00-00", b[11] = "9999-99-99";
-				if (lo != INT64_MIN)
-					ymd_text(lo, a);
-				if (hi != INT64_MAX)
-					ymd_text(hi, b);
-				memcpy(klo + nl + 1, a, 10);
-				memcpy(khi + nl + 1, b, 10);
-				len = nl + 11;
-				out->r[out->n++] = (struct krange){ klo, khi, len, len };
-			}
-			return true;
-		}
-		return false;
-	}
-	MDB_dbi dbi;
-	const char *name;
-	switch (f->id) {
-	case F_CITY: dbi = st->ix_city; name = "ix_city"; break;
-	case F_TAGS: dbi = st->ix_tag; name = "ix_tag"; break;
-	case F_EMAILS: dbi = st->ix_email; name = "ix_email"; break;
-	case F_OWNER: dbi = st->ix_owner; name = "ix_owner"; break;
-	case F_SECTOR: dbi = st->ix_sector; name = "ix_sector"; break;
-	case F_PHONES: dbi = st->ix_phone; name = "ix_phone"; break;
-	case F_BIRTHDAY: dbi = st->ix_birthday; name = "ix_birthday"; break;
-	default: return false;
-	}
-	out->dbi = dbi;
-	out->index = name;
-	if (f->id == F_BIRTHDAY) {
-		if (p->op != QOP_WITHIN)
-			return false;
-		/* N days, today included (query.c: annual_within) */
-		int64_t from = p->lits[0].num >= 0 ? c->today : c->today + p->lits[0].num + 1;
-		int64_t to = p->lits[0].num >= 0 ? c->today + p->lits[0].num - 1 : c->today;
-		if (to < from)
-			return false;
-		if (to - from >= 365) {
-			/* every day of the year: an index scan brings nothing */
-			return false;
-		}
-		int64_t y1, y2;
-		int m1, d1, m2, d2;
-		civil(from, &y1, &m1, &d1);
-		civil(to, &y2, &m2, &d2);
-		char *a = arena_printf(c->a, "%02d%02d", m1, d1), *b = arena_printf(c->a, "%02d%02d", m2, d2);
-		if (!a || !b)
-			return false;
-		if (strcmp(a, b) <= 0) {
-			out->r[out->n++] = (struct krange){ (uint8_t *)a, (uint8_t *)b, 4, 4 };
-		} else {
-			/* across the year's end */
-			out->r[out->n++] = (struct krange){ (uint8_t *)a, (const uint8_t *)"1231", 4, 4 };
-			out->r[out->n++] = (struct krange){ (const uint8_t *)"0101", (uint8_t *)b, 4, 4 };
-		}
-		/* a Feb 29 birthday is celebrated on Mar 1 in common years */
-		return true;
-	}
-	if (!eq)
-		return false;
-	for (size_t i = 0; i < p->nlits; i++) {
-		const char *t = p->lits[i].text;
-		if (f->id == F_SECTOR) {
-			int e;
-			if (pbjson_enum_parse(&kart__sector__descriptor, t, &e) < 0)
-				return false;
-			uint8_t *b = arena_alloc(c->a, 1);
-			if (!b)
-				return false;
-			*b = (uint8_t)e;
-			add_exact(out, b, 1);
-		} else if (f->id == F_PHONES) {
-			char key[32];
-			size_t len = index_phone_key(t, key, sizeof(key));
-			add_exact(out, dup_bytes(c->a, key, len), len);
-		} else if (f->id == F_OWNER) {
-			add_exact(out, t, strlen(t));
-		} else {
-			add_exact(out, t, strlen(t));
-		}
-	}
-	return out->n > 0;
-}
-
-static int key_cmp(const MDB_val *k, const uint8_t *b, size_t blen)
-{
-	size_t n = k->mv_size < blen ? k->mv_size : blen;
-	int c = memcmp(k->mv_data, b, n);
-	if (c)
-		return c;
-	return k->mv_size < blen ? -1 : k->mv_size > blen;
-}
-
-/* Walks the ids under a plan's ranges; fn(ud, id) returning non-zero stops. */
-static int plan_walk(struct cardq *c, const struct plan *p, uint64_t cap, uint64_t *count,
-		     int (*fn)(void *ud, uint64_t id), void *ud)
-{
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(c->txn, p->dbi, &cur);
-	if (rc)
-		return rc;
-	*count = 0;
-	for (size_t i = 0; i < p->n && rc == 0; i++) {
-		MDB_val k = { p->r[i].lolen, (void *)p->r[i].lo }, v;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
-			if (key_cmp(&k, p->r[i].hi, p->r[i].hilen) > 0)
-				break;
-			if (!fn) {
-				size_t dups;
-				if ((rc = mdb_cursor_count(cur, &dups)))
-					break;
-				*count += dups;
-				if (cap && *count >= cap)
-					break;
-				continue;
-			}
-			/* the ids under one key, a page at a time */
-			for (rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE); rc == 0;
-			     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE)) {
-				for (size_t j = 0; j + 8 <= v.mv_size; j += 8) {
-					(*count)++;
-					if (fn(ud, store_key_u64((uint8_t *)v.mv_data + j))) {
-						mdb_cursor_close(cur);
-						return 0;
-					}
-				}
-			}
-			if (rc != MDB_NOTFOUND)
-				break;
-			rc = 0;
-		}
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
-		if (cap && *count >= cap)
-			break;
-	}
-	mdb_cursor_close(cur);
-	return rc;
-}
-
 /* ---- running ---- */
 
 struct idvec {
@@ -675,61 +396,107 @@ static int slice(struct cardq *c)
 	return rc;
 }
 
-int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
+/* One run of a query: what cardq_run's steps share. */
+struct run {
+	struct cardq *c;
+	uint64_t limit;
+	cardq_fn fn;
+	void *ud;
+	bool have;                  /* an index was chosen: scan only ids */
+	struct idvec ids;           /* its candidates, sorted, without duplicates */
+	struct arena scratch;       /* one card at a time */
+	struct sorted *sv;          /* with a sort: the matches' sort keys */
+	size_t sn, scap;
+	uint64_t passed;            /* cards handed to fn */
+};
+
+/* Chooses the cheapest index among the predicates every match must satisfy,
+ * collects its candidates and says in c->plan how the cards are found. */
+static int run_plan(struct run *u, size_t entries)
 {
-	struct store *st = c->st;
-	MDB_stat ms;
-	int rc = mdb_stat(c->txn, st->cards, &ms);
-	if (rc)
-		return rc;
-	/* the cheapest index among the predicates every match must satisfy */
+	struct cardq *c = u->c;
 	const struct qnode *conj[64];
 	size_t nconj = c->q ? query_conjuncts(c->q, conj, 64) : 0;
 	struct plan best, cand;
-	bool have = false;
+	int rc;
 	for (size_t i = 0; i < nconj; i++) {
-		if (!plan_pred(c, conj[i], &cand))
+		if (!cardq_plan_pred(c, conj[i], &cand))
 			continue;
-		uint64_t cap = have ? best.est : ms.ms_entries / 2 + 1;
-		if ((rc = plan_walk(c, &cand, cap, &cand.est, NULL, NULL)))
+		uint64_t cap = u->have ? best.est : entries / 2 + 1;
+		if ((rc = cardq_plan_walk(c, &cand, cap, &cand.est, NULL, NULL)))
 			return rc;
 		if (cand.est < cap) {
 			best = cand;
-			have = true;
+			u->have = true;
 		}
 	}
-	struct idvec ids = { 0 };
-	if (have) {
-		uint64_t n;
-		if ((rc = plan_walk(c, &best, 0, &n, collect_id, &ids)) || (rc = ids.err))
-			goto cleanup;
-		if (ids.n)
-			qsort(ids.v, ids.n, sizeof(*ids.v), cmp_u64);
-		size_t w = 0;
-		for (size_t i = 0; i < ids.n; i++)
-			if (w == 0 || ids.v[w - 1] != ids.v[i])
-				ids.v[w++] = ids.v[i];
-		ids.n = w;
-		if (!c->scope || acl_sees_all(c->scope))
-			c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter",
-					       best.index, query_describe(c->a, best.pred), ids.n, (size_t)ms.ms_entries);
-		else /* counts over every card would tell about others' */
-			c->plan = arena_printf(c->a, "index %s for %s, then the filter", best.index,
-					       query_describe(c->a, best.pred));
-	} else {
-		c->plan = !c->scope || acl_sees_all(c->scope)
-				  ? arena_printf(c->a, "scan of all %zu cards%s", (size_t)ms.ms_entries,
-						 c->q ? " with the filter" : "")
-				  : arena_printf(c->a, "scan of the cards%s", c->q ? " with the filter" : "");
+	/* counts over every card would tell about others' */
+	bool counts = !c->scope || acl_sees_all(c->scope);
+	const char *filtered = c->q ? " with the filter" : "";
+	if (!u->have) {
+		c->plan = counts ? arena_printf(c->a, "scan of all %zu cards%s", entries, filtered)
+				 : arena_printf(c->a, "scan of the cards%s", filtered);
+		return 0;
 	}
-	struct arena scratch;
-	arena_init(&scratch, 0);
-	struct sorted *sv = NULL;
-	size_t sn = 0, scap = 0;
-	uint64_t passed = 0;
+	struct idvec *ids = &u->ids;
+	uint64_t n;
+	if ((rc = cardq_plan_walk(c, &best, 0, &n, collect_id, ids)) || (rc = ids->err))
+		return rc;
+	if (ids->n)
+		qsort(ids->v, ids->n, sizeof(*ids->v), cmp_u64);
+	size_t w = 0;
+	for (size_t i = 0; i < ids->n; i++)
+		if (w == 0 || ids->v[w - 1] != ids->v[i])
+			ids->v[w++] = ids->v[i];
+	ids->n = w;
+	if (counts)
+		c->plan = arena_printf(c->a, "index %s for %s: %zu candidates of %zu cards, then the filter",
+				       best.index, query_describe(c->a, best.pred), ids->n, entries);
+	else
+		c->plan = arena_printf(c->a, "index %s for %s, then the filter", best.index,
+				       query_describe(c->a, best.pred));
+	return 0;
+}
+
+/* A card that matched: to fn now, or its sort key kept for later. Returns 0,
+ * 1 to stop the scan, or ENOMEM. */
+static int run_take(struct run *u, Kart__Card *card)
+{
+	struct cardq *c = u->c;
+	if (!c->sort) {
+		u->passed++;
+		return u->fn(u->ud, card) || (u->limit && u->passed >= u->limit);
+	}
+	struct qvalue qv;
+	struct rec rec = { card, &u->scratch, &c->zone };
+	get(&rec, c->sort, &qv);
+	/* a yearly date (birthday) sorts by its next anniversary from today */
+	if (qv.present && c->sort->annual)
+		qv.num = days_to_anniversary(qv.month, qv.day, c->today);
+	if (u->sn == u->scap) {
+		u->scap = u->scap ? u->scap * 2 : 1024;
+		struct sorted *ns = realloc(u->sv, u->scap * sizeof(*ns));
+		if (!ns)
+			return ENOMEM;
+		u->sv = ns;
+	}
+	const char *t = qv.present ? (qv.text ? qv.text : (qv.nitems ? qv.items[0] : NULL)) : NULL;
+	/* an instant sorts by the second, not by its day */
+	int64_t key = c->sort->instant ? qv.secs : qv.num;
+	u->sv[u->sn] = (struct sorted){ card->id, qv.present, key, t ? strdup(t) : NULL };
+	u->sn++;
+	return 0;
+}
+
+/* The scan: the candidates by id, or every card; each through the filter. */
+static int run_scan(struct run *u)
+{
+	struct cardq *c = u->c;
+	struct store *st = c->st;
 	MDB_cursor *cur = NULL;
+	int rc;
 	if ((rc = mdb_cursor_open(c->txn, st->cards, &cur)))
-		goto done;
+		return rc;
 	MDB_val k, v;
 	size_t pos = 0;
 	uint64_t last = 0;          /* the scan's last card */
@@ -742,11 +509,11 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 				break;
 			resume = true;
 		}
-		if (have) {
-			if (pos == ids.n)
+		if (u->have) {
+			if (pos == u->ids.n)
 				break;
 			uint8_t key[8];
-			store_u64_key(ids.v[pos++], key);
+			store_u64_key(u->ids.v[pos++], key);
 			k.mv_size = 8;
 			k.mv_data = key;
 			resume = false;
@@ -775,89 +542,90 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 		if (rc)
 			break;
 		c->read++;
-		arena_reset(&scratch);
+		arena_reset(&u->scratch);
 		Kart__Card *card;
-		if (!match(c, &scratch, &v, &card))
+		if (!match(c, &u->scratch, &v, &card))
 			continue;
-		if (!c->sort) {
-			passed++;
-			if (fn(ud, card) || (limit && passed >= limit))
-				break;
-			continue;
-		}
-		struct qvalue qv;
-		struct rec rec = { card, &scratch, &c->zone };
-		get(&rec, c->sort, &qv);
-		/* a yearly date (birthday) sorts by its next anniversary from today */
-		if (qv.present && c->sort->annual)
-			qv.num = days_to_anniversary(qv.month, qv.day, c->today);
-		if (sn == scap) {
-			scap = scap ? scap * 2 : 1024;
-			struct sorted *ns = realloc(sv, scap * sizeof(*ns));
-			if (!ns) {
-				rc = ENOMEM;
-				break;
-			}
-			sv = ns;
-		}
-		const char *t = qv.present ? (qv.text ? qv.text : (qv.nitems ? qv.items[0] : NULL)) : NULL;
-		/* an instant sorts by the second, not by its day */
-		int64_t key = c->sort->instant ? qv.secs : qv.num;
-		sv[sn] = (struct sorted){ card->id, qv.present, key, t ? strdup(t) : NULL };
-		sn++;
+		int t = run_take(u, card);
+		if (t == ENOMEM)
+			rc = ENOMEM;
+		if (t)
+			break;
 	}
-	if (rc == 0 && c->sort) {
-		if (sn)
-			qsort(sv, sn, sizeof(*sv), cmp_sorted);
-		for (size_t i = 0; i < sn && rc == 0; i++) {
-			if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
-				break;
-			size_t at = c->desc ? sn - 1 - i : i;
-			if (c->desc && !sv[at].present)
-				continue; /* missing values last either way */
-			uint8_t key[8];
-			store_u64_key(sv[at].id, key);
-			k.mv_size = 8;
-			k.mv_data = key;
-			if (mdb_get(c->txn, st->cards, &k, &v))
-				continue;
-			arena_reset(&scratch);
-			Kart__Card *card = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
-			if (!card)
-				continue;
-			passed++;
-			if (fn(ud, card) || (limit && passed >= limit))
-				break;
-		}
-		if (c->desc)
-			for (size_t i = 0; i < sn && rc == 0 && !(limit && passed >= limit); i++) {
-				if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
-					break;
-				if (sv[i].present)
-					continue;
-				uint8_t key[8];
-				store_u64_key(sv[i].id, key);
-				k.mv_size = 8;
-				k.mv_data = key;
-				if (mdb_get(c->txn, st->cards, &k, &v))
-					continue;
-				arena_reset(&scratch);
-				Kart__Card *card = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
-				if (card) {
-					passed++;
-					if (fn(ud, card))
-						break;
-				}
-			}
-	}
-done:
 	if (cur)
 		mdb_cursor_close(cur);
-	for (size_t i = 0; i < sn; i++)
-		free((void *)sv[i].text);
-	free(sv);
-	arena_free(&scratch);
-cleanup:
-	free(ids.v);
+	return rc;
+}
+
+/* The stored card `id` in the scratch arena, or NULL. */
+static Kart__Card *run_card(struct run *u, uint64_t id)
+{
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	if (mdb_get(u->c->txn, u->c->st->cards, &k, &v))
+		return NULL;
+	arena_reset(&u->scratch);
+	return kart__card__unpack(&u->scratch.pb, v.mv_size, v.mv_data);
+}
+
+/* With a sort: the matches to fn in order, missing values last either way. */
+static int run_sorted(struct run *u)
+{
+	struct cardq *c = u->c;
+	struct sorted *sv = u->sv;
+	size_t sn = u->sn;
+	int rc = 0;
+	if (sn)
+		qsort(sv, sn, sizeof(*sv), cmp_sorted);
+	for (size_t i = 0; i < sn && rc == 0; i++) {
+		if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
+			break;
+		size_t at = c->desc ? sn - 1 - i : i;
+		if (c->desc && !sv[at].present)
+			continue; /* missing values last either way */
+		Kart__Card *card = run_card(u, sv[at].id);
+		if (!card)
+			continue;
+		u->passed++;
+		if (u->fn(u->ud, card) || (u->limit && u->passed >= u->limit))
+			break;
+	}
+	if (c->desc)
+		for (size_t i = 0; i < sn && rc == 0 && !(u->limit && u->passed >= u->limit); i++) {
+			if (c->pool_txn && i && i % CARDQ_SLICE == 0 && (rc = slice(c)))
+				break;
+			if (sv[i].present)
+				continue;
+			Kart__Card *card = run_card(u, sv[i].id);
+			if (card) {
+				u->passed++;
+				if (u->fn(u->ud, card))
+					break;
+			}
+		}
+	return rc;
+}
+
+int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
+{
+	MDB_stat ms;
+	int rc = mdb_stat(c->txn, c->st->cards, &ms);
+	if (rc)
+		return rc;
+	struct run u = { .c = c, .limit = limit, .fn = fn, .ud = ud };
+	if ((rc = run_plan(&u, (size_t)ms.ms_entries))) {
+		free(u.ids.v);
+		return rc;
+	}
+	arena_init(&u.scratch, 0);
+	rc = run_scan(&u);
+	if (rc == 0 && c->sort)
+		rc = run_sorted(&u);
+	for (size_t i = 0; i < u.sn; i++)
+		free((void *)u.sv[i].text);
+	free(u.sv);
+	arena_free(&u.scratch);
+	free(u.ids.v);
 	return rc;
 }

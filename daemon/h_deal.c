@@ -9,6 +9,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "date.h"
 #include "handlers.h"
 #include "money.h"
 #include "req.h"
@@ -56,9 +57,7 @@ static bool valid_date(const char *v)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (v[i] < '0' || v[i] > '9'))
 			return false;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= mdays[m - 1] && !(m == 2 && d == 29 && !leap);
+	return y >= 1900 && m >= 1 && m <= 12 && d >= 1 && d <= date_days_in_month(y, m);
 }
 
 /* A deal's title: one line of text, not empty, at most TITLE_MAX characters. */

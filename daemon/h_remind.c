@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "card.h"
 #include "cardq.h"
+#include "date.h"
 #include "handlers.h"
 #include "req.h"
 #include "text.h"
@@ -384,36 +385,6 @@ int h_reminder_list(struct req *r)
 
 /* ---- today ---- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date, and back
- * (H. Hinnant's algorithms): date arithmetic without mktime or DST. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
-}
-
-static bool is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* "YYYY-MM-DD" or "--MM-DD" (year unknown: *y = 0). */
 static bool parse_birthday(const char *s, int *y, int *m, int *d)
 {
@@ -553,15 +524,17 @@ static int today_birthdays(struct req *r, int64_t today, unsigned days, struct b
 	/* a month-day is looked up once: with 366 days the window can meet today's again */
 	bool seen[13][32] = { { false } };
 	for (unsigned i = 0; i < days && l->n < TODAY_MAX && rc == 0; i++) {
-		int y, m, d;
-		civil_from_days(today + i, &y, &m, &d);
+		int64_t yl;
+		int m, d;
+		date_civil_from_days(today + i, &yl, &m, &d);
+		int y = (int)yl;
 		if (!seen[m][d]) {
 			seen[m][d] = true;
 			rc = lookup_mmdd(r, cur, l, m, d, y, m, d, i);
 		}
 		/* Feb 29 birthdays are celebrated on Mar 1 in a non-leap year (the day
 		 * after Feb 28, when the person is indeed a year older) */
-		if (rc == 0 && m == 3 && d == 1 && !is_leap(y) && !seen[2][29]) {
+		if (rc == 0 && m == 3 && d == 1 && !date_is_leap(y) && !seen[2][29]) {
 			seen[2][29] = true;
 			rc = lookup_mmdd(r, cur, l, 2, 29, y, m, d, i);
 		}
@@ -648,7 +621,7 @@ int h_today(struct req *r)
 		struct tm tm;
 		if (!localtime_r(&now, &tm))
 			return req_error(r, KART__ERROR_CODE__INTERNAL, "", "cannot tell the local date");
-		today = days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+		today = date_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 		struct tm tmr = tm;
 		tmr.tm_mday++;
 		tmr.tm_hour = tmr.tm_min = tmr.tm_sec = 0;

@@ -186,7 +186,8 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 	}
 	if (ks.err)
 		return ks.err;
-	qsort(ks.k, ks.n, sizeof(*ks.k), cmp_key);
+	if (ks.n)
+		qsort(ks.k, ks.n, sizeof(*ks.k), cmp_key);
 	size_t w = 0;
 	for (size_t i = 0; i < ks.n; i++)
 		if (w == 0 || cmp_key(&ks.k[w - 1], &ks.k[i]) != 0)
@@ -196,38 +197,59 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 	return 0;
 }
 
-int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,
-		 const Kart__Card *now)
+int index_diff(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *old,
+	       const Kart__Card *now, struct index_change *out)
 {
 	struct ix_key *ok = NULL, *nk = NULL;
 	size_t on = 0, nn = 0;
 	int rc = 0;
+	memset(out, 0, sizeof(*out));
 	if (old && (rc = index_keys(a, st, sc, old, &ok, &on)))
 		return rc;
 	if (now && (rc = index_keys(a, st, sc, now, &nk, &nn)))
 		return rc;
-	uint8_t idb[8];
-	store_u64_key(now ? now->id : old->id, idb);
-	MDB_val id = { 8, idb };
+	/* a merge of the two sorted sets; what only one side has is moved to
+	 * the front of that side's own array */
 	size_t i = 0, j = 0;
 	while (i < on || j < nn) {
 		int c = i == on ? 1 : j == nn ? -1 : cmp_key(&ok[i], &nk[j]);
 		if (c == 0) {
 			i++;
 			j++;
-			continue;
-		}
-		const struct ix_key *k = c < 0 ? &ok[i++] : &nk[j++];
-		MDB_val key = { k->len, (void *)k->bytes };
-		if (c < 0) {
-			rc = mdb_del(txn, k->dbi, &key, &id);
-			if (rc == MDB_NOTFOUND)
-				rc = 0; /* already gone: reindex repairs such drift */
+		} else if (c < 0) {
+			ok[out->ndel++] = ok[i++];
 		} else {
-			rc = mdb_put(txn, k->dbi, &key, &id, MDB_NODUPDATA);
-			if (rc == MDB_KEYEXIST)
-				rc = 0;
+			nk[out->nadd++] = nk[j++];
 		}
+	}
+	out->del = ok;
+	out->add = nk;
+	return 0;
+}
+
+int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,
+		 const Kart__Card *now)
+{
+	struct index_change ch;
+	int rc = index_diff(a, st, sc, old, now, &ch);
+	if (rc)
+		return rc;
+	uint8_t idb[8];
+	store_u64_key(now ? now->id : old->id, idb);
+	MDB_val id = { 8, idb };
+	for (size_t i = 0; i < ch.ndel; i++) {
+		MDB_val key = { ch.del[i].len, (void *)ch.del[i].bytes };
+		rc = mdb_del(txn, ch.del[i].dbi, &key, &id);
+		if (rc == MDB_NOTFOUND)
+			rc = 0; /* already gone: reindex repairs such drift */
+		if (rc)
+			return rc;
+	}
+	for (size_t i = 0; i < ch.nadd; i++) {
+		MDB_val key = { ch.add[i].len, (void *)ch.add[i].bytes };
+		rc = mdb_put(txn, ch.add[i].dbi, &key, &id, MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
 		if (rc)
 			return rc;
 	}

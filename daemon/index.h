@@ -18,6 +18,17 @@ struct ix_key {
 /* Every index key of card (in the arena), sorted and without duplicates. */
 int index_keys(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *card,
 	       struct ix_key **out, size_t *n);
+/* What an update does to the indexes: the keys of the old version the new
+ * one lacks, and the new version's keys the old one lacks (each sorted, in
+ * the arena). */
+struct index_change {
+	struct ix_key *del, *add;
+	size_t ndel, nadd;
+};
+/* The change from `old` to `now`; either may be NULL (create, delete).
+ * Pure: reads no database. Returns 0 or ENOMEM. */
+int index_diff(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *old,
+	       const Kart__Card *now, struct index_change *out);
 /* Moves the indexes from `old` to `now` for one card id; either may be NULL
  * (create, delete). Returns 0 or an MDB code. */
 int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,

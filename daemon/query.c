@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "date.h"
 #include "text.h"
 #include "util.h"
 
@@ -26,52 +27,6 @@ enum {
 	RELATIVE_MAX_DAYS = 3660000,  /* a relative date or within: about 10000 years */
 	TODAY_SANE_DAYS = 100000000,  /* calendar arithmetic refuses a `today` beyond this */
 };
-
-/* ---- dates -------------------------------------------------------------- */
-
-static bool is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * algorithm); a day past the month's end rolls into the next month. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/* The yearly date month-day in year y; Feb 29 in a common year is Mar 1. */
-static int64_t anniversary(int64_t y, int m, int d)
-{
-	if (m == 2 && d == 29 && !is_leap(y))
-		return days_from_civil(y, 3, 1);
-	return days_from_civil(y, m, d);
-}
 
 /* ---- small text helpers ----------------------------------------------- */
 
@@ -239,9 +194,9 @@ static enum date_result parse_iso_date(const char *s, int64_t *days)
 	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	int m = (s[5] - '0') * 10 + (s[6] - '0');
 	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > date_days_in_month(y, m))
 		return DATE_INVALID;
-	*days = days_from_civil(y, m, d);
+	*days = date_days_from_civil(y, m, d);
 	return DATE_OK;
 }
 
@@ -610,6 +565,119 @@ static const char *enum_values_list(struct parser *p, const struct qfield *f)
 	return s ? s : "";
 }
 
+/* An enum literal: one of the field's values, compared folded. */
+static bool convert_enum(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			 const char *shown)
+{
+	const char *raw = t->str;
+	const char *folded = text_fold(p->a, raw);
+	if (!folded) {
+		fail_oom(p);
+		return false;
+	}
+	for (size_t i = 0; i < f->nvalues; i++) {
+		if (!f->values[i])
+			continue;
+		const char *value = text_fold(p->a, f->values[i]);
+		if (!value) {
+			fail_oom(p);
+			return false;
+		}
+		if (strcmp(value, folded) == 0) {
+			lit->text = value;
+			return true;
+		}
+	}
+	fail(p, t->col, "unknown value '%s' for %s (one of: %s)", shown, f->name, enum_values_list(p, f));
+	return false;
+}
+
+/* A number, scaled as the field keeps it. */
+static bool convert_number(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			   const char *shown)
+{
+	const char *raw = t->str;
+	switch (parse_decimal(raw, effective_scale(f), &lit->num)) {
+	case NUM_OK:
+		return true;
+	case NUM_NOT_A_NUMBER:
+		fail(p, t->col, "%s is a number; '%s' is not", f->name, shown);
+		return false;
+	case NUM_TOO_MANY_DECIMALS: {
+		int most = scale_decimals(effective_scale(f));
+		if (most == 0)
+			fail(p, t->col, "%s takes whole numbers; '%s' has decimals", f->name, shown);
+		else
+			fail(p, t->col, "'%s' has too many decimals; %s takes at most %d", shown, f->name, most);
+		return false;
+	}
+	case NUM_OUT_OF_RANGE:
+		fail(p, t->col, "'%s' is out of range for %s", shown, f->name);
+		return false;
+	}
+	return false;
+}
+
+/* A date or, for an instant field, an instant: the forms people type, a
+ * YYYY-MM-DD, or a duration from today. */
+static bool convert_date(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit,
+			 const char *shown)
+{
+	const char *raw = t->str;
+	int64_t days;
+	if (ascii_ieq(raw, strlen(raw), "today")) {
+		lit->num = p->today;
+		lit->text = "today";
+		return true;
+	}
+	/* the forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, 10:00, RFC 3339, ...) */
+	bool instant;
+	if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_when_in(raw, p->today, p->zone, &instant, &days) == 0 &&
+	    (f->instant || !all_digits(raw))) { /* unix seconds are no date */
+		if (instant && !f->instant) {
+			fail(p, t->col, "%s is a date; '%s' has a time of day (write the date alone)", f->name, shown);
+			return false;
+		}
+		lit->num = days;
+		lit->instant = instant;
+		return true;
+	}
+	switch (parse_iso_date(raw, &days)) {
+	case DATE_OK:
+		lit->num = days;
+		return true;
+	case DATE_INVALID:
+		fail(p, t->col, "%s is not a date", shown);
+		return false;
+	case DATE_NONE:
+		break;
+	}
+	switch (parse_duration(raw, &days)) {
+	case DUR_OK:
+		if (__builtin_add_overflow(p->today, days, &lit->num))
+			break;
+		lit->text = ascii_lower_dup(p->a, raw);
+		if (!lit->text) {
+			fail_oom(p);
+			return false;
+		}
+		return true;
+	case DUR_OUT_OF_RANGE:
+		break;
+	case DUR_NONE:
+		if (f->instant)
+			fail(p, t->col, "%s is a time; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+			     "a weekday, a duration like -30d, or with a time: 10:00, 'завтра 10:00', "
+			     "2026-12-05T10:00:00+03:00, unix seconds)", f->name, shown);
+		else
+			fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
+			     "a weekday, or a duration like -30d)", f->name, shown);
+		return false;
+	}
+	fail(p, t->col, "'%s' is out of range", shown);
+	return false;
+}
+
 /* Converts the token's text to a literal of the field's (element) type. */
 static bool convert_literal(struct parser *p, const struct qfield *f, const struct token *t, struct qlit *lit)
 {
@@ -626,102 +694,12 @@ static bool convert_literal(struct parser *p, const struct qfield *f, const stru
 			return false;
 		}
 		return true;
-	case Q_ENUM: {
-		const char *folded = text_fold(p->a, raw);
-		if (!folded) {
-			fail_oom(p);
-			return false;
-		}
-		for (size_t i = 0; i < f->nvalues; i++) {
-			if (!f->values[i])
-				continue;
-			const char *value = text_fold(p->a, f->values[i]);
-			if (!value) {
-				fail_oom(p);
-				return false;
-			}
-			if (strcmp(value, folded) == 0) {
-				lit->text = value;
-				return true;
-			}
-		}
-		fail(p, t->col, "unknown value '%s' for %s (one of: %s)", shown, f->name, enum_values_list(p, f));
-		return false;
-	}
+	case Q_ENUM:
+		return convert_enum(p, f, t, lit, shown);
 	case Q_NUMBER:
-		switch (parse_decimal(raw, effective_scale(f), &lit->num)) {
-		case NUM_OK:
-			return true;
-		case NUM_NOT_A_NUMBER:
-			fail(p, t->col, "%s is a number; '%s' is not", f->name, shown);
-			return false;
-		case NUM_TOO_MANY_DECIMALS: {
-			int most = scale_decimals(effective_scale(f));
-			if (most == 0)
-				fail(p, t->col, "%s takes whole numbers; '%s' has decimals", f->name, shown);
-			else
-				fail(p, t->col, "'%s' has too many decimals; %s takes at most %d", shown, f->name, most);
-			return false;
-		}
-		case NUM_OUT_OF_RANGE:
-			fail(p, t->col, "'%s' is out of range for %s", shown, f->name);
-			return false;
-		}
-		return false;
-	case Q_DATE: {
-		int64_t days;
-		if (ascii_ieq(raw, strlen(raw), "today")) {
-			lit->num = p->today;
-			lit->text = "today";
-			return true;
-		}
-		/* the forms every option takes (DD.MM.YYYY, DD.MM, завтра, пн, 10:00, RFC 3339, ...) */
-		bool instant;
-		if (parse_iso_date(raw, &days) == DATE_NONE && util_parse_when_in(raw, p->today, p->zone, &instant, &days) == 0 &&
-		    (f->instant || !all_digits(raw))) { /* unix seconds are no date */
-			if (instant && !f->instant) {
-				fail(p, t->col, "%s is a date; '%s' has a time of day (write the date alone)", f->name, shown);
-				return false;
-			}
-			lit->num = days;
-			lit->instant = instant;
-			return true;
-		}
-		switch (parse_iso_date(raw, &days)) {
-		case DATE_OK:
-			lit->num = days;
-			return true;
-		case DATE_INVALID:
-			fail(p, t->col, "%s is not a date", shown);
-			return false;
-		case DATE_NONE:
-			break;
-		}
-		switch (parse_duration(raw, &days)) {
-		case DUR_OK:
-			if (__builtin_add_overflow(p->today, days, &lit->num))
-				break;
-			lit->text = ascii_lower_dup(p->a, raw);
-			if (!lit->text) {
-				fail_oom(p);
-				return false;
-			}
-			return true;
-		case DUR_OUT_OF_RANGE:
-			break;
-		case DUR_NONE:
-			if (f->instant)
-				fail(p, t->col, "%s is a time; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
-				     "a weekday, a duration like -30d, or with a time: 10:00, 'завтра 10:00', "
-				     "2026-12-05T10:00:00+03:00, unix seconds)", f->name, shown);
-			else
-				fail(p, t->col, "%s is a date; '%s' is not (write YYYY-MM-DD, DD.MM.YYYY, DD.MM, today, завтра, "
-				     "a weekday, or a duration like -30d)", f->name, shown);
-			return false;
-		}
-		fail(p, t->col, "'%s' is out of range", shown);
-		return false;
-	}
+		return convert_number(p, f, t, lit, shown);
+	case Q_DATE:
+		return convert_date(p, f, t, lit, shown);
 	case Q_BOOL: {
 		/* as a card takes it: true/false, yes/no, да/нет, on/off, 1/0 */
 		bool b;
@@ -1122,16 +1100,16 @@ static bool annual_within(int month, int day, int64_t today, int64_t days)
 		return false;
 	int64_t y;
 	int m, d;
-	civil_from_days(today, &y, &m, &d);
+	date_civil_from_days(today, &y, &m, &d);
 	if (days >= 0) {
-		int64_t next = anniversary(y, month, day);
+		int64_t next = date_anniversary(y, month, day);
 		if (next < today)
-			next = anniversary(y + 1, month, day);
+			next = date_anniversary(y + 1, month, day);
 		return next - today < days;
 	}
-	int64_t last = anniversary(y, month, day);
+	int64_t last = date_anniversary(y, month, day);
 	if (last > today)
-		last = anniversary(y - 1, month, day);
+		last = date_anniversary(y - 1, month, day);
 	return today - last < -days;
 }
 
@@ -1142,8 +1120,8 @@ static bool annual_equals(int month, int day, int64_t date)
 		return false;
 	int64_t y;
 	int m, d;
-	civil_from_days(date, &y, &m, &d);
-	return anniversary(y, month, day) == date;
+	date_civil_from_days(date, &y, &m, &d);
+	return date_anniversary(y, month, day) == date;
 }
 
 /* One positive comparison (EQ LT LE GT GE CONTAINS WITHIN) of a scalar value,

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "date.h"
 #include "pbjson.h"
 #include "util.h"
 
@@ -1294,8 +1295,8 @@ int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const cha
 int close_option(const struct cli *cli, const struct cmd_args *a, char out[16])
 {
 	const char *text = args_value(a, "close");
-	int64_t when;
-	int y, m, d;
+	int64_t when, y;
+	int m, d;
 	int rc;
 
 	out[0] = '\0';
@@ -1304,8 +1305,8 @@ int close_option(const struct cli *cli, const struct cmd_args *a, char out[16])
 	rc = time_ahead_option(cli, a, "close", util_now_us() / 1000000, &when);
 	if (rc)
 		return rc;
-	util_civil_from_days(util_local_day(when), &y, &m, &d);
-	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+	date_civil_from_days(util_local_day(when), &y, &m, &d);
+	snprintf(out, 16, "%04d-%02d-%02d", (int)y, m, d);
 	return 0;
 }
 

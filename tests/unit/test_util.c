@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "date.h"
 #include "util.h"
 
 static void set_tz(const char *tz)
@@ -237,7 +238,7 @@ static int64_t back_ok(const char *s, int64_t now)
 /* y-m-d h:mi in a zone off hours east of UTC, as unix seconds */
 static int64_t at(int y, int m, int d, int h, int mi, int off)
 {
-	return util_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 - off * 3600;
+	return date_days_from_civil(y, m, d) * 86400 + h * 3600 + mi * 60 - off * 3600;
 }
 
 static void test_parse_time_people(void **state)
@@ -285,9 +286,9 @@ static void test_parse_time_people(void **state)
 	assert_int_equal(ahead_ok("31.12", eve), at(2027, 12, 31, 9, 0, 2));
 	assert_int_equal(back_ok("today", eve), at(2026, 12, 31, 0, 0, 2));
 	assert_int_equal(ahead_ok("пт", eve), at(2027, 1, 1, 9, 0, 2)); /* Friday is tomorrow here */
-	assert_int_equal(util_local_day(eve), util_days_from_civil(2026, 12, 31));
+	assert_int_equal(util_local_day(eve), date_days_from_civil(2026, 12, 31));
 	set_tz("<+10>-10");
-	assert_int_equal(util_local_day(eve), util_days_from_civil(2027, 1, 1));
+	assert_int_equal(util_local_day(eve), date_days_from_civil(2027, 1, 1));
 	set_tz("UTC0");
 
 	/* Feb 29 as DD.MM: the next leap year's */
@@ -297,7 +298,7 @@ static void test_parse_time_people(void **state)
 static void test_parse_date_and_clock(void **state)
 {
 	(void)state;
-	int64_t today = util_days_from_civil(2026, 12, 31), day;
+	int64_t today = date_days_from_civil(2026, 12, 31), day;
 	assert_int_equal(util_parse_date("2027-01-01", today, &day), 0);
 	assert_int_equal(day, today + 1);
 	assert_int_equal(util_parse_date("01.01.2027", today, &day), 0);
@@ -320,8 +321,9 @@ static void test_parse_date_and_clock(void **state)
 	assert_int_equal(minute, 465);
 	assert_int_equal(util_parse_clock("24:00", &minute), -1);
 	assert_int_equal(util_parse_clock("09:00:00", &minute), -1);
-	int y, m, d;
-	util_civil_from_days(util_days_from_civil(2028, 2, 29), &y, &m, &d);
+	int64_t y;
+	int m, d;
+	date_civil_from_days(date_days_from_civil(2028, 2, 29), &y, &m, &d);
 	assert_true(y == 2028 && m == 2 && d == 29);
 }
 

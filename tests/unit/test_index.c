@@ -1,0 +1,338 @@
+/* Unit tests for daemon/index.[ch]: the index keys derived from a card, the
+ * change an update makes to them, and that change applied to a store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "index.h"
+
+/* Distinct dbi numbers: index_keys only reads them from the store. */
+static struct store fake_store(void)
+{
+	struct store st;
+	memset(&st, 0, sizeof(st));
+	st.ix_phone = 101;
+	st.ix_email = 102;
+	st.ix_name = 103;
+	st.ix_tag = 104;
+	st.ix_city = 105;
+	st.ix_owner = 106;
+	st.ix_sector = 107;
+	st.ix_birthday = 108;
+	st.ix_custom = 109;
+	return st;
+}
+
+static Kart__FieldDef def_size = KART__FIELD_DEF__INIT, def_colors = KART__FIELD_DEF__INIT,
+		      def_notes = KART__FIELD_DEF__INIT, def_tier = KART__FIELD_DEF__INIT;
+
+/* Custom fields: colors (multienum), notes (text), size (number), tier (enum); sorted by name. */
+static struct schema make_schema(void)
+{
+	static Kart__FieldDef *defs[4];
+	def_colors.name = "colors";
+	def_colors.type = KART__FIELD_TYPE__FIELD_TYPE_MULTIENUM;
+	def_notes.name = "notes";
+	def_notes.type = KART__FIELD_TYPE__FIELD_TYPE_TEXT;
+	def_size.name = "size";
+	def_size.type = KART__FIELD_TYPE__FIELD_TYPE_NUMBER;
+	def_tier.name = "tier";
+	def_tier.type = KART__FIELD_TYPE__FIELD_TYPE_ENUM;
+	defs[0] = &def_colors;
+	defs[1] = &def_notes;
+	defs[2] = &def_size;
+	defs[3] = &def_tier;
+	struct schema sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.n = 4;
+	sc.defs = defs;
+	sc.loaded = true;
+	return sc;
+}
+
+/* The keys of one dbi, as strings (custom keys: the NUL between name and value as '='). */
+static size_t keys_of(const struct ix_key *k, size_t n, MDB_dbi dbi, char out[][64], size_t max)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (k[i].dbi != dbi)
+			continue;
+		assert_true(m < max);
+		assert_true(k[i].len < 64);
+		memcpy(out[m], k[i].bytes, k[i].len);
+		out[m][k[i].len] = '\0';
+		for (size_t j = 0; j < k[i].len; j++)
+			if (out[m][j] == '\0')
+				out[m][j] = '=';
+		m++;
+	}
+	return m;
+}
+
+static bool has_key(const struct ix_key *k, size_t n, MDB_dbi dbi, const void *bytes, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (k[i].dbi == dbi && k[i].len == len && memcmp(k[i].bytes, bytes, len) == 0)
+			return true;
+	return false;
+}
+
+static void test_phone_key(void **state)
+{
+	(void)state;
+	char key[32];
+	assert_int_equal(index_phone_key("+78461234567", key, sizeof(key)), 11);
+	assert_string_equal(key, "76543216487");
+	/* the extension is not part of the key: the main number finds the card */
+	assert_int_equal(index_phone_key("+78461234567 доб. 123", key, sizeof(key)), 11);
+	assert_string_equal(key, "76543216487");
+	assert_int_equal(index_phone_key("8 (846) 123-45-67", key, sizeof(key)), 11);
+	assert_string_equal(key, "76543216488");
+	/* cut to the room given: the first digits, reversed */
+	assert_int_equal(index_phone_key("+78461234567", key, 5), 4);
+	assert_string_equal(key, "6487");
+	assert_int_equal(index_phone_key("", key, sizeof(key)), 0);
+	assert_string_equal(key, "");
+}
+
+static void test_number_bytes(void **state)
+{
+	(void)state;
+	uint8_t a[8], b[8], c[8];
+	index_number_bytes(-1, a);
+	index_number_bytes(0, b);
+	index_number_bytes(1, c);
+	static const uint8_t zero[8] = { 0x80, 0, 0, 0, 0, 0, 0, 0 };
+	assert_memory_equal(b, zero, 8);
+	assert_true(memcmp(a, b, 8) < 0); /* byte order is numeric order */
+	assert_true(memcmp(b, c, 8) < 0);
+}
+
+static void test_keys_of_a_card(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct store st = fake_store();
+	struct schema sc = make_schema();
+	char *phones[] = { "8 846 123-45-67", "+7 927 000-11-22 доб. 5" };
+	char *e164[] = { "+78461234567", "" };
+	char *emails[] = { "Ivan.Petrov@Example.COM", "ivan.petrov@example.com" };
+	char *tags[] = { "VIP", "Опт" };
+	Kart__Relative rel = KART__RELATIVE__INIT;
+	rel.birthday = "--02-29";
+	Kart__Relative *rels[] = { &rel };
+	Kart__CustomValue cv1 = KART__CUSTOM_VALUE__INIT, cv2 = KART__CUSTOM_VALUE__INIT, cv3 = KART__CUSTOM_VALUE__INIT,
+			  cv4 = KART__CUSTOM_VALUE__INIT, cv5 = KART__CUSTOM_VALUE__INIT;
+	cv1.field = "colors";
+	cv1.value = "Red,Blue";
+	cv2.field = "notes";
+	cv2.value = "free text is not indexed";
+	cv3.field = "size";
+	cv3.value = "12.5";
+	cv4.field = "tier";
+	cv4.value = "Gold";
+	cv5.field = "gone"; /* no longer defined: not indexed */
+	cv5.value = "x";
+	Kart__CustomValue *custom[] = { &cv1, &cv5, &cv2, &cv3, &cv4 };
+	Kart__Card c = KART__CARD__INIT;
+	c.id = 7;
+	c.first_name = "Пётр";
+	c.last_name = "Иванов-Петров";
+	c.company = "ООО «Ромашка»";
+	c.n_phones = 2;
+	c.phones = phones;
+	c.n_phones_e164 = 2;
+	c.phones_e164 = e164;
+	c.n_emails = 2;
+	c.emails = emails;
+	c.n_tags = 2;
+	c.tags = tags;
+	c.city = "Самара";
+	c.owner = "manager1";
+	c.sector = KART__SECTOR__SECTOR_HOT;
+	c.birthday = "1980-05-17";
+	c.n_relatives = 1;
+	c.relatives = rels;
+	c.n_custom = 5;
+	c.custom = custom;
+
+	struct ix_key *k;
+	size_t n;
+	assert_int_equal(index_keys(&a, &st, &sc, &c, &k, &n), 0);
+	/* sorted by dbi then bytes, no duplicates */
+	for (size_t i = 1; i < n; i++) {
+		assert_true(k[i - 1].dbi <= k[i].dbi);
+		if (k[i - 1].dbi == k[i].dbi) {
+			size_t m = k[i - 1].len < k[i].len ? k[i - 1].len : k[i].len;
+			int cmp = memcmp(k[i - 1].bytes, k[i].bytes, m);
+			assert_true(cmp < 0 || (cmp == 0 && k[i - 1].len < k[i].len));
+		}
+	}
+	char got[16][64];
+	/* phones: the E.164 form when there is one, else the number as typed */
+	assert_int_equal(keys_of(k, n, st.ix_phone, got, 16), 2);
+	assert_string_equal(got[0], "22110007297");
+	assert_string_equal(got[1], "76543216487");
+	/* emails folded: the two spellings are one key */
+	assert_int_equal(keys_of(k, n, st.ix_email, got, 16), 1);
+	assert_string_equal(got[0], "ivan.petrov@example.com");
+	/* names: every word folded (ё as е), first, last and company */
+	assert_int_equal(keys_of(k, n, st.ix_name, got, 16), 5);
+	assert_true(has_key(k, n, st.ix_name, "петр", strlen("петр")));
+	assert_true(has_key(k, n, st.ix_name, "иванов", strlen("иванов")));
+	assert_true(has_key(k, n, st.ix_name, "петров", strlen("петров")));
+	assert_true(has_key(k, n, st.ix_name, "ооо", strlen("ооо")));
+	assert_true(has_key(k, n, st.ix_name, "ромашка", strlen("ромашка")));
+	assert_int_equal(keys_of(k, n, st.ix_tag, got, 16), 2);
+	assert_string_equal(got[0], "vip");
+	assert_string_equal(got[1], "опт");
+	assert_int_equal(keys_of(k, n, st.ix_city, got, 16), 1);
+	assert_string_equal(got[0], "самара");
+	assert_int_equal(keys_of(k, n, st.ix_owner, got, 16), 1);
+	assert_string_equal(got[0], "manager1");
+	uint8_t hot = KART__SECTOR__SECTOR_HOT;
+	assert_true(has_key(k, n, st.ix_sector, &hot, 1));
+	/* birthdays as MMDD, the card's and its relatives' */
+	assert_int_equal(keys_of(k, n, st.ix_birthday, got, 16), 2);
+	assert_string_equal(got[0], "0229");
+	assert_string_equal(got[1], "0517");
+	/* custom: each multienum value, enums folded, numbers as 8 sortable bytes
+	 * of the value scaled by 10^4; text and undefined fields not at all */
+	assert_int_equal(keys_of(k, n, st.ix_custom, got, 16), 4);
+	assert_true(has_key(k, n, st.ix_custom, "colors\0red", 10));
+	assert_true(has_key(k, n, st.ix_custom, "colors\0blue", 11));
+	assert_true(has_key(k, n, st.ix_custom, "tier\0gold", 9));
+	uint8_t sz[5 + 8] = "size";
+	index_number_bytes(125000, sz + 5);
+	assert_true(has_key(k, n, st.ix_custom, sz, sizeof(sz)));
+	assert_int_equal(n, 2 + 1 + 5 + 2 + 1 + 1 + 1 + 2 + 4);
+
+	/* an empty card has no keys */
+	Kart__Card empty = KART__CARD__INIT;
+	assert_int_equal(index_keys(&a, &st, &sc, &empty, &k, &n), 0);
+	assert_int_equal(n, 0);
+	arena_free(&a);
+}
+
+static void test_diff_of_an_update(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct store st = fake_store();
+	struct schema sc = make_schema();
+	char *tags_old[] = { "a", "b" }, *tags_new[] = { "b", "c" };
+	Kart__Card old = KART__CARD__INIT, now = KART__CARD__INIT;
+	old.id = now.id = 3;
+	old.first_name = "Анна";
+	now.first_name = "АННА"; /* folds the same: no change */
+	old.last_name = "Смирнова";
+	now.last_name = "Кузнецова";
+	old.n_tags = 2;
+	old.tags = tags_old;
+	now.n_tags = 2;
+	now.tags = tags_new;
+	old.city = "Казань";
+	now.owner = "m2";
+
+	struct index_change ch;
+	assert_int_equal(index_diff(&a, &st, &sc, &old, &now, &ch), 0);
+	char got[8][64];
+	assert_int_equal(ch.ndel, 3);
+	assert_int_equal(keys_of(ch.del, ch.ndel, st.ix_name, got, 8), 1);
+	assert_string_equal(got[0], "смирнова");
+	assert_int_equal(keys_of(ch.del, ch.ndel, st.ix_tag, got, 8), 1);
+	assert_string_equal(got[0], "a");
+	assert_int_equal(keys_of(ch.del, ch.ndel, st.ix_city, got, 8), 1);
+	assert_string_equal(got[0], "казань");
+	assert_int_equal(ch.nadd, 3);
+	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_name, got, 8), 1);
+	assert_string_equal(got[0], "кузнецова");
+	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_tag, got, 8), 1);
+	assert_string_equal(got[0], "c");
+	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_owner, got, 8), 1);
+	assert_string_equal(got[0], "m2");
+
+	/* unchanged: nothing to do */
+	assert_int_equal(index_diff(&a, &st, &sc, &now, &now, &ch), 0);
+	assert_int_equal(ch.ndel, 0);
+	assert_int_equal(ch.nadd, 0);
+	/* create: every key added; delete: every key removed */
+	assert_int_equal(index_diff(&a, &st, &sc, NULL, &now, &ch), 0);
+	assert_int_equal(ch.ndel, 0);
+	assert_int_equal(ch.nadd, 5); /* анна, кузнецова, b, c, m2 */
+	assert_true(has_key(ch.add, ch.nadd, st.ix_name, "анна", strlen("анна")));
+	assert_int_equal(index_diff(&a, &st, &sc, &old, NULL, &ch), 0);
+	assert_int_equal(ch.ndel, 5); /* анна, смирнова, a, b, казань */
+	assert_int_equal(ch.nadd, 0);
+	assert_true(has_key(ch.del, ch.ndel, st.ix_tag, "b", 1));
+	arena_free(&a);
+}
+
+/* The change applied to a real store in a temp dir. */
+static void test_update_in_store(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kart-test-index-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	struct store st;
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(store_open(&st, dir, 16u << 20, 8, true), 0);
+	struct arena a;
+	arena_init(&a, 0);
+	char *p1[] = { "+78461234567" }, *p2[] = { "+79270001122" };
+	Kart__Card v1 = KART__CARD__INIT, v2 = KART__CARD__INIT;
+	v1.id = v2.id = 42;
+	v1.n_phones = v1.n_phones_e164 = 1;
+	v1.phones = v1.phones_e164 = p1;
+	v2.n_phones = v2.n_phones_e164 = 1;
+	v2.phones = v2.phones_e164 = p2;
+	v1.city = v2.city = "Самара";
+
+	MDB_txn *txn;
+	assert_int_equal(mdb_txn_begin(st.env, NULL, 0, &txn), 0);
+	assert_int_equal(index_update(txn, &st, NULL, &a, NULL, &v1), 0);
+	assert_int_equal(index_update(txn, &st, NULL, &a, &v1, &v2), 0);
+	MDB_val k = { 11, "76543216487" }, v;
+	assert_int_equal(mdb_get(txn, st.ix_phone, &k, &v), MDB_NOTFOUND);
+	k = (MDB_val){ 11, "22110007297" };
+	assert_int_equal(mdb_get(txn, st.ix_phone, &k, &v), 0);
+	assert_int_equal(v.mv_size, 8);
+	assert_int_equal(store_key_u64(v.mv_data), 42);
+	k = (MDB_val){ strlen("самара"), "самара" };
+	assert_int_equal(mdb_get(txn, st.ix_city, &k, &v), 0);
+	assert_int_equal(store_key_u64(v.mv_data), 42);
+	/* delete: nothing left */
+	assert_int_equal(index_update(txn, &st, NULL, &a, &v2, NULL), 0);
+	assert_int_equal(mdb_get(txn, st.ix_city, &k, &v), MDB_NOTFOUND);
+	MDB_stat ms;
+	assert_int_equal(mdb_stat(txn, st.ix_phone, &ms), 0);
+	assert_int_equal(ms.ms_entries, 0);
+	mdb_txn_abort(txn);
+
+	arena_free(&a);
+	store_close(&st);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_phone_key),
+		cmocka_unit_test(test_number_bytes),
+		cmocka_unit_test(test_keys_of_a_card),
+		cmocka_unit_test(test_diff_of_an_update),
+		cmocka_unit_test(test_update_in_store),
+	};
+	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
+}
