@@ -628,7 +628,7 @@ static void enqueue(struct auth *a, struct hash_job *j)
 	if (!q) {
 		q = calloc(1, sizeof(*q));
 		if (!q) {
-			refuse_later(a, j, "out of memory; try again");
+			refuse_later(a, j, REQ_NO_MEMORY);
 			a->srv->inflight++;
 			return;
 		}
@@ -689,12 +689,12 @@ static int queue_job(struct req *r, struct hash_job *j, handler_fn fn, wreq_done
 	struct auth *a = auth_get(srv);
 	addr_of_peer(r->who.peer, j->addr);
 	j->srv = srv;
-	const char *busy = !a ? (srv->stopping ? STOPPING : "out of memory; try again") : queue_room(a, j->addr);
+	const char *busy = !a ? (srv->stopping ? STOPPING : REQ_NO_MEMORY) : queue_room(a, j->addr);
 	struct wreq *w = busy ? NULL : req_to_wreq_copy(r, fn);
 	if (!w) {
 		explicit_bzero(j, sizeof(*j));
 		free(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", busy ? busy : "out of memory; try again");
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", busy ? busy : REQ_NO_MEMORY);
 	}
 	w->done = done;
 	j->cb = hashed;
@@ -740,7 +740,7 @@ static struct hash_job *job_new(struct req *r)
 	}
 	struct hash_job *j = calloc(1, sizeof(*j));
 	if (!j)
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 	return j;
 }
 
@@ -799,7 +799,7 @@ int auth_login_then_write(struct req *r, const char *name, const char *password,
 	struct auth *a = auth_get(r->srv);
 	if (!a)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s",
-				 r->srv->stopping ? STOPPING : "out of memory; try again");
+				 r->srv->stopping ? STOPPING : REQ_NO_MEMORY);
 	uint8_t addr[16];
 	addr_of_peer(r->who.peer, addr);
 	uint32_t wait_s = throttle_gate(a, addr, name);

@@ -273,7 +273,7 @@ static bool serve(struct conn *c, struct req *r, const struct route *rt)
 	if (write) {
 		struct wreq *w = req_to_wreq(r, rt->fn);
 		if (!w) {
-			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			req_no_memory(r);
 			return true;
 		}
 		writer_submit(c->srv, w);

@@ -392,7 +392,7 @@ static bool read_page(struct stream *s, struct req *r)
 	struct rq_page pg = { .st = st, .r = r, .budget = SCAN_PER_PAGE };
 	MDB_dbi dbi = st->by_user ? r->srv->store.reads_by_user : r->srv->store.read_blocks;
 	if (!page || !recs || mdb_cursor_open(r->txn, dbi, &pg.cur)) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__read_page__init(page);
@@ -455,7 +455,7 @@ int h_read_query(struct req *r)
 	if (!st) {
 		if (s)
 			stream_free(s);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	memset(st, 0, sizeof(*st));
 	st->since_us = m->since * 1000000;
@@ -523,7 +523,7 @@ static bool alert_page(struct stream *s, struct req *r)
 	Kart__AuditEvent **events = arena_alloc(r->arena, want * sizeof(*events));
 	MDB_cursor *cur = NULL;
 	if (!page || !events || mdb_cursor_open(r->txn, store->alerts, &cur)) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__audit_page__init(page);
@@ -579,7 +579,7 @@ int h_alert_query(struct req *r)
 	if (!st) {
 		if (s)
 			stream_free(s);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	memset(st, 0, sizeof(*st));
 	st->since_us = m->since * 1000000;

@@ -34,7 +34,7 @@ static bool audit_page(struct stream *s, struct req *r)
 	Kart__AuditEvent **events = arena_alloc(r->arena, want * sizeof(*events));
 	MDB_cursor *cur = NULL;
 	if (!page || !events || mdb_cursor_open(r->txn, r->srv->store.audit, &cur)) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__audit_page__init(page);
@@ -96,7 +96,7 @@ int h_audit_query(struct req *r)
 	if (!st) {
 		if (s)
 			stream_free(s);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	memset(st, 0, sizeof(*st));
 	st->before = m->before_seq;

@@ -491,7 +491,7 @@ static bool list_page(struct stream *s, struct req *r)
 	    (st->by_owner && mdb_cursor_open(r->txn, store->ix_owner, &ix))) {
 		if (cur)
 			mdb_cursor_close(cur);
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__card_page__init(page);
@@ -550,7 +550,7 @@ int h_card_list(struct req *r)
 	if (!st) {
 		if (s)
 			stream_free(s);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	memset(st, 0, sizeof(*st));
 	st->after = m->after_id;
@@ -565,7 +565,7 @@ int h_card_list(struct req *r)
 			memset(st->heads, 0, st->nowners * sizeof(*st->heads));
 		if (rc) {
 			stream_free(s);
-			return rc == ENOMEM ? req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again") : rc;
+			return rc == ENOMEM ? req_no_memory(r) : rc;
 		}
 	}
 	s->state = st;

@@ -74,7 +74,7 @@ int h_cert_issue(struct req *r)
 	info.issued_by = r->who.user;
 	info.not_after = not_after;
 	if (!info.serial)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	rc = put_info(r, &info, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST)
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "serial collision; try again");
@@ -178,7 +178,7 @@ int h_cert_list(struct req *r)
 	Kart__CertPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__CertInfo **list = arena_alloc(r->arena, (ms.ms_entries ? ms.ms_entries : 1) * sizeof(*list));
 	if (!page || !list)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__cert_page__init(page);
 	size_t n = 0;
 	MDB_cursor *cur;
@@ -190,7 +190,7 @@ int h_cert_list(struct req *r)
 		Kart__CertInfo *info = kart__cert_info__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 		if (!info) {
 			mdb_cursor_close(cur);
-			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			return req_no_memory(r);
 		}
 		list[n++] = info;
 	}

@@ -272,7 +272,7 @@ int h_deal_list(struct req *r)
 		return rc;
 	Kart__Deal **deals = arena_alloc(r->arena, (ms.ms_entries ? ms.ms_entries : 1) * sizeof(*deals));
 	if (!page || !stages || !deals)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__deal_page__init(page);
 	page->stages = stages;
 	page->n_stages = funnel_stages(r, stages);
@@ -323,7 +323,7 @@ static int reply_info(struct req *r, Kart__Deal *d, bool changed, bool removed)
 {
 	Kart__DealInfo *info = arena_alloc(r->arena, sizeof(*info));
 	if (!info)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__deal_info__init(info);
 	fill_card_title(r, d);
 	info->deal = d;
@@ -386,7 +386,7 @@ int h_deal_edit(struct req *r)
 		d->expected_close = (char *)close;
 	}
 	if (!summary)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	if (!*summary) /* nothing changed: nothing written */
 		return reply_info(r, d, false, false);
 	d->updated_at = r->now / 1000000;

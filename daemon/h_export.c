@@ -159,7 +159,7 @@ int h_export(struct req *r)
 	struct xjob *j = calloc(1, sizeof(*j));
 	if (!j || !(j->where = strdup(where)) || !(j->filter = strdup(filter))) {
 		free_xjob(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	j->now = r->now;
 	j->today = cardq_client_today(m->client_day, r->now);
@@ -386,7 +386,7 @@ static void xjob_reply(struct req_job *job, struct req *r, int status)
 		struct wreq *wq = req_to_wreq_copy(r, w_export);
 		r->in = NULL;
 		if (!wq) {
-			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			req_no_memory(r);
 		} else {
 			wq->ud = j;
 			wq->done = export_done;

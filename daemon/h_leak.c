@@ -460,7 +460,7 @@ static void ljob_run(struct req_job *job)
 	if (rc || !j->report) {
 		j->code = rc == ENOMEM ? KART__ERROR_CODE__UNAVAILABLE : KART__ERROR_CODE__INTERNAL;
 		snprintf(j->message, sizeof(j->message), "%s",
-			 rc == ENOMEM ? "out of memory; try again" : "internal error; the server log has details");
+			 rc == ENOMEM ? REQ_NO_MEMORY : "internal error; the server log has details");
 		if (rc && rc != ENOMEM)
 			log_err("leak trace: %s", mdb_strerror(rc));
 	}
@@ -523,7 +523,7 @@ int h_leak_trace(struct req *r)
 	if (!u) {
 		u = calloc(1, sizeof(*u));
 		if (!u)
-			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			return req_no_memory(r);
 		u->conn = req_conn_hold(r);
 		u->id = r->id;
 		u->next = uploads;
@@ -541,7 +541,7 @@ int h_leak_trace(struct req *r)
 			uint8_t *nd = realloc(u->data, cap);
 			if (!nd) {
 				upload_drop(pp);
-				return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+				return req_no_memory(r);
 			}
 			u->data = nd;
 			u->cap = cap;
@@ -556,7 +556,7 @@ int h_leak_trace(struct req *r)
 	struct ljob *j = calloc(1, sizeof(*j));
 	if (!j) {
 		upload_drop(pp);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	arena_init(&j->a, 0);
 	j->now = r->now;

@@ -342,7 +342,7 @@ static bool ids_page(struct stream *s, struct req *r)
 	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__Card **cards = arena_alloc(r->arena, want * sizeof(*cards));
 	if (!page || !cards) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__card_page__init(page);
@@ -377,7 +377,7 @@ static void move_sample(struct req *r, struct qjob *j)
 	Kart__QueryResult *qr = arena_alloc(r->arena, sizeof(*qr));
 	Kart__Card **cards = j->nids ? arena_alloc(r->arena, j->nids * sizeof(*cards)) : NULL;
 	if (!qr || (j->nids && !cards)) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return;
 	}
 	kart__query_result__init(qr);
@@ -426,7 +426,7 @@ static void job_reply(struct req_job *job, struct req *r, int status)
 		if (!st) {
 			if (s)
 				stream_free(s);
-			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			req_no_memory(r);
 		} else {
 			st->ids = j->ids;
 			st->n = j->nids;
@@ -550,7 +550,7 @@ int h_card_query(struct req *r)
 	if (!j || !(j->where = strdup(where)) || !(j->sort = strdup(m->sort ? m->sort : ""))) {
 		if (j)
 			free_job(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	j->limit = m->limit;
 	j->count = m->count || m->explain;
@@ -603,7 +603,7 @@ static int move_dry_run(struct req *r, const char *where, Kart__Sector to, int64
 	if (!j || !(j->where = strdup(where)) || !(j->sort = strdup(""))) {
 		if (j)
 			free_job(j);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	j->now = r->now;
 	j->today = today;

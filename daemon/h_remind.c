@@ -368,14 +368,14 @@ int h_reminder_list(struct req *r)
 	}
 	Kart__ReminderPage *page = arena_alloc(r->arena, sizeof(*page));
 	if (!page)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__reminder_page__init(page);
 	size_t cap = 0;
 	int rc = list_from(r, st->reminders, m, page, &cap);
 	if (rc == 0 && m->all && !m->due)
 		rc = list_from(r, st->reminders_done, m, page, &cap);
 	if (rc == -1)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	if (rc)
 		return rc;
 	r->out.body_case = KART__ENVELOPE__BODY_REMINDER_PAGE;
@@ -634,21 +634,21 @@ int h_today(struct req *r)
 
 	Kart__TodayPage *page = arena_alloc(r->arena, sizeof(*page));
 	if (!page)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__today_page__init(page);
 	int rc = today_reminders(r, (int64_t)tomorrow, m->all, page);
 	struct bdays l = { 0 };
 	if (rc == 0)
 		rc = today_birthdays(r, today, days, &l);
 	if (rc == -1)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	if (rc)
 		return rc;
 	if (l.n) {
 		qsort(l.v, l.n, sizeof(*l.v), bday_cmp);
 		page->birthdays = arena_alloc(r->arena, l.n * sizeof(*page->birthdays));
 		if (!page->birthdays)
-			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+			return req_no_memory(r);
 		for (size_t i = 0; i < l.n; i++)
 			page->birthdays[i] = l.v[i].b;
 		page->n_birthdays = l.n;

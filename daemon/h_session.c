@@ -238,7 +238,7 @@ static int refuse_login(struct req *r, const char *user, const char *why)
 	snprintf(r->who.user, sizeof(r->who.user), "%s", user);
 	struct wreq *w = req_to_wreq(r, w_cert_refused);
 	if (!w)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	snprintf(w->auth.refused, sizeof(w->auth.refused), "%s", why);
 	writer_submit(r->srv, w);
 	return H_DEFER;

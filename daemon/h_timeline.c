@@ -143,7 +143,7 @@ static bool timeline_page(struct stream *s, struct req *r)
 	Kart__TimelineEntry **entries = arena_alloc(r->arena, want * sizeof(*entries));
 	MDB_cursor *cur = NULL;
 	if (!page || !entries || mdb_cursor_open(r->txn, r->srv->store.timeline, &cur)) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 		return true;
 	}
 	kart__timeline_page__init(page);
@@ -197,7 +197,7 @@ int h_timeline_query(struct req *r)
 	if (!st) {
 		if (s)
 			stream_free(s);
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	}
 	memset(st, 0, sizeof(*st));
 	st->card = m->card_id;

@@ -274,7 +274,7 @@ static void vjob_reply(struct req_job *job, struct req *r, int status)
 	} else if (j->code) {
 		req_error(r, j->code, j->code == KART__ERROR_CODE__BAD_REQUEST ? "from_seq" : "", "%s", j->message);
 	} else if (!res || !hex) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		req_no_memory(r);
 	} else {
 		kart__audit_verify_result__init(res);
 		res->ok = j->first_bad == 0;
@@ -321,7 +321,7 @@ int h_audit_verify(struct req *r)
 	const char *hash = m->head_hash ? m->head_hash : "";
 	struct vjob *j = calloc(1, sizeof(*j));
 	if (!j)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	if (m->head_seq && parse_hash(hash, j->head_hash) < 0) {
 		free(j);
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "head_hash", "the head's hash must be 64 hex digits");
@@ -348,7 +348,7 @@ int h_audit_head(struct req *r)
 	char *hex = arena_alloc(r->arena, 65);
 	MDB_cursor *cur;
 	if (!res || !hex)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory; try again");
+		return req_no_memory(r);
 	kart__audit_verify_result__init(res);
 	int rc = mdb_cursor_open(r->txn, r->srv->store.audit, &cur);
 	if (rc)

@@ -11,6 +11,11 @@
 #include "req.h"
 #include "text.h"
 
+int req_no_memory(struct req *r)
+{
+	return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", REQ_NO_MEMORY);
+}
+
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
 {
 	Kart__Error *e = arena_alloc(r->arena, sizeof(*e));

@@ -98,9 +98,14 @@ struct req {
 
 typedef int (*handler_fn)(struct req *r);
 
+/* The one wording of a request refused for want of memory. */
+#define REQ_NO_MEMORY "out of memory; try again"
+
 /* Reply helpers. req_error returns H_ABORT so a handler can `return req_error(...)`. */
 int req_error(struct req *r, Kart__ErrorCode code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* UNAVAILABLE, REQ_NO_MEMORY: returns H_ABORT like req_error. */
+int req_no_memory(struct req *r);
 void req_ok(struct req *r);
 /* Stored text must not hold what a terminal would act on (text.h): H_OK, or
  * a BAD_REQUEST naming the field, the character (U+XXXX) and its position.
