@@ -1,7 +1,8 @@
 /* cmd: the `kart` commands, one function each. A command checks its arguments
  * first (usage errors never touch the network), then opens the session kept in
  * $KART_HOME/session (connect, Resume), sends its request and hands the reply
- * to out.c. Also here: the session file and reading passwords. */
+ * to out.c. Also here: reading passwords. The session file, connecting and
+ * resuming are the client library's (session.h, call.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,134 +18,12 @@
 
 #include <jansson.h>
 
+#include "call.h"
 #include "cli.h"
 #include "pbjson.h"
 #include "util.h"
 
-#define NOT_LOGGED_IN "not logged in (run: kart login USER)"
-
-/* ---- session file ---- */
-
-struct session {
-	json_t *root;           /* owns the strings below */
-	const char *server;
-	const char *ca;
-	const char *cert;       /* client certificate and key, if one was used */
-	const char *key;
-	const char *user;
-	const char *token;
-};
-
-/* LOGGED_OUT: the file keeps the server, CA and certificate of a session
- * that was ended, as defaults for the next login, and no token. */
-enum session_state { SESSION_OK, SESSION_MISSING, SESSION_DAMAGED, SESSION_LOGGED_OUT };
-
-static int session_path(const struct cli *cli, char *out, size_t n)
-{
-	if ((size_t)snprintf(out, n, "%s/session", cli->home) >= n)
-		return out_error(KC_ERR_USAGE, "home directory path too long");
-	return 0;
-}
-
-static const char *json_str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s && *s ? s : NULL;
-}
-
-static enum session_state session_load(const struct cli *cli, struct session *s)
-{
-	char path[PATH_MAX + 16];
-
-	memset(s, 0, sizeof(*s));
-	if (session_path(cli, path, sizeof(path)))
-		return SESSION_MISSING;
-	if (access(path, F_OK) < 0)
-		return SESSION_MISSING;
-	s->root = json_load_file(path, 0, NULL);
-	if (!json_is_object(s->root))
-		return SESSION_DAMAGED;
-	s->server = json_str(s->root, "server");
-	s->ca = json_str(s->root, "ca");
-	s->cert = json_str(s->root, "cert");
-	s->key = json_str(s->root, "key");
-	s->user = json_str(s->root, "user");
-	s->token = json_str(s->root, "token");
-	return s->token ? SESSION_OK : s->server ? SESSION_LOGGED_OUT : SESSION_DAMAGED;
-}
-
-static void session_free(struct session *s)
-{
-	json_decref(s->root);
-	memset(s, 0, sizeof(*s));
-}
-
-/* mkdir -p, every directory it creates private to the user. */
-static int make_private_dirs(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf))
-		return errno = ENAMETOOLONG, -1;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int session_save(const struct cli *cli, const struct kc_options *o, const char *user, const char *token)
-{
-	const char *server = o->server, *ca = o->ca_file;
-	char path[PATH_MAX + 16], ca_abs[PATH_MAX], cert_abs[PATH_MAX], key_abs[PATH_MAX];
-	json_t *root = json_object();
-	char *json = NULL, *text = NULL;
-	int rc = 0, bad = !root;
-
-	if (!bad) {
-		bad |= json_object_set_new(root, "server", json_string(server));
-		if (ca)
-			bad |= json_object_set_new(root, "ca", json_string(realpath(ca, ca_abs) ? ca_abs : ca));
-		if (o->cert_file)
-			bad |= json_object_set_new(root, "cert",
-						   json_string(realpath(o->cert_file, cert_abs) ? cert_abs : o->cert_file));
-		if (o->cert_file && o->key_file)
-			bad |= json_object_set_new(root, "key",
-						   json_string(realpath(o->key_file, key_abs) ? key_abs : o->key_file));
-		bad |= json_object_set_new(root, "user", json_string(user));
-		bad |= json_object_set_new(root, "token", json_string(token));
-	}
-	json = bad ? NULL : json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	if (!json || asprintf(&text, "%s\n", json) < 0) {
-		text = NULL;
-		rc = out_error(KC_ERR_OTHER, "cannot save the session: out of memory or not valid UTF-8");
-		goto cleanup;
-	}
-	rc = session_path(cli, path, sizeof(path));
-	if (rc)
-		goto cleanup;
-	if (make_private_dirs(cli->home) < 0) {
-		rc = out_error(KC_ERR_OTHER, "cannot create %s: %s", cli->home, strerror(errno));
-		goto cleanup;
-	}
-	if (util_write_file(path, text, strlen(text), 0600) < 0)
-		rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", path, strerror(errno));
-cleanup:
-	if (text)
-		explicit_bzero(text, strlen(text));
-	if (json)
-		explicit_bzero(json, strlen(json));
-	free(text);
-	free(json);
-	json_decref(root);
-	return rc;
-}
+/* ---- session ---- */
 
 /* Asks on the terminal whether to trust a server seen for the first time. */
 static int confirm_server(const char *server, const char *fingerprint, void *ud)
@@ -161,74 +40,35 @@ static int confirm_server(const char *server, const char *fingerprint, void *ud)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
-static void connect_options(const struct cli *cli, const struct session *s, struct kc_options *o)
+/* What the command line, the environment and the config file say about the
+ * connection, for the session code of the client library. */
+static void session_profile(const struct cli *cli, struct kc_profile *p)
 {
-	static char pin_file[PATH_MAX];
-	memset(o, 0, sizeof(*o));
-	/* flag > environment (both in cli) > session file > config file > default */
-	const char *cfg_server = cli_config(cli, "server"), *cfg_ca = cli_config(cli, "ca");
-	const char *cfg_cert = cli_config(cli, "cert"), *cfg_key = cli_config(cli, "key");
-	o->server = cli->server ? cli->server : s && s->server ? s->server
-		  : cfg_server && *cfg_server ? cfg_server : KART_DEFAULT_SERVER;
-	o->ca_file = cli->ca ? cli->ca : s && s->ca ? s->ca : cfg_ca && *cfg_ca ? cfg_ca : NULL;
-	/* a certificate given now comes with its own key (or holds it), never the saved one */
-	o->cert_file = cli->cert ? cli->cert : s && s->cert ? s->cert : cfg_cert && *cfg_cert ? cfg_cert : NULL;
-	o->key_file = cli->cert ? cli->key : s && s->cert ? s->key : cfg_cert && *cfg_cert ? cfg_key : NULL;
-	o->client_name = KART_CLIENT_NAME;
-	/* no CA: the server's certificate is pinned in KART_HOME */
-	if ((size_t)snprintf(pin_file, sizeof(pin_file), "%s/known_servers", cli->home) < sizeof(pin_file) &&
-	    (!o->ca_file || !*o->ca_file) && make_private_dirs(cli->home) == 0) {
-		o->pin_file = pin_file;
-		o->trust_new = cli->trust;
-		o->confirm = confirm_server;
-	}
+	memset(p, 0, sizeof(*p));
+	p->home = cli->home;
+	p->server = cli->server;
+	p->ca = cli->ca;
+	p->cert = cli->cert;
+	p->key = cli->key;
+	p->cfg_server = cli_config(cli, "server");
+	p->cfg_ca = cli_config(cli, "ca");
+	p->cfg_cert = cli_config(cli, "cert");
+	p->cfg_key = cli_config(cli, "key");
+	p->default_server = KART_DEFAULT_SERVER;
+	p->client_name = KART_CLIENT_NAME;
+	p->trust_new = cli->trust;
+	p->confirm = confirm_server;
 }
 
 /* Loads the session, connects and resumes it. Returns an exit code; on
  * success *out is an authenticated connection. */
 static int open_session(const struct cli *cli, struct kc **out)
 {
-	struct session s;
-	struct kc_options o;
+	struct kc_profile p;
 	struct kc_error err;
-	Kart__Envelope *resumed = NULL;
-	struct kc *c = NULL;
-	int rc = 0;
 
-	*out = NULL;
-	switch (session_load(cli, &s)) {
-	case SESSION_OK:
-		break;
-	case SESSION_MISSING:
-	case SESSION_LOGGED_OUT:
-		rc = out_error(KC_ERR_DENIED, NOT_LOGGED_IN);
-		goto cleanup;
-	case SESSION_DAMAGED:
-		rc = out_error(KC_ERR_DENIED, "session file in %s is damaged; " NOT_LOGGED_IN, cli->home);
-		goto cleanup;
-	}
-	connect_options(cli, &s, &o);
-	c = kc_connect(&o, &err);
-	if (!c) {
-		rc = out_kc_error(&err);
-		goto cleanup;
-	}
-	resumed = kc_resume(c, s.token, &err);
-	if (!resumed) {
-		if (err.status == KC_ERR_DENIED || err.status == KC_ERR_NOT_FOUND)
-			rc = out_error(KC_ERR_DENIED, "%s (run: kart login %s)",
-				       err.message[0] ? err.message : "not logged in", s.user ? s.user : "USER");
-		else
-			rc = out_kc_error(&err);
-		goto cleanup;
-	}
-	*out = c;
-	c = NULL;
-cleanup:
-	kc_env_free(resumed);
-	kc_close(c);
-	session_free(&s);
-	return rc;
+	session_profile(cli, &p);
+	return kc_session_open(&p, out, &err) ? out_kc_error(&err) : 0;
 }
 
 /* ---- requests ---- */
@@ -238,16 +78,53 @@ cleanup:
 static int call(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase want, Kart__Envelope **out)
 {
 	struct kc_error err;
-	Kart__Envelope *resp = kc_call(c, req, &err);
 
-	*out = NULL;
-	if (!resp)
-		return out_kc_error(&err);
-	if (want != KART__ENVELOPE__BODY__NOT_SET && resp->body_case != want) {
-		kc_env_free(resp);
-		return out_error(KC_ERR_OTHER, "unexpected reply from the server");
+	return kc_call_body(c, req, want, out, &err) ? out_kc_error(&err) : 0;
+}
+
+/* Prints the items of one page of a list. */
+static int print_page(const Kart__Envelope *e, void *ud, struct kc_error *err)
+{
+	struct out_list *list = ud;
+
+	(void)err;
+	switch (e->body_case) {
+	case KART__ENVELOPE__BODY_CARD_PAGE:
+		for (size_t i = 0; i < e->card_page->n_cards; i++)
+			out_list_card(list, e->card_page->cards[i]);
+		break;
+	case KART__ENVELOPE__BODY_USER_PAGE:
+		for (size_t i = 0; i < e->user_page->n_users; i++)
+			out_list_user(list, e->user_page->users[i]);
+		break;
+	case KART__ENVELOPE__BODY_AUDIT_PAGE:
+		for (size_t i = 0; i < e->audit_page->n_events; i++)
+			out_list_event(list, e->audit_page->events[i]);
+		break;
+	case KART__ENVELOPE__BODY_FIELD_PAGE:
+		for (size_t i = 0; i < e->field_page->n_fields; i++)
+			out_list_field(list, e->field_page->fields[i]);
+		break;
+	case KART__ENVELOPE__BODY_TIMELINE_PAGE:
+		for (size_t i = 0; i < e->timeline_page->n_entries; i++)
+			out_list_entry(list, e->timeline_page->entries[i]);
+		break;
+	case KART__ENVELOPE__BODY_SEGMENT_PAGE:
+		for (size_t i = 0; i < e->segment_page->n_segments; i++)
+			out_list_segment(list, e->segment_page->segments[i]);
+		break;
+	case KART__ENVELOPE__BODY_HISTORY_PAGE:
+		for (size_t i = 0; i < e->history_page->n_versions; i++)
+			out_list_version(list, e->history_page->versions[i]);
+		break;
+	case KART__ENVELOPE__BODY_READ_PAGE:
+		for (size_t i = 0; i < e->read_page->n_reads; i++)
+			out_list_read(list, e->read_page->reads[i]);
+		break;
+	default:
+		break;
 	}
-	*out = resp;
+	out_list_flush(list);
 	return 0;
 }
 
@@ -257,77 +134,10 @@ static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__Body
 			 struct out_list *list)
 {
 	struct kc_error err;
-	Kart__Envelope *e = NULL;
-	bool more = true;
-	int rc = 0;
-	uint64_t id = kc_send(c, req, &err);
+	int rc = kc_call_pages(c, req, page_case, print_page, list, &err);
 
-	if (!id)
-		return out_kc_error(&err);
-	while (more) {
-		e = kc_recv(c, &err);
-		if (!e) {
-			rc = out_kc_error(&err);
-			goto cleanup;
-		}
-		/* an error with id 0 is about the connection itself (a frame too large) */
-		if (e->request_id != id && !(e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR)) {
-			kc_env_free(e);
-			e = NULL;
-			continue;
-		}
-		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-			kc_error_from(&err, e->error);
-			rc = out_kc_error(&err);
-			goto cleanup;
-		}
-		if (e->body_case != page_case) {
-			rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
-			goto cleanup;
-		}
-		switch (page_case) {
-		case KART__ENVELOPE__BODY_CARD_PAGE:
-			for (size_t i = 0; i < e->card_page->n_cards; i++)
-				out_list_card(list, e->card_page->cards[i]);
-			break;
-		case KART__ENVELOPE__BODY_USER_PAGE:
-			for (size_t i = 0; i < e->user_page->n_users; i++)
-				out_list_user(list, e->user_page->users[i]);
-			break;
-		case KART__ENVELOPE__BODY_AUDIT_PAGE:
-			for (size_t i = 0; i < e->audit_page->n_events; i++)
-				out_list_event(list, e->audit_page->events[i]);
-			break;
-		case KART__ENVELOPE__BODY_FIELD_PAGE:
-			for (size_t i = 0; i < e->field_page->n_fields; i++)
-				out_list_field(list, e->field_page->fields[i]);
-			break;
-		case KART__ENVELOPE__BODY_TIMELINE_PAGE:
-			for (size_t i = 0; i < e->timeline_page->n_entries; i++)
-				out_list_entry(list, e->timeline_page->entries[i]);
-			break;
-		case KART__ENVELOPE__BODY_SEGMENT_PAGE:
-			for (size_t i = 0; i < e->segment_page->n_segments; i++)
-				out_list_segment(list, e->segment_page->segments[i]);
-			break;
-		case KART__ENVELOPE__BODY_HISTORY_PAGE:
-			for (size_t i = 0; i < e->history_page->n_versions; i++)
-				out_list_version(list, e->history_page->versions[i]);
-			break;
-		case KART__ENVELOPE__BODY_READ_PAGE:
-			for (size_t i = 0; i < e->read_page->n_reads; i++)
-				out_list_read(list, e->read_page->reads[i]);
-			break;
-		default:
-			break;
-		}
-		out_list_flush(list);
-		more = e->more;
-		kc_env_free(e);
-		e = NULL;
-	}
-cleanup:
-	kc_env_free(e);
+	if (rc)
+		rc = out_kc_error(&err);
 	/* Close the array or table even after a failure mid-stream, so what
 	 * was printed still parses; the exit code tells it is incomplete. */
 	if (rc == 0 || list->started)
@@ -467,7 +277,8 @@ cleanup:
 int cmd_login(struct cli *cli, const struct cmd_args *a)
 {
 	const char *user = a->pos[0];
-	struct session s = { 0 };
+	struct kc_session s = { 0 };
+	struct kc_profile p;
 	struct kc_options o;
 	struct kc_error err;
 	struct kc *c = NULL;
@@ -476,12 +287,13 @@ int cmd_login(struct cli *cli, const struct cmd_args *a)
 	int rc;
 
 	/* A saved session still says which server and CA to use by default. */
-	if (session_load(cli, &s) == SESSION_DAMAGED)
-		session_free(&s);
+	if (kc_session_load(cli->home, &s) == KC_SESSION_DAMAGED)
+		kc_session_free(&s);
 	rc = read_password(a, "Password: ", false, &password);
 	if (rc)
 		goto cleanup;
-	connect_options(cli, &s, &o);
+	session_profile(cli, &p);
+	kc_session_options(&p, &s, &o);
 	c = kc_connect(&o, &err);
 	if (!c) {
 		rc = out_kc_error(&err);
@@ -497,9 +309,10 @@ int cmd_login(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	}
 	const char *name = *resp->session->user ? resp->session->user : user;
-	rc = session_save(cli, &o, name, resp->session->token);
-	if (rc)
+	if (kc_session_save(cli->home, &o, name, resp->session->token, &err)) {
+		rc = out_kc_error(&err);
 		goto cleanup;
+	}
 	if (cli->json)
 		rc = out_json_message(&resp->session->base, "token");
 	else
@@ -508,28 +321,26 @@ cleanup:
 	free_secret(password);
 	kc_env_free(resp);
 	kc_close(c);
-	session_free(&s);
+	kc_session_free(&s);
 	return rc;
 }
 
 int cmd_logout(struct cli *cli, const struct cmd_args *a)
 {
-	char path[PATH_MAX + 16];
-	struct session s = { 0 };
+	struct kc_session s = { 0 };
+	struct kc_profile p;
 	struct kc_options o;
 	struct kc_error err = { 0 };
 	struct kc *c = NULL;
 	Kart__Envelope *resumed = NULL, *resp = NULL;
 	Kart__Logout logout = KART__LOGOUT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
+	int rc = 0;
 
-	rc = session_path(cli, path, sizeof(path));
-	if (rc)
-		goto cleanup;
-	if (session_load(cli, &s) != SESSION_OK)
+	if (kc_session_load(cli->home, &s) != KC_SESSION_OK)
 		goto forget;
-	connect_options(cli, &s, &o);
+	session_profile(cli, &p);
+	kc_session_options(&p, &s, &o);
 	c = kc_connect(&o, &err);
 	if (c)
 		resumed = kc_resume(c, s.token, &err);
@@ -544,18 +355,8 @@ int cmd_logout(struct cli *cli, const struct cmd_args *a)
 		out_error(0, "could not end the session on the server: %s", err.message);
 forget:
 	/* the session goes; the server, CA and certificate stay for the next login */
-	if (s.root && s.server) {
-		json_object_del(s.root, "token");
-		json_object_del(s.root, "user");
-		char *text = json_dumps(s.root, JSON_INDENT(2));
-		if (!text || util_write_file(path, text, strlen(text), 0600) < 0) {
-			free(text);
-			rc = out_error(KC_ERR_OTHER, "cannot write %s: %s", path, strerror(errno));
-			goto cleanup;
-		}
-		free(text);
-	} else if (unlink(path) < 0 && errno != ENOENT) {
-		rc = out_error(KC_ERR_OTHER, "cannot remove %s: %s", path, strerror(errno));
+	if (kc_session_forget(cli->home, &s, &err)) {
+		rc = out_kc_error(&err);
 		goto cleanup;
 	}
 	if (cli->json && resp)
@@ -568,7 +369,7 @@ cleanup:
 	kc_env_free(resp);
 	kc_env_free(resumed);
 	kc_close(c);
-	session_free(&s);
+	kc_session_free(&s);
 	return rc;
 }
 
@@ -603,15 +404,15 @@ cleanup:
  * HelloOk). kart --version prints only the client's, without a connection. */
 int cmd_version(struct cli *cli, const struct cmd_args *a)
 {
-	struct session s;
+	struct kc_session s;
 	struct kc *c = NULL;
-	enum session_state st = session_load(cli, &s);
+	enum kc_session_state st = kc_session_load(cli->home, &s);
 	int rc = 0;
 
 	(void)a;
-	if (st == SESSION_OK)
+	if (st == KC_SESSION_OK)
 		rc = open_session(cli, &c);
-	session_free(&s);
+	kc_session_free(&s);
 	if (rc)
 		return rc;
 	if (cli->json) {
@@ -723,10 +524,10 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 		old = first_line(f);
 		fclose(f);
 	} else if (isatty(STDIN_FILENO)) {
-		struct session s;
-		if (session_load(cli, &s) == SESSION_OK && s.user && strcmp(s.user, name) == 0)
+		struct kc_session s;
+		if (kc_session_load(cli->home, &s) == KC_SESSION_OK && s.user && strcmp(s.user, name) == 0)
 			old = prompt_hidden("Current password: ");
-		session_free(&s);
+		kc_session_free(&s);
 	}
 	snprintf(prompt, sizeof(prompt), "New password for %s: ", name);
 	rc = read_password(a, prompt, true, &password);
