@@ -20,6 +20,8 @@
 
 #include "call.h"
 #include "cli.h"
+#include "cmd.h"
+#include "prompt.h"
 #include "pbjson.h"
 #include "util.h"
 
@@ -42,7 +44,7 @@ static int confirm_server(const char *server, const char *fingerprint, void *ud)
 
 /* What the command line, the environment and the config file say about the
  * connection, for the session code of the client library. */
-static void session_profile(const struct cli *cli, struct kc_profile *p)
+void session_profile(const struct cli *cli, struct kc_profile *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->home = cli->home;
@@ -62,7 +64,7 @@ static void session_profile(const struct cli *cli, struct kc_profile *p)
 
 /* Loads the session, connects and resumes it. Returns an exit code; on
  * success *out is an authenticated connection. */
-static int open_session(const struct cli *cli, struct kc **out)
+int open_session(const struct cli *cli, struct kc **out)
 {
 	struct kc_profile p;
 	struct kc_error err;
@@ -75,7 +77,7 @@ static int open_session(const struct cli *cli, struct kc **out)
 
 /* Sends req and waits for its reply, which must have body want (or any body
  * when want is NOT_SET). Returns an exit code; on success *out is the reply. */
-static int call(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase want, Kart__Envelope **out)
+int call(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase want, Kart__Envelope **out)
 {
 	struct kc_error err;
 
@@ -130,7 +132,7 @@ static int print_page(const Kart__Envelope *e, void *ud, struct kc_error *err)
 
 /* Sends a request answered by a stream of pages and prints every item as its
  * page arrives, until the frame without `more`. */
-static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase page_case,
+int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase page_case,
 			 struct out_list *list)
 {
 	struct kc_error err;
@@ -146,130 +148,13 @@ static int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__Body
 }
 
 /* Opens the session and makes one call: open_session, then call. */
-static int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want,
+int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want,
 		   struct kc **c, Kart__Envelope **out)
 {
 	int rc = open_session(cli, c);
 
 	*out = NULL;
 	return rc ? rc : call(*c, req, want, out);
-}
-
-/* ---- passwords ---- */
-
-static struct termios saved_tty;
-
-static void restore_tty_and_die(int sig)
-{
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void free_secret(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
-/* The first line of f without its line ending, or NULL at end of file. */
-static char *first_line(FILE *f)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len = getline(&line, &cap, f);
-
-	if (len < 0) {
-		free(line);
-		return NULL;
-	}
-	if (len > 0 && line[len - 1] == '\n')
-		line[--len] = '\0';
-	if (len > 0 && line[len - 1] == '\r')
-		line[--len] = '\0';
-	return line;
-}
-
-/* Asks on the terminal with echo off; a signal meanwhile restores the echo
- * before it takes its usual effect. Returns NULL on end of input. */
-static char *prompt_hidden(const char *prompt)
-{
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-	struct sigaction restore = { 0 }, old[4];
-	struct termios quiet;
-	char *line = NULL;
-	bool tty_saved;
-
-	fputs(prompt, stderr);
-	fflush(stderr);
-	tty_saved = tcgetattr(STDIN_FILENO, &saved_tty) == 0;
-	if (tty_saved) {
-		quiet = saved_tty;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		quiet.c_lflag |= ECHONL;
-		restore.sa_handler = restore_tty_and_die;
-		sigemptyset(&restore.sa_mask);
-		for (size_t i = 0; i < 4; i++)
-			sigaction(signals[i], &restore, &old[i]);
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	line = first_line(stdin);
-	if (tty_saved) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-		for (size_t i = 0; i < 4; i++)
-			sigaction(signals[i], &old[i], NULL);
-	}
-	return line;
-}
-
-/* A password from --password-file, else from stdin when it is not a terminal,
- * else asked for on the terminal (twice when confirm is set). Returns an
- * exit code; *out is freed with free_secret. */
-static int read_password(const struct cmd_args *a, const char *prompt, bool confirm, char **out)
-{
-	const char *file = args_value(a, "password-file");
-	char *password = NULL, *again = NULL;
-	int rc = 0;
-
-	*out = NULL;
-	if (file) {
-		FILE *f = fopen(file, "r");
-		if (!f) {
-			rc = out_error(KC_ERR_OTHER, "cannot open password file %s: %s", file, strerror(errno));
-			goto cleanup;
-		}
-		password = first_line(f);
-		fclose(f);
-		if (!password)
-			rc = out_error(KC_ERR_OTHER, "no password in %s", file);
-		goto cleanup;
-	}
-	if (!isatty(STDIN_FILENO)) {
-		password = first_line(stdin);
-		if (!password)
-			rc = out_error(KC_ERR_OTHER, "no password on standard input");
-		goto cleanup;
-	}
-	password = prompt_hidden(prompt);
-	if (!password) {
-		rc = out_error(KC_ERR_OTHER, "no password given");
-		goto cleanup;
-	}
-	if (!confirm)
-		goto cleanup;
-	again = prompt_hidden("Repeat password: ");
-	if (!again || strcmp(password, again) != 0)
-		rc = out_error(KC_ERR_OTHER, "passwords do not match");
-cleanup:
-	free_secret(again);
-	if (rc) {
-		free_secret(password);
-		password = NULL;
-	}
-	*out = password;
-	return rc;
 }
 
 /* ---- session commands ---- */
@@ -1052,7 +937,7 @@ cleanup:
 
 /* --since/--until/--at of things past: any form util_parse_time knows (a
  * bare duration is that long ago); 0 when not given. */
-static int time_option(const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
+int time_option(const struct cmd_args *a, const char *name, int64_t now, int64_t *out)
 {
 	const char *text = args_value(a, name);
 
@@ -2204,7 +2089,7 @@ cleanup:
 
 /* The filter of ls and move: --where EXPR or --segment NAME, not both; ls
  * also takes EXPR as its one argument. */
-static int filter_options(const struct cmd_args *a, const char *cmd, bool required,
+int filter_options(const struct cmd_args *a, const char *cmd, bool required,
 			  const char **where, const char **segment)
 {
 	*where = args_value(a, "where");
