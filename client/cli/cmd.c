@@ -1,28 +1,19 @@
-/* cmd: the `kart` commands, one function each. A command checks its arguments
- * first (usage errors never touch the network), then opens the session kept in
- * $KART_HOME/session (connect, Resume), sends its request and hands the reply
- * to out.c. Also here: reading passwords. The session file, connecting and
- * resuming are the client library's (session.h, call.h). */
-#include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <signal.h>
+/* cmd: what the `kart` commands (cmd_*.c, a file per family, one function per
+ * command) share. A command checks its arguments first (usage errors never
+ * touch the network), then opens the session kept in $KART_HOME/session
+ * (connect, Resume: the client library's session.h), sends its request and
+ * hands the reply to out.c. Here: opening the session and making requests
+ * with their errors printed, and the time and filter options. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <termios.h>
 #include <unistd.h>
-
-#include <jansson.h>
 
 #include "call.h"
 #include "cli.h"
 #include "cmd.h"
-#include "prompt.h"
-#include "pbjson.h"
+#include "session.h"
 #include "util.h"
 
 /* ---- session ---- */

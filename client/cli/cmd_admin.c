@@ -1,12 +1,12 @@
 /* cmd_admin: administration: reindex, client certificates (issue-cert,
  * revoke-cert, certs), canary cards and unblocking a user's reads. */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

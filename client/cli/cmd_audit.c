@@ -5,8 +5,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

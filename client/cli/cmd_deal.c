@@ -1,8 +1,6 @@
 /* cmd_deal: the deal commands: add, move, ls (with the funnel), show, edit, rm. */
 #include <stdint.h>
 #include <stdio.h>
-#include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

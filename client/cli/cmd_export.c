@@ -1,6 +1,7 @@
 /* cmd_export: exports (export, exports) and leak tracing. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

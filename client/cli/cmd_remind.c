@@ -2,8 +2,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

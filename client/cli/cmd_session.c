@@ -1,9 +1,8 @@
 /* cmd_session: login, logout, whoami and version. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"

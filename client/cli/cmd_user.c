@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <jansson.h>
 
 #include "cli.h"
 #include "cmd.h"
