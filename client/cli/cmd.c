@@ -76,7 +76,7 @@ int call(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase want, Kart_
 }
 
 /* Prints the items of one page of a list. */
-static int print_page(const Kart__Envelope *e, void *ud, struct kc_error *err)
+int print_page(const Kart__Envelope *e, void *ud, struct kc_error *err)
 {
 	struct out_list *list = ud;
 
@@ -127,15 +127,24 @@ int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase pa
 			 struct out_list *list)
 {
 	struct kc_error err;
-	int rc = kc_call_pages(c, req, page_case, print_page, list, &err);
 
-	if (rc)
-		rc = out_kc_error(&err);
+	return list_finish(list, kc_call_pages(c, req, page_case, print_page, list, &err), &err);
+}
+
+int list_finish(struct out_list *list, int status, const struct kc_error *err)
+{
+	int rc = report(status, err);
+
 	/* Close the array or table even after a failure mid-stream, so what
 	 * was printed still parses; the exit code tells it is incomplete. */
 	if (rc == 0 || list->started)
 		out_list_end(list);
 	return rc;
+}
+
+int report(int status, const struct kc_error *err)
+{
+	return status ? out_kc_error(err) : 0;
 }
 
 /* Opens the session and makes one call: open_session, then call. */
@@ -146,6 +155,43 @@ int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase
 
 	*out = NULL;
 	return rc ? rc : call(*c, req, want, out);
+}
+
+int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want, const char *fmt, ...)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	int rc = request(cli, req, want, &c, &resp);
+
+	if (rc)
+		goto cleanup;
+	if (cli->json) {
+		rc = out_json_body(resp);
+	} else {
+		va_list ap;
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
+}
+
+int request_list(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase page_case,
+		 enum out_list_kind kind)
+{
+	struct kc *c = NULL;
+	struct out_list list;
+	int rc = open_session(cli, &c);
+
+	if (!rc) {
+		out_list_begin(&list, kind, cli->json);
+		rc = call_streamed(c, req, page_case, &list);
+	}
+	kc_close(c);
+	return rc;
 }
 
 /* ---- cards ---- */

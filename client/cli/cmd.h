@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "call.h"
 #include "cli.h"
 #include "session.h"
 
@@ -25,6 +26,22 @@ int call_streamed(struct kc *c, Kart__Envelope *req, Kart__Envelope__BodyCase pa
 /* open_session, then call. *c is to be closed whatever it returns. */
 int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want, struct kc **c,
 	    Kart__Envelope **out);
+/* request, then on success the reply's body as JSON, or fmt as text (printf:
+ * the arguments are not sanitized, as the command gives them). */
+int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* open_session, then call_streamed into a list of that kind. */
+int request_list(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase page_case,
+		 enum out_list_kind kind);
+
+/* The exit code of a client library call: 0, or its error printed. */
+int report(int status, const struct kc_error *err);
+/* The kc_page_fn of the listing calls: prints the items of a page into the
+ * out_list ud and flushes them. */
+int print_page(const Kart__Envelope *e, void *ud, struct kc_error *err);
+/* After a listing call: its failure printed (report), then the list closed
+ * when it succeeded or had begun printing. */
+int list_finish(struct out_list *list, int status, const struct kc_error *err);
 
 /* --since/--until/--at of things past: any form util_parse_time knows (a
  * bare duration is that long ago); 0 when not given. */

@@ -164,8 +164,6 @@ int cmd_admin_certs(struct cli *cli, const struct cmd_args *a)
 
 int cmd_card_canary(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__CardCanary canary = KART__CARD_CANARY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	int rc;
@@ -176,18 +174,10 @@ int cmd_card_canary(struct cli *cli, const struct cmd_args *a)
 	canary.off = args_flag(a, "off");
 	req.body_case = KART__ENVELOPE__BODY_CARD_CANARY;
 	req.card_canary = &canary;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_OK, &c, &resp);
-	if (rc == 0) {
-		if (cli->json)
-			rc = out_json_body(resp);
-		else
-			printf(canary.off ? "card %llu is no longer a canary\n"
-					  : "card %llu is a canary: anyone reading it raises an alert\n",
-			       (unsigned long long)canary.id);
-	}
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY_OK,
+			    canary.off ? "card %llu is no longer a canary\n"
+				       : "card %llu is a canary: anyone reading it raises an alert\n",
+			    (unsigned long long)canary.id);
 }
 
 int cmd_card_canaries(struct cli *cli, const struct cmd_args *a)
@@ -211,23 +201,11 @@ int cmd_card_canaries(struct cli *cli, const struct cmd_args *a)
 
 int cmd_user_unblock(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__UserUnblock unblock = KART__USER_UNBLOCK__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
 	unblock.name = (char *)a->pos[0];
 	req.body_case = KART__ENVELOPE__BODY_USER_UNBLOCK;
 	req.user_unblock = &unblock;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_OK, &c, &resp);
-	if (rc == 0) {
-		if (cli->json)
-			rc = out_json_body(resp);
-		else
-			printf("user %s may read cards again\n", unblock.name);
-	}
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY_OK, "user %s may read cards again\n", unblock.name);
 }

@@ -14,8 +14,6 @@ int cmd_audit(struct cli *cli, const struct cmd_args *a)
 {
 	const char *limit_text = args_value(a, "limit");
 	int64_t now = util_now_us() / 1000000;
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__AuditQuery query = KART__AUDIT_QUERY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t limit = 0;
@@ -27,20 +25,13 @@ int cmd_audit(struct cli *cli, const struct cmd_args *a)
 	if (!rc && limit_text)
 		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	query.user = (char *)(args_value(a, "user") ? args_value(a, "user") : "");
 	query.action = (char *)(args_value(a, "action") ? args_value(a, "action") : "");
 	query.limit = (uint32_t)limit;
 	req.body_case = KART__ENVELOPE__BODY_AUDIT_QUERY;
 	req.audit_query = &query;
-	out_list_begin(&list, OUT_LIST_AUDIT, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, OUT_LIST_AUDIT);
 }
 
 /* Verification reads the whole trail before it answers. */
@@ -142,8 +133,6 @@ int cmd_audit_reads(struct cli *cli, const struct cmd_args *a)
 	const char *card_text = args_value(a, "card"), *user = args_value(a, "user");
 	const char *limit_text = args_value(a, "limit");
 	int64_t now = util_now_us() / 1000000;
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__ReadQuery query = KART__READ_QUERY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t limit = 0;
@@ -160,27 +149,18 @@ int cmd_audit_reads(struct cli *cli, const struct cmd_args *a)
 	if (!rc && limit_text)
 		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	query.user = (char *)(user ? user : "");
 	query.limit = (uint32_t)limit;
 	req.body_case = KART__ENVELOPE__BODY_READ_QUERY;
 	req.read_query = &query;
-	out_list_begin(&list, OUT_LIST_READS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_READ_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_READ_PAGE, OUT_LIST_READS);
 }
 
 int cmd_alerts(struct cli *cli, const struct cmd_args *a)
 {
 	const char *limit_text = args_value(a, "limit");
 	int64_t now = util_now_us() / 1000000;
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__AlertQuery query = KART__ALERT_QUERY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t limit = 0;
@@ -190,16 +170,9 @@ int cmd_alerts(struct cli *cli, const struct cmd_args *a)
 	if (!rc && limit_text)
 		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	query.limit = (uint32_t)limit;
 	req.body_case = KART__ENVELOPE__BODY_ALERT_QUERY;
 	req.alert_query = &query;
-	out_list_begin(&list, OUT_LIST_AUDIT, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_AUDIT_PAGE, OUT_LIST_AUDIT);
 }

@@ -1,11 +1,11 @@
 /* cmd_card: the card commands: add, show, edit, rm, restore, ls, history,
  * revert, and a card's relatives (rel add, rel rm, rel ls). */
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cli.h"
 #include "cmd.h"
 
@@ -107,134 +107,29 @@ cleanup:
 	return rc;
 }
 
-/* The custom field definitions, for placing a card's custom values: the
- * FieldPage frames of one reply, all of them owned here. */
-struct field_defs {
-	Kart__Envelope **pages;
-	size_t npages;
-	Kart__FieldDef **defs; /* pointers into the pages */
-	size_t ndefs;
-};
-
-static void field_defs_free(struct field_defs *fd)
-{
-	for (size_t i = 0; i < fd->npages; i++)
-		kc_env_free(fd->pages[i]);
-	free(fd->pages);
-	free(fd->defs);
-	memset(fd, 0, sizeof(*fd));
-}
-
-static int field_defs_add_page(struct field_defs *fd, Kart__Envelope *e)
-{
-	Kart__Envelope **pages = realloc(fd->pages, (fd->npages + 1) * sizeof(*pages));
-	Kart__FieldDef **defs;
-
-	if (!pages)
-		return -1;
-	fd->pages = pages;
-	defs = realloc(fd->defs, (fd->ndefs + e->field_page->n_fields + 1) * sizeof(*defs));
-	if (!defs)
-		return -1;
-	fd->defs = defs;
-	fd->pages[fd->npages++] = e;
-	for (size_t i = 0; i < e->field_page->n_fields; i++)
-		fd->defs[fd->ndefs++] = e->field_page->fields[i];
-	return 0;
-}
-
-/* Gets the card and, in the same write, the field definitions; waits for
- * both replies, told apart by request id. The card's failure is the
- * command's; without the definitions (an older server, say) every custom
- * value is shown in the main section. */
-static int get_card_and_fields(struct kc *c, Kart__Envelope *card_req, Kart__Envelope **card_out,
-			       struct field_defs *fd)
-{
-	Kart__FieldList list = KART__FIELD_LIST__INIT;
-	Kart__Envelope list_req = KART__ENVELOPE__INIT;
-	Kart__Envelope *e = NULL, *card = NULL;
-	struct kc_error err;
-	bool fields_done = false;
-	uint64_t card_id, list_id;
-	int rc = 0;
-
-	*card_out = NULL;
-	list_req.body_case = KART__ENVELOPE__BODY_FIELD_LIST;
-	list_req.field_list = &list;
-	card_id = kc_queue(c, card_req, &err);
-	list_id = card_id ? kc_queue(c, &list_req, &err) : 0;
-	if (!card_id || !list_id || kc_flush(c, &err) < 0)
-		return out_kc_error(&err);
-	while (!card || !fields_done) {
-		e = kc_recv(c, &err);
-		if (!e) {
-			if (card)
-				break;
-			rc = out_kc_error(&err);
-			goto cleanup;
-		}
-		if (e->request_id == card_id || (e->request_id == 0 && !card)) {
-			if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-				kc_error_from(&err, e->error);
-				rc = out_kc_error(&err);
-				goto cleanup;
-			}
-			if (e->body_case != KART__ENVELOPE__BODY_CARD || card) {
-				rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
-				goto cleanup;
-			}
-			card = e;
-		} else if (e->request_id == list_id && e->body_case == KART__ENVELOPE__BODY_FIELD_PAGE) {
-			fields_done = !e->more;
-			if (field_defs_add_page(fd, e) < 0) {
-				rc = out_error(KC_ERR_OTHER, "out of memory");
-				goto cleanup;
-			}
-		} else {
-			if (e->request_id == list_id || e->request_id == 0)
-				fields_done = true;
-			kc_env_free(e);
-		}
-		e = NULL;
-	}
-	*card_out = card;
-	card = NULL;
-cleanup:
-	kc_env_free(e);
-	kc_env_free(card);
-	return rc;
-}
-
 int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 {
 	const char *tab = args_value(a, "tab");
 	struct kc *c = NULL;
-	struct field_defs fd = { 0 };
+	struct kc_field_defs fd = { 0 };
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__CardGet get = KART__CARD_GET__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
 	int rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	if (tab && !*tab) {
-		rc = out_error(KC_ERR_USAGE, "bad --tab '': expected a tab name (main: the core fields)");
-		goto cleanup;
-	}
+		return rc;
+	if (tab && !*tab)
+		return out_error(KC_ERR_USAGE, "bad --tab '': expected a tab name (main: the core fields)");
 	rc = open_session(cli, &c);
 	if (rc)
 		goto cleanup;
-	get.id = id;
-	get.trash = args_flag(a, "trash");
-	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
-	req.card_get = &get;
 	/* JSON is the card as it is: no need for the definitions */
 	if (cli->json)
-		rc = call(c, &req, KART__ENVELOPE__BODY_CARD, &resp);
+		rc = report(kc_card_get(c, id, args_flag(a, "trash"), &resp, &err), &err);
 	else
-		rc = get_card_and_fields(c, &req, &resp, &fd);
+		rc = report(kc_card_get_with_fields(c, id, args_flag(a, "trash"), &resp, &fd, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -242,7 +137,7 @@ int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 	else
 		rc = out_card_record(resp->card, fd.defs, fd.ndefs, tab);
 cleanup:
-	field_defs_free(&fd);
+	kc_field_defs_free(&fd);
 	kc_env_free(resp);
 	kc_close(c);
 	return rc;
@@ -262,9 +157,8 @@ static int expected_version(const struct cmd_args *a, uint64_t *out)
 int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__CardUpdate update = KART__CARD_UPDATE__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	struct field_values fv = { 0 };
 	uint64_t id, version;
 	int rc;
@@ -285,13 +179,7 @@ int cmd_card_edit(struct cli *cli, const struct cmd_args *a)
 	rc = open_session(cli, &c);
 	if (rc)
 		goto cleanup;
-	update.id = id;
-	update.expected_version = version;
-	update.n_set = fv.n;
-	update.set = fv.ptrs;
-	req.body_case = KART__ENVELOPE__BODY_CARD_UPDATE;
-	req.card_update = &update;
-	rc = call(c, &req, KART__ENVELOPE__BODY_CARD_CHANGED, &resp);
+	rc = report(kc_card_update(c, id, version, fv.ptrs, fv.n, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -307,43 +195,26 @@ cleanup:
 
 int cmd_card_rm(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__CardDelete del = KART__CARD_DELETE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id, version;
 	int rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
+	if (!rc)
+		rc = expected_version(a, &version);
 	if (rc)
-		goto cleanup;
-	rc = expected_version(a, &version);
-	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	del.id = id;
 	del.expected_version = version;
 	req.body_case = KART__ENVELOPE__BODY_CARD_DELETE;
 	req.card_delete = &del;
-	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("card %llu moved to trash\n", (unsigned long long)id);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "card %llu moved to trash\n",
+			    (unsigned long long)id);
 }
 
 int cmd_card_restore(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__CardRestore restore = KART__CARD_RESTORE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
@@ -351,32 +222,17 @@ int cmd_card_restore(struct cli *cli, const struct cmd_args *a)
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	restore.id = id;
 	req.body_case = KART__ENVELOPE__BODY_CARD_RESTORE;
 	req.card_restore = &restore;
-	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("card %llu restored\n", (unsigned long long)id);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "card %llu restored\n", (unsigned long long)id);
 }
 
 int cmd_card_ls(struct cli *cli, const struct cmd_args *a)
 {
 	const char *limit_text = args_value(a, "limit");
 	const char *after_text = args_value(a, "after");
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__CardList card_list = KART__CARD_LIST__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t limit = 0, after = 0;
@@ -387,26 +243,17 @@ int cmd_card_ls(struct cli *cli, const struct cmd_args *a)
 	if (!rc && after_text)
 		rc = parse_count(after_text, "--after", UINT64_MAX, &after);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	card_list.after_id = after;
 	card_list.limit = (uint32_t)limit;
 	card_list.trash = args_flag(a, "trash");
 	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
 	req.card_list = &card_list;
-	out_list_begin(&list, OUT_LIST_CARDS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_CARD_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_CARD_PAGE, OUT_LIST_CARDS);
 }
 
 int cmd_card_history(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__CardHistory history = KART__CARD_HISTORY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
@@ -414,18 +261,11 @@ int cmd_card_history(struct cli *cli, const struct cmd_args *a)
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	history.id = id;
 	req.body_case = KART__ENVELOPE__BODY_CARD_HISTORY;
 	req.card_history = &history;
-	out_list_begin(&list, OUT_LIST_VERSIONS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_HISTORY_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_HISTORY_PAGE, OUT_LIST_VERSIONS);
 }
 
 int cmd_card_revert(struct cli *cli, const struct cmd_args *a)
@@ -476,8 +316,6 @@ int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = args_value(a, "name"), *relation = args_value(a, "relation");
 	const char *birthday = args_value(a, "birthday"), *note = args_value(a, "note");
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__Relative rel = KART__RELATIVE__INIT;
 	Kart__RelativeAdd add = KART__RELATIVE_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
@@ -488,11 +326,9 @@ int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a)
 	if (!rc)
 		rc = expected_version(a, &version);
 	if (rc)
-		goto cleanup;
-	if (!name || !*name || !relation || !*relation) {
-		rc = out_error(KC_ERR_USAGE, "'card rel add' needs --name NAME and --relation REL");
-		goto cleanup;
-	}
+		return rc;
+	if (!name || !*name || !relation || !*relation)
+		return out_error(KC_ERR_USAGE, "'card rel add' needs --name NAME and --relation REL");
 	rel.name = (char *)name;
 	rel.relation = (char *)relation;
 	rel.birthday = (char *)(birthday ? birthday : "");
@@ -502,23 +338,12 @@ int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a)
 	add.expected_version = version;
 	req.body_case = KART__ENVELOPE__BODY_RELATIVE_ADD;
 	req.relative_add = &add;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("card %llu: relative added\n", (unsigned long long)id);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "card %llu: relative added\n",
+			    (unsigned long long)id);
 }
 
 int cmd_card_rel_rm(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__RelativeRemove rm = KART__RELATIVE_REMOVE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id, index, version;
@@ -532,42 +357,31 @@ int cmd_card_rel_rm(struct cli *cli, const struct cmd_args *a)
 	if (!rc)
 		rc = expected_version(a, &version);
 	if (rc)
-		goto cleanup;
+		return rc;
 	rm.card_id = id;
 	rm.index = (uint32_t)index;
 	rm.expected_version = version;
 	req.body_case = KART__ENVELOPE__BODY_RELATIVE_REMOVE;
 	req.relative_remove = &rm;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("card %llu: relative %llu removed\n", (unsigned long long)id, (unsigned long long)index);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "card %llu: relative %llu removed\n",
+			    (unsigned long long)id, (unsigned long long)index);
 }
 
 int cmd_card_rel_ls(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
+	struct kc_error err;
 	struct out_list list;
 	Kart__Envelope *resp = NULL;
-	Kart__CardGet get = KART__CARD_GET__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
 	int rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	get.id = id;
-	req.body_case = KART__ENVELOPE__BODY_CARD_GET;
-	req.card_get = &get;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_CARD, &c, &resp);
+		return rc;
+	rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_card_get(c, id, false, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	out_list_begin(&list, OUT_LIST_RELATIVES, cli->json);

@@ -1,6 +1,5 @@
 /* cmd_field: the custom field definitions: field add, ls and rm. */
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +13,6 @@ int cmd_field_add(struct cli *cli, const struct cmd_args *a)
 	const char *name = a->pos[0];
 	const char *type_text = args_value(a, "type"), *values_text = args_value(a, "values");
 	const char *tab = args_value(a, "tab");
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__FieldDef def = KART__FIELD_DEF__INIT;
 	Kart__FieldAdd add = KART__FIELD_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
@@ -61,63 +58,32 @@ int cmd_field_add(struct cli *cli, const struct cmd_args *a)
 	add.field = &def;
 	req.body_case = KART__ENVELOPE__BODY_FIELD_ADD;
 	req.field_add = &add;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("field %s added\n", name);
+	rc = request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "field %s added\n", name);
 cleanup:
 	free(values);
 	free(values_buf);
-	kc_env_free(resp);
-	kc_close(c);
 	return rc;
 }
 
 int cmd_field_ls(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__FieldList field_list = KART__FIELD_LIST__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
 	req.body_case = KART__ENVELOPE__BODY_FIELD_LIST;
 	req.field_list = &field_list;
-	out_list_begin(&list, OUT_LIST_FIELDS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_FIELD_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_FIELD_PAGE, OUT_LIST_FIELDS);
 }
 
 int cmd_field_rm(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = a->pos[0];
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__FieldRemove rm = KART__FIELD_REMOVE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
 	rm.name = (char *)name;
 	rm.force = args_flag(a, "force");
 	req.body_case = KART__ENVELOPE__BODY_FIELD_REMOVE;
 	req.field_remove = &rm;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("field %s removed\n", name);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "field %s removed\n", name);
 }

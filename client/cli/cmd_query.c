@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cli.h"
 #include "cmd.h"
 #include "util.h"
@@ -13,9 +14,8 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 	const char *limit_text = args_value(a, "limit");
 	struct kc *c = NULL;
 	struct out_list list;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__Find find = KART__FIND__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t limit = 0;
 	char *text = NULL;
 	size_t len = 0;
@@ -40,11 +40,9 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 		rc = out_error(KC_ERR_USAGE, "'find' needs TEXT: a phone, an email or a name");
 		goto cleanup;
 	}
-	find.text = util_trim(text);
-	find.limit = (uint32_t)limit;
-	req.body_case = KART__ENVELOPE__BODY_FIND;
-	req.find = &find;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_FIND_PAGE, &c, &resp);
+	rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_find(c, util_trim(text), (uint32_t)limit, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	/* like grep: nothing matched is exit 1, with nothing on stdout (an empty
@@ -77,6 +75,7 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 	const char *limit_text = args_value(a, "limit"), *sort = args_value(a, "sort");
 	const char *where, *segment;
 	struct kc *c = NULL;
+	struct kc_error err;
 	struct out_list list;
 	Kart__Envelope *resp = NULL;
 	Kart__CardQuery query = KART__CARD_QUERY__INIT;
@@ -104,7 +103,8 @@ int cmd_ls(struct cli *cli, const struct cmd_args *a)
 		if (rc)
 			goto cleanup;
 		out_list_begin(&list, OUT_LIST_CARDS, cli->json);
-		rc = call_streamed(c, &req, KART__ENVELOPE__BODY_CARD_PAGE, &list);
+		rc = list_finish(&list, kc_card_query(c, query.where, query.segment, query.sort, query.limit,
+						      print_page, &list, &err), &err);
 		goto cleanup;
 	}
 	/* count and explain: one QueryResult */
@@ -187,11 +187,8 @@ cleanup:
 int cmd_segment_save(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = a->pos[0], *expr = a->pos[1];
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__SegmentSave save = KART__SEGMENT_SAVE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
 	save.name = (char *)name;
 	save.expr = (char *)expr;
@@ -202,35 +199,21 @@ int cmd_segment_save(struct cli *cli, const struct cmd_args *a)
 	save.replace = args_flag(a, "replace");
 	req.body_case = KART__ENVELOPE__BODY_SEGMENT_SAVE;
 	req.segment_save = &save;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("segment %s saved\n", name);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "segment %s saved\n", name);
 }
 
 int cmd_segment_ls(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
+	struct kc_error err;
 	struct out_list list;
-	Kart__SegmentList segment_list = KART__SEGMENT_LIST__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	int rc;
 
 	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
-	req.body_case = KART__ENVELOPE__BODY_SEGMENT_LIST;
-	req.segment_list = &segment_list;
-	out_list_begin(&list, OUT_LIST_SEGMENTS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_SEGMENT_PAGE, &list);
-cleanup:
+	if (!rc) {
+		out_list_begin(&list, OUT_LIST_SEGMENTS, cli->json);
+		rc = list_finish(&list, kc_segment_list(c, print_page, &list, &err), &err);
+	}
 	kc_close(c);
 	return rc;
 }
@@ -262,24 +245,11 @@ cleanup:
 int cmd_segment_rm(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = a->pos[0];
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__SegmentRemove rm = KART__SEGMENT_REMOVE__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
 	rm.name = (char *)name;
 	req.body_case = KART__ENVELOPE__BODY_SEGMENT_REMOVE;
 	req.segment_remove = &rm;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("segment %s removed\n", name);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "segment %s removed\n", name);
 }

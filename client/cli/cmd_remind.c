@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "call.h"
 #include "cli.h"
 #include "cmd.h"
 #include "util.h"
@@ -21,32 +22,25 @@ static int check_not_past(const struct cmd_args *a, int64_t at, int64_t now)
 int cmd_remind(struct cli *cli, const struct cmd_args *a)
 {
 	const char *text = args_value(a, "text");
-	int64_t now = util_now_us() / 1000000;
+	int64_t now = util_now_us() / 1000000, at;
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
 	int rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	if (!args_value(a, "at") || !text || !*text) {
-		rc = out_error(KC_ERR_USAGE, "'remind' needs --at TIME and --text TEXT");
-		goto cleanup;
-	}
-	rc = time_ahead_option(cli, a, "at", now, &add.at);
+		return rc;
+	if (!args_value(a, "at") || !text || !*text)
+		return out_error(KC_ERR_USAGE, "'remind' needs --at TIME and --text TEXT");
+	rc = time_ahead_option(cli, a, "at", now, &at);
 	if (!rc)
-		rc = check_not_past(a, add.at, now);
-	if (rc)
-		goto cleanup;
-	add.card_id = id;
-	add.text = (char *)text;
-	add.past = args_flag(a, "past");
-	req.body_case = KART__ENVELOPE__BODY_REMINDER_ADD;
-	req.reminder_add = &add;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER, &c, &resp);
+		rc = check_not_past(a, at, now);
+	if (!rc)
+		rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_reminder_add(c, id, at, text, args_flag(a, "past"), &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -62,19 +56,16 @@ cleanup:
 int cmd_remind_done(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__ReminderDone done = KART__REMINDER_DONE__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
 	int rc;
 
 	rc = parse_id(a->pos[0], "reminder id", &id);
-	if (rc)
-		goto cleanup;
-	done.id = id;
-	req.body_case = KART__ENVELOPE__BODY_REMINDER_DONE;
-	req.reminder_done = &done;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
+	if (!rc)
+		rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_reminder_done(c, id, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -101,22 +92,19 @@ int cmd_remind_ls(struct cli *cli, const struct cmd_args *a)
 {
 	const char *card_text = args_value(a, "card");
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__ReminderList list = KART__REMINDER_LIST__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
+	uint64_t card = 0;
 	int rc = 0;
 
 	if (card_text)
-		rc = parse_id(card_text, "--card", &list.card_id);
+		rc = parse_id(card_text, "--card", &card);
 	if (!rc && args_flag(a, "all") && args_flag(a, "due"))
 		rc = out_error(KC_ERR_USAGE, "--all and --due do not go together (done reminders are not due)");
-	if (rc)
-		goto cleanup;
-	list.all = args_flag(a, "all");
-	list.due = args_flag(a, "due");
-	req.body_case = KART__ENVELOPE__BODY_REMINDER_LIST;
-	req.reminder_list = &list;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_REMINDER_PAGE, &c, &resp);
+	if (!rc)
+		rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_reminder_list(c, card, args_flag(a, "all"), args_flag(a, "due"), &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json) {
@@ -211,10 +199,9 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 {
 	const char *days_text = args_value(a, "days");
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__TodayQuery query = KART__TODAY_QUERY__INIT;
 	int64_t now = util_now_us() / 1000000;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t days = TODAY_DEFAULT_DAYS;
 	int rc = 0;
 
@@ -223,18 +210,10 @@ int cmd_today(struct cli *cli, const struct cmd_args *a)
 		if (!rc && days == 0)
 			rc = out_error(KC_ERR_USAGE, "bad --days '%s': at least 1", days_text);
 	}
-	if (rc)
-		goto cleanup;
-	query.days = (uint32_t)days;
-	/* "today" is this client's day (TZ), wherever the server is */
-	query.client_day = util_local_day(now);
-	query.client_utc_offset = util_utc_offset(now);
-	if (util_parse_time("tomorrow", now, &query.day_end) < 0)
-		query.day_end = 0; /* the server's day then */
-	query.all = args_flag(a, "all");
-	req.body_case = KART__ENVELOPE__BODY_TODAY_QUERY;
-	req.today_query = &query;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_TODAY_PAGE, &c, &resp);
+	if (!rc)
+		rc = open_session(cli, &c);
+	if (!rc)
+		rc = report(kc_today(c, (uint32_t)days, now, args_flag(a, "all"), &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "cli.h"
 #include "cmd.h"
 #include "prompt.h"
@@ -111,18 +112,14 @@ cleanup:
 int cmd_whoami(struct cli *cli, const struct cmd_args *a)
 {
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__WhoAmI whoami = KART__WHO_AM_I__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	char role[32];
 	int rc;
 
 	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
-	req.body_case = KART__ENVELOPE__BODY_WHOAMI;
-	req.whoami = &whoami;
-	rc = call(c, &req, KART__ENVELOPE__BODY_SESSION, &resp);
+	if (!rc)
+		rc = report(kc_whoami(c, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)

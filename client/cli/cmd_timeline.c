@@ -1,8 +1,8 @@
 /* cmd_timeline: a card's timeline: log an entry, list, edit and remove entries. */
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "call.h"
 #include "cli.h"
 #include "cmd.h"
 #include "pbjson.h"
@@ -12,38 +12,30 @@ int cmd_log(struct cli *cli, const struct cmd_args *a)
 {
 	const char *kind_text = a->pos[1];
 	const char *text = args_value(a, "text"), *amount = args_value(a, "amount");
-	int64_t now = util_now_us() / 1000000;
+	int64_t now = util_now_us() / 1000000, at;
 	struct kc *c = NULL;
+	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	Kart__LogAdd add = KART__LOG_ADD__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id;
 	int kind = 0, rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (rc)
-		goto cleanup;
-	if (pbjson_enum_parse(&kart__entry_kind__descriptor, kind_text, &kind) < 0 || kind == 0) {
-		rc = out_error(KC_ERR_USAGE, "bad kind '%s': expected call, meeting, email, note or purchase",
-			       kind_text);
-		goto cleanup;
-	}
-	if (!text && !(kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE && amount)) {
-		rc = out_error(KC_ERR_USAGE, "'log' needs --text TEXT%s",
-			       kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE ? " or --amount" : "");
-		goto cleanup;
-	}
-	rc = time_option(a, "at", now, &add.at);
+		return rc;
+	if (pbjson_enum_parse(&kart__entry_kind__descriptor, kind_text, &kind) < 0 || kind == 0)
+		return out_error(KC_ERR_USAGE, "bad kind '%s': expected call, meeting, email, note or purchase",
+				 kind_text);
+	if (!text && !(kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE && amount))
+		return out_error(KC_ERR_USAGE, "'log' needs --text TEXT%s",
+				 kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE ? " or --amount" : "");
+	rc = time_option(a, "at", now, &at);
 	if (rc)
-		goto cleanup;
-	add.card_id = id;
-	add.kind = (Kart__EntryKind)kind;
-	add.text = (char *)(text ? text : "");
+		return rc;
+	rc = open_session(cli, &c);
 	/* the server parses the amount: no floating point on the way */
-	add.amount = (char *)(amount ? amount : "");
-	req.body_case = KART__ENVELOPE__BODY_LOG_ADD;
-	req.log_add = &add;
-	rc = request(cli, &req, KART__ENVELOPE__BODY_TIMELINE_ENTRY, &c, &resp);
+	if (!rc)
+		rc = report(kc_timeline_add(c, id, (Kart__EntryKind)kind, text ? text : "", amount ? amount : "", at,
+					    &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	if (cli->json)
@@ -60,27 +52,20 @@ int cmd_timeline(struct cli *cli, const struct cmd_args *a)
 {
 	const char *limit_text = args_value(a, "limit");
 	struct kc *c = NULL;
+	struct kc_error err;
 	struct out_list list;
-	Kart__TimelineQuery query = KART__TIMELINE_QUERY__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
 	uint64_t id, limit = 0;
 	int rc;
 
 	rc = parse_id(a->pos[0], "card id", &id);
 	if (!rc && limit_text)
 		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
-	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
-	query.card_id = id;
-	query.limit = (uint32_t)limit;
-	req.body_case = KART__ENVELOPE__BODY_TIMELINE_QUERY;
-	req.timeline_query = &query;
-	out_list_begin(&list, OUT_LIST_TIMELINE, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_TIMELINE_PAGE, &list);
-cleanup:
+	if (!rc)
+		rc = open_session(cli, &c);
+	if (!rc) {
+		out_list_begin(&list, OUT_LIST_TIMELINE, cli->json);
+		rc = list_finish(&list, kc_timeline_list(c, id, (uint32_t)limit, print_page, &list, &err), &err);
+	}
 	kc_close(c);
 	return rc;
 }

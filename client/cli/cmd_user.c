@@ -17,74 +17,44 @@ int cmd_user_add(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = a->pos[0];
 	const char *role_text = args_value(a, "role");
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__UserAdd add = KART__USER_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	char *password = NULL, prompt[256];
 	int role = 0, rc;
 
-	if (!role_text) {
-		rc = out_error(KC_ERR_USAGE, "'user add' needs --role admin|supervisor|manager|auditor");
-		goto cleanup;
-	}
-	if (pbjson_enum_parse(&kart__role__descriptor, role_text, &role) < 0 || role == 0) {
-		rc = out_error(KC_ERR_USAGE, "bad --role '%s': expected admin, supervisor, manager or auditor",
-			       role_text);
-		goto cleanup;
-	}
+	if (!role_text)
+		return out_error(KC_ERR_USAGE, "'user add' needs --role admin|supervisor|manager|auditor");
+	if (pbjson_enum_parse(&kart__role__descriptor, role_text, &role) < 0 || role == 0)
+		return out_error(KC_ERR_USAGE, "bad --role '%s': expected admin, supervisor, manager or auditor",
+				 role_text);
 	snprintf(prompt, sizeof(prompt), "Password for %s: ", name);
 	rc = read_password(a, prompt, true, &password);
 	if (rc)
-		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
+		return rc;
 	add.name = (char *)name;
 	add.role = (Kart__Role)role;
 	add.team = (char *)(args_value(a, "team") ? args_value(a, "team") : "");
 	add.password = password;
 	req.body_case = KART__ENVELOPE__BODY_USER_ADD;
 	req.user_add = &add;
-	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("user %s added\n", name);
-cleanup:
+	rc = request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "user %s added\n", name);
 	free_secret(password);
-	kc_env_free(resp);
-	kc_close(c);
 	return rc;
 }
 
 int cmd_user_list(struct cli *cli, const struct cmd_args *a)
 {
-	struct kc *c = NULL;
-	struct out_list list;
 	Kart__UserList user_list = KART__USER_LIST__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
 	req.body_case = KART__ENVELOPE__BODY_USER_LIST;
 	req.user_list = &user_list;
-	out_list_begin(&list, OUT_LIST_USERS, cli->json);
-	rc = call_streamed(c, &req, KART__ENVELOPE__BODY_USER_PAGE, &list);
-cleanup:
-	kc_close(c);
-	return rc;
+	return request_list(cli, &req, KART__ENVELOPE__BODY_USER_PAGE, OUT_LIST_USERS);
 }
 
 int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 {
 	const char *name = a->pos[0];
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__UserPasswd passwd = KART__USER_PASSWD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	char *password = NULL, *old = NULL, prompt[256];
@@ -109,55 +79,29 @@ int cmd_user_passwd(struct cli *cli, const struct cmd_args *a)
 	rc = read_password(a, prompt, true, &password);
 	if (rc)
 		goto cleanup;
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
 	passwd.name = (char *)name;
 	passwd.password = password;
 	passwd.old_password = old ? old : (char *)"";
 	req.body_case = KART__ENVELOPE__BODY_USER_PASSWD;
 	req.user_passwd = &passwd;
-	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf("password changed for %s\n", name);
+	rc = request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET, "password changed for %s\n", name);
 cleanup:
 	free_secret(password);
 	free_secret(old);
-	kc_env_free(resp);
-	kc_close(c);
 	return rc;
 }
 
 static int user_lock(struct cli *cli, const char *name, bool unlock)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__UserLock lock = KART__USER_LOCK__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
-	rc = open_session(cli, &c);
-	if (rc)
-		goto cleanup;
 	lock.name = (char *)name;
 	lock.unlock = unlock;
 	req.body_case = KART__ENVELOPE__BODY_USER_LOCK;
 	req.user_lock = &lock;
-	rc = call(c, &req, KART__ENVELOPE__BODY__NOT_SET, &resp);
-	if (rc)
-		goto cleanup;
-	if (cli->json)
-		rc = out_json_body(resp);
-	else
-		printf(unlock ? "user %s unlocked\n" : "user %s locked; their sessions have ended\n", name);
-cleanup:
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET,
+			    unlock ? "user %s unlocked\n" : "user %s locked; their sessions have ended\n", name);
 }
 
 int cmd_user_lock(struct cli *cli, const struct cmd_args *a)
@@ -228,11 +172,8 @@ cleanup:
 
 static int user_grant(struct cli *cli, const struct cmd_args *a, bool revoke)
 {
-	struct kc *c = NULL;
-	Kart__Envelope *resp = NULL;
 	Kart__UserGrant g = KART__USER_GRANT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
-	int rc;
 
 	if (strcmp(a->pos[1], "export") != 0)
 		return out_error(KC_ERR_USAGE, "unknown permission '%s' (there is: export)", a->pos[1]);
@@ -241,16 +182,8 @@ static int user_grant(struct cli *cli, const struct cmd_args *a, bool revoke)
 	g.revoke = revoke;
 	req.body_case = KART__ENVELOPE__BODY_USER_GRANT;
 	req.user_grant = &g;
-	rc = request(cli, &req, KART__ENVELOPE__BODY__NOT_SET, &c, &resp);
-	if (!rc) {
-		if (cli->json)
-			rc = out_json_body(resp);
-		else
-			printf(revoke ? "%s may no longer export cards\n" : "%s may export cards\n", a->pos[0]);
-	}
-	kc_env_free(resp);
-	kc_close(c);
-	return rc;
+	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET,
+			    revoke ? "%s may no longer export cards\n" : "%s may export cards\n", a->pos[0]);
 }
 
 int cmd_user_grant(struct cli *cli, const struct cmd_args *a)
