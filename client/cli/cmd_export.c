@@ -149,10 +149,107 @@ static void export_out_abandon(struct export_out *o)
 	o->tmp[0] = '\0';
 }
 
+/* --format and --delimiter: *delim is the one character CSV is split on
+ * (the locale's when not given), NULL for vCard. */
+static int export_format(const struct cmd_args *a, const char **format, const char **delim)
+{
+	*format = args_value(a, "format");
+	*delim = args_value(a, "delimiter");
+	if (*format && strcmp(*format, "csv") != 0 && strcmp(*format, "vcard") != 0)
+		return out_error(KC_ERR_USAGE, "bad --format '%s': expected csv or vcard", *format);
+	if (*delim && strcmp(*delim, "tab") == 0)
+		*delim = "\t";
+	if (!*delim && (!*format || strcmp(*format, "csv") == 0)) {
+		/* the locale's: Russian Excel splits CSV on ';' (the comma is its decimal point) */
+		const char *loc = getenv("LC_ALL");
+		if (!loc || !*loc)
+			loc = getenv("LC_NUMERIC");
+		if (!loc || !*loc)
+			loc = getenv("LANG");
+		*delim = loc && strncmp(loc, "ru", 2) == 0 ? ";" : ",";
+	}
+	if (*delim && (strlen(*delim) != 1 || !strchr(",;|\t", (*delim)[0])))
+		return out_error(KC_ERR_USAGE, "bad --delimiter '%s': expected , ; | or tab", *delim);
+	if (*delim && *format && strcmp(*format, "vcard") == 0)
+		return out_error(KC_ERR_USAGE, "--delimiter is for csv");
+	return 0;
+}
+
+/* One reply of the export's stream: a chunk written out, the closing record
+ * (then *done), or the failure. Returns an exit code. */
+static int export_reply(const struct cli *cli, struct export_out *o, const Kart__Envelope *e, uint64_t *export_id,
+			bool *done)
+{
+	struct kc_error err;
+
+	switch (e->body_case) {
+	case KART__ENVELOPE__BODY_ERROR:
+		kc_error_from(&err, e->error);
+		if (err.code == KART__ERROR_CODE__QUOTA_EXCEEDED)
+			err.status = KC_ERR_DENIED;
+		return out_kc_error(&err);
+	case KART__ENVELOPE__BODY_EXPORT_CHUNK: {
+		int rc;
+		if (e->export_chunk->export_id)
+			*export_id = e->export_chunk->export_id;
+		rc = export_out_write(o, e->export_chunk->data.data, e->export_chunk->data.len);
+		if (!rc && !e->more)
+			rc = out_error(KC_ERR_OTHER, "the export ended before its record; the file is incomplete");
+		return rc;
+	}
+	case KART__ENVELOPE__BODY_EXPORT_RECORD: {
+		const Kart__ExportRecord *x = e->export_record;
+		int rc = export_out_finish(o);
+		if (rc)
+			return rc;
+		if (cli->json && o->path)
+			rc = out_json_message(&x->base, NULL);
+		char nc[32], nr[32];
+		fprintf(stderr, "export %llu: %s + %s -> %s\n", (unsigned long long)x->id,
+			OUT_COUNT(nc, x->cards, "card"), OUT_COUNT(nr, x->canaries, "canary row"),
+			o->path ? o->path : "standard output");
+		*done = true;
+		return rc;
+	}
+	default:
+		return out_error(KC_ERR_OTHER, "unexpected reply from the server");
+	}
+}
+
+/* After a write that failed: the server records the export as failed, not
+ * charged to the quota. *e is the reply in hand, freed here. */
+static void export_abort(struct kc *c, const struct export_out *o, uint64_t id, uint64_t export_id,
+			 Kart__Envelope **e)
+{
+	Kart__ExportAbort ab = KART__EXPORT_ABORT__INIT;
+	Kart__Envelope ar = KART__ENVELOPE__INIT;
+	struct kc_error err;
+
+	ab.export_id = export_id;
+	ab.reason = (char *)o->why;
+	ar.body_case = KART__ENVELOPE__BODY_EXPORT_ABORT;
+	ar.export_abort = &ab;
+	uint64_t aid = kc_send(c, &ar, &err);
+	/* then the rest of the file is not wanted; the chunks already on
+	 * their way are read and dropped until the abort is answered (a
+	 * close with unread data would reset the connection, abort and all) */
+	Kart__Cancel cn = KART__CANCEL__INIT;
+	Kart__Envelope cr = KART__ENVELOPE__INIT;
+	cn.request_id = id;
+	cr.body_case = KART__ENVELOPE__BODY_CANCEL;
+	cr.cancel = &cn;
+	if (aid && kc_send(c, &cr, &err)) {
+		kc_env_free(*e);
+		while ((*e = kc_recv(c, &err)) && (*e)->request_id != aid) {
+			kc_env_free(*e);
+			*e = NULL;
+		}
+	}
+}
+
 int cmd_export(struct cli *cli, const struct cmd_args *a)
 {
-	const char *format = args_value(a, "format"), *delim = args_value(a, "delimiter");
-	const char *where, *segment;
+	const char *format, *delim, *where, *segment;
 	struct kc *c = NULL;
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
@@ -164,25 +261,10 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 	int rc;
 
 	rc = filter_options(a, "export", false, &where, &segment);
+	if (!rc)
+		rc = export_format(a, &format, &delim);
 	if (rc)
 		return rc;
-	if (format && strcmp(format, "csv") != 0 && strcmp(format, "vcard") != 0)
-		return out_error(KC_ERR_USAGE, "bad --format '%s': expected csv or vcard", format);
-	if (delim && strcmp(delim, "tab") == 0)
-		delim = "\t";
-	if (!delim && (!format || strcmp(format, "csv") == 0)) {
-		/* the locale's: Russian Excel splits CSV on ';' (the comma is its decimal point) */
-		const char *loc = getenv("LC_ALL");
-		if (!loc || !*loc)
-			loc = getenv("LC_NUMERIC");
-		if (!loc || !*loc)
-			loc = getenv("LANG");
-		delim = loc && strncmp(loc, "ru", 2) == 0 ? ";" : ",";
-	}
-	if (delim && (strlen(delim) != 1 || !strchr(",;|\t", delim[0])))
-		return out_error(KC_ERR_USAGE, "bad --delimiter '%s': expected , ; | or tab", delim);
-	if (delim && format && strcmp(format, "vcard") == 0)
-		return out_error(KC_ERR_USAGE, "--delimiter is for csv");
 	if (o.path && !*o.path)
 		return out_error(KC_ERR_USAGE, "-o needs a file name");
 	rc = export_out_open(&o, args_flag(a, "force"));
@@ -210,76 +292,17 @@ int cmd_export(struct cli *cli, const struct cmd_args *a)
 			rc = out_kc_error(&err);
 			goto cleanup;
 		}
-		if (e->request_id != id && !(e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR)) {
-			kc_env_free(e);
-			e = NULL;
-			continue;
-		}
-		switch (e->body_case) {
-		case KART__ENVELOPE__BODY_ERROR:
-			kc_error_from(&err, e->error);
-			if (err.code == KART__ERROR_CODE__QUOTA_EXCEEDED)
-				err.status = KC_ERR_DENIED;
-			rc = out_kc_error(&err);
-			goto cleanup;
-		case KART__ENVELOPE__BODY_EXPORT_CHUNK:
-			if (e->export_chunk->export_id)
-				export_id = e->export_chunk->export_id;
-			rc = export_out_write(&o, e->export_chunk->data.data, e->export_chunk->data.len);
+		if (e->request_id == id || (e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR)) {
+			rc = export_reply(cli, &o, e, &export_id, &done);
 			if (rc)
 				goto cleanup;
-			if (!e->more) {
-				rc = out_error(KC_ERR_OTHER, "the export ended before its record; the file is incomplete");
-				goto cleanup;
-			}
-			break;
-		case KART__ENVELOPE__BODY_EXPORT_RECORD: {
-			const Kart__ExportRecord *x = e->export_record;
-			rc = export_out_finish(&o);
-			if (rc)
-				goto cleanup;
-			if (cli->json && o.path)
-				rc = out_json_message(&x->base, NULL);
-			char nc[32], nr[32];
-			fprintf(stderr, "export %llu: %s + %s -> %s\n", (unsigned long long)x->id,
-				OUT_COUNT(nc, x->cards, "card"), OUT_COUNT(nr, x->canaries, "canary row"),
-				o.path ? o.path : "standard output");
-			done = true;
-			break;
-		}
-		default:
-			rc = out_error(KC_ERR_OTHER, "unexpected reply from the server");
-			goto cleanup;
 		}
 		kc_env_free(e);
 		e = NULL;
 	}
 cleanup:
-	if (o.why[0] && export_id) {
-		/* the server records the export as failed, not charged to the quota */
-		Kart__ExportAbort ab = KART__EXPORT_ABORT__INIT;
-		Kart__Envelope ar = KART__ENVELOPE__INIT;
-		ab.export_id = export_id;
-		ab.reason = o.why;
-		ar.body_case = KART__ENVELOPE__BODY_EXPORT_ABORT;
-		ar.export_abort = &ab;
-		uint64_t aid = kc_send(c, &ar, &err);
-		/* then the rest of the file is not wanted; the chunks already on
-		 * their way are read and dropped until the abort is answered (a
-		 * close with unread data would reset the connection, abort and all) */
-		Kart__Cancel cn = KART__CANCEL__INIT;
-		Kart__Envelope cr = KART__ENVELOPE__INIT;
-		cn.request_id = id;
-		cr.body_case = KART__ENVELOPE__BODY_CANCEL;
-		cr.cancel = &cn;
-		if (aid && kc_send(c, &cr, &err)) {
-			kc_env_free(e);
-			while ((e = kc_recv(c, &err)) && e->request_id != aid) {
-				kc_env_free(e);
-				e = NULL;
-			}
-		}
-	}
+	if (o.why[0] && export_id)
+		export_abort(c, &o, id, export_id, &e);
 	if (!done)
 		export_out_abandon(&o);
 	kc_env_free(e);
