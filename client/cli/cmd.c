@@ -4,6 +4,7 @@
  * (connect, Resume: the client library's session.h), sends its request and
  * hands the reply to out.c. Here: opening the session and making requests
  * with their errors printed, and the time and filter options. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
