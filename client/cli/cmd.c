@@ -158,7 +158,8 @@ int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase
 	return rc ? rc : call(*c, req, want, out);
 }
 
-int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want, const char *fmt, ...)
+int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want,
+		 const char *fmt, ...)
 {
 	struct kc *c = NULL;
 	Kart__Envelope *resp = NULL;

@@ -28,7 +28,8 @@ int request(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase
 	    Kart__Envelope **out);
 /* request, then on success the reply's body as JSON, or fmt as text (printf:
  * the arguments are not sanitized, as the command gives them). */
-int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want, const char *fmt, ...)
+int request_done(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase want,
+		 const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* open_session, then call_streamed into a list of that kind. */
 int request_list(const struct cli *cli, Kart__Envelope *req, Kart__Envelope__BodyCase page_case,

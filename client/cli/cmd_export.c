@@ -177,8 +177,8 @@ static int export_format(const struct cmd_args *a, const char **format, const ch
 
 /* One reply of the export's stream: a chunk written out, the closing record
  * (then *done), or the failure. Returns an exit code. */
-static int export_reply(const struct cli *cli, struct export_out *o, const Kart__Envelope *e, uint64_t *export_id,
-			bool *done)
+static int export_reply(const struct cli *cli, struct export_out *o, const Kart__Envelope *e,
+			uint64_t *export_id, bool *done)
 {
 	struct kc_error err;
 

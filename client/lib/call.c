@@ -253,7 +253,8 @@ int kc_timeline_add(struct kc *c, uint64_t card_id, Kart__EntryKind kind, const 
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY_TIMELINE_ENTRY, out, err);
 }
 
-int kc_timeline_list(struct kc *c, uint64_t card_id, uint32_t limit, kc_page_fn fn, void *ud, struct kc_error *err)
+int kc_timeline_list(struct kc *c, uint64_t card_id, uint32_t limit, kc_page_fn fn, void *ud,
+		     struct kc_error *err)
 {
 	Kart__TimelineQuery query = KART__TIMELINE_QUERY__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
@@ -265,8 +266,8 @@ int kc_timeline_list(struct kc *c, uint64_t card_id, uint32_t limit, kc_page_fn 
 	return kc_call_pages(c, &req, KART__ENVELOPE__BODY_TIMELINE_PAGE, fn, ud, err);
 }
 
-int kc_reminder_add(struct kc *c, uint64_t card_id, int64_t at, const char *text, bool past, Kart__Envelope **out,
-		    struct kc_error *err)
+int kc_reminder_add(struct kc *c, uint64_t card_id, int64_t at, const char *text, bool past,
+		    Kart__Envelope **out, struct kc_error *err)
 {
 	Kart__ReminderAdd add = KART__REMINDER_ADD__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
@@ -350,7 +351,8 @@ int kc_segment_list(struct kc *c, kc_page_fn fn, void *ud, struct kc_error *err)
 	return kc_call_pages(c, &req, KART__ENVELOPE__BODY_SEGMENT_PAGE, fn, ud, err);
 }
 
-int kc_segment_run(struct kc *c, const char *name, uint32_t limit, kc_page_fn fn, void *ud, struct kc_error *err)
+int kc_segment_run(struct kc *c, const char *name, uint32_t limit, kc_page_fn fn, void *ud,
+		   struct kc_error *err)
 {
 	return kc_card_query(c, "", name, "", limit, fn, ud, err);
 }

@@ -68,11 +68,12 @@ int kc_card_update(struct kc *c, uint64_t id, uint64_t expected_version, Kart__F
 int kc_timeline_add(struct kc *c, uint64_t card_id, Kart__EntryKind kind, const char *text, const char *amount,
 		    int64_t at, Kart__Envelope **out, struct kc_error *err);
 /* TimelineQuery: TimelinePages, newest first. */
-int kc_timeline_list(struct kc *c, uint64_t card_id, uint32_t limit, kc_page_fn fn, void *ud, struct kc_error *err);
+int kc_timeline_list(struct kc *c, uint64_t card_id, uint32_t limit, kc_page_fn fn, void *ud,
+		     struct kc_error *err);
 
 /* ReminderAdd: a Reminder. past: at may be in the past. */
-int kc_reminder_add(struct kc *c, uint64_t card_id, int64_t at, const char *text, bool past, Kart__Envelope **out,
-		    struct kc_error *err);
+int kc_reminder_add(struct kc *c, uint64_t card_id, int64_t at, const char *text, bool past,
+		    Kart__Envelope **out, struct kc_error *err);
 /* ReminderList: a ReminderPage. card_id 0: every card; all: done ones too;
  * due: only those due. */
 int kc_reminder_list(struct kc *c, uint64_t card_id, bool all, bool due, Kart__Envelope **out,
@@ -89,6 +90,7 @@ int kc_card_query(struct kc *c, const char *where, const char *segment, const ch
 /* SegmentList: SegmentPages. */
 int kc_segment_list(struct kc *c, kc_page_fn fn, void *ud, struct kc_error *err);
 /* The cards of a saved segment: kc_card_query by its name. */
-int kc_segment_run(struct kc *c, const char *name, uint32_t limit, kc_page_fn fn, void *ud, struct kc_error *err);
+int kc_segment_run(struct kc *c, const char *name, uint32_t limit, kc_page_fn fn, void *ud,
+		   struct kc_error *err);
 
 #endif
