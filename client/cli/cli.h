@@ -1,7 +1,7 @@
 /* cli: what the parts of the `kart` command-line client share.
  *
  * main.c parses the command line against the command table and maps results
- * to exit codes, cmd.c runs one command each (talking to kartd through kc),
+ * to exit codes, cmd_*.c run one command each (talking to kartd through kc),
  * out.c prints: human tables and records, JSON through pbjson, and the one-line
  * error messages. Every command function returns an exit code (enum kc_status
  * values double as exit codes). */
@@ -113,7 +113,7 @@ int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const cha
 int close_option(const struct cli *cli, const struct cmd_args *a, char out[16]);
 int cmd_help(struct cli *cli, const struct cmd_args *a);
 
-/* cmd.c: one function per command. */
+/* cmd_*.c: one function per command. */
 int cmd_login(struct cli *cli, const struct cmd_args *a);
 int cmd_logout(struct cli *cli, const struct cmd_args *a);
 int cmd_whoami(struct cli *cli, const struct cmd_args *a);
@@ -166,7 +166,7 @@ int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a);
 int cmd_audit(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_verify(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_head(struct cli *cli, const struct cmd_args *a);
-/* exports and leak tracing (cmd.c, at the end) */
+/* exports and leak tracing (cmd_export.c) */
 int cmd_export(struct cli *cli, const struct cmd_args *a);
 int cmd_exports(struct cli *cli, const struct cmd_args *a);
 int cmd_leak_trace(struct cli *cli, const struct cmd_args *a);
