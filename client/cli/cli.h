@@ -1,9 +1,11 @@
 /* cli: what the parts of the `kart` command-line client share.
  *
- * main.c parses the command line against the command table and maps results
- * to exit codes, cmd_*.c run one command each (talking to kartd through kc),
- * out.c prints: human tables and records, JSON through pbjson, and the one-line
- * error messages. Every command function returns an exit code (enum kc_status
+ * main.c parses the command line against the command table (commands.c) and
+ * maps results to exit codes, cmd_*.c run one command each (talking to kartd
+ * through the client library), out*.c print: out.c the one-line error
+ * messages, JSON through pbjson and the table machinery, out_card.c,
+ * out_query.c, out_work.c, out_user.c, out_audit.c and out_export.c the
+ * records and rows of each family. Every command function returns an exit code (enum kc_status
  * values double as exit codes). */
 #ifndef KART_CLI_H
 #define KART_CLI_H

@@ -2,7 +2,7 @@
  * command) share. A command checks its arguments first (usage errors never
  * touch the network), then opens the session kept in $KART_HOME/session
  * (connect, Resume: the client library's session.h), sends its request and
- * hands the reply to out.c. Here: opening the session and making requests
+ * hands the reply to out*.c. Here: opening the session and making requests
  * with their errors printed, and the time and filter options. */
 #include <stdarg.h>
 #include <stdbool.h>

@@ -84,7 +84,7 @@ int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a)
 	const Kart__CertBundle *b = resp->cert_bundle;
 	if (asprintf(&bundle, "%s%s%s", b->key_pem, b->cert_pem, b->ca_pem) < 0) {
 		bundle = NULL;
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+		rc = out_no_memory();
 		goto cleanup;
 	}
 	if (util_write_file(file, bundle, strlen(bundle), 0600) < 0) {

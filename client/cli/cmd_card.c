@@ -37,7 +37,7 @@ static int field_values_collect(const struct cmd_args *a, struct field_values *f
 	fv->ptrs = calloc(a->nopts + 1, sizeof(*fv->ptrs));
 	fv->names = calloc(a->nopts + 1, sizeof(*fv->names));
 	if (!fv->values || !fv->ptrs || !fv->names)
-		return out_error(KC_ERR_OTHER, "out of memory");
+		return out_no_memory();
 	for (size_t i = 0; i < a->nopts; i++) {
 		const struct opt_value *v = &a->opts[i];
 		Kart__FieldValue *fval = &fv->values[fv->n];
@@ -61,7 +61,7 @@ static int field_values_collect(const struct cmd_args *a, struct field_values *f
 						 v->spec->metavar);
 			fval->field = strndup(v->value, nl);
 			if (!fval->field)
-				return out_error(KC_ERR_OTHER, "out of memory");
+				return out_no_memory();
 			fv->names[fv->nnames++] = fval->field;
 			fval->value = (char *)eq + 1;
 		} else {

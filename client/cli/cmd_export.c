@@ -360,7 +360,7 @@ int cmd_leak_trace(struct cli *cli, const struct cmd_args *a)
 	data = malloc(LEAK_FILE_MAX + 1);
 	if (!data) {
 		fclose(f);
-		return out_error(KC_ERR_OTHER, "out of memory");
+		return out_no_memory();
 	}
 	len = fread(data, 1, LEAK_FILE_MAX + 1, f);
 	bool bad = ferror(f);

@@ -34,7 +34,7 @@ int cmd_field_add(struct cli *cli, const struct cmd_args *a)
 		values_buf = strdup(values_text);
 		values = calloc(strlen(values_text) + 2, sizeof(*values));
 		if (!values_buf || !values) {
-			rc = out_error(KC_ERR_OTHER, "out of memory");
+			rc = out_no_memory();
 			goto cleanup;
 		}
 		for (char *p = values_buf, *next; p; p = next) {

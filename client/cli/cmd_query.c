@@ -30,7 +30,7 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 		len += strlen(a->pos[i]) + 1;
 	text = malloc(len + 1);
 	if (!text) {
-		rc = out_error(KC_ERR_OTHER, "out of memory");
+		rc = out_no_memory();
 		goto cleanup;
 	}
 	len = 0;
