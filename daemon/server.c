@@ -292,6 +292,12 @@ static int start_loop(struct server *srv)
 	srv->hooks.page = dispatch_page;
 	srv->hooks.written = jobs_written;
 	srv->hooks.settled = server_maybe_finish;
+	/* the head of the audit chain, which the writer extends */
+	int rc = audit_load(&srv->store, &srv->chain);
+	if (rc) {
+		log_err("cannot read the audit trail: %s", mdb_strerror(rc));
+		return -1;
+	}
 	if (writer_start(srv) < 0)
 		return -1;
 	export_unfinished_fail(srv);

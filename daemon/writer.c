@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "conn.h"
 #include "writer.h"
 #include "log.h"
@@ -369,12 +368,6 @@ int writer_start(struct server *srv)
 	wr->srv = srv;
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
-	int rc = audit_load(&srv->store, &srv->chain);
-	if (rc) {
-		log_err("cannot read the audit trail: %s", mdb_strerror(rc));
-		free(wr);
-		return -1;
-	}
 	uv_async_init(srv->loop, &wr->async, on_done);
 	wr->async.data = wr;
 	srv->writer = wr;

@@ -48,6 +48,8 @@ struct wreq {
 
 #define wreq_of(req) ((struct wreq *)((char *)(req) - offsetof(struct wreq, r)))
 
+/* Starts the writer thread; the audit chain's head (srv->chain, audit_load)
+ * is read before. */
 int writer_start(struct server *srv);
 void writer_stop(struct server *srv);
 /* Takes ownership of w; the reply is sent to w->r.conn when committed. */
