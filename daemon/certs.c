@@ -257,6 +257,8 @@ const char *certs_check(struct conn *c, MDB_txn *txn, int64_t now_us)
 		return pc->required ? MSG_REQUIRED : NULL;
 	if (now_us / 1000000 >= pc->not_after)
 		return "the client certificate has expired";
+	if (!txn)
+		return "the server cannot check the client certificate now; try again";
 	struct server *srv = c->srv;
 	int rc = revoked_sync(srv->certs, txn, &srv->store);
 	if (rc) {

@@ -51,7 +51,8 @@ void certs_on_accept(struct conn *c, const struct sockaddr *sa);
 /* conn.c: reads the peer's certificate once the handshake is done. */
 void certs_on_handshake(struct conn *c);
 /* dispatch.c's gate, before every request and stream page, in its read
- * snapshot txn: NULL, or why the connection is refused. */
+ * snapshot txn (NULL: none could be opened): NULL, or why the connection is
+ * refused. */
 const char *certs_check(struct conn *c, MDB_txn *txn, int64_t now_us);
 
 /* Login and Resume: whether `user` may have a session on this connection;

@@ -188,6 +188,7 @@ static bool request_fault(struct conn *c, struct req *r, const struct route *rt,
 }
 
 #define SESSION_GONE "session expired or revoked; log in again"
+#define DB_BUSY "the database is busy; try again"
 
 /* The session step of the gate: NULL, or why the request (or the page) may
  * not go on. A stream whose session ended on its own connection (a logout)
@@ -199,7 +200,7 @@ static const char *session_refused(struct conn *c, const struct req *r, bool pag
 		return page ? SESSION_GONE : "not logged in";
 	if (c->session_expires <= r->now)
 		return "session expired; log in again";
-	if (!conn_session_live(c, r->txn))
+	if (r->txn && !conn_session_live(c, r->txn))
 		return SESSION_GONE;
 	return NULL;
 }
@@ -237,8 +238,13 @@ static enum gate gate(struct conn *c, struct req *r, const struct route *rt, con
 	if (!f || !(rt->flags & F_PUBLIC)) {
 		const char *gone = session_refused(c, r, !f);
 		if (gone) {
-			conn_clear_session(c);
+			if (c->authed)
+				conn_clear_session(c);
 			req_error(r, KART__ERROR_CODE__UNAUTHENTICATED, "", "%s", gone);
+			return GATE_SHUT;
+		}
+		if (!r->txn) { /* the session could not be looked up: refused, kept */
+			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", DB_BUSY);
 			return GATE_SHUT;
 		}
 	}
@@ -279,6 +285,10 @@ static bool serve(struct conn *c, struct req *r, const struct route *rt)
 		writer_submit(c->srv, w);
 		return false;
 	}
+	if (!r->txn) {
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", DB_BUSY);
+		return true;
+	}
 	int rc = rt->fn(r);
 	conn_apply(c, &r->fx); /* what the handler asked of the connection */
 	if (rc == H_DEFER)
@@ -301,13 +311,12 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	else /* answered with its own id all the same: read from the raw bytes */
 		pbwire_find_varint(payload, len, 1, &r.id);
 	const struct route *rt = route_of(r.in);
-	/* the one snapshot of the request: the gate's checks and a read's handler */
+	/* the one snapshot of the request: the gate's checks and a read's handler
+	 * (without it, what needs it is refused as busy) */
 	r.txn = store_read_begin(&srv->store);
-	enum gate g = GATE_SHUT;
 	bool send = true;
-	if (!r.txn)
-		req_error(&r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
-	else if ((g = gate(c, &r, rt, &(struct frame_in){ payload, len })) == GATE_OPEN)
+	enum gate g = gate(c, &r, rt, &(struct frame_in){ payload, len });
+	if (g == GATE_OPEN)
 		send = serve(c, &r, rt);
 	if (send)
 		reply_now(c, &r); /* a packed reply points into the snapshot */
@@ -322,12 +331,9 @@ enum page_turn dispatch_page(struct conn *c, struct stream *s, struct req *r)
 {
 	struct store *st = &c->srv->store;
 	r->txn = store_read_begin(st);
-	if (!r->txn) {
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "the database is busy; try again");
-		return PAGE_LAST;
-	}
 	enum gate g = gate(c, r, NULL, NULL);
 	bool last = g != GATE_OPEN || s->page(s, r);
-	store_read_end(st);
+	if (r->txn)
+		store_read_end(st);
 	return g == GATE_END ? PAGE_END : last ? PAGE_LAST : PAGE_MORE;
 }
