@@ -27,7 +27,7 @@ enum kc_status {
 struct kc_error {
 	int status;                 /* enum kc_status */
 	Kart__ErrorCode code;       /* server's code, when the server said it */
-	char message[512];
+	char message[1024];
 	char field[64];
 };
 

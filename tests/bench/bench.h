@@ -79,7 +79,7 @@ struct run {
 	_Atomic uint64_t update_seq;
 	pthread_mutex_t lock;       /* guards the gate and first_error */
 	/* the first error seen by anyone */
-	char first_error[600];
+	char first_error[1100];
 	long pid;                   /* the daemon, for its memory; 0: unknown */
 	struct sampler *sampler;
 };

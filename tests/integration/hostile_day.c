@@ -337,7 +337,7 @@ void s_no_session(void)
 {
 	struct kc *c = connect_opt(0);
 	uint64_t ids[2] = { env_id("HOSTILE_DEAL"), 999999 };
-	char first[512] = "";
+	char first[1024] = "";
 	for (int i = 0; i < 2; i++) {
 		Kart__Envelope req = KART__ENVELOPE__INIT;
 		Kart__DealGet dg = KART__DEAL_GET__INIT;

@@ -112,7 +112,7 @@ static int wait_of(const char *msg)
  * many were answered as wrong (all in the same words, kept in wrong). */
 static int guess_until_blocked(struct kc *c, const char *user, char *wrong, size_t n, char *blocked, size_t bn)
 {
-	char msg[512];
+	char msg[1024];
 	for (int i = 0; i < 50; i++) {
 		if (try_login(c, user, "not-the-password", msg, sizeof(msg), NULL))
 			fail("a wrong password for %s was let in", user);
@@ -132,7 +132,7 @@ static int guess_until_blocked(struct kc *c, const char *user, char *wrong, size
  * treated exactly like a user's. */
 void s_guess_elsewhere(void)
 {
-	char wrong[512] = "", blocked[512], msg[512];
+	char wrong[1024] = "", blocked[1024], msg[1024];
 	struct kc *att = connect_from("127.0.0.2");
 	int n = guess_until_blocked(att, "admin", wrong, sizeof(wrong), blocked, sizeof(blocked));
 	if (n < 1)
@@ -153,7 +153,7 @@ void s_guess_elsewhere(void)
 		fail("the address was blocked for every name after guessing one: %s", msg);
 	kc_close(att);
 	/* a name that is no user's: the same answers, blocked after as many */
-	char wrong2[512] = "", blocked2[512];
+	char wrong2[1024] = "", blocked2[1024];
 	struct kc *g = connect_from("127.0.0.4");
 	int m = guess_until_blocked(g, "no-such-user", wrong2, sizeof(wrong2), blocked2, sizeof(blocked2));
 	kc_close(g);
@@ -167,7 +167,7 @@ void s_guess_elsewhere(void)
  * from elsewhere. */
 void s_spray(void)
 {
-	char msg[512];
+	char msg[1024];
 	struct kc *att = connect_from("127.0.0.5");
 	int i;
 	for (i = 0; i < 200; i++) {
@@ -196,7 +196,7 @@ void s_spray(void)
  * lockout (capped) ends. */
 void s_spread_guess(void)
 {
-	char wrong[512] = "", blocked[512], msg[512];
+	char wrong[1024] = "", blocked[1024], msg[1024];
 	int total = 0;
 	for (int a = 0; a < 4; a++) {
 		char local[32];
@@ -228,7 +228,7 @@ void s_spread_guess(void)
  * login_lockout_max_s = 4. */
 void s_doubling(void)
 {
-	char wrong[512] = "", blocked[512], msg[512];
+	char wrong[1024] = "", blocked[1024], msg[1024];
 	const int want[] = { 2, 4, 4 };
 	/* a connection per round: one not logged in is closed after handshake_timeout_ms */
 	struct kc *c;

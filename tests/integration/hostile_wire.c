@@ -144,7 +144,7 @@ void s_wrong_password(void)
 		fail("a wrong password was not refused");
 	printf("  server said: %s\n", err.message);
 	/* an unknown user gets the very same answer */
-	char msg[512];
+	char msg[sizeof(err.message)];
 	snprintf(msg, sizeof(msg), "%s", err.message);
 	e = kc_login(c, "nosuchuser", "whatever-password", &err);
 	if (e || err.code != KART__ERROR_CODE__UNAUTHENTICATED || strcmp(msg, err.message) != 0)
