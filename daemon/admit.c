@@ -160,10 +160,11 @@ void admit_sweep(struct server *srv, int64_t now_ms)
 			continue;
 		}
 		/* the TLS handshake, Hello and Login: an outsider may not sit on a
-		 * slot. A Login waiting for a hashing thread is the server's delay,
+		 * slot. A Login (or Resume) the server has in hand, waiting for a
+		 * hashing thread or for its record's commit, is the server's delay,
 		 * not the client's (how many may wait is bounded per address by the
-		 * hash queue, auth.h): its deadline counts once it is answered. */
-		if (c->unauth && !c->pending_hashes && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
+		 * hash queue, auth.h): the deadline applies once it is answered. */
+		if (c->unauth && !c->pending_writes && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
 			log_limited(&evicted_log, LOG_NOTICE, "%s: not logged in within %u ms; closing", c->who.peer,
 				    srv->cfg.handshake_timeout_ms);
 			conn_close(c);
