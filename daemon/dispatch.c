@@ -211,17 +211,20 @@ enum gate {
 	GATE_END,   /* refused, and the connection ends after the error in r */
 };
 
+/* The frame a request came in. */
+struct frame_in {
+	const uint8_t *payload;
+	uint32_t len;
+};
+
 /* The gate every request and every stream page passes, in the read snapshot
  * r->txn that its handler or page then reads, in order: the client
  * certificate (missing where required, expired or revoked since: whatever
  * was asked, the connection ends); what a request got wrong in itself (f:
  * the frame it came in; NULL for a page); the session; the role; the
  * bulk-read standing (reads.h). A page's request passed the role and
- * bulk-read steps when it was made, so a page (rt NULL) skips them. */
-struct frame_in {
-	const uint8_t *payload;
-	uint32_t len;
-};
+ * bulk-read steps when it was made, so a page (rt NULL) skips them. Without
+ * a snapshot (r->txn NULL) the certificate and session steps refuse. */
 
 static enum gate gate(struct conn *c, struct req *r, const struct route *rt, const struct frame_in *f)
 {
