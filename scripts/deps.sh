@@ -19,12 +19,14 @@ openssl
 libargon2-dev
 libjansson-dev
 libutf8proc-dev
+libncurses-dev
 libcmocka-dev
 libsystemd-dev
 systemd
 ca-certificates
 jq
 procps
+tmux
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -121,6 +121,29 @@ int kc_find(struct kc *c, const char *text, uint32_t limit, Kart__Envelope **out
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY_FIND_PAGE, out, err);
 }
 
+uint64_t kc_find_send(struct kc *c, const char *text, uint32_t limit, struct kc_error *err)
+{
+	Kart__Find find = KART__FIND__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	find.text = (char *)text;
+	find.limit = limit;
+	req.body_case = KART__ENVELOPE__BODY_FIND;
+	req.find = &find;
+	return kc_send(c, &req, err);
+}
+
+int kc_find_reply(const Kart__Envelope *e, struct kc_error *err)
+{
+	if (e->body_case == KART__ENVELOPE__BODY_FIND_PAGE)
+		return 0;
+	if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+		kc_error_from(err, e->error);
+		return status_of(err);
+	}
+	return unexpected(err);
+}
+
 int kc_card_get(struct kc *c, uint64_t id, bool trash, Kart__Envelope **out, struct kc_error *err)
 {
 	Kart__CardGet get = KART__CARD_GET__INIT;

@@ -407,6 +407,16 @@ int kc_set_nonblocking(struct kc *c)
 	return 0;
 }
 
+int kc_set_blocking(struct kc *c)
+{
+	int fl = fcntl(c->fd, F_GETFL);
+	if (fl < 0 || fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return -1;
+	c->nonblocking = false;
+	c->drained = false;
+	return 0;
+}
+
 uint64_t kc_send(struct kc *c, Kart__Envelope *req, struct kc_error *err)
 {
 	uint64_t id = kc_queue(c, req, err);

@@ -68,6 +68,8 @@ int kc_flush(struct kc *c, struct kc_error *err);
 /* Switches the socket to non-blocking mode, for callers that poll kc_fd()
  * themselves (one thread driving many connections) and use kc_try_recv. */
 int kc_set_nonblocking(struct kc *c);
+/* Back to blocking mode, for a kc_call between non-blocking stretches. */
+int kc_set_blocking(struct kc *c);
 /* Non-blocking receive: 1 and *out set, 0 if no whole reply is there yet, -1 on error. */
 int kc_try_recv(struct kc *c, Kart__Envelope **out, struct kc_error *err);
 /* Receives the next response envelope (any request id). */
