@@ -1,0 +1,78 @@
+/* draw: putting server text on the screen safely, the help screen generated
+ * from the key table, small input helpers. */
+#include "tui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "layout.h"
+#include "text.h"
+
+double tui_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void tui_put(int y, int x, const char *s, int cells)
+{
+	char vis[1024], fit[1200];
+
+	if (cells <= 0)
+		return;
+	text_visible(vis, sizeof(vis), s ? s : "", 0);
+	tui_pad(fit, sizeof(fit), vis, (size_t)cells);
+	mvaddstr(y, x, fit);
+}
+
+void tui_draw_help(struct tui *t)
+{
+	int y = 0;
+	char line[256];
+
+	(void)t;
+	erase();
+	tui_put(y++, 0, "kart-tui: клавиши", COLS);
+	for (int s = TUI_ANY; s <= TUI_CARD && y < LINES - 1; s++) {
+		y++;
+		tui_put(y++, 0, tui_screen_name((enum tui_screen)s), COLS);
+		for (size_t i = 0; i < tui_nkeys && y < LINES - 1; i++) {
+			if (tui_keys[i].screen != (enum tui_screen)s || !tui_keys[i].name)
+				continue;
+			snprintf(line, sizeof(line), "  %-10s %s", tui_keys[i].name, tui_keys[i].help);
+			tui_put(y++, 0, line, COLS);
+		}
+	}
+	tui_put(LINES - 1, 0, "любая клавиша: назад", COLS);
+}
+
+bool tui_append(char *buf, size_t n, int wc)
+{
+	char mb[MB_LEN_MAX];
+	mbstate_t st;
+	size_t len = strlen(buf), k;
+
+	memset(&st, 0, sizeof(st));
+	k = wcrtomb(mb, (wchar_t)wc, &st);
+	if (k == (size_t)-1 || len + k + 1 > n)
+		return false;
+	memcpy(buf + len, mb, k);
+	buf[len + k] = '\0';
+	return true;
+}
+
+void tui_erase_last(char *buf)
+{
+	size_t len = strlen(buf);
+
+	while (len > 0 && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+		len--;
+	if (len > 0)
+		len--;
+	buf[len] = '\0';
+}

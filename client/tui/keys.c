@@ -1,0 +1,48 @@
+/* keys: the key table and its lookup. */
+#include "keys.h"
+
+#include <curses.h>
+
+#define CTRL_L 12
+
+const struct tui_key tui_keys[] = {
+	{ KEY_UP, TUI_FIND, TUI_UP, "↑", "предыдущая строка" },
+	{ KEY_DOWN, TUI_FIND, TUI_DOWN, "↓", "следующая строка" },
+	{ '\n', TUI_FIND, TUI_OPEN, "Enter", "открыть карточку" },
+	{ '\r', TUI_FIND, TUI_OPEN, NULL, NULL },
+	{ KEY_ENTER, TUI_FIND, TUI_OPEN, NULL, NULL },
+	{ KEY_BACKSPACE, TUI_FIND, TUI_ERASE, "Backspace", "стереть символ запроса" },
+	{ 127, TUI_FIND, TUI_ERASE, NULL, NULL },
+	{ 8, TUI_FIND, TUI_ERASE, NULL, NULL },
+	{ 27, TUI_FIND, TUI_QUIT, "Esc", "выйти" },
+	{ 'c', TUI_CARD, TUI_LOG_CALL, "c", "записать звонок (Enter сохраняет, Esc отменяет)" },
+	{ 27, TUI_CARD, TUI_BACK, "Esc", "назад к поиску" },
+	{ 'q', TUI_CARD, TUI_QUIT, "q", "выйти" },
+	{ '?', TUI_CARD, TUI_HELP, "?", "эта справка" },
+	{ KEY_F(1), TUI_ANY, TUI_HELP, "F1", "эта справка" },
+	{ CTRL_L, TUI_ANY, TUI_REDRAW, "Ctrl-L", "перерисовать экран" },
+};
+const size_t tui_nkeys = sizeof(tui_keys) / sizeof(tui_keys[0]);
+
+enum tui_action tui_key_action(enum tui_screen screen, int key)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		enum tui_screen want = pass == 0 ? screen : TUI_ANY;
+		for (size_t i = 0; i < tui_nkeys; i++)
+			if (tui_keys[i].key == key && tui_keys[i].screen == want)
+				return tui_keys[i].action;
+	}
+	return TUI_NONE;
+}
+
+const char *tui_screen_name(enum tui_screen screen)
+{
+	switch (screen) {
+	case TUI_FIND:
+		return "Поиск";
+	case TUI_CARD:
+		return "Карточка";
+	default:
+		return "Везде";
+	}
+}

@@ -1,0 +1,41 @@
+/* keys: the one table of kart-tui's key bindings. The screens look their
+ * keys up here and the help screen is printed from it, so the help cannot
+ * drift from what the keys do. */
+#ifndef KART_TUI_KEYS_H
+#define KART_TUI_KEYS_H
+
+#include <stddef.h>
+
+enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD };
+
+enum tui_action {
+	TUI_NONE,
+	TUI_QUIT,
+	TUI_REDRAW,
+	TUI_HELP,
+	TUI_BACK,
+	TUI_UP,
+	TUI_DOWN,
+	TUI_OPEN,
+	TUI_ERASE,
+	TUI_LOG_CALL,
+};
+
+struct tui_key {
+	int key;                /* a curses key code or a character */
+	enum tui_screen screen; /* TUI_ANY: every screen */
+	enum tui_action action;
+	const char *name;       /* as the help shows it */
+	const char *help;
+};
+
+extern const struct tui_key tui_keys[];
+extern const size_t tui_nkeys;
+
+/* The action of key on screen (a binding of the screen before one of
+ * TUI_ANY); TUI_NONE when it has none. */
+enum tui_action tui_key_action(enum tui_screen screen, int key);
+/* The screen's name for the help. */
+const char *tui_screen_name(enum tui_screen screen);
+
+#endif

@@ -1,0 +1,115 @@
+/* layout: display cells, truncation by grapheme, phones for reading. */
+#include "layout.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <utf8proc.h>
+
+/* The next grapheme of s (starting at s[0]): its length in bytes and cells. */
+static size_t next_grapheme(const char *s, size_t *cells)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp, prev = -1;
+	utf8proc_int32_t state = 0;
+	size_t off = 0;
+	int w = 0;
+
+	while (p[off]) {
+		utf8proc_ssize_t n = utf8proc_iterate(p + off, -1, &cp);
+		if (n <= 0) {
+			if (off == 0) { /* a byte that is not UTF-8: one cell of its own */
+				*cells = 1;
+				return 1;
+			}
+			break;
+		}
+		if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state))
+			break;
+		int cw = utf8proc_charwidth(cp);
+		if (cw > w)
+			w = cw;
+		prev = cp;
+		off += (size_t)n;
+	}
+	*cells = (size_t)w;
+	return off;
+}
+
+size_t tui_width(const char *s)
+{
+	size_t total = 0, cells;
+
+	while (*s) {
+		s += next_grapheme(s, &cells);
+		total += cells;
+	}
+	return total;
+}
+
+size_t tui_fit(char *out, size_t outlen, const char *s, size_t cells)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t used = 0, len = 0, cw;
+	bool cut = false;
+
+	if (outlen == 0)
+		return 0;
+	if (tui_width(s) > cells) {
+		cut = true;
+		if (cells == 0) {
+			out[0] = '\0';
+			return 0;
+		}
+		cells--; /* room for the "…" */
+	}
+	while (s[len]) {
+		size_t n = next_grapheme(s + len, &cw);
+		if (used + cw > cells || len + n + sizeof(ellipsis) > outlen)
+			break;
+		len += n;
+		used += cw;
+	}
+	memcpy(out, s, len);
+	out[len] = '\0';
+	if (cut && len + sizeof(ellipsis) <= outlen) {
+		memcpy(out + len, ellipsis, sizeof(ellipsis));
+		used++;
+	}
+	return used;
+}
+
+size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
+{
+	size_t used = tui_fit(out, outlen, s, cells);
+	size_t len = strlen(out);
+
+	while (used < cells && len + 1 < outlen) {
+		out[len++] = ' ';
+		used++;
+	}
+	if (outlen)
+		out[len < outlen ? len : outlen - 1] = '\0';
+	return used;
+}
+
+void tui_phone_read(const char *phone, char *out, size_t outlen)
+{
+	const char *d = phone + 2;
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; i < 10 && d[i] >= '0' && d[i] <= '9'; i++)
+		;
+	if (strncmp(phone, "+7", 2) != 0 || i != 10 || (d[10] >= '0' && d[10] <= '9')) {
+		snprintf(out, outlen, "%s", phone);
+		return;
+	}
+	const char *rest = d + 10;
+	while (*rest == ' ')
+		rest++;
+	snprintf(out, outlen, "+7 %.3s %.3s-%.2s-%.2s%s%s", d, d + 3, d + 6, d + 8, *rest ? " " : "", rest);
+}

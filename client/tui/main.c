@@ -1,0 +1,218 @@
+/* kart-tui: the manager's screen over client/lib. Options as kart's
+ * (-s/--server, --ca, KART_HOME), plus --no-color (and NO_COLOR); opens the
+ * session `kart login` saved, then runs the screens: a loop that polls the
+ * terminal and the connection and never waits on the network. */
+#include "tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "session.h"
+
+#define TUI_CLIENT_NAME "kart-tui 0.1.0"
+#define TUI_DEFAULT_SERVER "localhost:7443"
+
+struct opts {
+	const char *server, *ca;
+	bool no_color;
+	char home[PATH_MAX];
+};
+
+static int usage(FILE *f, int rc)
+{
+	fputs("usage: kart-tui [-s HOST:PORT] [--ca FILE] [--no-color]\n"
+	      "The session is the one `kart login` saved in $KART_HOME (~/.config/kart).\n", f);
+	return rc;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "server", required_argument, NULL, 's' }, { "ca", required_argument, NULL, 'c' },
+		{ "no-color", no_argument, NULL, 'n' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *home = getenv("KART_HOME");
+	int ch, len;
+
+	o->server = getenv("KART_SERVER");
+	o->ca = getenv("KART_CA");
+	o->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	while ((ch = getopt_long(argc, argv, "s:h", lo, NULL)) != -1) {
+		if (ch == 's')
+			o->server = optarg;
+		else if (ch == 'c')
+			o->ca = optarg;
+		else if (ch == 'n')
+			o->no_color = true;
+		else
+			return usage(ch == 'h' ? stdout : stderr, ch == 'h' ? -1 : KC_ERR_USAGE);
+	}
+	if (optind < argc)
+		return usage(stderr, KC_ERR_USAGE);
+	if (home && *home) {
+		len = snprintf(o->home, sizeof(o->home), "%s", home);
+	} else {
+		const char *uh = getenv("HOME");
+		struct passwd *pw = (!uh || !*uh) ? getpwuid(getuid()) : NULL;
+		if (pw)
+			uh = pw->pw_dir;
+		if (!uh) {
+			fputs("kart-tui: cannot find the home directory: set KART_HOME\n", stderr);
+			return KC_ERR_OTHER;
+		}
+		len = snprintf(o->home, sizeof(o->home), "%s/.config/kart", uh);
+	}
+	if (len < 0 || (size_t)len >= sizeof(o->home)) {
+		fputs("kart-tui: home directory path too long\n", stderr);
+		return KC_ERR_USAGE;
+	}
+	return 0;
+}
+
+static const char *role_name(Kart__Role r)
+{
+	switch (r) {
+	case KART__ROLE__ROLE_ADMIN:
+		return "admin";
+	case KART__ROLE__ROLE_SUPERVISOR:
+		return "supervisor";
+	case KART__ROLE__ROLE_MANAGER:
+		return "manager";
+	case KART__ROLE__ROLE_AUDITOR:
+		return "auditor";
+	default:
+		return "?";
+	}
+}
+
+/* Opens the saved session and asks who we are. */
+static int connect_session(const struct opts *o, struct tui *t)
+{
+	struct kc_profile p;
+	struct kc_error err;
+	Kart__Envelope *who = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.home = o->home;
+	p.server = o->server;
+	p.ca = o->ca;
+	p.default_server = TUI_DEFAULT_SERVER;
+	p.client_name = TUI_CLIENT_NAME;
+	int rc = kc_session_open(&p, &t->c, &err);
+	if (!rc)
+		rc = kc_whoami(t->c, &who, &err);
+	if (rc) {
+		fprintf(stderr, "kart-tui: %s\n", err.message[0] ? err.message : "request failed");
+		return rc;
+	}
+	snprintf(t->user, sizeof(t->user), "%s", who->session->user);
+	t->role = role_name(who->session->role);
+	kc_env_free(who);
+	snprintf(t->server, sizeof(t->server), "%s", o->server ? o->server : "");
+	return 0;
+}
+
+static void draw(struct tui *t)
+{
+	erase();
+	if (t->help)
+		tui_draw_help(t);
+	else if (t->screen == TUI_CARD)
+		card_draw(t);
+	else
+		find_draw(t);
+	refresh();
+}
+
+/* Every key waiting on the terminal. */
+static void read_keys(struct tui *t)
+{
+	wint_t wc;
+	int r;
+
+	while (!t->quit && (r = get_wch(&wc)) != ERR) {
+		bool is_char = r == OK;
+		int key = (int)wc;
+		if (t->help) {
+			t->help = false;
+			continue;
+		}
+		if (tui_key_action(t->screen, key) == TUI_REDRAW && !(is_char && key >= 32)) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		if (t->screen == TUI_CARD)
+			card_key(t, key, is_char);
+		else
+			find_key(t, key, is_char);
+	}
+}
+
+static void run(struct tui *t)
+{
+	struct pollfd pf[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = kc_fd(t->c), .events = POLLIN } };
+
+	draw(t);
+	while (!t->quit) {
+		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
+			break;
+		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
+			read_keys(t);
+		tui_receive(t);
+		if (!t->quit)
+			draw(t);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct tui t = { 0 };
+	int rc;
+
+	setlocale(LC_ALL, "");
+	rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = connect_session(&o, &t);
+	if (rc) {
+		kc_close(t.c);
+		return rc;
+	}
+	if (!o.server) {
+		struct kc_session s;
+		if (kc_session_load(o.home, &s) == KC_SESSION_OK && s.server)
+			snprintf(t.server, sizeof(t.server), "%s", s.server);
+		kc_session_free(&s);
+	}
+	kc_set_nonblocking(t.c);
+	t.color = !o.no_color;
+	set_escdelay(25);
+	initscr();
+	raw();
+	noecho();
+	nodelay(stdscr, TRUE);
+	keypad(stdscr, TRUE);
+	if (t.color && has_colors()) {
+		start_color();
+		use_default_colors();
+	}
+	t.screen = TUI_FIND;
+	run(&t);
+	endwin();
+	kc_env_free(t.found);
+	kc_env_free(t.card);
+	kc_close(t.c);
+	return 0;
+}
