@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# kart-tui against a real kartd, inside tmux (80x24, C.UTF-8, UTC): find a
+# client by a phone typed as 8 917 …, open the card, log a call with a text,
+# within 12 keystrokes besides the texts typed (the phone and the note); a query nobody matches shows 0 results.
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
+	exit 0
+fi
+. "$(dirname "$0")/lib.sh"
+: "${KART_TUI:?KART_TUI must point to kart-tui}"
+init_instance
+start_kartd
+login_admin
+expect_rc 0 as admin card add --first Пётр --last Ёжиков --phone '+7 917 123-45-67' --city Самара
+P=$OUT
+expect_rc 0 as admin card add --first Анна --last Иванова --phone '+7 927 555-66-77' --city Москва
+
+SOCK=$T/tmux.sock
+KEYS=0
+stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
+trap 'st=$?; stop_tmux; (exit $st); cleanup' EXIT
+# keys K...: each argument one keystroke (a tmux key name or one character)
+keys() {
+	local k
+	for k in "$@"; do
+		tmux -S "$SOCK" send-keys -t tui -- "$k"
+		KEYS=$((KEYS + 1))
+	done
+}
+# typed TEXT: one keystroke per character, sent literally
+typed() {
+	local i
+	for ((i = 0; i < ${#1}; i++)); do
+		tmux -S "$SOCK" send-keys -t tui -l -- "${1:i:1}"
+		KEYS=$((KEYS + 1))
+	done
+}
+screen() { tmux -S "$SOCK" capture-pane -p -t tui; }
+# wait_for TEXT: polls the screen until it shows TEXT (10 s at most)
+wait_for() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ $(screen) == *"$1"* ]] && return 0
+		sleep 0.05
+	done
+	fail "the screen never showed '$1'; it shows:
+$(screen)"
+}
+
+tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
+	"env KART_HOME=$T/home-admin LANG=C.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
+wait_for "Поиск:"
+wait_for "admin (admin)"
+
+# a query nobody matches
+typed "Нетакого"
+wait_for "0 найдено"
+for ((i = 0; i < 8; i++)); do keys BSpace; done
+KEYS=0
+
+# the scenario, keystrokes counted
+PHONE="8 917 123 45 67"
+NOTE="перезвонить в пятницу"
+typed "$PHONE"
+wait_for "+7 917 123-45-67"
+wait_for "1 найдено"
+contains "$(screen)" "Ёжиков Пётр"
+keys Enter
+wait_for "Телефоны"
+keys c
+wait_for "Звонок:"
+typed "$NOTE"
+wait_for "Звонок: $NOTE"
+keys Enter
+wait_for "Звонок записан"
+NKEYS=$((KEYS - ${#NOTE} - ${#PHONE}))
+# the phone as typed and the note are texts; at most 12 keys besides them (the
+# server finds a phone by its whole number or its last 7+ digits, so the
+# phone's 11 digits alone are 11 keys)
+[[ $NKEYS -le 12 ]] || fail "finding, opening and logging took $NKEYS keystrokes besides the note (max 12)"
+expect_rc 0 as admin timeline "$P"
+contains "$OUT" "$NOTE"
+
+# Esc back keeps the query and its results; q on the card quits
+keys Escape
+wait_for "Поиск: $PHONE"
+wait_for "Ёжиков Пётр"
+keys Enter
+wait_for "Телефоны"
+keys q
+for ((i = 0; i < 100; i++)); do
+	[[ $(screen) != *"Телефоны"* ]] && break
+	sleep 0.05
+done
+[[ $(screen) != *"Телефоны"* ]] || fail "q did not quit"
+echo "PASS: $KEYS keystrokes in all, $NKEYS besides the phone and the note"

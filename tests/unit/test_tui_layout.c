@@ -1,0 +1,111 @@
+/* kart-tui's layout: display cells of Cyrillic, CJK and emoji, truncation
+ * by cells with "…" that never splits a grapheme, phones for reading, and
+ * the key table behind the help (every shown binding once). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys.h"
+#include "layout.h"
+
+static void test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_width(""), 0);
+	assert_int_equal(tui_width("abc"), 3);
+	assert_int_equal(tui_width("Пётр"), 4);
+	assert_int_equal(tui_width("東京"), 4);
+	assert_int_equal(tui_width("😀"), 2);
+	assert_int_equal(tui_width("e\xcc\x81"), 1);               /* e + combining acute */
+	assert_int_equal(tui_width("👨\u200d👩\u200d👧"), 2);        /* one ZWJ family */
+}
+
+static void test_fit(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(tui_fit(out, sizeof(out), "Иванова", 10), 7);
+	assert_string_equal(out, "Иванова");
+	assert_int_equal(tui_fit(out, sizeof(out), "Иванова", 5), 5);
+	assert_string_equal(out, "Иван…");
+	/* a wide character that does not fit whole is left out */
+	assert_int_equal(tui_fit(out, sizeof(out), "東京都庁", 6), 5);
+	assert_string_equal(out, "東京…");
+	assert_int_equal(tui_fit(out, sizeof(out), "a😀b", 3), 2);
+	assert_string_equal(out, "a…");
+	/* a combining mark stays with its letter */
+	assert_int_equal(tui_fit(out, sizeof(out), "e\xcc\x81" "bc", 2), 2);
+	assert_string_equal(out, "e\xcc\x81…");
+	assert_int_equal(tui_fit(out, sizeof(out), "ae\xcc\x81z", 3), 3);
+	assert_string_equal(out, "ae\xcc\x81z");
+	assert_int_equal(tui_fit(out, sizeof(out), "abc", 0), 0);
+	assert_string_equal(out, "");
+	/* the output buffer is never overrun */
+	char small[6];
+	tui_fit(small, sizeof(small), "абвгдежз", 8);
+	assert_true(strlen(small) < sizeof(small));
+}
+
+static void test_pad(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(tui_pad(out, sizeof(out), "東", 5), 5);
+	assert_string_equal(out, "東   ");
+	assert_int_equal(tui_width(out), 5);
+	assert_int_equal(tui_pad(out, sizeof(out), "Самара", 4), 4);
+	assert_string_equal(out, "Сам…");
+}
+
+static void test_phone(void **state)
+{
+	char out[64];
+
+	(void)state;
+	tui_phone_read("+79171234567", out, sizeof(out));
+	assert_string_equal(out, "+7 917 123-45-67");
+	tui_phone_read("+79171234567 доб. 12", out, sizeof(out));
+	assert_string_equal(out, "+7 917 123-45-67 доб. 12");
+	tui_phone_read("+4930123456", out, sizeof(out));
+	assert_string_equal(out, "+4930123456");
+	tui_phone_read("+791712345678", out, sizeof(out));
+	assert_string_equal(out, "+791712345678");
+	tui_phone_read("", out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	/* every binding shown in the help once: no two shown entries with one name on one screen */
+	for (size_t i = 0; i < tui_nkeys; i++) {
+		if (!tui_keys[i].name)
+			continue;
+		assert_non_null(tui_keys[i].help);
+		for (size_t j = i + 1; j < tui_nkeys; j++)
+			if (tui_keys[j].name && tui_keys[j].screen == tui_keys[i].screen)
+				assert_true(strcmp(tui_keys[i].name, tui_keys[j].name) != 0);
+	}
+	/* and no key bound twice on one screen */
+	for (size_t i = 0; i < tui_nkeys; i++)
+		for (size_t j = i + 1; j < tui_nkeys; j++)
+			assert_false(tui_keys[i].key == tui_keys[j].key && tui_keys[i].screen == tui_keys[j].screen);
+	assert_int_equal(tui_key_action(TUI_CARD, 'c'), TUI_LOG_CALL);
+	assert_int_equal(tui_key_action(TUI_CARD, 12), TUI_REDRAW);
+	assert_int_equal(tui_key_action(TUI_FIND, 'c'), TUI_NONE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
