@@ -74,7 +74,7 @@ void tui_receive(struct tui *t)
 	while ((r = kc_try_recv(t->c, &e, &err)) == 1)
 		find_reply(t, e);
 	if (r < 0) {
-		snprintf(t->status, sizeof(t->status), "нет связи: %s", err.message);
+		snprintf(t->exit_msg, sizeof(t->exit_msg), "%s", err.message);
 		t->in_flight = 0;
 		t->quit = true;
 	}

@@ -211,8 +211,12 @@ int main(int argc, char **argv)
 	t.screen = TUI_FIND;
 	run(&t);
 	endwin();
+	if (t.exit_msg[0]) {
+		fprintf(stderr, "kart-tui: %s\n", t.exit_msg);
+		rc = KC_ERR_CONNECT;
+	}
 	kc_env_free(t.found);
 	kc_env_free(t.card);
 	kc_close(t.c);
-	return 0;
+	return rc;
 }

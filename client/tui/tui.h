@@ -22,6 +22,7 @@ struct tui {
 	enum tui_screen screen;
 	bool help;              /* the help covers the screen */
 	bool quit;
+	char exit_msg[1100];      /* why it quit, printed after the screen is gone */
 	/* Find: the live query and the newest reply */
 	char query[TUI_QUERY_MAX];
 	char sent[TUI_QUERY_MAX]; /* the query in flight */
