@@ -98,13 +98,14 @@ size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
 void tui_phone_read(const char *phone, char *out, size_t outlen)
 {
 	const char *d = phone + 2;
-	size_t i;
+	size_t i = 0;
 
 	if (outlen == 0)
 		return;
-	for (i = 0; i < 10 && d[i] >= '0' && d[i] <= '9'; i++)
-		;
-	if (strncmp(phone, "+7", 2) != 0 || i != 10 || (d[10] >= '0' && d[10] <= '9')) {
+	if (strncmp(phone, "+7", 2) == 0)
+		while (i < 10 && d[i] >= '0' && d[i] <= '9')
+			i++;
+	if (i != 10 || (d[10] >= '0' && d[10] <= '9')) {
 		snprintf(out, outlen, "%s", phone);
 		return;
 	}

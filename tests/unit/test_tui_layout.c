@@ -76,6 +76,10 @@ static void test_phone(void **state)
 	assert_string_equal(out, "+4930123456");
 	tui_phone_read("+791712345678", out, sizeof(out));
 	assert_string_equal(out, "+791712345678");
+	tui_phone_read("+7", out, sizeof(out));
+	assert_string_equal(out, "+7");
+	tui_phone_read("+", out, sizeof(out));
+	assert_string_equal(out, "+");
 	tui_phone_read("", out, sizeof(out));
 	assert_string_equal(out, "");
 }
