@@ -106,12 +106,10 @@ void card_key(struct tui *t, int key, bool is_char)
 /* One "Label: value" line; lists joined with ", ". */
 static int field(int y, const char *label, const char *value)
 {
-	char line[1200];
-
 	if (!value || !*value || y >= LINES - 3)
 		return y;
-	snprintf(line, sizeof(line), "%-12s %s", label, value);
-	tui_put(y, 0, line, COLS);
+	tui_put(y, 0, label, 12); /* padded by cells: the labels are Cyrillic */
+	tui_put(y, 12, value, COLS - 12);
 	return y + 1;
 }
 

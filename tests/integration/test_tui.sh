@@ -87,6 +87,14 @@ wait_for "Поиск: $PHONE"
 wait_for "Ёжиков Пётр"
 keys Enter
 wait_for "Телефоны"
+# the help is printed from the key table; any key leaves it; Ctrl-L redraws
+keys '?'
+wait_for "kart-tui: клавиши"
+contains "$(screen)" "записать звонок"
+keys Space
+wait_for "Телефоны"
+keys C-l
+wait_for "c звонок · Esc назад"
 keys q
 for ((i = 0; i < 100; i++)); do
 	[[ $(screen) != *"Телефоны"* ]] && break
