@@ -67,15 +67,17 @@ static void join_words(const char *const *words, size_t nwords, char *out, size_
 #define HELP_OPTION_COLUMN 30
 #define HELP_COMMAND_COLUMN 38
 
-/* Prints text from column indent on, wrapped at spaces to HELP_WIDTH (counted
- * in code points: a translation may be Cyrillic). */
-static void put_wrapped(FILE *f, const char *text, size_t indent)
+/* Prints text from column indent on, wrapped at spaces to HELP_WIDTH. A
+ * translation's width is counted in code points; the English texts' in bytes,
+ * as ever, so their help stays as it was (the Cyrillic examples in them wrap a
+ * little early). */
+static void put_wrapped(FILE *f, const char *text, size_t indent, bool translated)
 {
 	size_t column = indent;
 
 	while (*text) {
 		size_t word = strcspn(text, " ");
-		size_t chars = text_utf8_chars(text, word);
+		size_t chars = translated ? text_utf8_chars(text, word) : word;
 		if (column > indent && column + 1 + chars > HELP_WIDTH) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			column = indent;
@@ -95,6 +97,7 @@ static void put_wrapped(FILE *f, const char *text, size_t indent)
 static void print_option_help(FILE *f, const struct opt_spec *o)
 {
 	char left[64], help[512];
+	const char *text = _(o->help);
 	int len;
 
 	if (o->short_name)
@@ -107,8 +110,8 @@ static void print_option_help(FILE *f, const struct opt_spec *o)
 		fprintf(f, "%s\n%*s", left, HELP_OPTION_COLUMN, "");
 	else
 		fprintf(f, "%-*s", HELP_OPTION_COLUMN, left);
-	snprintf(help, sizeof(help), "%s%s", _(o->help), o->kind == OPT_LIST ? _(" (repeatable)") : "");
-	put_wrapped(f, help, HELP_OPTION_COLUMN);
+	snprintf(help, sizeof(help), "%s%s", text, o->kind == OPT_LIST ? _(" (repeatable)") : "");
+	put_wrapped(f, help, HELP_OPTION_COLUMN, text != o->help);
 }
 
 static void print_global_help(FILE *f)
@@ -121,13 +124,14 @@ static void print_global_help(FILE *f)
 static void print_command_line(FILE *f, const struct cmd_def *cmd)
 {
 	char left[64];
+	const char *summary = _(cmd->summary);
 
 	snprintf(left, sizeof(left), "  %s %s", cmd->name, cmd->synopsis);
 	if (strlen(left) >= HELP_COMMAND_COLUMN - 1)
 		fprintf(f, "%s\n%*s", left, HELP_COMMAND_COLUMN, "");
 	else
 		fprintf(f, "%-*s", HELP_COMMAND_COLUMN, left);
-	put_wrapped(f, _(cmd->summary), HELP_COMMAND_COLUMN);
+	put_wrapped(f, summary, HELP_COMMAND_COLUMN, summary != cmd->summary);
 }
 
 static void print_main_help(FILE *f)
