@@ -179,7 +179,7 @@ void out_reminder_header(void)
 
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 {
-	char card[512], name[512], in[32], period[32];
+	char card[512], name[512], in[32];
 
 	printf("%s", _("Reminders (due today or overdue)\n"));
 	if (page->n_reminders == 0)
@@ -188,10 +188,7 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		out_header_translated(reminder_columns, N_COLUMNS(reminder_columns));
 	for (size_t i = 0; i < page->n_reminders; i++)
 		out_reminder_row(page->reminders[i], now);
-	if (days < 1000) /* the number needs no grouping: the translated form */
-		printf(P_("\nBirthdays in the next %u day\n", "\nBirthdays in the next %u days\n", days), (unsigned)days);
-	else
-		printf("\nBirthdays in the next %s\n", OUT_COUNT(period, days, "day"));
+	printf(P_("\nBirthdays in the next %u day\n", "\nBirthdays in the next %u days\n", days), (unsigned)days);
 	if (page->n_birthdays == 0)
 		printf("%s", _("no birthdays\n"));
 	else
