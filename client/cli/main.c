@@ -3,7 +3,6 @@
  * (global options are accepted anywhere, before or after the command), the
  * help text, resolving the global settings from flags and environment, and
  * exit codes. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -12,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "cli.h"
+#include "i18n.h"
 
 enum name_match { NAME_NONE, NAME_PREFIX, NAME_FULL };
 
@@ -65,14 +67,18 @@ static void join_words(const char *const *words, size_t nwords, char *out, size_
 #define HELP_OPTION_COLUMN 30
 #define HELP_COMMAND_COLUMN 38
 
-/* Prints text from column indent on, wrapped at spaces to HELP_WIDTH. */
-static void put_wrapped(FILE *f, const char *text, size_t indent)
+/* Prints text from column indent on, wrapped at spaces to HELP_WIDTH. A
+ * translation's width is counted in code points; the English texts' in bytes,
+ * as ever, so their help stays as it was (the Cyrillic examples in them wrap a
+ * little early). */
+static void put_wrapped(FILE *f, const char *text, size_t indent, bool translated)
 {
 	size_t column = indent;
 
 	while (*text) {
 		size_t word = strcspn(text, " ");
-		if (column > indent && column + 1 + word > HELP_WIDTH) {
+		size_t chars = translated ? text_utf8_chars(text, word) : word;
+		if (column > indent && column + 1 + chars > HELP_WIDTH) {
 			fprintf(f, "\n%*s", (int)indent, "");
 			column = indent;
 		} else if (column > indent) {
@@ -80,7 +86,7 @@ static void put_wrapped(FILE *f, const char *text, size_t indent)
 			column++;
 		}
 		fwrite(text, 1, word, f);
-		column += word;
+		column += chars;
 		text += word;
 		while (*text == ' ')
 			text++;
@@ -91,6 +97,7 @@ static void put_wrapped(FILE *f, const char *text, size_t indent)
 static void print_option_help(FILE *f, const struct opt_spec *o)
 {
 	char left[64], help[512];
+	const char *text = _(o->help);
 	int len;
 
 	if (o->short_name)
@@ -103,13 +110,13 @@ static void print_option_help(FILE *f, const struct opt_spec *o)
 		fprintf(f, "%s\n%*s", left, HELP_OPTION_COLUMN, "");
 	else
 		fprintf(f, "%-*s", HELP_OPTION_COLUMN, left);
-	snprintf(help, sizeof(help), "%s%s", o->help, o->kind == OPT_LIST ? " (repeatable)" : "");
-	put_wrapped(f, help, HELP_OPTION_COLUMN);
+	snprintf(help, sizeof(help), "%s%s", text, o->kind == OPT_LIST ? _(" (repeatable)") : "");
+	put_wrapped(f, help, HELP_OPTION_COLUMN, text != o->help);
 }
 
 static void print_global_help(FILE *f)
 {
-	fprintf(f, "\nGlobal options (before or after the command):\n");
+	fprintf(f, "%s", _("\nGlobal options (before or after the command):\n"));
 	for (const struct opt_spec *o = cli_global_opts; o->name; o++)
 		print_option_help(f, o);
 }
@@ -117,25 +124,26 @@ static void print_global_help(FILE *f)
 static void print_command_line(FILE *f, const struct cmd_def *cmd)
 {
 	char left[64];
+	const char *summary = _(cmd->summary);
 
 	snprintf(left, sizeof(left), "  %s %s", cmd->name, cmd->synopsis);
 	if (strlen(left) >= HELP_COMMAND_COLUMN - 1)
 		fprintf(f, "%s\n%*s", left, HELP_COMMAND_COLUMN, "");
 	else
 		fprintf(f, "%-*s", HELP_COMMAND_COLUMN, left);
-	put_wrapped(f, cmd->summary, HELP_COMMAND_COLUMN);
+	put_wrapped(f, summary, HELP_COMMAND_COLUMN, summary != cmd->summary);
 }
 
 static void print_main_help(FILE *f)
 {
-	fprintf(f, "usage: kart [OPTIONS] COMMAND [ARGS] [OPTIONS]\n\n"
-		"Kartoteka client base: command-line client.\n\nCommands:\n");
+	fprintf(f, "%s", _("usage: kart [OPTIONS] COMMAND [ARGS] [OPTIONS]\n\n"
+			   "Kartoteka client base: command-line client.\n\nCommands:\n"));
 	for (size_t i = 0; i < cli_ncommands; i++)
 		print_command_line(f, &cli_commands[i]);
 	print_global_help(f);
-	fprintf(f, "\nRun 'kart COMMAND --help' for the options of a command.\n"
-		"Exit codes: 0 ok, 1 other error, 2 usage or bad request, 3 not logged in or\n"
-		"denied, 4 not found, 5 conflict, 6 cannot connect.\n");
+	fprintf(f, "%s", _("\nRun 'kart COMMAND --help' for the options of a command.\n"
+			   "Exit codes: 0 ok, 1 other error, 2 usage or bad request, 3 not logged in or\n"
+			   "denied, 4 not found, 5 conflict, 6 cannot connect.\n"));
 }
 
 static void print_group_help(FILE *f, const char *const *words, size_t nwords)
@@ -143,11 +151,11 @@ static void print_group_help(FILE *f, const char *const *words, size_t nwords)
 	char group[64];
 
 	join_words(words, nwords, group, sizeof(group));
-	fprintf(f, "usage: kart %s SUBCOMMAND [ARGS] [OPTIONS]\n\nSubcommands:\n", group);
+	fprintf(f, _("usage: kart %s SUBCOMMAND [ARGS] [OPTIONS]\n\nSubcommands:\n"), group);
 	for (size_t i = 0; i < cli_ncommands; i++)
 		if (match_name(cli_commands[i].name, words, nwords) == NAME_PREFIX)
 			print_command_line(f, &cli_commands[i]);
-	fprintf(f, "\nRun 'kart %s SUBCOMMAND --help' for its options.\n", group);
+	fprintf(f, _("\nRun 'kart %s SUBCOMMAND --help' for its options.\n"), group);
 }
 
 /* Commands that take a filter: an option --where, or segment save's EXPR. */
@@ -163,7 +171,7 @@ static bool takes_filter(const struct cmd_def *cmd)
 
 static void print_filter_time_help(FILE *f)
 {
-	fprintf(f, "\nDates and times in a filter (created_at, updated_at, last_touch; birthday and\n"
+	fprintf(f, "%s", _("\nDates and times in a filter (created_at, updated_at, last_touch; birthday and\n"
 		"custom dates take the date forms only):\n"
 		"  2026-12-05T23:59:00Z, 2026-12-05T23:59:00+03:00   RFC 3339, with a zone\n"
 		"  2026-12-05, 05.12.2026, 05.12 [HH:MM[:SS]]        a date, or a time on it\n"
@@ -175,18 +183,33 @@ static void print_filter_time_help(FILE *f)
 		"  1733000000                                        unix seconds\n"
 		"A value with a time of day, a zone or in unix seconds compares as an instant, to\n"
 		"the second; a date alone compares with the day in your zone (TZ). Quote a value\n"
-		"with a space: \"created_at < 'завтра 10:00'\".\n");
+		"with a space: \"created_at < 'завтра 10:00'\".\n"));
+}
+
+/* Prints s (UTF-8) with its first letter capitalized, then ".\n". */
+static void put_sentence(FILE *f, const char *s)
+{
+	utf8proc_int32_t c;
+	utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c);
+
+	if (len > 0) {
+		utf8proc_uint8_t up[4];
+		utf8proc_ssize_t n = utf8proc_encode_char(utf8proc_toupper(c), up);
+		fwrite(up, 1, (size_t)n, f);
+		s += len;
+	}
+	fprintf(f, "%s.\n", s);
 }
 
 static void print_command_help(FILE *f, const struct cmd_def *cmd)
 {
 	bool has_opts = cmd->opts[0].name != NULL;
 
-	fprintf(f, "usage: kart %s%s%s%s\n\n%c%s.\n", cmd->name, *cmd->synopsis ? " " : "",
-		cmd->synopsis, has_opts ? " [OPTIONS]" : "",
-		toupper((unsigned char)cmd->summary[0]), cmd->summary + 1);
+	fprintf(f, _("usage: kart %s%s%s%s\n\n"), cmd->name, *cmd->synopsis ? " " : "",
+		cmd->synopsis, has_opts ? _(" [OPTIONS]") : "");
+	put_sentence(f, _(cmd->summary));
 	if (has_opts) {
-		fprintf(f, "\nOptions:\n");
+		fprintf(f, "%s", _("\nOptions:\n"));
 		for (const struct opt_spec *o = cmd->opts; o->name; o++)
 			print_option_help(f, o);
 	}
@@ -647,6 +670,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	hold_std_fds();
+	i18n_init();
 	args.pos = calloc((size_t)argc + 1, sizeof(*args.pos));
 	args.opts = calloc((size_t)argc + 1, sizeof(*args.opts));
 	if (!args.pos || !args.opts) {

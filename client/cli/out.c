@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "out.h"
 #include "pbjson.h"
 #include "text.h"
@@ -118,13 +119,14 @@ static void put_json_error(const char *code, const char *message, const char *fi
 	json_decref(j);
 }
 
+/* The message is translated for a person; --json keeps it in English. */
 int out_error(int status, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), json_errors ? fmt : _(fmt), ap);
 	va_end(ap);
 	fflush(stdout);
 	status = status ? status : KC_ERR_OTHER;
@@ -143,6 +145,43 @@ int out_no_memory(void)
 	return out_error(KC_ERR_OTHER, "out of memory");
 }
 
+/* The client library's own messages (no server code) shown translated: whole
+ * ones, and ones that start with a fixed text (the rest is kept). */
+static const char *const lib_messages[] = {
+	N_("not logged in (run: kart login USER)"),
+	N_("out of memory"),
+	N_("connection closed by the server"),
+	N_("timed out waiting for the server"),
+	N_("timed out sending to the server"),
+	N_("the server sent no certificate"),
+	N_("malformed reply from the server"),
+	N_("unexpected reply from the server"),
+	N_("reply from the server too large"),
+	N_("request failed"),
+};
+static const char *const lib_prefixes[] = {
+	N_("cannot connect to "),
+	N_("cannot resolve "),
+};
+
+static void put_lib_message(FILE *f, const char *msg)
+{
+	for (size_t i = 0; i < sizeof(lib_messages) / sizeof(lib_messages[0]); i++)
+		if (strcmp(msg, lib_messages[i]) == 0) {
+			put_one_line(f, _(msg));
+			return;
+		}
+	for (size_t i = 0; i < sizeof(lib_prefixes) / sizeof(lib_prefixes[0]); i++) {
+		size_t len = strlen(lib_prefixes[i]);
+		if (strncmp(msg, lib_prefixes[i], len) == 0) {
+			put_one_line(f, _(lib_prefixes[i]));
+			put_one_line(f, msg + len);
+			return;
+		}
+	}
+	put_one_line(f, msg);
+}
+
 int out_kc_error(const struct kc_error *err)
 {
 	const char *msg = err->message[0] ? err->message : "request failed";
@@ -156,7 +195,10 @@ int out_kc_error(const struct kc_error *err)
 		return status;
 	}
 	fputs("kart: ", stderr);
-	put_one_line(stderr, msg);
+	if (err->code)
+		put_one_line(stderr, msg); /* the server's words, as it sent them */
+	else
+		put_lib_message(stderr, msg);
 	if (err->field[0]) {
 		fputs(" (field: ", stderr);
 		put_one_line(stderr, err->field);
@@ -367,13 +409,23 @@ void out_row(const struct out_column *cols, size_t ncols, const char *const *cel
 	fputc('\n', stdout);
 }
 
-void out_header(const struct out_column *cols, size_t ncols)
+static void put_header(const struct out_column *cols, size_t ncols, bool translated)
 {
 	const char *titles[12];
 
 	for (size_t i = 0; i < ncols && i < 12; i++)
-		titles[i] = cols[i].title;
+		titles[i] = translated ? _(cols[i].title) : cols[i].title;
 	out_row(cols, ncols, titles);
+}
+
+void out_header(const struct out_column *cols, size_t ncols)
+{
+	put_header(cols, ncols, false);
+}
+
+void out_header_translated(const struct out_column *cols, size_t ncols)
+{
+	put_header(cols, ncols, true);
 }
 
 /* The table of each list kind; versions are not a table. */
@@ -404,7 +456,7 @@ static void table_start(struct out_list *l)
 	l->started = true;
 	t = list_table(l->kind);
 	if (t)
-		out_header(t->columns, t->ncolumns);
+		put_header(t->columns, t->ncolumns, t->translated);
 }
 
 bool out_list_as_json(struct out_list *l, const ProtobufCMessage *m)

@@ -39,6 +39,7 @@ struct out_column {
 struct out_table {
 	const struct out_column *columns;
 	size_t ncolumns;
+	bool translated;        /* the titles are marked N_() and shown translated */
 };
 
 extern const struct out_table out_card_table, out_user_table, out_audit_table, out_field_table,
@@ -50,6 +51,8 @@ void out_chars(const char *s, size_t max_chars);
 /* One row; empty cells at the end are left out, so no line ends in blanks. */
 void out_row(const struct out_column *cols, size_t ncols, const char *const *cells);
 void out_header(const struct out_column *cols, size_t ncols);
+/* out_header with the titles translated (they are marked N_() where defined). */
+void out_header_translated(const struct out_column *cols, size_t ncols);
 /* The start of each item of a list: in a JSON list, the item as an element
  * (true: nothing more to print); in a table, the header before the first row. */
 bool out_list_as_json(struct out_list *l, const ProtobufCMessage *m);

@@ -13,7 +13,7 @@ static const struct out_column audit_columns[] = {
 	{ "SEQ", 7, true }, { "TIME", 19, false }, { "USER", 16, false }, { "ACTION", 24, false },
 	{ "OBJECT", 24, false }, { "SUMMARY", 0, false },
 };
-const struct out_table out_audit_table = { audit_columns, N_COLUMNS(audit_columns) };
+const struct out_table out_audit_table = { audit_columns, N_COLUMNS(audit_columns), false };
 #define N_AUDIT_COLUMNS N_COLUMNS(audit_columns)
 
 /* An audit summary with its "{at}" written as this client's local time
@@ -64,7 +64,7 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 static const struct out_column read_columns[] = {
 	{ "TIME", 19, false }, { "USER", 16, false }, { "CARD", 8, true }, { "HOW", 0, false },
 };
-const struct out_table out_read_table = { read_columns, N_COLUMNS(read_columns) };
+const struct out_table out_read_table = { read_columns, N_COLUMNS(read_columns), false };
 
 void out_list_read(struct out_list *l, const Kart__ReadRecord *rec)
 {

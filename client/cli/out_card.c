@@ -24,13 +24,13 @@ static const struct out_column field_columns[] = {
 	{ "NAME", 24, false }, { "TYPE", 9, false }, { "TAB", 16, false }, { "VALUES", 40, false },
 	{ "SENSITIVE", 0, false },
 };
-const struct out_table out_field_table = { field_columns, N_COLUMNS(field_columns) };
+const struct out_table out_field_table = { field_columns, N_COLUMNS(field_columns), false };
 
 static const struct out_column relative_columns[] = {
 	{ "N", 3, true }, { "NAME", 32, false }, { "RELATION", 12, false }, { "BIRTHDAY", 10, false },
 	{ "NOTE", 0, false },
 };
-const struct out_table out_relative_table = { relative_columns, N_COLUMNS(relative_columns) };
+const struct out_table out_relative_table = { relative_columns, N_COLUMNS(relative_columns), false };
 
 void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 {

@@ -5,19 +5,20 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "out.h"
 
 static const struct out_column card_columns[] = {
-	{ "ID", 6, true }, { "NAME", 32, false }, { "COMPANY", 22, false }, { "PHONE", 18, false },
-	{ "CITY", 16, false }, { "SECTOR", 6, false }, { "OWNER", 16, false },
+	{ N_("ID"), 6, true }, { N_("NAME"), 32, false }, { N_("COMPANY"), 22, false }, { N_("PHONE"), 18, false },
+	{ N_("CITY"), 16, false }, { N_("SECTOR"), 6, false }, { N_("OWNER"), 16, false },
 };
-const struct out_table out_card_table = { card_columns, N_COLUMNS(card_columns) };
+const struct out_table out_card_table = { card_columns, N_COLUMNS(card_columns), true };
 #define N_CARD_COLUMNS N_COLUMNS(card_columns)
 
 static const struct out_column segment_columns[] = {
 	{ "NAME", 20, false }, { "EXPR", 48, false }, { "CREATED", 19, false }, { "BY", 16, false },
 };
-const struct out_table out_segment_table = { segment_columns, N_COLUMNS(segment_columns) };
+const struct out_table out_segment_table = { segment_columns, N_COLUMNS(segment_columns), false };
 
 void out_list_card(struct out_list *l, const Kart__Card *card)
 {

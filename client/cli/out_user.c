@@ -13,7 +13,7 @@ static const struct out_column user_columns[] = {
 	{ "NAME", 24, false }, { "ROLE", 10, false }, { "TEAM", 16, false }, { "CREATED", 19, false },
 	{ "LOCKED", 6, false },
 };
-const struct out_table out_user_table = { user_columns, N_COLUMNS(user_columns) };
+const struct out_table out_user_table = { user_columns, N_COLUMNS(user_columns), false };
 #define N_USER_COLUMNS N_COLUMNS(user_columns)
 
 void out_list_user(struct out_list *l, const Kart__User *user)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "out.h"
 #include "util.h"
 
@@ -17,20 +18,21 @@ static const struct out_column timeline_columns[] = {
 	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
 	{ "TEXT", 0, false },
 };
-const struct out_table out_timeline_table = { timeline_columns, N_COLUMNS(timeline_columns) };
+const struct out_table out_timeline_table = { timeline_columns, N_COLUMNS(timeline_columns), false };
 
 static const struct out_column deal_columns[] = {
 	{ "ID", 6, true }, { "CARD", 6, true }, { "CLIENT", 24, false }, { "TITLE", 32, false }, { "AMOUNT", 14, true },
 	{ "STAGE", 16, false }, { "OWNER", 16, false }, { "CLOSE", 10, false },
 };
-const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns) };
+const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns), false };
 
 static const struct out_column reminder_columns[] = {
-	{ "ID", 6, true }, { "AT", 28, false }, { "CARD", 32, false }, { "BY", 12, false }, { "TEXT", 0, false },
+	{ N_("ID"), 6, true }, { N_("AT"), 28, false }, { N_("CARD"), 32, false }, { N_("BY"), 12, false },
+	{ N_("TEXT"), 0, false },
 };
 
 static const struct out_column birthday_columns[] = {
-	{ "DATE", 10, false }, { "IN", 8, false }, { "NAME", 40, false }, { "CLIENT", 0, false },
+	{ N_("DATE"), 10, false }, { N_("IN"), 8, false }, { N_("NAME"), 40, false }, { N_("CLIENT"), 0, false },
 };
 
 void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
@@ -158,9 +160,9 @@ void out_reminder_row(const Kart__Reminder *r, int64_t now)
 	util_format_time_zone(r->at, at, sizeof(at));
 	len = strlen(at);
 	if (r->done)
-		snprintf(at + len, sizeof(at) - len, " done");
+		snprintf(at + len, sizeof(at) - len, " %s", _("done"));
 	else if (r->at < now)
-		snprintf(at + len, sizeof(at) - len, " overdue");
+		snprintf(at + len, sizeof(at) - len, " %s", _("overdue"));
 	card_cell(r->card_id, r->card_title, card, sizeof(card));
 	cells[0] = id;
 	cells[1] = at;
@@ -172,34 +174,34 @@ void out_reminder_row(const Kart__Reminder *r, int64_t now)
 
 void out_reminder_header(void)
 {
-	out_header(reminder_columns, N_COLUMNS(reminder_columns));
+	out_header_translated(reminder_columns, N_COLUMNS(reminder_columns));
 }
 
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 {
-	char card[512], name[512], in[32], period[32];
+	char card[512], name[512], in[32];
 
-	printf("Reminders (due today or overdue)\n");
+	printf("%s", _("Reminders (due today or overdue)\n"));
 	if (page->n_reminders == 0)
-		printf("nothing due\n");
+		printf("%s", _("nothing due\n"));
 	else
-		out_header(reminder_columns, N_COLUMNS(reminder_columns));
+		out_header_translated(reminder_columns, N_COLUMNS(reminder_columns));
 	for (size_t i = 0; i < page->n_reminders; i++)
 		out_reminder_row(page->reminders[i], now);
-	printf("\nBirthdays in the next %s\n", OUT_COUNT(period, days, "day"));
+	printf(P_("\nBirthdays in the next %u day\n", "\nBirthdays in the next %u days\n", days), (unsigned)days);
 	if (page->n_birthdays == 0)
-		printf("no birthdays\n");
+		printf("%s", _("no birthdays\n"));
 	else
-		out_header(birthday_columns, N_COLUMNS(birthday_columns));
+		out_header_translated(birthday_columns, N_COLUMNS(birthday_columns));
 	for (size_t i = 0; i < page->n_birthdays; i++) {
 		const Kart__Birthday *b = page->birthdays[i];
 		const char *cells[N_COLUMNS(birthday_columns)];
 		if (b->in_days == 0)
-			snprintf(in, sizeof(in), "today");
+			snprintf(in, sizeof(in), "%s", _("today"));
 		else if (b->in_days == 1)
-			snprintf(in, sizeof(in), "tomorrow");
+			snprintf(in, sizeof(in), "%s", _("tomorrow"));
 		else
-			snprintf(in, sizeof(in), "%" PRIu32 " days", b->in_days);
+			snprintf(in, sizeof(in), P_("%u day", "%u days", b->in_days), (unsigned)b->in_days);
 		if (b->relation && *b->relation)
 			snprintf(name, sizeof(name), "%s (%s)", str_or_empty(b->name), b->relation);
 		else

@@ -1,0 +1,37 @@
+# Native language support for kart: catalogs compiled by msgfmt at build time,
+# put beside the binaries (build/locale) and installed into share/locale; the
+# `pot` target runs xgettext over the CLI's sources.
+find_program(MSGFMT msgfmt REQUIRED)
+find_program(XGETTEXT xgettext)
+include(GNUInstallDirs)
+
+target_compile_definitions(kart PRIVATE ENABLE_NLS=1
+  KART_LOCALE_DIR="${CMAKE_INSTALL_FULL_LOCALEDIR}")
+
+set(NLS_LANGUAGES ru)
+set(NLS_CATALOGS "")
+foreach(lang ${NLS_LANGUAGES})
+  set(mo ${CMAKE_BINARY_DIR}/locale/${lang}/LC_MESSAGES/kartoteka.mo)
+  add_custom_command(OUTPUT ${mo}
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/locale/${lang}/LC_MESSAGES
+    COMMAND ${MSGFMT} --check -o ${mo} ${CMAKE_SOURCE_DIR}/po/${lang}.po
+    DEPENDS ${CMAKE_SOURCE_DIR}/po/${lang}.po
+    COMMENT "msgfmt po/${lang}.po")
+  list(APPEND NLS_CATALOGS ${mo})
+  install(FILES ${mo} DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/${lang}/LC_MESSAGES)
+endforeach()
+add_custom_target(nls-catalogs ALL DEPENDS ${NLS_CATALOGS})
+add_dependencies(kart nls-catalogs)
+
+if(XGETTEXT)
+  file(GLOB NLS_SOURCES RELATIVE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/client/cli/*.c)
+  list(SORT NLS_SOURCES)
+  add_custom_target(pot
+    COMMAND ${XGETTEXT} --from-code=UTF-8 --language=C --add-comments=TRANSLATORS:
+      --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=ngettext:1,2
+      --keyword=out_error:2 --flag=out_error:2:c-format
+      --package-name=kartoteka --package-version=${PROJECT_VERSION}
+      -o po/kartoteka.pot ${NLS_SOURCES}
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+    COMMENT "xgettext: po/kartoteka.pot")
+endif()
