@@ -329,6 +329,20 @@ int kc_reminder_done(struct kc *c, uint64_t id, Kart__Envelope **out, struct kc_
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY__NOT_SET, out, err);
 }
 
+int kc_deal_list(struct kc *c, uint64_t card_id, const char *stage, const char *owner, Kart__Envelope **out,
+		 struct kc_error *err)
+{
+	Kart__DealList list = KART__DEAL_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	list.card_id = card_id;
+	list.stage = (char *)stage;
+	list.owner = (char *)owner;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_LIST;
+	req.deal_list = &list;
+	return kc_call_body(c, &req, KART__ENVELOPE__BODY_DEAL_PAGE, out, err);
+}
+
 int kc_today(struct kc *c, uint32_t days, int64_t now, bool all, Kart__Envelope **out, struct kc_error *err)
 {
 	Kart__TodayQuery query = KART__TODAY_QUERY__INIT;

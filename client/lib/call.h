@@ -86,6 +86,9 @@ int kc_reminder_list(struct kc *c, uint64_t card_id, bool all, bool due, Kart__E
 		     struct kc_error *err);
 /* ReminderDone: Ok. */
 int kc_reminder_done(struct kc *c, uint64_t id, Kart__Envelope **out, struct kc_error *err);
+/* DealList: a DealPage. card_id 0: every card; stage, owner "": any. */
+int kc_deal_list(struct kc *c, uint64_t card_id, const char *stage, const char *owner, Kart__Envelope **out,
+		 struct kc_error *err);
 /* TodayQuery for this client's day (its time zone) at now: a TodayPage. */
 int kc_today(struct kc *c, uint32_t days, int64_t now, bool all, Kart__Envelope **out, struct kc_error *err);
 

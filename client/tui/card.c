@@ -1,5 +1,5 @@
-/* card: the Card screen: the card's contact fields, and a one-line field
- * that logs a call. Its requests wait for their replies (the connection is
+/* card: the Card screen: the card's contact fields (its first tab; the
+ * others, and the one-line field that logs, are in card_tabs.c). Its requests wait for their replies (the connection is
  * blocking for their length); a live search in flight is abandoned and sent
  * again on the way back. */
 #include "tui.h"
@@ -13,7 +13,7 @@
 
 /* Runs between kc_set_blocking and kc_set_nonblocking: a Find in flight
  * is abandoned (kc_call drops its reply) and sent again later. */
-static void go_blocking(struct tui *t)
+void tui_go_blocking(struct tui *t)
 {
 	if (t->in_flight) {
 		t->in_flight = 0;
@@ -27,7 +27,7 @@ void card_open(struct tui *t, uint64_t id)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
-	go_blocking(t);
+	tui_go_blocking(t);
 	int rc = kc_card_get(t->c, id, false, &e, &err);
 	kc_set_nonblocking(t->c);
 	if (rc) {
@@ -39,55 +39,23 @@ void card_open(struct tui *t, uint64_t id)
 	t->editing = false;
 	t->card_msg[0] = '\0';
 	t->screen = TUI_CARD;
-}
-
-static void save_call(struct tui *t)
-{
-	struct kc_error err;
-	Kart__Envelope *e = NULL;
-
-	go_blocking(t);
-	int rc = kc_timeline_add(t->c, t->card->card->id, KART__ENTRY_KIND__ENTRY_KIND_CALL, t->note, "", 0, &e,
-				 &err);
-	kc_set_nonblocking(t->c);
-	if (rc) {
-		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
-		return;
-	}
-	kc_env_free(e);
-	t->editing = false;
-	snprintf(t->card_msg, sizeof(t->card_msg), "Звонок записан");
-}
-
-/* A key while the one-line field is open. */
-static void note_key(struct tui *t, int key, bool is_char)
-{
-	if (is_char && key >= 32 && key != 127) {
-		tui_append(t->note, sizeof(t->note), key);
-	} else if (key == 27) {
-		t->editing = false;
-		t->card_msg[0] = '\0';
-	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-		if (t->note[0])
-			save_call(t);
-	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		tui_erase_last(t->note);
-	} else if (tui_key_action(TUI_CARD, key) == TUI_REDRAW) {
-		clearok(curscr, TRUE);
-	}
+	t->tab = 0;
+	t->ntab_rows = 0;
 }
 
 void card_key(struct tui *t, int key, bool is_char)
 {
+	enum tui_action a = tui_key_action(TUI_CARD, key);
+
 	if (t->editing) {
-		note_key(t, key, is_char);
+		card_field_key(t, key, is_char);
 		return;
 	}
-	switch (tui_key_action(TUI_CARD, key)) {
-	case TUI_LOG_CALL:
-		t->editing = true;
-		t->note[0] = '\0';
-		t->card_msg[0] = '\0';
+	if (card_tab_key(t, a))
+		return;
+	switch (a) {
+	case TUI_TODAY_SCREEN:
+		today_open(t);
 		break;
 	case TUI_BACK:
 		t->screen = TUI_FIND;
@@ -135,12 +103,18 @@ void card_draw(struct tui *t)
 {
 	const Kart__Card *c = t->card->card;
 	char buf[1024];
-	int y = 2;
+	int y = 3;
 
 	tui_card_name(c, buf, sizeof(buf));
 	attron(A_BOLD);
 	tui_put(0, 0, buf, COLS);
 	attroff(A_BOLD);
+	card_tabs_draw(t, 1);
+	if (t->tab != 0) {
+		card_tab_rows_draw(t, 3);
+		card_field_draw(t);
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%s%s%s", c->company, c->position[0] ? ", " : "", c->position);
 	y = field(y, "Компания", buf);
 	join(buf, sizeof(buf), c->phones, c->n_phones, true);
@@ -153,13 +127,5 @@ void card_draw(struct tui *t)
 	join(buf, sizeof(buf), c->tags, c->n_tags, false);
 	y = field(y, "Метки", buf);
 	field(y, "Менеджер", c->owner);
-	if (t->editing) {
-		snprintf(buf, sizeof(buf), "Звонок: %.900s", t->note);
-		tui_put(LINES - 2, 0, buf, COLS);
-		tui_put(LINES - 1, 0, "Enter сохранить · Esc отменить", COLS);
-		move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
-		return;
-	}
-	tui_put(LINES - 2, 0, t->card_msg, COLS);
-	tui_put(LINES - 1, 0, "c звонок · Esc назад · ? справка · q выход", COLS);
+	card_field_draw(t);
 }

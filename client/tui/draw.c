@@ -38,7 +38,7 @@ void tui_draw_help(struct tui *t)
 	(void)t;
 	erase();
 	tui_put(y++, 0, "kart-tui: клавиши", COLS);
-	for (int s = TUI_ANY; s <= TUI_CARD && y < LINES - 1; s++) {
+	for (int s = TUI_ANY; s <= TUI_TODAY && y < LINES - 1; s++) {
 		y++;
 		tui_put(y++, 0, tui_screen_name((enum tui_screen)s), COLS);
 		for (size_t i = 0; i < tui_nkeys && y < LINES - 1; i++) {

@@ -114,6 +114,9 @@ void find_key(struct tui *t, int key, bool is_char)
 		if ((size_t)t->sel < nfound(t))
 			card_open(t, t->found->find_page->cards[t->sel]->id);
 		break;
+	case TUI_TODAY_SCREEN:
+		today_open(t);
+		break;
 	case TUI_QUIT:
 		t->quit = true;
 		break;

@@ -4,6 +4,7 @@
 #include <curses.h>
 
 #define CTRL_L 12
+#define CTRL_T 20
 
 const struct tui_key tui_keys[] = {
 	{ KEY_UP, TUI_FIND, TUI_UP, "↑", "предыдущая строка" },
@@ -15,10 +16,32 @@ const struct tui_key tui_keys[] = {
 	{ 127, TUI_FIND, TUI_ERASE, NULL, NULL },
 	{ 8, TUI_FIND, TUI_ERASE, NULL, NULL },
 	{ 27, TUI_FIND, TUI_QUIT, "Esc", "выйти" },
+	{ CTRL_T, TUI_FIND, TUI_TODAY_SCREEN, "Ctrl-T", "сегодня: напоминания и дни рождения" },
+	{ KEY_F(2), TUI_FIND, TUI_TODAY_SCREEN, "F2", "сегодня (как Ctrl-T)" },
 	{ 'c', TUI_CARD, TUI_LOG_CALL, "c", "записать звонок (Enter сохраняет, Esc отменяет)" },
+	{ 'm', TUI_CARD, TUI_LOG_MEETING, "m", "записать встречу" },
+	{ 'n', TUI_CARD, TUI_LOG_NOTE, "n", "записать заметку" },
+	{ 'p', TUI_CARD, TUI_LOG_PURCHASE, "p", "записать покупку: сумма, затем текст (можно пустой)" },
+	{ 'r', TUI_CARD, TUI_REMIND, "r", "напоминание: когда (завтра 10:00, +2d, 15.12 14:30), затем текст" },
+	{ 't', TUI_CARD, TUI_TODAY_SCREEN, "t", "сегодня: напоминания и дни рождения" },
+	{ KEY_LEFT, TUI_CARD, TUI_TAB_PREV, "←", "предыдущая вкладка" },
+	{ KEY_RIGHT, TUI_CARD, TUI_TAB_NEXT, "→", "следующая вкладка" },
+	{ '1', TUI_CARD, TUI_TAB_1, "1–4", "вкладка: Контакт, Сделки, История, Напоминания" },
+	{ '2', TUI_CARD, TUI_TAB_2, NULL, NULL },
+	{ '3', TUI_CARD, TUI_TAB_3, NULL, NULL },
+	{ '4', TUI_CARD, TUI_TAB_4, NULL, NULL },
 	{ 27, TUI_CARD, TUI_BACK, "Esc", "назад к поиску" },
 	{ 'q', TUI_CARD, TUI_QUIT, "q", "выйти" },
 	{ '?', TUI_CARD, TUI_HELP, "?", "эта справка" },
+	{ KEY_UP, TUI_TODAY, TUI_UP, "↑", "предыдущая строка" },
+	{ KEY_DOWN, TUI_TODAY, TUI_DOWN, "↓", "следующая строка" },
+	{ '\n', TUI_TODAY, TUI_OPEN, "Enter", "открыть карточку" },
+	{ '\r', TUI_TODAY, TUI_OPEN, NULL, NULL },
+	{ KEY_ENTER, TUI_TODAY, TUI_OPEN, NULL, NULL },
+	{ 'x', TUI_TODAY, TUI_DONE, "x", "напоминание выполнено" },
+	{ 27, TUI_TODAY, TUI_BACK, "Esc", "назад" },
+	{ 'q', TUI_TODAY, TUI_QUIT, "q", "выйти" },
+	{ '?', TUI_TODAY, TUI_HELP, "?", "эта справка" },
 	{ KEY_F(1), TUI_ANY, TUI_HELP, "F1", "эта справка" },
 	{ CTRL_L, TUI_ANY, TUI_REDRAW, "Ctrl-L", "перерисовать экран" },
 };
@@ -42,6 +65,8 @@ const char *tui_screen_name(enum tui_screen screen)
 		return "Поиск";
 	case TUI_CARD:
 		return "Карточка";
+	case TUI_TODAY:
+		return "Сегодня";
 	default:
 		return "Везде";
 	}

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD };
+enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD, TUI_TODAY };
 
 enum tui_action {
 	TUI_NONE,
@@ -19,6 +19,18 @@ enum tui_action {
 	TUI_OPEN,
 	TUI_ERASE,
 	TUI_LOG_CALL,
+	TUI_LOG_MEETING,
+	TUI_LOG_NOTE,
+	TUI_LOG_PURCHASE,
+	TUI_REMIND,
+	TUI_TODAY_SCREEN, /* open the Today screen */
+	TUI_DONE,         /* mark the selected reminder done */
+	TUI_TAB_PREV,
+	TUI_TAB_NEXT,
+	TUI_TAB_1,        /* TUI_TAB_1 + n: the tab n+1 */
+	TUI_TAB_2,
+	TUI_TAB_3,
+	TUI_TAB_4,
 };
 
 struct tui_key {

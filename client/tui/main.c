@@ -130,6 +130,8 @@ static void draw(struct tui *t)
 		tui_draw_help(t);
 	else if (t->screen == TUI_CARD)
 		card_draw(t);
+	else if (t->screen == TUI_TODAY)
+		today_draw(t);
 	else
 		find_draw(t);
 	refresh();
@@ -154,6 +156,8 @@ static void read_keys(struct tui *t)
 		}
 		if (t->screen == TUI_CARD)
 			card_key(t, key, is_char);
+		else if (t->screen == TUI_TODAY)
+			today_key(t, key, is_char);
 		else
 			find_key(t, key, is_char);
 	}
@@ -217,6 +221,7 @@ int main(int argc, char **argv)
 	}
 	kc_env_free(t.found);
 	kc_env_free(t.card);
+	kc_env_free(t.today);
 	kc_close(t.c);
 	return rc;
 }

@@ -12,6 +12,17 @@
 
 #define TUI_QUERY_MAX 256
 #define TUI_NOTE_MAX 1024
+#define TUI_TAB_ROWS 64
+#define TUI_TAB_ROW 512
+
+/* What the Card's one-line field is asking for. */
+enum tui_field {
+	TUI_FIELD_NOTE,     /* the text of a call, meeting or note (kind) */
+	TUI_FIELD_AMOUNT,   /* the amount of a purchase */
+	TUI_FIELD_PURCHASE, /* then its text, which may be empty */
+	TUI_FIELD_WHEN,     /* when to remind */
+	TUI_FIELD_REMIND,   /* then the reminder's text */
+};
 
 struct tui {
 	struct kc *c;
@@ -34,9 +45,21 @@ struct tui {
 	int sel;
 	/* Card */
 	Kart__Envelope *card;
-	bool editing;             /* the one-line field of a call is open */
+	bool editing;             /* the one-line field is open */
+	enum tui_field field;
+	int kind;                 /* Kart__EntryKind of the entry being written */
+	char amount[64];          /* a purchase's amount, typed first */
+	int64_t remind_at;        /* a reminder's time, typed first */
 	char note[TUI_NOTE_MAX];
 	char card_msg[1200];
+	int tab;                  /* enum of card_tabs.c */
+	char tab_rows[TUI_TAB_ROWS][TUI_TAB_ROW];
+	int ntab_rows;
+	/* Today */
+	Kart__Envelope *today;    /* TodayPage */
+	int today_sel;
+	enum tui_screen today_from; /* where Esc goes back to */
+	char today_msg[1200];
 };
 
 /* draw.c */
@@ -61,8 +84,30 @@ void tui_card_name(const Kart__Card *c, char *out, size_t n);
 void tui_phone(const char *typed, char *out, size_t n);
 
 /* card.c */
+/* Before a request that waits for its reply: a Find in flight is abandoned
+ * and sent again later. kc_set_nonblocking after the request. */
+void tui_go_blocking(struct tui *t);
 void card_open(struct tui *t, uint64_t id);
 void card_key(struct tui *t, int key, bool is_char);
 void card_draw(struct tui *t);
+
+/* card_tabs.c: the Card's tabs and the entries it logs */
+#define TUI_NTABS 4
+/* Loads the rows of tab (0: the contact, drawn by card.c). */
+void card_tab_load(struct tui *t, int tab);
+/* Handles a tab, log or reminder key; false when key is none of them. */
+bool card_tab_key(struct tui *t, enum tui_action a);
+/* A key while the one-line field is open. */
+void card_field_key(struct tui *t, int key, bool is_char);
+/* The tab line at row y, and the rows of a tab other than the contact. */
+void card_tabs_draw(struct tui *t, int y);
+void card_tab_rows_draw(struct tui *t, int y);
+/* The one-line field at the bottom. */
+void card_field_draw(struct tui *t);
+
+/* today.c: the Today screen */
+void today_open(struct tui *t);
+void today_key(struct tui *t, int key, bool is_char);
+void today_draw(struct tui *t);
 
 #endif

@@ -1,0 +1,373 @@
+/* card_tabs: the Card screen's tabs (Контакт, drawn by card.c; Сделки,
+ * История, Напоминания, loaded here when shown) and its one-line field,
+ * which logs a call, meeting, note or purchase, or sets a reminder. The
+ * requests wait for their replies, as card_open's do. */
+#include "tui.h"
+
+#include <curses.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "call.h"
+#include "layout.h"
+#include "util.h"
+
+enum { TAB_CONTACT, TAB_DEALS, TAB_HISTORY, TAB_REMINDERS };
+
+static const char *const tab_names[TUI_NTABS] = { "Контакт", "Сделки", "История", "Напоминания" };
+
+#define HISTORY_LIMIT TUI_TAB_ROWS
+
+/* Minor units as "1 500,00". */
+static void money(int64_t minor, char *out, size_t n)
+{
+	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+
+	snprintf(out, n, "%s%" PRIu64 ",%02" PRIu64, minor < 0 ? "-" : "", v / 100, v % 100);
+}
+
+static void when(int64_t secs, char *out, size_t n)
+{
+	char buf[64];
+
+	util_format_time(secs, buf, sizeof(buf));
+	snprintf(out, n, "%.16s", buf); /* to the minute */
+}
+
+static void add_row(struct tui *t, const char *text)
+{
+	if (t->ntab_rows < TUI_TAB_ROWS)
+		snprintf(t->tab_rows[t->ntab_rows++], TUI_TAB_ROW, "%s", text);
+}
+
+static const char *kind_name(Kart__EntryKind k)
+{
+	switch (k) {
+	case KART__ENTRY_KIND__ENTRY_KIND_CALL:
+		return "звонок";
+	case KART__ENTRY_KIND__ENTRY_KIND_MEETING:
+		return "встреча";
+	case KART__ENTRY_KIND__ENTRY_KIND_EMAIL:
+		return "письмо";
+	case KART__ENTRY_KIND__ENTRY_KIND_NOTE:
+		return "заметка";
+	case KART__ENTRY_KIND__ENTRY_KIND_PURCHASE:
+		return "покупка";
+	default:
+		return "запись";
+	}
+}
+
+static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *err)
+{
+	struct tui *t = ud;
+	char line[TUI_TAB_ROW], at[32], sum[48] = "";
+
+	(void)err;
+	for (size_t i = 0; i < page->timeline_page->n_entries; i++) {
+		const Kart__TimelineEntry *e = page->timeline_page->entries[i];
+		when(e->at, at, sizeof(at));
+		if (e->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE) {
+			money(e->amount, sum + 1, sizeof(sum) - 1);
+			sum[0] = ' ';
+		} else {
+			sum[0] = '\0';
+		}
+		snprintf(line, sizeof(line), "%s  %s%s  %.300s", at, kind_name(e->kind), sum, e->text);
+		add_row(t, line);
+	}
+	return 0;
+}
+
+static int load_deals(struct tui *t, uint64_t id, struct kc_error *err)
+{
+	Kart__Envelope *e = NULL;
+	char line[TUI_TAB_ROW], sum[48];
+	int rc = kc_deal_list(t->c, id, "", "", &e, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < e->deal_page->n_deals; i++) {
+		const Kart__Deal *d = e->deal_page->deals[i];
+		money(d->amount, sum, sizeof(sum));
+		snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum, d->stage,
+			 d->expected_close[0] ? "  до " : "", d->expected_close);
+		add_row(t, line);
+	}
+	if (e->deal_page->n_deals == 0)
+		add_row(t, "сделок нет");
+	kc_env_free(e);
+	return 0;
+}
+
+static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
+{
+	Kart__Envelope *e = NULL;
+	char line[TUI_TAB_ROW], at[32];
+	int rc = kc_reminder_list(t->c, id, false, false, &e, err);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < e->reminder_page->n_reminders; i++) {
+		const Kart__Reminder *r = e->reminder_page->reminders[i];
+		when(r->at, at, sizeof(at));
+		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? "  (выполнено)" : "");
+		add_row(t, line);
+	}
+	if (e->reminder_page->n_reminders == 0)
+		add_row(t, "напоминаний нет");
+	kc_env_free(e);
+	return 0;
+}
+
+void card_tab_load(struct tui *t, int tab)
+{
+	struct kc_error err;
+	uint64_t id = t->card->card->id;
+	int rc = 0;
+
+	t->tab = tab;
+	t->ntab_rows = 0;
+	if (tab == TAB_CONTACT)
+		return;
+	tui_go_blocking(t);
+	if (tab == TAB_DEALS)
+		rc = load_deals(t, id, &err);
+	else if (tab == TAB_HISTORY)
+		rc = kc_timeline_list(t->c, id, HISTORY_LIMIT, history_page, t, &err);
+	else
+		rc = load_reminders(t, id, &err);
+	kc_set_nonblocking(t->c);
+	if (rc)
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", err.message);
+	else if (tab == TAB_HISTORY && t->ntab_rows == 0)
+		add_row(t, "записей нет");
+}
+
+/* Opens the one-line field asking for f. */
+static void ask(struct tui *t, enum tui_field f, int kind)
+{
+	t->editing = true;
+	t->field = f;
+	t->kind = kind;
+	t->note[0] = '\0';
+	t->card_msg[0] = '\0';
+}
+
+bool card_tab_key(struct tui *t, enum tui_action a)
+{
+	switch (a) {
+	case TUI_LOG_CALL:
+		ask(t, TUI_FIELD_NOTE, KART__ENTRY_KIND__ENTRY_KIND_CALL);
+		return true;
+	case TUI_LOG_MEETING:
+		ask(t, TUI_FIELD_NOTE, KART__ENTRY_KIND__ENTRY_KIND_MEETING);
+		return true;
+	case TUI_LOG_NOTE:
+		ask(t, TUI_FIELD_NOTE, KART__ENTRY_KIND__ENTRY_KIND_NOTE);
+		return true;
+	case TUI_LOG_PURCHASE:
+		ask(t, TUI_FIELD_AMOUNT, KART__ENTRY_KIND__ENTRY_KIND_PURCHASE);
+		return true;
+	case TUI_REMIND:
+		ask(t, TUI_FIELD_WHEN, 0);
+		return true;
+	case TUI_TAB_PREV:
+		card_tab_load(t, (t->tab + TUI_NTABS - 1) % TUI_NTABS);
+		return true;
+	case TUI_TAB_NEXT:
+		card_tab_load(t, (t->tab + 1) % TUI_NTABS);
+		return true;
+	case TUI_TAB_1:
+	case TUI_TAB_2:
+	case TUI_TAB_3:
+	case TUI_TAB_4:
+		card_tab_load(t, (int)(a - TUI_TAB_1));
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *saved_name(int kind)
+{
+	switch (kind) {
+	case KART__ENTRY_KIND__ENTRY_KIND_CALL:
+		return "Звонок записан";
+	case KART__ENTRY_KIND__ENTRY_KIND_MEETING:
+		return "Встреча записана";
+	case KART__ENTRY_KIND__ENTRY_KIND_PURCHASE:
+		return "Покупка записана";
+	default:
+		return "Заметка записана";
+	}
+}
+
+/* The entry of the field: a call, meeting, note, or a purchase of amount. */
+static void save_entry(struct tui *t)
+{
+	struct kc_error err;
+	Kart__Envelope *e = NULL;
+	const char *amount = t->field == TUI_FIELD_PURCHASE ? t->amount : "";
+
+	tui_go_blocking(t);
+	int rc = kc_timeline_add(t->c, t->card->card->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e, &err);
+	kc_set_nonblocking(t->c);
+	if (rc) {
+		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
+		return;
+	}
+	kc_env_free(e);
+	t->editing = false;
+	snprintf(t->card_msg, sizeof(t->card_msg), "%s", saved_name(t->kind));
+	if (t->tab == TAB_HISTORY)
+		card_tab_load(t, t->tab);
+}
+
+/* The minutes after midnight a day named without a time means:
+ * KART_REMIND_TIME, else 09:00. */
+static int remind_minute(void)
+{
+	const char *env = getenv("KART_REMIND_TIME");
+	int minute = 9 * 60;
+
+	if (env && *env && util_parse_clock(env, &minute) < 0)
+		minute = 9 * 60;
+	return minute;
+}
+
+static void save_reminder(struct tui *t)
+{
+	struct kc_error err;
+	Kart__Envelope *e = NULL;
+
+	tui_go_blocking(t);
+	int rc = kc_reminder_add(t->c, t->card->card->id, t->remind_at, t->note, false, &e, &err);
+	kc_set_nonblocking(t->c);
+	if (rc) {
+		snprintf(t->card_msg, sizeof(t->card_msg), "не сохранено: %s", err.message);
+		return;
+	}
+	kc_env_free(e);
+	t->editing = false;
+	snprintf(t->card_msg, sizeof(t->card_msg), "Напоминание сохранено");
+	if (t->tab == TAB_REMINDERS)
+		card_tab_load(t, t->tab);
+}
+
+/* Enter in the field: the next question, or the request. */
+static void field_enter(struct tui *t)
+{
+	switch (t->field) {
+	case TUI_FIELD_NOTE:
+		if (t->note[0])
+			save_entry(t);
+		break;
+	case TUI_FIELD_AMOUNT:
+		if (!t->note[0])
+			break;
+		snprintf(t->amount, sizeof(t->amount), "%.60s", t->note);
+		t->field = TUI_FIELD_PURCHASE;
+		t->note[0] = '\0';
+		break;
+	case TUI_FIELD_PURCHASE:
+		save_entry(t);
+		break;
+	case TUI_FIELD_WHEN:
+		if (util_parse_time_ahead(util_trim(t->note), util_now_us() / 1000000, remind_minute(),
+					  &t->remind_at) < 0) {
+			snprintf(t->card_msg, sizeof(t->card_msg),
+				 "не понято: «%.200s» (завтра 10:00, +2d, 15.12 14:30)", t->note);
+			break;
+		}
+		t->card_msg[0] = '\0';
+		t->field = TUI_FIELD_REMIND;
+		t->note[0] = '\0';
+		break;
+	case TUI_FIELD_REMIND:
+		if (t->note[0])
+			save_reminder(t);
+		break;
+	}
+}
+
+void card_field_key(struct tui *t, int key, bool is_char)
+{
+	if (is_char && key >= 32 && key != 127) {
+		tui_append(t->note, sizeof(t->note), key);
+	} else if (key == 27) {
+		t->editing = false;
+		t->card_msg[0] = '\0';
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		field_enter(t);
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		tui_erase_last(t->note);
+	} else if (tui_key_action(TUI_CARD, key) == TUI_REDRAW) {
+		clearok(curscr, TRUE);
+	}
+}
+
+void card_tabs_draw(struct tui *t, int y)
+{
+	char line[256];
+	int x = 0;
+
+	for (int i = 0; i < TUI_NTABS && x < COLS; i++) {
+		snprintf(line, sizeof(line), " %d %s ", i + 1, tab_names[i]);
+		int w = (int)tui_width(line);
+		if (i == t->tab)
+			attron(A_REVERSE);
+		tui_put(y, x, line, w < COLS - x ? w : COLS - x);
+		if (i == t->tab)
+			attroff(A_REVERSE);
+		x += w + 1;
+	}
+}
+
+void card_tab_rows_draw(struct tui *t, int y)
+{
+	for (int i = 0; i < t->ntab_rows && y < LINES - 2; i++)
+		tui_put(y++, 0, t->tab_rows[i], COLS);
+}
+
+static const char *field_prompt(const struct tui *t, char *buf, size_t n)
+{
+	char at[32];
+
+	switch (t->field) {
+	case TUI_FIELD_AMOUNT:
+		return "Покупка, сумма: ";
+	case TUI_FIELD_PURCHASE:
+		snprintf(buf, n, "Покупка %.40s, текст: ", t->amount);
+		return buf;
+	case TUI_FIELD_WHEN:
+		return "Напомнить когда: ";
+	case TUI_FIELD_REMIND:
+		when(t->remind_at, at, sizeof(at));
+		snprintf(buf, n, "Напомнить %s: ", at);
+		return buf;
+	default:
+		snprintf(buf, n, "%s: ", t->kind == KART__ENTRY_KIND__ENTRY_KIND_CALL      ? "Звонок"
+				      : t->kind == KART__ENTRY_KIND__ENTRY_KIND_MEETING ? "Встреча"
+											  : "Заметка");
+		return buf;
+	}
+}
+
+void card_field_draw(struct tui *t)
+{
+	char buf[1200], prompt[128];
+
+	if (!t->editing) {
+		tui_put(LINES - 2, 0, t->card_msg, COLS);
+		tui_put(LINES - 1, 0, "c звонок · Esc назад · m/n/p/r · ←/→ вкладки · t сегодня · ? справка", COLS);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s%.900s", field_prompt(t, prompt, sizeof(prompt)), t->note);
+	tui_put(LINES - 3, 0, t->card_msg, COLS);
+	tui_put(LINES - 2, 0, buf, COLS);
+	tui_put(LINES - 1, 0, "Enter сохранить · Esc отменить", COLS);
+	move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
+}
