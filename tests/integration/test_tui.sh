@@ -2,6 +2,8 @@
 # kart-tui against a real kartd, inside tmux (80x24, C.UTF-8, UTC): find a
 # client by a phone typed as 8 917 …, open the card, log a call with a text,
 # within 12 keystrokes besides the texts typed (the phone and the note); a query nobody matches shows 0 results.
+# Then the Today screen (a due reminder shows, x marks it done, Enter opens its card) and the Card's tabs
+# (the call in История, a purchase logged with p, a reminder set with r).
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
 	exit 0
@@ -14,6 +16,7 @@ login_admin
 expect_rc 0 as admin card add --first Пётр --last Ёжиков --phone '+7 917 123-45-67' --city Самара
 P=$OUT
 expect_rc 0 as admin card add --first Анна --last Иванова --phone '+7 927 555-66-77' --city Москва
+A=$OUT
 
 SOCK=$T/tmux.sock
 KEYS=0
@@ -95,6 +98,64 @@ keys Space
 wait_for "Телефоны"
 keys C-l
 wait_for "c звонок · Esc назад"
+
+# Today, from the card: two overdue reminders, the older first; x marks the selected one done
+NOW=$(date +%s)
+expect_rc 0 as admin remind "$P" --at $((NOW - 7200)) --past --text 'позвонить Ёжикову'
+expect_rc 0 as admin remind "$A" --at $((NOW - 3600)) --past --text 'оплатить Анне'
+keys t
+wait_for "позвонить Ёжикову"
+contains "$(screen)" "оплатить Анне"
+contains "$(screen)" "просрочено"
+keys x
+wait_for "выполнено"
+[[ $(screen) != *"позвонить Ёжикову"* ]] || fail "a reminder marked done stays on the Today screen"
+expect_rc 0 as admin --json remind ls
+[[ $OUT != *"позвонить Ёжикову"* ]] || fail "x did not mark the reminder done: $OUT"
+contains "$OUT" "оплатить Анне"
+# Esc goes back to the card it came from
+keys Escape
+wait_for "Телефоны"
+
+# История shows the call logged above; p logs a purchase (the amount, then an optional text)
+keys 3
+wait_for "перезвонить в пятницу"
+contains "$(screen)" "звонок"
+keys p
+wait_for "Покупка, сумма:"
+typed 1500
+keys Enter
+wait_for "Покупка 1500, текст:"
+typed "чайник"
+keys Enter
+wait_for "Покупка записана"
+wait_for "покупка 1500,00  чайник"
+expect_rc 0 as admin timeline "$P"
+contains "$OUT" "чайник"
+contains "$OUT" "1 500.00"
+# r sets a reminder: the time as the CLI reads it, then the text; Напоминания lists it
+keys r
+typed "+2d"
+keys Enter
+wait_for "Напомнить 20"
+typed "отправить счёт"
+keys Enter
+wait_for "Напоминание сохранено"
+keys Right
+wait_for "отправить счёт"
+expect_rc 0 as admin --json remind ls --card "$P"
+contains "$OUT" "отправить счёт"
+keys 1
+wait_for "Телефоны"
+
+# Today from Find (Ctrl-T: on Find every printable key is query text); Enter opens the selected card
+keys Escape
+wait_for "Поиск:"
+keys C-t
+wait_for "оплатить Анне"
+keys Enter
+wait_for "Иванова Анна"
+wait_for "Телефоны"
 keys q
 for ((i = 0; i < 100; i++)); do
 	[[ $(screen) != *"Телефоны"* ]] && break
