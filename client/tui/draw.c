@@ -30,22 +30,39 @@ void tui_put(int y, int x, const char *s, int cells)
 	mvaddstr(y, x, fit);
 }
 
+/* One line of the help at *y of column *x, wrapping to a second column
+ * (half the width) when the first is full. */
+static void help_line(int *y, int *x, const char *text)
+{
+	if (*y >= LINES - 1 && *x == 0) {
+		*y = 2;
+		*x = COLS / 2;
+	}
+	if (*y < LINES - 1)
+		tui_put((*y)++, *x, text, *x ? COLS - *x : COLS / 2 - 1);
+}
+
 void tui_draw_help(struct tui *t)
 {
-	int y = 0;
+	int y = 0, x = 0;
 	char line[256];
 
 	(void)t;
 	erase();
 	tui_put(y++, 0, "kart-tui: клавиши", COLS);
-	for (int s = TUI_ANY; s <= TUI_TODAY && y < LINES - 1; s++) {
-		y++;
-		tui_put(y++, 0, tui_screen_name((enum tui_screen)s), COLS);
-		for (size_t i = 0; i < tui_nkeys && y < LINES - 1; i++) {
+	for (int s = TUI_ANY; s <= TUI_TODAY; s++) {
+		if (y > 2)
+			y++;
+		else
+			y = 2;
+		help_line(&y, &x, tui_screen_name((enum tui_screen)s));
+		for (size_t i = 0; i < tui_nkeys; i++) {
 			if (tui_keys[i].screen != (enum tui_screen)s || !tui_keys[i].name)
 				continue;
-			snprintf(line, sizeof(line), "  %-10s %s", tui_keys[i].name, tui_keys[i].help);
-			tui_put(y++, 0, line, COLS);
+			int pad = 7 - (int)tui_width(tui_keys[i].name);
+			snprintf(line, sizeof(line), " %s%*s%s", tui_keys[i].name, pad > 1 ? pad : 1, "",
+				 tui_keys[i].help);
+			help_line(&y, &x, line);
 		}
 	}
 	tui_put(LINES - 1, 0, "любая клавиша: назад", COLS);

@@ -94,6 +94,9 @@ wait_for "Телефоны"
 keys '?'
 wait_for "kart-tui: клавиши"
 contains "$(screen)" "записать звонок"
+for k in "Ctrl-T" "напоминание выполнено" "вкладка по номеру" "покупка: сумма" "Сегодня"; do
+	contains "$(screen)" "$k"
+done
 keys Space
 wait_for "Телефоны"
 keys C-l

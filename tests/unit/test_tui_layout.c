@@ -103,6 +103,17 @@ static void test_keys(void **state)
 	assert_int_equal(tui_key_action(TUI_CARD, 'c'), TUI_LOG_CALL);
 	assert_int_equal(tui_key_action(TUI_CARD, 12), TUI_REDRAW);
 	assert_int_equal(tui_key_action(TUI_FIND, 'c'), TUI_NONE);
+	/* Today: t on the Card, Ctrl-T on Find (where t is query text) */
+	assert_int_equal(tui_key_action(TUI_CARD, 't'), TUI_TODAY_SCREEN);
+	assert_int_equal(tui_key_action(TUI_FIND, 't'), TUI_NONE);
+	assert_int_equal(tui_key_action(TUI_FIND, 20), TUI_TODAY_SCREEN);
+	assert_int_equal(tui_key_action(TUI_TODAY, 'x'), TUI_DONE);
+	assert_int_equal(tui_key_action(TUI_TODAY, 27), TUI_BACK);
+	assert_int_equal(tui_key_action(TUI_CARD, '3'), TUI_TAB_3);
+	assert_int_equal(tui_key_action(TUI_CARD, 'p'), TUI_LOG_PURCHASE);
+	/* every screen's shown bindings have a name in the help */
+	for (size_t i = 0; i < tui_nkeys; i++)
+		assert_true(tui_keys[i].screen <= TUI_TODAY);
 }
 
 int main(void)
