@@ -20,12 +20,22 @@ static const char *const tab_names[TUI_NTABS] = { "Контакт", "Сделк�
 
 #define HISTORY_LIMIT TUI_TAB_ROWS
 
-/* Minor units as "1 500,00". */
+/* Minor units as "1 500,00" (thousands apart by spaces). */
 static void money(int64_t minor, char *out, size_t n)
 {
 	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+	char units[32], grouped[48];
+	size_t len, k = 0;
 
-	snprintf(out, n, "%s%" PRIu64 ",%02" PRIu64, minor < 0 ? "-" : "", v / 100, v % 100);
+	snprintf(units, sizeof(units), "%" PRIu64, v / 100);
+	len = strlen(units);
+	for (size_t i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			grouped[k++] = ' ';
+		grouped[k++] = units[i];
+	}
+	grouped[k] = '\0';
+	snprintf(out, n, "%s%s,%02" PRIu64, minor < 0 ? "-" : "", grouped, v % 100);
 }
 
 static void when(int64_t secs, char *out, size_t n)

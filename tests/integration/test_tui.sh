@@ -17,6 +17,8 @@ expect_rc 0 as admin card add --first Пётр --last Ёжиков --phone '+7 9
 P=$OUT
 expect_rc 0 as admin card add --first Анна --last Иванова --phone '+7 927 555-66-77' --city Москва
 A=$OUT
+# a client whose birthday is today (TZ=UTC, as kart-tui runs): on the Today screen
+expect_rc 0 as admin card add --first Ольга --last Берёзова --birthday "1980-$(TZ=UTC date +%m-%d)"
 
 SOCK=$T/tmux.sock
 KEYS=0
@@ -110,6 +112,9 @@ keys t
 wait_for "позвонить Ёжикову"
 contains "$(screen)" "оплатить Анне"
 contains "$(screen)" "просрочено"
+contains "$(screen)" "Дни рождения на неделе"
+contains "$(screen)" "сегодня"
+contains "$(screen)" "Ольга"
 keys x
 wait_for "выполнено"
 [[ $(screen) != *"позвонить Ёжикову"* ]] || fail "a reminder marked done stays on the Today screen"
@@ -120,6 +125,11 @@ contains "$OUT" "оплатить Анне"
 keys Escape
 wait_for "Телефоны"
 
+# Сделки lists the card's deals (asked for when the tab is shown)
+expect_rc 0 as admin deal add "$P" --title 'Поставка котлов' --amount 250000
+keys 2
+wait_for "Поставка котлов"
+contains "$(screen)" "250 000,00"
 # История shows the call logged above; p logs a purchase (the amount, then an optional text)
 keys 3
 wait_for "перезвонить в пятницу"
@@ -132,7 +142,7 @@ wait_for "Покупка 1500, текст:"
 typed "чайник"
 keys Enter
 wait_for "Покупка записана"
-wait_for "покупка 1500,00  чайник"
+wait_for "покупка 1 500,00  чайник"
 expect_rc 0 as admin timeline "$P"
 contains "$OUT" "чайник"
 contains "$OUT" "1 500.00"
