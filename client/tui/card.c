@@ -1,6 +1,7 @@
 /* card: the Card screen: the card's contact fields (its first tab; the
- * others, and the one-line field that logs, are in card_tabs.c). Its requests wait for their replies (the connection is
- * blocking for their length); a live search in flight is abandoned and sent
+ * others, and the one-line field that logs, are in card_tabs.c). Its
+ * requests wait for their replies (the connection is blocking for their
+ * length); a live search in flight is abandoned and sent
  * again on the way back. */
 #include "tui.h"
 

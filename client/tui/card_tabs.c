@@ -102,8 +102,8 @@ static int load_deals(struct tui *t, uint64_t id, struct kc_error *err)
 	for (size_t i = 0; i < e->deal_page->n_deals; i++) {
 		const Kart__Deal *d = e->deal_page->deals[i];
 		money(d->amount, sum, sizeof(sum));
-		snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum, d->stage,
-			 d->expected_close[0] ? "  до " : "", d->expected_close);
+		snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum,
+			 d->stage, d->expected_close[0] ? "  до " : "", d->expected_close);
 		add_row(t, line);
 	}
 	if (e->deal_page->n_deals == 0)
@@ -223,7 +223,8 @@ static void save_entry(struct tui *t)
 	const char *amount = t->field == TUI_FIELD_PURCHASE ? t->amount : "";
 
 	tui_go_blocking(t);
-	int rc = kc_timeline_add(t->c, t->card->card->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e, &err);
+	int rc = kc_timeline_add(t->c, t->card->card->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e,
+				 &err);
 	kc_set_nonblocking(t->c);
 	if (rc) {
 		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
@@ -372,7 +373,8 @@ void card_field_draw(struct tui *t)
 
 	if (!t->editing) {
 		tui_put(LINES - 2, 0, t->card_msg, COLS);
-		tui_put(LINES - 1, 0, "c звонок · Esc назад · m/n/p/r · ←/→ вкладки · t сегодня · ? справка", COLS);
+		tui_put(LINES - 1, 0, "c звонок · Esc назад · m/n/p/r · ←/→ вкладки · t сегодня · ? справка",
+			COLS);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s%.900s", field_prompt(t, prompt, sizeof(prompt)), t->note);

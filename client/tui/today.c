@@ -141,8 +141,8 @@ static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_
 		const Kart__Reminder *r = p->reminders[i];
 		util_format_time(r->at, when, sizeof(when));
 		when[16] = '\0'; /* minutes */
-		snprintf(line, sizeof(line), "  %s%s  %.300s · %.300s", when, r->at < now ? " просрочено" : "",
-			 r->card_title, r->text);
+		snprintf(line, sizeof(line), "  %s%s  %.300s · %.300s", when,
+			 r->at < now ? " просрочено" : "", r->card_title, r->text);
 		row(t, y++, i, line);
 	}
 	return y;
@@ -172,8 +172,9 @@ void today_draw(struct tui *t)
 				snprintf(in, sizeof(in), "завтра");
 			else
 				snprintf(in, sizeof(in), "через %u дн.", (unsigned)b->in_days);
-			snprintf(line, sizeof(line), "  %s  %-12s %.300s%s%.100s%s · %.300s", b->date, in, b->name,
-				 b->relation[0] ? " (" : "", b->relation, b->relation[0] ? ")" : "", b->client);
+			snprintf(line, sizeof(line), "  %s  %s  %.300s%s%.100s%s · %.300s", b->date, in,
+				 b->name, b->relation[0] ? " (" : "", b->relation, b->relation[0] ? ")" : "",
+				 b->client);
 			row(t, y++, p->n_reminders + i, line);
 		}
 	}
