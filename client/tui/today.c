@@ -172,9 +172,11 @@ void today_draw(struct tui *t)
 				snprintf(in, sizeof(in), "завтра");
 			else
 				snprintf(in, sizeof(in), "через %u дн.", (unsigned)b->in_days);
-			snprintf(line, sizeof(line), "  %s  %s  %.300s%s%.100s%s · %.300s", b->date, in,
-				 b->name, b->relation[0] ? " (" : "", b->relation, b->relation[0] ? ")" : "",
-				 b->client);
+			if (b->relation[0]) /* a relative: whose, and the client's card */
+				snprintf(line, sizeof(line), "  %s  %s  %.300s (%.100s) · %.300s", b->date, in,
+					 b->name, b->relation, b->client);
+			else
+				snprintf(line, sizeof(line), "  %s  %s  %.300s", b->date, in, b->name);
 			row(t, y++, p->n_reminders + i, line);
 		}
 	}
