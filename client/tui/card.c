@@ -27,11 +27,17 @@ void card_open(struct tui *t, uint64_t id)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
+	if (!t->c) {
+		snprintf(t->status, sizeof(t->status), "нет связи с сервером: карточка не открыта");
+		return;
+	}
 	go_blocking(t);
 	int rc = kc_card_get(t->c, id, false, &e, &err);
 	kc_set_nonblocking(t->c);
 	if (rc) {
 		snprintf(t->status, sizeof(t->status), "%s", err.message);
+		if (rc == KC_ERR_CONNECT)
+			link_lost(t, err.message);
 		return;
 	}
 	kc_env_free(t->card);
@@ -46,12 +52,18 @@ static void save_call(struct tui *t)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
+	if (!t->c) { /* the note stays in the field */
+		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: нет связи с сервером");
+		return;
+	}
 	go_blocking(t);
 	int rc = kc_timeline_add(t->c, t->card->card->id, KART__ENTRY_KIND__ENTRY_KIND_CALL, t->note, "", 0, &e,
 				 &err);
 	kc_set_nonblocking(t->c);
 	if (rc) {
 		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
+		if (rc == KC_ERR_CONNECT)
+			link_lost(t, err.message);
 		return;
 	}
 	kc_env_free(e);
@@ -138,9 +150,9 @@ void card_draw(struct tui *t)
 	int y = 2;
 
 	tui_card_name(c, buf, sizeof(buf));
-	attron(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, true);
 	tui_put(0, 0, buf, COLS);
-	attroff(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, false);
 	snprintf(buf, sizeof(buf), "%s%s%s", c->company, c->position[0] ? ", " : "", c->position);
 	y = field(y, "Компания", buf);
 	join(buf, sizeof(buf), c->phones, c->n_phones, true);
@@ -154,6 +166,7 @@ void card_draw(struct tui *t)
 	y = field(y, "Метки", buf);
 	field(y, "Менеджер", c->owner);
 	if (t->editing) {
+		tui_put(LINES - 3, 0, t->card_msg, COLS); /* "не записано: ..." */
 		snprintf(buf, sizeof(buf), "Звонок: %.900s", t->note);
 		tui_put(LINES - 2, 0, buf, COLS);
 		tui_put(LINES - 1, 0, "Enter сохранить · Esc отменить", COLS);
