@@ -78,6 +78,8 @@ void link_tick(struct tui *t)
 	kc_set_nonblocking(t->c);
 	t->link.why[0] = '\0';
 	t->status[0] = '\0';
+	if (t->editing && t->card_msg[0]) /* the "не записано" of the note still in the field */
+		snprintf(t->card_msg, sizeof(t->card_msg), "связь восстановлена: Enter сохранит звонок");
 	if (t->query[0]) /* the live query goes again */
 		t->dirty = true;
 	find_pump(t);

@@ -86,6 +86,7 @@ wait_for "повтор через"
 wait_for "Звонок: перезвонить"
 start_kartd
 wait_gone "повтор через" 20
+wait_for "связь восстановлена"
 keys Enter
 wait_for "Звонок записан"
 expect_rc 0 as admin timeline "$P"
