@@ -12,15 +12,25 @@
 #include "call.h"
 #include "layout.h"
 
-/* Runs between kc_set_blocking and kc_set_nonblocking: a Find in flight
- * is abandoned (kc_call drops its reply) and sent again later. */
-void tui_go_blocking(struct tui *t)
+/* Before a request that waits for its reply: a Find in flight is abandoned
+ * (kc_call drops its reply) and sent again later. */
+bool tui_go_blocking(struct tui *t)
 {
+	if (!t->c)
+		return false;
 	if (t->in_flight) {
 		t->in_flight = 0;
 		t->dirty = true;
 	}
 	kc_set_blocking(t->c);
+	return true;
+}
+
+void tui_go_nonblocking(struct tui *t, int rc, const struct kc_error *err)
+{
+	kc_set_nonblocking(t->c);
+	if (rc == KC_ERR_CONNECT)
+		link_lost(t, err->message);
 }
 
 void card_open(struct tui *t, uint64_t id)
@@ -28,13 +38,16 @@ void card_open(struct tui *t, uint64_t id)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
-	tui_go_blocking(t);
-	int rc = kc_card_get(t->c, id, false, &e, &err);
-	kc_set_nonblocking(t->c);
-	if (rc) {
-		snprintf(t->status, sizeof(t->status), "%s", err.message);
+	if (!tui_go_blocking(t)) {
+		snprintf(t->status, sizeof(t->status), "нет связи с сервером: карточка не открыта");
 		return;
 	}
+	int rc = kc_card_get(t->c, id, false, &e, &err);
+	if (rc)
+		snprintf(t->status, sizeof(t->status), "%s", err.message);
+	tui_go_nonblocking(t, rc, &err);
+	if (rc)
+		return;
 	kc_env_free(t->card);
 	t->card = e;
 	t->editing = false;
@@ -107,9 +120,9 @@ void card_draw(struct tui *t)
 	int y = 3;
 
 	tui_card_name(c, buf, sizeof(buf));
-	attron(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, true);
 	tui_put(0, 0, buf, COLS);
-	attroff(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, false);
 	card_tabs_draw(t, 1);
 	if (t->tab != 0) {
 		card_tab_rows_draw(t, 3);

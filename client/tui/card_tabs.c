@@ -142,14 +142,17 @@ void card_tab_load(struct tui *t, int tab)
 	t->ntab_rows = 0;
 	if (tab == TAB_CONTACT)
 		return;
-	tui_go_blocking(t);
+	if (!tui_go_blocking(t)) {
+		snprintf(t->card_msg, sizeof(t->card_msg), "нет связи с сервером");
+		return;
+	}
 	if (tab == TAB_DEALS)
 		rc = load_deals(t, id, &err);
 	else if (tab == TAB_HISTORY)
 		rc = kc_timeline_list(t->c, id, HISTORY_LIMIT, history_page, t, &err);
 	else
 		rc = load_reminders(t, id, &err);
-	kc_set_nonblocking(t->c);
+	tui_go_nonblocking(t, rc, &err);
 	if (rc)
 		snprintf(t->card_msg, sizeof(t->card_msg), "%s", err.message);
 	else if (tab == TAB_HISTORY && t->ntab_rows == 0)
@@ -222,10 +225,13 @@ static void save_entry(struct tui *t)
 	Kart__Envelope *e = NULL;
 	const char *amount = t->field == TUI_FIELD_PURCHASE ? t->amount : "";
 
-	tui_go_blocking(t);
+	if (!tui_go_blocking(t)) { /* the text stays in the field */
+		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: нет связи с сервером");
+		return;
+	}
 	int rc = kc_timeline_add(t->c, t->card->card->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e,
 				 &err);
-	kc_set_nonblocking(t->c);
+	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
 		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
 		return;
@@ -254,9 +260,12 @@ static void save_reminder(struct tui *t)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
-	tui_go_blocking(t);
+	if (!tui_go_blocking(t)) { /* the text stays in the field */
+		snprintf(t->card_msg, sizeof(t->card_msg), "не сохранено: нет связи с сервером");
+		return;
+	}
 	int rc = kc_reminder_add(t->c, t->card->card->id, t->remind_at, t->note, false, &e, &err);
-	kc_set_nonblocking(t->c);
+	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
 		snprintf(t->card_msg, sizeof(t->card_msg), "не сохранено: %s", err.message);
 		return;

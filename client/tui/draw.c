@@ -1,5 +1,5 @@
 /* draw: putting server text on the screen safely, the help screen generated
- * from the key table, small input helpers. */
+ * from the key table, the colour theme, small input helpers. */
 #include "tui.h"
 
 #include <curses.h>
@@ -17,6 +17,33 @@ double tui_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static bool colors;
+
+void tui_colors_init(bool on)
+{
+	if (!on || !has_colors() || start_color() == ERR)
+		return;
+	use_default_colors(); /* -1: the terminal's own background */
+	init_pair(1, COLOR_CYAN, -1);
+	init_pair(2, COLOR_BLUE, -1);
+	init_pair(3, COLOR_YELLOW, -1);
+	colors = true;
+}
+
+void tui_style(enum tui_style s, bool on)
+{
+	attr_t a = s == TUI_STYLE_TITLE ? A_BOLD : s == TUI_STYLE_ALERT ? A_BOLD : A_NORMAL;
+
+	if (colors)
+		a |= COLOR_PAIR(s == TUI_STYLE_TITLE ? 1 : s == TUI_STYLE_HINT ? 2 : 3);
+	else if (s == TUI_STYLE_HINT)
+		a |= A_DIM;
+	if (on)
+		attron(a);
+	else
+		attroff(a);
 }
 
 void tui_put(int y, int x, const char *s, int cells)

@@ -20,8 +20,8 @@ void find_pump(struct tui *t)
 {
 	struct kc_error err;
 
-	if (t->in_flight || !t->dirty)
-		return;
+	if (!t->c || t->in_flight || !t->dirty)
+		return; /* without a connection it stays due until link_tick */
 	t->dirty = false;
 	if (!t->query[0]) {
 		kc_env_free(t->found);
@@ -32,8 +32,10 @@ void find_pump(struct tui *t)
 	snprintf(t->sent, sizeof(t->sent), "%s", t->query);
 	t->sent_at = tui_now_ms();
 	t->in_flight = kc_find_send(t->c, t->sent, FIND_LIMIT, &err);
-	if (!t->in_flight)
-		snprintf(t->status, sizeof(t->status), "нет связи: %s", err.message);
+	if (!t->in_flight) {
+		t->dirty = true;
+		link_lost(t, err.message);
+	}
 }
 
 /* A reply that came in: the answer to the query in flight, or a stale one. */
@@ -71,12 +73,13 @@ void tui_receive(struct tui *t)
 	Kart__Envelope *e;
 	int r;
 
+	if (!t->c)
+		return;
 	while ((r = kc_try_recv(t->c, &e, &err)) == 1)
 		find_reply(t, e);
 	if (r < 0) {
-		snprintf(t->exit_msg, sizeof(t->exit_msg), "%s", err.message);
-		t->in_flight = 0;
-		t->quit = true;
+		link_lost(t, err.message); /* the screen stays; link.c reconnects */
+		return;
 	}
 	find_pump(t);
 }
@@ -152,7 +155,8 @@ void tui_phone(const char *typed, char *out, size_t n)
 static void find_row(int y, const Kart__Card *c, bool selected)
 {
 	char name[512], phone[64];
-	int wname = COLS >= 80 ? 30 : COLS / 3, wphone = 18, wcity = 14;
+	bool compact = COLS < 80; /* name and phone only */
+	int wphone = 18, wname = compact ? COLS - wphone - 1 : 30, wcity = 14;
 	int wowner = COLS - wname - wphone - wcity - 3;
 
 	tui_card_name(c, name, sizeof(name));
@@ -162,8 +166,10 @@ static void find_row(int y, const Kart__Card *c, bool selected)
 	mvhline(y, 0, ' ', COLS);
 	tui_put(y, 0, name, wname);
 	tui_put(y, wname + 1, phone, wphone);
-	tui_put(y, wname + wphone + 2, c->city, wcity);
-	tui_put(y, wname + wphone + wcity + 3, c->owner, wowner);
+	if (!compact) {
+		tui_put(y, wname + wphone + 2, c->city, wcity);
+		tui_put(y, wname + wphone + wcity + 3, c->owner, wowner);
+	}
 	if (selected)
 		attroff(A_REVERSE);
 }
@@ -174,9 +180,9 @@ void find_draw(struct tui *t)
 	int rows = LINES - 4;
 
 	snprintf(line, sizeof(line), "kart-tui · %s · %s (%s)", t->server, t->user, t->role);
-	attron(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, true);
 	tui_put(0, 0, line, COLS);
-	attroff(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, false);
 	for (int i = 0; i < rows; i++) {
 		int k = i + (t->sel >= rows ? t->sel - rows + 1 : 0);
 		if ((size_t)k < nfound(t))
@@ -185,7 +191,10 @@ void find_draw(struct tui *t)
 			mvhline(2 + i, 0, ' ', COLS);
 	}
 	tui_put(LINES - 2, 0, t->status, COLS);
-	tui_put(LINES - 1, 0, "↑↓ выбор · Enter открыть · F1 справка · Esc выход", COLS);
+	tui_style(TUI_STYLE_HINT, true);
+	tui_put(LINES - 1, 0, COLS < 80 ? "↑↓ · Enter · F1 · Esc" : "↑↓ выбор · Enter открыть · F1 справка · Esc выход",
+		COLS);
+	tui_style(TUI_STYLE_HINT, false);
 	snprintf(line, sizeof(line), "Поиск: %s", t->query);
 	tui_put(1, 0, line, COLS);
 	move(1, (int)tui_width(line) < COLS ? (int)tui_width(line) : COLS - 1);

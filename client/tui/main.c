@@ -109,6 +109,11 @@ static int connect_session(const struct opts *o, struct tui *t)
 	p.ca = o->ca;
 	p.default_server = TUI_DEFAULT_SERVER;
 	p.client_name = TUI_CLIENT_NAME;
+	t->link.home = o->home;
+	t->link.server = o->server;
+	t->link.ca = o->ca;
+	t->link.default_server = TUI_DEFAULT_SERVER;
+	t->link.client_name = TUI_CLIENT_NAME;
 	int rc = kc_session_open(&p, &t->c, &err);
 	if (!rc)
 		rc = kc_whoami(t->c, &who, &err);
@@ -123,9 +128,36 @@ static int connect_session(const struct opts *o, struct tui *t)
 	return 0;
 }
 
+#define TUI_MIN_COLS 40
+#define TUI_MIN_LINES 10
+
+/* The lost connection, over the screen's message line. */
+static void draw_link(struct tui *t)
+{
+	char line[1400], st[128];
+
+	if (t->c || t->help)
+		return;
+	link_status(t, st, sizeof(st));
+	if (t->screen == TUI_CARD && t->card_msg[0])
+		snprintf(line, sizeof(line), "%.1200s · %s", t->card_msg, st);
+	else
+		snprintf(line, sizeof(line), "%s", st);
+	tui_style(TUI_STYLE_ALERT, true);
+	tui_put(t->screen == TUI_CARD ? LINES - 3 : LINES - 2, 0, line, COLS);
+	tui_style(TUI_STYLE_ALERT, false);
+}
+
 static void draw(struct tui *t)
 {
+	int x, y;
+
 	erase();
+	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
+		tui_put(0, 0, "окно слишком мало", COLS);
+		refresh();
+		return;
+	}
 	if (t->help)
 		tui_draw_help(t);
 	else if (t->screen == TUI_CARD)
@@ -134,6 +166,9 @@ static void draw(struct tui *t)
 		today_draw(t);
 	else
 		find_draw(t);
+	getyx(stdscr, y, x);
+	draw_link(t);
+	move(y, x); /* the cursor stays in the field */
 	refresh();
 }
 
@@ -146,6 +181,8 @@ static void read_keys(struct tui *t)
 	while (!t->quit && (r = get_wch(&wc)) != ERR) {
 		bool is_char = r == OK;
 		int key = (int)wc;
+		if (r == KEY_CODE_YES && key == KEY_RESIZE)
+			continue; /* the next draw lays out for the new size */
 		if (t->help) {
 			t->help = false;
 			continue;
@@ -165,14 +202,15 @@ static void read_keys(struct tui *t)
 
 static void run(struct tui *t)
 {
-	struct pollfd pf[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = kc_fd(t->c), .events = POLLIN } };
+	struct pollfd pf[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
 
 	draw(t);
 	while (!t->quit) {
-		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
+		pf[1].fd = t->c ? kc_fd(t->c) : -1; /* poll skips a negative fd */
+		if (poll(pf, 2, link_wait_ms(t)) < 0 && errno != EINTR)
 			break;
-		if (pf[0].revents & (POLLIN | POLLHUP | POLLERR))
-			read_keys(t);
+		read_keys(t); /* also after EINTR: a resize comes as a key */
+		link_tick(t);
 		tui_receive(t);
 		if (!t->quit)
 			draw(t);
@@ -208,17 +246,10 @@ int main(int argc, char **argv)
 	noecho();
 	nodelay(stdscr, TRUE);
 	keypad(stdscr, TRUE);
-	if (t.color && has_colors()) {
-		start_color();
-		use_default_colors();
-	}
+	tui_colors_init(t.color);
 	t.screen = TUI_FIND;
 	run(&t);
 	endwin();
-	if (t.exit_msg[0]) {
-		fprintf(stderr, "kart-tui: %s\n", t.exit_msg);
-		rc = KC_ERR_CONNECT;
-	}
 	kc_env_free(t.found);
 	kc_env_free(t.card);
 	kc_env_free(t.today);

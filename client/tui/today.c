@@ -27,9 +27,12 @@ static void reload(struct tui *t)
 	struct kc_error err;
 	Kart__Envelope *e = NULL;
 
-	tui_go_blocking(t);
+	if (!tui_go_blocking(t)) {
+		snprintf(t->today_msg, sizeof(t->today_msg), "нет связи с сервером");
+		return;
+	}
 	int rc = kc_today(t->c, TODAY_DAYS, util_now_us() / 1000000, false, &e, &err);
-	kc_set_nonblocking(t->c);
+	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
 		snprintf(t->today_msg, sizeof(t->today_msg), "%s", err.message);
 		return;
@@ -61,9 +64,12 @@ static void mark_done(struct tui *t)
 		return;
 	}
 	uint64_t id = p->reminders[t->today_sel]->id;
-	tui_go_blocking(t);
+	if (!tui_go_blocking(t)) {
+		snprintf(t->today_msg, sizeof(t->today_msg), "не отмечено: нет связи с сервером");
+		return;
+	}
 	int rc = kc_reminder_done(t->c, id, &e, &err);
-	kc_set_nonblocking(t->c);
+	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
 		snprintf(t->today_msg, sizeof(t->today_msg), "не отмечено: %s", err.message);
 		return;

@@ -24,8 +24,18 @@ enum tui_field {
 	TUI_FIELD_REMIND,   /* then the reminder's text */
 };
 
+/* The connection and how to make it again (link.c). */
+struct tui_link {
+	const char *home, *server, *ca;     /* as given: flags, environment */
+	const char *default_server, *client_name;
+	int backoff_s;                      /* the wait before the next attempt */
+	double retry_at;                    /* monotonic ms */
+	char why[1024];                     /* the last failure */
+};
+
 struct tui {
-	struct kc *c;
+	struct kc *c;             /* NULL while the connection is lost */
+	struct tui_link link;
 	char server[256];
 	char user[128];
 	const char *role;
@@ -33,7 +43,6 @@ struct tui {
 	enum tui_screen screen;
 	bool help;              /* the help covers the screen */
 	bool quit;
-	char exit_msg[1100];      /* why it quit, printed after the screen is gone */
 	/* Find: the live query and the newest reply */
 	char query[TUI_QUERY_MAX];
 	char sent[TUI_QUERY_MAX]; /* the query in flight */
@@ -83,10 +92,29 @@ void tui_card_name(const Kart__Card *c, char *out, size_t n);
 /* A phone as typed, for reading ("+7 917 123-45-67" when it is Russian). */
 void tui_phone(const char *typed, char *out, size_t n);
 
+/* link.c */
+/* Closes the lost connection (why: the error) and starts retrying. */
+void link_lost(struct tui *t, const char *why);
+/* Reconnects when the next attempt is due; then the live query is sent again. */
+void link_tick(struct tui *t);
+/* How long the loop may wait for input before link_tick is due again. */
+int link_wait_ms(const struct tui *t);
+/* "нет связи с сервером; повтор через N с" */
+void link_status(const struct tui *t, char *out, size_t n);
+
+/* draw.c: the colour theme */
+enum tui_style { TUI_STYLE_TITLE, TUI_STYLE_HINT, TUI_STYLE_ALERT };
+/* Starts colours when on and the terminal has them (default background). */
+void tui_colors_init(bool on);
+void tui_style(enum tui_style s, bool on);
+
 /* card.c */
-/* Before a request that waits for its reply: a Find in flight is abandoned
- * and sent again later. kc_set_nonblocking after the request. */
-void tui_go_blocking(struct tui *t);
+/* Before a request that waits for its reply: false when the connection is
+ * lost (nothing to ask then); a Find in flight is abandoned and sent again
+ * later. After the request, tui_go_nonblocking with its kc_status: a lost
+ * connection is handed to link.c, which reconnects. */
+bool tui_go_blocking(struct tui *t);
+void tui_go_nonblocking(struct tui *t, int rc, const struct kc_error *err);
 void card_open(struct tui *t, uint64_t id);
 void card_key(struct tui *t, int key, bool is_char);
 void card_draw(struct tui *t);
