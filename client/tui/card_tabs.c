@@ -382,13 +382,17 @@ void card_field_draw(struct tui *t)
 
 	if (!t->editing) {
 		tui_put(LINES - 2, 0, t->card_msg, COLS);
+		tui_style(TUI_STYLE_HINT, true);
 		tui_put(LINES - 1, 0, "c звонок · Esc назад · m/n/p/r · ←/→ вкладки · t сегодня · ? справка",
 			COLS);
+		tui_style(TUI_STYLE_HINT, false);
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s%.900s", field_prompt(t, prompt, sizeof(prompt)), t->note);
 	tui_put(LINES - 3, 0, t->card_msg, COLS);
 	tui_put(LINES - 2, 0, buf, COLS);
+	tui_style(TUI_STYLE_HINT, true);
 	tui_put(LINES - 1, 0, "Enter сохранить · Esc отменить", COLS);
+	tui_style(TUI_STYLE_HINT, false);
 	move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
 }

@@ -192,7 +192,9 @@ void find_draw(struct tui *t)
 	}
 	tui_put(LINES - 2, 0, t->status, COLS);
 	tui_style(TUI_STYLE_HINT, true);
-	tui_put(LINES - 1, 0, COLS < 80 ? "↑↓ · Enter · F1 · Esc" : "↑↓ выбор · Enter открыть · F1 справка · Esc выход",
+	tui_put(LINES - 1, 0,
+		COLS < 80 ? "↑↓ · Enter · ^T · F1 · Esc"
+			  : "↑↓ выбор · Enter открыть · Ctrl-T сегодня · F1 справка · Esc выход",
 		COLS);
 	tui_style(TUI_STYLE_HINT, false);
 	snprintf(line, sizeof(line), "Поиск: %s", t->query);

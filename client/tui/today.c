@@ -160,9 +160,9 @@ void today_draw(struct tui *t)
 	char line[1024], in[32];
 	int y = 2;
 
-	attron(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, true);
 	tui_put(0, 0, "Сегодня", COLS);
-	attroff(A_BOLD);
+	tui_style(TUI_STYLE_TITLE, false);
 	if (p) {
 		y = draw_reminders(t, p, y, util_now_us() / 1000000);
 		y++;
@@ -178,14 +178,16 @@ void today_draw(struct tui *t)
 				snprintf(in, sizeof(in), "завтра");
 			else
 				snprintf(in, sizeof(in), "через %u дн.", (unsigned)b->in_days);
-			if (b->relation[0]) /* a relative: whose, and the client's card */
-				snprintf(line, sizeof(line), "  %s  %s  %.300s (%.100s) · %.300s", b->date, in,
-					 b->name, b->relation, b->client);
+			if (b->relation[0]) /* a relative, and the client's card */
+				snprintf(line, sizeof(line), "  %s  %s  %.300s (%.100s) · %.300s", b->date,
+					 in, b->name, b->relation, b->client);
 			else
 				snprintf(line, sizeof(line), "  %s  %s  %.300s", b->date, in, b->name);
 			row(t, y++, p->n_reminders + i, line);
 		}
 	}
 	tui_put(LINES - 2, 0, t->today_msg, COLS);
+	tui_style(TUI_STYLE_HINT, true);
 	tui_put(LINES - 1, 0, "Enter карточка · x выполнено · Esc назад · ? справка", COLS);
+	tui_style(TUI_STYLE_HINT, false);
 }
