@@ -1,11 +1,11 @@
-# Native language support for kart: catalogs compiled by msgfmt at build time,
-# put beside the binaries (build/locale) and installed into share/locale; the
-# `pot` target runs xgettext over the CLI's sources.
+# Native language support for kart and kart-tui: catalogs compiled by msgfmt at
+# build time, put beside the binaries (build/locale) and installed into
+# share/locale; the `pot` target runs xgettext over both faces and their library.
 find_program(MSGFMT msgfmt REQUIRED)
 find_program(XGETTEXT xgettext)
 include(GNUInstallDirs)
 
-target_compile_definitions(kart PRIVATE ENABLE_NLS=1
+target_compile_definitions(kartclient PUBLIC ENABLE_NLS=1
   KART_LOCALE_DIR="${CMAKE_INSTALL_FULL_LOCALEDIR}")
 
 set(NLS_LANGUAGES ru)
@@ -22,9 +22,11 @@ foreach(lang ${NLS_LANGUAGES})
 endforeach()
 add_custom_target(nls-catalogs ALL DEPENDS ${NLS_CATALOGS})
 add_dependencies(kart nls-catalogs)
+add_dependencies(kart-tui nls-catalogs)
 
 if(XGETTEXT)
-  file(GLOB NLS_SOURCES RELATIVE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/client/cli/*.c)
+  file(GLOB NLS_SOURCES RELATIVE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/client/cli/*.c
+  ${CMAKE_SOURCE_DIR}/client/tui/*.c ${CMAKE_SOURCE_DIR}/client/lib/*.c)
   list(SORT NLS_SOURCES)
   add_custom_target(pot
     COMMAND ${XGETTEXT} --from-code=UTF-8 --language=C --add-comments=TRANSLATORS:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kart-tui against a real kartd, inside tmux (80x24, C.UTF-8, UTC): find a
+# kart-tui against a real kartd, inside tmux (80x24, ru_RU.UTF-8, UTC): find a
 # client by a phone typed as 8 917 …, open the card, log a call with a text,
 # within 12 keystrokes besides the texts typed (the phone and the note); a query nobody matches shows 0 results.
 # Then the Today screen (a due reminder shows, x marks it done, Enter opens its card) and the Card's tabs
@@ -53,7 +53,7 @@ $(screen)"
 }
 
 tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
-	"env KART_HOME=$T/home-admin LANG=C.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
+	"env KART_HOME=$T/home-admin LANG=ru_RU.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
 wait_for "Поиск:"
 wait_for "admin (admin)"
 

@@ -52,7 +52,7 @@ $(screen)"
 }
 
 tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
-	"env KART_HOME=$T/home-admin LANG=C.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
+	"env KART_HOME=$T/home-admin LANG=ru_RU.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
 wait_for "Поиск:"
 typed "Ёжиков"
 wait_for "1 найдено"

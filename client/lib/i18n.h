@@ -1,6 +1,7 @@
-/* i18n: kart's messages in the user's language through GNU gettext (domain
- * "kartoteka"). _() translates, N_() only marks a string for xgettext (the
- * tables of commands.c and the column titles are translated where printed),
+/* i18n: the messages of kart and kart-tui in the user's language through GNU
+ * gettext (domain "kartoteka"). _() translates, N_() only marks a string for
+ * xgettext (tables such as kart's commands and kart-tui's keys are translated
+ * where printed),
  * P_() picks the plural form for n. With ENABLE_NLS off all three give the
  * English text back. Nothing translated may reach --json output. */
 #ifndef KART_I18N_H
