@@ -4,12 +4,8 @@
 # within 12 keystrokes besides the texts typed (the phone and the note); a query nobody matches shows 0 results.
 # Then the Today screen (a due reminder shows, x marks it done, Enter opens its card) and the Card's tabs
 # (the call in История, a purchase logged with p, a reminder set with r).
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
-	exit 0
-fi
 . "$(dirname "$0")/lib.sh"
-: "${KART_TUI:?KART_TUI must point to kart-tui}"
+. "$(dirname "$0")/tui_lib.sh"
 init_instance
 start_kartd
 login_admin
@@ -20,40 +16,7 @@ A=$OUT
 # a client whose birthday is today (TZ=UTC, as kart-tui runs): on the Today screen
 expect_rc 0 as admin card add --first Ольга --last Берёзова --birthday "1980-$(TZ=UTC date +%m-%d)"
 
-SOCK=$T/tmux.sock
-KEYS=0
-stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
-trap 'st=$?; stop_tmux; (exit $st); cleanup' EXIT
-# keys K...: each argument one keystroke (a tmux key name or one character)
-keys() {
-	local k
-	for k in "$@"; do
-		tmux -S "$SOCK" send-keys -t tui -- "$k"
-		KEYS=$((KEYS + 1))
-	done
-}
-# typed TEXT: one keystroke per character, sent literally
-typed() {
-	local i
-	for ((i = 0; i < ${#1}; i++)); do
-		tmux -S "$SOCK" send-keys -t tui -l -- "${1:i:1}"
-		KEYS=$((KEYS + 1))
-	done
-}
-screen() { tmux -S "$SOCK" capture-pane -p -t tui; }
-# wait_for TEXT: polls the screen until it shows TEXT (10 s at most)
-wait_for() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		[[ $(screen) == *"$1"* ]] && return 0
-		sleep 0.05
-	done
-	fail "the screen never showed '$1'; it shows:
-$(screen)"
-}
-
-tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
-	"env KART_HOME=$T/home-admin LANG=ru_RU.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
+start_tui "$T/home-admin"
 wait_for "Поиск:"
 wait_for "admin (admin)"
 
