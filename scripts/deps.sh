@@ -27,6 +27,7 @@ ca-certificates
 jq
 procps
 tmux
+libvterm-dev
 gettext
 locales
 "

@@ -174,6 +174,23 @@ static void find_row(int y, const Kart__Card *c, bool selected)
 		attroff(A_REVERSE);
 }
 
+/* While the rows answer an older query than the one typed (a newer one is in
+ * flight or due), the status line says so, ending in "…": a manager typing
+ * ahead sees whether the rows are for what they typed. */
+static void find_status_draw(struct tui *t)
+{
+	char line[1400];
+	bool pending = t->query[0] && (t->dirty || t->in_flight);
+
+	if (!pending)
+		snprintf(line, sizeof(line), "%s", t->status);
+	else if (t->status[0])
+		snprintf(line, sizeof(line), "%.1200s · %s", t->status, _("searching…"));
+	else
+		snprintf(line, sizeof(line), "%s", _("searching…"));
+	tui_put(LINES - 2, 0, line, COLS);
+}
+
 void find_draw(struct tui *t)
 {
 	char line[600];
@@ -190,7 +207,7 @@ void find_draw(struct tui *t)
 		else
 			mvhline(2 + i, 0, ' ', COLS);
 	}
-	tui_put(LINES - 2, 0, t->status, COLS);
+	find_status_draw(t);
 	tui_style(TUI_STYLE_HINT, true);
 	tui_put(LINES - 1, 0,
 		COLS < 80 ? "↑↓ · Enter · ^T · F1 · Esc"

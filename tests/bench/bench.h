@@ -13,7 +13,8 @@
 
 #include "kc.h"
 
-enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_SEGMENT, MODE_MOVE };
+enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_SEGMENT, MODE_MOVE,
+	    MODE_TUI_LATENCY };
 
 extern const char *const mode_names[]; /* by enum mode: the --op names */
 
@@ -39,7 +40,10 @@ struct opts {
 	uint64_t idx_lo, idx_hi;
 	const char *where;          /* segment, move */
 	const char *sector;         /* move */
-	int runs;                   /* segment: at least this many runs */
+	int runs;                   /* segment: at least this many runs; tui-latency: searches */
+	const char *tui;            /* tui-latency: the kart-tui to run */
+	const char *lang;           /* tui-latency: its LANG */
+	int gap_ms;                 /* tui-latency: the pause after each paint */
 };
 
 /* Latency histograms. Values in nanoseconds. Below 2^SUB_BITS a bucket is one value; above, each
@@ -133,5 +137,10 @@ int define_custom(struct kc *c, int n);
 /* --op segment and --op move; 0, or -1 after a message. */
 int run_segment(struct kc *c, const struct opts *o);
 int run_move(struct kc *c, const struct opts *o);
+
+/* bench_tui.c */
+/* --op tui-latency, on the run's session and its range of generated
+ * indices; 0, or -1 after a message. */
+int run_tui_latency(struct run *r);
 
 #endif

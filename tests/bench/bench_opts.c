@@ -20,12 +20,15 @@
 const char *const mode_names[] = {
 	[MODE_NONE] = "", [MODE_LOAD] = "load", [MODE_GET] = "get", [MODE_MIXED] = "mixed",
 	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_SEGMENT] = "segment",
-	[MODE_MOVE] = "move",
+	[MODE_MOVE] = "move", [MODE_TUI_LATENCY] = "tui-latency",
 };
 
 /* The segment: women in Самара with more than 50 computers. */
 #define DEFAULT_WHERE "gender = f and city = \"Самара\" and computers > 50"
 #define DEFAULT_RUNS 20
+#define DEFAULT_TUI_RUNS 20
+#define DEFAULT_GAP_MS 150
+#define DEFAULT_LANG "ru_RU.UTF-8"
 
 int parse_u64(const char *s, uint64_t *out)
 {
@@ -75,6 +78,8 @@ void usage(FILE *f)
 		"                  [--seconds D] [--threads T] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
 		"       kart-bench [connection options] --op segment [--where EXPR] [--runs R] [--seconds D]\n"
 		"       kart-bench [connection options] --op move --sector S [--where EXPR]\n"
+		"       kart-bench [connection options] --op tui-latency --tui PATH [--runs R] [--gap MS]\n"
+		"                  [--lang L] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
 		"\n"
 		"Benchmarks kartd through its protocol.\n"
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
@@ -90,6 +95,13 @@ void usage(FILE *f)
 		"                    the other on one connection; prints both latencies' p50 and p99\n"
 		"  --op move         one BulkMove of the cards matching --where to --sector, timed;\n"
 		"                    moved N counts the cards whose sector changed\n"
+		"  --op tui-latency  run kart-tui (--tui) in an 80x24 pseudo-terminal on this session\n"
+		"                    and type R searches into its Find screen one key at a time: a\n"
+		"                    random loaded card's phone (as 8 9xx xxx xx xx or 89xxxxxxxxx) and\n"
+		"                    last name, in turn; every key is timed from its write to the\n"
+		"                    paint of that query's answer (the screen rendered by libvterm);\n"
+		"                    prints p50/p95/p99/max over all keys and per kind, errors (a key\n"
+		"                    not painted in 10 s) and misses (the card not among the rows)\n"
 		"\n"
 		"Connection options:\n"
 		"  -s, --server HOST:PORT   the daemon (default " DEFAULT_SERVER ")\n"
@@ -131,7 +143,11 @@ void usage(FILE *f)
 		"                    Санкт-Петербург 6%%, the next 14 cities 1.5%% each), half are\n"
 		"                    women, so this segment is ~0.56%% of the cards (load them with\n"
 		"                    --custom 1 or more for the computers field)\n"
-		"  --runs R          segment: at least R runs (default %d)\n"
+		"  --runs R          segment: at least R runs (default %d); tui-latency: R searches\n"
+		"                    (default %d)\n"
+		"  --tui PATH        tui-latency: the kart-tui binary\n"
+		"  --gap MS          tui-latency: the typist's pause after each paint (default %d)\n"
+		"  --lang L          tui-latency: kart-tui's LANG (default %s)\n"
 		"  --sector S        move: cold, warm or hot (required); the caller picks it, so to\n"
 		"                    move the same cards back and forth alternate it between runs\n"
 		"  --pid PID         the daemon's pid for its memory use (default: the only process\n"
@@ -139,14 +155,14 @@ void usage(FILE *f)
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit status: 0 it ran (errors are reported), 1 cannot connect or log in, or the server\n"
-		"refused the segment or move, 2 usage.\n",
-		GEN_MAX_CUSTOM, DEFAULT_WHERE, DEFAULT_RUNS);
+		"refused the segment or move, or kart-tui could not be run or exited, 2 usage.\n",
+		GEN_MAX_CUSTOM, DEFAULT_WHERE, DEFAULT_RUNS, DEFAULT_TUI_RUNS, DEFAULT_GAP_MS, DEFAULT_LANG);
 }
 
 enum {
 	OPT_CA = 256, OPT_USER, OPT_PASSWORD_FILE, OPT_LOAD, OPT_OP, OPT_CONNS, OPT_PIPELINE,
 	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS, OPT_CUSTOM, OPT_INDICES, OPT_WHERE,
-	OPT_RUNS, OPT_SECTOR, OPT_BATCH,
+	OPT_RUNS, OPT_SECTOR, OPT_BATCH, OPT_TUI, OPT_GAP, OPT_LANG,
 };
 
 static const struct option longopts[] = {
@@ -170,6 +186,9 @@ static const struct option longopts[] = {
 	{ "where", required_argument, NULL, OPT_WHERE },
 	{ "runs", required_argument, NULL, OPT_RUNS },
 	{ "sector", required_argument, NULL, OPT_SECTOR },
+	{ "tui", required_argument, NULL, OPT_TUI },
+	{ "gap", required_argument, NULL, OPT_GAP },
+	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -184,6 +203,7 @@ static void set_defaults(struct opts *o)
 	o->runs = -1;
 	o->custom = -1;
 	o->batch = 200;
+	o->gap_ms = -1;
 }
 
 /* --load N or --op OP. Returns 0, or -1 after a message. */
@@ -198,12 +218,12 @@ static int set_mode(struct opts *o, int ch, const char *arg)
 		return 0;
 	}
 	enum mode m = MODE_NONE;
-	for (int i = MODE_GET; i <= MODE_MOVE; i++)
+	for (int i = MODE_GET; i <= MODE_TUI_LATENCY; i++)
 		if (strcmp(arg, mode_names[i]) == 0)
 			m = (enum mode)i;
 	if (m == MODE_NONE) {
-		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment or move, "
-			"not '%s'\n", arg);
+		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment, move or "
+			"tui-latency, not '%s'\n", arg);
 		return -1;
 	}
 	o->mode = m;
@@ -288,6 +308,12 @@ static int set_number(struct opts *o, int ch, const char *arg)
 		}
 		o->indices_given = true;
 		break;
+	case OPT_GAP:
+		if (parse_int(arg, 0, 60000, &o->gap_ms) < 0) {
+			fprintf(stderr, "kart-bench: --gap wants 0 to 60000 ms, not '%s'\n", arg);
+			return -1;
+		}
+		break;
 	case OPT_RUNS:
 		if (parse_int(arg, 1, 1000000000, &o->runs) < 0) {
 			fprintf(stderr, "kart-bench: --runs wants a positive count, not '%s'\n", arg);
@@ -320,6 +346,12 @@ static int set_opt(struct opts *o, int ch, const char *arg, int *modes)
 	case OPT_WHERE:
 		o->where = arg;
 		break;
+	case OPT_TUI:
+		o->tui = arg;
+		break;
+	case OPT_LANG:
+		o->lang = arg;
+		break;
 	case OPT_SECTOR:
 		if (strcmp(arg, "cold") && strcmp(arg, "warm") && strcmp(arg, "hot")) {
 			fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", arg);
@@ -347,12 +379,17 @@ static int check_opts(struct opts *o, int modes)
 		fprintf(stderr, "kart-bench: give exactly one of --load N and --op OP\n");
 		return -1;
 	}
-	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME;
+	bool tui = o->mode == MODE_TUI_LATENCY;
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || tui;
 	bool seq = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE;
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
-				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name"
+				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|tui-latency"
 				: o->where && !seq ? "--where goes with --op segment|move"
-				: o->runs >= 0 && o->mode != MODE_SEGMENT ? "--runs goes with --op segment"
+				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui ? "--runs goes with --op segment|tui-latency"
+				: (o->gap_ms >= 0 || o->lang) && !tui ? "--gap and --lang go with --op tui-latency"
+				: o->tui && !tui ? "--tui goes with --op tui-latency"
+				: tui && !o->tui ? "--op tui-latency needs --tui PATH (the kart-tui binary)"
+				: tui && o->seconds_given ? "--op tui-latency runs --runs searches: no --seconds"
 				: o->sector && o->mode != MODE_MOVE ? "--sector goes with --op move"
 				: o->mode == MODE_MOVE && !o->sector ? "--op move needs --sector cold|warm|hot"
 				: o->mode == MODE_MOVE && o->seconds_given ? "--op move runs once: no --seconds"
@@ -364,7 +401,11 @@ static int check_opts(struct opts *o, int modes)
 	if (o->custom < 0)
 		o->custom = 0;
 	if (o->runs < 0)
-		o->runs = DEFAULT_RUNS;
+		o->runs = tui ? DEFAULT_TUI_RUNS : DEFAULT_RUNS;
+	if (o->gap_ms < 0)
+		o->gap_ms = DEFAULT_GAP_MS;
+	if (!o->lang)
+		o->lang = DEFAULT_LANG;
 	if (!o->where)
 		o->where = DEFAULT_WHERE;
 	if (!o->password_file) {

@@ -10,6 +10,10 @@
  *   kart-bench [conn] --op segment        time a filter's count and its first
  *                                         100 rows, run after run
  *   kart-bench [conn] --op move           time one BulkMove
+ *   kart-bench [conn] --op tui-latency --tui PATH
+ *                                         type live searches into kart-tui in
+ *                                         a pseudo-terminal, print the
+ *                                         keystroke-to-paint latencies
  *
  * Everything goes through the client library (kc.h). The password is hashed
  * once: the main thread logs in and the workers Resume with its token. The
@@ -20,12 +24,13 @@
  * Latencies go into per-thread log-linear histograms (under 1% error) that
  * are merged at the end. Errors are counted and reported, never fatal; a
  * connection that fails counts its requests in flight as errors and stops.
- * segment and move are sequential on the main connection. Exit: 0 it ran,
+ * segment and move are sequential on the main connection; tui-latency
+ * drives kart-tui on the main connection's session (bench_tui.c). Exit: 0 it ran,
  * 1 cannot connect or log in (or the server refused the segment/move), 2 usage.
  *
  * This file holds main and its steps; the options are in bench_opts.c, the
  * engine in bench_engine.c, the work on the main connection (ids, custom
- * fields, segment, move) in bench_seq.c, histograms and summaries in
+ * fields, segment, move) in bench_seq.c, kart-tui's latency in bench_tui.c, histograms and summaries in
  * bench_report.c, the card generator in gen.c. */
 #include <inttypes.h>
 #include <pthread.h>
@@ -84,7 +89,7 @@ static int login_main(struct run *run, const struct opts *o, const char *passwor
 static int set_range(struct run *run, struct kc *c, const struct opts *o)
 {
 	struct kc_error err;
-	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME;
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_TUI_LATENCY;
 	if (o->mode == MODE_LOAD) {
 		if (o->custom > 0 && define_custom(c, o->custom) < 0)
 			return -1;
@@ -214,6 +219,12 @@ int main(int argc, char **argv)
 	}
 	if (set_range(&run, main_conn, &o) < 0)
 		goto cleanup;
+	if (o.mode == MODE_TUI_LATENCY) {
+		int r = run_tui_latency(&run);
+		fflush(stdout);
+		rc = r < 0 ? 1 : 0;
+		goto cleanup;
+	}
 
 	int nworkers = o.threads < o.conns ? o.threads : o.conns;
 	workers = calloc((size_t)nworkers, sizeof(*workers));
