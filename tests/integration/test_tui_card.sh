@@ -2,7 +2,7 @@
 # kart-tui's Card against a real kartd, inside tmux (80x24, ru_RU.UTF-8, UTC):
 # the tabs with an admin's custom-field tab; e edits a tab's fields in a form
 # saved with Ctrl-S (a bad email refused under its field, Esc asking before it
-# drops what was typed); d adds a deal and moves its stage; h shows one
+# drops what was typed, a change made meanwhile refused as a conflict); d adds a deal and moves its stage; h shows one
 # field's history; [ and ] step through the results; Ctrl-A on Find makes a
 # card with the typed phone; a form keeps its text while the server is away
 # and saves once it is back.
@@ -138,6 +138,21 @@ keys C-s
 wait_for "Сохранено"
 expect_rc 0 as admin --json card show "$P"
 contains "$OUT" "7702"
+
+# a change someone made while the form was open is not overwritten: the save is refused plainly
+keys 1 e
+wait_for "Правка:"
+expect_rc 0 as admin card edit "$P" --set city=Казань
+typed "ов"
+keys C-s
+wait_for "карточку изменили, пока вы её правили (CONFLICT)"
+keys Escape
+wait_for "Отменить изменения? y/n"
+keys y
+wait_for "c звонок · Esc назад"
+expect_rc 0 as admin --json card show "$P"
+contains "$OUT" '"Казань"'
+[[ $OUT != *Ёжиковов* ]] || fail "a save at an old version overwrote the card: $OUT"
 
 # d: a new deal, then its stage moved (a stage not in the funnel refused first)
 keys 4 d
