@@ -223,7 +223,11 @@ void card_step(struct tui *t, int dir)
 	}
 	t->sel = at + dir;
 	card_open(t, t->found->find_page->cards[t->sel]->id);
-	if (t->screen == TUI_CARD && tab > 0 && tab < t->ntabs)
+	if (t->cc->id != t->found->find_page->cards[t->sel]->id) { /* not opened: say why here */
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", t->status);
+		return;
+	}
+	if (tab > 0 && tab < t->ntabs)
 		card_tab_load(t, tab); /* the same tab of the next card */
 }
 

@@ -2,10 +2,10 @@
 # kart-tui's Card against a real kartd, inside tmux (80x24, ru_RU.UTF-8, UTC):
 # the tabs with an admin's custom-field tab; e edits a tab's fields in a form
 # saved with Ctrl-S (a bad email refused under its field, Esc asking before it
-# drops what was typed, a change made meanwhile refused as a conflict); d adds a deal and moves its stage; h shows one
-# field's history; [ and ] step through the results; Ctrl-A on Find makes a
-# card with the typed phone; a form keeps its text while the server is away
-# and saves once it is back.
+# drops what was typed, a change made meanwhile refused as a conflict); d adds
+# a deal and moves its stage; h shows one field's history; [ and ] step
+# through the results; Ctrl-A on Find makes a card with the typed phone; a
+# form keeps its text while the server is away and saves once it is back.
 if ! command -v tmux >/dev/null 2>&1; then
 	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
 	exit 0
