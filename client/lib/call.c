@@ -260,6 +260,30 @@ int kc_card_update(struct kc *c, uint64_t id, uint64_t expected_version, Kart__F
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY_CARD_CHANGED, out, err);
 }
 
+int kc_card_create(struct kc *c, Kart__FieldValue **fields, size_t nfields, Kart__Envelope **out,
+		   struct kc_error *err)
+{
+	Kart__CardCreate create = KART__CARD_CREATE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	create.n_fields = nfields;
+	create.fields = fields;
+	req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
+	req.card_create = &create;
+	return kc_call_body(c, &req, KART__ENVELOPE__BODY_CARD, out, err);
+}
+
+int kc_card_history(struct kc *c, uint64_t id, kc_page_fn fn, void *ud, struct kc_error *err)
+{
+	Kart__CardHistory history = KART__CARD_HISTORY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	history.id = id;
+	req.body_case = KART__ENVELOPE__BODY_CARD_HISTORY;
+	req.card_history = &history;
+	return kc_call_pages(c, &req, KART__ENVELOPE__BODY_HISTORY_PAGE, fn, ud, err);
+}
+
 int kc_timeline_add(struct kc *c, uint64_t card_id, Kart__EntryKind kind, const char *text, const char *amount,
 		    int64_t at, Kart__Envelope **out, struct kc_error *err)
 {
@@ -341,6 +365,33 @@ int kc_deal_list(struct kc *c, uint64_t card_id, const char *stage, const char *
 	req.body_case = KART__ENVELOPE__BODY_DEAL_LIST;
 	req.deal_list = &list;
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY_DEAL_PAGE, out, err);
+}
+
+int kc_deal_add(struct kc *c, uint64_t card_id, const char *title, const char *amount, const char *stage,
+		Kart__Envelope **out, struct kc_error *err)
+{
+	Kart__DealAdd add = KART__DEAL_ADD__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	add.card_id = card_id;
+	add.title = (char *)title;
+	add.amount = (char *)amount;
+	add.stage = (char *)stage;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_ADD;
+	req.deal_add = &add;
+	return kc_call_body(c, &req, KART__ENVELOPE__BODY_DEAL, out, err);
+}
+
+int kc_deal_move(struct kc *c, uint64_t deal_id, const char *stage, Kart__Envelope **out, struct kc_error *err)
+{
+	Kart__DealMove move = KART__DEAL_MOVE__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	move.deal_id = deal_id;
+	move.stage = (char *)stage;
+	req.body_case = KART__ENVELOPE__BODY_DEAL_MOVE;
+	req.deal_move = &move;
+	return kc_call_body(c, &req, KART__ENVELOPE__BODY_DEAL, out, err);
 }
 
 int kc_today(struct kc *c, uint32_t days, int64_t now, bool all, Kart__Envelope **out, struct kc_error *err)

@@ -69,6 +69,13 @@ int kc_card_get_with_fields(struct kc *c, uint64_t id, bool trash, Kart__Envelop
 int kc_card_update(struct kc *c, uint64_t id, uint64_t expected_version, Kart__FieldValue **set, size_t nset,
 		   Kart__Envelope **out, struct kc_error *err);
 
+/* CardCreate: the Card made of the fields set. */
+int kc_card_create(struct kc *c, Kart__FieldValue **fields, size_t nfields, Kart__Envelope **out,
+		   struct kc_error *err);
+/* CardHistory: HistoryPages, the card's versions oldest first, each with
+ * the fields it changed. */
+int kc_card_history(struct kc *c, uint64_t id, kc_page_fn fn, void *ud, struct kc_error *err);
+
 /* LogAdd: a TimelineEntry. amount: decimal text, parsed by the server ("": none);
  * at 0: now. */
 int kc_timeline_add(struct kc *c, uint64_t card_id, Kart__EntryKind kind, const char *text, const char *amount,
@@ -89,6 +96,11 @@ int kc_reminder_done(struct kc *c, uint64_t id, Kart__Envelope **out, struct kc_
 /* DealList: a DealPage. card_id 0: every card; stage, owner "": any. */
 int kc_deal_list(struct kc *c, uint64_t card_id, const char *stage, const char *owner, Kart__Envelope **out,
 		 struct kc_error *err);
+/* DealAdd: a Deal. amount: decimal text ("": none); stage "": the funnel's first. */
+int kc_deal_add(struct kc *c, uint64_t card_id, const char *title, const char *amount, const char *stage,
+		Kart__Envelope **out, struct kc_error *err);
+/* DealMove: the Deal at its new stage. */
+int kc_deal_move(struct kc *c, uint64_t deal_id, const char *stage, Kart__Envelope **out, struct kc_error *err);
 /* TodayQuery for this client's day (its time zone) at now: a TodayPage. */
 int kc_today(struct kc *c, uint32_t days, int64_t now, bool all, Kart__Envelope **out, struct kc_error *err);
 

@@ -1,7 +1,8 @@
-/* card_tabs: the Card screen's tabs (Контакт, drawn by card.c; Сделки,
- * История, Напоминания, loaded here when shown) and its one-line field,
- * which logs a call, meeting, note or purchase, or sets a reminder. The
- * requests wait for their replies, as card_open's do. */
+/* card_tabs: the Card screen's tabs (the field tabs, drawn by
+ * card_fields.c; Сделки, card_deal.c; История and Напоминания, loaded here
+ * when shown; Родственники, from the card) and its one-line field, which
+ * logs a call, meeting, note or purchase, or sets a reminder. The requests
+ * wait for their replies, as card_open's do. */
 #include "tui.h"
 
 #include <curses.h>
@@ -14,14 +15,10 @@
 #include "layout.h"
 #include "util.h"
 
-enum { TAB_CONTACT, TAB_DEALS, TAB_HISTORY, TAB_REMINDERS };
-
-static const char *const tab_names[TUI_NTABS] = { "Контакт", "Сделки", "История", "Напоминания" };
-
 #define HISTORY_LIMIT TUI_TAB_ROWS
 
 /* Minor units as "1 500,00" (thousands apart by spaces). */
-static void money(int64_t minor, char *out, size_t n)
+void tui_money(int64_t minor, char *out, size_t n)
 {
 	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
 	char units[32], grouped[48];
@@ -56,17 +53,17 @@ static const char *kind_name(Kart__EntryKind k)
 {
 	switch (k) {
 	case KART__ENTRY_KIND__ENTRY_KIND_CALL:
-		return "звонок";
+		return _("call");
 	case KART__ENTRY_KIND__ENTRY_KIND_MEETING:
-		return "встреча";
+		return _("meeting");
 	case KART__ENTRY_KIND__ENTRY_KIND_EMAIL:
-		return "письмо";
+		return _("email");
 	case KART__ENTRY_KIND__ENTRY_KIND_NOTE:
-		return "заметка";
+		return _("note");
 	case KART__ENTRY_KIND__ENTRY_KIND_PURCHASE:
-		return "покупка";
+		return _("purchase");
 	default:
-		return "запись";
+		return _("entry");
 	}
 }
 
@@ -80,7 +77,7 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 		const Kart__TimelineEntry *e = page->timeline_page->entries[i];
 		when(e->at, at, sizeof(at));
 		if (e->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE) {
-			money(e->amount, sum + 1, sizeof(sum) - 1);
+			tui_money(e->amount, sum + 1, sizeof(sum) - 1);
 			sum[0] = ' ';
 		} else {
 			sum[0] = '\0';
@@ -88,27 +85,6 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 		snprintf(line, sizeof(line), "%s  %s%s  %.300s", at, kind_name(e->kind), sum, e->text);
 		add_row(t, line);
 	}
-	return 0;
-}
-
-static int load_deals(struct tui *t, uint64_t id, struct kc_error *err)
-{
-	Kart__Envelope *e = NULL;
-	char line[TUI_TAB_ROW], sum[48];
-	int rc = kc_deal_list(t->c, id, "", "", &e, err);
-
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < e->deal_page->n_deals; i++) {
-		const Kart__Deal *d = e->deal_page->deals[i];
-		money(d->amount, sum, sizeof(sum));
-		snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum,
-			 d->stage, d->expected_close[0] ? "  до " : "", d->expected_close);
-		add_row(t, line);
-	}
-	if (e->deal_page->n_deals == 0)
-		add_row(t, "сделок нет");
-	kc_env_free(e);
 	return 0;
 }
 
@@ -123,40 +99,93 @@ static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 	for (size_t i = 0; i < e->reminder_page->n_reminders; i++) {
 		const Kart__Reminder *r = e->reminder_page->reminders[i];
 		when(r->at, at, sizeof(at));
-		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? "  (выполнено)" : "");
+		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? _("  (done)") : "");
 		add_row(t, line);
 	}
 	if (e->reminder_page->n_reminders == 0)
-		add_row(t, "напоминаний нет");
+		add_row(t, _("no reminders"));
 	kc_env_free(e);
 	return 0;
+}
+
+static const char *tab_name(const struct tui *t, int i)
+{
+	switch (t->tabs[i].kind) {
+	case TAB_CONTACT:
+		return _("Contact");
+	case TAB_PHONES:
+		return _("Phones and addresses");
+	case TAB_CUSTOM:
+		return t->tabs[i].custom;
+	case TAB_DEALS:
+		return _("Deals");
+	case TAB_HISTORY:
+		return _("History");
+	case TAB_REMINDERS:
+		return _("Reminders");
+	default:
+		return _("Relatives");
+	}
+}
+
+static void tab_add(struct tui *t, enum card_tab_kind kind, const char *custom)
+{
+	if (t->ntabs < TUI_MAX_TABS)
+		t->tabs[t->ntabs++] = (struct card_tab){ kind, custom };
+}
+
+void card_tabs_build(struct tui *t)
+{
+	t->ntabs = 0;
+	tab_add(t, TAB_CONTACT, NULL);
+	tab_add(t, TAB_PHONES, NULL);
+	for (size_t i = 0; i < t->defs.ndefs; i++) {
+		const char *name = t->defs.defs[i]->tab;
+		bool seen = !*name;
+		for (int k = 0; k < t->ntabs && !seen; k++)
+			seen = t->tabs[k].kind == TAB_CUSTOM && strcmp(t->tabs[k].custom, name) == 0;
+		if (!seen && t->ntabs < TUI_MAX_TABS - 4) /* the four lists always have their place */
+			tab_add(t, TAB_CUSTOM, name);
+	}
+	tab_add(t, TAB_DEALS, NULL);
+	tab_add(t, TAB_HISTORY, NULL);
+	tab_add(t, TAB_REMINDERS, NULL);
+	tab_add(t, TAB_RELATIVES, NULL);
+}
+
+enum card_tab_kind card_tab_kind(const struct tui *t)
+{
+	return t->tabs[t->tab].kind;
 }
 
 void card_tab_load(struct tui *t, int tab)
 {
 	struct kc_error err;
-	uint64_t id = t->card->card->id;
+	enum card_tab_kind kind = t->tabs[tab].kind;
+	uint64_t id = t->cc->id;
 	int rc = 0;
 
 	t->tab = tab;
 	t->ntab_rows = 0;
-	if (tab == TAB_CONTACT)
-		return;
+	t->fsel = 0;
+	t->field_hist = false;
+	if (kind != TAB_DEALS && kind != TAB_HISTORY && kind != TAB_REMINDERS)
+		return; /* drawn from the card */
 	if (!tui_go_blocking(t)) {
-		snprintf(t->card_msg, sizeof(t->card_msg), "нет связи с сервером");
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", _("no connection to the server"));
 		return;
 	}
-	if (tab == TAB_DEALS)
-		rc = load_deals(t, id, &err);
-	else if (tab == TAB_HISTORY)
+	if (kind == TAB_DEALS)
+		rc = card_deals_load(t, &err);
+	else if (kind == TAB_HISTORY)
 		rc = kc_timeline_list(t->c, id, HISTORY_LIMIT, history_page, t, &err);
 	else
 		rc = load_reminders(t, id, &err);
 	tui_go_nonblocking(t, rc, &err);
 	if (rc)
 		snprintf(t->card_msg, sizeof(t->card_msg), "%s", err.message);
-	else if (tab == TAB_HISTORY && t->ntab_rows == 0)
-		add_row(t, "записей нет");
+	else if (kind == TAB_HISTORY && t->ntab_rows == 0)
+		add_row(t, _("no entries"));
 }
 
 /* Opens the one-line field asking for f. */
@@ -188,16 +217,22 @@ bool card_tab_key(struct tui *t, enum tui_action a)
 		ask(t, TUI_FIELD_WHEN, 0);
 		return true;
 	case TUI_TAB_PREV:
-		card_tab_load(t, (t->tab + TUI_NTABS - 1) % TUI_NTABS);
+		card_tab_load(t, (t->tab + t->ntabs - 1) % t->ntabs);
 		return true;
 	case TUI_TAB_NEXT:
-		card_tab_load(t, (t->tab + 1) % TUI_NTABS);
+		card_tab_load(t, (t->tab + 1) % t->ntabs);
 		return true;
 	case TUI_TAB_1:
 	case TUI_TAB_2:
 	case TUI_TAB_3:
 	case TUI_TAB_4:
-		card_tab_load(t, (int)(a - TUI_TAB_1));
+	case TUI_TAB_5:
+	case TUI_TAB_6:
+	case TUI_TAB_7:
+	case TUI_TAB_8:
+	case TUI_TAB_9:
+		if ((int)(a - TUI_TAB_1) < t->ntabs)
+			card_tab_load(t, (int)(a - TUI_TAB_1));
 		return true;
 	default:
 		return false;
@@ -208,13 +243,13 @@ static const char *saved_name(int kind)
 {
 	switch (kind) {
 	case KART__ENTRY_KIND__ENTRY_KIND_CALL:
-		return "Звонок записан";
+		return _("Call logged");
 	case KART__ENTRY_KIND__ENTRY_KIND_MEETING:
-		return "Встреча записана";
+		return _("Meeting logged");
 	case KART__ENTRY_KIND__ENTRY_KIND_PURCHASE:
-		return "Покупка записана";
+		return _("Purchase logged");
 	default:
-		return "Заметка записана";
+		return _("Note logged");
 	}
 }
 
@@ -226,20 +261,20 @@ static void save_entry(struct tui *t)
 	const char *amount = t->field == TUI_FIELD_PURCHASE ? t->amount : "";
 
 	if (!tui_go_blocking(t)) { /* the text stays in the field */
-		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: нет связи с сервером");
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", _("not logged: no connection to the server"));
 		return;
 	}
-	int rc = kc_timeline_add(t->c, t->card->card->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e,
+	int rc = kc_timeline_add(t->c, t->cc->id, (Kart__EntryKind)t->kind, t->note, amount, 0, &e,
 				 &err);
 	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
-		snprintf(t->card_msg, sizeof(t->card_msg), "не записано: %s", err.message);
+		snprintf(t->card_msg, sizeof(t->card_msg), _("not logged: %s"), err.message);
 		return;
 	}
 	kc_env_free(e);
 	t->editing = false;
 	snprintf(t->card_msg, sizeof(t->card_msg), "%s", saved_name(t->kind));
-	if (t->tab == TAB_HISTORY)
+	if (card_tab_kind(t) == TAB_HISTORY)
 		card_tab_load(t, t->tab);
 }
 
@@ -261,19 +296,19 @@ static void save_reminder(struct tui *t)
 	Kart__Envelope *e = NULL;
 
 	if (!tui_go_blocking(t)) { /* the text stays in the field */
-		snprintf(t->card_msg, sizeof(t->card_msg), "не сохранено: нет связи с сервером");
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", _("not saved: no connection to the server"));
 		return;
 	}
-	int rc = kc_reminder_add(t->c, t->card->card->id, t->remind_at, t->note, false, &e, &err);
+	int rc = kc_reminder_add(t->c, t->cc->id, t->remind_at, t->note, false, &e, &err);
 	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
-		snprintf(t->card_msg, sizeof(t->card_msg), "не сохранено: %s", err.message);
+		snprintf(t->card_msg, sizeof(t->card_msg), _("not saved: %s"), err.message);
 		return;
 	}
 	kc_env_free(e);
 	t->editing = false;
-	snprintf(t->card_msg, sizeof(t->card_msg), "Напоминание сохранено");
-	if (t->tab == TAB_REMINDERS)
+	snprintf(t->card_msg, sizeof(t->card_msg), "%s", _("Reminder saved"));
+	if (card_tab_kind(t) == TAB_REMINDERS)
 		card_tab_load(t, t->tab);
 }
 
@@ -299,7 +334,7 @@ static void field_enter(struct tui *t)
 		if (util_parse_time_ahead(util_trim(t->note), util_now_us() / 1000000, remind_minute(),
 					  &t->remind_at) < 0) {
 			snprintf(t->card_msg, sizeof(t->card_msg),
-				 "не понято: «%.200s» (завтра 10:00, +2d, 15.12 14:30)", t->note);
+				 _("not understood: «%.200s» (tomorrow 10:00, +2d, 15.12 14:30)"), t->note);
 			break;
 		}
 		t->card_msg[0] = '\0';
@@ -329,17 +364,24 @@ void card_field_key(struct tui *t, int key, bool is_char)
 	}
 }
 
+/* The tab line at row y, wrapping to the row below when it is too long;
+ * the current tab in reverse video. */
 void card_tabs_draw(struct tui *t, int y)
 {
-	char line[256];
+	char line[256], fit[256];
 	int x = 0;
 
-	for (int i = 0; i < TUI_NTABS && x < COLS; i++) {
-		snprintf(line, sizeof(line), " %d %s ", i + 1, tab_names[i]);
-		int w = (int)tui_width(line);
+	for (int i = 0; i < t->ntabs; i++) {
+		snprintf(line, sizeof(line), " %d %.200s ", i + 1, tab_name(t, i));
+		int w = (int)tui_fit(fit, sizeof(fit), line, (size_t)COLS);
+		if (x && x + w > COLS) {
+			if (++y > 2)
+				break;
+			x = 0;
+		}
 		if (i == t->tab)
 			attron(A_REVERSE);
-		tui_put(y, x, line, w < COLS - x ? w : COLS - x);
+		tui_put(y, x, fit, w);
 		if (i == t->tab)
 			attroff(A_REVERSE);
 		x += w + 1;
@@ -348,7 +390,7 @@ void card_tabs_draw(struct tui *t, int y)
 
 void card_tab_rows_draw(struct tui *t, int y)
 {
-	for (int i = 0; i < t->ntab_rows && y < LINES - 2; i++)
+	for (int i = 0; i < t->ntab_rows && y < LINES - 3; i++)
 		tui_put(y++, 0, t->tab_rows[i], COLS);
 }
 
@@ -358,20 +400,20 @@ static const char *field_prompt(const struct tui *t, char *buf, size_t n)
 
 	switch (t->field) {
 	case TUI_FIELD_AMOUNT:
-		return "Покупка, сумма: ";
+		return _("Purchase, amount: ");
 	case TUI_FIELD_PURCHASE:
-		snprintf(buf, n, "Покупка %.40s, текст: ", t->amount);
+		snprintf(buf, n, _("Purchase %.40s, text: "), t->amount);
 		return buf;
 	case TUI_FIELD_WHEN:
-		return "Напомнить когда: ";
+		return _("Remind when: ");
 	case TUI_FIELD_REMIND:
 		when(t->remind_at, at, sizeof(at));
-		snprintf(buf, n, "Напомнить %s: ", at);
+		snprintf(buf, n, _("Remind %s: "), at);
 		return buf;
 	default:
-		snprintf(buf, n, "%s: ", t->kind == KART__ENTRY_KIND__ENTRY_KIND_CALL      ? "Звонок"
-				      : t->kind == KART__ENTRY_KIND__ENTRY_KIND_MEETING ? "Встреча"
-											  : "Заметка");
+		snprintf(buf, n, "%s: ", t->kind == KART__ENTRY_KIND__ENTRY_KIND_CALL      ? _("Call")
+				      : t->kind == KART__ENTRY_KIND__ENTRY_KIND_MEETING ? _("Meeting")
+											  : _("Note"));
 		return buf;
 	}
 }
@@ -383,8 +425,7 @@ void card_field_draw(struct tui *t)
 	if (!t->editing) {
 		tui_put(LINES - 2, 0, t->card_msg, COLS);
 		tui_style(TUI_STYLE_HINT, true);
-		tui_put(LINES - 1, 0, "c звонок · Esc назад · m/n/p/r · ←/→ вкладки · t сегодня · ? справка",
-			COLS);
+		tui_put(LINES - 1, 0, _("c call · Esc back · e edit · d deal · m/n/p/r · ←/→ tabs · ? help"), COLS);
 		tui_style(TUI_STYLE_HINT, false);
 		return;
 	}
@@ -392,7 +433,7 @@ void card_field_draw(struct tui *t)
 	tui_put(LINES - 3, 0, t->card_msg, COLS);
 	tui_put(LINES - 2, 0, buf, COLS);
 	tui_style(TUI_STYLE_HINT, true);
-	tui_put(LINES - 1, 0, "Enter сохранить · Esc отменить", COLS);
+	tui_put(LINES - 1, 0, _("Enter saves · Esc cancels"), COLS);
 	tui_style(TUI_STYLE_HINT, false);
 	move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
 }

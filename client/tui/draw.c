@@ -88,7 +88,7 @@ void tui_draw_help(struct tui *t)
 				continue;
 			int pad = 7 - (int)tui_width(tui_keys[i].name);
 			snprintf(line, sizeof(line), " %s%*s%s", tui_keys[i].name, pad > 1 ? pad : 1, "",
-				 tui_keys[i].help);
+				 _(tui_keys[i].help)); /* N_() in the table */
 			help_line(&y, &x, line);
 		}
 	}

@@ -120,6 +120,9 @@ void find_key(struct tui *t, int key, bool is_char)
 	case TUI_TODAY_SCREEN:
 		today_open(t);
 		break;
+	case TUI_NEW_CARD:
+		card_new_open(t);
+		break;
 	case TUI_QUIT:
 		t->quit = true;
 		break;

@@ -31,6 +31,17 @@ enum tui_action {
 	TUI_TAB_2,
 	TUI_TAB_3,
 	TUI_TAB_4,
+	TUI_TAB_5,
+	TUI_TAB_6,
+	TUI_TAB_7,
+	TUI_TAB_8,
+	TUI_TAB_9,
+	TUI_EDIT,         /* the form of the current tab's fields */
+	TUI_DEAL,         /* add a deal, or move the selected one's stage */
+	TUI_FIELD_HISTORY, /* the changes of the selected field */
+	TUI_CARD_PREV,    /* the previous card of the Find results */
+	TUI_CARD_NEXT,
+	TUI_NEW_CARD,     /* a new card, from what the query holds */
 };
 
 struct tui_key {

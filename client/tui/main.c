@@ -160,6 +160,8 @@ static void draw(struct tui *t)
 	}
 	if (t->help)
 		tui_draw_help(t);
+	else if (t->form.open)
+		form_draw(t);
 	else if (t->screen == TUI_CARD)
 		card_draw(t);
 	else if (t->screen == TUI_TODAY)
@@ -191,7 +193,9 @@ static void read_keys(struct tui *t)
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (t->screen == TUI_CARD)
+		if (t->form.open)
+			form_key(t, key, is_char);
+		else if (t->screen == TUI_CARD)
 			card_key(t, key, is_char);
 		else if (t->screen == TUI_TODAY)
 			today_key(t, key, is_char);
@@ -253,6 +257,7 @@ int main(int argc, char **argv)
 	endwin();
 	kc_env_free(t.found);
 	kc_env_free(t.card);
+	card_close(&t);
 	kc_env_free(t.today);
 	kc_close(t.c);
 	return rc;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "call.h"
+#include "form.h"
 #include "i18n.h"
 #include "kc.h"
 #include "keys.h"
@@ -23,6 +25,25 @@ enum tui_field {
 	TUI_FIELD_PURCHASE, /* then its text, which may be empty */
 	TUI_FIELD_WHEN,     /* when to remind */
 	TUI_FIELD_REMIND,   /* then the reminder's text */
+};
+
+/* The Card's tabs, in order: the contact, phones and addresses, the
+ * admin's custom-field tabs (FieldDef.tab), then the lists. */
+enum card_tab_kind {
+	TAB_CONTACT,
+	TAB_PHONES,
+	TAB_CUSTOM,
+	TAB_DEALS,
+	TAB_HISTORY,
+	TAB_REMINDERS,
+	TAB_RELATIVES,
+};
+
+#define TUI_MAX_TABS 12
+
+struct card_tab {
+	enum card_tab_kind kind;
+	const char *custom; /* TAB_CUSTOM: the FieldDef tab's name (in struct tui's defs) */
 };
 
 /* The connection and how to make it again (link.c). */
@@ -62,9 +83,17 @@ struct tui {
 	int64_t remind_at;        /* a reminder's time, typed first */
 	char note[TUI_NOTE_MAX];
 	char card_msg[1200];
-	int tab;                  /* enum of card_tabs.c */
+	int tab;                  /* index into tabs */
 	char tab_rows[TUI_TAB_ROWS][TUI_TAB_ROW];
 	int ntab_rows;
+	Kart__Card *cc;           /* the card shown: in card, or in the newest CardChanged */
+	struct kc_field_defs defs; /* the custom fields, asked for with the card */
+	struct card_tab tabs[TUI_MAX_TABS];
+	int ntabs;
+	int fsel;                 /* the selected field (field tabs) or deal (Сделки) */
+	bool field_hist;          /* tab_rows hold the selected field's history */
+	Kart__Envelope *deals;    /* DealPage of the Сделки tab */
+	struct form form;         /* open over any screen */
 	/* Today */
 	Kart__Envelope *today;    /* TodayPage */
 	int today_sel;
@@ -121,9 +150,13 @@ void card_key(struct tui *t, int key, bool is_char);
 void card_draw(struct tui *t);
 
 /* card_tabs.c: the Card's tabs and the entries it logs */
-#define TUI_NTABS 4
-/* Loads the rows of tab (0: the contact, drawn by card.c). */
+/* Minor units as "1 500,00" (thousands apart by spaces). */
+void tui_money(int64_t minor, char *out, size_t n);
+/* The tabs of the card shown, from its custom fields' definitions. */
+void card_tabs_build(struct tui *t);
+/* Shows tab (an index into tabs) and loads the rows of a list tab. */
 void card_tab_load(struct tui *t, int tab);
+enum card_tab_kind card_tab_kind(const struct tui *t);
 /* Handles a tab, log or reminder key; false when key is none of them. */
 bool card_tab_key(struct tui *t, enum tui_action a);
 /* A key while the one-line field is open. */
@@ -133,6 +166,55 @@ void card_tabs_draw(struct tui *t, int y);
 void card_tab_rows_draw(struct tui *t, int y);
 /* The one-line field at the bottom. */
 void card_field_draw(struct tui *t);
+
+/* card_fields.c: the fields of the Card's field tabs */
+struct card_field {
+	const char *name;  /* as the server names it */
+	const char *label; /* translated; a custom field's own name */
+	char value[FORM_VALUE];
+	bool locked;       /* longer than a form takes */
+};
+/* The fields tab shows (none for a list tab); returns how many. */
+int card_fields(const struct tui *t, int tab, struct card_field *out, int max);
+/* The label of the field named name, for the history's title. */
+const char *card_field_label(const char *name);
+/* The rows of a field tab, the selected one in reverse, from row y. */
+void card_fields_draw(struct tui *t, int y);
+/* The relatives, from row y. */
+void card_relatives_draw(struct tui *t, int y);
+
+/* card_edit.c: e, h, [ ], a and the forms' loop */
+/* The form of the current tab's fields (e). */
+void card_edit_open(struct tui *t);
+/* A new card with the query pre-filled (a phone when it reads as one, else a name). */
+void card_new_open(struct tui *t);
+/* The history of the selected field (h), into tab_rows. */
+void card_field_history(struct tui *t);
+/* The previous (-1) or next (1) card of the Find results. */
+void card_step(struct tui *t, int dir);
+/* Ctrl-S of a card form: true when it saved (the form closes). */
+bool card_edit_save(struct tui *t);
+/* Frees what the Card holds, at exit. */
+void card_close(struct tui *t);
+
+/* form.c: the form's keys and screen, over whatever screen is under it */
+/* A key while the form is open; Ctrl-S saves through the form's kind. */
+void form_key(struct tui *t, int key, bool is_char);
+void form_draw(struct tui *t);
+/* A refused save: under the field the server named (its words with its
+ * code, after what kind of refusal it was), or over the form. */
+void form_server_error(struct form *f, const struct kc_error *err);
+/* Shows the card (the reply to a request, owned from now on) in place of
+ * the one shown; its tab stays. */
+void card_replace(struct tui *t, Kart__Envelope *e, Kart__Card *card);
+
+/* card_deal.c: the Сделки tab */
+int card_deals_load(struct tui *t, struct kc_error *err);
+void card_deals_draw(struct tui *t, int y);
+/* d: the add form, or the stage form of the selected deal. */
+void card_deal_open(struct tui *t);
+/* Ctrl-S of a deal form: true when it saved (the form closes). */
+bool card_deal_save(struct tui *t);
 
 /* today.c: the Today screen */
 void today_open(struct tui *t);

@@ -90,11 +90,11 @@ wait_for "Телефоны"
 
 # Сделки lists the card's deals (asked for when the tab is shown)
 expect_rc 0 as admin deal add "$P" --title 'Поставка котлов' --amount 250000
-keys 2
+keys 3
 wait_for "Поставка котлов"
 contains "$(screen)" "250 000,00"
 # История shows the call logged above; p logs a purchase (the amount, then an optional text)
-keys 3
+keys 4
 wait_for "перезвонить в пятницу"
 contains "$(screen)" "звонок"
 keys p

@@ -111,6 +111,16 @@ static void test_keys(void **state)
 	assert_int_equal(tui_key_action(TUI_TODAY, 27), TUI_BACK);
 	assert_int_equal(tui_key_action(TUI_CARD, '3'), TUI_TAB_3);
 	assert_int_equal(tui_key_action(TUI_CARD, 'p'), TUI_LOG_PURCHASE);
+	/* the Card's forms, deals, field history and stepping through the results */
+	assert_int_equal(tui_key_action(TUI_CARD, 'e'), TUI_EDIT);
+	assert_int_equal(tui_key_action(TUI_CARD, 'd'), TUI_DEAL);
+	assert_int_equal(tui_key_action(TUI_CARD, 'h'), TUI_FIELD_HISTORY);
+	assert_int_equal(tui_key_action(TUI_CARD, '['), TUI_CARD_PREV);
+	assert_int_equal(tui_key_action(TUI_CARD, ']'), TUI_CARD_NEXT);
+	assert_int_equal(tui_key_action(TUI_CARD, '9'), TUI_TAB_9);
+	/* a new card from Find, where letters are query text */
+	assert_int_equal(tui_key_action(TUI_FIND, 1), TUI_NEW_CARD);
+	assert_int_equal(tui_key_action(TUI_FIND, 'a'), TUI_NONE);
 	/* every screen's shown bindings have a name in the help */
 	for (size_t i = 0; i < tui_nkeys; i++)
 		assert_true(tui_keys[i].screen <= TUI_TODAY);
