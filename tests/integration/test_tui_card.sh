@@ -6,12 +6,8 @@
 # a deal and moves its stage; h shows one field's history; [ and ] step
 # through the results; Ctrl-A on Find makes a card with the typed phone; a
 # form keeps its text while the server is away and saves once it is back.
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
-	exit 0
-fi
 . "$(dirname "$0")/lib.sh"
-: "${KART_TUI:?KART_TUI must point to kart-tui}"
+. "$(dirname "$0")/tui_lib.sh"
 init_instance
 start_kartd
 login_admin
@@ -24,34 +20,6 @@ A=$OUT
 PORT=${SERVER##*:}
 sed -i "s/^listen = .*/listen = 127.0.0.1:$PORT/" "$T/inst/kartd.conf"
 
-SOCK=$T/tmux.sock
-stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
-trap 'st=$?; stop_tmux; (exit $st); cleanup' EXIT
-keys() {
-	local k
-	for k in "$@"; do tmux -S "$SOCK" send-keys -t tui -- "$k"; done
-}
-typed() { tmux -S "$SOCK" send-keys -t tui -l -- "$1"; }
-screen() { tmux -S "$SOCK" capture-pane -p -t tui; }
-# wait_for TEXT [SECONDS]: polls the screen until it shows TEXT
-wait_for() {
-	local i n=$((${2:-10} * 20))
-	for ((i = 0; i < n; i++)); do
-		[[ $(screen) == *"$1"* ]] && return 0
-		sleep 0.05
-	done
-	fail "the screen never showed '$1'; it shows:
-$(screen)"
-}
-wait_gone() {
-	local i n=$((${2:-10} * 20))
-	for ((i = 0; i < n; i++)); do
-		[[ $(screen) != *"$1"* ]] && return 0
-		sleep 0.05
-	done
-	fail "the screen still shows '$1':
-$(screen)"
-}
 # the first line of the screen (the card's name)
 title() { screen | head -n 1; }
 erase() { # erase N: N Backspaces
@@ -59,8 +27,7 @@ erase() { # erase N: N Backspaces
 	for ((i = 0; i < $1; i++)); do keys BSpace; done
 }
 
-tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
-	"env KART_HOME=$T/home-admin LANG=ru_RU.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
+start_tui "$T/home-admin"
 wait_for "Поиск:"
 typed "8 917 123 45 67"
 wait_for "1 найдено"
