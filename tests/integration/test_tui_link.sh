@@ -55,7 +55,7 @@ tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
 	"env KART_HOME=$T/home-admin LANG=ru_RU.UTF-8 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA; sleep 30"
 wait_for "Поиск:"
 typed "Ёжиков"
-wait_for "1 найдено"
+wait_for "1 из "
 wait_for "Ёжиков Пётр"
 
 # the server goes away: the query stays, the status says it retries
@@ -68,7 +68,7 @@ contains "$(screen)" "Поиск: Ёжиков"
 # back on the same port: the session resumes and the query is sent again
 start_kartd
 [[ ${SERVER##*:} == "$PORT" ]] || fail "kartd came back on $SERVER, not port $PORT"
-wait_for "1 найдено" 20
+wait_for "1 из " 20
 wait_gone "нет связи"
 contains "$(screen)" "Ёжиков Пётр"
 contains "$(screen)" "Поиск: Ёжиков"
