@@ -152,6 +152,12 @@ static int count_all(struct tui *t, struct kc_error *err)
 			rc = err->status ? err->status : KC_ERR_CONNECT;
 			goto cleanup;
 		}
+		if (e->request_id == 0 && e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			kc_error_from(err, e->error); /* about the connection itself */
+			kc_env_free(e);
+			rc = err->status ? err->status : KC_ERR_OTHER;
+			goto cleanup;
+		}
 		for (size_t i = 0; i < s->n; i++)
 			if (ids[i] && e->request_id == ids[i]) {
 				struct kc_error one;
