@@ -429,6 +429,57 @@ int kc_card_query(struct kc *c, const char *where, const char *segment, const ch
 	return kc_call_pages(c, &req, KART__ENVELOPE__BODY_CARD_PAGE, fn, ud, err);
 }
 
+/* The count request: where and segment as kc_card_query takes them. */
+static void count_request(Kart__CardQuery *query, Kart__Envelope *req, const char *where, const char *segment)
+{
+	int64_t now = util_now_us() / 1000000;
+
+	query->where = (char *)(where ? where : "");
+	query->segment = (char *)(segment ? segment : "");
+	query->count = true;
+	query->client_day = util_local_day(now);
+	query->client_utc_offset = util_utc_offset(now);
+	req->body_case = KART__ENVELOPE__BODY_CARD_QUERY;
+	req->card_query = query;
+}
+
+uint64_t kc_card_count_send(struct kc *c, const char *where, const char *segment, struct kc_error *err)
+{
+	Kart__CardQuery query = KART__CARD_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+
+	count_request(&query, &req, where, segment);
+	return kc_send(c, &req, err);
+}
+
+int kc_card_count_reply(const Kart__Envelope *e, uint64_t *count, struct kc_error *err)
+{
+	if (e->body_case == KART__ENVELOPE__BODY_QUERY_RESULT) {
+		*count = e->query_result->count;
+		return 0;
+	}
+	if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+		kc_error_from(err, e->error);
+		return status_of(err);
+	}
+	return unexpected(err);
+}
+
+int kc_card_count(struct kc *c, const char *where, const char *segment, uint64_t *count, struct kc_error *err)
+{
+	Kart__CardQuery query = KART__CARD_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	Kart__Envelope *e = NULL;
+	int rc;
+
+	count_request(&query, &req, where, segment);
+	rc = kc_call_body(c, &req, KART__ENVELOPE__BODY_QUERY_RESULT, &e, err);
+	if (!rc)
+		*count = e->query_result->count;
+	kc_env_free(e);
+	return rc;
+}
+
 int kc_segment_list(struct kc *c, kc_page_fn fn, void *ud, struct kc_error *err)
 {
 	Kart__SegmentList list = KART__SEGMENT_LIST__INIT;

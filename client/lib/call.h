@@ -108,6 +108,14 @@ int kc_today(struct kc *c, uint32_t days, int64_t now, bool all, Kart__Envelope 
  * "" for the other), sorted by sort ("": by id). */
 int kc_card_query(struct kc *c, const char *where, const char *segment, const char *sort, uint32_t limit,
 		  kc_page_fn fn, void *ud, struct kc_error *err);
+/* CardQuery with count: how many cards match where or segment (one of them,
+ * "" for the other; both "": every card the user sees). kc_card_count waits
+ * for it; kc_card_count_send only sends it (its request id, 0 on failure)
+ * and kc_card_count_reply reads the reply taken with kc_try_recv: a
+ * kc_status, *count set when it is 0. */
+int kc_card_count(struct kc *c, const char *where, const char *segment, uint64_t *count, struct kc_error *err);
+uint64_t kc_card_count_send(struct kc *c, const char *where, const char *segment, struct kc_error *err);
+int kc_card_count_reply(const Kart__Envelope *e, uint64_t *count, struct kc_error *err);
 /* SegmentList: SegmentPages. */
 int kc_segment_list(struct kc *c, kc_page_fn fn, void *ud, struct kc_error *err);
 /* The cards of a saved segment: kc_card_query by its name. */

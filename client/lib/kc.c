@@ -38,6 +38,7 @@ struct kc {
 	bool nonblocking;
 	bool drained;       /* the last socket read came up short: wait for the poller */
 	char server_name[128]; /* HelloOk.server */
+	bool pinned;        /* the server was checked against its pinned key, not a CA */
 };
 
 static void seterr(struct kc_error *err, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -281,6 +282,7 @@ struct kc *kc_connect(const struct kc_options *o, struct kc_error *err)
 	}
 	if (pinning && pin_check(c, o, err) < 0)
 		goto fail;
+	c->pinned = pinning;
 	if (o->skip_hello)
 		return c;
 	Kart__Hello hello = KART__HELLO__INIT;
@@ -309,6 +311,16 @@ fail:
 const char *kc_server_name(const struct kc *c)
 {
 	return c->server_name;
+}
+
+const char *kc_tls_version(const struct kc *c)
+{
+	return c->ssl ? SSL_get_version(c->ssl) : "";
+}
+
+bool kc_pinned(const struct kc *c)
+{
+	return c->pinned;
 }
 
 void kc_close(struct kc *c)

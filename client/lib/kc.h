@@ -8,6 +8,7 @@
 #ifndef KART_KC_H
 #define KART_KC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,11 @@ void kc_close(struct kc *c);
 /* What the server called itself in its HelloOk ("kartd 0.1.0"); "" when
  * the Hello was skipped. */
 const char *kc_server_name(const struct kc *c);
+/* The TLS version agreed with the server ("TLSv1.3"), as OpenSSL names it. */
+const char *kc_tls_version(const struct kc *c);
+/* True when the server's certificate was checked against the key pinned in
+ * known_servers (no CA given); false when a CA vouched for it. */
+bool kc_pinned(const struct kc *c);
 /* Sends one request. A zero request_id is replaced by the next free id, which
  * is returned (0 on failure, with err filled). */
 uint64_t kc_send(struct kc *c, Kart__Envelope *req, struct kc_error *err);

@@ -19,10 +19,7 @@ bool tui_go_blocking(struct tui *t)
 {
 	if (!t->c)
 		return false;
-	if (t->in_flight) {
-		t->in_flight = 0;
-		t->dirty = true;
-	}
+	find_abandon(t); /* kc_call drops the replies of what was in flight */
 	kc_set_blocking(t->c);
 	return true;
 }

@@ -96,6 +96,7 @@ static bool save_new(struct tui *t, Kart__FieldValue **set, size_t n)
 	}
 	id = e->card->id;
 	kc_env_free(e);
+	t->count_due = true; /* one card more for the status line */
 	card_open(t, id);
 	snprintf(t->card_msg, sizeof(t->card_msg), _("Card %llu created"), (unsigned long long)id);
 	return true;

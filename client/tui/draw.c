@@ -1,5 +1,5 @@
-/* draw: putting server text on the screen safely, the help screen generated
- * from the key table, the colour theme, small input helpers. */
+/* draw: putting server text on the screen safely, the colour theme, small
+ * input helpers. */
 #include "tui.h"
 
 #include <curses.h>
@@ -55,44 +55,6 @@ void tui_put(int y, int x, const char *s, int cells)
 	text_visible(vis, sizeof(vis), s ? s : "", 0);
 	tui_pad(fit, sizeof(fit), vis, (size_t)cells);
 	mvaddstr(y, x, fit);
-}
-
-/* One line of the help at *y of column *x, wrapping to a second column
- * (half the width) when the first is full. */
-static void help_line(int *y, int *x, const char *text)
-{
-	if (*y >= LINES - 1 && *x == 0) {
-		*y = 2;
-		*x = COLS / 2;
-	}
-	if (*y < LINES - 1)
-		tui_put((*y)++, *x, text, *x ? COLS - *x : COLS / 2 - 1);
-}
-
-void tui_draw_help(struct tui *t)
-{
-	int y = 0, x = 0;
-	char line[256];
-
-	(void)t;
-	erase();
-	tui_put(y++, 0, "kart-tui: клавиши", COLS);
-	for (int s = TUI_ANY; s <= TUI_TODAY; s++) {
-		if (y > 2)
-			y++;
-		else
-			y = 2;
-		help_line(&y, &x, tui_screen_name((enum tui_screen)s));
-		for (size_t i = 0; i < tui_nkeys; i++) {
-			if (tui_keys[i].screen != (enum tui_screen)s || !tui_keys[i].name)
-				continue;
-			int pad = 7 - (int)tui_width(tui_keys[i].name);
-			snprintf(line, sizeof(line), " %s%*s%s", tui_keys[i].name, pad > 1 ? pad : 1, "",
-				 _(tui_keys[i].help)); /* N_() in the table */
-			help_line(&y, &x, line);
-		}
-	}
-	tui_put(LINES - 1, 0, "любая клавиша: назад", COLS);
 }
 
 bool tui_append(char *buf, size_t n, int wc)

@@ -1,12 +1,19 @@
 /* keys: the one table of kart-tui's key bindings. The screens look their
  * keys up here and the help screen is printed from it, so the help cannot
- * drift from what the keys do. */
+ * drift from what the keys do. Names and help texts are English, marked with
+ * N_() and translated where the help prints them. On Find a character key
+ * (q, s, ?) is bound only while the query line is empty; else it is a
+ * letter of the query ("Сашков" types its s). */
 #ifndef KART_TUI_KEYS_H
 #define KART_TUI_KEYS_H
 
 #include <stddef.h>
 
-enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD, TUI_TODAY };
+/* The screens, in the order the help lists them. TUI_HELPVIEW and
+ * TUI_CMDLINE are not screens of their own but cover one: their keys are
+ * listed like a screen's. */
+enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD, TUI_TODAY, TUI_SEGMENTS, TUI_HELPVIEW, TUI_CMDLINE };
+#define TUI_NSCREENS (TUI_CMDLINE + 1)
 
 enum tui_action {
 	TUI_NONE,
@@ -42,23 +49,30 @@ enum tui_action {
 	TUI_CARD_PREV,    /* the previous card of the Find results */
 	TUI_CARD_NEXT,
 	TUI_NEW_CARD,     /* a new card, from what the query holds */
+	TUI_SEGMENTS_SCREEN, /* open the Segments screen */
+	TUI_COMMAND,      /* open the : command line */
+	TUI_FILTER,       /* type a filter expression (Segments) */
+	TUI_PAGE_UP,
+	TUI_PAGE_DOWN,
 };
 
 struct tui_key {
 	int key;                /* a curses key code or a character */
 	enum tui_screen screen; /* TUI_ANY: every screen */
 	enum tui_action action;
-	const char *name;       /* as the help shows it */
-	const char *help;
+	const char *name;       /* as the help shows it; NULL: an alias of the entry before */
+	const char *help;       /* N_() English, translated where printed */
 };
 
 extern const struct tui_key tui_keys[];
 extern const size_t tui_nkeys;
 
-/* The action of key on screen (a binding of the screen before one of
- * TUI_ANY); TUI_NONE when it has none. */
+/* The binding of key on screen (one of the screen before one of TUI_ANY);
+ * NULL when it has none. */
+const struct tui_key *tui_key_find(enum tui_screen screen, int key);
+/* Its action; TUI_NONE when it has none. */
 enum tui_action tui_key_action(enum tui_screen screen, int key);
-/* The screen's name for the help. */
+/* The screen's name for the help, in English (N_): translate it to print. */
 const char *tui_screen_name(enum tui_screen screen);
 
 #endif

@@ -16,10 +16,7 @@ void link_lost(struct tui *t, const char *why)
 {
 	kc_close(t->c);
 	t->c = NULL;
-	if (t->in_flight) { /* its reply will never come: send it again later */
-		t->in_flight = 0;
-		t->dirty = true;
-	}
+	find_abandon(t); /* its replies will never come: ask again later */
 	t->link.backoff_s = 1;
 	t->link.retry_at = tui_now_ms() + 1000.0;
 	snprintf(t->link.why, sizeof(t->link.why), "%s", why ? why : "");

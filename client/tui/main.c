@@ -30,8 +30,9 @@ struct opts {
 
 static int usage(FILE *f, int rc)
 {
-	fputs("usage: kart-tui [-s HOST:PORT] [--ca FILE] [--no-color]\n"
-	      "The session is the one `kart login` saved in $KART_HOME (~/.config/kart).\n", f);
+	fputs(_("usage: kart-tui [-s HOST:PORT] [--ca FILE] [--no-color]\n"
+		"The session is the one `kart login` saved in $KART_HOME (~/.config/kart).\n"),
+	      f);
 	return rc;
 }
 
@@ -68,29 +69,30 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		if (pw)
 			uh = pw->pw_dir;
 		if (!uh) {
-			fputs("kart-tui: cannot find the home directory: set KART_HOME\n", stderr);
+			fputs(_("kart-tui: cannot find the home directory: set KART_HOME\n"), stderr);
 			return KC_ERR_OTHER;
 		}
 		len = snprintf(o->home, sizeof(o->home), "%s/.config/kart", uh);
 	}
 	if (len < 0 || (size_t)len >= sizeof(o->home)) {
-		fputs("kart-tui: home directory path too long\n", stderr);
+		fputs(_("kart-tui: home directory path too long\n"), stderr);
 		return KC_ERR_USAGE;
 	}
 	return 0;
 }
 
+/* The role's name in English (N_), translated where it is shown. */
 static const char *role_name(Kart__Role r)
 {
 	switch (r) {
 	case KART__ROLE__ROLE_ADMIN:
-		return "admin";
+		return N_("administrator");
 	case KART__ROLE__ROLE_SUPERVISOR:
-		return "supervisor";
+		return N_("supervisor");
 	case KART__ROLE__ROLE_MANAGER:
-		return "manager";
+		return N_("manager");
 	case KART__ROLE__ROLE_AUDITOR:
-		return "auditor";
+		return N_("auditor");
 	default:
 		return "?";
 	}
@@ -118,7 +120,7 @@ static int connect_session(const struct opts *o, struct tui *t)
 	if (!rc)
 		rc = kc_whoami(t->c, &who, &err);
 	if (rc) {
-		fprintf(stderr, "kart-tui: %s\n", err.message[0] ? err.message : "request failed");
+		fprintf(stderr, "kart-tui: %s\n", err.message[0] ? err.message : _("request failed"));
 		return rc;
 	}
 	snprintf(t->user, sizeof(t->user), "%s", who->session->user);
@@ -131,12 +133,21 @@ static int connect_session(const struct opts *o, struct tui *t)
 #define TUI_MIN_COLS 40
 #define TUI_MIN_LINES 10
 
-/* The lost connection, over the screen's message line. */
+/* The lost connection, or what the command line said, over the screen's
+ * message line. */
 static void draw_link(struct tui *t)
 {
 	char line[1400], st[128];
 
-	if (t->c || t->help)
+	if (t->help)
+		return;
+	if (t->alert[0]) {
+		tui_style(TUI_STYLE_ALERT, true);
+		tui_put(t->screen == TUI_CARD ? LINES - 3 : LINES - 2, 0, t->alert, COLS);
+		tui_style(TUI_STYLE_ALERT, false);
+		return;
+	}
+	if (t->c)
 		return;
 	link_status(t, st, sizeof(st));
 	if (t->screen == TUI_CARD && t->card_msg[0])
@@ -154,24 +165,56 @@ static void draw(struct tui *t)
 
 	erase();
 	if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_LINES) {
-		tui_put(0, 0, "окно слишком мало", COLS);
+		tui_put(0, 0, _("window too small"), COLS);
 		refresh();
 		return;
 	}
 	if (t->help)
-		tui_draw_help(t);
+		help_draw(t);
 	else if (t->form.open)
 		form_draw(t);
 	else if (t->screen == TUI_CARD)
 		card_draw(t);
 	else if (t->screen == TUI_TODAY)
 		today_draw(t);
+	else if (t->screen == TUI_SEGMENTS)
+		segments_draw(t);
 	else
 		find_draw(t);
 	getyx(stdscr, y, x);
 	draw_link(t);
-	move(y, x); /* the cursor stays in the field */
+	if (t->cmd_open && !t->help)
+		cmdline_draw(t); /* and the cursor is there */
+	else
+		move(y, x); /* the cursor stays in the field */
 	refresh();
+}
+
+/* ':' opens the command line on every screen, but not in a text field,
+ * where it is a character. */
+static bool takes_command(const struct tui *t)
+{
+	if (t->screen == TUI_CARD)
+		return !t->editing;
+	if (t->screen == TUI_SEGMENTS)
+		return !segments_typing(t);
+	return true;
+}
+
+/* One key to the screen that has it. */
+static void screen_key(struct tui *t, int key, bool is_char)
+{
+	if (t->screen == TUI_CARD) {
+		card_key(t, key, is_char);
+		if (t->screen == TUI_FIND) /* Esc: back to the list it came from */
+			t->screen = t->card_from;
+	} else if (t->screen == TUI_TODAY) {
+		today_key(t, key, is_char);
+	} else if (t->screen == TUI_SEGMENTS) {
+		segments_key(t, key, is_char);
+	} else {
+		find_key(t, key, is_char);
+	}
 }
 
 /* Every key waiting on the terminal. */
@@ -185,22 +228,21 @@ static void read_keys(struct tui *t)
 		int key = (int)wc;
 		if (r == KEY_CODE_YES && key == KEY_RESIZE)
 			continue; /* the next draw lays out for the new size */
-		if (t->help) {
-			t->help = false;
-			continue;
-		}
+		t->alert[0] = '\0';
 		if (tui_key_action(t->screen, key) == TUI_REDRAW && !(is_char && key >= 32)) {
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (t->form.open)
+		if (t->help)
+			help_key(t, key);
+		else if (t->form.open)
 			form_key(t, key, is_char);
-		else if (t->screen == TUI_CARD)
-			card_key(t, key, is_char);
-		else if (t->screen == TUI_TODAY)
-			today_key(t, key, is_char);
+		else if (t->cmd_open)
+			cmdline_key(t, key, is_char);
+		else if (tui_key_action(t->screen, key) == TUI_COMMAND && takes_command(t))
+			cmdline_open(t);
 		else
-			find_key(t, key, is_char);
+			screen_key(t, key, is_char);
 	}
 }
 
@@ -253,12 +295,15 @@ int main(int argc, char **argv)
 	keypad(stdscr, TRUE);
 	tui_colors_init(t.color);
 	t.screen = TUI_FIND;
+	t.card_from = TUI_FIND;
+	t.count_due = true; /* the cards the user sees, for the status line */
 	run(&t);
 	endwin();
 	kc_env_free(t.found);
 	kc_env_free(t.card);
 	card_close(&t);
 	kc_env_free(t.today);
+	segments_free(&t);
 	kc_close(t.c);
 	return rc;
 }

@@ -55,6 +55,26 @@ struct tui_link {
 	char why[1024];                     /* the last failure */
 };
 
+/* The Segments screen (segments.c): the saved segments with their counts,
+ * then the cards of one of them or of a typed filter. */
+struct tui_segs {
+	Kart__Segment **list;     /* owned copies (kart__segment__free_unpacked) */
+	uint64_t *counts;         /* of each; UINT64_MAX: not known */
+	size_t n;
+	int sel;
+	bool listing;             /* the cards are shown, not the segments */
+	bool by_filter;           /* ... of the typed filter, not of a segment */
+	char what[TUI_QUERY_MAX]; /* the segment's name or the filter */
+	Kart__Card **cards;       /* owned copies (kart__card__free_unpacked) */
+	size_t ncards, cap;
+	int card_sel;
+	bool typing;              /* the filter line is open */
+	char expr[TUI_QUERY_MAX];
+	char err[1024];           /* the server's error about expr */
+	int err_col;              /* its column in code points, 1-based; 0: none */
+	char msg[1200];
+};
+
 struct tui {
 	struct kc *c;             /* NULL while the connection is lost */
 	struct tui_link link;
@@ -72,8 +92,27 @@ struct tui {
 	bool dirty;               /* the query changed since it was sent */
 	double sent_at;           /* monotonic ms */
 	Kart__Envelope *found;    /* FindPage of the newest answered query */
-	char status[1200];
+	char status[1200];        /* an error or message instead of the counts */
 	int sel;
+	char answered[TUI_QUERY_MAX]; /* the query the rows answer */
+	uint32_t limit;           /* the rows asked for by the answered query */
+	uint32_t want;            /* rows wanted: more than limit when scrolled past them */
+	bool step;                /* move down one row when they come */
+	bool more_sent;           /* the Find in flight asks the same query for more rows */
+	double took_ms;           /* the answered query's round trip */
+	uint64_t count_id;        /* the count of visible cards in flight; 0: none */
+	bool count_due;           /* ask it (at the start, after a change) */
+	bool total_known;
+	uint64_t total;           /* the cards the user sees */
+	char tls[32];             /* "TLS 1.3", of the last connection */
+	bool pinned;              /* its server checked against the pinned key */
+	enum tui_screen card_from; /* where Esc on the Card goes back to */
+	/* the help and the : command line, over any screen */
+	int help_top;             /* first line of the help shown */
+	bool cmd_open;
+	char cmd[TUI_QUERY_MAX];
+	char alert[1200];         /* over the status line until the next key */
+	struct tui_segs segs;
 	/* Card */
 	Kart__Envelope *card;
 	bool editing;             /* the one-line field is open */
@@ -106,7 +145,6 @@ double tui_now_ms(void);
 /* s shown safely (controls visible) from column x of row y, fitted to cells
  * cells and padded with spaces. */
 void tui_put(int y, int x, const char *s, int cells);
-void tui_draw_help(struct tui *t);
 /* Appends the UTF-8 of wide character wc to buf (size n); false if it does not fit. */
 bool tui_append(char *buf, size_t n, int wc);
 /* Drops the last character of buf. */
@@ -121,6 +159,41 @@ void tui_receive(struct tui *t);
 void tui_card_name(const Kart__Card *c, char *out, size_t n);
 /* A phone as typed, for reading ("+7 917 123-45-67" when it is Russian). */
 void tui_phone(const char *typed, char *out, size_t n);
+/* n with its digits grouped as the locale groups them: 1 002 311. */
+void tui_grouped(uint64_t n, char *out, size_t len);
+/* A date as the locale writes it: 05.12.2026 in Russian, 2026-12-05 else. */
+void tui_date(int64_t secs, char *out, size_t n);
+/* One result row at y: name or company, phone, city, owner, last touch,
+ * as many as fit COLS; the parts query matched highlighted (NULL: none). */
+void tui_card_row(int y, const Kart__Card *c, bool selected, const char *query);
+/* Forgets the Find and the count in flight (their replies will not be
+ * read: a blocking call drops them, or the connection went); both are
+ * asked again. */
+void find_abandon(struct tui *t);
+/* Starts the Find screen with text as the query. */
+void find_set_query(struct tui *t, const char *text);
+
+/* segments.c: the Segments screen */
+void segments_open(struct tui *t);
+void segments_key(struct tui *t, int key, bool is_char);
+void segments_draw(struct tui *t);
+/* True while the screen's filter line takes the keys. */
+bool segments_typing(const struct tui *t);
+void segments_free(struct tui *t);
+
+/* cmdline.c: the : command line, on every screen */
+void cmdline_open(struct tui *t);
+void cmdline_key(struct tui *t, int key, bool is_char);
+/* On the last line, over the screen's hints. */
+void cmdline_draw(struct tui *t);
+/* The commands for the help: the i-th one's name and help (English, N_),
+ * false past the last. */
+bool cmdline_command(size_t i, const char **name, const char **help);
+
+/* help.c: the help, printed from the key table, paged */
+void help_open(struct tui *t);
+void help_key(struct tui *t, int key);
+void help_draw(struct tui *t);
 
 /* link.c */
 /* Closes the lost connection (why: the error) and starts retrying. */

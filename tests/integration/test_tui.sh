@@ -18,11 +18,11 @@ expect_rc 0 as admin card add --first Ольга --last Берёзова --birth
 
 start_tui "$T/home-admin"
 wait_for "Поиск:"
-wait_for "admin (admin)"
+wait_for "admin (администратор)"
 
 # a query nobody matches
 typed "Нетакого"
-wait_for "0 найдено"
+wait_for "0 из 3 ·"
 for ((i = 0; i < 8; i++)); do keys BSpace; done
 KEYS=0
 
@@ -31,7 +31,7 @@ PHONE="8 917 123 45 67"
 NOTE="перезвонить в пятницу"
 typed "$PHONE"
 wait_for "+7 917 123-45-67"
-wait_for "1 найдено"
+wait_for "1 из 3 ·"
 contains "$(screen)" "Ёжиков Пётр"
 keys Enter
 wait_for "Телефоны"
@@ -55,12 +55,17 @@ wait_for "Поиск: $PHONE"
 wait_for "Ёжиков Пётр"
 keys Enter
 wait_for "Телефоны"
-# the help is printed from the key table; any key leaves it; Ctrl-L redraws
+# the help is printed from the key table, paged; any other key leaves it; Ctrl-L redraws
 keys '?'
-wait_for "kart-tui: клавиши"
-contains "$(screen)" "записать звонок"
-for k in "Ctrl-T" "напоминание выполнено" "вкладка по номеру" "покупка: сумма" "Сегодня"; do
-	contains "$(screen)" "$k"
+wait_for "kart-tui: клавиши · стр. 1 из"
+HELP=$(screen)
+for ((p = 2; p <= 3; p++)); do
+	keys PageDown
+	wait_for "стр. $p из"
+	HELP+=$(screen)
+done
+for k in "записать звонок" "Ctrl-T" "напоминание выполнено" "вкладка по номеру" "покупка: сумма" "Сегодня"; do
+	contains "$HELP" "$k"
 done
 keys Space
 wait_for "Телефоны"

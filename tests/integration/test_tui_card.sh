@@ -30,7 +30,7 @@ erase() { # erase N: N Backspaces
 start_tui "$T/home-admin"
 wait_for "Поиск:"
 typed "8 917 123 45 67"
-wait_for "1 найдено"
+wait_for "1 из 2"
 keys Enter
 wait_for "Телефоны и адреса"
 
@@ -150,7 +150,7 @@ keys Escape
 wait_for "Поиск:"
 erase 15
 typed "Ёжиков"
-wait_for "2 найдено"
+wait_for "2 из"
 keys Enter
 wait_for "Телефоны и адреса"
 first=$(title)
@@ -172,7 +172,7 @@ keys Escape
 wait_for "Поиск:"
 erase 6
 typed "8 927 000 11 22"
-wait_for "0 найдено"
+wait_for "0 из"
 keys C-a
 wait_for "Новая карточка"
 contains "$(screen)" "8 927 000 11 22"

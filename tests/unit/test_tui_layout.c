@@ -1,6 +1,7 @@
 /* kart-tui's layout: display cells of Cyrillic, CJK and emoji, truncation
  * by cells with "…" that never splits a grapheme, phones for reading, and
- * the key table behind the help (every shown binding once). */
+ * the key table behind the help (every shown binding once), the parts of a
+ * row a query highlights. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +10,11 @@
 
 #include <cmocka.h>
 
+#include <curses.h>
+
 #include "keys.h"
 #include "layout.h"
+#include "mark.h"
 
 static void test_width(void **state)
 {
@@ -123,14 +127,82 @@ static void test_keys(void **state)
 	assert_int_equal(tui_key_action(TUI_FIND, 'a'), TUI_NONE);
 	/* every screen's shown bindings have a name in the help */
 	for (size_t i = 0; i < tui_nkeys; i++)
-		assert_true(tui_keys[i].screen <= TUI_TODAY);
+		assert_true(tui_keys[i].screen < TUI_NSCREENS);
+	/* an alias (no name) follows the shown binding it repeats, so the help
+	 * lists every binding exactly once */
+	for (size_t i = 0; i < tui_nkeys; i++) {
+		if (tui_keys[i].name)
+			continue;
+		assert_true(i > 0);
+		size_t j = i;
+		while (j > 0 && !tui_keys[j].name)
+			j--;
+		assert_non_null(tui_keys[j].name);
+		assert_int_equal(tui_keys[j].screen, tui_keys[i].screen);
+		/* a name of several keys ("1–9", "↑ ↓", "[ ]") covers the
+		 * aliases after it, whatever they do; a name of one key, the
+		 * same action by another key */
+		if (!strstr(tui_keys[j].name, "–") && !strchr(tui_keys[j].name, ' '))
+			assert_int_equal(tui_keys[j].action, tui_keys[i].action);
+	}
+	/* the Find screen's letters (bound only on an empty query), the
+	 * Segments screen, the command line on every screen */
+	assert_int_equal(tui_key_action(TUI_FIND, 'q'), TUI_QUIT);
+	assert_int_equal(tui_key_action(TUI_FIND, 's'), TUI_SEGMENTS_SCREEN);
+	assert_int_equal(tui_key_action(TUI_SEGMENTS, '/'), TUI_FILTER);
+	for (int s = TUI_FIND; s <= TUI_SEGMENTS; s++)
+		assert_int_equal(tui_key_action((enum tui_screen)s, ':'), TUI_COMMAND);
+	assert_int_equal(tui_key_action(TUI_HELPVIEW, KEY_NPAGE), TUI_PAGE_DOWN);
+}
+
+/* The marks of s as a string: '^' under each marked byte, ' ' else (ASCII). */
+static const char *marks(const bool *m, size_t n)
+{
+	static char out[128];
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < sizeof(out); i++)
+		out[i] = m[i] ? '^' : ' ';
+	while (i > 0 && out[i - 1] == ' ')
+		i--;
+	out[i] = '\0';
+	return out;
+}
+
+static void test_marks(void **state)
+{
+	bool m[64];
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	tui_mark_words("Petrov Ivan", "iv pet", m, sizeof(m));
+	assert_string_equal(marks(m, strlen("Petrov Ivan")), "^^^    ^^");
+	/* word starts only, case and ё/е aside (the Cyrillic in bytes: 2 each) */
+	memset(m, 0, sizeof(m));
+	tui_mark_words("Ёжиков Пётр", "ежи", m, sizeof(m));
+	for (size_t i = 0; i < 6; i++)
+		assert_true(m[i]);
+	assert_false(m[6]);
+	memset(m, 0, sizeof(m));
+	tui_mark_words("Ivanov", "van", m, sizeof(m));
+	assert_string_equal(marks(m, 6), "");
+	/* the digits a phone query gave, from the end */
+	memset(m, 0, sizeof(m));
+	tui_mark_digits("+7 917 123-45-67", "79171234567", m, sizeof(m));
+	assert_string_equal(marks(m, 16), " ^ ^^^ ^^^ ^^ ^^");
+	memset(m, 0, sizeof(m));
+	tui_mark_digits("+7 917 123-45-67", "1234567", m, sizeof(m));
+	assert_string_equal(marks(m, 16), "       ^^^ ^^ ^^");
+	memset(m, 0, sizeof(m));
+	tui_mark_digits("+7 917 123-45-68", "1234567", m, sizeof(m));
+	assert_string_equal(marks(m, 16), "");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_pad),
-		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys), cmocka_unit_test(test_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
