@@ -70,9 +70,10 @@ static const struct ckey keys[] = {
 	U(export_per_day_admin, 0, 1000000000, "cards an admin may export a day (0: no limit)"),
 	S(canary_email_domain, "the email domain of the canary rows mixed into every export (a domain you control)"),
 	U(read_retention_days, 1, 36500, "days the record of who read which card is kept"),
-	U(bulk_read_manager, 0, 1000000, "distinct cards a manager may read in a sliding hour before an alert (0: no limit)"),
+	U(bulk_read_manager, 0, 1000000, "distinct cards a manager may open (card show, timeline, history) in a sliding hour before an alert (0: no limit; see bulk_list_factor for rows of lists)"),
 	U(bulk_read_supervisor, 0, 1000000, "the same for a supervisor"),
 	U(bulk_read_admin, 0, 1000000, "the same for an admin"),
+	U(bulk_list_factor, 1, 1000, "rows of lists (find, ls, card ls) are summaries, counted apart from cards opened: distinct cards a user may see in lists in a sliding hour, as a multiple of their bulk_read_ limit"),
 	S(bulk_read_policy, "past the bulk read limit: alert, throttle (card reads refused for a minute) or block (until an admin unblocks)"),
 	S(alert_command, "run by /bin/sh -c with each alert as JSON on stdin (empty: none)"),
 	U(alert_command_timeout_s, 1, 3600, "seconds alert_command may run before it is killed"),
@@ -129,6 +130,7 @@ void config_defaults(struct kart_config *c)
 	c->bulk_read_manager = 300;
 	c->bulk_read_supervisor = 3000;
 	c->bulk_read_admin = 0;
+	c->bulk_list_factor = 10;
 	strcpy(c->bulk_read_policy, "block");
 	c->alert_command_timeout_s = 10;
 	strcpy(c->client_certs, "off");

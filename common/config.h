@@ -52,9 +52,10 @@ struct kart_config {
 	uint32_t export_per_day_admin;
 	char canary_email_domain[128];    /* the domain of canary rows' emails */
 	uint32_t read_retention_days;     /* read records older than this are pruned */
-	uint32_t bulk_read_manager;       /* distinct cards a user may read in a sliding hour; 0: no limit */
+	uint32_t bulk_read_manager;       /* distinct cards a user may open in a sliding hour; 0: no limit */
 	uint32_t bulk_read_supervisor;
 	uint32_t bulk_read_admin;
+	uint32_t bulk_list_factor;        /* distinct cards seen in lists allowed: this times the limit above */
 	char bulk_read_policy[16];        /* past the limit: alert, throttle or block */
 	char alert_command[1024];         /* run by /bin/sh -c with each alert as JSON on stdin; "": none */
 	uint32_t alert_command_timeout_s; /* killed after this long */

@@ -204,6 +204,41 @@ bool readset_note(struct readset *u, uint64_t id, int64_t t, uint32_t how, uint3
 	return true;
 }
 
+void readwatch_init(struct readwatch *w)
+{
+	for (int k = 0; k < READ_KINDS; k++)
+		readset_init(&w->seen[k]);
+}
+
+void readwatch_clear(struct readwatch *w)
+{
+	for (int k = 0; k < READ_KINDS; k++)
+		readset_clear(&w->seen[k]);
+}
+
+void readwatch_prune(struct readwatch *w, int64_t before)
+{
+	for (int k = 0; k < READ_KINDS; k++)
+		readset_prune(&w->seen[k], before);
+}
+
+uint32_t readwatch_list_limit(uint32_t opened_limit, uint32_t factor)
+{
+	uint64_t l = (uint64_t)opened_limit * factor;
+	return l < UINT32_MAX ? (uint32_t)l : UINT32_MAX - 1; /* the set holds limit + 1 */
+}
+
+bool readwatch_note(struct readwatch *w, enum read_kind kind, uint64_t id, int64_t t, uint32_t how, uint32_t limit,
+		    bool *over)
+{
+	struct readset *s = &w->seen[kind];
+	uint32_t max = limit + 1 > READS_DEDUP_CAP ? limit + 1 : READS_DEDUP_CAP;
+	bool fresh = false;
+	bool record = readset_note(s, id, t, how, max, &fresh);
+	*over = fresh && s->n > limit;
+	return record;
+}
+
 /* The pair of slots an id may be in. */
 static struct dslot *dedup_pair(struct dslot *tab, uint32_t nslots, uint64_t id)
 {

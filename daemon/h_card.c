@@ -213,7 +213,7 @@ int h_card_get(struct req *r)
 		acl_note_denied(r, m->id, "show");
 		return not_found(r, m->id, m->trash);
 	}
-	reads_record(r, &m->id, 1, "show");
+	reads_record(r, &m->id, 1, "show", READ_OPENED);
 	return reply_card(r, c);
 }
 
@@ -533,7 +533,7 @@ static bool list_page(struct stream *s, struct req *r)
 		req_store_error(r, rc, "list cards"); /* a page is whole or an error */
 	if (r->out.body_case == KART__ENVELOPE__BODY_ERROR)
 		return true;
-	reads_record_cards(r, cards, page->n_cards, "card ls");
+	reads_record_cards(r, cards, page->n_cards, "card ls", READ_LISTED);
 	bool last = !more;
 	if (stream_limit_reached(&st->remaining, page->n_cards))
 		last = true;
@@ -765,7 +765,7 @@ int h_card_history(struct req *r)
 		vers[page->n_versions++] = ver;
 	}
 	page->versions = vers;
-	reads_record(r, &r->in->card_history->id, 1, "history");
+	reads_record(r, &r->in->card_history->id, 1, "history", READ_OPENED);
 	r->out.body_case = KART__ENVELOPE__BODY_HISTORY_PAGE;
 	r->out.history_page = page;
 	return H_OK;

@@ -230,7 +230,7 @@ int h_find(struct req *r)
 		acl_note_denied(r, first_hidden,
 				arena_printf(r->arena, "find %s '%.60s': %s outside scope", as, text,
 					     TEXT_COUNT(nc, hidden, "card")));
-	reads_record_cards(r, cards, page->n_cards, "find");
+	reads_record_cards(r, cards, page->n_cards, "find", READ_LISTED);
 	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
 	r->out.find_page = page;
 	return H_OK;
@@ -354,7 +354,7 @@ static bool ids_page(struct stream *s, struct req *r)
 			cards[page->n_cards++] = c;
 		}
 	}
-	reads_record_cards(r, cards, page->n_cards, "ls");
+	reads_record_cards(r, cards, page->n_cards, "ls", READ_LISTED);
 	r->out.body_case = KART__ENVELOPE__BODY_CARD_PAGE;
 	r->out.card_page = page;
 	return st->pos >= st->n;
@@ -396,7 +396,7 @@ static void move_sample(struct req *r, struct qjob *j)
 				cards[qr->n_cards++] = c;
 			}
 		}
-		reads_record_cards(r, cards, qr->n_cards, "move");
+		reads_record_cards(r, cards, qr->n_cards, "move", READ_LISTED);
 	}
 	r->out.body_case = KART__ENVELOPE__BODY_QUERY_RESULT;
 	r->out.query_result = qr;

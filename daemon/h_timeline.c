@@ -191,7 +191,7 @@ int h_timeline_query(struct req *r)
 		return req_error(r, KART__ERROR_CODE__NOT_FOUND, "card_id", "no card %" PRIu64, m->card_id);
 	if (rc)
 		return rc;
-	reads_record(r, &m->card_id, 1, "timeline");
+	reads_record(r, &m->card_id, 1, "timeline", READ_OPENED);
 	struct stream *s = stream_new(r, timeline_page);
 	struct timeline_state *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
 	if (!st) {

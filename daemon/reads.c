@@ -17,7 +17,6 @@
 #include "writer.h"
 
 #define HOUR_US INT64_C(3600000000)
-#define DEDUP_CAP 65536             /* cards per user remembered for that (more when the bulk limit is higher) */
 #define THROTTLE_US INT64_C(60000000)
 #define PENDING_MAX (1u << 20)      /* entries not yet written past which reads go unrecorded (logged) */
 #define PRUNE_SCAN 2048             /* keys examined per flush by the pruning */
@@ -35,10 +34,10 @@ struct ureads {
 	int64_t last;               /* the last read, unix us */
 	char name[KART_NAME_MAX];
 	bool blocked;               /* for bulk reading, until an admin unblocks */
-	bool tripped;               /* over the limit: alerted for this episode */
+	bool tripped[READ_KINDS];   /* over that kind's limit: alerted for this episode */
 	int64_t throttled_until;    /* unix us */
 	int64_t window;             /* cards read longer ago than this are forgotten */
-	struct readset set;         /* with a limit: the cards read in the window */
+	struct readwatch watch;     /* with a limit: the cards opened, and seen in lists, in the window */
 };
 
 /* One read waiting for a flush. u lives as long as the daemon: the writer
@@ -98,7 +97,7 @@ static struct ureads *user_get(struct reads *rd, const char *name)
 	if (!u)
 		return NULL;
 	snprintf(u->name, sizeof(u->name), "%s", name);
-	readset_init(&u->set);
+	readwatch_init(&u->watch);
 	unsigned b = name_hash(name);
 	u->hnext = rd->users[b];
 	rd->users[b] = u;
@@ -305,13 +304,14 @@ static const char *role_word(Kart__Role role)
 	}
 }
 
-/* Past the limit: the policy. */
-static void over_limit(struct req *r, struct reads *rd, struct ureads *u, int64_t now, uint32_t limit)
+/* Past a limit (kind's): the policy. */
+static void over_limit(struct req *r, struct reads *rd, struct ureads *u, int64_t now, enum read_kind kind,
+		       uint32_t limit)
 {
 	const char *policy = r->srv->cfg.bulk_read_policy;
-	char summary[200];
-	snprintf(summary, sizeof(summary), "more than %" PRIu32 " distinct cards read within an hour (the limit for %s); %s",
-		 limit, role_word(r->who.role),
+	char summary[240];
+	snprintf(summary, sizeof(summary), "more than %" PRIu32 " distinct cards %s within an hour (the limit for %s); %s",
+		 limit, kind == READ_LISTED ? "seen in lists (find, ls, card ls)" : "opened", role_word(r->who.role),
 		 strcmp(policy, "block") == 0      ? "card reads blocked until an admin unblocks"
 		 : strcmp(policy, "throttle") == 0 ? "card reads refused for a minute"
 						   : "alert only");
@@ -327,11 +327,11 @@ static void over_limit(struct req *r, struct reads *rd, struct ureads *u, int64_
 		u->throttled_until = now + THROTTLE_US;
 		if (u->throttled_until > rd->throttle_horizon)
 			rd->throttle_horizon = u->throttled_until;
-		if (u->tripped)
+		if (u->tripped[kind])
 			log_notice("%s: %s still reading in bulk: throttled for another minute", r->who.peer, u->name);
 	}
-	if (!u->tripped) {
-		u->tripped = true;
+	if (!u->tripped[kind]) {
+		u->tripped[kind] = true;
 		raise_alert(r, "read.bulk", "user", 0, u->name, summary, false);
 	}
 }
@@ -344,7 +344,7 @@ static uint32_t how_hash(const char *s)
 	return h;
 }
 
-void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
+void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind)
 {
 	struct reads *rd = r->srv->reads;
 	if (!rd || rd->stopped || n == 0 || !r->who.user[0] || !r->srv->cfg.read_recording)
@@ -357,23 +357,25 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 	uint32_t hh = how_hash(how);
 	size_t hl = strnlen(how, HOW_MAX - 1);
 	u->last = now;
-	/* with a bulk limit the set remembers the cards read in the last hour
-	 * (to count them, and to dedup repeated reads); without one, the
+	/* with a bulk limit the watch remembers the cards opened and the cards
+	 * seen in lists in the last hour (to count them, each kind against its
+	 * own limit, and to dedup repeated reads); without one, the
 	 * direct-mapped table dedups alone */
 	uint32_t limit = role_limit(&r->srv->cfg, r->who.role);
-	uint32_t max = limit + 1 > DEDUP_CAP ? limit + 1 : DEDUP_CAP;
+	if (kind == READ_LISTED)
+		limit = readwatch_list_limit(limit, r->srv->cfg.bulk_list_factor);
 	u->window = limit ? HOUR_US : 0;
 	if (limit) {
-		readset_prune(&u->set, now - u->window);
-		if (u->set.n <= limit)
-			u->tripped = false;
-	} else if (u->set.cap) {
-		readset_clear(&u->set); /* the role lost its limit */
+		readwatch_prune(&u->watch, now - u->window);
+		if (u->watch.seen[kind].n <= limit)
+			u->tripped[kind] = false;
+	} else if (u->watch.seen[READ_OPENED].cap || u->watch.seen[READ_LISTED].cap) {
+		readwatch_clear(&u->watch); /* the role lost its limit */
 	}
 	bool over = false;
 	for (size_t i = 0; i < n; i++) {
-		bool fresh = false;
-		bool record = limit ? readset_note(&u->set, ids[i], now, hh, max, &fresh)
+		bool past = false;
+		bool record = limit ? readwatch_note(&u->watch, kind, ids[i], now, hh, limit, &past)
 			      : readdedup_note(&u->dedup, ids[i], now, hh);
 		struct rentry *e = record ? entry_new(rd) : NULL;
 		if (e) {
@@ -385,15 +387,14 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how)
 			if (rd->cb->n == rd->cb->cap)
 				piece_submit(rd);
 		}
-		if (fresh && limit && u->set.n > limit)
-			over = true;
+		over |= past;
 	}
 	check_canaries(r, ids, n, how);
 	if (over)
-		over_limit(r, rd, u, now, limit);
+		over_limit(r, rd, u, now, kind, limit);
 }
 
-void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how)
+void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how, enum read_kind kind)
 {
 	if (n == 0)
 		return;
@@ -402,7 +403,7 @@ void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const
 		return;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = cards[i]->id;
-	reads_record(r, ids, n, how);
+	reads_record(r, ids, n, how, kind);
 	if (ids != small)
 		free(ids);
 }
@@ -467,9 +468,9 @@ void reads_unblocked(struct server *srv, const char *user)
 	if (u->blocked)
 		rd->nblocked--;
 	u->blocked = false;
-	u->tripped = false;
+	u->tripped[READ_OPENED] = u->tripped[READ_LISTED] = false;
 	u->throttled_until = 0;
-	readset_clear(&u->set);
+	readwatch_clear(&u->watch);
 }
 
 /* ---- the flush (writer) ---- */
@@ -693,7 +694,7 @@ void reads_tick(uv_timer_t *t)
 		int64_t now = util_now_us();
 		for (size_t b = 0; b < USER_BUCKETS; b++)
 			for (struct ureads *u = rd->users[b]; u; u = u->hnext) {
-				readset_prune(&u->set, now - (u->window ? u->window : HOUR_US));
+				readwatch_prune(&u->watch, now - (u->window ? u->window : HOUR_US));
 				if (now - u->last > READS_DEDUP_US)
 					readdedup_free(&u->dedup); /* idle: the memory back */
 			}
@@ -718,7 +719,7 @@ void reads_free(struct server *srv)
 	for (size_t b = 0; b < USER_BUCKETS; b++)
 		for (struct ureads *u = rd->users[b], *next; u; u = next) {
 			next = u->hnext;
-			readset_clear(&u->set);
+			readwatch_clear(&u->watch);
 			readdedup_free(&u->dedup);
 			free(u);
 		}

@@ -39,11 +39,15 @@
  *
  * Bulk reading. Per user the loop keeps the distinct cards read in a sliding
  * hour (card ids with the time of their last read, oldest first, pruned as the
- * hour slides; at most max(limit + 1, 65536) of them); users without a limit
- * (admins, by default) have only a two-way table of the last read
- * recorded per slot, for the dedup above: one cache line a read. Past the role's
- * limit (bulk_read_manager, bulk_read_supervisor, bulk_read_admin; 0: none)
- * bulk_read_policy applies:
+ * hour slides; at most max(limit + 1, 65536) of them), in two sets counted
+ * apart (bulkread.h, readwatch): the cards opened (card show, timeline,
+ * history: the audited read) and the cards seen as rows of lists (find, ls,
+ * card ls, a move's sample: summaries, many of them in a day of searching).
+ * Users without a limit (admins, by default) have only a two-way table of
+ * the last read recorded per slot, for the dedup above: one cache line a
+ * read. The role's limit (bulk_read_manager, bulk_read_supervisor,
+ * bulk_read_admin; 0: none) bounds the cards opened; bulk_list_factor times
+ * it the cards seen in lists. Past either bulk_read_policy applies:
  *   alert     an alert, once per episode (until the count is back under the limit);
  *   throttle  the alert, and the user's card reads are answered UNAVAILABLE
  *             ("slow down") for a minute; every new distinct card read while
@@ -63,6 +67,7 @@
 #define KART_READS_H
 
 #include "req.h"
+#include "bulkread.h"
 #include "read_block.h"
 
 /* Read records wait in memory read_flush_ms (kartd.conf, default 10 s), or
@@ -75,9 +80,11 @@
 
 /* Records that r's user received the cards ids[0..n): how is "show", "find",
  * "ls", "card ls", "timeline", "history", ... (copied; at most 15
- * bytes kept). Canaries among them raise alerts, and they count toward the
- * user's bulk-read limit (which may block or throttle the user for their next
- * reads: see reads_check).
+ * bytes kept); kind says whether they were opened (show, timeline, history)
+ * or sent as rows of a list (find, ls, card ls, move). Canaries among them
+ * raise alerts, and they count toward the user's bulk-read limit of their
+ * kind (which may block or throttle the user for their next reads: see
+ * reads_check).
  *
  * Loop thread only. Call it where cards are actually sent: in a handler, a
  * stream page, or a pool job's after-callback. r needs srv,
@@ -85,9 +92,9 @@
  * taken here for the canary lookup. The cost is an append to an array, one
  * lookup in `canaries` (skipped while there are none) and, for users with a
  * limit, an update of their set of cards. */
-void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how);
+void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind);
 /* The same for cards about to be sent. */
-void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how);
+void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how, enum read_kind kind);
 
 /* Marks an export's record in reads_by_user (the byte after the export id). */
 #define READS_EXPORT_MARK 'x'
