@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "out.h"
 #include "pbjson.h"
 #include "text.h"
@@ -54,7 +55,7 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 
 void out_list_relative(struct out_list *l, const Kart__Relative *r)
 {
-	char n[24];
+	char n[24], birthday[32];
 	const char *cells[N_COLUMNS(relative_columns)];
 
 	if (out_list_as_json(l, &r->base))
@@ -63,7 +64,7 @@ void out_list_relative(struct out_list *l, const Kart__Relative *r)
 	cells[0] = n;
 	cells[1] = str_or_empty(r->name);
 	cells[2] = str_or_empty(r->relation);
-	cells[3] = str_or_empty(r->birthday);
+	cells[3] = fmt_date(r->birthday, birthday, sizeof(birthday));
 	cells[4] = str_or_empty(r->note);
 	out_row(relative_columns, N_COLUMNS(relative_columns), cells);
 	l->count++;
@@ -152,7 +153,8 @@ static void put_value(const char *raw, size_t indent)
 /* "Анна (spouse, 1982-05-01) — likes tulips" */
 static void put_relative(const Kart__Relative *r, size_t indent)
 {
-	const char *relation = str_or_empty(r->relation), *birthday = str_or_empty(r->birthday);
+	char buf[32];
+	const char *relation = str_or_empty(r->relation), *birthday = fmt_date(r->birthday, buf, sizeof(buf));
 
 	put_value(str_or_empty(r->name), indent);
 	if (*relation || *birthday) {
@@ -213,7 +215,10 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 	}
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING:
-		put_value(*(const char *const *)p, indent);
+		if (f->offset == offsetof(Kart__Card, birthday))
+			put_value(fmt_date(*(const char *const *)p, buf, sizeof(buf)), indent);
+		else
+			put_value(*(const char *const *)p, indent);
 		break;
 	case PROTOBUF_C_TYPE_UINT64:
 		printf("%" PRIu64, *(const uint64_t *)p);
@@ -228,10 +233,8 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 		/* every other int64 in a Card is a time in unix seconds */
 		if (f->offset == offsetof(Kart__Card, total_purchases))
 			fputs(out_money(*(const int64_t *)p, buf, sizeof(buf)), stdout);
-		else {
-			util_format_time(*(const int64_t *)p, buf, sizeof(buf));
-			fputs(buf, stdout);
-		}
+		else
+			fputs(fmt_time(*(const int64_t *)p, 0, buf, sizeof(buf)), stdout);
 		break;
 	case PROTOBUF_C_TYPE_ENUM:
 		fputs(pbjson_enum_name(f->descriptor, *(const int *)p, buf, sizeof(buf)), stdout);
@@ -311,6 +314,11 @@ static void put_custom_value(const Kart__FieldDef *def, const char *value, size_
 			}
 		}
 		free(heap);
+		return;
+	}
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_DATE) {
+		char date[64];
+		put_value(fmt_date(value, date, sizeof(date)), indent);
 		return;
 	}
 	put_value(value, indent);

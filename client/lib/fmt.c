@@ -117,15 +117,11 @@ const char *fmt_date(const char *iso, char *buf, size_t n)
 	int y, m, d;
 	bool year;
 
-	if (n == 0)
-		return buf;
 	if (!iso)
-		iso = "";
-	/* ISO in, ISO out; and what is not a date stays as it came */
-	if (locale_plain(LC_TIME) || parse_date(iso, &y, &m, &d, &year) < 0) {
-		snprintf(buf, n, "%s", iso);
-		return buf;
-	}
+		return "";
+	/* ISO in, ISO out; and what is not a date stays as it came, uncut */
+	if (n == 0 || locale_plain(LC_TIME) || parse_date(iso, &y, &m, &d, &year) < 0)
+		return iso;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
@@ -133,9 +129,7 @@ const char *fmt_date(const char *iso, char *buf, size_t n)
 	tm.tm_wday = date_weekday(date_days_from_civil(y, m, d));
 	tm.tm_yday = (int)(date_days_from_civil(y, m, d) - date_days_from_civil(y, 1, 1));
 	date_pattern(pattern, sizeof(pattern), !year);
-	if (strftime(buf, n, pattern, &tm) == 0)
-		snprintf(buf, n, "%s", iso);
-	return buf;
+	return strftime(buf, n, pattern, &tm) ? buf : iso;
 }
 
 /* The whole units in digits, sep between the groups as localeconv's grouping

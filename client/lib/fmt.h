@@ -16,8 +16,8 @@
  * symbol (₽) when the amount is in the locale's currency, else the ISO code
  * after the amount.
  *
- * Every function writes into the caller's buf (n bytes), truncating when it is
- * short, and returns buf. */
+ * fmt_time and fmt_money write into the caller's buf (n bytes), truncating
+ * when it is short, and return buf. */
 #ifndef KART_FMT_H
 #define KART_FMT_H
 
@@ -34,7 +34,9 @@ const char *fmt_time(int64_t secs, unsigned flags, char *buf, size_t n);
 
 /* A calendar date as the server sends it, "YYYY-MM-DD" or "--MM-DD" (the
  * year unknown: "05.12" in Russian), in the locale's order. Anything else
- * (a value typed before dates were checked) is copied as it is. */
+ * (a value typed before dates were checked) comes back as it is: the
+ * result is buf, or iso itself when it is not a date, when buf is too short
+ * or in the C locale ("" for NULL). */
 const char *fmt_date(const char *iso, char *buf, size_t n);
 
 /* An amount in minor units (hundredths: kopecks, cents) of currency (an ISO
