@@ -76,7 +76,7 @@ void tui_draw_help(struct tui *t)
 
 	(void)t;
 	erase();
-	tui_put(y++, 0, "kart-tui: клавиши", COLS);
+	tui_put(y++, 0, _("kart-tui: keys"), COLS);
 	for (int s = TUI_ANY; s <= TUI_TODAY; s++) {
 		if (y > 2)
 			y++;
@@ -92,7 +92,7 @@ void tui_draw_help(struct tui *t)
 			help_line(&y, &x, line);
 		}
 	}
-	tui_put(LINES - 1, 0, "любая клавиша: назад", COLS);
+	tui_put(LINES - 1, 0, _("any key: back"), COLS);
 }
 
 bool tui_append(char *buf, size_t n, int wc)
