@@ -28,7 +28,7 @@ static const struct out_column deal_columns[] = {
 const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns), false };
 
 static const struct out_column reminder_columns[] = {
-	{ N_("ID"), 6, true }, { N_("AT"), 28, false }, { N_("CARD"), 32, false }, { N_("BY"), 12, false },
+	{ N_("ID"), 6, true }, { N_("AT"), 32, false }, { N_("CARD"), 32, false }, { N_("BY"), 12, false },
 	{ N_("TEXT"), 0, false },
 };
 
