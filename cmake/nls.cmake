@@ -2,7 +2,6 @@
 # build time, put beside the binaries (build/locale) and installed into
 # share/locale; the `pot` target runs xgettext over both faces and their library.
 find_program(MSGFMT msgfmt REQUIRED)
-find_program(XGETTEXT xgettext)
 include(GNUInstallDirs)
 
 target_compile_definitions(kartclient PUBLIC ENABLE_NLS=1
@@ -24,16 +23,10 @@ add_custom_target(nls-catalogs ALL DEPENDS ${NLS_CATALOGS})
 add_dependencies(kart nls-catalogs)
 add_dependencies(kart-tui nls-catalogs)
 
+include(${CMAKE_SOURCE_DIR}/cmake/pot.cmake)
 if(XGETTEXT)
-  file(GLOB NLS_SOURCES RELATIVE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/client/cli/*.c
-  ${CMAKE_SOURCE_DIR}/client/tui/*.c ${CMAKE_SOURCE_DIR}/client/lib/*.c)
-  list(SORT NLS_SOURCES)
   add_custom_target(pot
-    COMMAND ${XGETTEXT} --from-code=UTF-8 --language=C --add-comments=TRANSLATORS:
-      --keyword=_ --keyword=N_ --keyword=P_:1,2 --keyword=ngettext:1,2
-      --keyword=out_error:2 --flag=out_error:2:c-format
-      --package-name=kartoteka --package-version=${PROJECT_VERSION}
-      -o po/kartoteka.pot ${NLS_SOURCES}
+    COMMAND ${XGETTEXT} ${NLS_XGETTEXT_OPTIONS} -o po/kartoteka.pot ${NLS_SOURCES}
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     COMMENT "xgettext: po/kartoteka.pot")
 endif()

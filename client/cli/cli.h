@@ -210,6 +210,10 @@ void out_stream_text(struct out_stream *st, const void *p, size_t n, bool last);
 void out_set_json(bool on);
 int out_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int out_kc_error(const struct kc_error *err);
+/* A time in an error message: in the reader's conventions with its zone, or
+ * as util_format_time_zone writes it when errors are JSON (the same in every
+ * locale). Returns buf. */
+const char *out_error_time(int64_t secs, char *buf, size_t n);
 /* The one wording for running out of memory: out_error(KC_ERR_OTHER, "out of memory"). */
 int out_no_memory(void);
 
@@ -259,7 +263,8 @@ void out_list_end(struct out_list *l);
  * plural NULL: the noun + "s". Returns buf. */
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size);
 #define OUT_COUNT(buf, n, singular) out_count((n), (singular), NULL, (buf), sizeof(buf))
-/* Minor units (kopecks) as money: "1 234.50", "-0.05". */
+/* Minor units (kopecks) as money, as fmt_money writes roubles: "1,234.50 RUB",
+ * "1 234,50 ₽" in Russian. */
 const char *out_money(int64_t minor, char *buf, size_t n);
 /* Short enum names ("admin", "hot"); "" when unset. */
 const char *out_role_name(Kart__Role role, char *buf, size_t n);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "util.h"
 
 int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a)
@@ -95,7 +96,7 @@ int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a)
 	if (cli->json) {
 		rc = out_json_message(&b->base, "key_pem");
 	} else {
-		util_format_time(b->not_after, until, sizeof(until));
+		fmt_time(b->not_after, 0, until, sizeof(until));
 		out_say("certificate for %s written to %s (key, certificate and CA; keep it private)", b->user, file);
 		out_say("  serial:      %s", b->serial);
 		out_say("  valid until: %s", until);

@@ -6,6 +6,7 @@
 #include "call.h"
 #include "cli.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "util.h"
 
 /* Refuses a reminder's time in the past unless --past. */
@@ -14,9 +15,8 @@ static int check_not_past(const struct cmd_args *a, int64_t at, int64_t now)
 	char when[80];
 	if (at >= now || args_flag(a, "past"))
 		return 0;
-	util_format_time_zone(at, when, sizeof(when));
 	return out_error(KC_ERR_USAGE, "bad --at '%s': %s is in the past; add --past to set it anyway",
-			 args_value(a, "at"), when);
+			 args_value(a, "at"), out_error_time(at, when, sizeof(when)));
 }
 
 int cmd_remind(struct cli *cli, const struct cmd_args *a)
@@ -83,7 +83,7 @@ static int print_reminder(struct cli *cli, const Kart__Reminder *rem, const char
 	char when[80];
 	if (cli->json)
 		return out_json_message(&rem->base, NULL);
-	util_format_time_zone(rem->at, when, sizeof(when));
+	fmt_time(rem->at, FMT_ZONE, when, sizeof(when));
 	out_say("reminder %llu %s: %s", (unsigned long long)rem->id, what, when);
 	return 0;
 }

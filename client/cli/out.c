@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "i18n.h"
 #include "out.h"
 #include "pbjson.h"
@@ -138,6 +139,15 @@ int out_error(int status, const char *fmt, ...)
 	put_one_line(stderr, msg);
 	fputc('\n', stderr);
 	return status;
+}
+
+const char *out_error_time(int64_t secs, char *buf, size_t n)
+{
+	if (json_errors)
+		util_format_time_zone(secs, buf, n);
+	else
+		fmt_time(secs, FMT_ZONE, buf, n);
+	return buf;
 }
 
 int out_no_memory(void)
@@ -508,10 +518,7 @@ const char *out_role_name(Kart__Role role, char *buf, size_t n)
 
 void out_time_or_empty(int64_t secs, char *buf, size_t n)
 {
-	if (secs == 0)
-		buf[0] = '\0';
-	else
-		util_format_time(secs, buf, n);
+	fmt_time(secs, 0, buf, n);
 }
 
 const char *out_count(uint64_t n, const char *singular, const char *plural, char *buf, size_t size)
@@ -521,20 +528,8 @@ const char *out_count(uint64_t n, const char *singular, const char *plural, char
 
 const char *out_money(int64_t minor, char *buf, size_t n)
 {
-	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	char digits[24], grouped[48];
-	int len = snprintf(digits, sizeof(digits), "%" PRIu64, v / 100);
-	size_t used = 0;
-
-	if (minor < 0)
-		grouped[used++] = '-';
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			grouped[used++] = ' ';
-		grouped[used++] = digits[i];
-	}
-	snprintf(buf, n, "%.*s.%02u", (int)used, grouped, (unsigned)(v % 100));
-	return buf;
+	/* amounts are kept in roubles: the base has one currency */
+	return fmt_money(minor, "RUB", buf, n);
 }
 
 const char *out_money_or_empty(int64_t minor, char *buf, size_t n)

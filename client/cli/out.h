@@ -66,7 +66,8 @@ static inline const char *str_or_empty(const char *s)
 
 /* An enum value's short name ("hot"); "" when unset. */
 const char *out_enum_short(const ProtobufCEnumDescriptor *d, int value, char *buf, size_t n);
-/* A time as util_format_time writes it; "" for 0. */
+/* A time to the minute as fmt_time writes it ("05.12.2026 14:30" in
+ * Russian, "2026-12-05 14:30" otherwise); "" for 0. */
 void out_time_or_empty(int64_t secs, char *buf, size_t n);
 /* out_money, "" for 0. */
 const char *out_money_or_empty(int64_t minor, char *buf, size_t n);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "out.h"
 #include "util.h"
 
@@ -26,7 +27,7 @@ static const char *render_summary(const Kart__AuditEvent *ev, char *buf, size_t 
 	char when[64];
 	if (!mark || !ev->at)
 		return s;
-	util_format_time_zone(ev->at, when, sizeof(when));
+	fmt_time(ev->at, FMT_ZONE, when, sizeof(when));
 	snprintf(buf, n, "%.*s%s%s", (int)(mark - s), s, when, mark + 4);
 	return buf;
 }
@@ -40,7 +41,8 @@ void out_list_event(struct out_list *l, const Kart__AuditEvent *ev)
 	if (out_list_as_json(l, &ev->base))
 		return;
 	snprintf(seq, sizeof(seq), "%" PRIu64, ev->seq);
-	out_time_or_empty(ev->time / 1000000, when, sizeof(when));
+	/* to the second: the order of events within a minute shows */
+	fmt_time(ev->time / 1000000, FMT_SECONDS, when, sizeof(when));
 	snprintf(action, sizeof(action), "%s%s%s", str_or_empty(ev->action), ev->ok ? "" : " (refused)",
 		 ev->severity && strcmp(ev->severity, "alert") == 0 ? " (alert)" : "");
 	if (ev->object_id)

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
+#include "i18n.h"
 #include "out.h"
 #include "pbjson.h"
 #include "text.h"
@@ -54,7 +56,7 @@ void out_list_field(struct out_list *l, const Kart__FieldDef *f)
 
 void out_list_relative(struct out_list *l, const Kart__Relative *r)
 {
-	char n[24];
+	char n[24], birthday[32];
 	const char *cells[N_COLUMNS(relative_columns)];
 
 	if (out_list_as_json(l, &r->base))
@@ -63,7 +65,7 @@ void out_list_relative(struct out_list *l, const Kart__Relative *r)
 	cells[0] = n;
 	cells[1] = str_or_empty(r->name);
 	cells[2] = str_or_empty(r->relation);
-	cells[3] = str_or_empty(r->birthday);
+	cells[3] = fmt_date(r->birthday, birthday, sizeof(birthday));
 	cells[4] = str_or_empty(r->note);
 	out_row(relative_columns, N_COLUMNS(relative_columns), cells);
 	l->count++;
@@ -152,7 +154,8 @@ static void put_value(const char *raw, size_t indent)
 /* "Анна (spouse, 1982-05-01) — likes tulips" */
 static void put_relative(const Kart__Relative *r, size_t indent)
 {
-	const char *relation = str_or_empty(r->relation), *birthday = str_or_empty(r->birthday);
+	char buf[32];
+	const char *relation = str_or_empty(r->relation), *birthday = fmt_date(r->birthday, buf, sizeof(buf));
 
 	put_value(str_or_empty(r->name), indent);
 	if (*relation || *birthday) {
@@ -213,7 +216,10 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 	}
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_STRING:
-		put_value(*(const char *const *)p, indent);
+		if (f->offset == offsetof(Kart__Card, birthday))
+			put_value(fmt_date(*(const char *const *)p, buf, sizeof(buf)), indent);
+		else
+			put_value(*(const char *const *)p, indent);
 		break;
 	case PROTOBUF_C_TYPE_UINT64:
 		printf("%" PRIu64, *(const uint64_t *)p);
@@ -228,10 +234,8 @@ static void put_card_field(const ProtobufCFieldDescriptor *f, const char *base, 
 		/* every other int64 in a Card is a time in unix seconds */
 		if (f->offset == offsetof(Kart__Card, total_purchases))
 			fputs(out_money(*(const int64_t *)p, buf, sizeof(buf)), stdout);
-		else {
-			util_format_time(*(const int64_t *)p, buf, sizeof(buf));
-			fputs(buf, stdout);
-		}
+		else
+			fputs(fmt_time(*(const int64_t *)p, 0, buf, sizeof(buf)), stdout);
 		break;
 	case PROTOBUF_C_TYPE_ENUM:
 		fputs(pbjson_enum_name(f->descriptor, *(const int *)p, buf, sizeof(buf)), stdout);
@@ -313,6 +317,11 @@ static void put_custom_value(const Kart__FieldDef *def, const char *value, size_
 		free(heap);
 		return;
 	}
+	if (def && def->type == KART__FIELD_TYPE__FIELD_TYPE_DATE) {
+		char date[64];
+		put_value(fmt_date(value, date, sizeof(date)), indent);
+		return;
+	}
 	put_value(value, indent);
 }
 
@@ -358,63 +367,50 @@ static size_t list_tabs(Kart__FieldDef *const *defs, size_t ndefs, const char **
 	return n;
 }
 
-/* Card fields in words, English and Russian; a field not listed shows its
+/* Card fields in words, shown translated; a field not listed shows its
  * proto name. */
 static const struct {
-	const char *field, *en, *ru;
+	const char *field, *label;
 } card_labels[] = {
-	{ "id", "ID", "ID" },
-	{ "last_name", "Last name", "Фамилия" },
-	{ "first_name", "First name", "Имя" },
-	{ "middle_name", "Middle name", "Отчество" },
-	{ "company", "Company", "Компания" },
-	{ "position", "Position", "Должность" },
-	{ "gender", "Gender", "Пол" },
-	{ "phones", "Phones", "Телефоны" },
-	{ "emails", "Emails", "Эл. почта" },
-	{ "messengers", "Messengers", "Мессенджеры" },
-	{ "city", "City", "Город" },
-	{ "address", "Address", "Адрес" },
-	{ "birthday", "Birthday", "День рождения" },
-	{ "source", "Source", "Источник" },
-	{ "tags", "Tags", "Метки" },
-	{ "sector", "Sector", "Сектор" },
-	{ "owner", "Owner", "Ответственный" },
-	{ "notes", "Notes", "Заметки" },
-	{ "version", "Version", "Версия" },
-	{ "created_at", "Created", "Создана" },
-	{ "created_by", "Created by", "Создал" },
-	{ "updated_at", "Updated", "Изменена" },
-	{ "updated_by", "Updated by", "Изменил" },
-	{ "deleted_at", "Deleted", "Удалена" },
-	{ "deleted_by", "Deleted by", "Удалил" },
-	{ "lifecycle", "Lifecycle", "Стадия" },
-	{ "vip", "VIP", "VIP" },
-	{ "key_account", "Key account", "Ключевой клиент" },
-	{ "relatives", "Relatives", "Родственники" },
-	{ "last_touch_at", "Last touch", "Последний контакт" },
-	{ "touches", "Touches", "Контактов" },
-	{ "total_purchases", "Purchases", "Покупки" },
+	{ "id", N_("ID") },
+	{ "last_name", N_("Last name") },
+	{ "first_name", N_("First name") },
+	{ "middle_name", N_("Middle name") },
+	{ "company", N_("Company") },
+	{ "position", N_("Position") },
+	{ "gender", N_("Gender") },
+	{ "phones", N_("Phones") },
+	{ "emails", N_("Emails") },
+	{ "messengers", N_("Messengers") },
+	{ "city", N_("City") },
+	{ "address", N_("Address") },
+	{ "birthday", N_("Birthday") },
+	{ "source", N_("Source") },
+	{ "tags", N_("Tags") },
+	{ "sector", N_("Sector") },
+	{ "owner", N_("Owner") },
+	{ "notes", N_("Notes") },
+	{ "version", N_("Version") },
+	{ "created_at", N_("Created") },
+	{ "created_by", N_("Created by") },
+	{ "updated_at", N_("Updated") },
+	{ "updated_by", N_("Updated by") },
+	{ "deleted_at", N_("Deleted") },
+	{ "deleted_by", N_("Deleted by") },
+	{ "lifecycle", N_("Lifecycle") },
+	{ "vip", N_("VIP") },
+	{ "key_account", N_("Key account") },
+	{ "relatives", N_("Relatives") },
+	{ "last_touch_at", N_("Last touch") },
+	{ "touches", N_("Touches") },
+	{ "total_purchases", N_("Purchases") },
 };
-
-/* Russian labels when the messages' locale is Russian (LC_ALL, LC_MESSAGES,
- * LANG, the first one set). */
-static bool locale_russian(void)
-{
-	const char *names[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	for (size_t i = 0; i < 3; i++) {
-		const char *v = getenv(names[i]);
-		if (v && *v)
-			return strncmp(v, "ru", 2) == 0;
-	}
-	return false;
-}
 
 static const char *card_label(const ProtobufCFieldDescriptor *f)
 {
 	for (size_t i = 0; i < sizeof(card_labels) / sizeof(card_labels[0]); i++)
 		if (strcmp(card_labels[i].field, f->name) == 0)
-			return locale_russian() ? card_labels[i].ru : card_labels[i].en;
+			return _(card_labels[i].label);
 	return f->name;
 }
 

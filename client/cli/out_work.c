@@ -1,6 +1,6 @@
 /* out_work: the work done with a client as kart prints it: timeline entries,
  * deals (one deal, the list, the funnel under `deal ls`), reminders and
- * `kart today`. Money is shown as out_money writes it. */
+ * `kart today`. Money is shown as out_money writes it, dates as fmt_date. */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "fmt.h"
 #include "i18n.h"
 #include "out.h"
 #include "util.h"
 
 static const struct out_column timeline_columns[] = {
-	{ "ID", 6, true }, { "AT", 19, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
+	{ "ID", 6, true }, { "AT", 16, false }, { "KIND", 8, false }, { "AMOUNT", 14, true }, { "AUTHOR", 16, false },
 	{ "TEXT", 0, false },
 };
 const struct out_table out_timeline_table = { timeline_columns, N_COLUMNS(timeline_columns), false };
@@ -27,7 +28,7 @@ static const struct out_column deal_columns[] = {
 const struct out_table out_deal_table = { deal_columns, N_COLUMNS(deal_columns), false };
 
 static const struct out_column reminder_columns[] = {
-	{ N_("ID"), 6, true }, { N_("AT"), 28, false }, { N_("CARD"), 32, false }, { N_("BY"), 12, false },
+	{ N_("ID"), 6, true }, { N_("AT"), 32, false }, { N_("CARD"), 32, false }, { N_("BY"), 12, false },
 	{ N_("TEXT"), 0, false },
 };
 
@@ -61,7 +62,7 @@ void out_list_entry(struct out_list *l, const Kart__TimelineEntry *e)
 
 void out_list_deal(struct out_list *l, const Kart__Deal *d)
 {
-	char id[24], card[24], amount[48];
+	char id[24], card[24], amount[48], close[32];
 	const char *cells[N_COLUMNS(deal_columns)];
 
 	if (out_list_as_json(l, &d->base))
@@ -75,15 +76,15 @@ void out_list_deal(struct out_list *l, const Kart__Deal *d)
 	cells[4] = out_money_or_empty(d->amount, amount, sizeof(amount));
 	cells[5] = str_or_empty(d->stage);
 	cells[6] = str_or_empty(d->owner);
-	cells[7] = str_or_empty(d->expected_close);
+	cells[7] = fmt_date(d->expected_close, close, sizeof(close));
 	out_row(deal_columns, N_COLUMNS(deal_columns), cells);
 	l->count++;
 }
 
 void out_deal(const Kart__Deal *d)
 {
-	char money[48], created[160], updated[160];
-	const char *close = str_or_empty(d->expected_close);
+	char money[48], created[160], updated[160], buf[32];
+	const char *close = fmt_date(d->expected_close, buf, sizeof(buf));
 
 	out_when_by(d->created_at, d->created_by, created, sizeof(created));
 	out_when_by(d->updated_at, d->updated_by, updated, sizeof(updated));
@@ -157,7 +158,7 @@ void out_reminder_row(const Kart__Reminder *r, int64_t now)
 	const char *cells[N_COLUMNS(reminder_columns)];
 	size_t len;
 	snprintf(id, sizeof(id), "%" PRIu64, r->id);
-	util_format_time_zone(r->at, at, sizeof(at));
+	fmt_time(r->at, FMT_ZONE, at, sizeof(at));
 	len = strlen(at);
 	if (r->done)
 		snprintf(at + len, sizeof(at) - len, " %s", _("done"));
@@ -179,7 +180,7 @@ void out_reminder_header(void)
 
 void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 {
-	char card[512], name[512], in[32];
+	char card[512], name[512], in[32], date[32];
 
 	printf("%s", _("Reminders (due today or overdue)\n"));
 	if (page->n_reminders == 0)
@@ -207,7 +208,7 @@ void out_today(const Kart__TodayPage *page, uint32_t days, int64_t now)
 		else
 			snprintf(name, sizeof(name), "%s", str_or_empty(b->name));
 		card_cell(b->card_id, b->client, card, sizeof(card));
-		cells[0] = str_or_empty(b->date);
+		cells[0] = fmt_date(b->date, date, sizeof(date));
 		cells[1] = in;
 		cells[2] = name;
 		cells[3] = card;

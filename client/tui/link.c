@@ -39,7 +39,7 @@ static struct kc *link_open(struct tui *t, struct kc_error *err)
 	p.default_server = t->link.default_server;
 	p.client_name = t->link.client_name;
 	if (kc_session_load(p.home, &s) != KC_SESSION_OK) {
-		snprintf(err->message, sizeof(err->message), "сессия закрыта: выполните kart login");
+		snprintf(err->message, sizeof(err->message), "%s", _("session closed: run kart login"));
 		kc_session_free(&s);
 		return NULL;
 	}
@@ -75,8 +75,8 @@ void link_tick(struct tui *t)
 	kc_set_nonblocking(t->c);
 	t->link.why[0] = '\0';
 	t->status[0] = '\0';
-	if (t->editing && t->card_msg[0]) /* the "не записано" of the note still in the field */
-		snprintf(t->card_msg, sizeof(t->card_msg), "связь восстановлена: Enter сохранит звонок");
+	if (t->editing && t->card_msg[0]) /* the "not saved" of the note still in the field */
+		snprintf(t->card_msg, sizeof(t->card_msg), "%s", _("connection restored: Enter saves the call"));
 	if (t->query[0]) /* the live query goes again */
 		t->dirty = true;
 	find_pump(t);
@@ -100,7 +100,7 @@ void link_status(const struct tui *t, char *out, size_t n)
 	int s = left > 0 ? (int)((left + 999.0) / 1000.0) : 0;
 
 	if (s > 0)
-		snprintf(out, n, "нет связи с сервером; повтор через %d с", s);
+		snprintf(out, n, _("no connection to the server; retrying in %d s"), s);
 	else
-		snprintf(out, n, "нет связи с сервером; соединяюсь…");
+		snprintf(out, n, "%s", _("no connection to the server; connecting…"));
 }

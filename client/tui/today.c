@@ -5,11 +5,11 @@
 #include "tui.h"
 
 #include <curses.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "call.h"
+#include "fmt.h"
 #include "util.h"
 
 #define TODAY_DAYS 7
@@ -28,7 +28,7 @@ static void reload(struct tui *t)
 	Kart__Envelope *e = NULL;
 
 	if (!tui_go_blocking(t)) {
-		snprintf(t->today_msg, sizeof(t->today_msg), "нет связи с сервером");
+		snprintf(t->today_msg, sizeof(t->today_msg), "%s", _("no connection to the server"));
 		return;
 	}
 	int rc = kc_today(t->c, TODAY_DAYS, util_now_us() / 1000000, false, &e, &err);
@@ -60,22 +60,22 @@ static void mark_done(struct tui *t)
 	Kart__Envelope *e = NULL;
 
 	if (!p || (size_t)t->today_sel >= p->n_reminders) {
-		snprintf(t->today_msg, sizeof(t->today_msg), "x: выберите напоминание");
+		snprintf(t->today_msg, sizeof(t->today_msg), "%s", _("x: select a reminder first"));
 		return;
 	}
 	uint64_t id = p->reminders[t->today_sel]->id;
 	if (!tui_go_blocking(t)) {
-		snprintf(t->today_msg, sizeof(t->today_msg), "не отмечено: нет связи с сервером");
+		snprintf(t->today_msg, sizeof(t->today_msg), "%s", _("not marked: no connection to the server"));
 		return;
 	}
 	int rc = kc_reminder_done(t->c, id, &e, &err);
 	tui_go_nonblocking(t, rc, &err);
 	if (rc) {
-		snprintf(t->today_msg, sizeof(t->today_msg), "не отмечено: %s", err.message);
+		snprintf(t->today_msg, sizeof(t->today_msg), _("not marked: %s"), err.message);
 		return;
 	}
 	kc_env_free(e);
-	snprintf(t->today_msg, sizeof(t->today_msg), "Напоминание %" PRIu64 " выполнено", id);
+	snprintf(t->today_msg, sizeof(t->today_msg), _("Reminder %llu done"), (unsigned long long)id);
 	reload(t);
 }
 
@@ -140,15 +140,14 @@ static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_
 {
 	char line[1024], when[64];
 
-	tui_put(y++, 0, "Напоминания (на сегодня и просроченные)", COLS);
+	tui_put(y++, 0, _("Reminders (due today or overdue)"), COLS);
 	if (p->n_reminders == 0)
-		tui_put(y++, 2, "ничего нет", COLS - 2);
+		tui_put(y++, 2, _("nothing due"), COLS - 2);
 	for (size_t i = 0; i < p->n_reminders && y < LINES - 3; i++) {
 		const Kart__Reminder *r = p->reminders[i];
-		util_format_time(r->at, when, sizeof(when));
-		when[16] = '\0'; /* minutes */
-		snprintf(line, sizeof(line), "  %s%s  %.300s · %.300s", when,
-			 r->at < now ? " просрочено" : "", r->card_title, r->text);
+		fmt_time(r->at, 0, when, sizeof(when));
+		snprintf(line, sizeof(line), "  %s%s%s  %.300s · %.300s", when, r->at < now ? " " : "",
+			 r->at < now ? _("overdue") : "", r->card_title, r->text);
 		row(t, y++, i, line);
 	}
 	return y;
@@ -157,37 +156,38 @@ static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_
 void today_draw(struct tui *t)
 {
 	const Kart__TodayPage *p = t->today ? t->today->today_page : NULL;
-	char line[1024], in[32];
+	char line[1024], in[64], date[32];
 	int y = 2;
 
 	tui_style(TUI_STYLE_TITLE, true);
-	tui_put(0, 0, "Сегодня", COLS);
+	tui_put(0, 0, _("Today"), COLS);
 	tui_style(TUI_STYLE_TITLE, false);
 	if (p) {
 		y = draw_reminders(t, p, y, util_now_us() / 1000000);
 		y++;
 		if (y < LINES - 3)
-			tui_put(y++, 0, "Дни рождения на неделе", COLS);
+			tui_put(y++, 0, _("Birthdays this week"), COLS);
 		if (p->n_birthdays == 0 && y < LINES - 3)
-			tui_put(y++, 2, "нет", COLS - 2);
+			tui_put(y++, 2, _("no birthdays"), COLS - 2);
 		for (size_t i = 0; i < p->n_birthdays && y < LINES - 3; i++) {
 			const Kart__Birthday *b = p->birthdays[i];
+			const char *on = fmt_date(b->date, date, sizeof(date));
 			if (b->in_days == 0)
-				snprintf(in, sizeof(in), "сегодня");
+				snprintf(in, sizeof(in), "%s", _("today"));
 			else if (b->in_days == 1)
-				snprintf(in, sizeof(in), "завтра");
+				snprintf(in, sizeof(in), "%s", _("tomorrow"));
 			else
-				snprintf(in, sizeof(in), "через %u дн.", (unsigned)b->in_days);
+				snprintf(in, sizeof(in), P_("in %u day", "in %u days", b->in_days), (unsigned)b->in_days);
 			if (b->relation[0]) /* a relative, and the client's card */
-				snprintf(line, sizeof(line), "  %s  %s  %.300s (%.100s) · %.300s", b->date,
-					 in, b->name, b->relation, b->client);
+				snprintf(line, sizeof(line), "  %.40s  %s  %.300s (%.100s) · %.300s", on, in, b->name,
+					 b->relation, b->client);
 			else
-				snprintf(line, sizeof(line), "  %s  %s  %.300s", b->date, in, b->name);
+				snprintf(line, sizeof(line), "  %.40s  %s  %.300s", on, in, b->name);
 			row(t, y++, p->n_reminders + i, line);
 		}
 	}
 	tui_put(LINES - 2, 0, t->today_msg, COLS);
 	tui_style(TUI_STYLE_HINT, true);
-	tui_put(LINES - 1, 0, "Enter карточка · x выполнено · Esc назад · ? справка", COLS);
+	tui_put(LINES - 1, 0, _("Enter card · x done · Esc back · ? help"), COLS);
 	tui_style(TUI_STYLE_HINT, false);
 }

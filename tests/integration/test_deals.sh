@@ -45,7 +45,7 @@ expect_rc 0 as man deal show "$DN"
 contains "$OUT" "deal $DN: Поставка ёлок"
 contains "$OUT" "#$N Северная Анна"
 contains "$OUT" "stage:    lead"
-contains "$OUT" "amount:   1 500.50"
+contains "$OUT" "amount:   1,500.50 RUB"
 contains "$OUT" "close:    2030-01-31"
 contains "$OUT" "owner:    man"
 contains "$OUT" "by man"
@@ -76,7 +76,7 @@ expect_rc 0 as man deal edit "$DN" --amount '2 000' --title 'Поставка с
 contains "$OUT" "deal $DN updated"
 expect_rc 0 as man deal show "$DN"
 contains "$OUT" "deal $DN: Поставка сосен"
-contains "$OUT" "amount:   2 000.00"
+contains "$OUT" "amount:   2,000.00 RUB"
 contains "$OUT" "close:    2030-02-28"
 expect_rc 0 as admin --json audit --action deal.edit
 [[ $(jq length <<<"$OUT") == $((E0 + 1)) ]] || fail "deal edit not audited once: $OUT"
@@ -104,7 +104,7 @@ for bad in '31.02.2030' 'когда-нибудь'; do
 	[[ $ERR == "$ADD_ERR" ]] || fail "--close '$bad': deal add says '$ADD_ERR', deal edit '$ERR'"
 done
 expect_rc 0 as man deal show "$DN"
-contains "$OUT" "amount:   2 000.00"
+contains "$OUT" "amount:   2,000.00 RUB"
 contains "$OUT" "close:    2030-02-28"
 # an empty --close clears the date
 expect_rc 0 as man deal edit "$DN" --close ''

@@ -56,7 +56,7 @@ expect_rc 0 as admin --json timeline "$ID" --limit 2
 [[ $(items entries | jq 'length') == 2 ]] || fail "timeline --limit 2: $OUT"
 expect_rc 0 as admin timeline "$ID"
 contains "$OUT" 'Купил 3 коробки'
-contains "$OUT" '1 234.50'
+contains "$OUT" '1,234.50 RUB'
 
 # bad entries: exit 2, one line naming the field, nothing stored
 check_bad() { # field, kart args...

@@ -113,7 +113,7 @@ wait_for "Покупка записана"
 wait_for "покупка 1 500,00  чайник"
 expect_rc 0 as admin timeline "$P"
 contains "$OUT" "чайник"
-contains "$OUT" "1 500.00"
+contains "$OUT" "1,500.00 RUB"
 # r sets a reminder: the time as the CLI reads it, then the text; Напоминания lists it
 keys r
 typed "+2d"
