@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "layout.h"
 
 int card_deals_load(struct tui *t, struct kc_error *err)
@@ -42,7 +43,7 @@ void card_deals_draw(struct tui *t, int y)
 	for (int i = first; i <= (int)n && y < LINES - 3; i++, y++) {
 		if (i < (int)n) {
 			const Kart__Deal *d = t->deals->deal_page->deals[i];
-			tui_money(d->amount, sum, sizeof(sum));
+			fmt_money(d->amount, "RUB", sum, sizeof(sum));
 			snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum,
 				 d->stage, d->expected_close[0] ? _("  until ") : "", d->expected_close);
 		} else {

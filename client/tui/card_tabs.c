@@ -12,36 +12,11 @@
 #include <string.h>
 
 #include "call.h"
+#include "fmt.h"
 #include "layout.h"
 #include "util.h"
 
 #define HISTORY_LIMIT TUI_TAB_ROWS
-
-/* Minor units as "1 500,00" (thousands apart by spaces). */
-void tui_money(int64_t minor, char *out, size_t n)
-{
-	uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
-	char units[32], grouped[48];
-	size_t len, k = 0;
-
-	snprintf(units, sizeof(units), "%" PRIu64, v / 100);
-	len = strlen(units);
-	for (size_t i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			grouped[k++] = ' ';
-		grouped[k++] = units[i];
-	}
-	grouped[k] = '\0';
-	snprintf(out, n, "%s%s,%02" PRIu64, minor < 0 ? "-" : "", grouped, v % 100);
-}
-
-static void when(int64_t secs, char *out, size_t n)
-{
-	char buf[64];
-
-	util_format_time(secs, buf, sizeof(buf));
-	snprintf(out, n, "%.16s", buf); /* to the minute */
-}
 
 static void add_row(struct tui *t, const char *text)
 {
@@ -75,9 +50,9 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 	(void)err;
 	for (size_t i = 0; i < page->timeline_page->n_entries; i++) {
 		const Kart__TimelineEntry *e = page->timeline_page->entries[i];
-		when(e->at, at, sizeof(at));
+		fmt_time(e->at, 0, at, sizeof(at));
 		if (e->kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE) {
-			tui_money(e->amount, sum + 1, sizeof(sum) - 1);
+			fmt_money(e->amount, "RUB", sum + 1, sizeof(sum) - 1);
 			sum[0] = ' ';
 		} else {
 			sum[0] = '\0';
@@ -98,7 +73,7 @@ static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 		return rc;
 	for (size_t i = 0; i < e->reminder_page->n_reminders; i++) {
 		const Kart__Reminder *r = e->reminder_page->reminders[i];
-		when(r->at, at, sizeof(at));
+		fmt_time(r->at, 0, at, sizeof(at));
 		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? _("  (done)") : "");
 		add_row(t, line);
 	}
@@ -407,7 +382,7 @@ static const char *field_prompt(const struct tui *t, char *buf, size_t n)
 	case TUI_FIELD_WHEN:
 		return _("Remind when: ");
 	case TUI_FIELD_REMIND:
-		when(t->remind_at, at, sizeof(at));
+		fmt_time(t->remind_at, 0, at, sizeof(at));
 		snprintf(buf, n, _("Remind %s: "), at);
 		return buf;
 	default:

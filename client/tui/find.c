@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "call.h"
+#include "fmt.h"
 #include "layout.h"
 #include "mark.h"
 #include "text.h"
@@ -279,12 +280,15 @@ void tui_phone(const char *typed, char *out, size_t n)
 
 void tui_date(int64_t secs, char *out, size_t n)
 {
+	char iso[16], buf[32];
 	time_t tt = (time_t)secs;
 	struct tm tm;
 
-	/* TRANSLATORS: a date as strftime writes it: 05.12.2026 in Russian */
-	if (!localtime_r(&tt, &tm) || !strftime(out, n, _("%Y-%m-%d"), &tm))
+	if (!localtime_r(&tt, &tm) || !strftime(iso, sizeof(iso), "%Y-%m-%d", &tm)) {
 		snprintf(out, n, "?");
+		return;
+	}
+	snprintf(out, n, "%s", fmt_date(iso, buf, sizeof(buf)));
 }
 
 /* What a query highlights: its words in names, or the digits of a phone. */

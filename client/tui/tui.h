@@ -223,8 +223,6 @@ void card_key(struct tui *t, int key, bool is_char);
 void card_draw(struct tui *t);
 
 /* card_tabs.c: the Card's tabs and the entries it logs */
-/* Minor units as "1 500,00" (thousands apart by spaces). */
-void tui_money(int64_t minor, char *out, size_t n);
 /* The tabs of the card shown, from its custom fields' definitions. */
 void card_tabs_build(struct tui *t);
 /* Shows tab (an index into tabs) and loads the rows of a list tab. */

@@ -97,7 +97,7 @@ wait_for "Телефоны"
 expect_rc 0 as admin deal add "$P" --title 'Поставка котлов' --amount 250000
 keys 3
 wait_for "Поставка котлов"
-contains "$(screen)" "250 000,00"
+contains "$(screen)" "250 000,00 ₽"
 # История shows the call logged above; p logs a purchase (the amount, then an optional text)
 keys 4
 wait_for "перезвонить в пятницу"
@@ -110,7 +110,7 @@ wait_for "Покупка 1500, текст:"
 typed "чайник"
 keys Enter
 wait_for "Покупка записана"
-wait_for "покупка 1 500,00  чайник"
+wait_for "покупка 1 500,00 ₽  чайник"
 expect_rc 0 as admin timeline "$P"
 contains "$OUT" "чайник"
 contains "$OUT" "1,500.00 RUB"
@@ -118,7 +118,7 @@ contains "$OUT" "1,500.00 RUB"
 keys r
 typed "+2d"
 keys Enter
-wait_for "Напомнить 20"
+wait_for "Напомнить $(TZ=UTC date -d +2days +%d.%m.%Y)"
 typed "отправить счёт"
 keys Enter
 wait_for "Напоминание сохранено"

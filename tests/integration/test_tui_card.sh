@@ -130,7 +130,7 @@ keys Tab
 typed "250000"
 keys C-s
 wait_for "добавлена (lead)"
-wait_for "Котлы  250 000,00  lead"
+wait_for "Котлы  250 000,00 ₽  lead"
 keys d
 wait_for "перевести на этап"
 erase 4
@@ -141,7 +141,7 @@ erase 3
 typed "won"
 keys C-s
 wait_for "переведена на этап won"
-wait_for "Котлы  250 000,00  won"
+wait_for "Котлы  250 000,00 ₽  won"
 expect_rc 0 as admin --json deal ls --card "$P"
 contains "$OUT" '"won"'
 
