@@ -27,6 +27,7 @@
 #define FIND_SCAN 5000          /* candidates examined for a name search */
 #define FIND_OFFSET_MAX 10000   /* how far a find pages */
 #define FIND_PREFIX_SCAN 50000  /* index entries read for a number's start */
+#define FIND_SCOPE_IDS 100000   /* a scope of at most this many cards is matched by id */
 
 /* ---- find ---- */
 
@@ -147,6 +148,14 @@ static void idset_put(uint64_t *slot, size_t mask, uint64_t id)
 	slot[j] = id;
 }
 
+static bool idset_has(const struct idset *s, uint64_t id)
+{
+	for (size_t j = id_hash(id) & s->mask; s->slot && s->slot[j]; j = (j + 1) & s->mask)
+		if (s->slot[j] == id)
+			return true;
+	return false;
+}
+
 /* Adds id: 1 if it is new, 0 if it was there, -1 if memory is out. */
 static int idset_add(struct idset *s, uint64_t id)
 {
@@ -178,7 +187,49 @@ struct fill {
 	bool more;                  /* a visible match after the page: it is done */
 	size_t hidden;              /* out-of-scope cards a whole number or email named */
 	uint64_t first_hidden;
+	const struct idset *scope;  /* the ids the user sees, or NULL: each card is read */
 };
+
+/* The ids of the live cards r's user sees (ix_owner, by the owners in their
+ * scope), when they do not see every card and those are at most
+ * FIND_SCOPE_IDS; *by_ids says whether they were taken. A number's start
+ * shared by thousands of numbers then passes over other users' cards without
+ * reading them: a manager who sees few of a million cards would otherwise
+ * read every card of the start to find theirs. */
+static int scope_ids(struct req *r, struct idset *in, bool *by_ids)
+{
+	char **owners;
+	size_t n, total = 0;
+	MDB_cursor *cur;
+	*by_ids = false;
+	int rc = acl_scope_owners(r, r->arena, &owners, &n);
+	if (rc || (rc = mdb_cursor_open(r->txn, r->srv->store.ix_owner, &cur)))
+		return rc;
+	MDB_val k, v;
+	for (size_t i = 0; rc == 0 && i < n && total <= FIND_SCOPE_IDS; i++) {
+		size_t c = 0;
+		k = (MDB_val){ strlen(owners[i]), owners[i] };
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+		if (rc == 0)
+			rc = mdb_cursor_count(cur, &c);
+		else if (rc == MDB_NOTFOUND)
+			rc = 0;
+		total += c;
+	}
+	for (size_t i = 0; rc == 0 && total <= FIND_SCOPE_IDS && i < n; i++) {
+		k = (MDB_val){ strlen(owners[i]), owners[i] };
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+			if (idset_add(in, store_key_u64(v.mv_data)) < 0) {
+				rc = ENOMEM;
+				break;
+			}
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	mdb_cursor_close(cur);
+	*by_ids = rc == 0 && total <= FIND_SCOPE_IDS;
+	return rc;
+}
 
 /* The next match in order: passed over (out of scope, or before the
  * offset), put on the page, or, once the page is full, the sign that there
@@ -232,6 +283,8 @@ static int fill_prefix(struct fill *p, struct idset *met, const char *prefix, si
 		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
 			break;
 		uint64_t id = store_key_u64(v.mv_data);
+		if (p->scope && !idset_has(p->scope, id))
+			continue; /* out of scope, silently: a start names no card */
 		int added = idset_add(met, id);
 		if (added < 0) {
 			rc = ENOMEM;
@@ -347,9 +400,14 @@ int h_find(struct req *r)
 	struct idset met = { 0 };
 	for (size_t i = 0; rc == 0 && i < f.n && !p.more; i++)
 		rc = idset_add(&met, f.hits[i].id) < 0 ? ENOMEM : fill_offer(&p, f.hits[i].id, names_card);
+	struct idset scope = { 0 };
+	bool by_ids = false;
+	if (rc == 0 && plen && !p.more && !acl_sees_all(r) && (rc = scope_ids(r, &scope, &by_ids)) == 0 && by_ids)
+		p.scope = &scope;
 	if (rc == 0 && plen && !p.more)
 		rc = fill_prefix(&p, &met, prefix, plen);
 	free(met.slot);
+	free(scope.slot);
 	if (rc)
 		return rc;
 	page->matched_as = (char *)as;

@@ -3,8 +3,8 @@
 # that starts with them, however the start is written (8…, +7…, 7…, or the
 # national number alone); whole numbers first, then numbers ending with the
 # digits, then numbers starting with them, each card once, only cards the
-# user may see; a find pages with more/--offset; the index of numbers by
-# their start is built at start when a base lacks it.
+# user may see (their own, or their team's); a find pages with more/--offset;
+# the index of numbers by their start is built at start when a base lacks it.
 . "$(dirname "$0")/lib.sh"
 init_instance
 start_kartd
@@ -143,4 +143,17 @@ for how in lost old; do
 done
 expect_rc 0 as admin admin reindex --check
 contains "$OUT" "missing index entries: 0"
+
+# with team visibility a teammate's numbers are found too, another team's not
+expect_rc 0 as admin user add petya --role manager --team north --password-file "$T/pw"
+expect_rc 0 as petya login petya --password-file "$T/pw"
+card petya --last Командный --phone '+7 917 121-00-00'
+N1=$OUT
+expect_rc 0 as masha --json find '917 12'
+[[ $(ids) == "$M1 $M3" ]] || fail "own visibility: $(ids)"
+stop_kartd
+echo "visibility_manager = team" >>"$T/inst/kartd.conf"
+start_kartd
+expect_rc 0 as masha --json find '917 12'
+[[ $(ids) == "$N1 $M1 $M3" ]] || fail "team visibility: $(ids), expected $N1 $M1 $M3"
 echo "ok find_prefix"
