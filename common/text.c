@@ -389,6 +389,60 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 	return -1;
 }
 
+int text_phone_prefix(const char *typed, const char *country, char *out, size_t outlen)
+{
+	char d[PHONE_MAX + 4];
+	size_t n = 0;
+	bool plus = false;
+	if (!typed || outlen == 0)
+		return -1;
+	for (const char *p = typed; *p; p++) {
+		char c = *p;
+		if (c >= '0' && c <= '9') {
+			if (n == sizeof(d) - 1)
+				return -1;
+			d[n++] = c;
+		} else if (c == '+') {
+			if (plus || n > 0)
+				return -1;
+			plus = true;
+		} else if (c != ' ' && c != '(' && c != ')' && c != '-' && c != '.') {
+			return -1;
+		}
+	}
+	d[n] = '\0';
+	const char *digits = d;
+	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
+		plus = true;
+		digits += 2, n -= 2;
+	}
+	if (n == 0)
+		return -1;
+	const char *code = "";
+	const struct phone_country *pc = plus ? NULL : phone_country_find(country);
+	if (pc) {
+		/* the trunk prefix stands for the calling code ("8 917" is
+		 * "+7 917"); a start with the code itself is taken as the code
+		 * ("7917"); anything else is the start of a national number */
+		size_t t;
+		for (t = 0; t < 2 && pc->trunk[t]; t++)
+			if (has_prefix(digits, pc->trunk[t]))
+				break;
+		if (t < 2 && pc->trunk[t]) {
+			digits += strlen(pc->trunk[t]);
+			code = pc->code;
+		} else if (!has_prefix(digits, pc->code)) {
+			code = pc->code;
+		}
+	}
+	size_t cl = strlen(code), dl = strlen(digits);
+	if (cl + dl > PHONE_MAX || cl + dl + 1 > outlen)
+		return -1;
+	memcpy(out, code, cl);
+	memcpy(out + cl, digits, dl + 1);
+	return (int)(cl + dl);
+}
+
 /* ---- phone extensions --------------------------------------------------- */
 
 static bool ascii_prefix_ci(const char *s, const char *p)
@@ -771,7 +825,7 @@ enum text_kind text_classify(const char *s)
 		else if (!strchr("+()-. ", *p))
 			return TEXT_NAME;
 	}
-	return digits >= 5 ? TEXT_PHONE : TEXT_NAME;
+	return digits >= TEXT_PHONE_PREFIX_MIN ? TEXT_PHONE : TEXT_NAME;
 }
 
 const char *text_clip(struct arena *a, const char *s, size_t n)

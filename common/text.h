@@ -33,6 +33,20 @@ size_t text_words(struct arena *a, const char *folded, char ***out);
  * digits, or characters a phone number does not have. out: at least 17 bytes. */
 int text_phone_e164(const char *typed, const char *country, char *out, size_t outlen);
 
+/* The start of an E.164 number (its digits, without '+') that a phone typed
+ * in part stands for, so numbers can be found by how they begin, as a phone
+ * is typed digit by digit. With a '+' or "00" the digits are international
+ * as typed; else, for country (as text_phone_e164), a trunk prefix stands for
+ * the calling code ("8 917 12" in "RU" is "791712"), digits starting with
+ * the calling code are taken as international ("7917 12" is "791712"), and
+ * any other digits as the start of a national number ("917 12" is
+ * "791712"); with an unknown country the digits as typed. Any of
+ * "+ ( ) - ." and spaces may come between the digits. Returns the number of
+ * digits written to out (NUL-terminated), or -1 if there are none, more than
+ * 15, or characters a phone number does not have (an extension among them:
+ * a number with one is whole), or out is too small. */
+int text_phone_prefix(const char *typed, const char *country, char *out, size_t outlen);
+
 /* A phone's extension, as people write it after the number: "доб. 123",
  * "доб 123", "ext. 123", "ext 123", "x123", "#123" (case aside, with or
  * without spaces and a comma before it). Returns the length of the number
@@ -132,7 +146,10 @@ const char *text_count(char *buf, size_t size, uint64_t n, const char *singular,
 enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 /* What a search string is: an email if it has an '@' with text on both sides;
  * a phone if it is only digits and phone punctuation ("+ ( ) - . space")
- * with at least 5 digits, and perhaps an extension; a name otherwise. */
+ * with at least TEXT_PHONE_PREFIX_MIN digits, and perhaps an extension; a
+ * name otherwise. Four digits are where a phone typed digit by digit starts
+ * to be searched by its beginning ("8 91" is still a name search). */
+#define TEXT_PHONE_PREFIX_MIN 4
 enum text_kind text_classify(const char *s);
 
 #endif

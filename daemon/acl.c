@@ -1,5 +1,6 @@
 #include "acl.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -379,4 +380,49 @@ void acl_denied_flush(struct server *srv, bool all)
 		if (denied[i].held && (all || denied[i].minute != minute))
 			denied_write(srv, &denied[i]);
 	pthread_mutex_unlock(&denied_lock);
+}
+
+int acl_scope_owners(struct req *r, struct arena *a, char ***out, size_t *n)
+{
+	const struct kart_config *cfg = &r->srv->cfg;
+	bool team = r->who.team[0] && (r->who.role == KART__ROLE__ROLE_SUPERVISOR ||
+				       (r->who.role == KART__ROLE__ROLE_MANAGER && strcmp(cfg->visibility_manager, "team") == 0));
+	size_t cap = 16;
+	char **o = arena_alloc(a, cap * sizeof(*o));
+	if (!o || !(o[0] = arena_strdup(a, r->who.user)))
+		return ENOMEM;
+	*n = 1;
+	if (team) {
+		MDB_cursor *cur;
+		int rc = mdb_cursor_open(r->txn, r->srv->store.users, &cur);
+		if (rc)
+			return rc;
+		struct arena scratch;
+		arena_init(&scratch, 0);
+		MDB_val k, v;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			arena_reset(&scratch);
+			Kart__UserRecord *u = kart__user_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
+			if (!u || !u->user || !u->user->name || !u->user->team || strcmp(u->user->team, r->who.team) != 0 ||
+			    strcmp(u->user->name, r->who.user) == 0)
+				continue;
+			if (*n == cap) {
+				char **g = arena_alloc(a, 2 * cap * sizeof(*g));
+				if (!g)
+					break;
+				memcpy(g, o, cap * sizeof(*g));
+				o = g;
+				cap *= 2;
+			}
+			if (!(o[*n] = arena_strdup(a, u->user->name)))
+				break;
+			(*n)++;
+		}
+		arena_free(&scratch);
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND)
+			return rc ? rc : ENOMEM;
+	}
+	*out = o;
+	return 0;
 }

@@ -34,6 +34,10 @@ bool acl_masks(struct req *r, const Kart__Card *c);
 bool acl_field_sensitive(const struct schema *sc, const char *field);
 /* Every card is visible to r's user: checks can be skipped. */
 bool acl_sees_all(const struct req *r);
+/* The owners whose cards r's user sees, when they do not see all: themselves
+ * and, by team visibility, their team's members (users with the same team).
+ * *out and its names are in a. Returns 0, ENOMEM or an MDB code. */
+int acl_scope_owners(struct req *r, struct arena *a, char ***out, size_t *n);
 
 /* Checks a user that r's user names as the owner of work (a card's owner, a
  * deal's, whoever takes over an offboarded user's share): a user who can own

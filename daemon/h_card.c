@@ -372,53 +372,6 @@ struct list_state {
 	uint64_t *heads;          /* each owner's next id after the last seek (0: seek again, UINT64_MAX: none) */
 };
 
-/* The owners whose cards r's user sees, when they do not see all: themselves
- * and, by team visibility, their team's members (users with the same team). */
-static int scope_owners(struct req *r, struct arena *a, char ***out, size_t *n)
-{
-	const struct kart_config *cfg = &r->srv->cfg;
-	bool team = r->who.team[0] && (r->who.role == KART__ROLE__ROLE_SUPERVISOR ||
-				       (r->who.role == KART__ROLE__ROLE_MANAGER && strcmp(cfg->visibility_manager, "team") == 0));
-	size_t cap = 16;
-	char **o = arena_alloc(a, cap * sizeof(*o));
-	if (!o || !(o[0] = arena_strdup(a, r->who.user)))
-		return ENOMEM;
-	*n = 1;
-	if (team) {
-		MDB_cursor *cur;
-		int rc = mdb_cursor_open(r->txn, r->srv->store.users, &cur);
-		if (rc)
-			return rc;
-		struct arena scratch;
-		arena_init(&scratch, 0);
-		MDB_val k, v;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			arena_reset(&scratch);
-			Kart__UserRecord *u = kart__user_record__unpack(&scratch.pb, v.mv_size, v.mv_data);
-			if (!u || !u->user || !u->user->name || !u->user->team || strcmp(u->user->team, r->who.team) != 0 ||
-			    strcmp(u->user->name, r->who.user) == 0)
-				continue;
-			if (*n == cap) {
-				char **g = arena_alloc(a, 2 * cap * sizeof(*g));
-				if (!g)
-					break;
-				memcpy(g, o, cap * sizeof(*g));
-				o = g;
-				cap *= 2;
-			}
-			if (!(o[*n] = arena_strdup(a, u->user->name)))
-				break;
-			(*n)++;
-		}
-		arena_free(&scratch);
-		mdb_cursor_close(cur);
-		if (rc != MDB_NOTFOUND)
-			return rc ? rc : ENOMEM;
-	}
-	*out = o;
-	return 0;
-}
-
 /* The next card id after `after` owned by one of st's owners (0: none).
  * Only an owner whose remembered next id is not past `after` is looked up
  * again: about one seek a card, however many owners a team has. */
@@ -558,7 +511,7 @@ int h_card_list(struct req *r)
 	st->trash = m->trash;
 	if (!m->trash && !acl_sees_all(r)) {
 		st->by_owner = true;
-		int rc = scope_owners(r, &s->arena, &st->owners, &st->nowners);
+		int rc = acl_scope_owners(r, &s->arena, &st->owners, &st->nowners);
 		if (!rc && !(st->heads = arena_alloc(&s->arena, st->nowners * sizeof(*st->heads))))
 			rc = ENOMEM;
 		if (!rc)

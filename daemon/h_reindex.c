@@ -17,7 +17,7 @@ int h_reindex(struct req *r)
 	if (rc)
 		return rc;
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
-			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom };
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
 	uint64_t entries = 0, expected = 0, missing = 0, cards = 0;
 	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++) {
 		MDB_stat ms;

@@ -75,6 +75,18 @@ size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
 	return n;
 }
 
+size_t index_phone_fwd_key(const char *e164_or_digits, char *out, size_t outlen)
+{
+	char rev[32];
+	size_t n = index_phone_key(e164_or_digits, rev, sizeof(rev));
+	if (n + 1 > outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
 void index_number_bytes(int64_t scaled, uint8_t out[8])
 {
 	store_i64_key(scaled, out);
@@ -144,6 +156,8 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 		char key[32];
 		size_t len = index_phone_key(src, key, sizeof(key));
 		add(&ks, st->ix_phone, key, len);
+		len = index_phone_fwd_key(src, key, sizeof(key));
+		add(&ks, st->ix_phone_fwd, key, len);
 	}
 	for (size_t i = 0; i < c->n_emails; i++)
 		add_folded(&ks, st->ix_email, c->emails[i]);

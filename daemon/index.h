@@ -37,6 +37,9 @@ int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct
 /* Key encodings shared with the query planner. */
 /* Phone: the E.164 digits reversed, so a suffix of the number is a key prefix. */
 size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen);
+/* Phone in ix_phone_fwd: the same digits in order, so the start of a number
+ * is a key prefix (live search types a phone digit by digit). */
+size_t index_phone_fwd_key(const char *e164_or_digits, char *out, size_t outlen);
 /* Custom field entry: name \0 encoded value; numbers as sortable 8 bytes. */
 size_t index_custom_key(const Kart__FieldDef *def, const char *name, const char *value, struct arena *a,
 			uint8_t **out);

@@ -268,6 +268,11 @@ static int prepare(struct server *srv)
 	int rc = export_blobs_upgrade(&srv->store);
 	if (rc)
 		log_err("cannot mark the exports' card lists as sorted: %s", mdb_strerror(rc));
+	/* a find by a number's start needs it: without it the daemon does not start */
+	if ((rc = index_phone_fwd_upgrade(&srv->store))) {
+		log_err("cannot build the phone index by a number's start: %s", mdb_strerror(rc));
+		return -1;
+	}
 	/* verified for unknown users so a refusal takes as long either way */
 	uint8_t junk[16];
 	char junkhex[33];

@@ -22,7 +22,7 @@ static int open_dbs(struct store *s)
 		{ "ix_phone", &s->ix_phone, IX }, { "ix_email", &s->ix_email, IX }, { "ix_name", &s->ix_name, IX },
 		{ "ix_tag", &s->ix_tag, IX }, { "ix_city", &s->ix_city, IX }, { "ix_owner", &s->ix_owner, IX },
 		{ "ix_sector", &s->ix_sector, IX }, { "ix_birthday", &s->ix_birthday, IX },
-		{ "ix_custom", &s->ix_custom, IX },
+		{ "ix_custom", &s->ix_custom, IX }, { "ix_phone_fwd", &s->ix_phone_fwd, IX },
 		{ "exports", &s->exports, 0 }, { "export_cards", &s->export_cards, 0 },
 		{ "export_canaries", &s->export_canaries, 0 },
 		{ "canaries", &s->canaries, 0 }, { "read_blocks", &s->read_blocks, 0 },

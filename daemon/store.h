@@ -29,7 +29,8 @@
  *   alerts    seq(u64) -> ""             audit events of severity alert
  * Secondary indexes (MDB_DUPSORT|MDB_DUPFIXED, key -> card id(u64)), written
  * in the same transaction as the card (index.h):
- *   ix_phone (E.164 digits reversed), ix_email, ix_name (words of names and
+ *   ix_phone (E.164 digits reversed: a suffix is a key prefix), ix_phone_fwd
+ *   (E.164 digits in order: the start of a number), ix_email, ix_name (words of names and
  *   company), ix_tag, ix_city, ix_owner, ix_sector, ix_birthday (MMDD, of the
  *   client and of their relatives), ix_custom (field \0 encoded value) */
 #ifndef KART_STORE_H
@@ -46,6 +47,7 @@ struct store {
 	MDB_dbi cards, trash, users, sessions, audit, meta;
 	MDB_dbi fields, history, timeline, deals, reminders, reminders_done, segments;
 	MDB_dbi ix_phone, ix_email, ix_name, ix_tag, ix_city, ix_owner, ix_sector, ix_birthday, ix_custom;
+	MDB_dbi ix_phone_fwd;   /* built at start when a base from before it lacks it (upgrade.h) */
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
 	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */
 	pthread_rwlock_t map_lock;

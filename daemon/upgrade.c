@@ -1,13 +1,16 @@
 /* upgrade: steps at start-up on what an earlier daemon left in the
- * database: export card lists from before the sorted flag get it, and exports
- * a stopped daemon left "sending" are recorded as failed. */
+ * database: export card lists from before the sorted flag get it, the
+ * forward phone index is built where it is missing, and exports a stopped
+ * daemon left "sending" are recorded as failed. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "export.h"
 #include "handlers.h"
+#include "index.h"
 #include "log.h"
 #include "store.h"
 #include "upgrade.h"
@@ -82,6 +85,99 @@ int export_blobs_upgrade(struct store *st)
 	if (n)
 		log_notice("%zu exports' card lists marked as sorted", n);
 	return 0;
+}
+
+#define PHONE_FWD_DONE "ix_phone_fwd"   /* meta: the index was built */
+
+/* Whether ix_phone_fwd needs building: never built, or emptied. */
+static int phone_fwd_missing(MDB_txn *txn, struct store *st, bool *missing)
+{
+	uint64_t done = 0;
+	int rc = store_meta_get_u64(txn, st, PHONE_FWD_DONE, &done);
+	if (rc == MDB_NOTFOUND) {
+		*missing = true;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	MDB_stat fwd, rev;
+	if ((rc = mdb_stat(txn, st->ix_phone_fwd, &fwd)) || (rc = mdb_stat(txn, st->ix_phone, &rev)))
+		return rc;
+	*missing = fwd.ms_entries == 0 && rev.ms_entries > 0;
+	return 0;
+}
+
+/* One attempt in one write transaction: every live card's phones. */
+static int phone_fwd_build(struct store *st, bool *built, uint64_t *cards)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return rc;
+	bool missing = false;
+	*cards = 0;
+	if ((rc = phone_fwd_missing(txn, st, &missing)) || !missing) {
+		mdb_txn_abort(txn);
+		*built = false;
+		return rc;
+	}
+	MDB_cursor *cur;
+	if ((rc = mdb_drop(txn, st->ix_phone_fwd, 0)) || (rc = mdb_cursor_open(txn, st->cards, &cur))) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	struct arena a;
+	arena_init(&a, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&a);
+		Kart__Card *c = kart__card__unpack(&a.pb, v.mv_size, v.mv_data);
+		if (!c)
+			continue; /* reindex reports what does not decode */
+		uint8_t idb[8];
+		store_u64_key(c->id, idb);
+		MDB_val id = { 8, idb };
+		for (size_t i = 0; rc == 0 && i < c->n_phones; i++) {
+			/* the same source as index_keys: E.164 when there is one */
+			const char *src = i < c->n_phones_e164 && c->phones_e164[i][0] ? c->phones_e164[i] : c->phones[i];
+			char key[32];
+			MDB_val ik = { index_phone_fwd_key(src, key, sizeof(key)), key };
+			if (ik.mv_size == 0)
+				continue;
+			rc = mdb_put(txn, st->ix_phone_fwd, &ik, &id, MDB_NODUPDATA);
+			if (rc == MDB_KEYEXIST)
+				rc = 0;
+		}
+		if (rc)
+			break;
+		(*cards)++;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&a);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	if (!rc)
+		rc = store_meta_put_u64(txn, st, PHONE_FWD_DONE, 1);
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	*built = true;
+	return mdb_txn_commit(txn);
+}
+
+int index_phone_fwd_upgrade(struct store *st)
+{
+	bool built = false;
+	uint64_t cards = 0;
+	int rc;
+	/* no other transaction is open yet, so the map may grow */
+	while ((rc = phone_fwd_build(st, &built, &cards)) == MDB_MAP_FULL)
+		if ((rc = store_grow(st)))
+			return rc;
+	if (!rc && built && cards)
+		log_notice("the phone index by a number's start built from %llu cards", (unsigned long long)cards);
+	return rc;
 }
 
 void export_unfinished_fail(struct server *srv)

@@ -249,6 +249,9 @@ struct out_list {
 	size_t count;
 	/* JSON: a list-wide fact put into every element (find: "matched_as") */
 	const char *extra_key, *extra_value;
+	/* and a yes/no one (find: "more") */
+	const char *flag_key;
+	bool flag;
 };
 
 void out_list_begin(struct out_list *l, enum out_list_kind kind, bool json);

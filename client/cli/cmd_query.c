@@ -7,22 +7,25 @@
 #include "call.h"
 #include "cli.h"
 #include "cmd.h"
+#include "i18n.h"
 #include "util.h"
 
 int cmd_find(struct cli *cli, const struct cmd_args *a)
 {
-	const char *limit_text = args_value(a, "limit");
+	const char *limit_text = args_value(a, "limit"), *offset_text = args_value(a, "offset");
 	struct kc *c = NULL;
 	struct out_list list;
 	struct kc_error err;
 	Kart__Envelope *resp = NULL;
-	uint64_t limit = 0;
+	uint64_t limit = 0, offset = 0;
 	char *text = NULL;
 	size_t len = 0;
 	int rc = 0;
 
 	if (limit_text)
 		rc = parse_count(limit_text, "--limit", UINT32_MAX, &limit);
+	if (!rc && offset_text)
+		rc = parse_count(offset_text, "--offset", UINT32_MAX, &offset);
 	if (rc)
 		goto cleanup;
 	/* "Иванов Иван" may come as one argument or two */
@@ -42,14 +45,17 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 	}
 	rc = open_session(cli, &c);
 	if (!rc)
-		rc = report(kc_find(c, util_trim(text), (uint32_t)limit, &resp, &err), &err);
+		rc = report(kc_find_from(c, util_trim(text), (uint32_t)limit, (uint32_t)offset, &resp, &err), &err);
 	if (rc)
 		goto cleanup;
 	/* like grep: nothing matched is exit 1, with nothing on stdout (an empty
-	 * array with --json); JSON is the list of cards, each with matched_as */
+	 * array with --json); JSON is the list of cards, each with matched_as
+	 * and more (there are matches after these) */
 	out_list_begin(&list, OUT_LIST_CARDS, cli->json);
 	list.extra_key = "matched_as";
 	list.extra_value = resp->find_page->matched_as;
+	list.flag_key = "more";
+	list.flag = resp->find_page->more;
 	for (size_t i = 0; i < resp->find_page->n_cards; i++)
 		out_list_card(&list, resp->find_page->cards[i]);
 	if (resp->find_page->n_cards == 0) {
@@ -63,6 +69,9 @@ int cmd_find(struct cli *cli, const struct cmd_args *a)
 		goto cleanup;
 	if (*resp->find_page->matched_as)
 		out_say("matched as %s", resp->find_page->matched_as);
+	if (resp->find_page->more)
+		out_say(_("there are more matches: --offset %llu shows the next ones"),
+			(unsigned long long)(offset + resp->find_page->n_cards));
 cleanup:
 	free(text);
 	kc_env_free(resp);

@@ -207,6 +207,7 @@ static const struct opt_spec today_opts[] = {
 
 static const struct opt_spec find_opts[] = {
 	{ "limit", 0, OPT_VALUE, "N", N_("at most N cards (default: 20)"), NULL },
+	{ "offset", 0, OPT_VALUE, "N", N_("pass over the first N matches: the next ones, when a find said there are more"), NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 

@@ -335,6 +335,8 @@ void out_list_json(struct out_list *l, const ProtobufCMessage *m)
 
 	if (j && l->extra_key && l->extra_value)
 		json_object_set_new(j, l->extra_key, json_string(l->extra_value));
+	if (j && l->flag_key)
+		json_object_set_new(j, l->flag_key, json_boolean(l->flag));
 	fputs(l->count ? ",\n" : "[\n", stdout);
 	if (j)
 		put_json(j, JSON_FLAGS_ELEMENT);

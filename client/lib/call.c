@@ -111,11 +111,18 @@ int kc_whoami(struct kc *c, Kart__Envelope **out, struct kc_error *err)
 
 int kc_find(struct kc *c, const char *text, uint32_t limit, Kart__Envelope **out, struct kc_error *err)
 {
+	return kc_find_from(c, text, limit, 0, out, err);
+}
+
+int kc_find_from(struct kc *c, const char *text, uint32_t limit, uint32_t offset, Kart__Envelope **out,
+		 struct kc_error *err)
+{
 	Kart__Find find = KART__FIND__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 
 	find.text = (char *)text;
 	find.limit = limit;
+	find.offset = offset;
 	req.body_case = KART__ENVELOPE__BODY_FIND;
 	req.find = &find;
 	return kc_call_body(c, &req, KART__ENVELOPE__BODY_FIND_PAGE, out, err);
@@ -123,11 +130,17 @@ int kc_find(struct kc *c, const char *text, uint32_t limit, Kart__Envelope **out
 
 uint64_t kc_find_send(struct kc *c, const char *text, uint32_t limit, struct kc_error *err)
 {
+	return kc_find_send_from(c, text, limit, 0, err);
+}
+
+uint64_t kc_find_send_from(struct kc *c, const char *text, uint32_t limit, uint32_t offset, struct kc_error *err)
+{
 	Kart__Find find = KART__FIND__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 
 	find.text = (char *)text;
 	find.limit = limit;
+	find.offset = offset;
 	req.body_case = KART__ENVELOPE__BODY_FIND;
 	req.find = &find;
 	return kc_send(c, &req, err);

@@ -41,11 +41,17 @@ int kc_session_request(struct kc_profile *p, Kart__Envelope *req, Kart__Envelope
 int kc_whoami(struct kc *c, Kart__Envelope **out, struct kc_error *err);
 /* Find by phone, email or name: a FindPage. limit 0: the server's. */
 int kc_find(struct kc *c, const char *text, uint32_t limit, Kart__Envelope **out, struct kc_error *err);
+/* The same from match `offset` on: FindPage.more says there are matches
+ * after a page, and the next screenful is asked for with offset + the cards
+ * shown so far. */
+int kc_find_from(struct kc *c, const char *text, uint32_t limit, uint32_t offset, Kart__Envelope **out,
+		 struct kc_error *err);
 /* The same Find, sent without waiting (for a live search over a
  * non-blocking connection): returns its request id, 0 on failure (err
  * filled). Its reply, taken with kc_try_recv and matched by request id, is
  * read with kc_find_reply: a kc_status; 0 when it is a FindPage. */
 uint64_t kc_find_send(struct kc *c, const char *text, uint32_t limit, struct kc_error *err);
+uint64_t kc_find_send_from(struct kc *c, const char *text, uint32_t limit, uint32_t offset, struct kc_error *err);
 int kc_find_reply(const Kart__Envelope *e, struct kc_error *err);
 /* CardGet: a Card; trash: a card in the trash. */
 int kc_card_get(struct kc *c, uint64_t id, bool trash, Kart__Envelope **out, struct kc_error *err);

@@ -13,8 +13,8 @@
 
 #include "kc.h"
 
-enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_SEGMENT, MODE_MOVE,
-	    MODE_TUI_LATENCY };
+enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_FIND_PREFIX, MODE_SEGMENT,
+	    MODE_MOVE, MODE_TUI_LATENCY };
 
 extern const char *const mode_names[]; /* by enum mode: the --op names */
 
@@ -94,7 +94,7 @@ struct worker {
 	pthread_t thread;
 	int connected;
 	uint64_t ok, errors;
-	uint64_t misses;            /* find-phone: the phone's card was not found */
+	uint64_t misses;            /* find-phone|find-prefix: the phone's card was not found */
 	uint64_t min_id, max_id;    /* load: ids of the created cards */
 	struct hist hist;           /* --op: latencies */
 	int nconns;                 /* connections this thread drives */

@@ -19,6 +19,7 @@
 #include "kc.h"
 
 #define FIND_NAME_LIMIT 20
+#define FIND_PREFIX_LIMIT 50    /* kart-tui's screenful */
 
 int64_t mono_ns(void)
 {
@@ -108,6 +109,7 @@ struct slot {
 	uint64_t rid;               /* 0: free */
 	int64_t sent_ns;
 	uint64_t index;             /* find-phone: whose phone was asked for */
+	int typed;                  /* find-prefix: how many of its digits */
 };
 
 /* One benchmark connection, driven by a worker thread among others. */
@@ -147,6 +149,20 @@ static void typed_phone(uint64_t index, uint64_t pick, char *out, size_t n)
 		snprintf(out, n, "%07llu", d % 10000000ull);
 		break;
 	}
+}
+
+/* The start of card index's phone as kart-tui sends it while it is typed:
+ * "8 9xx x…" with 4 to 11 digits, the 8 among them. Returns the digits. */
+static int typed_prefix(uint64_t index, uint64_t pick, char *out, size_t n)
+{
+	char d[16];
+	snprintf(d, sizeof(d), "%llu", (unsigned long long)gen_phone_national(index));
+	int k = 3 + (int)(pick % 8); /* national digits: 3..10 */
+	if (k <= 3)
+		snprintf(out, n, "8 %.*s", k, d);
+	else
+		snprintf(out, n, "8 %.3s %.*s", d, k - 3, d + 3);
+	return k + 1;
 }
 
 /* The first k code points of s (UTF-8), at most n - 1 bytes. */
@@ -246,6 +262,7 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 	struct gen_custom cu;
 	char text[64], last[64];
 	uint64_t index = 0;
+	int typed = 0;
 	req.request_id = rid;
 	if (o->mode == MODE_LOAD && o->batch > 1) {
 		int rc = queue_import(w, b, s, rid, err);
@@ -266,9 +283,12 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 		cc.fields = f.ptrs;
 		req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
 		req.card_create = &cc;
-	} else if (o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME) {
+	} else if (o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX) {
 		index = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
-		if (o->mode == MODE_FIND_PHONE) {
+		if (o->mode == MODE_FIND_PREFIX) {
+			typed = typed_prefix(index, rng_next(rng), text, sizeof(text));
+			find.limit = FIND_PREFIX_LIMIT;
+		} else if (o->mode == MODE_FIND_PHONE) {
 			typed_phone(index, rng_next(rng), text, sizeof(text));
 		} else {
 			gen_last_name(o->seed, index, last, sizeof(last));
@@ -298,6 +318,7 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 	}
 	b->slots[s].rid = rid;
 	b->slots[s].index = index;
+	b->slots[s].typed = typed;
 	b->slots[s].sent_ns = mono_ns();
 	if (!kc_queue(b->c, &req, err)) {
 		b->slots[s].rid = 0;
@@ -354,9 +375,11 @@ static void count_reply(struct worker *w, const struct slot *sl, const Kart__Env
 		break;
 	case MODE_FIND_PHONE:
 	case MODE_FIND_NAME:
+	case MODE_FIND_PREFIX:
 		if (e->body_case == KART__ENVELOPE__BODY_FIND_PAGE) {
 			w->ok++;
-			if (r->o->mode == MODE_FIND_PHONE && !page_has_phone(e->find_page, sl->index))
+			bool must = r->o->mode == MODE_FIND_PHONE || (r->o->mode == MODE_FIND_PREFIX && sl->typed >= 7);
+			if (must && !page_has_phone(e->find_page, sl->index))
 				w->misses++;
 		} else {
 			w->errors++;

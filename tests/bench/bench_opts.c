@@ -19,8 +19,8 @@
 
 const char *const mode_names[] = {
 	[MODE_NONE] = "", [MODE_LOAD] = "load", [MODE_GET] = "get", [MODE_MIXED] = "mixed",
-	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_SEGMENT] = "segment",
-	[MODE_MOVE] = "move", [MODE_TUI_LATENCY] = "tui-latency",
+	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_FIND_PREFIX] = "find-prefix",
+	[MODE_SEGMENT] = "segment", [MODE_MOVE] = "move", [MODE_TUI_LATENCY] = "tui-latency",
 };
 
 /* The segment: women in Самара with more than 50 computers. */
@@ -90,6 +90,10 @@ void usage(FILE *f)
 		"                    digits; also prints misses=N: replies without that card (every\n"
 		"                    phone of a loaded index must be found)\n"
 		"  --op find-name    Find (limit 20) the first 3 letters of a random card's last name\n"
+		"  --op find-prefix  Find (limit 50, as kart-tui asks) the start of a random card's phone\n"
+		"                    as it is typed digit by digit: \"8 9xx x\" with 4 to 11 digits;\n"
+		"                    misses=N counts pages without that card once 7 digits are typed\n"
+		"                    (fewer than 50 numbers share such a start)\n"
 		"  --op segment      count the cards matching --where (CardQuery count) and fetch its\n"
 		"                    first 100 (CardQuery limit 100, until the last CardPage), one after\n"
 		"                    the other on one connection; prints both latencies' p50 and p99\n"
@@ -380,10 +384,10 @@ static int check_opts(struct opts *o, int modes)
 		return -1;
 	}
 	bool tui = o->mode == MODE_TUI_LATENCY;
-	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || tui;
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX || tui;
 	bool seq = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE;
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
-				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|tui-latency"
+				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
 				: o->where && !seq ? "--where goes with --op segment|move"
 				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui ? "--runs goes with --op segment|tui-latency"
 				: (o->gap_ms >= 0 || o->lang) && !tui ? "--gap and --lang go with --op tui-latency"

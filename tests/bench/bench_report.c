@@ -193,7 +193,7 @@ void summarize_ops(struct run *r, struct worker *w, int n, double secs)
 	fmt_rss(r->pid, atomic_load(&r->sampler->anon_peak_kb), rss, sizeof(rss));
 	char dur[32], miss[48] = "";
 	snprintf(dur, sizeof(dur), "%g", o->seconds);
-	if (o->mode == MODE_FIND_PHONE)
+	if (o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_PREFIX)
 		snprintf(miss, sizeof(miss), "  misses=%" PRIu64, misses);
 	printf("op=%s conns=%d pipeline=%d seconds=%s: %.0f ops/s  p50=%s ms  p99=%s ms  p999=%s ms  "
 	       "errors=%" PRIu64 "%s  %s\n",

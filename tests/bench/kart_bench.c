@@ -89,7 +89,8 @@ static int login_main(struct run *run, const struct opts *o, const char *passwor
 static int set_range(struct run *run, struct kc *c, const struct opts *o)
 {
 	struct kc_error err;
-	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_TUI_LATENCY;
+	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX ||
+		    o->mode == MODE_TUI_LATENCY;
 	if (o->mode == MODE_LOAD) {
 		if (o->custom > 0 && define_custom(c, o->custom) < 0)
 			return -1;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Finding a client fast: any phone formatting or suffix, email, name prefixes
+# (a number's start: test_find_prefix.sh)
 # with case and ё/е folded; filters, counts, plans, sorting; segments; bulk
 # moves; index verification.
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +28,10 @@ for q in '8 (846) 123-45-67' '+7 846 123 45 67' '88461234567' '78461234567' '123
 done
 expect_rc 1 as admin --json find '99999999'
 [[ $(ids) == "" ]] || fail "a number nobody has: $OUT"
-expect_rc 2 as admin find '12-345'
+# five digits are the start of a number (test_find_prefix.sh); a '+' among
+# the digits is neither a start nor a suffix
+expect_rc 1 as admin --json find '12-345'
+expect_rc 2 as admin find '12 + 345'
 contains "$ERR" "7 digits"
 # emails: case-insensitive
 expect_rc 0 as admin --json find petr@example.ru

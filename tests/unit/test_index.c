@@ -27,6 +27,7 @@ static struct store fake_store(void)
 	st.ix_sector = 107;
 	st.ix_birthday = 108;
 	st.ix_custom = 109;
+	st.ix_phone_fwd = 110;
 	return st;
 }
 
@@ -181,6 +182,10 @@ static void test_keys_of_a_card(void **state)
 	assert_int_equal(keys_of(k, n, st.ix_phone, got, 16), 2);
 	assert_string_equal(got[0], "22110007297");
 	assert_string_equal(got[1], "76543216487");
+	/* and in order, for a number's start */
+	assert_int_equal(keys_of(k, n, st.ix_phone_fwd, got, 16), 2);
+	assert_string_equal(got[0], "78461234567");
+	assert_string_equal(got[1], "79270001122");
 	/* emails folded: the two spellings are one key */
 	assert_int_equal(keys_of(k, n, st.ix_email, got, 16), 1);
 	assert_string_equal(got[0], "ivan.petrov@example.com");
@@ -213,7 +218,7 @@ static void test_keys_of_a_card(void **state)
 	uint8_t sz[5 + 8] = "size";
 	index_number_bytes(125000, sz + 5);
 	assert_true(has_key(k, n, st.ix_custom, sz, sizeof(sz)));
-	assert_int_equal(n, 2 + 1 + 5 + 2 + 1 + 1 + 1 + 2 + 4);
+	assert_int_equal(n, 2 + 2 + 1 + 5 + 2 + 1 + 1 + 1 + 2 + 4);
 
 	/* an empty card has no keys */
 	Kart__Card empty = KART__CARD__INIT;
@@ -307,6 +312,11 @@ static void test_update_in_store(void **state)
 	assert_int_equal(mdb_get(txn, st.ix_phone, &k, &v), 0);
 	assert_int_equal(v.mv_size, 8);
 	assert_int_equal(store_key_u64(v.mv_data), 42);
+	k = (MDB_val){ 11, "78461234567" };
+	assert_int_equal(mdb_get(txn, st.ix_phone_fwd, &k, &v), MDB_NOTFOUND);
+	k = (MDB_val){ 11, "79270001122" };
+	assert_int_equal(mdb_get(txn, st.ix_phone_fwd, &k, &v), 0);
+	assert_int_equal(store_key_u64(v.mv_data), 42);
 	k = (MDB_val){ strlen("самара"), "самара" };
 	assert_int_equal(mdb_get(txn, st.ix_city, &k, &v), 0);
 	assert_int_equal(store_key_u64(v.mv_data), 42);
@@ -315,6 +325,8 @@ static void test_update_in_store(void **state)
 	assert_int_equal(mdb_get(txn, st.ix_city, &k, &v), MDB_NOTFOUND);
 	MDB_stat ms;
 	assert_int_equal(mdb_stat(txn, st.ix_phone, &ms), 0);
+	assert_int_equal(ms.ms_entries, 0);
+	assert_int_equal(mdb_stat(txn, st.ix_phone_fwd, &ms), 0);
 	assert_int_equal(ms.ms_entries, 0);
 	mdb_txn_abort(txn);
 

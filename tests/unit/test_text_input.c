@@ -84,6 +84,53 @@ static void test_phone_other_countries(void **state)
 	check_phone("+8461234567", NULL, "+8461234567");
 }
 
+static void check_prefix(const char *typed, const char *country, const char *want)
+{
+	char out[17];
+	memset(out, 'x', sizeof(out));
+	int rc = text_phone_prefix(typed, country, out, sizeof(out));
+	if (!want) {
+		if (rc != -1)
+			fail_msg("prefix(\"%s\", %s): expected -1, got %d \"%s\"", typed, country, rc, out);
+		return;
+	}
+	if (rc != (int)strlen(want) || strcmp(out, want) != 0)
+		fail_msg("prefix(\"%s\", %s): expected \"%s\", got %d \"%.16s\"", typed, country, want, rc, out);
+}
+
+/* A phone typed in part, as live search sends it digit by digit: every way
+ * of writing the start of a Russian number is the same E.164 start. */
+static void test_phone_prefix(void **state)
+{
+	(void)state;
+	check_prefix("8 917 12", "RU", "791712");
+	check_prefix("+7 (917) 12", "RU", "791712");
+	check_prefix("7917 12", "RU", "791712");
+	check_prefix("917 12", "RU", "791712");
+	check_prefix("8 (917) 123-45-67", "RU", "79171234567");
+	check_prefix("007 917", "RU", "7917");
+	check_prefix("8917", "RU", "7917");
+	check_prefix("+49 30", "RU", "4930");           /* international as typed */
+	check_prefix("+8 917", "RU", "8917");
+	check_prefix("0 67 12", "UA", "3806712");       /* UA: trunk 0 */
+	check_prefix("80 29 1", "BY", "375291");        /* BY: trunk 80 */
+	check_prefix("1 212 5", "US", "12125");
+	check_prefix("917 12", NULL, "91712");          /* no country: as typed */
+	check_prefix("917 12", "XX", "91712");
+	check_prefix("8.917.12", "ru", "791712");
+	/* what is not the start of a phone */
+	check_prefix("", "RU", NULL);
+	check_prefix("+", "RU", NULL);
+	check_prefix("8 917 12 +", "RU", NULL);
+	check_prefix("++7 917", "RU", NULL);
+	check_prefix("917 12 доб. 3", "RU", NULL);
+	check_prefix("917/12", "RU", NULL);
+	check_prefix("1234567890123456", "RU", NULL);   /* more than 15 digits */
+	check_prefix(NULL, "RU", NULL);
+	char small[4];
+	assert_int_equal(text_phone_prefix("8 917 12", "RU", small, sizeof(small)), -1);
+}
+
 static void test_phone_failures(void **state)
 {
 	(void)state;
@@ -168,8 +215,11 @@ static void test_classify(void **state)
 	assert_int_equal(text_classify("+7 846 123 45 67"), TEXT_PHONE);
 	assert_int_equal(text_classify("12345"), TEXT_PHONE);
 	assert_int_equal(text_classify("12-34.5"), TEXT_PHONE);
-	assert_int_equal(text_classify("1234"), TEXT_NAME);           /* too few digits */
-	assert_int_equal(text_classify("+7 (84)"), TEXT_NAME);
+	assert_int_equal(text_classify("1234"), TEXT_PHONE);          /* a phone's start */
+	assert_int_equal(text_classify("8 917"), TEXT_PHONE);
+	assert_int_equal(text_classify("123"), TEXT_NAME);            /* too few digits */
+	assert_int_equal(text_classify("8 91"), TEXT_NAME);
+	assert_int_equal(text_classify("+7 (8)"), TEXT_NAME);
 	assert_int_equal(text_classify("846 123 45 67 доб"), TEXT_NAME);
 	assert_int_equal(text_classify("1234567/8"), TEXT_NAME);
 	assert_int_equal(text_classify("Иванов"), TEXT_NAME);
@@ -494,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_phone_ru),
 		cmocka_unit_test(test_phone_other_countries),
 		cmocka_unit_test(test_phone_failures),
+		cmocka_unit_test(test_phone_prefix),
 		cmocka_unit_test(test_digits),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_clip),
