@@ -2,8 +2,10 @@
  * every change sends a Find, at most one is in flight, and a reply to a
  * query that has changed since is dropped (by request id) and the newest
  * query sent instead. One screenful of rows is asked for; moving past the
- * last asks the same query for a screenful more (the Find has no offset, so
- * with a higher limit). The count of the cards the user sees, for the
+ * last asks the same query for a screenful more, as one reply with a higher
+ * limit (up to the server's 500), so the rows stay one FindPage that [ and ]
+ * step through; a re-read row counts once against bulk-read detection, which
+ * counts distinct cards. The count of the cards the user sees, for the
  * status line, is asked once at the start and again after a change, beside
  * the live search. Nothing here waits on the network. */
 #include "tui.h"
