@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "layout.h"
 
 #define LABEL_CELLS 14
@@ -170,6 +171,8 @@ void card_fields_draw(struct tui *t, int y)
 		if (strcmp(f[i].name, "phones") == 0) {
 			phones_read(t->cc, shown, sizeof(shown));
 			v = shown;
+		} else {
+			v = fmt_date(v, shown, sizeof(shown)); /* a date (birthday, a date field) as the locale writes it */
 		}
 		if (i == t->fsel)
 			attron(A_REVERSE);
@@ -182,14 +185,15 @@ void card_fields_draw(struct tui *t, int y)
 
 void card_relatives_draw(struct tui *t, int y)
 {
-	char line[TUI_TAB_ROW];
+	char line[TUI_TAB_ROW], born[32];
 
 	if (t->cc->n_relatives == 0)
 		tui_put(y, 0, _("no relatives"), COLS);
 	for (size_t i = 0; i < t->cc->n_relatives && y < LINES - 3; i++) {
 		const Kart__Relative *r = t->cc->relatives[i];
 		snprintf(line, sizeof(line), "%.150s  %.60s%s%.20s%s%.200s", r->name, r->relation,
-			 r->birthday[0] ? "  " : "", r->birthday, r->note[0] ? "  " : "", r->note);
+			 r->birthday[0] ? "  " : "", fmt_date(r->birthday, born, sizeof(born)), r->note[0] ? "  " : "",
+			 r->note);
 		tui_put(y++, 0, line, COLS);
 	}
 }

@@ -469,7 +469,7 @@ static void find_title(struct tui *t)
 		t->pinned = kc_pinned(t->c);
 	}
 	snprintf(line, sizeof(line), "kart-tui · %s · %s (%s) · %s · %s", t->server, t->user, _(t->role), t->tls,
-		 t->pinned ? _("key pinned") : _("certificate checked by the CA"));
+		 t->pinned ? _("key pinned") : _("checked by the CA"));
 	tui_style(TUI_STYLE_TITLE, true);
 	tui_put(0, 0, line, COLS);
 	tui_style(TUI_STYLE_TITLE, false);
