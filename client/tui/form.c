@@ -52,7 +52,8 @@ void form_error(struct form *f, const char *field, const char *text)
 {
 	for (int i = 0; field && *field && i < f->n; i++)
 		if (strcmp(f->f[i].name, field) == 0) {
-			snprintf(f->f[i].error, sizeof(f->f[i].error), "%s", text);
+			/* a long refusal is cut to the line under the field */
+			snprintf(f->f[i].error, sizeof(f->f[i].error), "%.*s", (int)sizeof(f->f[i].error) - 1, text);
 			f->cur = i; /* where it is to be put right */
 			return;
 		}

@@ -95,7 +95,7 @@ static int try_login(struct kc *c, const char *user, const char *pw, char *msg, 
 	}
 	if (err.status == KC_ERR_CONNECT || !err.code)
 		fail("login of %s: %s", user, err.message);
-	snprintf(msg, n, "%s", err.message);
+	snprintf(msg, n, "%.*s", (int)n - 1, err.message); /* a message is cut to the caller's buffer */
 	if (code)
 		*code = err.code;
 	return 0;
