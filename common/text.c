@@ -326,33 +326,48 @@ static int phone_put(char *out, size_t outlen, const char *code, const char *nsn
 	return 0;
 }
 
-int text_phone_e164(const char *typed, const char *country, char *out, size_t outlen)
+/* The digits of typed's first len bytes into d (dn bytes, "00" included
+ * as typed), with *plus set when a '+' led them: their count, or -1 when a
+ * character is not a phone's (digits, a leading '+', spaces, ( ) - .) or
+ * there are more digits than d holds. */
+static int phone_digits(const char *typed, size_t len, char *d, size_t dn, bool *plus)
 {
-	/* room for "00" and 15 digits, plus one to see that there are more */
-	char d[PHONE_MAX + 4];
 	size_t n = 0;
-	bool plus = false;
-	if (!typed)
-		return -1;
-	/* the number without its extension ("… доб. 123") */
-	const char *ext;
-	size_t ext_len, main_len = text_phone_ext(typed, &ext, &ext_len);
-	for (const char *p = typed; p < typed + main_len; p++) {
+
+	*plus = false;
+	for (const char *p = typed; p < typed + len; p++) {
 		char c = *p;
 		if (c >= '0' && c <= '9') {
-			if (n == sizeof(d) - 1)
+			if (n == dn - 1)
 				return -1;
 			d[n++] = c;
 		} else if (c == '+') {
 			/* only as the international prefix, before any digit */
-			if (plus || n > 0)
+			if (*plus || n > 0)
 				return -1;
-			plus = true;
+			*plus = true;
 		} else if (c != ' ' && c != '(' && c != ')' && c != '-' && c != '.') {
 			return -1;
 		}
 	}
 	d[n] = '\0';
+	return (int)n;
+}
+
+int text_phone_e164(const char *typed, const char *country, char *out, size_t outlen)
+{
+	/* room for "00" and 15 digits, plus one to see that there are more */
+	char d[PHONE_MAX + 4];
+	bool plus;
+	if (!typed)
+		return -1;
+	/* the number without its extension ("… доб. 123") */
+	const char *ext;
+	size_t ext_len, main_len = text_phone_ext(typed, &ext, &ext_len);
+	int got = phone_digits(typed, main_len, d, sizeof(d), &plus);
+	if (got < 0)
+		return -1;
+	size_t n = (size_t)got;
 	const char *digits = d;
 	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
 		/* "00" is the international prefix almost everywhere */
@@ -392,25 +407,13 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 int text_phone_prefix(const char *typed, const char *country, char *out, size_t outlen)
 {
 	char d[PHONE_MAX + 4];
-	size_t n = 0;
-	bool plus = false;
+	bool plus;
 	if (!typed || outlen == 0)
 		return -1;
-	for (const char *p = typed; *p; p++) {
-		char c = *p;
-		if (c >= '0' && c <= '9') {
-			if (n == sizeof(d) - 1)
-				return -1;
-			d[n++] = c;
-		} else if (c == '+') {
-			if (plus || n > 0)
-				return -1;
-			plus = true;
-		} else if (c != ' ' && c != '(' && c != ')' && c != '-' && c != '.') {
-			return -1;
-		}
-	}
-	d[n] = '\0';
+	int got = phone_digits(typed, strlen(typed), d, sizeof(d), &plus);
+	if (got < 0)
+		return -1;
+	size_t n = (size_t)got;
 	const char *digits = d;
 	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
 		plus = true;
