@@ -8,7 +8,11 @@
 
 #include <utf8proc.h>
 
-/* The next grapheme of s (starting at s[0]): its length in bytes and cells. */
+/* The next grapheme of s (starting at s[0]): its length in bytes and cells.
+ * Its cells are the sum of its code points' widths, as curses counts them
+ * (wcwidth of each): an emoji with a skin tone is 4, a ZWJ family 6. Were
+ * it the widest one alone, curses would write such a name past its column,
+ * over the next one or onto the next row. */
 static size_t next_grapheme(const char *s, size_t *cells)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -28,9 +32,7 @@ static size_t next_grapheme(const char *s, size_t *cells)
 		}
 		if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
-		int cw = utf8proc_charwidth(cp);
-		if (cw > w)
-			w = cw;
+		w += utf8proc_charwidth(cp);
 		prev = cp;
 		off += (size_t)n;
 	}

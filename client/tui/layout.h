@@ -1,6 +1,7 @@
 /* layout: text measured in terminal cells for kart-tui. Widths come from
- * utf8proc (Cyrillic 1, CJK and emoji 2, combining marks 0); text is cut
- * only between graphemes and marked with "…". Phones formatted for reading.
+ * utf8proc (Cyrillic 1, CJK and emoji 2, combining marks 0), summed over a
+ * grapheme's code points as curses sums them; text is cut only between
+ * graphemes and marked with "…". Phones formatted for reading.
  * No curses here, so it is unit-tested on its own. */
 #ifndef KART_TUI_LAYOUT_H
 #define KART_TUI_LAYOUT_H

@@ -25,7 +25,9 @@ static void test_width(void **state)
 	assert_int_equal(tui_width("東京"), 4);
 	assert_int_equal(tui_width("😀"), 2);
 	assert_int_equal(tui_width("e\xcc\x81"), 1);               /* e + combining acute */
-	assert_int_equal(tui_width("👨\u200d👩\u200d👧"), 2);        /* one ZWJ family */
+	/* as curses counts them (each code point's width), or it writes past the column */
+	assert_int_equal(tui_width("👨\u200d👩\u200d👧"), 6);        /* one ZWJ family */
+	assert_int_equal(tui_width("👍🏽"), 4);                        /* a skin tone */
 }
 
 static void test_fit(void **state)
@@ -40,6 +42,11 @@ static void test_fit(void **state)
 	/* a wide character that does not fit whole is left out */
 	assert_int_equal(tui_fit(out, sizeof(out), "東京都庁", 6), 5);
 	assert_string_equal(out, "東京…");
+	/* a ZWJ family is one grapheme of 6 cells: whole or not at all */
+	assert_int_equal(tui_fit(out, sizeof(out), "a👨\u200d👩\u200d👧bc", 8), 8);
+	assert_string_equal(out, "a👨\u200d👩\u200d👧…");
+	assert_int_equal(tui_fit(out, sizeof(out), "a👨\u200d👩\u200d👧bc", 7), 2);
+	assert_string_equal(out, "a…");
 	assert_int_equal(tui_fit(out, sizeof(out), "a😀b", 3), 2);
 	assert_string_equal(out, "a…");
 	/* a combining mark stays with its letter */
