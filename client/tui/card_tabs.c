@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define HISTORY_LIMIT TUI_TAB_ROWS
+#define CTRL_S 19
 
 static void add_row(struct tui *t, const char *text)
 {
@@ -167,6 +168,7 @@ void card_tab_load(struct tui *t, int tab)
 static void ask(struct tui *t, enum tui_field f, int kind)
 {
 	t->editing = true;
+	t->field_asking = false;
 	t->field = f;
 	t->kind = kind;
 	t->note[0] = '\0';
@@ -323,14 +325,34 @@ static void field_enter(struct tui *t)
 	}
 }
 
+/* Something was typed that Esc would drop: the text, or the amount or time
+ * asked for first. */
+static bool field_typed(const struct tui *t)
+{
+	return t->note[0] || t->field == TUI_FIELD_PURCHASE || t->field == TUI_FIELD_REMIND;
+}
+
 void card_field_key(struct tui *t, int key, bool is_char)
 {
+	if (t->field_asking) { /* y, or н on a Russian layout */
+		if (key == 'y' || key == 'Y' || key == L'н' || key == L'Н') {
+			t->field_asking = t->editing = false;
+			t->card_msg[0] = '\0';
+		} else if (key == 'n' || key == 'N' || key == L'т' || key == L'Т' || key == 27) {
+			t->field_asking = false;
+		}
+		return;
+	}
 	if (is_char && key >= 32 && key != 127) {
 		tui_append(t->note, sizeof(t->note), key);
 	} else if (key == 27) {
+		if (field_typed(t)) {
+			t->field_asking = true; /* as the forms do: ask before dropping what was typed */
+			return;
+		}
 		t->editing = false;
 		t->card_msg[0] = '\0';
-	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER || key == CTRL_S) {
 		field_enter(t);
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		tui_erase_last(t->note);
@@ -404,11 +426,22 @@ void card_field_draw(struct tui *t)
 		tui_style(TUI_STYLE_HINT, false);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s%.900s", field_prompt(t, prompt, sizeof(prompt)), t->note);
-	tui_put(LINES - 3, 0, t->card_msg, COLS);
-	tui_put(LINES - 2, 0, buf, COLS);
+	const char *p = field_prompt(t, prompt, sizeof(prompt));
+	int pw = (int)tui_width(p) < COLS / 2 ? (int)tui_width(p) : COLS / 2, w;
+
+	if (t->field_asking) {
+		tui_style(TUI_STYLE_ALERT, true);
+		tui_put(LINES - 3, 0, _("Discard the changes? y/n"), COLS);
+		tui_style(TUI_STYLE_ALERT, false);
+	} else {
+		tui_put(LINES - 3, 0, t->card_msg, COLS);
+	}
+	tui_put(LINES - 2, 0, p, pw);
+	/* the end being typed stays in sight, the cursor after it */
+	w = (int)tui_tail(buf, sizeof(buf), t->note, (size_t)(COLS - pw - 1));
+	tui_put(LINES - 2, pw, buf, COLS - pw);
 	tui_style(TUI_STYLE_HINT, true);
 	tui_put(LINES - 1, 0, _("Enter saves · Esc cancels"), COLS);
 	tui_style(TUI_STYLE_HINT, false);
-	move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
+	move(LINES - 2, pw + w);
 }

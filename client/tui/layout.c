@@ -97,6 +97,25 @@ size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
 	return used;
 }
 
+size_t tui_tail(char *out, size_t outlen, const char *s, size_t cells)
+{
+	size_t width = tui_width(s), cw;
+
+	if (width <= cells)
+		return tui_fit(out, outlen, s, cells);
+	if (cells == 0 || outlen < 4) {
+		if (outlen)
+			out[0] = '\0';
+		return 0;
+	}
+	while (*s && width > cells - 1) { /* graphemes off the start until the rest and "…" fit */
+		s += next_grapheme(s, &cw);
+		width -= cw;
+	}
+	memcpy(out, "\xe2\x80\xa6", 3);
+	return 1 + tui_fit(out + 3, outlen - 3, s, cells - 1);
+}
+
 void tui_phone_read(const char *phone, char *out, size_t outlen)
 {
 	const char *d = phone + 2;

@@ -16,6 +16,10 @@ size_t tui_width(const char *s);
 size_t tui_fit(char *out, size_t outlen, const char *s, size_t cells);
 /* tui_fit, then spaces up to exactly cells cells. */
 size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells);
+/* The end of s that fits in cells, after a "…" when s was cut at its start
+ * (between graphemes), into out (always terminated when outlen > 0): the
+ * text being typed stays in sight. Returns the cells the result takes. */
+size_t tui_tail(char *out, size_t outlen, const char *s, size_t cells);
 /* A phone for reading: "+79171234567" -> "+7 917 123-45-67"; a Russian or
  * Kazakh number (+7 and ten digits) only, anything after it (an extension)
  * kept after a space; any other text is copied as it is. */

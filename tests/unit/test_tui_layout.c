@@ -62,6 +62,27 @@ static void test_fit(void **state)
 	assert_true(strlen(small) < sizeof(small));
 }
 
+/* The end of what is being typed, cut at its start between graphemes. */
+static void test_tail(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(tui_tail(out, sizeof(out), "звонок", 6), 6);
+	assert_string_equal(out, "звонок");
+	assert_int_equal(tui_tail(out, sizeof(out), "звонок", 4), 4);
+	assert_string_equal(out, "…нок");
+	/* a combining mark stays with its letter, a wide character whole */
+	assert_int_equal(tui_tail(out, sizeof(out), "abe\xcc\x81", 2), 2);
+	assert_string_equal(out, "…e\xcc\x81");
+	assert_int_equal(tui_tail(out, sizeof(out), "東京都", 4), 3);
+	assert_string_equal(out, "…都");
+	assert_int_equal(tui_tail(out, sizeof(out), "a👨\u200d👩\u200d👧", 6), 1);
+	assert_string_equal(out, "…");
+	assert_int_equal(tui_tail(out, sizeof(out), "abc", 0), 0);
+	assert_string_equal(out, "");
+}
+
 static void test_pad(void **state)
 {
 	char out[64];
@@ -208,7 +229,7 @@ static void test_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_tail), cmocka_unit_test(test_pad),
 		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys), cmocka_unit_test(test_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
