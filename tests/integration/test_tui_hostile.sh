@@ -3,6 +3,7 @@
 # name of ZWJ families keeps to its column (curses counts each code point's
 # cells); the one-line field of a call keeps the end of a long text in
 # sight, Ctrl-S saves it as Enter does, and Esc asks before dropping it.
+# An error before the screen starts shows its controls, as kart's do.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 init_instance
@@ -11,6 +12,13 @@ login_admin
 FAM=$(printf '👨‍👩‍👧%.0s' $(seq 1 18))
 expect_rc 0 as admin card add --last "$FAM" --first Семья --phone '+7 903 111-22-33' --city Омск
 F=$OUT
+
+# the address as typed comes back in the error: its ESC and CSI visible, not obeyed
+expect_rc 2 env KART_HOME="$T/home-admin" "$KART_TUI" -s $'no\e[31mport\xc2\x9b' --ca "$CA"
+contains "$ERR" "no^[[31mport<U+009B>"
+if LC_ALL=C grep -qaP '\x1b|\xc2[\x80-\x9f]' "$T/err"; then
+	fail "kart-tui printed raw controls: $(od -c "$T/err" | head)"
+fi
 
 start_tui "$T/home-admin"
 wait_for "Поиск:"
