@@ -46,7 +46,7 @@ static const char *kind_name(Kart__EntryKind k)
 static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *err)
 {
 	struct tui *t = ud;
-	char line[TUI_TAB_ROW], at[32], sum[48] = "";
+	char line[TUI_TAB_ROW], at[32], sum[48] = "", text[300];
 
 	(void)err;
 	for (size_t i = 0; i < page->timeline_page->n_entries; i++) {
@@ -58,7 +58,7 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 		} else {
 			sum[0] = '\0';
 		}
-		snprintf(line, sizeof(line), "%s  %s%s  %.300s", at, kind_name(e->kind), sum, e->text);
+		snprintf(line, sizeof(line), "%s  %s%s  %s", at, kind_name(e->kind), sum, tui_clip(text, sizeof(text), e->text));
 		add_row(t, line);
 	}
 	return 0;
@@ -67,7 +67,7 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 {
 	Kart__Envelope *e = NULL;
-	char line[TUI_TAB_ROW], at[32];
+	char line[TUI_TAB_ROW], at[32], text[300];
 	int rc = kc_reminder_list(t->c, id, false, false, &e, err);
 
 	if (rc)
@@ -75,7 +75,7 @@ static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 	for (size_t i = 0; i < e->reminder_page->n_reminders; i++) {
 		const Kart__Reminder *r = e->reminder_page->reminders[i];
 		fmt_time(r->at, 0, at, sizeof(at));
-		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? _("  (done)") : "");
+		snprintf(line, sizeof(line), "%s  %s%s", at, tui_clip(text, sizeof(text), r->text), r->done ? _("  (done)") : "");
 		add_row(t, line);
 	}
 	if (e->reminder_page->n_reminders == 0)

@@ -83,6 +83,29 @@ size_t tui_fit(char *out, size_t outlen, const char *s, size_t cells)
 	return used;
 }
 
+const char *tui_clip(char *buf, size_t n, const char *s)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t len = 0, all = strlen(s), cw;
+
+	if (all < n) {
+		memcpy(buf, s, all + 1);
+		return buf;
+	}
+	while (s[len]) {
+		size_t k = next_grapheme(s + len, &cw);
+		if (len + k + sizeof(ellipsis) > n)
+			break;
+		len += k;
+	}
+	memcpy(buf, s, len);
+	if (len + sizeof(ellipsis) <= n)
+		memcpy(buf + len, ellipsis, sizeof(ellipsis));
+	else
+		buf[len] = '\0';
+	return buf;
+}
+
 size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
 {
 	size_t used = tui_fit(out, outlen, s, cells);

@@ -14,6 +14,10 @@ size_t tui_width(const char *s);
  * "…" counts as one cell), into out (always terminated when outlen > 0).
  * Returns the cells the result takes. */
 size_t tui_fit(char *out, size_t outlen, const char *s, size_t cells);
+/* s cut between graphemes to fit n bytes, "…" ending it when it was cut,
+ * into buf (n > 0); returns buf. For the parts of a row put together with
+ * snprintf, where "%.300s" could cut a character in two. */
+const char *tui_clip(char *buf, size_t n, const char *s);
 /* tui_fit, then spaces up to exactly cells cells. */
 size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells);
 /* The end of s that fits in cells, after a "…" when s was cut at its start

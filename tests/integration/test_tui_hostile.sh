@@ -3,7 +3,8 @@
 # name of ZWJ families keeps to its column (curses counts each code point's
 # cells); the one-line field of a call keeps the end of a long text in
 # sight, Ctrl-S saves it as Enter does, and Esc asks before dropping it.
-# An error before the screen starts shows its controls, as kart's do.
+# An error before the screen starts shows its controls, as kart's do. On a
+# wide screen, Today's long reminder is cut between letters, with "…".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
 init_instance
@@ -62,4 +63,16 @@ keys y
 wait_for "c звонок · Esc назад"
 expect_rc 0 as admin timeline "$F"
 [[ $OUT != *черновик* ]] || fail "a dropped note was saved: $OUT"
+
+# a reminder of "a" and two-byte letters, longer than a row's part takes
+LONG="a$(printf 'ж%.0s' $(seq 1 200))"
+expect_rc 0 as admin remind "$F" --past --at "$(date -u -d '-1 hour' '+%Y-%m-%d %H:%M')" --text "$LONG"
+stop_tmux
+start_tui "$T/home-admin" ru_RU.UTF-8 250x24
+wait_for "Поиск:"
+keys C-t
+wait_for "просрочено"
+contains "$(screen)" "жжж…"
+[[ $(screen) != *'\x'* ]] || fail "a letter was cut in two:
+$(screen)"
 echo "PASS"

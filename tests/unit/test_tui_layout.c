@@ -83,6 +83,20 @@ static void test_tail(void **state)
 	assert_string_equal(out, "");
 }
 
+/* A part of a row cut to bytes: between graphemes, with "…". */
+static void test_clip(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_string_equal(tui_clip(out, sizeof(out), "abc"), "abc");
+	assert_string_equal(tui_clip(out, sizeof(out), "abcdefg"), "abcdefg");
+	assert_string_equal(tui_clip(out, sizeof(out), "abcdefgh"), "abcd…");
+	/* "a" then two-byte letters: cut at a byte limit, never inside one */
+	assert_string_equal(tui_clip(out, sizeof(out), "aжжжж"), "aж…");
+	assert_string_equal(tui_clip(out, sizeof(out), "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"), "e\xcc\x81" "…");
+}
+
 static void test_pad(void **state)
 {
 	char out[64];
@@ -229,7 +243,8 @@ static void test_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_tail), cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_tail), cmocka_unit_test(test_clip),
+		cmocka_unit_test(test_pad),
 		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys), cmocka_unit_test(test_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
