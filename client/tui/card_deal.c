@@ -34,7 +34,7 @@ static size_t ndeals(const struct tui *t)
 
 void card_deals_draw(struct tui *t, int y)
 {
-	char line[TUI_TAB_ROW], sum[48];
+	char line[TUI_TAB_ROW], sum[48], title[200], stage[100];
 	size_t n = ndeals(t);
 	int rows = LINES - 3 - y, first = t->fsel >= rows ? t->fsel - rows + 1 : 0;
 
@@ -44,8 +44,9 @@ void card_deals_draw(struct tui *t, int y)
 		if (i < (int)n) {
 			const Kart__Deal *d = t->deals->deal_page->deals[i];
 			fmt_money(d->amount, "RUB", sum, sizeof(sum));
-			snprintf(line, sizeof(line), "%" PRIu64 "  %.200s  %s  %.100s%s%s", d->id, d->title, sum,
-				 d->stage, d->expected_close[0] ? _("  until ") : "", d->expected_close);
+			snprintf(line, sizeof(line), "%" PRIu64 "  %s  %s  %s%s%.20s", d->id,
+				 tui_clip(title, sizeof(title), d->title), sum, tui_clip(stage, sizeof(stage), d->stage),
+				 d->expected_close[0] ? _("  until ") : "", d->expected_close);
 		} else {
 			snprintf(line, sizeof(line), "%s", n ? _("+ new deal (d)") : _("no deals; d adds one"));
 		}
@@ -72,7 +73,7 @@ static void funnel(const struct tui *t, char *out, size_t n)
 void card_deal_open(struct tui *t)
 {
 	struct form *f = &t->form;
-	char title[300];
+	char title[300], name[200];
 
 	if (card_tab_kind(t) != TAB_DEALS) { /* the list first: the form shows its funnel */
 		for (int i = 0; i < t->ntabs; i++)
@@ -85,7 +86,8 @@ void card_deal_open(struct tui *t)
 	t->card_msg[0] = '\0';
 	if ((size_t)t->fsel < ndeals(t)) {
 		const Kart__Deal *d = t->deals->deal_page->deals[t->fsel];
-		snprintf(title, sizeof(title), _("Deal %llu «%.200s»: move to a stage"), (unsigned long long)d->id, d->title);
+		snprintf(title, sizeof(title), _("Deal %llu «%s»: move to a stage"), (unsigned long long)d->id,
+			 tui_clip(name, sizeof(name), d->title));
 		form_start(f, FORM_DEAL_MOVE, title);
 		f->id = d->id;
 		form_add(f, "stage", _("Stage"), d->stage);

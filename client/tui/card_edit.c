@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "layout.h"
 #include "util.h"
 
 static struct card_field fields[FORM_MAX];
@@ -152,7 +153,7 @@ struct field_changes {
 static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *err)
 {
 	struct field_changes *fc = ud;
-	char at[64];
+	char at[64], by[40], was[200], now[200];
 
 	(void)err;
 	for (size_t i = 0; i < page->history_page->n_versions; i++) {
@@ -166,8 +167,9 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 			int slot = fc->n < TUI_TAB_ROWS ? fc->n++ : (memmove(fc->rows[0], fc->rows[1],
 									      sizeof(fc->rows[0]) * (TUI_TAB_ROWS - 1)),
 								      TUI_TAB_ROWS - 1);
-			snprintf(fc->rows[slot], TUI_TAB_ROW, "%.16s  %.40s  %.200s → %.200s", at, v->by,
-				 ch->old_value[0] ? ch->old_value : "—", ch->new_value[0] ? ch->new_value : "—");
+			snprintf(fc->rows[slot], TUI_TAB_ROW, "%.16s  %s  %s → %s", at, tui_clip(by, sizeof(by), v->by),
+				 tui_clip(was, sizeof(was), ch->old_value[0] ? ch->old_value : "—"),
+				 tui_clip(now, sizeof(now), ch->new_value[0] ? ch->new_value : "—"));
 		}
 	}
 	return 0;

@@ -185,15 +185,15 @@ void card_fields_draw(struct tui *t, int y)
 
 void card_relatives_draw(struct tui *t, int y)
 {
-	char line[TUI_TAB_ROW], born[32];
+	char line[TUI_TAB_ROW], name[150], rel[60], note[200], born[32];
 
 	if (t->cc->n_relatives == 0)
 		tui_put(y, 0, _("no relatives"), COLS);
 	for (size_t i = 0; i < t->cc->n_relatives && y < LINES - 3; i++) {
 		const Kart__Relative *r = t->cc->relatives[i];
-		snprintf(line, sizeof(line), "%.150s  %.60s%s%.20s%s%.200s", r->name, r->relation,
-			 r->birthday[0] ? "  " : "", fmt_date(r->birthday, born, sizeof(born)), r->note[0] ? "  " : "",
-			 r->note);
+		snprintf(line, sizeof(line), "%s  %s%s%s%s%s", tui_clip(name, sizeof(name), r->name),
+			 tui_clip(rel, sizeof(rel), r->relation), r->birthday[0] ? "  " : "",
+			 fmt_date(r->birthday, born, sizeof(born)), r->note[0] ? "  " : "", tui_clip(note, sizeof(note), r->note));
 		tui_put(y++, 0, line, COLS);
 	}
 }

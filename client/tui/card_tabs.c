@@ -17,6 +17,7 @@
 #include "util.h"
 
 #define HISTORY_LIMIT TUI_TAB_ROWS
+#define CTRL_S 19
 
 static void add_row(struct tui *t, const char *text)
 {
@@ -45,7 +46,7 @@ static const char *kind_name(Kart__EntryKind k)
 static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *err)
 {
 	struct tui *t = ud;
-	char line[TUI_TAB_ROW], at[32], sum[48] = "";
+	char line[TUI_TAB_ROW], at[32], sum[48] = "", text[300];
 
 	(void)err;
 	for (size_t i = 0; i < page->timeline_page->n_entries; i++) {
@@ -57,7 +58,7 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 		} else {
 			sum[0] = '\0';
 		}
-		snprintf(line, sizeof(line), "%s  %s%s  %.300s", at, kind_name(e->kind), sum, e->text);
+		snprintf(line, sizeof(line), "%s  %s%s  %s", at, kind_name(e->kind), sum, tui_clip(text, sizeof(text), e->text));
 		add_row(t, line);
 	}
 	return 0;
@@ -66,7 +67,7 @@ static int history_page(const Kart__Envelope *page, void *ud, struct kc_error *e
 static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 {
 	Kart__Envelope *e = NULL;
-	char line[TUI_TAB_ROW], at[32];
+	char line[TUI_TAB_ROW], at[32], text[300];
 	int rc = kc_reminder_list(t->c, id, false, false, &e, err);
 
 	if (rc)
@@ -74,7 +75,7 @@ static int load_reminders(struct tui *t, uint64_t id, struct kc_error *err)
 	for (size_t i = 0; i < e->reminder_page->n_reminders; i++) {
 		const Kart__Reminder *r = e->reminder_page->reminders[i];
 		fmt_time(r->at, 0, at, sizeof(at));
-		snprintf(line, sizeof(line), "%s  %.300s%s", at, r->text, r->done ? _("  (done)") : "");
+		snprintf(line, sizeof(line), "%s  %s%s", at, tui_clip(text, sizeof(text), r->text), r->done ? _("  (done)") : "");
 		add_row(t, line);
 	}
 	if (e->reminder_page->n_reminders == 0)
@@ -167,6 +168,7 @@ void card_tab_load(struct tui *t, int tab)
 static void ask(struct tui *t, enum tui_field f, int kind)
 {
 	t->editing = true;
+	t->field_asking = false;
 	t->field = f;
 	t->kind = kind;
 	t->note[0] = '\0';
@@ -323,14 +325,34 @@ static void field_enter(struct tui *t)
 	}
 }
 
+/* Something was typed that Esc would drop: the text, or the amount or time
+ * asked for first. */
+static bool field_typed(const struct tui *t)
+{
+	return t->note[0] || t->field == TUI_FIELD_PURCHASE || t->field == TUI_FIELD_REMIND;
+}
+
 void card_field_key(struct tui *t, int key, bool is_char)
 {
+	if (t->field_asking) { /* y, or н on a Russian layout */
+		if (key == 'y' || key == 'Y' || key == L'н' || key == L'Н') {
+			t->field_asking = t->editing = false;
+			t->card_msg[0] = '\0';
+		} else if (key == 'n' || key == 'N' || key == L'т' || key == L'Т' || key == 27) {
+			t->field_asking = false;
+		}
+		return;
+	}
 	if (is_char && key >= 32 && key != 127) {
 		tui_append(t->note, sizeof(t->note), key);
 	} else if (key == 27) {
+		if (field_typed(t)) {
+			t->field_asking = true; /* as the forms do: ask before dropping what was typed */
+			return;
+		}
 		t->editing = false;
 		t->card_msg[0] = '\0';
-	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER || key == CTRL_S) {
 		field_enter(t);
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		tui_erase_last(t->note);
@@ -404,11 +426,22 @@ void card_field_draw(struct tui *t)
 		tui_style(TUI_STYLE_HINT, false);
 		return;
 	}
-	snprintf(buf, sizeof(buf), "%s%.900s", field_prompt(t, prompt, sizeof(prompt)), t->note);
-	tui_put(LINES - 3, 0, t->card_msg, COLS);
-	tui_put(LINES - 2, 0, buf, COLS);
+	const char *p = field_prompt(t, prompt, sizeof(prompt));
+	int pw = (int)tui_width(p) < COLS / 2 ? (int)tui_width(p) : COLS / 2, w;
+
+	if (t->field_asking) {
+		tui_style(TUI_STYLE_ALERT, true);
+		tui_put(LINES - 3, 0, _("Discard the changes? y/n"), COLS);
+		tui_style(TUI_STYLE_ALERT, false);
+	} else {
+		tui_put(LINES - 3, 0, t->card_msg, COLS);
+	}
+	tui_put(LINES - 2, 0, p, pw);
+	/* the end being typed stays in sight, the cursor after it */
+	w = (int)tui_tail(buf, sizeof(buf), t->note, (size_t)(COLS - pw - 1));
+	tui_put(LINES - 2, pw, buf, COLS - pw);
 	tui_style(TUI_STYLE_HINT, true);
 	tui_put(LINES - 1, 0, _("Enter saves · Esc cancels"), COLS);
 	tui_style(TUI_STYLE_HINT, false);
-	move(LINES - 2, (int)tui_width(buf) < COLS ? (int)tui_width(buf) : COLS - 1);
+	move(LINES - 2, pw + w);
 }

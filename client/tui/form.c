@@ -161,22 +161,6 @@ void form_key(struct tui *t, int key, bool is_char)
 	}
 }
 
-/* The end of s that fits in cells, after a "…" when it was cut: the text
- * being typed stays in sight. */
-static const char *tail(const char *s, int cells, char *buf, size_t n)
-{
-	const char *p = s;
-
-	if ((int)tui_width(s) <= cells)
-		return s;
-	while (*p && (int)tui_width(p) > cells - 1)
-		do
-			p++;
-		while (((unsigned char)*p & 0xC0) == 0x80);
-	snprintf(buf, n, "…%s", p);
-	return buf;
-}
-
 /* s from row y in two rows when it does not fit one (the server's errors
  * are long: what it refused, and what it takes); returns the rows used. */
 static int put_two_rows(int y, int x, const char *s, int cells)
@@ -209,7 +193,11 @@ void form_draw(struct tui *t)
 	tui_style(TUI_STYLE_TITLE, false);
 	for (int i = first; i < f->n && y < LINES - 4; i++) {
 		const struct form_field *ff = &f->f[i];
-		const char *v = i == f->cur ? tail(ff->value, wval - 1, buf, sizeof(buf)) : ff->value;
+		const char *v = ff->value;
+		if (i == f->cur) { /* the end being typed stays in sight */
+			tui_tail(buf, sizeof(buf), v, (size_t)(wval > 1 ? wval - 1 : 0));
+			v = buf;
+		}
 		if (i == f->cur)
 			attron(A_BOLD);
 		tui_put(y, 0, ff->label, LABEL_CELLS);

@@ -8,7 +8,11 @@
 
 #include <utf8proc.h>
 
-/* The next grapheme of s (starting at s[0]): its length in bytes and cells. */
+/* The next grapheme of s (starting at s[0]): its length in bytes and cells.
+ * Its cells are the sum of its code points' widths, as curses counts them
+ * (wcwidth of each): an emoji with a skin tone is 4, a ZWJ family 6. Were
+ * it the widest one alone, curses would write such a name past its column,
+ * over the next one or onto the next row. */
 static size_t next_grapheme(const char *s, size_t *cells)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
@@ -28,9 +32,7 @@ static size_t next_grapheme(const char *s, size_t *cells)
 		}
 		if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state))
 			break;
-		int cw = utf8proc_charwidth(cp);
-		if (cw > w)
-			w = cw;
+		w += utf8proc_charwidth(cp);
 		prev = cp;
 		off += (size_t)n;
 	}
@@ -81,6 +83,29 @@ size_t tui_fit(char *out, size_t outlen, const char *s, size_t cells)
 	return used;
 }
 
+const char *tui_clip(char *buf, size_t n, const char *s)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	size_t len = 0, all = strlen(s), cw;
+
+	if (all < n) {
+		memcpy(buf, s, all + 1);
+		return buf;
+	}
+	while (s[len]) {
+		size_t k = next_grapheme(s + len, &cw);
+		if (len + k + sizeof(ellipsis) > n)
+			break;
+		len += k;
+	}
+	memcpy(buf, s, len);
+	if (len + sizeof(ellipsis) <= n)
+		memcpy(buf + len, ellipsis, sizeof(ellipsis));
+	else
+		buf[len] = '\0';
+	return buf;
+}
+
 size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
 {
 	size_t used = tui_fit(out, outlen, s, cells);
@@ -93,6 +118,25 @@ size_t tui_pad(char *out, size_t outlen, const char *s, size_t cells)
 	if (outlen)
 		out[len < outlen ? len : outlen - 1] = '\0';
 	return used;
+}
+
+size_t tui_tail(char *out, size_t outlen, const char *s, size_t cells)
+{
+	size_t width = tui_width(s), cw;
+
+	if (width <= cells)
+		return tui_fit(out, outlen, s, cells);
+	if (cells == 0 || outlen < 4) {
+		if (outlen)
+			out[0] = '\0';
+		return 0;
+	}
+	while (*s && width > cells - 1) { /* graphemes off the start until the rest and "…" fit */
+		s += next_grapheme(s, &cw);
+		width -= cw;
+	}
+	memcpy(out, "\xe2\x80\xa6", 3);
+	return 1 + tui_fit(out + 3, outlen - 3, s, cells - 1);
 }
 
 void tui_phone_read(const char *phone, char *out, size_t outlen)

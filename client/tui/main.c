@@ -18,6 +18,7 @@
 
 #include "call.h"
 #include "session.h"
+#include "text.h"
 
 #define TUI_CLIENT_NAME "kart-tui 0.1.0"
 #define TUI_DEFAULT_SERVER "localhost:7443"
@@ -119,8 +120,10 @@ static int connect_session(const struct opts *o, struct tui *t)
 	int rc = kc_session_open(&p, &t->c, &err);
 	if (!rc)
 		rc = kc_whoami(t->c, &who, &err);
-	if (rc) {
-		fprintf(stderr, "kart-tui: %s\n", err.message[0] ? err.message : _("request failed"));
+	if (rc) { /* the server's words, or a host name as typed: controls shown, not obeyed */
+		char vis[4 * sizeof(err.message)];
+		text_visible(vis, sizeof(vis), err.message[0] ? err.message : _("request failed"), 0);
+		fprintf(stderr, "kart-tui: %s\n", vis);
 		return rc;
 	}
 	snprintf(t->user, sizeof(t->user), "%s", who->session->user);

@@ -137,8 +137,9 @@ static int count_all(struct tui *t, struct kc_error *err)
 		free(ids);
 		return oom(err);
 	}
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < s->n; i++) /* all of them: a send may fail half way */
 		s->counts[i] = SEG_UNKNOWN;
+	for (size_t i = 0; i < s->n; i++) {
 		ids[i] = kc_card_count_send(t->c, "", s->list[i]->name, err);
 		if (!ids[i]) {
 			rc = err->status ? err->status : KC_ERR_CONNECT;

@@ -10,6 +10,7 @@
 
 #include "call.h"
 #include "fmt.h"
+#include "layout.h"
 #include "util.h"
 
 #define TODAY_DAYS 7
@@ -138,7 +139,7 @@ static void row(struct tui *t, int y, size_t i, const char *text)
 
 static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_t now)
 {
-	char line[1024], when[64];
+	char line[1024], when[64], a[300], b[300];
 
 	tui_put(y++, 0, _("Reminders (due today or overdue)"), COLS);
 	if (p->n_reminders == 0)
@@ -146,8 +147,9 @@ static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_
 	for (size_t i = 0; i < p->n_reminders && y < LINES - 3; i++) {
 		const Kart__Reminder *r = p->reminders[i];
 		fmt_time(r->at, 0, when, sizeof(when));
-		snprintf(line, sizeof(line), "  %s%s%s  %.300s · %.300s", when, r->at < now ? " " : "",
-			 r->at < now ? _("overdue") : "", r->card_title, r->text);
+		snprintf(line, sizeof(line), "  %s%s%s  %s · %s", when, r->at < now ? " " : "",
+			 r->at < now ? _("overdue") : "", tui_clip(a, sizeof(a), r->card_title),
+			 tui_clip(b, sizeof(b), r->text));
 		row(t, y++, i, line);
 	}
 	return y;
@@ -156,7 +158,7 @@ static int draw_reminders(struct tui *t, const Kart__TodayPage *p, int y, int64_
 void today_draw(struct tui *t)
 {
 	const Kart__TodayPage *p = t->today ? t->today->today_page : NULL;
-	char line[1024], in[64], date[32];
+	char line[1024], in[64], date[32], name[300], rel[100], client[300];
 	int y = 2;
 
 	tui_style(TUI_STYLE_TITLE, true);
@@ -179,10 +181,11 @@ void today_draw(struct tui *t)
 			else
 				snprintf(in, sizeof(in), P_("in %u day", "in %u days", b->in_days), (unsigned)b->in_days);
 			if (b->relation[0]) /* a relative, and the client's card */
-				snprintf(line, sizeof(line), "  %.40s  %s  %.300s (%.100s) · %.300s", on, in, b->name,
-					 b->relation, b->client);
+				snprintf(line, sizeof(line), "  %.40s  %s  %s (%s) · %s", on, in,
+					 tui_clip(name, sizeof(name), b->name), tui_clip(rel, sizeof(rel), b->relation),
+					 tui_clip(client, sizeof(client), b->client));
 			else
-				snprintf(line, sizeof(line), "  %.40s  %s  %.300s", on, in, b->name);
+				snprintf(line, sizeof(line), "  %.40s  %s  %s", on, in, tui_clip(name, sizeof(name), b->name));
 			row(t, y++, p->n_reminders + i, line);
 		}
 	}

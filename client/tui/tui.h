@@ -116,6 +116,7 @@ struct tui {
 	/* Card */
 	Kart__Envelope *card;
 	bool editing;             /* the one-line field is open */
+	bool field_asking;        /* "Отменить изменения? y/n" over it */
 	enum tui_field field;
 	int kind;                 /* Kart__EntryKind of the entry being written */
 	char amount[64];          /* a purchase's amount, typed first */

@@ -25,7 +25,9 @@ static void test_width(void **state)
 	assert_int_equal(tui_width("東京"), 4);
 	assert_int_equal(tui_width("😀"), 2);
 	assert_int_equal(tui_width("e\xcc\x81"), 1);               /* e + combining acute */
-	assert_int_equal(tui_width("👨\u200d👩\u200d👧"), 2);        /* one ZWJ family */
+	/* as curses counts them (each code point's width), or it writes past the column */
+	assert_int_equal(tui_width("👨\u200d👩\u200d👧"), 6);        /* one ZWJ family */
+	assert_int_equal(tui_width("👍🏽"), 4);                        /* a skin tone */
 }
 
 static void test_fit(void **state)
@@ -40,6 +42,11 @@ static void test_fit(void **state)
 	/* a wide character that does not fit whole is left out */
 	assert_int_equal(tui_fit(out, sizeof(out), "東京都庁", 6), 5);
 	assert_string_equal(out, "東京…");
+	/* a ZWJ family is one grapheme of 6 cells: whole or not at all */
+	assert_int_equal(tui_fit(out, sizeof(out), "a👨\u200d👩\u200d👧bc", 8), 8);
+	assert_string_equal(out, "a👨\u200d👩\u200d👧…");
+	assert_int_equal(tui_fit(out, sizeof(out), "a👨\u200d👩\u200d👧bc", 7), 2);
+	assert_string_equal(out, "a…");
 	assert_int_equal(tui_fit(out, sizeof(out), "a😀b", 3), 2);
 	assert_string_equal(out, "a…");
 	/* a combining mark stays with its letter */
@@ -53,6 +60,41 @@ static void test_fit(void **state)
 	char small[6];
 	tui_fit(small, sizeof(small), "абвгдежз", 8);
 	assert_true(strlen(small) < sizeof(small));
+}
+
+/* The end of what is being typed, cut at its start between graphemes. */
+static void test_tail(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(tui_tail(out, sizeof(out), "звонок", 6), 6);
+	assert_string_equal(out, "звонок");
+	assert_int_equal(tui_tail(out, sizeof(out), "звонок", 4), 4);
+	assert_string_equal(out, "…нок");
+	/* a combining mark stays with its letter, a wide character whole */
+	assert_int_equal(tui_tail(out, sizeof(out), "abe\xcc\x81", 2), 2);
+	assert_string_equal(out, "…e\xcc\x81");
+	assert_int_equal(tui_tail(out, sizeof(out), "東京都", 4), 3);
+	assert_string_equal(out, "…都");
+	assert_int_equal(tui_tail(out, sizeof(out), "a👨\u200d👩\u200d👧", 6), 1);
+	assert_string_equal(out, "…");
+	assert_int_equal(tui_tail(out, sizeof(out), "abc", 0), 0);
+	assert_string_equal(out, "");
+}
+
+/* A part of a row cut to bytes: between graphemes, with "…". */
+static void test_clip(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_string_equal(tui_clip(out, sizeof(out), "abc"), "abc");
+	assert_string_equal(tui_clip(out, sizeof(out), "abcdefg"), "abcdefg");
+	assert_string_equal(tui_clip(out, sizeof(out), "abcdefgh"), "abcd…");
+	/* "a" then two-byte letters: cut at a byte limit, never inside one */
+	assert_string_equal(tui_clip(out, sizeof(out), "aжжжж"), "aж…");
+	assert_string_equal(tui_clip(out, sizeof(out), "e\xcc\x81" "e\xcc\x81" "e\xcc\x81"), "e\xcc\x81" "…");
 }
 
 static void test_pad(void **state)
@@ -201,7 +243,8 @@ static void test_marks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_width), cmocka_unit_test(test_fit), cmocka_unit_test(test_tail), cmocka_unit_test(test_clip),
+		cmocka_unit_test(test_pad),
 		cmocka_unit_test(test_phone), cmocka_unit_test(test_keys), cmocka_unit_test(test_marks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
