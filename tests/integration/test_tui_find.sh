@@ -8,12 +8,9 @@
 # lists, and a bad filter shows the server's error with a caret under its
 # column; :find, :today, :segments, :q and an unknown command; the help is
 # paged and lists every binding once. Then one look in C.UTF-8: English.
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "SKIP: tmux is not installed (scripts/deps.sh installs it)"
-	exit 0
-fi
 . "$(dirname "$0")/lib.sh"
-: "${KART_TUI:?KART_TUI must point to kart-tui}"
+TUI_CA= # her session pinned the key: no --ca
+. "$(dirname "$0")/tui_lib.sh"
 init_instance
 start_kartd
 login_admin
@@ -37,32 +34,6 @@ expect_rc 2 iv ls --where "$BAD"
 COL=$(sed -n 's/.*(column \([0-9]*\)).*/\1/p' <<<"$ERR")
 [[ -n $COL ]] || fail "the server named no column for '$BAD': $ERR"
 
-SOCK=$T/tmux.sock
-stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
-trap 'st=$?; stop_tmux; (exit $st); cleanup' EXIT
-keys() {
-	local k
-	for k in "$@"; do
-		tmux -S "$SOCK" send-keys -t tui -- "$k"
-	done
-}
-typed() { tmux -S "$SOCK" send-keys -t tui -l -- "$1"; }
-screen() { tmux -S "$SOCK" capture-pane -p -t tui; }
-# wait_for TEXT [TEXT...]: polls until the screen shows every TEXT (10 s at most)
-wait_for() {
-	local i t s ok
-	for ((i = 0; i < 200; i++)); do
-		s=$(screen)
-		ok=1
-		for t in "$@"; do
-			[[ $s == *"$t"* ]] || ok=0
-		done
-		[[ $ok == 1 ]] && return 0
-		sleep 0.05
-	done
-	fail "the screen never showed '$*'; it shows:
-$s"
-}
 # row N: line N (0-based) of the screen
 row() { screen | sed -n "$(($1 + 1))p"; }
 # wait_row N TEXT: polls until row N is TEXT (trailing spaces aside)
@@ -75,19 +46,14 @@ wait_row() {
 	fail "row $1 never became '$2'; the screen shows:
 $(screen)"
 }
-start_tui() {
-	stop_tmux
-	tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x 80 -y 24 \
-		"env KART_HOME=$T/home-iv LANG=$1 TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER; sleep 30"
-}
 
-start_tui ru_RU.UTF-8
+start_tui "$T/home-iv" ru_RU.UTF-8
 # the title: server, user, role, TLS and the pinned key
-wait_for "Поиск:" "ivanova (менеджер)" "TLS 1.3" "ключ закреплён" "kart-tui · $SERVER"
+wait_all "Поиск:" "ivanova (менеджер)" "TLS 1.3" "ключ закреплён" "kart-tui · $SERVER"
 
 # a name: one row of the 61 cards she sees, the last touch as a Russian date
 typed "Ёжиков"
-wait_for "Ёжиков Пётр" "1 из 61 ·" " мс"
+wait_all "Ёжиков Пётр" "1 из 61 ·" " мс"
 TODAY_RU=$(TZ=UTC date +%d.%m.%Y)
 contains "$(screen)" "$TODAY_RU"
 contains "$(screen)" "+7 917 123-45-67"
@@ -113,7 +79,7 @@ underlined " Пётр" "$ROW" && fail "the first name is highlighted: $(cat -v <
 keys Escape
 wait_row 1 "Поиск:"
 typed "8 917 123 45 67"
-wait_for "+7 917 123-45-67" "1 из 61"
+wait_all "+7 917 123-45-67" "1 из 61"
 ROW=$(tmux -S "$SOCK" capture-pane -p -e -t tui | sed -n 3p)
 underlined "917" "$ROW" || fail "the matched phone digits are not highlighted: $(cat -v <<<"$ROW")"
 [[ $ROW == *"Ёжиков Пётр"* ]] || fail "the name is highlighted for a phone: $(cat -v <<<"$ROW")"
@@ -121,36 +87,36 @@ underlined "917" "$ROW" || fail "the matched phone digits are not highlighted: $
 # q in a query is a letter; on an empty query it is bound
 keys Escape
 typed "Сашковq"
-wait_for "Поиск: Сашковq" "0 из 61"
+wait_all "Поиск: Сашковq" "0 из 61"
 keys BSpace
 # one screenful of the 60 (20 rows), then more past the last row
-wait_for "Сашков Клиент20" "20+ из 61"
+wait_all "Сашков Клиент20" "20+ из 61"
 [[ $(screen) != *"Клиент21"* ]] || fail "more than a screenful came at first"
 for ((i = 0; i < 20; i++)); do keys Down; done
-wait_for "Сашков Клиент21" "40+ из 61"
+wait_all "Сашков Клиент21" "40+ из 61"
 for ((i = 0; i < 25; i++)); do keys Down; done
-wait_for "Сашков Клиент46" "60 из 61"
+wait_all "Сашков Клиент46" "60 из 61"
 
 # Segments: the counts; Enter lists one, Enter opens a card, Esc back to the list
 keys Escape
 wait_row 1 "Поиск:"
 keys s
-wait_for "Сегменты" "kazan" "samara" "city = Казань"
+wait_all "Сегменты" "kazan" "samara" "city = Казань"
 [[ $(screen | grep kazan) =~ kazan\ +60\  ]] || fail "the count of kazan: $(screen | grep kazan)"
 [[ $(screen | grep samara) =~ samara\ +1\  ]] || fail "the count of samara: $(screen | grep samara)"
 keys Enter
-wait_for "Сегмент kazan · 60" "Сашков Клиент01" "Казань"
+wait_all "Сегмент kazan · 60" "Сашков Клиент01" "Казань"
 keys Down Enter
-wait_for "Сашков Клиент02" "Контакт" "Менеджер"
+wait_all "Сашков Клиент02" "Контакт" "Менеджер"
 keys Escape
-wait_for "Сегмент kazan · 60"
+wait_all "Сегмент kazan · 60"
 keys Escape
-wait_for "city = Самара"
+wait_all "city = Самара"
 # / a filter: a bad one shows the server's error, a caret under its column
 keys /
 typed "$BAD"
 keys Enter
-wait_for "Фильтр: $BAD" "^"
+wait_all "Фильтр: $BAD" "^"
 CARET=$(row 2)
 LBL="Фильтр: "
 want=$((${#LBL} + COL - 1))
@@ -158,43 +124,43 @@ want=$((${#LBL} + COL - 1))
 [[ ${CARET%%^*} =~ ^\ *$ ]] || fail "something before the caret: '$CARET'"
 for ((i = 0; i < 8; i++)); do keys BSpace; done
 keys Enter
-wait_for "Фильтр city = Казань · 60" "Сашков Клиент01"
+wait_all "Фильтр city = Казань · 60" "Сашков Клиент01"
 
 # : on every screen: :find, :today, :segments, an unknown command
 keys : 
 typed "find Ёжиков"
 keys Enter
-wait_for "Поиск: Ёжиков" "Ёжиков Пётр" "1 из 61"
+wait_all "Поиск: Ёжиков" "Ёжиков Пётр" "1 из 61"
 keys :
 typed "today"
 keys Enter
-wait_for "Напоминания (на сегодня"
+wait_all "Напоминания (на сегодня"
 keys :
 typed "segments"
 keys Enter
-wait_for "Сегменты" "samara"
+wait_all "Сегменты" "samara"
 keys :
 typed "bogus"
 keys Enter
-wait_for "неизвестная команда :bogus"
+wait_all "неизвестная команда :bogus"
 keys Escape
-wait_for "Поиск: Ёжиков"
+wait_all "Поиск: Ёжиков"
 keys Escape
 wait_row 1 "Поиск:"
 
 # ? on an empty query: the help, paged; every binding once
 keys '?'
-wait_for "kart-tui: клавиши · стр. 1 из"
+wait_all "kart-tui: клавиши · стр. 1 из"
 PAGES=$(row 0 | sed -n 's/.*стр\. 1 из \([0-9]*\).*/\1/p')
 [[ $PAGES -ge 2 ]] || fail "the help fits one page at 80x24? $(row 0)"
 HELP=$(screen | sed '1d;$d')
 for ((p = 2; p <= PAGES; p++)); do
 	keys PageDown
-	wait_for "стр. $p из $PAGES"
+	wait_all "стр. $p из $PAGES"
 	HELP+=$'\n'$(screen | sed '1d;$d')
 done
 keys PageUp
-wait_for "стр. $((PAGES - 1)) из $PAGES"
+wait_all "стр. $((PAGES - 1)) из $PAGES"
 for k in "записать звонок" "Ctrl-L" "PgDn" ":today" ":segments" ":find" ":q" \
 	"ввести фильтр" "напоминание выполнено" "командная строка"; do
 	n=$(grep -c -- "$k" <<<"$HELP" || true)
@@ -219,10 +185,11 @@ done
 [[ $(screen) != *"Поиск:"* ]] || fail ":q did not quit"
 
 # English in C.UTF-8: the title, the count, an ISO date; q on an empty query quits
-start_tui C.UTF-8
-wait_for "Find:" "ivanova (manager)" "key pinned"
+stop_tmux
+start_tui "$T/home-iv" C.UTF-8
+wait_all "Find:" "ivanova (manager)" "key pinned"
 typed "Ёжиков"
-wait_for "1 of 61 ·" "$(TZ=UTC date +%F)"
+wait_all "1 of 61 ·" "$(TZ=UTC date +%F)"
 keys Escape
 wait_row 1 "Find:"
 keys q

@@ -11,15 +11,31 @@ fi
 SOCK=$T/tmux.sock
 KEYS=0 # keystrokes sent by keys and typed, for the tests that count them
 stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
-trap 'st=$?; stop_tmux; (exit $st); cleanup' EXIT
+# kart-tui's sanitizer reports (a build with ASan/UBSan) go to files, not to
+# the tmux pane nobody reads: a test with any fails
+TUI_SAN=$T/tui-sanitizer
+tui_sanitizers() {
+	local f
+	for f in "$TUI_SAN".*; do
+		[[ -e $f ]] || continue
+		echo "FAIL: kart-tui's sanitizer report $f:" >&2
+		cat "$f" >&2
+		return 1
+	done
+}
+trap 'st=$?; stop_tmux; tui_sanitizers || st=1; (exit $st); cleanup' EXIT
 
 # start_tui HOME [LANG [COLSxROWS [ARGS...]]]: kart-tui as the user of HOME,
-# connected to this test's kartd, in a window of its own
+# connected to this test's kartd (checked by its CA; TUI_CA= leaves that to
+# the session's pinned key, set empty), in a window of its own
 start_tui() {
 	local home=$1 lang=${2:-ru_RU.UTF-8} size=${3:-80x24}
 	shift $(($# < 3 ? $# : 3))
 	tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x "${size%x*}" -y "${size#*x}" \
-		"env KART_HOME=$home LANG=$lang TZ=UTC TERM=xterm-256color $KART_TUI -s $SERVER --ca $CA $*; sleep 30"
+		"env KART_HOME=$home LANG=$lang TZ=UTC TERM=xterm-256color \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TUI_SAN \
+		UBSAN_OPTIONS=${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TUI_SAN \
+		$KART_TUI -s $SERVER ${TUI_CA-"--ca $CA"} $*; sleep 30"
 }
 # keys K...: each argument one keystroke (a tmux key name or one character)
 keys() {
@@ -47,6 +63,21 @@ wait_for() {
 	done
 	fail "the screen never showed '$1'; it shows:
 $(screen)"
+}
+# wait_all TEXT...: polls until the screen shows every TEXT at once (10 s)
+wait_all() {
+	local i t s ok
+	for ((i = 0; i < 200; i++)); do
+		s=$(screen)
+		ok=1
+		for t in "$@"; do
+			[[ $s == *"$t"* ]] || ok=0
+		done
+		[[ $ok == 1 ]] && return 0
+		sleep 0.05
+	done
+	fail "the screen never showed '$*'; it shows:
+$s"
 }
 # wait_gone TEXT [SECONDS]: polls the screen until TEXT is no longer on it
 wait_gone() {
