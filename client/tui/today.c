@@ -114,7 +114,9 @@ void today_key(struct tui *t, int key, bool is_char)
 		mark_done(t);
 		break;
 	case TUI_BACK:
-		t->screen = t->today_from == TUI_CARD && t->card ? TUI_CARD : TUI_FIND;
+		/* back where it was opened (:today works on Segments too); a
+		 * card closed meanwhile leaves Find */
+		t->screen = t->today_from == TUI_CARD && !t->card ? TUI_FIND : t->today_from;
 		break;
 	case TUI_QUIT:
 		t->quit = true;

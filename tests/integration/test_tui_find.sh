@@ -143,6 +143,13 @@ keys :
 typed "bogus"
 keys Enter
 wait_all "неизвестная команда :bogus"
+# :today from Segments: Esc goes back to Segments
+keys :
+typed "today"
+keys Enter
+wait_all "Напоминания (на сегодня"
+keys Escape
+wait_all "Сегменты" "samara"
 keys Escape
 wait_all "Поиск: Ёжиков"
 keys Escape

@@ -58,7 +58,6 @@ $(cat "$T/golden.diff")"
 # after the first screen is up, so the relayout is what is compared
 screens() {
 	local lang=$1 size=$2 tag=$3 find=$4
-	SOCK=$T/tmux-$tag.sock # a tmux server of its own for each pass
 	start_tui "$T/home-admin" "$lang" 80x24
 	wait_for "$find"
 	resize "${size%x*}" "${size#*x}"

@@ -8,7 +8,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 : "${KART_TUI:?KART_TUI must point to kart-tui}"
 
-SOCK=$T/tmux.sock
+SOCK=$T/tmux.0.sock
 KEYS=0 # keystrokes sent by keys and typed, for the tests that count them
 stop_tmux() { tmux -S "$SOCK" kill-server 2>/dev/null || true; }
 # kart-tui's sanitizer reports (a build with ASan/UBSan) go to files, not to
@@ -28,9 +28,14 @@ trap 'st=$?; stop_tmux; tui_sanitizers || st=1; (exit $st); cleanup' EXIT
 # start_tui HOME [LANG [COLSxROWS [ARGS...]]]: kart-tui as the user of HOME,
 # connected to this test's kartd (checked by its CA; TUI_CA= leaves that to
 # the session's pinned key, set empty), in a window of its own
+TUI_RUNS=0
 start_tui() {
 	local home=$1 lang=${2:-ru_RU.UTF-8} size=${3:-80x24}
 	shift $(($# < 3 ? $# : 3))
+	# the one before goes; a new server on a socket of its own (one started
+	# on the socket of one just killed can find it still going away)
+	stop_tmux
+	SOCK=$T/tmux.$((++TUI_RUNS)).sock
 	tmux -S "$SOCK" -f /dev/null new-session -d -s tui -x "${size%x*}" -y "${size#*x}" \
 		"env KART_HOME=$home LANG=$lang TZ=UTC TERM=xterm-256color \
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TUI_SAN \
