@@ -77,7 +77,8 @@ int h_field_add(struct req *r)
 	}
 	if (req_check_text(r, "tab", d->tab, false) != H_OK)
 		return H_ABORT;
-	if (d->tab && (strlen(d->tab) > 40 || !text_utf8_valid(d->tab, strlen(d->tab))))
+	/* 40 characters, whatever their script ("Реквизиты" is 9, not 18) */
+	if (d->tab && (!text_utf8_valid(d->tab, strlen(d->tab)) || text_utf8_chars(d->tab, strlen(d->tab)) > 40))
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "tab", "tab: at most 40 characters of text");
 	struct store *st = &r->srv->store;
 	MDB_val k = { strlen(d->name), d->name }, v;

@@ -11,6 +11,11 @@ expect_rc 0 as admin field add branch --type enum --values 'Самара,Мос�
 expect_rc 0 as admin field add interests --type multienum --values 'рыбалка,футбол,театр'
 expect_rc 0 as admin field add seminar_ok --type bool
 expect_rc 0 as admin field add favourite_dish --type text --tab Личное
+# a tab's 40 characters are characters, not bytes: 40 Cyrillic ones (80 bytes) fit, 41 do not
+expect_rc 0 as admin field add long_tab --type text --tab "$(printf 'Я%.0s' {1..40})"
+expect_rc 2 as admin field add longer_tab --type text --tab "$(printf 'Я%.0s' {1..41})"
+contains "$ERR" "at most 40 characters"
+expect_rc 0 as admin field rm long_tab
 # bad definitions: clear errors naming the problem
 expect_rc 2 as admin field add city --type text
 contains "$ERR" "core field"
