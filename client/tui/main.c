@@ -158,7 +158,9 @@ static void draw_link(struct tui *t)
 	else
 		snprintf(line, sizeof(line), "%s", st);
 	tui_style(TUI_STYLE_ALERT, true);
-	tui_put(t->screen == TUI_CARD ? LINES - 3 : LINES - 2, 0, line, COLS);
+	/* under a form, the line below its own message ("not saved: …", a
+	 * question), which stays in sight */
+	tui_put(t->screen == TUI_CARD && !t->form.open ? LINES - 3 : LINES - 2, 0, line, COLS);
 	tui_style(TUI_STYLE_ALERT, false);
 }
 

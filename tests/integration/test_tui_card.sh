@@ -197,6 +197,9 @@ stop_kartd
 keys C-s
 wait_for "нет связи с сервером"
 contains "$(screen)" "s@x.ru"
+# the form's own word stays in sight beside the connection's countdown
+wait_for "не сохранено: нет связи"
+wait_for "повтор через"
 start_kartd
 [[ ${SERVER##*:} == "$PORT" ]] || fail "kartd came back on $SERVER, not port $PORT"
 wait_for "связь восстановлена: Ctrl-S сохранит" 20
