@@ -11,7 +11,7 @@ if ! mount -t tmpfs -o size=8m tmpfs "$T/small" 2>"$T/mount.err"; then
 	exit 0
 fi
 # unmounted before the temp dir goes (lazily: kartd may still hold it open)
-trap 'st=$?; set +e; umount -l "$T/small" 2>/dev/null; (exit $st); cleanup' EXIT
+trap 'st=$?; set +e; umount -l "$T/small" 2>/dev/null; cleanup $st' EXIT
 
 init_instance
 mv "$T/inst/db" "$T/small/db"

@@ -147,7 +147,7 @@ if ! command -v tmux >/dev/null 2>&1 || [[ -z ${KART_TUI:-} ]]; then
 	exit 0
 fi
 SOCK=$T/tmux.sock
-trap 'st=$?; tmux -S "$SOCK" kill-server 2>/dev/null || true; (exit $st); cleanup' EXIT
+trap 'st=$?; tmux -S "$SOCK" kill-server 2>/dev/null || true; cleanup $st' EXIT
 # sessions en and ru, named exactly ("=en:"): a bare "en" would also match the
 # window "env" of the current session
 screen() { tmux -S "$SOCK" capture-pane -p -t "=$1:"; }

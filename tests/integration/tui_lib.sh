@@ -23,7 +23,7 @@ tui_sanitizers() {
 		return 1
 	done
 }
-trap 'st=$?; stop_tmux; tui_sanitizers || st=1; (exit $st); cleanup' EXIT
+trap 'st=$?; stop_tmux; tui_sanitizers || st=1; cleanup $st' EXIT
 
 # start_tui HOME [LANG [COLSxROWS [ARGS...]]]: kart-tui as the user of HOME,
 # connected to this test's kartd (checked by its CA; TUI_CA= leaves that to
