@@ -201,11 +201,18 @@ static void find_down(struct tui *t)
 
 void find_key(struct tui *t, int key, bool is_char)
 {
-	const struct tui_key *k = tui_key_find(TUI_FIND, key);
+	const struct tui_key *k = tui_key_find(t->in_list ? TUI_RESULTS : TUI_FIND, key);
 	bool printable = is_char && key >= 32 && key != 127;
 
-	/* a letter is query text unless it is bound (q, s, ?) and the query is empty */
-	if (printable && (!k || t->query[0])) {
+	/* in the list a key it does not bind goes back to the query, and is
+	 * typed there (a letter, Backspace) */
+	if (t->in_list && !k) {
+		t->in_list = false;
+		k = tui_key_find(TUI_FIND, key);
+	}
+	/* a letter is query text unless it is bound (q, s, ?) and the query is
+	 * empty, or it is a command of the list */
+	if (printable && (!k || (t->query[0] && !t->in_list))) {
 		if (tui_append(t->query, sizeof(t->query), key))
 			t->dirty = true;
 		find_pump(t);
@@ -238,6 +245,12 @@ void find_key(struct tui *t, int key, bool is_char)
 		break;
 	case TUI_SEGMENTS_SCREEN:
 		segments_open(t);
+		break;
+	case TUI_TO_LIST:
+		t->in_list = true;
+		break;
+	case TUI_TO_QUERY:
+		t->in_list = false;
 		break;
 	case TUI_BACK:
 		if (!t->query[0]) {
@@ -490,13 +503,20 @@ void find_draw(struct tui *t)
 	}
 	find_status(t, line, sizeof(line));
 	tui_put(LINES - 2, 0, line, COLS);
+	/* the hint follows the mode: an empty query, a query typed, the list */
+	const char *hint = t->in_list ? (COLS < 80 ? _("a · t · s · Enter · Tab · q")
+						   : _("a new card · t today · s segments · Enter open · Tab query · q quit"))
+			   : t->query[0] ? (COLS < 80 ? _("↑↓ · Enter · Tab · ^A · ^T · Esc")
+						      : _("↑↓ select · Enter open · Tab list (a t s q) · Ctrl-A new card · Esc clear"))
+					 : (COLS < 80 ? _("↑↓ · Enter · ^T · s · : · ? · Esc")
+						      : _("↑↓ select · Enter open · Ctrl-T today · s segments · : command · ? help"));
 	tui_style(TUI_STYLE_HINT, true);
-	tui_put(LINES - 1, 0,
-		COLS < 80 ? _("↑↓ · Enter · ^T · s · : · ? · Esc")
-			  : _("↑↓ select · Enter open · Ctrl-T today · s segments · : command · ? help"),
-		COLS);
+	tui_put(LINES - 1, 0, hint, COLS);
 	tui_style(TUI_STYLE_HINT, false);
 	snprintf(line, sizeof(line), _("Find: %s"), t->query);
 	tui_put(1, 0, line, COLS);
-	move(1, (int)tui_width(line) < COLS ? (int)tui_width(line) : COLS - 1);
+	if (t->in_list) /* the cursor on the selected row */
+		move(2 + t->sel - top, 0);
+	else
+		move(1, (int)tui_width(line) < COLS ? (int)tui_width(line) : COLS - 1);
 }

@@ -26,6 +26,19 @@ const struct tui_key tui_keys[] = {
 	{ 'q', TUI_FIND, TUI_QUIT, "q", N_("quit (on an empty query)") },
 	{ CTRL_A, TUI_FIND, TUI_NEW_CARD, "Ctrl-A F3", N_("new card from the query") },
 	{ KEY_F(3), TUI_FIND, TUI_NEW_CARD, NULL, NULL },
+	{ '\t', TUI_FIND, TUI_TO_LIST, "Tab", N_("to the list, where letters are commands") },
+	{ KEY_UP, TUI_RESULTS, TUI_UP, "↑ ↓", N_("select a row") },
+	{ KEY_DOWN, TUI_RESULTS, TUI_DOWN, NULL, NULL },
+	{ '\n', TUI_RESULTS, TUI_OPEN, "Enter", N_("open the card") },
+	{ '\r', TUI_RESULTS, TUI_OPEN, NULL, NULL },
+	{ KEY_ENTER, TUI_RESULTS, TUI_OPEN, NULL, NULL },
+	{ 'a', TUI_RESULTS, TUI_NEW_CARD, "a", N_("new card, the query pre-filled as its phone or name") },
+	{ 't', TUI_RESULTS, TUI_TODAY_SCREEN, "t", N_("today") },
+	{ 's', TUI_RESULTS, TUI_SEGMENTS_SCREEN, "s", N_("segments") },
+	{ '?', TUI_RESULTS, TUI_HELP, "?", N_("this help") },
+	{ 'q', TUI_RESULTS, TUI_QUIT, "q", N_("quit") },
+	{ '\t', TUI_RESULTS, TUI_TO_QUERY, "Tab Esc", N_("back to the query (any other letter too, typed)") },
+	{ 27, TUI_RESULTS, TUI_TO_QUERY, NULL, NULL },
 	{ 'c', TUI_CARD, TUI_LOG_CALL, "c", N_("log a call (Enter saves, Esc cancels)") },
 	{ 'm', TUI_CARD, TUI_LOG_MEETING, "m", N_("log a meeting") },
 	{ 'n', TUI_CARD, TUI_LOG_NOTE, "n", N_("log a note") },
@@ -112,6 +125,8 @@ const char *tui_screen_name(enum tui_screen screen)
 	switch (screen) {
 	case TUI_FIND:
 		return N_("Find");
+	case TUI_RESULTS:
+		return N_("Find, in the list (after Tab)");
 	case TUI_CARD:
 		return N_("Card");
 	case TUI_TODAY:

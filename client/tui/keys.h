@@ -3,16 +3,18 @@
  * drift from what the keys do. Names and help texts are English, marked with
  * N_() and translated where the help prints them. On Find a character key
  * (q, s, ?) is bound only while the query line is empty; else it is a
- * letter of the query ("Сашков" types its s). */
+ * letter of the query ("Сашков" types its s). Tab moves Find to its list
+ * (TUI_RESULTS), where letters are commands (a, t, s, q, ?) and any other
+ * character goes back to the query. */
 #ifndef KART_TUI_KEYS_H
 #define KART_TUI_KEYS_H
 
 #include <stddef.h>
 
-/* The screens, in the order the help lists them. TUI_HELPVIEW and
- * TUI_CMDLINE are not screens of their own but cover one: their keys are
- * listed like a screen's. */
-enum tui_screen { TUI_ANY, TUI_FIND, TUI_CARD, TUI_TODAY, TUI_SEGMENTS, TUI_HELPVIEW, TUI_CMDLINE };
+/* The screens, in the order the help lists them. TUI_RESULTS (Find with the
+ * list in hand), TUI_HELPVIEW and TUI_CMDLINE are not screens of their own
+ * but a mode of one: their keys are listed like a screen's. */
+enum tui_screen { TUI_ANY, TUI_FIND, TUI_RESULTS, TUI_CARD, TUI_TODAY, TUI_SEGMENTS, TUI_HELPVIEW, TUI_CMDLINE };
 #define TUI_NSCREENS (TUI_CMDLINE + 1)
 
 enum tui_action {
@@ -54,6 +56,8 @@ enum tui_action {
 	TUI_FILTER,       /* type a filter expression (Segments) */
 	TUI_PAGE_UP,
 	TUI_PAGE_DOWN,
+	TUI_TO_LIST,      /* Find: from the query to its list */
+	TUI_TO_QUERY,     /* Find's list: back to the query */
 };
 
 struct tui_key {

@@ -94,6 +94,7 @@ struct tui {
 	Kart__Envelope *found;    /* FindPage of the newest answered query */
 	char status[1200];        /* an error or message instead of the counts */
 	int sel;
+	bool in_list;             /* Tab: keys go to the list (letters are commands) */
 	char answered[TUI_QUERY_MAX]; /* the query the rows answer */
 	uint32_t limit;           /* the rows asked for by the answered query */
 	uint32_t want;            /* rows wanted: more than limit when scrolled past them */

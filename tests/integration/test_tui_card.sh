@@ -4,7 +4,8 @@
 # saved with Ctrl-S (a bad email refused under its field, Esc asking before it
 # drops what was typed, a change made meanwhile refused as a conflict); d adds
 # a deal and moves its stage; h shows one field's history; [ and ] step
-# through the results; Ctrl-A on Find makes a card with the typed phone; a
+# through the results; Ctrl-A on Find, or a in its list (Tab), makes a card
+# with the typed phone; a
 # form keeps its text while the server is away and saves once it is back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tui_lib.sh"
@@ -178,8 +179,12 @@ wait_for "Новая карточка"
 contains "$(screen)" "8 927 000 11 22"
 keys Escape # nothing typed: no question
 wait_for "Поиск: 8 927 000 11 22"
-keys C-a
+# a typed into the query is a letter; after Tab (the list) it is the command
+keys Tab
+wait_for "a новая карточка · t сегодня"
+keys a
 wait_for "Новая карточка"
+contains "$(screen)" "8 927 000 11 22"
 keys Tab Tab Tab
 typed "Сидоров"
 keys C-s
