@@ -144,10 +144,23 @@ wait_for "оплатить Анне"
 keys Enter
 wait_for "Иванова Анна"
 wait_for "Телефоны"
-keys q
+# in Find's list (Tab) t is Today and a letter it does not bind is typed into the query;
+# Tab there and q quits
+keys Escape
+wait_for "Поиск: 8 917 12"
+keys Tab
+wait_for "Tab запрос"
+keys t
+wait_for "оплатить Анне"
+keys Escape
+wait_for "Tab запрос"
+keys 3
+wait_for "Поиск: 8 917 123"
+wait_gone "Tab запрос"
+keys Tab q
 for ((i = 0; i < 100; i++)); do
-	[[ $(screen) != *"Телефоны"* ]] && break
+	[[ $(screen) != *"Поиск:"* ]] && break
 	sleep 0.05
 done
-[[ $(screen) != *"Телефоны"* ]] || fail "q did not quit"
+[[ $(screen) != *"Поиск:"* ]] || fail "q did not quit"
 echo "PASS: $KEYS keystrokes in all; finding by phone, opening and logging a call took $NKEYS besides the note"
