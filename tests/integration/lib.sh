@@ -113,3 +113,18 @@ one_line() {
 login_admin() {
 	expect_rc 0 as admin login admin --password-file "$ADMIN_PW"
 }
+
+# wait_json TEST CMD...: runs CMD until its output satisfies the jq TEST (~3 s at most)
+wait_json() {
+	local test=$1
+	shift
+	local i
+	for i in $(seq 1 30); do
+		if "$@" >"$T/out" 2>"$T/err" && jq -e "$test" "$T/out" >/dev/null 2>&1; then
+			OUT=$(cat "$T/out")
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "'$*' never satisfied $test: $(cat "$T/out") $(cat "$T/err")"
+}

@@ -40,21 +40,6 @@ done
 expect_rc 0 as admin card add --first Чужой --last Админский --city Самара
 X=$OUT
 
-# waits up to ~3 s for a command's output to satisfy a jq test
-wait_json() {
-	local test=$1
-	shift
-	local i
-	for i in $(seq 1 30); do
-		if "$@" >"$T/out" 2>"$T/err" && jq -e "$test" "$T/out" >/dev/null 2>&1; then
-			OUT=$(cat "$T/out")
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "'$*' never satisfied $test: $(cat "$T/out") $(cat "$T/err")"
-}
-
 # ---- reads recorded: four distinct cards, one of them opened, within the limit of 5 ----
 expect_rc 0 as masha card show "${C[1]}"
 expect_rc 0 as masha --json find Читаемая2

@@ -34,21 +34,6 @@ expect_rc 0 as admin --json ls --where "owner = masha" --limit 1000
 [[ $(jq length <<<"$OUT") == 200 ]] || fail "masha's clients: $(jq length <<<"$OUT")"
 mapfile -t MASHA < <(jq -r '.[] | "\(.id) \(.last_name // .company)"' <<<"$OUT")
 
-# waits up to ~3 s for a command's output to satisfy a jq test
-wait_json() {
-	local test=$1
-	shift
-	local i
-	for i in $(seq 1 30); do
-		if "$@" >"$T/out" 2>"$T/err" && jq -e "$test" "$T/out" >/dev/null 2>&1; then
-			OUT=$(cat "$T/out")
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "'$*' never satisfied $test: $(cat "$T/out") $(cat "$T/err")"
-}
-
 # ---- a manager's hour: 60 clients looked up by name as it is typed, one
 # letter more each time (300 searches of a screenful), each then opened; one
 # connection, as kart-tui keeps it ----
