@@ -309,7 +309,8 @@ void tui_date(int64_t secs, char *out, size_t n)
 /* What a query highlights: its words in names, or the digits of a phone. */
 struct find_marks {
 	const char *words;
-	char digits[32];
+	char digits[32]; /* the whole number or the last digits typed */
+	char start[32];  /* the number's start the digits stand for ("8 917 12": 791712) */
 };
 
 static void marks_of(const char *query, struct find_marks *m)
@@ -325,7 +326,11 @@ static void marks_of(const char *query, struct find_marks *m)
 		m->words = query;
 		return;
 	}
-	/* 8 917 … is +7 917 …: the whole number when it is one, else the digits typed */
+	/* 8 917 … is +7 917 …: the whole number when it is one, else the digits
+	 * typed (a suffix) and the start they stand for; the client does not know
+	 * the server's phone_country, and reads a number as a Russian one */
+	if (text_phone_prefix(query, "RU", m->start, sizeof(m->start)) <= 0)
+		m->start[0] = '\0';
 	if (text_phone_e164(query, "RU", e164, sizeof(e164)) != 0)
 		d = query;
 	for (; *d && k + 1 < sizeof(m->digits); d++)
@@ -350,6 +355,8 @@ static void put_marked(int y, int x, const char *s, int cells, const struct find
 		tui_mark_words(fit, m->words, mark, sizeof(mark));
 	if (m && phone && m->digits[0])
 		tui_mark_digits(fit, m->digits, mark, sizeof(mark));
+	if (m && phone && m->start[0])
+		tui_mark_digit_start(fit, m->start, mark, sizeof(mark));
 	move(y, x);
 	for (size_t i = 0, j; fit[i]; i = j) {
 		for (j = i; fit[j] && mark[j] == mark[i]; j++)

@@ -120,3 +120,23 @@ void tui_mark_digits(const char *s, const char *digits, bool *mark, size_t n)
 			k--;
 		}
 }
+
+void tui_mark_digit_start(const char *s, const char *start, bool *mark, size_t n)
+{
+	size_t k = 0, len = strlen(s);
+
+	if (!*start)
+		return;
+	for (size_t i = 0; i < len && start[k]; i++) /* s's digits must begin with start */
+		if (s[i] >= '0' && s[i] <= '9' && s[i] != start[k++])
+			return;
+	if (start[k])
+		return; /* s has fewer digits */
+	k = strlen(start);
+	for (size_t i = 0; i < len && k > 0; i++)
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (i < n)
+				mark[i] = true;
+			k--;
+		}
+}

@@ -17,5 +17,8 @@ void tui_mark_words(const char *s, const char *query, bool *mark, size_t n);
  * as digits only: "79171234567" for "8 917 123-45-67", or the last 7+
  * digits typed) end with, when the digits of s end with them. */
 void tui_mark_digits(const char *s, const char *digits, bool *mark, size_t n);
+/* The same for a number's start ("791712" for "8 917 12"): the first digits
+ * of s, when they are those. */
+void tui_mark_digit_start(const char *s, const char *start, bool *mark, size_t n);
 
 #endif

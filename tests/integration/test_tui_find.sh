@@ -83,6 +83,14 @@ wait_all "+7 917 123-45-67" "1 из 61"
 ROW=$(tmux -S "$SOCK" capture-pane -p -e -t tui | sed -n 3p)
 underlined "917" "$ROW" || fail "the matched phone digits are not highlighted: $(cat -v <<<"$ROW")"
 [[ $ROW == *"Ёжиков Пётр"* ]] || fail "the name is highlighted for a phone: $(cat -v <<<"$ROW")"
+# a number's start typed as 8 917 12: its first digits (+7 917 12) are the match, not the rest
+keys Escape
+wait_row 1 "Поиск:"
+typed "8 917 12"
+wait_all "+7 917 123-45-67" "1 из 61"
+ROW=$(tmux -S "$SOCK" capture-pane -p -e -t tui | sed -n 3p)
+underlined "917" "$ROW" || fail "the start of the number is not highlighted: $(cat -v <<<"$ROW")"
+underlined "-45" "$ROW" && fail "the rest of the number is highlighted: $(cat -v <<<"$ROW")"
 
 # q in a query is a letter; on an empty query it is bound
 keys Escape

@@ -238,6 +238,16 @@ static void test_marks(void **state)
 	memset(m, 0, sizeof(m));
 	tui_mark_digits("+7 917 123-45-68", "1234567", m, sizeof(m));
 	assert_string_equal(marks(m, 16), "");
+	/* a number's start, from the beginning */
+	memset(m, 0, sizeof(m));
+	tui_mark_digit_start("+7 917 123-45-67", "791712", m, sizeof(m));
+	assert_string_equal(marks(m, 16), " ^ ^^^ ^^");
+	memset(m, 0, sizeof(m));
+	tui_mark_digit_start("+7 917 123-45-67", "791713", m, sizeof(m));
+	assert_string_equal(marks(m, 16), "");
+	memset(m, 0, sizeof(m));
+	tui_mark_digit_start("+7 917", "791712", m, sizeof(m));
+	assert_string_equal(marks(m, 16), "");
 }
 
 int main(void)
