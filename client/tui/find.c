@@ -182,6 +182,7 @@ void find_set_query(struct tui *t, const char *text)
 	snprintf(t->query, sizeof(t->query), "%s", text);
 	t->dirty = true;
 	t->screen = TUI_FIND;
+	t->in_list = false; /* the keys back on the query */
 	find_pump(t);
 }
 

@@ -157,6 +157,14 @@ wait_for "Tab запрос"
 keys 3
 wait_for "Поиск: 8 917 123"
 wait_gone "Tab запрос"
+# :find from the list puts the keys back on the query: a is a letter there
+keys Tab :
+typed "find Иван"
+keys Enter
+wait_for "Поиск: Иван"
+typed "a" # Latin a, the list's command
+wait_for "Поиск: Иванa"
+[[ $(screen) != *"Новая карточка"* ]] || fail "a after :find made a new card"
 keys Tab q
 for ((i = 0; i < 100; i++)); do
 	[[ $(screen) != *"Поиск:"* ]] && break
