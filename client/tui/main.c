@@ -25,6 +25,8 @@
 
 struct opts {
 	const char *server, *ca;
+	const char *login, *password_file; /* --login USER first */
+	bool trust;
 	bool no_color;
 	char home[PATH_MAX];
 };
@@ -32,7 +34,9 @@ struct opts {
 static int usage(FILE *f, int rc)
 {
 	fputs(_("usage: kart-tui [-s HOST:PORT] [--ca FILE] [--no-color]\n"
-		"The session is the one `kart login` saved in $KART_HOME (~/.config/kart).\n"),
+		"       kart-tui --login USER [--password-file FILE] [--trust] [-s HOST:PORT] [--ca FILE]\n"
+		"The session is the one `kart login` or `kart-tui --login` saved in $KART_HOME\n"
+		"(~/.config/kart); --trust pins a server seen for the first time without asking.\n"),
 	      f);
 	return rc;
 }
@@ -42,7 +46,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "server", required_argument, NULL, 's' }, { "ca", required_argument, NULL, 'c' },
 		{ "no-color", no_argument, NULL, 'n' },     { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "login", required_argument, NULL, 'l' },  { "password-file", required_argument, NULL, 'p' },
+		{ "trust", no_argument, NULL, 't' },        { NULL, 0, NULL, 0 },
 	};
 	const char *home = getenv("KART_HOME");
 	int ch, len;
@@ -57,10 +62,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->ca = optarg;
 		else if (ch == 'n')
 			o->no_color = true;
+		else if (ch == 'l')
+			o->login = optarg;
+		else if (ch == 'p')
+			o->password_file = optarg;
+		else if (ch == 't')
+			o->trust = true;
 		else
 			return usage(ch == 'h' ? stdout : stderr, ch == 'h' ? -1 : KC_ERR_USAGE);
 	}
-	if (optind < argc)
+	if (optind < argc || ((o->password_file || o->trust) && !o->login))
 		return usage(stderr, KC_ERR_USAGE);
 	if (home && *home) {
 		len = snprintf(o->home, sizeof(o->home), "%s", home);
@@ -279,6 +290,12 @@ int main(int argc, char **argv)
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (o.login) {
+		rc = tui_login(o.home, o.server, o.ca, o.login, o.password_file, o.trust, TUI_DEFAULT_SERVER,
+			       TUI_CLIENT_NAME);
+		if (rc)
+			return rc;
+	}
 	rc = connect_session(&o, &t);
 	if (rc) {
 		kc_close(t.c);

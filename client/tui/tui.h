@@ -291,6 +291,11 @@ bool card_deal_save(struct tui *t);
 
 /* today.c: the Today screen */
 void today_open(struct tui *t);
+
+/* login.c: `--login USER` before the screen; the session saved as `kart
+ * login` saves it. A kc_status (the reason printed). */
+int tui_login(const char *home, const char *server, const char *ca, const char *user, const char *password_file,
+	      bool trust, const char *default_server, const char *client_name);
 void today_key(struct tui *t, int key, bool is_char);
 void today_draw(struct tui *t);
 

@@ -171,4 +171,23 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.05
 done
 [[ $(screen) != *"Поиск:"* ]] || fail "q did not quit"
+# log in with kart-tui, use kart: the session is the one file both read
+printf 'masha-password-1\n' >"$T/mpw"
+printf 'wrong-password-1\n' >"$T/badpw"
+expect_rc 0 as admin user add masha --role manager --password-file "$T/mpw"
+start_tui "$T/home-masha" ru_RU.UTF-8 80x24 --login masha --password-file "$T/badpw"
+wait_for "kart-tui: "
+[[ $(screen) != *"Поиск:"* ]] || fail "a wrong password opened the screen"
+[[ ! -e $T/home-masha/session ]] || grep -q '"token": ""' "$T/home-masha/session" ||
+	fail "a refused login saved a session"
+start_tui "$T/home-masha" ru_RU.UTF-8 80x24 --login masha --password-file "$T/mpw"
+wait_for "masha (менеджер)"
+keys q
+expect_rc 0 as masha whoami
+contains "$OUT" "masha"
+# without a CA, --trust pins the server's key at login, as kart login --trust does
+TUI_CA= start_tui "$T/home-masha2" ru_RU.UTF-8 80x24 --login masha --password-file "$T/mpw" --trust
+wait_for "ключ закреплён"
+keys q
+[[ -s $T/home-masha2/known_servers ]] || fail "--trust pinned nothing"
 echo "PASS: $KEYS keystrokes in all; finding by phone, opening and logging a call took $NKEYS besides the note"
