@@ -326,8 +326,8 @@ static int phone_put(char *out, size_t outlen, const char *code, const char *nsn
 	return 0;
 }
 
-/* The digits of typed's first len bytes into d (dn bytes, "00" included
- * as typed), with *plus set when a '+' led them: their count, or -1 when a
+/* The digits of typed's first len bytes into d (dn bytes), with *plus set
+ * when a '+' or "00" led them (the "00" dropped): their count, or -1 when a
  * character is not a phone's (digits, a leading '+', spaces, ( ) - .) or
  * there are more digits than d holds. */
 static int phone_digits(const char *typed, size_t len, char *d, size_t dn, bool *plus)
@@ -351,6 +351,12 @@ static int phone_digits(const char *typed, size_t len, char *d, size_t dn, bool 
 		}
 	}
 	d[n] = '\0';
+	if (!*plus && n > 2 && d[0] == '0' && d[1] == '0') {
+		/* "00" is the international prefix almost everywhere */
+		*plus = true;
+		memmove(d, d + 2, n - 1);
+		n -= 2;
+	}
 	return (int)n;
 }
 
@@ -369,11 +375,6 @@ int text_phone_e164(const char *typed, const char *country, char *out, size_t ou
 		return -1;
 	size_t n = (size_t)got;
 	const char *digits = d;
-	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
-		/* "00" is the international prefix almost everywhere */
-		plus = true;
-		digits += 2, n -= 2;
-	}
 	/* 7 digits or fewer is a local number without an area code: there is
 	 * nothing to normalize it against, the caller keeps it as typed */
 	if (n < PHONE_MIN || n > PHONE_MAX)
@@ -415,10 +416,6 @@ int text_phone_prefix(const char *typed, const char *country, char *out, size_t 
 		return -1;
 	size_t n = (size_t)got;
 	const char *digits = d;
-	if (!plus && n > 2 && d[0] == '0' && d[1] == '0') {
-		plus = true;
-		digits += 2, n -= 2;
-	}
 	if (n == 0)
 		return -1;
 	const char *code = "";

@@ -59,9 +59,10 @@ static void add_words(struct keyset *ks, MDB_dbi dbi, const char *s)
 		add(ks, dbi, words[i], strlen(words[i]));
 }
 
-size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
+/* The digits of a number without its extension (a card is found by its
+ * main number), at most outlen - 1 of them: their count. */
+static size_t main_digits(const char *e164_or_digits, char *out, size_t outlen)
 {
-	/* the number without its extension: a card is found by its main number */
 	char main[64], digits[32];
 	const char *ext;
 	size_t ext_len, ml = text_phone_ext(e164_or_digits, &ext, &ext_len);
@@ -69,6 +70,15 @@ size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
 	size_t n = text_digits(main, digits, sizeof(digits));
 	if (n + 1 > outlen)
 		n = outlen - 1;
+	memcpy(out, digits, n);
+	out[n] = '\0';
+	return n;
+}
+
+size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
+{
+	char digits[32];
+	size_t n = main_digits(e164_or_digits, digits, sizeof(digits) < outlen ? sizeof(digits) : outlen);
 	for (size_t i = 0; i < n; i++)
 		out[i] = digits[n - 1 - i];
 	out[n] = '\0';
@@ -77,14 +87,7 @@ size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen)
 
 size_t index_phone_fwd_key(const char *e164_or_digits, char *out, size_t outlen)
 {
-	char rev[32];
-	size_t n = index_phone_key(e164_or_digits, rev, sizeof(rev));
-	if (n + 1 > outlen)
-		n = outlen - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = rev[n - 1 - i];
-	out[n] = '\0';
-	return n;
+	return main_digits(e164_or_digits, out, outlen);
 }
 
 void index_number_bytes(int64_t scaled, uint8_t out[8])
