@@ -43,6 +43,15 @@ enum card_where {
  * history, the secondary indexes, the card itself. The caller has bumped the
  * version and appends the audit record. Returns 0 or an MDB code. */
 int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_where where);
+/* Creates n new cards, each already set and validated with its owner
+ * decided: numbers them in order, stamps version 1 and the times, normalises
+ * them and writes them with their index entries (what card_commit does for a
+ * create, for many at once). Returns 0 or an MDB code. */
+int card_create_many(struct req *r, Kart__Card **cards, size_t n);
+/* Fills the fields the server derives from what was typed (phones_e164,
+ * phones_ext). card_commit calls it; exposed for matching before a write.
+ * Returns 0 or ENOMEM. */
+int card_normalize(struct req *r, Kart__Card *c);
 int card_history_key(uint64_t id, uint64_t version, uint8_t out[16]);
 /* Field-level differences (core, relatives, custom), in the arena. */
 size_t card_changes(struct arena *a, const Kart__Card *before, const Kart__Card *after, Kart__Change ***out);

@@ -83,8 +83,9 @@ static int check_owner(struct req *r, const Kart__Card *c)
 	return acl_check_owner(r, c->owner, "owner", NULL);
 }
 
-/* Creates one card from its fields. H_ABORT leaves the reason in r->out. */
-static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
+/* A new card from its fields, set and checked, its owner decided; not yet
+ * stored. H_ABORT leaves the reason in r->out. */
+static int build_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
 {
 	Kart__Card *c = arena_alloc(r->arena, sizeof(*c));
 	if (!c)
@@ -101,15 +102,17 @@ static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out
 		c->owner = r->who.user;
 	else if ((rc = check_owner(r, c)))
 		return rc;
-	if ((rc = store_next_id(r->txn, &r->srv->store, "next_card_id", &c->id)))
-		return rc;
-	c->version = 1;
-	c->created_at = c->updated_at = r->now / 1000000;
-	c->created_by = c->updated_by = r->who.user;
-	if ((rc = card_commit(r, NULL, c, CARD_LIVE)))
-		return rc;
 	*out = c;
 	return H_OK;
+}
+
+/* Creates one card from its fields. H_ABORT leaves the reason in r->out. */
+static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
+{
+	int rc = build_one(r, m, out);
+	if (rc)
+		return rc;
+	return card_create_many(r, out, 1);
 }
 
 int h_card_create(struct req *r)
@@ -139,49 +142,47 @@ int h_card_import(struct req *r)
 	res->ids = ids;
 	res->n_ids = m->n_cards;
 	res->errors = errs;
-	struct arena scratch;
-	arena_init(&scratch, 0);
-	uint64_t first = 0, last = 0, created = 0;
+	Kart__Card **cards = arena_alloc(r->arena, m->n_cards * sizeof(*cards));
+	if (!cards)
+		return ENOMEM;
+	size_t created = 0;
 	int rc = 0;
 	for (size_t i = 0; i < m->n_cards; i++) {
-		arena_reset(&scratch);
 		struct req sub = *r;
-		sub.arena = &scratch;
 		kart__envelope__init(&sub.out);
 		Kart__Card *c = NULL;
 		ids[i] = 0;
-		rc = create_one(&sub, m->cards[i], &c);
+		rc = build_one(&sub, m->cards[i], &c);
 		if (rc == H_OK) {
-			ids[i] = c->id;
-			if (!first)
-				first = c->id;
-			last = c->id;
-			created++;
+			cards[created++] = c;
 			continue;
 		}
 		if (rc != H_ABORT)
-			break; /* storage trouble: the whole import fails */
-		rc = 0;
+			return rc;
 		Kart__ImportError *ie = arena_alloc(r->arena, sizeof(*ie));
 		Kart__Error *e = arena_alloc(r->arena, sizeof(*e));
-		if (!ie || !e) {
-			rc = ENOMEM;
-			break;
-		}
+		if (!ie || !e)
+			return ENOMEM;
 		kart__import_error__init(ie);
 		kart__error__init(e);
 		ie->index = (uint32_t)i;
 		ie->error = e;
 		if (sub.out.error) {
 			e->code = sub.out.error->code;
-			e->message = arena_strdup(r->arena, sub.out.error->message);
-			e->field = arena_strdup(r->arena, sub.out.error->field);
+			e->message = sub.out.error->message;
+			e->field = sub.out.error->field;
 		}
 		errs[res->n_errors++] = ie;
 	}
-	arena_free(&scratch);
-	if (rc)
+	if (created && (rc = card_create_many(r, cards, created)))
 		return rc;
+	/* the refused rows are listed in order: the others got the cards in turn */
+	for (size_t i = 0, k = 0, e = 0; i < m->n_cards; i++)
+		if (e < res->n_errors && res->errors[e]->index == i)
+			e++;
+		else
+			ids[i] = cards[k++]->id;
+	uint64_t first = created ? cards[0]->id : 0, last = created ? cards[created - 1]->id : 0;
 	char nc[32];
 	if (created && (rc = audit_append(r, "card.import", "card", first, "",
 					  arena_printf(r->arena, "%s created (ids %" PRIu64 "-%" PRIu64 "), %zu refused",
