@@ -934,7 +934,7 @@ static void prop_apply(struct vc *v, struct prop *pr)
 			card_bad(v, pr->no, why);
 		}
 	} else if (strcmp(n, "X-GENDER") == 0 || strcmp(n, "GENDER") == 0 || strcmp(n, "X-WAB-GENDER") == 0) {
-		split_unescape(val, ';', parts, 1);
+		split_unescape(val, ';', parts, 2); /* 4.0: "M;he" */
 		tidy(val, false);
 		const char *g = NULL;
 		if (strcasecmp(val, "m") == 0 || strcasecmp(val, "male") == 0 || strcmp(val, "2") == 0 ||
@@ -1065,7 +1065,7 @@ static void prop_read(struct vc *v, struct prop *pr)
 		v->val.p[0] = '\0';
 	if (keep) {
 		buf_add(&v->val, l->b.p + colon + 1, l->b.len - colon - 1);
-		pr->over = l->dropped;
+		pr->over = l->dropped || v->val.len > VC_VALUE_MAX;
 	}
 	int last = l->last;
 	for (;;) {
