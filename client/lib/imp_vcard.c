@@ -879,7 +879,7 @@ static void prop_apply(struct vc *v, struct prop *pr)
 			c->position = val;
 			c->position_no = pr->no;
 		} else
-			note_add(v, _("Title"), tidy(val, false), pr->no);
+			note_add(v, _("Job title"), tidy(val, false), pr->no);
 	} else if (strcmp(n, "ROLE") == 0) {
 		split_unescape(val, 0, parts, 1);
 		note_add(v, _("Role"), tidy(val, false), pr->no);
