@@ -639,6 +639,31 @@ static void test_corpus(void **state)
 	cards_free(&c);
 }
 
+/* Through imp_open: the UTF-16BE file without a BOM is converted before the
+ * vCard reader sees it. */
+static void test_corpus_utf16(void **state)
+{
+	(void)state;
+	char path[1024], err[512];
+	snprintf(path, sizeof(path), "%s/roundcubemail__utf-16_sample.vcf", CORPUS_DIR);
+	if (access(path, R_OK) != 0) {
+		print_message("skipped: the contacts corpus is not at %s\n", CORPUS_DIR);
+		skip();
+	}
+	struct imp_opts o = { 0 };
+	struct imp_reader *rd = imp_open(path, &o, err, sizeof(err));
+	assert_non_null(rd);
+	assert_int_equal(imp_format_of(rd), IMP_VCARD);
+	assert_string_equal(imp_encoding_of(rd), "utf-16be");
+	struct imp_row row;
+	assert_int_equal(imp_next(rd, &row, err, sizeof(err)), 1);
+	assert_string_equal(fv(&row, "last_name", 0), "ĽdaMonté");
+	assert_string_equal(fv(&row, "first_name", 0), "Ǽgean");
+	assert_int_equal(row.pos.line, 1);
+	assert_int_equal(imp_next(rd, &row, err, sizeof(err)), 0);
+	imp_close(rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,7 +673,7 @@ int main(void)
 		cmocka_unit_test(test_names_from_fn),   cmocka_unit_test(test_birthdays),
 		cmocka_unit_test(test_map_and_agent),   cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_value_limit),
-		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_corpus),          cmocka_unit_test(test_corpus_utf16),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
