@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "acl.h"
 #include "audit.h"
 #include "date.h"
 #include "index.h"
@@ -892,4 +893,199 @@ int card_create_many(struct req *r, Kart__Card **cards, size_t n)
 			return rc;
 	}
 	return 0;
+}
+
+int card_build(struct req *r, Kart__FieldValue *const *fv, size_t n, Kart__Card **out)
+{
+	Kart__Card *c = arena_alloc(r->arena, sizeof(*c));
+	if (!c)
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	kart__card__init(c);
+	uint64_t seen = 0;
+	int rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = card_set_op(r, c, fv[i]->field, fv[i]->value, fv[i]->op, &seen)))
+			return rc;
+	if ((rc = card_validate(r, c)))
+		return rc;
+	if (empty(c->owner))
+		c->owner = r->who.user;
+	else if ((rc = acl_check_owner(r, c->owner, "owner", NULL)))
+		return rc;
+	*out = c;
+	return H_OK;
+}
+
+/* ---- merging an imported row into a card, and taking it back ---- */
+
+/* The fields a merge may touch: not the server's, not the owner (the card
+ * stays whose it is), not the relatives (changed with their own requests). */
+static bool mergeable(const struct cfield *f)
+{
+	return f->kind != K_READONLY && f->kind != K_OWNER && f->kind != K_RELATIVES;
+}
+
+static void copy_scalar(Kart__Card *dst, const Kart__Card *src, const struct cfield *f)
+{
+	switch (f->kind) {
+	case K_BOOL:
+		*(protobuf_c_boolean *)((char *)dst + f->off) = *(const protobuf_c_boolean *)((const char *)src + f->off);
+		break;
+	case K_ENUM:
+		*(int *)((char *)dst + f->off) = *(const int *)((const char *)src + f->off);
+		break;
+	case K_TEXT:
+	case K_NOTE:
+	case K_DATE:
+		*(char **)((char *)dst + f->off) = *(char *const *)((const char *)src + f->off);
+		break;
+	default:
+		break;
+	}
+}
+
+static const char *add_note(struct arena *a, const char *acc, const char *field, const char *kept, const char *other)
+{
+	const char *s = arena_printf(a, "%s%s%s: kept '%s'%s%s%s", acc ? acc : "", acc && *acc ? "; " : "", field,
+				     text_clip(a, kept, 40), other ? ", not '" : "", other ? text_clip(a, other, 40) : "",
+				     other ? "'" : "");
+	return s ? s : acc;
+}
+
+int card_merge(struct req *r, Kart__Card *dst, const Kart__Card *src, const char **conflicts)
+{
+	const char *conf = "";
+	uint64_t seen = 0;
+	int rc;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct cfield *f = &fields[i];
+		if (!mergeable(f))
+			continue;
+		const char *s = field_text(r->arena, src, f);
+		if (!*s)
+			continue;
+		if (f->kind == K_LIST || f->kind == K_MESSENGERS) {
+			if ((rc = card_set_op(r, dst, f->name, s, KART__LIST_OP__LIST_OP_ADD, &seen)))
+				return rc;
+			continue;
+		}
+		const char *d = field_text(r->arena, dst, f);
+		if (!*d)
+			copy_scalar(dst, src, f);
+		else if (strcmp(d, s) != 0 && !folds_equal(r->arena, d, s))
+			conf = add_note(r->arena, conf, f->name, d, s);
+	}
+	struct schema *sc = schema_for(r);
+	for (size_t i = 0; i < src->n_custom; i++) {
+		const Kart__CustomValue *cv = src->custom[i];
+		const Kart__FieldDef *def = schema_find(sc, cv->field);
+		const char *d = custom_text(dst, cv->field);
+		if (!def || empty(cv->value))
+			continue;
+		if (!*d) {
+			if ((rc = set_custom(r, dst, def, cv->value)))
+				return rc;
+		} else if (strcmp(d, cv->value) != 0 && !folds_equal(r->arena, d, cv->value)) {
+			conf = add_note(r->arena, conf, cv->field, d, cv->value);
+		}
+	}
+	*conflicts = conf;
+	return H_OK;
+}
+
+/* Removes from cur's list f the items `after` has and `before` had not:
+ * what a merge added, wherever they are now. */
+static int unmerge_list(struct req *r, Kart__Card *cur, const Kart__Card *before, const Kart__Card *after,
+			const struct cfield *f)
+{
+	size_t na = *(const size_t *)((const char *)after + f->count_off);
+	size_t nb = *(const size_t *)((const char *)before + f->count_off);
+	char *const *aa = *(char *const *const *)((const char *)after + f->off);
+	char *const *ba = *(char *const *const *)((const char *)before + f->off);
+	size_t *nc = (size_t *)((char *)cur + f->count_off);
+	char ***ca = (char ***)((char *)cur + f->off);
+	for (size_t i = 0; i < na; i++) {
+		bool had = false;
+		for (size_t j = 0; j < nb && !had; j++)
+			had = same_item(r, f, ba[j], aa[i]);
+		if (had)
+			continue;
+		char **keep = arena_alloc(r->arena, (*nc ? *nc : 1) * sizeof(char *));
+		if (!keep)
+			return ENOMEM;
+		size_t k = 0;
+		for (size_t j = 0; j < *nc; j++)
+			if (!same_item(r, f, (*ca)[j], aa[i]))
+				keep[k++] = (*ca)[j];
+		*ca = keep;
+		*nc = k;
+	}
+	return H_OK;
+}
+
+static int unmerge_messengers(struct req *r, Kart__Card *cur, const Kart__Card *before, const Kart__Card *after)
+{
+	for (size_t i = 0; i < after->n_messengers; i++) {
+		bool had = false;
+		for (size_t j = 0; j < before->n_messengers && !had; j++)
+			had = same_messenger(r, before->messengers[j], after->messengers[i]);
+		if (had)
+			continue;
+		Kart__Messenger **keep = arena_alloc(r->arena, (cur->n_messengers ? cur->n_messengers : 1) * sizeof(*keep));
+		if (!keep)
+			return ENOMEM;
+		size_t k = 0;
+		for (size_t j = 0; j < cur->n_messengers; j++)
+			if (!same_messenger(r, cur->messengers[j], after->messengers[i]))
+				keep[k++] = cur->messengers[j];
+		cur->messengers = keep;
+		cur->n_messengers = k;
+	}
+	return H_OK;
+}
+
+int card_unmerge(struct req *r, Kart__Card *cur, const Kart__Card *before, const Kart__Card *after, bool force,
+		 const char **kept)
+{
+	const char *k = "";
+	int rc;
+	for (size_t i = 0; i < NFIELDS; i++) {
+		const struct cfield *f = &fields[i];
+		if (!mergeable(f))
+			continue;
+		const char *x = field_text(r->arena, before, f), *y = field_text(r->arena, after, f);
+		if (strcmp(x, y) == 0)
+			continue;
+		if (f->kind == K_LIST) {
+			if ((rc = unmerge_list(r, cur, before, after, f)))
+				return rc;
+			continue;
+		}
+		if (f->kind == K_MESSENGERS) {
+			if ((rc = unmerge_messengers(r, cur, before, after)))
+				return rc;
+			continue;
+		}
+		const char *z = field_text(r->arena, cur, f);
+		if (force || strcmp(z, y) == 0)
+			copy_scalar(cur, before, f);
+		else
+			k = add_note(r->arena, k, f->name, z, NULL);
+	}
+	struct schema *sc = schema_for(r);
+	for (size_t i = 0; i < after->n_custom; i++) {
+		const Kart__CustomValue *cv = after->custom[i];
+		const char *x = custom_text(before, cv->field), *z = custom_text(cur, cv->field);
+		const Kart__FieldDef *def = schema_find(sc, cv->field);
+		if (!def || strcmp(x, cv->value ? cv->value : "") == 0)
+			continue;
+		if (force || strcmp(z, cv->value ? cv->value : "") == 0) {
+			if ((rc = set_custom(r, cur, def, x)))
+				return rc;
+		} else {
+			k = add_note(r->arena, k, cv->field, z, NULL);
+		}
+	}
+	*kept = k;
+	return H_OK;
 }

@@ -48,6 +48,23 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
  * them and writes them with their index entries (what card_commit does for a
  * create, for many at once). Returns 0 or an MDB code. */
 int card_create_many(struct req *r, Kart__Card **cards, size_t n);
+/* A new card from its fields (CardCreate's, an imported row's), set and
+ * checked, its owner decided (r's user if none is named, else one they may
+ * hand work to); not yet stored. H_ABORT leaves the reason in r->out. */
+int card_build(struct req *r, Kart__FieldValue *const *fv, size_t n, Kart__Card **out);
+/* An import's merge of src (a row) into dst (a card it duplicates): empty
+ * fields of dst are filled from src, the phones, emails, tags and messengers
+ * it lacks are added; a field that holds another value keeps it, and is
+ * named in *conflicts ("city: kept 'A', not 'B'; ..."; "" if none). The
+ * owner and the relatives are left alone. Returns H_OK, or H_ABORT with the
+ * reason in r->out (a list over its limit). */
+int card_merge(struct req *r, Kart__Card *dst, const Kart__Card *src, const char **conflicts);
+/* Takes back from cur what a merge changed from `before` to `after`: a list
+ * loses the items the merge added; another field gets before's value back
+ * where it still holds after's (or always, with force); one changed since is
+ * left and named in *kept ("" if none). The schema must be in step (schema_sync). */
+int card_unmerge(struct req *r, Kart__Card *cur, const Kart__Card *before, const Kart__Card *after, bool force,
+		 const char **kept);
 /* Fills the fields the server derives from what was typed (phones_e164,
  * phones_ext). card_commit calls it; exposed for matching before a write.
  * Returns 0 or ENOMEM. */

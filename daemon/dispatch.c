@@ -90,6 +90,12 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_SEGMENT_SHOW] = { "read segments", h_segment_show, 0, STAFF },
 	[KART__ENVELOPE__BODY_SEGMENT_REMOVE] = { "remove segments", h_segment_remove, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_REINDEX] = { "rebuild indexes", h_reindex, F_WRITE, ROLE(ADMIN) },
+	/* import: the import permission is checked in the handlers; a user sees their own imports, an admin all */
+	[KART__ENVELOPE__BODY_IMPORT_BEGIN] = { "import cards", h_import_begin, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_IMPORT_BATCH] = { "import cards", h_import_batch, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_IMPORT_END] = { "import cards", h_import_end, F_WRITE, STAFF },
+	[KART__ENVELOPE__BODY_IMPORT_LIST] = { "list imports", h_import_list, 0, STAFF },
+	[KART__ENVELOPE__BODY_IMPORT_UNDO] = { "undo imports", h_import_undo, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_CARD_IMPORT] = { "import cards", h_card_import, F_WRITE, ROLE(ADMIN) | ROLE(SUPERVISOR) },
 	/* export: a pool job; the export permission and the quota are checked in the handler */
 	[KART__ENVELOPE__BODY_EXPORT] = { "export cards", h_export, 0, STAFF },

@@ -83,33 +83,10 @@ static int check_owner(struct req *r, const Kart__Card *c)
 	return acl_check_owner(r, c->owner, "owner", NULL);
 }
 
-/* A new card from its fields, set and checked, its owner decided; not yet
- * stored. H_ABORT leaves the reason in r->out. */
-static int build_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
-{
-	Kart__Card *c = arena_alloc(r->arena, sizeof(*c));
-	if (!c)
-		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
-	kart__card__init(c);
-	uint64_t seen = 0;
-	int rc;
-	for (size_t i = 0; i < m->n_fields; i++)
-		if ((rc = card_set_op(r, c, m->fields[i]->field, m->fields[i]->value, m->fields[i]->op, &seen)))
-			return rc;
-	if ((rc = card_validate(r, c)))
-		return rc;
-	if (!c->owner || !*c->owner)
-		c->owner = r->who.user;
-	else if ((rc = check_owner(r, c)))
-		return rc;
-	*out = c;
-	return H_OK;
-}
-
 /* Creates one card from its fields. H_ABORT leaves the reason in r->out. */
 static int create_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
 {
-	int rc = build_one(r, m, out);
+	int rc = card_build(r, m->fields, m->n_fields, out);
 	if (rc)
 		return rc;
 	return card_create_many(r, out, 1);
@@ -152,7 +129,7 @@ int h_card_import(struct req *r)
 		kart__envelope__init(&sub.out);
 		Kart__Card *c = NULL;
 		ids[i] = 0;
-		rc = build_one(&sub, m->cards[i], &c);
+		rc = card_build(&sub, m->cards[i]->fields, m->cards[i]->n_fields, &c);
 		if (rc == H_OK) {
 			cards[created++] = c;
 			continue;

@@ -390,6 +390,7 @@ int h_user_show(struct req *r)
 	    (rc = export_user_standing(r, u->user, &may, &info->export_quota, &info->exported_today)))
 		return rc;
 	info->may_export = may;
+	info->may_import = may_import(u->user);
 	r->out.body_case = KART__ENVELOPE__BODY_USER_INFO;
 	r->out.user_info = info;
 	return H_OK;
@@ -403,9 +404,10 @@ int h_user_grant(struct req *r)
 	const char *name = m->name ? m->name : "", *perm = m->permission ? m->permission : "";
 	if (!*name)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "user name missing");
-	if (strcmp(perm, "export") != 0)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission", "unknown permission '%.64s' (there is: export)",
-				 perm);
+	bool imp = strcmp(perm, "import") == 0;
+	if (!imp && strcmp(perm, "export") != 0)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "permission",
+				 "unknown permission '%.64s' (there are: export, import)", perm);
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
 	if (rc == MDB_NOTFOUND)
@@ -413,12 +415,17 @@ int h_user_grant(struct req *r)
 	if (rc)
 		return rc;
 	if (!m->revoke && u->user->role == KART__ROLE__ROLE_AUDITOR)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to export",
-				 name);
-	u->user->export_set = true;
-	u->user->can_export = !m->revoke;
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "%s is an auditor: auditors see no cards to %s",
+				 name, imp ? "import into" : "export");
+	if (imp) {
+		u->user->import_set = true;
+		u->user->can_import = !m->revoke;
+	} else {
+		u->user->export_set = true;
+		u->user->can_export = !m->revoke;
+	}
 	if ((rc = user_save(r->txn, &r->srv->store, u)) ||
-	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, "export", true)))
+	    (rc = audit_append(r, m->revoke ? "user.revoke" : "user.grant", "user", 0, name, imp ? "import" : "export", true)))
 		return rc;
 	req_ok(r);
 	return H_OK;

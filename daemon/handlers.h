@@ -19,6 +19,14 @@ int h_user_show(struct req *r);
 int h_user_offboard(struct req *r);
 int h_user_grant(struct req *r);
 int h_user_quota(struct req *r);
+/* h_import.c: kart import; may_import is the import permission (a grant or
+ * revoke, else admins and supervisors; never an auditor), for user show */
+int h_import_begin(struct req *r);
+int h_import_batch(struct req *r);
+int h_import_end(struct req *r);
+int h_import_list(struct req *r);
+int h_import_undo(struct req *r);
+bool may_import(const Kart__User *u);
 int h_card_create(struct req *r);
 int h_card_get(struct req *r);
 int h_card_update(struct req *r);

@@ -172,6 +172,9 @@ int cmd_audit_head(struct cli *cli, const struct cmd_args *a);
 int cmd_export(struct cli *cli, const struct cmd_args *a);
 int cmd_exports(struct cli *cli, const struct cmd_args *a);
 int cmd_leak_trace(struct cli *cli, const struct cmd_args *a);
+/* imports (cmd_import.c) */
+int cmd_imports(struct cli *cli, const struct cmd_args *a);
+int cmd_import_undo(struct cli *cli, const struct cmd_args *a);
 int cmd_user_grant(struct cli *cli, const struct cmd_args *a);
 int cmd_user_revoke(struct cli *cli, const struct cmd_args *a);
 int cmd_user_quota(struct cli *cli, const struct cmd_args *a);
@@ -324,5 +327,10 @@ int out_export_list(const Kart__ExportPage *page, bool json);
 /* `kart leak trace`: the ranked matches, their evidence and the verdict. */
 void out_leak_report(const Kart__LeakReport *rep);
 int out_canary_list(const Kart__CanaryPage *page, bool json);
+
+/* out_import.c: `kart imports` (a table or a JSON array of the import
+ * records) and what `kart import undo` did. */
+int out_import_list(const Kart__ImportPage *page, bool json);
+int out_import_undo(const Kart__ImportUndoResult *u, bool json);
 
 #endif

@@ -175,13 +175,17 @@ static int user_grant(struct cli *cli, const struct cmd_args *a, bool revoke)
 	Kart__UserGrant g = KART__USER_GRANT__INIT;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 
-	if (strcmp(a->pos[1], "export") != 0)
-		return out_error(KC_ERR_USAGE, "unknown permission '%s' (there is: export)", a->pos[1]);
+	bool imp = strcmp(a->pos[1], "import") == 0;
+	if (!imp && strcmp(a->pos[1], "export") != 0)
+		return out_error(KC_ERR_USAGE, "unknown permission '%s' (there are: export, import)", a->pos[1]);
 	g.name = (char *)a->pos[0];
 	g.permission = (char *)a->pos[1];
 	g.revoke = revoke;
 	req.body_case = KART__ENVELOPE__BODY_USER_GRANT;
 	req.user_grant = &g;
+	if (imp)
+		return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET,
+				    revoke ? "%s may no longer import cards\n" : "%s may import cards\n", a->pos[0]);
 	return request_done(cli, &req, KART__ENVELOPE__BODY__NOT_SET,
 			    revoke ? "%s may no longer export cards\n" : "%s may export cards\n", a->pos[0]);
 }

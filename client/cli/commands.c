@@ -298,6 +298,11 @@ static const struct opt_spec exports_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec import_undo_opts[] = {
+	{ "force", 0, 0, NULL, N_("take back the cards edited since the import too"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec user_quota_opts[] = {
 	{ "export-per-day", 0, OPT_VALUE, "N", N_("cards a day the user may export: a number, unlimited, or default (the role's)"), NULL },
 	{ NULL, 0, 0, NULL, NULL, NULL },
@@ -315,8 +320,8 @@ const struct cmd_def cli_commands[] = {
 	{ "user lock", "NAME", 1, 1, N_("lock a user out; their sessions end at once"), no_opts, cmd_user_lock },
 	{ "user unlock", "NAME", 1, 1, N_("let a locked user log in again"), no_opts, cmd_user_unlock },
 	{ "user offboard", "NAME --to USER", 1, 1, N_("lock a departing user, hand their work to USER, show what they did"), user_offboard_opts, cmd_user_offboard },
-	{ "user grant", "NAME export", 2, 2, N_("allow a user to export cards"), no_opts, cmd_user_grant },
-	{ "user revoke", "NAME export", 2, 2, N_("no longer allow a user to export cards"), no_opts, cmd_user_revoke },
+	{ "user grant", "NAME export|import", 2, 2, N_("allow a user to export or to import cards"), no_opts, cmd_user_grant },
+	{ "user revoke", "NAME export|import", 2, 2, N_("no longer allow a user to export or to import cards"), no_opts, cmd_user_revoke },
 	{ "user quota", "NAME --export-per-day N", 1, 1, N_("set how many cards a day a user may export"), user_quota_opts, cmd_user_quota },
 	{ "card add", "[--first NAME --last NAME --company C --phone P ...]", 0, 0, N_("create a card; prints its id"), card_add_opts, cmd_card_add },
 	{ "card show", "ID", 1, 1, N_("show one card"), card_show_opts, cmd_card_show },
@@ -372,6 +377,8 @@ const struct cmd_def cli_commands[] = {
 	{ "card canaries", "", 0, 0, N_("list the canary cards (admins)"), no_opts, cmd_card_canaries },
 	{ "user unblock", "NAME", 1, 1, N_("let a user blocked for bulk reading read cards again"), no_opts, cmd_user_unblock },
 	{ "export", "[--where EXPR] [-o FILE]", 0, 1, N_("export cards to a CSV or vCard file (audited, within a daily quota)"), export_opts, cmd_export },
+	{ "imports", "", 0, 0, N_("list the imports made (yours; an admin's: all), newest first"), no_opts, cmd_imports },
+	{ "import undo", "ID [--force]", 1, 1, N_("take an import back: its new cards to the trash, its merges reverted; cards edited since are kept (exit status 5) unless --force"), import_undo_opts, cmd_import_undo },
 	{ "exports", "", 0, 0, N_("list the exports made, newest first"), exports_opts, cmd_exports },
 	{ "leak trace", "FILE", 1, 1, N_("find which export a leaked file came from"), no_opts, cmd_leak_trace },
 	{ "help", "[COMMAND...]", 0, MAX_COMMAND_WORDS, N_("show help for a command"), no_opts, cmd_help },

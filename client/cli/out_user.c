@@ -62,6 +62,8 @@ void out_user_info(const Kart__UserInfo *info)
 		out_say("reading:   blocked for bulk reading (kart user unblock)");
 	out_say("export:    %s%s", info->may_export ? "allowed" : "not allowed",
 		!info->export_granted ? " (the role's default)" : info->may_export ? " (granted by an admin)" : " (revoked by an admin)");
+	out_say("import:    %s%s", info->may_import ? "allowed" : "not allowed",
+		!u->import_set ? " (the role's default)" : info->may_import ? " (granted by an admin)" : " (revoked by an admin)");
 	if (info->export_quota)
 		snprintf(quota, sizeof(quota), "%" PRIu64 " cards a day", info->export_quota);
 	else

@@ -1,7 +1,12 @@
 /* bench_engine: the engine that --load and the --op drivers share: worker
  * threads, each driving its share of the connections from one epoll loop with
  * --pipeline requests in flight on each, the requests they queue (a card to
- * create or import, a get, an update, a Find) and the replies they count. */
+ * create, a batch of an import, a get, an update, a Find) and the replies
+ * they count.
+ *
+ * A load in batches is an import (ImportBegin, ImportBatch, ImportEnd, with
+ * on_duplicate CREATE so that a load stays a load): one per connection, so
+ * that each import's rows arrive numbered in order on its own connection. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -119,7 +124,68 @@ struct bconn {
 	int outstanding;
 	uint64_t seq;
 	bool dead;
+	uint64_t import_id;         /* load in batches: this connection's import */
+	uint64_t rows;              /* rows sent in it */
 };
+
+/* Begins b's import (blocking, before the run starts). Returns 0 or -1. */
+static int import_begin(struct worker *w, struct bconn *b, int no)
+{
+	struct kc_error err;
+	char *files[1] = { "kart-bench" };
+	char fp[64];
+	snprintf(fp, sizeof(fp), "kart-bench seed %" PRIu64 " thread %d connection %d", w->run->o->seed, w->no, no);
+	Kart__ImportBegin beg = KART__IMPORT_BEGIN__INIT;
+	beg.n_files = 1;
+	beg.files = files;
+	beg.fingerprint = fp;
+	beg.on_duplicate = KART__ON_DUPLICATE__ON_DUPLICATE_CREATE;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_IMPORT_BEGIN;
+	req.import_begin = &beg;
+	Kart__Envelope *e = kc_call(b->c, &req, &err);
+	if (!e) {
+		note_conn_error(w, err.message);
+		return -1;
+	}
+	if (e->body_case != KART__ENVELOPE__BODY_IMPORT_STATUS) {
+		note_error(w->run, "import begin", e->body_case == KART__ENVELOPE__BODY_ERROR && e->error->message ? e->error->message : "unexpected reply");
+		kc_env_free(e);
+		return -1;
+	}
+	b->import_id = e->import_status->id;
+	kc_env_free(e);
+	return 0;
+}
+
+/* Ends b's import once every batch is answered, and says which it was. */
+static void import_end(struct worker *w, struct bconn *b)
+{
+	struct kc_error err;
+	Kart__ImportEnd end = KART__IMPORT_END__INIT;
+	end.id = b->import_id;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_IMPORT_END;
+	req.import_end = &end;
+	if (kc_set_blocking(b->c) < 0) {
+		note_conn_error(w, "cannot end the import");
+		return;
+	}
+	Kart__Envelope *e = kc_call(b->c, &req, &err);
+	if (!e) {
+		note_conn_error(w, err.message);
+		return;
+	}
+	if (e->body_case == KART__ENVELOPE__BODY_IMPORT_STATUS) {
+		pthread_mutex_lock(&w->run->lock);
+		printf("load: import %" PRIu64 ": %" PRIu64 " rows, %" PRIu64 " created, %" PRIu64 " failed\n",
+		       e->import_status->id, e->import_status->rows_done, e->import_status->created, e->import_status->failed);
+		pthread_mutex_unlock(&w->run->lock);
+	} else {
+		note_error(w->run, "import end", e->body_case == KART__ENVELOPE__BODY_ERROR && e->error->message ? e->error->message : "unexpected reply");
+	}
+	kc_env_free(e);
+}
 
 /* Formats the phone of card index as a person might type it: +7 9xx xxx-xx-xx,
  * 8 (9xx) xxx-xx-xx, 89xxxxxxxxx, 9xxxxxxxxx, or (one time in eight) only
@@ -181,7 +247,7 @@ static void utf8_prefix(const char *s, int k, char *out, size_t n)
 	out[o] = '\0';
 }
 
-/* Queues one CardImport of up to --batch cards from the next indices.
+/* Queues one ImportBatch of up to --batch cards from the next indices.
  * Returns 0, 1 if there is nothing left to send, -1 on error. */
 static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, struct kc_error *err)
 {
@@ -192,8 +258,8 @@ static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, 
 	struct gen_card *cards = malloc(want * sizeof(*cards));
 	struct gen_fields *fields = malloc(want * sizeof(*fields));
 	struct gen_custom *cu = o->custom ? malloc(want * sizeof(*cu)) : NULL;
-	Kart__CardCreate *cc = malloc(want * sizeof(*cc));
-	Kart__CardCreate **ccp = malloc(want * sizeof(*ccp));
+	Kart__ImportRow *cc = malloc(want * sizeof(*cc));
+	Kart__ImportRow **ccp = malloc(want * sizeof(*ccp));
 	int rc = -1;
 	if (!cards || !fields || !cc || !ccp || (o->custom && !cu)) {
 		snprintf(err->message, sizeof(err->message), "out of memory");
@@ -207,7 +273,8 @@ static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, 
 			gen_custom(o->seed, index, o->custom, &cu[n]);
 			gen_fields_custom(&cu[n], &fields[n]);
 		}
-		kart__card_create__init(&cc[n]);
+		kart__import_row__init(&cc[n]);
+		cc[n].row = ++b->rows;
 		cc[n].n_fields = fields[n].n;
 		cc[n].fields = fields[n].ptrs;
 		ccp[n] = &cc[n];
@@ -217,13 +284,14 @@ static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, 
 		rc = 1;
 		goto cleanup;
 	}
-	Kart__CardImport imp = KART__CARD_IMPORT__INIT;
-	imp.n_cards = n;
-	imp.cards = ccp;
+	Kart__ImportBatch imp = KART__IMPORT_BATCH__INIT;
+	imp.id = b->import_id;
+	imp.n_rows = n;
+	imp.rows = ccp;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	req.request_id = rid;
-	req.body_case = KART__ENVELOPE__BODY_CARD_IMPORT;
-	req.card_import = &imp;
+	req.body_case = KART__ENVELOPE__BODY_IMPORT_BATCH;
+	req.import_batch = &imp;
 	b->slots[s].rid = rid;
 	b->slots[s].index = 0;
 	b->slots[s].sent_ns = mono_ns();
@@ -346,21 +414,23 @@ static void count_reply(struct worker *w, const struct slot *sl, const Kart__Env
 	struct run *r = w->run;
 	switch (r->o->mode) {
 	case MODE_LOAD:
-		if (e->body_case == KART__ENVELOPE__BODY_IMPORT_RESULT && e->import_result) {
-			const Kart__ImportResult *ir = e->import_result;
-			for (size_t i = 0; i < ir->n_ids; i++) {
-				uint64_t id = ir->ids[i];
-				if (!id)
-					continue;
-				w->ok++;
-				if (!w->min_id || id < w->min_id)
-					w->min_id = id;
-				if (id > w->max_id)
-					w->max_id = id;
+		if (e->body_case == KART__ENVELOPE__BODY_IMPORT_STATUS && e->import_status) {
+			const Kart__ImportStatus *st = e->import_status;
+			if (st->first_created) {
+				w->ok += st->last_created - st->first_created + 1;
+				if (!w->min_id || st->first_created < w->min_id)
+					w->min_id = st->first_created;
+				if (st->last_created > w->max_id)
+					w->max_id = st->last_created;
 			}
-			w->errors += ir->n_errors;
-			if (ir->n_errors && ir->errors[0]->error)
-				note_error(r, "card import", ir->errors[0]->error->message ? ir->errors[0]->error->message : "");
+			for (size_t i = 0; i < st->n_rows; i++) {
+				const Kart__ImportRowResult *x = st->rows[i];
+				if (x->outcome == KART__IMPORT_OUTCOME__IMPORT_OUTCOME_CREATED)
+					continue;
+				w->errors++;
+				if (x->error)
+					note_error(r, "import", x->error->message ? x->error->message : "");
+			}
 		} else if (e->body_case == KART__ENVELOPE__BODY_CARD && e->card) {
 			uint64_t id = e->card->id;
 			w->ok++;
@@ -472,6 +542,12 @@ void *op_worker(void *arg)
 			w->errors++;
 			continue;
 		}
+		if (r->o->mode == MODE_LOAD && r->o->batch > 1 && (kc_set_blocking(b->c) < 0 || import_begin(w, b, i) < 0 ||
+								   kc_set_nonblocking(b->c) < 0)) {
+			b->dead = true;
+			w->errors++;
+			continue;
+		}
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = b };
 		epoll_ctl(ep, EPOLL_CTL_ADD, kc_fd(b->c), &ev);
 		live++;
@@ -508,6 +584,9 @@ void *op_worker(void *arg)
 			outstanding += bc[i].outstanding;
 	}
 	w->end_ns = mono_ns();
+	for (int i = 0; bc && i < w->nconns; i++)
+		if (bc[i].import_id && !bc[i].dead)
+			import_end(w, &bc[i]);
 	for (int i = 0; bc && i < w->nconns; i++) {
 		kc_close(bc[i].c);
 		free(bc[i].slots);
