@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <utf8proc.h>
 
@@ -18,11 +19,6 @@
 
 #define SAMPLE (128 * 1024)
 
-#ifdef IMP_HAVE_VCARD
-#define VCARD_OPS (&imp_vcard_ops)
-#else
-#define VCARD_OPS NULL /* this build reads CSV only */
-#endif
 
 /* The decoding stream: the sample first, then the file, through cd (none:
  * bytes pass as they are). Where the decoded text is, for an error. */
@@ -34,6 +30,7 @@ struct dec {
 	bool eof;
 	unsigned long line, col; /* of the next decoded character */
 	char err[200];           /* set once the stream failed: why, where */
+	long long consumed;      /* bytes of the file read so far */
 	const char *file, *enc;
 };
 
@@ -46,6 +43,7 @@ struct imp_reader {
 	char enc[40];
 	const struct imp_format_ops *ops;
 	void *st;
+	long long size;          /* of a regular file; 0: unknown */
 };
 
 static void count_pos(struct dec *d, const char *s, size_t n)
@@ -68,6 +66,7 @@ static bool refill(struct dec *d)
 	}
 	size_t got = fread(d->in + d->in_len, 1, SAMPLE - d->in_len, d->raw);
 	d->in_len += got;
+	d->consumed += (long long)got;
 	if (got == 0)
 		d->eof = true;
 	return got > 0;
@@ -402,11 +401,11 @@ struct imp_reader *imp_open(const char *path, const struct imp_opts *o, char *er
 	if (detect(rd, o, sample, n, n < SAMPLE, &skip, err, errlen) < 0 ||
 	    open_stream(rd, sample, n, skip, err, errlen) < 0)
 		goto fail;
-	rd->ops = rd->format == IMP_CSV ? &imp_csv_ops : VCARD_OPS;
-	if (!rd->ops) {
-		fail(err, errlen, path, _("reading vCard files is not built into this kart"));
-		goto fail;
-	}
+	rd->ops = rd->format == IMP_CSV ? &imp_csv_ops : &imp_vcard_ops;
+	struct stat st;
+	if (fstat(fileno(rd->raw), &st) == 0 && S_ISREG(st.st_mode))
+		rd->size = st.st_size;
+	rd->dec->consumed = (long long)n;
 	if (!(rd->st = rd->ops->open(rd->in, rd->file, o, err, errlen)))
 		goto fail;
 	free(sample);
@@ -441,6 +440,17 @@ const char *imp_encoding_of(const struct imp_reader *rd)
 int imp_delimiter_of(const struct imp_reader *rd)
 {
 	return rd->format == IMP_CSV ? imp_csv_delimiter(rd->st) : 0;
+}
+
+void imp_progress(const struct imp_reader *rd, long long *done, long long *total)
+{
+	*done = rd->dec ? rd->dec->consumed : 0;
+	*total = rd->size;
+}
+
+const char *imp_header_of(const struct imp_reader *rd)
+{
+	return rd->format == IMP_CSV ? imp_csv_header(rd->st) : NULL;
 }
 
 size_t imp_unknown(const struct imp_reader *rd, const char *const **names)

@@ -33,6 +33,7 @@ struct csv {
 	char *val;              /* the record's values, each NUL-terminated */
 	size_t val_len;
 	char *raw;              /* the record as read, for --rejects */
+	char *header;           /* the header record as read */
 	size_t raw_len;
 	size_t *starts;         /* of each value in val */
 	unsigned long *lines;   /* where each value starts */
@@ -273,6 +274,7 @@ static void csv_close(void *st)
 	arena_free(&c->row);
 	free(c->val);
 	free(c->raw);
+	free(c->header);
 	free(c->starts);
 	free(c->lines);
 	free(c->vals);
@@ -301,6 +303,15 @@ static void *csv_open(FILE *in, const char *file, const struct imp_opts *o, char
 	if (r <= 0) {
 		if (r == 0)
 			snprintf(err, errlen, _("%s: the file is empty"), file);
+		csv_close(c);
+		return NULL;
+	}
+	/* without its line break: the rejects file ends each record its own way */
+	size_t hl = c->raw_len;
+	while (hl && (c->raw[hl - 1] == '\n' || c->raw[hl - 1] == '\r'))
+		hl--;
+	if (!(c->header = strndup(c->raw, hl))) {
+		snprintf(err, errlen, "%s: %s", file, strerror(ENOMEM));
 		csv_close(c);
 		return NULL;
 	}
@@ -341,6 +352,11 @@ static size_t csv_unknown(const void *st, const char *const **names)
 int imp_csv_delimiter(const void *st)
 {
 	return ((const struct csv *)st)->delim;
+}
+
+const char *imp_csv_header(const void *st)
+{
+	return ((const struct csv *)st)->header;
 }
 
 const struct imp_format_ops imp_csv_ops = {

@@ -151,6 +151,10 @@ static const struct {
 	{ "тэги", "tags", C_TAGS }, { "метки", "tags", C_TAGS }, { "группа", "tags", C_TAGS },
 	{ "группы", "tags", C_TAGS }, { "kategorien", "tags", C_TAGS },
 	{ "source", "source", C_TEXT }, { "источник", "source", C_TEXT },
+	{ "источник контакта", "source", C_TEXT }, { "откуда узнал", "source", C_TEXT },
+	/* not Ответственный (Bitrix24, amoCRM): it holds a person's name, not a
+	 * user of ours; --map 'Ответственный=owner' when it does */
+	{ "сектор", "sector", C_TEXT }, { "стадия", "lifecycle", C_TEXT },
 	/* the kind beside a value: not wanted, not worth a report */
 	{ "e-mail # - type", "", C_IGNORE }, { "phone # - type", "", C_IGNORE }, { "address # - type", "", C_IGNORE },
 	{ "e-mail type", "", C_IGNORE }, { "e-mail # type", "", C_IGNORE }, { "e-mail display name", "", C_IGNORE },
