@@ -543,32 +543,52 @@ static int fingerprint(const struct cmd_args *a, char out[65], uint64_t *bytes_t
 
 /* ---- the command ---- */
 
-static int read_file(struct run *r, const char *path, const struct imp_opts *o, bool *fatal)
+/* Opens one file; a file that cannot be read ends the import (fatal). */
+static struct imp_reader *open_file(struct run *r, const char *path, const struct imp_opts *o, bool *fatal)
 {
 	char err[512];
-	struct imp_row row;
 	struct imp_reader *rd = imp_open(path, o, err, sizeof(err));
 	if (!rd) {
 		if (r->tty)
 			fputs("\r\033[K", stderr);
-		fprintf(stderr, "kart: %s\n", err);
+		char buf[600], *heap = NULL;
+		fprintf(stderr, "kart: %s\n", out_visible(err, 0, buf, sizeof(buf), &heap));
+		free(heap);
 		*fatal = true;
-		return 0;
 	}
+	return rd;
+}
+
+/* The columns (or properties) no field takes, in one line. */
+static void tell_unknown(struct run *r, struct imp_reader *rd, const char *path)
+{
+	const char *const *names;
+	size_t n = imp_unknown(rd, &names);
+	if (!n)
+		return;
+	char list[1024];
+	size_t used = 0;
+	for (size_t i = 0; i < n && used < sizeof(list) - 8; i++)
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s'%s'", i ? ", " : "", names[i]);
+	char buf[1200];
+	snprintf(buf, sizeof(buf), P_("not imported: %s (send it to a field with --map)",
+				     "not imported: %s (send them to fields with --map)", n),
+		 list);
+	problem(r, path, 1, 0, buf);
+}
+
+/* Reads the rows of one opened file into batches, and closes it. */
+static int read_file(struct run *r, struct imp_reader *rd, const char *path, bool *fatal)
+{
+	char err[512];
+	struct imp_row row;
 	r->rd = rd;
 	int k, rc = 0;
 	bool told = false;
 	while (!rc && !r->strict_hit && (k = imp_next(rd, &row, err, sizeof(err))) == 1) {
-		if (!told) {
-			const char *const *names;
-			size_t n = imp_unknown(rd, &names);
-			for (size_t i = 0; i < n; i++) {
-				char buf[128];
-				snprintf(buf, sizeof(buf), _("not imported: '%s' (send it to a field with --map)"), names[i]);
-				problem(r, path, 1, 0, buf);
-			}
-			told = true;
-		}
+		if (!told)
+			tell_unknown(r, rd, path);
+		told = true;
 		r->next_row++;
 		if (r->next_row <= r->rows_done)
 			continue; /* in already: a resumed import */
@@ -672,6 +692,7 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 	char fp[65] = "";
 	char *ropts = NULL;
 	bool fatal = false;
+	struct imp_reader *first = NULL;
 	uint64_t resume_id = 0;
 	int rc;
 
@@ -720,6 +741,12 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 			goto cleanup;
 		}
 	}
+	/* the first file is opened before anything is asked of the server, so
+	 * one that cannot be read leaves no import behind */
+	if (!(first = open_file(&r, a->pos[0], &o, &fatal))) {
+		rc = KC_ERR_OTHER;
+		goto cleanup;
+	}
 	if ((rc = open_session(cli, &r.c)) || (rc = begin(&r, resume_id)))
 		goto cleanup;
 	if (resume_id && r.last->client_options && *r.last->client_options &&
@@ -736,8 +763,12 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 		fprintf(stderr, _("import %" PRIu64 " (if it stops, go on with: kart import --resume %" PRIu64 " and the same files)\n"),
 			r.id, r.id);
 	r.started_us = util_now_us();
-	for (size_t i = 0; i < a->npos && !rc && !fatal && !r.strict_hit; i++)
-		rc = read_file(&r, a->pos[i], &o, &fatal);
+	for (size_t i = 0; i < a->npos && !rc && !fatal && !r.strict_hit; i++) {
+		struct imp_reader *rd = i ? open_file(&r, a->pos[i], &o, &fatal) : first;
+		first = NULL;
+		if (rd)
+			rc = read_file(&r, rd, a->pos[i], &fatal);
+	}
 	if (!rc && !r.strict_hit)
 		rc = flush(&r);
 	while (!rc && r.count)
@@ -764,6 +795,7 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 	else if (!rc && totals(&r)->failed)
 		rc = CLI_EXIT_PARTIAL;
 cleanup:
+	imp_close(first);
 	for (size_t i = 0; i < r.count; i++)
 		arena_free(&r.win[i].a);
 	if (r.fill.rows)

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "arena.h"
 #include "i18n.h"
 #include "imp.h"
 
@@ -44,6 +45,7 @@ struct imp_reader {
 	const struct imp_format_ops *ops;
 	void *st;
 	long long size;          /* of a regular file; 0: unknown */
+	struct arena lines;      /* values made one line, for the current row */
 };
 
 static void count_pos(struct dec *d, const char *s, size_t n)
@@ -381,6 +383,8 @@ struct imp_reader *imp_open(const char *path, const struct imp_opts *o, char *er
 
 	if (!o)
 		o = &none;
+	if (rd)
+		arena_init(&rd->lines, 0);
 	if (!rd || !sample || !(rd->file = strdup(path))) {
 		fail(err, errlen, path, strerror(ENOMEM));
 		goto fail;
@@ -416,10 +420,43 @@ fail:
 	return NULL;
 }
 
+/* A card's fields are one line each, but notes: line breaks inside a value
+ * (a multi-line address in Google's CSV, an ADR with \n) become ", ". */
+static int one_line(struct imp_reader *rd, struct imp_row *row)
+{
+	arena_reset(&rd->lines);
+	for (size_t i = 0; i < row->n; i++) {
+		const char *v = row->fields[i].value;
+		if (strcmp(row->fields[i].name, "notes") == 0 || !strpbrk(v, "\r\n\t"))
+			continue;
+		char *o = arena_alloc(&rd->lines, 2 * strlen(v) + 1), *w = o;
+		if (!o)
+			return -1;
+		for (const char *p = v; *p;) {
+			if (*p == '\r' || *p == '\n') {
+				while (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t')
+					p++;
+				if (w > o && *p)
+					w += sprintf(w, ", ");
+				continue;
+			}
+			*w++ = *p == '\t' ? ' ' : *p;
+			p++;
+		}
+		*w = 0;
+		row->fields[i].value = o;
+	}
+	return 0;
+}
+
 int imp_next(struct imp_reader *rd, struct imp_row *row, char *err, size_t errlen)
 {
 	memset(row, 0, sizeof(*row));
 	int r = rd->ops->next(rd->st, row, err, errlen);
+	if (r == 1 && one_line(rd, row) < 0) {
+		snprintf(err, errlen, "%s:%lu: %s", rd->file, row->pos.line, strerror(ENOMEM));
+		r = -1;
+	}
 	if (r < 0 && rd->dec->err[0]) /* the format reader saw a read error: this is why */
 		snprintf(err, errlen, "%s", rd->dec->err);
 	if (r < 0)
@@ -474,6 +511,7 @@ void imp_close(struct imp_reader *rd)
 	}
 	if (rd->own_raw)
 		fclose(rd->raw);
+	arena_free(&rd->lines);
 	free(rd->file);
 	free(rd);
 }
