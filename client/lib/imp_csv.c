@@ -42,6 +42,8 @@ struct csv {
 	struct imp_map *map;
 	struct arena row;       /* what a row built; reset at each record */
 	bool failed;            /* a -1 was given: the reader stops there */
+	bool stop_plain[256];   /* bytes that end a run of plain text outside quotes */
+	bool stop_quoted[256];  /* ... inside quotes */
 	char failmsg[300];
 };
 
@@ -121,6 +123,16 @@ static bool take(struct csv *c, size_t n, bool keep)
 	return true;
 }
 
+/* The bytes at the read position, up to the next one in stop, as they
+ * are (the common case, a run of plain text, taken at once). */
+static bool take_run(struct csv *c, const bool *stop)
+{
+	size_t n = 0;
+	while (c->off + n < c->len && !stop[c->buf[c->off + n]])
+		n++;
+	return take(c, n, true);
+}
+
 static bool new_field(struct csv *c)
 {
 	if (c->nf == FIELDS_MAX)
@@ -172,7 +184,7 @@ static int read_record(struct csv *c, char *err, size_t errlen)
 			continue;
 		}
 		if (ch != '"' || c->val_len != c->starts[c->nf - 1]) { /* plain, or text after a closing quote */
-			if (!take(c, 1, true))
+			if (!take(c, 1, true) || !take_run(c, c->stop_plain))
 				goto too_long;
 			continue;
 		}
@@ -210,7 +222,7 @@ static int read_record(struct csv *c, char *err, size_t errlen)
 				c->line++;
 				continue;
 			}
-			if (!take(c, 1, true))
+			if (!take(c, 1, true) || !take_run(c, c->stop_quoted))
 				goto too_long;
 		}
 	}
@@ -299,6 +311,10 @@ static void *csv_open(FILE *in, const char *file, const struct imp_opts *o, char
 	if (peek(c, 2) == 0xEF && c->buf[c->off + 1] == 0xBB && c->buf[c->off + 2] == 0xBF)
 		c->off += 3; /* a BOM iconv left (a UTF-16 file's, turned to UTF-8) */
 	c->delim = o->delimiter ? o->delimiter : sniff(c);
+	for (const char *b = "\"\r\n"; *b; b++)
+		c->stop_plain[(unsigned char)*b] = c->stop_quoted[(unsigned char)*b] = true;
+	c->stop_plain[0] = c->stop_quoted[0] = true;
+	c->stop_plain[(unsigned char)c->delim] = true;
 	int r = read_record(c, err, errlen);
 	if (r <= 0) {
 		if (r == 0)
