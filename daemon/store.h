@@ -27,6 +27,7 @@
  *   read_blocks  time(u64 us) seq(u32) -> the reads of one flush, by card  (reads.h)
  *   reads_by_user  user \0 time(u64 us) id(u64) -> how  who received which card, by user
  *   alerts    seq(u64) -> ""             audit events of severity alert
+ *   merged    id(u64)  -> MergeRecord    cards merged into another (h_merge.c): redirects
  * Secondary indexes (MDB_DUPSORT|MDB_DUPFIXED, key -> card id(u64)), written
  * in the same transaction as the card (index.h):
  *   ix_phone (E.164 digits reversed: a suffix is a key prefix), ix_phone_fwd
@@ -50,6 +51,7 @@ struct store {
 	MDB_dbi ix_phone_fwd;   /* built at start when a base from before it lacks it (upgrade.h) */
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
 	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */
+	MDB_dbi merged;         /* h_merge.c */
 	pthread_rwlock_t map_lock;
 	uint64_t map_size;
 	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */
