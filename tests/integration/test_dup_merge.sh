@@ -168,4 +168,8 @@ expect_rc 0 as man --json dup merge "$A" "$B" --prefer "$B"
 [[ $(jq -r .card.city <<<"$OUT") == Тольятти && $(jq -r '.card.custom[] | select(.field == "inn") | .value' <<<"$OUT") == 639999 ]] ||
 	fail "prefer B did not take B's values: $OUT"
 [[ $(jq -r .card.first_name <<<"$OUT") == Иван ]] || fail "prefer B took a name that differs only in case: $OUT"
+# in Russian
+expect_rc 0 env LANG=ru_RU.UTF-8 KART_HOME="$T/home-man" "$KART" -s "$SERVER" --ca "$CA" dup unmerge "$A" "$B"
+contains "$OUT" "карточка $B снова отделена от карточки $A"
+contains "$OUT" "возвращено: 2 записи хроники, 1 сделка, 1 напоминание"
 echo "dup merge OK"
