@@ -437,9 +437,15 @@ int h_card_unmerge(struct req *r)
 	rc = card_load_visible(r, st->cards, m->into, &a, "unmerge");
 	if (rc == MDB_NOTFOUND) {
 		Kart__Card *t;
+		Kart__MergeRecord *arec;
 		if (card_load(r->txn, st->trash, m->into, r->arena, &t) == 0 && acl_visible(r, t))
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "into",
 					 "card %" PRIu64 " is in the trash; restore it first", m->into);
+		if (card_merge_record(r->txn, st, m->into, r->arena, &arec) == 0 && arec->from_card &&
+		    acl_visible(r, arec->from_card))
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "into",
+					 "card %" PRIu64 " was merged into card %" PRIu64 " since; take that merge back first",
+					 m->into, arec->into);
 		return not_found(r, "into", m->into);
 	}
 	if (rc)

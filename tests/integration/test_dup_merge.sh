@@ -168,6 +168,16 @@ expect_rc 0 as man --json dup merge "$A" "$B" --prefer "$B"
 [[ $(jq -r .card.city <<<"$OUT") == Тольятти && $(jq -r '.card.custom[] | select(.field == "inn") | .value' <<<"$OUT") == 639999 ]] ||
 	fail "prefer B did not take B's values: $OUT"
 [[ $(jq -r .card.first_name <<<"$OUT") == Иван ]] || fail "prefer B took a name that differs only in case: $OUT"
+# a merge of a merge: B leads through A to C; A's merge is taken back first
+expect_rc 0 as man card add --first Пётр --last Петров
+C=$OUT
+expect_rc 0 as man dup merge "$C" "$A"
+expect_rc 0 as man --json card show "$B"
+[[ $(jq .id <<<"$OUT") == "$C" && $(jq .merged_from <<<"$OUT") == "$B" ]] || fail "B does not lead through A to C: $OUT"
+expect_rc 2 as man dup unmerge "$A" "$B"
+contains "$ERR" "card $A was merged into card $C since; take that merge back first"
+expect_rc 0 as man dup unmerge "$C" "$A"
+
 # in Russian
 expect_rc 0 env LANG=ru_RU.UTF-8 KART_HOME="$T/home-man" "$KART" -s "$SERVER" --ca "$CA" dup unmerge "$A" "$B"
 contains "$OUT" "карточка $B снова отделена от карточки $A"
