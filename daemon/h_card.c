@@ -6,6 +6,7 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "card_merge.h"
 #include "handlers.h"
 #include "req.h"
 #include "schema.h"
@@ -171,13 +172,30 @@ int h_card_import(struct req *r)
 	return H_OK;
 }
 
+/* The live card a merged card went into (card_merge.h), if the user saw the
+ * merged card itself: one they did not see answers as a missing card. */
+static int follow_merge(struct req *r, uint64_t id, uint64_t *into)
+{
+	Kart__MergeRecord *rec;
+	int rc = card_merged_into(r->txn, &r->srv->store, id, r->arena, into, &rec);
+	if (rc)
+		return rc;
+	if (!rec->from_card || !acl_visible(r, rec->from_card)) {
+		acl_note_denied(r, id, "show");
+		return MDB_NOTFOUND;
+	}
+	return 0;
+}
+
 int h_card_get(struct req *r)
 {
 	Kart__CardGet *m = r->in->card_get;
-	uint8_t key[8];
-	store_u64_key(m->id, key);
-	MDB_val k = { 8, key }, v;
-	int rc = mdb_get(r->txn, m->trash ? r->srv->store.trash : r->srv->store.cards, &k, &v);
+	uint64_t id = m->id;
+	MDB_val v;
+	int rc = store_get_id(r->txn, m->trash ? r->srv->store.trash : r->srv->store.cards, id, &v);
+	/* a merged card answers with the card it went into, saying so */
+	if (rc == MDB_NOTFOUND && !m->trash && (rc = follow_merge(r, m->id, &id)) == 0)
+		rc = store_get_id(r->txn, r->srv->store.cards, id, &v);
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, m->id, m->trash);
 	if (rc)
@@ -191,7 +209,9 @@ int h_card_get(struct req *r)
 		acl_note_denied(r, m->id, "show");
 		return not_found(r, m->id, m->trash);
 	}
-	reads_record(r, &m->id, 1, "show", READ_OPENED);
+	if (id != m->id)
+		c->merged_from = m->id;
+	reads_record(r, &id, 1, "show", READ_OPENED);
 	return reply_card(r, c);
 }
 
@@ -307,6 +327,13 @@ static int move_card(struct req *r, uint64_t id, uint64_t expected, bool to_tras
 	MDB_dbi from = to_trash ? st->cards : st->trash;
 	Kart__Card *c;
 	int rc = card_load_visible(r, from, id, &c, to_trash ? "delete" : "restore");
+	Kart__MergeRecord *rec;
+	if (rc == MDB_NOTFOUND && !to_trash && card_merge_record(r->txn, st, id, r->arena, &rec) == 0 && rec->from_card &&
+	    acl_visible(r, rec->from_card))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "id",
+				 "card %" PRIu64 " was merged into card %" PRIu64 ", not deleted; `kart dup unmerge %" PRIu64
+				 " %" PRIu64 "` brings it back",
+				 id, rec->into, rec->into, id);
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, id, !to_trash);
 	if (rc)
@@ -599,14 +626,40 @@ int h_relative_remove(struct req *r)
 	return reply_card(r, c);
 }
 
-/* Every stored version of card id, oldest first, ending with the current one. */
-static int load_versions(struct req *r, uint64_t id, Kart__Card ***out, size_t *n)
+/* A merged card's last version, kept in its merge record: its history is
+ * read under its own id, as it was when merged. */
+static int load_merged(struct req *r, uint64_t id, Kart__Card **out)
+{
+	Kart__MergeRecord *rec;
+	int rc = card_merge_record(r->txn, &r->srv->store, id, r->arena, &rec);
+	if (rc)
+		return rc;
+	if (!rec->from_card)
+		return MDB_CORRUPTED;
+	if (!acl_visible(r, rec->from_card)) {
+		acl_note_denied(r, id, "history");
+		return MDB_NOTFOUND;
+	}
+	*out = rec->from_card;
+	return 0;
+}
+
+/* Every stored version of card id, oldest first, ending with the current one
+ * (a merged card's: the one it had when merged; *merged then says so). */
+static int load_versions(struct req *r, uint64_t id, Kart__Card ***out, size_t *n, uint64_t *merged_into)
 {
 	struct store *st = &r->srv->store;
 	Kart__Card *cur;
+	*merged_into = 0;
 	int rc = card_load_visible(r, st->cards, id, &cur, "history");
 	if (rc == MDB_NOTFOUND)
 		rc = card_load_visible(r, st->trash, id, &cur, "history");
+	if (rc == MDB_NOTFOUND && (rc = load_merged(r, id, &cur)) == 0) {
+		Kart__MergeRecord *rec;
+		if ((rc = card_merge_record(r->txn, st, id, r->arena, &rec)))
+			return rc;
+		*merged_into = rec->into;
+	}
 	if (rc == MDB_NOTFOUND)
 		return not_found(r, id, false);
 	if (rc)
@@ -650,7 +703,8 @@ int h_card_history(struct req *r)
 {
 	Kart__Card **v;
 	size_t n;
-	int rc = load_versions(r, r->in->card_history->id, &v, &n);
+	uint64_t merged_into;
+	int rc = load_versions(r, r->in->card_history->id, &v, &n, &merged_into);
 	if (rc)
 		return rc;
 	bool mask = acl_masks(r, v[n - 1]);
@@ -695,6 +749,22 @@ int h_card_history(struct req *r)
 		}
 		vers[page->n_versions++] = ver;
 	}
+	if (merged_into && page->n_versions) {
+		/* the last version is the one the card had when it was merged */
+		Kart__Version *ver = vers[page->n_versions - 1];
+		Kart__Change *ch = arena_alloc(r->arena, sizeof(*ch));
+		Kart__Change **na = arena_alloc(r->arena, (ver->n_changes + 1) * sizeof(*na));
+		if (!ch || !na)
+			return ENOMEM;
+		kart__change__init(ch);
+		ch->field = (char *)"merged";
+		ch->old_value = (char *)"";
+		ch->new_value = arena_printf(r->arena, "into card %" PRIu64, merged_into);
+		if (ver->n_changes)
+			memcpy(na, ver->changes, ver->n_changes * sizeof(*na));
+		na[ver->n_changes++] = ch;
+		ver->changes = na;
+	}
 	page->versions = vers;
 	reads_record(r, &r->in->card_history->id, 1, "history", READ_OPENED);
 	r->out.body_case = KART__ENVELOPE__BODY_HISTORY_PAGE;
@@ -707,10 +777,16 @@ int h_card_revert(struct req *r)
 	Kart__CardRevert *m = r->in->card_revert;
 	Kart__Card **v;
 	size_t n;
-	int rc = load_versions(r, m->id, &v, &n);
+	uint64_t merged_into;
+	int rc = load_versions(r, m->id, &v, &n, &merged_into);
 	if (rc)
 		return rc;
 	Kart__Card *cur = v[n - 1];
+	if (merged_into)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "id",
+				 "card %" PRIu64 " was merged into card %" PRIu64 "; `kart dup unmerge %" PRIu64 " %" PRIu64
+				 "` brings it back",
+				 cur->id, merged_into, merged_into, cur->id);
 	if (cur->deleted_at)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "id", "card %" PRIu64 " is in the trash; restore it first",
 				 cur->id);

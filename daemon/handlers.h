@@ -61,6 +61,9 @@ int h_relative_add(struct req *r);
 int h_relative_remove(struct req *r);
 int h_card_history(struct req *r);
 int h_card_revert(struct req *r);
+/* h_merge.c: merging two cards of one client, and taking it back */
+int h_card_merge(struct req *r);
+int h_card_unmerge(struct req *r);
 int h_find(struct req *r);
 int h_card_query(struct req *r);
 int h_bulk_move(struct req *r);

@@ -28,6 +28,7 @@ static int open_dbs(struct store *s)
 		{ "canaries", &s->canaries, 0 }, { "read_blocks", &s->read_blocks, 0 },
 		{ "reads_by_user", &s->reads_by_user, 0 }, { "alerts", &s->alerts, 0 },
 		{ "imports", &s->imports, 0 }, { "import_items", &s->import_items, 0 },
+		{ "merged", &s->merged, 0 },
 	};
 	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
 		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, dbs[i].dbi);

@@ -30,6 +30,7 @@
  *   imports   id(u64)  -> ImportRecord   every import (h_import.c)
  *   import_items  import(u64) card(u64) -> kind(u8) version before(u64) after(u64)
  *             what an import did to each card: created (before 0) or merged
+ *   merged    id(u64)  -> MergeRecord    cards merged into another (h_merge.c): redirects
  * Secondary indexes (MDB_DUPSORT|MDB_DUPFIXED, key -> card id(u64)), written
  * in the same transaction as the card (index.h):
  *   ix_phone (E.164 digits reversed: a suffix is a key prefix), ix_phone_fwd
@@ -54,6 +55,7 @@ struct store {
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
 	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */
 	MDB_dbi imports, import_items;   /* h_import.c */
+	MDB_dbi merged;         /* h_merge.c */
 	pthread_rwlock_t map_lock;
 	uint64_t map_size;
 	MDB_txn *rtxn;          /* loop thread's read txn; live only between begin/end */

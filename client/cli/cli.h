@@ -142,6 +142,9 @@ int cmd_card_revert(struct cli *cli, const struct cmd_args *a);
 int cmd_card_rel_add(struct cli *cli, const struct cmd_args *a);
 int cmd_card_rel_rm(struct cli *cli, const struct cmd_args *a);
 int cmd_card_rel_ls(struct cli *cli, const struct cmd_args *a);
+/* cmd_merge.c: kart dup merge, kart dup unmerge */
+int cmd_dup_merge(struct cli *cli, const struct cmd_args *a);
+int cmd_dup_unmerge(struct cli *cli, const struct cmd_args *a);
 int cmd_field_add(struct cli *cli, const struct cmd_args *a);
 int cmd_field_ls(struct cli *cli, const struct cmd_args *a);
 int cmd_field_rm(struct cli *cli, const struct cmd_args *a);

@@ -8,6 +8,7 @@
 #include "call.h"
 #include "cli.h"
 #include "cmd.h"
+#include "i18n.h"
 
 /* The fields a card command sets, as FieldValues: every option that names a
  * Card field (a flag sets "true") and every --set / --field FIELD=VALUE, in
@@ -132,6 +133,11 @@ int cmd_card_show(struct cli *cli, const struct cmd_args *a)
 		rc = report(kc_card_get_with_fields(c, id, args_flag(a, "trash"), &resp, &fd, &err), &err);
 	if (rc)
 		goto cleanup;
+	/* a merged card answers with the one it went into: said on stderr, so
+	 * what stdout holds is the card shown, as for any other */
+	if (resp->card->merged_from && !cli->json)
+		fprintf(stderr, _("card %llu was merged into card %llu\n"), (unsigned long long)resp->card->merged_from,
+			(unsigned long long)resp->card->id);
 	if (cli->json)
 		rc = out_json_message(&resp->card->base, NULL);
 	else

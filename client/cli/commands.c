@@ -323,6 +323,11 @@ static const struct opt_spec user_quota_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec dup_merge_opts[] = {
+	{ "prefer", 0, OPT_VALUE, "ID", N_("whose value a field both cards hold keeps: A or B (default: A's)"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 const struct cmd_def cli_commands[] = {
 	{ "login", "USER", 1, 1, N_("log in; the session is kept in $KART_HOME"), login_opts, cmd_login },
 	{ "logout", "", 0, 0, N_("end the session and forget it"), no_opts, cmd_logout },
@@ -349,6 +354,8 @@ const struct cmd_def cli_commands[] = {
 	{ "card rel add", "ID --name NAME --relation REL", 1, 1, N_("add a relative (spouse, child, ...)"), card_rel_add_opts, cmd_card_rel_add },
 	{ "card rel rm", "ID N", 2, 2, N_("remove a card's N-th relative"), card_rm_opts, cmd_card_rel_rm },
 	{ "card rel ls", "ID", 1, 1, N_("list a card's relatives, numbered"), no_opts, cmd_card_rel_ls },
+	{ "dup merge", "A B [--prefer A|B]", 2, 2, N_("merge card B into card A: B's contacts, timeline, deals and reminders go to A, B leads to A"), dup_merge_opts, cmd_dup_merge },
+	{ "dup unmerge", "A B", 2, 2, N_("take a merge back: card B returns with what moved from it"), no_opts, cmd_dup_unmerge },
 	{ "field add", "NAME --type TYPE", 1, 1, N_("define a custom card field"), field_add_opts, cmd_field_add },
 	{ "field ls", "", 0, 0, N_("list the custom card fields"), no_opts, cmd_field_ls },
 	{ "field rm", "NAME", 1, 1, N_("remove a custom card field"), field_rm_opts, cmd_field_rm },

@@ -135,7 +135,7 @@ static bool field_is_empty(const ProtobufCFieldDescriptor *f, const char *base)
 static bool card_field_hidden(const ProtobufCFieldDescriptor *f)
 {
 	return f->offset == offsetof(Kart__Card, custom) || f->offset == offsetof(Kart__Card, phones_e164) ||
-	       f->offset == offsetof(Kart__Card, phones_ext);
+	       f->offset == offsetof(Kart__Card, phones_ext) || f->offset == offsetof(Kart__Card, merged_from);
 }
 
 /* Prints a value, controls visible; lines after the first are indented to
