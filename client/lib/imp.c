@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <strings.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 #include "arena.h"
@@ -66,8 +67,16 @@ static bool refill(struct dec *d)
 		d->in_len -= d->in_off;
 		d->in_off = 0;
 	}
-	size_t got = fread(d->in + d->in_len, 1, SAMPLE - d->in_len, d->raw);
-	d->in_len += got;
+	/* what is there, not a full buffer: a pipe fed slowly makes rows as it goes */
+	ssize_t got;
+	do
+		got = read(fileno(d->raw), d->in + d->in_len, SAMPLE - d->in_len);
+	while (got < 0 && errno == EINTR);
+	if (got < 0) {
+		snprintf(d->err, sizeof(d->err), "%s: %s", d->file, strerror(errno));
+		got = 0;
+	}
+	d->in_len += (size_t)got;
 	d->consumed += (long long)got;
 	if (got == 0)
 		d->eof = true;
@@ -397,6 +406,8 @@ struct imp_reader *imp_open(const char *path, const struct imp_opts *o, char *er
 	} else {
 		rd->own_raw = true;
 	}
+	/* unbuffered: after the sample, the decoder reads the descriptor itself */
+	setvbuf(rd->raw, NULL, _IONBF, 0);
 	n = fread(sample, 1, SAMPLE, rd->raw);
 	if (ferror(rd->raw)) {
 		fail(err, errlen, path, strerror(errno));

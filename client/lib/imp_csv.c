@@ -56,11 +56,21 @@ static bool fill(struct csv *c)
 		c->len -= c->off;
 		c->off = 0;
 	}
-	size_t got = fread(c->buf + c->len, 1, BUF - c->len, c->in);
-	c->len += got;
-	if (got == 0)
+	/* One byte, waiting for it, then what the stream holds already: a fread
+	 * of the whole room would wait for it to fill, and a pipe fed slowly
+	 * would give no row until then. How much is held is read the way
+	 * gnulib's freadahead does on glibc. */
+	int ch = getc(c->in);
+	if (ch == EOF) {
 		c->eof = true;
-	return got > 0;
+		return false;
+	}
+	c->buf[c->len++] = (unsigned char)ch;
+	size_t held = (size_t)(c->in->_IO_read_end - c->in->_IO_read_ptr);
+	if (held > BUF - c->len)
+		held = BUF - c->len;
+	c->len += fread(c->buf + c->len, 1, held, c->in);
+	return true;
 }
 
 /* The byte k ahead, or -1 at the end (or on a read error: ferror says). */

@@ -98,6 +98,32 @@ as admin import --format csv --resume "$imp_id" "$T/fifty.csv" >"$T/out" 2>"$T/e
 ((rc != 0)) || fail "an ended import was resumed: $(cat "$T/out")"
 [[ $(count) -eq 10003 ]] || fail "a refused resume changed the base: $(count) cards"
 
+# ---- the connection lost mid-way (kartd restarted on its address): the
+# import reconnects by itself and sends only what the server lacks ----
+PORT=${SERVER##*:}
+sed -i "s/^listen = .*/listen = 127.0.0.1:$PORT/" "$T/inst/kartd.conf"
+"$GENCSV" 6000 --first 60000 >"$T/lost.csv"
+mkfifo "$T/fifo2"
+KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" import --format csv - <"$T/fifo2" >"$T/lost.out" 2>"$T/lost.err" &
+IMP=$!
+exec 4>"$T/fifo2"
+head -n 4001 "$T/lost.csv" >&4
+lost_id=
+for _ in $(seq 1 600); do
+	expect_rc 0 as admin --json imports
+	lost_id=$(jq -r '[.[] | select(.state == "running" and .rows_done >= 4000)][0].id // empty' <<<"$OUT")
+	[[ -n $lost_id ]] && break
+	sleep 0.1
+done
+[[ -n $lost_id ]] || fail "the import did not get to 4000 rows: $OUT"
+stop_kartd
+tail -n +4002 "$T/lost.csv" >&4
+exec 4>&-
+start_kartd
+wait $IMP || fail "the import did not survive the restart: $(cat "$T/lost.out" "$T/lost.err")"
+contains "$(cat "$T/lost.out")" "import $lost_id: 6000 created" || fail "after the restart: $(cat "$T/lost.out" "$T/lost.err")"
+[[ $(count) -eq 16003 ]] || fail "after the restart: $(count) cards, expected 16003"
+
 # ---- files that cannot be read: a clear error, nothing half-imported, kartd serving ----
 gzip -c "$T/big.csv" >"$T/big.csv.gz"
 cp "$T/big.csv.gz" "$T/packed.csv"
