@@ -633,11 +633,7 @@ static void reply_pairs(struct req *r, struct djob *j)
 		req_no_memory(r);
 		return;
 	}
-	st->res = j->res;
-	st->n = j->nres;
-	st->cards = j->ncards;
-	st->partial = j->partial;
-	st->first = true;
+	*st = (struct dstream){ .res = j->res, .n = j->nres, .cards = j->ncards, .partial = j->partial, .first = true };
 	j->res = NULL; /* the stream's now */
 	s->state = st;
 	s->release = dup_release;
