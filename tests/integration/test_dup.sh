@@ -63,6 +63,14 @@ contains "$OUT" "Ivanov Ivan"
 contains "$OUT" "same phone +79171234567; same email ivan@example.com; same name 100%"
 contains "$OUT" "same company Romashka LLC"
 [[ $(grep -c . <<<"$OUT") == 4 ]] || fail "table: $OUT"
+# in Russian, where the locale is there
+if locale -a 2>/dev/null | grep -qix 'ru_RU.utf8'; then
+	LANG=ru_RU.UTF-8 expect_rc 0 as masha dup find
+	contains "$OUT" "ОЦЕНКА"
+	contains "$OUT" "тот же телефон +79171234567; тот же email ivan@example.com; то же имя 100%"
+	LANG=ru_RU.UTF-8 expect_rc 10 as masha quality
+	contains "$OUT" "карточки без телефона и email: 2"
+fi
 
 # --min-score: 95 leaves the one pair at 100; 40 adds the namesakes without contacts
 expect_rc 0 as masha --json dup find --min-score 95
