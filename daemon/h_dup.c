@@ -342,7 +342,8 @@ static double similarity(const struct djob *j, uint32_t x, uint32_t y)
 /* Scores each candidate pair once and keeps those at min_score or above. */
 static void score_pairs(struct djob *j, uint64_t *p, size_t n)
 {
-	qsort(p, n, sizeof(*p), cmp_u64);
+	if (n)
+		qsort(p, n, sizeof(*p), cmp_u64);
 	size_t cap = 0;
 	for (size_t k = 0; k < n;) {
 		uint64_t ij = p[k] >> 4;
@@ -373,7 +374,8 @@ static void score_pairs(struct djob *j, uint64_t *p, size_t n)
 		r->name = (uint8_t)(ev.name * 100.0 + 0.5);
 		r->company = (uint8_t)(ev.company * 100.0 + 0.5);
 	}
-	qsort(j->res, j->nres, sizeof(*j->res), cmp_res);
+	if (j->nres)
+		qsort(j->res, j->nres, sizeof(*j->res), cmp_res);
 }
 
 static void job_fail(struct djob *j, Kart__ErrorCode code, const char *field, const char *msg)
@@ -428,7 +430,8 @@ static void job_run(struct req_job *job)
 		goto done;
 	}
 	/* the keys grouped, the pairs found; the keys go before the pairs are sorted */
-	qsort(j->keys, j->nkeys, sizeof(*j->keys), cmp_key);
+	if (j->nkeys)
+		qsort(j->keys, j->nkeys, sizeof(*j->keys), cmp_key);
 	size_t np;
 	uint64_t *pairs = group_pairs(j, &np);
 	free(j->keys);
