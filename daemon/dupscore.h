@@ -28,6 +28,10 @@
 #include <stdint.h>
 
 #define DUP_SCORE_DEFAULT 70
+/* The most a pair scores without a shared phone or email (a name and a
+ * company): a search for more needs no name or company keys, as every pair
+ * it can find shares a phone or an email. */
+#define DUP_SCORE_NO_CONTACT_MAX 50
 #define DUP_NAME_MIN 0.85       /* names at least this alike count as similar */
 #define DUP_NAME_DIFFERS 0.70   /* names less alike than this count against */
 

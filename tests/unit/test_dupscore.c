@@ -139,6 +139,16 @@ static void test_score(void **state)
 	struct dup_evidence firms = { .phone = true, .companies_both = true, .company = 1.0 };
 	assert_int_equal(dup_score(&firms, &why), 90);
 	assert_int_equal(why, DUP_WHY_PHONE | DUP_WHY_COMPANY);
+	/* the most without a shared contact, whatever the names and companies */
+	for (int nb = 0; nb < 2; nb++)
+		for (int cb = 0; cb < 2; cb++)
+			for (double x = 0; x <= 1.0; x += 0.05) {
+				struct dup_evidence e2 = { .names_both = nb, .companies_both = cb, .name = x, .company = 1.0 - x };
+				assert_true(dup_score(&e2, NULL) <= DUP_SCORE_NO_CONTACT_MAX);
+				e2.company = 1.0;
+				e2.name = x;
+				assert_true(dup_score(&e2, NULL) <= DUP_SCORE_NO_CONTACT_MAX);
+			}
 	struct dup_evidence none = { 0 };
 	assert_int_equal(dup_score(&none, &why), 0);
 	assert_int_equal(why, 0);
