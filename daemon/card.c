@@ -135,14 +135,19 @@ static const char *date_as_stored(struct req *r, const struct cfield *f, const c
 	return v;
 }
 
+bool card_email_valid(const char *v)
+{
+	const char *at = strchr(v, '@');
+	return at && at != v && at[1] && !strchr(at + 1, '@') && !strpbrk(v, " \t,;<>");
+}
+
 static int check_list_item(struct req *r, const struct cfield *f, const char *v)
 {
 	int rc = check_text(r, f, v, false);
 	if (rc)
 		return rc;
 	if (strcmp(f->name, "emails") == 0) {
-		const char *at = strchr(v, '@');
-		if (!at || at == v || !at[1] || strchr(at + 1, '@') || strpbrk(v, " \t,;<>"))
+		if (!card_email_valid(v))
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, f->name, "emails: '%.60s' is not an email address", v);
 	} else if (strcmp(f->name, "phones") == 0) {
 		/* the number, then perhaps an extension: "… доб. 123", "ext. 123", "x123", "#123" */

@@ -16,6 +16,9 @@ int card_set(struct req *r, Kart__Card *card, const char *name, const char *valu
  * and no duplicate), REMOVE: take the items out, an item not there being a
  * BAD_REQUEST naming it. Other fields refuse ADD and REMOVE. */
 int card_set_op(struct req *r, Kart__Card *card, const char *name, const char *value, Kart__ListOp op, uint64_t *seen);
+/* Whether v passes the check every email on a card passes: one '@' with
+ * text on both sides, no blanks, commas, semicolons or angle brackets. */
+bool card_email_valid(const char *v);
 /* Whole-card checks after all fields are set. */
 int card_validate(struct req *r, const Kart__Card *card);
 /* "last_name: 'Old' -> 'New'; city: '' -> 'Самара'" for every field that differs. */

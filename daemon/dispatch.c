@@ -111,6 +111,9 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_READ_QUERY] = { "read the record of reads", h_read_query, 0, ROLE(ADMIN) | ROLE(AUDITOR) },
 	[KART__ENVELOPE__BODY_ALERT_QUERY] = { "read alerts", h_alert_query, 0, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_USER_UNBLOCK] = { "unblock users", h_user_unblock, F_WRITE, ROLE(ADMIN) },
+	/* scans in the pool; what the caller sees only */
+	[KART__ENVELOPE__BODY_DUP_FIND] = { "find duplicates", h_dup_find, 0, STAFF },
+	[KART__ENVELOPE__BODY_QUALITY] = { "check the base's quality", h_quality, 0, STAFF },
 	[KART__ENVELOPE__BODY_CERT_ISSUE] = { "issue certificates", h_cert_issue, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_REVOKE] = { "revoke certificates", h_cert_revoke, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_LIST] = { "list certificates", h_cert_list, 0, ROLE(ADMIN) },

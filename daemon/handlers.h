@@ -95,6 +95,9 @@ int h_canary_list(struct req *r);
 int h_read_query(struct req *r);
 int h_alert_query(struct req *r);
 int h_user_unblock(struct req *r);
+/* h_dup.c: probable duplicates and the base's health */
+int h_dup_find(struct req *r);
+int h_quality(struct req *r);
 /* certs.c: client certificates */
 int h_cert_issue(struct req *r);
 int h_cert_revoke(struct req *r);

@@ -437,6 +437,8 @@ int reads_gate(struct req *r)
 	case KART__ENVELOPE__BODY_TIMELINE_QUERY:
 	case KART__ENVELOPE__BODY_CARD_HISTORY:
 	case KART__ENVELOPE__BODY_EXPORT:
+	case KART__ENVELOPE__BODY_DUP_FIND:
+	case KART__ENVELOPE__BODY_QUALITY:
 		return reads_check(r);
 	default:
 		return H_OK;

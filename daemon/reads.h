@@ -111,8 +111,9 @@ int reads_canary_alert_w(struct req *r, uint64_t id, const char *how);
  * for bulk reading. Loop thread. Stream pages call it before each page. */
 int reads_check(struct req *r);
 /* dispatch.c: reads_check for the requests that read cards (CardGet,
- * CardList, Find, CardQuery, TimelineQuery, CardHistory, Export; a new
- * request that reads cards goes into the list in reads.c); H_OK for any other. */
+ * CardList, Find, CardQuery, TimelineQuery, CardHistory, Export, DupFind,
+ * Quality; a new request that reads cards goes into the list in reads.c);
+ * H_OK for any other. */
 int reads_gate(struct req *r);
 
 /* Raises an alert about r's user: a warning in the log and an audit event of

@@ -194,6 +194,13 @@ int cmd_user_unblock(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_certs(struct cli *cli, const struct cmd_args *a);
+/* duplicates and the base's health (cmd_dup.c) */
+int cmd_dup_find(struct cli *cli, const struct cmd_args *a);
+int cmd_quality(struct cli *cli, const struct cmd_args *a);
+
+/* `kart quality`'s exit status when it found a problem (0: none found):
+ * apart from the kc_status codes, so a script tells it from a failure. */
+#define CLI_EXIT_PROBLEMS 10
 
 /* out.c: the one sanitizer every text from the server passes on its way to
  * the terminal: controls shown visibly (text.h: text_visible; flags
@@ -250,7 +257,7 @@ int out_json_body(const Kart__Envelope *e);
 enum out_list_kind {
 	OUT_LIST_CARDS, OUT_LIST_USERS, OUT_LIST_AUDIT, OUT_LIST_FIELDS, OUT_LIST_TIMELINE,
 	OUT_LIST_DEALS, OUT_LIST_SEGMENTS, OUT_LIST_RELATIVES, OUT_LIST_VERSIONS,
-	OUT_LIST_READS,
+	OUT_LIST_READS, OUT_LIST_DUPS,
 };
 
 struct out_list {
@@ -340,5 +347,9 @@ int out_canary_list(const Kart__CanaryPage *page, bool json);
  * records) and what `kart import undo` did. */
 int out_import_list(const Kart__ImportPage *page, bool json);
 int out_import_undo(const Kart__ImportUndoResult *u, bool json);
+/* out_dup.c: a probable duplicate pair as a row (SCORE, A, B, NAME A, NAME B,
+ * REASONS), and the report of `kart quality`: the counts, then the lists. */
+void out_list_dup(struct out_list *l, const Kart__DupPair *p);
+void out_quality_report(const Kart__QualityReport *rep);
 
 #endif

@@ -93,6 +93,18 @@ static const struct opt_spec card_rm_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec dup_find_opts[] = {
+	{ "min-score", 0, OPT_VALUE, "S", N_("only pairs scoring at least S of 100 (default: 70)"), NULL },
+	{ "where", 0, OPT_VALUE, "EXPR", N_("only among the cards this filter matches (as in ls)"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct opt_spec quality_opts[] = {
+	{ "stale-months", 0, OPT_VALUE, "N", N_("stale: no update and no touch in N months (default: 12)"), NULL },
+	{ "limit", 0, OPT_VALUE, "N", N_("list at most N cards or pairs per problem (default: 20)"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec card_ls_opts[] = {
 	{ "limit", 0, OPT_VALUE, "N", N_("at most N cards (default: all)"), NULL },
 	{ "after", 0, OPT_VALUE, "ID", N_("start after card ID"), NULL },
@@ -381,6 +393,12 @@ const struct cmd_def cli_commands[] = {
 	{ "find", "TEXT...", 1, SIZE_MAX, N_("find cards by phone, email or name"), find_opts, cmd_find },
 	{ "ls", "[EXPR]", 0, SIZE_MAX, N_("list or count the cards a filter matches"), query_opts, cmd_ls },
 	{ "move", "--where EXPR --sector SECTOR", 0, 0, N_("move matching cards to a sector"), move_opts, cmd_move },
+	{ "dup find", "[--min-score S] [--where EXPR]", 0, 0, N_("list pairs of cards that are probably one client, best first"),
+	  dup_find_opts, cmd_dup_find },
+	{ "quality", "[--stale-months N] [--limit N]", 0, 0,
+	  N_("count and list cards without contacts, with bad emails or phones, stale, without an owner, or duplicated; "
+	     "exit 10 when any"),
+	  quality_opts, cmd_quality },
 	{ "segment save", "NAME EXPR", 2, 2, N_("save a filter as a named segment (new ones are private)"), segment_save_opts,
 	  cmd_segment_save },
 	{ "segment ls", "", 0, 0, N_("list the saved segments"), no_opts, cmd_segment_ls },

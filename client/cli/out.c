@@ -454,6 +454,7 @@ static const struct out_table *list_table(enum out_list_kind kind)
 	case OUT_LIST_RELATIVES: return &out_relative_table;
 	case OUT_LIST_VERSIONS: return NULL;
 	case OUT_LIST_READS: return &out_read_table;
+	case OUT_LIST_DUPS: return &out_dup_table;
 	}
 	return NULL;
 }

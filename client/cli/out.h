@@ -43,7 +43,8 @@ struct out_table {
 };
 
 extern const struct out_table out_card_table, out_user_table, out_audit_table, out_field_table,
-	out_timeline_table, out_deal_table, out_segment_table, out_relative_table, out_read_table;
+	out_timeline_table, out_deal_table, out_segment_table, out_relative_table, out_read_table,
+	out_dup_table;
 
 void out_spaces(size_t n);
 /* Prints s on one line, controls visible, at most max_chars code points. */
