@@ -90,6 +90,7 @@ struct imp_format_ops {
 };
 
 extern const struct imp_format_ops imp_csv_ops;   /* imp_csv.c */
+int imp_csv_delimiter(const void *st);            /* the one detected or given */
 extern const struct imp_format_ops imp_vcard_ops; /* imp_vcard.c */
 
 #endif
