@@ -908,10 +908,13 @@ int card_build(struct req *r, Kart__FieldValue *const *fv, size_t n, Kart__Card 
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;
-	if (empty(c->owner))
-		c->owner = r->who.user;
-	else if ((rc = acl_check_owner(r, c->owner, "owner", NULL)))
-		return rc;
+	if (!empty(c->owner)) {
+		if ((rc = acl_check_owner(r, c->owner, "owner", NULL)))
+			return rc;
+	} else if (!(c->owner = arena_strdup(r->arena, r->who.user))) {
+		/* a copy: r may be a per-row copy of the request, gone before the write */
+		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	}
 	*out = c;
 	return H_OK;
 }

@@ -509,6 +509,12 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 {
 	struct req sub = *r;
 	kart__envelope__init(&sub.out);
+	if (row->client_error && *row->client_error) {
+		/* the client could not read it: counted, reported by the client */
+		req_error(&sub, KART__ERROR_CODE__BAD_REQUEST, "", "%.200s", row->client_error);
+		failed_row(r, b, row->row, &sub);
+		return 0;
+	}
 	size_t nf;
 	Kart__FieldValue **fv = row_fields(r, b->rec, row, &nf);
 	if (!fv)

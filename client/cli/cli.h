@@ -115,8 +115,13 @@ int time_ahead_option(const struct cli *cli, const struct cmd_args *a, const cha
 int close_option(const struct cli *cli, const struct cmd_args *a, char out[16]);
 int cmd_help(struct cli *cli, const struct cmd_args *a);
 
+/* The exit code of a command that did part of its work: kart import when
+ * some rows were refused and the others went in. */
+#define CLI_EXIT_PARTIAL 7
+
 /* cmd_*.c: one function per command. */
 int cmd_login(struct cli *cli, const struct cmd_args *a);
+int cmd_import(struct cli *cli, const struct cmd_args *a);
 int cmd_logout(struct cli *cli, const struct cmd_args *a);
 int cmd_whoami(struct cli *cli, const struct cmd_args *a);
 int cmd_version(struct cli *cli, const struct cmd_args *a);

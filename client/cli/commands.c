@@ -292,6 +292,21 @@ static const struct opt_spec export_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec import_opts[] = {
+	{ "format", 0, OPT_VALUE, "auto|csv|vcard", N_("the files' format (default: by the name, then the content)"), NULL },
+	{ "map", 0, OPT_VALUE, "'COLUMN=field,...'", N_("send these columns (or vCard properties) to these card or custom fields"), NULL },
+	{ "encoding", 0, OPT_VALUE, "auto|utf-8|cp1251|...", N_("the files' encoding (default: detected)"), NULL },
+	{ "delimiter", 0, OPT_VALUE, "auto|,|;|tab", N_("the CSV delimiter (default: detected)"), NULL },
+	{ "owner", 0, OPT_VALUE, "USER", N_("owner of the cards created (default: as for card add)"), NULL },
+	{ "tag", 0, OPT_LIST, "TAG", N_("add this tag to every card created or merged"), NULL },
+	{ "on-duplicate", 0, OPT_VALUE, "skip|merge|create", N_("a row whose phone or e-mail is on a card you see: leave the card (default), fill it in, or create a card anyway"), NULL },
+	{ "dry-run", 0, OPT_FLAG, NULL, N_("read and check everything, store nothing, say what would happen"), NULL },
+	{ "strict", 0, OPT_FLAG, NULL, N_("all or nothing: a refused row ends the import and undoes it"), NULL },
+	{ "rejects", 0, OPT_VALUE, "FILE", N_("write the refused rows to FILE, to fix and import again"), NULL },
+	{ "resume", 0, OPT_VALUE, "ID", N_("go on with an import that stopped (the same files, in the same order)"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec exports_opts[] = {
 	{ "user", 0, OPT_VALUE, "USER", N_("only exports by USER"), NULL },
 	{ "limit", 0, OPT_VALUE, "N", N_("at most N exports, newest first (default: 100)"), NULL },
@@ -376,6 +391,7 @@ const struct cmd_def cli_commands[] = {
 	{ "card canary", "ID", 1, 1, N_("mark a card as a canary: anyone reading it raises an alert"), card_canary_opts, cmd_card_canary },
 	{ "card canaries", "", 0, 0, N_("list the canary cards (admins)"), no_opts, cmd_card_canaries },
 	{ "user unblock", "NAME", 1, 1, N_("let a user blocked for bulk reading read cards again"), no_opts, cmd_user_unblock },
+	{ "import", "FILE...", 1, 64, N_("bring cards in from CSV (Excel, 1C, Outlook, Google...) or vCard files; - reads standard input"), import_opts, cmd_import },
 	{ "export", "[--where EXPR] [-o FILE]", 0, 1, N_("export cards to a CSV or vCard file (audited, within a daily quota)"), export_opts, cmd_export },
 	{ "imports", "", 0, 0, N_("list the imports made (yours; an admin's: all), newest first"), no_opts, cmd_imports },
 	{ "import undo", "ID [--force]", 1, 1, N_("take an import back: its new cards to the trash, its merges reverted; cards edited since are kept (exit status 5) unless --force"), import_undo_opts, cmd_import_undo },

@@ -10,19 +10,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "arena.h"
 #include "i18n.h"
 #include "imp.h"
 
 #define SAMPLE (128 * 1024)
 
-#ifdef IMP_HAVE_VCARD
-#define VCARD_OPS (&imp_vcard_ops)
-#else
-#define VCARD_OPS NULL /* this build reads CSV only */
-#endif
 
 /* The decoding stream: the sample first, then the file, through cd (none:
  * bytes pass as they are). Where the decoded text is, for an error. */
@@ -34,6 +31,7 @@ struct dec {
 	bool eof;
 	unsigned long line, col; /* of the next decoded character */
 	char err[200];           /* set once the stream failed: why, where */
+	long long consumed;      /* bytes of the file read so far */
 	const char *file, *enc;
 };
 
@@ -46,6 +44,8 @@ struct imp_reader {
 	char enc[40];
 	const struct imp_format_ops *ops;
 	void *st;
+	long long size;          /* of a regular file; 0: unknown */
+	struct arena lines;      /* values made one line, for the current row */
 };
 
 static void count_pos(struct dec *d, const char *s, size_t n)
@@ -68,6 +68,7 @@ static bool refill(struct dec *d)
 	}
 	size_t got = fread(d->in + d->in_len, 1, SAMPLE - d->in_len, d->raw);
 	d->in_len += got;
+	d->consumed += (long long)got;
 	if (got == 0)
 		d->eof = true;
 	return got > 0;
@@ -382,6 +383,8 @@ struct imp_reader *imp_open(const char *path, const struct imp_opts *o, char *er
 
 	if (!o)
 		o = &none;
+	if (rd)
+		arena_init(&rd->lines, 0);
 	if (!rd || !sample || !(rd->file = strdup(path))) {
 		fail(err, errlen, path, strerror(ENOMEM));
 		goto fail;
@@ -402,11 +405,11 @@ struct imp_reader *imp_open(const char *path, const struct imp_opts *o, char *er
 	if (detect(rd, o, sample, n, n < SAMPLE, &skip, err, errlen) < 0 ||
 	    open_stream(rd, sample, n, skip, err, errlen) < 0)
 		goto fail;
-	rd->ops = rd->format == IMP_CSV ? &imp_csv_ops : VCARD_OPS;
-	if (!rd->ops) {
-		fail(err, errlen, path, _("reading vCard files is not built into this kart"));
-		goto fail;
-	}
+	rd->ops = rd->format == IMP_CSV ? &imp_csv_ops : &imp_vcard_ops;
+	struct stat st;
+	if (fstat(fileno(rd->raw), &st) == 0 && S_ISREG(st.st_mode))
+		rd->size = st.st_size;
+	rd->dec->consumed = (long long)n;
 	if (!(rd->st = rd->ops->open(rd->in, rd->file, o, err, errlen)))
 		goto fail;
 	free(sample);
@@ -417,10 +420,43 @@ fail:
 	return NULL;
 }
 
+/* A card's fields are one line each, but notes: line breaks inside a value
+ * (a multi-line address in Google's CSV, an ADR with \n) become ", ". */
+static int one_line(struct imp_reader *rd, struct imp_row *row)
+{
+	arena_reset(&rd->lines);
+	for (size_t i = 0; i < row->n; i++) {
+		const char *v = row->fields[i].value;
+		if (strcmp(row->fields[i].name, "notes") == 0 || !strpbrk(v, "\r\n\t"))
+			continue;
+		char *o = arena_alloc(&rd->lines, 2 * strlen(v) + 1), *w = o;
+		if (!o)
+			return -1;
+		for (const char *p = v; *p;) {
+			if (*p == '\r' || *p == '\n') {
+				while (*p == '\r' || *p == '\n' || *p == ' ' || *p == '\t')
+					p++;
+				if (w > o && *p)
+					w += sprintf(w, ", ");
+				continue;
+			}
+			*w++ = *p == '\t' ? ' ' : *p;
+			p++;
+		}
+		*w = 0;
+		row->fields[i].value = o;
+	}
+	return 0;
+}
+
 int imp_next(struct imp_reader *rd, struct imp_row *row, char *err, size_t errlen)
 {
 	memset(row, 0, sizeof(*row));
 	int r = rd->ops->next(rd->st, row, err, errlen);
+	if (r == 1 && one_line(rd, row) < 0) {
+		snprintf(err, errlen, "%s:%lu: %s", rd->file, row->pos.line, strerror(ENOMEM));
+		r = -1;
+	}
 	if (r < 0 && rd->dec->err[0]) /* the format reader saw a read error: this is why */
 		snprintf(err, errlen, "%s", rd->dec->err);
 	if (r < 0)
@@ -441,6 +477,17 @@ const char *imp_encoding_of(const struct imp_reader *rd)
 int imp_delimiter_of(const struct imp_reader *rd)
 {
 	return rd->format == IMP_CSV ? imp_csv_delimiter(rd->st) : 0;
+}
+
+void imp_progress(const struct imp_reader *rd, long long *done, long long *total)
+{
+	*done = rd->dec ? rd->dec->consumed : 0;
+	*total = rd->size;
+}
+
+const char *imp_header_of(const struct imp_reader *rd)
+{
+	return rd->format == IMP_CSV ? imp_csv_header(rd->st) : NULL;
 }
 
 size_t imp_unknown(const struct imp_reader *rd, const char *const **names)
@@ -464,6 +511,7 @@ void imp_close(struct imp_reader *rd)
 	}
 	if (rd->own_raw)
 		fclose(rd->raw);
+	arena_free(&rd->lines);
 	free(rd->file);
 	free(rd);
 }

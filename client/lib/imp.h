@@ -74,6 +74,13 @@ const char *imp_encoding_of(const struct imp_reader *rd);
 int imp_delimiter_of(const struct imp_reader *rd);
 /* Columns (CSV) or properties (vCard) no mapping took: reported, not imported. */
 size_t imp_unknown(const struct imp_reader *rd, const char *const **names);
+/* How far the reader is in the file: bytes of the file (as stored, before
+ * decoding) read so far, and its size (0 when unknown: a pipe). */
+void imp_progress(const struct imp_reader *rd, long long *done, long long *total);
+/* The file's header record as read (CSV: the column names line, decoded to
+ * UTF-8), so rejected rows can be written out with it; NULL for vCard. Valid
+ * until imp_close. */
+const char *imp_header_of(const struct imp_reader *rd);
 void imp_close(struct imp_reader *rd);
 
 /* ---- between imp.c and the format readers ---- */
@@ -91,6 +98,7 @@ struct imp_format_ops {
 
 extern const struct imp_format_ops imp_csv_ops;   /* imp_csv.c */
 int imp_csv_delimiter(const void *st);            /* the one detected or given */
+const char *imp_csv_header(const void *st);       /* the header record as read */
 extern const struct imp_format_ops imp_vcard_ops; /* imp_vcard.c */
 
 #endif

@@ -33,6 +33,7 @@ struct csv {
 	char *val;              /* the record's values, each NUL-terminated */
 	size_t val_len;
 	char *raw;              /* the record as read, for --rejects */
+	char *header;           /* the header record as read */
 	size_t raw_len;
 	size_t *starts;         /* of each value in val */
 	unsigned long *lines;   /* where each value starts */
@@ -41,6 +42,8 @@ struct csv {
 	struct imp_map *map;
 	struct arena row;       /* what a row built; reset at each record */
 	bool failed;            /* a -1 was given: the reader stops there */
+	bool stop_plain[256];   /* bytes that end a run of plain text outside quotes */
+	bool stop_quoted[256];  /* ... inside quotes */
 	char failmsg[300];
 };
 
@@ -120,6 +123,16 @@ static bool take(struct csv *c, size_t n, bool keep)
 	return true;
 }
 
+/* The bytes at the read position, up to the next one in stop, as they
+ * are (the common case, a run of plain text, taken at once). */
+static bool take_run(struct csv *c, const bool *stop)
+{
+	size_t n = 0;
+	while (c->off + n < c->len && !stop[c->buf[c->off + n]])
+		n++;
+	return take(c, n, true);
+}
+
 static bool new_field(struct csv *c)
 {
 	if (c->nf == FIELDS_MAX)
@@ -171,7 +184,7 @@ static int read_record(struct csv *c, char *err, size_t errlen)
 			continue;
 		}
 		if (ch != '"' || c->val_len != c->starts[c->nf - 1]) { /* plain, or text after a closing quote */
-			if (!take(c, 1, true))
+			if (!take(c, 1, true) || !take_run(c, c->stop_plain))
 				goto too_long;
 			continue;
 		}
@@ -209,7 +222,7 @@ static int read_record(struct csv *c, char *err, size_t errlen)
 				c->line++;
 				continue;
 			}
-			if (!take(c, 1, true))
+			if (!take(c, 1, true) || !take_run(c, c->stop_quoted))
 				goto too_long;
 		}
 	}
@@ -273,6 +286,7 @@ static void csv_close(void *st)
 	arena_free(&c->row);
 	free(c->val);
 	free(c->raw);
+	free(c->header);
 	free(c->starts);
 	free(c->lines);
 	free(c->vals);
@@ -297,10 +311,23 @@ static void *csv_open(FILE *in, const char *file, const struct imp_opts *o, char
 	if (peek(c, 2) == 0xEF && c->buf[c->off + 1] == 0xBB && c->buf[c->off + 2] == 0xBF)
 		c->off += 3; /* a BOM iconv left (a UTF-16 file's, turned to UTF-8) */
 	c->delim = o->delimiter ? o->delimiter : sniff(c);
+	for (const char *b = "\"\r\n"; *b; b++)
+		c->stop_plain[(unsigned char)*b] = c->stop_quoted[(unsigned char)*b] = true;
+	c->stop_plain[0] = c->stop_quoted[0] = true;
+	c->stop_plain[(unsigned char)c->delim] = true;
 	int r = read_record(c, err, errlen);
 	if (r <= 0) {
 		if (r == 0)
 			snprintf(err, errlen, _("%s: the file is empty"), file);
+		csv_close(c);
+		return NULL;
+	}
+	/* without its line break: the rejects file ends each record its own way */
+	size_t hl = c->raw_len;
+	while (hl && (c->raw[hl - 1] == '\n' || c->raw[hl - 1] == '\r'))
+		hl--;
+	if (!(c->header = strndup(c->raw, hl))) {
+		snprintf(err, errlen, "%s: %s", file, strerror(ENOMEM));
 		csv_close(c);
 		return NULL;
 	}
@@ -341,6 +368,11 @@ static size_t csv_unknown(const void *st, const char *const **names)
 int imp_csv_delimiter(const void *st)
 {
 	return ((const struct csv *)st)->delim;
+}
+
+const char *imp_csv_header(const void *st)
+{
+	return ((const struct csv *)st)->header;
 }
 
 const struct imp_format_ops imp_csv_ops = {

@@ -72,11 +72,12 @@ static const struct {
 	{ "контактное лицо", "", C_NAME }, { "контакт", "", C_NAME },
 	/* company and position */
 	{ "organization", "company", C_TEXT }, { "organisation", "company", C_TEXT },
-	{ "organization # - name", "company", C_TEXT }, { "section # - company", "company", C_TEXT },
+	{ "organization # - name", "company", C_TEXT }, { "organization name", "company", C_TEXT }, { "section # - company", "company", C_TEXT },
 	{ "firma", "company", C_TEXT }, { "организация", "company", C_TEXT }, { "компания", "company", C_TEXT },
 	{ "название компании", "company", C_TEXT }, { "наименование", "company", C_TEXT },
 	{ "полное наименование", "company", C_TEXT }, { "контрагент", "company", C_TEXT },
 	{ "job title", "position", C_TEXT }, { "organization # - title", "position", C_TEXT },
+	{ "organization title", "position", C_TEXT },
 	{ "occupation", "position", C_TEXT }, { "profession", "position", C_TEXT },
 	{ "berufsbezeichnung", "position", C_TEXT }, { "beruf", "position", C_TEXT }, { "должность", "position", C_TEXT },
 	/* phones */
@@ -151,8 +152,13 @@ static const struct {
 	{ "тэги", "tags", C_TAGS }, { "метки", "tags", C_TAGS }, { "группа", "tags", C_TAGS },
 	{ "группы", "tags", C_TAGS }, { "kategorien", "tags", C_TAGS },
 	{ "source", "source", C_TEXT }, { "источник", "source", C_TEXT },
+	{ "источник контакта", "source", C_TEXT }, { "откуда узнал", "source", C_TEXT },
+	/* not Ответственный (Bitrix24, amoCRM): it holds a person's name, not a
+	 * user of ours; --map 'Ответственный=owner' when it does */
+	{ "сектор", "sector", C_TEXT }, { "стадия", "lifecycle", C_TEXT },
 	/* the kind beside a value: not wanted, not worth a report */
 	{ "e-mail # - type", "", C_IGNORE }, { "phone # - type", "", C_IGNORE }, { "address # - type", "", C_IGNORE },
+	{ "e-mail # - label", "", C_IGNORE }, { "phone # - label", "", C_IGNORE }, { "address # - label", "", C_IGNORE },
 	{ "e-mail type", "", C_IGNORE }, { "e-mail # type", "", C_IGNORE }, { "e-mail display name", "", C_IGNORE },
 	{ "e-mail # display name", "", C_IGNORE }, { "organization # - type", "", C_IGNORE },
 	{ "website # - type", "", C_IGNORE }, { "e-mail-typ", "", C_IGNORE }, { "e-mail: angezeigter name", "", C_IGNORE },

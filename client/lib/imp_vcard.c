@@ -1104,7 +1104,15 @@ static void prop_read(struct vc *v, struct prop *pr)
 	if (keep && !pr->over) {
 		/* the property as one unfolded line, for --rejects */
 		struct buf line = { 0 };
-		buf_add(&line, v->hdr.p, v->hdr.len);
+		const char *h = v->hdr.p ? v->hdr.p : "", *cs = strcasestr(h, ";CHARSET=");
+		if (cs && !utf8_valid(v->val.p ? v->val.p : "", v->val.len)) {
+			/* the value is written out in UTF-8 now, and says so */
+			size_t at = (size_t)(cs - h) + 9, end = at + strcspn(h + at, ";");
+			buf_add(&line, h, at);
+			buf_add(&line, "UTF-8", 5);
+			buf_add(&line, h + end, v->hdr.len - end);
+		} else
+			buf_add(&line, h, v->hdr.len);
 		buf_addc(&line, ':');
 		buf_add(&line, v->val.p ? v->val.p : "", v->val.len);
 		raw_add(v, line.p, line.len, pr->charset);

@@ -35,6 +35,8 @@ static const char *put(const char *name, const void *data, size_t len)
 	return p;
 }
 
+#define put_lit(name, lit) put((name), (lit), sizeof(lit) - 1)
+
 static const char *puts_(const char *name, const char *s)
 {
 	return put(name, s, strlen(s));
@@ -269,18 +271,18 @@ static void test_long_record(void **state)
 
 static void test_binary(void **state)
 {
-	char *d = dump(put("book.xlsx", "PK\3\4\x14\0\6\0\x08\0\0\0!\0", 16));
+	char *d = dump(put_lit("book.xlsx", "PK\3\4\x14\0\6\0\x08\0\0\0!\0"));
 	assert_has(d, "OPEN(");
 	assert_has(d, "ZIP");
 	assert_has(d, "save it as CSV");
 	free(d);
-	d = dump(put("a.csv", "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n", 15));
+	d = dump(put_lit("a.csv", "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n"));
 	assert_has(d, "PDF");
 	free(d);
-	d = dump(put("b.csv", "\x7F" "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0", 20));
+	d = dump(put_lit("b.csv", "\x7F" "ELF\2\1\1\0\0\0\0\0\0\0\0\0\3\0>\0"));
 	assert_has(d, "ELF");
 	free(d);
-	d = dump(put("c.csv", "Name,Email\nab\0\x01\x02\xFF\xFEzz\x80\0\0\x05qq\n", 26));
+	d = dump(put_lit("c.csv", "Name,Email\nab\0\x01\x02\xFF\xFEzz\x80\0\0\x05qq\n"));
 	assert_has(d, "OPEN(");
 	assert_has(d, "binary");
 	free(d);
@@ -425,6 +427,27 @@ static void test_headers(void **state)
 				"Ann,Lee,* myContacts ::: Friends ::: * starred,* Home,ann@example.com\n"));
 	assert_has(d, "@2 first_name=Ann|last_name=Lee|tags=Friends|emails=ann@example.com|\n");
 	free(d);
+	/* Google's newer export */
+	d = dump(puts_("g2.csv", "First Name,Middle Name,Last Name,Birthday,Labels,E-mail 1 - Label,E-mail 1 - Value,"
+				 "Phone 1 - Label,Phone 1 - Value,Organization Name,Organization Title\n"
+				 "Ann,,Lee,--03-15,* myContacts ::: Clients,Work,ann@example.com,Mobile,+1 555 0100,Acme,CEO\n"));
+	assert_has(d, "@2 first_name=Ann|last_name=Lee|birthday=--03-15|tags=Clients|emails=ann@example.com|"
+		      "phones=+1 555 0100|company=Acme|position=CEO|\n");
+	free(d);
+}
+
+/* "-" is standard input: detected from the content as a file is */
+static void test_stdin(void **state)
+{
+	static const struct imp_opts none;
+	const char *p = put_in("in.csv", "CP1251", "Фамилия;Имя\nОрлов;Глеб\n", "", 0);
+	assert_non_null(freopen(p, "rb", stdin));
+	struct imp_reader *rd = NULL;
+	char *d = dump_opts("-", &none, &rd);
+	assert_string_equal(d, "@2 last_name=Орлов|first_name=Глеб|\n");
+	assert_string_equal(imp_encoding_of(rd), "cp1251");
+	imp_close(rd);
+	free(d);
 }
 
 static void test_full_names(void **state)
@@ -555,7 +578,7 @@ static void test_corpus_values(void **state)
 	d = dump(corpus("roundcubemail__gmail.csv"));
 	assert_has(d, "@2 first_name=Firstname|middle_name=Middle|last_name=Lastname|birthday=1975-12-12|notes=note\"note|"
 		      "tags=Test|emails=home@aaa.pl|");
-	assert_has(d, "address=home_street\\nhome_pobox\\nhome_city, home_state home_zip\\nhome_country|city=home_city|");
+	assert_has(d, "address=home_street, home_pobox, home_city, home_state home_zip, home_country|city=home_city|");
 	assert_has(d, "company=company|position=jobtitle|");
 	free(d);
 	d = dump(corpus("roundcubemail__tb_plain.csv"));
@@ -572,7 +595,7 @@ static void test_corpus_values(void **state)
 	free(d);
 	d = dump(corpus("tine20__google_contacts.csv"));
 	assert_has(d, "@5 first_name=axel|last_name=gert|notes=rutan|tags=kunden|emails=abc@here.de|phones=+4921234435|\n");
-	assert_has(d, "@6 first_name=Bus Winsen|last_name=family|phones=021224351809|address=Ring 22\\nWinsen|city=Winsen|\n");
+	assert_has(d, "@6 first_name=Bus Winsen|last_name=family|phones=021224351809|address=Ring 22, Winsen|city=Winsen|\n");
 	free(d);
 	struct imp_reader *rd = open_ok(corpus("tine20__importtest_outlook2013.csv"), &(struct imp_opts){ 0 });
 	assert_string_equal(imp_encoding_of(rd), "cp1252");
@@ -617,7 +640,8 @@ int main(void)
 		cmocka_unit_test(test_encoding_errors), cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_damaged_phone),	 cmocka_unit_test(test_gender),
 		cmocka_unit_test(test_headers),	 cmocka_unit_test(test_full_names),
-		cmocka_unit_test(test_map_option),	 cmocka_unit_test(test_corpus_all),
+		cmocka_unit_test(test_map_option),	 cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_corpus_all),
 		cmocka_unit_test(test_corpus_values),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

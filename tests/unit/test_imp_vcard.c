@@ -160,6 +160,8 @@ static void test_8bit_guess(void **state)
 	assert_string_equal(fv(&r.row, "last_name", 0), "Ok\xEF\xBF\xBD");
 	assert_string_equal(fv(&r.row, "first_name", 0), "Ñoño");
 	assert_int_equal(rd_next(&r), 1);
+	/* the raw text is UTF-8, and a CHARSET of what was converted says so */
+	assert_non_null(strstr(r.row.raw, "FN;CHARSET=UTF-8:安藤\r\n"));
 	assert_string_equal(fv(&r.row, "first_name", 0), "安藤");
 	assert_int_equal(rd_next(&r), 0);
 	rd_close(&r);
