@@ -35,6 +35,33 @@ static Kart__ImportBegin begun = KART__IMPORT_BEGIN__INIT;
 static Kart__ImportRow *rows[ROWS_MAX];
 static size_t nrows;
 
+static void rows_free(void)
+{
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t k = 0; k < rows[i]->n_fields; k++) {
+			free(rows[i]->fields[k]->field);
+			free(rows[i]->fields[k]->value);
+			free(rows[i]->fields[k]);
+		}
+		free(rows[i]->fields);
+		free(rows[i]);
+	}
+	nrows = 0;
+}
+
+/* begun's strings that begin() allocated (the others are protobuf-c's empty string) */
+static char *begun_owner, *begun_fp;
+
+static void begun_free(void)
+{
+	free(begun_owner);
+	free(begun_fp);
+	begun_owner = begun_fp = NULL;
+	for (size_t i = 0; i < begun.n_tags; i++)
+		free(begun.tags[i]);
+	begun.n_tags = 0;
+}
+
 static void refused(const struct kc_error *err)
 {
 	if (err->status == KC_ERR_CONNECT) {
@@ -68,6 +95,7 @@ static void begin(struct kc *c, char *args)
 {
 	static char *tags[TAGS_MAX];
 	Kart__ImportBegin *b = &begun;
+	begun_free();
 	kart__import_begin__init(b);
 	b->tags = tags;
 	dry = false;
@@ -81,9 +109,9 @@ static void begin(struct kc *c, char *args)
 		else if (strcmp(w, "dry") == 0)
 			b->dry_run = dry = true;
 		else if (strncmp(w, "owner=", 6) == 0)
-			b->owner = strdup(w + 6);
+			b->owner = begun_owner = strdup(w + 6);
 		else if (strncmp(w, "fp=", 3) == 0)
-			b->fingerprint = strdup(w + 3);
+			b->fingerprint = begun_fp = strdup(w + 3);
 		else if (strncmp(w, "tag=", 4) == 0 && b->n_tags < TAGS_MAX)
 			tags[b->n_tags++] = strdup(w + 4);
 	}
@@ -130,24 +158,28 @@ static int row(char *args)
 		return -1;
 	*sp = '\0';
 	Kart__ImportRow *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -1;
 	kart__import_row__init(r);
+	rows[nrows++] = r;
 	r->row = strtoull(args, NULL, 10);
 	size_t cap = 1;
 	for (const char *p = sp + 1; *p; p++)
 		cap += *p == '|';
 	r->fields = calloc(cap, sizeof(*r->fields));
+	if (!r->fields)
+		return -1;
 	for (char *save = NULL, *f = strtok_r(sp + 1, "|", &save); f; f = strtok_r(NULL, "|", &save)) {
 		char *eq = strchr(f, '=');
-		if (!eq)
+		Kart__FieldValue *fv = eq ? calloc(1, sizeof(*fv)) : NULL;
+		if (!fv)
 			return -1;
 		*eq = '\0';
-		Kart__FieldValue *fv = calloc(1, sizeof(*fv));
 		kart__field_value__init(fv);
 		fv->field = strdup(f);
 		fv->value = strdup(eq + 1);
 		r->fields[r->n_fields++] = fv;
 	}
-	rows[nrows++] = r;
 	return 0;
 }
 
@@ -164,7 +196,7 @@ static void send_rows(struct kc *c)
 	req.body_case = KART__ENVELOPE__BODY_IMPORT_BATCH;
 	req.import_batch = &b;
 	Kart__Envelope *e = call(c, &req);
-	nrows = 0; /* the rows are not freed: a script is short */
+	rows_free();
 	if (!e)
 		return;
 	const Kart__ImportStatus *st = e->import_status;
@@ -271,6 +303,8 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	rows_free();
+	begun_free();
 	kc_close(c);
 	return 0;
 }
