@@ -383,13 +383,15 @@ static int find_similar(struct req *r, const Kart__Card *c, uint64_t **out, size
 	return rc == MDB_NOTFOUND || rc == 0 ? 0 : rc;
 }
 
-static int item_put(struct req *r, uint64_t import, uint64_t card, int kind, uint64_t before, uint64_t after)
+/* Records what import did to card. A card created by this batch (fresh) has
+ * no item yet; another may have one from an earlier batch of the import. */
+static int item_put(struct req *r, uint64_t import, uint64_t card, int kind, uint64_t before, uint64_t after, bool fresh)
 {
 	uint8_t key[16], val[ITEM_LEN];
 	store_u64_key(import, key);
 	store_u64_key(card, key + 8);
 	MDB_val k = { 16, key }, v;
-	int rc = mdb_get(r->txn, r->srv->store.import_items, &k, &v);
+	int rc = fresh ? MDB_NOTFOUND : mdb_get(r->txn, r->srv->store.import_items, &k, &v);
 	if (rc == 0 && v.mv_size == ITEM_LEN) {
 		/* this import touched the card before: it keeps how it began */
 		kind = ((const uint8_t *)v.mv_data)[0];
@@ -494,7 +496,7 @@ static int merge_stored(struct req *r, struct batch *b, Kart__Card *d, const Kar
 	d->updated_by = r->who.user;
 	if ((rc = card_commit(r, before, d, CARD_LIVE)))
 		return rc;
-	if (!b->dry && (rc = item_put(r, b->rec->id, d->id, ITEM_MERGED, before->version, d->version)))
+	if (!b->dry && (rc = item_put(r, b->rec->id, d->id, ITEM_MERGED, before->version, d->version, false)))
 		return rc;
 	if (!b->merged_ids || strlen(b->merged_ids) < 160)
 		b->merged_ids = arena_printf(r->arena, "%s%s%" PRIu64, b->merged_ids ? b->merged_ids : "",
@@ -523,12 +525,16 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 		failed_row(r, b, row->row, &sub);
 		return 0;
 	}
-	if (rc || (rc = card_normalize(r, c)))
+	if (rc)
 		return rc;
-	struct dkey *keys;
-	size_t nk = row_keys(r, c, &keys);
+	/* CREATE looks nothing up: a load stays a load */
 	Kart__OnDuplicate od = b->rec->on_duplicate;
+	struct dkey *keys = NULL;
+	size_t nk = 0;
 	if (od != KART__ON_DUPLICATE__ON_DUPLICATE_CREATE) {
+		if ((rc = card_normalize(r, c)))
+			return rc;
+		nk = row_keys(r, c, &keys);
 		for (size_t i = 0; i < nk; i++) {
 			size_t slot = keytab_slot(&b->keys, &keys[i]), pend = SIZE_MAX;
 			Kart__Card *d = NULL;
@@ -544,8 +550,13 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 			bool merge = od == KART__ON_DUPLICATE__ON_DUPLICATE_MERGE;
 			if (merge) {
 				kart__envelope__init(&sub.out);
-				rc = pend != SIZE_MAX ? card_merge(&sub, b->cards[pend], c, &conf)
-						      : merge_stored(&sub, b, d, c, &conf);
+				/* into a copy: a row refused halfway leaves the card as it was */
+				Kart__Card *into = pend != SIZE_MAX ? card_copy(r->arena, b->cards[pend]) : NULL;
+				if (pend != SIZE_MAX && !into)
+					return ENOMEM;
+				rc = into ? card_merge(&sub, into, c, &conf) : merge_stored(&sub, b, d, c, &conf);
+				if (rc == H_OK && into)
+					b->cards[pend] = into;
 				if (rc == H_ABORT) {
 					failed_row(r, b, row->row, &sub);
 					return 0;
@@ -579,7 +590,7 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 		return rc;
 	size_t at = b->ncards++;
 	b->cards[at] = c;
-	for (size_t i = 0; i < nk; i++)
+	for (size_t i = 0; i < nk && od != KART__ON_DUPLICATE__ON_DUPLICATE_CREATE; i++)
 		keytab_put(&b->keys, &keys[i], at);
 	b->created++;
 	if (nsim) {
@@ -687,7 +698,7 @@ int h_import_batch(struct req *r)
 	uint64_t last = m->rows[m->n_rows - 1]->row;
 	if (!b.dry && last > rec->rows_done) {
 		for (size_t i = 0; i < b.ncards; i++)
-			if ((rc = item_put(r, rec->id, b.cards[i]->id, ITEM_CREATED, 0, b.cards[i]->version)))
+			if ((rc = item_put(r, rec->id, b.cards[i]->id, ITEM_CREATED, 0, b.cards[i]->version, true)))
 				return rc;
 		uint64_t first = rec->rows_done + 1;
 		rec->rows_done = last;
