@@ -46,7 +46,8 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
 /* Creates n new cards, each already set and validated with its owner
  * decided: numbers them in order, stamps version 1 and the times, normalises
  * them and writes them with their index entries (what card_commit does for a
- * create, for many at once). Returns 0 or an MDB code. */
+ * create, for many at once: card_bulk.c appends the cards and puts the
+ * batch's index keys sorted). Returns 0 or an MDB code. */
 int card_create_many(struct req *r, Kart__Card **cards, size_t n);
 /* Fills the fields the server derives from what was typed (phones_e164,
  * phones_ext). card_commit calls it; exposed for matching before a write.
