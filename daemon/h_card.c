@@ -98,10 +98,14 @@ static int build_one(struct req *r, const Kart__CardCreate *m, Kart__Card **out)
 			return rc;
 	if ((rc = card_validate(r, c)))
 		return rc;
-	if (!c->owner || !*c->owner)
-		c->owner = r->who.user;
-	else if ((rc = check_owner(r, c)))
+	/* a copy: r may be a CardImport's per-card copy of the request, gone
+	 * before the batch is written */
+	if (!c->owner || !*c->owner) {
+		if (!(c->owner = arena_strdup(r->arena, r->who.user)))
+			return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
+	} else if ((rc = check_owner(r, c))) {
 		return rc;
+	}
 	*out = c;
 	return H_OK;
 }
