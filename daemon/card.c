@@ -884,22 +884,6 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
 	return rc;
 }
 
-int card_create_many(struct req *r, Kart__Card **cards, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		Kart__Card *c = cards[i];
-		int rc = store_next_id(r->txn, &r->srv->store, "next_card_id", &c->id);
-		if (rc)
-			return rc;
-		c->version = 1;
-		c->created_at = c->updated_at = r->now / 1000000;
-		c->created_by = c->updated_by = r->who.user;
-		if ((rc = card_commit(r, NULL, c, CARD_LIVE)))
-			return rc;
-	}
-	return 0;
-}
-
 int card_build(struct req *r, Kart__FieldValue *const *fv, size_t n, Kart__Card **out)
 {
 	Kart__Card *c = arena_alloc(r->arena, sizeof(*c));

@@ -49,7 +49,8 @@ int card_commit(struct req *r, Kart__Card *before, Kart__Card *after, enum card_
 /* Creates n new cards, each already set and validated with its owner
  * decided: numbers them in order, stamps version 1 and the times, normalises
  * them and writes them with their index entries (what card_commit does for a
- * create, for many at once). Returns 0 or an MDB code. */
+ * create, for many at once: card_bulk.c appends the cards and puts the
+ * batch's index keys sorted). Returns 0 or an MDB code. */
 int card_create_many(struct req *r, Kart__Card **cards, size_t n);
 /* A new card from its fields (CardCreate's, an imported row's), set and
  * checked, its owner decided (r's user if none is named, else one they may

@@ -150,36 +150,36 @@ static int cmp_key(const void *x, const void *y)
 	return a->len < b->len ? -1 : a->len > b->len;
 }
 
-int index_keys(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *c,
-	       struct ix_key **out, size_t *n)
+/* Adds every index key of c to ks (unsorted, perhaps twice the same). */
+static void collect_keys(struct keyset *ks, struct store *st, const struct schema *sc, const Kart__Card *c)
 {
-	struct keyset ks = { .a = a };
+	struct arena *a = ks->a;
 	for (size_t i = 0; i < c->n_phones; i++) {
 		const char *src = i < c->n_phones_e164 && c->phones_e164[i][0] ? c->phones_e164[i] : c->phones[i];
 		char key[32];
 		size_t len = index_phone_key(src, key, sizeof(key));
-		add(&ks, st->ix_phone, key, len);
+		add(ks, st->ix_phone, key, len);
 		len = index_phone_fwd_key(src, key, sizeof(key));
-		add(&ks, st->ix_phone_fwd, key, len);
+		add(ks, st->ix_phone_fwd, key, len);
 	}
 	for (size_t i = 0; i < c->n_emails; i++)
-		add_folded(&ks, st->ix_email, c->emails[i]);
-	add_words(&ks, st->ix_name, c->first_name);
-	add_words(&ks, st->ix_name, c->middle_name);
-	add_words(&ks, st->ix_name, c->last_name);
-	add_words(&ks, st->ix_name, c->company);
+		add_folded(ks, st->ix_email, c->emails[i]);
+	add_words(ks, st->ix_name, c->first_name);
+	add_words(ks, st->ix_name, c->middle_name);
+	add_words(ks, st->ix_name, c->last_name);
+	add_words(ks, st->ix_name, c->company);
 	for (size_t i = 0; i < c->n_tags; i++)
-		add_folded(&ks, st->ix_tag, c->tags[i]);
-	add_folded(&ks, st->ix_city, c->city);
+		add_folded(ks, st->ix_tag, c->tags[i]);
+	add_folded(ks, st->ix_city, c->city);
 	if (c->owner && *c->owner)
-		add(&ks, st->ix_owner, c->owner, strlen(c->owner));
+		add(ks, st->ix_owner, c->owner, strlen(c->owner));
 	if (c->sector) {
 		uint8_t b = (uint8_t)c->sector;
-		add(&ks, st->ix_sector, &b, 1);
+		add(ks, st->ix_sector, &b, 1);
 	}
-	add_birthday(&ks, st->ix_birthday, c->birthday);
+	add_birthday(ks, st->ix_birthday, c->birthday);
 	for (size_t i = 0; i < c->n_relatives; i++)
-		add_birthday(&ks, st->ix_birthday, c->relatives[i]->birthday);
+		add_birthday(ks, st->ix_birthday, c->relatives[i]->birthday);
 	for (size_t i = 0; i < c->n_custom; i++) {
 		const Kart__CustomValue *cv = c->custom[i];
 		const Kart__FieldDef *def = sc ? schema_find(sc, cv->field) : NULL;
@@ -193,14 +193,21 @@ int index_keys(struct arena *a, struct store *st, const struct schema *sc, const
 			     tok = strtok_r(NULL, ",", &save)) {
 				uint8_t *k;
 				size_t len = index_custom_key(def, cv->field, tok, a, &k);
-				add(&ks, st->ix_custom, k, len);
+				add(ks, st->ix_custom, k, len);
 			}
 			continue;
 		}
 		uint8_t *k;
 		size_t len = index_custom_key(def, cv->field, cv->value, a, &k);
-		add(&ks, st->ix_custom, k, len);
+		add(ks, st->ix_custom, k, len);
 	}
+}
+
+int index_keys(struct arena *a, struct store *st, const struct schema *sc, const Kart__Card *c,
+	       struct ix_key **out, size_t *n)
+{
+	struct keyset ks = { .a = a };
+	collect_keys(&ks, st, sc, c);
 	if (ks.err)
 		return ks.err;
 	if (ks.n)
@@ -271,4 +278,149 @@ int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct
 			return rc;
 	}
 	return 0;
+}
+
+/* Entries are compared often while sorted: the first 8 bytes of the key as
+ * one number (zero-padded: a shorter key still comes first) settle most. */
+static uint64_t key_prefix(const struct ix_key *k)
+{
+	uint8_t b[8] = { 0 };
+	memcpy(b, k->bytes, k->len < 8 ? k->len : 8);
+	return store_key_u64(b);
+}
+
+static int cmp_entry(const void *x, const void *y)
+{
+	const struct ix_entry *a = x, *b = y;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	if (a->k.len > 8 && b->k.len > 8) {
+		size_t n = (a->k.len < b->k.len ? a->k.len : b->k.len) - 8;
+		int c = memcmp(a->k.bytes + 8, b->k.bytes + 8, n);
+		if (c)
+			return c;
+	}
+	if (a->k.len != b->k.len)
+		return a->k.len < b->k.len ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+int index_entries(struct arena *a, struct store *st, const struct schema *sc, Kart__Card *const *cards, size_t n,
+		  struct ix_entry **out, size_t *nout)
+{
+	/* every card's keys into one set, then each key given its card's id */
+	struct keyset ks = { .a = a, .cap = n * 16 }; /* a card has a dozen keys or so */
+	size_t *end = arena_alloc(a, (n ? n : 1) * sizeof(*end));
+	ks.k = ks.cap ? arena_alloc(a, ks.cap * sizeof(*ks.k)) : NULL;
+	if (!end || (ks.cap && !ks.k))
+		return ENOMEM;
+	for (size_t i = 0; i < n && !ks.err; i++) {
+		collect_keys(&ks, st, sc, cards[i]);
+		end[i] = ks.n;
+	}
+	if (ks.err)
+		return ks.err;
+	/* grouped by index (counting), then each index's entries sorted */
+	size_t count[65] = { 0 };
+	for (size_t i = 0; i < ks.n; i++)
+		if (ks.k[i].dbi >= 64)
+			return EINVAL; /* at most 64 databases (store.c) */
+		else
+			count[ks.k[i].dbi + 1]++;
+	for (size_t d = 1; d < 65; d++)
+		count[d] += count[d - 1];
+	struct ix_entry *e = arena_alloc(a, (ks.n ? ks.n : 1) * sizeof(*e));
+	if (!e)
+		return ENOMEM;
+	size_t at[64];
+	memcpy(at, count, sizeof(at));
+	for (size_t i = 0, card = 0; i < ks.n; i++) {
+		while (i >= end[card])
+			card++;
+		struct ix_entry x = { ks.k[i], cards[card]->id, key_prefix(&ks.k[i]) };
+		e[at[x.k.dbi]++] = x;
+	}
+	for (size_t d = 0; d < 64; d++)
+		if (count[d + 1] - count[d] > 1)
+			qsort(e + count[d], count[d + 1] - count[d], sizeof(*e), cmp_entry);
+	size_t w = 0;
+	for (size_t i = 0; i < ks.n; i++)
+		if (w == 0 || e[w - 1].k.dbi != e[i].k.dbi || cmp_entry(&e[w - 1], &e[i]) != 0)
+			e[w++] = e[i];
+	*out = e;
+	*nout = w;
+	return 0;
+}
+
+/* The ids of one key one by one, each where it belongs. */
+static int put_each(MDB_cursor *cur, MDB_val *key, const uint8_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		MDB_val id = { 8, (void *)(ids + 8 * i) };
+		int rc = mdb_cursor_put(cur, key, &id, MDB_NODUPDATA);
+		if (rc && rc != MDB_KEYEXIST) /* KEYEXIST: already there */
+			return rc;
+	}
+	return 0;
+}
+
+/* The entries of one index, through one cursor: each key once, with all its
+ * new ids (MDB_MULTIPLE: the index's ids are fixed-size duplicates). */
+static int put_run(MDB_txn *txn, const struct ix_entry *e, size_t n, uint8_t *ids)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, e[0].k.dbi, &cur);
+	if (rc)
+		return rc;
+	/* the index's last key, copied: the page it lies in changes as we write */
+	uint8_t last[512];
+	size_t last_len = 0;
+	bool appending = false;
+	MDB_val lk, lv;
+	rc = mdb_cursor_get(cur, &lk, &lv, MDB_LAST);
+	if (rc == MDB_NOTFOUND) {
+		appending = true; /* an empty index: every key is past its end */
+		rc = 0;
+	} else if (rc == 0) {
+		last_len = lk.mv_size < sizeof(last) ? lk.mv_size : sizeof(last);
+		memcpy(last, lk.mv_data, last_len);
+	}
+	for (size_t i = 0, j; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && cmp_key(&e[j].k, &e[i].k) == 0; j++)
+			;
+		for (size_t k = i; k < j; k++)
+			store_u64_key(e[k].id, ids + 8 * (k - i));
+		if (!appending) {
+			struct ix_key lkey = { e[i].k.dbi, (uint32_t)last_len, last };
+			appending = cmp_key(&e[i].k, &lkey) > 0; /* sorted: past it, the rest is too */
+		}
+		/* ids only grow, so a new card's id follows every id its keys have:
+		 * appended, past the last key or the key's last id. Where that does
+		 * not hold LMDB says KEYEXIST, and each id is put where it belongs. */
+		MDB_val key = { e[i].k.len, (void *)e[i].k.bytes };
+		MDB_val data[2] = { { 8, ids }, { j - i, NULL } };
+		rc = mdb_cursor_put(cur, &key, data, MDB_MULTIPLE | MDB_APPENDDUP | (appending ? MDB_APPEND : 0));
+		if (rc == MDB_KEYEXIST)
+			rc = put_each(cur, &key, ids, j - i);
+	}
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+int index_put_sorted(MDB_txn *txn, const struct ix_entry *e, size_t n)
+{
+	if (!n)
+		return 0;
+	/* the ids of one key side by side, as MDB_MULTIPLE takes them */
+	uint8_t *ids = malloc(8 * n);
+	if (!ids)
+		return ENOMEM;
+	int rc = 0;
+	for (size_t i = 0, j; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && e[j].k.dbi == e[i].k.dbi; j++)
+			;
+		rc = put_run(txn, e + i, j - i, ids);
+	}
+	free(ids);
+	return rc;
 }

@@ -34,6 +34,23 @@ int index_diff(struct arena *a, struct store *st, const struct schema *sc, const
 int index_update(MDB_txn *txn, struct store *st, const struct schema *sc, struct arena *a, const Kart__Card *old,
 		 const Kart__Card *now);
 
+/* An index entry of a new card: the key and the card it leads to. */
+struct ix_entry {
+	struct ix_key k;
+	uint64_t id;
+	uint64_t pre;        /* the key's first 8 bytes, big-endian: for sorting */
+};
+/* The index entries of n new cards (numbered, normalised), grouped by
+ * index, each index's sorted by (key, id), without duplicates, in the arena. Pure: reads no
+ * database. Returns 0 or ENOMEM. */
+int index_entries(struct arena *a, struct store *st, const struct schema *sc, Kart__Card *const *cards, size_t n,
+		  struct ix_entry **out, size_t *nout);
+/* Puts sorted entries (index_entries) into their indexes through one cursor
+ * per index: a key past an index's last key is appended, the next ids of the
+ * same key appended to its duplicates; anything else is a plain put. The
+ * result is what index_update for each card gives. Returns 0 or an MDB code. */
+int index_put_sorted(MDB_txn *txn, const struct ix_entry *e, size_t n);
+
 /* Key encodings shared with the query planner. */
 /* Phone: the E.164 digits reversed, so a suffix of the number is a key prefix. */
 size_t index_phone_key(const char *e164_or_digits, char *out, size_t outlen);

@@ -24,7 +24,11 @@ static size_t wreq_weight(const struct wreq *w)
 	if (w->weight)
 		return w->weight;
 	const Kart__Envelope *e = w->r.in;
-	return 1 + (e && e->body_case == KART__ENVELOPE__BODY_CARD_IMPORT ? e->card_import->n_cards : 0);
+	if (e && e->body_case == KART__ENVELOPE__BODY_CARD_IMPORT)
+		return 1 + e->card_import->n_cards;
+	if (e && e->body_case == KART__ENVELOPE__BODY_IMPORT_BATCH)
+		return 1 + e->import_batch->n_rows;
+	return 1;
 }
 
 struct writer {

@@ -56,6 +56,7 @@ void s_login_spread(void);
 
 /* hostile_day.c: a working day's requests as no client sends them */
 void s_import(void);
+void s_import_shared(void);
 void s_past_reminder(void);
 void s_client_offset(void);
 void s_day_texts(void);

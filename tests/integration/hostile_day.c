@@ -376,3 +376,71 @@ void s_no_session(void)
 	printf("  server said: %s\n", first);
 	kc_close(c);
 }
+
+/* import-shared: one CardImport whose cards share phones, e-mails, names,
+ * tags and custom values with each other (the keys the bulk path groups),
+ * needing the custom fields segment (enum Опт,Розница) and score (number).
+ * Prints the ids created, one line. */
+void s_import_shared(void)
+{
+	enum { N = 60, NF = 9 };
+	static const char *lasts[] = { "Иванов", "Петрова", "Smith" }, *firsts[] = { "Анна", "Пётр" },
+			  *tags[] = { "опт", "VIP, опт", "Новый" };
+	struct kc *c = admin();
+	static Kart__FieldValue f[N][NF];
+	static Kart__FieldValue *fp[N][NF];
+	static Kart__CardCreate cc[N];
+	static Kart__CardCreate *ccp[N];
+	static char phones[N][64], emails[N][64], scores[N][8];
+	for (int i = 0; i < N; i++) {
+		kart__card_create__init(&cc[i]);
+		for (int j = 0; j < NF; j++) {
+			kart__field_value__init(&f[i][j]);
+			fp[i][j] = &f[i][j];
+		}
+		/* seven numbers and five addresses among sixty cards; every third
+		 * card has a number of its own too */
+		if (i % 3 == 0)
+			snprintf(phones[i], sizeof(phones[i]), "+7 927 000-00-%02d, 8 (846) 200-%02d-%02d", i % 7, i / 10, i % 10);
+		else
+			snprintf(phones[i], sizeof(phones[i]), "+7 927 000-00-%02d", i % 7);
+		snprintf(emails[i], sizeof(emails[i]), "Shared%d@Example.RU", i % 5);
+		snprintf(scores[i], sizeof(scores[i]), "%d", i % 4);
+		const char *v[NF][2] = {
+			{ "last_name", lasts[i % 3] }, { "first_name", firsts[i % 2] }, { "phones", phones[i] },
+			{ "emails", emails[i] },       { "tags", tags[i % 3] },          { "city", i % 2 ? "Самара" : "Казань" },
+			{ "segment", i % 2 ? "Опт" : "Розница" }, { "score", scores[i] }, { "birthday", "1980-05-17" },
+		};
+		for (int j = 0; j < NF; j++) {
+			f[i][j].field = (char *)v[j][0];
+			f[i][j].value = (char *)v[j][1];
+		}
+		cc[i].n_fields = NF;
+		cc[i].fields = fp[i];
+		ccp[i] = &cc[i];
+	}
+	Kart__CardImport imp = KART__CARD_IMPORT__INIT;
+	imp.n_cards = N;
+	imp.cards = ccp;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_IMPORT;
+	req.card_import = &imp;
+	struct kc_error err;
+	Kart__Envelope *e = kc_call(c, &req, &err);
+	if (!e || e->body_case != KART__ENVELOPE__BODY_IMPORT_RESULT)
+		fail("import: %s", e ? (e->body_case == KART__ENVELOPE__BODY_ERROR ? e->error->message : "unexpected reply")
+				    : err.message);
+	Kart__ImportResult *r = e->import_result;
+	if (r->n_errors)
+		fail("import refused card #%u: %s", r->errors[0]->index, r->errors[0]->error->message);
+	if (r->n_ids != N)
+		fail("import gave %zu ids for %d cards", r->n_ids, N);
+	for (size_t i = 0; i < r->n_ids; i++) {
+		if (i && r->ids[i] != r->ids[i - 1] + 1)
+			fail("import ids not in turn: %" PRIu64 " then %" PRIu64, r->ids[i - 1], r->ids[i]);
+		printf("%s%" PRIu64, i ? " " : "", r->ids[i]);
+	}
+	printf("\n");
+	kc_env_free(e);
+	kc_close(c);
+}

@@ -337,6 +337,156 @@ static void test_update_in_store(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Every entry of every index, as "dbi key id" lines in order. */
+static char *dump_indexes(MDB_txn *txn, struct store *st, size_t *lines)
+{
+	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
+	size_t cap = 1 << 16, len = 0;
+	char *out = malloc(cap);
+	assert_non_null(out);
+	*lines = 0;
+	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++) {
+		MDB_cursor *cur;
+		assert_int_equal(mdb_cursor_open(txn, ix[i], &cur), 0);
+		MDB_val k, v;
+		for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (cap - len < 1200) {
+				cap *= 2;
+				out = realloc(out, cap);
+				assert_non_null(out);
+			}
+			len += (size_t)snprintf(out + len, cap - len, "%zu ", i);
+			for (size_t b = 0; b < k.mv_size; b++)
+				len += (size_t)snprintf(out + len, cap - len, "%02x", ((uint8_t *)k.mv_data)[b]);
+			len += (size_t)snprintf(out + len, cap - len, " %llu\n", (unsigned long long)store_key_u64(v.mv_data));
+			(*lines)++;
+		}
+		mdb_cursor_close(cur);
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/* (index, key, id) */
+static int cmp_sorted(const struct ix_entry *a, const struct ix_entry *b)
+{
+	if (a->k.dbi != b->k.dbi)
+		return a->k.dbi < b->k.dbi ? -1 : 1;
+	int c = memcmp(a->k.bytes, b->k.bytes, a->k.len < b->k.len ? a->k.len : b->k.len);
+	if (c)
+		return c;
+	if (a->k.len != b->k.len)
+		return a->k.len < b->k.len ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Generated cards sharing phones, emails, names, tags, cities and custom
+ * values, some with nothing but a company. */
+static Kart__Card *gen_card(struct arena *a, uint64_t id)
+{
+	static const char *firsts[] = { "Иван", "Ольга", "Пётр", "Anna" }, *lasts[] = { "Иванов", "Ёлкина", "Smith" },
+			  *cities[] = { "Самара", "Казань", "" }, *tags[] = { "VIP", "опт", "розница", "new" };
+	Kart__Card *c = arena_alloc(a, sizeof(*c));
+	assert_non_null(c);
+	kart__card__init(c);
+	c->id = id;
+	if (id % 7 == 0) {
+		c->company = arena_printf(a, "ООО Ромашка %llu", (unsigned long long)(id % 3));
+		return c;
+	}
+	c->first_name = (char *)firsts[id % 4];
+	c->last_name = (char *)lasts[id % 3];
+	c->city = (char *)cities[id % 3];
+	c->owner = id % 2 ? "admin" : "olga";
+	c->sector = (int)(id % 3);
+	c->birthday = arena_printf(a, "19%02llu-%02llu-%02llu", (unsigned long long)(id % 90 + 10),
+				   (unsigned long long)(id % 12 + 1), (unsigned long long)(id % 28 + 1));
+	c->n_phones = c->n_phones_e164 = 1 + id % 2;
+	c->phones = arena_alloc(a, 2 * sizeof(char *));
+	c->phones_e164 = c->phones;
+	c->phones[0] = arena_printf(a, "+7927%07llu", (unsigned long long)(id % 50)); /* shared by many */
+	c->phones[1] = arena_printf(a, "+7846%07llu", (unsigned long long)id);
+	c->n_emails = 1;
+	c->emails = arena_alloc(a, sizeof(char *));
+	c->emails[0] = arena_printf(a, "u%llu@Example.ru", (unsigned long long)(id % 40));
+	c->n_tags = id % 3;
+	c->tags = arena_alloc(a, 2 * sizeof(char *));
+	c->tags[0] = (char *)tags[id % 4];
+	c->tags[1] = (char *)tags[(id + 1) % 4];
+	c->n_custom = 2;
+	c->custom = arena_alloc(a, 2 * sizeof(*c->custom));
+	for (size_t i = 0; i < 2; i++) {
+		c->custom[i] = arena_alloc(a, sizeof(**c->custom));
+		kart__custom_value__init(c->custom[i]);
+	}
+	c->custom[0]->field = "size";
+	c->custom[0]->value = arena_printf(a, "%llu", (unsigned long long)(id % 9));
+	c->custom[1]->field = "tier";
+	c->custom[1]->value = id % 2 ? "Gold" : "gold";
+	return c;
+}
+
+/* Cards put in batches through index_entries and index_put_sorted leave the
+ * indexes exactly as index_update card by card does: into an empty store,
+ * then a batch whose keys fall before, among and after the ones there, with
+ * a card of an old id (one restored from the trash) indexed in between and
+ * a batch whose ids are not past the ones there. */
+static void test_put_sorted_as_one_by_one(void **state)
+{
+	(void)state;
+	char dir1[] = "/tmp/kart-test-index-XXXXXX", dir2[] = "/tmp/kart-test-index-XXXXXX";
+	assert_non_null(mkdtemp(dir1));
+	assert_non_null(mkdtemp(dir2));
+	struct store one, bulk;
+	memset(&one, 0, sizeof(one));
+	memset(&bulk, 0, sizeof(bulk));
+	assert_int_equal(store_open(&one, dir1, 64u << 20, 8, true), 0);
+	assert_int_equal(store_open(&bulk, dir2, 64u << 20, 8, true), 0);
+	struct schema sc = make_schema();
+	struct arena a;
+	arena_init(&a, 0);
+	/* ids 10..309, 3..5 (old ids: restored cards), 310..609, then 1000..1099
+	 * and 2..2 again below them */
+	struct { uint64_t lo, hi; } batches[] = { { 10, 309 }, { 3, 5 }, { 310, 609 }, { 1000, 1099 }, { 1, 2 } };
+	MDB_txn *t1, *t2;
+	assert_int_equal(mdb_txn_begin(one.env, NULL, 0, &t1), 0);
+	assert_int_equal(mdb_txn_begin(bulk.env, NULL, 0, &t2), 0);
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+		size_t n = (size_t)(batches[b].hi - batches[b].lo + 1);
+		Kart__Card **cards = arena_alloc(&a, n * sizeof(*cards));
+		assert_non_null(cards);
+		for (size_t i = 0; i < n; i++) {
+			cards[i] = gen_card(&a, batches[b].lo + i);
+			assert_int_equal(index_update(t1, &one, &sc, &a, NULL, cards[i]), 0);
+		}
+		struct ix_entry *e;
+		size_t ne;
+		assert_int_equal(index_entries(&a, &bulk, &sc, cards, n, &e, &ne), 0);
+		for (size_t i = 1; i < ne; i++) /* grouped by index, sorted, no twice the same */
+			assert_true(cmp_sorted(&e[i - 1], &e[i]) < 0);
+		assert_int_equal(index_put_sorted(t2, e, ne), 0);
+		/* putting the same again changes nothing */
+		if (b == 1)
+			assert_int_equal(index_put_sorted(t2, e, ne), 0);
+	}
+	size_t n1, n2;
+	char *d1 = dump_indexes(t1, &one, &n1), *d2 = dump_indexes(t2, &bulk, &n2);
+	assert_true(n1 > 5000);
+	assert_int_equal(n1, n2);
+	assert_string_equal(d1, d2);
+	free(d1);
+	free(d2);
+	mdb_txn_abort(t1);
+	mdb_txn_abort(t2);
+	arena_free(&a);
+	store_close(&one);
+	store_close(&bulk);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir1, dir2);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_keys_of_a_card),
 		cmocka_unit_test(test_diff_of_an_update),
 		cmocka_unit_test(test_update_in_store),
+		cmocka_unit_test(test_put_sorted_as_one_by_one),
 	};
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
