@@ -81,13 +81,10 @@ struct run {
 
 /* ---- reporting ---- */
 
-static void problem(struct run *r, const char *file, unsigned long line, unsigned long col, const char *why)
+/* "kart: FILE:LINE[:COL]: text" on stderr, the file's name and the text made
+ * visible (either may hold what a file or a user put there). */
+static void say(struct run *r, const char *file, unsigned long line, unsigned long col, const char *why)
 {
-	if (r->shown >= SHOWN_MAX) {
-		r->unshown++;
-		return;
-	}
-	r->shown++;
 	if (r->tty)
 		fputs("\r\033[K", stderr);
 	char buf[256], *heap = NULL;
@@ -101,6 +98,17 @@ static void problem(struct run *r, const char *file, unsigned long line, unsigne
 	char wbuf[512];
 	fprintf(stderr, "%s\n", out_visible(why, 0, wbuf, sizeof(wbuf), &heap));
 	free(heap);
+}
+
+/* A row or a column that did not go in; past SHOWN_MAX only counted. */
+static void problem(struct run *r, const char *file, unsigned long line, unsigned long col, const char *why)
+{
+	if (r->shown >= SHOWN_MAX) {
+		r->unshown++;
+		return;
+	}
+	r->shown++;
+	say(r, file, line, col, why);
 }
 
 static int reject(struct run *r, const struct row_meta *m)
@@ -276,9 +284,7 @@ static int batch_results(struct run *r, struct batch *b, Kart__ImportStatus *st)
 					snprintf(why, sizeof(why), _("created card %" PRIu64 "; it looks like card %s (see kart dup find)"),
 						 res->card_id, ids);
 					r->similar_shown++;
-					if (r->tty)
-						fputs("\r\033[K", stderr);
-					fprintf(stderr, "kart: %s:%lu: %s\n", m->file, m->line, why);
+					say(r, m->file, m->line, 0, why);
 				}
 			}
 			break;
