@@ -548,6 +548,12 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 						      keys[i].shown);
 			const char *conf = "";
 			bool merge = od == KART__ON_DUPLICATE__ON_DUPLICATE_MERGE;
+			if (merge && d && acl_masks(r, d)) {
+				/* what a user sees masked they may not change (as kart dup
+				 * merge): a merge would tell its values by its conflicts */
+				merge = false;
+				by = arena_printf(r->arena, "%s; not merged: some of its fields are masked for you", by);
+			}
 			if (merge) {
 				kart__envelope__init(&sub.out);
 				/* into a copy: a row refused halfway leaves the card as it was */

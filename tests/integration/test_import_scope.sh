@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Imports and what the importer may not see or change: a duplicate whose
+# fields are masked for the importer (a supervisor who sees every card) is
+# skipped, never merged into, and its values are never told by the merge's
+# conflicts.
+. "$(dirname "$0")/lib.sh"
+: "${IMPORTSCRIPT:?IMPORTSCRIPT must point to kart-importscript}"
+init_instance "visibility_supervisor = all"
+start_kartd
+login_admin
+printf 'password-123\n' >"$T/pw"
+expect_rc 0 as admin user add sup --role supervisor --team north --password-file "$T/pw"
+expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
+for u in sup man2; do expect_rc 0 as "$u" login "$u" --password-file "$T/pw"; done
+expect_rc 0 as admin field add secret --type text --sensitive
+
+expect_rc 0 as man2 card add --last Южный --first Юрий --phone "+7 916 999-88-77" --birthday 1980-05-06 \
+	--field secret=TOPSECRET
+S=$OUT
+
+# script USER: runs the script on stdin as USER; its output in $OUT
+script() {
+	"$IMPORTSCRIPT" "$SERVER" "$CA" "$1" "$T/pw" >"$T/out" 2>"$T/err" || fail "kart-importscript: $(cat "$T/err")"
+	OUT=$(cat "$T/out")
+}
+
+# ---- a masked duplicate: skipped, unchanged, its values untold
+script sup <<EOS
+begin merge
+row 1 last_name=Южный|phones=+7 916 999-88-77|birthday=1990-01-02|secret=guess|city=Самара
+send
+end
+EOS
+[[ $OUT != *TOPSECRET* && $OUT != *1980* ]] || fail "a merge told masked values: $OUT"
+contains "$OUT" "row 1 skipped card=$S by=phone +79169998877; not merged: some of its fields are masked for you"
+contains "$OUT" "created 0 merged 0 skipped 1 failed 0"
+expect_rc 0 as man2 --json card show "$S"
+[[ $(jq -r '.version, .city' <<<"$OUT" | paste -sd,) == "1," ]] || fail "a masked card was merged into: $OUT"
+
+echo "ok"
