@@ -25,6 +25,7 @@
 #include "i18n.h"
 #include "imp.h"
 #include "out.h"
+#include "text.h"
 #include "cmd.h"
 #include "util.h"
 
@@ -278,7 +279,10 @@ static int batch_results(struct run *r, struct batch *b, Kart__ImportStatus *st)
 					r->similar_shown++;
 					if (r->tty)
 						fputs("\r\033[K", stderr);
-					fprintf(stderr, "kart: %s:%lu: %s\n", m->file, m->line, why);
+					char fbuf[256], *heap = NULL;
+					fprintf(stderr, "kart: %s:%lu: %s\n", out_visible(m->file, 0, fbuf, sizeof(fbuf), &heap),
+						m->line, why);
+					free(heap);
 				}
 			}
 			break;
@@ -693,6 +697,7 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 	char *ropts = NULL;
 	bool fatal = false;
 	struct imp_reader *first = NULL;
+	char **files = NULL;
 	uint64_t resume_id = 0;
 	int rc;
 
@@ -715,8 +720,6 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 		return rc;
 	if (!(ropts = reading_options(&o)))
 		return out_error(KC_ERR_OTHER, _("out of memory"));
-	r.begin.files = (char **)a->pos;
-	r.begin.n_files = a->npos;
 	r.begin.fingerprint = fp;
 	r.begin.client_options = ropts;
 	r.begin.owner = (char *)(args_value(a, "owner") ? args_value(a, "owner") : "");
@@ -733,6 +736,23 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 			tags[r.begin.n_tags++] = a->opts[i].value;
 		}
 	r.begin.tags = (char **)tags;
+	/* the names as the server keeps and shows them: a file may be named
+	 * anything, the record holds no control and no broken UTF-8 */
+	if (!(files = calloc(a->npos, sizeof(*files)))) {
+		rc = out_error(KC_ERR_OTHER, _("out of memory"));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < a->npos; i++) {
+		char tmp[1];
+		size_t len = text_visible(tmp, sizeof(tmp), a->pos[i], 0);
+		if (!(files[i] = malloc(len + 1))) {
+			rc = out_error(KC_ERR_OTHER, _("out of memory"));
+			goto cleanup;
+		}
+		text_visible(files[i], len + 1, a->pos[i], 0);
+	}
+	r.begin.files = files;
+	r.begin.n_files = a->npos;
 	if (rej) {
 		r.rejects_path = rej;
 		r.rejects = fopen(rej, resume_id ? "a" : "w");
@@ -805,6 +825,9 @@ cleanup:
 	kc_env_free(r.last_env);
 	kc_close(r.c);
 	free(tags);
+	for (size_t i = 0; files && i < a->npos; i++)
+		free(files[i]);
+	free(files);
 	free(ropts);
 	return rc;
 }

@@ -2,7 +2,9 @@
 # Imports and what the importer may not see or change: a duplicate whose
 # fields are masked for the importer (a supervisor who sees every card) is
 # skipped, never merged into, and its values are never told by the merge's
-# conflicts.
+# conflicts. A file may be named anything (an escape, a bidi override,
+# bytes that are no UTF-8): it is imported, recorded and printed in its
+# visible form, and nothing from it reaches the terminal raw.
 . "$(dirname "$0")/lib.sh"
 : "${IMPORTSCRIPT:?IMPORTSCRIPT must point to kart-importscript}"
 init_instance "visibility_supervisor = all"
@@ -36,5 +38,19 @@ contains "$OUT" "row 1 skipped card=$S by=phone +79169998877; not merged: some o
 contains "$OUT" "created 0 merged 0 skipped 1 failed 0"
 expect_rc 0 as man2 --json card show "$S"
 [[ $(jq -r '.version, .city' <<<"$OUT" | paste -sd,) == "1," ]] || fail "a masked card was merged into: $OUT"
+
+# ---- file names from elsewhere
+E=$'\e' B=$'\xe2\x80\xae'
+NAME="$T/a${E}[2Jb${B}c$(printf '\xcf\xf0').csv"
+printf 'Фамилия;Имя;Телефон\r\nЮжный;Юрий;+7 916 999-88-00\r\n' >"$NAME"
+expect_rc 0 as sup import "$NAME"
+contains "$OUT" "1 created, 0 merged, 0 skipped, 0 failed, of 1 rows"
+# the row looks like the card of man2 (same name): the suggestion names the file
+contains "$ERR" "a^[[2Jb<U+202E>c\\xCF\\xF0.csv:2: created card"
+[[ $OUT$ERR != *"$E"* && $OUT$ERR != *"$B"* ]] || fail "a file name reached the terminal raw: $ERR"
+expect_rc 0 as sup imports
+[[ $OUT != *"$E"* && $OUT != *"$B"* ]] || fail "kart imports printed a file name raw: $OUT"
+expect_rc 0 as sup --json imports
+[[ $(jq -r '.[0].files[0]' <<<"$OUT") == "$T/a^[[2Jb<U+202E>c\\xCF\\xF0.csv" ]] || fail "the file's name as recorded: $OUT"
 
 echo "ok"
