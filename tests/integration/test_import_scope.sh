@@ -4,7 +4,8 @@
 # skipped, never merged into, and its values are never told by the merge's
 # conflicts. A file may be named anything (an escape, a bidi override,
 # bytes that are no UTF-8): it is imported, recorded and printed in its
-# visible form, and nothing from it reaches the terminal raw.
+# visible form, and nothing from it reaches the terminal raw. Undo leaves
+# alone a card handed out of the importer's sight since, even with --force.
 . "$(dirname "$0")/lib.sh"
 : "${IMPORTSCRIPT:?IMPORTSCRIPT must point to kart-importscript}"
 init_instance "visibility_supervisor = all"
@@ -52,5 +53,20 @@ expect_rc 0 as sup imports
 [[ $OUT != *"$E"* && $OUT != *"$B"* ]] || fail "kart imports printed a file name raw: $OUT"
 expect_rc 0 as sup --json imports
 [[ $(jq -r '.[0].files[0]' <<<"$OUT") == "$T/a^[[2Jb<U+202E>c\\xCF\\xF0.csv" ]] || fail "the file's name as recorded: $OUT"
+
+# ---- undo and a card handed to another team since
+expect_rc 0 as admin user add man3 --role manager --team east --password-file "$T/pw"
+expect_rc 0 as man3 login man3 --password-file "$T/pw"
+expect_rc 0 as admin user grant man3 import
+printf 'Фамилия;Телефон\r\nВосточный;+7 916 555-44-33\r\nЗападный;+7 916 555-44-34\r\n' >"$T/u.csv"
+expect_rc 0 as man3 import "$T/u.csv"
+U=$(sed -n 's/^import \([0-9]*\):.*/\1/p' <<<"$OUT")
+expect_rc 0 as man3 --json find "+7 916 555-44-33"
+C=$(jq '.[0].id' <<<"$OUT")
+expect_rc 0 as admin card edit "$C" --set owner=man2
+expect_rc 0 as man3 import undo --force "$U"
+contains "$OUT" "1 created cards moved to the trash"
+expect_rc 0 as man2 --json card show "$C"
+[[ $(jq -r .last_name <<<"$OUT") == "Восточный" ]] || fail "undo took away another team's card: $OUT"
 
 echo "ok"
