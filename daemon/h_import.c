@@ -548,6 +548,12 @@ static int one_row(struct req *r, struct batch *b, const Kart__ImportRow *row)
 						      keys[i].shown);
 			const char *conf = "";
 			bool merge = od == KART__ON_DUPLICATE__ON_DUPLICATE_MERGE;
+			if (merge && d && acl_masks(r, d)) {
+				/* what a user sees masked they may not change (as kart dup
+				 * merge): a merge would tell its values by its conflicts */
+				merge = false;
+				by = arena_printf(r->arena, "%s; not merged: some of its fields are masked for you", by);
+			}
 			if (merge) {
 				kart__envelope__init(&sub.out);
 				/* into a copy: a row refused halfway leaves the card as it was */
@@ -936,6 +942,8 @@ static int undo_slice(struct req *r, struct undo *u, uint64_t import, uint64_t *
 		uint64_t vb = store_key_u64((const uint8_t *)v.mv_data + 1), va = store_key_u64((const uint8_t *)v.mv_data + 9);
 		Kart__Card *c;
 		int lrc = card_load(r->txn, st->cards, id, r->arena, &c);
+		if (lrc == 0 && !acl_visible(r, c))
+			lrc = MDB_NOTFOUND; /* handed out of the user's sight since: not theirs to take back */
 		if (lrc == MDB_NOTFOUND)
 			lrc = push_id(r->arena, &u->res->gone, &u->res->n_gone, &u->gone_cap, id);
 		else if (!lrc)

@@ -25,6 +25,7 @@
 #include "i18n.h"
 #include "imp.h"
 #include "out.h"
+#include "text.h"
 #include "cmd.h"
 #include "util.h"
 
@@ -699,6 +700,7 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 	char *ropts = NULL;
 	bool fatal = false;
 	struct imp_reader *first = NULL;
+	char **files = NULL;
 	uint64_t resume_id = 0;
 	int rc;
 
@@ -721,8 +723,6 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 		return rc;
 	if (!(ropts = reading_options(&o)))
 		return out_error(KC_ERR_OTHER, _("out of memory"));
-	r.begin.files = (char **)a->pos;
-	r.begin.n_files = a->npos;
 	r.begin.fingerprint = fp;
 	r.begin.client_options = ropts;
 	r.begin.owner = (char *)(args_value(a, "owner") ? args_value(a, "owner") : "");
@@ -739,6 +739,23 @@ int cmd_import(struct cli *cli, const struct cmd_args *a)
 			tags[r.begin.n_tags++] = a->opts[i].value;
 		}
 	r.begin.tags = (char **)tags;
+	/* the names as the server keeps and shows them: a file may be named
+	 * anything, the record holds no control and no broken UTF-8 */
+	if (!(files = calloc(a->npos, sizeof(*files)))) {
+		rc = out_error(KC_ERR_OTHER, _("out of memory"));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < a->npos; i++) {
+		char tmp[1];
+		size_t len = text_visible(tmp, sizeof(tmp), a->pos[i], 0);
+		if (!(files[i] = malloc(len + 1))) {
+			rc = out_error(KC_ERR_OTHER, _("out of memory"));
+			goto cleanup;
+		}
+		text_visible(files[i], len + 1, a->pos[i], 0);
+	}
+	r.begin.files = files;
+	r.begin.n_files = a->npos;
 	if (rej) {
 		r.rejects_path = rej;
 		r.rejects = fopen(rej, resume_id ? "a" : "w");
@@ -811,6 +828,9 @@ cleanup:
 	kc_env_free(r.last_env);
 	kc_close(r.c);
 	free(tags);
+	for (size_t i = 0; files && i < a->npos; i++)
+		free(files[i]);
+	free(files);
 	free(ropts);
 	return rc;
 }
