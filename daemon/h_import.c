@@ -30,6 +30,10 @@
 #include "user.h"
 
 #define IMPORT_ROWS_MAX 5000
+#define IMPORT_FILES_MAX 1000  /* names an import keeps, */
+#define IMPORT_NAME_MAX 1024   /* each at most this long (and client_options) */
+#define IMPORT_TAGS_MAX 64
+#define IMPORT_LIST_MAX 500    /* kart imports: the newest ones */
 #define UNDO_SLICE 5000          /* cards taken back per transaction */
 #define SIMILAR_MAX 3
 #define SIMILAR_SCAN 64          /* cards of the same last name looked at for a suggestion */
@@ -138,11 +142,19 @@ static Kart__ImportStatus *status_of(struct req *r, const Kart__ImportRecord *re
 	return st;
 }
 
+/* The files for an audit record: the first ones, each clipped, then how
+ * many more (bounded, whatever the import names). */
 static const char *files_text(struct arena *a, const Kart__ImportRecord *rec)
 {
-	const char *s = "";
-	for (size_t i = 0; s && i < rec->n_files; i++)
-		s = arena_printf(a, "%s%s%s", s, i ? ", " : "", text_clip(a, rec->files[i], 60));
+	char buf[600];
+	size_t used = 0, i = 0;
+	buf[0] = 0;
+	for (; i < rec->n_files && used < 400; i++)
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? ", " : "",
+					 text_clip(a, rec->files[i], 60));
+	if (i < rec->n_files)
+		snprintf(buf + used, sizeof(buf) - used, " and %zu more", rec->n_files - i);
+	const char *s = arena_strdup(a, buf);
 	return s ? s : "";
 }
 
@@ -161,9 +173,19 @@ static int check_begin(struct req *r, const Kart__ImportBegin *m)
 	for (size_t i = 0; i < m->n_tags; i++)
 		if ((rc = card_set_op(r, &tmp, "tags", m->tags[i], KART__LIST_OP__LIST_OP_ADD, &seen)))
 			return rc;
-	for (size_t i = 0; i < m->n_files; i++)
+	if (m->n_files > IMPORT_FILES_MAX || m->n_tags > IMPORT_TAGS_MAX)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, m->n_files > IMPORT_FILES_MAX ? "files" : "tags",
+				 "an import names at most %d files and %d tags", IMPORT_FILES_MAX, IMPORT_TAGS_MAX);
+	for (size_t i = 0; i < m->n_files; i++) {
+		if (strlen(m->files[i]) > IMPORT_NAME_MAX)
+			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "files", "a file name is longer than %d bytes",
+					 IMPORT_NAME_MAX);
 		if ((rc = req_check_text(r, "files", m->files[i], false)))
 			return rc;
+	}
+	if ((m->client_options && strlen(m->client_options) > IMPORT_NAME_MAX) ||
+	    (m->fingerprint && strlen(m->fingerprint) > 128))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_options", "client_options or fingerprint too long");
 	if ((rc = req_check_text(r, "client_options", m->client_options ? m->client_options : "", false)) ||
 	    (rc = req_check_text(r, "fingerprint", m->fingerprint ? m->fingerprint : "", false)))
 		return rc;
@@ -795,6 +817,8 @@ int h_import_list(struct req *r)
 		Kart__ImportRecord *rec = kart__import_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 		if (!rec || !import_mine(r, rec))
 			continue;
+		if (page->n_imports == IMPORT_LIST_MAX)
+			break; /* the newest ones */
 		if (page->n_imports == cap) {
 			cap = cap ? cap * 2 : 32;
 			Kart__ImportRecord **na = arena_alloc(r->arena, cap * sizeof(*na));
@@ -888,6 +912,8 @@ static int undo_created(struct req *r, struct undo *u, Kart__Card *c, uint64_t l
 /* A card the import merged into gets back, field by field, what it had. */
 static int undo_merged(struct req *r, struct undo *u, Kart__Card *c, uint64_t vbefore, uint64_t vafter)
 {
+	if (acl_masks(r, c))
+		return kept(r, u, c->id, "some of its fields are masked for you");
 	Kart__Card *before, *after = c;
 	int rc = history_load(r, c->id, vbefore, &before);
 	if (!rc && c->version != vafter)

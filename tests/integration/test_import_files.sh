@@ -147,6 +147,16 @@ as admin import "$T/long.csv" >"$T/out" 2>"$T/err" || rc=$?
 contains "$(cat "$T/err")" "long.csv:3" || fail "the long line's position: $(cat "$T/err")"
 expect_rc 0 as admin whoami
 
+# ---- what an import keeps of its files is bounded: a name past 1 KiB is refused ----
+long=$T/$(printf 'd%.0s' {1..200})
+for _ in 1 2 3 4 5; do long=$long/$(printf 'd%.0s' {1..200}); done
+mkdir -p "$long"
+cp "$T/fifty.csv" "$long/f.csv"
+before=$(count)
+expect_rc 2 as admin import "$long/f.csv"
+contains "$ERR" "file name is longer than 1024 bytes"
+[[ $(count) -eq $before ]] || fail "a refused import changed the base: $(count) cards, $before before"
+
 # ---- a terminal gets a progress bar; a pipe gets silence ----
 "$GENCSV" 3000 --first 20000 >"$T/tty.csv"
 expect_rc 0 as admin field add computers --type number
