@@ -45,6 +45,7 @@
 #define DUP_GROUP_MAX 100                 /* cards sharing one key, at most, to be paired */
 #define DUP_PAIRS_MAX (8u << 20)          /* candidate pairs, at most (64 MB) */
 #define DUP_CARDS_MAX ((1u << 30) - 1)    /* card numbers fit in 30 bits of a pair */
+#define DUP_RESULTS_MAX 100000            /* pairs kept for the reply, the best first (2.4 MB) */
 #define QUALITY_LIMIT_MAX 1000
 
 /* the kinds of key a pair shares, in its low bits */
@@ -101,7 +102,7 @@ struct djob {
 	size_t nres;
 	uint64_t pairs;             /* candidate pairs scored */
 	uint64_t skipped_groups;
-	bool partial;               /* DUP_PAIRS_MAX reached */
+	bool partial;               /* DUP_PAIRS_MAX or DUP_RESULTS_MAX reached */
 };
 
 static bool grow(void **p, size_t *cap, size_t need, size_t size)
@@ -430,6 +431,14 @@ static void score_pairs(struct djob *j, uint64_t *p, size_t n)
 	}
 	if (j->nres)
 		qsort(j->res, j->nres, sizeof(*j->res), cmp_res);
+	if (j->nres > DUP_RESULTS_MAX) {
+		/* the best ones: what a connection holds until it is read stays small */
+		j->nres = DUP_RESULTS_MAX;
+		j->partial = true;
+		struct dres *fit = realloc(j->res, j->nres * sizeof(*j->res));
+		if (fit)
+			j->res = fit;
+	}
 }
 
 static void job_fail(struct djob *j, Kart__ErrorCode code, const char *field, const char *msg)
