@@ -629,3 +629,11 @@ int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud)
 	free(u.ids.v);
 	return rc;
 }
+
+void cardq_err_text(const struct cardq *c, char *out, size_t n)
+{
+	if (c->err.col)
+		snprintf(out, n, "%s (column %d)", c->err.message, c->err.col);
+	else
+		snprintf(out, n, "%s", c->err.message);
+}

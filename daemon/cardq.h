@@ -37,6 +37,8 @@ struct cardq {
 
 /* Parses `where` against the card fields and the schema. Returns 0, or -1 with c->err filled. */
 int cardq_parse(struct cardq *c, const char *where);
+/* The parse error as a pool job reports it: "message (column N)". */
+void cardq_err_text(const struct cardq *c, char *out, size_t n);
 /* Resolves a sort field name ("-name" for descending). Returns 0 or -1 with c->err. */
 int cardq_sort_field(struct cardq *c, const char *name);
 

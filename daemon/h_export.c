@@ -327,10 +327,7 @@ static void xjob_run(struct req_job *job)
 	if (cardq_parse(&q, j->where) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "where");
-		if (q.err.col)
-			snprintf(j->message, sizeof(j->message), "%s (column %d)", q.err.message, q.err.col);
-		else
-			snprintf(j->message, sizeof(j->message), "%s", q.err.message);
+		cardq_err_text(&q, j->message, sizeof(j->message));
 		goto done;
 	}
 	rc = cardq_run(&q, 0, scan_card, &s);

@@ -90,10 +90,7 @@ static void job_run(struct req_job *job)
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
 		j->code = KART__ERROR_CODE__BAD_REQUEST;
 		snprintf(j->field, sizeof(j->field), "%s", q.sort || !j->sort || !*j->sort ? "where" : "sort");
-		if (q.err.col)
-			snprintf(j->message, sizeof(j->message), "%s (column %d)", q.err.message, q.err.col);
-		else
-			snprintf(j->message, sizeof(j->message), "%s", q.err.message);
+		cardq_err_text(&q, j->message, sizeof(j->message));
 		goto done;
 	}
 	rc = cardq_run(&q, j->count ? 0 : j->limit, job_collect, j);
