@@ -106,8 +106,12 @@ struct vc {
 
 /* ---- small buffers ---- */
 
+#define BUF_ADD_MAX ((size_t)1 << 30)
+
 static bool buf_add(struct buf *b, const char *s, size_t n)
 {
+	if (n > BUF_ADD_MAX || b->len > BUF_ADD_MAX)
+		return false; /* past every limit of a card; also tells the compiler n is sane */
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n + 1)
