@@ -321,8 +321,8 @@ static int wait_one(struct run *r)
 			continue;
 		}
 		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-			struct kc_error se = { .status = KC_ERR_OTHER, .code = e->error->code };
-			snprintf(se.message, sizeof(se.message), "%s", e->error->message ? e->error->message : "");
+			struct kc_error se;
+			kc_error_from(&se, e->error);
 			kc_env_free(e);
 			return out_kc_error(&se);
 		}
