@@ -7,7 +7,7 @@
 : "${CMAKE:?CMAKE must point to cmake}"
 src=$(cd "$(dirname "$0")/../.." && pwd)
 
-"$CMAKE" -S "$src" -B "$T/build" -DENABLE_NLS=OFF -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug \
+"$CMAKE" -S "$src" -B "$T/build" -DENABLE_NLS=OFF -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=Debug -DKART_WERROR=ON \
 	>"$T/configure.out" 2>&1 || fail "configure without NLS: $(tail -n 20 "$T/configure.out")"
 "$CMAKE" --build "$T/build" -j2 --target kart kart-tui >"$T/build.out" 2>&1 ||
 	fail "build without NLS: $(tail -n 30 "$T/build.out")"

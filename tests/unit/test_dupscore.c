@@ -80,7 +80,7 @@ static void test_latin(void **state)
 static void test_company(void **state)
 {
 	(void)state;
-	char a[128], b[128];
+	char a[256], b[256];
 	snprintf(a, sizeof(a), "%s", key("ООО «Ромашка»"));
 	snprintf(b, sizeof(b), "%s", key("Romashka LLC"));
 	dup_company_strip(a);
@@ -93,7 +93,7 @@ static void test_company(void **state)
 
 static double name_sim(const char *last1, const char *first1, const char *last2, const char *first2)
 {
-	char l1[128], f1[128], l2[128], f2[128], k1[256], k2[256];
+	char l1[256], f1[256], l2[256], f2[256], k1[256], k2[256];
 	snprintf(l1, sizeof(l1), "%s", key(last1));
 	snprintf(f1, sizeof(f1), "%s", key(first1));
 	snprintf(l2, sizeof(l2), "%s", key(last2));
