@@ -3,6 +3,9 @@
  * and their replies go out, close connections, stop the writer, close the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <sys/file.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -139,6 +142,22 @@ static void on_turn(uv_prepare_t *p)
 	}
 }
 
+/* A TLS client speaks first, so a connection that has sent nothing yet is
+ * not worth a slot: the kernel keeps it out of accept() until its first bytes
+ * come (or for some seconds, after which the slot rules of admit.c apply). A
+ * flood of silent connects then never reaches the daemon, and a real client
+ * arrives with its ClientHello already in hand. */
+static void defer_silent(struct server *srv)
+{
+	uv_os_fd_t fd;
+	int secs = (int)(srv->cfg.handshake_timeout_ms / 2000);
+	if (secs < 1)
+		secs = 1;
+	if (uv_fileno((uv_handle_t *)&srv->listener, &fd) == 0 &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)) != 0)
+		log_warn("listen: TCP_DEFER_ACCEPT: %s; silent connections take slots at once", strerror(errno));
+}
+
 static int start_listener(struct server *srv)
 {
 	char host[256];
@@ -156,6 +175,8 @@ static int start_listener(struct server *srv)
 	uv_tcp_init(srv->loop, &srv->listener);
 	srv->listener.data = srv;
 	int rc = uv_tcp_bind(&srv->listener, (struct sockaddr *)&ss, 0);
+	if (rc == 0)
+		defer_silent(srv);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
 	if (rc) {
