@@ -256,6 +256,11 @@ int kartd_load_audit_key(const char *dir, uint8_t key[32])
 {
 	char path[2048];
 	snprintf(path, sizeof(path), "%s/audit.key", dir);
+	return kartd_load_key_file(path, key);
+}
+
+int kartd_load_key_file(const char *path, uint8_t key[32])
+{
 	char *text = util_read_file(path, NULL);
 	if (!text) {
 		log_err("%s: %s", path, strerror(errno));
