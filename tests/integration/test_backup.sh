@@ -12,6 +12,9 @@ R_PID=
 trap 'st=$?; [[ -z $R_PID ]] || kill -TERM "$R_PID" 2>/dev/null || true; cleanup $st' EXIT
 
 init_instance
+# init says what must be kept besides the database
+contains "$(cat "$T/init.out")" "$T/inst/audit.key"
+contains "$(cat "$T/init.out")" "$T/inst/tls/ca.key"
 start_kartd
 login_admin
 printf 'password-123\n' >"$T/pw"
