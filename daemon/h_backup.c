@@ -67,8 +67,12 @@ static void record_end(struct bk *b, bool ok, const char *why)
 		snprintf(summary, sizeof(summary), "%" PRIu64 " bytes; audit head %" PRIu64 ":%s...", b->sent, seq, hex);
 	else
 		snprintf(summary, sizeof(summary), "failed after %" PRIu64 " bytes: %.200s", b->sent, why);
-	audit_note_later(&r, "backup", "backup", 0, ok, summary);
-	log_notice("backup by %s %s: %s", b->who.user, ok ? "sent" : "failed", summary);
+	/* a server stopping has stopped its writer before it closes the
+	 * connection: then backup.start stands alone in the trail */
+	if (b->srv->writer)
+		audit_note_later(&r, "backup", "backup", 0, ok, summary);
+	log_notice("backup by %s %s: %s%s", b->who.user, ok ? "sent" : "failed", summary,
+		   b->srv->writer ? "" : " (the server is stopping: not in the audit trail)");
 }
 
 static void on_handle_closed(uv_handle_t *h)
