@@ -7,6 +7,7 @@
 # the same without restoring. A damaged or truncated file, a wrong audit key
 # and a directory in use are refused; a non-admin may not back up.
 . "$(dirname "$0")/lib.sh"
+export TMPDIR=$T # verify-backup unpacks below it (else /var/tmp)
 
 R_PID=
 trap 'st=$?; [[ -z $R_PID ]] || kill -TERM "$R_PID" 2>/dev/null || true; cleanup $st' EXIT
