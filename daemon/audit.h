@@ -44,4 +44,14 @@ void audit_hmac_free(struct audit_hmac *h);
 /* Decodes a stored record. Returns NULL if it is malformed. */
 Kart__AuditEvent *audit_decode(const MDB_val *v, ProtobufCAllocator *alloc);
 
+/* The whole chain checked as `kart audit verify` does (h_verify.c), in srv's
+ * store with srv's key, on the calling thread (kartd verify-backup, restore).
+ * 0: intact; 1: broken (problem says where); -1: could not run (problem). */
+struct audit_verdict {
+	uint64_t checked, last_seq;
+	uint8_t last_hash[32];
+	char problem[300];
+};
+int audit_verify_all(struct server *srv, struct audit_verdict *out);
+
 #endif

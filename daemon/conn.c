@@ -418,6 +418,7 @@ void conn_clear_session(struct conn *c)
 
 void conn_add_stream(struct conn *c, struct stream *s)
 {
+	s->conn = c;
 	c->nstreams++;
 	s->next = NULL;
 	if (c->streams_tail)
@@ -486,6 +487,11 @@ static void conn_schedule(struct conn *c)
 		uv_idle_start(&srv->ready_idle, conn_ready_run);
 }
 
+void conn_wake(struct conn *c)
+{
+	conn_schedule(c);
+}
+
 /* The idle handle: one more turn for each connection that was ready when it
  * started (a connection that is ready again goes to the back). */
 void conn_ready_run(uv_idle_t *h)
@@ -533,6 +539,11 @@ void conn_pump(struct conn *c)
 				 .now = util_now_us() };
 		kart__envelope__init(&r.out);
 		enum page_turn turn = srv->hooks.page(c, s, &r);
+		if (s->waiting && turn != PAGE_END) {
+			/* nothing to send yet: req_stream_wake brings the next turn */
+			arena_reset(&c->arena);
+			break;
+		}
 		if (turn == PAGE_END) {
 			/* refused at the gate (a certificate revoked or expired while
 			 * streaming): the stream ends and so does the connection */

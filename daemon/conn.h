@@ -77,6 +77,8 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 		      const uint8_t key[32]);
 void conn_clear_session(struct conn *c);
 void conn_add_stream(struct conn *c, struct stream *s);
+/* Another turn for c on the ready list (a waiting stream's data came). */
+void conn_wake(struct conn *c);
 /* Applies what a handler asked of c (req.h, struct req_effects): Hello
  * answered, the session begun or ended, a stream cancelled or added; a
  * closed connection's stream is freed. Dispatch and the writer's completion. */

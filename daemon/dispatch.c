@@ -92,6 +92,7 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_SEGMENT_SHOW] = { "read segments", h_segment_show, 0, STAFF },
 	[KART__ENVELOPE__BODY_SEGMENT_REMOVE] = { "remove segments", h_segment_remove, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_REINDEX] = { "rebuild indexes", h_reindex, F_WRITE, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_BACKUP] = { "back up the database", h_backup, 0, ROLE(ADMIN) },
 	/* import: the import permission is checked in the handlers; a user sees their own imports, an admin all */
 	[KART__ENVELOPE__BODY_IMPORT_BEGIN] = { "import cards", h_import_begin, F_WRITE, STAFF },
 	[KART__ENVELOPE__BODY_IMPORT_BATCH] = { "import cards", h_import_batch, F_WRITE, STAFF },

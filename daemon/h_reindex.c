@@ -18,53 +18,14 @@ int h_reindex(struct req *r)
 		return rc;
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
 			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
-	uint64_t entries = 0, expected = 0, missing = 0, cards = 0;
-	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++) {
-		MDB_stat ms;
-		if ((rc = mdb_stat(r->txn, ix[i], &ms)))
-			return rc;
-		entries += ms.ms_entries;
-	}
-	MDB_cursor *cur;
-	if ((rc = mdb_cursor_open(r->txn, st->cards, &cur)))
+	struct index_counts n;
+	if ((rc = index_check(r->txn, st, sc, &n)))
 		return rc;
+	uint64_t cards = n.cards, missing = n.missing, extra = n.extra;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
 	struct arena scratch;
 	arena_init(&scratch, 0);
-	MDB_val k, v;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		arena_reset(&scratch);
-		Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
-		if (!c)
-			continue;
-		cards++;
-		struct ix_key *keys;
-		size_t n;
-		if ((rc = index_keys(&scratch, st, sc, c, &keys, &n)))
-			break;
-		expected += n;
-		uint8_t idb[8];
-		store_u64_key(c->id, idb);
-		for (size_t i = 0; i < n; i++) {
-			MDB_val kk = { keys[i].len, (void *)keys[i].bytes }, vv = { 8, idb };
-			MDB_cursor *ic;
-			if ((rc = mdb_cursor_open(r->txn, keys[i].dbi, &ic)))
-				break;
-			int g = mdb_cursor_get(ic, &kk, &vv, MDB_GET_BOTH);
-			mdb_cursor_close(ic);
-			if (g == MDB_NOTFOUND)
-				missing++;
-			else if (g) {
-				rc = g;
-				break;
-			}
-		}
-		if (rc)
-			break;
-	}
-	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	uint64_t extra = entries + missing - expected;
 	bool repair = !r->in->reindex->check && (missing || extra);
 	if (!rc && repair) {
 		/* rebuild every index from the cards */

@@ -376,3 +376,23 @@ int h_audit_head(struct req *r)
 	r->out.audit_verify_result = res;
 	return H_OK;
 }
+
+int audit_verify_all(struct server *srv, struct audit_verdict *out)
+{
+	struct vjob j = { .from = 1 };
+	j.job.srv = srv;
+	vjob_run(&j.job);
+	memset(out, 0, sizeof(*out));
+	out->checked = j.checked;
+	out->last_seq = j.last_seq;
+	memcpy(out->last_hash, j.last_hash, 32);
+	if (j.code) {
+		snprintf(out->problem, sizeof(out->problem), "%s", j.message);
+		return -1;
+	}
+	if (j.first_bad) {
+		snprintf(out->problem, sizeof(out->problem), "%s", j.problem);
+		return 1;
+	}
+	return 0;
+}

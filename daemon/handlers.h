@@ -72,6 +72,7 @@ int h_segment_list(struct req *r);
 int h_segment_show(struct req *r);
 int h_segment_remove(struct req *r);
 int h_reindex(struct req *r);
+int h_backup(struct req *r);          /* h_backup.c */
 /* h_query.c: the expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name);
 int h_card_import(struct req *r);

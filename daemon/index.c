@@ -424,3 +424,60 @@ int index_put_sorted(MDB_txn *txn, const struct ix_entry *e, size_t n)
 	free(ids);
 	return rc;
 }
+
+int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n)
+{
+	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
+	uint64_t entries = 0, expected = 0;
+	int rc;
+	memset(n, 0, sizeof(*n));
+	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++) {
+		MDB_stat ms;
+		if ((rc = mdb_stat(txn, ix[i], &ms)))
+			return rc;
+		entries += ms.ms_entries;
+	}
+	MDB_cursor *cur;
+	if ((rc = mdb_cursor_open(txn, st->cards, &cur)))
+		return rc;
+	struct arena scratch;
+	arena_init(&scratch, 0);
+	MDB_val k, v;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&scratch);
+		Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
+		if (!c)
+			continue;
+		n->cards++;
+		struct ix_key *keys;
+		size_t nk;
+		if ((rc = index_keys(&scratch, st, sc, c, &keys, &nk)))
+			break;
+		expected += nk;
+		uint8_t idb[8];
+		store_u64_key(c->id, idb);
+		for (size_t i = 0; i < nk; i++) {
+			MDB_val kk = { keys[i].len, (void *)keys[i].bytes }, vv = { 8, idb };
+			MDB_cursor *ic;
+			if ((rc = mdb_cursor_open(txn, keys[i].dbi, &ic)))
+				break;
+			int g = mdb_cursor_get(ic, &kk, &vv, MDB_GET_BOTH);
+			mdb_cursor_close(ic);
+			if (g == MDB_NOTFOUND)
+				n->missing++;
+			else if (g) {
+				rc = g;
+				break;
+			}
+		}
+		if (rc)
+			break;
+	}
+	mdb_cursor_close(cur);
+	arena_free(&scratch);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	n->extra = entries + n->missing - expected;
+	return rc;
+}

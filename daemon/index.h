@@ -62,4 +62,12 @@ size_t index_custom_key(const Kart__FieldDef *def, const char *name, const char 
 			uint8_t **out);
 void index_number_bytes(int64_t scaled, uint8_t out[8]);
 
+/* Checks the secondary indexes against the cards in txn (kart admin reindex,
+ * kartd verify-backup): every key a card should have is there, and the
+ * entries beyond them are counted as extra. 0 or an MDB code. */
+struct index_counts {
+	uint64_t cards, missing, extra;
+};
+int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n);
+
 #endif

@@ -248,6 +248,13 @@ int kartd_init(const char *dir, const char *listen)
 	printf("  listen:          %s\n", srv.cfg.listen);
 	printf("  CA certificate:  %s/tls/ca.pem\n", dir);
 	printf("  admin password:  %s/admin.password\n", dir);
+	printf("keep a copy of these, away from this machine: they are not in the database, and\n"
+	       "no backup of it (kartd backup, kart admin backup) holds them:\n"
+	       "  %s/audit.key        the audit chain's key: without it a restored chain cannot be verified\n"
+	       "  %s/tls/ca.key       the instance CA's key (and tls/: its certificate, the server's):\n"
+	       "                      without it, client certificates cannot be issued or checked again\n"
+	       "  %s/kartd.conf\n",
+	       dir, dir, dir);
 	fflush(stdout);
 	return 0;
 }
@@ -256,6 +263,11 @@ int kartd_load_audit_key(const char *dir, uint8_t key[32])
 {
 	char path[2048];
 	snprintf(path, sizeof(path), "%s/audit.key", dir);
+	return kartd_load_key_file(path, key);
+}
+
+int kartd_load_key_file(const char *path, uint8_t key[32])
+{
 	char *text = util_read_file(path, NULL);
 	if (!text) {
 		log_err("%s: %s", path, strerror(errno));

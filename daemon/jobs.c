@@ -283,6 +283,15 @@ void req_conn_release(struct conn *c)
 	conn_unref(c);
 }
 
+void req_stream_wake(struct stream *s)
+{
+	if (!s->waiting)
+		return;
+	s->waiting = false;
+	if (s->conn && conn_is_open(s->conn))
+		conn_wake(s->conn);
+}
+
 bool req_conn_open(const struct conn *c)
 {
 	return conn_is_open(c);

@@ -3,13 +3,17 @@
  *   kartd init --data DIR [--listen HOST:PORT]   create an instance
  *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground
  *   kartd unlock USER --data DIR                 (offline) lift a user's lock
- *   kartd passwd USER --data DIR [--password-file F]  (offline) set a password */
+ *   kartd passwd USER --data DIR [--password-file F]  (offline) set a password
+ *   kartd backup --data DIR -o FILE|- [--force]   a backup while kartd serves
+ *   kartd restore FILE --data DIR [--key KEY] [--force]   a backup into a new instance
+ *   kartd verify-backup FILE --key KEY            check a backup without restoring it */
 #include <malloc.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backup.h"
 #include "init.h"
 #include "req.h"
 #include "log.h"
@@ -22,6 +26,9 @@ static void usage(FILE *f)
 		   "       kartd run --data DIR [--listen HOST:PORT]\n"
 		   "       kartd unlock USER --data DIR\n"
 		   "       kartd passwd USER --data DIR [--password-file F]\n"
+		   "       kartd backup --data DIR -o FILE|- [--force]\n"
+		   "       kartd restore FILE --data DIR [--key KEYFILE] [--force]\n"
+		   "       kartd verify-backup FILE --key KEYFILE\n"
 		   "       kartd --version\n"
 		   "\n"
 		   "init creates an instance in DIR (a new or empty directory): configuration,\n"
@@ -30,7 +37,59 @@ static void usage(FILE *f)
 		   "unlock and passwd are the host's way back in while kartd is stopped: unlock\n"
 		   "lifts an admin's lock and a lockout after failed logins; passwd sets a new\n"
 		   "password (from F, else standard input, asked twice on a terminal) and ends\n"
-		   "the user's sessions. Both are written to the audit trail.\n");
+		   "the user's sessions. Both are written to the audit trail.\n"
+		   "backup writes a consistent, compacted copy of the database while kartd runs\n"
+		   "(as the user kartd runs as). restore unpacks one into a new instance directory\n"
+		   "(DIR may hold only kartd.conf, tls/ and audit.key), refusing a damaged or\n"
+		   "truncated file, and one whose audit chain the key (--key, else DIR/audit.key)\n"
+		   "does not verify unless --force. verify-backup checks a backup's checksum, audit\n"
+		   "chain and indexes. The audit key and tls/ are not in the database: keep them.\n");
+}
+
+/* backup, restore, verify-backup: FILE, --data, -o, --key, --force. */
+static int backup_cmd(const char *cmd, int argc, char **argv)
+{
+	const char *data = NULL, *out = NULL, *key = NULL, *file = NULL;
+	bool force = false, backup = strcmp(cmd, "backup") == 0, verify = strcmp(cmd, "verify-backup") == 0;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], **slot = NULL;
+		if (!verify && (strcmp(a, "--data") == 0 || strcmp(a, "-d") == 0))
+			slot = &data;
+		else if (backup && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0))
+			slot = &out;
+		else if (!backup && strcmp(a, "--key") == 0)
+			slot = &key;
+		else if (!verify && strcmp(a, "--force") == 0)
+			force = true;
+		else if (!backup && !file && (a[0] != '-' || strcmp(a, "-") == 0))
+			file = a;
+		else {
+			fprintf(stderr, "kartd: %s: unknown option '%s'\n", cmd, a);
+			return 2;
+		}
+		if (slot) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "kartd: %s needs a value\n", a);
+				return 2;
+			}
+			*slot = argv[++i];
+		}
+	}
+	if (backup && (!data || !out)) {
+		fprintf(stderr, "kartd: usage: kartd backup --data DIR -o FILE|-\n");
+		return 2;
+	}
+	if (!backup && !file) {
+		fprintf(stderr, "kartd: %s: which backup file?\n", cmd);
+		return 2;
+	}
+	if (!backup && !verify && !data) {
+		fprintf(stderr, "kartd: restore: --data DIR is required (a new instance directory)\n");
+		return 2;
+	}
+	if (backup)
+		return kartd_backup(data, out, force);
+	return verify ? kartd_verify_backup(file, key) : kartd_restore(file, data, key, force);
 }
 
 int main(int argc, char **argv)
@@ -47,6 +106,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "--version") == 0) {
 		printf("%s\n", KART_SERVER_NAME);
 		return 0;
+	}
+	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 || strcmp(cmd, "verify-backup") == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		return backup_cmd(cmd, argc, argv);
 	}
 	bool offline = strcmp(cmd, "unlock") == 0 || strcmp(cmd, "passwd") == 0;
 	if (strcmp(cmd, "init") != 0 && strcmp(cmd, "run") != 0 && !offline) {

@@ -143,6 +143,11 @@ struct stream {
 	void (*release)(struct stream *s, bool finished);
 	bool finished;
 	char end[160];
+	/* Set by a page that has nothing to send yet (its data comes from
+	 * elsewhere, e.g. a child process): no frame is sent and the stream
+	 * waits, first in its connection's line, until req_stream_wake. */
+	bool waiting;
+	struct conn *conn;          /* set as the stream is added; opaque */
 };
 
 /* A page ends early once its records hold this much memory. */
@@ -156,6 +161,10 @@ void stream_free(struct stream *s);
 /* The request is answered by s, page by page, once the handler has returned
  * (a closed connection's stream is freed unsent). Returns H_DEFER. */
 int req_stream(struct req *r, struct stream *s);
+
+/* jobs.c: the data a waiting stream waits for has come: its connection
+ * takes another turn and asks for the page again. Loop thread. */
+void req_stream_wake(struct stream *s);
 
 /* ---- pool jobs: a scan in libuv's pool, answered on the loop thread ---- */
 

@@ -173,6 +173,8 @@ int cmd_segment_ls(struct cli *cli, const struct cmd_args *a);
 int cmd_segment_show(struct cli *cli, const struct cmd_args *a);
 int cmd_segment_rm(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_reindex(struct cli *cli, const struct cmd_args *a);
+/* cmd_backup.c */
+int cmd_admin_backup(struct cli *cli, const struct cmd_args *a);
 int cmd_audit(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_verify(struct cli *cli, const struct cmd_args *a);
 int cmd_audit_head(struct cli *cli, const struct cmd_args *a);

@@ -253,6 +253,12 @@ static const struct opt_spec reindex_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec backup_opts[] = {
+	{ "output", 'o', OPT_VALUE, "FILE", N_("write the backup here (- : standard output, not a terminal); it appears under FILE only once whole"), NULL },
+	{ "force", 0, OPT_FLAG, NULL, N_("replace FILE if it exists"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec audit_opts[] = {
 	{ "user", 0, OPT_VALUE, "USER", N_("only events by USER"), NULL },
 	{ "action", 0, OPT_VALUE, "ACTION", N_("only this action, e.g. login, card.create, user.add"), NULL },
@@ -405,6 +411,7 @@ const struct cmd_def cli_commands[] = {
 	{ "segment show", "NAME", 1, 1, N_("print a segment's filter"), no_opts, cmd_segment_show },
 	{ "segment rm", "NAME", 1, 1, N_("remove a saved segment"), no_opts, cmd_segment_rm },
 	{ "admin reindex", "", 0, 0, N_("check and repair the search indexes"), reindex_opts, cmd_admin_reindex },
+	{ "admin backup", "-o FILE", 0, 0, N_("a consistent copy of the whole database, taken while the server serves (admins)"), backup_opts, cmd_admin_backup },
 	{ "admin issue-cert", "USER", 1, 1, N_("issue a client certificate for USER, signed by the instance CA"), issue_cert_opts, cmd_admin_issue_cert },
 	{ "admin revoke-cert", "SERIAL", 1, 1, N_("revoke a client certificate; connections using it are refused at once"), no_opts, cmd_admin_revoke_cert },
 	{ "admin certs", "", 0, 0, N_("list the client certificates issued"), no_opts, cmd_admin_certs },
