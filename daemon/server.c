@@ -36,6 +36,7 @@
 #include "upgrade.h"
 #include "writer.h"
 #include "util.h"
+#include "watchdog.h"
 
 static void log_head(struct server *srv, const char *when)
 {
@@ -68,6 +69,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->alert_timer, on_timer_closed);
+		watchdog_stop(srv);
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
@@ -433,6 +435,7 @@ int kartd_run(const char *dir, const char *listen)
 	printf("kartd listening on %s\n", srv.listen_addr);
 	fflush(stdout);
 	sd_notify(0, "READY=1");
+	watchdog_start(&srv);
 
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	exit_code = 0;
