@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "dispatch.h"
 #include "jobs.h"
+#include "journal.h"
 #include "handlers.h"
 #include "init.h"
 #include "log.h"
@@ -43,9 +44,11 @@ static void log_head(struct server *srv, const char *when)
 	struct audit_chain ch;
 	if (audit_load(&srv->store, &ch) != 0)
 		return;
-	char hex[65];
+	char hex[65], seq[24];
 	util_hex(ch.hash, 32, hex);
-	log_notice("audit head at %s: %llu:%s", when, (unsigned long long)ch.seq, hex);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)ch.seq);
+	log_fields(LOG_NOTICE, &(struct log_kv){ .message_id = KART_MSGID_AUDIT_HEAD, .audit_seq = seq, .audit_hash = hex },
+		   "audit head at %s: %s:%s", when, seq, hex);
 }
 
 static void on_timer_closed(uv_handle_t *h) { (void)h; }
@@ -389,8 +392,10 @@ static void close_instance(struct server *srv)
 		uv_run(srv->loop, UV_RUN_NOWAIT);
 		uv_loop_close(srv->loop);
 	}
-	if (srv->store.env)
+	if (srv->store.env) {
+		alert_log_pending(srv);
 		log_head(srv, "stop");
+	}
 	store_close(&srv->store);
 	schema_free(&srv->schema_loop);
 	schema_free(&srv->schema_writer);
@@ -407,6 +412,7 @@ int kartd_run(const char *dir, const char *listen)
 	static struct server srv; /* handles must outlive every callback */
 	memset(&srv, 0, sizeof(srv));
 	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
+	journal_setup();
 	config_defaults(&srv.cfg);
 	int exit_code = load_config(&srv, dir, listen);
 	if (exit_code)
