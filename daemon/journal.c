@@ -57,6 +57,10 @@ int journal_setup(void)
 		return 0;
 	if ((unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
 		return 0;
+	/* sd_journal_sendv drops entries silently when journald's socket is
+	 * missing: then the lines stay on stderr */
+	if (stat("/run/systemd/journal/socket", &st) < 0 || !S_ISSOCK(st.st_mode))
+		return 0;
 	log_set_sink(journal_sink);
 	return 1;
 }

@@ -1,6 +1,7 @@
 /* journal: kartd's log lines as journal entries with fields, when stderr is
  * connected to systemd's journal ($JOURNAL_STREAM names stderr's device and
- * inode); otherwise they stay lines on stderr (log.h).
+ * inode) and journald's socket is there; otherwise they stay lines on stderr
+ * (log.h), which the journal also reads, without the fields.
  *
  * The kinds of lines a site's log forwarding picks out have fixed
  * MESSAGE_IDs (also in the stderr form's fields): */

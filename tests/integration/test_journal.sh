@@ -5,7 +5,8 @@
 # KART_AUDIT_SEQ), the audit head at start, every hour and at stop (MESSAGE_ID
 # 85bcae5a..., KART_AUDIT_SEQ, KART_AUDIT_HASH), a refused login (KART_PEER,
 # KART_USER, KART_ACTION). On stderr (no journal) the fields end the line in
-# brackets; a $JOURNAL_STREAM naming another file than stderr changes nothing.
+# brackets; a $JOURNAL_STREAM naming another file than stderr changes nothing,
+# and one naming stderr with no journald socket to send to keeps to stderr.
 # Where systemd runs the machine and its journal answers, the same daemon run
 # by systemd-run puts them into the journal as fields (journalctl -o json).
 . "$(dirname "$0")/lib.sh"
@@ -46,6 +47,18 @@ grep -Eq "^<5>127\.0\.0\.1:[0-9]+: login refused for 'masha': wrong password \[K
 # every line has its priority
 bad=$(grep -v '^<[1-7]>' "$T/kartd.err" || true)
 [[ -z $bad ]] || fail "lines without a priority: $bad"
+
+# stderr named as the journal's but no journald socket to send entries to:
+# the lines still reach stderr, fields and all
+if [[ ! -S /run/systemd/journal/socket ]]; then
+	export JOURNAL_STREAM
+	JOURNAL_STREAM=$(stat -c %d:%i "$T/kartd.err")
+	start_kartd
+	unset JOURNAL_STREAM
+	stop_kartd
+	grep -Eq "^<5>audit head at stop: ([0-9]+):[0-9a-f]{64} \[MESSAGE_ID=$HEAD_ID " "$T/kartd.err" ||
+		fail "no head on stderr with no journald socket: $(cat "$T/kartd.err")"
+fi
 
 # the journal itself, where there is one to ask
 if [[ $(ps -o comm= -p 1) != systemd ]] || ! command -v systemd-run >/dev/null ||
