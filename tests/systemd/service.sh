@@ -76,6 +76,11 @@ while IFS= read -r line; do
 	'' | '#'* | '['*) continue ;;
 	Exec* | StateDirectory* | ConfigurationDirectory* | WorkingDirectory=* | User=* | Group=*) continue ;;
 	Restart* | TimeoutStartSec=*) continue ;;
+	IPAddressAllow=* | IPAddressDeny=*)
+		# systemd-run takes a keyword (any, localhost, ...) only alone
+		for word in ${line#*=}; do props+=(-p "${line%%=*}=$word"); done
+		continue
+		;;
 	esac
 	props+=(-p "$line")
 done < <(sed -n '/^\[Service\]/,/^\[/p' "$unit")
@@ -89,7 +94,7 @@ systemd-run --quiet --unit="$name" "${props[@]}" "$T/bin/kartd" run --data "$T/i
 	fail "systemd-run did not start the service"
 [[ $(systemctl is-active "$name.service") == active ]] || fail "the service is not active"
 # what it prints and logs goes to the journal
-log() { journalctl -q -o cat _SYSTEMD_UNIT="$name.service"; }
+log() { journalctl -q -o cat _SYSTEMD_UNIT="$name.service" || true; }
 # wait_log TEXT: until a line of the service's log holds TEXT (~10 s)
 wait_log() {
 	local i
