@@ -365,8 +365,10 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 		d->kinds[i].n++;
 	}
 	if (verbatim)
-		log_limited(&denied_log, LOG_NOTICE, "%s: %s asked for card %llu outside their scope (%s)", r->who.peer,
-			    r->who.user, (unsigned long long)card_id, what);
+		log_limited_kv(&denied_log, LOG_NOTICE,
+			       (&(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = "card.denied" }),
+			       "%s: %s asked for card %llu outside their scope (%s)", r->who.peer, r->who.user,
+			       (unsigned long long)card_id, what);
 	pthread_mutex_unlock(&denied_lock);
 	if (verbatim)
 		denied_record(r, card_id, what);

@@ -1,4 +1,4 @@
-/* alert: runs alert_command for every alert committed (alert.h). */
+/* alert: logs every alert committed and runs alert_command for it (alert.h). */
 #include "alert.h"
 
 #include <inttypes.h>
@@ -9,16 +9,19 @@
 #include <jansson.h>
 
 #include "audit.h"
+#include "journal.h"
 #include "log.h"
 #include "pbjson.h"
 #include "store.h"
 
 #define MAX_CHILDREN 8              /* alert commands running at once */
 #define ALERTS_PER_TICK 32
+#define ALERTS_LOGGED_PER_TICK 256
 
 struct alert_cmds {
 	struct server *srv;
 	uint64_t seq;               /* alert commands have run up to this seq */
+	uint64_t logged;            /* alerts are logged up to this seq */
 	unsigned children;
 };
 
@@ -124,16 +127,62 @@ static void spawn_alert(struct alert_cmds *ac, uint64_t seq, char *json)
 	}
 }
 
-void alert_cmds_tick(uv_timer_t *t)
+/* Text from users goes into the log with its control characters as '?'. */
+static const char *clean(char *s)
 {
-	struct server *srv = t->data;
-	struct alert_cmds *ac = srv->alert_cmds;
-	if (!ac || !srv->cfg.alert_command[0] || ac->children >= MAX_CHILDREN)
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++)
+		if (*p < ' ' || *p == 0x7f)
+			*p = '?';
+	return s ? s : "";
+}
+
+static void log_alert(uint64_t seq, Kart__AuditEvent *ev)
+{
+	char seqs[24];
+	snprintf(seqs, sizeof(seqs), "%" PRIu64, seq);
+	struct log_kv kv = { .message_id = KART_MSGID_ALERT, .peer = clean(ev->client), .user = clean(ev->user),
+			     .action = clean(ev->action), .audit_seq = seqs };
+	log_fields(LOG_ALERT, &kv, "audit alert %s: %s by %s from %s, %s %" PRIu64 "%s%s: %s", seqs, kv.action,
+		   kv.user, kv.peer, clean(ev->object), ev->object_id, ev->object_name[0] ? " " : "",
+		   clean(ev->object_name), clean(ev->summary));
+}
+
+/* The alerts after ac->logged, to the log. */
+static void log_new(struct alert_cmds *ac, MDB_txn *txn)
+{
+	struct store *st = &ac->srv->store;
+	MDB_cursor *cur;
+	if (mdb_cursor_open(txn, st->alerts, &cur) != 0)
 		return;
-	struct store *st = &srv->store;
-	MDB_txn *txn = store_read_begin(st);
-	if (!txn)
-		return;
+	uint8_t key[8];
+	store_u64_key(ac->logged + 1, key);
+	MDB_val k = { 8, key }, v;
+	int n = 0;
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < ALERTS_LOGGED_PER_TICK;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+		if (k.mv_size != 8)
+			continue;
+		uint64_t seq = store_key_u64(k.mv_data);
+		ac->logged = seq;
+		MDB_val ak = { 8, k.mv_data }, av;
+		if (mdb_get(txn, st->audit, &ak, &av) != 0)
+			continue;
+		struct arena a;
+		arena_init(&a, 0);
+		Kart__AuditEvent *ev = audit_decode(&av, &a.pb);
+		if (ev)
+			log_alert(seq, ev);
+		else
+			log_err("alert %" PRIu64 ": its audit record does not decode", seq);
+		arena_free(&a);
+	}
+	mdb_cursor_close(cur);
+}
+
+/* The alerts after ac->seq, to alert_command. */
+static void run_new(struct alert_cmds *ac, MDB_txn *txn)
+{
+	struct store *st = &ac->srv->store;
 	MDB_cursor *cur;
 	if (mdb_cursor_open(txn, st->alerts, &cur) == 0) {
 		uint8_t key[8];
@@ -172,6 +221,33 @@ void alert_cmds_tick(uv_timer_t *t)
 		}
 		mdb_cursor_close(cur);
 	}
+}
+
+void alert_log_pending(struct server *srv)
+{
+	struct alert_cmds *ac = srv->alert_cmds;
+	if (!ac)
+		return;
+	MDB_txn *txn = store_read_begin(&srv->store);
+	if (!txn)
+		return;
+	log_new(ac, txn);
+	store_read_end(&srv->store);
+}
+
+void alert_cmds_tick(uv_timer_t *t)
+{
+	struct server *srv = t->data;
+	struct alert_cmds *ac = srv->alert_cmds;
+	if (!ac)
+		return;
+	struct store *st = &srv->store;
+	MDB_txn *txn = store_read_begin(st);
+	if (!txn)
+		return;
+	log_new(ac, txn);
+	if (srv->cfg.alert_command[0] && ac->children < MAX_CHILDREN)
+		run_new(ac, txn);
 	store_read_end(st);
 }
 
@@ -193,6 +269,7 @@ int alert_cmds_start(struct server *srv)
 		MDB_val k, v;
 		if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
 			ac->seq = store_key_u64(k.mv_data);
+		ac->logged = ac->seq;
 		mdb_cursor_close(cur);
 	}
 	store_read_end(st);

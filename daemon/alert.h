@@ -7,7 +7,12 @@
  * once per committed alert and its JSON carries the event's seq. It is spawned
  * with uv_spawn (at most 8 at once), killed after alert_command_timeout_s, and
  * a failure is logged, never fatal. Alerts committed before the daemon started
- * are not run again. */
+ * are not run again.
+ *
+ * Every committed alert is also logged (with or without alert_command), at
+ * priority alert, with MESSAGE_ID KART_MSGID_ALERT and the fields KART_USER,
+ * KART_ACTION, KART_PEER and KART_AUDIT_SEQ (journal.h), so a site's log
+ * forwarding keeps a copy outside the machine. */
 #ifndef KART_ALERT_H
 #define KART_ALERT_H
 
@@ -15,8 +20,12 @@
 
 /* Notes the last alert committed so far. Returns 0, or -1. */
 int alert_cmds_start(struct server *srv);
-/* The loop's timer (data: the server): runs the command for new alerts. */
+/* The loop's timer (data: the server): logs new alerts and runs the command
+ * for them. */
 void alert_cmds_tick(uv_timer_t *t);
+/* Logs the alerts committed since the last tick (at stop, the loop's handles
+ * closed, the store still open). */
+void alert_log_pending(struct server *srv);
 /* After the loop has closed every handle (children included). */
 void alert_cmds_free(struct server *srv);
 

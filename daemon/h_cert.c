@@ -86,7 +86,8 @@ int h_cert_issue(struct req *r)
 	if ((rc = audit_append(r, "cert.issue", "cert", 0, m->user,
 			       arena_printf(r->arena, "serial %s, valid until {at}", serial), true)))
 		return rc;
-	log_notice("%s: %s issued a client certificate for %s, serial %s, valid until %s", r->who.peer, r->who.user,
+	log_fields(LOG_NOTICE, &(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = "cert.issue" },
+		   "%s: %s issued a client certificate for %s, serial %s, valid until %s", r->who.peer, r->who.user,
 		   m->user, serial, until);
 	kart__cert_bundle__init(b);
 	b->user = m->user;
@@ -143,7 +144,8 @@ int h_cert_revoke(struct req *r)
 	if ((rc = audit_append(r, "cert.revoke", "cert", 0, info->user, arena_printf(r->arena, "serial %s", serial),
 			       true)))
 		return rc;
-	log_notice("%s: %s revoked the client certificate %s of %s", r->who.peer, r->who.user, serial, info->user);
+	log_fields(LOG_NOTICE, &(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = "cert.revoke" },
+		   "%s: %s revoked the client certificate %s of %s", r->who.peer, r->who.user, serial, info->user);
 	Kart__CertPage *page = arena_alloc(r->arena, sizeof(*page));
 	Kart__CertInfo **one = arena_alloc(r->arena, sizeof(*one));
 	if (!page || !one) {

@@ -175,8 +175,9 @@ static int w_login(struct req *r)
 		if ((rc = refused_note(r, true, &verbatim)))
 			return rc;
 		if (verbatim || w->note[0]) { /* a block it caused is always on record */
-			log_limited(&refused_log, LOG_NOTICE, "%s: login refused for '%s': %s", r->who.peer, r->who.user,
-				    why);
+			log_limited_kv(&refused_log, LOG_NOTICE,
+				       (&(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = "login" }),
+				       "%s: login refused for '%s': %s", r->who.peer, r->who.user, why);
 			r->audit_at = why_at;
 			if ((rc = audit_append(r, "login", "user", 0, r->who.user, why, false)))
 				return rc;
@@ -234,7 +235,8 @@ static int w_cert_refused(struct req *r)
  * audited as a refused login on the writer. Returns H_DEFER, or an error reply. */
 static int refuse_login(struct req *r, const char *user, const char *why)
 {
-	log_notice("%s: login refused for '%s': %s", r->who.peer, user, why);
+	log_fields(LOG_NOTICE, &(struct log_kv){ .peer = r->who.peer, .user = user, .action = "login" },
+		   "%s: login refused for '%s': %s", r->who.peer, user, why);
 	snprintf(r->who.user, sizeof(r->who.user), "%s", user);
 	struct wreq *w = req_to_wreq(r, w_cert_refused);
 	if (!w)

@@ -43,6 +43,7 @@ struct writer;
 struct auth;
 struct reads;
 struct alert_cmds;
+struct watchdog;
 struct certs;
 struct stream;
 struct req;
@@ -113,6 +114,9 @@ struct server {
 	uv_timer_t reads_timer;     /* flushes the buffer every second */
 	struct alert_cmds *alert_cmds;
 	uv_timer_t alert_timer;     /* runs alert_command for new alerts, once a second */
+
+	/* systemd's watchdog, when it asks for pings (watchdog.h) */
+	struct watchdog *watchdog;
 
 	/* client certificates: the CA, the databases, the revoked serials (certs.h) */
 	struct certs *certs;

@@ -146,7 +146,8 @@ static int w_alert(struct req *r)
 static void raise_alert(struct req *r, const char *action, const char *object, uint64_t object_id,
 			const char *object_name, const char *summary, bool block)
 {
-	log_warn("ALERT %s: %s (%s): %s", action, r->who.user, r->who.peer, summary);
+	log_fields(LOG_WARN, &(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = action },
+		   "ALERT %s: %s (%s): %s", action, r->who.user, r->who.peer, summary);
 	struct wreq *w = wreq_detached(r, w_alert);
 	if (!w) {
 		log_err("out of memory: the alert was not recorded");
@@ -275,7 +276,8 @@ int reads_canary_alert_w(struct req *r, uint64_t id, const char *how)
 {
 	char summary[160];
 	snprintf(summary, sizeof(summary), CANARY_SUMMARY, id, how);
-	log_warn("ALERT read.canary: %s (%s): %s", r->who.user, r->who.peer, summary);
+	log_fields(LOG_WARN, &(struct log_kv){ .peer = r->who.peer, .user = r->who.user, .action = "read.canary" },
+		   "ALERT read.canary: %s (%s): %s", r->who.user, r->who.peer, summary);
 	return audit_append_severity(r, "alert", "read.canary", "card", id, "", summary, true);
 }
 

@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "dispatch.h"
 #include "jobs.h"
+#include "journal.h"
 #include "handlers.h"
 #include "init.h"
 #include "log.h"
@@ -36,15 +37,18 @@
 #include "upgrade.h"
 #include "writer.h"
 #include "util.h"
+#include "watchdog.h"
 
 static void log_head(struct server *srv, const char *when)
 {
 	struct audit_chain ch;
 	if (audit_load(&srv->store, &ch) != 0)
 		return;
-	char hex[65];
+	char hex[65], seq[24];
 	util_hex(ch.hash, 32, hex);
-	log_notice("audit head at %s: %llu:%s", when, (unsigned long long)ch.seq, hex);
+	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)ch.seq);
+	log_fields(LOG_NOTICE, &(struct log_kv){ .message_id = KART_MSGID_AUDIT_HEAD, .audit_seq = seq, .audit_hash = hex },
+		   "audit head at %s: %s:%s", when, seq, hex);
 }
 
 static void on_timer_closed(uv_handle_t *h) { (void)h; }
@@ -68,6 +72,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->alert_timer, on_timer_closed);
+		watchdog_stop(srv);
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
@@ -387,8 +392,10 @@ static void close_instance(struct server *srv)
 		uv_run(srv->loop, UV_RUN_NOWAIT);
 		uv_loop_close(srv->loop);
 	}
-	if (srv->store.env)
+	if (srv->store.env) {
+		alert_log_pending(srv);
 		log_head(srv, "stop");
+	}
 	store_close(&srv->store);
 	schema_free(&srv->schema_loop);
 	schema_free(&srv->schema_writer);
@@ -405,6 +412,7 @@ int kartd_run(const char *dir, const char *listen)
 	static struct server srv; /* handles must outlive every callback */
 	memset(&srv, 0, sizeof(srv));
 	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
+	journal_setup();
 	config_defaults(&srv.cfg);
 	int exit_code = load_config(&srv, dir, listen);
 	if (exit_code)
@@ -433,6 +441,7 @@ int kartd_run(const char *dir, const char *listen)
 	printf("kartd listening on %s\n", srv.listen_addr);
 	fflush(stdout);
 	sd_notify(0, "READY=1");
+	watchdog_start(&srv);
 
 	uv_run(srv.loop, UV_RUN_DEFAULT);
 	exit_code = 0;

@@ -66,7 +66,8 @@ int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locke
 	int rc = user_save(r->txn, &r->srv->store, u);
 	if (rc || !lock)
 		return rc;
-	log_notice("%s: user '%s' locked out for %lld s after %u failed logins", r->who.peer, user->name,
+	log_fields(LOG_NOTICE, &(struct log_kv){ .peer = r->who.peer, .user = user->name, .action = "user.lockout" },
+		   "%s: user '%s' locked out for %lld s after %u failed logins", r->who.peer, user->name,
 		   (long long)secs, cfg->login_user_max_failures);
 	const char *summary = arena_printf(r->arena, "%u failed logins within %u s; locked for %lld s, until {at} (lockout %u)",
 					   cfg->login_user_max_failures, cfg->login_window_s, (long long)secs,

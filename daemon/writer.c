@@ -5,8 +5,11 @@
  * transaction (so one request's failure aborts only its own changes), commits
  * once, and returns the replies through uv_async: one fsync serves the whole
  * batch (group commit). A reply leaves only after the commit that holds its
- * change. MDB_MAP_FULL anywhere aborts the batch, grows the map and reruns it. */
+ * change. MDB_MAP_FULL anywhere aborts the batch, grows the map and reruns it.
+ * It beats a heart (an atomic time) whenever it waits idle and after each
+ * batch, for the service watchdog (watchdog.c). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +43,26 @@ struct writer {
 	struct wreq *done_head, *done_tail;
 	uv_async_t async;
 	bool stop, started;
+	/* the heartbeat: when it last waited idle or ended a batch (monotonic
+	 * ms), and whether it is in a batch now */
+	atomic_llong beat_ms;
+	atomic_bool busy;
 };
+
+static void beat(struct writer *wr, bool busy)
+{
+	atomic_store(&wr->beat_ms, (long long)util_mono_ms());
+	atomic_store(&wr->busy, busy);
+}
+
+int64_t writer_stuck_ms(struct server *srv)
+{
+	struct writer *wr = srv->writer;
+	if (!wr || !atomic_load(&wr->busy))
+		return 0;
+	int64_t ms = util_mono_ms() - atomic_load(&wr->beat_ms);
+	return ms > 0 ? ms : 0;
+}
 
 
 static void reset_reply(struct wreq *w, int64_t now)
@@ -280,6 +302,8 @@ static void *writer_main(void *arg)
 	on_writer_thread = true;
 	for (;;) {
 		pthread_mutex_lock(&wr->mu);
+		if (!wr->head)
+			beat(wr, false);
 		while (!wr->head && !wr->stop)
 			pthread_cond_wait(&wr->cv, &wr->mu);
 		if (!wr->head && wr->stop) {
@@ -298,9 +322,11 @@ static void *writer_main(void *arg)
 			wr->tail = NULL;
 		last->next = NULL;
 		pthread_mutex_unlock(&wr->mu);
+		beat(wr, true);
 
 		int brc;
 		while ((brc = run_batch(wr, batch)) == MDB_MAP_FULL) {
+			beat(wr, true);
 			if (store_grow(&wr->srv->store) != 0) {
 				/* cannot grow: fail the batch rather than spin */
 				bool disk = store_disk_full(wr->srv, MDB_MAP_FULL);
@@ -323,7 +349,8 @@ static void *writer_main(void *arg)
 				w->next = NULL;
 				int one;
 				while ((one = run_batch(wr, w)) == MDB_MAP_FULL && store_grow(&wr->srv->store) == 0)
-					;
+					beat(wr, true);
+				beat(wr, true);
 				if (one == MDB_TXN_FULL) {
 					reset_reply(w, util_now_us());
 					req_error(&w->r, KART__ERROR_CODE__BAD_REQUEST, "", "the request changes too much at once");
@@ -370,6 +397,7 @@ int writer_start(struct server *srv)
 	if (!wr)
 		return -1;
 	wr->srv = srv;
+	beat(wr, false);
 	pthread_mutex_init(&wr->mu, NULL);
 	pthread_cond_init(&wr->cv, NULL);
 	uv_async_init(srv->loop, &wr->async, on_done);

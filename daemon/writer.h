@@ -52,6 +52,10 @@ struct wreq {
  * is read before. */
 int writer_start(struct server *srv);
 void writer_stop(struct server *srv);
+/* Any thread: how long the writer has been in one batch without a beat
+ * (since it took the batch or ended a step of it), in ms; 0 while it waits
+ * idle or is not running. */
+int64_t writer_stuck_ms(struct server *srv);
 /* Takes ownership of w; the reply is sent to w->r.conn when committed. */
 void writer_submit(struct server *srv, struct wreq *w);
 /* Moves a loop-thread request and its arena (r->arena, which is given a

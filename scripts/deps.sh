@@ -30,6 +30,7 @@ tmux
 libvterm-dev
 gettext
 locales
+python3-minimal
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -12,7 +12,11 @@
  *                                          in every value, replace the bytes FROM
  *                                          by TO (of the same length, so protobuf
  *                                          lengths stay right); prints the count
- *                                          of values changed */
+ *                                          of values changed
+ *   kart-dbtool DBDIR hold DB              take the write lock (a write
+ *                                          transaction, as another process
+ *                                          could), print "held", keep it until
+ *                                          stdin ends, then let it go unchanged */
 #include <lmdb.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,7 +46,7 @@ static size_t unhex(const char *h, unsigned char *out, size_t cap)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst DB [KEYHEX [VALHEX]]\n");
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst|hold DB [KEYHEX [VALHEX]]\n");
 		return 2;
 	}
 	MDB_env *env;
@@ -126,6 +130,16 @@ int main(int argc, char **argv)
 			mdb_cursor_close(cur);
 			printf("%zu\n", changed);
 		}
+	} else if (strcmp(op, "hold") == 0) {
+		/* LMDB's write lock is shared by every process that opens the
+		 * environment: a kartd's writer now waits in mdb_txn_begin */
+		printf("held\n");
+		fflush(stdout);
+		while (getchar() != EOF)
+			;
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+		return 0;
 	} else if (strcmp(op, "count") == 0) {
 		MDB_stat st;
 		rc = mdb_stat(txn, dbi, &st);

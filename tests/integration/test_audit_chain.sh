@@ -51,7 +51,7 @@ expect_rc 2 as admin audit verify --from $((N + 5))
 contains "$ERR" "no record"
 stop_kartd
 # the head the daemon logged at stop is the one `audit head` printed
-grep -q "audit head at stop: $HEAD\$" "$T/kartd.err" || fail "no 'audit head at stop: $HEAD' in the log: $(grep 'audit head' "$T/kartd.err")"
+grep -q "audit head at stop: $HEAD \[" "$T/kartd.err" || fail "no 'audit head at stop: $HEAD' in the log: $(grep 'audit head' "$T/kartd.err")"
 grep -q "audit head at start: " "$T/kartd.err" || fail "no head at start in the log"
 (( N >= 12 )) || fail "expected at least 12 records, have $N"
 [[ $("$DBTOOL" "$T/inst/db" count audit) == "$N" ]] || fail "dbtool count"
