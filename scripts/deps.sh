@@ -30,6 +30,9 @@ tmux
 libvterm-dev
 gettext
 locales
+dpkg-dev
+groff-base
+zsh
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
