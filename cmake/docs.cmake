@@ -18,7 +18,7 @@ target_link_libraries(kart PRIVATE kartcli)
 add_library(kart-gendocs-main OBJECT client/cli/main.c)
 target_compile_definitions(kart-gendocs-main PRIVATE main=kart_cli_main)
 target_link_libraries(kart-gendocs-main PUBLIC kartclient)
-add_executable(kart-gendocs client/cli/gen_docs.c)
+add_executable(kart-gendocs client/cli/gen_docs.c client/cli/gen_completion.c)
 target_include_directories(kart-gendocs PRIVATE ${CMAKE_SOURCE_DIR}/client/cli)
 target_link_libraries(kart-gendocs PRIVATE kartcli kart-gendocs-main kartclient)
 
