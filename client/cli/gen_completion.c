@@ -170,7 +170,7 @@ static void optarg_cases(FILE *f, bool zsh)
 			if (o->short_name)
 				fprintf(f, "|-%c", o->short_name);
 			fputs(") ", f);
-			fputs(zsh ? "REPLY=" : "echo ", f);
+			fputs("REPLY=", f);
 			if (kind) {
 				fputs(kind, f);
 			} else {
@@ -192,21 +192,22 @@ static void case_arms(FILE *f, bool zsh)
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "\t%s", zsh ? "(" : "");
 		sq(f, paths[i]);
-		fputs(zsh ? ") reply=(" : ") echo '", f);
+		fputs(zsh ? ") reply=(" : ") REPLY='", f);
 		next_words(f, paths[i], zsh);
 		fputs(zsh ? " );;\n" : "';;\n", f);
 	}
-	fprintf(f, "\t%s*) %s;;\n\tesac\n}\n\n", zsh ? "(" : "", zsh ? "reply=()" : ":");
+	fprintf(f, "\t%s*) %s;;\n\tesac\n}\n\n", zsh ? "(" : "", zsh ? "reply=()" : "REPLY=");
 
-	fputs("# the options of a command (\"global\": those of every command); 1 when no command\n", f);
+	fputs("# the options of a command (\"global\": those of every command), into reply (zsh)\n"
+	      "# or REPLY (bash); 1 when no command\n", f);
 	fputs("_kart_opts() {\n\tcase $1 in\n", f);
-	fprintf(f, "\t%sglobal) %s", zsh ? "(" : "", zsh ? "reply=(" : "echo '");
+	fprintf(f, "\t%sglobal) %s", zsh ? "(" : "", zsh ? "reply=(" : "REPLY='");
 	opt_words(f, cli_global_opts, zsh);
 	fputs(zsh ? " );;\n" : "';;\n", f);
 	for (size_t i = 0; i < cli_ncommands; i++) {
 		fprintf(f, "\t%s", zsh ? "(" : "");
 		sq(f, cli_commands[i].name);
-		fputs(zsh ? ") reply=(" : ") echo '", f);
+		fputs(zsh ? ") reply=(" : ") REPLY='", f);
 		opt_words(f, cli_commands[i].opts, zsh);
 		fputs(zsh ? " );;\n" : "';;\n", f);
 	}
@@ -231,10 +232,10 @@ static void case_arms(FILE *f, bool zsh)
 
 static const char bash_body[] =
 	"# The command words typed before the cursor: the words that are not options\n"
-	"# or option values, into _kart_pos. COMP_LINE is split again on blanks, as\n"
+	"# or option values, into pos. COMP_LINE is split again on blanks, as\n"
 	"# COMP_WORDS splits HOST:PORT and --opt=value apart.\n"
 	"_kart() {\n"
-	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} line word prev kind cmd k i\n"
+	"\tlocal cur=${COMP_WORDS[COMP_CWORD]} line word prev cmd k i REPLY\n"
 	"\tlocal -a words pos=()\n"
 	"\tif [[ -n ${COMP_LINE-} ]]; then\n"
 	"\t\tline=${COMP_LINE:0:COMP_POINT}\n"
@@ -248,7 +249,7 @@ static const char bash_body[] =
 	"\tCOMPREPLY=()\n"
 	"\tfor ((i = 1; i < ${#words[@]} - 1; i++)); do\n"
 	"\t\tif [[ ${words[i]} == -* ]]; then\n"
-	"\t\t\t[[ ${words[i]} != *=* ]] && _kart_optarg \"${words[i]}\" >/dev/null && ((i++))\n"
+	"\t\t\t[[ ${words[i]} != *=* ]] && _kart_optarg \"${words[i]}\" && ((i++))\n"
 	"\t\t\tcontinue\n"
 	"\t\tfi\n"
 	"\t\tpos+=(\"${words[i]}\")\n"
@@ -260,8 +261,8 @@ static const char bash_body[] =
 	"\telif [[ $word == -* ]]; then\n"
 	"\t\tprev=\n"
 	"\tfi\n"
-	"\tif [[ $prev == -* && $prev != *=* ]] && kind=$(_kart_optarg \"$prev\"); then\n"
-	"\t\tcase $kind in\n"
+	"\tif [[ $prev == -* && $prev != *=* ]] && _kart_optarg \"$prev\"; then\n"
+	"\t\tcase $REPLY in\n"
 	"\t\tfile) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\") ;;\n"
 	"\t\tdir) mapfile -t COMPREPLY < <(compgen -d -- \"$cur\") ;;\n"
 	"\t\tesac\n"
@@ -270,14 +271,15 @@ static const char bash_body[] =
 	"\tif [[ $word == -* ]]; then\n"
 	"\t\tcmd=\n"
 	"\t\tfor ((k = ${#pos[@]}; k > 0; k--)); do\n"
-	"\t\t\tcmd=$(_kart_opts \"${pos[*]:0:k}\") && break\n"
-	"\t\t\tcmd=\n"
+	"\t\t\t_kart_opts \"${pos[*]:0:k}\" && cmd=$REPLY && break\n"
 	"\t\tdone\n"
-	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$cmd $(_kart_opts global)\" -- \"$cur\")\n"
+	"\t\t_kart_opts global\n"
+	"\t\tmapfile -t COMPREPLY < <(compgen -W \"$cmd $REPLY\" -- \"$cur\")\n"
 	"\t\treturn 0\n"
 	"\tfi\n"
 	"\t[[ ${pos[0]-} == help ]] && pos=(\"${pos[@]:1}\")\n"
-	"\tmapfile -t COMPREPLY < <(compgen -W \"$(_kart_next \"${pos[*]}\")\" -- \"$cur\")\n"
+	"\t_kart_next \"${pos[*]}\"\n"
+	"\tmapfile -t COMPREPLY < <(compgen -W \"$REPLY\" -- \"$cur\")\n"
 	"\tfor ((k = ${#pos[@]}; k > 0; k--)); do\n"
 	"\t\tif _kart_file_args \"${pos[*]:0:k}\"; then\n"
 	"\t\t\tmapfile -t -O ${#COMPREPLY[@]} COMPREPLY < <(compgen -f -- \"$cur\")\n"
@@ -290,7 +292,7 @@ static const char bash_body[] =
 
 static const char zsh_body[] =
 	"_kart() {\n"
-	"\tlocal -a pos reply opts\n"
+	"\tlocal -a pos reply kart_opts kart_words\n"
 	"\tlocal i w k REPLY\n"
 	"\tfor (( i = 2; i < CURRENT; i++ )); do\n"
 	"\t\tw=$words[i]\n"
@@ -314,15 +316,16 @@ static const char zsh_body[] =
 	"\t\tfor (( k = $#pos; k > 0; k-- )); do\n"
 	"\t\t\t_kart_opts \"${(j: :)pos[1,k]}\" && break\n"
 	"\t\tdone\n"
-	"\t\t(( k > 0 )) && opts=($reply)\n"
+	"\t\t(( k > 0 )) && kart_opts=($reply)\n"
 	"\t\t_kart_opts global\n"
-	"\t\topts+=($reply)\n"
-	"\t\t_describe -t options option opts\n"
+	"\t\tkart_opts+=($reply)\n"
+	"\t\t_describe -t options option kart_opts\n"
 	"\t\treturn\n"
 	"\tfi\n"
 	"\t[[ $pos[1] == help ]] && shift pos\n"
 	"\t_kart_next \"${(j: :)pos}\"\n"
-	"\t(( $#reply )) && _describe -t commands command reply\n"
+	"\tkart_words=($reply)\n"
+	"\t(( $#kart_words )) && _describe -t commands command kart_words\n"
 	"\tfor (( k = $#pos; k > 0; k-- )); do\n"
 	"\t\tif _kart_file_args \"${(j: :)pos[1,k]}\"; then\n"
 	"\t\t\t_files\n"
@@ -339,7 +342,7 @@ int gen_completion(const char *out, bool zsh, const char *version)
 		return -1;
 	fprintf(f, "%s# %s completion for kart %s, generated from kart's command and option tables\n"
 		"# (client/cli/commands.c) by kart-gendocs at build time: not to be edited.\n\n"
-		"# the words that may follow the command words $1\n",
+		"# the words that may follow the command words $1, into reply (zsh) or REPLY (bash)\n",
 		zsh ? "#compdef kart\n" : "", zsh ? "zsh" : "bash", version);
 	case_arms(f, zsh);
 	fputs(zsh ? zsh_body : bash_body, f);

@@ -21,7 +21,7 @@ complete_line() {
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMPREPLY=()
 	_kart
-	printf '%s\n' "${COMPREPLY[@]}" | sort -u
+	printf "%s\n" "${COMPREPLY[@]}"
 }
 shift
 for line in "$@"; do
