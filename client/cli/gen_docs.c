@@ -114,7 +114,7 @@ static int man_config(FILE *f)
 	size_t nkeys = 0;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#') {
-			help = line + 2;
+			help = line[1] == ' ' ? line + 2 : line + 1;
 			continue;
 		}
 		char *eq = strstr(line, " = ");
@@ -126,7 +126,7 @@ static int man_config(FILE *f)
 		roff(f, line, false);
 		fputs("\\fR\n", f);
 		roff(f, help, true);
-		fputs(".\n.br\nDefault: ", f);
+		fputs(*help && help[strlen(help) - 1] == '.' ? "\n.br\nDefault: " : ".\n.br\nDefault: ", f);
 		if (strcmp(value, "\"\"") == 0) {
 			fputs("empty", f);
 		} else {
