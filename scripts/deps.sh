@@ -31,6 +31,9 @@ libvterm-dev
 gettext
 locales
 python3-minimal
+dpkg-dev
+groff-base
+zsh
 "
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
