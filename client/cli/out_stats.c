@@ -10,6 +10,7 @@
 #include "fmt.h"
 #include "i18n.h"
 #include "out.h"
+#include "text.h"
 
 /* A request kind as the server names it (an Envelope field name): printed
  * only when it is such a name, so it is safe on a terminal and as a label. */
@@ -31,12 +32,29 @@ static void say_ms(char *buf, size_t n, uint64_t us)
 		snprintf(buf, n, "%.0f", (double)us / 1000.0);
 }
 
+/* A translated title in a column of width code points, to the left or right. */
+static void title(const char *t, size_t width, bool right)
+{
+	size_t n = text_utf8_chars(t, strlen(t));
+	if (right)
+		out_spaces(width > n ? width - n : 0);
+	fputs(t, stdout);
+	if (!right)
+		out_spaces(width > n ? width - n : 0);
+}
+
 static void text_requests(const Kart__Stats *s)
 {
 	double window = s->window_seconds ? s->window_seconds : 1;
 	printf(_("requests over the last %u s:\n"), (unsigned)s->window_seconds);
-	printf("  %-22s %10s %9s %9s %9s %9s\n", _("kind"), _("total"), _("per s"), _("p50 ms"), _("p99 ms"),
-	       _("max ms"));
+	fputs("  ", stdout);
+	title(_("kind"), 22, false);
+	const char *titles[] = { N_("total"), N_("per s"), N_("p50 ms"), N_("p99 ms"), N_("max ms") };
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+		putchar(' ');
+		title(_(titles[i]), i ? 9 : 10, true);
+	}
+	putchar('\n');
 	for (size_t i = 0; i < s->n_requests; i++) {
 		const Kart__RequestStats *q = s->requests[i];
 		if (!kind_ok(q->kind))
