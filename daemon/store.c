@@ -90,7 +90,7 @@ fail:
  * map is rerun whole in a bigger one (no other transaction is open yet). */
 static int open_migrating(struct store *s, const char *dir, bool create, store_migrate_fn migrate)
 {
-	uint64_t from = 0;
+	uint64_t from = UINT64_MAX; /* until read */
 	char did[256] = "";
 	int rc;
 	while ((rc = open_dbs(s, create, migrate, &from, did, sizeof(did))) == MDB_MAP_FULL)
@@ -104,6 +104,8 @@ static int open_migrating(struct store *s, const char *dir, bool create, store_m
 		log_err("the database in %s is format %llu, older than the format %d of this kartd: "
 			"start kartd run once to upgrade it (nothing was changed)",
 			dir, (unsigned long long)from, STORE_FORMAT);
+	else if (rc == MDB_CORRUPTED && from == 0)
+		log_err("the database in %s records format 0, which no kartd writes (nothing was changed)", dir);
 	else if (rc == 0 && from < STORE_FORMAT)
 		log_notice("database format %llu -> %d%s%s", (unsigned long long)from, STORE_FORMAT, did[0] ? ": " : "",
 			   did);
