@@ -57,6 +57,7 @@ static void conn_free(struct conn *c)
 		if (!s->end[0])
 			snprintf(s->end, sizeof(s->end), "the connection closed before the whole file was sent");
 		stream_free(s);
+		c->srv->nstreams--;
 	}
 	tls_engine_free(&c->tls);
 	free(c->plain);
@@ -420,6 +421,7 @@ void conn_add_stream(struct conn *c, struct stream *s)
 {
 	s->conn = c;
 	c->nstreams++;
+	c->srv->nstreams++;
 	s->next = NULL;
 	if (c->streams_tail)
 		c->streams_tail->next = s;
@@ -442,6 +444,7 @@ bool conn_cancel_stream(struct conn *c, uint64_t id)
 		snprintf(s->end, sizeof(s->end), "cancelled by the client");
 		stream_free(s);
 		c->nstreams--;
+		c->srv->nstreams--;
 		return true;
 	}
 	return false;
@@ -571,6 +574,7 @@ void conn_pump(struct conn *c)
 				c->streams_tail = NULL;
 			stream_free(s);
 			c->nstreams--;
+			c->srv->nstreams--;
 		}
 		conn_flush(c);
 	}

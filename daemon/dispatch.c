@@ -16,6 +16,7 @@
 #include "pbwire.h"
 #include "pbjson.h"
 #include "reads.h"
+#include "stats.h"
 #include "text.h"
 #include "util.h"
 
@@ -118,6 +119,7 @@ static const struct route routes[] = {
 	[KART__ENVELOPE__BODY_CERT_ISSUE] = { "issue certificates", h_cert_issue, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_REVOKE] = { "revoke certificates", h_cert_revoke, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_LIST] = { "list certificates", h_cert_list, 0, ROLE(ADMIN) },
+	[KART__ENVELOPE__BODY_STATS_QUERY] = { "read the server's counters", h_stats, 0, ROLE(ADMIN) },
 };
 
 static void reply_now(struct conn *c, struct req *r)
@@ -305,6 +307,9 @@ static bool serve(struct conn *c, struct req *r, const struct route *rt)
 		return true;
 	}
 	int rc = rt->fn(r);
+	/* a stream is counted as it begins; a pool job's reply as it leaves (jobs.c) */
+	if (rc == H_DEFER && r->fx.stream)
+		stats_request(c->srv->stats, (unsigned)r->in->body_case, r->now, util_now_us());
 	conn_apply(c, &r->fx); /* what the handler asked of the connection */
 	if (rc == H_DEFER)
 		return false;
@@ -333,8 +338,11 @@ void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 	enum gate g = gate(c, &r, rt, &(struct frame_in){ payload, len });
 	if (g == GATE_OPEN)
 		send = serve(c, &r, rt);
-	if (send)
+	if (send) {
 		reply_now(c, &r); /* a packed reply points into the snapshot */
+		if (rt && r.in)
+			stats_request(srv->stats, (unsigned)r.in->body_case, r.now, util_now_us());
+	}
 	if (r.txn)
 		store_read_end(&srv->store);
 	arena_reset(&c->arena);

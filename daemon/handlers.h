@@ -103,5 +103,7 @@ int h_quality(struct req *r);
 int h_cert_issue(struct req *r);
 int h_cert_revoke(struct req *r);
 int h_cert_list(struct req *r);
+/* h_stats.c */
+int h_stats(struct req *r);
 
 #endif

@@ -217,7 +217,7 @@ int kartd_init(const char *dir, const char *listen)
 	snprintf(path, sizeof(path), "%s/db", dir);
 	int rc = store_open(&srv.store, path, srv.cfg.map_size, srv.cfg.max_readers, true);
 	if (rc) {
-		log_err("cannot create the database in %s: %s", path, mdb_strerror(rc));
+		log_err("cannot create the database in %s: %s", path, store_strerror(rc));
 		return 1;
 	}
 	char password[21];

@@ -48,6 +48,7 @@ struct certs;
 struct stream;
 struct req;
 struct wreq;
+struct stats;
 
 /* A stream's page, as the gate and the page left it: more to come, the last
  * (done, or an error in the request), or the connection ends. */
@@ -86,6 +87,8 @@ struct server {
 	struct conn *conns;         /* list of open connections */
 	unsigned nconns;
 	unsigned nunauth;           /* of which not logged in yet (max_unauthenticated) */
+	unsigned nstreams;          /* streams being answered, on every connection (conn.c) */
+	struct stats *stats;        /* counters for kart admin stats (stats.h) */
 	struct addr_entry **addrs;  /* connections per source address (addrs.h) */
 	struct pool_sched *pool;    /* scans running in the pool and waiting for it (jobs.c) */
 	size_t input_bytes;         /* held by the connections' frame assemblers (input_memory_limit) */

@@ -9,6 +9,8 @@
 #include "jobs.h"
 #include "log.h"
 #include "req.h"
+#include "stats.h"
+#include "util.h"
 #include "writer.h"
 
 /* Scans share libuv's pool threads: at most max_scans run at once, and at
@@ -32,7 +34,7 @@ struct pool_run {
 };
 struct pool_sched {
 	struct pool_wait *head, *tail;
-	unsigned running;
+	unsigned running, waiting;
 	struct pool_run run[];      /* max_scans of them */
 };
 
@@ -91,7 +93,9 @@ static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_
 		else
 			p->head = q;
 		p->tail = q;
+		p->waiting++;
 	}
+	stats_pool(srv->stats, p->running, p->waiting);
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
 	r->conn->pending_jobs++;
@@ -123,6 +127,7 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 			continue;
 		}
 		*pp = q->next;
+		p->waiting--;
 		if (p->tail == q)
 			p->tail = prev;
 		if (conn_is_open(q->conn) && pool_start(srv, q->w, q->run, q->done, q->user) == 0) {
@@ -134,6 +139,7 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 		q->next = cancelled; /* answered (if anyone listens) after the walk */
 		cancelled = q;
 	}
+	stats_pool(srv->stats, p->running, p->waiting);
 	while (cancelled) {
 		struct pool_wait *q = cancelled;
 		cancelled = q->next;
@@ -174,6 +180,7 @@ static void job_done(uv_work_t *w, int status)
 		struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
 		kart__envelope__init(&r.out);
 		j->reply(j, &r, status);
+		stats_request(srv->stats, j->kind, j->started, util_now_us());
 		if (open) {
 			conn_apply(c, &r.fx);
 			if (r.out.body_case != KART__ENVELOPE__BODY__NOT_SET) {
@@ -200,6 +207,8 @@ int req_pool(struct req *r, struct req_job *j)
 	j->conn = r->conn;
 	j->id = r->id;
 	j->who = r->who;
+	j->kind = r->in ? (unsigned)r->in->body_case : 0;
+	j->started = r->now;
 	j->work.data = j;
 	return pool_job_queue(r, &j->work, job_run, job_done);
 }
@@ -210,6 +219,7 @@ void jobs_written(struct server *srv, struct wreq *list)
 {
 	static uint64_t gen; /* marks connections already flushed in this pass */
 	gen++;
+	int64_t now = util_now_us();
 	for (struct wreq *w = list; w; w = w->next) {
 		struct conn *c = w->r.conn;
 		if (!c) {
@@ -220,6 +230,8 @@ void jobs_written(struct server *srv, struct wreq *list)
 		}
 		c->pending_writes--;
 		c->pending_bytes -= w->in_bytes;
+		if (w->r.in)
+			stats_request(srv->stats, (unsigned)w->r.in->body_case, w->received, now);
 		if (w->done)
 			w->done(w);
 		conn_apply(c, &w->r.fx); /* what the handler or done asked of the connection */
@@ -256,6 +268,8 @@ void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
 	struct conn *c = w->r.conn;
 	c->pending_writes--;
 	c->pending_bytes -= w->in_bytes;
+	if (w->r.in)
+		stats_request(w->r.srv->stats, (unsigned)w->r.in->body_case, w->received, util_now_us());
 	if (conn_is_open(c)) {
 		arena_reset(&w->work);
 		struct req r = { .srv = w->r.srv, .id = w->r.id, .who = w->r.who, .arena = &w->work };

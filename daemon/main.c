@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0) {
-		printf("%s\n", KART_SERVER_NAME);
+		printf("%s (database format %d)\n", KART_SERVER_NAME, STORE_FORMAT);
 		return 0;
 	}
 	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 || strcmp(cmd, "verify-backup") == 0) {

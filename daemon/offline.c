@@ -27,6 +27,7 @@
 #include "log.h"
 #include "offline.h"
 #include "text.h"
+#include "upgrade.h"
 #include "user.h"
 #include "util.h"
 
@@ -78,9 +79,9 @@ static int offline_open(struct offline *o, const char *dir)
 	if (stat(path, &fs) == 0 && (uint64_t)fs.st_size * 2 > map)
 		map = (uint64_t)fs.st_size * 2;
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open(&srv->store, path, map, srv->cfg.max_readers, false);
+	int rc = store_open_upgrading(&srv->store, path, map, srv->cfg.max_readers, upgrade_migrate);
 	if (rc) {
-		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
+		log_err("cannot open the database in %s: %s", path, store_strerror(rc));
 		return 1;
 	}
 	if ((rc = audit_load(&srv->store, &srv->chain))) {

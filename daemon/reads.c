@@ -65,6 +65,8 @@ struct reads {
 	struct fbatch *cb;          /* ... and its reads, written in place (READS_FLUSH_PIECE at most) */
 	atomic_size_t pending;      /* room for reads in pieces made and not yet written (bounds their memory) */
 	uint64_t dropped;           /* not recorded: the writer was too far behind */
+	uint64_t dropped_total;     /* the same since start (kart admin stats) */
+	uint64_t backlog;           /* reads in pieces not yet written (kart admin stats; loop thread) */
 	unsigned ticks;
 	bool stopped;
 	size_t ncanaries;           /* entries in `canaries` at the last commit that changed them */
@@ -185,6 +187,7 @@ static int w_flush(struct req *r);
 static void piece_done(struct wreq *w)
 {
 	struct fbatch *b = w->ud;
+	b->rd->backlog -= b->n; /* done is called once, on the loop */
 	if (!b->counted) {
 		b->counted = true;
 		atomic_fetch_sub(&b->rd->pending, b->cap);
@@ -245,8 +248,10 @@ static struct rentry *entry_new(struct reads *rd)
 		piece_submit(rd); /* (full, as it is handed over at once, unless there is no writer) */
 	if ((!rd->cb && !piece_start(rd, READS_FLUSH_PIECE)) || rd->cb->n == rd->cb->cap) {
 		rd->dropped++;
+		rd->dropped_total++;
 		return NULL;
 	}
+	rd->backlog++;
 	return &rd->cb->e[rd->cb->n++];
 }
 
@@ -679,6 +684,14 @@ int reads_start(struct server *srv)
 	if (rd->nblocked)
 		log_notice("%u users blocked for bulk reading", rd->nblocked);
 	return rc ? -1 : 0;
+}
+
+void reads_backlog(const struct server *srv, uint64_t *pending, uint64_t *max, uint64_t *dropped)
+{
+	const struct reads *rd = srv->reads;
+	*pending = rd ? rd->backlog : 0;
+	*max = PENDING_MAX;
+	*dropped = rd ? rd->dropped_total : 0;
 }
 
 void reads_tick(uv_timer_t *t)

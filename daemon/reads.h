@@ -135,6 +135,10 @@ void reads_canaries_changed(struct server *srv);
 int reads_start(struct server *srv);
 /* server.c: the reads_timer callback (every second): flush, prune, alert commands. */
 void reads_tick(uv_timer_t *t);
+/* Loop thread (kart admin stats): the reads waiting to be written, the bound
+ * on the room their pieces take (past it reads go unrecorded) and the reads
+ * unrecorded since start. */
+void reads_backlog(const struct server *srv, uint64_t *pending, uint64_t *max, uint64_t *dropped);
 /* server.c: the last flush, before the writer stops. */
 void reads_stop(struct server *srv);
 /* server.c: after the loop has ended. */

@@ -174,6 +174,8 @@ struct req_job {
 	struct conn *conn;
 	uint64_t id;
 	struct principal who;
+	unsigned kind;              /* the request's body case, and when it came (stats.h) */
+	int64_t started;
 	/* pool thread: the scan */
 	void (*run)(struct req_job *j);
 	/* loop thread: fills r (its reply in r->out, or req_stream); status is

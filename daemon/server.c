@@ -34,6 +34,7 @@
 #include "schema.h"
 #include "server.h"
 #include "tls.h"
+#include "stats.h"
 #include "upgrade.h"
 #include "writer.h"
 #include "util.h"
@@ -275,9 +276,9 @@ static int open_instance(struct server *srv, const char *dir)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open(&srv->store, path, srv->cfg.map_size, srv->cfg.max_readers, false);
+	int rc = store_open_upgrading(&srv->store, path, srv->cfg.map_size, srv->cfg.max_readers, upgrade_migrate);
 	if (rc) {
-		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
+		log_err("cannot open the database in %s: %s", path, store_strerror(rc));
 		SSL_CTX_free(srv->tls);
 		srv->tls = NULL;
 		return -1;
@@ -291,11 +292,9 @@ static int prepare(struct server *srv)
 {
 	if (certs_init(srv) < 0)
 		return -1;
-	int rc = export_blobs_upgrade(&srv->store);
-	if (rc)
-		log_err("cannot mark the exports' card lists as sorted: %s", mdb_strerror(rc));
 	/* a find by a number's start needs it: without it the daemon does not start */
-	if ((rc = index_phone_fwd_upgrade(&srv->store))) {
+	int rc = index_phone_fwd_upgrade(&srv->store);
+	if (rc) {
 		log_err("cannot build the phone index by a number's start: %s", mdb_strerror(rc));
 		return -1;
 	}
@@ -404,6 +403,8 @@ static void close_instance(struct server *srv)
 	certs_free(srv);
 	addrs_free(srv);
 	pool_jobs_free(srv);
+	stats_free(srv->stats);
+	srv->stats = NULL;
 	SSL_CTX_free(srv->tls);
 }
 
@@ -424,6 +425,7 @@ int kartd_run(const char *dir, const char *listen)
 		close(lockfd);
 		return 1;
 	}
+	srv.stats = stats_new(util_now_us());
 	exit_code = 1;
 	if (prepare(&srv) < 0 || start_loop(&srv) < 0)
 		goto cleanup;

@@ -1,3 +1,5 @@
+/* store: the LMDB environment, its named databases and their format
+ * version, the loop's read transaction, growing the map (store.h). */
 #include "store.h"
 
 #include <errno.h>
@@ -6,16 +8,26 @@
 
 #include "log.h"
 
-static int open_dbs(struct store *s)
+/* The format version the base records (meta "schema"). Every base made
+ * before the version was raised holds 1: format 1 wrote "schema" = 1 at
+ * every open, so a base without the key that is not being created is one
+ * too. A new base (create) has none yet and gets STORE_FORMAT. */
+static int read_format(MDB_txn *txn, struct store *s, bool create, uint64_t *format)
 {
-	MDB_txn *txn;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-	if (rc)
-		return rc;
+	int rc = store_meta_get_u64(txn, s, STORE_FORMAT_KEY, format);
+	if (rc == MDB_NOTFOUND) {
+		*format = create ? STORE_FORMAT : 1;
+		rc = 0;
+	}
+	return rc;
+}
+
+static int open_all(MDB_txn *txn, struct store *s)
+{
 	enum { IX = MDB_DUPSORT | MDB_DUPFIXED };
 	struct { const char *name; MDB_dbi *dbi; unsigned flags; } dbs[] = {
 		{ "cards", &s->cards, 0 }, { "trash", &s->trash, 0 }, { "users", &s->users, 0 },
-		{ "sessions", &s->sessions, 0 }, { "audit", &s->audit, 0 }, { "meta", &s->meta, 0 },
+		{ "sessions", &s->sessions, 0 }, { "audit", &s->audit, 0 },
 		{ "fields", &s->fields, 0 }, { "history", &s->history, 0 }, { "timeline", &s->timeline, 0 },
 		{ "deals", &s->deals, 0 }, { "reminders", &s->reminders, 0 },
 		{ "reminders_done", &s->reminders_done, 0 }, { "segments", &s->segments, 0 },
@@ -30,29 +42,87 @@ static int open_dbs(struct store *s)
 		{ "imports", &s->imports, 0 }, { "import_items", &s->import_items, 0 },
 		{ "merged", &s->merged, 0 },
 	};
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof(dbs) / sizeof(dbs[0]); i++)
 		rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE | dbs[i].flags, dbs[i].dbi);
-		if (rc)
-			goto fail;
-	}
-	uint64_t schema = 0;
-	rc = store_meta_get_u64(txn, s, "schema", &schema);
-	if (rc == MDB_NOTFOUND)
-		rc = store_meta_put_u64(txn, s, "schema", schema = STORE_SCHEMA);
+	return rc;
+}
+
+/* One transaction: the format checked first (a newer base is left exactly
+ * as it was: the transaction is aborted before anything is written), the
+ * named databases opened (created where missing), an older base migrated
+ * and its new format recorded. */
+static int open_dbs(struct store *s, bool create, store_migrate_fn migrate, uint64_t *from, char *did,
+		    size_t did_len)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	if (rc)
+		return rc;
+	if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) || (rc = read_format(txn, s, create, from)))
 		goto fail;
-	if (schema != STORE_SCHEMA) {
-		log_err("database schema %llu is not the supported %d", (unsigned long long)schema, STORE_SCHEMA);
-		rc = EINVAL;
+	if (*from == 0) {
+		rc = MDB_CORRUPTED;
 		goto fail;
 	}
+	if (*from > STORE_FORMAT) {
+		rc = STORE_FORMAT_NEWER;
+		goto fail;
+	}
+	if (*from < STORE_FORMAT && !migrate) {
+		rc = STORE_FORMAT_OLDER;
+		goto fail;
+	}
+	if ((rc = open_all(txn, s)))
+		goto fail;
+	if (*from < STORE_FORMAT && (rc = migrate(txn, s, *from, did, did_len)))
+		goto fail;
+	if (*from != STORE_FORMAT || create)
+		if ((rc = store_meta_put_u64(txn, s, STORE_FORMAT_KEY, STORE_FORMAT)))
+			goto fail;
 	return mdb_txn_commit(txn);
 fail:
 	mdb_txn_abort(txn);
 	return rc;
 }
 
-int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create)
+/* Opens the databases, migrating an older base: a migration that fills the
+ * map is rerun whole in a bigger one (no other transaction is open yet). */
+static int open_migrating(struct store *s, const char *dir, bool create, store_migrate_fn migrate)
+{
+	uint64_t from = UINT64_MAX; /* until read */
+	char did[256] = "";
+	int rc;
+	while ((rc = open_dbs(s, create, migrate, &from, did, sizeof(did))) == MDB_MAP_FULL)
+		if ((rc = store_grow(s)))
+			return rc;
+	if (rc == STORE_FORMAT_NEWER)
+		log_err("the database in %s is format %llu, newer than the format %d this kartd knows: "
+			"it was written by a newer kartd; run that one (nothing was changed)",
+			dir, (unsigned long long)from, STORE_FORMAT);
+	else if (rc == STORE_FORMAT_OLDER)
+		log_err("the database in %s is format %llu, older than the format %d of this kartd: "
+			"start kartd run once to upgrade it (nothing was changed)",
+			dir, (unsigned long long)from, STORE_FORMAT);
+	else if (rc == MDB_CORRUPTED && from == 0)
+		log_err("the database in %s records format 0, which no kartd writes (nothing was changed)", dir);
+	else if (rc == 0 && from < STORE_FORMAT)
+		log_notice("database format %llu -> %d%s%s", (unsigned long long)from, STORE_FORMAT, did[0] ? ": " : "",
+			   did);
+	return rc;
+}
+
+const char *store_strerror(int rc)
+{
+	if (rc == STORE_FORMAT_NEWER)
+		return "the database was written by a newer kartd";
+	if (rc == STORE_FORMAT_OLDER)
+		return "the database needs an upgrade";
+	return mdb_strerror(rc);
+}
+
+static int open_env(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create,
+		    store_migrate_fn migrate)
 {
 	memset(s, 0, sizeof(*s));
 	/* writer preference: a map resize must not starve behind a stream of readers */
@@ -81,7 +151,7 @@ int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max
 	MDB_envinfo info;
 	mdb_env_info(s->env, &info);
 	s->map_size = info.me_mapsize;
-	if ((rc = open_dbs(s)))
+	if ((rc = open_migrating(s, dir, create, migrate)))
 		goto fail;
 	int dead = 0;
 	mdb_reader_check(s->env, &dead);
@@ -90,6 +160,17 @@ fail:
 	mdb_env_close(s->env);
 	s->env = NULL;
 	return rc;
+}
+
+int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create)
+{
+	return open_env(s, dir, map_size, max_readers, create, NULL);
+}
+
+int store_open_upgrading(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers,
+			 store_migrate_fn migrate)
+{
+	return open_env(s, dir, map_size, max_readers, false, migrate);
 }
 
 void store_close(struct store *s)

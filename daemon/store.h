@@ -12,7 +12,7 @@
  *   users     name     -> UserRecord
  *   sessions  sha256(token) -> SessionRecord
  *   audit     seq(u64) -> hash[32] || AuditEvent   (see audit.h)
- *   meta      name     -> value          counters, schema version
+ *   meta      name     -> value          counters, the format version ("schema")
  *   fields    name     -> FieldDef       custom field definitions
  *   history   id(u64) version(u64) -> Card   each version a change replaced
  *   timeline  card(u64) at(i64+2^63) entry(u64) -> TimelineEntry
@@ -42,6 +42,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <lmdb.h>
@@ -62,10 +63,33 @@ struct store {
 	int rtxn_depth;         /* nested begin/end pairs: one snapshot for a batch of requests */
 };
 
-#define STORE_SCHEMA 1
+/* The database's format version, kept in meta "schema". A base records the
+ * format it is in; a kartd opens a base of its own format, migrates an older
+ * one in one transaction at start (upgrade.h), and refuses a newer one
+ * without changing it. A base without the key is format 1.
+ *   1  every base before the version was raised
+ *   2  ix_phone_fwd built, exports' card lists flagged sorted */
+#define STORE_FORMAT 2
+#define STORE_FORMAT_KEY "schema"
+/* store_open's refusals, besides MDB and errno codes (store_strerror). */
+#define STORE_FORMAT_NEWER (-30400)   /* written by a newer kartd */
+#define STORE_FORMAT_OLDER (-30401)   /* older, and no migration was given */
 
-/* Opens (create: and creates) the environment in dir. Returns 0 or an MDB/errno code. */
+/* Migrates a base of format `from` to STORE_FORMAT in txn, the transaction
+ * that opens it; what it did is written to did (a few words, for the log).
+ * Returns 0 or an MDB code (MDB_MAP_FULL: rerun in a bigger map). */
+typedef int (*store_migrate_fn)(MDB_txn *txn, struct store *s, uint64_t from, char *did, size_t did_len);
+
+/* Opens (create: and creates) the environment in dir. A base of another
+ * format is refused (STORE_FORMAT_NEWER, STORE_FORMAT_OLDER), logged.
+ * Returns 0 or an MDB/errno code. */
 int store_open(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers, bool create);
+/* Opens an existing base; an older one is migrated by migrate, in the one
+ * transaction that opens it, and "database format N -> M" logged. */
+int store_open_upgrading(struct store *s, const char *dir, uint64_t map_size, unsigned max_readers,
+			 store_migrate_fn migrate);
+/* rc as text: store_open's own codes, else mdb_strerror. */
+const char *store_strerror(int rc);
 void store_close(struct store *s);
 
 /* Loop-thread read transaction. Pairs nest: the outermost begin renews the

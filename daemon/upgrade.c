@@ -1,6 +1,8 @@
-/* upgrade: steps at start-up on what an earlier daemon left in the
- * database: export card lists from before the sorted flag get it, the
- * forward phone index is built where it is missing, and exports a stopped
+/* upgrade: what an earlier daemon left in the database, at start. The
+ * migration of an older format (store.h, STORE_FORMAT) in the transaction
+ * that opens the base: format 1 -> 2 flags the export card lists from
+ * before the sorted flag and builds the forward phone index. And at every
+ * start: a lost forward phone index is built again, and exports a stopped
  * daemon left "sending" are recorded as failed. */
 #include <errno.h>
 #include <stdio.h>
@@ -15,17 +17,15 @@
 #include "store.h"
 #include "upgrade.h"
 
-int export_blobs_upgrade(struct store *st)
+/* Format 1 -> 2: export_cards blobs written before their ids were flagged
+ * sorted get the flag when their ids ascend (as every export's did), so
+ * "who received this card" never walks one. *marked: how many. */
+static int export_blobs_mark(MDB_txn *txn, struct store *st, size_t *marked)
 {
-	MDB_txn *txn;
-	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->export_cards, &cur);
 	if (rc)
 		return rc;
-	MDB_cursor *cur;
-	if ((rc = mdb_cursor_open(txn, st->export_cards, &cur))) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
 	uint64_t *keys = NULL;
 	size_t n = 0, cap = 0;
 	MDB_val k, v;
@@ -76,15 +76,8 @@ int export_blobs_upgrade(struct store *st)
 		free(copy);
 	}
 	free(keys);
-	if (rc) {
-		mdb_txn_abort(txn);
-		return rc;
-	}
-	if ((rc = mdb_txn_commit(txn)))
-		return rc;
-	if (n)
-		log_notice("%zu exports' card lists marked as sorted", n);
-	return 0;
+	*marked = n;
+	return rc;
 }
 
 #define PHONE_FWD_DONE "ix_phone_fwd"   /* meta: the index was built */
@@ -107,25 +100,18 @@ static int phone_fwd_missing(MDB_txn *txn, struct store *st, bool *missing)
 	return 0;
 }
 
-/* One attempt in one write transaction: every live card's phones. */
-static int phone_fwd_build(struct store *st, bool *built, uint64_t *cards)
+/* In txn, when it is missing: every live card's phones, and the mark. */
+static int phone_fwd_build_in(MDB_txn *txn, struct store *st, bool *built, uint64_t *cards)
 {
-	MDB_txn *txn;
-	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-	if (rc)
-		return rc;
 	bool missing = false;
 	*cards = 0;
-	if ((rc = phone_fwd_missing(txn, st, &missing)) || !missing) {
-		mdb_txn_abort(txn);
-		*built = false;
+	*built = false;
+	int rc = phone_fwd_missing(txn, st, &missing);
+	if (rc || !missing)
 		return rc;
-	}
 	MDB_cursor *cur;
-	if ((rc = mdb_drop(txn, st->ix_phone_fwd, 0)) || (rc = mdb_cursor_open(txn, st->cards, &cur))) {
-		mdb_txn_abort(txn);
+	if ((rc = mdb_drop(txn, st->ix_phone_fwd, 0)) || (rc = mdb_cursor_open(txn, st->cards, &cur)))
 		return rc;
-	}
 	struct arena a;
 	arena_init(&a, 0);
 	MDB_val k, v;
@@ -158,11 +144,22 @@ static int phone_fwd_build(struct store *st, bool *built, uint64_t *cards)
 		rc = 0;
 	if (!rc)
 		rc = store_meta_put_u64(txn, st, PHONE_FWD_DONE, 1);
-	if (rc) {
+	*built = rc == 0;
+	return rc;
+}
+
+/* One attempt in one write transaction of its own. */
+static int phone_fwd_build(struct store *st, bool *built, uint64_t *cards)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc)
+		return rc;
+	if ((rc = phone_fwd_build_in(txn, st, built, cards)) || !*built) {
 		mdb_txn_abort(txn);
+		*built = false;
 		return rc;
 	}
-	*built = true;
 	return mdb_txn_commit(txn);
 }
 
@@ -177,6 +174,23 @@ int index_phone_fwd_upgrade(struct store *st)
 			return rc;
 	if (!rc && built && cards)
 		log_notice("the phone index by a number's start built from %llu cards", (unsigned long long)cards);
+	return rc;
+}
+
+int upgrade_migrate(MDB_txn *txn, struct store *st, uint64_t from, char *did, size_t did_len)
+{
+	size_t marked = 0;
+	uint64_t cards = 0;
+	bool built = false;
+	int rc = 0;
+	if (from < 2) {
+		if ((rc = export_blobs_mark(txn, st, &marked)) || (rc = phone_fwd_build_in(txn, st, &built, &cards)))
+			return rc;
+		snprintf(did, did_len, "%zu exports' card lists marked as sorted, the phone index by a number's start %s",
+			 marked, built ? "built" : "already there");
+		if (built)
+			snprintf(did + strlen(did), did_len - strlen(did), " from %llu cards", (unsigned long long)cards);
+	}
 	return rc;
 }
 

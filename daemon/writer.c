@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "writer.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 /* A batch holds requests up to this weight: a request weighs 1, an import 1
@@ -86,6 +87,7 @@ static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
 	memset(&w->r.fx, 0, sizeof(w->r.fx)); /* applied by the loop request, not again */
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
+	w->received = r->now;
 	return w;
 }
 
@@ -214,13 +216,23 @@ static void pack_reply(struct wreq *w)
 }
 
 
+/* A batch committed: its size and how long the commit took (stats.h). */
+static void record_batch(struct server *srv, const struct wreq *batch, int64_t commit_began)
+{
+	size_t n = 0;
+	for (const struct wreq *w = batch; w; w = w->next)
+		n++;
+	int64_t now = util_now_us();
+	stats_batch(srv->stats, n, now - commit_began, now);
+}
+
 /* Runs one batch. Returns 0, MDB_MAP_FULL to ask for a grow and rerun, or
  * MDB_TXN_FULL when the batch is too big for one transaction. */
 static int run_batch(struct writer *wr, struct wreq *batch)
 {
 	struct store *st = &wr->srv->store;
 	struct audit_chain saved_batch = wr->srv->chain;
-	int64_t now = util_now_us();
+	int64_t now = util_now_us(), t0;
 	MDB_txn *txn = NULL;
 	int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
 	if (rc)
@@ -250,10 +262,12 @@ static int run_batch(struct writer *wr, struct wreq *batch)
 		if (hrc != H_ABORT)
 			req_store_error(&w->r, hrc, "write");
 	}
+	t0 = util_now_us();
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
 	if (rc)
 		goto fail_all;
+	record_batch(wr->srv, batch, t0);
 	/* committed: the records the batch asked for go to the next batch */
 	while (deferred) {
 		struct wreq *w = deferred;

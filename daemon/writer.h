@@ -44,6 +44,7 @@ struct wreq {
 	struct wauth auth;          /* login, resume, user add, passwd */
 	char note[160];             /* login, passwd: what the address throttle did after this failure ("": nothing) */
 	void *ud;                   /* the handler's own state: an export job, an export's end, reads, an alert */
+	int64_t received;           /* when the loop got the request, unix us (stats.h) */
 };
 
 #define wreq_of(req) ((struct wreq *)((char *)(req) - offsetof(struct wreq, r)))

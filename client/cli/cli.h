@@ -196,6 +196,10 @@ int cmd_user_unblock(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_issue_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_revoke_cert(struct cli *cli, const struct cmd_args *a);
 int cmd_admin_certs(struct cli *cli, const struct cmd_args *a);
+int cmd_admin_stats(struct cli *cli, const struct cmd_args *a);
+/* out_stats.c: kart admin stats as a table, or as Prometheus text */
+void out_stats_text(const Kart__Stats *s);
+void out_stats_prometheus(const Kart__Stats *s);
 /* duplicates and the base's health (cmd_dup.c) */
 int cmd_dup_find(struct cli *cli, const struct cmd_args *a);
 int cmd_quality(struct cli *cli, const struct cmd_args *a);

@@ -1,5 +1,6 @@
 /* cmd_admin: administration: reindex, client certificates (issue-cert,
- * revoke-cert, certs), canary cards and unblocking a user's reads. */
+ * revoke-cert, certs), the server's counters (stats), canary cards and
+ * unblocking a user's reads. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -209,4 +210,32 @@ int cmd_user_unblock(struct cli *cli, const struct cmd_args *a)
 	req.body_case = KART__ENVELOPE__BODY_USER_UNBLOCK;
 	req.user_unblock = &unblock;
 	return request_done(cli, &req, KART__ENVELOPE__BODY_OK, "user %s may read cards again\n", unblock.name);
+}
+
+int cmd_admin_stats(struct cli *cli, const struct cmd_args *a)
+{
+	struct kc *c = NULL;
+	Kart__Envelope *resp = NULL;
+	Kart__StatsQuery query = KART__STATS_QUERY__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	bool prometheus = args_flag(a, "prometheus");
+	int rc;
+
+	if (prometheus && cli->json)
+		return out_error(KC_ERR_USAGE, "--prometheus and --json: choose one");
+	req.body_case = KART__ENVELOPE__BODY_STATS_QUERY;
+	req.stats_query = &query;
+	rc = request(cli, &req, KART__ENVELOPE__BODY_STATS, &c, &resp);
+	if (rc)
+		goto cleanup;
+	if (cli->json)
+		rc = out_json_page(&resp->stats->base);
+	else if (prometheus)
+		out_stats_prometheus(resp->stats);
+	else
+		out_stats_text(resp->stats);
+cleanup:
+	kc_env_free(resp);
+	kc_close(c);
+	return rc;
 }

@@ -268,6 +268,11 @@ static const struct opt_spec audit_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct opt_spec stats_opts[] = {
+	{ "prometheus", 0, OPT_FLAG, NULL, N_("print the Prometheus text format (for node_exporter's textfile collector)"), NULL },
+	{ NULL, 0, 0, NULL, NULL, NULL },
+};
+
 static const struct opt_spec issue_cert_opts[] = {
 	{ "output", 'o', OPT_VALUE, "FILE", N_("where to write the bundle: key, certificate and CA, mode 0600 (default: USER.pem)"), NULL },
 	{ "days", 0, OPT_VALUE, "N", N_("valid for N days (default: 365)"), NULL },
@@ -415,6 +420,10 @@ const struct cmd_def cli_commands[] = {
 	{ "admin issue-cert", "USER", 1, 1, N_("issue a client certificate for USER, signed by the instance CA"), issue_cert_opts, cmd_admin_issue_cert },
 	{ "admin revoke-cert", "SERIAL", 1, 1, N_("revoke a client certificate; connections using it are refused at once"), no_opts, cmd_admin_revoke_cert },
 	{ "admin certs", "", 0, 0, N_("list the client certificates issued"), no_opts, cmd_admin_certs },
+	{ "admin stats", "[--prometheus]", 0, 0,
+	  N_("the server's counters: uptime, connections, requests per second and latency by kind, writer, map, "
+	     "readers, audit, reads, pool"),
+	  stats_opts, cmd_admin_stats },
 	{ "audit", "", 0, 0, N_("query the audit log, newest first"), audit_opts, cmd_audit },
 	{ "audit verify", "", 0, 0, N_("check the audit trail's hash chain; exit 1 when broken"), audit_verify_opts, cmd_audit_verify },
 	{ "audit head", "", 0, 0, N_("print the audit trail's head as SEQ:HASH, to keep elsewhere"), no_opts, cmd_audit_head },

@@ -231,14 +231,16 @@ grep -F '@canary.test' "$T/all2.csv" | cut -d, -f7 | sort >"$T/c2"
 expect_rc 0 as admin ls --count
 [[ $OUT == 996 ]] || fail "cards after exports: $OUT"
 
-# card lists of exports from before they were flagged sorted: flagged at start
-# when their ids ascend (binary search), left as they are when not (a walk)
+# card lists of exports from before they were flagged sorted: flagged when a
+# base of format 1 is migrated at start, when their ids ascend (binary
+# search), left as they are when not (a walk)
 : "${DBTOOL:?DBTOOL must point to kart-dbtool}"
 le() { printf "%0$(($2 * 2))x" "$1" | sed 's/../& /g' | awk '{ for (i = NF; i > 0; i--) printf "%s", $i }'; }
 blob() { printf '%s' "$(le $((0x4b455831)) 4)$(le "$1" 4)$(le 2 8)$(le 0 8)$(le "$2" 8)$(le "$3" 8)"; }
 stop_kartd
 "$DBTOOL" "$T/inst/db" put export_cards "$(printf '%016x' 900)" "$(blob 0 10 20)" || fail "dbtool put"
 "$DBTOOL" "$T/inst/db" put export_cards "$(printf '%016x' 901)" "$(blob 0 20 10)" || fail "dbtool put"
+"$DBTOOL" "$T/inst/db" put meta "$(printf schema | od -An -tx1 | tr -d ' \n')" 0000000000000001 || fail "dbtool put"
 start_kartd
 stop_kartd
 expect_rc 0 "$DBTOOL" "$T/inst/db" get export_cards "$(printf '%016x' 900)"
