@@ -63,7 +63,7 @@ static void child_timeout(uv_timer_t *t)
 	if (c->exited)
 		return;
 	log_err("alert_command for alert %" PRIu64 " still running after %u s: killed", c->seq,
-		c->ac->srv->cfg.alert_command_timeout_s);
+		c->ac->srv->cfg->alert_command_timeout_s);
 	uv_process_kill(&c->proc, SIGKILL);
 }
 
@@ -95,7 +95,7 @@ static void spawn_alert(struct alert_cmds *ac, uint64_t seq, char *json)
 	stdio[1].flags = UV_IGNORE;
 	stdio[2].flags = UV_INHERIT_FD;
 	stdio[2].data.fd = 2;
-	char *args[] = { (char *)"/bin/sh", (char *)"-c", srv->cfg.alert_command, NULL };
+	char *args[] = { (char *)"/bin/sh", (char *)"-c", (char *)srv->cfg->alert_command, NULL };
 	uv_process_options_t o = { 0 };
 	o.file = "/bin/sh";
 	o.args = args;
@@ -115,7 +115,7 @@ static void spawn_alert(struct alert_cmds *ac, uint64_t seq, char *json)
 		return;
 	}
 	uv_timer_init(srv->loop, &c->timer);
-	uv_timer_start(&c->timer, child_timeout, (uint64_t)srv->cfg.alert_command_timeout_s * 1000, 0);
+	uv_timer_start(&c->timer, child_timeout, (uint64_t)srv->cfg->alert_command_timeout_s * 1000, 0);
 	uv_buf_t buf = uv_buf_init(c->json, (unsigned)strlen(c->json));
 	rc = uv_write(&c->wr, (uv_stream_t *)&c->in, &buf, 1, child_written);
 	if (rc) {
@@ -128,7 +128,7 @@ void alert_cmds_tick(uv_timer_t *t)
 {
 	struct server *srv = t->data;
 	struct alert_cmds *ac = srv->alert_cmds;
-	if (!ac || !srv->cfg.alert_command[0] || ac->children >= MAX_CHILDREN)
+	if (!ac || !srv->cfg->alert_command[0] || ac->children >= MAX_CHILDREN)
 		return;
 	struct store *st = &srv->store;
 	MDB_txn *txn = store_read_begin(st);

@@ -69,7 +69,7 @@ struct conn_hooks {
 struct server {
 	uv_loop_t *loop;
 	struct conn_hooks hooks;
-	struct kart_config cfg;
+	const struct kart_config *cfg; /* the loop's; replaced whole by a reload (conf.h): off the loop, read r->cfg */
 	char dir[1024];
 	SSL_CTX *tls;
 	struct store store;
@@ -80,6 +80,9 @@ struct server {
 	uv_timer_t sweep;
 	uv_timer_t hourly;          /* logs the audit head every hour */
 	uv_signal_t sigterm, sigint;
+	uv_signal_t sighup;         /* reload (reload.h) */
+	const char *conf_file;      /* --config FILE, or NULL (conf.h) */
+	const char *listen_arg;     /* --listen, or NULL */
 	char listen_addr[128];
 
 	struct conn *conns;         /* list of open connections */

@@ -56,9 +56,10 @@ init_instance() {
 	ADMIN_PW=$T/inst/admin.password
 }
 
+# start_kartd [kartd run options...]
 start_kartd() {
 	rm -f "$T/kartd.out" # a restart must not read the previous run's address
-	"$KARTD" run --data "$T/inst" >"$T/kartd.out" 2>"$T/kartd.err" &
+	"$KARTD" run --data "$T/inst" "$@" >"$T/kartd.out" 2>"$T/kartd.err" &
 	KARTD_PID=$!
 	local i
 	for i in $(seq 1 200); do
