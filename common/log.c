@@ -1,17 +1,19 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static int max_level = LOG_INFO;
+/* set on the loop thread (at start, and by a reload), read by every thread */
+static atomic_int max_level = LOG_INFO;
 
-void log_set_level(int level) { max_level = level; }
+void log_set_level(int level) { atomic_store_explicit(&max_level, level, memory_order_relaxed); }
 
 void log_msg(int level, const char *fmt, ...)
 {
-	if (level > max_level)
+	if (level > atomic_load_explicit(&max_level, memory_order_relaxed))
 		return;
 	char line[1024];
 	int n = snprintf(line, sizeof(line), "<%d>", level);
