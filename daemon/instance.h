@@ -1,7 +1,8 @@
 /* instance: the running instance's state, struct server (config, TLS
  * context, store, writer, listener, connections, caches).
  *
- * Handlers read it through r->srv (r->srv->cfg, ->store, ->schema_loop, ...):
+ * Handlers read it through r->srv (->store, ->schema_loop, ...), and the
+ * configuration through r->cfg (conf.h: srv->cfg is the loop thread's):
  * this header declares types only, no function. What acts on the server or
  * on connections (server.h, conn.h) is not for handlers, which never
  * include those headers (docs/DESIGN.md, "Who may include what"). */
