@@ -183,6 +183,14 @@ int alert_cmds_start(struct server *srv)
 	ac->srv = srv;
 	srv->alert_cmds = ac;
 	/* alerts committed before this start are not run again */
+	return alert_cmds_skip(srv);
+}
+
+int alert_cmds_skip(struct server *srv)
+{
+	struct alert_cmds *ac = srv->alert_cmds;
+	if (!ac)
+		return -1;
 	struct store *st = &srv->store;
 	MDB_txn *txn = store_read_begin(st);
 	if (!txn)

@@ -15,6 +15,9 @@
 
 /* Notes the last alert committed so far. Returns 0, or -1. */
 int alert_cmds_start(struct server *srv);
+/* A reload that sets alert_command where there was none: it runs for the
+ * alerts from now on, not for those raised while none was set. 0 or -1. */
+int alert_cmds_skip(struct server *srv);
 /* The loop's timer (data: the server): runs the command for new alerts. */
 void alert_cmds_tick(uv_timer_t *t);
 /* After the loop has closed every handle (children included). */

@@ -1,8 +1,10 @@
 /* server: `kartd run` — config, TLS, store, writer, listener, timers, signals,
- * a reload on SIGHUP (reload.h), and an orderly stop: stop accepting and reading, let in-flight writes commit
- * and their replies go out, close connections, stop the writer, close the store. */
+ * a reload on SIGHUP (reload.h), and an orderly stop: stop accepting and
+ * reading, let in-flight writes commit and their replies go out, close
+ * connections, stop the writer, close the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -62,7 +64,6 @@ void server_maybe_finish(struct server *srv)
 		writer_stop(srv);
 		uv_close((uv_handle_t *)&srv->sigterm, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->sigint, on_timer_closed);
-		uv_close((uv_handle_t *)&srv->sighup, on_timer_closed);
 	}
 	if (srv->drained && srv->nconns == 0 && !srv->timer_closed) {
 		srv->timer_closed = true;
@@ -70,6 +71,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->hourly, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->alert_timer, on_timer_closed);
+		uv_close((uv_handle_t *)&srv->sighup, on_timer_closed); /* ignored from here (kartd_run) */
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
@@ -394,7 +396,7 @@ static void log_fingerprint(SSL_CTX *tls)
  * and put in force whole, or refused whole (reload.h); connections stay.
  * What the loop set up from the old values is set up again: the log level,
  * the sweep's period and the listener's deferral (handshake_timeout_ms), the
- * flush of reads (read_flush_ms). systemd hears RELOADING=1, then READY=1. */
+ * flush of reads (read_flush_ms), where alert_command starts if it was unset. systemd hears RELOADING=1, then READY=1. */
 static void on_sighup(uv_signal_t *s, int signum)
 {
 	(void)signum;
@@ -406,9 +408,12 @@ static void on_sighup(uv_signal_t *s, int signum)
 	struct reload *r = reload_prepare(srv, &(struct conf_src){ srv->dir, srv->conf_file, srv->listen_arg });
 	if (r) {
 		uint32_t handshake = srv->cfg->handshake_timeout_ms, flush = srv->cfg->read_flush_ms;
+		bool had_command = srv->cfg->alert_command[0] != '\0';
 		reload_commit(srv, r);
 		const struct kart_config *cfg = srv->cfg;
 		log_set_level(parse_level(cfg->log_level));
+		if (!had_command && cfg->alert_command[0] && alert_cmds_skip(srv) < 0)
+			log_err("cannot find the last alert: alert_command may run for alerts raised before the reload");
 		if (cfg->handshake_timeout_ms != handshake) {
 			defer_silent(srv);
 			uv_timer_start(&srv->sweep, on_sweep, sweep_period(cfg), sweep_period(cfg));
@@ -445,6 +450,8 @@ int kartd_run(const char *dir, const char *config, const char *listen)
 {
 	static struct server srv; /* handles must outlive every callback */
 	memset(&srv, 0, sizeof(srv));
+	/* a reload before the loop serves, or once it has stopped, is not the end */
+	signal(SIGHUP, SIG_IGN);
 	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
 	srv.conf_file = config;
 	srv.listen_arg = listen;
@@ -482,6 +489,7 @@ int kartd_run(const char *dir, const char *config, const char *listen)
 	sd_notify(0, "READY=1");
 
 	uv_run(srv.loop, UV_RUN_DEFAULT);
+	signal(SIGHUP, SIG_IGN); /* libuv gave it back its default as the handle closed */
 	exit_code = 0;
 cleanup:
 	close_instance(&srv);
