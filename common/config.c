@@ -20,22 +20,28 @@ struct ckey {
 	size_t off, size;
 	uint64_t min, max;
 	const char *help;
+	bool restart;           /* read at start only: a reload (SIGHUP) keeps the old value */
 };
 
-#define S(f, h) { #f, C_STR, offsetof(struct kart_config, f), sizeof(((struct kart_config *)0)->f), 0, 0, h }
-#define U(f, lo, hi, h) { #f, C_U32, offsetof(struct kart_config, f), 4, lo, hi, h }
-#define U64(f, lo, hi, h) { #f, C_U64, offsetof(struct kart_config, f), 8, lo, hi, h }
+#define S(f, h) { #f, C_STR, offsetof(struct kart_config, f), sizeof(((struct kart_config *)0)->f), 0, 0, h, false }
+#define U(f, lo, hi, h) { #f, C_U32, offsetof(struct kart_config, f), 4, lo, hi, h, false }
+#define U64(f, lo, hi, h) { #f, C_U64, offsetof(struct kart_config, f), 8, lo, hi, h, false }
+/* the same, for what is set up once at start (a socket, threads, the map) */
+#define RS(f, h) { #f, C_STR, offsetof(struct kart_config, f), sizeof(((struct kart_config *)0)->f), 0, 0, h, true }
+#define RU(f, lo, hi, h) { #f, C_U32, offsetof(struct kart_config, f), 4, lo, hi, h, true }
+#define RU64(f, lo, hi, h) { #f, C_U64, offsetof(struct kart_config, f), 8, lo, hi, h, true }
 
 static const struct ckey keys[] = {
-	S(listen, "address and port to listen on"),
+	RS(listen, "address and port to listen on"),
 	S(tls_cert, "server certificate chain (PEM)"),
 	S(tls_key, "server private key (PEM)"),
 	S(tls_min_version, "lowest TLS version accepted: 1.2 or 1.3"),
-	U(max_frame, 1024, 1u << 30, "largest request frame in bytes"),
+	S(tls_crl, "revoked client certificates: a CRL (PEM) signed by tls/ca.pem, read at start and on every reload; a certificate it lists is refused as one revoked with kart admin revoke-cert (empty: none)"),
+	RU(max_frame, 1024, 1u << 30, "largest request frame in bytes"),
 	U(max_connections, 1, 1000000, "simultaneous client connections"),
 	U(max_connections_per_address, 1, 1000000, "simultaneous connections from one IPv4 address or IPv6 /64"),
 	U(max_unauthenticated, 1, 1000000, "connections not logged in yet; past it the address holding most of them loses its oldest"),
-	U(max_scans, 1, 64, "scans (filtered lists, exports, leak traces, audit verification) run at once; the rest wait"),
+	RU(max_scans, 1, 64, "scans (filtered lists, exports, leak traces, audit verification) run at once; the rest wait"),
 	U(max_scans_per_user, 1, 64, "of which one user's; a user's further scans wait for their own"),
 	U64(input_memory_limit, 1u << 20, UINT64_C(1) << 40, "bytes of partly received requests held for all connections together; past it a connection that sends more is closed"),
 	U(handshake_timeout_ms, 100, 3600000, "time allowed for the TLS handshake, Hello and Login"),
@@ -45,9 +51,9 @@ static const struct ckey keys[] = {
 	U(argon2_memory_kib, 8, 4u << 20, "argon2id memory cost in KiB"),
 	U(argon2_iterations, 1, 100, "argon2id time cost"),
 	U(argon2_parallelism, 1, 64, "argon2id lanes"),
-	U(max_concurrent_hashes, 1, 1024, "password hashes computed at once"),
-	U64(map_size, 1u << 20, UINT64_C(1) << 44, "initial database map size in bytes (grows on demand)"),
-	U(max_readers, 16, 100000, "LMDB reader slots"),
+	RU(max_concurrent_hashes, 1, 1024, "password hashes computed at once"),
+	RU64(map_size, 1u << 20, UINT64_C(1) << 44, "initial database map size in bytes (grows on demand)"),
+	RU(max_readers, 16, 100000, "LMDB reader slots"),
 	U(page_size, 1, 10000, "records per page of a streamed list"),
 	U(read_flush_ms, 100, 600000, "read records wait in memory this long before they are written"),
 	U(read_recording, 0, 1, "1: record who received which cards, watch canaries and bulk reading (0 only to measure its cost)"),
@@ -77,7 +83,7 @@ static const struct ckey keys[] = {
 	S(bulk_read_policy, "past the bulk read limit: alert, throttle (card reads refused for a minute) or block (until an admin unblocks)"),
 	S(alert_command, "run by /bin/sh -c with each alert as JSON on stdin (empty: none)"),
 	U(alert_command_timeout_s, 1, 3600, "seconds alert_command may run before it is killed"),
-	S(client_certs, "client certificates: off, optional or required (signed by tls/ca.pem; kart admin issue-cert)"),
+	RS(client_certs, "client certificates: off, optional or required (signed by tls/ca.pem; kart admin issue-cert)"),
 	S(cert_required_from, "networks whose clients must present a certificate when client_certs is optional: CIDRs, comma-separated"),
 };
 
@@ -337,7 +343,7 @@ int config_load(struct kart_config *c, const char *path, char *err, size_t errle
 
 char *config_render(const struct kart_config *c)
 {
-	size_t cap = 16384, n = 0;
+	size_t cap = 32768, n = 0;
 	char *out = malloc(cap);
 	if (!out)
 		return NULL;
@@ -345,7 +351,8 @@ char *config_render(const struct kart_config *c)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && n < cap; i++) {
 		const struct ckey *k = &keys[i];
 		const char *p = (const char *)c + k->off;
-		n += (size_t)snprintf(out + n, cap - n, "\n# %s\n", k->help);
+		n += (size_t)snprintf(out + n, cap - n, "\n# %s%s\n", k->help,
+				      k->restart ? "\n# (read at start only: a change needs a restart, not a reload)" : "");
 		if (n >= cap)
 			break;
 		if (k->type == C_STR)
@@ -360,6 +367,32 @@ char *config_render(const struct kart_config *c)
 		return NULL;
 	}
 	return out;
+}
+
+/* ---- reload ---- */
+
+int config_diff(const struct kart_config *a, const struct kart_config *b,
+		void (*fn)(const char *name, bool restart, void *ud), void *ud)
+{
+	int n = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct ckey *k = &keys[i];
+		const char *pa = (const char *)a + k->off, *pb = (const char *)b + k->off;
+		bool same = k->type == C_STR ? strcmp(pa, pb) == 0 : memcmp(pa, pb, k->size) == 0;
+		if (same)
+			continue;
+		n++;
+		if (fn)
+			fn(k->name, k->restart, ud);
+	}
+	return n;
+}
+
+void config_keep_restart(struct kart_config *to, const struct kart_config *from)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].restart)
+			memcpy((char *)to + keys[i].off, (const char *)from + keys[i].off, keys[i].size);
 }
 
 /* ---- cert_required_from: networks ---- */

@@ -1,10 +1,14 @@
 /* config: kartd.conf, a plain "key = value" file with # comments.
  *
  * Every key has a default; an unknown key, a malformed value or one out of
- * range is an error naming the line, so a typo never passes silently. */
+ * range is an error naming the line, so a typo never passes silently. The
+ * table in config.c is the one description of the options (kartd.conf as
+ * `kartd init` writes it, the manual page): each key's help, its range, and
+ * whether a reload (SIGHUP) applies it or it is read at start only. */
 #ifndef KART_CONFIG_H
 #define KART_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +17,7 @@ struct kart_config {
 	char tls_cert[1024];              /* relative paths are against the data dir */
 	char tls_key[1024];
 	char tls_min_version[16];         /* "1.2" or "1.3" */
+	char tls_crl[1024];               /* revoked client certificates (PEM CRL); "": none */
 	uint32_t max_frame;               /* bytes */
 	uint32_t max_connections;
 	uint32_t max_connections_per_address; /* from one IPv4 address or IPv6 /64 */
@@ -78,5 +83,13 @@ struct sockaddr;
 int config_cidr_match(const char *list, const struct sockaddr *sa);
 /* Renders the config as a commented file, as written by `kartd init`. */
 char *config_render(const struct kart_config *c);
+
+/* Reload: calls fn (if not NULL) for each option whose value differs between
+ * a and b, in the table's order, with whether it is read at start only.
+ * Returns how many differ. */
+int config_diff(const struct kart_config *a, const struct kart_config *b,
+		void (*fn)(const char *name, bool restart, void *ud), void *ud);
+/* Copies the options read at start only from `from` into `to`. */
+void config_keep_restart(struct kart_config *to, const struct kart_config *from);
 
 #endif

@@ -2,14 +2,16 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-static int max_level = LOG_INFO;
+/* set on the loop thread (at start, and by a reload), read by every thread */
+static atomic_int max_level = LOG_INFO;
 static log_sink_fn sink;
 
-void log_set_level(int level) { max_level = level; }
+void log_set_level(int level) { atomic_store_explicit(&max_level, level, memory_order_relaxed); }
 
 void log_set_sink(log_sink_fn fn) { sink = fn; }
 
@@ -55,7 +57,7 @@ static void format_fields(const struct log_kv *kv, char *out, size_t cap)
 
 static void vlog(int level, const struct log_kv *kv, const char *fmt, va_list ap)
 {
-	if (level > max_level)
+	if (level > atomic_load_explicit(&max_level, memory_order_relaxed))
 		return;
 	char msg[1024];
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -27,7 +27,7 @@ struct acl_memo {
 
 bool acl_sees_all(const struct req *r)
 {
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	switch (r->who.role) {
 	case KART__ROLE__ROLE_ADMIN:
 		return true;
@@ -79,7 +79,7 @@ static bool visible_owner(struct req *r, const char *owner)
 	if (acl_sees_all(r))
 		return true;
 	owner = owner ? owner : "";
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	switch (r->who.role) {
 	case KART__ROLE__ROLE_SUPERVISOR:
 		return strcmp(owner, r->who.user) == 0 || same_team(r, owner);
@@ -182,7 +182,7 @@ int acl_check_owner(struct req *r, const char *name, const char *field, Kart__Us
 	}
 	if (ok && r->who.role != KART__ROLE__ROLE_ADMIN && strcmp(name, r->who.user) != 0) {
 		/* nobody but an admin hands work across teams, whatever they may see */
-		const char *vis = r->srv->cfg.visibility_manager;
+		const char *vis = r->cfg->visibility_manager;
 		switch (r->who.role) {
 		case KART__ROLE__ROLE_SUPERVISOR:
 			ok = same_team(r, name);
@@ -292,11 +292,11 @@ static pthread_mutex_t denied_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct log_limit denied_log;
 
 /* Queues the record of a slot's held count (with denied_lock held). */
-static void denied_write(struct server *srv, struct denied_slot *d)
+static void denied_write(struct server *srv, const struct kart_config *cfg, struct denied_slot *d)
 {
 	if (!d->held)
 		return;
-	struct req base = { .srv = srv, .now = util_now_us() };
+	struct req base = { .srv = srv, .cfg = cfg, .now = util_now_us() };
 	snprintf(base.who.user, sizeof(base.who.user), "%s", d->user);
 	snprintf(base.who.peer, sizeof(base.who.peer), "%s", d->peer);
 	/* the minute is an instant the reader sees in their own zone: {at} */
@@ -337,7 +337,7 @@ void acl_note_denied(struct req *r, uint64_t card_id, const char *what)
 		return;
 	}
 	if (other) {
-		denied_write(r->srv, d);
+		denied_write(r->srv, r->cfg, d);
 		snprintf(d->user, sizeof(d->user), "%s", r->who.user);
 		d->minute = minute;
 		d->verbatim = 0;
@@ -380,13 +380,13 @@ void acl_denied_flush(struct server *srv, bool all)
 	pthread_mutex_lock(&denied_lock);
 	for (unsigned i = 0; i < DENIED_SLOTS; i++)
 		if (denied[i].held && (all || denied[i].minute != minute))
-			denied_write(srv, &denied[i]);
+			denied_write(srv, srv->cfg, &denied[i]); /* the loop's */
 	pthread_mutex_unlock(&denied_lock);
 }
 
 int acl_scope_owners(struct req *r, struct arena *a, char ***out, size_t *n)
 {
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	bool team = r->who.team[0] && (r->who.role == KART__ROLE__ROLE_SUPERVISOR ||
 				       (r->who.role == KART__ROLE__ROLE_MANAGER && strcmp(cfg->visibility_manager, "team") == 0));
 	size_t cap = 16;

@@ -77,7 +77,7 @@ static bool socket_has_input(struct conn *c)
  * a connection not logged in yet if that is allowed. */
 static bool admit(struct server *srv, struct addr_entry *addr, const char *peer)
 {
-	const struct kart_config *cfg = &srv->cfg;
+	const struct kart_config *cfg = srv->cfg;
 	if (addr->conns > cfg->max_connections_per_address) {
 		log_limited(&refused_log, LOG_WARN,
 			    "connection from %s refused: %u connections open from its address (max_connections_per_address)",
@@ -164,14 +164,14 @@ void admit_sweep(struct server *srv, int64_t now_ms)
 		 * hashing thread or for its record's commit, is the server's delay,
 		 * not the client's (how many may wait is bounded per address by the
 		 * hash queue, auth.h): the deadline applies once it is answered. */
-		if (c->unauth && !c->pending_writes && now_ms - c->created_ms > srv->cfg.handshake_timeout_ms) {
+		if (c->unauth && !c->pending_writes && now_ms - c->created_ms > srv->cfg->handshake_timeout_ms) {
 			log_limited(&evicted_log, LOG_NOTICE, "%s: not logged in within %u ms; closing", c->who.peer,
-				    srv->cfg.handshake_timeout_ms);
+				    srv->cfg->handshake_timeout_ms);
 			conn_close(c);
 			continue;
 		}
-		if (now_ms - c->active_ms > srv->cfg.idle_timeout_ms) {
-			log_info("%s: idle for %u ms; closing", c->who.peer, srv->cfg.idle_timeout_ms);
+		if (now_ms - c->active_ms > srv->cfg->idle_timeout_ms) {
+			log_info("%s: idle for %u ms; closing", c->who.peer, srv->cfg->idle_timeout_ms);
 			conn_end(c);
 		}
 	}

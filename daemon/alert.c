@@ -66,7 +66,7 @@ static void child_timeout(uv_timer_t *t)
 	if (c->exited)
 		return;
 	log_err("alert_command for alert %" PRIu64 " still running after %u s: killed", c->seq,
-		c->ac->srv->cfg.alert_command_timeout_s);
+		c->ac->srv->cfg->alert_command_timeout_s);
 	uv_process_kill(&c->proc, SIGKILL);
 }
 
@@ -98,7 +98,7 @@ static void spawn_alert(struct alert_cmds *ac, uint64_t seq, char *json)
 	stdio[1].flags = UV_IGNORE;
 	stdio[2].flags = UV_INHERIT_FD;
 	stdio[2].data.fd = 2;
-	char *args[] = { (char *)"/bin/sh", (char *)"-c", srv->cfg.alert_command, NULL };
+	char *args[] = { (char *)"/bin/sh", (char *)"-c", (char *)srv->cfg->alert_command, NULL };
 	uv_process_options_t o = { 0 };
 	o.file = "/bin/sh";
 	o.args = args;
@@ -118,7 +118,7 @@ static void spawn_alert(struct alert_cmds *ac, uint64_t seq, char *json)
 		return;
 	}
 	uv_timer_init(srv->loop, &c->timer);
-	uv_timer_start(&c->timer, child_timeout, (uint64_t)srv->cfg.alert_command_timeout_s * 1000, 0);
+	uv_timer_start(&c->timer, child_timeout, (uint64_t)srv->cfg->alert_command_timeout_s * 1000, 0);
 	uv_buf_t buf = uv_buf_init(c->json, (unsigned)strlen(c->json));
 	rc = uv_write(&c->wr, (uv_stream_t *)&c->in, &buf, 1, child_written);
 	if (rc) {
@@ -246,7 +246,7 @@ void alert_cmds_tick(uv_timer_t *t)
 	if (!txn)
 		return;
 	log_new(ac, txn);
-	if (srv->cfg.alert_command[0] && ac->children < MAX_CHILDREN)
+	if (srv->cfg->alert_command[0] && ac->children < MAX_CHILDREN)
 		run_new(ac, txn);
 	store_read_end(st);
 }
@@ -258,7 +258,17 @@ int alert_cmds_start(struct server *srv)
 		return -1;
 	ac->srv = srv;
 	srv->alert_cmds = ac;
-	/* alerts committed before this start are not run again */
+	/* alerts committed before this start are not run again, nor logged */
+	int rc = alert_cmds_skip(srv);
+	ac->logged = ac->seq;
+	return rc;
+}
+
+int alert_cmds_skip(struct server *srv)
+{
+	struct alert_cmds *ac = srv->alert_cmds;
+	if (!ac)
+		return -1;
 	struct store *st = &srv->store;
 	MDB_txn *txn = store_read_begin(st);
 	if (!txn)
@@ -269,7 +279,6 @@ int alert_cmds_start(struct server *srv)
 		MDB_val k, v;
 		if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
 			ac->seq = store_key_u64(k.mv_data);
-		ac->logged = ac->seq;
 		mdb_cursor_close(cur);
 	}
 	store_read_end(st);

@@ -20,6 +20,10 @@
 
 /* Notes the last alert committed so far. Returns 0, or -1. */
 int alert_cmds_start(struct server *srv);
+/* A reload that sets alert_command where there was none: it runs for the
+ * alerts from now on, not for those raised while none was set (they are
+ * logged all the same). 0 or -1. */
+int alert_cmds_skip(struct server *srv);
 /* The loop's timer (data: the server): logs new alerts and runs the command
  * for them. */
 void alert_cmds_tick(uv_timer_t *t);

@@ -239,7 +239,7 @@ static struct slot *addr_slot(struct auth *a, const uint8_t addr[16], bool creat
 	size_t set = set_of(a, addr, 16, ADDR_SETS, NULL);
 	struct slot *s = slot_get(&a->addrs[set * WAYS], addr, create, now);
 	if (s && s->tokens_ms == 0) {
-		s->tokens = a->srv->cfg.login_rate_per_address;
+		s->tokens = a->srv->cfg->login_rate_per_address;
 		s->tokens_ms = now;
 	}
 	return s;
@@ -300,7 +300,7 @@ static struct auth *auth_get(struct server *srv);
  * seconds to wait. */
 static uint32_t throttle_gate(struct auth *a, const uint8_t addr[16], const char *name)
 {
-	const struct kart_config *cfg = &a->srv->cfg;
+	const struct kart_config *cfg = a->srv->cfg;
 	int64_t now = util_mono_ms();
 	int64_t wait_ms = 0;
 	struct slot *as = addr_slot(a, addr, true, now);
@@ -324,7 +324,7 @@ static uint32_t throttle_gate(struct auth *a, const uint8_t addr[16], const char
 static void throttle_failure(struct auth *a, const uint8_t addr[16], const char *name, const char *shown,
 			     char *note, size_t n)
 {
-	const struct kart_config *cfg = &a->srv->cfg;
+	const struct kart_config *cfg = a->srv->cfg;
 	int64_t now = util_mono_ms();
 	char at[INET6_ADDRSTRLEN + 8];
 	addr_text(addr, at, sizeof(at));
@@ -351,10 +351,10 @@ static void token_refund(struct auth *a, const uint8_t addr[16])
 	int64_t now = util_mono_ms();
 	struct slot *as = addr_slot(a, addr, false, now);
 	if (as) {
-		tokens_refill(&a->srv->cfg, as, now);
+		tokens_refill(a->srv->cfg, as, now);
 		as->tokens += 1.0;
-		if (as->tokens > a->srv->cfg.login_rate_per_address)
-			as->tokens = a->srv->cfg.login_rate_per_address;
+		if (as->tokens > a->srv->cfg->login_rate_per_address)
+			as->tokens = a->srv->cfg->login_rate_per_address;
 	}
 }
 
@@ -374,10 +374,10 @@ void auth_login_succeeded(struct server *srv, const char *peer, const char *name
 	}
 	struct slot *as = addr_slot(a, addr, false, now);
 	if (as) {
-		tokens_refill(&srv->cfg, as, now);
+		tokens_refill(srv->cfg, as, now);
 		as->tokens += 1.0;
-		if (as->tokens > srv->cfg.login_rate_per_address)
-			as->tokens = srv->cfg.login_rate_per_address;
+		if (as->tokens > srv->cfg->login_rate_per_address)
+			as->tokens = srv->cfg->login_rate_per_address;
 	}
 }
 
@@ -388,12 +388,12 @@ static void hash_run(struct hash_job *j)
 	if (j->verify && j->new_password_given) {
 		j->verified = auth_verify_password(j->encoded, j->password);
 		j->ok = j->verified &&
-			auth_hash_password(&j->srv->cfg, j->new_password, j->encoded, sizeof(j->encoded)) == 0;
+			auth_hash_password(j->cfg, j->new_password, j->encoded, sizeof(j->encoded)) == 0;
 		explicit_bzero(j->new_password, sizeof(j->new_password));
 	} else if (j->verify) {
 		j->ok = auth_verify_password(j->encoded, j->password);
 	} else {
-		j->ok = auth_hash_password(&j->srv->cfg, j->password, j->encoded, sizeof(j->encoded)) == 0;
+		j->ok = auth_hash_password(j->cfg, j->password, j->encoded, sizeof(j->encoded)) == 0;
 	}
 	/* the plaintext is not needed past this point */
 	explicit_bzero(j->password, sizeof(j->password));
@@ -540,7 +540,7 @@ static struct auth *auth_get(struct server *srv)
 		free(a);
 		return NULL;
 	}
-	a->threads = calloc(srv->cfg.max_concurrent_hashes, sizeof(*a->threads));
+	a->threads = calloc(srv->cfg->max_concurrent_hashes, sizeof(*a->threads));
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
 	if (!a->threads || uv_async_init(srv->loop, &a->async, lane_done) != 0) {
@@ -552,7 +552,7 @@ static struct auth *auth_get(struct server *srv)
 	}
 	a->async.data = a;
 	srv->auth = a;
-	for (unsigned i = 0; i < srv->cfg.max_concurrent_hashes; i++) {
+	for (unsigned i = 0; i < srv->cfg->max_concurrent_hashes; i++) {
 		if (pthread_create(&a->threads[i], NULL, lane_main, a) != 0)
 			break;
 		a->nthreads++;
@@ -593,7 +593,7 @@ static const char *queue_room(struct auth *a, const uint8_t addr[16])
 {
 	struct addr_q *own = q_find(a, addr);
 	unsigned mine = own ? own->n : 0;
-	if (mine >= a->srv->cfg.login_queue_per_address)
+	if (mine >= a->srv->cfg->login_queue_per_address)
 		return BUSY_ADDR;
 	if (a->nqueued < HASH_QUEUE_MAX)
 		return NULL;
@@ -697,6 +697,7 @@ static int queue_job(struct req *r, struct hash_job *j, handler_fn fn, wreq_done
 		return req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", busy ? busy : REQ_NO_MEMORY);
 	}
 	w->done = done;
+	j->cfg = w->r.cfg;
 	j->cb = hashed;
 	j->ud = w;
 	r->conn->pending_hashes++;

@@ -19,6 +19,7 @@ enum hash_kind {
 struct hash_job {
 	struct hash_job *next;
 	struct server *srv;
+	const struct kart_config *cfg; /* the request's (held by the write request that follows) */
 	enum hash_kind kind;
 	bool verify;                /* verify `encoded` against password, or hash password into `encoded` */
 	char password[1024];

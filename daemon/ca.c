@@ -134,8 +134,13 @@ static void serial_normal(const char *in, char *out, size_t n)
 
 void ca_serial_of(const X509 *x, ca_serial out)
 {
+	ca_serial_of_int(X509_get0_serialNumber(x), out);
+}
+
+void ca_serial_of_int(const ASN1_INTEGER *serial, ca_serial out)
+{
 	out[0] = '\0';
-	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	BIGNUM *bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
 	char *h = bn ? BN_bn2hex(bn) : NULL;
 	if (h)
 		serial_normal(h, out, sizeof(ca_serial));

@@ -30,6 +30,8 @@ typedef char ca_serial[48];
 
 /* The serial of x (empty if it cannot be read). */
 void ca_serial_of(const X509 *x, ca_serial out);
+/* The same of a serial number as stored (in a CRL's entries). */
+void ca_serial_of_int(const ASN1_INTEGER *serial, ca_serial out);
 /* A serial as typed: hex digits, optionally with 0x in front and ':' between
  * bytes. Returns 0 and the normal spelling, or -1. */
 int ca_serial_parse(const char *in, ca_serial out);

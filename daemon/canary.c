@@ -243,7 +243,7 @@ static int make_canary(struct req *r, struct seeder *sd, uint64_t export_id, uin
 	seed(sd, export_id, n, 0, 'n', s);
 	found = false;
 	for (uint32_t attempt = 0; attempt < CANARY_TRIES && !found; attempt++) {
-		export_canary_person(s, attempt, r->srv->cfg.canary_email_domain, r->arena, row);
+		export_canary_person(s, attempt, r->cfg->canary_email_domain, r->arena, row);
 		const char *folded = text_fold(r->arena, row->email);
 		if (!folded)
 			return ENOMEM;

@@ -383,7 +383,7 @@ static const char *phone_identity(struct req *r, const char *typed)
 	const char *ext;
 	size_t ext_len;
 	size_t main_len = text_phone_ext(typed, &ext, &ext_len);
-	if (text_phone_e164(typed, r->srv->cfg.phone_country, e164, sizeof(e164)) == 0)
+	if (text_phone_e164(typed, r->cfg->phone_country, e164, sizeof(e164)) == 0)
 		return arena_printf(r->arena, "%s;ext=%.*s", e164, (int)ext_len, ext);
 	const char *main = arena_printf(r->arena, "%.*s", (int)main_len, typed);
 	if (!main)
@@ -686,7 +686,7 @@ int card_normalize(struct req *r, Kart__Card *c)
 	bool any_ext = false;
 	for (size_t i = 0; i < c->n_phones; i++) {
 		char buf[24];
-		e164[i] = text_phone_e164(c->phones[i], r->srv->cfg.phone_country, buf, sizeof(buf)) == 0
+		e164[i] = text_phone_e164(c->phones[i], r->cfg->phone_country, buf, sizeof(buf)) == 0
 				  ? arena_strdup(r->arena, buf)
 				  : (char *)"";
 		const char *x;

@@ -55,13 +55,110 @@ static int open_dbs(struct server *srv, struct certs *cs)
 	return mdb_txn_commit(txn);
 }
 
+static int cmp_serial(const void *a, const void *b);
+
+/* The time an ASN.1 time names, as text for the log. */
+static void asn1_text(const ASN1_TIME *t, char *out, size_t n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int len = b && ASN1_TIME_print(b, t) ? BIO_read(b, out, (int)n - 1) : 0;
+	out[len > 0 ? len : 0] = '\0';
+	BIO_free(b);
+}
+
+/* The serials of a CRL that the CA signed. Returns 0 or -1 (why in err). */
+static int crl_serials(const struct certs *cs, X509_CRL *crl, const char *path, struct certs_crl **out, char *err,
+		       size_t n)
+{
+	EVP_PKEY *pub = X509_get0_pubkey(cs->ca);
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(cs->ca)) != 0 || !pub ||
+	    X509_CRL_verify(crl, pub) != 1) {
+		snprintf(err, n, "%s: the CRL is not signed by the instance CA (tls/ca.pem)", path);
+		return -1;
+	}
+	const ASN1_TIME *next = X509_CRL_get0_nextUpdate(crl);
+	if (next && X509_cmp_current_time(next) < 0) {
+		char when[64];
+		asn1_text(next, when, sizeof(when));
+		log_warn("%s: the CRL was to be replaced by %s; it stays in force until it is", path, when);
+	}
+	STACK_OF(X509_REVOKED) *list = X509_CRL_get_REVOKED(crl);
+	int count = list ? sk_X509_REVOKED_num(list) : 0;
+	struct certs_crl *c = malloc(sizeof(*c) + (size_t)(count > 0 ? count : 1) * sizeof(ca_serial));
+	if (!c) {
+		snprintf(err, n, "%s: out of memory", path);
+		return -1;
+	}
+	c->n = 0;
+	for (int i = 0; i < count; i++) {
+		ca_serial_of_int(X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(list, i)), c->serials[c->n]);
+		if (c->serials[c->n][0])
+			c->n++;
+	}
+	qsort(c->serials, c->n, sizeof(ca_serial), cmp_serial);
+	*out = c;
+	return 0;
+}
+
+int certs_crl_read(struct server *srv, const char *path, struct certs_crl **out, char *err, size_t n)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return 0;
+	struct certs *cs = srv->certs;
+	if (!cs || !cs->ca) {
+		snprintf(err, n, "tls_crl = %s needs the instance CA tls/ca.pem, which cannot be read", path);
+		return -1;
+	}
+	char full[2048];
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%s/%s", srv->dir, path);
+	FILE *f = fopen(full, "r");
+	if (!f) {
+		snprintf(err, n, "%s: %s", full, strerror(errno));
+		return -1;
+	}
+	X509_CRL *crl = PEM_read_X509_CRL(f, NULL, NULL, NULL);
+	fclose(f);
+	ERR_clear_error();
+	if (!crl) {
+		snprintf(err, n, "%s: not a CRL in PEM (-----BEGIN X509 CRL-----)", full);
+		return -1;
+	}
+	int rc = crl_serials(cs, crl, full, out, err, n);
+	X509_CRL_free(crl);
+	ERR_clear_error();
+	return rc;
+}
+
+int certs_tls_setup(struct server *srv, SSL_CTX *ctx, char *err, size_t n)
+{
+	if (!srv->certs || !srv->certs->enabled)
+		return 0;
+	char ca_path[1100];
+	snprintf(ca_path, sizeof(ca_path), "%s/tls/ca.pem", srv->dir);
+	return tls_server_request_client_certs(ctx, ca_path, err, n);
+}
+
+void certs_crl_set(struct server *srv, struct certs_crl *crl)
+{
+	if (!srv->certs) {
+		free(crl);
+		return;
+	}
+	free(srv->certs->crl);
+	srv->certs->crl = crl;
+}
+
 int certs_init(struct server *srv)
 {
 	struct certs *cs = calloc(1, sizeof(*cs));
 	if (!cs)
 		return -1;
 	srv->certs = cs;
-	const struct kart_config *cfg = &srv->cfg;
+	const struct kart_config *cfg = srv->cfg;
 	cs->enabled = strcmp(cfg->client_certs, "off") != 0;
 	int rc = open_dbs(srv, cs);
 	if (rc) {
@@ -101,13 +198,19 @@ int certs_init(struct server *srv)
 		log_info("the CA key %s cannot be read: client certificates cannot be issued", cs->ca_key_path);
 	}
 	ERR_clear_error();
+	char err[512];
+	if (certs_crl_read(srv, cfg->tls_crl, &cs->crl, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+		return -1;
+	}
 	if (!cs->enabled) {
 		if (cfg->cert_required_from[0])
 			log_warn("cert_required_from is ignored while client_certs = off");
+		if (cfg->tls_crl[0])
+			log_warn("tls_crl is ignored while client_certs = off");
 		return 0;
 	}
-	char err[512];
-	if (tls_server_request_client_certs(srv->tls, ca_path, err, sizeof(err)) < 0) {
+	if (certs_tls_setup(srv, srv->tls, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -128,6 +231,7 @@ void certs_free(struct server *srv)
 	EVP_PKEY_free(cs->ca_key);
 	free(cs->ca_pem);
 	free(cs->revoked);
+	free(cs->crl);
 	free(cs);
 	srv->certs = NULL;
 }
@@ -136,7 +240,7 @@ void certs_free(struct server *srv)
 
 void certs_on_accept(struct conn *c, const struct sockaddr *sa)
 {
-	const struct kart_config *cfg = &c->srv->cfg;
+	const struct kart_config *cfg = c->srv->cfg;
 	memset(&c->cert, 0, sizeof(c->cert));
 	if (!c->srv->certs || !c->srv->certs->enabled)
 		return;
@@ -265,7 +369,9 @@ const char *certs_check(struct conn *c, MDB_txn *txn, int64_t now_us)
 		log_err("%s: cannot read the revoked certificates: %s", c->who.peer, mdb_strerror(rc));
 		return "the server cannot check the client certificate now; try again";
 	}
-	if (bsearch(pc->serial, srv->certs->revoked, srv->certs->nrevoked, sizeof(ca_serial), cmp_serial))
+	const struct certs_crl *crl = srv->certs->crl;
+	if (bsearch(pc->serial, srv->certs->revoked, srv->certs->nrevoked, sizeof(ca_serial), cmp_serial) ||
+	    (crl && bsearch(pc->serial, crl->serials, crl->n, sizeof(ca_serial), cmp_serial)))
 		return "the client certificate has been revoked";
 	return NULL;
 }

@@ -13,7 +13,11 @@
  *   revoked_certs  serial (hex) -> time (i64 BE, unix seconds)
  * meta "certs_gen" changes (to a random value) with every revocation; the loop
  * thread keeps the revoked serials in memory and reloads them when the
- * generation in its snapshot differs, as the schema cache does. */
+ * generation in its snapshot differs, as the schema cache does.
+ *
+ * A certificate may also be revoked by a CRL (tls_crl: PEM, signed by the
+ * instance CA), read at start and again on every reload (SIGHUP); a serial
+ * it lists is refused exactly as one revoked in revoked_certs. */
 #ifndef KART_CERTS_H
 #define KART_CERTS_H
 
@@ -39,12 +43,30 @@ struct certs {
 	bool loaded;
 	ca_serial *revoked;            /* sorted */
 	size_t nrevoked;
+	struct certs_crl *crl;         /* tls_crl's serials; NULL: none */
+};
+
+/* The serials a CRL file lists (sorted). */
+struct certs_crl {
+	size_t n;
+	ca_serial serials[];
 };
 
 /* Opens the databases, loads the CA and, unless client_certs = off, makes the
  * server's TLS context ask for client certificates. Returns 0 or -1 (logged). */
 int certs_init(struct server *srv);
 void certs_free(struct server *srv);
+
+/* Reads the CRL at path (tls_crl: relative to the instance directory) and
+ * checks it was signed by the instance CA. Returns 0 with *out (NULL for an
+ * empty path), or -1 with what is wrong in err. Any thread; the result is
+ * put in force on the loop by certs_crl_set. */
+int certs_crl_read(struct server *srv, const char *path, struct certs_crl **out, char *err, size_t n);
+/* A server TLS context made for a reload asks for client certificates as
+ * the first one does (unless client_certs = off). Returns 0 or -1 (err). */
+int certs_tls_setup(struct server *srv, SSL_CTX *ctx, char *err, size_t n);
+/* Loop thread: crl (may be NULL) replaces the list in force, which is freed. */
+void certs_crl_set(struct server *srv, struct certs_crl *crl);
 
 /* conn.c: whether the peer must present a certificate (sa NULL: unknown peer). */
 void certs_on_accept(struct conn *c, const struct sockaddr *sa);

@@ -171,9 +171,9 @@ static bool conn_busy(const struct conn *c)
 {
 	/* before login, replies are a few small errors: a client that sends
 	 * without reading may not make us hold more than that */
-	size_t out_limit = c->authed ? c->srv->cfg.output_limit : PRE_LOGIN_OUTPUT;
+	size_t out_limit = c->authed ? c->srv->cfg->output_limit : PRE_LOGIN_OUTPUT;
 	return c->out_queued + c->plain_len > out_limit || c->pending_writes >= CONN_MAX_WRITES ||
-	       c->pending_bytes > c->srv->cfg.output_limit || c->nstreams >= CONN_MAX_STREAMS ||
+	       c->pending_bytes > c->srv->cfg->output_limit || c->nstreams >= CONN_MAX_STREAMS ||
 	       c->pending_jobs >= CONN_MAX_JOBS;
 }
 
@@ -389,7 +389,7 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 		if (c->addr)
 			c->addr->unauth--;
 	}
-	c->in.max = c->srv->cfg.max_frame;
+	c->in.max = c->srv->cfg->max_frame;
 	snprintf(c->who.user, sizeof(c->who.user), "%s", user);
 	snprintf(c->who.team, sizeof(c->who.team), "%s", team ? team : "");
 	c->who.role = role;
@@ -409,7 +409,7 @@ void conn_clear_session(struct conn *c)
 	}
 	c->authed = false;
 	if (frame_asm_pending(&c->in) == 0) /* frames already received keep the limit they were sent under */
-		c->in.max = PRE_LOGIN_MAX_FRAME < c->srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : c->srv->cfg.max_frame;
+		c->in.max = PRE_LOGIN_MAX_FRAME < c->srv->cfg->max_frame ? PRE_LOGIN_MAX_FRAME : c->srv->cfg->max_frame;
 	c->who.user[0] = '\0';
 	c->who.team[0] = '\0';
 	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
@@ -532,13 +532,13 @@ void conn_pump(struct conn *c)
 	c->pumping = true;
 	struct server *srv = c->srv;
 	unsigned pages = 0;
-	while (c->streams && conn_is_open(c) && c->out_queued + c->plain_len < srv->cfg.output_limit) {
+	while (c->streams && conn_is_open(c) && c->out_queued + c->plain_len < srv->cfg->output_limit) {
 		if (pages++ == PAGES_PER_TURN) {
 			conn_schedule(c);
 			break;
 		}
 		struct stream *s = c->streams;
-		struct req r = { .srv = srv, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
+		struct req r = { .srv = srv, .cfg = srv->cfg, .conn = c, .id = s->id, .who = s->who, .arena = &c->arena,
 				 .now = util_now_us() };
 		kart__envelope__init(&r.out);
 		enum page_turn turn = srv->hooks.page(c, s, &r);
@@ -618,7 +618,7 @@ static enum frames_left process_frames(struct conn *c)
 		if (fs == FRAME_TOO_LARGE) {
 			char msg[200];
 			uint32_t want = frame_get_u32(c->in.buf + c->in.start);
-			if (c->authed || c->in.max == c->srv->cfg.max_frame)
+			if (c->authed || c->in.max == c->srv->cfg->max_frame)
 				snprintf(msg, sizeof(msg), "frame of %u bytes exceeds the limit of %u bytes", want,
 					 c->in.max);
 			else
@@ -671,11 +671,11 @@ static bool input_account(struct conn *c, size_t cap_before)
 	struct server *srv = c->srv;
 	srv->input_bytes += c->in.cap;
 	srv->input_bytes -= cap_before;
-	if (c->in.cap <= cap_before || srv->input_bytes <= srv->cfg.input_memory_limit)
+	if (c->in.cap <= cap_before || srv->input_bytes <= srv->cfg->input_memory_limit)
 		return true;
 	log_limited(&input_log, LOG_WARN,
 		    "%s: partly received requests hold %zu bytes (input_memory_limit %llu); closing this connection",
-		    c->who.peer, srv->input_bytes, (unsigned long long)srv->cfg.input_memory_limit);
+		    c->who.peer, srv->input_bytes, (unsigned long long)srv->cfg->input_memory_limit);
 	conn_close(c);
 	return false;
 }
@@ -793,9 +793,9 @@ bool conn_open(struct conn *c)
 {
 	struct server *srv = c->srv;
 	uv_tcp_nodelay(&c->tcp, 1);
-	frame_asm_init(&c->in, PRE_LOGIN_MAX_FRAME < srv->cfg.max_frame ? PRE_LOGIN_MAX_FRAME : srv->cfg.max_frame);
+	frame_asm_init(&c->in, PRE_LOGIN_MAX_FRAME < srv->cfg->max_frame ? PRE_LOGIN_MAX_FRAME : srv->cfg->max_frame);
 	/* decoding may allocate more than the frame holds, but within bounds */
-	arena_init(&c->arena, (size_t)srv->cfg.max_frame * 4 + 65536);
+	arena_init(&c->arena, (size_t)srv->cfg->max_frame * 4 + 65536);
 	c->created_ms = c->active_ms = util_mono_ms();
 	if (tls_engine_init(&c->tls, srv->tls) != TLS_OK) {
 		arena_free(&c->arena);

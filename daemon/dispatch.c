@@ -321,7 +321,7 @@ static bool serve(struct conn *c, struct req *r, const struct route *rt)
 void dispatch_frame(struct conn *c, const uint8_t *payload, uint32_t len)
 {
 	struct server *srv = c->srv;
-	struct req r = { .srv = srv, .conn = c, .arena = &c->arena, .now = util_now_us(), .who = c->who,
+	struct req r = { .srv = srv, .cfg = srv->cfg, .conn = c, .arena = &c->arena, .now = util_now_us(), .who = c->who,
 			 .authed = c->authed, .session_expires = c->session_expires };
 	kart__envelope__init(&r.out);
 

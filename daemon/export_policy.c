@@ -112,7 +112,7 @@ const char *quota_words(struct arena *a, uint64_t asked, uint64_t used, uint64_t
 
 int export_user_standing(struct req *r, const Kart__User *u, bool *may, uint64_t *quota, uint64_t *used)
 {
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	*may = may_export(cfg, u);
 	*quota = quota_of(cfg, u);
 	return exported_since(r->txn, &r->srv->store, u->name, local_midnight(r->now), used);

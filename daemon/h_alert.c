@@ -384,7 +384,7 @@ static bool put_record(struct req *r, Kart__ReadPage *page, const struct rq_rec 
 static bool read_page(struct stream *s, struct req *r)
 {
 	struct rq_state *st = s->state;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
 	Kart__ReadPage *page = arena_alloc(r->arena, sizeof(*page));
@@ -516,7 +516,7 @@ static bool alert_page(struct stream *s, struct req *r)
 {
 	struct aq_state *st = s->state;
 	struct store *store = &r->srv->store;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
 	Kart__AuditPage *page = arena_alloc(r->arena, sizeof(*page));

@@ -27,7 +27,7 @@ static bool action_matches(const char *want, const char *action)
 static bool audit_page(struct stream *s, struct req *r)
 {
 	struct audit_state *st = s->state;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
 	Kart__AuditPage *page = arena_alloc(r->arena, sizeof(*page));

@@ -437,7 +437,7 @@ static bool list_page(struct stream *s, struct req *r)
 {
 	struct list_state *st = s->state;
 	struct store *store = &r->srv->store;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
 	if (reads_check(r) != H_OK)

@@ -21,7 +21,7 @@
 /* The funnel's stages, split into the arena. Returns how many. */
 static size_t funnel_stages(struct req *r, char **out)
 {
-	char *copy = arena_strdup(r->arena, r->srv->cfg.funnel);
+	char *copy = arena_strdup(r->arena, r->cfg->funnel);
 	size_t n = 0;
 	if (!copy)
 		return 0;
@@ -45,7 +45,7 @@ static int check_stage(struct req *r, const char *stage)
 		if (strcmp(stages[i], stage) == 0)
 			return H_OK;
 	return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "stage", "stage: '%.40s' is not a stage of the funnel (%s)",
-			 stage, r->srv->cfg.funnel);
+			 stage, r->cfg->funnel);
 }
 
 static bool valid_date(const char *v)
@@ -237,7 +237,7 @@ int h_deal_move(struct req *r)
 	const char *stage = m->stage ? m->stage : "";
 	if (!*stage)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "stage", "stage: which stage? the funnel is %s",
-				 r->srv->cfg.funnel);
+				 r->cfg->funnel);
 	if ((rc = check_stage(r, stage)))
 		return rc;
 	const char *from = d->stage ? d->stage : "";

@@ -465,7 +465,7 @@ static void job_run(struct req_job *job)
 		log_err("%s: %s", what, mdb_strerror(rc));
 		goto done;
 	}
-	struct req scope = { .srv = j->job.srv, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
+	struct req scope = { .srv = j->job.srv, .cfg = j->job.cfg, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
 			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
@@ -654,7 +654,7 @@ struct dstream {
 static bool dup_page(struct stream *s, struct req *r)
 {
 	struct dstream *st = s->state;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (reads_check(r) != H_OK)
 		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__DupPage *page = arena_alloc(r->arena, sizeof(*page));

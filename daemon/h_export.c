@@ -106,7 +106,7 @@ int h_export(struct req *r)
 {
 	Kart__Export *m = r->in->export;
 	struct store *st = &r->srv->store;
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	enum export_format fmt;
 	char delim;
 	if (export_format_parse(m->format, &fmt) < 0)
@@ -321,7 +321,7 @@ static void xjob_run(struct req_job *job)
 	s.txn = &txn;
 	s.canaries = st->canaries;
 	s.any_canary = mdb_stat(txn, st->canaries, &ms) != 0 || ms.ms_entries > 0;
-	struct req scope = { .srv = j->job.srv, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
+	struct req scope = { .srv = j->job.srv, .cfg = j->job.cfg, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
 			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0) {
@@ -428,7 +428,7 @@ static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 static int export_allowed(struct req *r, const struct xjob *j, bool *refused)
 {
 	struct store *st = &r->srv->store;
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	*refused = false;
 	Kart__UserRecord *u;
 	int rc = user_load(r->txn, st, r->who.user, &r->arena->pb, &u);
@@ -765,7 +765,7 @@ static void export_done(struct wreq *w)
 		free_xjob(j);
 		return;
 	}
-	struct req r = { .srv = w->r.srv, .conn = w->r.conn, .id = w->r.id, .who = w->r.who };
+	struct req r = { .srv = w->r.srv, .cfg = w->r.cfg, .conn = w->r.conn, .id = w->r.id, .who = w->r.who };
 	struct stream *s = stream_new(&r, export_page);
 	struct xstate *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
 	if (st) {

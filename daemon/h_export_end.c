@@ -85,7 +85,7 @@ void export_end_submit(struct server *srv, const struct principal *who, uint64_t
 {
 	if (!srv->writer)
 		return; /* stopping: the next start records it as failed */
-	struct req base = { .srv = srv, .who = *who, .now = util_now_us() };
+	struct req base = { .srv = srv, .cfg = srv->cfg, .who = *who, .now = util_now_us() };
 	struct wreq *w = wreq_detached(&base, w_export_end);
 	struct export_end *e = w ? arena_alloc(&w->in_arena, sizeof(*e)) : NULL;
 	if (!e) {

@@ -298,7 +298,7 @@ static int fill_prefix(struct fill *p, struct idset *met, const char *prefix, si
 static int find_phone(struct req *r, struct find_ctx *f, const char *text, char *prefix, size_t prefix_size,
 		      size_t *plen)
 {
-	const char *country = r->srv->cfg.phone_country;
+	const char *country = r->cfg->phone_country;
 	char e164[24], key[32];
 	bool whole = text_phone_e164(text, country, e164, sizeof(e164)) == 0;
 	/* reversed digits: the number itself, or any number ending with them */

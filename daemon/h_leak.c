@@ -432,7 +432,7 @@ static void ljob_run(struct req_job *job)
 	size_t nc = 0, ccap = 0;
 	MDB_txn *txn = NULL;
 	bool budget_hit = false;
-	if (leak_parse(&f, &j->a, (const char *)j->data, j->len, j->job.srv->cfg.phone_country) < 0) {
+	if (leak_parse(&f, &j->a, (const char *)j->data, j->len, j->job.cfg->phone_country) < 0) {
 		j->code = KART__ERROR_CODE__UNAVAILABLE;
 		snprintf(j->message, sizeof(j->message), "out of memory reading the file");
 		leak_file_free(&f);

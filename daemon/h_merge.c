@@ -329,7 +329,7 @@ int h_card_merge(struct req *r)
 		return ENOMEM;
 
 	struct merge_fields mf;
-	rc = card_merge_fields(r->arena, r->srv->cfg.phone_country, a, b, m->prefer == m->from, &mf);
+	rc = card_merge_fields(r->arena, r->cfg->phone_country, a, b, m->prefer == m->from, &mf);
 	if (rc == E2BIG)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, mf.too_many,
 				 "%s: the merged card would hold %zu (at most %zu); remove some from either card first",

@@ -84,7 +84,7 @@ static void job_run(struct req_job *job)
 		log_err("query: %s", mdb_strerror(rc));
 		goto done;
 	}
-	struct req scope = { .srv = j->job.srv, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
+	struct req scope = { .srv = j->job.srv, .cfg = j->job.cfg, .who = j->job.who, .txn = txn, .arena = &a, .now = j->now };
 	struct cardq q = { .txn = txn, .st = st, .sc = &sc, .a = &a, .today = j->today, .zone = j->zone,
 			   .scope = &scope, .pool_txn = &txn };
 	if (cardq_parse(&q, j->where) < 0 || cardq_sort_field(&q, j->sort) < 0) {
@@ -118,7 +118,7 @@ struct ids_state {
 static bool ids_page(struct stream *s, struct req *r)
 {
 	struct ids_state *st = s->state;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (reads_check(r) != H_OK)
 		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__CardPage *page = arena_alloc(r->arena, sizeof(*page));

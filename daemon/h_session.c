@@ -34,7 +34,7 @@ int h_hello(struct req *r)
 	kart__hello_ok__init(ok);
 	ok->version = KART__PROTOCOL__PROTOCOL_V1;
 	ok->server = (char *)KART_SERVER_NAME;
-	ok->max_frame = r->srv->cfg.max_frame;
+	ok->max_frame = r->cfg->max_frame;
 	r->out.body_case = KART__ENVELOPE__BODY_HELLO_OK;
 	r->out.hello_ok = ok;
 	return H_OK;
@@ -140,7 +140,7 @@ static int refused_note(struct req *r, bool refusing, bool *verbatim)
 static int w_login(struct req *r)
 {
 	struct wreq *w = wreq_of(r);
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	const char *name = r->in->login->user;
 	Kart__UserRecord *u = NULL;
 	int rc = user_load(r->txn, &r->srv->store, name, &r->arena->pb, &u);
@@ -209,7 +209,7 @@ static int w_login(struct req *r)
 	Kart__SessionRecord sr = KART__SESSION_RECORD__INIT;
 	sr.user = (char *)name;
 	sr.created_at = r->now;
-	sr.expires_at = r->now + (int64_t)r->srv->cfg.session_ttl_s * 1000000;
+	sr.expires_at = r->now + (int64_t)r->cfg->session_ttl_s * 1000000;
 	sr.client = r->who.peer;
 	size_t n = kart__session_record__get_packed_size(&sr);
 	MDB_val k = { 32, key }, v = { n, NULL };

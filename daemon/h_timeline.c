@@ -136,7 +136,7 @@ struct timeline_state {
 static bool timeline_page(struct stream *s, struct req *r)
 {
 	struct timeline_state *st = s->state;
-	uint32_t want = r->srv->cfg.page_size;
+	uint32_t want = r->cfg->page_size;
 	if (st->remaining && st->remaining < want)
 		want = st->remaining;
 	Kart__TimelinePage *page = arena_alloc(r->arena, sizeof(*page));

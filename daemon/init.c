@@ -131,11 +131,11 @@ static void random_password(char *out, size_t len)
 static int create_admin(struct server *srv, const char *password)
 {
 	char hash[256];
-	if (auth_hash_password(&srv->cfg, password, hash, sizeof(hash)) < 0)
+	if (auth_hash_password(srv->cfg, password, hash, sizeof(hash)) < 0)
 		return -1;
 	struct arena a;
 	arena_init(&a, 0);
-	struct req r = { .srv = srv, .arena = &a, .now = util_now_us() };
+	struct req r = { .srv = srv, .cfg = srv->cfg, .arena = &a, .now = util_now_us() };
 	strcpy(r.who.user, "kartd-init");
 	strcpy(r.who.peer, "local");
 	Kart__User user = KART__USER__INIT;
@@ -168,17 +168,19 @@ static int create_admin(struct server *srv, const char *password)
 int kartd_init(const char *dir, const char *listen)
 {
 	struct server srv;
+	struct kart_config cfg;
 	memset(&srv, 0, sizeof(srv));
-	config_defaults(&srv.cfg);
+	config_defaults(&cfg);
+	srv.cfg = &cfg;
 	if (listen) {
-		if (strlen(listen) >= sizeof(srv.cfg.listen)) {
+		if (strlen(listen) >= sizeof(cfg.listen)) {
 			log_err("--listen: too long");
 			return 2;
 		}
 		char err[256];
 		char line[300];
 		snprintf(line, sizeof(line), "listen = %s\n", listen);
-		if (config_parse(&srv.cfg, line, err, sizeof(err)) < 0) {
+		if (config_parse(&cfg, line, err, sizeof(err)) < 0) {
 			log_err("--listen %s: expected HOST:PORT", listen);
 			return 2;
 		}
@@ -199,7 +201,7 @@ int kartd_init(const char *dir, const char *listen)
 	chmod(dir, 0700);
 	char path[2048], host[256];
 	int port;
-	util_split_hostport(srv.cfg.listen, host, sizeof(host), &port);
+	util_split_hostport(cfg.listen, host, sizeof(host), &port);
 	if (make_tls(dir, host) < 0) {
 		log_err("cannot create TLS certificates in %s/tls", dir);
 		return 1;
@@ -215,7 +217,7 @@ int kartd_init(const char *dir, const char *listen)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open(&srv.store, path, srv.cfg.map_size, srv.cfg.max_readers, true);
+	int rc = store_open(&srv.store, path, cfg.map_size, cfg.max_readers, true);
 	if (rc) {
 		log_err("cannot create the database in %s: %s", path, store_strerror(rc));
 		return 1;
@@ -236,7 +238,7 @@ int kartd_init(const char *dir, const char *listen)
 	explicit_bzero(password, sizeof(password));
 	explicit_bzero(line, sizeof(line));
 	/* the configuration is written last: its presence marks a finished instance */
-	char *conf = config_render(&srv.cfg);
+	char *conf = config_render(&cfg);
 	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
 	if (!conf || util_write_file(path, conf, strlen(conf), 0600) < 0) {
 		free(conf);
@@ -245,7 +247,7 @@ int kartd_init(const char *dir, const char *listen)
 	}
 	free(conf);
 	printf("instance created in %s\n", dir);
-	printf("  listen:          %s\n", srv.cfg.listen);
+	printf("  listen:          %s\n", cfg.listen);
 	printf("  CA certificate:  %s/tls/ca.pem\n", dir);
 	printf("  admin password:  %s/admin.password\n", dir);
 	printf("keep a copy of these, away from this machine: they are not in the database, and\n"

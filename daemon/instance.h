@@ -1,7 +1,8 @@
 /* instance: the running instance's state, struct server (config, TLS
  * context, store, writer, listener, connections, caches).
  *
- * Handlers read it through r->srv (r->srv->cfg, ->store, ->schema_loop, ...):
+ * Handlers read it through r->srv (->store, ->schema_loop, ...), and the
+ * configuration through r->cfg (conf.h: srv->cfg is the loop thread's):
  * this header declares types only, no function. What acts on the server or
  * on connections (server.h, conn.h) is not for handlers, which never
  * include those headers (docs/DESIGN.md, "Who may include what"). */
@@ -71,7 +72,7 @@ struct conn_hooks {
 struct server {
 	uv_loop_t *loop;
 	struct conn_hooks hooks;
-	struct kart_config cfg;
+	const struct kart_config *cfg; /* the loop's; replaced whole by a reload (conf.h): off the loop, read r->cfg */
 	char dir[1024];
 	SSL_CTX *tls;
 	struct store store;
@@ -82,6 +83,9 @@ struct server {
 	uv_timer_t sweep;
 	uv_timer_t hourly;          /* logs the audit head every hour */
 	uv_signal_t sigterm, sigint;
+	uv_signal_t sighup;         /* reload (reload.h) */
+	const char *conf_file;      /* --config FILE, or NULL (conf.h) */
+	const char *listen_arg;     /* --listen, or NULL */
 	char listen_addr[128];
 
 	struct conn *conns;         /* list of open connections */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conn.h"
 #include "jobs.h"
 #include "log.h"
@@ -41,13 +42,13 @@ struct pool_sched {
 static bool pool_user_may_start(struct server *srv, const char *user)
 {
 	struct pool_sched *p = srv->pool;
-	if (p->running >= srv->cfg.max_scans)
+	if (p->running >= srv->cfg->max_scans)
 		return false;
 	unsigned mine = 0;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++)
+	for (unsigned i = 0; i < srv->cfg->max_scans; i++)
 		if (p->run[i].w && strcmp(p->run[i].user, user) == 0)
 			mine++;
-	return mine < srv->cfg.max_scans_per_user;
+	return mine < srv->cfg->max_scans_per_user;
 }
 
 static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after_work_cb done, const char *user)
@@ -55,7 +56,7 @@ static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after
 	struct pool_sched *p = srv->pool;
 	if (uv_queue_work(srv->loop, w, run, done) != 0)
 		return -1;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+	for (unsigned i = 0; i < srv->cfg->max_scans; i++) {
 		if (!p->run[i].w) {
 			p->run[i].w = w;
 			snprintf(p->run[i].user, sizeof(p->run[i].user), "%s", user);
@@ -70,7 +71,7 @@ static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_
 {
 	struct server *srv = r->srv;
 	if (!srv->pool &&
-	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg.max_scans * sizeof(srv->pool->run[0]))))
+	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg->max_scans * sizeof(srv->pool->run[0]))))
 		return -1;
 	struct pool_sched *p = srv->pool;
 	if (pool_user_may_start(srv, r->who.user)) {
@@ -110,7 +111,7 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 	srv->inflight--;
 	c->pending_writes--;
 	c->pending_jobs--;
-	for (unsigned i = 0; i < srv->cfg.max_scans; i++) {
+	for (unsigned i = 0; i < srv->cfg->max_scans; i++) {
 		if (p->run[i].w == w) {
 			p->run[i].w = NULL;
 			p->running--;
@@ -119,7 +120,7 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 	}
 	/* the waiting scans whose users are under their share, in arrival order */
 	struct pool_wait **pp = &p->head, *prev = NULL, *cancelled = NULL;
-	while (*pp && p->running < srv->cfg.max_scans) {
+	while (*pp && p->running < srv->cfg->max_scans) {
 		struct pool_wait *q = *pp;
 		if (!pool_user_may_start(srv, q->user)) {
 			prev = q;
@@ -177,7 +178,7 @@ static void job_done(uv_work_t *w, int status)
 	if (open || j->reply_closed) {
 		struct arena a;
 		arena_init(&a, 0);
-		struct req r = { .srv = srv, .conn = c, .id = j->id, .who = j->who, .arena = &a };
+		struct req r = { .srv = srv, .cfg = j->cfg, .conn = c, .id = j->id, .who = j->who, .arena = &a };
 		kart__envelope__init(&r.out);
 		j->reply(j, &r, status);
 		stats_request(srv->stats, j->kind, j->started, util_now_us());
@@ -197,7 +198,9 @@ static void job_done(uv_work_t *w, int status)
 		arena_free(&a);
 	}
 	conn_unref(c);
+	const struct kart_config *cfg = j->cfg;
 	j->free(j);
+	conf_drop(cfg);
 	srv->hooks.settled(srv);
 }
 
@@ -209,8 +212,12 @@ int req_pool(struct req *r, struct req_job *j)
 	j->who = r->who;
 	j->kind = r->in ? (unsigned)r->in->body_case : 0;
 	j->started = r->now;
+	j->cfg = r->cfg;
 	j->work.data = j;
-	return pool_job_queue(r, &j->work, job_run, job_done);
+	if (pool_job_queue(r, &j->work, job_run, job_done) != 0)
+		return -1;
+	conf_hold(j->cfg); /* given back once the job is freed */
+	return 0;
 }
 
 /* ---- the writer's replies ---- */
@@ -272,7 +279,7 @@ void wreq_fail(struct wreq *w, Kart__ErrorCode code, const char *message)
 		stats_request(w->r.srv->stats, (unsigned)w->r.in->body_case, w->received, util_now_us());
 	if (conn_is_open(c)) {
 		arena_reset(&w->work);
-		struct req r = { .srv = w->r.srv, .id = w->r.id, .who = w->r.who, .arena = &w->work };
+		struct req r = { .srv = w->r.srv, .cfg = w->r.cfg, .id = w->r.id, .who = w->r.who, .arena = &w->work };
 		kart__envelope__init(&r.out);
 		req_error(&r, code, "", "%s", message);
 		r.out.request_id = r.id;

@@ -1,9 +1,9 @@
 /* kartd: the Kartoteka daemon.
  *
  *   kartd init --data DIR [--listen HOST:PORT]   create an instance
- *   kartd run  --data DIR [--listen HOST:PORT]   serve it in the foreground
- *   kartd unlock USER --data DIR                 (offline) lift a user's lock
- *   kartd passwd USER --data DIR [--password-file F]  (offline) set a password
+ *   kartd run  --data DIR [--config FILE] [--listen HOST:PORT]   serve it in the foreground
+ *   kartd unlock USER --data DIR [--config FILE]  (offline) lift a user's lock
+ *   kartd passwd USER --data DIR [--config FILE] [--password-file F]  (offline) set a password
  *   kartd backup --data DIR -o FILE|- [--force]   a backup while kartd serves
  *   kartd restore FILE --data DIR [--key KEY] [--force]   a backup into a new instance
  *   kartd verify-backup FILE --key KEY            check a backup without restoring it */
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "backup.h"
+#include "conf.h"
 #include "init.h"
 #include "req.h"
 #include "log.h"
@@ -23,9 +24,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kartd init --data DIR [--listen HOST:PORT]\n"
-		   "       kartd run --data DIR [--listen HOST:PORT]\n"
-		   "       kartd unlock USER --data DIR\n"
-		   "       kartd passwd USER --data DIR [--password-file F]\n"
+		   "       kartd run --data DIR [--config FILE] [--listen HOST:PORT]\n"
+		   "       kartd unlock USER --data DIR [--config FILE]\n"
+		   "       kartd passwd USER --data DIR [--config FILE] [--password-file F]\n"
 		   "       kartd backup --data DIR -o FILE|- [--force]\n"
 		   "       kartd restore FILE --data DIR [--key KEYFILE] [--force]\n"
 		   "       kartd verify-backup FILE --key KEYFILE\n"
@@ -33,7 +34,10 @@ static void usage(FILE *f)
 		   "\n"
 		   "init creates an instance in DIR (a new or empty directory): configuration,\n"
 		   "TLS certificates, audit key, database and the user admin, whose password is\n"
-		   "written to DIR/admin.password. run serves it in the foreground until SIGTERM.\n"
+		   "written to DIR/admin.password. run serves it in the foreground until SIGTERM;\n"
+		   "SIGHUP reloads the configuration, the certificate and key and the CRL.\n"
+		   "The configuration is DIR/kartd.conf, then over it " KARTD_SITE_CONFIG "\n"
+		   "if it exists, or the FILE --config names instead.\n"
 		   "unlock and passwd are the host's way back in while kartd is stopped: unlock\n"
 		   "lifts an admin's lock and a lockout after failed logins; passwd sets a new\n"
 		   "password (from F, else standard input, asked twice on a terminal) and ends\n"
@@ -117,7 +121,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	const char *data = NULL, *listen = NULL, *user = NULL, *password_file = NULL;
+	const char *data = NULL, *listen = NULL, *user = NULL, *password_file = NULL, *config = NULL;
+	bool init = strcmp(cmd, "init") == 0;
 	bool passwd = strcmp(cmd, "passwd") == 0;
 	for (int i = 2; i < argc; i++) {
 		const char **slot = NULL;
@@ -128,6 +133,10 @@ int main(int argc, char **argv)
 			slot = &listen;
 		else if (passwd && strcmp(a, "--password-file") == 0)
 			slot = &password_file;
+		else if (!init && (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0))
+			slot = &config;
+		else if (!init && strncmp(a, "--config=", 9) == 0)
+			config = a + 9;
 		else if (strncmp(a, "--data=", 7) == 0)
 			data = a + 7;
 		else if (!offline && strncmp(a, "--listen=", 9) == 0)
@@ -168,6 +177,6 @@ int main(int argc, char **argv)
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 32 << 20);
 	if (offline)
-		return passwd ? kartd_passwd(data, user, password_file) : kartd_unlock(data, user);
-	return strcmp(cmd, "init") == 0 ? kartd_init(data, listen) : kartd_run(data, listen);
+		return passwd ? kartd_passwd(data, config, user, password_file) : kartd_unlock(data, config, user);
+	return init ? kartd_init(data, listen) : kartd_run(data, config, listen);
 }

@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "init.h"
 #include "auth.h"
+#include "conf.h"
 #include "log.h"
 #include "offline.h"
 #include "text.h"
@@ -35,21 +36,21 @@
 
 struct offline {
 	struct server srv;
+	struct kart_config cfg;     /* srv.cfg */
 	int lockfd;
 };
 
 /* Config, the instance lock, the audit key and chain head, the store.
  * Returns a process exit code (0: open). */
-static int offline_open(struct offline *o, const char *dir)
+static int offline_open(struct offline *o, const char *dir, const char *config)
 {
 	struct server *srv = &o->srv;
 	memset(o, 0, sizeof(*o));
 	o->lockfd = -1;
 	snprintf(srv->dir, sizeof(srv->dir), "%s", dir);
-	config_defaults(&srv->cfg);
+	srv->cfg = &o->cfg;
 	char path[2048], err[512];
-	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
-	if (config_load(&srv->cfg, path, err, sizeof(err)) < 0) {
+	if (conf_read(&o->cfg, &(struct conf_src){ .dir = dir, .file = config }, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return 1;
 	}
@@ -74,12 +75,12 @@ static int offline_open(struct offline *o, const char *dir)
 	/* the daemon grows its map past map_size on demand; a map no larger than
 	 * the file would leave these changes no room */
 	snprintf(path, sizeof(path), "%s/db/data.mdb", dir);
-	uint64_t map = srv->cfg.map_size;
+	uint64_t map = srv->cfg->map_size;
 	struct stat fs;
 	if (stat(path, &fs) == 0 && (uint64_t)fs.st_size * 2 > map)
 		map = (uint64_t)fs.st_size * 2;
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open_upgrading(&srv->store, path, map, srv->cfg.max_readers, upgrade_migrate);
+	int rc = store_open_upgrading(&srv->store, path, map, srv->cfg->max_readers, upgrade_migrate);
 	if (rc) {
 		log_err("cannot open the database in %s: %s", path, store_strerror(rc));
 		return 1;
@@ -127,7 +128,7 @@ static int offline_change(struct offline *o, const char *name, const char *hash)
 	struct server *srv = &o->srv;
 	struct arena a;
 	arena_init(&a, 0);
-	struct req r = { .srv = srv, .arena = &a, .now = util_now_us() };
+	struct req r = { .srv = srv, .cfg = srv->cfg, .arena = &a, .now = util_now_us() };
 	const struct passwd *pw = getpwuid(getuid());
 	snprintf(r.who.user, sizeof(r.who.user), "host:%s", pw && pw->pw_name ? pw->pw_name : "?");
 	snprintf(r.who.peer, sizeof(r.who.peer), "local");
@@ -191,10 +192,10 @@ cleanup:
 	return code;
 }
 
-int kartd_unlock(const char *dir, const char *user)
+int kartd_unlock(const char *dir, const char *config, const char *user)
 {
 	struct offline o;
-	int code = offline_open(&o, dir);
+	int code = offline_open(&o, dir, config);
 	if (code == 0)
 		code = offline_change(&o, user, NULL);
 	offline_close(&o);
@@ -288,10 +289,10 @@ static char *read_password(const char *file, const char *user)
 	return pw;
 }
 
-int kartd_passwd(const char *dir, const char *user, const char *password_file)
+int kartd_passwd(const char *dir, const char *config, const char *user, const char *password_file)
 {
 	struct offline o;
-	int code = offline_open(&o, dir);
+	int code = offline_open(&o, dir, config);
 	char *pw = NULL;
 	char hash[256];
 	if (code)
@@ -308,7 +309,7 @@ int kartd_passwd(const char *dir, const char *user, const char *password_file)
 		log_err("password too long");
 		goto done;
 	}
-	if (auth_hash_password(&o.srv.cfg, pw, hash, sizeof(hash)) < 0)
+	if (auth_hash_password(o.srv.cfg, pw, hash, sizeof(hash)) < 0)
 		goto done;
 	code = offline_change(&o, user, hash);
 done:

@@ -206,7 +206,7 @@ static bool piece_start(struct reads *rd, size_t cap)
 				PENDING_MAX);
 		return false;
 	}
-	struct req base = { .srv = rd->srv, .now = util_now_us() };
+	struct req base = { .srv = rd->srv, .cfg = rd->srv->cfg, .now = util_now_us() };
 	snprintf(base.who.user, sizeof(base.who.user), "kartd");
 	snprintf(base.who.peer, sizeof(base.who.peer), "kartd");
 	struct wreq *w = wreq_detached(&base, w_flush);
@@ -315,7 +315,7 @@ static const char *role_word(Kart__Role role)
 static void over_limit(struct req *r, struct reads *rd, struct ureads *u, int64_t now, enum read_kind kind,
 		       uint32_t limit)
 {
-	const char *policy = r->srv->cfg.bulk_read_policy;
+	const char *policy = r->cfg->bulk_read_policy;
 	char summary[240];
 	snprintf(summary, sizeof(summary), "more than %" PRIu32 " distinct cards %s within an hour (the limit for %s); %s",
 		 limit, kind == READ_LISTED ? "seen in lists (find, ls, card ls)" : "opened", role_word(r->who.role),
@@ -354,7 +354,7 @@ static uint32_t how_hash(const char *s)
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind)
 {
 	struct reads *rd = r->srv->reads;
-	if (!rd || rd->stopped || n == 0 || !r->who.user[0] || !r->srv->cfg.read_recording)
+	if (!rd || rd->stopped || n == 0 || !r->who.user[0] || !r->cfg->read_recording)
 		return;
 	struct ureads *u = user_get(rd, r->who.user);
 	if (!u)
@@ -368,9 +368,9 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how,
 	 * seen in lists in the last hour (to count them, each kind against its
 	 * own limit, and to dedup repeated reads); without one, the
 	 * direct-mapped table dedups alone */
-	uint32_t limit = role_limit(&r->srv->cfg, r->who.role);
+	uint32_t limit = role_limit(r->cfg, r->who.role);
 	if (kind == READ_LISTED)
-		limit = readwatch_list_limit(limit, r->srv->cfg.bulk_list_factor);
+		limit = readwatch_list_limit(limit, r->cfg->bulk_list_factor);
 	u->window = limit ? HOUR_US : 0;
 	if (limit) {
 		readwatch_prune(&u->watch, now - u->window);
@@ -507,7 +507,7 @@ static uint32_t block_seq;
 static int prune(struct req *r)
 {
 	struct store *st = &r->srv->store;
-	int64_t keep_us = (int64_t)r->srv->cfg.read_retention_days * 86400 * 1000000;
+	int64_t keep_us = (int64_t)r->cfg->read_retention_days * 86400 * 1000000;
 	if (r->now <= keep_us)
 		return 0;
 	uint64_t cutoff = (uint64_t)(r->now - keep_us);

@@ -72,6 +72,9 @@ struct req_effects {
 
 struct req {
 	struct server *srv;
+	/* the configuration the request runs under, on any thread: the loop's
+	 * when it began (conf.h); a write or a scan handed on holds it */
+	const struct kart_config *cfg;
 	struct conn *conn;          /* opaque to handlers; loop thread only; NULL on the writer */
 	uint64_t id;
 	Kart__Envelope *in;         /* decoded request, in `in_arena` */
@@ -170,7 +173,8 @@ void req_stream_wake(struct stream *s);
 
 struct req_job {
 	uv_work_t work;
-	struct server *srv;         /* set by req_pool, as are conn, id and who */
+	struct server *srv;         /* set by req_pool, as are conn, id, who and cfg */
+	const struct kart_config *cfg; /* the request's, held until the job is freed */
 	struct conn *conn;
 	uint64_t id;
 	struct principal who;

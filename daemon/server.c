@@ -1,8 +1,10 @@
 /* server: `kartd run` — config, TLS, store, writer, listener, timers, signals,
- * and an orderly stop: stop accepting and reading, let in-flight writes commit
- * and their replies go out, close connections, stop the writer, close the store. */
+ * a reload on SIGHUP (reload.h), and an orderly stop: stop accepting and
+ * reading, let in-flight writes commit and their replies go out, close
+ * connections, stop the writer, close the store. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -31,6 +33,7 @@
 #include "init.h"
 #include "log.h"
 #include "reads.h"
+#include "reload.h"
 #include "schema.h"
 #include "server.h"
 #include "tls.h"
@@ -74,6 +77,7 @@ void server_maybe_finish(struct server *srv)
 		uv_close((uv_handle_t *)&srv->reads_timer, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->alert_timer, on_timer_closed);
 		watchdog_stop(srv);
+		uv_close((uv_handle_t *)&srv->sighup, on_timer_closed); /* ignored from here (kartd_run) */
 		conn_ready_drain(srv);
 		uv_close((uv_handle_t *)&srv->ready_idle, on_timer_closed);
 		uv_close((uv_handle_t *)&srv->turn, on_timer_closed);
@@ -156,7 +160,7 @@ static void on_turn(uv_prepare_t *p)
 static void defer_silent(struct server *srv)
 {
 	uv_os_fd_t fd;
-	int secs = (int)(srv->cfg.handshake_timeout_ms / 2000);
+	int secs = (int)(srv->cfg->handshake_timeout_ms / 2000);
 	if (secs < 1)
 		secs = 1;
 	if (uv_fileno((uv_handle_t *)&srv->listener, &fd) == 0 &&
@@ -168,8 +172,8 @@ static int start_listener(struct server *srv)
 {
 	char host[256];
 	int port;
-	if (util_split_hostport(srv->cfg.listen, host, sizeof(host), &port) < 0) {
-		log_err("listen: bad address %s", srv->cfg.listen);
+	if (util_split_hostport(srv->cfg->listen, host, sizeof(host), &port) < 0) {
+		log_err("listen: bad address %s", srv->cfg->listen);
 		return -1;
 	}
 	struct sockaddr_storage ss;
@@ -186,7 +190,7 @@ static int start_listener(struct server *srv)
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&srv->listener, 1024, on_connection);
 	if (rc) {
-		log_err("cannot listen on %s: %s", srv->cfg.listen, uv_strerror(rc));
+		log_err("cannot listen on %s: %s", srv->cfg->listen, uv_strerror(rc));
 		uv_close((uv_handle_t *)&srv->listener, NULL);
 		return -1;
 	}
@@ -223,25 +227,23 @@ static int parse_level(const char *s)
 	return LOG_INFO;
 }
 
-/* The configuration (kartd.conf, then --listen) and the log level. Returns
- * 0, or the exit code. */
-static int load_config(struct server *srv, const char *dir, const char *listen)
+/* The configuration (conf.h: its layers) and the log level. Returns 0, or
+ * the exit code. */
+static int load_config(struct server *srv)
 {
-	char path[2048], err[512];
-	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
-	if (config_load(&srv->cfg, path, err, sizeof(err)) < 0) {
-		log_err("%s", err);
+	char err[640];
+	struct kart_config *cfg = conf_new();
+	if (!cfg) {
+		log_err("out of memory");
 		return 1;
 	}
-	if (listen) {
-		char line[300];
-		snprintf(line, sizeof(line), "listen = %s\n", listen);
-		if (strlen(listen) > 250 || config_parse(&srv->cfg, line, err, sizeof(err)) < 0) {
-			log_err("--listen %s: expected HOST:PORT", listen);
-			return 2;
-		}
+	srv->cfg = cfg;
+	int rc = conf_read(cfg, &(struct conf_src){ srv->dir, srv->conf_file, srv->listen_arg }, err, sizeof(err));
+	if (rc < 0) {
+		log_err("%s", err);
+		return rc == -2 ? 2 : 1;
 	}
-	log_set_level(parse_level(srv->cfg.log_level));
+	log_set_level(parse_level(cfg->log_level));
 	return 0;
 }
 
@@ -268,15 +270,15 @@ static int open_instance(struct server *srv, const char *dir)
 	char path[2048], err[512], cert[2048], key[2048];
 	if (kartd_load_audit_key(dir, srv->audit_key) < 0)
 		return -1;
-	srv->tls = tls_server_ctx(in_dir(dir, srv->cfg.tls_cert, cert, sizeof(cert)),
-				  in_dir(dir, srv->cfg.tls_key, key, sizeof(key)), srv->cfg.tls_min_version, err,
+	srv->tls = tls_server_ctx(in_dir(dir, srv->cfg->tls_cert, cert, sizeof(cert)),
+				  in_dir(dir, srv->cfg->tls_key, key, sizeof(key)), srv->cfg->tls_min_version, err,
 				  sizeof(err));
 	if (!srv->tls) {
 		log_err("%s", err);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/db", dir);
-	int rc = store_open_upgrading(&srv->store, path, srv->cfg.map_size, srv->cfg.max_readers, upgrade_migrate);
+	int rc = store_open_upgrading(&srv->store, path, srv->cfg->map_size, srv->cfg->max_readers, upgrade_migrate);
 	if (rc) {
 		log_err("cannot open the database in %s: %s", path, store_strerror(rc));
 		SSL_CTX_free(srv->tls);
@@ -303,7 +305,7 @@ static int prepare(struct server *srv)
 	char junkhex[33];
 	util_random(junk, sizeof(junk));
 	util_hex(junk, sizeof(junk), junkhex);
-	return auth_hash_password(&srv->cfg, junkhex, srv->dummy_hash, sizeof(srv->dummy_hash)) < 0 ? -1 : 0;
+	return auth_hash_password(srv->cfg, junkhex, srv->dummy_hash, sizeof(srv->dummy_hash)) < 0 ? -1 : 0;
 }
 
 static void handle_init(struct server *srv, uv_timer_t *t)
@@ -333,7 +335,8 @@ static int start_loop(struct server *srv)
 	export_unfinished_fail(srv);
 	uv_signal_init(srv->loop, &srv->sigterm);
 	uv_signal_init(srv->loop, &srv->sigint);
-	srv->sigterm.data = srv->sigint.data = srv;
+	uv_signal_init(srv->loop, &srv->sighup);
+	srv->sigterm.data = srv->sigint.data = srv->sighup.data = srv;
 	uv_idle_init(srv->loop, &srv->ready_idle);
 	srv->ready_idle.data = srv;
 	uv_prepare_init(srv->loop, &srv->turn);
@@ -351,19 +354,29 @@ static int start_loop(struct server *srv)
 	return 0;
 }
 
+/* The sweep of timeouts runs four times per handshake_timeout_ms, within 50 ms .. 1 s. */
+static uint64_t sweep_period(const struct kart_config *cfg)
+{
+	uint64_t period = cfg->handshake_timeout_ms / 4;
+	if (period > 1000)
+		period = 1000;
+	if (period < 50)
+		period = 50;
+	return period;
+}
+
+static void on_sighup(uv_signal_t *s, int signum);
+
 /* Listening: signals and timers start. */
 static void start_serving(struct server *srv)
 {
 	uv_signal_start(&srv->sigterm, on_signal, SIGTERM);
 	uv_signal_start(&srv->sigint, on_signal, SIGINT);
-	uint64_t period = srv->cfg.handshake_timeout_ms / 4;
-	if (period > 1000)
-		period = 1000;
-	if (period < 50)
-		period = 50;
+	uv_signal_start(&srv->sighup, on_sighup, SIGHUP);
+	uint64_t period = sweep_period(srv->cfg);
 	uv_timer_start(&srv->sweep, on_sweep, period, period);
 	uv_timer_start(&srv->hourly, on_hour, 3600 * 1000, 3600 * 1000);
-	uv_timer_start(&srv->reads_timer, reads_tick, srv->cfg.read_flush_ms, srv->cfg.read_flush_ms);
+	uv_timer_start(&srv->reads_timer, reads_tick, srv->cfg->read_flush_ms, srv->cfg->read_flush_ms);
 	uv_timer_start(&srv->alert_timer, alert_cmds_tick, 1000, 1000);
 }
 
@@ -381,6 +394,39 @@ static void log_fingerprint(SSL_CTX *tls)
 			o += (size_t)snprintf(fp + o, sizeof(fp) - o, "%s%02X", i ? ":" : "", md[i]);
 		log_notice("certificate fingerprint %s", fp);
 	}
+}
+
+/* SIGHUP: the configuration, the certificate and key, the CRL read again
+ * and put in force whole, or refused whole (reload.h); connections stay.
+ * What the loop set up from the old values is set up again: the log level,
+ * the sweep's period and the listener's deferral (handshake_timeout_ms), the
+ * flush of reads (read_flush_ms), where alert_command starts if it was unset. systemd hears RELOADING=1, then READY=1. */
+static void on_sighup(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	struct server *srv = s->data;
+	if (srv->stopping)
+		return;
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long)util_mono_ms() * 1000);
+	log_notice("SIGHUP: reloading the configuration");
+	struct reload *r = reload_prepare(srv, &(struct conf_src){ srv->dir, srv->conf_file, srv->listen_arg });
+	if (r) {
+		uint32_t handshake = srv->cfg->handshake_timeout_ms, flush = srv->cfg->read_flush_ms;
+		bool had_command = srv->cfg->alert_command[0] != '\0';
+		reload_commit(srv, r);
+		const struct kart_config *cfg = srv->cfg;
+		log_set_level(parse_level(cfg->log_level));
+		if (!had_command && cfg->alert_command[0] && alert_cmds_skip(srv) < 0)
+			log_err("cannot find the last alert: alert_command may run for alerts raised before the reload");
+		if (cfg->handshake_timeout_ms != handshake) {
+			defer_silent(srv);
+			uv_timer_start(&srv->sweep, on_sweep, sweep_period(cfg), sweep_period(cfg));
+		}
+		if (cfg->read_flush_ms != flush)
+			uv_timer_start(&srv->reads_timer, reads_tick, cfg->read_flush_ms, cfg->read_flush_ms);
+		log_fingerprint(srv->tls);
+	}
+	sd_notify(0, "READY=1");
 }
 
 static void close_instance(struct server *srv)
@@ -408,21 +454,29 @@ static void close_instance(struct server *srv)
 	SSL_CTX_free(srv->tls);
 }
 
-int kartd_run(const char *dir, const char *listen)
+int kartd_run(const char *dir, const char *config, const char *listen)
 {
 	static struct server srv; /* handles must outlive every callback */
 	memset(&srv, 0, sizeof(srv));
+	/* a reload before the loop serves, or once it has stopped, is not the end */
+	signal(SIGHUP, SIG_IGN);
 	snprintf(srv.dir, sizeof(srv.dir), "%s", dir);
 	journal_setup();
-	config_defaults(&srv.cfg);
-	int exit_code = load_config(&srv, dir, listen);
-	if (exit_code)
+	srv.conf_file = config;
+	srv.listen_arg = listen;
+	int exit_code = load_config(&srv);
+	if (exit_code) {
+		conf_drop(srv.cfg);
 		return exit_code;
+	}
 	int lockfd = lock_instance(dir);
-	if (lockfd < 0)
+	if (lockfd < 0) {
+		conf_drop(srv.cfg);
 		return 1;
+	}
 	if (open_instance(&srv, dir) < 0) {
 		close(lockfd);
+		conf_drop(srv.cfg);
 		return 1;
 	}
 	srv.stats = stats_new(util_now_us());
@@ -446,10 +500,12 @@ int kartd_run(const char *dir, const char *listen)
 	watchdog_start(&srv);
 
 	uv_run(srv.loop, UV_RUN_DEFAULT);
+	signal(SIGHUP, SIG_IGN); /* libuv gave it back its default as the handle closed */
 	exit_code = 0;
 cleanup:
 	close_instance(&srv);
 	log_notice("stopped");
 	close(lockfd);
+	conf_drop(srv.cfg);
 	return exit_code;
 }

@@ -37,7 +37,7 @@ int user_save(MDB_txn *txn, struct store *st, const Kart__UserRecord *u)
 
 int login_failure(struct req *r, Kart__UserRecord *u, int64_t now_s, bool *locked)
 {
-	const struct kart_config *cfg = &r->srv->cfg;
+	const struct kart_config *cfg = r->cfg;
 	Kart__User *user = u->user;
 	bool blocked = wreq_of(r)->note[0] != '\0';
 	if (locked)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "conn.h"
 #include "writer.h"
 #include "log.h"
@@ -84,6 +85,7 @@ static struct wreq *wreq_alloc(struct req *r, handler_fn fn)
 	arena_init(&w->work, 0);
 	w->fn = fn;
 	w->r = *r;
+	conf_hold(w->r.cfg); /* given back by wreq_free, on whichever thread */
 	memset(&w->r.fx, 0, sizeof(w->r.fx)); /* applied by the loop request, not again */
 	w->r.arena = &w->work;
 	w->r.txn = NULL;
@@ -157,6 +159,7 @@ void wreq_free(struct wreq *w)
 		return;
 	arena_free(&w->in_arena);
 	arena_free(&w->work);
+	conf_drop(w->r.cfg);
 	free(w->frame);
 	free(w);
 }

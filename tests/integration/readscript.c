@@ -5,6 +5,9 @@
  *
  *   kart-readscript HOST:PORT CA_FILE USER PASSWORD_FILE <script
  *
+ * KART_CERT, if set, is a client certificate bundle (kart admin issue-cert)
+ * to connect with.
+ *
  * Each line of the script is one request, answered by one line of output:
  *   find LIMIT TEXT   a Find: "ok" and the ids of its rows
  *   show ID           a CardGet: "ok ID"
@@ -81,7 +84,8 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 	password[strcspn(password, "\r\n")] = '\0';
-	struct kc_options o = { .server = argv[1], .ca_file = argv[2], .client_name = "kart-readscript" };
+	struct kc_options o = { .server = argv[1], .ca_file = argv[2], .client_name = "kart-readscript",
+				.cert_file = getenv("KART_CERT") };
 	struct kc_error err;
 	struct kc *c = kc_connect(&o, &err);
 	Kart__Envelope *s = c ? kc_login(c, argv[3], password, &err) : NULL;

@@ -97,12 +97,14 @@ static int teardown(void **state)
  * with the visibility settings given; each request has its own memo. */
 static struct req *req_as(const char *name, const char *vis_manager, const char *vis_supervisor)
 {
-	snprintf(srv->cfg.visibility_manager, sizeof(srv->cfg.visibility_manager), "%s", vis_manager);
-	snprintf(srv->cfg.visibility_supervisor, sizeof(srv->cfg.visibility_supervisor), "%s", vis_supervisor);
+	static struct kart_config cfg;
+	snprintf(cfg.visibility_manager, sizeof(cfg.visibility_manager), "%s", vis_manager);
+	snprintf(cfg.visibility_supervisor, sizeof(cfg.visibility_supervisor), "%s", vis_supervisor);
 	struct req *r = arena_alloc(&arena, sizeof(*r));
 	assert_non_null(r);
 	memset(r, 0, sizeof(*r));
 	r->srv = srv;
+	r->cfg = &cfg;
 	r->txn = txn;
 	r->arena = &arena;
 	for (size_t i = 0; i < NUSERS; i++)

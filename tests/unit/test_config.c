@@ -448,6 +448,48 @@ static void test_pending_config(void **state)
 	free(text);
 }
 
+static int ndiff;
+static char diffs[512];
+
+static void note(const char *name, bool restart, void *ud)
+{
+	(void)ud;
+	size_t n = strlen(diffs);
+	snprintf(diffs + n, sizeof(diffs) - n, "%s%s%s", n ? "," : "", name, restart ? "(restart)" : "");
+	ndiff++;
+}
+
+/* A reload's comparison: what changed, and which of it waits for a restart. */
+static void test_diff_and_keep(void **state)
+{
+	(void)state;
+	struct kart_config a, b;
+	char err[128];
+	config_defaults(&a);
+	config_defaults(&b);
+	assert_int_equal(config_diff(&a, &b, NULL, NULL), 0);
+	assert_int_equal(parse(&b, "page_size = 50\nlisten = 127.0.0.1:9\nvisibility_manager = all\nmax_scans = 9\n"
+				   "tls_crl = crl.pem\n", err, sizeof(err)), 0);
+	ndiff = 0;
+	diffs[0] = '\0';
+	assert_int_equal(config_diff(&a, &b, note, NULL), 5);
+	assert_int_equal(ndiff, 5);
+	/* in the table's order */
+	assert_string_equal(diffs, "listen(restart),tls_crl,max_scans(restart),page_size,visibility_manager");
+	config_keep_restart(&b, &a);
+	assert_string_equal(b.listen, a.listen);
+	assert_int_equal(b.max_scans, a.max_scans);
+	assert_int_equal(b.page_size, 50);
+	assert_string_equal(b.visibility_manager, "all");
+	assert_int_equal(config_diff(&a, &b, NULL, NULL), 3);
+	/* the rendered file says which options a reload leaves alone */
+	char *text = config_render(&a);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "needs a restart, not a reload)\nmax_scans = "));
+	assert_non_null(strstr(text, "# records per page of a streamed list\npage_size = "));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_render_round_trip),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_pending_config),
+		cmocka_unit_test(test_diff_and_keep),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
