@@ -110,11 +110,15 @@ static int man_config(FILE *f)
 	char *text = config_render(&c);
 	if (!text)
 		return -1;
-	const char *help = NULL;
+	const char *help = NULL, *note = NULL;
 	size_t nkeys = 0;
 	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
 		if (line[0] == '#') {
-			help = line[1] == ' ' ? line + 2 : line + 1;
+			const char *t = line[1] == ' ' ? line + 2 : line + 1;
+			if (help && t[0] == '(') /* "(read at start only: ...)", after the help */
+				note = t;
+			else
+				help = t, note = NULL;
 			continue;
 		}
 		char *eq = strstr(line, " = ");
@@ -126,7 +130,13 @@ static int man_config(FILE *f)
 		roff(f, line, false);
 		fputs("\\fR\n", f);
 		roff(f, help, true);
-		fputs(*help && help[strlen(help) - 1] == '.' ? "\n.br\nDefault: " : ".\n.br\nDefault: ", f);
+		fputs(*help && help[strlen(help) - 1] == '.' ? "\n" : ".\n", f);
+		if (note) {
+			fputs(".br\n", f);
+			roff(f, note, true);
+			fputs("\n", f);
+		}
+		fputs(".br\nDefault: ", f);
 		if (strcmp(value, "\"\"") == 0) {
 			fputs("empty", f);
 		} else {
@@ -141,7 +151,7 @@ static int man_config(FILE *f)
 			free(v);
 		}
 		fputs(".\n", f);
-		help = NULL;
+		help = note = NULL;
 		nkeys++;
 	}
 	free(text);

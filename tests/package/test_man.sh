@@ -1,6 +1,7 @@
 # The man pages: each renders with groff without a warning (-ww), and
 # man -l reads it; kart(1) has every command and every option kart's own help
-# lists; kartd.conf(5) every key, with its default, that `kartd init` writes.
+# lists; kartd(8) every command and option of kartd's usage; kartd.conf(5)
+# every key, with its default, that `kartd init` writes.
 source "$(dirname "$0")/lib.sh"
 : "${KARTD:?KARTD must point to the kartd binary}"
 command -v groff >/dev/null || skip "groff is not installed"
@@ -51,6 +52,17 @@ awk -F '\t' 'FILENAME == ARGV[1] { want[$1 "\t" $2] = 1; cmds[$1] = 1; next }
 		}
 		exit bad
 	}' "$T/expected" "$T/kart.1.txt" >"$T/missing" || fail "$(head -5 "$T/missing")"
+
+# kartd(8), written by hand: every command and option of kartd's own usage
+"$KARTD" --help >"$T/kartd.help" 2>&1 || true
+grep -oE '^ *(usage: )?kartd [a-z-]+' "$T/kartd.help" | awk '{ print $NF }' | sort -u >"$T/kartd.cmds"
+(($(wc -l <"$T/kartd.cmds") >= 7)) || fail "kartd --help listed only: $(tr '\n' ' ' <"$T/kartd.cmds")"
+while read -r c; do
+	grep -q "^ *kartd $c\b" "$T/kartd.8.txt" || fail "kartd(8) has no synopsis of kartd $c"
+done <"$T/kartd.cmds"
+for o in $(grep -E '^ *(usage: )?kartd ' "$T/kartd.help" | grep -oE -- '(^| |\[)--?[a-z][a-z-]*' | tr -d ' [' | sort -u); do
+	grep -q -- "$o" "$T/kartd.8.txt" || fail "kartd(8) lacks the option $o"
+done
 
 # kartd.conf(5): each key `kartd init` writes, with the value it writes
 "$KARTD" init --data "$T/inst" --listen 127.0.0.1:0 >/dev/null || fail "kartd init"
