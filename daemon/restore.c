@@ -47,7 +47,8 @@ static int sink_write(void *ud, const uint8_t *p, size_t n)
 }
 
 /* Unpacks FILE's image into dbdir/data.mdb (dbdir is made), checking the
- * whole file. 0, or -1 with what was written removed (why is logged). */
+ * whole file. 0; -1 with what was written removed; -2 when dbdir could not
+ * be made (it exists: nothing is touched). Why is logged. */
 static int unpack(const char *file, const char *dbdir, struct backup_head *h, uint64_t *image)
 {
 	int in = strcmp(file, "-") == 0 ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
@@ -58,11 +59,19 @@ static int unpack(const char *file, const char *dbdir, struct backup_head *h, ui
 	char path[4352];
 	snprintf(path, sizeof(path), "%s/data.mdb", dbdir);
 	struct sink sk = { -1 };
-	if ((mkdir(dbdir, 0700) < 0 && errno != EEXIST) ||
-	    (sk.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+	/* db/ is made here, never taken over: a db/ (or a link by that name) put
+	 * there meanwhile by whoever owns DIR is refused */
+	if (mkdir(dbdir, 0700) < 0) {
+		log_err("cannot create %s: %s", dbdir, strerror(errno));
+		if (in != STDIN_FILENO)
+			close(in);
+		return -2; /* nothing of ours to remove */
+	}
+	if ((sk.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
 		log_err("cannot create %s: %s", path, strerror(errno));
 		if (in != STDIN_FILENO)
 			close(in);
+		rmdir(dbdir);
 		return -1;
 	}
 	struct backup_reader rd;
@@ -216,19 +225,24 @@ int kartd_verify_backup(const char *file, const char *keyfile)
 		log_err("cannot make a directory to unpack into (%s): %s", dir, strerror(errno));
 		return 1;
 	}
+	char dbdir[4200];
+	snprintf(dbdir, sizeof(dbdir), "%s/db", dir);
 	struct backup_head h;
 	uint64_t image = 0;
 	struct checks c;
 	int code = 1;
-	if (unpack(file, dir, &h, &image) == 0 && check_db(dir, key, &h, image, &c) == 0)
+	if (unpack(file, dbdir, &h, &image) == 0 && check_db(dbdir, key, &h, image, &c) == 0)
 		code = report(file, &h, image, &c) ? 0 : 1;
 	explicit_bzero(key, sizeof(key));
-	remove_db(dir);
+	remove_db(dbdir);
+	rmdir(dir);
 	return code;
 }
 
 /* A directory restore may fill: absent, empty, or holding only the files
- * kept apart from the database (kartd.conf, tls/, audit.key). 1: fit,
+ * kept apart from the database (kartd.conf and audit.key as plain files, tls/
+ * as a directory: never links, as root may restore into a directory the
+ * service's user owns, and what that user put there is not followed). 1: fit,
  * 0: not, -1: cannot tell (errno). */
 static int dir_fits(const char *dir)
 {
@@ -239,7 +253,12 @@ static int dir_fits(const char *dir)
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		const char *n = e->d_name;
-		if (strcmp(n, ".") && strcmp(n, "..") && strcmp(n, "kartd.conf") && strcmp(n, "tls") && strcmp(n, "audit.key"))
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		struct stat st;
+		bool file = !strcmp(n, "kartd.conf") || !strcmp(n, "audit.key"), tls = !strcmp(n, "tls");
+		if ((!file && !tls) || fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (file && !S_ISREG(st.st_mode)) || (tls && !S_ISDIR(st.st_mode)))
 			fits = 0;
 	}
 	closedir(d);
@@ -256,7 +275,7 @@ static void give_to_owner(const char *dir)
 	char path[4352];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		if (chown(path, ds.st_uid, ds.st_gid) < 0 && errno != ENOENT)
+		if (lchown(path, ds.st_uid, ds.st_gid) < 0 && errno != ENOENT)
 			log_warn("%s: cannot give it to the directory's owner: %s", path, strerror(errno));
 	}
 }
@@ -279,11 +298,17 @@ static int install_key(const char *dir, const char *keyfile)
 {
 	char path[4352];
 	snprintf(path, sizeof(path), "%s/audit.key", dir);
-	if (!keyfile || access(path, F_OK) == 0)
+	struct stat st;
+	if (!keyfile || fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
 	size_t len = 0;
 	char *text = util_read_file(keyfile, &len);
-	int rc = text ? util_write_file(path, text, len, 0600) : -1;
+	/* a new file, never through a link put there meanwhile */
+	int fd = text ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+	struct sink k = { fd };
+	int rc = fd >= 0 && sink_write(&k, (const uint8_t *)text, len) == 0 && fsync(fd) == 0 ? 0 : -1;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
 	if (text) {
 		explicit_bzero(text, len);
 		free(text);
@@ -325,7 +350,14 @@ int kartd_restore(const char *file, const char *dir, const char *keyfile, bool f
 	uint64_t image = 0;
 	struct checks c;
 	int code = 1;
-	if (unpack(file, dbdir, &h, &image) < 0 || check_db(dbdir, have_key ? key : NULL, &h, image, &c) < 0)
+	int unpacked = unpack(file, dbdir, &h, &image);
+	if (unpacked == -2) {
+		explicit_bzero(key, sizeof(key));
+		if (made)
+			rmdir(dir);
+		return 1;
+	}
+	if (unpacked < 0 || check_db(dbdir, have_key ? key : NULL, &h, image, &c) < 0)
 		goto fail;
 	bool ok = report(file, &h, image, &c);
 	bool chain_ok = c.chain == 0 && c.head_matches;

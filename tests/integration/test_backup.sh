@@ -87,6 +87,17 @@ contains "$ERR" "not empty"
 expect_rc 2 "$KARTD" restore "$T/net.kbk" --data "$T/r"
 contains "$ERR" "--key"
 [[ ! -e $T/r ]] || fail "a refused restore left $T/r"
+# a directory whose owner put links where restore writes (root restores into
+# the service user's directory): refused, and nothing written through them
+mkdir -p "$T/lnk" "$T/elsewhere"
+echo precious >"$T/elsewhere/file"
+for what in audit.key db kartd.conf tls; do
+	ln -s "$T/elsewhere/file" "$T/lnk/$what"
+	expect_rc 1 "$KARTD" restore "$T/net.kbk" --data "$T/lnk" --key "$T/inst/audit.key"
+	contains "$ERR" "not empty"
+	rm "$T/lnk/$what"
+done
+[[ $(cat "$T/elsewhere/file") == precious && ! -e $T/lnk/db ]] || fail "restore wrote through a link"
 # restored: the key put in place, the instance's files copied back, a kartd
 # started on it holds every card acknowledged before the backup began, its
 # chain verifies and its indexes check

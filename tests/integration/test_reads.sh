@@ -192,6 +192,21 @@ expect_rc 0 as admin --json user list
 expect_rc 0 as admin user unblock masha      # also ends a throttle
 expect_rc 0 as masha card show "${C[7]}"
 
+# ---- an admin slowed for bulk reading takes no backup of the whole base either ----
+stop_kartd
+echo "bulk_read_admin = 3" >>"$T/inst/kartd.conf"
+rm -f "$T/kartd.out"
+start_kartd
+expect_rc 0 as admin user add boss --role admin --password-file "$T/pw"
+expect_rc 0 as boss login boss --password-file "$T/pw"
+for i in 1 2 3 4; do expect_rc 0 as boss card show "${C[$i]}"; done
+expect_rc 1 as boss card show "${C[6]}"
+contains "$ERR" "slow down"
+expect_rc 1 as boss admin backup -o "$T/boss.kbk"
+contains "$ERR" "slow down"
+[[ ! -e $T/boss.kbk ]] || fail "a backup was written for an admin slowed for bulk reading"
+sed -i '/^bulk_read_admin = 3$/d' "$T/inst/kartd.conf"
+
 # records older than read_retention_days are pruned by the flushes, newer ones stay
 : "${DBTOOL:?DBTOOL must point to kart-dbtool}"
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
