@@ -22,6 +22,7 @@ struct alert_cmds {
 	struct server *srv;
 	uint64_t seq;               /* alert commands have run up to this seq */
 	uint64_t logged;            /* alerts are logged up to this seq */
+	bool synced;                /* seq and logged found at start (else tried again each tick) */
 	unsigned children;
 };
 
@@ -231,7 +232,10 @@ void alert_log_pending(struct server *srv)
 	MDB_txn *txn = store_read_begin(&srv->store);
 	if (!txn)
 		return;
-	log_new(ac, txn);
+	for (uint64_t before = ac->logged - 1; ac->synced && ac->logged != before;) { /* all, a tick's worth at a time */
+		before = ac->logged;
+		log_new(ac, txn);
+	}
 	store_read_end(&srv->store);
 }
 
@@ -241,12 +245,20 @@ void alert_cmds_tick(uv_timer_t *t)
 	struct alert_cmds *ac = srv->alert_cmds;
 	if (!ac)
 		return;
+	if (!ac->synced) { /* what was there before the start is neither logged nor run */
+		if (alert_cmds_skip(srv) < 0)
+			return;
+		ac->logged = ac->seq;
+		ac->synced = true;
+	}
 	struct store *st = &srv->store;
 	MDB_txn *txn = store_read_begin(st);
 	if (!txn)
 		return;
 	log_new(ac, txn);
-	if (srv->cfg->alert_command[0] && ac->children < MAX_CHILDREN)
+	if (!srv->cfg->alert_command[0])
+		ac->seq = ac->logged; /* none is run for alerts raised while none is set */
+	else if (ac->children < MAX_CHILDREN)
 		run_new(ac, txn);
 	store_read_end(st);
 }
@@ -258,10 +270,12 @@ int alert_cmds_start(struct server *srv)
 		return -1;
 	ac->srv = srv;
 	srv->alert_cmds = ac;
-	/* alerts committed before this start are not run again, nor logged */
+	/* alerts committed before this start are not run again, nor logged (if
+	 * the store cannot be read now, the first tick that can read it does this) */
 	int rc = alert_cmds_skip(srv);
 	ac->logged = ac->seq;
-	return rc;
+	ac->synced = rc == 0;
+	return 0;
 }
 
 int alert_cmds_skip(struct server *srv)

@@ -58,7 +58,7 @@ static void record_end(struct bk *b, bool ok, const char *why)
 	if (b->recorded)
 		return;
 	b->recorded = true;
-	struct req r = { .srv = b->srv, .who = b->who, .now = util_now_us() };
+	struct req r = { .srv = b->srv, .cfg = b->srv->cfg, .who = b->who, .now = util_now_us() }; /* on the loop */
 	char summary[256], hex[65] = "";
 	uint64_t seq = b->nhead == BACKUP_HEADER_LEN ? store_key_u64(b->head + 24) : 0;
 	if (b->nhead == BACKUP_HEADER_LEN)
@@ -218,21 +218,21 @@ static void backup_release(struct stream *s, bool finished)
 		uv_process_kill(&b->proc, SIGTERM); /* closed once it has exited: no zombie */
 }
 
-/* The child: this kartd, `backup --data DIR -o -`. 0 or a libuv code. */
+/* The child: this kartd, `backup --data DIR -o -`, run as /proc/self/exe:
+ * the very binary that serves, even when a package upgrade has replaced the
+ * file since it started. 0 or a libuv code (the handle is initialised
+ * either way). */
 static int spawn_copy(struct bk *b)
 {
-	char exe[4096];
-	size_t size = sizeof(exe);
-	int rc = uv_exepath(exe, &size);
-	if (rc)
-		return rc;
-	char *args[] = { exe, "backup", "--data", b->srv->dir, "-o", "-", NULL };
+	char *args[] = { "kartd", "backup", "--data", b->srv->dir, "-o", "-", NULL };
 	uv_stdio_container_t io[3] = {
 		{ .flags = UV_IGNORE },
 		{ .flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&b->out },
 		{ .flags = UV_INHERIT_FD, .data.fd = 2 },
 	};
-	uv_process_options_t o = { .exit_cb = on_child_exit, .file = exe, .args = args, .stdio = io, .stdio_count = 3 };
+	uv_process_options_t o = {
+		.exit_cb = on_child_exit, .file = "/proc/self/exe", .args = args, .stdio = io, .stdio_count = 3
+	};
 	b->proc.data = b;
 	return uv_spawn(b->srv->loop, &b->proc, &o);
 }

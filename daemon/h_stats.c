@@ -129,7 +129,7 @@ int h_stats(struct req *r)
 		return rc;
 	reads_backlog(srv, &st->reads_pending, &st->reads_pending_max, &st->reads_dropped);
 	stats_pool_get(srv->stats, &st->pool_running, &st->pool_waiting);
-	st->pool_max = srv->cfg->max_scans;
+	st->pool_max = r->cfg->max_scans;
 	r->out.body_case = KART__ENVELOPE__BODY_STATS;
 	r->out.stats = st;
 	return H_OK;

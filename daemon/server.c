@@ -350,7 +350,7 @@ static int start_loop(struct server *srv)
 		log_err("cannot load the users blocked for bulk reading");
 	handle_init(srv, &srv->alert_timer);
 	if (alert_cmds_start(srv) < 0)
-		log_err("cannot find the last alert: alert_command runs for new alerts only from the next one");
+		log_err("out of memory: alerts are neither logged nor given to alert_command");
 	return 0;
 }
 
