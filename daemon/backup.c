@@ -57,7 +57,7 @@ static int open_instance_store(const char *dir, struct store *st)
 	snprintf(path, sizeof(path), "%s/db", dir);
 	int rc = store_open(st, path, map, cfg.max_readers, false);
 	if (rc) {
-		log_err("cannot open the database in %s: %s", path, mdb_strerror(rc));
+		log_err("cannot open the database in %s: %s", path, store_strerror(rc));
 		return -1;
 	}
 	return 0;

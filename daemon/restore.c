@@ -25,6 +25,7 @@
 #include "init.h"
 #include "log.h"
 #include "schema.h"
+#include "upgrade.h"
 #include "util.h"
 
 struct sink {
@@ -144,9 +145,10 @@ static int check_db(const char *dbdir, const uint8_t *key, const struct backup_h
 	if (!srv)
 		return -1;
 	uint64_t map = image * 2 > (64u << 20) ? image * 2 : (64u << 20);
-	int rc = store_open(&srv->store, dbdir, map, 126, false);
+	/* a backup of an older format is brought to this one, as kartd run would */
+	int rc = store_open_upgrading(&srv->store, dbdir, map, 126, upgrade_migrate);
 	if (rc) {
-		log_err("cannot open the restored database: %s", mdb_strerror(rc));
+		log_err("cannot open the restored database: %s", store_strerror(rc));
 		free(srv);
 		return -1;
 	}

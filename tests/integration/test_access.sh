@@ -302,7 +302,7 @@ expect_rc 0 as sup user offboard leaver --to mate
 
 # ---- requests no role but the admin's (and the auditor's reads of the trail)
 for u in sup man aud; do
-	for fam in "user list" "user lock man2" "user unlock man2" "field add f --type text" "admin reindex --check" "admin backup -o -" \
+	for fam in "user list" "user lock man2" "user unlock man2" "field add f --type text" "admin reindex --check" "admin backup -o -" "admin stats" \
 		"user grant man2 export" "card canaries" "admin certs" "alerts"; do
 		read -r -a args <<<"$fam"
 		expect_rc 3 as "$u" "${args[@]}"
