@@ -8,6 +8,9 @@
 #include "index.h"
 #include "req.h"
 #include "schema.h"
+#include "writer.h"
+
+static void still_working(void *srv) { writer_progress(srv); }
 
 int h_reindex(struct req *r)
 {
@@ -19,7 +22,7 @@ int h_reindex(struct req *r)
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
 			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
 	struct index_counts n;
-	if ((rc = index_check(r->txn, st, sc, &n)))
+	if ((rc = index_check(r->txn, st, sc, &n, still_working, r->srv)))
 		return rc;
 	uint64_t cards = n.cards, missing = n.missing, extra = n.extra;
 	MDB_cursor *cur = NULL;
@@ -33,8 +36,11 @@ int h_reindex(struct req *r)
 			rc = mdb_drop(r->txn, ix[i], 0);
 		if (!rc)
 			rc = mdb_cursor_open(r->txn, st->cards, &cur);
+		uint64_t done = 0;
 		for (int g = rc ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); !rc && g == 0;
 		     g = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (++done % 256 == 0)
+				still_working(r->srv);
 			arena_reset(&scratch);
 			Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
 			if (c)

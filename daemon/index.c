@@ -425,7 +425,8 @@ int index_put_sorted(MDB_txn *txn, const struct ix_entry *e, size_t n)
 	return rc;
 }
 
-int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n)
+int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n,
+		void (*progress)(void *ud), void *ud)
 {
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
 			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
@@ -449,7 +450,8 @@ int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct 
 		Kart__Card *c = kart__card__unpack(&scratch.pb, v.mv_size, v.mv_data);
 		if (!c)
 			continue;
-		n->cards++;
+		if (++n->cards % 256 == 0 && progress)
+			progress(ud);
 		struct ix_key *keys;
 		size_t nk;
 		if ((rc = index_keys(&scratch, st, sc, c, &keys, &nk)))

@@ -68,6 +68,7 @@ void index_number_bytes(int64_t scaled, uint8_t out[8]);
 struct index_counts {
 	uint64_t cards, missing, extra;
 };
-int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n);
+int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct index_counts *n,
+		void (*progress)(void *ud), void *ud);
 
 #endif

@@ -161,7 +161,7 @@ static int check_db(const char *dbdir, const uint8_t *key, const struct backup_h
 	struct schema sc = { 0 };
 	rc = mdb_txn_begin(srv->store.env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0 && (rc = schema_sync(&sc, txn, &srv->store)) == 0 &&
-	    (rc = index_check(txn, &srv->store, &sc, &c->ix)) == 0)
+	    (rc = index_check(txn, &srv->store, &sc, &c->ix, NULL, NULL)) == 0)
 		c->indexes_checked = true;
 	if (rc)
 		log_err("cannot check the indexes: %s", mdb_strerror(rc));

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "arena.h"
 #include "export.h"
 #include "handlers.h"
@@ -183,6 +185,9 @@ int upgrade_migrate(MDB_txn *txn, struct store *st, uint64_t from, char *did, si
 	uint64_t cards = 0;
 	bool built = false;
 	int rc = 0;
+	/* under systemd, a migration of a large base may take longer than the
+	 * unit's start timeout: ask for ten minutes more (nothing elsewhere) */
+	sd_notify(0, "EXTEND_TIMEOUT_USEC=600000000");
 	if (from < 2) {
 		if ((rc = export_blobs_mark(txn, st, &marked)) || (rc = phone_fwd_build_in(txn, st, &built, &cards)))
 			return rc;

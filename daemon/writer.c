@@ -57,6 +57,12 @@ static void beat(struct writer *wr, bool busy)
 	atomic_store(&wr->busy, busy);
 }
 
+void writer_progress(struct server *srv)
+{
+	if (srv->writer)
+		beat(srv->writer, true);
+}
+
 int64_t writer_stuck_ms(struct server *srv)
 {
 	struct writer *wr = srv->writer;

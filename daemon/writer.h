@@ -57,6 +57,9 @@ void writer_stop(struct server *srv);
  * (since it took the batch or ended a step of it), in ms; 0 while it waits
  * idle or is not running. */
 int64_t writer_stuck_ms(struct server *srv);
+/* The writer thread, every few hundred cards of a long request (a full
+ * reindex): it is working, not stuck (the watchdog keeps pinging). */
+void writer_progress(struct server *srv);
 /* Takes ownership of w; the reply is sent to w->r.conn when committed. */
 void writer_submit(struct server *srv, struct wreq *w);
 /* Moves a loop-thread request and its arena (r->arena, which is given a
