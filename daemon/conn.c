@@ -542,8 +542,9 @@ void conn_pump(struct conn *c)
 				 .now = util_now_us() };
 		kart__envelope__init(&r.out);
 		enum page_turn turn = srv->hooks.page(c, s, &r);
-		if (s->waiting && turn != PAGE_END) {
-			/* nothing to send yet: req_stream_wake brings the next turn */
+		if (s->waiting && turn == PAGE_MORE) {
+			/* nothing to send yet: req_stream_wake brings the next turn (a
+			 * refusal at the gate is a last page: it is sent, the stream ends) */
 			arena_reset(&c->arena);
 			break;
 		}
