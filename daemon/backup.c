@@ -33,15 +33,15 @@
 
 #define CHUNK (256 * 1024)
 
-/* Opens dir's database beside a running kartd: its config for the reader
- * table's size, a map no smaller than the file. */
-static int open_instance_store(const char *dir, struct store *st)
+/* Opens the instance's database beside a running kartd: its configuration
+ * (the same layers kartd run reads) for the reader table's size, a map no
+ * smaller than the file. */
+static int open_instance_store(const struct conf_src *src, struct store *st)
 {
+	const char *dir = src->dir;
 	struct kart_config cfg;
-	config_defaults(&cfg);
 	char path[2048], err[512];
-	snprintf(path, sizeof(path), "%s/kartd.conf", dir);
-	if (access(path, F_OK) == 0 && config_load(&cfg, path, err, sizeof(err)) < 0) {
+	if (conf_read(&cfg, src, err, sizeof(err)) < 0) {
 		log_err("%s", err);
 		return -1;
 	}
@@ -191,11 +191,11 @@ static int pump_image(int in, int out_fd, struct backup_writer *bw)
 	return rc;
 }
 
-int backup_write(const char *dir, int out_fd, struct backup_head *head)
+int backup_write(const struct conf_src *src, int out_fd, struct backup_head *head)
 {
 	struct store st;
 	memset(head, 0, sizeof(*head));
-	if (open_instance_store(dir, &st) < 0)
+	if (open_instance_store(src, &st) < 0)
 		return -1;
 	struct backup_writer bw;
 	struct copy c = { .env = st.env, .fd = -1 };
@@ -272,7 +272,7 @@ out:
 
 /* ---- kartd backup ---- */
 
-int kartd_backup(const char *dir, const char *out, bool force)
+int kartd_backup(const struct conf_src *src, const char *out, bool force)
 {
 	struct backup_head h;
 	bool to_stdout = strcmp(out, "-") == 0;
@@ -281,7 +281,7 @@ int kartd_backup(const char *dir, const char *out, bool force)
 			log_err("standard output is a terminal: give the file with -o FILE");
 			return 2;
 		}
-		return backup_write(dir, STDOUT_FILENO, &h) == 0 ? 0 : 1;
+		return backup_write(src, STDOUT_FILENO, &h) == 0 ? 0 : 1;
 	}
 	struct stat sb;
 	if (stat(out, &sb) == 0 && !force) {
@@ -298,7 +298,7 @@ int kartd_backup(const char *dir, const char *out, bool force)
 		log_err("cannot create %s: %s", tmp, strerror(errno));
 		return 1;
 	}
-	int rc = backup_write(dir, fd, &h);
+	int rc = backup_write(src, fd, &h);
 	if (rc == 0 && fsync(fd) < 0) {
 		log_err("%s: %s", tmp, strerror(errno));
 		rc = -1;
@@ -319,7 +319,7 @@ int kartd_backup(const char *dir, const char *out, bool force)
 	util_hex(h.audit_hash, 32, hex);
 	if (stat(out, &sb) < 0)
 		sb.st_size = 0;
-	printf("backup of %s written to %s: %lld bytes, audit head %" PRIu64 ":%s\n", dir, out, (long long)sb.st_size,
+	printf("backup of %s written to %s: %lld bytes, audit head %" PRIu64 ":%s\n", src->dir, out, (long long)sb.st_size,
 	       h.audit_seq, hex);
 	return 0;
 }

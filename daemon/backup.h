@@ -7,13 +7,16 @@
 #include <stdbool.h>
 
 #include "backup_fmt.h"
+#include "conf.h"
 
-/* Writes the backup of instance dir's database to out_fd (a file or a pipe),
- * filling *head. Returns 0, or -1 (why is logged). */
-int backup_write(const char *dir, int out_fd, struct backup_head *head);
+/* Writes the backup of instance src->dir's database (its configuration read
+ * as kartd run reads it) to out_fd (a file or a pipe), filling *head.
+ * Returns 0, or -1 (why is logged). */
+int backup_write(const struct conf_src *src, int out_fd, struct backup_head *head);
 
-/* kartd backup --data DIR -o FILE|- [--force]: returns a process exit code. */
-int kartd_backup(const char *dir, const char *out, bool force);
+/* kartd backup --data DIR [--config FILE] -o FILE|- [--force]: returns a
+ * process exit code. */
+int kartd_backup(const struct conf_src *src, const char *out, bool force);
 /* kartd restore FILE --data DIR [--key KEY] [--force] */
 int kartd_restore(const char *file, const char *dir, const char *key, bool force);
 /* kartd verify-backup FILE --key KEY */

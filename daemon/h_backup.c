@@ -224,7 +224,10 @@ static void backup_release(struct stream *s, bool finished)
  * either way). */
 static int spawn_copy(struct bk *b)
 {
-	char *args[] = { "kartd", "backup", "--data", b->srv->dir, "-o", "-", NULL };
+	/* the configuration the daemon was started with: --config's file, else the site's */
+	const char *file = b->srv->conf_file;
+	char *args[] = { "kartd", "backup", "--data", b->srv->dir, "-o", "-",
+			 file ? "--config" : NULL, (char *)file, NULL };
 	uv_stdio_container_t io[3] = {
 		{ .flags = UV_IGNORE },
 		{ .flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&b->out },

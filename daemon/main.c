@@ -4,7 +4,7 @@
  *   kartd run  --data DIR [--config FILE] [--listen HOST:PORT]   serve it in the foreground
  *   kartd unlock USER --data DIR [--config FILE]  (offline) lift a user's lock
  *   kartd passwd USER --data DIR [--config FILE] [--password-file F]  (offline) set a password
- *   kartd backup --data DIR -o FILE|- [--force]   a backup while kartd serves
+ *   kartd backup --data DIR [--config FILE] -o FILE|- [--force]   a backup while kartd serves
  *   kartd restore FILE --data DIR [--key KEY] [--force]   a backup into a new instance
  *   kartd verify-backup FILE --key KEY            check a backup without restoring it */
 #include <malloc.h>
@@ -27,7 +27,7 @@ static void usage(FILE *f)
 		   "       kartd run --data DIR [--config FILE] [--listen HOST:PORT]\n"
 		   "       kartd unlock USER --data DIR [--config FILE]\n"
 		   "       kartd passwd USER --data DIR [--config FILE] [--password-file F]\n"
-		   "       kartd backup --data DIR -o FILE|- [--force]\n"
+		   "       kartd backup --data DIR [--config FILE] -o FILE|- [--force]\n"
 		   "       kartd restore FILE --data DIR [--key KEYFILE] [--force]\n"
 		   "       kartd verify-backup FILE --key KEYFILE\n"
 		   "       kartd --version\n"
@@ -53,7 +53,7 @@ static void usage(FILE *f)
 /* backup, restore, verify-backup: FILE, --data, -o, --key, --force. */
 static int backup_cmd(const char *cmd, int argc, char **argv)
 {
-	const char *data = NULL, *out = NULL, *key = NULL, *file = NULL;
+	const char *data = NULL, *out = NULL, *key = NULL, *file = NULL, *config = NULL;
 	bool force = false, backup = strcmp(cmd, "backup") == 0, verify = strcmp(cmd, "verify-backup") == 0;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], **slot = NULL;
@@ -61,6 +61,8 @@ static int backup_cmd(const char *cmd, int argc, char **argv)
 			slot = &data;
 		else if (backup && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0))
 			slot = &out;
+		else if (backup && (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0))
+			slot = &config;
 		else if (!backup && strcmp(a, "--key") == 0)
 			slot = &key;
 		else if (!verify && strcmp(a, "--force") == 0)
@@ -80,7 +82,7 @@ static int backup_cmd(const char *cmd, int argc, char **argv)
 		}
 	}
 	if (backup && (!data || !out)) {
-		fprintf(stderr, "kartd: usage: kartd backup --data DIR -o FILE|-\n");
+		fprintf(stderr, "kartd: usage: kartd backup --data DIR [--config FILE] -o FILE|-\n");
 		return 2;
 	}
 	if (!backup && !file) {
@@ -92,7 +94,7 @@ static int backup_cmd(const char *cmd, int argc, char **argv)
 		return 2;
 	}
 	if (backup)
-		return kartd_backup(data, out, force);
+		return kartd_backup(&(struct conf_src){ .dir = data, .file = config }, out, force);
 	return verify ? kartd_verify_backup(file, key) : kartd_restore(file, data, key, force);
 }
 
