@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,21 @@ static bool report(const char *file, const struct backup_head *h, uint64_t image
 	return ok;
 }
 
+/* verify-backup's unpacked copy is the whole base in clear: an interrupt
+ * removes it before the process goes (the paths are made beforehand: a
+ * signal handler only unlinks) */
+static char clear_copy[4][4352];
+
+static void drop_unpacked(int sig)
+{
+	unlink(clear_copy[0]);
+	unlink(clear_copy[1]);
+	rmdir(clear_copy[2]);
+	rmdir(clear_copy[3]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 int kartd_verify_backup(const char *file, const char *keyfile)
 {
 	uint8_t key[32];
@@ -229,6 +245,13 @@ int kartd_verify_backup(const char *file, const char *keyfile)
 	}
 	char dbdir[4200];
 	snprintf(dbdir, sizeof(dbdir), "%s/db", dir);
+	snprintf(clear_copy[0], sizeof(clear_copy[0]), "%s/data.mdb", dbdir);
+	snprintf(clear_copy[1], sizeof(clear_copy[1]), "%s/lock.mdb", dbdir);
+	snprintf(clear_copy[2], sizeof(clear_copy[2]), "%s", dbdir);
+	snprintf(clear_copy[3], sizeof(clear_copy[3]), "%s", dir);
+	signal(SIGINT, drop_unpacked);
+	signal(SIGTERM, drop_unpacked);
+	signal(SIGHUP, drop_unpacked);
 	struct backup_head h;
 	uint64_t image = 0;
 	struct checks c;
