@@ -148,80 +148,77 @@ static void log_alert(uint64_t seq, Kart__AuditEvent *ev)
 		   clean(ev->object_name), clean(ev->summary));
 }
 
-/* The alerts after ac->logged, to the log. */
-static void log_new(struct alert_cmds *ac, MDB_txn *txn)
+/* Calls fn for each alert after *from (at most max, while more() allows),
+ * moving *from along, with its audit record decoded (NULL if it does not
+ * decode) in an arena freed after the call. */
+static void each_new(struct alert_cmds *ac, MDB_txn *txn, uint64_t *from, int max, bool (*more)(struct alert_cmds *),
+		     void (*fn)(struct alert_cmds *ac, uint64_t seq, Kart__AuditEvent *ev))
 {
 	struct store *st = &ac->srv->store;
 	MDB_cursor *cur;
 	if (mdb_cursor_open(txn, st->alerts, &cur) != 0)
 		return;
 	uint8_t key[8];
-	store_u64_key(ac->logged + 1, key);
+	store_u64_key(*from + 1, key);
 	MDB_val k = { 8, key }, v;
 	int n = 0;
-	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < ALERTS_LOGGED_PER_TICK;
+	for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < max && (!more || more(ac));
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
 		if (k.mv_size != 8)
 			continue;
 		uint64_t seq = store_key_u64(k.mv_data);
-		ac->logged = seq;
+		*from = seq;
 		MDB_val ak = { 8, k.mv_data }, av;
 		if (mdb_get(txn, st->audit, &ak, &av) != 0)
 			continue;
 		struct arena a;
 		arena_init(&a, 0);
-		Kart__AuditEvent *ev = audit_decode(&av, &a.pb);
-		if (ev)
-			log_alert(seq, ev);
-		else
-			log_err("alert %" PRIu64 ": its audit record does not decode", seq);
+		fn(ac, seq, audit_decode(&av, &a.pb));
 		arena_free(&a);
 	}
 	mdb_cursor_close(cur);
 }
 
+static void log_one(struct alert_cmds *ac, uint64_t seq, Kart__AuditEvent *ev)
+{
+	(void)ac;
+	if (ev)
+		log_alert(seq, ev);
+	else
+		log_err("alert %" PRIu64 ": its audit record does not decode", seq);
+}
+
+/* The alerts after ac->logged, to the log. */
+static void log_new(struct alert_cmds *ac, MDB_txn *txn)
+{
+	each_new(ac, txn, &ac->logged, ALERTS_LOGGED_PER_TICK, NULL, log_one);
+}
+
+static bool room_for_child(struct alert_cmds *ac) { return ac->children < MAX_CHILDREN; }
+
+static void run_one(struct alert_cmds *ac, uint64_t seq, Kart__AuditEvent *ev)
+{
+	json_t *j = ev ? pbjson_from_message(&ev->base, 1) : NULL;
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!text) {
+		log_err("alert %" PRIu64 ": cannot render it for alert_command", seq);
+		return;
+	}
+	size_t len = strlen(text);
+	char *line = realloc(text, len + 2);
+	if (line) {
+		line[len] = '\n';
+		line[len + 1] = '\0';
+		text = line;
+	}
+	spawn_alert(ac, seq, text);
+}
+
 /* The alerts after ac->seq, to alert_command. */
 static void run_new(struct alert_cmds *ac, MDB_txn *txn)
 {
-	struct store *st = &ac->srv->store;
-	MDB_cursor *cur;
-	if (mdb_cursor_open(txn, st->alerts, &cur) == 0) {
-		uint8_t key[8];
-		store_u64_key(ac->seq + 1, key);
-		MDB_val k = { 8, key }, v;
-		int n = 0;
-		for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		     rc == 0 && n < ALERTS_PER_TICK && ac->children < MAX_CHILDREN;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
-			if (k.mv_size != 8)
-				continue;
-			uint64_t seq = store_key_u64(k.mv_data);
-			ac->seq = seq;
-			MDB_val ak = { 8, k.mv_data }, av;
-			if (mdb_get(txn, st->audit, &ak, &av) != 0)
-				continue;
-			struct arena a;
-			arena_init(&a, 0);
-			Kart__AuditEvent *ev = audit_decode(&av, &a.pb);
-			json_t *j = ev ? pbjson_from_message(&ev->base, 1) : NULL;
-			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-			json_decref(j);
-			arena_free(&a);
-			if (!text) {
-				log_err("alert %" PRIu64 ": cannot render it for alert_command", seq);
-				continue;
-			}
-			size_t len = strlen(text);
-			char *line = realloc(text, len + 2);
-			if (line) {
-				line[len] = '\n';
-				line[len + 1] = '\0';
-				text = line;
-			}
-			spawn_alert(ac, seq, text);
-		}
-		mdb_cursor_close(cur);
-	}
+	each_new(ac, txn, &ac->seq, ALERTS_PER_TICK, room_for_child, run_one);
 }
 
 void alert_log_pending(struct server *srv)
