@@ -134,3 +134,19 @@ wait_json() {
 	done
 	fail "'$*' never satisfied $test: $(cat "$T/out") $(cat "$T/err")"
 }
+
+# import_teams: the import tests' cast — man (north, may import) and man2
+# (south), logged in; A, man's card Иванов Иван (+7 916 111-22-33,
+# ivan@example.ru, Ромашка); S, man2's card Южный (+7 916 999-88-77)
+import_teams() {
+	printf 'password-123\n' >"$T/pw"
+	expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
+	expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
+	for u in man man2; do expect_rc 0 as "$u" login "$u" --password-file "$T/pw"; done
+	expect_rc 0 as admin user grant man import
+
+	expect_rc 0 as man card add --last Иванов --first Иван --phone "+7 916 111-22-33" --email ivan@example.ru --company Ромашка
+	A=$OUT
+	expect_rc 0 as man2 card add --last Южный --phone "+7 916 999-88-77" --email south@example.ru
+	S=$OUT
+}

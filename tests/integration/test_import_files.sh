@@ -67,20 +67,26 @@ contains "$(cat "$T/strict.err")" "strict.csv:3:12:" || fail "the refused owner'
 
 # ---- killed mid-way, resumed: every row once ----
 "$GENCSV" 10000 --first 5000 >"$T/big.csv"
+# running_import: waits (up to a minute) for an import running with 4000 rows
+# done and sets RUNNING to its id
+running_import() {
+	RUNNING=
+	for _ in $(seq 1 600); do
+		expect_rc 0 as admin --json imports
+		RUNNING=$(jq -r '[.[] | select(.state == "running" and .rows_done >= 4000)][0].id // empty' <<<"$OUT")
+		[[ -n $RUNNING ]] && return 0
+		sleep 0.1
+	done
+	fail "the import did not get to 4000 rows: $OUT"
+}
 mkfifo "$T/fifo"
 # kart itself in the background (not a function's subshell), so the kill reaches it
 KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" import --format csv - <"$T/fifo" >"$T/killed.out" 2>&1 &
 IMP=$!
 exec 3>"$T/fifo"
 head -n 5001 "$T/big.csv" >&3
-imp_id=
-for _ in $(seq 1 600); do
-	expect_rc 0 as admin --json imports
-	imp_id=$(jq -r '[.[] | select(.state == "running" and .rows_done >= 4000)][0].id // empty' <<<"$OUT")
-	[[ -n $imp_id ]] && break
-	sleep 0.1
-done
-[[ -n $imp_id ]] || fail "the import did not get to 4000 rows: $OUT"
+running_import
+imp_id=$RUNNING
 kill -9 $IMP
 wait $IMP 2>/dev/null || true
 exec 3>&-
@@ -108,14 +114,8 @@ KART_HOME=$T/home-admin "$KART" -s "$SERVER" --ca "$CA" import --format csv - <"
 IMP=$!
 exec 4>"$T/fifo2"
 head -n 4001 "$T/lost.csv" >&4
-lost_id=
-for _ in $(seq 1 600); do
-	expect_rc 0 as admin --json imports
-	lost_id=$(jq -r '[.[] | select(.state == "running" and .rows_done >= 4000)][0].id // empty' <<<"$OUT")
-	[[ -n $lost_id ]] && break
-	sleep 0.1
-done
-[[ -n $lost_id ]] || fail "the import did not get to 4000 rows: $OUT"
+running_import
+lost_id=$RUNNING
 stop_kartd
 tail -n +4002 "$T/lost.csv" >&4
 exec 4>&-

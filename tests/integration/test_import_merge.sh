@@ -8,16 +8,7 @@
 init_instance
 start_kartd
 login_admin
-printf 'password-123\n' >"$T/pw"
-expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
-expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
-for u in man man2; do expect_rc 0 as "$u" login "$u" --password-file "$T/pw"; done
-expect_rc 0 as admin user grant man import
-
-expect_rc 0 as man card add --last Иванов --first Иван --phone "+7 916 111-22-33" --email ivan@example.ru --company Ромашка
-A=$OUT
-expect_rc 0 as man2 card add --last Южный --phone "+7 916 999-88-77" --email south@example.ru
-S=$OUT
+import_teams
 
 count() { # the cards man sees
 	expect_rc 0 as man ls --count
