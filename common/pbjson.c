@@ -296,18 +296,22 @@ static json_t *typed_value(const ProtobufCMessage *m, const ProtobufCFieldDescri
 	const char *type = pbjson_enum_name(t->descriptor, *(const int *)((const char *)m + t->offset), buf, sizeof(buf));
 	if (strcmp(type, "bool") == 0 && (strcmp(value, "true") == 0 || strcmp(value, "false") == 0))
 		return json_boolean(value[0] == 't');
+	return strcmp(type, "number") == 0 ? pbjson_raw_number(value) : NULL;
+}
+
+json_t *pbjson_raw_number(const char *value)
+{
 	const char *mark = raw_nonce();
-	if (mark && strcmp(type, "number") == 0 && *value && json_number_len(value) == strlen(value)) {
-		char *raw = malloc(strlen(mark) + strlen(value) + 1);
-		if (!raw)
-			return NULL;
-		strcpy(raw, mark);
-		strcat(raw, value);
-		json_t *j = json_string(raw);
-		free(raw);
-		return j;
-	}
-	return NULL;
+	if (!mark || !*value || json_number_len(value) != strlen(value))
+		return NULL;
+	char *raw = malloc(strlen(mark) + strlen(value) + 1);
+	if (!raw)
+		return NULL;
+	strcpy(raw, mark);
+	strcat(raw, value);
+	json_t *j = json_string(raw);
+	free(raw);
+	return j;
 }
 
 size_t pbjson_unquote_raw(char *text)

@@ -47,6 +47,9 @@ struct pbjson_style {
  * place, into its bare number (JSON number grammar only; anything else is
  * left). Returns the new length. */
 size_t pbjson_unquote_raw(char *text);
+/* value (JSON number grammar) as a marked string that pbjson_unquote_raw
+ * prints as the bare number; NULL when it is not a number (or no memory). */
+json_t *pbjson_raw_number(const char *value);
 
 json_t *pbjson_from_message_style(const ProtobufCMessage *m, const struct pbjson_style *st);
 /* 0: not an instant; 1: unix seconds; 1000000: unix microseconds. */

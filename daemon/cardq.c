@@ -384,6 +384,18 @@ static int match(struct cardq *c, struct arena *scratch, const MDB_val *v, Kart_
 	return !c->q || query_eval(c->q, get, &rec, c->today);
 }
 
+int cardq_match_id(struct cardq *c, struct arena *scratch, uint64_t id, Kart__Card **out)
+{
+	uint8_t key[8];
+	store_u64_key(id, key);
+	MDB_val k = { 8, key }, v;
+	int rc = mdb_get(c->txn, c->st->cards, &k, &v);
+	*out = NULL;
+	if (rc)
+		return rc == MDB_NOTFOUND ? 0 : -rc;
+	return match(c, scratch, &v, out) && *out ? 1 : 0;
+}
+
 /* A fresh pool transaction for the next slice of the scan. */
 static int slice(struct cardq *c)
 {

@@ -48,6 +48,11 @@ int cardq_sort_field(struct cardq *c, const char *name);
 typedef int (*cardq_fn)(void *ud, Kart__Card *card);
 int cardq_run(struct cardq *c, uint64_t limit, cardq_fn fn, void *ud);
 
+/* One card by id, in c->txn: 1 when it is live, in scope and matches (then
+ * *out is it, decoded in scratch and masked for the scope's user), 0 when
+ * not, or a negated MDB code. For a few cards found otherwise (an index). */
+int cardq_match_id(struct cardq *c, struct arena *scratch, uint64_t id, Kart__Card **out);
+
 /* Today's date as days since 1970-01-01 in local time. */
 int64_t cardq_today(int64_t now_us);
 /* "today" for a request: the client's date when it sent one (days since

@@ -116,6 +116,7 @@ static const struct route routes[] = {
 	/* scans in the pool; what the caller sees only */
 	[KART__ENVELOPE__BODY_DUP_FIND] = { "find duplicates", h_dup_find, 0, STAFF },
 	[KART__ENVELOPE__BODY_QUALITY] = { "check the base's quality", h_quality, 0, STAFF },
+	[KART__ENVELOPE__BODY_REPORT_QUERY] = { "run reports", h_report, 0, STAFF },
 	[KART__ENVELOPE__BODY_CERT_ISSUE] = { "issue certificates", h_cert_issue, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_REVOKE] = { "revoke certificates", h_cert_revoke, F_WRITE, ROLE(ADMIN) },
 	[KART__ENVELOPE__BODY_CERT_LIST] = { "list certificates", h_cert_list, 0, ROLE(ADMIN) },

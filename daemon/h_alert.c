@@ -352,7 +352,9 @@ static int peek_export(struct rq_page *pg, struct arena *scratch, struct rq_rec 
 		x->cards = n;
 		x->t = t;
 		snprintf(x->user, sizeof(x->user), "%s", e->user ? e->user : "");
-		x->how = "export";
+		/* a report's record is one too (h_report.c) */
+		bool report = e->format && strncmp(e->format, "report", 6) == 0;
+		x->how = report ? "report" : "export";
 		x->how_len = 6;
 		return 1;
 	}

@@ -731,22 +731,6 @@ static void export_release(struct stream *s, bool finished)
 			  s->end[0] ? s->end : "the file was not sent to its end");
 }
 
-/* Replaces a writer reply not yet sent by an error. */
-static void repack_error(struct wreq *w, const char *message)
-{
-	req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", message);
-	w->r.out.request_id = w->r.id;
-	size_t n = kart__envelope__get_packed_size(&w->r.out);
-	uint8_t *f = malloc(n + 4);
-	free(w->frame);
-	w->frame = f;
-	w->frame_len = f ? n + 4 : 0;
-	if (f) {
-		frame_put_header(f, (uint32_t)n);
-		kart__envelope__pack(&w->r.out, f + 4);
-	}
-}
-
 static void export_done(struct wreq *w)
 {
 	struct xjob *j = w->ud;
@@ -789,7 +773,7 @@ static void export_done(struct wreq *w)
 		if (s)
 			stream_free(s);
 		log_err("export %s: out of memory starting the file", w->r.who.user);
-		repack_error(w, "out of memory; the export is recorded but its file could not be sent");
+		wreq_repack_error(w, "out of memory; the export is recorded but its file could not be sent");
 	} else {
 		s->state = st;
 		s->release = export_release;

@@ -105,5 +105,7 @@ int h_cert_revoke(struct req *r);
 int h_cert_list(struct req *r);
 /* h_stats.c */
 int h_stats(struct req *r);
+/* h_report.c: reports over the caller's cards (report.h) */
+int h_report(struct req *r);
 
 #endif

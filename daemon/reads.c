@@ -288,6 +288,11 @@ int reads_canary_alert_w(struct req *r, uint64_t id, const char *how)
 
 int reads_put_export(struct req *r, uint64_t export_id)
 {
+	return reads_put_export_how(r, export_id, "export");
+}
+
+int reads_put_export_how(struct req *r, uint64_t export_id, const char *how)
+{
 	size_t ulen = strlen(r->who.user);
 	uint8_t key[KART_NAME_MAX + 1 + 17];
 	memcpy(key, r->who.user, ulen);
@@ -295,7 +300,7 @@ int reads_put_export(struct req *r, uint64_t export_id)
 	store_u64_key((uint64_t)r->now, key + ulen + 1);
 	store_u64_key(export_id, key + ulen + 9);
 	key[ulen + 17] = READS_EXPORT_MARK;
-	MDB_val k = { ulen + 18, key }, v = { 6, (void *)"export" };
+	MDB_val k = { ulen + 18, key }, v = { strlen(how), (void *)how };
 	return mdb_put(r->txn, r->srv->store.reads_by_user, &k, &v, 0);
 }
 
@@ -446,6 +451,7 @@ int reads_gate(struct req *r)
 	case KART__ENVELOPE__BODY_EXPORT:
 	case KART__ENVELOPE__BODY_DUP_FIND:
 	case KART__ENVELOPE__BODY_QUALITY:
+	case KART__ENVELOPE__BODY_REPORT_QUERY:
 	case KART__ENVELOPE__BODY_BACKUP: /* the whole base: never for a reader blocked or slowed */
 		return reads_check(r);
 	default:

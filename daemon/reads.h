@@ -102,6 +102,8 @@ void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const
 /* Writer, in the export's transaction: the export's one read record for r's
  * user (export_cards holds its cards). Returns 0 or an LMDB error. */
 int reads_put_export(struct req *r, uint64_t export_id);
+/* The same for another record kept as an export is (a report's: how "report"). */
+int reads_put_export_how(struct req *r, uint64_t export_id, const char *how);
 /* Writer: the alert for canary card id sent to r's user (how: "export"),
  * an audit event of severity alert in r's transaction and a log warning. */
 int reads_canary_alert_w(struct req *r, uint64_t id, const char *how);
@@ -112,7 +114,7 @@ int reads_canary_alert_w(struct req *r, uint64_t id, const char *how);
 int reads_check(struct req *r);
 /* dispatch.c: reads_check for the requests that read cards (CardGet,
  * CardList, Find, CardQuery, TimelineQuery, CardHistory, Export, DupFind,
- * Quality; a new request that reads cards goes into the list in reads.c);
+ * Quality, ReportQuery; a new request that reads cards goes into the list in reads.c);
  * H_OK for any other. */
 int reads_gate(struct req *r);
 

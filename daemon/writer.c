@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "conn.h"
+#include "frame.h"
 #include "writer.h"
 #include "log.h"
 #include "stats.h"
@@ -457,4 +458,20 @@ void writer_stop(struct server *srv)
 	on_done(&wr->async);
 	srv->writer = NULL;
 	uv_close((uv_handle_t *)&wr->async, free_writer);
+}
+
+void wreq_repack_error(struct wreq *w, const char *message)
+{
+	req_error(&w->r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", message);
+	w->r.out.request_id = w->r.id;
+	w->r.out.more = false;
+	size_t n = kart__envelope__get_packed_size(&w->r.out);
+	uint8_t *f = malloc(n + 4);
+	free(w->frame);
+	w->frame = f;
+	w->frame_len = f ? n + 4 : 0;
+	if (f) {
+		frame_put_header(f, (uint32_t)n);
+		kart__envelope__pack(&w->r.out, f + 4);
+	}
 }

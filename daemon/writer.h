@@ -60,6 +60,10 @@ int64_t writer_stuck_ms(struct server *srv);
 /* The writer thread, every few hundred cards of a long request (a full
  * reindex): it is working, not stuck (the watchdog keeps pinging). */
 void writer_progress(struct server *srv);
+/* Loop thread, in a request's done: its packed reply, not yet sent, is
+ * replaced by UNAVAILABLE with message (the work is committed; what was to
+ * follow it cannot be sent). */
+void wreq_repack_error(struct wreq *w, const char *message);
 /* Takes ownership of w; the reply is sent to w->r.conn when committed. */
 void writer_submit(struct server *srv, struct wreq *w);
 /* Moves a loop-thread request and its arena (r->arena, which is given a

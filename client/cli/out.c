@@ -249,6 +249,11 @@ static int put_json(const json_t *j, size_t flags)
 	return put_json_to(stdout, j, flags);
 }
 
+int out_json_value(const json_t *j)
+{
+	return put_json(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+}
+
 /* Every message printed for --json goes through here: every field, instants
  * as RFC 3339 in the client's time zone, money as decimal text, custom
  * numbers and yes/no as JSON numbers and booleans (pbjson.h). */
