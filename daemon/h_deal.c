@@ -1,7 +1,9 @@
 /* h_deal: deals on cards, moved through the configured funnel (cfg.funnel,
  * comma-separated stages in order).
  *
- * deals: id(u64) -> Deal. The table is small, so a list scans it whole. */
+ * deals: id(u64) -> Deal. The table is small, so a list scans it whole. A
+ * deal keeps the stages it was at (Deal.history): DealAdd's first, then one
+ * visit for each move that changed its stage. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,6 +137,25 @@ static void fill_card_title(struct req *r, Kart__Deal *d)
 	d->card_title = (char *)(title ? title : "");
 }
 
+/* Appends a visit to the deal's history (in the arena): its arrival at stage. */
+static int add_visit(struct req *r, Kart__Deal *d, const char *stage, int64_t at)
+{
+	Kart__StageVisit **h = arena_alloc(r->arena, (d->n_history + 1) * sizeof(*h));
+	Kart__StageVisit *v = arena_alloc(r->arena, sizeof(*v));
+	if (!h || !v)
+		return req_no_memory(r);
+	kart__stage_visit__init(v);
+	v->stage = (char *)stage;
+	v->at = at;
+	v->by = r->who.user;
+	if (d->n_history)
+		memcpy(h, d->history, d->n_history * sizeof(*h));
+	h[d->n_history] = v;
+	d->history = h;
+	d->n_history++;
+	return H_OK;
+}
+
 static int reply_deal(struct req *r, Kart__Deal *d)
 {
 	r->out.body_case = KART__ENVELOPE__BODY_DEAL;
@@ -199,6 +220,8 @@ int h_deal_add(struct req *r)
 	d->expected_close = (char *)close;
 	d->created_at = d->updated_at = now;
 	d->created_by = d->updated_by = r->who.user;
+	if ((rc = add_visit(r, d, stage, now)))
+		return rc;
 	if ((rc = deal_save(r->txn, st->deals, d)))
 		return rc;
 
@@ -248,7 +271,7 @@ int h_deal_move(struct req *r)
 		d->stage = (char *)stage;
 		d->updated_at = r->now / 1000000;
 		d->updated_by = r->who.user;
-		if ((rc = deal_save(r->txn, st->deals, d)))
+		if ((rc = add_visit(r, d, stage, d->updated_at)) || (rc = deal_save(r->txn, st->deals, d)))
 			return rc;
 	}
 	if ((rc = audit_append(r, "deal.move", "deal", d->id, d->title ? d->title : "", summary ? summary : "", true)))

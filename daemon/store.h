@@ -68,8 +68,9 @@ struct store {
  * one in one transaction at start (upgrade.h), and refuses a newer one
  * without changing it. A base without the key is format 1.
  *   1  every base before the version was raised
- *   2  ix_phone_fwd built, exports' card lists flagged sorted */
-#define STORE_FORMAT 2
+ *   2  ix_phone_fwd built, exports' card lists flagged sorted
+ *   3  every deal keeps its stage history (Deal.history) */
+#define STORE_FORMAT 3
 #define STORE_FORMAT_KEY "schema"
 /* store_open's refusals, besides MDB and errno codes (store_strerror). */
 #define STORE_FORMAT_NEWER (-30400)   /* written by a newer kartd */

@@ -1,7 +1,8 @@
 /* upgrade: what an earlier daemon left in the database, at start. The
  * migration of an older format (store.h, STORE_FORMAT) in the transaction
  * that opens the base: format 1 -> 2 flags the export card lists from
- * before the sorted flag and builds the forward phone index. And at every
+ * before the sorted flag and builds the forward phone index; 2 -> 3 gives
+ * each deal its first stage visit (Deal.history). And at every
  * start: a lost forward phone index is built again, and exports a stopped
  * daemon left "sending" are recorded as failed. */
 #include <errno.h>
@@ -80,6 +81,57 @@ static int export_blobs_mark(MDB_txn *txn, struct store *st, size_t *marked)
 	free(keys);
 	*marked = n;
 	return rc;
+}
+
+/* Format 2 -> 3: a deal from before the history (Deal.history) gets one
+ * visit, its current stage at its creation (created_at, created_by): where
+ * it was before is not known (the deal.move events in the audit trail say,
+ * but a move's deal may be gone or its stages renamed since). *given: how many. */
+static int deal_history_start(MDB_txn *txn, struct store *st, size_t *given)
+{
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(txn, st->deals, &cur);
+	if (rc)
+		return rc;
+	struct arena a;
+	arena_init(&a, 0);
+	uint8_t *buf = NULL;
+	size_t cap = 0;
+	MDB_val k, v;
+	*given = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		arena_reset(&a);
+		Kart__Deal *d = kart__deal__unpack(&a.pb, v.mv_size, v.mv_data);
+		if (!d || d->n_history)
+			continue; /* what does not decode is left as it is */
+		Kart__StageVisit visit = KART__STAGE_VISIT__INIT, *one = &visit;
+		visit.stage = d->stage;
+		visit.at = d->created_at;
+		visit.by = d->created_by;
+		d->history = &one;
+		d->n_history = 1;
+		size_t len = kart__deal__get_packed_size(d);
+		if (len > cap) {
+			uint8_t *nb = realloc(buf, len);
+			if (!nb) {
+				rc = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = len;
+		}
+		kart__deal__pack(d, buf);
+		d->history = NULL;
+		d->n_history = 0;
+		MDB_val nv = { len, buf };
+		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)))
+			break;
+		(*given)++;
+	}
+	mdb_cursor_close(cur);
+	free(buf);
+	arena_free(&a);
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 #define PHONE_FWD_DONE "ix_phone_fwd"   /* meta: the index was built */
@@ -195,6 +247,14 @@ int upgrade_migrate(MDB_txn *txn, struct store *st, uint64_t from, char *did, si
 			 marked, built ? "built" : "already there");
 		if (built)
 			snprintf(did + strlen(did), did_len - strlen(did), " from %llu cards", (unsigned long long)cards);
+	}
+	if (from < 3) {
+		size_t given = 0;
+		if ((rc = deal_history_start(txn, st, &given)))
+			return rc;
+		size_t len = strlen(did);
+		snprintf(did + len, did_len - len, "%s%zu deals given their stage since creation as their history",
+			 len ? "; " : "", given);
 	}
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "fmt.h"
 #include "i18n.h"
 #include "out.h"
+#include "text.h"
 #include "util.h"
 
 static const struct out_column timeline_columns[] = {
@@ -99,8 +100,27 @@ void out_deal(const Kart__Deal *d)
 	out_say("owner:    %s", str_or_empty(d->owner));
 	out_say("created:  %s", created);
 	out_say("updated:  %s", updated);
-	/* the stages it went through are not kept with the deal: each move is
-	 * an audit event (deal.move) */
+	/* the stages it was at, oldest first, each with when it came there and
+	 * who moved it (a deal from before the history has one: its stage at
+	 * its creation) */
+	if (!d->n_history)
+		return;
+	size_t w = 0;
+	for (size_t i = 0; i < d->n_history; i++) {
+		const char *stage = str_or_empty(d->history[i]->stage);
+		size_t len = text_utf8_chars(stage, strlen(stage));
+		if (len > w)
+			w = len < 32 ? len : 32;
+	}
+	out_say("history:");
+	for (size_t i = 0; i < d->n_history; i++) {
+		const Kart__StageVisit *v = d->history[i];
+		const char *stage = str_or_empty(v->stage);
+		size_t len = text_utf8_chars(stage, strlen(stage));
+		char when[160];
+		out_when_by(v->at, v->by, when, sizeof(when));
+		out_say("  %s%*s  %s", stage, (int)(len < w ? w - len : 0), "", when);
+	}
 }
 
 void out_deal_funnel(const Kart__DealPage *page)
