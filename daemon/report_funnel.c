@@ -1,6 +1,6 @@
 /* report_funnel: `kart report funnel [--period P] [--owner U] [--where EXPR]`
- * — the deals created in the period (in the client's calendar; "": the last
- * 365 days), on cards of the caller's scope (live or in the trash, as `deal
+ * — the deals created in the period (in the client's calendar; no period: every
+ * deal), on cards of the caller's scope (live or in the trash, as `deal
  * ls` sees them; with --where, the live cards it matches), of one owner with
  * --owner, through the configured funnel: how many reached each stage, and
  * their amount, the conversions, the time spent in each stage, and the
@@ -18,7 +18,6 @@
 #include "funnel.h"
 #include "report.h"
 
-#define PERIOD_DEFAULT_DAYS 365
 #define RENEW 4096
 
 struct fopt {
@@ -58,7 +57,9 @@ static int check(struct req *r, struct rjob *j)
 		return req_no_memory(r);
 	j->opt = o;
 	const char *why;
-	if (report_period(q->period, j->today, PERIOD_DEFAULT_DAYS, &o->from, &o->to, &why) < 0)
+	o->from = INT64_MIN; /* no period: every deal */
+	o->to = INT64_MAX;
+	if (*q->period && report_period(q->period, j->today, 1, &o->from, &o->to, &why) < 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "period", "period: '%.40s' is not a period: %s",
 				 q->period, why);
 	snprintf(o->funnel, sizeof(o->funnel), "%s", r->cfg->funnel);
@@ -265,11 +266,11 @@ static int run(struct rrun *x)
 	if (rc)
 		return rc;
 	tables(&w);
-	char from[16], to[16];
-	snprintf(from, sizeof(from), "%s", report_date(&x->a, o->from));
-	snprintf(to, sizeof(to), "%s", report_date(&x->a, o->to - 1));
-	snprintf(j->note, sizeof(j->note), "%" PRIu64 " deal%s created %s..%s%s%.64s", w.f.deals, w.f.deals == 1 ? "" : "s",
-		 from, to, *w.owner ? ", owner " : "", w.owner);
+	char when[48] = "at any time";
+	if (o->from != INT64_MIN)
+		snprintf(when, sizeof(when), "%s..%s", report_date(&x->a, o->from), report_date(&x->a, o->to - 1));
+	snprintf(j->note, sizeof(j->note), "%" PRIu64 " deal%s created %s%s%.64s", w.f.deals, w.f.deals == 1 ? "" : "s",
+		 when, *w.owner ? ", owner " : "", w.owner);
 	return 0;
 }
 

@@ -33,6 +33,8 @@ static const struct {
 	const char *name, *title;
 } titles[] = {
 	{ KART__REPORT_KIND__REPORT_KIND_BIRTHDAYS, "birthdays", N_("Birthdays") },
+	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "stages", N_("Deals by stage") },
+	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "outcomes", N_("Outcomes") },
 };
 
 int out_report_check_table(Kart__ReportKind kind, const char *name)
