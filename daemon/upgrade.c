@@ -123,8 +123,14 @@ static int deal_history_start(MDB_txn *txn, struct store *st, size_t *given)
 		kart__deal__pack(d, buf);
 		d->history = NULL;
 		d->n_history = 0;
-		MDB_val nv = { len, buf };
-		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)))
+		/* the key is copied first: a value of another size is put by
+		 * deleting the node, where k points */
+		uint8_t key[8];
+		if (k.mv_size != sizeof(key))
+			continue;
+		memcpy(key, k.mv_data, sizeof(key));
+		MDB_val nk = { sizeof(key), key }, nv = { len, buf };
+		if ((rc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT)))
 			break;
 		(*given)++;
 	}

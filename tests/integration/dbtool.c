@@ -13,6 +13,10 @@
  *                                          by TO (of the same length, so protobuf
  *                                          lengths stay right); prints the count
  *                                          of values changed
+ *   kart-dbtool DBDIR pbdrop DB FIELD      in every value (a protobuf message), leave
+ *                                          out the top-level fields numbered FIELD,
+ *                                          as an older daemon that had no such field
+ *                                          wrote it; prints the count of values changed
  *   kart-dbtool DBDIR hold DB              take the write lock (a write
  *                                          transaction, as another process
  *                                          could), print "held", keep it until
@@ -27,6 +31,58 @@ static void put_hex(const MDB_val *v)
 {
 	for (size_t i = 0; i < v->mv_size; i++)
 		printf("%02x", ((const unsigned char *)v->mv_data)[i]);
+}
+
+static bool varint(const unsigned char **p, const unsigned char *end, unsigned long long *out)
+{
+	*out = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		unsigned char b = *(*p)++;
+		*out |= (unsigned long long)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/* in[0..n) without the top-level fields numbered field, into out (n bytes
+ * at most). Returns the new length, or (size_t)-1 when it does not parse. */
+static size_t pb_drop(const unsigned char *in, size_t n, unsigned field, unsigned char *out)
+{
+	const unsigned char *p = in, *end = in + n;
+	size_t len = 0;
+	while (p < end) {
+		const unsigned char *start = p;
+		unsigned long long tag, x;
+		if (!varint(&p, end, &tag))
+			return (size_t)-1;
+		switch (tag & 7) {
+		case 0:
+			if (!varint(&p, end, &x))
+				return (size_t)-1;
+			break;
+		case 1:
+			p += 8;
+			break;
+		case 2:
+			if (!varint(&p, end, &x) || x > (unsigned long long)(end - p))
+				return (size_t)-1;
+			p += x;
+			break;
+		case 5:
+			p += 4;
+			break;
+		default:
+			return (size_t)-1;
+		}
+		if (p > end)
+			return (size_t)-1;
+		if ((tag >> 3) != field) {
+			memcpy(out + len, start, (size_t)(p - start));
+			len += (size_t)(p - start);
+		}
+	}
+	return len;
 }
 
 static size_t unhex(const char *h, unsigned char *out, size_t cap)
@@ -46,7 +102,7 @@ static size_t unhex(const char *h, unsigned char *out, size_t cap)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst|hold DB [KEYHEX [VALHEX]]\n");
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst|pbdrop|hold DB [KEYHEX [VALHEX]]\n");
 		return 2;
 	}
 	MDB_env *env;
@@ -123,6 +179,30 @@ int main(int argc, char **argv)
 				continue;
 			MDB_val nv = { v.mv_size, val };
 			rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT);
+			changed++;
+		}
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			mdb_cursor_close(cur);
+			printf("%zu\n", changed);
+		}
+	} else if (strcmp(op, "pbdrop") == 0 && argc == 5) {
+		unsigned field = (unsigned)atoi(argv[4]);
+		MDB_cursor *cur;
+		size_t changed = 0;
+		rc = mdb_cursor_open(txn, dbi, &cur);
+		while (!rc && (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			if (v.mv_size > sizeof(val))
+				continue;
+			size_t len = pb_drop(v.mv_data, v.mv_size, field, val);
+			if (len == (size_t)-1 || len == v.mv_size)
+				continue;
+			/* the key copied: a value of another size is put by deleting the node k points into */
+			if (k.mv_size > sizeof(key))
+				continue;
+			memcpy(key, k.mv_data, k.mv_size);
+			MDB_val nk = { k.mv_size, key }, nv = { len, val };
+			rc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
 			changed++;
 		}
 		if (rc == MDB_NOTFOUND) {
