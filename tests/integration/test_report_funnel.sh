@@ -5,7 +5,8 @@
 # and compared exactly (--json, --csv); an empty period; --owner (a user out
 # of the caller's sight is no deals, like a missing one); the scope (a
 # manager's report is the admin's less the other manager's deals); --where;
-# the stage history kept by each deal (kart deal show); bad options refused.
+# the stage history kept by each deal (kart deal show) and carried by a card
+# merge; bad options refused.
 # Times in stages come from real moves seconds apart: averages are 0.0 days
 # here (the arithmetic with chosen times is tests/unit/test_funnel.c).
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +64,21 @@ contains "$OUT" "history:"
 [[ $(grep -cE '^  (lead|negotiation|qualified) +[0-9][0-9.-]+ [0-9:]+ by man$' <<<"$OUT") == 3 ]] ||
 	fail "deal show's history: $OUT"
 contains "$OUT" "stage:    qualified"
+
+# a merge moves deals with their history unchanged (and back again on unmerge)
+expect_rc 0 as man card add --first Анна --last Смирнова-Дубль
+M9=$OUT
+D11=$(deal man "$M9" 50); move man "$D11" proposal lost
+expect_rc 0 as man --json deal show "$D11"
+H11=$(jq -c .history <<<"$OUT")
+[[ $(jq length <<<"$H11") == 3 ]] || fail "D11's history: $H11"
+expect_rc 0 as man dup merge "$M1" "$M9"
+expect_rc 0 as man --json deal show "$D11"
+[[ $(jq -c .history <<<"$OUT") == "$H11" && $(jq -r .card_id <<<"$OUT") == "$M1" ]] || fail "D11 after the merge: $OUT"
+expect_rc 0 as man dup unmerge "$M1" "$M9"
+expect_rc 0 as man --json deal show "$D11"
+[[ $(jq -c .history <<<"$OUT") == "$H11" && $(jq -r .card_id <<<"$OUT") == "$M9" ]] || fail "D11 after the unmerge: $OUT"
+expect_rc 0 as man deal rm "$D11"
 
 # stages JSON -> one line per stage: stage reached amount from_first from_previous days now
 stages() { jq -r '.tables.stages[] | [.stage, .reached, .reached_amount, .conversion_from_first, .conversion_from_previous, .avg_days_in_stage, .now_in_stage] | map(tostring) | join(" ")' <<<"$1"; }
