@@ -188,6 +188,27 @@ expect_rc 0 as admin report funnel
 contains "$OUT" "negotiation"
 ! grep -q '█' <<<"$OUT" || fail "a picture outside a terminal: $OUT"
 
+# on a terminal: a bar per stage, scaled to the most (lead: 10 of 10, the longest), with the
+# count and the conversion from the first, within the terminal's width; NO_COLOR or
+# --no-color: the plain table
+if command -v script >/dev/null; then
+	onterm() {
+		KART_HOME=$T/home-admin COLUMNS=60 script -qec "'$KART' -s '$SERVER' --ca '$CA' $*" "$T/typescript" \
+			>/dev/null || fail "report on a terminal failed: $(cat "$T/typescript")"
+		tr -d '\r' <"$T/typescript"
+	}
+	PIC=$(onterm report funnel)
+	grep -qE '^  lead +█+ +10 +100\.0%$' <<<"$PIC" || fail "no bar for lead: $PIC"
+	grep -qE '^  negotiation +█+[▏▎▍▌▋▊▉]? +4 +40\.0%$' <<<"$PIC" || fail "no bar for negotiation: $PIC"
+	LEAD=$(grep -E '^  lead ' <<<"$PIC" | grep -o '█' | wc -l)
+	NEGO=$(grep -E '^  negotiation ' <<<"$PIC" | grep -o '█' | wc -l)
+	((NEGO * 10 <= LEAD * 4 && (NEGO + 1) * 10 > LEAD * 4)) || fail "bars not to scale: $LEAD, $NEGO"
+	(($(grep -E '^  (lead|won) ' <<<"$PIC" | wc -L) <= 60)) || fail "wider than the terminal: $PIC"
+	contains "$PIC" "Outcomes"
+	! grep -q '█' <<<"$(onterm report funnel --no-color)" || fail "--no-color drew bars"
+	! grep -q '█' <<<"$(NO_COLOR=1 onterm report funnel)" || fail "NO_COLOR drew bars"
+fi
+
 # ---- refused: options of other kinds, a bad period; auditors ----
 expect_rc 2 as admin report funnel --period 2026-13
 contains "$ERR" "period"
