@@ -80,6 +80,12 @@ jq -e '[.[] | select(.user == "man" and .how == "report")] | length >= 1' <<<"$O
 expect_rc 0 as admin --json audit --action report
 jq -e '[.[] | select(.user == "man" and .action == "report")] | length >= 1' <<<"$OUT" >/dev/null || fail "audit: $OUT"
 
+# a report is no export: it takes nothing of the export quota (man has had 4+2+3+3+... cards listed)
+expect_rc 0 as admin user grant man export
+expect_rc 0 as admin user quota man --export-per-day 2
+expect_rc 0 as man export --where 'city = Самара' -o "$T/one.csv"
+[[ -s $T/one.csv ]] || fail "the export after reports wrote nothing"
+
 # ---- refused: bad options change nothing; an auditor sees no cards ----
 expect_rc 0 as admin --json exports
 N=$(jq length <<<"$OUT")
