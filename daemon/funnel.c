@@ -10,7 +10,9 @@ void funnel_init(struct funnel *f, const char *const *stages, size_t n)
 	f->won = f->lost = -1;
 	f->first = -1;
 	f->last_open = -1;
+	f->names = stages;
 	for (size_t i = 0; i < f->nstages; i++) {
+		f->len[i] = strlen(stages[i]);
 		if (strcmp(stages[i], "won") == 0 && f->won < 0) {
 			f->won = (int)i;
 			f->outcome[i] = true;
@@ -27,12 +29,118 @@ void funnel_init(struct funnel *f, const char *const *stages, size_t n)
 		f->first = 0;
 }
 
-int funnel_stage_index(const struct funnel *f, const char *const *stages, const char *stage)
+int funnel_stage_index_n(const struct funnel *f, const char *stage, size_t len)
 {
 	for (size_t i = 0; stage && i < f->nstages; i++)
-		if (strcmp(stages[i], stage) == 0)
+		if (f->len[i] == len && memcmp(f->names[i], stage, len) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* ---- the wire form (protobuf): tags, varints, lengths ---- */
+
+static bool wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One field: its number and wire type, its varint value (type 0) or its
+ * bytes (type 2); others skipped. false when it runs past end. */
+static bool wire_field(const uint8_t **p, const uint8_t *end, uint64_t *num, unsigned *type, uint64_t *val,
+		       const uint8_t **bytes)
+{
+	uint64_t tag;
+	if (!wire_varint(p, end, &tag))
+		return false;
+	*num = tag >> 3;
+	*type = (unsigned)(tag & 7);
+	switch (*type) {
+	case 0:
+		return wire_varint(p, end, val);
+	case 1:
+	case 5: {
+		size_t w = *type == 1 ? 8 : 4;
+		if ((size_t)(end - *p) < w)
+			return false;
+		*p += w;
+		return true;
+	}
+	case 2:
+		if (!wire_varint(p, end, val) || *val > (uint64_t)(end - *p))
+			return false;
+		*bytes = *p;
+		*p += *val;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Deal's fields (proto/kart.proto) and StageVisit's */
+enum { DEAL_CARD_ID = 2, DEAL_AMOUNT = 4, DEAL_STAGE = 5, DEAL_OWNER = 6, DEAL_CREATED_AT = 8, DEAL_HISTORY = 13 };
+enum { VISIT_STAGE = 1, VISIT_AT = 2 };
+
+int funnel_scan_deal(const struct funnel *f, const uint8_t *p, size_t n, struct funnel_raw *out,
+		     struct funnel_visit *v, size_t cap)
+{
+	const uint8_t *end = p + n;
+	memset(out, 0, sizeof(*out));
+	out->stage = out->owner = "";
+	while (p < end) {
+		uint64_t num, val = 0;
+		unsigned type;
+		const uint8_t *b = NULL;
+		if (!wire_field(&p, end, &num, &type, &val, &b))
+			return -1;
+		if (type == 0) {
+			if (num == DEAL_CARD_ID)
+				out->card_id = val;
+			else if (num == DEAL_AMOUNT)
+				out->amount = (int64_t)val;
+			else if (num == DEAL_CREATED_AT)
+				out->created_at = (int64_t)val;
+		} else if (type == 2) {
+			if (num == DEAL_STAGE) {
+				out->stage = (const char *)b;
+				out->stage_len = (size_t)val;
+			} else if (num == DEAL_OWNER) {
+				out->owner = (const char *)b;
+				out->owner_len = (size_t)val;
+			} else if (num == DEAL_HISTORY) {
+				const uint8_t *q = b, *qend = b + val;
+				const char *stage = "";
+				uint64_t stage_len = 0, at = 0;
+				while (q < qend) {
+					uint64_t vnum, vval = 0;
+					unsigned vtype;
+					const uint8_t *vb = NULL;
+					if (!wire_field(&q, qend, &vnum, &vtype, &vval, &vb))
+						return -1;
+					if (vtype == 2 && vnum == VISIT_STAGE) {
+						stage = (const char *)vb;
+						stage_len = vval;
+					} else if (vtype == 0 && vnum == VISIT_AT) {
+						at = vval;
+					}
+				}
+				if (out->nvisits < cap) {
+					v[out->nvisits].stage = funnel_stage_index_n(f, stage, (size_t)stage_len);
+					v[out->nvisits].at = (int64_t)at;
+				}
+				out->nvisits++;
+			}
+		}
+	}
+	return 0;
 }
 
 void funnel_add(struct funnel *f, const struct funnel_deal *d, int64_t now)

@@ -43,6 +43,8 @@ struct funnel_stage {
 
 struct funnel {
 	size_t nstages;
+	const char *const *names;       /* the stages (the caller's, kept) */
+	size_t len[FUNNEL_STAGES_MAX];
 	bool outcome[FUNNEL_STAGES_MAX];
 	int won, lost;          /* indexes, -1: none */
 	int first;              /* the first non-outcome stage (0 when all are outcomes) */
@@ -57,8 +59,24 @@ struct funnel {
 
 /* An empty tally over the funnel's stages (at most FUNNEL_STAGES_MAX). */
 void funnel_init(struct funnel *f, const char *const *stages, size_t n);
-/* The stage's index, -1 when it is not in the funnel. */
-int funnel_stage_index(const struct funnel *f, const char *const *stages, const char *stage);
+/* The stage's index, given by its bytes (not NUL-terminated); -1 when it is not in the funnel. */
+int funnel_stage_index_n(const struct funnel *f, const char *stage, size_t len);
+
+/* What the report needs of a stored Deal (proto/kart.proto), read from its
+ * wire form without decoding the rest: no allocation, for a walk of every
+ * deal. Strings point into the bytes. */
+struct funnel_raw {
+	uint64_t card_id;
+	int64_t amount, created_at;
+	const char *stage, *owner;
+	size_t stage_len, owner_len;
+	size_t nvisits;         /* Deal.history's visits (the first cap of them in v) */
+};
+/* Reads p[0..n) into *out and its visits' stages (funnel indexes) and times
+ * into v[0..cap). Returns 0, or -1 when the bytes are not a message. */
+int funnel_scan_deal(const struct funnel *f, const uint8_t *p, size_t n, struct funnel_raw *out,
+		     struct funnel_visit *v, size_t cap);
+
 /* One deal into the tally; now (unix seconds) ends an open deal's stay. */
 void funnel_add(struct funnel *f, const struct funnel_deal *d, int64_t now);
 

@@ -106,7 +106,7 @@ struct fwalk {
 	const struct fopt *o;
 	const char *owner;
 	bool where;
-	struct arena scratch, cards;
+	struct arena cards;             /* --where's card, decoded */
 	uint64_t last_card;            /* the last card looked at, and whether it counted */
 	bool last_ok;
 	struct funnel_visit *v;
@@ -138,39 +138,38 @@ static int card_counts(struct fwalk *w, uint64_t card_id, bool *ok)
 	return 0;
 }
 
+/* One stored deal, read from its bytes (funnel_scan_deal): a walk of every
+ * deal decodes none of them. */
 static int one_deal(struct fwalk *w, const MDB_val *v)
 {
 	struct rrun *x = w->x;
-	arena_reset(&w->scratch);
-	Kart__Deal *d = kart__deal__unpack(&w->scratch.pb, v->mv_size, v->mv_data);
-	if (!d)
+	struct funnel_raw d;
+	if (funnel_scan_deal(&w->f, v->mv_data, v->mv_size, &d, w->v, w->capv) < 0)
 		return 0; /* what does not decode is not counted (kartd verify reports it) */
-	int64_t day = report_day_of(x->j, d->created_at);
-	if (day < w->o->from || day >= w->o->to)
-		return 0;
-	if (*w->owner && strcmp(w->owner, d->owner ? d->owner : "") != 0)
-		return 0;
-	bool ok;
-	int rc = card_counts(w, d->card_id, &ok);
-	if (rc || !ok)
-		return rc;
-	size_t n = d->n_history ? d->n_history : 1;
-	if (n > w->capv) {
-		struct funnel_visit *nv = realloc(w->v, n * sizeof(*nv));
+	if (d.nvisits > w->capv) {
+		size_t cap = d.nvisits * 2;
+		struct funnel_visit *nv = realloc(w->v, cap * sizeof(*nv));
 		if (!nv)
 			return ENOMEM;
 		w->v = nv;
-		w->capv = n;
+		w->capv = cap;
+		funnel_scan_deal(&w->f, v->mv_data, v->mv_size, &d, w->v, w->capv);
 	}
-	if (!d->n_history) { /* not written since format 3: its stage since creation */
-		w->v[0].stage = funnel_stage_index(&w->f, w->stages, d->stage);
-		w->v[0].at = d->created_at;
+	int64_t day = report_day_of(x->j, d.created_at);
+	if (day < w->o->from || day >= w->o->to)
+		return 0;
+	if (*w->owner && (d.owner_len != strlen(w->owner) || memcmp(w->owner, d.owner, d.owner_len) != 0))
+		return 0;
+	bool ok;
+	int rc = card_counts(w, d.card_id, &ok);
+	if (rc || !ok)
+		return rc;
+	if (!d.nvisits) { /* not written since format 3: its stage since creation */
+		w->v[0].stage = funnel_stage_index_n(&w->f, d.stage, d.stage_len);
+		w->v[0].at = d.created_at;
+		d.nvisits = 1;
 	}
-	for (size_t i = 0; i < d->n_history; i++) {
-		w->v[i].stage = funnel_stage_index(&w->f, w->stages, d->history[i]->stage);
-		w->v[i].at = d->history[i]->at;
-	}
-	struct funnel_deal fd = { d->amount, d->created_at, w->v, n };
+	struct funnel_deal fd = { d.amount, d.created_at, w->v, d.nvisits };
 	funnel_add(&w->f, &fd, x->j->now / 1000000);
 	return 0;
 }
@@ -254,13 +253,13 @@ static int run(struct rrun *x)
 	struct fopt *o = j->opt;
 	struct fwalk w = { .x = x, .o = o, .owner = j->q->owner ? j->q->owner : "", .where = j->q->where && *j->q->where };
 	funnel_init(&w.f, w.stages, split(o->funnel, w.stages));
-	arena_init(&w.scratch, 0);
 	arena_init(&w.cards, 0);
+	if (!(w.v = malloc((w.capv = 16) * sizeof(*w.v))))
+		return ENOMEM;
 	bool owner_ok = true;
 	int rc = *w.owner ? owner_in_scope(x, w.owner, &owner_ok) : 0;
 	if (rc == 0 && owner_ok)
 		rc = walk(&w);
-	arena_free(&w.scratch);
 	arena_free(&w.cards);
 	free(w.v);
 	if (rc)

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "funnel.h"
+#include "kart.pb-c.h"
 
 #define DAY 86400
 #define T0 1800000000LL
@@ -149,12 +150,63 @@ static void test_rounding(void **state)
 	assert_int_equal(funnel_days_tenths((int64_t)200000 * 3650 * DAY, 200000), 36500);
 }
 
+/* A stored Deal read from its wire form as protobuf-c wrote it: the fields the
+ * report needs, each visit's stage as a funnel index (-1: gone), the rest skipped. */
+static void test_scan(void **state)
+{
+	(void)state;
+	struct funnel f;
+	funnel_init(&f, deflt, 6);
+	Kart__Deal d = KART__DEAL__INIT;
+	Kart__StageVisit v1 = KART__STAGE_VISIT__INIT, v2 = KART__STAGE_VISIT__INIT, v3 = KART__STAGE_VISIT__INIT;
+	Kart__StageVisit *h[] = { &v1, &v2, &v3 };
+	v1.stage = "lead", v1.at = T0, v1.by = "man";
+	v2.stage = "renamed", v2.at = T0 + DAY, v2.by = "man";
+	v3.stage = "won", v3.at = T0 + 2 * DAY, v3.by = "sup";
+	d.id = 77, d.card_id = 1234567890123ULL, d.title = "Поставка", d.amount = 9999999999LL, d.stage = "won";
+	d.owner = "man", d.expected_close = "2030-01-01", d.created_at = T0, d.created_by = "man";
+	d.updated_at = T0 + 2 * DAY, d.updated_by = "sup", d.history = h, d.n_history = 3;
+	uint8_t buf[512];
+	size_t n = kart__deal__pack(&d, buf);
+	struct funnel_raw r;
+	struct funnel_visit v[4];
+	assert_int_equal(funnel_scan_deal(&f, buf, n, &r, v, 4), 0);
+	assert_int_equal(r.card_id, 1234567890123ULL);
+	assert_int_equal(r.amount, 9999999999LL);
+	assert_int_equal(r.created_at, T0);
+	assert_int_equal(r.stage_len, 3);
+	assert_memory_equal(r.stage, "won", 3);
+	assert_int_equal(r.owner_len, 3);
+	assert_memory_equal(r.owner, "man", 3);
+	assert_int_equal(r.nvisits, 3);
+	assert_int_equal(v[0].stage, LEAD);
+	assert_int_equal(v[0].at, T0);
+	assert_int_equal(v[1].stage, -1);
+	assert_int_equal(v[2].stage, WON);
+	assert_int_equal(v[2].at, T0 + 2 * DAY);
+	/* fewer places than visits: all counted, the first ones written */
+	v[1].stage = 99;
+	assert_int_equal(funnel_scan_deal(&f, buf, n, &r, v, 1), 0);
+	assert_int_equal(r.nvisits, 3);
+	assert_int_equal(v[1].stage, 99);
+	/* cut short: not a message */
+	assert_int_equal(funnel_scan_deal(&f, buf, n - 2, &r, v, 4), -1);
+	/* a deal from before the history: no visits, its stage */
+	d.history = NULL, d.n_history = 0, d.stage = "proposal", d.amount = 0;
+	n = kart__deal__pack(&d, buf);
+	assert_int_equal(funnel_scan_deal(&f, buf, n, &r, v, 4), 0);
+	assert_int_equal(r.nvisits, 0);
+	assert_int_equal(funnel_stage_index_n(&f, r.stage, r.stage_len), PROP);
+	assert_int_equal(r.amount, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_worked),
 		cmocka_unit_test(test_no_outcomes_and_gone_stages),
 		cmocka_unit_test(test_rounding),
+		cmocka_unit_test(test_scan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
