@@ -4,7 +4,8 @@
 # moves back and a reopened lost deal, every number computed by hand below
 # and compared exactly (--json, --csv); an empty period; --owner (a user out
 # of the caller's sight is no deals, like a missing one); the scope (a
-# manager's report is the admin's less the other manager's deals); --where;
+# manager's report is the admin's less the other manager's deals, a supervisor's
+# his team's); --where;
 # the stage history kept by each deal (kart deal show) and carried by a card
 # merge; bad options refused.
 # Times in stages come from real moves seconds apart: averages are 0.0 days
@@ -17,8 +18,9 @@ login_admin
 printf 'password-123\n' >"$T/pw"
 expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
 expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
+expect_rc 0 as admin user add sup --role supervisor --team north --password-file "$T/pw"
 expect_rc 0 as admin user add aud --role auditor --password-file "$T/pw"
-for u in man man2 aud; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
+for u in man man2 sup aud; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
 
 expect_rc 0 as man card add --first Анна --last Смирнова --city Самара
 M1=$OUT
@@ -140,6 +142,14 @@ $(stages "$MAN")
 want
 $WANT_MAN"
 [[ $(outcomes "$MAN") == "6 1 5000.00 1 600.50 0" ]] || fail "man's outcomes: $(outcomes "$MAN")"
+
+# north's supervisor sees his team's: man's six, the same numbers
+expect_rc 0 as sup --json report funnel
+[[ $(stages "$OUT") == "$WANT_MAN" ]] || fail "sup's stages: $(stages "$OUT")"
+expect_rc 0 as sup --json report funnel --owner man
+[[ $(stages "$OUT") == "$WANT_MAN" ]] || fail "sup --owner man: $(stages "$OUT")"
+expect_rc 0 as sup --json report funnel --owner man2
+[[ $(outcomes "$OUT") == "0 0 0.00 0 0.00 null" ]] || fail "sup --owner man2 (south): $(outcomes "$OUT")"
 
 # the admin's report less man's is exactly man2's four deals (D7..D10), out of man's scope
 expect_rc 0 as man2 --json report funnel
