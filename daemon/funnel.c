@@ -200,7 +200,8 @@ int64_t funnel_percent_tenths(uint64_t num, uint64_t den)
 {
 	if (!den)
 		return -1;
-	return (int64_t)((num * 2000 + den) / (2 * den));
+	/* wide: sums of amounts in kopecks times 2000 */
+	return (int64_t)(((unsigned __int128)num * 2000 + den) / ((unsigned __int128)den * 2));
 }
 
 int64_t funnel_days_tenths(int64_t secs, uint64_t count)

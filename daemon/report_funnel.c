@@ -33,6 +33,8 @@ static const struct rcol stage_cols[] = {
 	{ "conversion_from_previous", KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_DECIMAL },
 	{ "avg_days_in_stage", KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_DECIMAL },
 	{ "now_in_stage", KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_INT },
+	{ "amount_conversion_from_first", KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_DECIMAL },
+	{ "amount_conversion_from_previous", KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_DECIMAL },
 };
 
 static const struct rcol outcome_cols[] = {
@@ -220,19 +222,21 @@ static void tables(struct fwalk *w)
 	const struct funnel *f = &w->f;
 	struct rtable *st = report_table(j, "stages", RCOLS(stage_cols));
 	struct rtable *ot = report_table(j, "outcomes", RCOLS(outcome_cols));
-	uint64_t first = f->s[f->first].reached;
+	const struct funnel_stage *first = &f->s[f->first];
 	for (size_t i = 0; i < f->nstages; i++) {
 		const struct funnel_stage *s = &f->s[i];
 		int prev = funnel_previous(f, (int)i);
-		uint64_t den = prev < 0 ? s->reached : f->s[prev].reached;
+		const struct funnel_stage *base = prev < 0 ? s : &f->s[prev];
 		const char *cells[] = {
 			w->stages[i],
 			arena_printf(&x->a, "%" PRIu64, s->reached),
 			report_money(&x->a, s->reached_amount),
-			tenths_or_empty(&x->a, funnel_percent_tenths(s->reached, first)),
-			tenths_or_empty(&x->a, funnel_percent_tenths(s->reached, den)),
+			tenths_or_empty(&x->a, funnel_percent_tenths(s->reached, first->reached)),
+			tenths_or_empty(&x->a, funnel_percent_tenths(s->reached, base->reached)),
 			f->outcome[i] ? "" : tenths_or_empty(&x->a, funnel_days_tenths(s->secs, s->timed)),
 			arena_printf(&x->a, "%" PRIu64, s->now_in),
+			tenths_or_empty(&x->a, funnel_percent_tenths((uint64_t)s->reached_amount, (uint64_t)first->reached_amount)),
+			tenths_or_empty(&x->a, funnel_percent_tenths((uint64_t)s->reached_amount, (uint64_t)base->reached_amount)),
 		};
 		report_text_row(j, st, cells);
 	}

@@ -183,13 +183,18 @@ contains "$(jq -r .note <<<"$OUT")" "0 deals created 2000-01-01..2000-12-31"
 
 # ---- CSV: the numbers as the server wrote them (one place, kopecks) ----
 expect_rc 0 as admin report funnel --csv
-[[ $(tr -d '\r' <<<"$OUT") == "stage,reached,reached_amount,conversion_from_first,conversion_from_previous,avg_days_in_stage,now_in_stage
-lead,10,24400.50,100.0,100.0,0.0,2
-qualified,8,22500.50,80.0,80.0,0.0,2
-proposal,6,19900.00,60.0,75.0,0.0,1
-negotiation,4,16100.00,40.0,66.7,0.0,1
-won,2,12000.00,20.0,50.0,,2
-lost,3,2300.50,30.0,75.0,,2" ]] || fail "csv stages: $OUT"
+# by amount (the amounts that reached each stage, as above, in kopecks):
+#   from first: 22500.50/24400.50 = 92.21 -> 92.2; 19900/24400.50 = 81.56 -> 81.6;
+#     16100/24400.50 = 65.98 -> 66.0; 12000/24400.50 = 49.18 -> 49.2; 2300.50/24400.50 = 9.43 -> 9.4
+#   from previous: 92.2; 19900/22500.50 = 88.44 -> 88.4; 16100/19900 = 80.90 -> 80.9;
+#     won 12000/16100 = 74.53 -> 74.5; lost 2300.50/16100 = 14.29 -> 14.3
+[[ $(tr -d '\r' <<<"$OUT") == "stage,reached,reached_amount,conversion_from_first,conversion_from_previous,avg_days_in_stage,now_in_stage,amount_conversion_from_first,amount_conversion_from_previous
+lead,10,24400.50,100.0,100.0,0.0,2,100.0,100.0
+qualified,8,22500.50,80.0,80.0,0.0,2,92.2,92.2
+proposal,6,19900.00,60.0,75.0,0.0,1,81.6,88.4
+negotiation,4,16100.00,40.0,66.7,0.0,1,66.0,80.9
+won,2,12000.00,20.0,50.0,,2,49.2,74.5
+lost,3,2300.50,30.0,75.0,,2,9.4,14.3" ]] || fail "csv stages: $OUT"
 expect_rc 0 as man report funnel --csv --table outcomes
 [[ $(tr -d '\r' <<<"$OUT") == "deals,won,won_amount,lost,lost_amount,avg_won_cycle_days
 6,1,5000.00,1,600.50,0.0" ]] || fail "csv outcomes: $OUT"

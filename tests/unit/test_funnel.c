@@ -142,6 +142,8 @@ static void test_rounding(void **state)
 	assert_int_equal(funnel_percent_tenths(1, 3), 333);
 	assert_int_equal(funnel_percent_tenths(0, 5), 0);
 	assert_int_equal(funnel_percent_tenths(0, 0), -1);
+	/* sums of amounts far past what times 2000 fits in 64 bits */
+	assert_int_equal(funnel_percent_tenths(4000000000000000000ULL, 8000000000000000000ULL), 500);
 	assert_int_equal(funnel_days_tenths(4320, 1), 1);    /* 0.05 day -> 0.1 */
 	assert_int_equal(funnel_days_tenths(4319, 1), 0);
 	assert_int_equal(funnel_days_tenths(3 * DAY, 2), 15);
