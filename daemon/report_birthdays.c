@@ -12,6 +12,7 @@
 
 #define DAYS_DEFAULT 30
 #define DAYS_MAX 366
+#define RENEW_EVERY 4096     /* cards looked at in one read transaction */
 
 struct bitem {
 	uint64_t card_id;           /* first (report.h) */
@@ -72,6 +73,7 @@ struct brun {
 	struct rrun *x;
 	struct rtable *t;
 	struct arena scratch;
+	uint64_t walked;            /* cards looked at */
 };
 
 /* Everyone on the cards under one MMDD key, their birthday on `day`. */
@@ -100,11 +102,13 @@ static int lookup(struct brun *b, MDB_cursor **cur, int key_m, int key_d, int64_
 			struct bitem it = { id, (uint32_t)p, in_days, day, y > by ? by : 0 };
 			report_card_item(x->j, b->t, &it);
 		}
-		/* a fresh transaction now and then: the cursor is reopened on the same key */
-		int renewed = report_renew(x, 4096, &rc);
-		if (renewed < 0)
-			return rc;
-		if (renewed) {
+		/* a fresh transaction now and then: the cursor (a read transaction's
+		 * is closed by hand) is reopened on the same key, past this card */
+		if (++b->walked % RENEW_EVERY == 0) {
+			mdb_cursor_close(*cur);
+			*cur = NULL;
+			if (report_renew(x, 1, &rc) < 0)
+				return rc;
 			if ((rc = mdb_cursor_open(x->txn, x->st->ix_birthday, cur)))
 				return rc;
 			MDB_val kv = { 8, NULL };
