@@ -25,6 +25,7 @@
 /* Each kind's report_*.c adds its line. */
 static const struct report_kind *const kinds[] = {
 	&report_birthdays,
+	&report_abc,
 };
 
 /* ---- the job ---- */
