@@ -210,4 +210,5 @@ contains "$ERR" "nosuchfield"
 expect_rc 2 as admin report abc --csv --table nosuch
 expect_rc 0 as admin --json exports
 [[ $(jq length <<<"$OUT") == "$N" ]] || fail "a refused report was recorded: $OUT"
+[[ -z ${SHOW_PICTURES:-} ]] || cat "$T/tty.out" >&2
 echo "report abc: ok"
