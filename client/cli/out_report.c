@@ -35,6 +35,7 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_BIRTHDAYS, "birthdays", N_("Birthdays") },
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "clients", N_("Clients by revenue (ABC) and its steadiness (XYZ)") },
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", N_("ABC × XYZ: clients and revenue") },
+	/* xgettext:no-c-format */
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", N_("Pareto: revenue by each 5% of the clients, the biggest first") },
 };
 

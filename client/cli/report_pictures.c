@@ -64,10 +64,12 @@ static void abc_pareto(const struct rtab *t)
 		double cum = rtab_num(t, i, "cumulative_share");
 		if (!m80 && cum >= 80) {
 			m80 = true;
+			/* xgettext:no-c-format */
 			printf("  ------ %s\n", _("80% of the revenue"));
 		}
 		if (!m95 && cum >= 95) {
 			m95 = true;
+			/* xgettext:no-c-format */
 			printf("  ------ %s\n", _("95% of the revenue"));
 		}
 	}
