@@ -210,5 +210,12 @@ contains "$ERR" "nosuchfield"
 expect_rc 2 as admin report abc --csv --table nosuch
 expect_rc 0 as admin --json exports
 [[ $(jq length <<<"$OUT") == "$N" ]] || fail "a refused report was recorded: $OUT"
+# ---- a card in the trash keeps its timeline but is no client: C9 goes, the rest stay ----
+expect_rc 0 as man card rm "$C9"
+expect_rc 0 as admin --json report abc --period $P
+[[ $(jq -c '[.tables.clients[].card_id]' <<<"$OUT") == "[$C1,$C2,$C3,$C4,$C5,$C6,$C7,$C8,$C10]" ]] || fail "trashed C9: $OUT"
+contains "$(jq -r .note <<<"$OUT")" "revenue 9950.00"
+expect_rc 0 as man --json report abc --period $P
+[[ $(jq -c '.tables.clients | length' <<<"$OUT") == 8 ]] || fail "man, C9 trashed: $OUT"
 [[ -z ${SHOW_PICTURES:-} ]] || cat "$T/tty.out" >&2
 echo "report abc: ok"
