@@ -215,9 +215,11 @@ static int64_t bucket_day(const struct aopt *o, int64_t b)
 static int check(struct req *r, struct rjob *j)
 {
 	const Kart__ReportQuery *q = j->q;
-	if (q->days || *q->at || *q->window || *q->owner || *q->min_total || *q->save_segment || *q->to_field)
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "kind",
-				 "an abc report takes only --period, --by and --where");
+	const char *other = q->days ? "days" : *q->at ? "at" : *q->window ? "window" : *q->owner ? "owner"
+			  : *q->min_total ? "min_total" : *q->save_segment ? "save_segment" : *q->to_field ? "to_field" : NULL;
+	if (other)
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, other,
+				 "%s: an abc report takes only --period, --by and --where", other);
 	struct aopt *o = calloc(1, sizeof(*o));
 	if (!o)
 		return req_no_memory(r);
@@ -517,7 +519,7 @@ static void tables(struct rrun *x, const struct aopt *o, struct rtable *t)
 	snprintf(buckets, sizeof(buckets), "%u %s %s..%s", o->nb,
 		 o->quarter ? (o->nb == 1 ? "quarter" : "quarters") : (o->nb == 1 ? "month" : "months"), first, lastb);
 	if (!n)
-		snprintf(j->note, sizeof(j->note), "no purchases in %s..%s (%.60s): no client to classify", from, to, buckets);
+		snprintf(j->note, sizeof(j->note), "no client with purchases in %s..%s (%.60s): nobody to classify", from, to, buckets);
 	else
 		snprintf(j->note, sizeof(j->note),
 			 "%zu clients with purchases in %s..%s, revenue %s; A %zu, B %zu, C %zu; XYZ over %.60s%s", n, from,

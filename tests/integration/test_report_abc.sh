@@ -157,9 +157,9 @@ contains "$(jq -r .note <<<"$OUT")" "(partial ones whole)"
 expect_rc 0 as admin --json report abc --period 2020
 [[ $(jq -c '[.tables.clients, .tables.matrix, .tables.pareto]' <<<"$OUT") == '[[],[],[]]' && $(jq .export_id <<<"$OUT") == 0 ]] ||
 	fail "empty: $OUT"
-contains "$(jq -r .note <<<"$OUT")" "no purchases in 2020-01-01..2020-12-31"
+contains "$(jq -r .note <<<"$OUT")" "no client with purchases in 2020-01-01..2020-12-31"
 expect_rc 0 as admin report abc --period 2020
-contains "$OUT" "no purchases"
+contains "$OUT" "no client with purchases"
 contains "$OUT" "(none)"
 
 # ---- CSV: each table ----
