@@ -26,6 +26,7 @@
 static const struct report_kind *const kinds[] = {
 	&report_birthdays,
 	&report_funnel,
+	&report_abc,
 };
 
 /* ---- the job ---- */

@@ -166,5 +166,6 @@ int64_t report_day_of(const struct rjob *j, int64_t unix_secs);
 /* Each in its report_*.c. */
 extern const struct report_kind report_birthdays;
 extern const struct report_kind report_funnel;
+extern const struct report_kind report_abc;
 
 #endif

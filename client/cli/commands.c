@@ -116,8 +116,8 @@ static const struct opt_spec report_rfm_opts[] = {
 };
 
 static const struct opt_spec report_abc_opts[] = {
-	{ "period", 0, OPT_VALUE, "P", N_("2026, 2026-Q3, 2026-11, 2026-01-01..2026-06-30 or 12m (default: the last 12 months)"), NULL },
-	{ "by", 0, OPT_VALUE, "month|quarter", N_("the buckets XYZ measures variation over (default: month)"), NULL },
+	{ "period", 0, OPT_VALUE, "P", N_("2026, 2026-Q3, 2026-11, 2026-01-01..2026-06-30 or 12m (default: the last 12 months); revenue: purchases dated on its days; clients without one are not classified"), NULL },
+	{ "by", 0, OPT_VALUE, "month|quarter", N_("XYZ's buckets: the months (default) or quarters meeting the period, a partial one counted whole, one without purchases as 0; X: CV (sigma / mean) <= 10%, Y: <= 25%, Z above"), NULL },
 	REPORT_COMMON_OPTS,
 };
 
@@ -457,8 +457,8 @@ const struct cmd_def cli_commands[] = {
 	  quality_opts, cmd_quality },
 	{ "report rfm", "[--at DATE] [--window 365d] [--where EXPR]", 0, 0,
 	  N_("clients by recency, frequency and money of their purchases, in RFM segments"), report_rfm_opts, cmd_report_rfm },
-	{ "report abc", "[--period P] [--where EXPR]", 0, 0,
-	  N_("clients by revenue (ABC) and its steadiness month to month (XYZ)"), report_abc_opts, cmd_report_abc },
+	{ "report abc", "[--period P] [--by month|quarter] [--where EXPR]", 0, 0,
+	  N_("clients by revenue in the period (ABC: A while the cumulative share, the client's own included, is <= 80%, B <= 95%, C the rest) and its steadiness month to month (XYZ)"), report_abc_opts, cmd_report_abc },
 	{ "report funnel", "[--owner U] [--period P]", 0, 0,
 	  N_("deals through the funnel: reached, conversion, time in each stage, won and lost"), report_funnel_opts,
 	  cmd_report_funnel },

@@ -35,6 +35,10 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_BIRTHDAYS, "birthdays", N_("Birthdays") },
 	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "stages", N_("Deals by stage") },
 	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "outcomes", N_("Outcomes") },
+	{ KART__REPORT_KIND__REPORT_KIND_ABC, "clients", N_("Clients by revenue (ABC) and its steadiness (XYZ)") },
+	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", N_("ABC × XYZ: clients and revenue") },
+	/* xgettext:no-c-format */
+	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", N_("Pareto: revenue by each 5% of the clients, the biggest first") },
 };
 
 int out_report_check_table(Kart__ReportKind kind, const char *name)
@@ -55,6 +59,9 @@ static const struct { const char *name, *title; } col_titles[] = {
 	{ "date", N_("DATE") }, { "in_days", N_("IN DAYS") }, { "name", N_("NAME") }, { "relation", N_("RELATION") },
 	{ "age", N_("AGE") }, { "card_id", N_("ID") }, { "client", N_("CLIENT") }, { "owner", N_("OWNER") },
 	{ "phone", N_("PHONE") }, { "email", N_("EMAIL") },
+	{ "revenue", N_("REVENUE") }, { "share", N_("SHARE %") }, { "cumulative_share", N_("CUMULATIVE %") },
+	{ "cv", N_("CV %") }, { "buckets", N_("BY BUCKET") }, { "clients", N_("CLIENTS") },
+	{ "clients_share", N_("CLIENTS %") }, { "revenue_share", N_("REVENUE %") },
 };
 
 static bool is_number(Kart__ReportCellType t)

@@ -56,6 +56,74 @@ static void draw_funnel(const struct rtab *t)
 		chart_text(pct, 6, true);
 		fputc('\n', stdout);
 	}
+/* ---- abc ---- */
+
+#define ABC_CELL 22             /* a cell of the matrix: shade, clients, revenue */
+
+/* The 3x3 ABC x XYZ matrix: each cell its clients and revenue, shaded by its
+ * revenue against the biggest cell's. */
+static void abc_matrix(const struct rtab *t)
+{
+	double max = 0;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (rtab_num(t, i, "revenue") > max)
+			max = rtab_num(t, i, "revenue");
+	chart_pad(4);
+	static const char *const xyz[] = { "X", "Y", "Z" };
+	for (int z = 0; z < 3; z++)
+		chart_text(xyz[z], ABC_CELL + 2, false);
+	fputc('\n', stdout);
+	for (int a = 0; a < 3; a++) {
+		char abc[2] = { (char)('A' + a), 0 };
+		chart_text(abc, 4, false);
+		for (int z = 0; z < 3; z++) {
+			size_t i = 0;
+			while (i < t->nrows && !(strcmp(rtab_cell(t, i, "abc"), abc) == 0 &&
+						 strcmp(rtab_cell(t, i, "xyz"), xyz[z]) == 0))
+				i++;
+			const char *shade = chart_shade(max > 0 ? rtab_num(t, i, "revenue") / max : 0);
+			printf("%s%s ", shade, shade);
+			chart_text(rtab_cell(t, i, "clients"), 5, true);
+			chart_pad(1);
+			chart_text(rtab_cell(t, i, "revenue"), ABC_CELL - 9, true);
+			chart_pad(2);
+		}
+		fputc('\n', stdout);
+	}
+	printf("    %s\n", _("each cell: clients, revenue; X: CV <= 10%, Y: <= 25%, Z: above"));
+}
+
+/* The Pareto bars: each 5% of the clients (biggest first), its share of the
+ * revenue as a bar and the cumulative share as a number; a line where the
+ * cumulative share reaches 80% and 95%. */
+static void abc_pareto(const struct rtab *t)
+{
+	double max = 0;
+	for (size_t i = 0; i < t->nrows; i++)
+		if (rtab_num(t, i, "revenue_share") > max)
+			max = rtab_num(t, i, "revenue_share");
+	bool m80 = false, m95 = false;
+	for (size_t i = 0; i < t->nrows; i++) {
+		chart_text(rtab_cell(t, i, "clients_share"), 6, true);
+		fputs("%  ", stdout);
+		chart_bar(rtab_num(t, i, "revenue_share"), max, 30);
+		chart_text(rtab_cell(t, i, "revenue_share"), 7, true);
+		fputs("%  ", stdout);
+		chart_text(rtab_cell(t, i, "cumulative_share"), 6, true);
+		fputs("%\n", stdout);
+		double cum = rtab_num(t, i, "cumulative_share");
+		if (!m80 && cum >= 80) {
+			m80 = true;
+			/* xgettext:no-c-format */
+			printf("  ------ %s\n", _("80% of the revenue"));
+		}
+		if (!m95 && cum >= 95) {
+			m95 = true;
+			/* xgettext:no-c-format */
+			printf("  ------ %s\n", _("95% of the revenue"));
+		}
+	}
+	printf("  %s\n", _("clients (biggest first), their share of the revenue, the cumulative share"));
 }
 
 static const struct {
@@ -65,6 +133,8 @@ static const struct {
 } pictures[] = {
 	{ KART__REPORT_KIND__REPORT_KIND_UNSPECIFIED, "", NULL },
 	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "stages", draw_funnel },
+	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", abc_matrix },
+	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", abc_pareto },
 };
 
 chart_draw_fn chart_picture(Kart__ReportKind kind, const char *table)
