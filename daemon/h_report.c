@@ -25,6 +25,8 @@
 /* Each kind's report_*.c adds its line. */
 static const struct report_kind *const kinds[] = {
 	&report_birthdays,
+	&report_managers,
+	&report_reactivation,
 };
 
 /* ---- the job ---- */

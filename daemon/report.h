@@ -165,5 +165,7 @@ int64_t report_day_of(const struct rjob *j, int64_t unix_secs);
 
 /* Each in its report_*.c. */
 extern const struct report_kind report_birthdays;
+extern const struct report_kind report_managers;
+extern const struct report_kind report_reactivation;
 
 #endif

@@ -33,6 +33,8 @@ static const struct {
 	const char *name, *title;
 } titles[] = {
 	{ KART__REPORT_KIND__REPORT_KIND_BIRTHDAYS, "birthdays", N_("Birthdays") },
+	{ KART__REPORT_KIND__REPORT_KIND_MANAGERS, "managers", N_("Managers") },
+	{ KART__REPORT_KIND__REPORT_KIND_REACTIVATION, "clients", N_("Clients to win back") },
 };
 
 int out_report_check_table(Kart__ReportKind kind, const char *name)
@@ -53,6 +55,13 @@ static const struct { const char *name, *title; } col_titles[] = {
 	{ "date", N_("DATE") }, { "in_days", N_("IN DAYS") }, { "name", N_("NAME") }, { "relation", N_("RELATION") },
 	{ "age", N_("AGE") }, { "card_id", N_("ID") }, { "client", N_("CLIENT") }, { "owner", N_("OWNER") },
 	{ "phone", N_("PHONE") }, { "email", N_("EMAIL") },
+	{ "manager", N_("MANAGER") }, { "calls", N_("CALLS") }, { "meetings", N_("MEETINGS") }, { "emails", N_("EMAILS") },
+	{ "notes", N_("NOTES") }, { "purchases", N_("PURCHASES") }, { "new_cards", N_("NEW CARDS") },
+	{ "deals_opened", N_("OPENED") }, { "deals_won", N_("WON") }, { "deals_lost", N_("LOST") },
+	{ "won_amount", N_("WON AMOUNT") }, { "conversion", N_("CONV. %") }, { "reminders_done", N_("DONE") },
+	{ "reminders_overdue", N_("OVERDUE") }, { "last_activity", N_("LAST ACTIVITY") }, { "daily", N_("DAILY") },
+	{ "last_touch", N_("LAST TOUCH") }, { "days_since", N_("DAYS") }, { "total_purchases", N_("TOTAL") },
+	{ "touches", N_("TOUCHES") },
 };
 
 static bool is_number(Kart__ReportCellType t)
