@@ -163,7 +163,17 @@ static int write_segment(struct req *r, struct rjob *j)
 	const struct ropt *o = j->opt;
 	if (!*o->expr)
 		return H_OK;
-	return segment_put(r, j->q->save_segment, o->expr, "", false);
+	/* never replaces one: a report run again would take a segment saved by hand */
+	const char *name = j->q->save_segment;
+	MDB_val k = { strlen(name), (void *)name }, v;
+	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
+	if (rc == 0)
+		return req_error(r, KART__ERROR_CODE__CONFLICT, "save_segment",
+				 "save-segment: segment %.64s already exists; choose another name (or remove it: kart segment rm %.64s)",
+				 name, name);
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	return segment_put(r, name, o->expr, "", false);
 }
 
 const struct report_kind report_reactivation = {
