@@ -22,8 +22,10 @@
  * user with a non-zero count, and, for a caller who does not see every card,
  * each owner of their scope (themselves, their team) even with zeros; by name.
  *
- * The walks: the cards (field peeks without --where: no card is decoded),
- * giving a sorted array of the ids in scope; then `timeline` in key order,
+ * The walks: the cards (without --where none is decoded: an admin's walk
+ * reads their creation from the stored bytes; a manager's or supervisor's
+ * ids come from ix_owner and each of those cards' bytes is read), giving a
+ * sorted array of the ids in scope; then `timeline` in key order,
  * seeking past cards out of scope, reading an entry's kind and author only
  * when its time (from the key) is before the period's end; then `deals`,
  * `reminders` (up to now) and `reminders_done`, each checked against the ids. */
@@ -339,7 +341,69 @@ static int reseek(struct rrun *x, MDB_dbi dbi, MDB_cursor **cur, const uint8_t *
 	return rc;
 }
 
-/* The cards in scope, without --where: owners read from the stored bytes. */
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* The cards of a caller who sees only some owners' (and no --where): their
+ * ids from ix_owner, each card's creation read from its stored bytes. */
+static int owners_cards(struct mrun *b, char **owners, size_t nowners)
+{
+	struct rrun *x = b->x;
+	uint64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(x->txn, x->st->ix_owner, &cur);
+	if (rc)
+		return rc;
+	MDB_val k, v;
+	for (size_t i = 0; rc == 0 && i < nowners; i++) {
+		k = (MDB_val){ strlen(owners[i]), owners[i] };
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+			if (v.mv_size != 8)
+				continue;
+			if (n == cap) {
+				size_t c = cap ? 2 * cap : 4096;
+				uint64_t *m = realloc(ids, c * sizeof(*m));
+				if (!m) {
+					rc = ENOMEM;
+					break;
+				}
+				ids = m;
+				cap = c;
+			}
+			ids[n++] = store_key_u64(v.mv_data);
+		}
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	mdb_cursor_close(cur);
+	if (n)
+		qsort(ids, n, sizeof(*ids), cmp_u64);
+	struct pbf f[] = { { .field = 20 }, { .field = 21 } };
+	for (size_t i = 0; rc == 0 && i < n && !b->oom; i++) {
+		if (i && ids[i] == ids[i - 1])
+			continue;
+		rc = store_get_id(x->txn, x->st->cards, ids[i], &v);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0; /* an index entry its card has left */
+			continue;
+		}
+		if (rc)
+			break;
+		peek(v.mv_data, v.mv_size, f, 2);
+		card_seen(b, ids[i], f[0].seen ? (int64_t)f[0].v : 0, f[1].seen ? f[1].p : NULL, f[1].seen ? f[1].n : 0);
+		if (report_renew(x, RENEW_EVERY, &rc) < 0)
+			break;
+	}
+	free(ids);
+	return rc;
+}
+
+/* The cards in scope, without --where: every card for one who sees all,
+ * their creation read from the stored bytes. */
 static int walk_cards(struct mrun *b)
 {
 	struct rrun *x = b->x;
@@ -349,11 +413,13 @@ static int walk_cards(struct mrun *b)
 	int rc;
 	if (!all && (rc = acl_scope_owners(&x->scope, &x->a, &owners, &nowners)))
 		return rc;
+	if (!all)
+		return owners_cards(b, owners, nowners);
 	MDB_cursor *cur;
 	if ((rc = mdb_cursor_open(x->txn, x->st->cards, &cur)))
 		return rc;
 	MDB_val k, v;
-	struct pbf f[] = { { .field = 17 }, { .field = 20 }, { .field = 21 } };
+	struct pbf f[] = { { .field = 20 }, { .field = 21 } };
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !b->oom;) {
 		if (k.mv_size != 8) {
 			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
@@ -361,13 +427,9 @@ static int walk_cards(struct mrun *b)
 		}
 		uint8_t key[8];
 		memcpy(key, k.mv_data, 8);
-		peek(v.mv_data, v.mv_size, f, 3);
-		bool in = all;
-		for (size_t i = 0; !in && i < nowners; i++)
-			in = f[0].seen && strlen(owners[i]) == f[0].n && memcmp(owners[i], f[0].p, f[0].n) == 0;
-		if (in)
-			card_seen(b, store_key_u64(key), f[1].seen ? (int64_t)f[1].v : 0, f[2].seen ? f[2].p : NULL,
-				  f[2].seen ? f[2].n : 0);
+		peek(v.mv_data, v.mv_size, f, 2);
+		card_seen(b, store_key_u64(key), f[0].seen ? (int64_t)f[0].v : 0, f[1].seen ? f[1].p : NULL,
+			  f[1].seen ? f[1].n : 0);
 		int renewed = report_renew(x, RENEW_EVERY, &rc);
 		if (renewed < 0)
 			return rc;
