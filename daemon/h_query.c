@@ -488,18 +488,31 @@ static bool has_control(const char *s, size_t n)
 	return false;
 }
 
+int segment_check_name(struct req *r, const char *field, const char *name)
+{
+	size_t nl = name ? strlen(name) : 0;
+	if (req_check_text(r, field, name, false) != H_OK)
+		return H_ABORT;
+	if (nl == 0 || nl > 64 || !text_utf8_valid(name, nl) || has_control(name, nl))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, field,
+				 "segment name: 1 to 64 characters, no control characters");
+	return H_OK;
+}
+
 int h_segment_save(struct req *r)
 {
 	Kart__SegmentSave *m = r->in->segment_save;
-	size_t nl = m->name ? strlen(m->name) : 0;
-	if (req_check_text(r, "name", m->name, false) != H_OK)
+	return segment_put(r, m->name, m->expr, m->visibility, m->replace);
+}
+
+int segment_put(struct req *r, const char *name, const char *expr, const char *visibility, bool replace)
+{
+	if (segment_check_name(r, "name", name) != H_OK)
 		return H_ABORT;
-	if (nl == 0 || nl > 64 || !text_utf8_valid(m->name, nl) || has_control(m->name, nl))
-		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name",
-				 "segment name: 1 to 64 characters, no control characters");
-	if (!m->expr || !*m->expr)
+	size_t nl = strlen(name);
+	if (!expr || !*expr)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "a segment needs a filter");
-	const char *vis = m->visibility ? m->visibility : "";
+	const char *vis = visibility ? visibility : "";
 	if (*vis && strcmp(vis, "shared") != 0 && strcmp(vis, "private") != 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "visibility", "visibility: shared or private, not '%.20s'",
 				 vis);
@@ -509,19 +522,19 @@ int h_segment_save(struct req *r)
 		return rc;
 	/* the parser refuses control characters, so what `segment show` prints is what runs */
 	struct cardq q = { .txn = r->txn, .st = &r->srv->store, .sc = sc, .a = r->arena, .today = cardq_today(r->now) };
-	if (cardq_parse(&q, m->expr) < 0) {
+	if (cardq_parse(&q, expr) < 0) {
 		if (q.err.col)
 			return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "%s (column %d)", q.err.message, q.err.col);
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "expr", "%s", q.err.message);
 	}
 	Kart__Segment seg = KART__SEGMENT__INIT;
-	seg.name = m->name;
-	seg.expr = m->expr;
+	seg.name = (char *)name;
+	seg.expr = (char *)expr;
 	seg.created_at = r->now / 1000000;
 	seg.created_by = r->who.user;
 	seg.owner = r->who.user;
 	seg.shared = strcmp(vis, "shared") == 0;
-	MDB_val k = { nl, m->name }, old;
+	MDB_val k = { nl, (void *)name }, old;
 	rc = mdb_get(r->txn, r->srv->store.segments, &k, &old);
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
@@ -535,11 +548,11 @@ int h_segment_save(struct req *r)
 		if (!segment_mine(r, was))
 			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "name",
 					 "permission denied: segment %.64s belongs to another user; only they or an admin may change it",
-					 m->name);
-		if (!m->replace)
+					 name);
+		if (!replace)
 			return req_error(r, KART__ERROR_CODE__CONFLICT, "name",
 					 "segment %.64s already exists; replace it with --replace (see: kart segment show %.64s)",
-					 m->name, m->name);
+					 name, name);
 		seg.created_at = was->created_at;
 		seg.created_by = was->created_by;
 		if (was->owner && *was->owner)
@@ -552,9 +565,9 @@ int h_segment_save(struct req *r)
 		return rc;
 	kart__segment__pack(&seg, v.mv_data);
 	const char *summary = arena_printf(r->arena, "%s, owner %s: %s", seg.shared ? "shared" : "private", seg.owner,
-					   m->expr);
-	if ((rc = audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, m->name,
-			       summary ? summary : m->expr, true)))
+					   expr);
+	if ((rc = audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, name,
+			       summary ? summary : expr, true)))
 		return rc;
 	req_ok(r);
 	return H_OK;

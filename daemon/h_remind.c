@@ -208,6 +208,7 @@ int h_reminder_done(struct req *r)
 		return rc;
 	/* kept among the done ones, for remind ls --all */
 	rem->done = true;
+	rem->done_at = r->now / 1000000;
 	rem->card_title = (char *)"";
 	uint8_t idk[8];
 	store_u64_key(rem->id, idk);

@@ -27,6 +27,8 @@ static const struct report_kind *const kinds[] = {
 	&report_birthdays,
 	&report_funnel,
 	&report_abc,
+	&report_managers,
+	&report_reactivation,
 };
 
 /* ---- the job ---- */

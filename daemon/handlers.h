@@ -75,6 +75,14 @@ int h_reindex(struct req *r);
 int h_backup(struct req *r);          /* h_backup.c */
 /* h_query.c: the expression of a saved segment, or NULL after an error reply. */
 const char *segment_expr(struct req *r, const char *name);
+/* Checks a segment name (1..64 characters, no controls): H_OK, or H_ABORT
+ * after a BAD_REQUEST naming field. */
+int segment_check_name(struct req *r, const char *field, const char *name);
+/* Saves segment name = expr as `segment save` does, with its checks and its
+ * audit event (segment.save or segment.update), in r's write transaction;
+ * visibility "shared", "private" or "" (a new one private). Replies OK:
+ * a caller with its own reply sets it after. H_OK, H_ABORT, or an MDB code. */
+int segment_put(struct req *r, const char *name, const char *expr, const char *visibility, bool replace);
 int h_card_import(struct req *r);
 /* h_export.c: exports */
 int h_export(struct req *r);

@@ -167,5 +167,7 @@ int64_t report_day_of(const struct rjob *j, int64_t unix_secs);
 extern const struct report_kind report_birthdays;
 extern const struct report_kind report_funnel;
 extern const struct report_kind report_abc;
+extern const struct report_kind report_managers;
+extern const struct report_kind report_reactivation;
 
 #endif

@@ -128,14 +128,14 @@ static const struct opt_spec report_funnel_opts[] = {
 };
 
 static const struct opt_spec report_managers_opts[] = {
-	{ "period", 0, OPT_VALUE, "P", N_("the period (as in report abc; default: the last 30 days)"), NULL },
+	{ "period", 0, OPT_VALUE, "P", N_("the period (as in report abc; default: the last 30 days, today included); entries count by author, deals by owner, won/lost by their last change; the daily series: its last 60 days"), NULL },
 	REPORT_COMMON_OPTS,
 };
 
 static const struct opt_spec report_reactivation_opts[] = {
-	{ "days", 0, OPT_VALUE, "N", N_("clients with no touch in N days (required)"), NULL },
+	{ "days", 0, OPT_VALUE, "N", N_("clients with no touch in the last N days, today included; never touched ones too (required)"), NULL },
 	{ "min-total", 0, OPT_VALUE, "AMOUNT", N_("only clients whose purchases add up to at least AMOUNT"), NULL },
-	{ "save-segment", 0, OPT_VALUE, "NAME", N_("save the clients found as a saved segment"), NULL },
+	{ "save-segment", 0, OPT_VALUE, "NAME", N_("save the report's condition (and --where) as a saved segment NAME; it stays live"), NULL },
 	REPORT_COMMON_OPTS,
 };
 

@@ -39,6 +39,8 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", N_("ABC × XYZ: clients and revenue") },
 	/* xgettext:no-c-format */
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", N_("Pareto: revenue by each 5% of the clients, the biggest first") },
+	{ KART__REPORT_KIND__REPORT_KIND_MANAGERS, "managers", N_("Managers") },
+	{ KART__REPORT_KIND__REPORT_KIND_REACTIVATION, "clients", N_("Clients to win back") },
 };
 
 int out_report_check_table(Kart__ReportKind kind, const char *name)
@@ -62,6 +64,13 @@ static const struct { const char *name, *title; } col_titles[] = {
 	{ "revenue", N_("REVENUE") }, { "share", N_("SHARE %") }, { "cumulative_share", N_("CUMULATIVE %") },
 	{ "cv", N_("CV %") }, { "buckets", N_("BY BUCKET") }, { "clients", N_("CLIENTS") },
 	{ "clients_share", N_("CLIENTS %") }, { "revenue_share", N_("REVENUE %") },
+	{ "manager", N_("MANAGER") }, { "calls", N_("CALLS") }, { "meetings", N_("MEETINGS") }, { "emails", N_("EMAILS") },
+	{ "notes", N_("NOTES") }, { "purchases", N_("PURCHASES") }, { "new_cards", N_("NEW CARDS") },
+	{ "deals_opened", N_("OPENED") }, { "deals_won", N_("WON") }, { "deals_lost", N_("LOST") },
+	{ "won_amount", N_("WON AMOUNT") }, { "conversion", N_("CONV. %") }, { "reminders_done", N_("DONE") },
+	{ "reminders_overdue", N_("OVERDUE") }, { "last_activity", N_("LAST ACTIVITY") }, { "daily", N_("DAILY") },
+	{ "last_touch", N_("LAST TOUCH") }, { "days_since", N_("DAYS") }, { "total_purchases", N_("TOTAL") },
+	{ "touches", N_("TOUCHES") },
 };
 
 static bool is_number(Kart__ReportCellType t)

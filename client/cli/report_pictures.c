@@ -124,6 +124,61 @@ static void abc_pareto(const struct rtab *t)
 		}
 	}
 	printf("  %s\n", _("clients (biggest first), their share of the revenue, the cumulative share"));
+/* ---- managers: a line each, key counts and the touches day by day ---- */
+
+#define SPARK_MAX 60
+#define NAME_MAX_COLS 20
+
+static void draw_managers(const struct rtab *t)
+{
+	size_t nw = chart_width(_("MANAGER"));
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t w = chart_width(rtab_cell(t, i, "manager"));
+		if (w > nw)
+			nw = w;
+	}
+	if (nw > NAME_MAX_COLS)
+		nw = NAME_MAX_COLS;
+	static const struct { const char *col, *title; } nums[] = {
+		{ "calls", N_("CALLS") }, { "meetings", N_("MEETINGS") }, { "emails", N_("EMAILS") },
+		{ "notes", N_("NOTES") }, { "deals_won", N_("WON") }, { "conversion", N_("CONV. %") },
+		{ "reminders_overdue", N_("OVERDUE") },
+	};
+	size_t widths[sizeof(nums) / sizeof(nums[0])];
+	chart_text(_("MANAGER"), nw, false);
+	for (size_t c = 0; c < sizeof(nums) / sizeof(nums[0]); c++) {
+		widths[c] = chart_width(_(nums[c].title));
+		for (size_t i = 0; i < t->nrows; i++) {
+			size_t w = chart_width(rtab_cell(t, i, nums[c].col));
+			if (w > widths[c])
+				widths[c] = w;
+		}
+		fputs("  ", stdout);
+		chart_text(_(nums[c].title), widths[c], true);
+	}
+	fputs("  ", stdout);
+	chart_text(_("DAILY"), chart_width(_("DAILY")), false);
+	fputc('\n', stdout);
+	for (size_t i = 0; i < t->nrows; i++) {
+		chart_text(rtab_cell(t, i, "manager"), nw, false);
+		for (size_t c = 0; c < sizeof(nums) / sizeof(nums[0]); c++) {
+			fputs("  ", stdout);
+			chart_text(rtab_cell(t, i, nums[c].col), widths[c], true);
+		}
+		int64_t v[SPARK_MAX];
+		size_t n = 0;
+		for (const char *p = rtab_cell(t, i, "daily"); *p && n < SPARK_MAX;) {
+			char *end;
+			long long x = strtoll(p, &end, 10);
+			if (end == p)
+				break;
+			v[n++] = x;
+			p = *end == ',' ? end + 1 : end;
+		}
+		fputs("  ", stdout);
+		chart_spark(v, n);
+		fputc('\n', stdout);
+	}
 }
 
 static const struct {
@@ -135,6 +190,7 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_FUNNEL, "stages", draw_funnel },
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", abc_matrix },
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", abc_pareto },
+	{ KART__REPORT_KIND__REPORT_KIND_MANAGERS, "managers", draw_managers },
 };
 
 chart_draw_fn chart_picture(Kart__ReportKind kind, const char *table)
