@@ -56,6 +56,8 @@ static void draw_funnel(const struct rtab *t)
 		chart_text(pct, 6, true);
 		fputc('\n', stdout);
 	}
+}
+
 /* ---- abc ---- */
 
 #define ABC_CELL 22             /* a cell of the matrix: shade, clients, revenue */
@@ -124,6 +126,8 @@ static void abc_pareto(const struct rtab *t)
 		}
 	}
 	printf("  %s\n", _("clients (biggest first), their share of the revenue, the cumulative share"));
+}
+
 /* ---- managers: a line each, key counts and the touches day by day ---- */
 
 #define SPARK_MAX 60
