@@ -149,4 +149,9 @@ void export_canary_phone(const uint8_t seed[32], char typed[24], char e164[16]);
 void export_canary_card(const Kart__CanaryRow *row, const Kart__Card *neighbour, const struct export_fields *f,
 			struct arena *a, Kart__Card *out);
 
+/* Whether an export record is a report's (format "report KIND", h_report.c):
+ * the cards it lists are recorded as an export's are, but it is no file: it
+ * counts toward no quota and cannot be aborted. */
+bool export_is_report(const Kart__ExportRecord *e);
+
 #endif

@@ -66,6 +66,11 @@ int64_t local_midnight(int64_t now_us)
 	return (int64_t)mktime(&tm);
 }
 
+bool export_is_report(const Kart__ExportRecord *e)
+{
+	return e->format && strncmp(e->format, "report ", 7) == 0;
+}
+
 static bool export_failed(const Kart__ExportRecord *e)
 {
 	return e->state && strcmp(e->state, "failed") == 0;
@@ -90,8 +95,9 @@ int exported_since(MDB_txn *txn, struct store *st, const char *user, int64_t sin
 			continue;
 		if (e->time < since)
 			break;
-		/* a failed export was given back: only what was (or is being) sent counts */
-		if (e->user && strcmp(e->user, user) == 0 && !export_failed(e))
+		/* a failed export was given back: only what was (or is being) sent
+		 * counts; a report's record is no export (h_report.c) */
+		if (e->user && strcmp(e->user, user) == 0 && !export_failed(e) && !export_is_report(e))
 			*cards += e->cards;
 	}
 	mdb_cursor_close(cur);

@@ -353,8 +353,7 @@ static int peek_export(struct rq_page *pg, struct arena *scratch, struct rq_rec 
 		x->t = t;
 		snprintf(x->user, sizeof(x->user), "%s", e->user ? e->user : "");
 		/* a report's record is one too (h_report.c) */
-		bool report = e->format && strncmp(e->format, "report", 6) == 0;
-		x->how = report ? "report" : "export";
+		x->how = export_is_report(e) ? "report" : "export";
 		x->how_len = 6;
 		return 1;
 	}

@@ -38,7 +38,7 @@ static int export_set_state(struct req *r, uint64_t id, const char *user, bool f
 	Kart__ExportRecord *e = kart__export_record__unpack(&r->arena->pb, v.mv_size, v.mv_data);
 	if (!e)
 		return MDB_CORRUPTED;
-	if (user && strcmp(e->user ? e->user : "", user) != 0)
+	if ((user && strcmp(e->user ? e->user : "", user) != 0) || export_is_report(e))
 		return MDB_NOTFOUND;
 	const char *state = e->state && *e->state ? e->state : "done";
 	if (strcmp(state, "failed") == 0 || (!failed && strcmp(state, "sending") != 0))

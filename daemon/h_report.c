@@ -504,8 +504,9 @@ static bool report_page(struct stream *s, struct req *r)
 	kart__report_page__init(page);
 	page->kind = j->kind->kind;
 	page->tables = tables;
-	size_t sent = 0;
-	while (st->table < j->ntables && sent < want && !(sent && r->arena->used > PAGE_BYTES)) {
+	size_t sent = 0, tried = 0;
+	while (st->table < j->ntables && tried < 4 * (size_t)want && sent < want &&
+	       !(sent && r->arena->used > PAGE_BYTES)) {
 		const struct rtable *t = &j->tables[st->table];
 		Kart__ReportTable *pt = arena_alloc(r->arena, sizeof(*pt));
 		size_t total = t->row ? t->nitems : t->nrows;
@@ -525,8 +526,12 @@ static bool report_page(struct stream *s, struct req *r)
 			pt->n_columns = t->ncols;
 			st->begun = true;
 		}
-		while (st->row < total && sent < want && !(sent && r->arena->used > PAGE_BYTES)) {
+		/* rows left out (out of scope by now) count toward the page too, so a
+		 * page never walks a whole table of them on the loop */
+		while (st->row < total && sent < want && tried < 4 * (size_t)want &&
+		       !(sent && r->arena->used > PAGE_BYTES)) {
 			Kart__ReportRow *row = make_row(r, j, t, st->row++);
+			tried++;
 			if (row) {
 				rows[pt->n_rows++] = row;
 				sent++;

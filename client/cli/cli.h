@@ -203,6 +203,12 @@ void out_stats_prometheus(const Kart__Stats *s);
 /* duplicates and the base's health (cmd_dup.c) */
 int cmd_dup_find(struct cli *cli, const struct cmd_args *a);
 int cmd_quality(struct cli *cli, const struct cmd_args *a);
+int cmd_report_rfm(struct cli *cli, const struct cmd_args *a);
+int cmd_report_abc(struct cli *cli, const struct cmd_args *a);
+int cmd_report_funnel(struct cli *cli, const struct cmd_args *a);
+int cmd_report_managers(struct cli *cli, const struct cmd_args *a);
+int cmd_report_reactivation(struct cli *cli, const struct cmd_args *a);
+int cmd_report_birthdays(struct cli *cli, const struct cmd_args *a);
 
 /* `kart quality`'s exit status when it found a problem (0: none found):
  * apart from the kc_status codes, so a script tells it from a failure. */
@@ -357,5 +363,35 @@ int out_import_undo(const Kart__ImportUndoResult *u, bool json);
  * REASONS), and the report of `kart quality`: the counts, then the lists. */
 void out_list_dup(struct out_list *l, const Kart__DupPair *p);
 void out_quality_report(const Kart__QualityReport *rep);
+
+/* out_report.c: `kart report`, printed as its pages arrive (see there). */
+enum out_report_mode { OUT_REPORT_TEXT, OUT_REPORT_JSON, OUT_REPORT_CSV };
+struct out_report {
+	Kart__ReportKind kind;
+	enum out_report_mode mode;
+	const char *csv_table;      /* --table: the one CSV prints (NULL: the first) */
+	bool pictures, tty;
+	bool begun, open, header_done, csv_done;
+	size_t tables_out, rows_out, streamed;
+	size_t *widths;
+	struct rtab {
+		char *name;
+		size_t ncols;
+		char **cols;
+		Kart__ReportCellType *types;
+		size_t nrows, cap;
+		char **cells;
+	} t;                        /* the table being printed (chart.h) */
+};
+void out_report_begin(struct out_report *o, Kart__ReportKind kind, enum out_report_mode mode, const char *csv_table,
+		      bool pictures);
+/* Returns 0, or -1 when out of memory. */
+int out_report_page(struct out_report *o, const Kart__ReportPage *p);
+/* The same as a kc_page_fn (ud: the out_report). */
+int out_report_page_fn(const Kart__Envelope *e, void *ud, struct kc_error *err);
+/* 0 when the kind's report has a table named name, else a usage error naming those it has. */
+int out_report_check_table(Kart__ReportKind kind, const char *name);
+/* Closes what is open (ok: the stream ended well). Returns an exit code. */
+int out_report_end(struct out_report *o, bool ok);
 
 #endif

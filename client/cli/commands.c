@@ -99,6 +99,51 @@ static const struct opt_spec dup_find_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL },
 };
 
+/* What every report takes; each kind's options come before them. */
+#define REPORT_COMMON_OPTS \
+	{ "where", 0, OPT_VALUE, "EXPR", N_("only the cards this filter matches (as in ls)"), NULL }, \
+	{ "csv", 0, OPT_FLAG, NULL, N_("print one table as CSV (the first, or --table)"), NULL }, \
+	{ "table", 0, OPT_VALUE, "NAME", N_("with --csv: the table to print"), NULL }, \
+	{ "no-color", 0, OPT_FLAG, NULL, N_("no pictures, plain tables (also when NO_COLOR is set or output is not a terminal)"), NULL }, \
+	{ NULL, 0, 0, NULL, NULL, NULL }
+
+static const struct opt_spec report_rfm_opts[] = {
+	{ "at", 0, OPT_VALUE, "DATE", N_("count recency up to this day (default: today)"), NULL },
+	{ "window", 0, OPT_VALUE, "SPAN", N_("how far back frequency and money look: 365d, 12m, 2y (default: 365d)"), NULL },
+	{ "save-segment", 0, OPT_VALUE, "PREFIX", N_("save each RFM segment as a saved segment named PREFIX and the segment"), NULL },
+	{ "to-field", 0, OPT_VALUE, "NAME", N_("write each client's RFM segment into this enum custom field"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
+static const struct opt_spec report_abc_opts[] = {
+	{ "period", 0, OPT_VALUE, "P", N_("2026, 2026-Q3, 2026-11, 2026-01-01..2026-06-30 or 12m (default: the last 12 months)"), NULL },
+	{ "by", 0, OPT_VALUE, "month|quarter", N_("the buckets XYZ measures variation over (default: month)"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
+static const struct opt_spec report_funnel_opts[] = {
+	{ "owner", 0, OPT_VALUE, "USER", N_("only this manager's deals"), NULL },
+	{ "period", 0, OPT_VALUE, "P", N_("deals created in this period (as in report abc; default: all)"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
+static const struct opt_spec report_managers_opts[] = {
+	{ "period", 0, OPT_VALUE, "P", N_("the period (as in report abc; default: the last 30 days)"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
+static const struct opt_spec report_reactivation_opts[] = {
+	{ "days", 0, OPT_VALUE, "N", N_("clients with no touch in N days (required)"), NULL },
+	{ "min-total", 0, OPT_VALUE, "AMOUNT", N_("only clients whose purchases add up to at least AMOUNT"), NULL },
+	{ "save-segment", 0, OPT_VALUE, "NAME", N_("save the clients found as a saved segment"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
+static const struct opt_spec report_birthdays_opts[] = {
+	{ "days", 0, OPT_VALUE, "N", N_("birthdays in the next N days, today included (default: 30)"), NULL },
+	REPORT_COMMON_OPTS,
+};
+
 static const struct opt_spec quality_opts[] = {
 	{ "stale-months", 0, OPT_VALUE, "N", N_("stale: no update and no touch in N months (default: 12)"), NULL },
 	{ "limit", 0, OPT_VALUE, "N", N_("list at most N cards or pairs per problem (default: 20)"), NULL },
@@ -410,6 +455,22 @@ const struct cmd_def cli_commands[] = {
 	  N_("count and list cards without contacts, with bad emails or phones, stale, without an owner, or duplicated; "
 	     "exit 10 when any"),
 	  quality_opts, cmd_quality },
+	{ "report rfm", "[--at DATE] [--window 365d] [--where EXPR]", 0, 0,
+	  N_("clients by recency, frequency and money of their purchases, in RFM segments"), report_rfm_opts, cmd_report_rfm },
+	{ "report abc", "[--period P] [--where EXPR]", 0, 0,
+	  N_("clients by revenue (ABC) and its steadiness month to month (XYZ)"), report_abc_opts, cmd_report_abc },
+	{ "report funnel", "[--owner U] [--period P]", 0, 0,
+	  N_("deals through the funnel: reached, conversion, time in each stage, won and lost"), report_funnel_opts,
+	  cmd_report_funnel },
+	{ "report managers", "[--period P]", 0, 0,
+	  N_("what each manager did: calls, meetings, emails, notes, new cards, deals, reminders"), report_managers_opts,
+	  cmd_report_managers },
+	{ "report reactivation", "--days N [--min-total X]", 0, 0,
+	  N_("clients not touched in N days, the biggest buyers first"), report_reactivation_opts,
+	  cmd_report_reactivation },
+	{ "report birthdays", "[--days N]", 0, 0,
+	  N_("clients and their relatives with birthdays in the next N days"), report_birthdays_opts,
+	  cmd_report_birthdays },
 	{ "segment save", "NAME EXPR", 2, 2, N_("save a filter as a named segment (new ones are private)"), segment_save_opts,
 	  cmd_segment_save },
 	{ "segment ls", "", 0, 0, N_("list the saved segments"), no_opts, cmd_segment_ls },

@@ -251,7 +251,7 @@ static int put_json(const json_t *j, size_t flags)
 
 int out_json_value(const json_t *j)
 {
-	return put_json(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	return put_json(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 }
 
 /* Every message printed for --json goes through here: every field, instants

@@ -24,6 +24,9 @@ const char *out_visible(const char *s, unsigned flags, char *buf, size_t n, char
 /* Prints n messages (each a protobuf-c message: its base comes first) as
  * one JSON array. Returns an exit code. */
 int out_json_array(void *const *items, size_t n);
+/* One JSON value, compact, made safe for a terminal as every JSON document is
+ * (no newline after it). Returns 0 or -1. */
+int out_json_value(const json_t *j);
 
 /* ---- tables ---- */
 
