@@ -50,6 +50,7 @@ struct opts {
 	int report_kind;            /* report: a Kart__ReportKind */
 	const char *report_name;    /* report: "rfm", ... */
 	const char *period;         /* report: ReportQuery.period */
+	const char *rq_at, *rq_window, *rq_by, *rq_owner, *rq_min_total; /* report: the same */
 	int days;                   /* report: ReportQuery.days (-1: not given) */
 };
 

@@ -99,7 +99,8 @@ void usage(FILE *f)
 		"                  [--lang L] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
 		"       kart-bench [connection options] --op report-rfm|report-abc|report-funnel|report-managers|\n"
 		"                  report-reactivation|report-birthdays [--conns M] [--runs R] [--where EXPR]\n"
-		"                  [--period P] [--days N] [--ids LO-HI] [--pid PID]\n"
+		"                  [--period P] [--days N] [--at DAY] [--window W] [--by B] [--owner U]\n"
+		"                  [--min-total A] [--ids LO-HI] [--pid PID]\n"
 		"\n"
 		"Benchmarks kartd through its protocol.\n"
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
@@ -144,7 +145,9 @@ void usage(FILE *f)
 		"                    printed with the server's error (exit 1)\n"
 		"  --period P        report: ReportQuery.period (abc, funnel, managers: \"2026\",\n"
 		"                    \"2026-Q3\", \"90d\", ...; default: the server's)\n"
-		"  --days N          report: ReportQuery.days (reactivation, birthdays)\n"
+		"  --days N          report: ReportQuery.days (reactivation, birthdays)\n"		"  --at DAY, --window W, --by B, --owner U, --min-total A\n"
+		"                    report: ReportQuery's at and window (rfm), by (abc), owner\n"
+		"                    (funnel), min_total (reactivation), passed on as given\n"
 		"  --op tui-latency  run kart-tui (--tui) in an 80x24 pseudo-terminal on this session\n"
 		"                    and type R searches into its Find screen one key at a time: a\n"
 		"                    random loaded card's phone (as 8 9xx xxx xx xx or 89xxxxxxxxx) and\n"
@@ -214,7 +217,7 @@ enum {
 	OPT_CA = 256, OPT_USER, OPT_PASSWORD_FILE, OPT_LOAD, OPT_OP, OPT_CONNS, OPT_PIPELINE,
 	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS, OPT_CUSTOM, OPT_INDICES, OPT_WHERE,
 	OPT_RUNS, OPT_SECTOR, OPT_BATCH, OPT_TUI, OPT_GAP, OPT_LANG, OPT_TIMELINE, OPT_DEALS, OPT_MANAGERS,
-	OPT_PERIOD, OPT_DAYS,
+	OPT_PERIOD, OPT_DAYS, OPT_AT, OPT_WINDOW, OPT_BY, OPT_OWNER, OPT_MIN_TOTAL,
 };
 
 static const struct option longopts[] = {
@@ -246,6 +249,11 @@ static const struct option longopts[] = {
 	{ "managers", required_argument, NULL, OPT_MANAGERS },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "days", required_argument, NULL, OPT_DAYS },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "min-total", required_argument, NULL, OPT_MIN_TOTAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -441,6 +449,21 @@ static int set_opt(struct opts *o, int ch, const char *arg, int *modes)
 	case OPT_PERIOD:
 		o->period = arg;
 		break;
+	case OPT_AT:
+		o->rq_at = arg;
+		break;
+	case OPT_WINDOW:
+		o->rq_window = arg;
+		break;
+	case OPT_BY:
+		o->rq_by = arg;
+		break;
+	case OPT_OWNER:
+		o->rq_owner = arg;
+		break;
+	case OPT_MIN_TOTAL:
+		o->rq_min_total = arg;
+		break;
 	case OPT_SECTOR:
 		if (strcmp(arg, "cold") && strcmp(arg, "warm") && strcmp(arg, "hot")) {
 			fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", arg);
@@ -481,7 +504,9 @@ static int check_opts(struct opts *o, int modes)
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
 				: fill && o->mode != MODE_LOAD ? "--timeline and --deals go with --load or alone"
 				: o->managers >= 0 && o->mode != MODE_LOAD ? "--managers goes with --load, --timeline or --deals"
-				: (o->period || o->days >= 0) && !report ? "--period and --days go with --op report-KIND"
+				: (o->period || o->days >= 0 || o->rq_at || o->rq_window || o->rq_by || o->rq_owner ||
+				   o->rq_min_total) && !report
+				? "--period, --days, --at, --window, --by, --owner and --min-total go with --op report-KIND"
 				: report && o->seconds_given ? "--op report-KIND runs --runs reports: no --seconds"
 				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
 				: o->where && !seq && !report ? "--where goes with --op segment|move|report-KIND"

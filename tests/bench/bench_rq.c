@@ -42,6 +42,11 @@ static int one_report(struct kc *c, const struct opts *o, struct rq_result *res,
 	q.period = (char *)(o->period ? o->period : "");
 	if (o->days >= 0)
 		q.days = (uint32_t)o->days;
+	q.at = (char *)(o->rq_at ? o->rq_at : "");
+	q.window = (char *)(o->rq_window ? o->rq_window : "");
+	q.by = (char *)(o->rq_by ? o->rq_by : "");
+	q.owner = (char *)(o->rq_owner ? o->rq_owner : "");
+	q.min_total = (char *)(o->rq_min_total ? o->rq_min_total : "");
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	req.body_case = KART__ENVELOPE__BODY_REPORT_QUERY;
 	req.report_query = &q;
