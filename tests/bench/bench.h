@@ -14,7 +14,7 @@
 #include "kc.h"
 
 enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_FIND_PREFIX, MODE_SEGMENT,
-	    MODE_MOVE, MODE_TUI_LATENCY };
+	    MODE_MOVE, MODE_TUI_LATENCY, MODE_REPORT };
 
 extern const char *const mode_names[]; /* by enum mode: the --op names */
 
@@ -44,6 +44,14 @@ struct opts {
 	const char *tui;            /* tui-latency: the kart-tui to run */
 	const char *lang;           /* tui-latency: its LANG */
 	int gap_ms;                 /* tui-latency: the pause after each paint */
+	uint64_t timeline_n;        /* load: timeline entries to add */
+	uint64_t deals_n;           /* load: deals to add (and move through the funnel) */
+	int managers;               /* load: manager users mgr01.. owning the cards (-1: not given) */
+	int report_kind;            /* report: a Kart__ReportKind */
+	const char *report_name;    /* report: "rfm", ... */
+	const char *period;         /* report: ReportQuery.period */
+	const char *rq_at, *rq_window, *rq_by, *rq_owner, *rq_min_total; /* report: the same */
+	int days;                   /* report: ReportQuery.days (-1: not given) */
 };
 
 /* Latency histograms. Values in nanoseconds. Below 2^SUB_BITS a bucket is one value; above, each
@@ -86,6 +94,7 @@ struct run {
 	char first_error[1100];
 	long pid;                   /* the daemon, for its memory; 0: unknown */
 	struct sampler *sampler;
+	_Atomic int stop;           /* report: the gets end when the report has */
 };
 
 struct worker {
@@ -137,6 +146,21 @@ int define_custom(struct kc *c, int n);
 /* --op segment and --op move; 0, or -1 after a message. */
 int run_segment(struct kc *c, const struct opts *o);
 int run_move(struct kc *c, const struct opts *o);
+
+/* bench_fill.c */
+/* --load's managers, timeline entries and deals (after the cards, if any),
+ * on the main connection c and connections of their own; 0, or -1 after a
+ * message. ensure_managers runs before the cards are loaded (they name
+ * their owners). */
+int ensure_managers(struct kc *c, const struct opts *o, const char *password);
+int run_fill(struct run *r, struct kc *c, const char *password);
+
+/* bench_rq.c */
+/* --op report-KIND: the report on the main connection c while --conns
+ * connections get cards; 0, or -1 after a message (a refusal included). */
+int run_report(struct run *r, struct kc *c);
+/* Starts n worker threads sharing the --conns connections (kart_bench.c). */
+int start_workers(struct run *run, struct worker *workers, int n);
 
 /* bench_tui.c */
 /* --op tui-latency, on the run's session and its range of generated

@@ -273,6 +273,8 @@ static int queue_import(struct worker *w, struct bconn *b, int s, uint64_t rid, 
 			gen_custom(o->seed, index, o->custom, &cu[n]);
 			gen_fields_custom(&cu[n], &fields[n]);
 		}
+		if (o->managers)
+			gen_fields_owner(gen_manager(gen_owner(o->seed, index, o->managers)), &fields[n]);
 		kart__import_row__init(&cc[n]);
 		cc[n].row = ++b->rows;
 		cc[n].n_fields = fields[n].n;
@@ -347,6 +349,8 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 			gen_custom(o->seed, index, o->custom, &cu);
 			gen_fields_custom(&cu, &f);
 		}
+		if (o->managers)
+			gen_fields_owner(gen_manager(gen_owner(o->seed, index, o->managers)), &f);
 		cc.n_fields = f.n;
 		cc.fields = f.ptrs;
 		req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
@@ -509,7 +513,7 @@ static void drain(struct worker *w, struct bconn *b, int ep, int64_t deadline, u
 		b->slots[s].rid = 0;
 		b->outstanding--;
 		kc_env_free(e);
-		if (now < deadline && queue_op(w, b, s, rng, &err) < 0) {
+		if (now < deadline && !atomic_load(&r->stop) && queue_op(w, b, s, rng, &err) < 0) {
 			conn_failed(w, b, ep, err.message);
 			return;
 		}
@@ -554,7 +558,9 @@ void *op_worker(void *arg)
 	}
 	w->connected = live > 0;
 	wait_for_start(r);
-	int64_t deadline = r->o->mode == MODE_LOAD ? INT64_MAX : mono_ns() + (int64_t)(r->o->seconds * 1e9);
+	/* a load runs until every card is sent; the gets during a report until it ends (stop) */
+	int64_t deadline = r->o->mode == MODE_LOAD || r->o->mode == MODE_REPORT ? INT64_MAX
+			   : mono_ns() + (int64_t)(r->o->seconds * 1e9);
 	int outstanding = 0;
 	for (int i = 0; i < w->nconns && live; i++) {
 		struct bconn *b = &bc[i];

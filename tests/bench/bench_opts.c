@@ -21,6 +21,20 @@ const char *const mode_names[] = {
 	[MODE_NONE] = "", [MODE_LOAD] = "load", [MODE_GET] = "get", [MODE_MIXED] = "mixed",
 	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_FIND_PREFIX] = "find-prefix",
 	[MODE_SEGMENT] = "segment", [MODE_MOVE] = "move", [MODE_TUI_LATENCY] = "tui-latency",
+	[MODE_REPORT] = "report",
+};
+
+/* --op report-KIND: the kinds of ReportQuery, by their names */
+static const struct {
+	const char *name;
+	int kind;
+} report_kinds[] = {
+	{ "rfm", KART__REPORT_KIND__REPORT_KIND_RFM },
+	{ "abc", KART__REPORT_KIND__REPORT_KIND_ABC },
+	{ "funnel", KART__REPORT_KIND__REPORT_KIND_FUNNEL },
+	{ "managers", KART__REPORT_KIND__REPORT_KIND_MANAGERS },
+	{ "reactivation", KART__REPORT_KIND__REPORT_KIND_REACTIVATION },
+	{ "birthdays", KART__REPORT_KIND__REPORT_KIND_BIRTHDAYS },
 };
 
 /* The segment: women in Самара with more than 50 computers. */
@@ -71,7 +85,10 @@ void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kart-bench [connection options] --load N [--custom K] [--conns M] [--pipeline P]\n"
-		"                  [--threads T] [--seed S] [--first I]\n"
+		"                  [--threads T] [--seed S] [--first I] [--managers K]\n"
+		"                  [--timeline E] [--deals D]\n"
+		"       kart-bench [connection options] [--managers K] --timeline E [--deals D]\n"
+		"       kart-bench [connection options] [--managers K] --deals D\n"
 		"       kart-bench [connection options] --op get|mixed [--conns M] [--pipeline P] [--seconds D]\n"
 		"                  [--threads T] [--ids LO-HI] [--seed S] [--pid PID]\n"
 		"       kart-bench [connection options] --op find-phone|find-name [--conns M] [--pipeline P]\n"
@@ -80,9 +97,30 @@ void usage(FILE *f)
 		"       kart-bench [connection options] --op move --sector S [--where EXPR]\n"
 		"       kart-bench [connection options] --op tui-latency --tui PATH [--runs R] [--gap MS]\n"
 		"                  [--lang L] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
+		"       kart-bench [connection options] --op report-rfm|report-abc|report-funnel|report-managers|\n"
+		"                  report-reactivation|report-birthdays [--conns M] [--runs R] [--where EXPR]\n"
+		"                  [--period P] [--days N] [--at DAY] [--window W] [--by B] [--owner U]\n"
+		"                  [--min-total A] [--ids LO-HI] [--pid PID]\n"
 		"\n"
 		"Benchmarks kartd through its protocol.\n"
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
+		"  --managers K      --load: first create K manager users mgr01..mgrK (UserAdd, the\n"
+		"                    password of --password-file; existing ones are fine) and give each\n"
+		"                    card one of them as its owner (mgrK's book K times mgr01's)\n"
+		"  --timeline E      add E timeline entries after the cards (LogAdd, one per entry):\n"
+		"                    purchases (35%%, amounts from 100.00 to ~100000.00) and calls,\n"
+		"                    e-mails, meetings and notes, dated over the last two years, spread\n"
+		"                    unevenly over the cards (a sixth get none, a few get dozens); each\n"
+		"                    card's entries are written by its owner when that is one of the\n"
+		"                    managers (their sessions), else by --user. The cards and their\n"
+		"                    owners are read first (CardList as --user: see every card); one\n"
+		"                    connection per session, --conns x 64 requests in flight in all\n"
+		"  --deals D         add D deals on random cards (DealAdd by the card's owner as above,\n"
+		"                    the deal owned by the card's owner), then move each through the\n"
+		"                    funnel one DealMove per step: on from the first stage, each step\n"
+		"                    on with 55%%, to the lost stage with 15%%, staying with 30%%; from\n"
+		"                    the last open stage won 55%%, lost 25%%. Deals are created and\n"
+		"                    moved at the server's time: DealAdd takes no date\n"
 		"  --op get          get cards by random id for D seconds\n"
 		"  --op mixed        as get, but one request in ten is an update of the card's notes\n"
 		"  --op find-phone   Find the phone of a random loaded card, typed as +7 9xx xxx-xx-xx,\n"
@@ -99,6 +137,17 @@ void usage(FILE *f)
 		"                    the other on one connection; prints both latencies' p50 and p99\n"
 		"  --op move         one BulkMove of the cards matching --where to --sector, timed;\n"
 		"                    moved N counts the cards whose sector changed\n"
+		"  --op report-KIND  one ReportQuery of KIND (its stream read to the end, timed to the\n"
+		"                    last page; --runs R times) while --conns connections (default 4)\n"
+		"                    get random cards, one in flight each: prints the report's time,\n"
+		"                    pages and rows, the gets' p50/p99/p999 during it and the daemon's\n"
+		"                    anonymous memory before and at its peak; a refused report is\n"
+		"                    printed with the server's error (exit 1)\n"
+		"  --period P        report: ReportQuery.period (abc, funnel, managers: \"2026\",\n"
+		"                    \"2026-Q3\", \"90d\", ...; default: the server's)\n"
+		"  --days N          report: ReportQuery.days (reactivation, birthdays)\n"		"  --at DAY, --window W, --by B, --owner U, --min-total A\n"
+		"                    report: ReportQuery's at and window (rfm), by (abc), owner\n"
+		"                    (funnel), min_total (reactivation), passed on as given\n"
 		"  --op tui-latency  run kart-tui (--tui) in an 80x24 pseudo-terminal on this session\n"
 		"                    and type R searches into its Find screen one key at a time: a\n"
 		"                    random loaded card's phone (as 8 9xx xxx xx xx or 89xxxxxxxxx) and\n"
@@ -167,7 +216,8 @@ void usage(FILE *f)
 enum {
 	OPT_CA = 256, OPT_USER, OPT_PASSWORD_FILE, OPT_LOAD, OPT_OP, OPT_CONNS, OPT_PIPELINE,
 	OPT_SECONDS, OPT_PID, OPT_SEED, OPT_IDS, OPT_FIRST, OPT_THREADS, OPT_CUSTOM, OPT_INDICES, OPT_WHERE,
-	OPT_RUNS, OPT_SECTOR, OPT_BATCH, OPT_TUI, OPT_GAP, OPT_LANG,
+	OPT_RUNS, OPT_SECTOR, OPT_BATCH, OPT_TUI, OPT_GAP, OPT_LANG, OPT_TIMELINE, OPT_DEALS, OPT_MANAGERS,
+	OPT_PERIOD, OPT_DAYS, OPT_AT, OPT_WINDOW, OPT_BY, OPT_OWNER, OPT_MIN_TOTAL,
 };
 
 static const struct option longopts[] = {
@@ -194,6 +244,16 @@ static const struct option longopts[] = {
 	{ "tui", required_argument, NULL, OPT_TUI },
 	{ "gap", required_argument, NULL, OPT_GAP },
 	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
+	{ "deals", required_argument, NULL, OPT_DEALS },
+	{ "managers", required_argument, NULL, OPT_MANAGERS },
+	{ "period", required_argument, NULL, OPT_PERIOD },
+	{ "days", required_argument, NULL, OPT_DAYS },
+	{ "at", required_argument, NULL, OPT_AT },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "owner", required_argument, NULL, OPT_OWNER },
+	{ "min-total", required_argument, NULL, OPT_MIN_TOTAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -209,6 +269,8 @@ static void set_defaults(struct opts *o)
 	o->custom = -1;
 	o->batch = 200;
 	o->gap_ms = -1;
+	o->managers = -1;
+	o->days = -1;
 }
 
 /* --load N or --op OP. Returns 0, or -1 after a message. */
@@ -226,9 +288,15 @@ static int set_mode(struct opts *o, int ch, const char *arg)
 	for (int i = MODE_GET; i <= MODE_TUI_LATENCY; i++)
 		if (strcmp(arg, mode_names[i]) == 0)
 			m = (enum mode)i;
+	for (size_t i = 0; m == MODE_NONE && i < sizeof(report_kinds) / sizeof(report_kinds[0]); i++)
+		if (strncmp(arg, "report-", 7) == 0 && strcmp(arg + 7, report_kinds[i].name) == 0) {
+			m = MODE_REPORT;
+			o->report_kind = report_kinds[i].kind;
+			o->report_name = report_kinds[i].name;
+		}
 	if (m == MODE_NONE) {
-		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, segment, move or "
-			"tui-latency, not '%s'\n", arg);
+		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, find-prefix, segment, move, "
+			"tui-latency or report-rfm|abc|funnel|managers|reactivation|birthdays, not '%s'\n", arg);
 		return -1;
 	}
 	o->mode = m;
@@ -319,6 +387,27 @@ static int set_number(struct opts *o, int ch, const char *arg)
 			return -1;
 		}
 		break;
+	case OPT_TIMELINE:
+	case OPT_DEALS:
+		if (parse_u64(arg, ch == OPT_TIMELINE ? &o->timeline_n : &o->deals_n) < 0 ||
+		    (ch == OPT_TIMELINE ? o->timeline_n : o->deals_n) > 1000000000) {
+			fprintf(stderr, "kart-bench: %s wants a count up to 1000000000, not '%s'\n",
+				ch == OPT_TIMELINE ? "--timeline" : "--deals", arg);
+			return -1;
+		}
+		break;
+	case OPT_MANAGERS:
+		if (parse_int(arg, 0, GEN_MAX_MANAGERS, &o->managers) < 0) {
+			fprintf(stderr, "kart-bench: --managers wants 0 to %d, not '%s'\n", GEN_MAX_MANAGERS, arg);
+			return -1;
+		}
+		break;
+	case OPT_DAYS:
+		if (parse_int(arg, 0, 100000, &o->days) < 0) {
+			fprintf(stderr, "kart-bench: --days wants 0 to 100000, not '%s'\n", arg);
+			return -1;
+		}
+		break;
 	case OPT_RUNS:
 		if (parse_int(arg, 1, 1000000000, &o->runs) < 0) {
 			fprintf(stderr, "kart-bench: --runs wants a positive count, not '%s'\n", arg);
@@ -357,6 +446,24 @@ static int set_opt(struct opts *o, int ch, const char *arg, int *modes)
 	case OPT_LANG:
 		o->lang = arg;
 		break;
+	case OPT_PERIOD:
+		o->period = arg;
+		break;
+	case OPT_AT:
+		o->rq_at = arg;
+		break;
+	case OPT_WINDOW:
+		o->rq_window = arg;
+		break;
+	case OPT_BY:
+		o->rq_by = arg;
+		break;
+	case OPT_OWNER:
+		o->rq_owner = arg;
+		break;
+	case OPT_MIN_TOTAL:
+		o->rq_min_total = arg;
+		break;
 	case OPT_SECTOR:
 		if (strcmp(arg, "cold") && strcmp(arg, "warm") && strcmp(arg, "hot")) {
 			fprintf(stderr, "kart-bench: --sector is cold, warm or hot, not '%s'\n", arg);
@@ -380,17 +487,30 @@ static int set_opt(struct opts *o, int ch, const char *arg, int *modes)
  * and the defaults that depend on it. Returns 0, or -1 after a message. */
 static int check_opts(struct opts *o, int modes)
 {
+	bool fill = o->timeline_n > 0 || o->deals_n > 0;
+	if (modes == 0 && fill) {
+		/* timeline entries or deals on the cards there are */
+		o->mode = MODE_LOAD;
+		modes = 1;
+	}
 	if (modes != 1) {
-		fprintf(stderr, "kart-bench: give exactly one of --load N and --op OP\n");
+		fprintf(stderr, "kart-bench: give exactly one of --load N (or --timeline E, --deals D) and --op OP\n");
 		return -1;
 	}
 	bool tui = o->mode == MODE_TUI_LATENCY;
 	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX || tui;
 	bool seq = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE;
+	bool report = o->mode == MODE_REPORT;
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
+				: fill && o->mode != MODE_LOAD ? "--timeline and --deals go with --load or alone"
+				: o->managers >= 0 && o->mode != MODE_LOAD ? "--managers goes with --load, --timeline or --deals"
+				: (o->period || o->days >= 0 || o->rq_at || o->rq_window || o->rq_by || o->rq_owner ||
+				   o->rq_min_total) && !report
+				? "--period, --days, --at, --window, --by, --owner and --min-total go with --op report-KIND"
+				: report && o->seconds_given ? "--op report-KIND runs --runs reports: no --seconds"
 				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
-				: o->where && !seq ? "--where goes with --op segment|move"
-				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui ? "--runs goes with --op segment|tui-latency"
+				: o->where && !seq && !report ? "--where goes with --op segment|move|report-KIND"
+				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui && !report ? "--runs goes with --op segment|tui-latency|report-KIND"
 				: (o->gap_ms >= 0 || o->lang) && !tui ? "--gap and --lang go with --op tui-latency"
 				: o->tui && !tui ? "--tui goes with --op tui-latency"
 				: tui && !o->tui ? "--op tui-latency needs --tui PATH (the kart-tui binary)"
@@ -406,12 +526,14 @@ static int check_opts(struct opts *o, int modes)
 	if (o->custom < 0)
 		o->custom = 0;
 	if (o->runs < 0)
-		o->runs = tui ? DEFAULT_TUI_RUNS : DEFAULT_RUNS;
+		o->runs = tui ? DEFAULT_TUI_RUNS : report ? 1 : DEFAULT_RUNS;
+	if (o->managers < 0)
+		o->managers = 0;
 	if (o->gap_ms < 0)
 		o->gap_ms = DEFAULT_GAP_MS;
 	if (!o->lang)
 		o->lang = DEFAULT_LANG;
-	if (!o->where)
+	if (!o->where && !report)
 		o->where = DEFAULT_WHERE;
 	if (!o->password_file) {
 		fprintf(stderr, "kart-bench: --password-file is required\n");
@@ -422,7 +544,7 @@ static int check_opts(struct opts *o, int modes)
 		return -1;
 	}
 	if (!o->conns)
-		o->conns = o->mode == MODE_LOAD ? 4 : 16;
+		o->conns = o->mode == MODE_LOAD ? 4 : report ? 4 : 16;
 	if (!o->threads)
 		o->threads = 1;
 	if (!o->pipeline)

@@ -485,6 +485,46 @@ void gen_fields(const struct gen_card *c, struct gen_fields *f)
 	put(f, "sector", c->sector);
 }
 
+static const char *const manager_names[GEN_MAX_MANAGERS] = {
+	"mgr01", "mgr02", "mgr03", "mgr04", "mgr05", "mgr06", "mgr07", "mgr08",
+	"mgr09", "mgr10", "mgr11", "mgr12", "mgr13", "mgr14", "mgr15", "mgr16",
+	"mgr17", "mgr18", "mgr19", "mgr20", "mgr21", "mgr22", "mgr23", "mgr24",
+	"mgr25", "mgr26", "mgr27", "mgr28", "mgr29", "mgr30", "mgr31", "mgr32",
+	"mgr33", "mgr34", "mgr35", "mgr36", "mgr37", "mgr38", "mgr39", "mgr40",
+	"mgr41", "mgr42", "mgr43", "mgr44", "mgr45", "mgr46", "mgr47", "mgr48",
+	"mgr49", "mgr50", "mgr51", "mgr52", "mgr53", "mgr54", "mgr55", "mgr56",
+	"mgr57", "mgr58", "mgr59", "mgr60", "mgr61", "mgr62", "mgr63", "mgr64",
+};
+
+void gen_manager_name(int m, char *out, size_t n)
+{
+	snprintf(out, n, "%s", gen_manager(m));
+}
+
+const char *gen_manager(int m)
+{
+	return m >= 0 && m < GEN_MAX_MANAGERS ? manager_names[m] : "";
+}
+
+int gen_owner(uint64_t seed, uint64_t index, int k)
+{
+	if (k <= 1)
+		return 0;
+	uint64_t total = (uint64_t)k * (uint64_t)(k + 1) / 2;
+	uint64_t pick = mix64(index ^ mix64(seed + 0x5851f42d4c957f2dull)) % total;
+	int m = 0;
+	while (pick >= (uint64_t)(m + 1)) {
+		pick -= (uint64_t)(m + 1);
+		m++;
+	}
+	return m;
+}
+
+void gen_fields_owner(const char *name, struct gen_fields *f)
+{
+	put(f, "owner", name);
+}
+
 /* ---- custom fields ---- */
 
 static const char *const branches[] = {

@@ -27,8 +27,8 @@
 #define GEN_MAX_CUSTOM 64
 #define GEN_CUSTOM_TYPED 8
 /* first/middle/last name, company, position, gender, phones, emails, city,
- * birthday, sector, one per tag, and the custom fields. */
-#define GEN_MAX_FIELDS (11 + GEN_MAX_TAGS + GEN_MAX_CUSTOM)
+ * birthday, sector, one per tag, an owner, and the custom fields. */
+#define GEN_MAX_FIELDS (12 + GEN_MAX_TAGS + GEN_MAX_CUSTOM)
 
 struct gen_card {
 	const char *first_name;
@@ -88,6 +88,16 @@ void gen_custom_def(int i, struct gen_field_def *out);
 void gen_custom(uint64_t seed, uint64_t index, int n, struct gen_custom *out);
 /* Appends the custom values to f (after gen_fields). cu must outlive f. */
 void gen_fields_custom(const struct gen_custom *cu, struct gen_fields *f);
+
+/* The generated managers: "mgr01" ... "mgr64", at most GEN_MAX_MANAGERS. */
+#define GEN_MAX_MANAGERS 64
+void gen_manager_name(int m, char *out, size_t n);
+const char *gen_manager(int m); /* the same, a static string */
+/* Which of k managers (0..k-1) owns card index: manager m owns about
+ * (m + 1) / (k (k + 1) / 2) of the cards, so their books differ in size. */
+int gen_owner(uint64_t seed, uint64_t index, int k);
+/* Appends owner = name to f. name must outlive f. */
+void gen_fields_owner(const char *name, struct gen_fields *f);
 
 /* The phone of card index as its 10 national digits, 9XXXXXXXXX (the card
  * carries it as +7 and these, in one of several formats). */

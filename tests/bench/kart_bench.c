@@ -10,6 +10,12 @@
  *   kart-bench [conn] --op segment        time a filter's count and its first
  *                                         100 rows, run after run
  *   kart-bench [conn] --op move           time one BulkMove
+ *   kart-bench [conn] --load N --managers K --timeline E --deals D
+ *                                         the cards owned by K managers, then
+ *                                         E timeline entries and D deals moved
+ *                                         through the funnel (bench_fill.c)
+ *   kart-bench [conn] --op report-KIND    time a report while other
+ *                                         connections get cards (bench_rq.c)
  *   kart-bench [conn] --op tui-latency --tui PATH
  *                                         type live searches into kart-tui in
  *                                         a pseudo-terminal, print the
@@ -56,7 +62,10 @@ static int login_main(struct run *run, const struct opts *o, const char *passwor
 	run->kco.server = o->server;
 	run->kco.ca_file = o->ca_file;
 	/* a segment over every card or a bulk move may take minutes */
-	run->kco.timeout_ms = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE ? 3600000 : 30000;
+	run->kco.timeout_ms = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE || o->mode == MODE_REPORT ||
+					      (o->mode == MODE_LOAD && (o->timeline_n || o->deals_n))
+				      ? 3600000
+				      : 30000;
 	run->kco.client_name = "kart-bench 0.1.0";
 	run->pipeline = o->pipeline;
 	*conn = kc_connect(&run->kco, &err);
@@ -120,7 +129,7 @@ static int set_range(struct run *run, struct kc *c, const struct opts *o)
 
 /* Starts n worker threads sharing the --conns connections; returns how many
  * started (after a message if not all). */
-static int start_workers(struct run *run, struct worker *workers, int n)
+int start_workers(struct run *run, struct worker *workers, int n)
 {
 	const struct opts *o = run->o;
 	int nstarted = 0;
@@ -218,8 +227,21 @@ int main(int argc, char **argv)
 		rc = r < 0 ? 1 : 0;
 		goto cleanup;
 	}
+	if (o.mode == MODE_LOAD && o.managers > 0 && ensure_managers(main_conn, &o, password) < 0)
+		goto cleanup;
 	if (set_range(&run, main_conn, &o) < 0)
 		goto cleanup;
+	if (o.mode == MODE_REPORT) {
+		int r = run_report(&run, main_conn);
+		fflush(stdout);
+		rc = r < 0 ? 1 : 0;
+		goto cleanup;
+	}
+	if (o.mode == MODE_LOAD && o.load_n == 0) {
+		/* timeline entries or deals only, on the cards there are */
+		rc = run_fill(&run, main_conn, password) < 0 ? 1 : 0;
+		goto cleanup;
+	}
 	if (o.mode == MODE_TUI_LATENCY) {
 		int r = run_tui_latency(&run);
 		fflush(stdout);
@@ -250,6 +272,8 @@ int main(int argc, char **argv)
 		summarize_ops(&run, workers, nstarted, secs);
 	fflush(stdout);
 	rc = 0;
+	if (o.mode == MODE_LOAD && (o.timeline_n || o.deals_n) && run_fill(&run, main_conn, password) < 0)
+		rc = 1;
 
 cleanup:
 	if (sync_ready) {
