@@ -445,6 +445,8 @@ static int w_report(struct req *r)
 
 /* ---- the tables, streamed from the loop ---- */
 
+#define REPORT_PAGE_ROWS 1000
+
 struct rstate {
 	struct rjob *j;
 	size_t table, row;          /* where the next page begins */
@@ -484,7 +486,9 @@ static Kart__ReportRow *make_row(struct req *r, const struct rjob *j, const stru
 	uint64_t id;
 	memcpy(&id, item, sizeof(id));
 	Kart__Card *card;
-	if (card_load(r->txn, r->srv->store.cards, id, r->arena, &card) || !acl_visible(r, card))
+	int rc = t->full ? card_load(r->txn, r->srv->store.cards, id, r->arena, &card)
+			 : card_load_brief(r->txn, r->srv->store.cards, id, r->arena, &card);
+	if (rc || !acl_visible(r, card))
 		return NULL; /* gone, or out of scope since the scan */
 	acl_mask(r, card);
 	for (size_t c = 0; c < t->ncols; c++)
@@ -496,7 +500,8 @@ static bool report_page(struct stream *s, struct req *r)
 {
 	struct rstate *st = s->state;
 	struct rjob *j = st->j;
-	uint32_t want = r->cfg->page_size;
+	/* rows are small: pages of REPORT_PAGE_ROWS at least, still bounded by PAGE_BYTES */
+	uint32_t want = r->cfg->page_size > REPORT_PAGE_ROWS ? r->cfg->page_size : REPORT_PAGE_ROWS;
 	if (reads_check(r) != H_OK)
 		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__ReportPage *page = arena_alloc(r->arena, sizeof(*page));

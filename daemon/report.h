@@ -55,6 +55,8 @@ struct rtable {
 	void *items;
 	size_t nitems, item_size;
 	rrow_fn row;
+	bool full;                  /* the rows need the whole card (relatives, notes, custom
+				     * values); else it is read without them (card_load_brief) */
 };
 
 #define RTABLES_MAX 8

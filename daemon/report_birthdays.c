@@ -182,6 +182,7 @@ static int run(struct rrun *x)
 		return 0;
 	b.t->item_size = sizeof(struct bitem);
 	b.t->row = row;
+	b.t->full = true; /* the relatives */
 	arena_init(&b.scratch, 0);
 	MDB_cursor *cur;
 	int rc = mdb_cursor_open(x->txn, x->st->ix_birthday, &cur);

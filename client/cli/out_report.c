@@ -105,10 +105,10 @@ void out_report_begin(struct out_report *o, Kart__ReportKind kind, enum out_repo
 
 /* ---- text ---- */
 
-static const char *table_title(const char *name)
+static const char *table_title(Kart__ReportKind kind, const char *name)
 {
 	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++)
-		if (strcmp(titles[i].name, name) == 0)
+		if (titles[i].kind == kind && strcmp(titles[i].name, name) == 0)
 			return _(titles[i].title);
 	return name;
 }
@@ -170,6 +170,8 @@ static void text_row(struct out_report *o, char *const *cells)
 		size_t w = chart_width(cells[c]);
 		if (last && !is_number(t->types[c]))
 			chart_text(cells[c], w < o->widths[c] ? w : o->widths[c], false);
+		else if (is_number(t->types[c]) && w > o->widths[c])
+			chart_text(cells[c], w, true); /* a number is never cut: wider than those the widths came from */
 		else
 			chart_text(cells[c], o->widths[c], is_number(t->types[c]));
 	}
@@ -318,7 +320,7 @@ static int table_begin(struct out_report *o, const Kart__ReportTable *pt)
 	if (o->mode == OUT_REPORT_TEXT) {
 		if (o->tables_out++)
 			fputc('\n', stdout);
-		chart_text(table_title(t->name), chart_width(table_title(t->name)), false);
+		chart_text(table_title(o->kind, t->name), chart_width(table_title(o->kind, t->name)), false);
 		fputc('\n', stdout);
 	} else if (o->mode == OUT_REPORT_JSON) {
 		fputs(o->tables_out++ ? ",\n  " : "\n  ", stdout);
