@@ -10,7 +10,8 @@
  *   new_cards: cards created in the period, by created_by;
  *   deals_opened: deals created in the period, by the deal's owner;
  *   deals_won / deals_lost / won_amount: deals whose stage is now "won" or
- *     "lost" and whose last change (updated_at) lies in the period, by owner;
+ *     "lost" and who reached it (their last visit there, in the stage
+ *     history) in the period, by owner;
  *   reminders_done: reminders marked done in the period (done_at; one done
  *     before that was kept counts at its due time), by the reminder's owner;
  *   reminders_overdue: open reminders due before now, by owner;
@@ -510,6 +511,16 @@ static bool in_period(const struct mrun *b, int64_t secs, int64_t *day)
 }
 
 /* deals, reminders, reminders_done: few next to the timeline; decoded. */
+/* When a deal reached the stage it is at: its last visit there (the stage
+ * history), or its last change for a deal without one. */
+static int64_t reached_at(const Kart__Deal *d)
+{
+	for (size_t i = d->n_history; i-- > 0;)
+		if (d->history[i]->stage && strcmp(d->history[i]->stage, d->stage) == 0)
+			return d->history[i]->at;
+	return d->updated_at;
+}
+
 static int walk_small(struct mrun *b, MDB_dbi dbi, int what)
 {
 	struct rrun *x = b->x;
@@ -534,7 +545,7 @@ static int walk_small(struct mrun *b, MDB_dbi dbi, int what)
 				if (o && in_period(b, d->created_at, &day))
 					o->n[C_OPENED]++;
 				bool won = d->stage && strcmp(d->stage, "won") == 0, lost = d->stage && strcmp(d->stage, "lost") == 0;
-				if (o && (won || lost) && in_period(b, d->updated_at, &day)) {
+				if (o && (won || lost) && in_period(b, reached_at(d), &day)) {
 					o->n[won ? C_WON : C_LOST]++;
 					if (won)
 						o->won_amount += d->amount;

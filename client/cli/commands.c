@@ -128,7 +128,7 @@ static const struct opt_spec report_funnel_opts[] = {
 };
 
 static const struct opt_spec report_managers_opts[] = {
-	{ "period", 0, OPT_VALUE, "P", N_("the period (as in report abc; default: the last 30 days, today included); entries count by author, deals by owner, won/lost by their last change; the daily series: its last 60 days"), NULL },
+	{ "period", 0, OPT_VALUE, "P", N_("the period (as in report abc; default: the last 30 days, today included); entries count by author, deals by owner, won/lost by when they got there; the daily series: its last 60 days"), NULL },
 	REPORT_COMMON_OPTS,
 };
 
