@@ -29,6 +29,7 @@ static const struct report_kind *const kinds[] = {
 	&report_abc,
 	&report_managers,
 	&report_reactivation,
+	&report_rfm,
 };
 
 /* ---- the job ---- */

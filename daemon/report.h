@@ -171,5 +171,6 @@ extern const struct report_kind report_funnel;
 extern const struct report_kind report_abc;
 extern const struct report_kind report_managers;
 extern const struct report_kind report_reactivation;
+extern const struct report_kind report_rfm;
 
 #endif

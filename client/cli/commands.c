@@ -455,7 +455,7 @@ const struct cmd_def cli_commands[] = {
 	  N_("count and list cards without contacts, with bad emails or phones, stale, without an owner, or duplicated; "
 	     "exit 10 when any"),
 	  quality_opts, cmd_quality },
-	{ "report rfm", "[--at DATE] [--window 365d] [--where EXPR]", 0, 0,
+	{ "report rfm", "[--at DATE] [--window 365d] [--save-segment PREFIX] [--to-field NAME] [--where EXPR]", 0, 0,
 	  N_("clients by recency, frequency and money of their purchases, in RFM segments"), report_rfm_opts, cmd_report_rfm },
 	{ "report abc", "[--period P] [--by month|quarter] [--where EXPR]", 0, 0,
 	  N_("clients by revenue in the period (ABC: A while the cumulative share, the client's own included, is <= 80%, B <= 95%, C the rest) and its steadiness month to month (XYZ)"), report_abc_opts, cmd_report_abc },

@@ -41,6 +41,9 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", N_("Pareto: revenue by each 5% of the clients, the biggest first") },
 	{ KART__REPORT_KIND__REPORT_KIND_MANAGERS, "managers", N_("Managers") },
 	{ KART__REPORT_KIND__REPORT_KIND_REACTIVATION, "clients", N_("Clients to win back") },
+	{ KART__REPORT_KIND__REPORT_KIND_RFM, "clients", N_("RFM: clients") },
+	{ KART__REPORT_KIND__REPORT_KIND_RFM, "segments", N_("RFM: segments") },
+	{ KART__REPORT_KIND__REPORT_KIND_RFM, "grid", N_("RFM: recency by frequency") },
 };
 
 int out_report_check_table(Kart__ReportKind kind, const char *name)
@@ -71,6 +74,8 @@ static const struct { const char *name, *title; } col_titles[] = {
 	{ "reminders_overdue", N_("OVERDUE") }, { "last_activity", N_("LAST ACTIVITY") }, { "daily", N_("DAILY") },
 	{ "last_touch", N_("LAST TOUCH") }, { "days_since", N_("DAYS") }, { "total_purchases", N_("TOTAL") },
 	{ "touches", N_("TOUCHES") },
+	{ "last_purchase", N_("LAST PURCHASE") }, { "r_days", N_("DAYS") }, { "frequency", N_("PURCHASES") },
+	{ "monetary", N_("AMOUNT") }, { "segment", N_("SEGMENT") },
 };
 
 static bool is_number(Kart__ReportCellType t)

@@ -185,6 +185,62 @@ static void draw_managers(const struct rtab *t)
 	}
 }
 
+/* rfm's grid: R from 5 (recent) down to 1 by F from 1 to 5, each cell its
+ * clients (shaded by their count against the fullest cell), its revenue
+ * and its segment. */
+static void draw_rfm_grid(const struct rtab *t)
+{
+	int64_t n[6][6] = { { 0 } }, max = 0;
+	const char *rev[6][6], *seg[6][6];
+	for (int r = 0; r < 6; r++)
+		for (int f = 0; f < 6; f++)
+			rev[r][f] = seg[r][f] = "";
+	for (size_t i = 0; i < t->nrows; i++) {
+		int64_t r = rtab_int(t, i, "r"), f = rtab_int(t, i, "f");
+		if (r < 1 || r > 5 || f < 1 || f > 5)
+			continue;
+		n[r][f] = rtab_int(t, i, "clients");
+		rev[r][f] = rtab_cell(t, i, "revenue");
+		seg[r][f] = rtab_cell(t, i, "segment");
+		if (n[r][f] > max)
+			max = n[r][f];
+	}
+	size_t label = 5, w = term_columns();
+	size_t cw = w > label + 5 * 9 ? (w - label) / 5 - 1 : 8;
+	if (cw > 20)
+		cw = 20;
+	char buf[64];
+	chart_text(_("R \\ F"), label, false);
+	for (int f = 1; f <= 5; f++) {
+		snprintf(buf, sizeof(buf), "F%d", f);
+		fputc(' ', stdout);
+		chart_text(buf, cw, false);
+	}
+	fputc('\n', stdout);
+	for (int r = 5; r >= 1; r--) {
+		for (int line = 0; line < 3; line++) {
+			snprintf(buf, sizeof(buf), "R%d", r);
+			chart_text(line == 0 ? buf : "", label, false);
+			for (int f = 1; f <= 5; f++) {
+				fputc(' ', stdout);
+				if (line == 0) {
+					const char *sh = chart_shade(max ? (double)n[r][f] / (double)max : 0);
+					fputs(sh, stdout);
+					fputs(sh, stdout);
+					fputc(' ', stdout);
+					snprintf(buf, sizeof(buf), "%lld", (long long)n[r][f]);
+					chart_text(buf, cw - 3, false);
+				} else {
+					chart_text(line == 1 ? rev[r][f] : seg[r][f], cw, false);
+				}
+			}
+			fputc('\n', stdout);
+		}
+	}
+	printf("%s\n", _("R: recency (5: bought most recently); F: purchases in the window (5: most); "
+			  "each cell: clients, revenue, segment"));
+}
+
 static const struct {
 	Kart__ReportKind kind;
 	const char *table;
@@ -195,6 +251,7 @@ static const struct {
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "matrix", abc_matrix },
 	{ KART__REPORT_KIND__REPORT_KIND_ABC, "pareto", abc_pareto },
 	{ KART__REPORT_KIND__REPORT_KIND_MANAGERS, "managers", draw_managers },
+	{ KART__REPORT_KIND__REPORT_KIND_RFM, "grid", draw_rfm_grid },
 };
 
 chart_draw_fn chart_picture(Kart__ReportKind kind, const char *table)
