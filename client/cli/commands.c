@@ -108,10 +108,10 @@ static const struct opt_spec dup_find_opts[] = {
 	{ NULL, 0, 0, NULL, NULL, NULL }
 
 static const struct opt_spec report_rfm_opts[] = {
-	{ "at", 0, OPT_VALUE, "DATE", N_("count recency up to this day (default: today)"), NULL },
-	{ "window", 0, OPT_VALUE, "SPAN", N_("how far back frequency and money look: 365d, 12m, 2y (default: 365d)"), NULL },
-	{ "save-segment", 0, OPT_VALUE, "PREFIX", N_("save each RFM segment as a saved segment named PREFIX and the segment"), NULL },
-	{ "to-field", 0, OPT_VALUE, "NAME", N_("write each client's RFM segment into this enum custom field"), NULL },
+	{ "at", 0, OPT_VALUE, "DATE", N_("count purchases up to the end of this day, YYYY-MM-DD (default: today)"), NULL },
+	{ "window", 0, OPT_VALUE, "SPAN", N_("frequency and money count the purchases of the last SPAN up to --at: 365d, 12m, 2y (default: 365d); recency counts from the last purchase ever"), NULL },
+	{ "save-segment", 0, OPT_VALUE, "PREFIX", N_("save each segment as PREFIX-SEGMENT (e.g. PREFIX-champions): with --to-field as FIELD = SEGMENT, else as its cards' ids; yours of those names are replaced"), NULL },
+	{ "to-field", 0, OPT_VALUE, "NAME", N_("write each client's segment into this enum field, which must offer champions, loyal, potential_loyalists, new, promising, need_attention, about_to_sleep, at_risk, cant_lose, hibernating and lost"), NULL },
 	REPORT_COMMON_OPTS,
 };
 
@@ -456,7 +456,9 @@ const struct cmd_def cli_commands[] = {
 	     "exit 10 when any"),
 	  quality_opts, cmd_quality },
 	{ "report rfm", "[--at DATE] [--window 365d] [--save-segment PREFIX] [--to-field NAME] [--where EXPR]", 0, 0,
-	  N_("clients by recency, frequency and money of their purchases, in RFM segments"), report_rfm_opts, cmd_report_rfm },
+	  N_("clients with a purchase up to --at, scored 1-5 (NTILE, ties by card id) on recency, frequency and money, "
+	     "in RFM segments of the recency by frequency grid"),
+	  report_rfm_opts, cmd_report_rfm },
 	{ "report abc", "[--period P] [--by month|quarter] [--where EXPR]", 0, 0,
 	  N_("clients by revenue in the period (ABC: A while the cumulative share, the client's own included, is <= 80%, B <= 95%, C the rest) and its steadiness month to month (XYZ)"), report_abc_opts, cmd_report_abc },
 	{ "report funnel", "[--owner U] [--period P]", 0, 0,
