@@ -140,7 +140,7 @@ M_IDS=$(jq -c --argjson a "$C9" --argjson b "$C10" '[.tables.clients[].card_id] 
 expect_rc 0 as admin --json report rfm --at 2026-06-30 --where "id in ($C1, $C2, $C3)"
 WANT=$(ids <<<'[["C1",2,4,"1000.00",2,3,2,"at_risk"],["C2",10,3,"150.00",1,2,1,"hibernating"],["C3",1,1,"5000.00",3,1,3,"about_to_sleep"]]' | jq -c 'sort_by(.[0])')
 [[ $(rows) == "$WANT" ]] || fail "three clients: $(rows), want $WANT"
-# one client: R5? no — bucket 1 of 1: R1 F1 lost
+# one client: bucket 1 of 1 in each measure: R1 F1, lost
 expect_rc 0 as admin --json report rfm --at 2026-06-30 --where "city = Самара and id = $C1"
 [[ $(jq -c '[.tables.clients[] | [.r, .f, .m, .segment]]' <<<"$OUT") == '[[1,1,1,"lost"]]' ]] || fail "one client: $OUT"
 
