@@ -455,7 +455,7 @@ const struct cmd_def cli_commands[] = {
 	  N_("count and list cards without contacts, with bad emails or phones, stale, without an owner, or duplicated; "
 	     "exit 10 when any"),
 	  quality_opts, cmd_quality },
-	{ "report rfm", "[--at DATE] [--window 365d] [--save-segment PREFIX] [--to-field NAME] [--where EXPR]", 0, 0,
+	{ "report rfm", "[--at DATE] [--window 365d] [--where EXPR]", 0, 0,
 	  N_("clients with a purchase up to --at, scored 1-5 (NTILE, ties by card id) on recency, frequency and money, "
 	     "in RFM segments of the recency by frequency grid"),
 	  report_rfm_opts, cmd_report_rfm },
