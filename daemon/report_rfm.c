@@ -246,10 +246,9 @@ static int walk(struct rfm *w)
 		if (renewed < 0)
 			break;
 		if (renewed) {
-			/* the cursors of the old transaction are gone: on past the last key */
-			tl = w->cards = NULL;
-			if ((rc = mdb_cursor_open(x->txn, x->st->timeline, &tl)) ||
-			    (rc = mdb_cursor_open(x->txn, x->st->cards, &w->cards)))
+			/* a read-only transaction's cursors outlive it: renewed in the
+			 * fresh one, the walk goes on past the last key */
+			if ((rc = mdb_cursor_renew(x->txn, tl)) || (rc = mdb_cursor_renew(x->txn, w->cards)))
 				break;
 			k = (MDB_val){ TIMELINE_KEY, last };
 			rc = mdb_cursor_get(tl, &k, &v, MDB_SET_RANGE);
