@@ -34,7 +34,6 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
-#include "pbwire.h"
 #include "report.h"
 #include "text.h"
 
@@ -157,6 +156,53 @@ static int check(struct req *r, struct rjob *j)
 
 /* ---- the walk ---- */
 
+/* A stored TimelineEntry's kind (3) and amount (5), read in one pass that
+ * ends past field 5: protobuf-c writes fields in number order, and the text
+ * (4) between them is skipped by its length. pbwire_find_varint would read
+ * each to the end of the message, twice. */
+static void peek_entry(const uint8_t *in, size_t n, uint64_t *kind, uint64_t *amount)
+{
+	size_t o = 0;
+	*kind = *amount = 0;
+	while (o < n) {
+		uint64_t tag = 0, x = 0;
+		for (int sh = 0; o < n && sh < 64; sh += 7) {
+			tag |= (uint64_t)(in[o] & 0x7f) << sh;
+			if (!(in[o++] & 0x80))
+				break;
+		}
+		if (tag >> 3 > 5)
+			return;
+		switch (tag & 7) {
+		case 0:
+		case 2:
+			for (int sh = 0; o < n && sh < 64; sh += 7) {
+				x |= (uint64_t)(in[o] & 0x7f) << sh;
+				if (!(in[o++] & 0x80))
+					break;
+			}
+			if ((tag & 7) == 2) {
+				if (x > n - o)
+					return;
+				o += (size_t)x;
+			} else if (tag >> 3 == 3) {
+				*kind = x;
+			} else if (tag >> 3 == 5) {
+				*amount = x;
+			}
+			break;
+		case 1:
+			o += 8;
+			break;
+		case 5:
+			o += 4;
+			break;
+		default:
+			return;
+		}
+	}
+}
+
 struct rfm {
 	struct rrun *x;
 	const struct ropt *o;
@@ -229,13 +275,13 @@ static int walk(struct rfm *w)
 			int64_t at = (int64_t)(store_key_u64((const uint8_t *)k.mv_data + 8) ^ (UINT64_C(1) << 63));
 			int64_t day = report_day_of(x->j, at);
 			uint64_t kind = 0, amount = 0;
-			if (day <= w->o->at && pbwire_find_varint(v.mv_data, v.mv_size, 3, &kind) &&
-			    kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE) {
+			if (day <= w->o->at)
+				peek_entry(v.mv_data, v.mv_size, &kind, &amount);
+			if (kind == KART__ENTRY_KIND__ENTRY_KIND_PURCHASE) {
 				if (!have || day > cur.last_day)
 					cur.last_day = day;
 				have = true;
 				if (day >= w->o->from) {
-					pbwire_find_varint(v.mv_data, v.mv_size, 5, &amount);
 					cur.f++;
 					cur.m += (int64_t)amount;
 				}
@@ -291,24 +337,58 @@ static uint8_t ntile(size_t i, size_t n)
 	return (uint8_t)(1 + (i < large ? i / (base + 1) : extra + (i - large) / base));
 }
 
-static void score(struct citem *v, size_t n, struct skey *s, int which)
+static int64_t measure(const struct citem *it, int which)
 {
+	return which == 0 ? it->last_day : which == 1 ? (int64_t)it->f : it->m;
+}
+
+static void set_score(struct citem *it, int which, uint8_t b)
+{
+	if (which == 0)
+		it->rs = b;
+	else if (which == 1)
+		it->fs = b;
+	else
+		it->ms = b;
+}
+
+/* The scores of one measure. v is in card id order (the walk's): a measure
+ * of a small range (days, counts) is placed by a stable counting sort, ties
+ * keeping that order; any other by sorting keys with the id. */
+static int score(struct citem *v, size_t n, struct skey *s, int which)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	for (size_t i = 0; i < n; i++) {
+		int64_t k = measure(&v[i], which);
+		lo = k < lo ? k : lo;
+		hi = k > hi ? k : hi;
+	}
+	if (n && (uint64_t)hi - (uint64_t)lo < 4 * (uint64_t)n + 1024) {
+		size_t range = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
+		size_t *at = calloc(range, sizeof(*at));
+		if (!at)
+			return ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			at[(uint64_t)measure(&v[i], which) - (uint64_t)lo]++;
+		for (size_t k = 0, sum = 0; k < range; k++) {
+			size_t c = at[k];
+			at[k] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			set_score(&v[i], which, ntile(at[(uint64_t)measure(&v[i], which) - (uint64_t)lo]++, n));
+		free(at);
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		s[i].key = which == 0 ? v[i].last_day : which == 1 ? (int64_t)v[i].f : v[i].m;
 		s[i].id = v[i].card_id;
 		s[i].i = (uint32_t)i;
 	}
 	qsort(s, n, sizeof(*s), cmp_skey);
-	for (size_t p = 0; p < n; p++) {
-		uint8_t b = ntile(p, n);
-		struct citem *it = &v[s[p].i];
-		if (which == 0)
-			it->rs = b;
-		else if (which == 1)
-			it->fs = b;
-		else
-			it->ms = b;
-	}
+	for (size_t p = 0; p < n; p++)
+		set_score(&v[s[p].i], which, ntile(p, n));
+	return 0;
 }
 
 static int cmp_row(const void *pa, const void *pb)
@@ -463,9 +543,14 @@ static int run(struct rrun *x)
 		free(s);
 		return rc == ENOMEM ? (j->oom = true, 0) : rc;
 	}
-	for (int which = 0; which < 3 && w.n; which++)
-		score(w.v, w.n, s, which);
+	for (int which = 0; rc == 0 && which < 3 && w.n; which++)
+		rc = score(w.v, w.n, s, which);
 	free(s);
+	if (rc) {
+		free(w.v);
+		j->oom = true;
+		return 0;
+	}
 	int64_t seg_n[NSEG] = { 0 }, seg_m[NSEG] = { 0 }, cell_n[6][6] = { { 0 } }, cell_m[6][6] = { { 0 } }, total_m = 0;
 	for (size_t i = 0; i < w.n; i++) {
 		struct citem *it = &w.v[i];
