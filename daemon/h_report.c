@@ -446,8 +446,6 @@ static int w_report(struct req *r)
 
 /* ---- the tables, streamed from the loop ---- */
 
-#define REPORT_PAGE_ROWS 1000
-
 struct rstate {
 	struct rjob *j;
 	size_t table, row;          /* where the next page begins */
@@ -501,8 +499,9 @@ static bool report_page(struct stream *s, struct req *r)
 {
 	struct rstate *st = s->state;
 	struct rjob *j = st->j;
-	/* rows are small: pages of REPORT_PAGE_ROWS at least, still bounded by PAGE_BYTES */
-	uint32_t want = r->cfg->page_size > REPORT_PAGE_ROWS ? r->cfg->page_size : REPORT_PAGE_ROWS;
+	/* a page as any list's: a longer one holds the loop (each row is a card
+	 * read) long enough to show in other clients' latency */
+	uint32_t want = r->cfg->page_size;
 	if (reads_check(r) != H_OK)
 		return true; /* blocked or throttled for bulk reading since the last page */
 	Kart__ReportPage *page = arena_alloc(r->arena, sizeof(*page));

@@ -18,6 +18,7 @@
 
 struct rq_result {
 	double secs;
+	double first_secs;          /* to the first page: the report computed and recorded */
 	uint64_t pages, tables, rows;
 	char note[256];
 	uint64_t export_id;
@@ -71,6 +72,7 @@ static int one_report(struct kc *c, const struct opts *o, struct rq_result *res,
 		} else if (e->body_case == KART__ENVELOPE__BODY_REPORT_PAGE && e->report_page) {
 			const Kart__ReportPage *p = e->report_page;
 			if (!res->pages) {
+				res->first_secs = (double)(mono_ns() - t0) / 1e9;
 				snprintf(res->note, sizeof(res->note), "%s", p->note ? p->note : "");
 				res->export_id = p->export_id;
 			}
@@ -160,9 +162,10 @@ int run_report(struct run *r, struct kc *c)
 			failed = 1;
 			break;
 		}
-		printf("op=report-%s run %d: %.3f s to the last page; %" PRIu64 " pages, %" PRIu64 " tables, %" PRIu64
-		       " rows%s%s\n",
-		       o->report_name, i + 1, res.secs, res.pages, res.tables, res.rows, res.note[0] ? "; " : "", res.note);
+		printf("op=report-%s run %d: %.3f s to the first page (computed), %.3f s to the last page; %" PRIu64
+		       " pages, %" PRIu64 " tables, %" PRIu64 " rows%s%s\n",
+		       o->report_name, i + 1, res.first_secs, res.secs, res.pages, res.tables, res.rows,
+		       res.note[0] ? "; " : "", res.note);
 		if (!done || res.secs < best)
 			best = res.secs;
 		if (res.secs > worst)
