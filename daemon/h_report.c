@@ -513,7 +513,12 @@ static bool report_page(struct stream *s, struct req *r)
 	kart__report_page__init(page);
 	page->kind = j->kind->kind;
 	page->tables = tables;
-	size_t sent = 0, tried = 0;
+	size_t sent = 0, tried = 0, ncards = 0;
+	uint64_t *cards = arena_alloc(r->arena, want * sizeof(*cards));
+	if (!cards) {
+		req_no_memory(r);
+		return true;
+	}
 	while (st->table < j->ntables && tried < 4 * (size_t)want && sent < want &&
 	       !(sent && r->arena->used > PAGE_BYTES)) {
 		const struct rtable *t = &j->tables[st->table];
@@ -539,11 +544,14 @@ static bool report_page(struct stream *s, struct req *r)
 		 * page never walks a whole table of them on the loop */
 		while (st->row < total && sent < want && tried < 4 * (size_t)want &&
 		       !(sent && r->arena->used > PAGE_BYTES)) {
+			const void *item = t->row ? (const char *)t->items + st->row * t->item_size : NULL;
 			Kart__ReportRow *row = make_row(r, j, t, st->row++);
 			tried++;
 			if (row) {
 				rows[pt->n_rows++] = row;
 				sent++;
+				if (item)
+					memcpy(&cards[ncards++], item, sizeof(*cards));
 			}
 		}
 		tables[page->n_tables++] = pt;
@@ -554,6 +562,9 @@ static bool report_page(struct stream *s, struct req *r)
 		st->begun = false;
 		sent++; /* a table of no rows still counts toward the page */
 	}
+	/* the cards of the rows count toward the user's limit of cards seen in
+	 * lists, as ls pages do (their one record is the report's) */
+	reads_count(r, cards, ncards, READ_LISTED);
 	r->out.body_case = KART__ENVELOPE__BODY_REPORT_PAGE;
 	r->out.report_page = page;
 	return st->table >= j->ntables;

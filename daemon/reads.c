@@ -356,7 +356,21 @@ static uint32_t how_hash(const char *s)
 	return h;
 }
 
+static void note_reads(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind, bool keep);
+
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind)
+{
+	note_reads(r, ids, n, how, kind, true);
+}
+
+void reads_count(struct req *r, const uint64_t *ids, size_t n, enum read_kind kind)
+{
+	note_reads(r, ids, n, "", kind, false);
+}
+
+/* keep: each read recorded (the piece to be written) and canaries checked;
+ * else only counted toward the user's limit. */
+static void note_reads(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind, bool keep)
 {
 	struct reads *rd = r->srv->reads;
 	if (!rd || rd->stopped || n == 0 || !r->who.user[0] || !r->cfg->read_recording)
@@ -376,6 +390,8 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how,
 	uint32_t limit = role_limit(r->cfg, r->who.role);
 	if (kind == READ_LISTED)
 		limit = readwatch_list_limit(limit, r->cfg->bulk_list_factor);
+	if (!keep && !limit)
+		return; /* nothing to count against */
 	u->window = limit ? HOUR_US : 0;
 	if (limit) {
 		readwatch_prune(&u->watch, now - u->window);
@@ -389,7 +405,7 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how,
 		bool past = false;
 		bool record = limit ? readwatch_note(&u->watch, kind, ids[i], now, hh, limit, &past)
 			      : readdedup_note(&u->dedup, ids[i], now, hh);
-		struct rentry *e = record ? entry_new(rd) : NULL;
+		struct rentry *e = record && keep ? entry_new(rd) : NULL;
 		if (e) {
 			e->t = now;
 			e->id = ids[i];
@@ -401,7 +417,8 @@ void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how,
 		}
 		over |= past;
 	}
-	check_canaries(r, ids, n, how);
+	if (keep)
+		check_canaries(r, ids, n, how);
 	if (over)
 		over_limit(r, rd, u, now, kind, limit);
 }

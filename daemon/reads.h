@@ -93,6 +93,11 @@
  * lookup in `canaries` (skipped while there are none) and, for users with a
  * limit, an update of their set of cards. */
 void reads_record(struct req *r, const uint64_t *ids, size_t n, const char *how, enum read_kind kind);
+/* Counts cards sent toward the user's bulk-read limit of that kind (which
+ * may alert, throttle or block as reads_record's do) without a record of
+ * each: for cards whose sending is recorded once otherwise (a report's rows:
+ * its one record, h_report.c). Loop thread. */
+void reads_count(struct req *r, const uint64_t *ids, size_t n, enum read_kind kind);
 /* The same for cards about to be sent. */
 void reads_record_cards(struct req *r, Kart__Card *const *cards, size_t n, const char *how, enum read_kind kind);
 

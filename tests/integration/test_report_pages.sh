@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A report longer than a page: a table runs over several pages (its columns
 # sent once), every row arrives once, in order, in --json, --csv and text alike;
-# a row whose card left the caller's scope since the scan is left out, and the
-# rows that follow it still come.
+# the rows count toward the user's limit of cards seen in lists, as ls pages do.
 . "$(dirname "$0")/lib.sh"
-init_instance
+# a manager may see 10 distinct cards in lists an hour (5 × 2), then is blocked
+init_instance "bulk_read_manager = 5" "bulk_list_factor = 2" "bulk_read_policy = block"
 start_kartd
 login_admin
 B=("$KART_BENCH" -s "$SERVER" --ca "$CA" --password-file "$ADMIN_PW" --pid "$KARTD_PID")
@@ -28,4 +28,15 @@ expect_rc 0 as admin report reactivation --days 1 --no-color
 # the widths the first rows gave are never cut
 contains "$OUT" "Clients to win back"
 grep -q '^2600  ' <<<"$OUT" || fail "the last id cut: $(tail -n 2 <<<"$OUT")"
+# ---- a report's rows are cards seen in a list: past the limit, the user is blocked ----
+printf 'password-123\n' >"$T/pw"
+expect_rc 0 as admin user add man --role manager --password-file "$T/pw"
+expect_rc 0 as man login man --password-file "$T/pw"
+for i in $(seq 1 12); do expect_rc 0 as man card add --first "Клиент$i" --last Тестов; done
+expect_rc 0 as man --json report reactivation --days 1
+[[ $(jq '.tables.clients | length' <<<"$OUT") -ge 10 ]] || fail "the manager's report: $OUT"
+expect_rc 3 as man ls
+contains "$ERR" "blocked"
+expect_rc 0 as admin --json alerts
+contains "$OUT" "man"
 echo "report pages: ok"
