@@ -650,6 +650,12 @@ int h_report(struct req *r)
 	if (cardq_client_zone(m->client_day, m->client_utc_offset, &zone) < 0)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_utc_offset",
 				 "client_utc_offset: at most 18 hours either way");
+	/* the client's day is its calendar's today: a day or so from the
+	 * server's, never a date the calendar arithmetic would run off with */
+	int64_t server_day = cardq_today(r->now);
+	if (m->client_day && (m->client_day < server_day - 2 || m->client_day > server_day + 2))
+		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "client_day",
+				 "client_day: the client's date is more than two days from the server's; check its clock");
 	if (m->where && strlen(m->where) > 64 * 1024)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "where", "the filter is longer than 64 KiB");
 	struct rjob *j = calloc(1, sizeof(*j));

@@ -176,7 +176,22 @@ void s_client_offset(void)
 	if (strcmp(e->error->field, "client_utc_offset") != 0)
 		fail("the error names '%s'", e->error->field);
 	kc_env_free(e);
-	printf("  today follows the client's offset; offsets beyond 18 h refused\n");
+	/* a report's calendar from a day no clock shows: refused by name, for
+	 * days far back (months before 1 AD) as far ahead */
+	static const int64_t far[] = { -1000150, -5, 5, 36500000 };
+	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		Kart__ReportQuery rq = KART__REPORT_QUERY__INIT;
+		rq.kind = KART__REPORT_KIND__REPORT_KIND_ABC;
+		rq.period = (char *)"12m";
+		rq.client_day = (now / 86400) + far[i];
+		req.body_case = KART__ENVELOPE__BODY_REPORT_QUERY;
+		req.report_query = &rq;
+		if (!kc_send(c, &req, &err))
+			fail("send: %s", err.message);
+		e = expect_error(c, KART__ERROR_CODE__BAD_REQUEST, "client_day");
+		kc_env_free(e);
+	}
+	printf("  today follows the client's offset; offsets beyond 18 h refused; a report's day far from the server's refused\n");
 	kc_close(c);
 }
 
