@@ -922,3 +922,17 @@ const char *text_count(char *buf, size_t size, uint64_t n, const char *singular,
 		snprintf(buf, size, "%llu %ss", (unsigned long long)n, singular);
 	return buf;
 }
+
+bool text_csv_formula(const char *s)
+{
+	if (!s || !strchr("=+-@\t\r", s[0]) || s[0] == '\0')
+		return false;
+	bool digit = false;
+	for (const char *p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digit = true;
+		else if (!strchr(" ()-+.,", *p))
+			return true;
+	}
+	return !digit;
+}

@@ -152,4 +152,9 @@ enum text_kind { TEXT_NAME, TEXT_PHONE, TEXT_EMAIL };
 #define TEXT_PHONE_PREFIX_MIN 4
 enum text_kind text_classify(const char *s);
 
+/* Whether a CSV cell starts like a formula a spreadsheet would run (= + - @
+ * tab CR) and is not a phone number or a list of them (only digits, spaces
+ * and ()-+.,): such a cell is written prefixed with ' (exports, reports). */
+bool text_csv_formula(const char *s);
+
 #endif

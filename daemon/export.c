@@ -1,4 +1,5 @@
 #include "export.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,24 +197,10 @@ void export_csv_header(struct xbuf *b, char delim, const struct export_fields *f
 	xbuf_put(b, "\r\n", 2);
 }
 
-bool export_csv_is_formula(const char *s)
-{
-	if (!s || !strchr("=+-@\t\r", s[0]) || s[0] == '\0')
-		return false;
-	bool digit = false;
-	for (const char *p = s; *p; p++) {
-		if (*p >= '0' && *p <= '9')
-			digit = true;
-		else if (!strchr(" ()-+.,", *p))
-			return true;
-	}
-	return !digit;
-}
-
 void export_csv_cell(struct xbuf *b, const char *s, char delim)
 {
 	s = s ? s : "";
-	bool neutral = export_csv_is_formula(s);
+	bool neutral = text_csv_formula(s);
 	bool quote = false;
 	for (const char *p = s; *p && !quote; p++)
 		quote = *p == delim || *p == '"' || *p == '\r' || *p == '\n';

@@ -84,11 +84,9 @@ const char *export_sector_name(Kart__Sector s, char *buf, size_t n);
 void export_csv_header(struct xbuf *b, char delim, const struct export_fields *f);
 void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim, struct export_fields *f);
 /* One cell: neutralised if a spreadsheet would take it for a formula, quoted
- * when it holds the delimiter, a quote, CR or LF. */
+ * when it holds the delimiter, a quote, CR or LF; a cell a spreadsheet would
+ * run as a formula (text_csv_formula) prefixed with '. */
 void export_csv_cell(struct xbuf *b, const char *s, char delim);
-/* Whether a cell starts like a formula (= + - @ tab CR) and is not a phone
- * number or a list of them (only digits, spaces and ()-+.,). */
-bool export_csv_is_formula(const char *s);
 
 /* vCard 4.0 (export_vcard.c): one card, BEGIN:VCARD to END:VCARD. f may be NULL. */
 void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f);

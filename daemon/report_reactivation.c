@@ -169,8 +169,7 @@ static int write_segment(struct req *r, struct rjob *j)
 	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &v);
 	if (rc == 0)
 		return req_error(r, KART__ERROR_CODE__CONFLICT, "save_segment",
-				 "save-segment: segment %.64s already exists; choose another name (or remove it: kart segment rm %.64s)",
-				 name, name);
+				 "save-segment: the name %.64s is taken by a segment; choose another name", name);
 	if (rc != MDB_NOTFOUND)
 		return rc;
 	return segment_put(r, name, o->expr, "", false);

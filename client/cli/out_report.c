@@ -26,6 +26,7 @@
 #define WIDTH_ROWS 200          /* rows a table's widths are taken from */
 #define HELD_MAX 100000         /* rows of a table held for a picture */
 #define TEXT_WIDTH_MAX 40       /* a text column is cut past this */
+#define OUT_REPORT_COLS 64      /* columns of a table shown; a server's more are left out */
 
 /* Each report's tables, as it names them, and their titles. */
 static const struct {
@@ -221,6 +222,9 @@ static json_t *json_cell(Kart__ReportCellType type, const char *v)
 		}
 		return a;
 	}
+	case KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_DATE:
+	case KART__REPORT_CELL_TYPE__REPORT_CELL_TYPE_MONEY:
+		return *v ? json_string(v) : json_null(); /* none, as an empty number is */
 	default:
 		return json_string(v);
 	}
@@ -249,7 +253,7 @@ static void json_row(struct out_report *o, char *const *cells)
 
 static void csv_cell(const struct out_report *o, Kart__ReportCellType type, const char *v)
 {
-	bool formula = !is_number(type) && (*v == '=' || *v == '+' || *v == '-' || *v == '@' || *v == '\t' || *v == '\r');
+	bool formula = !is_number(type) && text_csv_formula(v);
 	bool quote = formula || strpbrk(v, ",\"\r\n") != NULL;
 	char buf[1024], *heap = NULL;
 	if (o->tty)
@@ -308,7 +312,7 @@ static int table_begin(struct out_report *o, const Kart__ReportTable *pt)
 {
 	struct rtab *t = &o->t;
 	t->name = strdup(pt->name ? pt->name : "");
-	t->ncols = pt->n_columns;
+	t->ncols = pt->n_columns < OUT_REPORT_COLS ? pt->n_columns : OUT_REPORT_COLS; /* more: not shown */
 	t->cols = calloc(t->ncols ? t->ncols : 1, sizeof(*t->cols));
 	t->types = calloc(t->ncols ? t->ncols : 1, sizeof(*t->types));
 	if (!t->name || !t->cols || !t->types)
@@ -347,12 +351,9 @@ static int table_row(struct out_report *o, const Kart__ReportRow *pr)
 {
 	struct rtab *t = &o->t;
 	char *empty = (char *)"";
-	char *cells[64];
-	size_t n = t->ncols < 64 ? t->ncols : 64;
-	for (size_t c = 0; c < n; c++)
+	char *cells[OUT_REPORT_COLS];
+	for (size_t c = 0; c < t->ncols; c++)
 		cells[c] = c < pr->n_cells && pr->cells[c] ? pr->cells[c] : empty;
-	for (size_t c = n; c < t->ncols && c < 64; c++)
-		cells[c] = empty;
 	if (o->mode == OUT_REPORT_JSON) {
 		json_row(o, cells);
 		return 0;
@@ -377,7 +378,7 @@ static int table_row(struct out_report *o, const Kart__ReportRow *pr)
 		t->cap = cap;
 	}
 	for (size_t c = 0; c < t->ncols; c++)
-		if (!(t->cells[t->nrows * t->ncols + c] = strdup(cells[c < 64 ? c : 0])))
+		if (!(t->cells[t->nrows * t->ncols + c] = strdup(cells[c])))
 			return -1;
 	t->nrows++;
 	if (t->nrows >= (picture ? HELD_MAX : WIDTH_ROWS)) {

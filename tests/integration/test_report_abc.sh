@@ -177,10 +177,10 @@ contains "$OUT" "Клиент Первый"
 if grep -q '[█▓▒░▏]' <<<"$OUT"; then fail "drawing in a pipe: $OUT"; fi
 # on a terminal the pictures are drawn (script fakes one); --no-color gives plain tables
 if command -v script >/dev/null; then
-	script -qec "KART_HOME=$T/home-admin $KART -s $SERVER --ca $CA report abc --period $P" /dev/null >"$T/tty.out" 2>&1 || true
+	script -qec "KART_HOME=$T/home-admin $KART -s $SERVER --ca $CA report abc --period $P" "$T/typescript" >"$T/tty.out" 2>&1 </dev/null || true
 	grep -q '80%' "$T/tty.out" || fail "the Pareto picture: $(cat "$T/tty.out")"
 	grep -q '[█▓▒░]' "$T/tty.out" || fail "no picture on a terminal: $(cat "$T/tty.out")"
-	script -qec "KART_HOME=$T/home-admin $KART -s $SERVER --ca $CA report abc --period $P --no-color" /dev/null >"$T/tty2.out" 2>&1 || true
+	script -qec "KART_HOME=$T/home-admin $KART -s $SERVER --ca $CA report abc --period $P --no-color" "$T/typescript" >"$T/tty2.out" 2>&1 </dev/null || true
 	if grep -q '[█▓▒░▏]' "$T/tty2.out"; then fail "--no-color drew: $(cat "$T/tty2.out")"; fi
 else
 	echo "note: no script(1); the pictures were not drawn"

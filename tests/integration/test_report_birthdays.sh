@@ -66,6 +66,9 @@ F=$(add man --last '=HYPERLINK("x")' --first 'Кавычкин, "Младший"
 expect_rc 0 as man report birthdays --days 2 --csv
 head -n 1 <<<"$OUT" | grep -q $'^date,in_days,name,relation,age,card_id,client,owner,phone,email\r$' || fail "csv header: $OUT"
 contains "$OUT" ",\"'=HYPERLINK(\"\"x\"\") Кавычкин, \"\"Младший\"\"\","
+# a phone is no formula: not prefixed, as in an export
+expect_rc 0 as man report birthdays --days 10 --csv
+contains "$OUT" ',man,+7 916 100-00-01,'
 # text: a title, a header, a row per person
 expect_rc 0 as man report birthdays --days 2
 contains "$OUT" "Кавычкин"

@@ -106,7 +106,7 @@ WANT=$(jq -cn --arg t "$TODAY" --arg d2 "$(day -2)" --argjson sa "$(series 30 -2
 # ---- sup (team north: A and B): m3's card left out; sup's own row with zeros ----
 expect_rc 0 as sup --json report managers
 [[ $(jq -c '[.tables.managers[].manager]' <<<"$OUT") == '["admin","m1","m2","sup"]' ]] || fail "sup's rows: $OUT"
-[[ $(jq -c '.tables.managers[3] | [.calls, .new_cards, .deals_won, .last_activity, (.daily | add)]' <<<"$OUT") == '[0,0,0,"",0]' ]] ||
+[[ $(jq -c '.tables.managers[3] | [.calls, .new_cards, .deals_won, .last_activity, (.daily | add)]' <<<"$OUT") == '[0,0,0,null,0]' ]] ||
 	fail "sup's own row: $OUT"
 # --where narrows the cards: only B
 expect_rc 0 as sup --json report managers --where "id = $B"
@@ -127,10 +127,10 @@ expect_rc 0 as admin --json report managers --period "$(day -9)..$(day -4)"
 	fail "period -9..-4: $OUT"
 # an empty period: nothing but what is overdue now; a manager still has a row of zeros
 expect_rc 0 as admin --json report managers --period 2001-01
-[[ $(jq -c '[.tables.managers[] | [.manager, .calls, .reminders_overdue, .last_activity, (.daily | length)]]' <<<"$OUT") == '[["m1",0,1,"",31]]' ]] ||
+[[ $(jq -c '[.tables.managers[] | [.manager, .calls, .reminders_overdue, .last_activity, (.daily | length)]]' <<<"$OUT") == '[["m1",0,1,null,31]]' ]] ||
 	fail "empty period: $OUT"
 expect_rc 0 as m3 --json report managers --period 2001-01
-[[ $(jq -c '[.tables.managers[] | [.manager, .calls, .last_activity]]' <<<"$OUT") == '[["m3",0,""]]' ]] || fail "m3 empty: $OUT"
+[[ $(jq -c '[.tables.managers[] | [.manager, .calls, .last_activity]]' <<<"$OUT") == '[["m3",0,null]]' ]] || fail "m3 empty: $OUT"
 # a long period: the series is its last 60 days
 expect_rc 0 as admin --json report managers --period 1y
 [[ $(jq '.tables.managers[0].daily | length' <<<"$OUT") == 60 ]] || fail "series cap: $OUT"

@@ -49,7 +49,7 @@ WANT=$(jq -cn --argjson a "$A" --argjson b "$B" --argjson d "$D" --argjson e "$E
 	'[[$a,"Альфа Анна","m1",$da,40,"5000.00",1,"+7 916 100-00-01"],
 	  [$b,"Бета Борис","m1",$db,30,"5000.00",2,""],
 	  [$e,"Эпсилон Ефим","m1",$de,100,"100.00",1,""],
-	  [$d,"Дельта Дмитрий","m1","",null,"0.00",0,""]]')
+	  [$d,"Дельта Дмитрий","m1",null,null,"0.00",0,""]]')
 [[ $GOT == "$WANT" ]] || fail "m1, 30 days:
  got  $GOT
  want $WANT"
@@ -108,7 +108,7 @@ expect_rc 0 as m1 --json ls --segment all30
 expect_rc 0 as admin --json exports
 N=$(jq length <<<"$OUT")
 expect_rc 5 as m1 report reactivation --days 30 --save-segment lost30
-contains "$ERR" "lost30 already exists"
+contains "$ERR" "the name lost30 is taken"
 one_line "$ERR"
 expect_rc 2 as m1 report reactivation
 contains "$ERR" "days"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "export.h"
+#include "text.h"
 #include "leak.h"
 
 static char *cell(const char *s, char delim)
@@ -29,19 +30,19 @@ static char *cell(const char *s, char delim)
 static void test_formulas(void **state)
 {
 	(void)state;
-	assert_true(export_csv_is_formula("=HYPERLINK(\"http://x\")"));
-	assert_true(export_csv_is_formula("@SUM(A1:A2)"));
-	assert_true(export_csv_is_formula("+cmd|' /C calc'!A0"));
-	assert_true(export_csv_is_formula("-2+3*cmd"));
-	assert_true(export_csv_is_formula("\tx"));
-	assert_true(export_csv_is_formula("\r=1"));
-	assert_true(export_csv_is_formula("-"));
-	assert_false(export_csv_is_formula("+7 917 123-45-67"));
-	assert_false(export_csv_is_formula("+7 (917) 123-45-67, +7 846 111.22.33"));
-	assert_false(export_csv_is_formula("-5"));
-	assert_false(export_csv_is_formula("Иванов"));
-	assert_false(export_csv_is_formula(""));
-	assert_false(export_csv_is_formula("a=b"));
+	assert_true(text_csv_formula("=HYPERLINK(\"http://x\")"));
+	assert_true(text_csv_formula("@SUM(A1:A2)"));
+	assert_true(text_csv_formula("+cmd|' /C calc'!A0"));
+	assert_true(text_csv_formula("-2+3*cmd"));
+	assert_true(text_csv_formula("\tx"));
+	assert_true(text_csv_formula("\r=1"));
+	assert_true(text_csv_formula("-"));
+	assert_false(text_csv_formula("+7 917 123-45-67"));
+	assert_false(text_csv_formula("+7 (917) 123-45-67, +7 846 111.22.33"));
+	assert_false(text_csv_formula("-5"));
+	assert_false(text_csv_formula("Иванов"));
+	assert_false(text_csv_formula(""));
+	assert_false(text_csv_formula("a=b"));
 	assert_string_equal(cell("=1+2", ','), "'=1+2");
 	assert_string_equal(cell("=HYPERLINK(\"http://x\")", ','), "\"'=HYPERLINK(\"\"http://x\"\")\"");
 	assert_string_equal(cell("+7 917 123-45-67", ','), "+7 917 123-45-67");
