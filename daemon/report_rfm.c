@@ -34,8 +34,10 @@
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
+#include "handlers.h"
 #include "report.h"
 #include "text.h"
+#include "writer.h"
 
 #define NSEG 11
 #define EXPR_MAX (64 * 1024)
@@ -66,6 +68,7 @@ static int seg_of(int r, int f)
 struct ropt {
 	int64_t at;                 /* DATE, days since 1970-01-01 */
 	int64_t from;               /* the window's first day */
+	size_t note_len;            /* the note as the run left it: the write adds to it (and may run twice) */
 };
 
 struct citem {
@@ -108,16 +111,6 @@ static const struct rcol grid_cols[] = {
 
 /* ---- options ---- */
 
-static bool has_control(const char *s)
-{
-	for (size_t i = 0; s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f))
-			return true;
-	}
-	return false;
-}
-
 static int check(struct req *r, struct rjob *j)
 {
 	const Kart__ReportQuery *q = j->q;
@@ -145,9 +138,11 @@ static int check(struct req *r, struct rjob *j)
 				 "window: write it as 365d, 12m or 2y (1 day up to 100 years), not '%.40s'", w);
 	o->from = from;
 	size_t pl = strlen(q->save_segment);
-	if (pl && (pl > PREFIX_MAX || !text_utf8_valid(q->save_segment, pl) || has_control(q->save_segment)))
+	if (pl > PREFIX_MAX)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "save_segment",
 				 "save-segment: a prefix of 1 to %d characters, no control characters", PREFIX_MAX);
+	if (pl && segment_check_name(r, "save_segment", q->save_segment) != H_OK)
+		return H_ABORT;
 	if (strlen(q->to_field) > 64)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "to_field", "to-field: no custom field %.64s",
 				 q->to_field);
@@ -530,7 +525,7 @@ static int check_writes(struct rrun *x, const struct citem *v, size_t n)
 static int run(struct rrun *x)
 {
 	struct rjob *j = x->j;
-	const struct ropt *o = j->opt;
+	struct ropt *o = j->opt;
 	struct rfm w = { .x = x, .o = o, .sees_all = acl_sees_all(&x->scope) };
 	arena_init(&w.scratch, 0);
 	int rc = walk(&w);
@@ -552,14 +547,24 @@ static int run(struct rrun *x)
 		return 0;
 	}
 	int64_t seg_n[NSEG] = { 0 }, seg_m[NSEG] = { 0 }, cell_n[6][6] = { { 0 } }, cell_m[6][6] = { { 0 } }, total_m = 0;
+	bool over = false;
 	for (size_t i = 0; i < w.n; i++) {
 		struct citem *it = &w.v[i];
 		it->seg = (uint8_t)seg_of(it->rs, it->fs);
 		seg_n[it->seg]++;
-		seg_m[it->seg] += it->m;
 		cell_n[it->rs][it->fs]++;
-		cell_m[it->rs][it->fs] += it->m;
-		total_m += it->m;
+		/* each card's own sum fits (a card's total of purchases is kept
+		 * within int64); the cards' together may not */
+		over |= __builtin_add_overflow(seg_m[it->seg], it->m, &seg_m[it->seg]);
+		over |= __builtin_add_overflow(cell_m[it->rs][it->fs], it->m, &cell_m[it->rs][it->fs]);
+		over |= __builtin_add_overflow(total_m, it->m, &total_m);
+	}
+	if (over) {
+		free(w.v);
+		report_fail(j, KART__ERROR_CODE__BAD_REQUEST, "window",
+			    "the clients' purchases in the window are too large to add up; choose a shorter --window or a "
+			    "narrower --where");
+		return 0;
 	}
 	if ((rc = check_writes(x, w.v, w.n)) || j->code) {
 		free(w.v);
@@ -594,6 +599,7 @@ static int run(struct rrun *x)
 	snprintf(from, sizeof(from), "%s", report_date(&x->a, o->from));
 	snprintf(j->note, sizeof(j->note), "%zu clients with purchases up to %s; frequency and money over %s..%s", w.n,
 		 at, from, at);
+	o->note_len = strlen(j->note);
 	return 0;
 }
 
@@ -615,6 +621,8 @@ static int write_field(struct req *r, struct rjob *j, const Kart__FieldDef *d, c
 	arena_init(&scratch, 0);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < t->nitems; i++) {
+		if (i % 256 == 255)
+			writer_progress(r->srv); /* a long transaction, not a stuck writer */
 		arena_reset(&scratch);
 		struct req sub = *r;
 		sub.arena = &scratch;
@@ -660,42 +668,6 @@ static int write_field(struct req *r, struct rjob *j, const Kart__FieldDef *d, c
 	return rc;
 }
 
-static int save_segment(struct req *r, const char *name, const char *expr)
-{
-	Kart__Segment seg = KART__SEGMENT__INIT;
-	seg.name = (char *)name;
-	seg.expr = (char *)expr;
-	seg.created_at = r->now / 1000000;
-	seg.created_by = r->who.user;
-	seg.owner = r->who.user;
-	MDB_val k = { strlen(name), (void *)name }, old;
-	int rc = mdb_get(r->txn, r->srv->store.segments, &k, &old);
-	if (rc && rc != MDB_NOTFOUND)
-		return rc;
-	bool existed = rc == 0;
-	if (existed) {
-		Kart__Segment *was = kart__segment__unpack(&r->arena->pb, old.mv_size, old.mv_data);
-		if (!was)
-			return MDB_CORRUPTED;
-		if (r->who.role != KART__ROLE__ROLE_ADMIN && !(was->owner && *was->owner && strcmp(was->owner, r->who.user) == 0))
-			return req_error(r, KART__ERROR_CODE__PERMISSION_DENIED, "save_segment",
-					 "permission denied: segment %.64s belongs to another user; choose another prefix", name);
-		seg.created_at = was->created_at;
-		seg.created_by = was->created_by;
-		if (was->owner && *was->owner)
-			seg.owner = was->owner;
-		seg.shared = was->shared || !was->owner || !*was->owner;
-	}
-	MDB_val v = { kart__segment__get_packed_size(&seg), NULL };
-	if ((rc = mdb_put(r->txn, r->srv->store.segments, &k, &v, MDB_RESERVE)))
-		return rc;
-	kart__segment__pack(&seg, v.mv_data);
-	const char *summary = arena_printf(r->arena, "%s, owner %s, from report rfm: %.200s%s",
-					   seg.shared ? "shared" : "private", seg.owner, expr, strlen(expr) > 200 ? "..." : "");
-	return audit_append(r, existed ? "segment.update" : "segment.save", "segment", 0, name, summary ? summary : expr,
-			    true);
-}
-
 /* The expression of segment g: its ids, ascending ("id = 0": none). */
 static char *id_list(const struct rtable *t, int g)
 {
@@ -728,8 +700,12 @@ static char *id_list(const struct rtable *t, int g)
 static int write_out(struct req *r, struct rjob *j)
 {
 	const Kart__ReportQuery *q = j->q;
+	const struct ropt *o = j->opt;
 	if (!*q->to_field && !*q->save_segment)
 		return H_OK;
+	/* a batch run again (the map grown) writes again: the note's additions too */
+	if (o->note_len < sizeof(j->note))
+		j->note[o->note_len] = '\0';
 	if (j->ntables < 1)
 		return ENOMEM;
 	const Kart__FieldDef *d = NULL;
@@ -786,7 +762,9 @@ static int write_out(struct req *r, struct rjob *j)
 				return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "save_segment",
 						 "save-segment: %.64s is longer than a filter's 64 KiB; use --to-field", name);
 			}
-			rc = save_segment(r, name, expr);
+			/* the caller's own replaced, another user's refused (checked
+			 * before, in the run; again here, in the write) */
+			rc = segment_put(r, name, expr, "", true);
 			free(expr);
 			if (rc)
 				return rc;

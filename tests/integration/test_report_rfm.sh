@@ -3,7 +3,8 @@
 # to --at, scored 1-5 by NTILE(5) (ties by card id), placed in segments of the
 # R x F grid; over the caller's cards only; --window; fewer than 5 clients;
 # clients without a purchase left out; --save-segment and --to-field (and
-# their refusals, with nothing written); the read record.
+# their refusals, with nothing written); the read record; sums too large to add
+# up refused.
 . "$(dirname "$0")/lib.sh"
 
 init_instance "read_flush_ms = 200"
@@ -266,4 +267,18 @@ expect_rc 0 as man --json report rfm --at 2026-06-30 --to-field rfm
 contains "$(jq -r .note <<<"$OUT")" "rfm written on 0 cards (8 already so"
 expect_rc 0 as admin --json audit --action card.update
 [[ $(jq --arg u man '[.[] | select(.user == $u)] | length' <<<"$OUT") == 8 ]] || fail "rewritten: $OUT"
+
+# ---- money beyond what the report can add up: refused cleanly, nothing recorded ----
+# each card's total is the largest a card may hold; the two together overflow
+H1=$(add man2 --first Олег --last Большой)
+H2=$(add man2 --first Павел --last Огромный)
+buy man2 "$H1" 2026-06-01 92233720368547758.07
+buy man2 "$H2" 2026-06-02 92233720368547758.07
+expect_rc 0 as admin --json exports
+N=$(jq length <<<"$OUT")
+expect_rc 2 as man2 report rfm --at 2026-06-30
+contains "$ERR" "too large to add up"
+one_line "$ERR"
+expect_rc 0 as admin --json exports
+[[ $(jq length <<<"$OUT") == "$N" ]] || fail "a report that could not add up was recorded: $OUT"
 echo "report rfm: ok"
