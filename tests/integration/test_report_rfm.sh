@@ -174,10 +174,10 @@ contains "$OUT" "need_attention"
 if grep -q '[░▒▓█]' <<<"$OUT"; then fail "drawing in a pipe: $OUT"; fi
 # on a terminal (script fakes one): the grid drawn with its axes
 if command -v script >/dev/null; then
-	KART_HOME=$T/home-man COLUMNS=100 script -qec "$KART -s $SERVER --ca $CA report rfm --at 2026-06-30" /dev/null >"$T/tty" 2>&1 ||
+	KART_HOME=$T/home-man COLUMNS=100 script -qec "$KART -s $SERVER --ca $CA report rfm --at 2026-06-30" "$T/typescript" >"$T/tty" 2>&1 ||
 		fail "report on a terminal: $(cat "$T/tty")"
 	grep -q 'F5' "$T/tty" && grep -q 'R1' "$T/tty" && grep -q '█' "$T/tty" || fail "the grid picture: $(cat "$T/tty")"
-	KART_HOME=$T/home-man script -qec "$KART -s $SERVER --ca $CA report rfm --at 2026-06-30 --no-color" /dev/null >"$T/tty" 2>&1 ||
+	KART_HOME=$T/home-man script -qec "$KART -s $SERVER --ca $CA report rfm --at 2026-06-30 --no-color" "$T/typescript" >"$T/tty" 2>&1 ||
 		fail "--no-color on a terminal"
 	if grep -q '[░▒▓█]' "$T/tty"; then fail "--no-color drew: $(cat "$T/tty")"; fi
 else
