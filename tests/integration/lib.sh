@@ -150,3 +150,21 @@ import_teams() {
 	expect_rc 0 as man2 card add --last Южный --phone "+7 916 999-88-77" --email south@example.ru
 	S=$OUT
 }
+
+# report_cast: the report tests' cast — man (team north) and man2 (team south),
+# managers, logged in with the password in $T/pw
+report_cast() {
+	printf 'password-123\n' >"$T/pw"
+	expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
+	expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
+	local u
+	for u in man man2; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
+}
+
+# add WHO card-add-options...: adds a card as WHO and prints its id
+add() {
+	local who=$1
+	shift
+	expect_rc 0 as "$who" card add "$@"
+	printf '%s' "$OUT"
+}

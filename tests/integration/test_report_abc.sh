@@ -9,17 +9,7 @@
 init_instance "read_flush_ms = 200"
 start_kartd
 login_admin
-printf 'password-123\n' >"$T/pw"
-expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
-expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
-for u in man man2; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
-
-add() {
-	local who=$1
-	shift
-	expect_rc 0 as "$who" card add "$@"
-	printf '%s' "$OUT"
-}
+report_cast
 # buy WHO ID MONTH:AMOUNT... — purchases on the 15th of months of 2025
 buy() {
 	local who=$1 id=$2 ma

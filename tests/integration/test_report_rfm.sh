@@ -10,17 +10,7 @@
 init_instance "read_flush_ms = 200"
 start_kartd
 login_admin
-printf 'password-123\n' >"$T/pw"
-expect_rc 0 as admin user add man --role manager --team north --password-file "$T/pw"
-expect_rc 0 as admin user add man2 --role manager --team south --password-file "$T/pw"
-for u in man man2; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
-
-add() {
-	local who=$1
-	shift
-	expect_rc 0 as "$who" card add "$@"
-	printf '%s' "$OUT"
-}
+report_cast
 # buy WHO CARD DAY AMOUNT: a purchase at noon of DAY (the client's zone)
 buy() {
 	expect_rc 0 as "$1" log "$2" purchase --amount "$4" --at "$3 12:00"
