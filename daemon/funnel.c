@@ -174,7 +174,7 @@ void funnel_add(struct funnel *f, const struct funnel_deal *d, int64_t now)
 		struct funnel_stage *s = &f->s[k];
 		if (f->outcome[k] ? at[k] : (int)k <= furthest) {
 			s->reached++;
-			s->reached_amount += d->amount;
+			f->overflow |= __builtin_add_overflow(s->reached_amount, d->amount, &s->reached_amount);
 		}
 		if (at[k] && !f->outcome[k]) {
 			s->timed++;
@@ -186,13 +186,13 @@ void funnel_add(struct funnel *f, const struct funnel_deal *d, int64_t now)
 	f->s[current].now_in++;
 	if (current == f->won) {
 		f->won_n++;
-		f->won_amount += d->amount;
+		f->overflow |= __builtin_add_overflow(f->won_amount, d->amount, &f->won_amount);
 		int64_t cycle = won_at - d->created_at;
 		f->won_cycles++;
 		f->won_cycle_secs += cycle > 0 ? cycle : 0;
 	} else if (current == f->lost) {
 		f->lost_n++;
-		f->lost_amount += d->amount;
+		f->overflow |= __builtin_add_overflow(f->lost_amount, d->amount, &f->lost_amount);
 	}
 }
 

@@ -55,6 +55,7 @@ struct funnel {
 	int64_t won_amount, lost_amount;
 	uint64_t won_cycles;
 	int64_t won_cycle_secs;
+	bool overflow;          /* an amount's sum went past INT64_MAX (the sums are then wrong) */
 };
 
 /* An empty tally over the funnel's stages (at most FUNNEL_STAGES_MAX). */

@@ -268,6 +268,11 @@ static int run(struct rrun *x)
 	free(w.v);
 	if (rc)
 		return rc;
+	if (w.f.overflow) {
+		report_fail(j, KART__ERROR_CODE__BAD_REQUEST, "period",
+			    "the deals' amounts are too large to add up; choose a shorter period, an --owner or a narrower --where");
+		return 0;
+	}
 	tables(&w);
 	char when[48] = "at any time";
 	if (o->from != INT64_MIN)

@@ -189,6 +189,7 @@ struct mrun {
 	size_t nids, capids;
 	struct arena names;
 	bool oom;
+	bool overflow;              /* a manager's won amount went past INT64_MAX */
 };
 
 static uint64_t hash(const uint8_t *s, size_t n)
@@ -327,12 +328,23 @@ static int scan_fn(void *ud, Kart__Card *c)
 	return b->oom ? 1 : 0;
 }
 
-/* Reopens *cur after a renew, on the first key after key[0..n). */
-static int reseek(struct rrun *x, MDB_dbi dbi, MDB_cursor **cur, const uint8_t *key, size_t n, MDB_val *k, MDB_val *v)
+/* The key after key[0..n) (the cursor's current one): every RENEW_EVERY
+ * keys in a fresh read transaction, the cursor closed before it (a read-only
+ * transaction does not free its cursors) and reopened past the key. On an
+ * error *cur may be NULL. */
+static int next_key(struct rrun *x, MDB_dbi dbi, MDB_cursor **cur, const uint8_t *key, size_t n, MDB_val *k, MDB_val *v)
 {
-	int rc = mdb_cursor_open(x->txn, dbi, cur);
-	if (rc)
+	if (++x->walked < RENEW_EVERY)
+		return mdb_cursor_get(*cur, k, v, MDB_NEXT);
+	mdb_cursor_close(*cur);
+	*cur = NULL;
+	int rc;
+	if (report_renew(x, 1, &rc) < 0)
 		return rc;
+	if ((rc = mdb_cursor_open(x->txn, dbi, cur))) {
+		*cur = NULL;
+		return rc;
+	}
 	uint8_t copy[32];
 	memcpy(copy, key, n);
 	*k = (MDB_val){ n, copy };
@@ -431,13 +443,7 @@ static int walk_cards(struct mrun *b)
 		peek(v.mv_data, v.mv_size, f, 2);
 		card_seen(b, store_key_u64(key), f[0].seen ? (int64_t)f[0].v : 0, f[1].seen ? f[1].p : NULL,
 			  f[1].seen ? f[1].n : 0);
-		int renewed = report_renew(x, RENEW_EVERY, &rc);
-		if (renewed < 0)
-			return rc;
-		if (renewed)
-			rc = reseek(x, x->st->cards, &cur, key, 8, &k, &v);
-		else
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		rc = next_key(x, x->st->cards, &cur, key, 8, &k, &v);
 	}
 	if (cur)
 		mdb_cursor_close(cur);
@@ -491,13 +497,7 @@ static int walk_timeline(struct mrun *b)
 			}
 			active(b, m, at, day);
 		}
-		int renewed = report_renew(x, RENEW_EVERY, &rc);
-		if (renewed < 0)
-			return rc;
-		if (renewed)
-			rc = reseek(x, x->st->timeline, &cur, key, 24, &k, &v);
-		else
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		rc = next_key(x, x->st->timeline, &cur, key, 24, &k, &v);
 	}
 	if (cur)
 		mdb_cursor_close(cur);
@@ -547,8 +547,8 @@ static int walk_small(struct mrun *b, MDB_dbi dbi, int what)
 				bool won = d->stage && strcmp(d->stage, "won") == 0, lost = d->stage && strcmp(d->stage, "lost") == 0;
 				if (o && (won || lost) && in_period(b, reached_at(d), &day)) {
 					o->n[won ? C_WON : C_LOST]++;
-					if (won)
-						o->won_amount += d->amount;
+					if (won && __builtin_add_overflow(o->won_amount, d->amount, &o->won_amount))
+						b->overflow = true;
 				}
 				struct mgr *m = manager_s(b, d->created_by);
 				active(b, m, d->created_at, day_of(b, d->created_at));
@@ -571,13 +571,7 @@ static int walk_small(struct mrun *b, MDB_dbi dbi, int what)
 				}
 			}
 		}
-		int renewed = report_renew(x, RENEW_EVERY, &rc);
-		if (renewed < 0)
-			break;
-		if (renewed)
-			rc = reseek(x, dbi, &cur, key, kn, &k, &v);
-		else
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		rc = next_key(x, dbi, &cur, key, kn, &k, &v);
 	}
 	arena_free(&scratch);
 	if (cur)
@@ -674,7 +668,10 @@ static int run(struct rrun *x)
 		b.oom = true;
 		rc = 0;
 	}
-	if (rc == 0 && !b.oom)
+	if (rc == 0 && !b.oom && b.overflow)
+		report_fail(j, KART__ERROR_CODE__BAD_REQUEST, "period",
+			    "a manager's won amount in the period is too large to add up; choose a shorter period or a narrower --where");
+	else if (rc == 0 && !b.oom)
 		rows(&b, t);
 	if (b.oom)
 		j->oom = true;

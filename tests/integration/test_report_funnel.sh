@@ -234,4 +234,15 @@ contains "$ERR" "--days"
 expect_rc 0 as admin --json audit --action report
 jq -e '[.[] | select(.user == "man" and .action == "report" and (tostring | contains("funnel")))] | length >= 1' <<<"$OUT" >/dev/null ||
 	fail "man's funnel report not audited: $OUT"
+
+# ---- amounts too large to add up (each at most 92233720368547758.07): the
+# report fails, clearly, instead of wrapping ----
+expect_rc 0 as man card add --first Большая --last Сумма
+BIG=$OUT
+deal man "$BIG" 92233720368547758.07 >/dev/null
+deal man "$BIG" 92233720368547758.07 >/dev/null
+expect_rc 2 as admin report funnel
+contains "$ERR" "too large to add up"
+one_line "$ERR"
+expect_rc 0 as admin --json report funnel --period 2000 # none of them in it
 echo "ok report funnel"

@@ -75,6 +75,7 @@ static void test_worked(void **state)
 	assert_int_equal(f.lost_n, 1);
 	assert_int_equal(f.lost_amount, 50000);
 	assert_int_equal(funnel_days_tenths(f.won_cycle_secs, f.won_cycles), 90);
+	assert_false(f.overflow);
 	/* conversions: qualified 3/4 75.0; proposal from qualified 3/3 100.0;
 	 * won from negotiation 2/3 66.7; lost from negotiation (won skipped) 1/3 33.3 */
 	assert_int_equal(funnel_percent_tenths(f.s[QUAL].reached, f.s[f.first].reached), 750);
@@ -202,6 +203,30 @@ static void test_scan(void **state)
 	assert_int_equal(r.amount, 0);
 }
 
+/* Amounts are at most INT64_MAX each (money_parse): two deals' sum can go
+ * past it (reached_amount, won_amount, lost_amount); the tally says so
+ * instead of wrapping. */
+static void test_overflow(void **state)
+{
+	(void)state;
+	struct funnel f;
+	funnel_init(&f, deflt, 6);
+	const struct funnel_visit w[] = { V(LEAD, 0), V(WON, 1) };
+	const struct funnel_visit l[] = { V(LEAD, 0), V(LOST, 1) };
+	DEAL(&f, INT64_MAX, 0, w, 2);
+	assert_false(f.overflow);
+	assert_int_equal(f.won_amount, INT64_MAX);
+	DEAL(&f, 1, 0, l, 2);
+	assert_true(f.overflow); /* lead's reached_amount: INT64_MAX + 1 */
+
+	funnel_init(&f, deflt, 6);
+	const struct funnel_visit c[] = { V(LEAD, 0) };
+	DEAL(&f, INT64_MAX, 0, c, 2);
+	assert_false(f.overflow);
+	DEAL(&f, INT64_MAX, 0, l, 2);
+	assert_true(f.overflow);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_no_outcomes_and_gone_stages),
 		cmocka_unit_test(test_rounding),
 		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_overflow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
