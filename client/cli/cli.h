@@ -391,7 +391,7 @@ int out_report_page(struct out_report *o, const Kart__ReportPage *p);
 int out_report_page_fn(const Kart__Envelope *e, void *ud, struct kc_error *err);
 /* 0 when the kind's report has a table named name, else a usage error naming those it has. */
 int out_report_check_table(Kart__ReportKind kind, const char *name);
-/* Closes what is open (ok: the stream ended well). Returns an exit code. */
-int out_report_end(struct out_report *o, bool ok);
+/* Closes what is open (a JSON document too, also after a failed stream). */
+void out_report_end(struct out_report *o);
 
 #endif

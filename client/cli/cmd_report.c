@@ -60,8 +60,9 @@ static int run(struct cli *cli, const struct cmd_args *a, Kart__ReportKind kind)
 	if ((rc = open_session(cli, &c)))
 		goto cleanup;
 	rc = kc_call_pages(c, &req, KART__ENVELOPE__BODY_REPORT_PAGE, out_report_page_fn, &o, &err);
-	int end = out_report_end(&o, rc == 0);
-	rc = rc ? report(rc, &err) : end;
+	out_report_end(&o);
+	if (rc)
+		rc = report(rc, &err);
 cleanup:
 	kc_close(c);
 	return rc;

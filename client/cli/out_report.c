@@ -437,11 +437,10 @@ int out_report_page_fn(const Kart__Envelope *e, void *ud, struct kc_error *err)
 	return err->status;
 }
 
-int out_report_end(struct out_report *o, bool ok)
+void out_report_end(struct out_report *o)
 {
 	table_end(o);
 	if (o->mode == OUT_REPORT_JSON && o->begun)
-		fputs(ok ? "\n  }\n}\n" : "\n  }\n}\n", stdout);
+		fputs("\n  }\n}\n", stdout);
 	fflush(stdout);
-	return 0;
 }

@@ -17,12 +17,6 @@ for u in m1 m2 sup; do expect_rc 0 as $u login $u --password-file "$T/pw"; done
 
 day() { date -d "$1 days" +%F; }
 noon() { printf '%sT12:00:00%s' "$(day "$1")" "$(date +%:z)"; }
-add() {
-	local who=$1
-	shift
-	expect_rc 0 as "$who" card add "$@"
-	printf '%s' "$OUT"
-}
 A=$(add m1 --first Анна --last Альфа --phone '+7 916 100-00-01')
 B=$(add m1 --first Борис --last Бета)
 C=$(add m1 --first Вера --last Гамма)
