@@ -108,3 +108,37 @@ bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v
 	}
 	return seen;
 }
+
+size_t pbwire_varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+uint8_t *pbwire_varint_put(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+size_t pbwire_bytes_len(uint32_t field, size_t n)
+{
+	return pbwire_varint_len((uint64_t)field << 3 | 2) + pbwire_varint_len(n) + n;
+}
+
+uint8_t *pbwire_bytes_put(uint8_t *p, uint32_t field, const void *bytes, size_t n)
+{
+	p = pbwire_varint_put(p, (uint64_t)field << 3 | 2);
+	p = pbwire_varint_put(p, n);
+	if (n)
+		memcpy(p, bytes, n);
+	return p + n;
+}

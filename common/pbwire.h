@@ -20,4 +20,11 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
  * not be decoded with its own request id. */
 bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v);
 
+/* Writing: a varint's length, and the varint written at p (returns the byte
+ * after it); a length-delimited field (tag, length, bytes) likewise. */
+size_t pbwire_varint_len(uint64_t v);
+uint8_t *pbwire_varint_put(uint8_t *p, uint64_t v);
+size_t pbwire_bytes_len(uint32_t field, size_t n);
+uint8_t *pbwire_bytes_put(uint8_t *p, uint32_t field, const void *bytes, size_t n);
+
 #endif

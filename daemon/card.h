@@ -35,6 +35,10 @@ int card_load_visible(struct req *r, MDB_dbi dbi, uint64_t id, Kart__Card **out,
 /* card_load without the notes, relatives and custom values (not even decoded):
  * for answers that show who a card is, not all of it (find). */
 int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out);
+/* The brief's bytes: a stored card's n bytes copied to out (room for n)
+ * without its notes, relatives and custom values, still a Card on the wire.
+ * Returns the length, or SIZE_MAX if the bytes are not well formed. */
+size_t card_brief_bytes(const void *stored, size_t n, uint8_t *out);
 
 enum card_where {
 	CARD_LIVE,        /* before and after live (create: before NULL) */

@@ -19,10 +19,15 @@ int card_load(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Car
 	return *out ? 0 : MDB_CORRUPTED;
 }
 
-int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
+size_t card_brief_bytes(const void *stored, size_t n, uint8_t *out)
 {
 	/* notes, relatives, custom values: skipped in the stored bytes */
 	static const uint32_t drop[] = { 18, 29, 30 };
+	return pbwire_drop(stored, n, drop, sizeof(drop) / sizeof(drop[0]), out);
+}
+
+int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kart__Card **out)
+{
 	MDB_val v;
 	int rc = store_get_id(txn, dbi, id, &v);
 	if (rc)
@@ -30,7 +35,7 @@ int card_load_brief(MDB_txn *txn, MDB_dbi dbi, uint64_t id, struct arena *a, Kar
 	uint8_t *buf = arena_alloc(a, v.mv_size ? v.mv_size : 1);
 	if (!buf)
 		return ENOMEM;
-	size_t n = pbwire_drop(v.mv_data, v.mv_size, drop, sizeof(drop) / sizeof(drop[0]), buf);
+	size_t n = card_brief_bytes(v.mv_data, v.mv_size, buf);
 	*out = n == SIZE_MAX ? NULL : kart__card__unpack(&a->pb, n, buf);
 	return *out ? 0 : MDB_CORRUPTED;
 }

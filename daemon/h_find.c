@@ -4,7 +4,8 @@
  * start (4+ digits) walks ix_phone_fwd after them. A page is filled in that
  * order, each card once, only cards the user may see, from Find.offset on,
  * with FindPage.more when a visible match is left after it. Rows are
- * summaries (card_load_brief) and count as listed reads. */
+ * briefs (card_brief_bytes: the stored bytes without notes, relatives and
+ * custom values, put in the reply undecoded) and count as listed reads. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "card.h"
 #include "handlers.h"
 #include "index.h"
+#include "pbwire.h"
 #include "reads.h"
 #include "req.h"
 #include "text.h"
@@ -23,6 +25,7 @@
 #define FIND_OFFSET_MAX 10000   /* how far a find pages */
 #define FIND_PREFIX_SCAN 50000  /* index entries read for a number's start */
 #define FIND_SCOPE_IDS 100000   /* a scope of at most this many cards is matched by id */
+#define FIND_UNSEEN_SCOPE 64     /* out-of-scope cards read before the scope's ids are taken */
 
 /* ---- find ---- */
 
@@ -174,15 +177,24 @@ static int idset_add(struct idset *s, uint64_t id)
 	return 1;
 }
 
+/* A row of the page: a card's brief as bytes, ready for the reply. */
+struct row {
+	const uint8_t *bytes;
+	size_t len;
+};
+
 struct fill {
 	struct req *r;
-	Kart__Card **cards;
+	struct row *rows;
+	uint64_t *ids;
 	size_t n, limit;
 	size_t skip;                /* visible matches still to pass over: the offset */
 	bool more;                  /* a visible match after the page: it is done */
 	size_t hidden;              /* out-of-scope cards a whole number or email named */
 	uint64_t first_hidden;
-	const struct idset *scope;  /* the ids the user sees, or NULL: each card is read */
+	size_t unseen;              /* cards read and found out of scope */
+	struct idset scope;         /* the ids the user sees, once taken (scope_ids) */
+	bool by_scope, scope_tried; /* scope taken; tried (it may be too big) */
 };
 
 /* The ids of the live cards r's user sees (ix_owner, by the owners in their
@@ -239,6 +251,7 @@ static int fill_offer(struct fill *p, uint64_t id, bool names_it)
 	if (rc)
 		return rc;
 	if (!acl_visible_bytes(r, v.mv_data, v.mv_size)) {
+		p->unseen++;
 		if (names_it && !p->hidden++)
 			p->first_hidden = id;
 		return 0;
@@ -251,20 +264,58 @@ static int fill_offer(struct fill *p, uint64_t id, bool names_it)
 		p->more = true;
 		return 0;
 	}
-	Kart__Card *c;
 	/* a find answers "who is it": the contact fields, not the whole card
-	 * (its custom fields, relatives and notes come with card show) */
-	if (card_load_brief(r->txn, r->srv->store.cards, id, r->arena, &c) != 0)
+	 * (its custom fields, relatives and notes come with card show), copied
+	 * as they are stored — decoded only when some must be masked */
+	uint8_t *row = arena_alloc(r->arena, v.mv_size ? v.mv_size : 1);
+	if (!row)
+		return ENOMEM;
+	size_t len = card_brief_bytes(v.mv_data, v.mv_size, row);
+	if (len == SIZE_MAX)
 		return 0;
-	acl_mask(r, c);
-	p->cards[p->n++] = c;
+	if (acl_masks_bytes(r, row, len)) {
+		Kart__Card *c = kart__card__unpack(&r->arena->pb, len, row);
+		if (!c)
+			return 0;
+		acl_mask(r, c);
+		len = kart__card__get_packed_size(c);
+		if (!(row = arena_alloc(r->arena, len ? len : 1)))
+			return ENOMEM;
+		kart__card__pack(c, row);
+	}
+	p->rows[p->n] = (struct row){ row, len };
+	p->ids[p->n++] = id;
 	return 0;
+}
+
+/* The FindPage of the rows, packed as protobuf-c would pack it (fields in
+ * number order: cards, matched_as, more): the rows go in as they are. */
+static int page_pack(struct req *r, const struct fill *p, const char *as)
+{
+	size_t n = pbwire_bytes_len(2, strlen(as)) + (p->more ? 2 : 0);
+	for (size_t i = 0; i < p->n; i++)
+		n += pbwire_bytes_len(1, p->rows[i].len);
+	uint8_t *buf = arena_alloc(r->arena, n), *q = buf;
+	if (!buf)
+		return ENOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		q = pbwire_bytes_put(q, 1, p->rows[i].bytes, p->rows[i].len);
+	q = pbwire_bytes_put(q, 2, as, strlen(as));
+	if (p->more) {
+		*q++ = 3 << 3;
+		*q++ = 1;
+	}
+	return req_reply_packed(r, KART__ENVELOPE__BODY_FIND_PAGE, buf, (size_t)(q - buf));
 }
 
 /* Numbers starting with the digits of prefix, in the order of the numbers,
  * after the ranked matches (a card already met is passed over). At most
  * FIND_PREFIX_SCAN index entries are read: a start that many numbers share
- * pages through the first of them, and more digits narrow it. */
+ * pages through the first of them, and more digits narrow it. Once
+ * FIND_UNSEEN_SCOPE cards read were out of a scoped user's scope, the ids
+ * of their scope are taken (scope_ids) and the rest passed over unread: a
+ * whole number, or a start few share, reads a card or two and never pays
+ * for the scope. */
 static int fill_prefix(struct fill *p, struct idset *met, const char *prefix, size_t plen)
 {
 	MDB_cursor *cur;
@@ -278,7 +329,7 @@ static int fill_prefix(struct fill *p, struct idset *met, const char *prefix, si
 		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
 			break;
 		uint64_t id = store_key_u64(v.mv_data);
-		if (p->scope && !idset_has(p->scope, id))
+		if (p->by_scope && !idset_has(&p->scope, id))
 			continue; /* out of scope, silently: a start names no card */
 		int added = idset_add(met, id);
 		if (added < 0) {
@@ -287,6 +338,11 @@ static int fill_prefix(struct fill *p, struct idset *met, const char *prefix, si
 		}
 		if (added && (rc = fill_offer(p, id, false)))
 			break;
+		if (p->unseen >= FIND_UNSEEN_SCOPE && !p->scope_tried) {
+			p->scope_tried = true;
+			if ((rc = scope_ids(p->r, &p->scope, &p->by_scope)))
+				break;
+		}
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? 0 : rc;
@@ -383,32 +439,23 @@ int h_find(struct req *r)
 	if (rc)
 		return rc;
 	qsort(f.hits, f.n, sizeof(*f.hits), cmp_hit);
-	Kart__FindPage *page = arena_alloc(r->arena, sizeof(*page));
 	struct fill p = { .r = r, .limit = limit, .skip = m->offset };
-	p.cards = arena_alloc(r->arena, limit * sizeof(*p.cards));
-	if (!page || !p.cards)
+	p.rows = arena_alloc(r->arena, limit * sizeof(*p.rows));
+	p.ids = arena_alloc(r->arena, limit * sizeof(*p.ids));
+	if (!p.rows || !p.ids)
 		return ENOMEM;
-	kart__find_page__init(page);
 	/* ranked matches first (exact, then a suffix or a longer word), then
 	 * numbers by their start; each card once */
 	bool names_card = strcmp(as, "name") != 0;
 	struct idset met = { 0 };
 	for (size_t i = 0; rc == 0 && i < f.n && !p.more; i++)
 		rc = idset_add(&met, f.hits[i].id) < 0 ? ENOMEM : fill_offer(&p, f.hits[i].id, names_card);
-	struct idset scope = { 0 };
-	bool by_ids = false;
-	if (rc == 0 && plen && !p.more && !acl_sees_all(r) && (rc = scope_ids(r, &scope, &by_ids)) == 0 && by_ids)
-		p.scope = &scope;
 	if (rc == 0 && plen && !p.more)
 		rc = fill_prefix(&p, &met, prefix, plen);
 	free(met.slot);
-	free(scope.slot);
+	free(p.scope.slot);
 	if (rc)
 		return rc;
-	page->matched_as = (char *)as;
-	page->cards = p.cards;
-	page->n_cards = p.n;
-	page->more = p.more;
 	/* a phone or an email names a card: looking one up outside the scope is
 	 * a refused look; a name, or a number's start, is a search, which keeps
 	 * to the scope silently */
@@ -417,8 +464,6 @@ int h_find(struct req *r)
 		acl_note_denied(r, p.first_hidden,
 				arena_printf(r->arena, "find %s '%.60s': %s outside scope", as, text,
 					     TEXT_COUNT(nc, p.hidden, "card")));
-	reads_record_cards(r, p.cards, p.n, "find", READ_LISTED);
-	r->out.body_case = KART__ENVELOPE__BODY_FIND_PAGE;
-	r->out.find_page = page;
-	return H_OK;
+	reads_record(r, p.ids, p.n, "find", READ_LISTED);
+	return page_pack(r, &p, as);
 }

@@ -46,7 +46,8 @@ struct opts {
 	int gap_ms;                 /* tui-latency: the pause after each paint */
 	uint64_t timeline_n;        /* load: timeline entries to add */
 	uint64_t deals_n;           /* load: deals to add (and move through the funnel) */
-	int managers;               /* load: manager users mgr01.. owning the cards (-1: not given) */
+	int managers;               /* load: manager users mgr01.. owning the cards (-1: not given);
+				     * get and find ops: --user is one of them, whose cards are picked */
 	int report_kind;            /* report: a Kart__ReportKind */
 	const char *report_name;    /* report: "rfm", ... */
 	const char *period;         /* report: ReportQuery.period */
@@ -88,6 +89,8 @@ struct run {
 	uint64_t load_end;          /* one past the last index */
 	/* get/mixed: card ids; find ops: generated indices */
 	uint64_t lo, hi;
+	uint64_t *picks;            /* --managers with get or a find: the ids or indices to pick from */
+	size_t npicks;
 	_Atomic uint64_t update_seq;
 	pthread_mutex_t lock;       /* guards the gate and first_error */
 	/* the first error seen by anyone */
@@ -141,6 +144,7 @@ void *op_worker(void *arg);
 /* bench_seq.c */
 /* Finds [lo, hi] assuming ids are dense from the lowest. Returns 0 or -1. */
 int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_error *err);
+long own_ids(struct kc *c, const char *user, uint64_t **ids, struct kc_error *err);
 /* Defines the first n generated custom fields. Returns 0 or -1 after a message. */
 int define_custom(struct kc *c, int n);
 /* --op segment and --op move; 0, or -1 after a message. */

@@ -356,7 +356,7 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 		req.body_case = KART__ENVELOPE__BODY_CARD_CREATE;
 		req.card_create = &cc;
 	} else if (o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX) {
-		index = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+		index = r->npicks ? r->picks[rng_next(rng) % r->npicks] : r->lo + rng_next(rng) % (r->hi - r->lo + 1);
 		if (o->mode == MODE_FIND_PREFIX) {
 			typed = typed_prefix(index, rng_next(rng), text, sizeof(text));
 			find.limit = FIND_PREFIX_LIMIT;
@@ -371,7 +371,7 @@ static int queue_op(struct worker *w, struct bconn *b, int s, uint64_t *rng, str
 		req.body_case = KART__ENVELOPE__BODY_FIND;
 		req.find = &find;
 	} else {
-		uint64_t id = r->lo + rng_next(rng) % (r->hi - r->lo + 1);
+		uint64_t id = r->npicks ? r->picks[rng_next(rng) % r->npicks] : r->lo + rng_next(rng) % (r->hi - r->lo + 1);
 		if (o->mode == MODE_MIXED && rng_next(rng) % 100 < 10) {
 			snprintf(text, sizeof(text), "bench %" PRIu64, atomic_fetch_add(&r->update_seq, 1) + 1);
 			note.field = "notes";

@@ -90,9 +90,10 @@ void usage(FILE *f)
 		"       kart-bench [connection options] [--managers K] --timeline E [--deals D]\n"
 		"       kart-bench [connection options] [--managers K] --deals D\n"
 		"       kart-bench [connection options] --op get|mixed [--conns M] [--pipeline P] [--seconds D]\n"
-		"                  [--threads T] [--ids LO-HI] [--seed S] [--pid PID]\n"
+		"                  [--threads T] [--ids LO-HI] [--seed S] [--pid PID] [--managers K]\n"
 		"       kart-bench [connection options] --op find-phone|find-name [--conns M] [--pipeline P]\n"
 		"                  [--seconds D] [--threads T] [--indices LO-HI | --ids LO-HI] [--seed S]\n"
+		"                  [--managers K]\n"
 		"       kart-bench [connection options] --op segment [--where EXPR] [--runs R] [--seconds D]\n"
 		"       kart-bench [connection options] --op move --sector S [--where EXPR]\n"
 		"       kart-bench [connection options] --op tui-latency --tui PATH [--runs R] [--gap MS]\n"
@@ -106,7 +107,10 @@ void usage(FILE *f)
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
 		"  --managers K      --load: first create K manager users mgr01..mgrK (UserAdd, the\n"
 		"                    password of --password-file; existing ones are fine) and give each\n"
-		"                    card one of them as its owner (mgrK's book K times mgr01's)\n"
+		"                    card one of them as its owner (mgrK's book K times mgr01's);\n"
+		"                    with --op get|mixed|find-*: the base was loaded so, --user is one\n"
+		"                    of the managers, and only their cards are picked (a find: the\n"
+		"                    generated cards the load gave them; a get: their CardList's ids)\n"
 		"  --timeline E      add E timeline entries after the cards (LogAdd, one per entry):\n"
 		"                    purchases (35%%, amounts from 100.00 to ~100000.00) and calls,\n"
 		"                    e-mails, meetings and notes, dated over the last two years, spread\n"
@@ -503,11 +507,15 @@ static int check_opts(struct opts *o, int modes)
 	bool report = o->mode == MODE_REPORT;
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
 				: fill && o->mode != MODE_LOAD ? "--timeline and --deals go with --load or alone"
-				: o->managers >= 0 && o->mode != MODE_LOAD ? "--managers goes with --load, --timeline or --deals"
+				: o->managers >= 0 && o->mode != MODE_LOAD && o->mode != MODE_GET && o->mode != MODE_MIXED &&
+						  o->mode != MODE_FIND_PHONE && o->mode != MODE_FIND_NAME && o->mode != MODE_FIND_PREFIX
+				? "--managers goes with --load, --timeline, --deals, or --op get|mixed|find-phone|find-name|find-prefix"
 				: (o->period || o->days >= 0 || o->rq_at || o->rq_window || o->rq_by || o->rq_owner ||
 				   o->rq_min_total) && !report
 				? "--period, --days, --at, --window, --by, --owner and --min-total go with --op report-KIND"
 				: report && o->seconds_given ? "--op report-KIND runs --runs reports: no --seconds"
+				: o->managers > 0 && find && !tui && !o->indices_given
+				? "--managers with a find needs --indices LO-HI: the generated cards loaded (0-999999 for --load 1000000)"
 				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
 				: o->where && !seq && !report ? "--where goes with --op segment|move|report-KIND"
 				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui && !report ? "--runs goes with --op segment|tui-latency|report-KIND"

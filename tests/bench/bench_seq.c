@@ -119,6 +119,57 @@ int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_error *err)
 	return 0;
 }
 
+/* The ids of the cards `user` owns, read with one CardList (as that user: a
+ * manager lists their own cards), into *ids (malloc'd). Returns how many, or
+ * -1 after filling err. */
+long own_ids(struct kc *c, const char *user, uint64_t **ids, struct kc_error *err)
+{
+	Kart__CardList list = KART__CARD_LIST__INIT;
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
+	req.card_list = &list;
+	size_t n = 0, cap = 0;
+	*ids = NULL;
+	uint64_t rid = kc_send(c, &req, err);
+	if (!rid)
+		return -1;
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, err);
+		if (!e)
+			return -1;
+		if (e->request_id != rid) {
+			kc_env_free(e);
+			continue;
+		}
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
+			kc_error_from(err, e->error);
+			kc_env_free(e);
+			return -1;
+		}
+		const Kart__CardPage *p = e->body_case == KART__ENVELOPE__BODY_CARD_PAGE ? e->card_page : NULL;
+		for (size_t i = 0; p && i < p->n_cards; i++) {
+			if (!p->cards[i]->owner || strcmp(p->cards[i]->owner, user) != 0)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 4096;
+				uint64_t *g = realloc(*ids, cap * sizeof(**ids));
+				if (!g) {
+					kc_env_free(e);
+					snprintf(err->message, sizeof(err->message), "out of memory");
+					return -1;
+				}
+				*ids = g;
+			}
+			(*ids)[n++] = p->cards[i]->id;
+		}
+		int more = e->more;
+		kc_env_free(e);
+		if (!more)
+			break;
+	}
+	return (long)n;
+}
+
 /* ---- custom fields ------------------------------------------------------ */
 
 /* Defines the first n generated custom fields (FieldAdd; one that already

@@ -49,6 +49,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "gen.h"
 #include "kc.h"
 
 /* Connects the main connection with the run's client options and logs in;
@@ -92,6 +93,53 @@ static int login_main(struct run *run, const struct opts *o, const char *passwor
 	return 0;
 }
 
+/* --managers K with get or a find: --user is one of the K managers the base
+ * was loaded with, and only their cards are picked — for a find the
+ * generated indices the load gave them, for a get the ids of their CardList.
+ * Returns 0, or -1 after a message. */
+static int set_own_picks(struct run *run, struct kc *c, const struct opts *o, bool find)
+{
+	int m = 0;
+	while (m < o->managers && strcmp(gen_manager(m), o->user) != 0)
+		m++;
+	if (m == o->managers) {
+		fprintf(stderr, "kart-bench: --managers %d: --user must be one of mgr01-%s\n", o->managers,
+			gen_manager(o->managers - 1));
+		return -1;
+	}
+	if (find) {
+		size_t cap = 0;
+		for (uint64_t i = run->lo; i <= run->hi; i++) {
+			if (gen_owner(o->seed, i, o->managers) != m)
+				continue;
+			if (run->npicks == cap) {
+				cap = cap ? cap * 2 : 4096;
+				uint64_t *g = realloc(run->picks, cap * sizeof(*g));
+				if (!g) {
+					fprintf(stderr, "kart-bench: out of memory\n");
+					return -1;
+				}
+				run->picks = g;
+			}
+			run->picks[run->npicks++] = i;
+		}
+	} else {
+		struct kc_error err;
+		long n = own_ids(c, o->user, &run->picks, &err);
+		if (n < 0) {
+			fprintf(stderr, "kart-bench: listing %s's cards: %s\n", o->user, err.message);
+			return -1;
+		}
+		run->npicks = (size_t)n;
+	}
+	if (!run->npicks) {
+		fprintf(stderr, "kart-bench: %s owns no card\n", o->user);
+		return -1;
+	}
+	fprintf(stderr, "kart-bench: %zu cards of %s\n", run->npicks, o->user);
+	return 0;
+}
+
 /* What the workers work on: the indices to load (after defining the custom
  * fields), or the card ids or generated indices to pick from, given or found
  * on the main connection c. Returns 0, or -1 after a message. */
@@ -108,6 +156,8 @@ static int set_range(struct run *run, struct kc *c, const struct opts *o)
 	} else if (find && o->indices_given) {
 		run->lo = o->idx_lo;
 		run->hi = o->idx_hi;
+	} else if (o->managers > 0 && !find) {
+		/* the ids are the manager's: set_own_picks */
 	} else if (o->ids_lo) {
 		run->lo = o->ids_lo;
 		run->hi = o->ids_hi;
@@ -124,6 +174,8 @@ static int set_range(struct run *run, struct kc *c, const struct opts *o)
 		run->lo = 0;
 		fprintf(stderr, "kart-bench: generated indices %" PRIu64 "-%" PRIu64 "\n", run->lo, run->hi);
 	}
+	if (o->managers > 0 && o->mode != MODE_LOAD)
+		return set_own_picks(run, c, o, find);
 	return 0;
 }
 
@@ -281,6 +333,7 @@ cleanup:
 		pthread_mutex_destroy(&run.lock);
 	}
 	free(workers);
+	free(run.picks);
 	free(token);
 	kc_env_free(session);
 	kc_close(main_conn);

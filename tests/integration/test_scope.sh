@@ -86,6 +86,14 @@ expect_rc 0 as masha --json card show "$B"
 expect_rc 0 as petya --json card show "$B"
 [[ $(jq -r .birthday <<<"$OUT") == 1975-06-06 ]] || fail "the owner sees it masked: $OUT"
 expect_rc 4 as masha card show "$C"
+# a find's row (the card's stored brief, sent undecoded when nothing is
+# masked) is masked alike for her, and whole for the owner
+expect_rc 0 as masha --json find петин
+[[ $(jq -r '.[0].birthday' <<<"$OUT") == '***' && $(jq -r '.[0].address' <<<"$OUT") == '***' &&
+   $(jq -r '.[0].last_name' <<<"$OUT") == 'Петин' ]] || fail "find row not masked: $OUT"
+expect_rc 0 as petya --json find петин
+[[ $(jq -r '.[0].birthday' <<<"$OUT") == 1975-06-06 && $(jq -r '.[0].custom // [] | length' <<<"$OUT") == 0 ]] ||
+	fail "the owner's find row: $OUT"
 # nor can a filter, a sort, the history or today's birthdays tell what is masked
 expect_rc 0 as masha ls --where 'birthday = 1975-06-06' --count
 [[ $OUT == 0 ]] || fail "a filter on a masked birthday matched: $OUT"
