@@ -7,7 +7,6 @@
  * briefs (card_brief_bytes: the stored bytes without notes, relatives and
  * custom values, put in the reply undecoded) and count as listed reads. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,10 +359,8 @@ static int find_phone(struct req *r, struct find_ctx *f, const char *text, char 
 	bool whole = text_phone_e164(text, country, e164, sizeof(e164)) == 0;
 	/* reversed digits: the number itself, or any number ending with them */
 	size_t klen = index_phone_key(whole ? e164 : text, key, sizeof(key));
-	/* the start walked after: the whole number's own digits (normalised
-	 * once), else the digits typed read as a start */
-	int pl = whole ? snprintf(prefix, prefix_size, "%s", e164 + 1) : text_phone_prefix(text, country, prefix, prefix_size);
-	*plen = pl > 0 && (size_t)pl < prefix_size ? (size_t)pl : 0;
+	int pl = text_phone_prefix(text, country, prefix, prefix_size);
+	*plen = pl > 0 ? (size_t)pl : 0;
 	if (!whole && klen < 7 && !*plen)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "text",
 				 "give the start of a phone number (a '+' only before its first digit) or its last 7 digits");
