@@ -57,6 +57,10 @@ expect_rc 0 as masha --json find '8 917 123'
 expect_rc 0 as masha --json find '8 917 123-45-67'
 [[ $(ids) == "$M1" ]] || fail "find a whole number: $(ids)"
 expect_rc 1 as masha --json find '8 917 124'
+# a trunk 8 and nine digits are also ten digits of a whole national number
+# (+7 891 712 3456, nobody's): read as typed, they are the start of +7 917 123 45 6…
+expect_rc 0 as masha --json find '8 917 123 45 6'
+[[ $(ids) == "$M1" ]] || fail "find '8 917 123 45 6', a start that reads as a whole number too: $(ids)"
 
 # whole number first, then numbers ending with the digits, then numbers
 # starting with them: "123-45-67" is the local number itself, two numbers'
