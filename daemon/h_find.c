@@ -369,6 +369,13 @@ int h_find(struct req *r)
 			/* stop there, unless out-of-scope cards will be left out */
 			f.cap = acl_sees_all(r) && m->offset + limit + 1 < FIND_SCAN ? m->offset + limit + 1 : FIND_SCAN;
 			rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
+			/* the walk's order is the answer's (ix_name's: by word, then
+			 * id), kept through the sort below: sorted by id instead, a
+			 * longer offset's first offset + limit hits would take in
+			 * cards of a later word with smaller ids, and pages would
+			 * repeat some cards and skip others */
+			for (size_t i = 0; i < f.n; i++)
+				f.hits[i].rank = (int)i;
 			break;
 		}
 		/* several words: walk the longest, check the others on the card */
