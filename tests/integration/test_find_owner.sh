@@ -4,9 +4,10 @@
 # however many other owners' cards with the word come first; a page, its
 # offset and `more` are an admin's with other owners' cards left out (a
 # manager's own, a team's for a supervisor and for a manager who sees their
-# team); an owner change moves a card from one owner's finds to the other's;
-# reindex checks and rebuilds the index; a base of format 3, from before the
-# index, gets it at start.
+# team); an owner change (an edit, an offboarding) moves a card from one
+# owner's finds to the other's, and the trash, a restore, a rename and a
+# merge are followed; reindex checks and rebuilds the index; a base of
+# format 3, from before the index, gets it at start.
 . "$(dirname "$0")/lib.sh"
 : "${DBTOOL:?DBTOOL must point to kart-dbtool}"
 init_instance
@@ -133,6 +134,12 @@ expect_rc 0 as m2 --json find семенова
 [[ $(ids) == "$S2" ]] || fail "m2 after the rename: $(ids)"
 expect_rc 0 as m2 --json find кузн
 [[ $(ids) == "$S9" ]] || fail "m2 find кузн: $(ids)"
+# merged away: found no more (Семенов Пять into Семёнова Два, whose names stay)
+expect_rc 0 as m2 --json find семенов
+[[ $(ids) == "$S5 $S2" ]] || fail "m2 before the merge: $(ids)"
+expect_rc 0 as admin dup merge "$S2" "$S5"
+expect_rc 0 as m2 --json find семенов
+[[ $(ids) == "$S2" ]] || fail "m2 after the merge: $(ids)"
 
 # a manager who sees their team: the team's owners, merged
 stop_kartd
@@ -145,6 +152,16 @@ for limit in 1 2 3; do
 	pages m2 "$limit" m1 m2 sup
 	pages far "$limit" far
 done
+
+# a departing user's cards handed over: found by their new owner's team
+expect_rc 0 as admin user offboard far --to m1 --force
+expect_rc 0 as admin --json find ковал --limit 3
+WANT=$(ids)
+expect_rc 0 as sup --json find ковал --limit 3
+[[ $(ids) == "$WANT" && $(jq -r '.[0].more' <<<"$OUT") == true ]] || fail "sup after the offboarding: $OUT"
+expect_rc 0 as admin --json find сем --limit 100
+ADMIN=$OUT
+pages m2 2 m1 m2 sup
 
 # the index checked with the others; lost, it is found missing and rebuilt
 expect_rc 0 as admin admin reindex --check
@@ -161,8 +178,8 @@ expect_rc 0 as admin admin reindex
 contains "$OUT" "repaired"
 expect_rc 0 as admin admin reindex --check
 contains "$OUT" "missing index entries: 0, extra: 0"
-expect_rc 0 as m1 --json find ковал
-[[ $(ids) == "$K1 $K2" ]] || fail "m1 after reindex: $(ids)"
+expect_rc 0 as m1 --json find ковал --limit 3
+[[ $(ids) == "$WANT" ]] || fail "m1 after reindex: $(ids)"
 stop_kartd
 [[ $("$DBTOOL" "$T/inst/db" count ix_name_owner) == "$N" ]] || fail "rebuilt with another count"
 
@@ -176,8 +193,10 @@ expect_rc 0 as admin ls --count
 CARDS=$OUT
 grep -q "database format 3 -> 4: the name index by owner built from $CARDS cards$" "$T/kartd.err" ||
 	fail "no 3 -> 4 migration logged: $(grep format "$T/kartd.err")"
-expect_rc 0 as m1 --json find ковал
-[[ $(ids) == "$K1 $K2" ]] || fail "m1 after the migration: $(ids)"
+expect_rc 0 as m1 --json find ковал --limit 3
+[[ $(ids) == "$WANT" ]] || fail "m1 after the migration: $(ids)"
+expect_rc 0 as m1 --json find ковалёва
+[[ $(ids) == "$K2" ]] || fail "m1 find ковалёва after the migration: $(ids)"
 pages sup 2 m1 m2 sup
 expect_rc 0 as admin admin reindex --check
 contains "$OUT" "missing index entries: 0, extra: 0"
