@@ -151,7 +151,7 @@ static int deal_history_start(MDB_txn *txn, struct store *st, size_t *given)
  * one appends each id to its key's duplicates (ids only grow). Of each card
  * only what the index needs is decoded (pbwire_keep): its id, names,
  * company and owner. A chunk holds 16,384 cards: at 1,000,000 cards about
- * 3 s of CPU, where 4,096 took half as long again (more puts of the same
+ * 3.5 s of CPU, where 4,096 took half as long again (more puts of the same
  * keys) and 65,536 kept more memory. *cards: how many. */
 #define NAME_OWNER_CHUNK 16384
 
