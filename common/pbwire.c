@@ -17,7 +17,9 @@ static size_t varint(const uint8_t *p, size_t n, uint64_t *v)
 	return 0;
 }
 
-size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out)
+/* pbwire_drop (listed: the fields to leave out) and pbwire_keep (the
+ * fields to copy). */
+static size_t filter(const uint8_t *in, size_t n, const uint32_t *list, size_t nlist, bool drop_listed, uint8_t *out)
 {
 	size_t o = 0, w = 0, run = 0; /* kept fields from `run` to `o` are copied in one go */
 	while (o < n) {
@@ -50,10 +52,10 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
 		}
 		if (fl > left)
 			return SIZE_MAX;
-		bool keep = true;
-		for (size_t i = 0; i < ndrop && keep; i++)
-			keep = tag >> 3 != drop[i];
-		if (!keep) {
+		bool listed = false;
+		for (size_t i = 0; i < nlist && !listed; i++)
+			listed = tag >> 3 == list[i];
+		if (listed == drop_listed) {
 			if (o > run)
 				memcpy(out + w, in + run, o - run);
 			w += o - run;
@@ -64,6 +66,16 @@ size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndr
 	if (o > run)
 		memcpy(out + w, in + run, o - run);
 	return w + (o - run);
+}
+
+size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out)
+{
+	return filter(in, n, drop, ndrop, true, out);
+}
+
+size_t pbwire_keep(const uint8_t *in, size_t n, const uint32_t *keep, size_t nkeep, uint8_t *out)
+{
+	return filter(in, n, keep, nkeep, false, out);
 }
 
 bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v)

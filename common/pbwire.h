@@ -13,6 +13,9 @@
  * whose numbers are in drop[0..ndrop), at the top level only. Returns the
  * bytes written, or SIZE_MAX if in is not well-formed wire format. */
 size_t pbwire_drop(const uint8_t *in, size_t n, const uint32_t *drop, size_t ndrop, uint8_t *out);
+/* The same keeping only the top-level fields whose numbers are in keep:
+ * a pass over many messages that needs a few of their fields. */
+size_t pbwire_keep(const uint8_t *in, size_t n, const uint32_t *keep, size_t nkeep, uint8_t *out);
 
 /* The last value of varint field `field` at the top level of in[0..n), as a
  * decoder would keep it; the scan stops at the first malformed byte. Returns

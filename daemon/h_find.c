@@ -93,6 +93,81 @@ static int on_key(void *ud, const MDB_val *k, uint64_t id)
 	return add_hit(f, id, k->mv_size == f->exact_len ? 0 : 1);
 }
 
+/* One owner's part of a scoped name walk: a cursor on ix_name_owner at
+ * owner \0 word, and its current entry. */
+struct owner_walk {
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t olen;                /* the owner and its \0: the key's word follows */
+	bool live;                  /* k, v hold an entry of the prefix */
+};
+
+/* Moves w to its next entry of the prefix (op: MDB_SET_RANGE first). */
+static int owner_step(struct owner_walk *w, const char *prefix, size_t plen, MDB_cursor_op op)
+{
+	int rc = mdb_cursor_get(w->cur, &w->k, &w->v, op);
+	w->live = rc == 0 && w->k.mv_size >= plen && memcmp(w->k.mv_data, prefix, plen) == 0;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Whether a's entry comes before b's in ix_name's order: by word, then id. */
+static bool owner_before(const struct owner_walk *a, const struct owner_walk *b)
+{
+	size_t al = a->k.mv_size - a->olen, bl = b->k.mv_size - b->olen;
+	int c = memcmp((const char *)a->k.mv_data + a->olen, (const char *)b->k.mv_data + b->olen, al < bl ? al : bl);
+	if (c || al != bl)
+		return c ? c < 0 : al < bl;
+	return memcmp(a->v.mv_data, b->v.mv_data, 8) < 0; /* big-endian ids */
+}
+
+/* A one-word name search for a user who does not see every card: the words
+ * of each owner in their scope (ix_name_owner, owner \0 word), the owners'
+ * walks merged in ix_name's order (word, then id), so the hits are an
+ * admin's with other owners' cards left out, and the walk stops when f is
+ * full. A card without an owner is seen only by those who see every card
+ * (acl.c): it is in no owner's part. */
+static int owners_walk(struct req *r, struct find_ctx *f, const char *word, size_t wl)
+{
+	char **owners;
+	size_t n;
+	int rc = acl_scope_owners(r, r->arena, &owners, &n);
+	if (rc)
+		return rc;
+	struct owner_walk *w = arena_alloc(r->arena, n * sizeof(*w));
+	char **prefix = arena_alloc(r->arena, n * sizeof(*prefix));
+	if (!w || !prefix)
+		return ENOMEM;
+	memset(w, 0, n * sizeof(*w));
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		w[i].olen = strlen(owners[i]) + 1;
+		if (!(prefix[i] = arena_alloc(r->arena, w[i].olen + wl))) {
+			rc = ENOMEM;
+			break;
+		}
+		memcpy(prefix[i], owners[i], w[i].olen); /* with its \0 */
+		memcpy(prefix[i] + w[i].olen, word, wl);
+		w[i].k = (MDB_val){ w[i].olen + wl, prefix[i] };
+		if (!(rc = mdb_cursor_open(r->txn, r->srv->store.ix_name_owner, &w[i].cur)))
+			rc = owner_step(&w[i], prefix[i], w[i].olen + wl, MDB_SET_RANGE);
+	}
+	for (size_t seen = 0; rc == 0 && seen < FIND_SCAN; seen++) {
+		struct owner_walk *next = NULL;
+		for (size_t i = 0; i < n; i++)
+			if (w[i].live && (!next || owner_before(&w[i], next)))
+				next = &w[i];
+		if (!next)
+			break;
+		MDB_val key = { next->k.mv_size - next->olen, (char *)next->k.mv_data + next->olen };
+		if (on_key(f, &key, store_key_u64(next->v.mv_data)))
+			break;
+		rc = owner_step(next, prefix[next - w], next->olen + wl, MDB_NEXT);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (w[i].cur)
+			mdb_cursor_close(w[i].cur);
+	return rc;
+}
+
 /* Name search: the card must have, for every query word, a word starting
  * with it; it ranks first when every query word is a whole word of it. */
 static int on_name(void *ud, const MDB_val *k, uint64_t id)
@@ -422,9 +497,19 @@ int h_find(struct req *r)
 			 * words with that prefix, so the first offset + limit ids and
 			 * one more (is there more?) are the answer */
 			f.exact_len = strlen(f.words[0]);
-			/* stop there, unless out-of-scope cards will be left out */
-			f.cap = acl_sees_all(r) && m->offset + limit + 1 < FIND_SCAN ? m->offset + limit + 1 : FIND_SCAN;
-			rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
+			f.cap = m->offset + limit + 1 < FIND_SCAN ? m->offset + limit + 1 : FIND_SCAN;
+			/* a user who sees part of the cards walks only their owners' */
+			if (acl_sees_all(r))
+				rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
+			else
+				rc = owners_walk(r, &f, f.words[0], f.exact_len);
+			/* the walk's order is the answer's (ix_name's: by word, then
+			 * id), kept through the sort below: sorted by id instead, a
+			 * longer offset's first offset + limit hits would take in
+			 * cards of a later word with smaller ids, and pages would
+			 * repeat some cards and skip others */
+			for (size_t i = 0; i < f.n; i++)
+				f.hits[i].rank = (int)i;
 			break;
 		}
 		/* several words: walk the longest, check the others on the card */

@@ -20,7 +20,8 @@ int h_reindex(struct req *r)
 	if (rc)
 		return rc;
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
-			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd,
+			 st->ix_name_owner };
 	struct index_counts n;
 	if ((rc = index_check(r->txn, st, sc, &n, still_working, r->srv)))
 		return rc;

@@ -14,9 +14,11 @@ struct keyset {
 	int err;
 };
 
+#define IX_KEY_MAX 480 /* LMDB's key limit is 511 bytes */
+
 static void add(struct keyset *ks, MDB_dbi dbi, const void *bytes, size_t len)
 {
-	if (ks->err || len == 0 || len > 480) /* LMDB's key limit is 511 bytes */
+	if (ks->err || len == 0 || len > IX_KEY_MAX)
 		return;
 	if (ks->n == ks->cap) {
 		size_t cap = ks->cap ? ks->cap * 2 : 64;
@@ -48,15 +50,51 @@ static void add_folded(struct keyset *ks, MDB_dbi dbi, const char *s)
 		add(ks, dbi, f, strlen(f));
 }
 
-static void add_words(struct keyset *ks, MDB_dbi dbi, const char *s)
+/* owner \0 word in ix_name_owner, for a word ix_name holds (add: at most
+ * IX_KEY_MAX bytes). A word too long for it after the owner is cut: a query
+ * word (200 bytes at most, h_find.c) is still its prefix, as in ix_name. */
+static void add_owner_word(struct keyset *ks, MDB_dbi dbi, const char *owner, const char *word, size_t wl)
+{
+	char key[IX_KEY_MAX];
+	size_t ol = strlen(owner);
+	if (wl == 0 || wl > IX_KEY_MAX || ol + 1 >= IX_KEY_MAX)
+		return;
+	size_t n = ol + 1 + wl < IX_KEY_MAX ? ol + 1 + wl : IX_KEY_MAX;
+	memcpy(key, owner, ol);
+	key[ol] = '\0';
+	memcpy(key + ol + 1, word, n - ol - 1);
+	add(ks, dbi, key, n);
+}
+
+/* The words of s into ix_name (plain) and, with an owner, into
+ * ix_name_owner under that owner. */
+static void add_words(struct keyset *ks, struct store *st, const char *owner, bool plain, const char *s)
 {
 	if (!s || !*s)
 		return;
 	char *f = text_fold(ks->a, s);
 	char **words;
 	size_t n = f ? text_words(ks->a, f, &words) : 0;
-	for (size_t i = 0; i < n; i++)
-		add(ks, dbi, words[i], strlen(words[i]));
+	for (size_t i = 0; i < n; i++) {
+		size_t wl = strlen(words[i]);
+		if (plain)
+			add(ks, st->ix_name, words[i], wl);
+		if (owner)
+			add_owner_word(ks, st->ix_name_owner, owner, words[i], wl);
+	}
+}
+
+/* The name keys of c: every word of its names and company in ix_name
+ * (plain), and again under its owner in ix_name_owner when it has one (a
+ * card without an owner is seen only by those who see every card, who walk
+ * ix_name: acl.c). */
+static void collect_name_keys(struct keyset *ks, struct store *st, const Kart__Card *c, bool plain)
+{
+	const char *owner = c->owner && *c->owner ? c->owner : NULL;
+	add_words(ks, st, owner, plain, c->first_name);
+	add_words(ks, st, owner, plain, c->middle_name);
+	add_words(ks, st, owner, plain, c->last_name);
+	add_words(ks, st, owner, plain, c->company);
 }
 
 /* The digits of a number without its extension (a card is found by its
@@ -164,10 +202,7 @@ static void collect_keys(struct keyset *ks, struct store *st, const struct schem
 	}
 	for (size_t i = 0; i < c->n_emails; i++)
 		add_folded(ks, st->ix_email, c->emails[i]);
-	add_words(ks, st->ix_name, c->first_name);
-	add_words(ks, st->ix_name, c->middle_name);
-	add_words(ks, st->ix_name, c->last_name);
-	add_words(ks, st->ix_name, c->company);
+	collect_name_keys(ks, st, c, true);
 	for (size_t i = 0; i < c->n_tags; i++)
 		add_folded(ks, st->ix_tag, c->tags[i]);
 	add_folded(ks, st->ix_city, c->city);
@@ -352,6 +387,105 @@ int index_entries(struct arena *a, struct store *st, const struct schema *sc, Ka
 	return 0;
 }
 
+static size_t key_hash(const struct ix_key *k)
+{
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	for (size_t i = 0; i < k->len; i++)
+		h = (h ^ k->bytes[i]) * UINT64_C(1099511628211);
+	return (size_t)h;
+}
+
+/* Numbers the distinct keys of ks (in the order met): group[i] is key i's,
+ * first[g] the first key of group g. Returns how many, or SIZE_MAX (ENOMEM). */
+static size_t key_groups(struct keyset *ks, uint32_t *group, size_t *first)
+{
+	size_t mask = 15;
+	while (mask + 1 < 2 * ks->n)
+		mask = mask * 2 + 1;
+	size_t *slot = arena_alloc(ks->a, (mask + 1) * sizeof(*slot)); /* key index + 1; 0 empty */
+	if (!slot)
+		return SIZE_MAX;
+	memset(slot, 0, (mask + 1) * sizeof(*slot));
+	size_t ng = 0;
+	for (size_t i = 0; i < ks->n; i++) {
+		size_t j = key_hash(&ks->k[i]) & mask;
+		while (slot[j] && cmp_key(&ks->k[slot[j] - 1], &ks->k[i]) != 0)
+			j = (j + 1) & mask;
+		if (slot[j]) {
+			group[i] = group[slot[j] - 1];
+			continue;
+		}
+		slot[j] = i + 1;
+		first[ng] = i;
+		group[i] = (uint32_t)ng++;
+	}
+	return ng;
+}
+
+int index_name_owner_entries(struct arena *a, struct store *st, Kart__Card *const *cards, size_t n,
+			     struct ix_entry **out, size_t *nout)
+{
+	struct keyset ks = { .a = a, .cap = n * 4 }; /* a card has a few name words */
+	size_t *end = arena_alloc(a, (n ? n : 1) * sizeof(*end));
+	ks.k = ks.cap ? arena_alloc(a, ks.cap * sizeof(*ks.k)) : NULL;
+	if (!end || (ks.cap && !ks.k))
+		return ENOMEM;
+	for (size_t i = 0; i < n && !ks.err; i++) {
+		if (i && cards[i]->id <= cards[i - 1]->id)
+			return EINVAL; /* the placing below keeps the cards' order */
+		collect_name_keys(&ks, st, cards[i], false);
+		end[i] = ks.n;
+	}
+	if (ks.err)
+		return ks.err;
+	size_t m = ks.n ? ks.n : 1;
+	uint32_t *group = arena_alloc(a, m * sizeof(*group));
+	size_t *first = arena_alloc(a, m * sizeof(*first));
+	if (!group || !first || ks.n > UINT32_MAX)
+		return ENOMEM;
+	size_t ng = key_groups(&ks, group, first);
+	if (ng == SIZE_MAX)
+		return ENOMEM;
+	/* the distinct keys sorted (a few thousand), and each key's rank */
+	struct ix_entry *keys = arena_alloc(a, (ng ? ng : 1) * sizeof(*keys));
+	size_t *rank = arena_alloc(a, (ng ? ng : 1) * sizeof(*rank)), *at = arena_alloc(a, (ng + 1) * sizeof(*at));
+	uint64_t *last = arena_alloc(a, (ng ? ng : 1) * sizeof(*last));
+	struct ix_entry *e = arena_alloc(a, m * sizeof(*e));
+	if (!keys || !rank || !at || !last || !e)
+		return ENOMEM;
+	for (size_t g = 0; g < ng; g++)
+		keys[g] = (struct ix_entry){ ks.k[first[g]], g, key_prefix(&ks.k[first[g]]) };
+	qsort(keys, ng, sizeof(*keys), cmp_entry);
+	for (size_t r = 0; r < ng; r++)
+		rank[keys[r].id] = r;
+	/* each entry placed by its key's rank, in the cards' (ids') order; a
+	 * word a card has twice is one entry */
+	memset(at, 0, (ng + 1) * sizeof(*at));
+	memset(last, 0, (ng ? ng : 1) * sizeof(*last));
+	for (size_t i = 0, card = 0; i < ks.n; i++) {
+		while (i >= end[card])
+			card++;
+		if (last[group[i]] == cards[card]->id) {
+			group[i] = UINT32_MAX;
+			continue;
+		}
+		last[group[i]] = cards[card]->id;
+		at[rank[group[i]] + 1]++;
+	}
+	for (size_t r = 1; r <= ng; r++)
+		at[r] += at[r - 1];
+	size_t w = at[ng];
+	for (size_t i = 0, card = 0; i < ks.n; i++) {
+		while (i >= end[card])
+			card++;
+		if (group[i] != UINT32_MAX)
+			e[at[rank[group[i]]]++] = (struct ix_entry){ ks.k[i], cards[card]->id, key_prefix(&ks.k[i]) };
+	}
+	*out = e;
+	*nout = w;
+	return 0;
+}
+
 /* The ids of one key one by one, each where it belongs. */
 static int put_each(MDB_cursor *cur, MDB_val *key, const uint8_t *ids, size_t n)
 {
@@ -429,7 +563,8 @@ int index_check(MDB_txn *txn, struct store *st, const struct schema *sc, struct 
 		void (*progress)(void *ud), void *ud)
 {
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
-			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd,
+			 st->ix_name_owner };
 	uint64_t entries = 0, expected = 0;
 	int rc;
 	memset(n, 0, sizeof(*n));

@@ -45,6 +45,11 @@ struct ix_entry {
  * database. Returns 0 or ENOMEM. */
 int index_entries(struct arena *a, struct store *st, const struct schema *sc, Kart__Card *const *cards, size_t n,
 		  struct ix_entry **out, size_t *nout);
+/* The same for ix_name_owner alone, for the migration that builds it: the
+ * cards in ascending id order (EINVAL otherwise), and the few distinct keys
+ * sorted instead of every entry. */
+int index_name_owner_entries(struct arena *a, struct store *st, Kart__Card *const *cards, size_t n,
+			     struct ix_entry **out, size_t *nout);
 /* Puts sorted entries (index_entries) into their indexes through one cursor
  * per index: a key past an index's last key is appended, the next ids of the
  * same key appended to its duplicates; anything else is a plain put. The

@@ -35,6 +35,7 @@ static int open_all(MDB_txn *txn, struct store *s)
 		{ "ix_tag", &s->ix_tag, IX }, { "ix_city", &s->ix_city, IX }, { "ix_owner", &s->ix_owner, IX },
 		{ "ix_sector", &s->ix_sector, IX }, { "ix_birthday", &s->ix_birthday, IX },
 		{ "ix_custom", &s->ix_custom, IX }, { "ix_phone_fwd", &s->ix_phone_fwd, IX },
+		{ "ix_name_owner", &s->ix_name_owner, IX },
 		{ "exports", &s->exports, 0 }, { "export_cards", &s->export_cards, 0 },
 		{ "export_canaries", &s->export_canaries, 0 },
 		{ "canaries", &s->canaries, 0 }, { "read_blocks", &s->read_blocks, 0 },

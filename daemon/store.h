@@ -36,7 +36,9 @@
  *   ix_phone (E.164 digits reversed: a suffix is a key prefix), ix_phone_fwd
  *   (E.164 digits in order: the start of a number), ix_email, ix_name (words of names and
  *   company), ix_tag, ix_city, ix_owner, ix_sector, ix_birthday (MMDD, of the
- *   client and of their relatives), ix_custom (field \0 encoded value) */
+ *   client and of their relatives), ix_custom (field \0 encoded value),
+ *   ix_name_owner (owner \0 word: ix_name's words of the cards that have an
+ *   owner, so a scoped find walks only the cards of the owners it sees) */
 #ifndef KART_STORE_H
 #define KART_STORE_H
 
@@ -53,6 +55,7 @@ struct store {
 	MDB_dbi fields, history, timeline, deals, reminders, reminders_done, segments;
 	MDB_dbi ix_phone, ix_email, ix_name, ix_tag, ix_city, ix_owner, ix_sector, ix_birthday, ix_custom;
 	MDB_dbi ix_phone_fwd;   /* built at start when a base from before it lacks it (upgrade.h) */
+	MDB_dbi ix_name_owner;  /* built by the migration from format 3 (upgrade.h) */
 	MDB_dbi exports, export_cards, export_canaries;   /* export.h */
 	MDB_dbi canaries, read_blocks, reads_by_user, alerts;   /* reads.h */
 	MDB_dbi imports, import_items;   /* h_import.c */
@@ -69,8 +72,9 @@ struct store {
  * without changing it. A base without the key is format 1.
  *   1  every base before the version was raised
  *   2  ix_phone_fwd built, exports' card lists flagged sorted
- *   3  every deal keeps its stage history (Deal.history) */
-#define STORE_FORMAT 3
+ *   3  every deal keeps its stage history (Deal.history)
+ *   4  ix_name_owner built */
+#define STORE_FORMAT 4
 #define STORE_FORMAT_KEY "schema"
 /* store_open's refusals, besides MDB and errno codes (store_strerror). */
 #define STORE_FORMAT_NEWER (-30400)   /* written by a newer kartd */

@@ -2,10 +2,13 @@
  * migration of an older format (store.h, STORE_FORMAT) in the transaction
  * that opens the base: format 1 -> 2 flags the export card lists from
  * before the sorted flag and builds the forward phone index; 2 -> 3 gives
- * each deal its first stage visit (Deal.history). And at every
+ * each deal its first stage visit (Deal.history); 3 -> 4 builds the name
+ * index by owner (ix_name_owner). And at every
  * start: a lost forward phone index is built again, and exports a stopped
  * daemon left "sending" are recorded as failed. */
 #include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "handlers.h"
 #include "index.h"
 #include "log.h"
+#include "pbwire.h"
 #include "store.h"
 #include "upgrade.h"
 
@@ -140,6 +144,73 @@ static int deal_history_start(MDB_txn *txn, struct store *st, size_t *given)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* Format 3 -> 4: ix_name_owner (owner \0 word) from the live cards, in
+ * one pass over them in id order. The entries of a chunk of cards come
+ * sorted (index_name_owner_entries) and are put through one cursor
+ * (index_put_sorted): the first chunk appends to the empty index, a later
+ * one appends each id to its key's duplicates (ids only grow). Of each card
+ * only what the index needs is decoded (pbwire_keep): its id, names,
+ * company and owner. A chunk holds 16,384 cards: at 1,000,000 cards about
+ * 3.5 s of CPU, where 4,096 took half as long again (more puts of the same
+ * keys) and 65,536 kept more memory. *cards: how many. */
+#define NAME_OWNER_CHUNK 16384
+
+static int name_owner_put(MDB_txn *txn, struct store *st, struct arena *a, Kart__Card **c, size_t n)
+{
+	struct ix_entry *e;
+	size_t ne;
+	int rc = index_name_owner_entries(a, st, c, n, &e, &ne);
+	return rc ? rc : index_put_sorted(txn, e, ne);
+}
+
+static int name_owner_build(MDB_txn *txn, struct store *st, uint64_t *cards)
+{
+	static const uint32_t keep[] = { 1, 2, 3, 4, 5, 17 }; /* id, the names, company, owner */
+	MDB_cursor *cur;
+	*cards = 0;
+	int rc = mdb_drop(txn, st->ix_name_owner, 0);
+	if (rc || (rc = mdb_cursor_open(txn, st->cards, &cur)))
+		return rc;
+	Kart__Card **chunk = malloc(NAME_OWNER_CHUNK * sizeof(*chunk));
+	struct arena a;
+	arena_init(&a, 0);
+	uint8_t *buf = NULL; /* a card's kept fields: unpacking copies them */
+	size_t n = 0, cap = 0;
+	MDB_val k, v;
+	for (rc = chunk ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : ENOMEM; rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (v.mv_size > cap) {
+			uint8_t *nb = realloc(buf, v.mv_size);
+			if (!nb) {
+				rc = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = v.mv_size;
+		}
+		size_t len = pbwire_keep(v.mv_data, v.mv_size, keep, sizeof(keep) / sizeof(keep[0]), buf);
+		Kart__Card *c = len == SIZE_MAX ? NULL : kart__card__unpack(&a.pb, len, buf);
+		if (!c)
+			continue; /* reindex reports what does not decode */
+		chunk[n++] = c;
+		(*cards)++;
+		if (n == NAME_OWNER_CHUNK) {
+			if ((rc = name_owner_put(txn, st, &a, chunk, n)))
+				break;
+			arena_reset(&a);
+			n = 0;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = n ? name_owner_put(txn, st, &a, chunk, n) : 0;
+	arena_free(&a);
+	free(buf);
+	free(chunk);
+	malloc_trim(0); /* the chunks' memory, not kept for serving */
+	return rc;
+}
+
 #define PHONE_FWD_DONE "ix_phone_fwd"   /* meta: the index was built */
 
 /* Whether ix_phone_fwd needs building: never built, or emptied. */
@@ -261,6 +332,14 @@ int upgrade_migrate(MDB_txn *txn, struct store *st, uint64_t from, char *did, si
 		size_t len = strlen(did);
 		snprintf(did + len, did_len - len, "%s%zu deals given their stage since creation as their history",
 			 len ? "; " : "", given);
+	}
+	if (from < 4) {
+		uint64_t named = 0;
+		if ((rc = name_owner_build(txn, st, &named)))
+			return rc;
+		size_t len = strlen(did);
+		snprintf(did + len, did_len - len, "%sthe name index by owner built from %llu cards", len ? "; " : "",
+			 (unsigned long long)named);
 	}
 	return rc;
 }

@@ -12,7 +12,8 @@ struct server;
  * before their ids were flagged sorted get the flag when their ids ascend
  * (as every export's did), so "who received this card" never walks one, and
  * ix_phone_fwd (the start of each number) is built from the cards where it
- * is missing. Returns 0 or an MDB code. */
+ * is missing; from 2, each deal gets its first stage visit; from 3,
+ * ix_name_owner is built from the live cards. Returns 0 or an MDB code. */
 int upgrade_migrate(MDB_txn *txn, struct store *st, uint64_t from, char *did, size_t did_len);
 /* At start, before the writer: ix_phone_fwd is built again from the cards
  * when it is empty while ix_phone is not (it was lost), or its mark is gone.

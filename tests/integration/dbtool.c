@@ -3,6 +3,8 @@
  * detected and repaired.
  *
  *   kart-dbtool DBDIR drop DB              empty a named database
+ *   kart-dbtool DBDIR forget DB            delete a named database altogether,
+ *                                          as a base from before it was made
  *   kart-dbtool DBDIR del DB KEYHEX        delete a key (all its values)
  *   kart-dbtool DBDIR put DB KEYHEX VALHEX put a value
  *   kart-dbtool DBDIR count DB             print the number of entries
@@ -102,7 +104,7 @@ static size_t unhex(const char *h, unsigned char *out, size_t cap)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: kart-dbtool DBDIR drop|del|put|count|get|dump|subst|pbdrop|hold DB [KEYHEX [VALHEX]]\n");
+		fprintf(stderr, "usage: kart-dbtool DBDIR drop|forget|del|put|count|get|dump|subst|pbdrop|hold DB [KEYHEX [VALHEX]]\n");
 		return 2;
 	}
 	MDB_env *env;
@@ -128,6 +130,8 @@ int main(int argc, char **argv)
 	const char *op = argv[2];
 	if (strcmp(op, "drop") == 0) {
 		rc = mdb_drop(txn, dbi, 0);
+	} else if (strcmp(op, "forget") == 0) {
+		rc = mdb_drop(txn, dbi, 1);
 	} else if (strcmp(op, "del") == 0 && argc == 5) {
 		k.mv_size = unhex(argv[4], key, sizeof(key));
 		rc = mdb_del(txn, dbi, &k, NULL);

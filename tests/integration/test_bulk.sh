@@ -55,7 +55,7 @@ grep -q 'misses=0' "$T/find.out" || fail "generated phones not found: $(cat "$T/
 expect_rc 0 as admin admin reindex --check
 contains "$OUT" "missing index entries: 0, extra: 0"
 # rebuilt from the cards one by one, every index holds the same entries
-IX="ix_phone ix_email ix_name ix_tag ix_city ix_owner ix_sector ix_birthday ix_custom ix_phone_fwd"
+IX="ix_phone ix_email ix_name ix_tag ix_city ix_owner ix_sector ix_birthday ix_custom ix_phone_fwd ix_name_owner"
 dump() {
 	local db
 	for db in $IX; do

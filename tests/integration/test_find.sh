@@ -131,4 +131,21 @@ expect_rc 0 as admin admin reindex
 contains "$OUT" "repaired"
 expect_rc 0 as admin admin reindex --check
 cnt 'city = Москва' 1
+
+# a one-word find answers by word, then id; pages are slices of that order,
+# each card once, though a later page walks further
+add --last Зимина
+Z1=$OUT
+add --last Зимин
+Z2=$OUT
+add --last Зимин --first Второй
+Z3=$OUT
+expect_rc 0 as admin --json find зим --limit 100
+[[ $(ids) == "$Z2 $Z3 $Z1" ]] || fail "find зим: $(ids)"
+GOT=
+for off in 0 1 2; do
+	expect_rc 0 as admin --json find зим --limit 1 --offset $off
+	GOT="$GOT $(ids)"
+done
+[[ $(echo $GOT) == "$Z2 $Z3 $Z1" ]] || fail "pages of зим: $GOT"
 echo "ok find"

@@ -12,7 +12,7 @@ stats() { expect_rc 0 as admin --json admin stats; }
 total() { jq -r --arg k "$1" '[.requests[] | select(.kind == $k) | .total] | add // 0' <<<"$OUT"; }
 
 stats
-[[ $(jq -r .format <<<"$OUT") == 3 && $(jq -r .uptime_seconds <<<"$OUT") -ge 0 ]] || fail "stats: $OUT"
+[[ $(jq -r .format <<<"$OUT") == 4 && $(jq -r .uptime_seconds <<<"$OUT") -ge 0 ]] || fail "stats: $OUT"
 [[ $(jq -r '.requests | type' <<<"$OUT") == array ]] || fail "requests not a list: $OUT"
 W0=$(total whoami) G0=$(total card_get) C0=$(total card_create) A0=$(jq -r .audit_seq <<<"$OUT")
 B0=$(jq -r .batches <<<"$OUT")

@@ -2,7 +2,7 @@
 # Database formats: a base in an earlier format (1, and 2: deals without
 # their stage history) is migrated at start, in one transaction, with a log
 # line, and then serves (each deal then has one visit: its stage at its
-# creation); a base
+# creation; format 3 -> 4, the name index by owner: test_find_owner.sh); a base
 # written by a newer kartd (a future format) is refused with both formats
 # named, kartd exits non-zero and the file is left exactly as it was.
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +12,7 @@ DB=$T/inst/db
 FORMAT_KEY=$(hex schema)
 
 expect_rc 0 "$KARTD" --version
-contains "$OUT" "database format 3"
+contains "$OUT" "database format 4"
 
 init_instance
 start_kartd
@@ -33,7 +33,7 @@ expect_rc 0 as admin --json deal show "$D1"
 [[ $(jq -c '[.history[].stage]' <<<"$OUT") == '["lead","qualified","proposal"]' ]] || fail "D1's history: $OUT"
 stop_kartd
 expect_rc 0 "$DBTOOL" "$DB" get meta "$FORMAT_KEY"
-[[ $OUT == 0000000000000003 ]] || fail "a new base is not format 3: $OUT"
+[[ $OUT == 0000000000000004 ]] || fail "a new base is not format 4: $OUT"
 
 # deals as format 2 kept them: without Deal.history (field 13)
 no_history() {
@@ -68,7 +68,8 @@ blob_flags() { "$DBTOOL" "$DB" dump export_cards | awk '{ print substr($2, 9, 8)
 
 migrated() {
 	start_kartd
-	grep -q "database format 1 -> 3: .*2 deals given their stage" "$T/kartd.err" || fail "no migration logged: $(cat "$T/kartd.err")"
+	grep -q "database format 1 -> 4: .*2 deals given their stage.*; the name index by owner built from 2 cards$" \
+		"$T/kartd.err" || fail "no migration logged: $(cat "$T/kartd.err")"
 	# serves, and the number's start is found through the rebuilt index
 	expect_rc 0 as admin --json find '917 12'
 	[[ $(jq -r '[.[].id] | sort | join(" ")' <<<"$OUT") == "$(printf '%s\n' "$A" "$B" | sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
@@ -79,7 +80,7 @@ migrated() {
 	one_visit
 	stop_kartd
 	expect_rc 0 "$DBTOOL" "$DB" get meta "$FORMAT_KEY"
-	[[ $OUT == 0000000000000003 ]] || fail "format not recorded as 3: $OUT"
+	[[ $OUT == 0000000000000004 ]] || fail "format not recorded as 4: $OUT"
 	[[ $("$DBTOOL" "$DB" count ix_phone_fwd) -gt 0 ]] || fail "the forward index was not built"
 	[[ $(blob_flags) == 01000000 ]] || fail "exports' card lists not flagged sorted: $(blob_flags)"
 }
@@ -99,19 +100,19 @@ start_kartd
 stop_kartd
 ! grep -q "database format" "$T/kartd.err" || fail "migrated twice: $(cat "$T/kartd.err")"
 
-# format 2: deals without their history; the one step 2 -> 3 only
+# format 2: deals without their history; the steps 2 -> 3 -> 4 only
 [[ $("$DBTOOL" "$DB" pbdrop deals 13) == 2 ]] || fail "the deals had no history to drop"
 "$DBTOOL" "$DB" put meta "$FORMAT_KEY" 0000000000000002 || fail "dbtool put format"
 start_kartd
-grep -q "database format 2 -> 3: 2 deals given their stage since creation as their history$" "$T/kartd.err" ||
-	fail "no 2 -> 3 migration logged: $(cat "$T/kartd.err")"
+grep -q "database format 2 -> 4: 2 deals given their stage since creation as their history; the name index by owner built from 2 cards$" "$T/kartd.err" ||
+	fail "no 2 -> 4 migration logged: $(cat "$T/kartd.err")"
 one_visit
 # the funnel counts them: D1 reached lead..proposal, D2 lead..negotiation (both still open)
 expect_rc 0 as admin --json report funnel
 [[ $(jq -r '[.tables.stages[].reached | tostring] | join(" ")' <<<"$OUT") == "2 2 2 1 0 0" ]] || fail "funnel after the migration: $OUT"
 stop_kartd
 expect_rc 0 "$DBTOOL" "$DB" get meta "$FORMAT_KEY"
-[[ $OUT == 0000000000000003 ]] || fail "format not recorded as 3: $OUT"
+[[ $OUT == 0000000000000004 ]] || fail "format not recorded as 4: $OUT"
 
 # a base from a newer kartd: refused, nothing changed, the way out named
 "$DBTOOL" "$DB" put meta "$FORMAT_KEY" 0000000000000063 || fail "dbtool put format"
@@ -120,7 +121,7 @@ rc=0
 "$KARTD" run --data "$T/inst" >"$T/newer.out" 2>"$T/newer.err" || rc=$?
 [[ $rc -ne 0 ]] || fail "kartd served a base of a newer format"
 ERR=$(cat "$T/newer.err")
-contains "$ERR" "format 99, newer than the format 3 this kartd knows"
+contains "$ERR" "format 99, newer than the format 4 this kartd knows"
 contains "$ERR" "newer kartd"
 [[ ! -s $T/newer.out ]] || fail "kartd said something on stdout: $(cat "$T/newer.out")"
 # the offline commands refuse it too

@@ -618,6 +618,22 @@ static void test_pbwire_drop(void **state)
 	assert_int_equal(d->n_relatives, 0);
 	assert_string_equal(d->notes, "");
 	kart__card__free_unpacked(d, NULL);
+	/* pbwire_keep: the listed fields alone */
+	static const uint32_t keep[] = { 1, 4, 17, 30 };
+	w = pbwire_keep(in, n, keep, 4, out);
+	d = kart__card__unpack(NULL, w, out);
+	assert_non_null(d);
+	assert_int_equal(d->id, 300);
+	assert_string_equal(d->first_name, "");
+	assert_string_equal(d->last_name, LAST);
+	assert_int_equal(d->n_phones, 0);
+	assert_int_equal(d->version, 0);
+	assert_false(d->vip);
+	assert_int_equal(d->n_custom, 2);
+	assert_string_equal(d->custom[1]->value, "логистика");
+	kart__card__free_unpacked(d, NULL);
+	assert_int_equal(pbwire_keep(in, n, NULL, 0, out), 0);
+	assert_int_equal(pbwire_keep(in, n - 1, keep, 4, out), SIZE_MAX);
 	/* nothing dropped: the same bytes */
 	assert_int_equal(pbwire_drop(in, n, NULL, 0, out), n);
 	assert_memory_equal(in, out, n);

@@ -28,6 +28,7 @@ static struct store fake_store(void)
 	st.ix_birthday = 108;
 	st.ix_custom = 109;
 	st.ix_phone_fwd = 110;
+	st.ix_name_owner = 111;
 	return st;
 }
 
@@ -196,6 +197,13 @@ static void test_keys_of_a_card(void **state)
 	assert_true(has_key(k, n, st.ix_name, "петров", strlen("петров")));
 	assert_true(has_key(k, n, st.ix_name, "ооо", strlen("ооо")));
 	assert_true(has_key(k, n, st.ix_name, "ромашка", strlen("ромашка")));
+	/* and again under the owner (owner \0 word), for a scoped find */
+	assert_int_equal(keys_of(k, n, st.ix_name_owner, got, 16), 5);
+	assert_string_equal(got[0], "manager1=иванов");
+	assert_string_equal(got[1], "manager1=ооо");
+	assert_string_equal(got[2], "manager1=петр");
+	assert_string_equal(got[3], "manager1=петров");
+	assert_string_equal(got[4], "manager1=ромашка");
 	assert_int_equal(keys_of(k, n, st.ix_tag, got, 16), 2);
 	assert_string_equal(got[0], "vip");
 	assert_string_equal(got[1], "опт");
@@ -218,7 +226,12 @@ static void test_keys_of_a_card(void **state)
 	uint8_t sz[5 + 8] = "size";
 	index_number_bytes(125000, sz + 5);
 	assert_true(has_key(k, n, st.ix_custom, sz, sizeof(sz)));
-	assert_int_equal(n, 2 + 2 + 1 + 5 + 2 + 1 + 1 + 1 + 2 + 4);
+	assert_int_equal(n, 2 + 2 + 1 + 5 + 5 + 2 + 1 + 1 + 1 + 2 + 4);
+	/* without an owner, no word is under one */
+	c.owner = "";
+	assert_int_equal(index_keys(&a, &st, &sc, &c, &k, &n), 0);
+	assert_int_equal(keys_of(k, n, st.ix_name_owner, got, 16), 0);
+	assert_int_equal(keys_of(k, n, st.ix_name, got, 16), 5);
 
 	/* an empty card has no keys */
 	Kart__Card empty = KART__CARD__INIT;
@@ -258,9 +271,13 @@ static void test_diff_of_an_update(void **state)
 	assert_string_equal(got[0], "a");
 	assert_int_equal(keys_of(ch.del, ch.ndel, st.ix_city, got, 8), 1);
 	assert_string_equal(got[0], "казань");
-	assert_int_equal(ch.nadd, 3);
+	assert_int_equal(ch.nadd, 5);
 	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_name, got, 8), 1);
 	assert_string_equal(got[0], "кузнецова");
+	/* an owner given: every name word comes under it, the unchanged one too */
+	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_name_owner, got, 8), 2);
+	assert_string_equal(got[0], "m2=анна");
+	assert_string_equal(got[1], "m2=кузнецова");
 	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_tag, got, 8), 1);
 	assert_string_equal(got[0], "c");
 	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_owner, got, 8), 1);
@@ -273,8 +290,18 @@ static void test_diff_of_an_update(void **state)
 	/* create: every key added; delete: every key removed */
 	assert_int_equal(index_diff(&a, &st, &sc, NULL, &now, &ch), 0);
 	assert_int_equal(ch.ndel, 0);
-	assert_int_equal(ch.nadd, 5); /* анна, кузнецова, b, c, m2 */
+	assert_int_equal(ch.nadd, 7); /* анна, кузнецова, b, c, m2, m2 анна, m2 кузнецова */
 	assert_true(has_key(ch.add, ch.nadd, st.ix_name, "анна", strlen("анна")));
+	/* another owner: the words move from one owner's to the other's */
+	Kart__Card moved = now;
+	moved.owner = "m3";
+	assert_int_equal(index_diff(&a, &st, &sc, &now, &moved, &ch), 0);
+	assert_int_equal(ch.ndel, 3);
+	assert_int_equal(ch.nadd, 3);
+	assert_true(has_key(ch.del, ch.ndel, st.ix_name_owner, "m2\0анна", 3 + strlen("анна")));
+	assert_true(has_key(ch.add, ch.nadd, st.ix_name_owner, "m3\0анна", 3 + strlen("анна")));
+	assert_true(has_key(ch.add, ch.nadd, st.ix_name_owner, "m3\0кузнецова", 3 + strlen("кузнецова")));
+	assert_int_equal(keys_of(ch.add, ch.nadd, st.ix_name, got, 8), 0);
 	assert_int_equal(index_diff(&a, &st, &sc, &old, NULL, &ch), 0);
 	assert_int_equal(ch.ndel, 5); /* анна, смирнова, a, b, казань */
 	assert_int_equal(ch.nadd, 0);
@@ -341,7 +368,8 @@ static void test_update_in_store(void **state)
 static char *dump_indexes(MDB_txn *txn, struct store *st, size_t *lines)
 {
 	MDB_dbi ix[] = { st->ix_phone, st->ix_email, st->ix_name, st->ix_tag, st->ix_city,
-			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd };
+			 st->ix_owner, st->ix_sector, st->ix_birthday, st->ix_custom, st->ix_phone_fwd,
+			 st->ix_name_owner };
 	size_t cap = 1 << 16, len = 0;
 	char *out = malloc(cap);
 	assert_non_null(out);
@@ -487,6 +515,101 @@ static void test_put_sorted_as_one_by_one(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A word too long to follow its owner whole in ix_name_owner is cut there
+ * (any query word is still its prefix); one too long for ix_name is in
+ * neither. */
+static void test_long_word_under_owner(void **state)
+{
+	(void)state;
+	struct arena a;
+	arena_init(&a, 0);
+	struct store st = fake_store();
+	char word[482];
+	memset(word, 'a', sizeof(word) - 1);
+	word[sizeof(word) - 1] = '\0';
+	Kart__Card c = KART__CARD__INIT;
+	c.id = 9;
+	c.owner = "mgr01";
+	c.company = word + 1; /* 480 letters: ix_name's longest key */
+	struct ix_key *k;
+	size_t n;
+	assert_int_equal(index_keys(&a, &st, NULL, &c, &k, &n), 0);
+	assert_true(has_key(k, n, st.ix_name, word + 1, 480));
+	char key[480] = "mgr01";
+	memcpy(key + 6, word, sizeof(key) - 6);
+	assert_true(has_key(k, n, st.ix_name_owner, key, sizeof(key)));
+	c.company = word; /* 481: too long for either */
+	assert_int_equal(index_keys(&a, &st, NULL, &c, &k, &n), 0);
+	assert_int_equal(n, 1); /* the owner alone */
+	arena_free(&a);
+}
+
+/* The migration's build of ix_name_owner (index_name_owner_entries, chunk
+ * by chunk in id order, through index_put_sorted) leaves it as index_update
+ * card by card does. */
+static void test_name_owner_build(void **state)
+{
+	(void)state;
+	char dir1[] = "/tmp/kart-test-index-XXXXXX", dir2[] = "/tmp/kart-test-index-XXXXXX";
+	assert_non_null(mkdtemp(dir1));
+	assert_non_null(mkdtemp(dir2));
+	struct store one, built;
+	memset(&one, 0, sizeof(one));
+	memset(&built, 0, sizeof(built));
+	assert_int_equal(store_open(&one, dir1, 64u << 20, 8, true), 0);
+	assert_int_equal(store_open(&built, dir2, 64u << 20, 8, true), 0);
+	struct schema sc = make_schema();
+	struct arena a;
+	arena_init(&a, 0);
+	MDB_txn *t1, *t2;
+	assert_int_equal(mdb_txn_begin(one.env, NULL, 0, &t1), 0);
+	assert_int_equal(mdb_txn_begin(built.env, NULL, 0, &t2), 0);
+	for (uint64_t lo = 1; lo <= 700; lo += 100) {
+		Kart__Card *cards[100];
+		for (size_t i = 0; i < 100; i++) {
+			cards[i] = gen_card(&a, lo + i);
+			if (i % 5 == 1)
+				cards[i]->middle_name = cards[i]->first_name; /* a word twice: one entry */
+			assert_int_equal(index_update(t1, &one, &sc, &a, NULL, cards[i]), 0);
+		}
+		struct ix_entry *e;
+		size_t ne;
+		if (lo == 1) { /* the cards must come in id order */
+			Kart__Card *two[2] = { cards[1], cards[0] };
+			assert_int_equal(index_name_owner_entries(&a, &built, two, 2, &e, &ne), EINVAL);
+		}
+		assert_int_equal(index_name_owner_entries(&a, &built, cards, 100, &e, &ne), 0);
+		for (size_t i = 0; i < ne; i++)
+			assert_int_equal(e[i].k.dbi, built.ix_name_owner);
+		assert_int_equal(index_put_sorted(t2, e, ne), 0);
+	}
+	/* every index is as one by one would leave it, once the others are too */
+	MDB_stat ms;
+	assert_int_equal(mdb_stat(t2, built.ix_name, &ms), 0);
+	assert_int_equal(ms.ms_entries, 0);
+	assert_int_equal(mdb_stat(t2, built.ix_name_owner, &ms), 0);
+	assert_true(ms.ms_entries > 1000);
+	MDB_dbi ix[] = { one.ix_phone, one.ix_email, one.ix_name, one.ix_tag, one.ix_city,
+			 one.ix_owner, one.ix_sector, one.ix_birthday, one.ix_custom, one.ix_phone_fwd };
+	for (size_t i = 0; i < sizeof(ix) / sizeof(ix[0]); i++)
+		assert_int_equal(mdb_drop(t1, ix[i], 0), 0);
+	size_t n1, n2;
+	char *d1 = dump_indexes(t1, &one, &n1), *d2 = dump_indexes(t2, &built, &n2);
+	assert_int_equal(n1, ms.ms_entries);
+	assert_int_equal(n1, n2);
+	assert_string_equal(d1, d2);
+	free(d1);
+	free(d2);
+	mdb_txn_abort(t1);
+	mdb_txn_abort(t2);
+	arena_free(&a);
+	store_close(&one);
+	store_close(&built);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", dir1, dir2);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +619,8 @@ int main(void)
 		cmocka_unit_test(test_diff_of_an_update),
 		cmocka_unit_test(test_update_in_store),
 		cmocka_unit_test(test_put_sorted_as_one_by_one),
+		cmocka_unit_test(test_long_word_under_owner),
+		cmocka_unit_test(test_name_owner_build),
 	};
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
 }
