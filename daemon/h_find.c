@@ -120,13 +120,14 @@ static bool owner_before(const struct owner_walk *a, const struct owner_walk *b)
 	return memcmp(a->v.mv_data, b->v.mv_data, 8) < 0; /* big-endian ids */
 }
 
-/* A one-word name search for a user who does not see every card: the words
+/* A name search's walk for a user who does not see every card: the words
  * of each owner in their scope (ix_name_owner, owner \0 word), the owners'
  * walks merged in ix_name's order (word, then id), so the hits are an
- * admin's with other owners' cards left out, and the walk stops when f is
- * full. A card without an owner is seen only by those who see every card
- * (acl.c): it is in no owner's part. */
-static int owners_walk(struct req *r, struct find_ctx *f, const char *word, size_t wl)
+ * admin's with other owners' cards left out, and the walk stops when fn
+ * says f is full. A card without an owner is seen only by those who see
+ * every card (acl.c): it is in no owner's part. */
+static int owners_walk(struct req *r, struct find_ctx *f, const char *word, size_t wl,
+		       int (*fn)(void *ud, const MDB_val *key, uint64_t id))
 {
 	char **owners;
 	size_t n;
@@ -158,7 +159,7 @@ static int owners_walk(struct req *r, struct find_ctx *f, const char *word, size
 		if (!next)
 			break;
 		MDB_val key = { next->k.mv_size - next->olen, (char *)next->k.mv_data + next->olen };
-		if (on_key(f, &key, store_key_u64(next->v.mv_data)))
+		if (fn(f, &key, store_key_u64(next->v.mv_data)))
 			break;
 		rc = owner_step(next, prefix[next - w], next->olen + wl, MDB_NEXT);
 	}
@@ -502,7 +503,7 @@ int h_find(struct req *r)
 			if (acl_sees_all(r))
 				rc = prefix_walk(r->txn, st->ix_name, f.words[0], f.exact_len, FIND_SCAN, on_key, &f);
 			else
-				rc = owners_walk(r, &f, f.words[0], f.exact_len);
+				rc = owners_walk(r, &f, f.words[0], f.exact_len, on_key);
 			/* the walk's order is the answer's (ix_name's: by word, then
 			 * id), kept through the sort below: sorted by id instead, a
 			 * longer offset's first offset + limit hits would take in
@@ -512,12 +513,17 @@ int h_find(struct req *r)
 				f.hits[i].rank = (int)i;
 			break;
 		}
-		/* several words: walk the longest, check the others on the card */
+		/* several words: walk the longest (a scoped user: their owners'
+		 * cards only, so FIND_SCAN candidates are all theirs), check the
+		 * others on the card */
 		size_t w = 0;
 		for (size_t i = 1; i < f.nwords; i++)
 			if (strlen(f.words[i]) > strlen(f.words[w]))
 				w = i;
-		rc = prefix_walk(r->txn, st->ix_name, f.words[w], strlen(f.words[w]), FIND_SCAN, on_name, &f);
+		if (acl_sees_all(r))
+			rc = prefix_walk(r->txn, st->ix_name, f.words[w], strlen(f.words[w]), FIND_SCAN, on_name, &f);
+		else
+			rc = owners_walk(r, &f, f.words[w], strlen(f.words[w]), on_name);
 		break;
 	}
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A one-word name find by a user who sees part of the cards walks the words
-# of the owners they see (ix_name_owner): a manager's matches are found
+# A name find by a user who sees part of the cards walks the words of the
+# owners they see (ix_name_owner): a manager's matches are found
 # however many other owners' cards with the word come first; a page, its
 # offset and `more` are an admin's with other owners' cards left out (a
 # manager's own, a team's for a supervisor and for a manager who sees their
@@ -48,6 +48,12 @@ for q in ковал Ковалев КОВАЛЁВ; do
 done
 expect_rc 0 as m1 --json find ковалёва
 [[ $(ids) == "$K2" ]] || fail "m1 find ковалёва: $(ids)"
+# several words walk the longest word's cards the same way (the others are
+# checked on each card)
+expect_rc 0 as m1 --json find 'ковалёв пёт'
+[[ $(ids) == "$K1" ]] || fail "m1 find 'ковалёв пёт': $(ids)"
+expect_rc 0 as admin --json find 'гость5099 ковалёв'
+[[ $(jq -r '.[0].first_name' <<<"$OUT") == Гость5099 ]] || fail "admin find 'гость5099 ковалёв': $OUT"
 expect_rc 0 as far --json find ковал --limit 3
 [[ $(jq -r '[.[].owner] | unique | join(" ")' <<<"$OUT") == far && $(jq -r '.[0].more' <<<"$OUT") == true ]] ||
 	fail "far find ковал: $OUT"
