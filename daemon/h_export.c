@@ -16,13 +16,18 @@
  *      from audit.key, each phone checked against ix_phone and earlier
  *      canaries, retried if taken), the record, the card ids and hashes, the
  *      audit event; the reply is the file's first chunk (BOM and header).
- *   4. loop (export_page, a stream): the cards are loaded, scope-checked and
- *      masked as for any list, written as CSV or vCard with the canaries at
- *      their positions, and sent in ExportChunk frames of about 256 KiB as the
- *      connection drains; the last frame is the ExportRecord.
+ *   4. pool and loop (xenc_run, export_page: a stream): a job in the pool
+ *      loads the next cards (a cursor walk of the ascending ids), checks
+ *      their scope and masks them as for any list, and writes them as CSV or
+ *      vCard, whole rows, the canaries at their positions, into a chunk of
+ *      about 256 KiB; the loop sends that chunk as one ExportChunk frame as
+ *      the connection drains, while the next job writes the next chunk into
+ *      the other of two buffers. The loop never encodes a row, so other
+ *      clients are not held up behind the file; the last frame is the
+ *      ExportRecord.
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
  * a contact) are held from the scan to the commit. A 1M-card export holds
- * about 8 MiB plus 25 MiB for a moment, never the file. */
+ * about 8 MiB plus 25 MiB for a moment, two chunks, never the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -33,6 +38,7 @@
 #include "card.h"
 #include "canary.h"
 #include "cardq.h"
+#include "conf.h"
 #include "export.h"
 #include "export_policy.h"
 #include "frame.h"
@@ -605,9 +611,24 @@ static int w_export(struct req *r)
 	return export_first_chunk(r, j, &xf, export_id);
 }
 
-/* ---- the file, streamed from the loop ---- */
+/* ---- the file, encoded in the pool, sent from the loop ---- */
 
-struct xstate {
+/* The file's encoder, shared by the stream (loop thread) and the pool job
+ * that writes its next chunk: while a job runs (`running`), only the job
+ * touches the encoding state and buf[fill]; the loop sends buf[!fill]. The
+ * stream freed while a job runs leaves the encoder to the job's end. */
+struct xenc {
+	uv_work_t work;
+	struct server *srv;
+	struct principal who;
+	const struct kart_config *cfg; /* the stream's: held while a job runs */
+	struct stream *s;           /* NULL once the stream is freed */
+	bool running;               /* a job in the pool */
+	bool body_done;             /* every row encoded */
+	int err;                    /* a job failed: ENOMEM or an MDB code */
+	int fill;                   /* the buffer the next job writes */
+	struct xbuf buf[2];
+	/* the encoding state */
 	uint64_t *ids;
 	size_t n, pos;
 	Kart__ExportRecord *rec;
@@ -615,38 +636,222 @@ struct xstate {
 	uint64_t row;               /* data rows written */
 	enum export_format fmt;
 	char delim;
-	bool body_done;
 	struct export_fields fields; /* the custom columns, fixed at the start */
+	struct arena a;             /* rec, ids and fields */
+	struct arena job;           /* a job's scope memo, masked values and canaries */
+	struct arena card[2];       /* a row's card and the last real one */
+	struct schema sc;           /* the pool's view of the field types, for masking */
 };
 
-/* Loads a card for the stream: visible to the exporter, masked for them. */
-static Kart__Card *stream_card(struct req *r, uint64_t id, struct arena *a)
+static void xenc_free(struct xenc *x)
 {
-	Kart__Card *c;
-	if (card_load(r->txn, r->srv->store.cards, id, a, &c) != 0 || !acl_visible(r, c))
+	xbuf_free(&x->buf[0]);
+	xbuf_free(&x->buf[1]);
+	export_fields_free(&x->fields);
+	schema_free(&x->sc);
+	arena_free(&x->job);
+	arena_free(&x->card[0]);
+	arena_free(&x->card[1]);
+	arena_free(&x->a);
+	free(x);
+}
+
+/* A job's walk of the cards: the file's ids ascend, as the cards' keys do,
+ * so the next card is most often the cursor's next entry, not a new descent
+ * of the tree from its root (a lookup per card cost more than decoding it). */
+struct walk {
+	MDB_cursor *cur;
+	bool at_valid;
+	uint64_t at;                /* the id the cursor is on */
+};
+
+static int walk_get(struct walk *wk, uint64_t id, MDB_val *v)
+{
+	MDB_val k;
+	int rc;
+	if (wk->at_valid && wk->at == id)
+		return mdb_cursor_get(wk->cur, &k, v, MDB_GET_CURRENT);
+	if (wk->at_valid && wk->at < id) {
+		rc = mdb_cursor_get(wk->cur, &k, v, MDB_NEXT);
+		wk->at_valid = rc == 0 && k.mv_size == 8;
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+		if (wk->at_valid) {
+			wk->at = store_key_u64(k.mv_data);
+			if (wk->at == id)
+				return 0;
+			if (wk->at > id)
+				return MDB_NOTFOUND; /* deleted since the scan */
+		} else if (rc == MDB_NOTFOUND) {
+			return MDB_NOTFOUND;
+		}
+	}
+	uint8_t key[8];
+	store_u64_key(id, key);
+	k.mv_size = 8;
+	k.mv_data = key;
+	rc = mdb_cursor_get(wk->cur, &k, v, MDB_SET_KEY);
+	wk->at_valid = rc == 0;
+	wk->at = id;
+	return rc;
+}
+
+/* Loads a card for the file: visible to the exporter, masked for them, as
+ * acl_mask does on the loop (with the pool's schema). */
+static Kart__Card *stream_card(struct req *r, struct xenc *x, struct walk *wk, uint64_t id, struct arena *a)
+{
+	MDB_val v;
+	if (walk_get(wk, id, &v) != 0)
 		return NULL;
-	acl_mask(r, c);
+	Kart__Card *c = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
+	if (!c || !acl_visible(r, c))
+		return NULL;
+	schema_mark_types(&x->sc, c);
+	if (acl_masks(r, c))
+		acl_mask_with(r, c, &x->sc);
 	return c;
 }
 
-static void put_row(struct xstate *st, struct xbuf *b, const Kart__Card *c)
+static void put_row(struct xenc *x, struct xbuf *b, const Kart__Card *c)
 {
-	if (st->fmt == EXPORT_CSV)
-		export_csv_row(b, c, st->delim, &st->fields);
+	if (x->fmt == EXPORT_CSV)
+		export_csv_row(b, c, x->delim, &x->fields);
 	else
-		export_vcard(b, c, &st->fields);
+		export_vcard(b, c, &x->fields);
 }
 
+/* Pool thread: the next chunk of the file into buf[fill], whole rows until
+ * it holds EXPORT_CHUNK, canaries at their positions, in a read transaction
+ * of its own (a card deleted or moved out of scope since the scan is left
+ * out, as a page on the loop left it out). */
+static void xenc_run(uv_work_t *w)
+{
+	struct xenc *x = w->data;
+	struct xbuf *b = &x->buf[x->fill];
+	MDB_txn *txn = NULL;
+	int rc = store_pool_begin(&x->srv->store, &txn);
+	if (rc == 0)
+		rc = schema_sync(&x->sc, txn, &x->srv->store);
+	struct walk wk = { 0 };
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, x->srv->store.cards, &wk.cur);
+	if (rc) {
+		x->err = rc;
+		store_pool_end(&x->srv->store, &txn);
+		return;
+	}
+	arena_reset(&x->job);
+	struct req r = { .srv = x->srv, .cfg = x->cfg, .who = x->who, .txn = txn, .arena = &x->job,
+			 .now = util_now_us() };
+	int cur = 0;
+	Kart__Card *nb = NULL;      /* the last real row, for the canaries' other columns */
+	size_t loads = 0;
+	while (b->len < EXPORT_CHUNK && loads < 20000 && !b->oom) {
+		Kart__CanaryRow *cr = x->ci < x->rec->n_canary_rows ? x->rec->canary_rows[x->ci] : NULL;
+		if (cr && (cr->position <= x->row || x->pos >= x->n)) {
+			if (!nb) {
+				/* the real row before it, else the one after */
+				arena_reset(&x->card[cur]);
+				if (x->pos > 0)
+					nb = stream_card(&r, x, &wk, x->ids[x->pos - 1], &x->card[cur]);
+				if (!nb && x->pos < x->n)
+					nb = stream_card(&r, x, &wk, x->ids[x->pos], &x->card[cur]);
+				if (nb)
+					cur ^= 1;
+				loads++;
+			}
+			Kart__Card cc;
+			export_canary_card(cr, nb, &x->fields, &x->job, &cc);
+			put_row(x, b, &cc);
+			x->ci++;
+			x->row++;
+			continue;
+		}
+		if (x->pos >= x->n)
+			break;
+		arena_reset(&x->card[cur]);
+		Kart__Card *c = stream_card(&r, x, &wk, x->ids[x->pos++], &x->card[cur]);
+		loads++;
+		if (!c)
+			continue; /* deleted since the scan, or out of scope now */
+		put_row(x, b, c);
+		nb = c;
+		cur ^= 1;
+		x->row++;
+	}
+	mdb_cursor_close(wk.cur);
+	store_pool_end(&x->srv->store, &txn);
+	if (b->oom)
+		x->err = ENOMEM;
+	else if (x->pos >= x->n && x->ci >= x->rec->n_canary_rows)
+		x->body_done = true;
+}
+
+static void xenc_start(struct xenc *x);
+
+/* Loop thread: the chunk is ready (or the stream is gone). */
+static void xenc_after(uv_work_t *w, int status)
+{
+	struct xenc *x = w->data;
+	struct server *srv = x->srv;
+	x->running = false;
+	conf_drop(x->cfg);
+	x->cfg = NULL;
+	if (status)
+		x->err = ENOMEM; /* cancelled: the server is stopping */
+	if (!x->s)
+		xenc_free(x);
+	else
+		req_stream_wake(x->s);
+	srv->inflight--;
+	srv->hooks.settled(srv);
+}
+
+/* Loop thread: the next chunk, in the pool (the server waits for it before it stops). */
+static void xenc_start(struct xenc *x)
+{
+	x->cfg = conf_hold(x->srv->cfg);
+	x->work.data = x;
+	x->running = true;
+	if (uv_queue_work(x->srv->loop, &x->work, xenc_run, xenc_after) != 0) {
+		x->running = false;
+		conf_drop(x->cfg);
+		x->cfg = NULL;
+		x->err = ENOMEM;
+		return;
+	}
+	x->srv->inflight++;
+}
+
+/* A page: the chunk the pool has written, sent as it is while the pool writes
+ * the next; the stream waits while there is none yet; the last frame is the
+ * ExportRecord. */
 static bool export_page(struct stream *s, struct req *r)
 {
-	struct xstate *st = s->state;
-	if (st->body_done) {
+	struct xenc *x = s->state;
+	s->waiting = false;
+	if (x->running) {
+		s->waiting = true;
+		return false;
+	}
+	if (x->err) {
+		log_err("export %" PRIu64 ": %s", x->rec->id, x->err == ENOMEM ? "out of memory" : mdb_strerror(x->err));
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", x->err == ENOMEM ? "out of memory" : "the database is busy");
+		return true;
+	}
+	struct xbuf *out = &x->buf[x->fill];
+	if (!out->len && !x->body_done) {
+		xenc_start(x);
+		s->waiting = x->running;
+		return false; /* an error, if it could not start, on the next turn */
+	}
+	if (!out->len) {
 		Kart__ExportRecord *o = arena_alloc(r->arena, sizeof(*o));
 		if (!o) {
 			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 			return true;
 		}
-		*o = *st->rec;
+		*o = *x->rec;
 		o->canary_rows = NULL; /* the exporter never learns which rows they are */
 		o->n_canary_rows = 0;
 		o->state = (char *)"done";
@@ -654,68 +859,20 @@ static bool export_page(struct stream *s, struct req *r)
 		r->out.export_record = o;
 		return true;
 	}
-	struct arena ar[2];
-	arena_init(&ar[0], 0);
-	arena_init(&ar[1], 0);
-	int cur = 0;
-	Kart__Card *nb = NULL;      /* the last real row, for the canaries' other columns */
-	struct xbuf b = { 0 };
-	size_t loads = 0;
-	while (b.len < EXPORT_CHUNK && loads < 20000 && !b.oom) {
-		Kart__CanaryRow *cr = st->ci < st->rec->n_canary_rows ? st->rec->canary_rows[st->ci] : NULL;
-		if (cr && (cr->position <= st->row || st->pos >= st->n)) {
-			if (!nb) {
-				/* the real row before it, else the one after */
-				arena_reset(&ar[cur]);
-				if (st->pos > 0)
-					nb = stream_card(r, st->ids[st->pos - 1], &ar[cur]);
-				if (!nb && st->pos < st->n)
-					nb = stream_card(r, st->ids[st->pos], &ar[cur]);
-				if (nb)
-					cur ^= 1;
-				loads++;
-			}
-			Kart__Card cc;
-			export_canary_card(cr, nb, &st->fields, r->arena, &cc);
-			put_row(st, &b, &cc);
-			st->ci++;
-			st->row++;
-			continue;
-		}
-		if (st->pos >= st->n)
-			break;
-		arena_reset(&ar[cur]);
-		Kart__Card *c = stream_card(r, st->ids[st->pos++], &ar[cur]);
-		loads++;
-		if (!c)
-			continue; /* deleted since the scan, or out of scope now */
-		put_row(st, &b, c);
-		nb = c;
-		cur ^= 1;
-		st->row++;
-	}
-	arena_free(&ar[0]);
-	arena_free(&ar[1]);
-	if (b.oom) {
-		xbuf_free(&b);
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
-		return true;
-	}
-	if (st->pos >= st->n && st->ci >= st->rec->n_canary_rows)
-		st->body_done = true;
+	/* out is sent as it is (the frame is packed once this returns); the
+	 * next job writes the other buffer, emptied (it was sent last time) */
+	x->fill ^= 1;
+	x->buf[x->fill].len = 0;
+	if (!x->body_done)
+		xenc_start(x);
 	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
-	uint8_t *data = b.len ? arena_alloc(r->arena, b.len) : NULL;
-	if (!ch || (b.len && !data)) {
-		xbuf_free(&b);
+	if (!ch) {
 		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 		return true;
 	}
 	kart__export_chunk__init(ch);
-	if (b.len)
-		memcpy(data, b.p, b.len);
-	ch->data.data = data;
-	ch->data.len = b.len;
-	xbuf_free(&b);
+	ch->data.data = (uint8_t *)out->p;
+	ch->data.len = out->len;
 	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
 	r->out.export_chunk = ch;
 	return false;
@@ -724,11 +881,45 @@ static bool export_page(struct stream *s, struct req *r)
 /* The stream is over: whole, or not (the connection closed, a cancel, an error). */
 static void export_release(struct stream *s, bool finished)
 {
-	struct xstate *st = s->state;
-	if (!st || !st->rec)
+	struct xenc *x = s->state;
+	if (!x)
 		return;
-	export_end_submit(s->srv, &s->who, st->rec->id, !finished,
+	s->state = NULL;
+	export_end_submit(s->srv, &s->who, x->rec->id, !finished,
 			  s->end[0] ? s->end : "the file was not sent to its end");
+	x->s = NULL;
+	if (!x->running)
+		xenc_free(x); /* else the job's end frees it */
+}
+
+/* The encoder of j's file, its first chunk already on its way in the pool;
+ * NULL when out of memory. */
+static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
+{
+	struct xenc *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->srv = w->r.srv;
+	x->who = w->r.who;
+	x->fmt = j->fmt;
+	x->delim = j->delim;
+	arena_init(&x->a, 0);
+	arena_init(&x->job, 0);
+	arena_init(&x->card[0], 0);
+	arena_init(&x->card[1], 0);
+	x->rec = kart__export_record__unpack(&x->a.pb, j->record_len, j->record);
+	x->n = j->nids;
+	/* the scan's ids are the stream's now */
+	x->ids = j->ids;
+	j->ids = NULL;
+	Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&x->a.pb, j->fields_len, j->fields) : NULL;
+	if (!x->rec || !fp || export_fields_init(&x->fields, &x->a, fp->fields, fp->n_fields) < 0) {
+		free(x->ids);
+		x->ids = NULL;
+		xenc_free(x);
+		return NULL;
+	}
+	return x;
 }
 
 static void export_done(struct wreq *w)
@@ -751,21 +942,8 @@ static void export_done(struct wreq *w)
 	}
 	struct req r = { .srv = w->r.srv, .cfg = w->r.cfg, .conn = w->r.conn, .id = w->r.id, .who = w->r.who };
 	struct stream *s = stream_new(&r, export_page);
-	struct xstate *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
-	if (st) {
-		memset(st, 0, sizeof(*st));
-		st->rec = kart__export_record__unpack(&s->arena.pb, j->record_len, j->record);
-		st->ids = j->nids ? arena_alloc(&s->arena, j->nids * sizeof(*st->ids)) : NULL;
-		st->n = j->nids;
-		st->fmt = j->fmt;
-		st->delim = j->delim;
-		if (st->n && st->ids)
-			memcpy(st->ids, j->ids, st->n * sizeof(*st->ids));
-		Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&s->arena.pb, j->fields_len, j->fields) : NULL;
-		if (!fp || export_fields_init(&st->fields, &s->arena, fp->fields, fp->n_fields) < 0)
-			st->rec = NULL;
-	}
-	if (!st || !st->rec || (st->n && !st->ids)) {
+	struct xenc *x = s ? xenc_new(w, j) : NULL;
+	if (!x) {
 		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
 		if (rec)
 			export_end_submit(w->r.srv, &w->r.who, rec->id, true, "out of memory starting the file");
@@ -775,8 +953,13 @@ static void export_done(struct wreq *w)
 		log_err("export %s: out of memory starting the file", w->r.who.user);
 		wreq_repack_error(w, "out of memory; the export is recorded but its file could not be sent");
 	} else {
-		s->state = st;
+		x->s = s;
+		s->state = x;
 		s->release = export_release;
+		if (x->n || x->rec->n_canary_rows)
+			xenc_start(x); /* the first rows while the header goes out */
+		else
+			x->body_done = true;
 		req_stream(&w->r, s); /* added to the connection after this */
 	}
 	free_xjob(j);
