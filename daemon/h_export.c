@@ -32,6 +32,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "acl.h"
 #include "audit.h"
@@ -89,15 +90,33 @@ struct xjob {
 	size_t fields_len;
 };
 
+/* The scan's arrays (tens of MiB at a million cards) are mappings of their
+ * own: they grow without a copy (mremap), cost only the pages written, and
+ * go back to the system as they are freed. From malloc they came from the
+ * heap of whichever pool thread scanned, and a freed one stayed there: the
+ * daemon's memory grew by tens of MiB with each large export. */
+static void *big_grow(void *p, size_t old, size_t want)
+{
+	void *n = p ? mremap(p, old, want, MREMAP_MAYMOVE)
+		    : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return n == MAP_FAILED ? NULL : n;
+}
+
+static void big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
 static void free_xjob(struct xjob *j)
 {
 	if (!j)
 		return;
 	free(j->where);
 	free(j->filter);
-	free(j->ids);
-	free(j->hashes);
-	free(j->owners);
+	big_free(j->ids, j->cap * sizeof(*j->ids));
+	big_free(j->hashes, j->hcap * sizeof(*j->hashes));
+	big_free(j->owners, j->hcap * sizeof(*j->owners));
 	free(j->canaries);
 	free(j->record);
 	free(j->fields);
@@ -210,13 +229,21 @@ static bool note_canary(struct scan *s, uint64_t id)
 static bool add_hash(struct xjob *j, uint64_t h, uint32_t owner)
 {
 	if (j->nhash == j->hcap) {
-		size_t cap = j->hcap ? j->hcap * 2 : 2048;
-		uint64_t *nh = realloc(j->hashes, cap * sizeof(*nh));
-		if (nh)
-			j->hashes = nh;
-		uint32_t *no = nh ? realloc(j->owners, cap * sizeof(*no)) : NULL;
-		if (!no)
+		size_t cap = j->hcap ? j->hcap * 2 : 65536;
+		uint64_t *nh = big_grow(j->hashes, j->hcap * sizeof(*nh), cap * sizeof(*nh));
+		if (!nh)
 			return false;
+		uint32_t *no = big_grow(j->owners, j->hcap * sizeof(*no), cap * sizeof(*no));
+		if (!no) {
+			/* the hashes back to the size free_xjob knows */
+			if (j->hcap)
+				nh = big_grow(nh, cap * sizeof(*nh), j->hcap * sizeof(*nh));
+			else
+				big_free(nh, cap * sizeof(*nh));
+			j->hashes = j->hcap ? nh : NULL;
+			return false;
+		}
+		j->hashes = nh;
 		j->owners = no;
 		j->hcap = cap;
 	}
@@ -230,8 +257,8 @@ static int scan_card(void *ud, Kart__Card *card)
 	struct scan *s = ud;
 	struct xjob *j = s->j;
 	if (j->nids == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 1024;
-		uint64_t *n = realloc(j->ids, cap * sizeof(*n));
+		size_t cap = j->cap ? j->cap * 2 : 65536;
+		uint64_t *n = big_grow(j->ids, j->cap * sizeof(*n), cap * sizeof(*n));
 		if (!n) {
 			s->oom = true;
 			return 1;
@@ -629,8 +656,8 @@ struct xenc {
 	int fill;                   /* the buffer the next job writes */
 	struct xbuf buf[2];
 	/* the encoding state */
-	uint64_t *ids;
-	size_t n, pos;
+	uint64_t *ids;              /* the scan's mapping (big_grow), ids_cap long */
+	size_t n, pos, ids_cap;
 	Kart__ExportRecord *rec;
 	size_t ci;                  /* the next canary row */
 	uint64_t row;               /* data rows written */
@@ -648,6 +675,7 @@ static void xenc_free(struct xenc *x)
 	xbuf_free(&x->buf[0]);
 	xbuf_free(&x->buf[1]);
 	export_fields_free(&x->fields);
+	big_free(x->ids, x->ids_cap * sizeof(*x->ids));
 	schema_free(&x->sc);
 	arena_free(&x->job);
 	arena_free(&x->card[0]);
@@ -911,11 +939,11 @@ static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
 	x->n = j->nids;
 	/* the scan's ids are the stream's now */
 	x->ids = j->ids;
+	x->ids_cap = j->cap;
 	j->ids = NULL;
+	j->cap = 0;
 	Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&x->a.pb, j->fields_len, j->fields) : NULL;
 	if (!x->rec || !fp || export_fields_init(&x->fields, &x->a, fp->fields, fp->n_fields) < 0) {
-		free(x->ids);
-		x->ids = NULL;
 		xenc_free(x);
 		return NULL;
 	}
