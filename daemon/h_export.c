@@ -307,6 +307,17 @@ static bool wire_next(const uint8_t **p, const uint8_t *end, uint32_t *field, co
 	uint64_t key = 0, v = 0;
 	int shift = 0;
 	bool done = false;
+	if (end - *p >= 2 && !(**p & 0x80) && ((**p & 7) == 2) && !((*p)[1] & 0x80)) {
+		/* the common case, a short string of a field below 16: one byte each */
+		*field = **p >> 3;
+		*len = *num = (*p)[1];
+		*p += 2;
+		if (*len > (size_t)(end - *p) || *field == 0)
+			return false;
+		*data = *p;
+		*p += *len;
+		return true;
+	}
 	while (*p < end && shift < 64 && !done) {
 		key |= (uint64_t)(**p & 0x7f) << shift;
 		done = !(*(*p)++ & 0x80);
@@ -380,20 +391,65 @@ static bool wire_strings(struct scan *s, const MDB_val *v, uint32_t want, uint32
 	return true;
 }
 
-/* The card's id from its bytes (field 1, as a decoder keeps it: the last,
- * 0 if none); false if they are malformed. */
-static bool wire_id(const MDB_val *v, uint64_t *id)
+/* What the scan needs of a stored card, in one pass over its bytes: its id
+ * (field 1, as a decoder keeps it: the last, 0 if none) and where its phones
+ * in E.164 (31) and emails (9) are. */
+#define WIRE_CONTACTS 32        /* more (a card has at most 20 of each): read again */
+struct wire_card {
+	uint64_t id;
+	const uint8_t *phone[WIRE_CONTACTS], *email[WIRE_CONTACTS];
+	size_t phone_len[WIRE_CONTACTS], email_len[WIRE_CONTACTS];
+	size_t nphones, nemails;
+	bool more;                  /* past WIRE_CONTACTS */
+};
+
+/* False if the bytes are malformed. */
+static bool wire_card_read(const MDB_val *v, struct wire_card *wc)
 {
 	const uint8_t *p = v->mv_data, *end = p + v->mv_size, *data;
-	size_t len;
+	size_t len = 0;
 	uint32_t field;
 	uint64_t num;
-	*id = 0;
+	wc->id = 0;
+	wc->nphones = wc->nemails = 0;
+	wc->more = false;
 	while (p < end) {
 		if (!wire_next(&p, end, &field, &data, &len, &num))
 			return false;
-		if (field == 1 && !data)
-			*id = num;
+		if (field == 1 && !data) {
+			wc->id = num;
+		} else if (field == 31 && data) {
+			if (wc->nphones < WIRE_CONTACTS) {
+				wc->phone[wc->nphones] = data;
+				wc->phone_len[wc->nphones++] = len;
+			} else {
+				wc->more = true;
+			}
+		} else if (field == 9 && data) {
+			if (wc->nemails < WIRE_CONTACTS) {
+				wc->email[wc->nemails] = data;
+				wc->email_len[wc->nemails++] = len;
+			} else {
+				wc->more = true;
+			}
+		}
+	}
+	return true;
+}
+
+/* The n strings at p[i] (len[i] bytes) to fn, each NUL-terminated in the
+ * scratch arena; false when out of memory. */
+static bool wire_each(struct scan *s, const uint8_t *const *p, const size_t *len, size_t n, uint32_t at,
+		      bool (*fn)(struct scan *s, const char *text, uint32_t at))
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[64], *t = len[i] < sizeof(buf) ? buf : arena_alloc(&s->scratch, len[i] + 1);
+		if (!t)
+			return false;
+		memcpy(t, p[i], len[i]);
+		t[len[i]] = '\0';
+		if (!fn(s, t, at))
+			return false;
 	}
 	return true;
 }
@@ -411,6 +467,7 @@ static int scan_all(struct scan *s, struct req *scope, struct store *st, uint64_
 	MDB_val k, v;
 	uint64_t last = 0;
 	bool sees_all = acl_sees_all(scope);
+	struct wire_card wc;
 	int rc = mdb_cursor_open(*s->txn, st->cards, &cur);
 	for (uint64_t pos = 0; rc == 0; pos++) {
 		if (pos && pos % CARDQ_SLICE == 0) {
@@ -439,14 +496,18 @@ static int scan_all(struct scan *s, struct req *scope, struct store *st, uint64_
 		if (k.mv_size == 8)
 			last = store_key_u64(k.mv_data);
 		(*read)++;
-		uint64_t id;
 		uint32_t at;
 		bool bad = false;
 		/* a card that would not decode is no row of the walk's either */
-		if (!wire_id(&v, &id) || (!sees_all && !acl_visible_bytes(scope, v.mv_data, v.mv_size)))
+		if (!wire_card_read(&v, &wc) || (!sees_all && !acl_visible_bytes(scope, v.mv_data, v.mv_size)))
 			continue;
-		if (!scan_id(s, id, &at) || !wire_strings(s, &v, 31, at, &bad, scan_phone) ||
-		    !wire_strings(s, &v, 9, at, &bad, scan_email)) {
+		bool ok = scan_id(s, wc.id, &at);
+		if (ok && !wc.more)
+			ok = wire_each(s, wc.phone, wc.phone_len, wc.nphones, at, scan_phone) &&
+			     wire_each(s, wc.email, wc.email_len, wc.nemails, at, scan_email);
+		else if (ok)
+			ok = wire_strings(s, &v, 31, at, &bad, scan_phone) && wire_strings(s, &v, 9, at, &bad, scan_email);
+		if (!ok) {
 			s->oom = true;
 			break;
 		}
