@@ -1091,6 +1091,8 @@ static bool export_page(struct stream *s, struct req *r)
 {
 	struct xenc *x = s->state;
 	s->waiting = false;
+	if (!x->running && !x->err && !x->buf[x->fill].len && !x->body_done)
+		xenc_start(x); /* nothing written yet: the next chunk, if it could start */
 	if (x->running) {
 		s->waiting = true;
 		return false;
@@ -1101,11 +1103,6 @@ static bool export_page(struct stream *s, struct req *r)
 		return true;
 	}
 	struct xbuf *out = &x->buf[x->fill];
-	if (!out->len && !x->body_done) {
-		xenc_start(x);
-		s->waiting = x->running;
-		return false; /* an error, if it could not start, on the next turn */
-	}
 	if (!out->len) {
 		Kart__ExportRecord *o = arena_alloc(r->arena, sizeof(*o));
 		if (!o) {
