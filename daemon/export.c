@@ -103,6 +103,12 @@ int export_fields_init(struct export_fields *f, struct arena *a, Kart__FieldDef 
 	return 0;
 }
 
+void export_fields_free(struct export_fields *f)
+{
+	xbuf_free(&f->tmp);
+	xbuf_free(&f->line);
+}
+
 /* The column of custom field `name`, or -1. */
 static long field_col(const struct export_fields *f, const char *name)
 {
@@ -260,7 +266,10 @@ const char *export_sector_name(Kart__Sector s, char *buf, size_t n)
 void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim, struct export_fields *f)
 {
 	char id[24], sector[16], e[32];
-	struct xbuf tmp = { 0 };
+	/* an export's rows share one scratch buffer: no allocation per row */
+	struct xbuf own = { 0 }, *tp = f ? &f->tmp : &own, tmp = *tp;
+	tmp.len = 0;
+	tmp.oom = false;
 	snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 	const char *cells1[] = { id, c->last_name, c->first_name, c->middle_name, c->company, c->position };
 	for (size_t i = 0; i < 6; i++) {
@@ -309,7 +318,9 @@ void export_csv_row(struct xbuf *b, const Kart__Card *c, char delim, struct expo
 		}
 	}
 	xbuf_put(b, "\r\n", 2);
-	xbuf_free(&tmp);
+	tmp.len = 0;
+	*tp = tmp;
+	xbuf_free(&own);
 }
 
 /* ---- records ---- */

@@ -67,10 +67,13 @@ struct export_fields {
 	size_t n;
 	struct export_field_name *by_name;  /* sorted by name */
 	const char **vals;          /* a row's values, by column (scratch) */
+	struct xbuf tmp, line;      /* the writers' scratch, kept from row to row */
 };
 /* Takes the definitions (any order; the array is copied, the definitions
  * are not). Returns 0, or -1 when the arena runs out. */
 int export_fields_init(struct export_fields *f, struct arena *a, Kart__FieldDef *const *defs, size_t n);
+/* Frees the writers' scratch (the rest is in the arena). */
+void export_fields_free(struct export_fields *f);
 /* For the writers (CSV here, vCard in export_vcard.c): the card's custom
  * values into f->vals, by column ("" where it has none); a custom value as
  * `kart card show` prints it and `--set` takes it back, with `point` for a

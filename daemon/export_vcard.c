@@ -12,6 +12,14 @@
 static void vc_escape(struct xbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
+		/* the plain run up to the next character to escape, in one go */
+		size_t n = strcspn(s, "\\,;\n\r");
+		if (n) {
+			xbuf_put(b, s, n);
+			s += n;
+			if (!*s)
+				break;
+		}
 		switch (*s) {
 		case '\\':
 			xbuf_put(b, "\\\\", 2);
@@ -333,7 +341,9 @@ static void vc_custom(struct xbuf *b, struct xbuf *l, const Kart__Card *c, struc
 		LINE();
 	}
 	if (f && f->n) {
-		struct xbuf v = { 0 };
+		struct xbuf v = f->tmp;
+		v.len = 0;
+		v.oom = false;
 		export_field_values(f, c);
 		for (size_t i = 0; i < f->n; i++) {
 			if (!*f->vals[i])
@@ -348,7 +358,7 @@ static void vc_custom(struct xbuf *b, struct xbuf *l, const Kart__Card *c, struc
 				l->oom = true;
 			v.len = 0;
 		}
-		xbuf_free(&v);
+		f->tmp = v; /* kept for the next row */
 	}
 }
 
@@ -368,7 +378,10 @@ static void vc_note(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
 
 void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
 {
-	struct xbuf l = { 0 };
+	/* an export's rows share one line buffer: no allocation per row */
+	struct xbuf l = f ? f->line : (struct xbuf){ 0 };
+	l.len = 0;
+	l.oom = false;
 	xbuf_puts(b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
 	vc_names(b, &l, c);
 	vc_contacts(b, &l, c);
@@ -378,5 +391,10 @@ void export_vcard(struct xbuf *b, const Kart__Card *c, struct export_fields *f)
 	xbuf_puts(b, "END:VCARD\r\n");
 	if (l.oom)
 		b->oom = true;
-	xbuf_free(&l);
+	if (f) {
+		l.len = 0;
+		f->line = l;
+	} else {
+		xbuf_free(&l);
+	}
 }

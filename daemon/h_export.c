@@ -16,23 +16,32 @@
  *      from audit.key, each phone checked against ix_phone and earlier
  *      canaries, retried if taken), the record, the card ids and hashes, the
  *      audit event; the reply is the file's first chunk (BOM and header).
- *   4. loop (export_page, a stream): the cards are loaded, scope-checked and
- *      masked as for any list, written as CSV or vCard with the canaries at
- *      their positions, and sent in ExportChunk frames of about 256 KiB as the
- *      connection drains; the last frame is the ExportRecord.
+ *   4. pool and loop (xenc_run, export_page: a stream): a job in the pool
+ *      loads the next cards (a cursor walk of the ascending ids), checks
+ *      their scope and masks them as for any list, and writes them as CSV or
+ *      vCard, whole rows, the canaries at their positions, into a chunk of
+ *      about 256 KiB; the loop sends that chunk as one ExportChunk frame as
+ *      the connection drains, while the next job writes the next chunk into
+ *      the other of two buffers. The loop never encodes a row, so other
+ *      clients are not held up behind the file; the last frame is the
+ *      ExportRecord.
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
- * a contact) are held from the scan to the commit. A 1M-card export holds
- * about 8 MiB plus 25 MiB for a moment, never the file. */
+ * a contact) are held from the scan to the commit, in mappings of their own
+ * (big_grow), and LMDB copies them into the record's dirty pages until the
+ * commit. A 1M-card export holds about 8 MiB, plus twice 30 MiB for a moment,
+ * and two chunks, never the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "acl.h"
 #include "audit.h"
 #include "card.h"
 #include "canary.h"
 #include "cardq.h"
+#include "conf.h"
 #include "export.h"
 #include "export_policy.h"
 #include "frame.h"
@@ -83,15 +92,33 @@ struct xjob {
 	size_t fields_len;
 };
 
+/* The scan's arrays (tens of MiB at a million cards) are mappings of their
+ * own: they grow without a copy (mremap), cost only the pages written, and
+ * go back to the system as they are freed. From malloc they came from the
+ * heap of whichever pool thread scanned, and a freed one stayed there: the
+ * daemon's memory grew by tens of MiB with each large export. */
+static void *big_grow(void *p, size_t old, size_t want)
+{
+	void *n = p ? mremap(p, old, want, MREMAP_MAYMOVE)
+		    : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return n == MAP_FAILED ? NULL : n;
+}
+
+static void big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
 static void free_xjob(struct xjob *j)
 {
 	if (!j)
 		return;
 	free(j->where);
 	free(j->filter);
-	free(j->ids);
-	free(j->hashes);
-	free(j->owners);
+	big_free(j->ids, j->cap * sizeof(*j->ids));
+	big_free(j->hashes, j->hcap * sizeof(*j->hashes));
+	big_free(j->owners, j->hcap * sizeof(*j->owners));
 	free(j->canaries);
 	free(j->record);
 	free(j->fields);
@@ -204,13 +231,21 @@ static bool note_canary(struct scan *s, uint64_t id)
 static bool add_hash(struct xjob *j, uint64_t h, uint32_t owner)
 {
 	if (j->nhash == j->hcap) {
-		size_t cap = j->hcap ? j->hcap * 2 : 2048;
-		uint64_t *nh = realloc(j->hashes, cap * sizeof(*nh));
-		if (nh)
-			j->hashes = nh;
-		uint32_t *no = nh ? realloc(j->owners, cap * sizeof(*no)) : NULL;
-		if (!no)
+		size_t cap = j->hcap ? j->hcap * 2 : 65536;
+		uint64_t *nh = big_grow(j->hashes, j->hcap * sizeof(*nh), cap * sizeof(*nh));
+		if (!nh)
 			return false;
+		uint32_t *no = big_grow(j->owners, j->hcap * sizeof(*no), cap * sizeof(*no));
+		if (!no) {
+			/* the hashes back to the size free_xjob knows */
+			if (j->hcap)
+				nh = big_grow(nh, cap * sizeof(*nh), j->hcap * sizeof(*nh));
+			else
+				big_free(nh, cap * sizeof(*nh));
+			j->hashes = j->hcap ? nh : NULL;
+			return false;
+		}
+		j->hashes = nh;
 		j->owners = no;
 		j->hcap = cap;
 	}
@@ -219,41 +254,269 @@ static bool add_hash(struct xjob *j, uint64_t h, uint32_t owner)
 	return true;
 }
 
-static int scan_card(void *ud, Kart__Card *card)
+/* The card `id` joins the export: its index into ids in *at. False when out of memory. */
+static bool scan_id(struct scan *s, uint64_t id, uint32_t *at)
 {
-	struct scan *s = ud;
 	struct xjob *j = s->j;
 	if (j->nids == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 1024;
-		uint64_t *n = realloc(j->ids, cap * sizeof(*n));
-		if (!n) {
-			s->oom = true;
-			return 1;
-		}
+		size_t cap = j->cap ? j->cap * 2 : 65536;
+		uint64_t *n = big_grow(j->ids, j->cap * sizeof(*n), cap * sizeof(*n));
+		if (!n)
+			return false;
 		j->ids = n;
 		j->cap = cap;
 	}
-	uint32_t at = (uint32_t)j->nids;
-	j->ids[j->nids++] = card->id;
-	if (s->any_canary && !note_canary(s, card->id)) {
-		s->oom = true;
-		return 1;
-	}
+	*at = (uint32_t)j->nids;
+	j->ids[j->nids++] = id;
 	arena_reset(&s->scratch);
-	for (size_t i = 0; i < card->n_phones_e164; i++)
-		if (card->phones_e164[i] && *card->phones_e164[i] &&
-		    !add_hash(j, export_contact_hash('p', card->phones_e164[i]), at)) {
-			s->oom = true;
-			return 1;
+	return !s->any_canary || note_canary(s, id);
+}
+
+/* A phone's (E.164) or an email's hash, of the card at `at`. False when out of memory. */
+static bool scan_phone(struct scan *s, const char *e164, uint32_t at)
+{
+	return !e164 || !*e164 || add_hash(s->j, export_contact_hash('p', e164), at);
+}
+
+static bool scan_email(struct scan *s, const char *email, uint32_t at)
+{
+	const char *e = email ? text_fold(&s->scratch, email) : NULL;
+	return !e || !*e || add_hash(s->j, export_contact_hash('e', e), at);
+}
+
+static int scan_card(void *ud, Kart__Card *card)
+{
+	struct scan *s = ud;
+	uint32_t at;
+	bool ok = scan_id(s, card->id, &at);
+	for (size_t i = 0; ok && i < card->n_phones_e164; i++)
+		ok = scan_phone(s, card->phones_e164[i], at);
+	for (size_t i = 0; ok && i < card->n_emails; i++)
+		ok = scan_email(s, card->emails[i], at);
+	if (!ok)
+		s->oom = true;
+	return !ok;
+}
+
+/* ---- every card in scope, read from the stored bytes ---- */
+
+/* The next top-level field of a stored message at *p: its number, wire type
+ * and, for a length-delimited one, its bytes; a varint's value in *num.
+ * False at the end or on a malformed byte. */
+static bool wire_next(const uint8_t **p, const uint8_t *end, uint32_t *field, const uint8_t **data, size_t *len,
+		      uint64_t *num)
+{
+	uint64_t key = 0, v = 0;
+	int shift = 0;
+	bool done = false;
+	if (end - *p >= 2 && !(**p & 0x80) && ((**p & 7) == 2) && !((*p)[1] & 0x80)) {
+		/* the common case, a short string of a field below 16: one byte each */
+		*field = **p >> 3;
+		*len = *num = (*p)[1];
+		*p += 2;
+		if (*len > (size_t)(end - *p) || *field == 0)
+			return false;
+		*data = *p;
+		*p += *len;
+		return true;
+	}
+	while (*p < end && shift < 64 && !done) {
+		key |= (uint64_t)(**p & 0x7f) << shift;
+		done = !(*(*p)++ & 0x80);
+		shift += 7;
+	}
+	if (!done || key >> 3 == 0 || key >> 3 > UINT32_MAX)
+		return false;
+	*field = (uint32_t)(key >> 3);
+	switch (key & 7) {
+	case 0:
+	case 2:
+		shift = 0;
+		done = false;
+		while (*p < end && shift < 64 && !done) {
+			v |= (uint64_t)(**p & 0x7f) << shift;
+			done = !(*(*p)++ & 0x80);
+			shift += 7;
 		}
-	for (size_t i = 0; i < card->n_emails; i++) {
-		const char *e = card->emails[i] ? text_fold(&s->scratch, card->emails[i]) : NULL;
-		if (e && *e && !add_hash(j, export_contact_hash('e', e), at)) {
-			s->oom = true;
-			return 1;
+		if (!done)
+			return false;
+		*num = v;
+		if ((key & 7) == 0) {
+			*data = NULL;
+			return true;
+		}
+		if (v > (uint64_t)(end - *p))
+			return false;
+		*data = *p;
+		*len = (size_t)v;
+		*p += v;
+		return true;
+	case 1:
+	case 5: {
+		size_t n = (key & 7) == 1 ? 8 : 4;
+		if ((size_t)(end - *p) < n)
+			return false;
+		*data = NULL;
+		*num = 0;
+		*p += n;
+		return true;
+	}
+	default:
+		return false;
+	}
+}
+
+/* The strings of field `want` of a stored card, in order, to fn; false if
+ * fn says so (out of memory) or the bytes are malformed (*bad). */
+static bool wire_strings(struct scan *s, const MDB_val *v, uint32_t want, uint32_t at, bool *bad,
+			 bool (*fn)(struct scan *s, const char *text, uint32_t at))
+{
+	const uint8_t *p = v->mv_data, *end = p + v->mv_size, *data;
+	size_t len = 0;
+	uint32_t field;
+	uint64_t num;
+	while (p < end) {
+		if (!wire_next(&p, end, &field, &data, &len, &num)) {
+			*bad = true;
+			return true;
+		}
+		if (field != want || !data)
+			continue;
+		char *t = arena_alloc(&s->scratch, len + 1);
+		if (!t)
+			return false;
+		memcpy(t, data, len);
+		t[len] = '\0';
+		if (!fn(s, t, at))
+			return false;
+	}
+	return true;
+}
+
+/* What the scan needs of a stored card, in one pass over its bytes: its id
+ * (field 1, as a decoder keeps it: the last, 0 if none) and where its phones
+ * in E.164 (31) and emails (9) are. */
+#define WIRE_CONTACTS 32        /* more (a card has at most 20 of each): read again */
+struct wire_card {
+	uint64_t id;
+	const uint8_t *phone[WIRE_CONTACTS], *email[WIRE_CONTACTS];
+	size_t phone_len[WIRE_CONTACTS], email_len[WIRE_CONTACTS];
+	size_t nphones, nemails;
+	bool more;                  /* past WIRE_CONTACTS */
+};
+
+/* False if the bytes are malformed. */
+static bool wire_card_read(const MDB_val *v, struct wire_card *wc)
+{
+	const uint8_t *p = v->mv_data, *end = p + v->mv_size, *data;
+	size_t len = 0;
+	uint32_t field;
+	uint64_t num;
+	wc->id = 0;
+	wc->nphones = wc->nemails = 0;
+	wc->more = false;
+	while (p < end) {
+		if (!wire_next(&p, end, &field, &data, &len, &num))
+			return false;
+		if (field == 1 && !data) {
+			wc->id = num;
+		} else if (field == 31 && data) {
+			if (wc->nphones < WIRE_CONTACTS) {
+				wc->phone[wc->nphones] = data;
+				wc->phone_len[wc->nphones++] = len;
+			} else {
+				wc->more = true;
+			}
+		} else if (field == 9 && data) {
+			if (wc->nemails < WIRE_CONTACTS) {
+				wc->email[wc->nemails] = data;
+				wc->email_len[wc->nemails++] = len;
+			} else {
+				wc->more = true;
+			}
 		}
 	}
-	return 0;
+	return true;
+}
+
+/* The n strings at p[i] (len[i] bytes) to fn, each NUL-terminated in the
+ * scratch arena; false when out of memory. */
+static bool wire_each(struct scan *s, const uint8_t *const *p, const size_t *len, size_t n, uint32_t at,
+		      bool (*fn)(struct scan *s, const char *text, uint32_t at))
+{
+	for (size_t i = 0; i < n; i++) {
+		char buf[64], *t = len[i] < sizeof(buf) ? buf : arena_alloc(&s->scratch, len[i] + 1);
+		if (!t)
+			return false;
+		memcpy(t, p[i], len[i]);
+		t[len[i]] = '\0';
+		if (!fn(s, t, at))
+			return false;
+	}
+	return true;
+}
+
+/* An export of every card in scope (no filter, the common case) needs of
+ * each card only its id, owner (the scope), phones in E.164 and emails:
+ * they are read from the stored bytes, not decoded (decoding every card,
+ * custom values, notes and all, was most of the scan's time). The same
+ * cards in the same order, the same hashes as cardq_run's walk of every
+ * card gives, in read transactions renewed every CARDQ_SLICE cards as its
+ * are. 0 or an MDB code; s->oom when out of memory. */
+static int scan_all(struct scan *s, struct req *scope, struct store *st, uint64_t *read, unsigned *slices)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	uint64_t last = 0;
+	bool sees_all = acl_sees_all(scope);
+	struct wire_card wc;
+	int rc = mdb_cursor_open(*s->txn, st->cards, &cur);
+	for (uint64_t pos = 0; rc == 0; pos++) {
+		if (pos && pos % CARDQ_SLICE == 0) {
+			/* a fresh snapshot: the map may grow meanwhile */
+			mdb_cursor_close(cur);
+			cur = NULL;
+			(*slices)++;
+			store_pool_end(st, s->txn);
+			if ((rc = store_pool_begin(st, s->txn)) || (rc = mdb_cursor_open(*s->txn, st->cards, &cur)))
+				break;
+			scope->txn = *s->txn;
+			uint8_t key[8];
+			store_u64_key(last + 1, key);
+			k.mv_size = 8;
+			k.mv_data = key;
+			rc = last == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		} else {
+			rc = mdb_cursor_get(cur, &k, &v, pos ? MDB_NEXT : MDB_FIRST);
+		}
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc)
+			break;
+		if (k.mv_size == 8)
+			last = store_key_u64(k.mv_data);
+		(*read)++;
+		uint32_t at;
+		bool bad = false;
+		/* a card that would not decode is no row of the walk's either */
+		if (!wire_card_read(&v, &wc) || (!sees_all && !acl_visible_bytes(scope, v.mv_data, v.mv_size)))
+			continue;
+		bool ok = scan_id(s, wc.id, &at);
+		if (ok && !wc.more)
+			ok = wire_each(s, wc.phone, wc.phone_len, wc.nphones, at, scan_phone) &&
+			     wire_each(s, wc.email, wc.email_len, wc.nemails, at, scan_email);
+		else if (ok)
+			ok = wire_strings(s, &v, 31, at, &bad, scan_phone) && wire_strings(s, &v, 9, at, &bad, scan_email);
+		if (!ok) {
+			s->oom = true;
+			break;
+		}
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
 }
 
 struct idpos {
@@ -330,7 +593,10 @@ static void xjob_run(struct req_job *job)
 		cardq_err_text(&q, j->message, sizeof(j->message));
 		goto done;
 	}
-	rc = cardq_run(&q, 0, scan_card, &s);
+	if (!q.q && !q.sort)
+		rc = scan_all(&s, &scope, st, &q.read, &q.slices);
+	else
+		rc = cardq_run(&q, 0, scan_card, &s);
 	if (rc == 0 && !s.oom && j->nids <= UINT32_MAX && !sort_ids(j))
 		s.oom = true;
 	if (s.oom || j->nids > UINT32_MAX) {
@@ -605,48 +871,245 @@ static int w_export(struct req *r)
 	return export_first_chunk(r, j, &xf, export_id);
 }
 
-/* ---- the file, streamed from the loop ---- */
+/* ---- the file, encoded in the pool, sent from the loop ---- */
 
-struct xstate {
-	uint64_t *ids;
-	size_t n, pos;
+/* The file's encoder, shared by the stream (loop thread) and the pool job
+ * that writes its next chunk: while a job runs (`running`), only the job
+ * touches the encoding state and buf[fill]; the loop sends buf[!fill]. The
+ * stream freed while a job runs leaves the encoder to the job's end. */
+struct xenc {
+	uv_work_t work;
+	struct server *srv;
+	struct principal who;
+	const struct kart_config *cfg; /* the stream's: held while a job runs */
+	struct stream *s;           /* NULL once the stream is freed */
+	bool running;               /* a job in the pool */
+	bool body_done;             /* every row encoded */
+	int err;                    /* a job failed: ENOMEM or an MDB code */
+	int fill;                   /* the buffer the next job writes */
+	struct xbuf buf[2];
+	/* the encoding state */
+	uint64_t *ids;              /* the scan's mapping (big_grow), ids_cap long */
+	size_t n, pos, ids_cap;
 	Kart__ExportRecord *rec;
 	size_t ci;                  /* the next canary row */
 	uint64_t row;               /* data rows written */
 	enum export_format fmt;
 	char delim;
-	bool body_done;
 	struct export_fields fields; /* the custom columns, fixed at the start */
+	struct arena a;             /* rec, ids and fields */
+	struct arena job;           /* a job's scope memo, masked values and canaries */
+	struct arena card[2];       /* a row's card and the last real one */
+	struct schema sc;           /* the pool's view of the field types, for masking */
 };
 
-/* Loads a card for the stream: visible to the exporter, masked for them. */
-static Kart__Card *stream_card(struct req *r, uint64_t id, struct arena *a)
+static void xenc_free(struct xenc *x)
 {
-	Kart__Card *c;
-	if (card_load(r->txn, r->srv->store.cards, id, a, &c) != 0 || !acl_visible(r, c))
+	xbuf_free(&x->buf[0]);
+	xbuf_free(&x->buf[1]);
+	export_fields_free(&x->fields);
+	big_free(x->ids, x->ids_cap * sizeof(*x->ids));
+	schema_free(&x->sc);
+	arena_free(&x->job);
+	arena_free(&x->card[0]);
+	arena_free(&x->card[1]);
+	arena_free(&x->a);
+	free(x);
+}
+
+/* A job's walk of the cards: the file's ids ascend, as the cards' keys do,
+ * so the next card is most often the cursor's next entry, not a new descent
+ * of the tree from its root (a lookup per card cost more than decoding it). */
+struct walk {
+	MDB_cursor *cur;
+	bool at_valid;
+	uint64_t at;                /* the id the cursor is on */
+};
+
+static int walk_get(struct walk *wk, uint64_t id, MDB_val *v)
+{
+	MDB_val k;
+	int rc;
+	if (wk->at_valid && wk->at == id)
+		return mdb_cursor_get(wk->cur, &k, v, MDB_GET_CURRENT);
+	if (wk->at_valid && wk->at < id) {
+		rc = mdb_cursor_get(wk->cur, &k, v, MDB_NEXT);
+		wk->at_valid = rc == 0 && k.mv_size == 8;
+		if (rc && rc != MDB_NOTFOUND)
+			return rc;
+		if (wk->at_valid) {
+			wk->at = store_key_u64(k.mv_data);
+			if (wk->at == id)
+				return 0;
+			if (wk->at > id)
+				return MDB_NOTFOUND; /* deleted since the scan */
+		} else if (rc == MDB_NOTFOUND) {
+			return MDB_NOTFOUND;
+		}
+	}
+	uint8_t key[8];
+	store_u64_key(id, key);
+	k.mv_size = 8;
+	k.mv_data = key;
+	rc = mdb_cursor_get(wk->cur, &k, v, MDB_SET_KEY);
+	wk->at_valid = rc == 0;
+	wk->at = id;
+	return rc;
+}
+
+/* Loads a card for the file: visible to the exporter, masked for them, as
+ * acl_mask does on the loop (with the pool's schema). */
+static Kart__Card *stream_card(struct req *r, struct xenc *x, struct walk *wk, uint64_t id, struct arena *a)
+{
+	MDB_val v;
+	if (walk_get(wk, id, &v) != 0)
 		return NULL;
-	acl_mask(r, c);
+	Kart__Card *c = kart__card__unpack(&a->pb, v.mv_size, v.mv_data);
+	if (!c || !acl_visible(r, c))
+		return NULL;
+	schema_mark_types(&x->sc, c);
+	if (acl_masks(r, c))
+		acl_mask_with(r, c, &x->sc);
 	return c;
 }
 
-static void put_row(struct xstate *st, struct xbuf *b, const Kart__Card *c)
+static void put_row(struct xenc *x, struct xbuf *b, const Kart__Card *c)
 {
-	if (st->fmt == EXPORT_CSV)
-		export_csv_row(b, c, st->delim, &st->fields);
+	if (x->fmt == EXPORT_CSV)
+		export_csv_row(b, c, x->delim, &x->fields);
 	else
-		export_vcard(b, c, &st->fields);
+		export_vcard(b, c, &x->fields);
 }
 
+/* Pool thread: the next chunk of the file into buf[fill], whole rows until
+ * it holds EXPORT_CHUNK, canaries at their positions, in a read transaction
+ * of its own (a card deleted or moved out of scope since the scan is left
+ * out, as a page on the loop left it out). */
+static void xenc_run(uv_work_t *w)
+{
+	struct xenc *x = w->data;
+	struct xbuf *b = &x->buf[x->fill];
+	MDB_txn *txn = NULL;
+	int rc = store_pool_begin(&x->srv->store, &txn);
+	if (rc == 0)
+		rc = schema_sync(&x->sc, txn, &x->srv->store);
+	struct walk wk = { 0 };
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, x->srv->store.cards, &wk.cur);
+	if (rc) {
+		x->err = rc;
+		store_pool_end(&x->srv->store, &txn);
+		return;
+	}
+	arena_reset(&x->job);
+	struct req r = { .srv = x->srv, .cfg = x->cfg, .who = x->who, .txn = txn, .arena = &x->job,
+			 .now = util_now_us() };
+	int cur = 0;
+	Kart__Card *nb = NULL;      /* the last real row, for the canaries' other columns */
+	size_t loads = 0;
+	while (b->len < EXPORT_CHUNK && loads < 20000 && !b->oom) {
+		Kart__CanaryRow *cr = x->ci < x->rec->n_canary_rows ? x->rec->canary_rows[x->ci] : NULL;
+		if (cr && (cr->position <= x->row || x->pos >= x->n)) {
+			if (!nb) {
+				/* the real row before it, else the one after */
+				arena_reset(&x->card[cur]);
+				if (x->pos > 0)
+					nb = stream_card(&r, x, &wk, x->ids[x->pos - 1], &x->card[cur]);
+				if (!nb && x->pos < x->n)
+					nb = stream_card(&r, x, &wk, x->ids[x->pos], &x->card[cur]);
+				if (nb)
+					cur ^= 1;
+				loads++;
+			}
+			Kart__Card cc;
+			export_canary_card(cr, nb, &x->fields, &x->job, &cc);
+			put_row(x, b, &cc);
+			x->ci++;
+			x->row++;
+			continue;
+		}
+		if (x->pos >= x->n)
+			break;
+		arena_reset(&x->card[cur]);
+		Kart__Card *c = stream_card(&r, x, &wk, x->ids[x->pos++], &x->card[cur]);
+		loads++;
+		if (!c)
+			continue; /* deleted since the scan, or out of scope now */
+		put_row(x, b, c);
+		nb = c;
+		cur ^= 1;
+		x->row++;
+	}
+	mdb_cursor_close(wk.cur);
+	store_pool_end(&x->srv->store, &txn);
+	if (b->oom)
+		x->err = ENOMEM;
+	else if (x->pos >= x->n && x->ci >= x->rec->n_canary_rows)
+		x->body_done = true;
+}
+
+static void xenc_start(struct xenc *x);
+
+/* Loop thread: the chunk is ready (or the stream is gone). */
+static void xenc_after(uv_work_t *w, int status)
+{
+	struct xenc *x = w->data;
+	struct server *srv = x->srv;
+	x->running = false;
+	conf_drop(x->cfg);
+	x->cfg = NULL;
+	if (status)
+		x->err = ENOMEM; /* cancelled: the server is stopping */
+	if (!x->s)
+		xenc_free(x);
+	else
+		req_stream_wake(x->s);
+	srv->inflight--;
+	srv->hooks.settled(srv);
+}
+
+/* Loop thread: the next chunk, in the pool (the server waits for it before it stops). */
+static void xenc_start(struct xenc *x)
+{
+	x->cfg = conf_hold(x->srv->cfg);
+	x->work.data = x;
+	x->running = true;
+	if (uv_queue_work(x->srv->loop, &x->work, xenc_run, xenc_after) != 0) {
+		x->running = false;
+		conf_drop(x->cfg);
+		x->cfg = NULL;
+		x->err = ENOMEM;
+		return;
+	}
+	x->srv->inflight++;
+}
+
+/* A page: the chunk the pool has written, sent as it is while the pool writes
+ * the next; the stream waits while there is none yet; the last frame is the
+ * ExportRecord. */
 static bool export_page(struct stream *s, struct req *r)
 {
-	struct xstate *st = s->state;
-	if (st->body_done) {
+	struct xenc *x = s->state;
+	s->waiting = false;
+	if (!x->running && !x->err && !x->buf[x->fill].len && !x->body_done)
+		xenc_start(x); /* nothing written yet: the next chunk, if it could start */
+	if (x->running) {
+		s->waiting = true;
+		return false;
+	}
+	if (x->err) {
+		log_err("export %" PRIu64 ": %s", x->rec->id, x->err == ENOMEM ? "out of memory" : mdb_strerror(x->err));
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", x->err == ENOMEM ? "out of memory" : "the database is busy");
+		return true;
+	}
+	struct xbuf *out = &x->buf[x->fill];
+	if (!out->len) {
 		Kart__ExportRecord *o = arena_alloc(r->arena, sizeof(*o));
 		if (!o) {
 			req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 			return true;
 		}
-		*o = *st->rec;
+		*o = *x->rec;
 		o->canary_rows = NULL; /* the exporter never learns which rows they are */
 		o->n_canary_rows = 0;
 		o->state = (char *)"done";
@@ -654,68 +1117,20 @@ static bool export_page(struct stream *s, struct req *r)
 		r->out.export_record = o;
 		return true;
 	}
-	struct arena ar[2];
-	arena_init(&ar[0], 0);
-	arena_init(&ar[1], 0);
-	int cur = 0;
-	Kart__Card *nb = NULL;      /* the last real row, for the canaries' other columns */
-	struct xbuf b = { 0 };
-	size_t loads = 0;
-	while (b.len < EXPORT_CHUNK && loads < 20000 && !b.oom) {
-		Kart__CanaryRow *cr = st->ci < st->rec->n_canary_rows ? st->rec->canary_rows[st->ci] : NULL;
-		if (cr && (cr->position <= st->row || st->pos >= st->n)) {
-			if (!nb) {
-				/* the real row before it, else the one after */
-				arena_reset(&ar[cur]);
-				if (st->pos > 0)
-					nb = stream_card(r, st->ids[st->pos - 1], &ar[cur]);
-				if (!nb && st->pos < st->n)
-					nb = stream_card(r, st->ids[st->pos], &ar[cur]);
-				if (nb)
-					cur ^= 1;
-				loads++;
-			}
-			Kart__Card cc;
-			export_canary_card(cr, nb, &st->fields, r->arena, &cc);
-			put_row(st, &b, &cc);
-			st->ci++;
-			st->row++;
-			continue;
-		}
-		if (st->pos >= st->n)
-			break;
-		arena_reset(&ar[cur]);
-		Kart__Card *c = stream_card(r, st->ids[st->pos++], &ar[cur]);
-		loads++;
-		if (!c)
-			continue; /* deleted since the scan, or out of scope now */
-		put_row(st, &b, c);
-		nb = c;
-		cur ^= 1;
-		st->row++;
-	}
-	arena_free(&ar[0]);
-	arena_free(&ar[1]);
-	if (b.oom) {
-		xbuf_free(&b);
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
-		return true;
-	}
-	if (st->pos >= st->n && st->ci >= st->rec->n_canary_rows)
-		st->body_done = true;
+	/* out is sent as it is (the frame is packed once this returns); the
+	 * next job writes the other buffer, emptied (it was sent last time) */
+	x->fill ^= 1;
+	x->buf[x->fill].len = 0;
+	if (!x->body_done)
+		xenc_start(x);
 	Kart__ExportChunk *ch = arena_alloc(r->arena, sizeof(*ch));
-	uint8_t *data = b.len ? arena_alloc(r->arena, b.len) : NULL;
-	if (!ch || (b.len && !data)) {
-		xbuf_free(&b);
+	if (!ch) {
 		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "out of memory");
 		return true;
 	}
 	kart__export_chunk__init(ch);
-	if (b.len)
-		memcpy(data, b.p, b.len);
-	ch->data.data = data;
-	ch->data.len = b.len;
-	xbuf_free(&b);
+	ch->data.data = (uint8_t *)out->p;
+	ch->data.len = out->len;
 	r->out.body_case = KART__ENVELOPE__BODY_EXPORT_CHUNK;
 	r->out.export_chunk = ch;
 	return false;
@@ -724,11 +1139,45 @@ static bool export_page(struct stream *s, struct req *r)
 /* The stream is over: whole, or not (the connection closed, a cancel, an error). */
 static void export_release(struct stream *s, bool finished)
 {
-	struct xstate *st = s->state;
-	if (!st || !st->rec)
+	struct xenc *x = s->state;
+	if (!x)
 		return;
-	export_end_submit(s->srv, &s->who, st->rec->id, !finished,
+	s->state = NULL;
+	export_end_submit(s->srv, &s->who, x->rec->id, !finished,
 			  s->end[0] ? s->end : "the file was not sent to its end");
+	x->s = NULL;
+	if (!x->running)
+		xenc_free(x); /* else the job's end frees it */
+}
+
+/* The encoder of j's file, its first chunk already on its way in the pool;
+ * NULL when out of memory. */
+static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
+{
+	struct xenc *x = calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	x->srv = w->r.srv;
+	x->who = w->r.who;
+	x->fmt = j->fmt;
+	x->delim = j->delim;
+	arena_init(&x->a, 0);
+	arena_init(&x->job, 0);
+	arena_init(&x->card[0], 0);
+	arena_init(&x->card[1], 0);
+	x->rec = kart__export_record__unpack(&x->a.pb, j->record_len, j->record);
+	x->n = j->nids;
+	/* the scan's ids are the stream's now */
+	x->ids = j->ids;
+	x->ids_cap = j->cap;
+	j->ids = NULL;
+	j->cap = 0;
+	Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&x->a.pb, j->fields_len, j->fields) : NULL;
+	if (!x->rec || !fp || export_fields_init(&x->fields, &x->a, fp->fields, fp->n_fields) < 0) {
+		xenc_free(x);
+		return NULL;
+	}
+	return x;
 }
 
 static void export_done(struct wreq *w)
@@ -751,21 +1200,8 @@ static void export_done(struct wreq *w)
 	}
 	struct req r = { .srv = w->r.srv, .cfg = w->r.cfg, .conn = w->r.conn, .id = w->r.id, .who = w->r.who };
 	struct stream *s = stream_new(&r, export_page);
-	struct xstate *st = s ? arena_alloc(&s->arena, sizeof(*st)) : NULL;
-	if (st) {
-		memset(st, 0, sizeof(*st));
-		st->rec = kart__export_record__unpack(&s->arena.pb, j->record_len, j->record);
-		st->ids = j->nids ? arena_alloc(&s->arena, j->nids * sizeof(*st->ids)) : NULL;
-		st->n = j->nids;
-		st->fmt = j->fmt;
-		st->delim = j->delim;
-		if (st->n && st->ids)
-			memcpy(st->ids, j->ids, st->n * sizeof(*st->ids));
-		Kart__FieldPage *fp = j->fields ? kart__field_page__unpack(&s->arena.pb, j->fields_len, j->fields) : NULL;
-		if (!fp || export_fields_init(&st->fields, &s->arena, fp->fields, fp->n_fields) < 0)
-			st->rec = NULL;
-	}
-	if (!st || !st->rec || (st->n && !st->ids)) {
+	struct xenc *x = s ? xenc_new(w, j) : NULL;
+	if (!x) {
 		Kart__ExportRecord *rec = kart__export_record__unpack(NULL, j->record_len, j->record);
 		if (rec)
 			export_end_submit(w->r.srv, &w->r.who, rec->id, true, "out of memory starting the file");
@@ -775,8 +1211,13 @@ static void export_done(struct wreq *w)
 		log_err("export %s: out of memory starting the file", w->r.who.user);
 		wreq_repack_error(w, "out of memory; the export is recorded but its file could not be sent");
 	} else {
-		s->state = st;
+		x->s = s;
+		s->state = x;
 		s->release = export_release;
+		if (x->n || x->rec->n_canary_rows)
+			xenc_start(x); /* the first rows while the header goes out */
+		else
+			x->body_done = true;
 		req_stream(&w->r, s); /* added to the connection after this */
 	}
 	free_xjob(j);

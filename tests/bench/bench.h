@@ -14,7 +14,7 @@
 #include "kc.h"
 
 enum mode { MODE_NONE, MODE_LOAD, MODE_GET, MODE_MIXED, MODE_FIND_PHONE, MODE_FIND_NAME, MODE_FIND_PREFIX, MODE_SEGMENT,
-	    MODE_MOVE, MODE_TUI_LATENCY, MODE_REPORT };
+	    MODE_MOVE, MODE_TUI_LATENCY, MODE_REPORT, MODE_EXPORT };
 
 extern const char *const mode_names[]; /* by enum mode: the --op names */
 
@@ -53,6 +53,7 @@ struct opts {
 	const char *period;         /* report: ReportQuery.period */
 	const char *rq_at, *rq_window, *rq_by, *rq_owner, *rq_min_total; /* report: the same */
 	int days;                   /* report: ReportQuery.days (-1: not given) */
+	const char *export_format;  /* export: "csv" or "vcard" */
 };
 
 /* Latency histograms. Values in nanoseconds. Below 2^SUB_BITS a bucket is one value; above, each
@@ -97,7 +98,7 @@ struct run {
 	char first_error[1100];
 	long pid;                   /* the daemon, for its memory; 0: unknown */
 	struct sampler *sampler;
-	_Atomic int stop;           /* report: the gets end when the report has */
+	_Atomic int stop;           /* report, export: the gets end when the last run has */
 };
 
 struct worker {
@@ -160,8 +161,9 @@ int ensure_managers(struct kc *c, const struct opts *o, const char *password);
 int run_fill(struct run *r, struct kc *c, const char *password);
 
 /* bench_rq.c */
-/* --op report-KIND: the report on the main connection c while --conns
- * connections get cards; 0, or -1 after a message (a refusal included). */
+/* --op report-KIND and --op export-csv|export-vcard: the report or the
+ * export on the main connection c while --conns connections get cards; 0,
+ * or -1 after a message (a refusal included). */
 int run_report(struct run *r, struct kc *c);
 /* Starts n worker threads sharing the --conns connections (kart_bench.c). */
 int start_workers(struct run *run, struct worker *workers, int n);

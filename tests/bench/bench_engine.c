@@ -558,8 +558,8 @@ void *op_worker(void *arg)
 	}
 	w->connected = live > 0;
 	wait_for_start(r);
-	/* a load runs until every card is sent; the gets during a report until it ends (stop) */
-	int64_t deadline = r->o->mode == MODE_LOAD || r->o->mode == MODE_REPORT ? INT64_MAX
+	/* a load runs until every card is sent; the gets during a report or an export until it ends (stop) */
+	int64_t deadline = r->o->mode == MODE_LOAD || r->o->mode == MODE_REPORT || r->o->mode == MODE_EXPORT ? INT64_MAX
 			   : mono_ns() + (int64_t)(r->o->seconds * 1e9);
 	int outstanding = 0;
 	for (int i = 0; i < w->nconns && live; i++) {

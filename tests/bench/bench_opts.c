@@ -21,7 +21,7 @@ const char *const mode_names[] = {
 	[MODE_NONE] = "", [MODE_LOAD] = "load", [MODE_GET] = "get", [MODE_MIXED] = "mixed",
 	[MODE_FIND_PHONE] = "find-phone", [MODE_FIND_NAME] = "find-name", [MODE_FIND_PREFIX] = "find-prefix",
 	[MODE_SEGMENT] = "segment", [MODE_MOVE] = "move", [MODE_TUI_LATENCY] = "tui-latency",
-	[MODE_REPORT] = "report",
+	[MODE_REPORT] = "report", [MODE_EXPORT] = "export",
 };
 
 /* --op report-KIND: the kinds of ReportQuery, by their names */
@@ -102,6 +102,8 @@ void usage(FILE *f)
 		"                  report-reactivation|report-birthdays [--conns M] [--runs R] [--where EXPR]\n"
 		"                  [--period P] [--days N] [--at DAY] [--window W] [--by B] [--owner U]\n"
 		"                  [--min-total A] [--ids LO-HI] [--pid PID]\n"
+		"       kart-bench [connection options] --op export-csv|export-vcard [--conns M] [--runs R]\n"
+		"                  [--where EXPR] [--ids LO-HI] [--pid PID]\n"
 		"\n"
 		"Benchmarks kartd through its protocol.\n"
 		"  --load N          create N generated cards, pipelined; prints cards/s and the id range\n"
@@ -147,6 +149,16 @@ void usage(FILE *f)
 		"                    pages and rows, the gets' p50/p99/p999 during it and the daemon's\n"
 		"                    anonymous memory before and at its peak; a refused report is\n"
 		"                    printed with the server's error (exit 1)\n"
+		"  --op export-csv, --op export-vcard\n"
+		"                    one Export as `kart export` sends it (every card the user sees,\n"
+		"                    or --where), its stream of chunks read to the ExportRecord,\n"
+		"                    --runs R times, while --conns connections (default 4) get random\n"
+		"                    cards, one in flight each: prints each run's time to the first\n"
+		"                    chunk (scanned and recorded) and to the last, bytes and rows\n"
+		"                    received (canary rows included), the gets' p50/p99/p999/max during\n"
+		"                    the exports and the daemon's anonymous memory before and at its\n"
+		"                    peak; the user needs the export permission and quota (an admin\n"
+		"                    has them; every run is recorded as an export, its audit event too)\n"
 		"  --period P        report: ReportQuery.period (abc, funnel, managers: \"2026\",\n"
 		"                    \"2026-Q3\", \"90d\", ...; default: the server's)\n"
 		"  --days N          report: ReportQuery.days (reactivation, birthdays)\n"		"  --at DAY, --window W, --by B, --owner U, --min-total A\n"
@@ -195,14 +207,14 @@ void usage(FILE *f)
 		"  --indices LO-HI   find ops: generated card indices to pick from (default 0 to the\n"
 		"                    number of ids minus 1, the ids given or discovered as above:\n"
 		"                    cards loaded from --first 0 into an empty database)\n"
-		"  --where EXPR      segment, move: the filter, by default\n"
+		"  --where EXPR      segment, move: the filter, by default (report, export: none)\n"
 		"                      %s\n"
 		"                    the generator puts 1.5%% of the cards in Самара (Москва 12%%,\n"
 		"                    Санкт-Петербург 6%%, the next 14 cities 1.5%% each), half are\n"
 		"                    women, so this segment is ~0.56%% of the cards (load them with\n"
 		"                    --custom 1 or more for the computers field)\n"
 		"  --runs R          segment: at least R runs (default %d); tui-latency: R searches\n"
-		"                    (default %d)\n"
+		"                    (default %d); report, export: R of them (default 1)\n"
 		"  --tui PATH        tui-latency: the kart-tui binary\n"
 		"  --gap MS          tui-latency: the typist's pause after each paint (default %d)\n"
 		"  --lang L          tui-latency: kart-tui's LANG (default %s)\n"
@@ -213,7 +225,7 @@ void usage(FILE *f)
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit status: 0 it ran (errors are reported), 1 cannot connect or log in, or the server\n"
-		"refused the segment or move, or kart-tui could not be run or exited, 2 usage.\n",
+		"refused the segment, move, report or export, or kart-tui could not be run or exited, 2 usage.\n",
 		GEN_MAX_CUSTOM, DEFAULT_WHERE, DEFAULT_RUNS, DEFAULT_TUI_RUNS, DEFAULT_GAP_MS, DEFAULT_LANG);
 }
 
@@ -298,9 +310,14 @@ static int set_mode(struct opts *o, int ch, const char *arg)
 			o->report_kind = report_kinds[i].kind;
 			o->report_name = report_kinds[i].name;
 		}
+	if (m == MODE_NONE && (strcmp(arg, "export-csv") == 0 || strcmp(arg, "export-vcard") == 0)) {
+		m = MODE_EXPORT;
+		o->export_format = arg + 7;
+	}
 	if (m == MODE_NONE) {
 		fprintf(stderr, "kart-bench: --op is get, mixed, find-phone, find-name, find-prefix, segment, move, "
-			"tui-latency or report-rfm|abc|funnel|managers|reactivation|birthdays, not '%s'\n", arg);
+			"tui-latency, report-rfm|abc|funnel|managers|reactivation|birthdays or export-csv|vcard, "
+			"not '%s'\n", arg);
 		return -1;
 	}
 	o->mode = m;
@@ -504,7 +521,7 @@ static int check_opts(struct opts *o, int modes)
 	bool tui = o->mode == MODE_TUI_LATENCY;
 	bool find = o->mode == MODE_FIND_PHONE || o->mode == MODE_FIND_NAME || o->mode == MODE_FIND_PREFIX || tui;
 	bool seq = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE;
-	bool report = o->mode == MODE_REPORT;
+	bool report = o->mode == MODE_REPORT, exp = o->mode == MODE_EXPORT;
 	const char *misplaced = o->custom >= 0 && o->mode != MODE_LOAD ? "--custom goes with --load"
 				: fill && o->mode != MODE_LOAD ? "--timeline and --deals go with --load or alone"
 				: o->managers >= 0 && o->mode != MODE_LOAD && o->mode != MODE_GET && o->mode != MODE_MIXED &&
@@ -516,9 +533,11 @@ static int check_opts(struct opts *o, int modes)
 				: report && o->seconds_given ? "--op report-KIND runs --runs reports: no --seconds"
 				: o->managers > 0 && find && !tui && !o->indices_given
 				? "--managers with a find needs --indices LO-HI: the generated cards loaded (0-999999 for --load 1000000)"
+				: exp && o->seconds_given ? "--op export-FORMAT runs --runs exports: no --seconds"
 				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
-				: o->where && !seq && !report ? "--where goes with --op segment|move|report-KIND"
-				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui && !report ? "--runs goes with --op segment|tui-latency|report-KIND"
+				: o->where && !seq && !report && !exp ? "--where goes with --op segment|move|report-KIND|export-FORMAT"
+				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui && !report && !exp
+				? "--runs goes with --op segment|tui-latency|report-KIND|export-FORMAT"
 				: (o->gap_ms >= 0 || o->lang) && !tui ? "--gap and --lang go with --op tui-latency"
 				: o->tui && !tui ? "--tui goes with --op tui-latency"
 				: tui && !o->tui ? "--op tui-latency needs --tui PATH (the kart-tui binary)"
@@ -534,14 +553,14 @@ static int check_opts(struct opts *o, int modes)
 	if (o->custom < 0)
 		o->custom = 0;
 	if (o->runs < 0)
-		o->runs = tui ? DEFAULT_TUI_RUNS : report ? 1 : DEFAULT_RUNS;
+		o->runs = tui ? DEFAULT_TUI_RUNS : report || exp ? 1 : DEFAULT_RUNS;
 	if (o->managers < 0)
 		o->managers = 0;
 	if (o->gap_ms < 0)
 		o->gap_ms = DEFAULT_GAP_MS;
 	if (!o->lang)
 		o->lang = DEFAULT_LANG;
-	if (!o->where && !report)
+	if (!o->where && !report && !exp)
 		o->where = DEFAULT_WHERE;
 	if (!o->password_file) {
 		fprintf(stderr, "kart-bench: --password-file is required\n");
@@ -552,7 +571,7 @@ static int check_opts(struct opts *o, int modes)
 		return -1;
 	}
 	if (!o->conns)
-		o->conns = o->mode == MODE_LOAD ? 4 : report ? 4 : 16;
+		o->conns = o->mode == MODE_LOAD ? 4 : report || exp ? 4 : 16;
 	if (!o->threads)
 		o->threads = 1;
 	if (!o->pipeline)

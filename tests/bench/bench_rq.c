@@ -1,6 +1,8 @@
-/* bench_rq: --op report-KIND. One ReportQuery of the kind on the main
- * connection, its stream of ReportPage frames read to the last, timed from
- * the send to the last page; --runs times, one after the other. Meanwhile
+/* bench_rq: --op report-KIND and --op export-csv|export-vcard. One
+ * ReportQuery of the kind (or one Export of every card the user sees, as
+ * `kart export` sends it) on the main connection, its stream read to the
+ * last frame, timed from the send to the first and to the last; --runs
+ * times, one after the other. Meanwhile
  * --conns other connections get random cards (the engine's get op, one
  * request in flight each unless --pipeline) from the moment the first report
  * is sent until the last one has ended, and the daemon's anonymous memory is
@@ -15,11 +17,14 @@
 
 #include "bench.h"
 #include "kc.h"
+#include "util.h"
 
 struct rq_result {
 	double secs;
 	double first_secs;          /* to the first page: the report computed and recorded */
 	uint64_t pages, tables, rows;
+	uint64_t bytes;             /* export: of the file */
+	uint64_t cards, canaries;   /* export: as its ExportRecord says */
 	char note[256];
 	uint64_t export_id;
 	/* refused: the server's error */
@@ -95,6 +100,98 @@ static int one_report(struct kc *c, const struct opts *o, struct rq_result *res,
 	return 0;
 }
 
+/* Counts an export's rows in a piece of its file, which may end anywhere:
+ * a CSV's line ends outside quotes (the header's too: taken off at the end),
+ * a vCard's END:VCARD lines. */
+struct row_count {
+	bool csv, quoted;
+	unsigned match;             /* vCard: how much of "\nEND:VCARD\r" was just seen */
+	uint64_t rows;
+};
+
+static void count_rows(struct row_count *rc, const uint8_t *p, size_t n)
+{
+	static const char end[] = "\nEND:VCARD\r";
+	for (size_t i = 0; i < n; i++) {
+		if (rc->csv) {
+			if (p[i] == '"')
+				rc->quoted = !rc->quoted;
+			else if (p[i] == '\n' && !rc->quoted)
+				rc->rows++;
+			continue;
+		}
+		/* no proper prefix of end is also its suffix: a mismatch starts over */
+		if (p[i] == (uint8_t)end[rc->match]) {
+			if (++rc->match == sizeof(end) - 1) {
+				rc->rows++;
+				rc->match = 0;
+			}
+		} else {
+			rc->match = p[i] == '\n';
+		}
+	}
+}
+
+/* Sends the export and reads its stream to the ExportRecord. Returns as
+ * one_report does. */
+static int one_export(struct kc *c, const struct opts *o, struct rq_result *res, struct kc_error *err)
+{
+	/* the request `kart export` sends (client/cli/cmd_export.c) */
+	Kart__Export ex = KART__EXPORT__INIT;
+	ex.where = (char *)(o->where ? o->where : "");
+	ex.segment = (char *)"";
+	ex.client_day = util_local_day(util_now_us() / 1000000);
+	ex.client_utc_offset = util_utc_offset(util_now_us() / 1000000);
+	ex.format = (char *)o->export_format;
+	ex.delimiter = (char *)"";
+	Kart__Envelope req = KART__ENVELOPE__INIT;
+	req.body_case = KART__ENVELOPE__BODY_EXPORT;
+	req.export = &ex;
+	memset(res, 0, sizeof(*res));
+	struct row_count rc = { .csv = strcmp(o->export_format, "csv") == 0 };
+	int64_t t0 = mono_ns();
+	uint64_t rid = kc_send(c, &req, err);
+	if (!rid)
+		return -1;
+	for (;;) {
+		Kart__Envelope *e = kc_recv(c, err);
+		if (!e)
+			return -1;
+		if (e->request_id != rid) {
+			kc_env_free(e);
+			continue;
+		}
+		int more = e->more;
+		if (e->body_case == KART__ENVELOPE__BODY_ERROR && e->error) {
+			snprintf(res->error, sizeof(res->error), "%s: %s", code_name(e->error->code),
+				 e->error->message ? e->error->message : "");
+			more = 0;
+		} else if (e->body_case == KART__ENVELOPE__BODY_EXPORT_CHUNK && e->export_chunk) {
+			const Kart__ExportChunk *ch = e->export_chunk;
+			if (!res->pages) {
+				res->first_secs = (double)(mono_ns() - t0) / 1e9;
+				res->export_id = ch->export_id;
+			}
+			res->pages++;
+			res->bytes += ch->data.len;
+			count_rows(&rc, ch->data.data, ch->data.len);
+		} else if (e->body_case == KART__ENVELOPE__BODY_EXPORT_RECORD && e->export_record) {
+			res->cards = e->export_record->cards;
+			res->canaries = e->export_record->canaries;
+			more = 0;
+		} else {
+			snprintf(res->error, sizeof(res->error), "unexpected reply (body %d)", (int)e->body_case);
+			more = 0;
+		}
+		kc_env_free(e);
+		if (!more)
+			break;
+	}
+	res->secs = (double)(mono_ns() - t0) / 1e9;
+	res->rows = rc.csv && rc.rows ? rc.rows - 1 : rc.rows;
+	return 0;
+}
+
 /* The daemon's RssAnon now, in kB; -1 if unknown. */
 static long anon_now(long pid)
 {
@@ -151,21 +248,32 @@ int run_report(struct run *r, struct kc *c)
 	struct kc_error err;
 	double best = 0, worst = 0, sum = 0;
 	int done = 0, failed = 0;
+	bool exp = o->mode == MODE_EXPORT;
+	char op[64];
+	snprintf(op, sizeof(op), "%s-%s", exp ? "export" : "report", exp ? o->export_format : o->report_name);
 	for (int i = 0; i < o->runs; i++) {
-		if (one_report(c, o, &res, &err) < 0) {
-			fprintf(stderr, "kart-bench: report %s: %s\n", o->report_name, err.message);
+		if ((exp ? one_export(c, o, &res, &err) : one_report(c, o, &res, &err)) < 0) {
+			fprintf(stderr, "kart-bench: %s: %s\n", op, err.message);
 			failed = 1;
 			break;
 		}
 		if (res.error[0]) {
-			printf("op=report-%s: refused by the server: %s\n", o->report_name, res.error);
+			printf("op=%s: refused by the server: %s\n", op, res.error);
 			failed = 1;
 			break;
 		}
-		printf("op=report-%s run %d: %.3f s to the first page (computed), %.3f s to the last page; %" PRIu64
-		       " pages, %" PRIu64 " tables, %" PRIu64 " rows%s%s\n",
-		       o->report_name, i + 1, res.first_secs, res.secs, res.pages, res.tables, res.rows,
-		       res.note[0] ? "; " : "", res.note);
+		if (exp)
+			printf("op=%s run %d: %.3f s to the first chunk (scanned and recorded), %.3f s to the last; %"
+			       PRIu64 " chunks, %" PRIu64 " bytes (%.1f MB/s), %" PRIu64 " rows; export %" PRIu64
+			       " of %" PRIu64 " cards + %" PRIu64 " canary rows\n",
+			       op, i + 1, res.first_secs, res.secs, res.pages, res.bytes,
+			       res.secs > 0 ? (double)res.bytes / res.secs / 1e6 : 0.0, res.rows, res.export_id, res.cards,
+			       res.canaries);
+		else
+			printf("op=%s run %d: %.3f s to the first page (computed), %.3f s to the last page; %" PRIu64
+			       " pages, %" PRIu64 " tables, %" PRIu64 " rows%s%s\n",
+			       op, i + 1, res.first_secs, res.secs, res.pages, res.tables, res.rows,
+			       res.note[0] ? "; " : "", res.note);
 		if (!done || res.secs < best)
 			best = res.secs;
 		if (res.secs > worst)
@@ -196,17 +304,16 @@ int run_report(struct run *r, struct kc *c)
 	fmt_ms(hist_quantile(&all, 1.0), mx, sizeof(mx));
 	fmt_rss(r->pid, atomic_load(&sampler.anon_peak_kb), rss, sizeof(rss));
 	if (before >= 0)
-		snprintf(base, sizeof(base), "anonymous before the report %.1f MB; ", (double)before / 1024.0);
+		snprintf(base, sizeof(base), "anonymous before the %s %.1f MB; ", exp ? "export" : "report",
+			 (double)before / 1024.0);
 	if (!done)
 		goto out;
 	if (done)
-		printf("op=report-%s runs=%d: best %.3f s, mean %.3f s, worst %.3f s\n", o->report_name, done, best,
-		       sum / done, worst);
-	printf("op=report-%s gets during it: conns=%d pipeline=%d %" PRIu64 " gets in %.2f s = %.0f/s  p50=%s ms  "
+		printf("op=%s runs=%d: best %.3f s, mean %.3f s, worst %.3f s\n", op, done, best, sum / done, worst);
+	printf("op=%s gets during it: conns=%d pipeline=%d %" PRIu64 " gets in %.2f s = %.0f/s  p50=%s ms  "
 	       "p99=%s ms  p999=%s ms  max=%s ms  errors=%" PRIu64 "\n",
-	       o->report_name, o->conns, o->pipeline, ok, secs, secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, mx,
-	       errors);
-	printf("op=report-%s daemon: %s%s\n", o->report_name, base, rss);
+	       op, o->conns, o->pipeline, ok, secs, secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, mx, errors);
+	printf("op=%s daemon: %s%s\n", op, base, rss);
 	if (r->first_error[0])
 		fprintf(stderr, "kart-bench: first error of the gets: %s\n", r->first_error);
 out:

@@ -16,6 +16,9 @@
  *                                         through the funnel (bench_fill.c)
  *   kart-bench [conn] --op report-KIND    time a report while other
  *                                         connections get cards (bench_rq.c)
+ *   kart-bench [conn] --op export-csv|export-vcard
+ *                                         time an export of every card the
+ *                                         user sees, the same way (bench_rq.c)
  *   kart-bench [conn] --op tui-latency --tui PATH
  *                                         type live searches into kart-tui in
  *                                         a pseudo-terminal, print the
@@ -64,7 +67,7 @@ static int login_main(struct run *run, const struct opts *o, const char *passwor
 	run->kco.ca_file = o->ca_file;
 	/* a segment over every card or a bulk move may take minutes */
 	run->kco.timeout_ms = o->mode == MODE_SEGMENT || o->mode == MODE_MOVE || o->mode == MODE_REPORT ||
-					      (o->mode == MODE_LOAD && (o->timeline_n || o->deals_n))
+					      o->mode == MODE_EXPORT || (o->mode == MODE_LOAD && (o->timeline_n || o->deals_n))
 				      ? 3600000
 				      : 30000;
 	run->kco.client_name = "kart-bench 0.1.0";
@@ -283,7 +286,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (set_range(&run, main_conn, &o) < 0)
 		goto cleanup;
-	if (o.mode == MODE_REPORT) {
+	if (o.mode == MODE_REPORT || o.mode == MODE_EXPORT) {
 		int r = run_report(&run, main_conn);
 		fflush(stdout);
 		rc = r < 0 ? 1 : 0;
