@@ -216,11 +216,30 @@ int acl_card_id_visible(struct req *r, uint64_t card_id)
 	return acl_visible_bytes(r, v.mv_data, v.mv_size) ? 0 : MDB_NOTFOUND;
 }
 
+static bool masks_owner(struct req *r, const char *owner)
+{
+	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(owner, r->who.user) == 0)
+		return false;
+	return !(r->who.role == KART__ROLE__ROLE_SUPERVISOR && same_team(r, owner));
+}
+
 bool acl_masks(struct req *r, const Kart__Card *c)
 {
-	if (r->who.role == KART__ROLE__ROLE_ADMIN || strcmp(c->owner ? c->owner : "", r->who.user) == 0)
+	return masks_owner(r, c->owner ? c->owner : "");
+}
+
+bool acl_whole_bytes(struct req *r, const void *bytes, size_t len)
+{
+	if (r->who.role == KART__ROLE__ROLE_ADMIN)
+		return true;
+	const char *s;
+	size_t n;
+	if (!card_owner_bytes(bytes, len, &s, &n) || n >= KART_NAME_MAX)
 		return false;
-	return !(r->who.role == KART__ROLE__ROLE_SUPERVISOR && same_team(r, c->owner ? c->owner : ""));
+	char owner[KART_NAME_MAX];
+	memcpy(owner, s, n);
+	owner[n] = '\0';
+	return visible_owner(r, owner) && !masks_owner(r, owner);
 }
 
 bool acl_field_sensitive(const struct schema *sc, const char *field)

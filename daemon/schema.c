@@ -74,6 +74,26 @@ const Kart__FieldDef *schema_find(const struct schema *s, const char *name)
 	return NULL;
 }
 
+const Kart__FieldDef *schema_find_n(const struct schema *s, const char *name, size_t len)
+{
+	size_t lo = 0, hi = s->n;
+	len = strnlen(name, len); /* as a decoded string compares: up to a NUL */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *d = s->defs[mid]->name;
+		int c = strncmp(d, name, len);
+		if (c == 0 && d[len] != '\0')
+			c = 1; /* longer than name */
+		if (c == 0)
+			return s->defs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 void schema_free(struct schema *s)
 {
 	arena_free(&s->arena);
