@@ -745,6 +745,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 			}
 			if (!input_account(c, cap))
 				return;
+			/* all taken: one more read would only say so (a call, an
+			 * error queue cleared and read, per request) */
+			if (tls_engine_drained(&c->tls))
+				break;
 			continue;
 		}
 		if (n == -TLS_WANT)
