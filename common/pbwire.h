@@ -30,4 +30,20 @@ uint8_t *pbwire_varint_put(uint8_t *p, uint64_t v);
 size_t pbwire_bytes_len(uint32_t field, size_t n);
 uint8_t *pbwire_bytes_put(uint8_t *p, uint32_t field, const void *bytes, size_t n);
 
+/* The last value of length-delimited field `field` at the top level of
+ * in[0..n) (*v, *len: inside in), as a decoder would keep it; the scan stops
+ * at the first malformed byte. Returns true if the field was seen. */
+bool pbwire_find_bytes(const uint8_t *in, size_t n, uint32_t field, const uint8_t **v, size_t *len);
+
+/* Copies the message in[0..n) to out with varint field `sub` of each
+ * submessage of field `field` (top level) set to what value() returns for
+ * that submessage's bytes: a `sub` already there is dropped, and a 0 is left
+ * out, as a proto3 encoder leaves a default out. Returns the bytes written
+ * (with out NULL: the bytes it would write, value() called the same way),
+ * or SIZE_MAX if in or one of those submessages is not well-formed. For
+ * sending a stored message as it is but for a field the server sets on the
+ * way out (a card's custom values, marked with their types). */
+size_t pbwire_set_sub_varint(const uint8_t *in, size_t n, uint32_t field, uint32_t sub,
+			     uint64_t (*value)(void *ud, const uint8_t *msg, size_t len), void *ud, uint8_t *out);
+
 #endif

@@ -140,6 +140,11 @@ size_t tls_engine_unread(struct tls_engine *e)
 	return BIO_ctrl_pending(e->rbio);
 }
 
+bool tls_engine_drained(struct tls_engine *e)
+{
+	return BIO_ctrl_pending(e->rbio) == 0 && SSL_pending(e->ssl) == 0;
+}
+
 int tls_engine_write(struct tls_engine *e, const void *data, size_t n)
 {
 	ERR_clear_error();

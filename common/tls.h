@@ -6,6 +6,7 @@
 #ifndef KART_TLS_H
 #define KART_TLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <openssl/ssl.h>
 
@@ -46,6 +47,9 @@ int tls_engine_write(struct tls_engine *e, const void *data, size_t n);
 void tls_engine_shutdown(struct tls_engine *e);
 /* Ciphertext received but not yet taken in by the TLS engine. */
 size_t tls_engine_unread(struct tls_engine *e);
+/* Nothing left to decrypt: no ciphertext unread and no plaintext of a
+ * record already opened, so tls_engine_read would say -TLS_WANT. */
+bool tls_engine_drained(struct tls_engine *e);
 /* Ciphertext waiting to be sent. */
 size_t tls_engine_pending(struct tls_engine *e);
 /* Moves up to n bytes of ciphertext into out; returns how many. */

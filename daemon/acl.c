@@ -228,18 +228,18 @@ bool acl_masks(struct req *r, const Kart__Card *c)
 	return masks_owner(r, c->owner ? c->owner : "");
 }
 
-bool acl_masks_bytes(struct req *r, const void *bytes, size_t len)
+bool acl_whole_bytes(struct req *r, const void *bytes, size_t len)
 {
 	if (r->who.role == KART__ROLE__ROLE_ADMIN)
-		return false;
+		return true;
 	const char *s;
 	size_t n;
 	if (!card_owner_bytes(bytes, len, &s, &n) || n >= KART_NAME_MAX)
-		return true;
+		return false;
 	char owner[KART_NAME_MAX];
 	memcpy(owner, s, n);
 	owner[n] = '\0';
-	return masks_owner(r, owner);
+	return visible_owner(r, owner) && !masks_owner(r, owner);
 }
 
 bool acl_field_sensitive(const struct schema *sc, const char *field)

@@ -29,8 +29,10 @@ struct schema;
 void acl_mask_with(struct req *r, Kart__Card *c, const struct schema *sc);
 /* Whether r's user gets card c's sensitive fields masked. */
 bool acl_masks(struct req *r, const Kart__Card *c);
-/* The same for a card's stored bytes (its owner read without decoding it). */
-bool acl_masks_bytes(struct req *r, const void *bytes, size_t len);
+/* From a stored card's bytes, decoding only its owner: r's user sees the
+ * card, sensitive fields and all (false: hidden, masked, or the owner could
+ * not be read; the caller decodes the card to tell which). */
+bool acl_whole_bytes(struct req *r, const void *bytes, size_t len);
 /* Whether a field (by name) is sensitive: birthday, address, relatives, or
  * a custom field defined --sensitive. */
 bool acl_field_sensitive(const struct schema *sc, const char *field);

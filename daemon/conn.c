@@ -138,8 +138,15 @@ void conn_end(struct conn *c)
 
 bool conn_session_live(struct conn *c, MDB_txn *txn)
 {
+	/* found in the loop's read snapshot of this id: still there in it (a
+	 * logout, a revocation or an expiry sweep commits a new snapshot) */
+	size_t snap = txn == c->srv->store.rtxn ? mdb_txn_id(txn) : 0;
+	if (snap && c->session_snap == snap)
+		return true;
 	MDB_val k = { 32, c->who.session_key }, v;
-	return mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
+	bool live = mdb_get(txn, c->srv->store.sessions, &k, &v) == 0;
+	c->session_snap = live ? snap : 0;
+	return live;
 }
 
 static void submit_backlog(struct conn *c);
@@ -397,6 +404,7 @@ void conn_set_session(struct conn *c, const char *user, Kart__Role role, const c
 	snprintf(c->who.team, sizeof(c->who.team), "%s", team ? team : "");
 	c->who.role = role;
 	c->session_expires = expires_us;
+	c->session_snap = 0;
 	memcpy(c->who.session_key, key, 32);
 }
 
@@ -417,6 +425,7 @@ void conn_clear_session(struct conn *c)
 	c->who.team[0] = '\0';
 	c->who.role = KART__ROLE__ROLE_UNSPECIFIED;
 	c->session_expires = 0;
+	c->session_snap = 0;
 	memset(c->who.session_key, 0, sizeof(c->who.session_key));
 }
 
@@ -739,6 +748,10 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 			}
 			if (!input_account(c, cap))
 				return;
+			/* all taken: one more read would only say so (a call, an
+			 * error queue cleared and read, per request) */
+			if (tls_engine_drained(&c->tls))
+				break;
 			continue;
 		}
 		if (n == -TLS_WANT)

@@ -54,6 +54,7 @@ struct conn {
 	struct conn *ready_next;
 	struct addr_entry *addr;    /* its source address's counts (addrs.h) */
 	int64_t session_expires;    /* unix microseconds */
+	size_t session_snap;        /* the session was found in the loop's read snapshot of this id (0: none) */
 	/* plaintext replies not yet encrypted: one TLS record per flush, not per reply */
 	uint8_t *plain;
 	size_t plain_len, plain_cap;

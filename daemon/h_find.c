@@ -349,7 +349,7 @@ static int fill_offer(struct fill *p, uint64_t id, bool names_it)
 	size_t len = card_brief_bytes(v.mv_data, v.mv_size, row);
 	if (len == SIZE_MAX)
 		return 0;
-	if (acl_masks_bytes(r, row, len)) {
+	if (!acl_whole_bytes(r, row, len)) { /* visible, so masked */
 		Kart__Card *c = kart__card__unpack(&r->arena->pb, len, row);
 		if (!c)
 			return 0;

@@ -28,6 +28,11 @@ struct schema {
 	Kart__FieldDef **defs;      /* sorted by name; in `arena` */
 	struct arena arena;
 	bool loaded;
+	/* the loop thread's cache: loaded and in step with the loop's read
+	 * snapshot of id `snap` (0: none), which is not read again (a snapshot
+	 * holds the same fields however often it is renewed at the same id) */
+	bool loop;
+	size_t snap;
 };
 
 /* The head of the audit chain (audit.h). */

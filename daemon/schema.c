@@ -15,12 +15,22 @@ static int cmp_def(const void *a, const void *b)
 
 int schema_sync(struct schema *s, MDB_txn *txn, struct store *st)
 {
+	/* the loop's read snapshot (every read request of a batch shares it):
+	 * a snapshot id seen already cannot hold other fields. Any other
+	 * transaction (the writer's, which may change the fields and abort, a
+	 * pool thread's) reads the generation. */
+	size_t snap = s->loop && txn == st->rtxn ? mdb_txn_id(txn) : 0;
+	if (s->loaded && snap && s->snap == snap)
+		return 0;
+	s->snap = 0;
 	uint64_t gen = 0;
 	int rc = store_meta_get_u64(txn, st, "schema_gen", &gen);
 	if (rc && rc != MDB_NOTFOUND)
 		return rc;
-	if (s->loaded && s->gen == gen)
+	if (s->loaded && s->gen == gen) {
+		s->snap = snap;
 		return 0;
+	}
 	arena_free(&s->arena);
 	arena_init(&s->arena, 0);
 	s->n = 0;
@@ -55,6 +65,7 @@ int schema_sync(struct schema *s, MDB_txn *txn, struct store *st)
 		qsort(s->defs, s->n, sizeof(*s->defs), cmp_def);
 	s->gen = gen;
 	s->loaded = true;
+	s->snap = snap;
 	return 0;
 }
 
@@ -64,6 +75,26 @@ const Kart__FieldDef *schema_find(const struct schema *s, const char *name)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(s->defs[mid]->name, name);
+		if (c == 0)
+			return s->defs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const Kart__FieldDef *schema_find_n(const struct schema *s, const char *name, size_t len)
+{
+	size_t lo = 0, hi = s->n;
+	len = strnlen(name, len); /* as a decoded string compares: up to a NUL */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *d = s->defs[mid]->name;
+		int c = strncmp(d, name, len);
+		if (c == 0 && d[len] != '\0')
+			c = 1; /* longer than name */
 		if (c == 0)
 			return s->defs[mid];
 		if (c < 0)
@@ -90,7 +121,11 @@ int schema_bump(MDB_txn *txn, struct store *st)
 	return store_meta_put_u64(txn, st, "schema_gen", gen);
 }
 
-struct schema *schema_loop(struct server *srv) { return &srv->schema_loop; }
+struct schema *schema_loop(struct server *srv)
+{
+	srv->schema_loop.loop = true;
+	return &srv->schema_loop;
+}
 struct schema *schema_writer(struct server *srv) { return &srv->schema_writer; }
 
 struct schema *schema_for(struct req *r)

@@ -18,6 +18,8 @@
 /* Brings the cache up to date with txn. Returns 0 or an MDB code. */
 int schema_sync(struct schema *s, MDB_txn *txn, struct store *st);
 const Kart__FieldDef *schema_find(const struct schema *s, const char *name);
+/* The same for a name of len bytes, not NUL-terminated (read off the wire). */
+const Kart__FieldDef *schema_find_n(const struct schema *s, const char *name, size_t len);
 void schema_free(struct schema *s);
 /* Bumps the generation in a write transaction that changed `fields`. */
 int schema_bump(MDB_txn *txn, struct store *st);

@@ -650,6 +650,113 @@ static void test_pbwire_drop(void **state)
 	free(out);
 }
 
+/* The type the test gives a custom value by its field's name: what the
+ * daemon's schema lookup does, in small. */
+static uint64_t test_type_of(void *ud, const uint8_t *cv, size_t len)
+{
+	(void)ud;
+	const uint8_t *name;
+	size_t n;
+	if (!pbwire_find_bytes(cv, len, 1, &name, &n))
+		return 0;
+	if (n == 6 && memcmp(name, "ИНН", 6) == 0)
+		return KART__FIELD_TYPE__FIELD_TYPE_NUMBER;
+	if (n == 3 && memcmp(name, "vip", 3) == 0)
+		return KART__FIELD_TYPE__FIELD_TYPE_BOOL;
+	return 0;
+}
+
+/* pbwire_set_sub_varint: a stored card sent with its custom values' types
+ * set is the card a decoder would get by marking them and encoding it again
+ * (a type already there replaced or dropped, the other fields as they were);
+ * pbwire_find_bytes keeps the last value; malformed bytes are refused. */
+static void test_pbwire_set_sub_varint(void **state)
+{
+	(void)state;
+	Kart__Card c = KART__CARD__INIT;
+	Kart__CustomValue cv[4] = { KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT, KART__CUSTOM_VALUE__INIT,
+				    KART__CUSTOM_VALUE__INIT };
+	Kart__CustomValue *cvp[4] = { &cv[0], &cv[1], &cv[2], &cv[3] };
+	cv[0].field = (char *)"ИНН";
+	cv[0].value = (char *)"6312345678";
+	cv[1].field = (char *)"vip";
+	cv[1].value = (char *)"да";
+	cv[1].type = KART__FIELD_TYPE__FIELD_TYPE_DATE; /* stored with a stale type: replaced */
+	cv[2].field = (char *)"отрасль";
+	cv[2].value = (char *)"логистика";
+	cv[2].type = KART__FIELD_TYPE__FIELD_TYPE_TEXT; /* no longer defined: dropped */
+	cv[3].field = (char *)"x"; /* no value: an empty submessage but for its name */
+	char long_value[300];
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	c.id = 300;
+	c.first_name = (char *)FIRST;
+	c.notes = long_value;
+	c.custom = cvp;
+	c.n_custom = 4;
+	c.version = 7;
+	c.created_at = -5;
+	size_t n = kart__card__get_packed_size(&c);
+	uint8_t *in = malloc(n);
+	assert_non_null(in);
+	kart__card__pack(&c, in);
+
+	size_t want = pbwire_set_sub_varint(in, n, 30, 3, test_type_of, NULL, NULL);
+	assert_true(want != SIZE_MAX);
+	uint8_t *out = malloc(want);
+	assert_non_null(out);
+	assert_int_equal(pbwire_set_sub_varint(in, n, 30, 3, test_type_of, NULL, out), want);
+
+	/* what marking the decoded card and packing it again gives */
+	Kart__Card *d = kart__card__unpack(NULL, n, in);
+	assert_non_null(d);
+	for (size_t i = 0; i < d->n_custom; i++) {
+		size_t k = kart__custom_value__get_packed_size(d->custom[i]);
+		uint8_t buf[64];
+		assert_true(k <= sizeof(buf));
+		d->custom[i]->type = KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED;
+		kart__custom_value__pack(d->custom[i], buf);
+		d->custom[i]->type = (Kart__FieldType)test_type_of(NULL, buf, k);
+	}
+	size_t m = kart__card__get_packed_size(d);
+	uint8_t *again = malloc(m);
+	assert_non_null(again);
+	kart__card__pack(d, again);
+	assert_int_equal(want, m);
+	assert_memory_equal(out, again, m);
+	Kart__Card *e = kart__card__unpack(NULL, want, out);
+	assert_non_null(e);
+	assert_int_equal(e->custom[0]->type, KART__FIELD_TYPE__FIELD_TYPE_NUMBER);
+	assert_int_equal(e->custom[1]->type, KART__FIELD_TYPE__FIELD_TYPE_BOOL);
+	assert_int_equal(e->custom[2]->type, KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED);
+	assert_string_equal(e->custom[2]->value, "логистика");
+	assert_string_equal(e->notes, long_value);
+	kart__card__free_unpacked(e, NULL);
+	kart__card__free_unpacked(d, NULL);
+
+	/* without the field: the same bytes */
+	assert_int_equal(pbwire_set_sub_varint(in, n, 31, 3, test_type_of, NULL, out), n);
+	assert_memory_equal(in, out, n);
+
+	/* the last of a repeated field, none, malformed */
+	static const uint8_t twice[] = { 0x0a, 0x01, 'a', 0x10, 0x05, 0x0a, 0x02, 'b', 'c' };
+	const uint8_t *v;
+	size_t vl;
+	assert_true(pbwire_find_bytes(twice, sizeof(twice), 1, &v, &vl));
+	assert_int_equal(vl, 2);
+	assert_memory_equal(v, "bc", 2);
+	assert_false(pbwire_find_bytes(twice, sizeof(twice), 3, &v, &vl));
+	assert_false(pbwire_find_bytes(twice, 2, 1, &v, &vl));
+
+	/* cut short; a custom value that is not a message */
+	assert_int_equal(pbwire_set_sub_varint(in, n - 1, 30, 3, test_type_of, NULL, NULL), SIZE_MAX);
+	static const uint8_t badsub[] = { 0xf2, 0x01, 0x02, 0x0b, 0x00 };
+	assert_int_equal(pbwire_set_sub_varint(badsub, sizeof(badsub), 30, 3, test_type_of, NULL, NULL), SIZE_MAX);
+	free(again);
+	free(out);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +769,7 @@ int main(void)
 		cmocka_unit_test(test_pbjson_enum_parse),
 		cmocka_unit_test(test_pending_pbjson),
 		cmocka_unit_test(test_pbwire_drop),
+		cmocka_unit_test(test_pbwire_set_sub_varint),
 	};
 	return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
 }
