@@ -24,6 +24,7 @@
 #include "certs.h"
 #include "conn.h"
 #include "log.h"
+#include "pbwire.h"
 #include "util.h"
 
 #define READ_CHUNK 65536
@@ -333,33 +334,13 @@ void conn_send(struct conn *c, const Kart__Envelope *e)
 	c->plain_len += n + 4;
 }
 
-static size_t varint_len(uint64_t v)
-{
-	size_t n = 1;
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static uint8_t *varint_put(uint8_t *p, uint64_t v)
-{
-	while (v >= 0x80) {
-		*p++ = (uint8_t)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (uint8_t)v;
-	return p;
-}
-
 void conn_send_packed(struct conn *c, uint64_t id, Kart__Envelope__BodyCase body, const void *bytes, size_t len)
 {
 	if (!conn_is_open(c) || !c->tls_done)
 		return;
 	/* the same bytes protobuf-c would write: field 1 (varint), then the body field */
 	uint64_t tag = (uint64_t)body << 3 | 2;
-	size_t n = (id ? 1 + varint_len(id) : 0) + varint_len(tag) + varint_len(len) + len;
+	size_t n = (id ? 1 + pbwire_varint_len(id) : 0) + pbwire_varint_len(tag) + pbwire_varint_len(len) + len;
 	uint8_t *p = plain_reserve(c, n + 4);
 	if (!p) {
 		conn_close(c);
@@ -369,10 +350,10 @@ void conn_send_packed(struct conn *c, uint64_t id, Kart__Envelope__BodyCase body
 	uint8_t *q = p + 4;
 	if (id) {
 		*q++ = 1 << 3;
-		q = varint_put(q, id);
+		q = pbwire_varint_put(q, id);
 	}
-	q = varint_put(q, tag);
-	q = varint_put(q, len);
+	q = pbwire_varint_put(q, tag);
+	q = pbwire_varint_put(q, len);
 	memcpy(q, bytes, len);
 	c->plain_len += n + 4;
 }
