@@ -142,7 +142,8 @@ size_t tls_engine_unread(struct tls_engine *e)
 
 bool tls_engine_drained(struct tls_engine *e)
 {
-	return BIO_ctrl_pending(e->rbio) == 0 && SSL_pending(e->ssl) == 0;
+	/* SSL_has_pending: records read ahead too, not only decrypted bytes */
+	return BIO_ctrl_pending(e->rbio) == 0 && !SSL_has_pending(e->ssl);
 }
 
 int tls_engine_write(struct tls_engine *e, const void *data, size_t n)

@@ -192,6 +192,7 @@ static int name_owner_build(MDB_txn *txn, struct store *st, uint64_t *cards)
 		Kart__Card *c = len == SIZE_MAX ? NULL : kart__card__unpack(&a.pb, len, buf);
 		if (!c)
 			continue; /* reindex reports what does not decode */
+		c->id = store_key_u64(k.mv_data); /* what the entries lead to, in the key's order */
 		chunk[n++] = c;
 		(*cards)++;
 		if (n == NAME_OWNER_CHUNK) {
