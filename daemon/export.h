@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "kart.pb-c.h"
@@ -40,7 +41,17 @@ struct xbuf {
 	size_t len, cap;
 	bool oom;
 };
-void xbuf_put(struct xbuf *b, const void *s, size_t n);
+void xbuf_put_grow(struct xbuf *b, const void *s, size_t n);
+/* Inline while it fits: a row is some forty small puts. */
+static inline void xbuf_put(struct xbuf *b, const void *s, size_t n)
+{
+	if (!b->oom && n && b->cap - b->len >= n) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		return;
+	}
+	xbuf_put_grow(b, s, n);
+}
 void xbuf_puts(struct xbuf *b, const char *s);
 void xbuf_free(struct xbuf *b);
 

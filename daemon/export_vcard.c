@@ -362,13 +362,40 @@ static void vc_custom(struct xbuf *b, struct xbuf *l, const Kart__Card *c, struc
 	}
 }
 
-/* NOTE: the id, sector and owner. */
+/* Appends s to note[0..*n), as snprintf into 512 bytes would (cut at 511). */
+static void note_put(char *note, size_t *n, const char *s)
+{
+	size_t k = strlen(s);
+	if (k > 511 - *n)
+		k = 511 - *n;
+	memcpy(note + *n, s, k);
+	*n += k;
+}
+
+/* NOTE: the id, sector and owner (without snprintf, which took 2% of a row). */
 static void vc_note(struct xbuf *b, struct xbuf *l, const Kart__Card *c)
 {
-	char note[512], sector[16];
+	char note[512], sector[16], id[24], t[20];
 	const char *sn = export_sector_name(c->sector, sector, sizeof(sector));
-	snprintf(note, sizeof(note), "id: %llu%s%s%s%s", (unsigned long long)c->id, *sn ? "\nsector: " : "", sn,
-		 has(c->owner) ? "\nowner: " : "", has(c->owner) ? c->owner : "");
+	size_t n = 0, k = 0;
+	uint64_t v = c->id;
+	do
+		t[k++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (size_t i = 0; i < k; i++)
+		id[i] = t[k - 1 - i];
+	id[k] = '\0';
+	note_put(note, &n, "id: ");
+	note_put(note, &n, id);
+	if (*sn) {
+		note_put(note, &n, "\nsector: ");
+		note_put(note, &n, sn);
+	}
+	if (has(c->owner)) {
+		note_put(note, &n, "\nowner: ");
+		note_put(note, &n, c->owner);
+	}
+	note[n] = '\0';
 	xbuf_puts(l, "NOTE:");
 	vc_escape(l, note);
 	LINE();
