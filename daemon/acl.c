@@ -228,18 +228,25 @@ bool acl_masks(struct req *r, const Kart__Card *c)
 	return masks_owner(r, c->owner ? c->owner : "");
 }
 
-bool acl_whole_bytes(struct req *r, const void *bytes, size_t len)
+enum acl_view acl_view_bytes(struct req *r, const void *bytes, size_t len)
 {
 	if (r->who.role == KART__ROLE__ROLE_ADMIN)
-		return true;
+		return ACL_WHOLE;
 	const char *s;
 	size_t n;
 	if (!card_owner_bytes(bytes, len, &s, &n) || n >= KART_NAME_MAX)
-		return false;
+		return acl_sees_all(r) ? ACL_MASKED : ACL_HIDDEN;
 	char owner[KART_NAME_MAX];
 	memcpy(owner, s, n);
 	owner[n] = '\0';
-	return visible_owner(r, owner) && !masks_owner(r, owner);
+	if (!visible_owner(r, owner))
+		return ACL_HIDDEN;
+	return masks_owner(r, owner) ? ACL_MASKED : ACL_WHOLE;
+}
+
+bool acl_whole_bytes(struct req *r, const void *bytes, size_t len)
+{
+	return acl_view_bytes(r, bytes, len) == ACL_WHOLE;
 }
 
 bool acl_field_sensitive(const struct schema *sc, const char *field)

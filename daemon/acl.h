@@ -33,6 +33,11 @@ bool acl_masks(struct req *r, const Kart__Card *c);
  * card, sensitive fields and all (false: hidden, masked, or the owner could
  * not be read; the caller decodes the card to tell which). */
 bool acl_whole_bytes(struct req *r, const void *bytes, size_t len);
+/* Both at once, the owner read once: hidden, seen masked, or seen whole
+ * (a stored card whose owner cannot be read: masked for a user who sees
+ * every card, else hidden). */
+enum acl_view { ACL_HIDDEN, ACL_MASKED, ACL_WHOLE };
+enum acl_view acl_view_bytes(struct req *r, const void *bytes, size_t len);
 /* Whether a field (by name) is sensitive: birthday, address, relatives, or
  * a custom field defined --sensitive. */
 bool acl_field_sensitive(const struct schema *sc, const char *field);

@@ -326,7 +326,8 @@ static int fill_offer(struct fill *p, uint64_t id, bool names_it)
 		return 0; /* an entry its card has left: reindex repairs such drift */
 	if (rc)
 		return rc;
-	if (!acl_visible_bytes(r, v.mv_data, v.mv_size)) {
+	enum acl_view view = acl_view_bytes(r, v.mv_data, v.mv_size);
+	if (view == ACL_HIDDEN) {
 		p->unseen++;
 		if (names_it && !p->hidden++)
 			p->first_hidden = id;
@@ -349,7 +350,7 @@ static int fill_offer(struct fill *p, uint64_t id, bool names_it)
 	size_t len = card_brief_bytes(v.mv_data, v.mv_size, row);
 	if (len == SIZE_MAX)
 		return 0;
-	if (!acl_whole_bytes(r, row, len)) { /* visible, so masked */
+	if (view == ACL_MASKED) {
 		Kart__Card *c = kart__card__unpack(&r->arena->pb, len, row);
 		if (!c)
 			return 0;
