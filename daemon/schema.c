@@ -69,22 +69,6 @@ int schema_sync(struct schema *s, MDB_txn *txn, struct store *st)
 	return 0;
 }
 
-const Kart__FieldDef *schema_find(const struct schema *s, const char *name)
-{
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(s->defs[mid]->name, name);
-		if (c == 0)
-			return s->defs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 const Kart__FieldDef *schema_find_n(const struct schema *s, const char *name, size_t len)
 {
 	size_t lo = 0, hi = s->n;
@@ -145,4 +129,9 @@ void schema_mark_types(const struct schema *s, Kart__Card *c)
 		const Kart__FieldDef *d = s ? schema_find(s, c->custom[i]->field) : NULL;
 		c->custom[i]->type = d ? d->type : KART__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED;
 	}
+}
+
+const Kart__FieldDef *schema_find(const struct schema *s, const char *name)
+{
+	return schema_find_n(s, name, SIZE_MAX);
 }
