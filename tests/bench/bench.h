@@ -146,6 +146,11 @@ void *op_worker(void *arg);
 /* Finds [lo, hi] assuming ids are dense from the lowest. Returns 0 or -1. */
 int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_error *err);
 long own_ids(struct kc *c, const char *user, uint64_t **ids, struct kc_error *err);
+/* One CardList (limit 0: the server's page size) read to its last page, each
+ * page handed to fn (which returns -1 when out of memory). Returns 0, or -1
+ * with err filled. */
+int list_cards(struct kc *c, uint32_t limit, int (*fn)(void *ud, const Kart__CardPage *p), void *ud,
+	       struct kc_error *err);
 /* Defines the first n generated custom fields. Returns 0 or -1 after a message. */
 int define_custom(struct kc *c, int n);
 /* --op segment and --op move; 0, or -1 after a message. */

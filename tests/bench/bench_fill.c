@@ -260,6 +260,7 @@ struct fill {
 	uint64_t ncards;
 	uint64_t *ids;              /* the cards, by position */
 	uint8_t *card_sess;         /* the session that writes for each */
+	size_t capids;              /* room in ids and card_sess */
 	uint64_t *start;            /* timeline: entries of card j are start[j] .. start[j+1]-1 */
 	struct profile *prof;
 	struct sess *sess;
@@ -295,59 +296,32 @@ static int owner_session(const struct fill *f, const char *owner)
 	return 0;
 }
 
-/* Reads every card's id and owner (CardList as --user). Returns 0 or -1. */
-static int list_cards(struct fill *f, struct kc *c)
+static int note_card(void *ud, const Kart__CardPage *p)
 {
-	Kart__CardList list = KART__CARD_LIST__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
-	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
-	req.card_list = &list;
+	struct fill *f = ud;
+	for (size_t i = 0; i < p->n_cards; i++) {
+		size_t cap2 = f->capids;
+		if (grow((void **)&f->ids, &f->capids, f->ncards + 1, sizeof(*f->ids)) < 0 ||
+		    grow((void **)&f->card_sess, &cap2, f->ncards + 1, sizeof(*f->card_sess)) < 0)
+			return -1;
+		int si = owner_session(f, p->cards[i]->owner);
+		struct sess *s = &f->sess[si];
+		f->card_sess[f->ncards] = (uint8_t)si;
+		if (grow((void **)&s->cards, &s->capcards, s->ncards + 1, sizeof(*s->cards)) < 0)
+			return -1;
+		s->cards[s->ncards++] = (uint32_t)f->ncards;
+		f->ids[f->ncards++] = p->cards[i]->id;
+	}
+	return 0;
+}
+
+/* Reads every card's id and owner (CardList as --user). Returns 0 or -1. */
+static int read_cards(struct fill *f, struct kc *c)
+{
 	struct kc_error err;
-	size_t cap = 0;
-	uint64_t rid = kc_send(c, &req, &err);
-	if (!rid) {
+	if (list_cards(c, 0, note_card, f, &err) < 0) {
 		fprintf(stderr, "kart-bench: listing the cards: %s\n", err.message);
 		return -1;
-	}
-	for (;;) {
-		Kart__Envelope *e = kc_recv(c, &err);
-		if (!e) {
-			fprintf(stderr, "kart-bench: listing the cards: %s\n", err.message);
-			return -1;
-		}
-		if (e->request_id != rid) {
-			kc_env_free(e);
-			continue;
-		}
-		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-			fprintf(stderr, "kart-bench: listing the cards: %s\n", e->error->message ? e->error->message : "");
-			kc_env_free(e);
-			return -1;
-		}
-		const Kart__CardPage *p = e->body_case == KART__ENVELOPE__BODY_CARD_PAGE ? e->card_page : NULL;
-		for (size_t i = 0; p && i < p->n_cards; i++) {
-			size_t cap2 = cap;
-			if (grow((void **)&f->ids, &cap, f->ncards + 1, sizeof(*f->ids)) < 0 ||
-			    grow((void **)&f->card_sess, &cap2, f->ncards + 1, sizeof(*f->card_sess)) < 0) {
-				kc_env_free(e);
-				fprintf(stderr, "kart-bench: out of memory\n");
-				return -1;
-			}
-			int si = owner_session(f, p->cards[i]->owner);
-			struct sess *s = &f->sess[si];
-			f->card_sess[f->ncards] = (uint8_t)si;
-			if (grow((void **)&s->cards, &s->capcards, s->ncards + 1, sizeof(*s->cards)) < 0) {
-				kc_env_free(e);
-				fprintf(stderr, "kart-bench: out of memory\n");
-				return -1;
-			}
-			s->cards[s->ncards++] = (uint32_t)f->ncards;
-			f->ids[f->ncards++] = p->cards[i]->id;
-		}
-		int more = e->more;
-		kc_env_free(e);
-		if (!more)
-			break;
 	}
 	if (!f->ncards) {
 		fprintf(stderr, "kart-bench: there are no cards: load them first (--load N)\n");
@@ -772,7 +746,7 @@ int run_fill(struct run *r, struct kc *c, const char *password)
 		r->pid = o->pid ? o->pid : find_kartd();
 
 	int64_t t0 = mono_ns();
-	if (list_cards(&f, c) < 0)
+	if (read_cards(&f, c) < 0)
 		goto done;
 	printf("fill: %" PRIu64 " cards listed in %.1f s;", f.ncards, (double)(mono_ns() - t0) / 1e9);
 	for (int s = 0; s < f.nsess; s++)

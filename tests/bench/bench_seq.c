@@ -16,27 +16,21 @@
 
 /* ---- id range discovery ------------------------------------------------ */
 
-/* The lowest card id via CardList{limit 1}; 0 if there are no cards, with
- * *failed set on an error. */
-static uint64_t lowest_id(struct kc *c, struct kc_error *err, int *failed)
+int list_cards(struct kc *c, uint32_t limit, int (*fn)(void *ud, const Kart__CardPage *p), void *ud,
+	       struct kc_error *err)
 {
 	Kart__CardList list = KART__CARD_LIST__INIT;
-	list.limit = 1;
+	list.limit = limit;
 	Kart__Envelope req = KART__ENVELOPE__INIT;
 	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
 	req.card_list = &list;
-	uint64_t rid = kc_send(c, &req, err), lowest = 0;
-	*failed = 0;
-	if (!rid) {
-		*failed = 1;
-		return 0;
-	}
-	for (;;) {
+	uint64_t rid = kc_send(c, &req, err);
+	if (!rid)
+		return -1;
+	for (int rc = 0;;) {
 		Kart__Envelope *e = kc_recv(c, err);
-		if (!e) {
-			*failed = 1;
-			return 0;
-		}
+		if (!e)
+			return -1;
 		if (e->request_id != rid) {
 			kc_env_free(e);
 			continue;
@@ -44,18 +38,33 @@ static uint64_t lowest_id(struct kc *c, struct kc_error *err, int *failed)
 		int more = e->more;
 		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
 			kc_error_from(err, e->error);
-			*failed = 1;
-		} else if (e->body_case == KART__ENVELOPE__BODY_CARD_PAGE && e->card_page) {
-			for (size_t i = 0; i < e->card_page->n_cards; i++) {
-				uint64_t id = e->card_page->cards[i]->id;
-				if (!lowest || id < lowest)
-					lowest = id;
-			}
+			rc = -1;
+		} else if (rc == 0 && e->body_case == KART__ENVELOPE__BODY_CARD_PAGE && e->card_page &&
+			   fn(ud, e->card_page) < 0) {
+			snprintf(err->message, sizeof(err->message), "out of memory");
+			rc = -1;
 		}
 		kc_env_free(e);
 		if (!more)
-			break;
+			return rc;
 	}
+}
+
+static int note_lowest(void *ud, const Kart__CardPage *p)
+{
+	uint64_t *lowest = ud;
+	for (size_t i = 0; i < p->n_cards; i++)
+		if (!*lowest || p->cards[i]->id < *lowest)
+			*lowest = p->cards[i]->id;
+	return 0;
+}
+
+/* The lowest card id via CardList{limit 1}; 0 if there are no cards, with
+ * *failed set on an error. */
+static uint64_t lowest_id(struct kc *c, struct kc_error *err, int *failed)
+{
+	uint64_t lowest = 0;
+	*failed = list_cards(c, 1, note_lowest, &lowest, err) < 0;
 	return *failed ? 0 : lowest;
 }
 
@@ -119,55 +128,40 @@ int discover_ids(struct kc *c, uint64_t *lo, uint64_t *hi, struct kc_error *err)
 	return 0;
 }
 
+struct own {
+	const char *user;
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+static int note_own(void *ud, const Kart__CardPage *p)
+{
+	struct own *o = ud;
+	for (size_t i = 0; i < p->n_cards; i++) {
+		if (!p->cards[i]->owner || strcmp(p->cards[i]->owner, o->user) != 0)
+			continue;
+		if (o->n == o->cap) {
+			size_t cap = o->cap ? o->cap * 2 : 4096;
+			uint64_t *g = realloc(o->ids, cap * sizeof(*g));
+			if (!g)
+				return -1;
+			o->ids = g;
+			o->cap = cap;
+		}
+		o->ids[o->n++] = p->cards[i]->id;
+	}
+	return 0;
+}
+
 /* The ids of the cards `user` owns, read with one CardList (as that user: a
  * manager lists their own cards), into *ids (malloc'd). Returns how many, or
  * -1 after filling err. */
 long own_ids(struct kc *c, const char *user, uint64_t **ids, struct kc_error *err)
 {
-	Kart__CardList list = KART__CARD_LIST__INIT;
-	Kart__Envelope req = KART__ENVELOPE__INIT;
-	req.body_case = KART__ENVELOPE__BODY_CARD_LIST;
-	req.card_list = &list;
-	size_t n = 0, cap = 0;
-	*ids = NULL;
-	uint64_t rid = kc_send(c, &req, err);
-	if (!rid)
-		return -1;
-	for (;;) {
-		Kart__Envelope *e = kc_recv(c, err);
-		if (!e)
-			return -1;
-		if (e->request_id != rid) {
-			kc_env_free(e);
-			continue;
-		}
-		if (e->body_case == KART__ENVELOPE__BODY_ERROR) {
-			kc_error_from(err, e->error);
-			kc_env_free(e);
-			return -1;
-		}
-		const Kart__CardPage *p = e->body_case == KART__ENVELOPE__BODY_CARD_PAGE ? e->card_page : NULL;
-		for (size_t i = 0; p && i < p->n_cards; i++) {
-			if (!p->cards[i]->owner || strcmp(p->cards[i]->owner, user) != 0)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 4096;
-				uint64_t *g = realloc(*ids, cap * sizeof(**ids));
-				if (!g) {
-					kc_env_free(e);
-					snprintf(err->message, sizeof(err->message), "out of memory");
-					return -1;
-				}
-				*ids = g;
-			}
-			(*ids)[n++] = p->cards[i]->id;
-		}
-		int more = e->more;
-		kc_env_free(e);
-		if (!more)
-			break;
-	}
-	return (long)n;
+	struct own o = { .user = user };
+	int rc = list_cards(c, 0, note_own, &o, err);
+	*ids = o.ids;
+	return rc < 0 ? -1 : (long)o.n;
 }
 
 /* ---- custom fields ------------------------------------------------------ */
