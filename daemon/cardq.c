@@ -533,15 +533,7 @@ static int run_scan(struct run *u)
 			if (rc == MDB_NOTFOUND)
 				continue; /* an index entry of a card since moved: reindex repairs it */
 		} else {
-			uint8_t key[8];
-			if (resume) {
-				store_u64_key(last + 1, key);
-				k.mv_size = 8;
-				k.mv_data = key;
-				rc = last == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-			} else {
-				rc = mdb_cursor_get(cur, &k, &v, pos ? MDB_NEXT : MDB_FIRST);
-			}
+			rc = resume ? store_cursor_after(cur, last, &k, &v) : mdb_cursor_get(cur, &k, &v, pos ? MDB_NEXT : MDB_FIRST);
 			pos++;
 			resume = false;
 			if (rc == MDB_NOTFOUND) {

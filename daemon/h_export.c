@@ -481,11 +481,7 @@ static int scan_all(struct scan *s, struct req *scope, struct store *st, uint64_
 			if ((rc = store_pool_begin(st, s->txn)) || (rc = mdb_cursor_open(*s->txn, st->cards, &cur)))
 				break;
 			scope->txn = *s->txn;
-			uint8_t key[8];
-			store_u64_key(last + 1, key);
-			k.mv_size = 8;
-			k.mv_data = key;
-			rc = last == UINT64_MAX ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+			rc = store_cursor_after(cur, last, &k, &v);
 		} else {
 			rc = mdb_cursor_get(cur, &k, &v, pos ? MDB_NEXT : MDB_FIRST);
 		}

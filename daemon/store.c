@@ -314,3 +314,13 @@ void store_pool_end(struct store *s, MDB_txn **txn)
 		pthread_rwlock_unlock(&s->map_lock);
 	}
 }
+
+int store_cursor_after(MDB_cursor *cur, uint64_t last, MDB_val *k, MDB_val *v)
+{
+	if (last == UINT64_MAX)
+		return MDB_NOTFOUND;
+	uint8_t key[8];
+	store_u64_key(last + 1, key);
+	*k = (MDB_val){ 8, key };
+	return mdb_cursor_get(cur, k, v, MDB_SET_RANGE); /* k is the found key's after it */
+}

@@ -108,6 +108,9 @@ void store_read_end(struct store *s);
  * store_pool_end is then a no-op. */
 /* The value under an id key (u64, big-endian) of dbi: 0, MDB_NOTFOUND or an MDB code. */
 int store_get_id(MDB_txn *txn, MDB_dbi dbi, uint64_t id, MDB_val *v);
+/* Puts cur (on a database keyed by id) on the first id after `last`, as a
+ * walk resumed in a new transaction does. 0, MDB_NOTFOUND or an MDB code. */
+int store_cursor_after(MDB_cursor *cur, uint64_t last, MDB_val *k, MDB_val *v);
 int store_pool_begin(struct store *s, MDB_txn **txn);
 void store_pool_end(struct store *s, MDB_txn **txn);
 
