@@ -31,6 +31,7 @@ struct opts {
 	int pipeline;
 	double seconds;
 	bool seconds_given;
+	bool conns_given;           /* --conns, 0 allowed for reports and exports */
 	long pid;                   /* 0: look for kartd */
 	uint64_t seed;
 	uint64_t ids_lo, ids_hi;    /* 0: discover */

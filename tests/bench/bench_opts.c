@@ -144,7 +144,7 @@ void usage(FILE *f)
 		"  --op move         one BulkMove of the cards matching --where to --sector, timed;\n"
 		"                    moved N counts the cards whose sector changed\n"
 		"  --op report-KIND  one ReportQuery of KIND (its stream read to the end, timed to the\n"
-		"                    last page; --runs R times) while --conns connections (default 4)\n"
+		"                    last page; --runs R times) while --conns connections (default 4; 0: none)\n"
 		"                    get random cards, one in flight each: prints the report's time,\n"
 		"                    pages and rows, the gets' p50/p99/p999 during it and the daemon's\n"
 		"                    anonymous memory before and at its peak; a refused report is\n"
@@ -152,8 +152,8 @@ void usage(FILE *f)
 		"  --op export-csv, --op export-vcard\n"
 		"                    one Export as `kart export` sends it (every card the user sees,\n"
 		"                    or --where), its stream of chunks read to the ExportRecord,\n"
-		"                    --runs R times, while --conns connections (default 4) get random\n"
-		"                    cards, one in flight each: prints each run's time to the first\n"
+		"                    --runs R times, while --conns connections (default 4; 0: none) get\n"
+		"                    random cards, one in flight each: prints each run's time to the first\n"
 		"                    chunk (scanned and recorded) and to the last, bytes and rows\n"
 		"                    received (canary rows included), the gets' p50/p99/p999/max during\n"
 		"                    the exports and the daemon's anonymous memory before and at its\n"
@@ -332,10 +332,11 @@ static int set_number(struct opts *o, int ch, const char *arg)
 	char *end;
 	switch (ch) {
 	case OPT_CONNS:
-		if (parse_int(arg, 1, MAX_CONNS, &o->conns) < 0) {
-			fprintf(stderr, "kart-bench: --conns wants 1..%d, not '%s'\n", MAX_CONNS, arg);
+		if (parse_int(arg, 0, MAX_CONNS, &o->conns) < 0) {
+			fprintf(stderr, "kart-bench: --conns wants 0..%d, not '%s'\n", MAX_CONNS, arg);
 			return -1;
 		}
+		o->conns_given = true;
 		break;
 	case OPT_PIPELINE:
 		if (parse_int(arg, 1, MAX_PIPELINE, &o->pipeline) < 0) {
@@ -534,6 +535,8 @@ static int check_opts(struct opts *o, int modes)
 				: o->managers > 0 && find && !tui && !o->indices_given
 				? "--managers with a find needs --indices LO-HI: the generated cards loaded (0-999999 for --load 1000000)"
 				: exp && o->seconds_given ? "--op export-FORMAT runs --runs exports: no --seconds"
+				: o->conns_given && !o->conns && !report && !exp
+				? "--conns 0 (no gets during it) goes with --op report-KIND|export-FORMAT"
 				: o->indices_given && !find ? "--indices goes with --op find-phone|find-name|find-prefix|tui-latency"
 				: o->where && !seq && !report && !exp ? "--where goes with --op segment|move|report-KIND|export-FORMAT"
 				: o->runs >= 0 && o->mode != MODE_SEGMENT && !tui && !report && !exp
@@ -570,7 +573,7 @@ static int check_opts(struct opts *o, int modes)
 		fprintf(stderr, "kart-bench: --first + --load overflows\n");
 		return -1;
 	}
-	if (!o->conns)
+	if (!o->conns_given)
 		o->conns = o->mode == MODE_LOAD ? 4 : report || exp ? 4 : 16;
 	if (!o->threads)
 		o->threads = 1;

@@ -214,7 +214,7 @@ int run_report(struct run *r, struct kc *c)
 {
 	const struct opts *o = r->o;
 	int nworkers = o->threads < o->conns ? o->threads : o->conns;
-	struct worker *workers = calloc((size_t)nworkers, sizeof(*workers));
+	struct worker *workers = calloc((size_t)(nworkers ? nworkers : 1), sizeof(*workers));
 	static struct sampler sampler;
 	int rc = -1;
 	if (!workers) {
@@ -310,9 +310,12 @@ int run_report(struct run *r, struct kc *c)
 		goto out;
 	if (done)
 		printf("op=%s runs=%d: best %.3f s, mean %.3f s, worst %.3f s\n", op, done, best, sum / done, worst);
-	printf("op=%s gets during it: conns=%d pipeline=%d %" PRIu64 " gets in %.2f s = %.0f/s  p50=%s ms  "
-	       "p99=%s ms  p999=%s ms  max=%s ms  errors=%" PRIu64 "\n",
-	       op, o->conns, o->pipeline, ok, secs, secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, mx, errors);
+	if (nstarted)
+		printf("op=%s gets during it: conns=%d pipeline=%d %" PRIu64 " gets in %.2f s = %.0f/s  p50=%s ms  "
+		       "p99=%s ms  p999=%s ms  max=%s ms  errors=%" PRIu64 "\n",
+		       op, o->conns, o->pipeline, ok, secs, secs > 0 ? (double)ok / secs : 0.0, p50, p99, p999, mx, errors);
+	else
+		printf("op=%s: no gets during it (--conns 0)\n", op);
 	printf("op=%s daemon: %s%s\n", op, base, rss);
 	if (r->first_error[0])
 		fprintf(stderr, "kart-bench: first error of the gets: %s\n", r->first_error);

@@ -52,6 +52,13 @@ expect_rc 0 "${B[@]}" --op report-birthdays --days 365 --conns 2 --runs 2
 contains "$OUT" "op=report-birthdays run 2:"
 contains "$OUT" "op=report-birthdays gets during it: conns=2"
 contains "$OUT" "anonymous before the report"
+# alone: no gets during it
+expect_rc 0 "${B[@]}" --op report-birthdays --days 365 --conns 0
+contains "$OUT" "op=report-birthdays run 1:"
+contains "$OUT" "op=report-birthdays: no gets during it (--conns 0)"
+[[ $OUT != *"gets during it: conns="* ]] || fail "gets ran with --conns 0: $OUT"
+expect_rc 2 "${B[@]}" --op get --conns 0
+contains "$ERR" "--conns 0 (no gets during it) goes with --op report-KIND|export-FORMAT"
 # a refusal is the server's error, and exit 1
 expect_rc 1 "${B[@]}" --op report-birthdays --where 'no_such_field = 1' --conns 1
 contains "$OUT" "op=report-birthdays: refused by the server: BAD_REQUEST"
