@@ -148,6 +148,31 @@ done
 expect_rc 0 as admin admin reindex --check
 contains "$OUT" "missing index entries: 0"
 
+# a start that many other owners' numbers share: once 64 cards read were not
+# masha's, her scope's ids are taken and the rest passed over unread; her
+# numbers before that point and after it are both found, in order, and paged
+{
+	echo "last_name,phones"
+	for i in $(seq 0 149); do printf 'Чужой%d,+7 917 555-%02d-%02d\n' "$i" $((i / 100)) $((i % 100)); done
+} >"$T/ivan.csv"
+expect_rc 0 as admin import "$T/ivan.csv" --owner ivan
+card masha --last Ранний --phone '+7 917 555-00-30'
+E1=$OUT
+card masha --last Поздний --phone '+7 917 555-09-99'
+E2=$OUT
+for q in '917 555' '8 917 555' '+7917555'; do
+	expect_rc 0 as masha --json find "$q"
+	[[ $(ids) == "$E1 $E2" ]] || fail "masha find $q past ivan's 150 numbers: $(ids), expected $E1 $E2"
+done
+expect_rc 0 as masha --json find '917 555' --limit 1
+[[ $(ids) == "$E1" && $(jq -r '.[0].more' <<<"$OUT") == true ]] || fail "masha's first page: $OUT"
+expect_rc 0 as masha --json find '917 555' --limit 1 --offset 1
+[[ $(ids) == "$E2" && $(jq -r '.[0].more' <<<"$OUT") == false ]] || fail "masha's second page: $OUT"
+expect_rc 0 as ivan --json find '917 555' --limit 200
+[[ $(jq length <<<"$OUT") == 150 ]] || fail "ivan sees his 150 numbers only: $(jq length <<<"$OUT")"
+expect_rc 0 as admin --json find '917 555' --limit 200
+[[ $(jq length <<<"$OUT") == 152 ]] || fail "admin sees all 152: $(jq length <<<"$OUT")"
+
 # with team visibility a teammate's numbers are found too, another team's not
 expect_rc 0 as admin user add petya --role manager --team north --password-file "$T/pw"
 expect_rc 0 as petya login petya --password-file "$T/pw"
