@@ -876,6 +876,7 @@ static int w_export(struct req *r)
 struct xenc {
 	uv_work_t work;
 	struct server *srv;
+	struct conn *conn;          /* the file's: the jobs are scheduled as its user's scans */
 	struct principal who;
 	const struct kart_config *cfg; /* the stream's: held while a job runs */
 	struct stream *s;           /* NULL once the stream is freed */
@@ -1051,11 +1052,12 @@ static void xenc_after(uv_work_t *w, int status)
 {
 	struct xenc *x = w->data;
 	struct server *srv = x->srv;
+	req_pool_work_done(srv, x->conn, w);
 	x->running = false;
 	conf_drop(x->cfg);
 	x->cfg = NULL;
 	if (status)
-		x->err = ENOMEM; /* cancelled: the server is stopping */
+		x->err = ECANCELED; /* the server is stopping, or the connection closed while it waited */
 	if (!x->s)
 		xenc_free(x);
 	else
@@ -1064,17 +1066,19 @@ static void xenc_after(uv_work_t *w, int status)
 	srv->hooks.settled(srv);
 }
 
-/* Loop thread: the next chunk, in the pool (the server waits for it before it stops). */
+/* Loop thread: the next chunk, in the pool, as one of the exporter's scans
+ * (an export's chunks take no more of the pool than their user's share;
+ * the server waits for them before it stops). */
 static void xenc_start(struct xenc *x)
 {
 	x->cfg = conf_hold(x->srv->cfg);
 	x->work.data = x;
 	x->running = true;
-	if (uv_queue_work(x->srv->loop, &x->work, xenc_run, xenc_after) != 0) {
+	if (req_pool_work(x->srv, x->conn, x->who.user, &x->work, xenc_run, xenc_after) != 0) {
 		x->running = false;
 		conf_drop(x->cfg);
 		x->cfg = NULL;
-		x->err = ENOMEM;
+		x->err = EBUSY;
 		return;
 	}
 	x->srv->inflight++;
@@ -1094,8 +1098,13 @@ static bool export_page(struct stream *s, struct req *r)
 		return false;
 	}
 	if (x->err) {
-		log_err("export %" PRIu64 ": %s", x->rec->id, x->err == ENOMEM ? "out of memory" : mdb_strerror(x->err));
-		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", x->err == ENOMEM ? "out of memory" : "the database is busy");
+		const char *why = x->err == ENOMEM	? "out of memory"
+				  : x->err == EBUSY	? "the server is busy; try again"
+				  : x->err == ECANCELED ? "the server is stopping"
+							: "the database is busy";
+		bool own = x->err == ENOMEM || x->err == EBUSY || x->err == ECANCELED;
+		log_err("export %" PRIu64 ": %s", x->rec->id, own ? why : mdb_strerror(x->err));
+		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", why);
 		return true;
 	}
 	struct xbuf *out = &x->buf[x->fill];
@@ -1154,6 +1163,7 @@ static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
 	if (!x)
 		return NULL;
 	x->srv = w->r.srv;
+	x->conn = w->r.conn;
 	x->who = w->r.who;
 	x->fmt = j->fmt;
 	x->delim = j->delim;

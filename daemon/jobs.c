@@ -67,28 +67,31 @@ static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after
 	return 0;
 }
 
-static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
+/* Queues w as a scan of `user`'s, on connection c (a waiting one is not
+ * run once c has closed). 0, or -1 (out of memory, or the user's waiting
+ * scans at POOL_WAIT_PER_USER). */
+static int pool_queue(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
+		      uv_after_work_cb done)
 {
-	struct server *srv = r->srv;
 	if (!srv->pool &&
 	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg->max_scans * sizeof(srv->pool->run[0]))))
 		return -1;
 	struct pool_sched *p = srv->pool;
-	if (pool_user_may_start(srv, r->who.user)) {
-		if (pool_start(srv, w, run, done, r->who.user) != 0)
+	if (pool_user_may_start(srv, user)) {
+		if (pool_start(srv, w, run, done, user) != 0)
 			return -1;
 	} else {
 		unsigned mine = 0;
 		for (struct pool_wait *q = p->head; q; q = q->next)
-			mine += strcmp(q->user, r->who.user) == 0;
+			mine += strcmp(q->user, user) == 0;
 		struct pool_wait *q = mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
 		if (!q)
 			return -1;
-		q->conn = r->conn;
+		q->conn = c;
 		q->w = w;
 		q->run = run;
 		q->done = done;
-		snprintf(q->user, sizeof(q->user), "%s", r->who.user);
+		snprintf(q->user, sizeof(q->user), "%s", user);
 		if (p->tail)
 			p->tail->next = q;
 		else
@@ -97,20 +100,25 @@ static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_
 		p->waiting++;
 	}
 	stats_pool(srv->stats, p->running, p->waiting);
-	conn_ref(r->conn);
-	r->conn->pending_writes++;
-	r->conn->pending_jobs++;
-	srv->inflight++;
 	return 0;
 }
 
-static void pool_job_finished(struct conn *c, uv_work_t *w)
+static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
 {
-	struct server *srv = c->srv;
+	if (pool_queue(r->srv, r->conn, r->who.user, w, run, done) != 0)
+		return -1;
+	conn_ref(r->conn);
+	r->conn->pending_writes++;
+	r->conn->pending_jobs++;
+	r->srv->inflight++;
+	return 0;
+}
+
+/* w has run (or was cancelled before it ran): its place goes to the
+ * waiting scans whose users are under their share, in arrival order. */
+static void pool_release(struct server *srv, uv_work_t *w)
+{
 	struct pool_sched *p = srv->pool;
-	srv->inflight--;
-	c->pending_writes--;
-	c->pending_jobs--;
 	for (unsigned i = 0; i < srv->cfg->max_scans; i++) {
 		if (p->run[i].w == w) {
 			p->run[i].w = NULL;
@@ -118,7 +126,6 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 			break;
 		}
 	}
-	/* the waiting scans whose users are under their share, in arrival order */
 	struct pool_wait **pp = &p->head, *prev = NULL, *cancelled = NULL;
 	while (*pp && p->running < srv->cfg->max_scans) {
 		struct pool_wait *q = *pp;
@@ -147,6 +154,30 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 		q->done(q->w, UV_ECANCELED); /* its counts given back, like any finished scan */
 		free(q);
 	}
+}
+
+static void pool_job_finished(struct conn *c, uv_work_t *w)
+{
+	struct server *srv = c->srv;
+	srv->inflight--;
+	c->pending_writes--;
+	c->pending_jobs--;
+	pool_release(srv, w);
+}
+
+int req_pool_work(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
+		  uv_after_work_cb done)
+{
+	if (pool_queue(srv, c, user, w, run, done) != 0)
+		return -1;
+	conn_ref(c);
+	return 0;
+}
+
+void req_pool_work_done(struct server *srv, struct conn *c, uv_work_t *w)
+{
+	pool_release(srv, w);
+	conn_unref(c);
 }
 
 void pool_jobs_free(struct server *srv)

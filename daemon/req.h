@@ -199,6 +199,18 @@ struct req_job {
  * reading resumed, j->free. Returns 0, or -1 (busy: j was not queued). */
 int req_pool(struct req *r, struct req_job *j);
 
+/* jobs.c: work of a request already answered (h_export.c: the next chunk
+ * of a file) in the pool, scheduled as `user`'s scans are: within
+ * max_scans and max_scans_per_user, after those waiting before it. c (held
+ * until req_pool_work_done) is the connection it is for: work still waiting
+ * when c closes is not run, done gets UV_ECANCELED. Returns 0, or -1 (out
+ * of memory, or too many of the user's waiting). */
+int req_pool_work(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
+		  uv_after_work_cb done);
+/* jobs.c: first thing in that work's done, on the loop: its place in the
+ * pool to the next waiting, c let go. */
+void req_pool_work_done(struct server *srv, struct conn *c, uv_work_t *w);
+
 /* ---- a connection held past its request ---- */
 
 /* jobs.c: a request answered in pieces (h_export.c: a file uploaded in

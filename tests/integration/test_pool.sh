@@ -52,5 +52,29 @@ expect_rc 0 as masha --json card ls --limit 2
 expect_rc 0 as olga --json card ls
 [[ $(jq -r '[.[].last_name] | join(",")' <<<"$OUT") == "Своя1,Своя2,Своя3,Петина" ]] || fail "olga's card ls: $OUT"
 [[ $(jq '[.[].id] == ([.[].id] | sort)' <<<"$OUT") == true ]] || fail "olga's card ls out of order: $OUT"
+# An export's chunks are encoded in the pool as the exporter's scans are
+# scheduled: three of the admin's exports at once share the admin's one
+# scan at a time with the admin's lists, beside masha's; every file ends
+# whole (each card and canary once), and the lists are answered
+expect_rc 0 as admin ls --where 'id > 0' --count
+N=$OUT
+K=$((1 + N / 200))
+PIDS=()
+for i in 1 2 3; do
+	as admin export --format vcard -o "$T/x$i.vcf" >"$T/x$i.out" 2>&1 &
+	PIDS+=($!)
+done
+scan admin a0 &
+PIDS+=($!)
+scan masha m2
+wait "${PIDS[@]}"
+for i in 1 2 3; do
+	[[ -s "$T/x$i.vcf" ]] || fail "export $i: no file: $(cat "$T/x$i.out")"
+	[[ $(grep -c '^BEGIN:VCARD' "$T/x$i.vcf") == $((N + K)) && $(grep -c '^END:VCARD' "$T/x$i.vcf") == $((N + K)) ]] ||
+		fail "export $i: $(grep -c '^BEGIN:VCARD' "$T/x$i.vcf") cards, expected $N + $K canaries; $(cat "$T/x$i.out")"
+done
+head -1 "$T/scan.a0" | grep -qx "$N" || fail "the admin's list beside the exports: $(cat "$T/scan.a0")"
+head -1 "$T/scan.m2" | grep -qx 3 || fail "masha's list beside the exports: $(cat "$T/scan.m2")"
+grep -q 'export [0-9]*: ' "$T/kartd.err" && fail "an export's stream failed: $(grep -m3 'export [0-9]*: ' "$T/kartd.err")"
 grep -q 'does not decode' "$T/kartd.err" && fail "cards reported as corrupt: $(grep -m3 'does not decode' "$T/kartd.err")"
 echo "ok pool"
