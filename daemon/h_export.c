@@ -26,10 +26,11 @@
  *      clients are not held up behind the file; the last frame is the
  *      ExportRecord.
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
- * a contact) are held from the scan to the commit, in mappings of their own
- * (big_grow), and LMDB copies them into the record's dirty pages until the
- * commit. A 1M-card export holds about 8 MiB, plus twice 30 MiB for a moment,
- * and two chunks, never the file. */
+ * a contact) are held from the scan, in mappings of their own (big_grow),
+ * until they are copied into LMDB's dirty copy of the record, which gives
+ * their pages back as it goes (put_blob): they are held once, never twice. A
+ * 1M-card export holds about 8 MiB, plus 32 MiB (and the ids' copy) until the
+ * commit, and two chunks, never the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
