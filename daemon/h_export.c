@@ -28,8 +28,9 @@
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
  * a contact) are held from the scan, in mappings of their own (big_grow),
  * until they are copied into LMDB's dirty copy of the record, which gives
- * their pages back as it goes (put_blob): they are held once, never twice. A
- * 1M-card export holds about 8 MiB, plus 32 MiB (and the ids' copy) until the
+ * their pages back as it goes (put_blob): they are held once, never twice;
+ * the ids are kept packed meanwhile (pack_ids), and the stream has them as
+ * an array again. A 1M-card export holds about 8 MiB, plus 32 MiB until the
  * commit, and two chunks, never the file. */
 #include <errno.h>
 #include <inttypes.h>
@@ -85,6 +86,8 @@ struct xjob {
 	uint32_t *owners;           /* ... and the index into ids of its card */
 	size_t nhash, hcap;
 	bool contacts_gone;         /* hashes and owners given up into a batch that was rerun */
+	uint8_t *packed;            /* the ids, while given up into the record (pack_ids) */
+	size_t packed_len;
 	uint64_t *canaries;         /* canary cards among ids (reads.h) */
 	size_t ncanaries;
 	/* writer results */
@@ -119,6 +122,7 @@ static void free_xjob(struct xjob *j)
 	free(j->where);
 	free(j->filter);
 	big_free(j->ids, j->cap * sizeof(*j->ids));
+	big_free(j->packed, j->packed_len);
 	big_free(j->hashes, j->hcap * sizeof(*j->hashes));
 	big_free(j->owners, j->hcap * sizeof(*j->owners));
 	free(j->canaries);
@@ -680,12 +684,81 @@ static void copy_giving_back(uint8_t *dst, void *src, size_t n)
 	}
 }
 
+/* The ids as each one's difference from the one before, 7 bits a byte
+ * (LEB128): ascending and mostly close together, about a byte an id instead
+ * of eight. */
+static size_t packed_size(const uint64_t *ids, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = ids[i] - (i ? ids[i - 1] : 0);
+		do
+			len++;
+		while (d >>= 7);
+	}
+	return len;
+}
+
+/* While the record is written the ids are kept packed (a rerun and the
+ * stream need them again, after the commit frees LMDB's copy), their array
+ * given back as it is copied into the record; an array that would not pack
+ * to half its size is kept as it is. */
+static void pack_ids(struct xjob *j, uint8_t *dst)
+{
+	size_t len = packed_size(j->ids, j->nids);
+	uint8_t *p = len && len <= j->nids * 4 ? big_grow(NULL, 0, len) : NULL;
+	if (!p) {
+		memcpy(dst, j->ids, j->nids * 8);
+		return;
+	}
+	uint8_t *q = p;
+	for (size_t i = 0; i < j->nids; i++) {
+		uint64_t d = j->ids[i] - (i ? j->ids[i - 1] : 0);
+		for (; d >= 0x80; d >>= 7)
+			*q++ = (uint8_t)(d | 0x80);
+		*q++ = (uint8_t)d;
+	}
+	copy_giving_back(dst, j->ids, j->nids * 8);
+	big_free(j->ids, j->cap * sizeof(*j->ids));
+	j->ids = NULL;
+	j->cap = 0;
+	j->packed = p;
+	j->packed_len = len;
+}
+
+/* The ids packed by pack_ids as an array again. 0, or ENOMEM. */
+static int unpack_ids(struct xjob *j)
+{
+	if (!j->packed)
+		return 0;
+	uint64_t *ids = big_grow(NULL, 0, j->nids * sizeof(*ids)), id = 0;
+	if (!ids)
+		return ENOMEM;
+	const uint8_t *p = j->packed;
+	for (size_t i = 0; i < j->nids; i++) {
+		uint64_t d = 0;
+		for (int shift = 0;; shift += 7) {
+			d |= (uint64_t)(*p & 0x7f) << shift;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		ids[i] = id += d;
+	}
+	big_free(j->packed, j->packed_len);
+	j->packed = NULL;
+	j->packed_len = 0;
+	j->ids = ids;
+	j->cap = j->nids;
+	return 0;
+}
+
 /* The record's ids and hashes, as the value of export_cards. The hashes
  * and owners (12 bytes a contact) are given up as they are copied: LMDB
  * holds the value in dirty pages of its own until the commit, and keeping
  * both copies was the peak of a large export's memory (64 MB at a million
- * cards). The ids stay: the canaries were placed among them, the stream
- * reads them. A batch rerun after this finds them gone (rederive_contacts). */
+ * cards). The ids are kept packed: the canaries were placed among them,
+ * the stream reads them. A batch rerun after this finds the hashes gone
+ * (rederive_contacts) and the ids packed (unpack_ids). */
 static int put_blob(struct req *r, uint64_t export_id, struct xjob *j)
 {
 	struct export_blob_head h = { EXPORT_BLOB_MAGIC, EXPORT_BLOB_SORTED, j->nids, j->nhash };
@@ -700,7 +773,7 @@ static int put_blob(struct req *r, uint64_t export_id, struct xjob *j)
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	if (j->nids)
-		memcpy(p, j->ids, j->nids * 8);
+		pack_ids(j, p);
 	p += j->nids * 8;
 	if (j->nhash) {
 		copy_giving_back(p, j->hashes, j->nhash * 8);
@@ -867,7 +940,7 @@ static int w_export(struct req *r)
 	int rc = export_allowed(r, j, &refused);
 	if (rc || refused)
 		return rc;
-	if (j->contacts_gone && (rc = rederive_contacts(r, j)))
+	if ((rc = unpack_ids(j)) || (j->contacts_gone && (rc = rederive_contacts(r, j))))
 		return rc;
 	uint64_t n = j->nids;
 
@@ -1232,6 +1305,10 @@ static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
 	arena_init(&x->card[1], 0);
 	x->rec = kart__export_record__unpack(&x->a.pb, j->record_len, j->record);
 	x->n = j->nids;
+	if (unpack_ids(j)) {
+		xenc_free(x);
+		return NULL;
+	}
 	/* the scan's ids are the stream's now */
 	x->ids = j->ids;
 	x->ids_cap = j->cap;
