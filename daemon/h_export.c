@@ -26,10 +26,12 @@
  *      clients are not held up behind the file; the last frame is the
  *      ExportRecord.
  * Memory: the ids (8 bytes a card) stay with the stream; the hashes (12 bytes
- * a contact) are held from the scan to the commit, in mappings of their own
- * (big_grow), and LMDB copies them into the record's dirty pages until the
- * commit. A 1M-card export holds about 8 MiB, plus twice 30 MiB for a moment,
- * and two chunks, never the file. */
+ * a contact) are held from the scan, in mappings of their own (big_grow),
+ * until they are copied into LMDB's dirty copy of the record, which gives
+ * their pages back as it goes (put_blob): they are held once, never twice;
+ * the ids are kept packed meanwhile (pack_ids), and the stream has them as
+ * an array again. A 1M-card export holds about 8 MiB, plus 32 MiB until the
+ * commit, and two chunks, never the file. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -83,6 +85,9 @@ struct xjob {
 	uint64_t *hashes;           /* a phone's or email's hash ... */
 	uint32_t *owners;           /* ... and the index into ids of its card */
 	size_t nhash, hcap;
+	bool contacts_gone;         /* hashes and owners given up into a batch that was rerun */
+	uint8_t *packed;            /* the ids, while given up into the record (pack_ids) */
+	size_t packed_len;
 	uint64_t *canaries;         /* canary cards among ids (reads.h) */
 	size_t ncanaries;
 	/* writer results */
@@ -117,6 +122,7 @@ static void free_xjob(struct xjob *j)
 	free(j->where);
 	free(j->filter);
 	big_free(j->ids, j->cap * sizeof(*j->ids));
+	big_free(j->packed, j->packed_len);
 	big_free(j->hashes, j->hcap * sizeof(*j->hashes));
 	big_free(j->owners, j->hcap * sizeof(*j->owners));
 	free(j->canaries);
@@ -456,6 +462,17 @@ static bool wire_each(struct scan *s, const uint8_t *const *p, const size_t *len
 	return true;
 }
 
+/* The hashes of a stored card's phones and emails (wc read from v), of the
+ * card at `at`, as the scan adds them. False when out of memory. */
+static bool wire_contacts(struct scan *s, const MDB_val *v, const struct wire_card *wc, uint32_t at)
+{
+	bool bad = false;
+	if (!wc->more)
+		return wire_each(s, wc->phone, wc->phone_len, wc->nphones, at, scan_phone) &&
+		       wire_each(s, wc->email, wc->email_len, wc->nemails, at, scan_email);
+	return wire_strings(s, v, 31, at, &bad, scan_phone) && wire_strings(s, v, 9, at, &bad, scan_email);
+}
+
 /* An export of every card in scope (no filter, the common case) needs of
  * each card only its id, owner (the scope), phones in E.164 and emails:
  * they are read from the stored bytes, not decoded (decoding every card,
@@ -495,17 +512,10 @@ static int scan_all(struct scan *s, struct req *scope, struct store *st, uint64_
 			last = store_key_u64(k.mv_data);
 		(*read)++;
 		uint32_t at;
-		bool bad = false;
 		/* a card that would not decode is no row of the walk's either */
 		if (!wire_card_read(&v, &wc) || (!sees_all && !acl_visible_bytes(scope, v.mv_data, v.mv_size)))
 			continue;
-		bool ok = scan_id(s, wc.id, &at);
-		if (ok && !wc.more)
-			ok = wire_each(s, wc.phone, wc.phone_len, wc.nphones, at, scan_phone) &&
-			     wire_each(s, wc.email, wc.email_len, wc.nemails, at, scan_email);
-		else if (ok)
-			ok = wire_strings(s, &v, 31, at, &bad, scan_phone) && wire_strings(s, &v, 9, at, &bad, scan_email);
-		if (!ok) {
+		if (!scan_id(s, wc.id, &at) || !wire_contacts(s, &v, &wc, at)) {
 			s->oom = true;
 			break;
 		}
@@ -661,7 +671,95 @@ static void xjob_free(struct req_job *job)
 
 /* ---- the record, on the writer ---- */
 
-static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
+/* n bytes of a scan's mapping into dst, the pages copied given back to the
+ * system as it goes: the copy grows while the source shrinks. */
+static void copy_giving_back(uint8_t *dst, void *src, size_t n)
+{
+	const size_t step = 1u << 20; /* a multiple of the page size */
+	for (size_t off = 0; off < n; off += step) {
+		size_t len = n - off < step ? n - off : step;
+		memcpy(dst + off, (uint8_t *)src + off, len);
+		if (len == step)
+			madvise((uint8_t *)src + off, step, MADV_DONTNEED);
+	}
+}
+
+/* The ids as each one's difference from the one before, 7 bits a byte
+ * (LEB128): ascending and mostly close together, about a byte an id instead
+ * of eight. */
+static size_t packed_size(const uint64_t *ids, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = ids[i] - (i ? ids[i - 1] : 0);
+		do
+			len++;
+		while (d >>= 7);
+	}
+	return len;
+}
+
+/* While the record is written the ids are kept packed (a rerun and the
+ * stream need them again, after the commit frees LMDB's copy), their array
+ * given back as it is copied into the record; an array that would not pack
+ * to half its size is kept as it is. */
+static void pack_ids(struct xjob *j, uint8_t *dst)
+{
+	size_t len = packed_size(j->ids, j->nids);
+	uint8_t *p = len && len <= j->nids * 4 ? big_grow(NULL, 0, len) : NULL;
+	if (!p) {
+		memcpy(dst, j->ids, j->nids * 8);
+		return;
+	}
+	uint8_t *q = p;
+	for (size_t i = 0; i < j->nids; i++) {
+		uint64_t d = j->ids[i] - (i ? j->ids[i - 1] : 0);
+		for (; d >= 0x80; d >>= 7)
+			*q++ = (uint8_t)(d | 0x80);
+		*q++ = (uint8_t)d;
+	}
+	copy_giving_back(dst, j->ids, j->nids * 8);
+	big_free(j->ids, j->cap * sizeof(*j->ids));
+	j->ids = NULL;
+	j->cap = 0;
+	j->packed = p;
+	j->packed_len = len;
+}
+
+/* The ids packed by pack_ids as an array again. 0, or ENOMEM. */
+static int unpack_ids(struct xjob *j)
+{
+	if (!j->packed)
+		return 0;
+	uint64_t *ids = big_grow(NULL, 0, j->nids * sizeof(*ids)), id = 0;
+	if (!ids)
+		return ENOMEM;
+	const uint8_t *p = j->packed;
+	for (size_t i = 0; i < j->nids; i++) {
+		uint64_t d = 0;
+		for (int shift = 0;; shift += 7) {
+			d |= (uint64_t)(*p & 0x7f) << shift;
+			if (!(*p++ & 0x80))
+				break;
+		}
+		ids[i] = id += d;
+	}
+	big_free(j->packed, j->packed_len);
+	j->packed = NULL;
+	j->packed_len = 0;
+	j->ids = ids;
+	j->cap = j->nids;
+	return 0;
+}
+
+/* The record's ids and hashes, as the value of export_cards. The hashes
+ * and owners (12 bytes a contact) are given up as they are copied: LMDB
+ * holds the value in dirty pages of its own until the commit, and keeping
+ * both copies was the peak of a large export's memory (64 MB at a million
+ * cards). The ids are kept packed: the canaries were placed among them,
+ * the stream reads them. A batch rerun after this finds the hashes gone
+ * (rederive_contacts) and the ids packed (unpack_ids). */
+static int put_blob(struct req *r, uint64_t export_id, struct xjob *j)
 {
 	struct export_blob_head h = { EXPORT_BLOB_MAGIC, EXPORT_BLOB_SORTED, j->nids, j->nhash };
 	size_t len = sizeof(h) + j->nids * 8 + j->nhash * 12;
@@ -675,13 +773,55 @@ static int put_blob(struct req *r, uint64_t export_id, const struct xjob *j)
 	memcpy(p, &h, sizeof(h));
 	p += sizeof(h);
 	if (j->nids)
-		memcpy(p, j->ids, j->nids * 8);
+		pack_ids(j, p);
 	p += j->nids * 8;
 	if (j->nhash) {
-		memcpy(p, j->hashes, j->nhash * 8);
-		memcpy(p + j->nhash * 8, j->owners, j->nhash * 4);
+		copy_giving_back(p, j->hashes, j->nhash * 8);
+		copy_giving_back(p + j->nhash * 8, j->owners, j->nhash * 4);
 	}
+	big_free(j->hashes, j->hcap * sizeof(*j->hashes));
+	big_free(j->owners, j->hcap * sizeof(*j->owners));
+	j->hashes = NULL;
+	j->owners = NULL;
+	j->hcap = 0;
+	j->contacts_gone = j->nhash > 0;
 	return 0;
+}
+
+/* A batch rerun (MDB_MAP_FULL, MDB_TXN_FULL) after put_blob: the hashes are
+ * read again from the cards, by id, in the writer's transaction. The same
+ * as the scan's unless a card changed since (a deleted one has none now);
+ * the file, written later still, is of the cards as they are then. 0, ENOMEM
+ * or an MDB code. */
+static int rederive_contacts(struct req *r, struct xjob *j)
+{
+	struct scan s = { .j = j };
+	struct wire_card wc;
+	int rc = 0;
+	arena_init(&s.scratch, 0);
+	j->nhash = 0;
+	for (size_t i = 0; i < j->nids && rc == 0; i++) {
+		uint8_t key[8];
+		store_u64_key(j->ids[i], key);
+		MDB_val k = { 8, key }, v;
+		arena_reset(&s.scratch);
+		if (i % 65536 == 65535)
+			writer_progress(r->srv); /* a long request, not a stuck writer */
+		rc = mdb_get(r->txn, r->srv->store.cards, &k, &v);
+		if (rc == MDB_NOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc == 0 && wire_card_read(&v, &wc) && !wire_contacts(&s, &v, &wc, (uint32_t)i))
+			rc = ENOMEM;
+	}
+	arena_free(&s.scratch);
+	if (rc == 0) {
+		j->contacts_gone = false;
+		log_notice("%s: %s: export of %zu cards: their %zu phones and emails read again (the write was rerun)",
+			   r->who.peer, r->who.user, j->nids, j->nhash);
+	}
+	return rc;
 }
 
 /* Permission and quota again, in the writer's transaction: the check that
@@ -799,6 +939,8 @@ static int w_export(struct req *r)
 	bool refused;
 	int rc = export_allowed(r, j, &refused);
 	if (rc || refused)
+		return rc;
+	if ((rc = unpack_ids(j)) || (j->contacts_gone && (rc = rederive_contacts(r, j))))
 		return rc;
 	uint64_t n = j->nids;
 
@@ -1173,6 +1315,10 @@ static struct xenc *xenc_new(struct wreq *w, struct xjob *j)
 	arena_init(&x->card[1], 0);
 	x->rec = kart__export_record__unpack(&x->a.pb, j->record_len, j->record);
 	x->n = j->nids;
+	if (unpack_ids(j)) {
+		xenc_free(x);
+		return NULL;
+	}
 	/* the scan's ids are the stream's now */
 	x->ids = j->ids;
 	x->ids_cap = j->cap;
