@@ -50,7 +50,7 @@ fail() {
 # every user add, login and start hashes, and no test but those about hashing is
 # about its cost. Such a test gives the real costs back among its own lines
 # (REAL_HASH_COSTS), which come after these and so win. (The admin's password is
-# hashed by kartd init, with the defaults, before this file is read.)
+# hashed by kartd init, with the defaults, before these lines are written.)
 REAL_HASH_COSTS=("argon2_memory_kib = 19456" "argon2_iterations = 2")
 init_instance() {
 	"$KARTD" init --data "$T/inst" --listen 127.0.0.1:0 >"$T/init.out" || fail "kartd init"
