@@ -10,9 +10,8 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # its client and daemon in turn, on sessions and blocks to expire, on timers) and
 # uses about half a core; the longest start first (their COST in CMakeLists).
 # Twice the cores in the Release build; in the ASan one, whose processes are
-# several times slower, one more than the cores: a test whose checks lean on
-# timers takes two slots (PROCESSORS), so it runs among no more tests than the
-# cores, as it did with one test a core.
+# several times slower and some of whose checks lean on timers (a block's
+# seconds left, a session expiring mid-stream), one more than the cores.
 
 run_suite() { # build-dir build-type tests-at-once [ctest options]
 	local dir=$1 type=$2 at_once=$3
