@@ -8,7 +8,8 @@
 # gets back in offline (kartd unlock, kartd passwd), audited; and a login is
 # not held up by scans in the libuv pool.
 . "$(dirname "$0")/lib.sh"
-init_instance "login_max_failures = 3" "login_lockout_s = 2" "login_lockout_max_s = 4" \
+# (the real password hash costs: the throttling is of hashes that take their time)
+init_instance "${REAL_HASH_COSTS[@]}" "login_max_failures = 3" "login_lockout_s = 2" "login_lockout_max_s = 4" \
 	"login_address_max_failures = 20" "login_user_max_failures = 0" "login_window_s = 600" \
 	"handshake_timeout_ms = 60000" # the flood's connections stay, never logged in, for all its rounds
 start_kartd
