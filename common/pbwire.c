@@ -63,34 +63,10 @@ static size_t filter(const uint8_t *in, size_t n, const uint32_t *list, size_t n
 {
 	size_t o = 0, w = 0, run = 0; /* kept fields from `run` to `o` are copied in one go */
 	while (o < n) {
-		uint64_t tag, x;
-		size_t tl = varint(in + o, n - o, &tag), fl;
-		if (!tl || tag >> 3 == 0)
-			return SIZE_MAX;
-		const uint8_t *f = in + o + tl;
-		size_t left = n - o - tl;
-		switch (tag & 7) {
-		case 0:
-			if (!(fl = varint(f, left, &x)))
-				return SIZE_MAX;
-			break;
-		case 1:
-			fl = 8;
-			break;
-		case 5:
-			fl = 4;
-			break;
-		case 2: {
-			size_t ll = varint(f, left, &x);
-			if (!ll || x > left - ll)
-				return SIZE_MAX;
-			fl = ll + (size_t)x;
-			break;
-		}
-		default:
-			return SIZE_MAX; /* groups are not ours */
-		}
-		if (fl > left)
+		uint64_t tag;
+		const uint8_t *val;
+		size_t vlen, fl = field_at(in + o, n - o, &tag, &val, &vlen);
+		if (!fl)
 			return SIZE_MAX;
 		bool listed = false;
 		for (size_t i = 0; i < nlist && !listed; i++)
@@ -99,9 +75,9 @@ static size_t filter(const uint8_t *in, size_t n, const uint32_t *list, size_t n
 			if (o > run)
 				memcpy(out + w, in + run, o - run);
 			w += o - run;
-			run = o + tl + fl;
+			run = o + fl;
 		}
-		o += tl + fl;
+		o += fl;
 	}
 	if (o > run)
 		memcpy(out + w, in + run, o - run);
@@ -121,42 +97,17 @@ size_t pbwire_keep(const uint8_t *in, size_t n, const uint32_t *keep, size_t nke
 bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v)
 {
 	bool seen = false;
-	size_t o = 0;
-	while (o < n) {
-		uint64_t tag, x;
-		size_t tl = varint(in + o, n - o, &tag), fl;
-		if (!tl)
+	for (size_t o = 0; o < n;) {
+		uint64_t tag;
+		const uint8_t *val;
+		size_t vlen, fl = field_at(in + o, n - o, &tag, &val, &vlen);
+		if (!fl)
 			break;
-		const uint8_t *f = in + o + tl;
-		size_t left = n - o - tl;
-		switch (tag & 7) {
-		case 0:
-			if (!(fl = varint(f, left, &x)))
-				return seen;
-			if (tag >> 3 == field) {
-				*v = x;
-				seen = true;
-			}
-			break;
-		case 1:
-			fl = 8;
-			break;
-		case 5:
-			fl = 4;
-			break;
-		case 2: {
-			size_t ll = varint(f, left, &x);
-			if (!ll || x > left - ll)
-				return seen;
-			fl = ll + (size_t)x;
-			break;
+		if (tag == ((uint64_t)field << 3 | 0)) {
+			varint(val, vlen, v);
+			seen = true;
 		}
-		default:
-			return seen;
-		}
-		if (fl > left)
-			return seen;
-		o += tl + fl;
+		o += fl;
 	}
 	return seen;
 }
