@@ -874,7 +874,7 @@ static int export_fields_fix(struct req *r, struct xjob *j, struct export_fields
 	int rc;
 	if ((rc = schema_sync(sc, r->txn, &r->srv->store)))
 		return rc;
-	/* what the writers need of them: name, type, when defined (not an enum's values) */
+	/* what the writers need of them: name, type, when defined and in what order (not an enum's values) */
 	Kart__FieldDef *defs = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defs));
 	Kart__FieldDef **defp = arena_alloc(r->arena, (sc->n + 1) * sizeof(*defp));
 	if (!defs || !defp)
@@ -885,6 +885,7 @@ static int export_fields_fix(struct req *r, struct xjob *j, struct export_fields
 		defs[i].type = sc->defs[i]->type;
 		defs[i].sensitive = sc->defs[i]->sensitive;
 		defs[i].created_at = sc->defs[i]->created_at;
+		defs[i].seq = sc->defs[i]->seq;
 		defp[i] = &defs[i];
 	}
 	Kart__FieldPage page = KART__FIELD_PAGE__INIT;

@@ -92,6 +92,14 @@ int h_field_add(struct req *r)
 		return rc;
 	if (ms.ms_entries >= SCHEMA_MAX_FIELDS)
 		return req_error(r, KART__ERROR_CODE__BAD_REQUEST, "name", "at most %d custom fields", SCHEMA_MAX_FIELDS);
+	/* the order of definition, which export columns follow: created_at is
+	 * to the second, and fields added in one writer batch share even r->now */
+	uint64_t seq = 0;
+	if ((rc = store_meta_get_u64(r->txn, st, "field_seq", &seq)) && rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = store_meta_put_u64(r->txn, st, "field_seq", ++seq)))
+		return rc;
+	d->seq = seq;
 	d->created_at = r->now / 1000000;
 	d->created_by = r->who.user;
 	v.mv_size = kart__field_def__get_packed_size(d);
