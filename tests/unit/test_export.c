@@ -113,6 +113,38 @@ static size_t make_defs(void)
 	return 6;
 }
 
+/* Fields defined within one second come in the order of their definition
+ * (seq), not of their names; those from before seq was kept (0) by name, first. */
+static void test_custom_order(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int64_t at;
+		uint64_t seq;
+	} d[] = { { "late", 101, 1 }, { "zeta", 100, 3 }, { "beta", 100, 0 }, { "alpha", 100, 4 }, { "omega", 100, 0 } };
+	Kart__FieldDef st[5], *p[5];
+	for (size_t i = 0; i < 5; i++) {
+		kart__field_def__init(&st[i]);
+		st[i].name = (char *)d[i].name;
+		st[i].type = KART__FIELD_TYPE__FIELD_TYPE_TEXT;
+		st[i].created_at = d[i].at;
+		st[i].seq = d[i].seq;
+		p[i] = &st[i];
+	}
+	struct arena a;
+	arena_init(&a, 0);
+	struct export_fields f;
+	assert_int_equal(export_fields_init(&f, &a, p, 5), 0);
+	struct xbuf b = { 0 };
+	export_csv_header(&b, ',', &f);
+	xbuf_put(&b, "", 1);
+	assert_non_null(strstr(b.p, ",lifecycle,beta,omega,zeta,alpha,late\r\n"));
+	xbuf_free(&b);
+	export_fields_free(&f);
+	arena_free(&a);
+}
+
 static void test_csv_custom(void **state)
 {
 	(void)state;
@@ -481,7 +513,7 @@ static void test_parse_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_formulas),     cmocka_unit_test(test_csv_row), cmocka_unit_test(test_csv_custom), cmocka_unit_test(test_vcard_more),	cmocka_unit_test(test_vcard),
+		cmocka_unit_test(test_formulas),     cmocka_unit_test(test_csv_row), cmocka_unit_test(test_csv_custom), cmocka_unit_test(test_custom_order), cmocka_unit_test(test_vcard_more),	cmocka_unit_test(test_vcard),
 		cmocka_unit_test(test_hash_and_blob), cmocka_unit_test(test_leak_parse), cmocka_unit_test(test_canary),
 		cmocka_unit_test(test_parse_options),
 	};
