@@ -68,10 +68,10 @@ static int pool_start(struct server *srv, uv_work_t *w, uv_work_cb run, uv_after
 }
 
 /* Queues w as a scan of `user`'s, on connection c (a waiting one is not
- * run once c has closed). 0, or -1 (out of memory, or the user's waiting
- * scans at POOL_WAIT_PER_USER). */
+ * run once c has closed). 0, or -1 (out of memory, or, when capped, the
+ * user's waiting scans at POOL_WAIT_PER_USER). */
 static int pool_queue(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
-		      uv_after_work_cb done)
+		      uv_after_work_cb done, bool capped)
 {
 	if (!srv->pool &&
 	    !(srv->pool = calloc(1, sizeof(*srv->pool) + srv->cfg->max_scans * sizeof(srv->pool->run[0]))))
@@ -84,7 +84,7 @@ static int pool_queue(struct server *srv, struct conn *c, const char *user, uv_w
 		unsigned mine = 0;
 		for (struct pool_wait *q = p->head; q; q = q->next)
 			mine += strcmp(q->user, user) == 0;
-		struct pool_wait *q = mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
+		struct pool_wait *q = !capped || mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
 		if (!q)
 			return -1;
 		q->conn = c;
@@ -105,7 +105,7 @@ static int pool_queue(struct server *srv, struct conn *c, const char *user, uv_w
 
 static int pool_job_queue(struct req *r, uv_work_t *w, uv_work_cb run, uv_after_work_cb done)
 {
-	if (pool_queue(r->srv, r->conn, r->who.user, w, run, done) != 0)
+	if (pool_queue(r->srv, r->conn, r->who.user, w, run, done, true) != 0)
 		return -1;
 	conn_ref(r->conn);
 	r->conn->pending_writes++;
@@ -168,7 +168,10 @@ static void pool_job_finished(struct conn *c, uv_work_t *w)
 int req_pool_work(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
 		  uv_after_work_cb done)
 {
-	if (pool_queue(srv, c, user, w, run, done) != 0)
+	/* not capped: the work of a request already answered (an export's
+	 * next chunk, one a stream at a time) refused here would end a file
+	 * recorded and half sent because its user's other scans wait */
+	if (pool_queue(srv, c, user, w, run, done, false) != 0)
 		return -1;
 	conn_ref(c);
 	return 0;

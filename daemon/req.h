@@ -203,8 +203,9 @@ int req_pool(struct req *r, struct req_job *j);
  * of a file) in the pool, scheduled as `user`'s scans are: within
  * max_scans and max_scans_per_user, after those waiting before it. c (held
  * until req_pool_work_done) is the connection it is for: work still waiting
- * when c closes is not run, done gets UV_ECANCELED. Returns 0, or -1 (out
- * of memory, or too many of the user's waiting). */
+ * when c closes is not run, done gets UV_ECANCELED. Not refused for the
+ * user's many waiting scans (a file under way would end halfway). Returns
+ * 0, or -1 (out of memory). */
 int req_pool_work(struct server *srv, struct conn *c, const char *user, uv_work_t *w, uv_work_cb run,
 		  uv_after_work_cb done);
 /* jobs.c: first thing in that work's done, on the loop: its place in the
