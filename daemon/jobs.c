@@ -24,6 +24,7 @@ struct pool_wait {
 	uv_work_cb run;
 	uv_after_work_cb done;
 	struct conn *conn;          /* held by the job's ref: a closed one's scan is not run */
+	bool capped;                /* a request's scan, counted against POOL_WAIT_PER_USER */
 	char user[KART_NAME_MAX];
 };
 /* A user's scans waiting, at most: more are refused ("busy"), so connections
@@ -81,12 +82,15 @@ static int pool_queue(struct server *srv, struct conn *c, const char *user, uv_w
 		if (pool_start(srv, w, run, done, user) != 0)
 			return -1;
 	} else {
+		/* (a stream's next chunk, one a stream, is neither refused nor
+		 * counted: it would take the place of one of the user's scans) */
 		unsigned mine = 0;
 		for (struct pool_wait *q = p->head; q; q = q->next)
-			mine += strcmp(q->user, user) == 0;
+			mine += q->capped && strcmp(q->user, user) == 0;
 		struct pool_wait *q = !capped || mine < POOL_WAIT_PER_USER ? calloc(1, sizeof(*q)) : NULL;
 		if (!q)
 			return -1;
+		q->capped = capped;
 		q->conn = c;
 		q->w = w;
 		q->run = run;
