@@ -68,15 +68,16 @@ int export_delimiter_parse(const char *s, char *out)
 
 /* ---- the custom fields of an export ---- */
 
-/* In the order the fields were defined: by second, then by the definition's
- * number (fields defined before it was kept have 0), then by name. */
+/* In the order the fields were defined: by the definition's number, which
+ * no clock set back can reorder; the fields defined before it was kept (0)
+ * first, by second, then by name. */
 static int cmp_created(const void *pa, const void *pb)
 {
 	const Kart__FieldDef *a = *(Kart__FieldDef *const *)pa, *b = *(Kart__FieldDef *const *)pb;
-	if (a->created_at != b->created_at)
-		return a->created_at < b->created_at ? -1 : 1;
 	if (a->seq != b->seq)
 		return a->seq < b->seq ? -1 : 1;
+	if (a->created_at != b->created_at)
+		return a->created_at < b->created_at ? -1 : 1;
 	return strcmp(a->name ? a->name : "", b->name ? b->name : "");
 }
 

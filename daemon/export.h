@@ -74,7 +74,7 @@ struct export_field_name {
 	uint32_t col;               /* index into defs */
 };
 struct export_fields {
-	Kart__FieldDef **defs;      /* in column order: by created_at, seq, name */
+	Kart__FieldDef **defs;      /* in column order: by seq, created_at, name */
 	size_t n;
 	struct export_field_name *by_name;  /* sorted by name */
 	const char **vals;          /* a row's values, by column (scratch) */
