@@ -3,8 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* A varint at p (at most n bytes): its length, 0 if malformed. */
-static size_t varint(const uint8_t *p, size_t n, uint64_t *v)
+size_t pbwire_varint_get(const uint8_t *p, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 	for (size_t i = 0; i < n && i < 10; i++) {
@@ -23,7 +22,7 @@ static size_t varint(const uint8_t *p, size_t n, uint64_t *v)
 static size_t field_at(const uint8_t *p, size_t n, uint64_t *tag, const uint8_t **val, size_t *vlen)
 {
 	uint64_t x;
-	size_t tl = varint(p, n, tag), fl;
+	size_t tl = pbwire_varint_get(p, n, tag), fl;
 	if (!tl || *tag >> 3 == 0)
 		return 0;
 	const uint8_t *f = p + tl;
@@ -31,7 +30,7 @@ static size_t field_at(const uint8_t *p, size_t n, uint64_t *tag, const uint8_t 
 	*val = f;
 	switch (*tag & 7) {
 	case 0:
-		fl = varint(f, left, &x);
+		fl = pbwire_varint_get(f, left, &x);
 		*vlen = fl;
 		break;
 	case 1:
@@ -41,7 +40,7 @@ static size_t field_at(const uint8_t *p, size_t n, uint64_t *tag, const uint8_t 
 		fl = *vlen = 4;
 		break;
 	case 2: {
-		size_t ll = varint(f, left, &x);
+		size_t ll = pbwire_varint_get(f, left, &x);
 		if (!ll || x > left - ll)
 			return 0;
 		*val = f + ll;
@@ -104,7 +103,7 @@ bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v
 		if (!fl)
 			break;
 		if (tag == ((uint64_t)field << 3 | 0)) {
-			varint(val, vlen, v);
+			pbwire_varint_get(val, vlen, v);
 			seen = true;
 		}
 		o += fl;

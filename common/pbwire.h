@@ -23,6 +23,9 @@ size_t pbwire_keep(const uint8_t *in, size_t n, const uint32_t *keep, size_t nke
  * not be decoded with its own request id. */
 bool pbwire_find_varint(const uint8_t *in, size_t n, uint32_t field, uint64_t *v);
 
+/* A varint at p (at most n bytes): its length, 0 if malformed. */
+size_t pbwire_varint_get(const uint8_t *p, size_t n, uint64_t *v);
+
 /* Writing: a varint's length, and the varint written at p (returns the byte
  * after it); a length-delimited field (tag, length, bytes) likewise. */
 size_t pbwire_varint_len(uint64_t v);

@@ -50,6 +50,7 @@
 #include "handlers.h"
 #include "reads.h"
 #include "log.h"
+#include "pbwire.h"
 #include "req.h"
 #include "schema.h"
 #include "text.h"
@@ -684,18 +685,13 @@ static void copy_giving_back(uint8_t *dst, void *src, size_t n)
 	}
 }
 
-/* The ids as each one's difference from the one before, 7 bits a byte
- * (LEB128): ascending and mostly close together, about a byte an id instead
- * of eight. */
+/* The ids as each one's difference from the one before, a varint each:
+ * ascending and mostly close together, about a byte an id instead of eight. */
 static size_t packed_size(const uint64_t *ids, size_t n)
 {
 	size_t len = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t d = ids[i] - (i ? ids[i - 1] : 0);
-		do
-			len++;
-		while (d >>= 7);
-	}
+	for (size_t i = 0; i < n; i++)
+		len += pbwire_varint_len(ids[i] - (i ? ids[i - 1] : 0));
 	return len;
 }
 
@@ -712,12 +708,8 @@ static void pack_ids(struct xjob *j, uint8_t *dst)
 		return;
 	}
 	uint8_t *q = p;
-	for (size_t i = 0; i < j->nids; i++) {
-		uint64_t d = j->ids[i] - (i ? j->ids[i - 1] : 0);
-		for (; d >= 0x80; d >>= 7)
-			*q++ = (uint8_t)(d | 0x80);
-		*q++ = (uint8_t)d;
-	}
+	for (size_t i = 0; i < j->nids; i++)
+		q = pbwire_varint_put(q, j->ids[i] - (i ? j->ids[i - 1] : 0));
 	copy_giving_back(dst, j->ids, j->nids * 8);
 	big_free(j->ids, j->cap * sizeof(*j->ids));
 	j->ids = NULL;
@@ -734,14 +726,10 @@ static int unpack_ids(struct xjob *j)
 	uint64_t *ids = big_grow(NULL, 0, j->nids * sizeof(*ids)), id = 0;
 	if (!ids)
 		return ENOMEM;
-	const uint8_t *p = j->packed;
+	size_t off = 0;
 	for (size_t i = 0; i < j->nids; i++) {
 		uint64_t d = 0;
-		for (int shift = 0;; shift += 7) {
-			d |= (uint64_t)(*p & 0x7f) << shift;
-			if (!(*p++ & 0x80))
-				break;
-		}
+		off += pbwire_varint_get(j->packed + off, j->packed_len - off, &d);
 		ids[i] = id += d;
 	}
 	big_free(j->packed, j->packed_len);
@@ -1221,7 +1209,7 @@ static void xenc_start(struct xenc *x)
 		x->running = false;
 		conf_drop(x->cfg);
 		x->cfg = NULL;
-		x->err = EBUSY;
+		x->err = ENOMEM;
 		return;
 	}
 	x->srv->inflight++;
@@ -1242,10 +1230,9 @@ static bool export_page(struct stream *s, struct req *r)
 	}
 	if (x->err) {
 		const char *why = x->err == ENOMEM	? "out of memory"
-				  : x->err == EBUSY	? "the server is busy; try again"
 				  : x->err == ECANCELED ? "the server is stopping"
 							: "the database is busy";
-		bool own = x->err == ENOMEM || x->err == EBUSY || x->err == ECANCELED;
+		bool own = x->err == ENOMEM || x->err == ECANCELED;
 		log_err("export %" PRIu64 ": %s", x->rec->id, own ? why : mdb_strerror(x->err));
 		req_error(r, KART__ERROR_CODE__UNAVAILABLE, "", "%s", why);
 		return true;
